@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+#ifndef RTE_VFIO_USER_H
+#define RTE_VFIO_USER_H
+
+/**
+ * @file
+ * RTE vfio-user server
+ *
+ * A vfio-user server makes the application a PCI device for a vfio-user
+ * client (such as QEMU's vfio-user-pci). One server context serves one
+ * device on one UNIX socket, one client at a time. All sockets of the process
+ * are served by a single control thread (created with
+ * rte_ctrl_thread_create() on the first rte_vfio_user_server_start()), never
+ * by a data-path lcore; every callback below runs on that thread.
+ *
+ * The library owns the PCI configuration space (with BAR sizing and the
+ * capability list), the region table, the IRQ table (eventfds and masks)
+ * and the DMA table (the client's memory, mapped from its fds). The device
+ * owns everything behind the regions' read/write callbacks.
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <rte_compat.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Region indices of a PCI device (as in VFIO). */
+enum rte_vfio_user_region_index {
+	RTE_VFIO_USER_REGION_BAR0 = 0,
+	RTE_VFIO_USER_REGION_BAR1,
+	RTE_VFIO_USER_REGION_BAR2,
+	RTE_VFIO_USER_REGION_BAR3,
+	RTE_VFIO_USER_REGION_BAR4,
+	RTE_VFIO_USER_REGION_BAR5,
+	RTE_VFIO_USER_REGION_ROM,
+	RTE_VFIO_USER_REGION_CONFIG,
+	RTE_VFIO_USER_REGION_VGA,
+	RTE_VFIO_USER_NUM_REGIONS,
+};
+
+/** IRQ indices of a PCI device (as in VFIO). */
+enum rte_vfio_user_irq_index {
+	RTE_VFIO_USER_IRQ_INTX = 0,
+	RTE_VFIO_USER_IRQ_MSI,
+	RTE_VFIO_USER_IRQ_MSIX,
+	RTE_VFIO_USER_IRQ_ERR,
+	RTE_VFIO_USER_IRQ_REQ,
+	RTE_VFIO_USER_NUM_IRQS,
+};
+
+/** Region flags (as on the wire). */
+#define RTE_VFIO_USER_REGION_READ 0x1u
+#define RTE_VFIO_USER_REGION_WRITE 0x2u
+#define RTE_VFIO_USER_REGION_MMAP 0x4u
+
+/** BAR type flags for rte_vfio_user_region_conf::bar_flags. */
+#define RTE_VFIO_USER_BAR_MEM64 0x1u    /**< 64-bit memory BAR */
+#define RTE_VFIO_USER_BAR_PREFETCH 0x2u /**< prefetchable */
+#define RTE_VFIO_USER_BAR_IO 0x4u       /**< I/O space BAR */
+
+/** Size of the PCI configuration space the library emulates. */
+#define RTE_VFIO_USER_PCI_CFG_SIZE 4096u
+
+/** Most sparse mmap areas per region. */
+#define RTE_VFIO_USER_MAX_SPARSE 16u
+
+/** Access flags for rte_vfio_user_dma_translate(). */
+#define RTE_VFIO_USER_DMA_READ 0x1u
+#define RTE_VFIO_USER_DMA_WRITE 0x2u
+
+struct rte_vfio_user_server;
+
+/** An mmappable window of a region, relative to the region's start. */
+struct rte_vfio_user_sparse_area {
+	uint64_t offset; /**< page aligned */
+	uint64_t size;   /**< page aligned, > 0 */
+};
+
+/**
+ * Trapped access to a region.
+ *
+ * @param arg    rte_vfio_user_region_conf::arg
+ * @param offset offset in the region (already checked: offset + count is
+ *               within the region's size)
+ * @param buf    data to write, or where to put the data read
+ * @param count  bytes, 1 .. the negotiated max transfer size
+ * @param write  true for a write
+ * @return 0, or a negative errno that is sent to the client.
+ */
+typedef int (*rte_vfio_user_region_access_t)(void *arg, uint64_t offset,
+					      void *buf, uint32_t count,
+					      bool write);
+
+/** Description of one region (a BAR, or the ROM). */
+struct rte_vfio_user_region_conf {
+	uint64_t size;  /**< bytes; a BAR's size must be a power of two */
+	uint32_t flags; /**< RTE_VFIO_USER_REGION_READ | _WRITE */
+	uint32_t bar_flags; /**< RTE_VFIO_USER_BAR_* */
+	rte_vfio_user_region_access_t access; /**< trapped accesses, or NULL */
+	void *arg;                            /**< for access */
+	/**
+	 * File descriptor backing the mmappable parts of the region, or -1.
+	 * The library duplicates it; the caller keeps its own.
+	 */
+	int fd;
+	uint64_t fd_offset; /**< mmap offset of the region's start in fd */
+	/**
+	 * Number of sparse areas; 0 with fd >= 0 means the whole region
+	 * may be mmapped.
+	 */
+	uint32_t nr_sparse;
+	struct rte_vfio_user_sparse_area sparse[RTE_VFIO_USER_MAX_SPARSE];
+};
+
+/** PCI identity written into the configuration space header. */
+struct rte_vfio_user_pci_id {
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint16_t subsys_vendor_id;
+	uint16_t subsys_id;
+	uint8_t revision;
+	uint32_t class_code; /**< 24 bits: base class, subclass, prog-if */
+};
+
+/** Why the device is being reset. */
+enum rte_vfio_user_reset_reason {
+	RTE_VFIO_USER_RESET_REQUEST = 0, /**< DEVICE_RESET from the client */
+	RTE_VFIO_USER_RESET_FLR,         /**< function-level reset (config) */
+	RTE_VFIO_USER_RESET_LOST_CLIENT, /**< the client disconnected */
+};
+
+/** Phase of a DMA table change. */
+enum rte_vfio_user_dma_event {
+	/** The table is about to change: stop using translated pointers. */
+	RTE_VFIO_USER_DMA_CHANGE_BEGIN = 0,
+	/** The table changed: translate again. */
+	RTE_VFIO_USER_DMA_CHANGE_END,
+};
+
+/** Device callbacks, all called on the control thread; any may be NULL. */
+struct rte_vfio_user_server_ops {
+	/** A client connected (after VERSION negotiation). */
+	void (*connected)(void *arg);
+	/**
+	 * The client is gone; its DMA mappings are already unmapped and
+	 * its IRQ eventfds closed. The device state is kept.
+	 */
+	void (*disconnected)(void *arg);
+	/** Reset the device; return 0 or a negative errno. */
+	int (*reset)(void *arg, enum rte_vfio_user_reset_reason reason);
+	/**
+	 * The DMA table is about to change (BEGIN) or has changed (END).
+	 * Between the two, nothing may use pointers returned by
+	 * rte_vfio_user_dma_translate(): a device with data-path threads
+	 * quiesces them on BEGIN and resumes on END.
+	 */
+	void (*dma_change)(void *arg, enum rte_vfio_user_dma_event ev);
+	/** The eventfds or masks of an IRQ index changed. */
+	void (*irq_change)(void *arg, uint32_t index);
+	/**
+	 * The client wrote the configuration space (the write has been
+	 * applied with the registers' write masks).
+	 */
+	void (*cfg_write)(void *arg, uint32_t offset, uint32_t len);
+};
+
+/** Server parameters. */
+struct rte_vfio_user_server_conf {
+	const char *path; /**< UNIX socket path (copied) */
+	/** Mode of the socket file; 0 means 0600. */
+	mode_t socket_mode;
+	struct rte_vfio_user_pci_id pci_id;
+	/** Vectors per IRQ index; INTx is at most 1, MSI at most 32. */
+	uint32_t irq_count[RTE_VFIO_USER_NUM_IRQS];
+	/** Most DMA mappings a client may create; 0 means 65535. */
+	uint32_t max_dma_maps;
+	const struct rte_vfio_user_server_ops *ops;
+	void *arg; /**< passed to every callback */
+};
+
+/**
+ * Create a device context. Nothing is listening until
+ * rte_vfio_user_server_start().
+ *
+ * @return the context, or NULL with rte_errno set (EINVAL for a bad
+ *   configuration, ENAMETOOLONG for a socket path too long, ENOMEM).
+ */
+__rte_experimental
+struct rte_vfio_user_server *
+rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf);
+
+/**
+ * Declare a BAR or the ROM (indices 0..6). Only before start.
+ *
+ * @return 0; -EINVAL for a bad index, size, flag or sparse area (not page
+ *   aligned, overlapping, outside the region, fd missing); -EBUSY once
+ *   started.
+ */
+__rte_experimental
+int rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
+				    uint32_t index,
+				    const struct rte_vfio_user_region_conf *conf);
+
+/**
+ * Append a standard capability to the configuration space's list.
+ *
+ * @param cap_id  PCI capability ID
+ * @param body    the capability after its ID and next-pointer bytes
+ * @param len     bytes in body
+ * @param wmask   per-byte write masks for body, or NULL (read-only)
+ * @param offset  where the capability was put (its ID byte), if not NULL
+ * @return 0, -ENOSPC when the 256-byte space is full, -EBUSY once started.
+ */
+__rte_experimental
+int rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv,
+			      uint8_t cap_id, const void *body, uint8_t len,
+			      const uint8_t *wmask, uint16_t *offset);
+
+/**
+ * Add an MSI-X capability for the vectors of RTE_VFIO_USER_IRQ_MSIX with
+ * the table at (table_bar, table_offset) and the PBA at (pba_bar,
+ * pba_offset). The BARs must have been declared and be large enough.
+ */
+__rte_experimental
+int rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv,
+				   uint8_t table_bar, uint32_t table_offset,
+				   uint8_t pba_bar, uint32_t pba_offset,
+				   uint16_t *offset);
+
+/**
+ * Add a PCI Express capability (version 2, endpoint, FLR supported).
+ * An FLR initiated through it resets the device with
+ * RTE_VFIO_USER_RESET_FLR.
+ */
+__rte_experimental
+int rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv,
+				  uint16_t *offset);
+
+/**
+ * Read the current configuration space (as the client sees it).
+ * @return 0, or -EINVAL when out of bounds.
+ */
+__rte_experimental
+int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv,
+			       uint32_t offset, void *buf, uint32_t len);
+
+/**
+ * Create the socket (mode as configured; a stale socket file left by a dead
+ * server is replaced; a live one or a non-socket file is an error) and
+ * serve clients from the control thread.
+ *
+ * @return 0, or a negative errno (-EADDRINUSE when another server listens
+ *   on the path, -EEXIST when a non-socket file is there).
+ */
+__rte_experimental
+int rte_vfio_user_server_start(struct rte_vfio_user_server *srv);
+
+/**
+ * Disconnect the client if any (as if it went away), close and remove
+ * the socket, free the context. Must not be called from a callback.
+ */
+__rte_experimental
+void rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv);
+
+/** @return true while a client is connected and negotiated. */
+__rte_experimental
+bool rte_vfio_user_server_connected(const struct rte_vfio_user_server *srv);
+
+/** @return the socket path of the server. */
+__rte_experimental
+const char *rte_vfio_user_server_path(const struct rte_vfio_user_server *srv);
+
+/**
+ * Raise an interrupt: write the vector's eventfd. Safe from any thread.
+ *
+ * @return 0 when signalled; -EAGAIN when the vector is masked (it is then
+ *   pending and fires on unmask); -ENOENT when the client set no eventfd;
+ *   -EINVAL for a bad index or vector.
+ */
+__rte_experimental
+int rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv,
+			      uint32_t index, uint32_t vector);
+
+/** @return whether (index, vector) has an eventfd and is not masked. */
+__rte_experimental
+bool rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv,
+			       uint32_t index, uint32_t vector);
+
+/** One mapping of the DMA table. */
+struct rte_vfio_user_dma_map {
+	uint64_t iova;  /**< guest address */
+	uint64_t size;  /**< bytes */
+	void *vaddr;    /**< where it is mapped here; NULL without an fd */
+	uint32_t prot;  /**< RTE_VFIO_USER_DMA_READ | _WRITE */
+};
+
+/**
+ * Translate a guest range into a pointer.
+ *
+ * Lock-free and fast enough for per-packet use (a last-hit cache, then a
+ * binary search). The whole range [iova, iova + len) must lie in one
+ * mapping that allows prot. Pointers stay valid until the next
+ * RTE_VFIO_USER_DMA_CHANGE_BEGIN event.
+ *
+ * @return the pointer, or NULL when the range is not mapped (or wraps, or
+ *   len is 0, or the mapping has no fd or lacks prot).
+ */
+__rte_experimental
+void *rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv,
+				  uint64_t iova, uint64_t len, uint32_t prot);
+
+/**
+ * Copy from guest memory, possibly across adjacent mappings.
+ * @return 0, or -EFAULT when a byte is not mapped readable.
+ */
+__rte_experimental
+int rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova,
+			   void *buf, uint64_t len);
+
+/**
+ * Copy into guest memory, possibly across adjacent mappings.
+ * @return 0, or -EFAULT when a byte is not mapped writable.
+ */
+__rte_experimental
+int rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova,
+			    const void *buf, uint64_t len);
+
+/**
+ * Copy out the DMA table, sorted by iova.
+ * @return the number of mappings (may exceed max; then only max copied).
+ */
+__rte_experimental
+int rte_vfio_user_dma_table(struct rte_vfio_user_server *srv,
+			    struct rte_vfio_user_dma_map *maps, uint32_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_VFIO_USER_H */
