@@ -137,7 +137,6 @@ struct rte_vfio_user_pci_id {
 enum rte_vfio_user_reset_reason {
 	RTE_VFIO_USER_RESET_REQUEST = 0, /**< DEVICE_RESET from the client */
 	RTE_VFIO_USER_RESET_FLR,         /**< function-level reset (config) */
-	RTE_VFIO_USER_RESET_LOST_CLIENT, /**< the client disconnected */
 };
 
 /** Phase of a DMA table change. */
