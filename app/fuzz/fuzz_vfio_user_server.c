@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * libFuzzer target over the vfio-user server's message handling.
+ *
+ * The input is cut into messages by the size field of each header and sent
+ * over a socketpair to a server attached to the other end (no EAL, no
+ * control thread: vfu_server_handle_input() is called directly). DMA_MAP
+ * messages carry a memfd and SET_IRQS messages eventfds, so the fd paths
+ * are reached too. The first input byte selects options: bit 0 prepends
+ * QEMU's VERSION request so the fuzzer starts past negotiation.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_log.h>
+
+#include "rte_vfio_user.h"
+#include "vfio_user_msg.h"
+#include "vfio_user_server_priv.h"
+#include "vfio_user_sock.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+#define MEM_SIZE (64 * 1024)
+#define MAX_FDS 16
+
+static struct rte_vfio_user_server *srv;
+static int memfd = -1;
+static uint32_t regs[1024];
+
+static int
+bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write)
+{
+	(void)arg;
+	if (offset + count > sizeof(regs))
+		return -EINVAL;
+	if (write)
+		memcpy((uint8_t *)regs + offset, buf, count);
+	else
+		memcpy(buf, (uint8_t *)regs + offset, count);
+	return 0;
+}
+
+static int
+reset_cb(void *arg, enum rte_vfio_user_reset_reason reason)
+{
+	(void)arg;
+	(void)reason;
+	memset(regs, 0, sizeof(regs));
+	return 0;
+}
+
+static const struct rte_vfio_user_server_ops fuzz_ops = {
+	.reset = reset_cb,
+};
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct rte_vfio_user_server_conf conf = {
+		.path = "/nonexistent/fuzz.sock",
+		.pci_id = { .vendor_id = 0x1b36, .device_id = 0x00f0, .class_code = 0xff0000 },
+		.irq_count = { 1, 0, 4, 1, 1 },
+		.max_dma_maps = 8,
+		.ops = &fuzz_ops,
+	};
+	struct rte_vfio_user_region_conf bar = { 0 };
+
+	(void)argc;
+	(void)argv;
+	rte_log_set_global_level(RTE_LOG_EMERG);
+
+	memfd = memfd_create("fuzz-mem", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
+		abort();
+
+	srv = rte_vfio_user_server_create(&conf);
+	if (srv == NULL)
+		abort();
+	bar.size = 4096;
+	bar.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	bar.access = bar0_access;
+	bar.fd = -1;
+	if (rte_vfio_user_server_set_region(srv, 0, &bar) != 0)
+		abort();
+	bar.size = 16384;
+	bar.access = NULL;
+	bar.fd = memfd;
+	bar.nr_sparse = 1;
+	bar.sparse[0].offset = 4096;
+	bar.sparse[0].size = 4096;
+	if (rte_vfio_user_server_set_region(srv, 2, &bar) != 0)
+		abort();
+	memset(&bar, 0, sizeof(bar));
+	bar.size = 4096;
+	bar.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	bar.access = bar0_access;
+	bar.fd = -1;
+	if (rte_vfio_user_server_set_region(srv, 4, &bar) != 0)
+		abort();
+	if (rte_vfio_user_pci_exp_cap_add(srv, NULL) != 0 ||
+	    rte_vfio_user_pci_msix_cap_add(srv, 4, 0, 4, 0x800, NULL) != 0)
+		abort();
+	return 0;
+}
+
+/* Read and drop whatever the server sent back. */
+static void
+drain(int sock)
+{
+	uint8_t buf[4096];
+	char cbuf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+
+	for (;;) {
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = {
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf,
+			.msg_controllen = sizeof(cbuf),
+		};
+		struct cmsghdr *c;
+		ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+		if (n <= 0)
+			return;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				int fds[MAX_FDS];
+
+				if (nfd > MAX_FDS)
+					nfd = MAX_FDS;
+				memcpy(fds, CMSG_DATA(c), nfd * sizeof(int));
+				vfu_close_fds(fds, (unsigned int)nfd);
+			}
+		}
+	}
+}
+
+/* Send one chunk with fds chosen from its command; false when closed. */
+static bool
+send_chunk(int sock, const uint8_t *p, size_t len)
+{
+	int fds[MAX_FDS];
+	unsigned int nfds = 0, i;
+	uint16_t cmd = 0;
+	int ret;
+
+	if (len >= 4)
+		memcpy(&cmd, p + 2, sizeof(cmd));
+	if (cmd == VFU_CMD_DMA_MAP && len >= VFU_HDR_SIZE + VFU_DMA_MAP_SIZE) {
+		fds[nfds++] = dup(memfd);
+	} else if (cmd == VFU_CMD_DEVICE_SET_IRQS && len >= VFU_HDR_SIZE + VFU_SET_IRQS_SIZE) {
+		uint32_t flags, count;
+
+		memcpy(&flags, p + VFU_HDR_SIZE + 4, sizeof(flags));
+		memcpy(&count, p + VFU_HDR_SIZE + 16, sizeof(count));
+		if (flags & VFU_IRQ_SET_DATA_EVENTFD) {
+			count = count > MAX_FDS ? MAX_FDS : count;
+			for (i = 0; i < count; i++)
+				fds[nfds++] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		}
+	}
+	ret = vfu_sock_send(sock, p, len, fds, nfds, 100);
+	vfu_close_fds(fds, nfds);
+	return ret == 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char qemu_json[] =
+		"{\"capabilities\":{\"migration\":{\"pgsize\":4096,"
+		"\"max_bitmap_size\":268435456},\"max_msg_fds\":16,"
+		"\"max_data_xfer_size\":1048576,\"pgsizes\":4096,"
+		"\"max_dma_maps\":65535,\"write_multiple\":true}}";
+	uint8_t version[VFU_HDR_SIZE + 4 + sizeof(qemu_json)];
+	struct vfu_hdr hdr = { 0 };
+	int sv[2];
+	size_t off;
+
+	if (size < 1)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		abort();
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	if (vfu_server_attach(srv, sv[1]) != 0)
+		abort();
+
+	if (data[0] & 1) {
+		hdr.msg_id = 1;
+		hdr.cmd = VFU_CMD_VERSION;
+		hdr.size = sizeof(version);
+		vfu_hdr_encode(version, &hdr);
+		memset(version + VFU_HDR_SIZE, 0, 4); /* version 0.0 */
+		memcpy(version + VFU_HDR_SIZE + 4, qemu_json, sizeof(qemu_json));
+		if (send_chunk(sv[0], version, sizeof(version)) &&
+		    vfu_server_handle_input(srv) >= 0)
+			drain(sv[0]);
+	}
+
+	for (off = 1; off < size;) {
+		size_t len = size - off;
+		uint32_t msz;
+
+		if (len >= VFU_HDR_SIZE) {
+			memcpy(&msz, data + off + 4, sizeof(msz));
+			if (msz >= VFU_HDR_SIZE && msz < len)
+				len = msz;
+		}
+		if (!send_chunk(sv[0], data + off, len))
+			break;
+		off += len;
+		if (vfu_server_handle_input(srv) < 0)
+			break;
+		drain(sv[0]);
+	}
+
+	vfu_server_detach(srv);
+	drain(sv[0]);
+	close(sv[0]);
+	return 0;
+}
