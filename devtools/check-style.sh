@@ -49,6 +49,7 @@ if ! cppcheck --quiet --error-exitcode=1 --inline-suppr \
 	--enable=warning,portability,performance \
 	--suppress=missingIncludeSystem --suppress=unmatchedSuppression \
 	--std=c11 -D__linux__ -DALLOW_EXPERIMENTAL_API \
+	--include=/usr/include/x86_64-linux-gnu/sys/queue.h \
 	-I lib/vfio_user "${files[@]}"; then
 	echo "check-style: cppcheck found problems"
 	rc=1
