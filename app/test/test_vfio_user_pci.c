@@ -1,1 +1,809 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * Unit tests of the emulated PCI configuration space (vfio_user_pci.c):
+ * header layout, capability chain, BAR sizing, write masks, events, reset
+ * and the rejection of bad inputs.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "test.h"
+#include "vfio_user_pci.h"
+
+#define T_VENDOR 0x8086
+#define T_DEVICE 0x1889
+#define T_SUBVENDOR 0x1af4
+#define T_SUBDEVICE 0x1100
+#define T_REVISION 0x05
+#define T_CLASS 0x020000
+
+/* Large (about 20 KiB each): keep them off the stack. */
+static struct vfu_pci pci;
+static struct vfu_pci pci2;
+static uint8_t snap[VFU_PCI_CFG_SIZE];
+static uint8_t whole[VFU_PCI_CFG_SIZE];
+
+static const struct rte_vfio_user_pci_id test_id = {
+	.vendor_id = T_VENDOR,
+	.device_id = T_DEVICE,
+	.subsys_vendor_id = T_SUBVENDOR,
+	.subsys_id = T_SUBDEVICE,
+	.revision = T_REVISION,
+	.class_code = T_CLASS,
+};
+
+static uint32_t
+rd(struct vfu_pci *p, uint32_t off, uint32_t size)
+{
+	uint8_t b[4] = {0};
+	uint32_t v = 0, i;
+
+	if (vfu_pci_cfg_access(p, off, b, size, false, NULL) != 0)
+		return 0xdeadbeef;
+	for (i = 0; i < size; i++)
+		v |= (uint32_t)b[i] << (8 * i);
+	return v;
+}
+
+static uint32_t
+rd8(uint32_t off)
+{
+	return rd(&pci, off, 1);
+}
+
+static uint32_t
+rd16(uint32_t off)
+{
+	return rd(&pci, off, 2);
+}
+
+static uint32_t
+rd32(uint32_t off)
+{
+	return rd(&pci, off, 4);
+}
+
+/* Write size bytes of v at off; returns the events raised (or ~0 on error). */
+static uint32_t
+wr(struct vfu_pci *p, uint32_t off, uint32_t v, uint32_t size)
+{
+	uint8_t b[4];
+	uint32_t ev = 0, i;
+
+	for (i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	if (vfu_pci_cfg_access(p, off, b, size, true, &ev) != 0)
+		return ~0u;
+	return ev;
+}
+
+static uint32_t
+wr8(uint32_t off, uint32_t v)
+{
+	return wr(&pci, off, v, 1);
+}
+
+static uint32_t
+wr16(uint32_t off, uint32_t v)
+{
+	return wr(&pci, off, v, 2);
+}
+
+static uint32_t
+wr32(uint32_t off, uint32_t v)
+{
+	return wr(&pci, off, v, 4);
+}
+
+/* A vendor-specific capability: 1 length byte + 5 data bytes. */
+static const uint8_t vndr_body[6] = {8, 0x11, 0x22, 0x33, 0x44, 0x55};
+static const uint8_t vndr_wmask[6] = {0, 0, 0xff, 0x0f, 0, 0};
+
+static uint16_t vndr_off, msix_off, exp_off;
+
+/*
+ * The device most tests use: BAR0 32-bit 16 KiB (MSI-X table at 0x2000,
+ * PBA at 0x3000), BAR1 32-bit prefetchable 64 KiB, BAR2/3 64-bit 16 KiB,
+ * BAR4 I/O 32 bytes, BAR5 absent, ROM 64 KiB; a vendor capability, MSI-X
+ * with 64 vectors and PCI Express.
+ */
+static int
+setup_dev(void)
+{
+	vfu_pci_init(&pci, &test_id, true);
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 0, 0x4000, 0), "BAR0");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 1, 0x10000, RTE_VFIO_USER_BAR_PREFETCH), "BAR1");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 2, 0x4000, RTE_VFIO_USER_BAR_MEM64), "BAR2");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 4, 32, RTE_VFIO_USER_BAR_IO), "BAR4");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 6, 0x10000, 0), "ROM");
+	TEST_ASSERT_SUCCESS(
+		vfu_pci_cap_add(&pci, 0x09, vndr_body, sizeof(vndr_body), vndr_wmask, &vndr_off),
+		"vendor cap");
+	TEST_ASSERT_SUCCESS(vfu_pci_msix_cap_add(&pci, 64, 0, 0x2000, 0, 0x3000, &msix_off),
+			    "MSI-X cap");
+	TEST_ASSERT_SUCCESS(vfu_pci_exp_cap_add(&pci, &exp_off), "PCIe cap");
+	return TEST_SUCCESS;
+}
+
+static int
+setup_sealed(void)
+{
+	if (setup_dev() != TEST_SUCCESS)
+		return TEST_FAILED;
+	vfu_pci_seal(&pci);
+	return TEST_SUCCESS;
+}
+
+static int
+test_header(void)
+{
+	uint32_t i;
+
+	vfu_pci_init(&pci, &test_id, true);
+	TEST_ASSERT_EQUAL(rd16(0x00), T_VENDOR, "vendor id");
+	TEST_ASSERT_EQUAL(rd16(0x02), T_DEVICE, "device id");
+	TEST_ASSERT_EQUAL(rd32(0x00), (T_DEVICE << 16) | T_VENDOR, "ids dword");
+	TEST_ASSERT_EQUAL(rd16(0x04), 0, "command at reset");
+	TEST_ASSERT_EQUAL(rd16(0x06), 0, "status without capabilities");
+	TEST_ASSERT_EQUAL(rd8(0x08), T_REVISION, "revision");
+	TEST_ASSERT_EQUAL(rd8(0x09), 0x00, "prog-if");
+	TEST_ASSERT_EQUAL(rd8(0x0a), 0x00, "subclass");
+	TEST_ASSERT_EQUAL(rd8(0x0b), 0x02, "base class");
+	TEST_ASSERT_EQUAL(rd32(0x08), (T_CLASS << 8) | T_REVISION, "class/revision dword");
+	TEST_ASSERT_EQUAL(rd8(0x0e), 0, "header type 0, single function");
+	TEST_ASSERT_EQUAL(rd8(0x0f), 0, "BIST");
+	for (i = 0x10; i < 0x28; i += 4)
+		TEST_ASSERT_EQUAL(rd32(i), 0, "undeclared BAR at 0x%x", i);
+	TEST_ASSERT_EQUAL(rd16(0x2c), T_SUBVENDOR, "subsystem vendor");
+	TEST_ASSERT_EQUAL(rd16(0x2e), T_SUBDEVICE, "subsystem id");
+	TEST_ASSERT_EQUAL(rd32(0x30), 0, "ROM");
+	TEST_ASSERT_EQUAL(rd8(0x34), 0, "no capability pointer yet");
+	TEST_ASSERT_EQUAL(rd8(0x3c), 0, "interrupt line");
+	TEST_ASSERT_EQUAL(rd8(0x3d), 1, "interrupt pin INTA");
+
+	/* The whole space in one read (as QEMU does); ext space is zero. */
+	memset(whole, 0xa5, sizeof(whole));
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 0, whole, sizeof(whole), false, NULL),
+			    "read all");
+	TEST_ASSERT_EQUAL(whole[0], T_VENDOR & 0xff, "whole read: vendor");
+	TEST_ASSERT_EQUAL(whole[0x0b], 0x02, "whole read: class");
+	for (i = 0x100; i < VFU_PCI_CFG_SIZE; i++)
+		TEST_ASSERT_EQUAL(whole[i], 0, "extended space at 0x%x", i);
+
+	/* Without INTx the pin is 0; class code is cut to 24 bits. */
+	{
+		struct rte_vfio_user_pci_id id = test_id;
+
+		id.class_code = 0xff010203;
+		vfu_pci_init(&pci, &id, false);
+	}
+	TEST_ASSERT_EQUAL(rd8(0x3d), 0, "no interrupt pin");
+	TEST_ASSERT_EQUAL(rd32(0x08), (0x010203u << 8) | T_REVISION, "class code 24 bits");
+	return TEST_SUCCESS;
+}
+
+static int
+test_cap_chain(void)
+{
+	uint32_t ptr, hops = 0;
+	const uint8_t want_ids[3] = {0x09, 0x11, 0x10};
+	const uint16_t *want_off[3] = {&vndr_off, &msix_off, &exp_off};
+
+	TEST_ASSERT_EQUAL(rd16(0x06) & 0x10, 0x10, "status CAP_LIST");
+	TEST_ASSERT_EQUAL(rd8(0x34), 0x40, "capability pointer");
+	ptr = rd8(0x34);
+	while (ptr != 0) {
+		TEST_ASSERT(hops < 3, "chain too long (loop?) at 0x%x", ptr);
+		TEST_ASSERT(ptr >= 0x40 && ptr < 0x100 && (ptr & 3) == 0,
+			    "capability at bad offset 0x%x", ptr);
+		TEST_ASSERT_EQUAL(rd8(ptr), want_ids[hops], "cap id #%u", hops);
+		TEST_ASSERT_EQUAL(ptr, *want_off[hops], "cap offset #%u", hops);
+		ptr = rd8(ptr + 1);
+		hops++;
+	}
+	TEST_ASSERT_EQUAL(hops, 3, "capabilities in the chain");
+
+	/* Vendor capability body copied after the header. */
+	TEST_ASSERT_EQUAL(vndr_off, 0x40, "first capability at 0x40");
+	TEST_ASSERT_EQUAL(rd8(vndr_off + 2), 8, "vendor cap length byte");
+	TEST_ASSERT_EQUAL(rd32(vndr_off + 4), 0x55443322, "vendor cap body");
+	TEST_ASSERT_EQUAL(msix_off, 0x48, "MSI-X after the vendor cap");
+	TEST_ASSERT_EQUAL(exp_off, 0x54, "PCIe after the 12-byte MSI-X");
+
+	/* MSI-X: 64 vectors, table BAR0 + 0x2000, PBA BAR0 + 0x3000. */
+	TEST_ASSERT_EQUAL(rd16(msix_off + 2), 63, "MSI-X control");
+	TEST_ASSERT_EQUAL(rd32(msix_off + 4), 0x2000, "MSI-X table");
+	TEST_ASSERT_EQUAL(rd32(msix_off + 8), 0x3000, "MSI-X PBA");
+	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "MSI-X off at reset");
+
+	/* PCI Express v2 endpoint. */
+	TEST_ASSERT_EQUAL(rd16(exp_off + 0x02), 0x0002, "PCIe v2 endpoint");
+	TEST_ASSERT_EQUAL(rd32(exp_off + 0x04) & 0x10000007u, 0x10000000u,
+			  "DEVCAP: FLR, 128-byte payload");
+	TEST_ASSERT_EQUAL(rd16(exp_off + 0x08) & 0x80e0, 0, "DEVCTL: MPS 128, no FLR");
+	TEST_ASSERT_EQUAL(rd32(exp_off + 0x0c) & 0x3ff, 0x11, "LNKCAP x1 2.5 GT/s");
+	TEST_ASSERT_EQUAL(rd16(exp_off + 0x12) & 0x3ff, 0x11, "LNKSTA x1 2.5 GT/s");
+	TEST_ASSERT_EQUAL(rd32(exp_off + 0x14), 0, "SLTCAP");
+	TEST_ASSERT_EQUAL(rd32(exp_off + 0x24), 0, "DEVCAP2");
+	TEST_ASSERT_EQUAL(rd16(exp_off + 0x28), 0, "DEVCTL2");
+	TEST_ASSERT_EQUAL(rd8(exp_off + 0x3c), 0, "nothing after PCIe cap");
+	TEST_ASSERT_EQUAL(rd32(0x100), 0, "no extended capability");
+	return TEST_SUCCESS;
+}
+
+static int
+test_bar_sizing(void)
+{
+	/* All ones: read back the size masks with the type bits. */
+	TEST_ASSERT_EQUAL(rd32(0x10), 0x0, "BAR0 at reset");
+	TEST_ASSERT_EQUAL(rd32(0x14), 0x8, "BAR1 at reset (prefetch)");
+	TEST_ASSERT_EQUAL(rd32(0x18), 0x4, "BAR2 at reset (64-bit)");
+	TEST_ASSERT_EQUAL(rd32(0x20), 0x1, "BAR4 at reset (I/O)");
+	TEST_ASSERT_EQUAL(wr32(0x10, 0xffffffff), 0, "BAR0 write");
+	TEST_ASSERT_EQUAL(rd32(0x10), 0xffffc000, "BAR0 32-bit 16 KiB");
+	wr32(0x14, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0x14), 0xffff0008, "BAR1 prefetch 64 KiB");
+	wr32(0x18, 0xffffffff);
+	wr32(0x1c, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0x18), 0xffffc004, "BAR2 64-bit low");
+	TEST_ASSERT_EQUAL(rd32(0x1c), 0xffffffff, "BAR2 64-bit high");
+	wr32(0x20, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0x20), 0xffffffe1, "BAR4 I/O 32 bytes");
+	wr32(0x24, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0x24), 0, "BAR5 absent");
+	wr32(0x30, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0x30), 0xffff0001, "ROM 64 KiB + enable");
+	wr32(0x30, 0xfffff800);
+	TEST_ASSERT_EQUAL(rd32(0x30), 0xffff0000, "ROM sizing, disabled");
+
+	/* Addresses read back aligned to the size. */
+	wr32(0x10, 0xfebc1234);
+	TEST_ASSERT_EQUAL(rd32(0x10), 0xfebc0000, "BAR0 address");
+	wr32(0x14, 0xc0012345);
+	TEST_ASSERT_EQUAL(rd32(0x14), 0xc0010008, "BAR1 address");
+	wr32(0x18, 0x12345678);
+	wr32(0x1c, 0x00000001);
+	TEST_ASSERT_EQUAL(rd32(0x18), 0x12344004, "BAR2 address low");
+	TEST_ASSERT_EQUAL(rd32(0x1c), 0x1, "BAR2 address high");
+	wr32(0x20, 0xc05f);
+	TEST_ASSERT_EQUAL(rd32(0x20), 0xc041, "BAR4 I/O address");
+	wr32(0x30, 0xfeb00001);
+	TEST_ASSERT_EQUAL(rd32(0x30), 0xfeb00001, "ROM address, enabled");
+
+	/* Byte writes go through the same masks. */
+	wr8(0x11, 0xff);
+	TEST_ASSERT_EQUAL(rd32(0x10), 0xfebcc000, "BAR0 byte 1 write");
+	wr8(0x10, 0xff);
+	TEST_ASSERT_EQUAL(rd32(0x10), 0xfebcc000, "BAR0 byte 0 read-only");
+
+	/* A large 64-bit BAR: the low dword has only type bits. */
+	vfu_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 1ull << 33,
+					    RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH),
+			    "8 GiB BAR");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 16, 0), "16 B BAR");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 3, 4, RTE_VFIO_USER_BAR_IO), "4 B I/O BAR");
+	wr(&pci2, 0x10, 0xffffffff, 4);
+	wr(&pci2, 0x14, 0xffffffff, 4);
+	wr(&pci2, 0x18, 0xffffffff, 4);
+	wr(&pci2, 0x1c, 0xffffffff, 4);
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x10, 4), 0x0000000c, "8 GiB low");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0xfffffffe, "8 GiB high");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x18, 4), 0xfffffff0, "16 B BAR");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x1c, 4), 0xfffffffd, "4 B I/O BAR");
+
+	/* Clearing the 64-bit BAR clears both dwords and frees slot 1. */
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 0, 0), "clear BAR0");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x10, 4), 0, "cleared low");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0, "cleared high");
+	wr(&pci2, 0x14, 0xffffffff, 4);
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0, "cleared high read-only");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 1, 4096, 0), "slot 1 free again");
+	return TEST_SUCCESS;
+}
+
+static int
+test_read_only(void)
+{
+	uint32_t i, before, after;
+
+	memcpy(snap, pci.cfg, sizeof(snap));
+	/* Identity, class, header type, cap pointer, pin: not writable. */
+	wr32(0x00, 0xffffffff);
+	wr32(0x08, 0xffffffff);
+	wr32(0x0c, 0xffffffff);
+	wr32(0x2c, 0xffffffff);
+	wr32(0x34, 0xffffffff);
+	wr32(0x38, 0xffffffff);
+	wr32(0x3c, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0x00), (T_DEVICE << 16) | T_VENDOR, "ids");
+	TEST_ASSERT_EQUAL(rd32(0x08), (T_CLASS << 8) | T_REVISION, "class");
+	TEST_ASSERT_EQUAL(rd32(0x0c), 0x000000ff, "only the cache line size is writable");
+	TEST_ASSERT_EQUAL(rd32(0x2c), (T_SUBDEVICE << 16) | T_SUBVENDOR, "subsystem");
+	TEST_ASSERT_EQUAL(rd8(0x34), 0x40, "capability pointer");
+	TEST_ASSERT_EQUAL(rd32(0x38), 0, "reserved dword");
+	TEST_ASSERT_EQUAL(rd32(0x3c), 0x000001ff, "interrupt line writable, pin not");
+
+	/* Capability bodies: only the bits of their write masks change. */
+	for (i = vndr_off; i < vndr_off + 8u; i++)
+		wr8(i, 0xff);
+	TEST_ASSERT_EQUAL(rd16(vndr_off), 0x4809, "vendor cap header");
+	TEST_ASSERT_EQUAL(rd32(vndr_off + 4), 0x55443fff, "vendor cap: masked bytes only");
+	wr32(vndr_off + 4, 0);
+	TEST_ASSERT_EQUAL(rd32(vndr_off + 4), 0x55443000, "vendor cap: masked bits cleared");
+
+	wr32(msix_off, 0x3fffffff);
+	wr32(msix_off + 4, 0xffffffff);
+	wr32(msix_off + 8, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd16(msix_off), 0x5411, "MSI-X header");
+	TEST_ASSERT_EQUAL(rd16(msix_off + 2), 63, "MSI-X table size");
+	TEST_ASSERT_EQUAL(rd32(msix_off + 4), 0x2000, "MSI-X table");
+	TEST_ASSERT_EQUAL(rd32(msix_off + 8), 0x3000, "MSI-X PBA");
+
+	before = rd32(exp_off + 0x04);
+	wr32(exp_off, 0xffffffff);
+	wr32(exp_off + 0x04, 0xffffffff);
+	wr32(exp_off + 0x0c, 0xffffffff);
+	wr32(exp_off + 0x24, 0xffffffff);
+	wr32(exp_off + 0x28, 0xffffffff);
+	after = rd32(exp_off + 0x04);
+	TEST_ASSERT_EQUAL(rd32(exp_off), 0x00020010, "PCIe header + flags");
+	TEST_ASSERT_EQUAL(after, before, "DEVCAP read-only");
+	TEST_ASSERT_EQUAL(rd32(exp_off + 0x0c), 0x11, "LNKCAP read-only");
+	TEST_ASSERT_EQUAL(rd32(exp_off + 0x24), 0, "DEVCAP2 read-only");
+	TEST_ASSERT_EQUAL(rd32(exp_off + 0x28), 0, "DEVCTL2/STA2 zero");
+
+	/* Free space after the caps and the extended space ignore writes. */
+	wr32(0xfc, 0xffffffff);
+	wr32(0x100, 0xffffffff);
+	wr32(0xffc, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0xfc), 0, "free space");
+	TEST_ASSERT_EQUAL(rd32(0x100), 0, "extended header");
+	TEST_ASSERT_EQUAL(rd32(0xffc), 0, "last dword");
+
+	/* A whole-space write of all ones changes only writable bits. */
+	vfu_pci_init(&pci2, &test_id, true);
+	memcpy(snap, pci2.cfg, sizeof(snap));
+	memset(whole, 0xff, sizeof(whole));
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci2, 0, whole, sizeof(whole), true, NULL),
+			    "write all");
+	for (i = 0; i < VFU_PCI_CFG_SIZE; i++) {
+		if (i == 0x04 || i == 0x05 || i == 0x0c || i == 0x3c)
+			continue;
+		TEST_ASSERT_EQUAL(pci2.cfg[i], snap[i], "byte 0x%x changed", i);
+	}
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x04, 2), 0x0547, "command");
+	return TEST_SUCCESS;
+}
+
+static int
+test_command(void)
+{
+	uint32_t ev;
+
+	ev = wr16(0x04, 0xffff);
+	TEST_ASSERT_EQUAL(rd16(0x04), 0x0547, "command write mask");
+	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD, "CMD event");
+	TEST_ASSERT_EQUAL(wr16(0x04, 0xffff), 0, "no change, no event");
+	ev = wr8(0x05, 0x00);
+	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD, "byte write of command high");
+	TEST_ASSERT_EQUAL(rd16(0x04), 0x0047, "INTx disable, SERR cleared");
+	/* A dword write at 0x04 also touches the status. */
+	ev = wr32(0x04, 0x00000006);
+	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD, "dword write");
+	TEST_ASSERT_EQUAL(rd32(0x04), 0x00100006, "memory + master");
+	TEST_ASSERT_EQUAL(wr16(0x06, 0xffff), 0, "status write: no CMD");
+	return TEST_SUCCESS;
+}
+
+static int
+test_status_w1c(void)
+{
+	uint16_t devsta = exp_off + 0x0a;
+
+	/* The device model sets error bits; the client clears them. */
+	pci.cfg[0x07] |= 0xf9;
+	pci.cfg[0x06] |= 0x08; /* interrupt status: read-only */
+	TEST_ASSERT_EQUAL(rd16(0x06), 0xf918, "status as set");
+	wr16(0x06, 0x0000);
+	TEST_ASSERT_EQUAL(rd16(0x06), 0xf918, "writing 0 keeps the bits");
+	wr16(0x06, 0x8100);
+	TEST_ASSERT_EQUAL(rd16(0x06), 0x7818, "two bits cleared");
+	wr16(0x06, 0xffff);
+	TEST_ASSERT_EQUAL(rd16(0x06), 0x0018, "error bits cleared, CAP_LIST/INTx status kept");
+
+	pci.cfg[devsta] = 0x3f;
+	wr16(devsta, 0x0005);
+	TEST_ASSERT_EQUAL(rd16(devsta), 0x3a, "DEVSTA w1c");
+	wr16(devsta, 0xffff);
+	TEST_ASSERT_EQUAL(rd16(devsta), 0x30, "DEVSTA read-only bits kept");
+	return TEST_SUCCESS;
+}
+
+static int
+test_msix(void)
+{
+	uint32_t ctrl = msix_off + 2;
+
+	TEST_ASSERT_EQUAL(wr16(ctrl, 0x8000), VFU_PCI_EV_MSIX, "enable");
+	TEST_ASSERT(vfu_pci_msix_enabled(&pci), "enabled");
+	TEST_ASSERT_EQUAL(rd16(ctrl), 0x803f, "table size kept");
+	TEST_ASSERT_EQUAL(wr16(ctrl, 0x8000), 0, "same value: no event");
+	TEST_ASSERT_EQUAL(wr8(ctrl + 1, 0xc0), VFU_PCI_EV_MSIX, "mask all");
+	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "masked");
+	TEST_ASSERT_EQUAL(rd16(ctrl), 0xc03f, "mask bit set");
+	TEST_ASSERT_EQUAL(wr8(ctrl, 0xff), 0, "low byte: no event");
+	TEST_ASSERT_EQUAL(rd16(ctrl), 0xc03f, "low byte read-only");
+	TEST_ASSERT_EQUAL(wr32(msix_off, 0x80000000), VFU_PCI_EV_MSIX, "unmask with a dword write");
+	TEST_ASSERT(vfu_pci_msix_enabled(&pci), "enabled again");
+	TEST_ASSERT_EQUAL(wr16(ctrl, 0x0000), VFU_PCI_EV_MSIX, "disable");
+	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "disabled");
+	TEST_ASSERT_EQUAL(wr16(ctrl, 0x4000), VFU_PCI_EV_MSIX, "mask while disabled");
+	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "still disabled");
+
+	/* Without MSI-X nothing is enabled and no event is raised. */
+	vfu_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT(!vfu_pci_msix_enabled(&pci2), "no MSI-X");
+	return TEST_SUCCESS;
+}
+
+static int
+test_flr(void)
+{
+	uint32_t devctl = exp_off + 0x08;
+	uint32_t ev;
+
+	TEST_ASSERT_EQUAL(rd16(devctl), 0x2810, "DEVCTL defaults");
+	TEST_ASSERT_EQUAL(wr16(devctl, 0x0000), 0, "no FLR");
+	TEST_ASSERT_EQUAL(rd16(devctl), 0x0000, "DEVCTL cleared");
+	TEST_ASSERT_EQUAL(wr16(devctl, 0xffff), VFU_PCI_EV_FLR, "FLR");
+	TEST_ASSERT_EQUAL(rd16(devctl), 0x78ff, "FLR reads 0, writable bits set, unsupported 0");
+	TEST_ASSERT_EQUAL(wr8(devctl + 1, 0x80), VFU_PCI_EV_FLR, "FLR by a byte write");
+	TEST_ASSERT_EQUAL(rd16(devctl), 0x00ff, "FLR bit 0 again");
+	TEST_ASSERT_EQUAL(wr8(devctl, 0xff), 0, "low byte: no FLR");
+
+	/* FLR in a dword write that also clears DEVSTA bits. */
+	pci.cfg[devctl + 2] = 0x01;
+	ev = wr32(devctl, 0x00018000);
+	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_FLR, "dword FLR");
+	TEST_ASSERT_EQUAL(rd32(devctl), 0, "DEVCTL and DEVSTA after");
+
+	/* FLR inside a whole-space write (read, modify, write back). */
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 0, whole, sizeof(whole), false, NULL),
+			    "read all");
+	whole[devctl + 1] |= 0x80;
+	ev = 0;
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 0, whole, sizeof(whole), true, &ev),
+			    "write all");
+	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_FLR, "FLR from a whole write");
+	TEST_ASSERT_EQUAL(rd16(devctl) & 0x8000, 0, "FLR bit 0");
+
+	/* Events accumulate into what the caller passed. */
+	ev = VFU_PCI_EV_CMD;
+	whole[0] = 0x00;
+	whole[1] = 0x80;
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, devctl, whole, 2, true, &ev), "write");
+	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD | VFU_PCI_EV_FLR, "ORed in");
+
+	/* Without a PCIe capability the same bytes raise nothing. */
+	vfu_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_EQUAL(wr(&pci2, devctl, 0xffff, 2), 0, "no PCIe: no FLR");
+	return TEST_SUCCESS;
+}
+
+static int
+test_reset(void)
+{
+	memcpy(snap, pci.cfg, sizeof(snap));
+	TEST_ASSERT(pci.sealed, "sealed");
+	TEST_ASSERT_EQUAL(memcmp(snap, pci.reset_cfg, sizeof(snap)), 0, "snapshot = state at seal");
+
+	wr16(0x04, 0x0007);
+	wr32(0x10, 0xfebc0000);
+	wr32(0x18, 0xffffffff);
+	wr32(0x1c, 0x00000002);
+	wr32(0x30, 0xfeb00001);
+	wr8(0x3c, 11);
+	wr8(0x0c, 16);
+	wr16(msix_off + 2, 0xc000);
+	wr16(exp_off + 0x08, 0x00e0);
+	wr16(exp_off + 0x10, 0x0043);
+	pci.cfg[0x07] |= 0x80; /* an error bit set by the device */
+	TEST_ASSERT(memcmp(snap, pci.cfg, sizeof(snap)) != 0, "changed");
+
+	vfu_pci_reset(&pci);
+	TEST_ASSERT_EQUAL(memcmp(snap, pci.cfg, sizeof(snap)), 0, "state at seal restored");
+	TEST_ASSERT_EQUAL(rd16(0x04), 0, "command 0");
+	TEST_ASSERT_EQUAL(rd32(0x10), 0, "BAR0 0");
+	TEST_ASSERT_EQUAL(rd32(0x18), 0x4, "BAR2 type bits only");
+	TEST_ASSERT_EQUAL(rd32(0x1c), 0, "BAR2 high 0");
+	TEST_ASSERT_EQUAL(rd32(0x30), 0, "ROM 0");
+	TEST_ASSERT_EQUAL(rd16(msix_off + 2), 63, "MSI-X disabled");
+	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "MSI-X off");
+	TEST_ASSERT_EQUAL(rd16(exp_off + 0x08), 0x2810, "DEVCTL defaults");
+
+	/* Masks still apply after a reset. */
+	wr32(0x10, 0xffffffff);
+	TEST_ASSERT_EQUAL(rd32(0x10), 0xffffc000, "sizing after reset");
+
+	/* Nothing can be declared once sealed. */
+	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci, 5, 4096, 0), -EBUSY, "set_bar after seal");
+	return TEST_SUCCESS;
+}
+
+static int
+test_bad_access(void)
+{
+	static const struct {
+		uint32_t offset, count;
+	} bad[] = {
+		{4095, 2},
+		{0, 4097},
+		{4096, 1},
+		{4096, 0},
+		{0, 0},
+		{1, UINT32_MAX},
+		{4095, UINT32_MAX},
+		{UINT32_MAX, 1},
+		{UINT32_MAX, 2},
+		{0x80000000u, 0x80000000u},
+		{2048, 2049},
+	};
+	uint32_t i, ev;
+	int w;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		for (w = 0; w < 2; w++) {
+			memcpy(snap, pci.cfg, sizeof(snap));
+			memset(whole, 0x5a, sizeof(whole));
+			ev = 0;
+			TEST_ASSERT_EQUAL(vfu_pci_cfg_access(&pci, bad[i].offset, whole,
+							     bad[i].count, w != 0, &ev),
+					  -EINVAL, "offset %u count %u write %d", bad[i].offset,
+					  bad[i].count, w);
+			TEST_ASSERT_EQUAL(ev, 0, "no event on error");
+			TEST_ASSERT_EQUAL(whole[0], 0x5a, "buffer untouched");
+			TEST_ASSERT_EQUAL(memcmp(snap, pci.cfg, sizeof(snap)), 0,
+					  "state untouched");
+		}
+	}
+	TEST_ASSERT_EQUAL(vfu_pci_cfg_access(&pci, 0, NULL, 4, false, NULL), -EINVAL,
+			  "NULL buffer");
+
+	/* The edges themselves are fine. */
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 4095, whole, 1, false, NULL), "last byte");
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 4092, whole, 4, true, NULL), "last dword");
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 1, whole, 4095, false, NULL),
+			    "unaligned long read");
+	TEST_ASSERT_EQUAL(whole[0], T_VENDOR >> 8, "unaligned read data");
+	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 3, whole, 3, false, NULL),
+			    "unaligned odd read");
+	TEST_ASSERT_EQUAL(whole[0], T_DEVICE >> 8, "device id high");
+	TEST_ASSERT_EQUAL(whole[1], 0, "command low");
+	return TEST_SUCCESS;
+}
+
+static int
+test_cap_errors(void)
+{
+	uint8_t body[254];
+	uint16_t off = 0xbeef, last = 0, count;
+	uint32_t ptr, hops;
+	int ret;
+
+	memset(body, 0x77, sizeof(body));
+	vfu_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, NULL, 4, NULL, &off), -EINVAL,
+			  "NULL body with a length");
+	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0xff, body, 2, NULL, &off), -EINVAL, "id 0xff");
+	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x11, body, 10, NULL, &off), -EINVAL, "raw MSI-X");
+	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x10, body, 58, NULL, &off), -EINVAL, "raw PCIe");
+	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, body, 254, NULL, &off), -ENOSPC,
+			  "longer than the space");
+	TEST_ASSERT_EQUAL(off, 0xbeef, "offset untouched on error");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x34, 1), 0, "no cap linked");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x06, 2), 0, "no CAP_LIST");
+
+	/* The largest that fits: 0x40 + 2 + 190 = 0x100. */
+	TEST_ASSERT_SUCCESS(vfu_pci_cap_add(&pci2, 0x09, body, 190, NULL, &off), "exact fit");
+	TEST_ASSERT_EQUAL(off, 0x40, "at 0x40");
+	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, NULL, 0, NULL, NULL), -ENOSPC, "space full");
+	TEST_ASSERT_EQUAL(vfu_pci_exp_cap_add(&pci2, NULL), -ENOSPC, "no room for PCIe");
+	TEST_ASSERT_EQUAL(pci2.exp_off, 0, "PCIe not recorded");
+
+	/* Many small caps: odd lengths are padded to dwords, then ENOSPC. */
+	vfu_pci_init(&pci2, &test_id, false);
+	count = 0;
+	for (;;) {
+		ret = vfu_pci_cap_add(&pci2, 0x09, body, 1, NULL, &off);
+		if (ret != 0)
+			break;
+		TEST_ASSERT_EQUAL(off, 0x40 + 4 * count, "cap %u offset", count);
+		last = off;
+		count++;
+		TEST_ASSERT(count <= 48, "never full");
+	}
+	TEST_ASSERT_EQUAL(ret, -ENOSPC, "too many caps");
+	TEST_ASSERT_EQUAL(count, 48, "48 dword caps in 0x40..0xff");
+	TEST_ASSERT_EQUAL(last, 0xfc, "last at 0xfc");
+	for (ptr = rd(&pci2, 0x34, 1), hops = 0; ptr != 0 && hops <= 48;
+	     ptr = rd(&pci2, ptr + 1, 1))
+		hops++;
+	TEST_ASSERT_EQUAL(hops, 48, "chain intact after ENOSPC");
+
+	/* After the seal: EBUSY for every kind, nothing changes. */
+	vfu_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 0x4000, 0), "BAR0");
+	vfu_pci_seal(&pci2);
+	memcpy(snap, pci2.cfg, sizeof(snap));
+	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, body, 4, NULL, &off), -EBUSY,
+			  "cap_add after seal");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 4, 0, 0, 0, 0x1000, &off), -EBUSY,
+			  "MSI-X after seal");
+	TEST_ASSERT_EQUAL(vfu_pci_exp_cap_add(&pci2, &off), -EBUSY, "PCIe after seal");
+	TEST_ASSERT_EQUAL(memcmp(snap, pci2.cfg, sizeof(snap)), 0, "unchanged");
+	return TEST_SUCCESS;
+}
+
+static int
+test_msix_errors(void)
+{
+	uint16_t off;
+
+	vfu_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 0x1000, 0), "BAR0");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 1, 256, RTE_VFIO_USER_BAR_IO), "BAR1 I/O");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 0x2000, RTE_VFIO_USER_BAR_MEM64),
+			    "BAR2 64-bit");
+
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 0, 0, 0, 0, 0x800, &off), -EINVAL,
+			  "0 vectors");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 2049, 2, 0, 0, 0, &off), -EINVAL,
+			  "2049 vectors");
+	/* 256 vectors = 4096 bytes: exactly BAR0; 257 is past it. */
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 257, 0, 0, 2, 0, &off), -EINVAL,
+			  "table past its BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0xf88, 2, 0, &off), -EINVAL,
+			  "table end past its BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0xfffffff8, 2, 0, &off), -EINVAL,
+			  "table offset wraps 32 bits");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x804, &off), -EINVAL,
+			  "PBA offset not 8-byte aligned");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x104, 2, 0, &off), -EINVAL,
+			  "table offset not 8-byte aligned");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 65, 0, 0, 2, 0x1ff8, &off), -EINVAL,
+			  "PBA (16 bytes for 65 vectors) past its BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 4, 0, 0, 0x800, &off), -EINVAL,
+			  "table in an absent BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 5, 0, &off), -EINVAL,
+			  "PBA in an absent BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 3, 0, 0, 0x800, &off), -EINVAL,
+			  "table in the upper half of a 64-bit BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 1, 0, 0, 0x800, &off), -EINVAL,
+			  "table in an I/O BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 1, 0x80, &off), -EINVAL,
+			  "PBA in an I/O BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 6, 0, &off), -EINVAL, "PBA BIR 6");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 7, 0, 0, 0x800, &off), -EINVAL,
+			  "table BIR 7");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x78, &off), -EINVAL,
+			  "PBA overlaps the table end");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 65, 0, 0x100, 0, 0xf8, &off), -EINVAL,
+			  "PBA (16 bytes) overlaps the table start");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x100, 0, 0x100, &off), -EINVAL,
+			  "PBA at the table");
+	TEST_ASSERT_EQUAL(pci2.msix_off, 0, "nothing added");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x34, 1), 0, "no capability");
+
+	/* Adjacent is fine; 64-bit BAR at index 2 is fine. */
+	TEST_ASSERT_SUCCESS(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x80, 2, 0x1ff8, &off), "valid");
+	TEST_ASSERT_EQUAL(rd(&pci2, off + 4, 4), 0x80, "table BIR 0");
+	TEST_ASSERT_EQUAL(rd(&pci2, off + 8, 4), 0x1ffa, "PBA BIR 2");
+	TEST_ASSERT_EQUAL(pci2.msix_nvec, 8, "nvec");
+	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x80, 0, 0x0, &off), -EEXIST,
+			  "second MSI-X");
+	/* The BARs under the MSI-X structures cannot change any more. */
+	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 0, 0x10, 0), -EINVAL, "shrink the table BAR");
+	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 2, 0, 0), -EINVAL, "remove the PBA BAR");
+	TEST_ASSERT_EQUAL(pci2.bar_size[0], 0x1000, "BAR0 kept");
+
+	/* Adjacent the other way round, in one BAR, 2048 vectors. */
+	vfu_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 4, 0x10000,
+					    RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH),
+			    "BAR4 64-bit");
+	TEST_ASSERT_SUCCESS(vfu_pci_msix_cap_add(&pci2, 2048, 4, 0x100, 4, 0, &off),
+			    "PBA just before");
+	TEST_ASSERT_EQUAL(rd(&pci2, off + 2, 2), 0x7ff, "2048 vectors");
+	return TEST_SUCCESS;
+}
+
+static int
+test_bar_errors(void)
+{
+	static const struct {
+		uint32_t index;
+		uint64_t size;
+		uint32_t flags;
+		const char *what;
+	} bad[] = {
+		{0, 0x3000, 0, "not a power of two"},
+		{0, 0x1001, RTE_VFIO_USER_BAR_MEM64, "64-bit not power of 2"},
+		{5, 0x1000, RTE_VFIO_USER_BAR_MEM64, "64-bit at index 5"},
+		{1, 0x1000, RTE_VFIO_USER_BAR_MEM64, "64-bit at odd index"},
+		{6, 0x1000, RTE_VFIO_USER_BAR_MEM64, "64-bit ROM"},
+		{0, 8, 0, "memory BAR below 16"},
+		{0, 2, RTE_VFIO_USER_BAR_IO, "I/O BAR below 4"},
+		{0, 512, RTE_VFIO_USER_BAR_IO, "I/O BAR above 256"},
+		{0, 1ull << 32, 0, "32-bit BAR of 4 GiB"},
+		{6, 1024, 0, "ROM below 2 KiB"},
+		{6, 32ull << 20, 0, "ROM above 16 MiB"},
+		{6, 4096, RTE_VFIO_USER_BAR_PREFETCH, "ROM with flags"},
+		{0, 4096, RTE_VFIO_USER_BAR_IO | RTE_VFIO_USER_BAR_MEM64, "I/O and 64-bit"},
+		{0, 64, RTE_VFIO_USER_BAR_IO | RTE_VFIO_USER_BAR_PREFETCH, "I/O and prefetch"},
+		{0, 4096, 0x8, "unknown flag"},
+		{7, 4096, 0, "index 7"},
+		{UINT32_MAX, 4096, 0, "huge index"},
+		{0, UINT64_MAX, RTE_VFIO_USER_BAR_MEM64, "all-ones size"},
+	};
+	uint32_t i;
+
+	vfu_pci_init(&pci2, &test_id, false);
+	memcpy(snap, pci2.cfg, sizeof(snap));
+	for (i = 0; i < RTE_DIM(bad); i++)
+		TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, bad[i].index, bad[i].size, bad[i].flags),
+				  -EINVAL, "%s", bad[i].what);
+	TEST_ASSERT_EQUAL(memcmp(snap, pci2.cfg, sizeof(snap)), 0, "nothing written");
+
+	/* Limits that are valid. */
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 1ull << 63, RTE_VFIO_USER_BAR_MEM64),
+			    "8 EiB 64-bit BAR");
+	wr(&pci2, 0x10, 0xffffffff, 4);
+	wr(&pci2, 0x14, 0xffffffff, 4);
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x10, 4), 0x4, "8 EiB low");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0x80000000, "8 EiB high");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 1ull << 31, 0), "2 GiB 32-bit BAR");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 6, 16ull << 20, 0), "16 MiB ROM");
+
+	/* Slot conflicts with 64-bit BARs. */
+	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 1, 4096, 0), -EINVAL, "upper half of BAR0 taken");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 3, 4096, 0), "BAR3");
+	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 2, 4096, RTE_VFIO_USER_BAR_MEM64), -EINVAL,
+			  "64-bit over a used slot");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x18, 4), 0, "BAR2 still 32-bit");
+	/* Re-declaring a BAR replaces it. */
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 4096, RTE_VFIO_USER_BAR_PREFETCH),
+			    "re-declare BAR2");
+	TEST_ASSERT_EQUAL(rd(&pci2, 0x18, 4), 0x8, "BAR2 prefetchable now");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 4096, 0), "BAR0 64-bit -> 32-bit");
+	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 1, 4096, 0), "BAR1 free again");
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite vfio_user_pci_suite = {
+	.suite_name = "vfio-user PCI configuration space",
+	.setup = NULL,
+	.teardown = NULL,
+	.unit_test_cases = {
+		TEST_CASE(test_header), TEST_CASE_ST(setup_dev, NULL, test_cap_chain),
+		TEST_CASE_ST(setup_dev, NULL, test_bar_sizing),
+		TEST_CASE_ST(setup_dev, NULL, test_read_only),
+		TEST_CASE_ST(setup_dev, NULL, test_command),
+		TEST_CASE_ST(setup_dev, NULL, test_status_w1c),
+		TEST_CASE_ST(setup_dev, NULL, test_msix), TEST_CASE_ST(setup_dev, NULL, test_flr),
+		TEST_CASE_ST(setup_sealed, NULL, test_reset),
+		TEST_CASE_ST(setup_dev, NULL, test_bad_access), TEST_CASE(test_cap_errors),
+		TEST_CASE(test_msix_errors), TEST_CASE(test_bar_errors), TEST_CASES_END()}};
+
+static int
+test_vfio_user_pci(void)
+{
+	return unit_test_suite_runner(&vfio_user_pci_suite);
+}
+
+REGISTER_TEST_COMMAND(vfio_user_pci_autotest, test_vfio_user_pci);
