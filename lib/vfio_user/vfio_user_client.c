@@ -1,1 +1,1037 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * vfio-user client: one UNIX stream connection to a server, one request in
+ * flight at a time.
+ *
+ * Requests are built in the client's message buffer, sent whole (with
+ * their descriptors) and answered into the same buffer. While waiting for
+ * a reply the client answers any request of the server (DMA_READ,
+ * DMA_WRITE, ...) with ENOTSUP: its DMA memory is always given as fds.
+ *
+ * The server is a peer like any other: every reply is checked (type,
+ * msg_id, command, length, argsz, echoed fields, descriptors) and a bad
+ * one is -EPROTO. When the stream cannot be trusted any longer (a timeout,
+ * a transport error, a malformed header) the client is marked broken, shut
+ * down, and every later request returns -ENOTCONN.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+
+#include "rte_vfio_user_client.h"
+#include "vfio_user_log.h"
+#include "vfio_user_msg.h"
+#include "vfio_user_sock.h"
+
+#define CLIENT_DEFAULT_TIMEOUT_MS 5000u
+#define CLIENT_DEFAULT_MAX_MSG_FDS 16u
+#define CLIENT_DEFAULT_MAX_XFER (1024u * 1024u)
+/* Largest argsz the client offers for a GET_REGION_INFO reply. */
+#define CLIENT_REGION_INFO_MAX_ARGSZ 4096u
+/* Region indices the client keeps state for (QEMU allows up to 100). */
+#define CLIENT_MAX_REGIONS 256u
+/* Most descriptors Linux passes in one message (SCM_MAX_FD). */
+#define CLIENT_SCM_MAX_FD 253u
+/* Largest errno accepted in an error reply. */
+#define CLIENT_MAX_ERRNO 4095u
+
+struct client_region {
+	bool valid;
+	struct rte_vfio_user_region_info info; /* info.fd owned here */
+};
+
+struct client_map {
+	void *addr;
+	size_t len;
+};
+
+struct rte_vfio_user_client {
+	int sock;
+	bool broken; /* stream out of sync or gone: no more requests */
+	bool remote_error; /* the last failed request got an error reply */
+	uint16_t next_id;
+	int timeout_ms;
+	uint32_t own_max_fds; /* max_msg_fds offered: most fds we take */
+	uint32_t own_max_xfer; /* max_data_xfer_size offered */
+	uint32_t xfer; /* region access chunk size */
+	uint64_t min_pgsize; /* smallest page size of caps.pgsizes */
+	struct rte_vfio_user_client_caps caps;
+	uint8_t *buf; /* requests and replies, header included */
+	uint32_t buf_size;
+	int *rfds; /* own_max_fds descriptors received with a message */
+	struct client_region *regions;
+	uint32_t nr_regions;
+	struct client_map *maps;
+	uint32_t nr_maps;
+	uint32_t maps_cap;
+};
+
+static int64_t
+client_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+client_break(struct rte_vfio_user_client *c, const char *why, int err)
+{
+	if (c->broken)
+		return;
+	VFU_LOG(ERR, "connection unusable: %s (%s)", why, strerror(-err));
+	c->broken = true;
+	/* Tell the server we are gone; the fd stays valid until close. */
+	shutdown(c->sock, SHUT_RDWR);
+}
+
+/* Answer a request of the server: we serve none of them. */
+static int
+client_refuse(struct rte_vfio_user_client *c, const struct vfu_hdr *req)
+{
+	uint8_t msg[VFU_HDR_SIZE];
+	struct vfu_hdr h;
+
+	VFU_LOG(DEBUG, "refusing server request %s (msg_id %u)", vfu_cmd_name(req->cmd),
+		req->msg_id);
+	if (req->flags & VFU_F_NO_REPLY)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	h.msg_id = req->msg_id;
+	h.cmd = req->cmd;
+	h.size = VFU_HDR_SIZE;
+	h.flags = VFU_F_TYPE_REPLY | VFU_F_ERROR;
+	h.error = ENOTSUP;
+	vfu_hdr_encode(msg, &h);
+	return vfu_sock_send(c->sock, msg, sizeof(msg), NULL, 0, c->timeout_ms);
+}
+
+/* Send the message in c->buf (payload of len bytes already written). */
+static int
+client_send(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, uint32_t flags,
+	    const int *fds, unsigned int nfds, uint16_t *id)
+{
+	struct vfu_hdr h;
+	int ret;
+
+	if (c->broken)
+		return -ENOTCONN;
+	memset(&h, 0, sizeof(h));
+	h.msg_id = c->next_id++;
+	h.cmd = cmd;
+	h.size = VFU_HDR_SIZE + len;
+	h.flags = VFU_F_TYPE_COMMAND | flags;
+	vfu_hdr_encode(c->buf, &h);
+	ret = vfu_sock_send(c->sock, c->buf, h.size, fds, nfds, c->timeout_ms);
+	if (ret < 0) {
+		client_break(c, "send failed", ret);
+		return ret;
+	}
+	if (id != NULL)
+		*id = h.msg_id;
+	return 0;
+}
+
+/*
+ * Send the request whose payload (len bytes) is at c->buf + 16, wait for
+ * its reply and leave the reply's payload there.
+ *
+ * @param rfd   where to put the one descriptor the reply may carry, or
+ *              NULL when the reply may carry none (set to -1 if none came)
+ * @param rlen  reply payload length
+ * @return 0, -errno of an error reply (c->remote_error set), -EPROTO for a
+ *   bad reply, or a transport error (the client is then broken).
+ */
+static int
+client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const int *fds,
+	    unsigned int nfds, int *rfd, uint32_t *rlen)
+{
+	int64_t deadline;
+	uint16_t id;
+	int ret;
+
+	c->remote_error = false;
+	if (rfd != NULL)
+		*rfd = -1;
+	*rlen = 0;
+	ret = client_send(c, cmd, len, 0, fds, nfds, &id);
+	if (ret < 0)
+		return ret;
+
+	deadline = client_now_ms() + c->timeout_ms;
+	for (;;) {
+		unsigned int n = 0, max_rfds;
+		struct vfu_hdr rh;
+		int64_t left;
+
+		left = deadline - client_now_ms();
+		if (left < 0)
+			left = 0;
+		ret = vfu_sock_recv(c->sock, c->buf, c->buf_size, &rh, c->rfds, c->own_max_fds, &n,
+				    (int)left);
+		if (ret < 0) {
+			if (ret == -EINVAL || ret == -E2BIG) {
+				/* bad header, or fds beyond what we offered */
+				client_break(c, "bad message from server", ret);
+				return -EPROTO;
+			}
+			client_break(c, "receive failed", ret);
+			return ret;
+		}
+		max_rfds = rfd != NULL ? 1 : 0;
+
+		if ((rh.flags & VFU_F_TYPE_MASK) == VFU_F_TYPE_COMMAND) {
+			vfu_close_fds(c->rfds, n);
+			ret = client_refuse(c, &rh);
+			if (ret < 0) {
+				client_break(c, "send failed", ret);
+				return ret;
+			}
+			continue;
+		}
+		if (rh.msg_id != id) {
+			/* e.g. an error for a posted write: not ours */
+			VFU_LOG(WARNING, "ignoring reply %s msg_id %u (waiting for %u)",
+				vfu_cmd_name(rh.cmd), rh.msg_id, id);
+			vfu_close_fds(c->rfds, n);
+			continue;
+		}
+		if (rh.cmd != cmd) {
+			VFU_LOG(ERR, "reply to %s has command %u", vfu_cmd_name(cmd), rh.cmd);
+			vfu_close_fds(c->rfds, n);
+			return -EPROTO;
+		}
+		if (rh.flags & VFU_F_ERROR) {
+			vfu_close_fds(c->rfds, n);
+			if (rh.error == 0 || rh.error > CLIENT_MAX_ERRNO) {
+				VFU_LOG(ERR, "%s: bad error %u in reply", vfu_cmd_name(cmd),
+					rh.error);
+				return -EPROTO;
+			}
+			VFU_LOG(DEBUG, "%s: server error %u", vfu_cmd_name(cmd), rh.error);
+			c->remote_error = true;
+			return -(int)rh.error;
+		}
+		if (n > max_rfds) {
+			VFU_LOG(ERR, "%s: reply with %u fds", vfu_cmd_name(cmd), n);
+			vfu_close_fds(c->rfds, n);
+			return -EPROTO;
+		}
+		if (n == 1)
+			*rfd = c->rfds[0];
+		c->rfds[0] = -1;
+		*rlen = rh.size - VFU_HDR_SIZE;
+		return 0;
+	}
+}
+
+/* Request with no reply payload expected. */
+static int
+client_call_noreply_payload(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len,
+			    const int *fds, unsigned int nfds)
+{
+	uint32_t rlen;
+	int ret;
+
+	ret = client_call(c, cmd, len, fds, nfds, NULL, &rlen);
+	if (ret < 0)
+		return ret;
+	if (rlen != 0) {
+		VFU_LOG(ERR, "%s: unexpected %u-byte reply", vfu_cmd_name(cmd), rlen);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static uint8_t *
+client_payload(struct rte_vfio_user_client *c)
+{
+	return c->buf + VFU_HDR_SIZE;
+}
+
+static size_t
+client_payload_room(const struct rte_vfio_user_client *c)
+{
+	return c->buf_size - VFU_HDR_SIZE;
+}
+
+static int
+client_negotiate(struct rte_vfio_user_client *c)
+{
+	struct vfu_version ver;
+	struct vfu_caps caps;
+	uint32_t rlen;
+	int len, ret;
+
+	vfu_caps_default(&caps);
+	caps.max_msg_fds = c->own_max_fds;
+	caps.max_data_xfer_size = c->own_max_xfer;
+	caps.max_dma_maps = VFU_DEFAULT_MAX_DMA_MAPS;
+	caps.pgsizes = VFU_DEFAULT_PGSIZES;
+	caps.write_multiple = true;
+	len = vfu_version_encode(client_payload(c), client_payload_room(c), VFU_VERSION_MAJOR,
+				 VFU_VERSION_MINOR, &caps);
+	if (len < 0) {
+		VFU_LOG(ERR, "cannot encode VERSION: %d", len);
+		return -EINVAL;
+	}
+
+	ret = client_call(c, VFU_CMD_VERSION, (uint32_t)len, NULL, 0, NULL, &rlen);
+	if (ret < 0) {
+		if (c->remote_error) {
+			VFU_LOG(ERR, "server refused version %d.%d: %s", VFU_VERSION_MAJOR,
+				VFU_VERSION_MINOR, strerror(-ret));
+			return -EPROTO;
+		}
+		return ret;
+	}
+	ret = vfu_version_decode(client_payload(c), rlen, &ver);
+	if (ret < 0) {
+		VFU_LOG(ERR, "bad VERSION reply: %d", ret);
+		return -EPROTO;
+	}
+	if (ver.major != VFU_VERSION_MAJOR || ver.minor > VFU_VERSION_MINOR) {
+		VFU_LOG(ERR, "server answered version %u.%u to %d.%d", ver.major, ver.minor,
+			VFU_VERSION_MAJOR, VFU_VERSION_MINOR);
+		return -EPROTO;
+	}
+
+	c->caps.major = ver.major;
+	c->caps.minor = ver.minor;
+	c->caps.max_msg_fds = ver.caps.max_msg_fds;
+	c->caps.max_data_xfer_size = ver.caps.max_data_xfer_size;
+	c->caps.max_dma_maps = ver.caps.max_dma_maps;
+	c->caps.pgsizes = ver.caps.pgsizes;
+	c->caps.write_multiple = ver.caps.write_multiple;
+	if (c->caps.max_msg_fds == 0 || c->caps.max_data_xfer_size == 0 || c->caps.pgsizes == 0) {
+		VFU_LOG(ERR, "bad capabilities in VERSION reply");
+		return -EPROTO;
+	}
+	/* Our replies buffer holds what we offered: stay within both. */
+	c->xfer = RTE_MIN(c->caps.max_data_xfer_size, c->own_max_xfer);
+	c->min_pgsize = c->caps.pgsizes & -c->caps.pgsizes;
+	VFU_LOG(DEBUG,
+		"negotiated %u.%u max_msg_fds %u max_data_xfer_size %u max_dma_maps %u pgsizes "
+		"0x%" PRIx64,
+		c->caps.major, c->caps.minor, c->caps.max_msg_fds, c->caps.max_data_xfer_size,
+		c->caps.max_dma_maps, c->caps.pgsizes);
+	return 0;
+}
+
+struct rte_vfio_user_client *
+rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client_conf *conf)
+{
+	struct rte_vfio_user_client_conf def;
+	struct rte_vfio_user_client *c;
+	struct sockaddr_un sun;
+	struct timeval tv;
+	uint32_t body;
+	unsigned int i;
+	int err;
+
+	if (path == NULL || path[0] == '\0') {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		rte_errno = ENAMETOOLONG;
+		return NULL;
+	}
+	memset(&def, 0, sizeof(def));
+	if (conf != NULL)
+		def = *conf;
+	if (def.timeout_ms == 0)
+		def.timeout_ms = CLIENT_DEFAULT_TIMEOUT_MS;
+	if (def.max_msg_fds == 0)
+		def.max_msg_fds = CLIENT_DEFAULT_MAX_MSG_FDS;
+	if (def.max_data_xfer_size == 0)
+		def.max_data_xfer_size = CLIENT_DEFAULT_MAX_XFER;
+	if (def.max_msg_fds > VFU_MAX_MSG_FDS_LIMIT ||
+	    def.max_data_xfer_size > VFU_MAX_DATA_XFER_LIMIT) {
+		VFU_LOG(ERR, "bad client configuration");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	c->sock = -1;
+	c->timeout_ms = def.timeout_ms > INT_MAX ? INT_MAX : (int)def.timeout_ms;
+	c->own_max_fds = def.max_msg_fds;
+	c->own_max_xfer = def.max_data_xfer_size;
+
+	/* Largest payload: a region read reply or a server's DMA_WRITE,
+	 * a VERSION reply, a region info reply.
+	 */
+	body = VFU_REGION_ACCESS_SIZE + c->own_max_xfer;
+	body = RTE_MAX(body, 4u + VFU_MAX_JSON_LEN + 1u);
+	body = RTE_MAX(body, CLIENT_REGION_INFO_MAX_ARGSZ);
+	c->buf_size = VFU_HDR_SIZE + body;
+	c->buf = calloc(1, c->buf_size);
+	c->rfds = calloc(c->own_max_fds, sizeof(int));
+	if (c->buf == NULL || c->rfds == NULL) {
+		err = ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < c->own_max_fds; i++)
+		c->rfds[i] = -1;
+
+	c->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->sock < 0) {
+		err = errno;
+		VFU_LOG(ERR, "socket: %s", strerror(err));
+		goto fail;
+	}
+	/* Bounds a connect() to a server whose backlog is full. */
+	tv.tv_sec = c->timeout_ms / 1000;
+	tv.tv_usec = (c->timeout_ms % 1000) * 1000;
+	setsockopt(c->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	if (connect(c->sock, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		err = errno;
+		if (err == EAGAIN || err == EINPROGRESS)
+			err = ETIMEDOUT;
+		VFU_LOG(ERR, "connect %s: %s", path, strerror(err));
+		goto fail;
+	}
+
+	err = -client_negotiate(c);
+	if (err != 0) {
+		if (err == ENOTCONN)
+			err = ECONNRESET;
+		goto fail;
+	}
+	VFU_LOG(INFO, "connected to %s, protocol %u.%u", path, c->caps.major, c->caps.minor);
+	return c;
+
+fail:
+	if (c->sock >= 0)
+		close(c->sock);
+	free(c->rfds);
+	free(c->buf);
+	free(c);
+	rte_errno = err;
+	return NULL;
+}
+
+void
+rte_vfio_user_client_close(struct rte_vfio_user_client *c)
+{
+	uint32_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nr_maps; i++)
+		munmap(c->maps[i].addr, c->maps[i].len);
+	free(c->maps);
+	for (i = 0; i < c->nr_regions; i++)
+		if (c->regions[i].valid && c->regions[i].info.fd >= 0)
+			close(c->regions[i].info.fd);
+	free(c->regions);
+	if (c->rfds != NULL)
+		vfu_close_fds(c->rfds, c->own_max_fds);
+	free(c->rfds);
+	if (c->sock >= 0)
+		close(c->sock);
+	free(c->buf);
+	free(c);
+}
+
+const struct rte_vfio_user_client_caps *
+rte_vfio_user_client_caps(const struct rte_vfio_user_client *c)
+{
+	if (c == NULL)
+		return NULL;
+	return &c->caps;
+}
+
+int
+rte_vfio_user_client_fd(const struct rte_vfio_user_client *c)
+{
+	if (c == NULL)
+		return -1;
+	return c->sock;
+}
+
+/* Common entry checks of the requests. */
+static int
+client_check(const struct rte_vfio_user_client *c)
+{
+	if (c == NULL)
+		return -EINVAL;
+	if (c->broken)
+		return -ENOTCONN;
+	return 0;
+}
+
+int
+rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
+				 struct rte_vfio_user_device_info *info)
+{
+	struct vfu_device_info req, rep;
+	uint32_t rlen;
+	int len, ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (info == NULL)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.argsz = VFU_DEVICE_INFO_SIZE;
+	len = vfu_device_info_encode(client_payload(c), client_payload_room(c), &req);
+	if (len < 0)
+		return len;
+	ret = client_call(c, VFU_CMD_DEVICE_GET_INFO, (uint32_t)len, NULL, 0, NULL, &rlen);
+	if (ret < 0)
+		return ret;
+	if (rlen != VFU_DEVICE_INFO_SIZE ||
+	    vfu_device_info_decode(client_payload(c), rlen, &rep) < 0) {
+		VFU_LOG(ERR, "bad DEVICE_GET_INFO reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	info->flags = rep.flags;
+	info->num_regions = rep.num_regions;
+	info->num_irqs = rep.num_irqs;
+	return 0;
+}
+
+/* One GET_REGION_INFO exchange offering argsz bytes. */
+static int
+client_region_query(struct rte_vfio_user_client *c, uint32_t index, uint32_t argsz,
+		    struct vfu_region_info *ri, int *fd)
+{
+	uint32_t rlen;
+	int len, ret;
+
+	*fd = -1;
+	len = vfu_region_info_req_encode(client_payload(c), client_payload_room(c), index, argsz);
+	if (len < 0)
+		return len;
+	ret = client_call(c, VFU_CMD_DEVICE_GET_REGION_INFO, (uint32_t)len, NULL, 0, fd, &rlen);
+	if (ret < 0)
+		return ret;
+	memset(ri, 0, sizeof(*ri));
+	if (rlen < VFU_REGION_INFO_SIZE || rlen > argsz ||
+	    vfu_region_info_reply_decode(client_payload(c), rlen, ri) < 0)
+		goto bad;
+	if (ri->index != index || ri->argsz < VFU_REGION_INFO_SIZE)
+		goto bad;
+	/* All of it when it fits, else just the fixed part. */
+	if (ri->argsz <= argsz ? rlen != ri->argsz : rlen != VFU_REGION_INFO_SIZE)
+		goto bad;
+	return 0;
+
+bad:
+	VFU_LOG(ERR, "bad GET_REGION_INFO reply for region %u (%u bytes)", index, rlen);
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return -EPROTO;
+}
+
+static struct client_region *
+client_region_slot(struct rte_vfio_user_client *c, uint32_t index)
+{
+	struct client_region *r;
+	uint32_t i, n;
+
+	if (index >= CLIENT_MAX_REGIONS)
+		return NULL;
+	if (index < c->nr_regions)
+		return &c->regions[index];
+	n = index + 1;
+	r = realloc(c->regions, n * sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	for (i = c->nr_regions; i < n; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].info.fd = -1;
+	}
+	c->regions = r;
+	c->nr_regions = n;
+	return &c->regions[index];
+}
+
+int
+rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t index,
+				 struct rte_vfio_user_region_info *info)
+{
+	struct rte_vfio_user_region_info out;
+	struct vfu_region_info ri;
+	struct client_region *slot;
+	uint32_t i;
+	int fd, ret;
+
+	RTE_BUILD_BUG_ON(RTE_VFIO_USER_MAX_SPARSE != VFU_MAX_SPARSE_AREAS);
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (info == NULL || index >= CLIENT_MAX_REGIONS)
+		return -EINVAL;
+	slot = client_region_slot(c, index);
+	if (slot == NULL)
+		return -ENOMEM;
+
+	ret = client_region_query(c, index, VFU_REGION_INFO_SIZE, &ri, &fd);
+	if (ret < 0)
+		return ret;
+	if (ri.argsz > VFU_REGION_INFO_SIZE) {
+		/* A capability chain follows: ask again with room for it. */
+		uint32_t argsz = RTE_MIN(ri.argsz, CLIENT_REGION_INFO_MAX_ARGSZ);
+
+		if (fd >= 0)
+			close(fd);
+		ret = client_region_query(c, index, argsz, &ri, &fd);
+		if (ret < 0)
+			return ret;
+	}
+
+	if (fd >= 0 && !(ri.flags & VFU_REGION_FLAG_MMAP))
+		goto bad;
+	if (ri.nr_areas > RTE_VFIO_USER_MAX_SPARSE)
+		goto bad;
+	memset(&out, 0, sizeof(out));
+	out.size = ri.size;
+	out.flags = ri.flags &
+		(RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE |
+		 RTE_VFIO_USER_REGION_MMAP);
+	if (fd < 0)
+		out.flags &= ~RTE_VFIO_USER_REGION_MMAP; /* nothing to mmap */
+	out.fd_offset = ri.offset;
+	out.nr_sparse = ri.nr_areas;
+	for (i = 0; i < ri.nr_areas; i++) {
+		const struct vfu_sparse_area *a = &ri.areas[i];
+
+		if (a->size == 0 || a->offset + a->size < a->offset ||
+		    a->offset + a->size > ri.size)
+			goto bad;
+		out.sparse[i].offset = a->offset;
+		out.sparse[i].size = a->size;
+	}
+	if (fd >= 0 && ri.offset + ri.size < ri.offset)
+		goto bad;
+	out.fd = fd;
+
+	if (slot->valid && slot->info.fd >= 0)
+		close(slot->info.fd);
+	slot->info = out;
+	slot->valid = true;
+	*info = out;
+	return 0;
+
+bad:
+	VFU_LOG(ERR, "bad region %u info from server", index);
+	if (fd >= 0)
+		close(fd);
+	return -EPROTO;
+}
+
+static int
+client_add_map(struct rte_vfio_user_client *c)
+{
+	struct client_map *m;
+	uint32_t n;
+
+	if (c->nr_maps < c->maps_cap)
+		return 0;
+	n = c->maps_cap == 0 ? 8 : c->maps_cap * 2;
+	if (n < c->maps_cap)
+		return -ENOMEM;
+	m = realloc(c->maps, n * sizeof(*m));
+	if (m == NULL)
+		return -ENOMEM;
+	c->maps = m;
+	c->maps_cap = n;
+	return 0;
+}
+
+void *
+rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c, uint32_t index, uint32_t area)
+{
+	const struct rte_vfio_user_region_info *r;
+	uint64_t off, size, moff;
+	void *addr;
+	int ret;
+
+	if (c == NULL || index >= CLIENT_MAX_REGIONS) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (index >= c->nr_regions || !c->regions[index].valid) {
+		struct rte_vfio_user_region_info tmp;
+
+		ret = rte_vfio_user_client_region_info(c, index, &tmp);
+		if (ret < 0) {
+			rte_errno = -ret;
+			return NULL;
+		}
+	}
+	r = &c->regions[index].info;
+	if (r->fd < 0) {
+		rte_errno = ENODEV;
+		return NULL;
+	}
+	if (area == UINT32_MAX) {
+		if (r->nr_sparse != 0) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+		off = 0;
+		size = r->size;
+	} else {
+		if (area >= r->nr_sparse) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+		off = r->sparse[area].offset;
+		size = r->sparse[area].size;
+	}
+	moff = r->fd_offset + off;
+	if (size == 0 || size > SIZE_MAX || moff < off || moff > (uint64_t)INT64_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (client_add_map(c) < 0) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	addr = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, (off_t)moff);
+	if (addr == MAP_FAILED) {
+		rte_errno = errno;
+		VFU_LOG(ERR, "mmap region %u area %u: %s", index, area, strerror(rte_errno));
+		return NULL;
+	}
+	c->maps[c->nr_maps].addr = addr;
+	c->maps[c->nr_maps].len = (size_t)size;
+	c->nr_maps++;
+	return addr;
+}
+
+int
+rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c, uint32_t index, uint32_t *count,
+			      uint32_t *flags)
+{
+	struct vfu_irq_info req, rep;
+	uint32_t rlen;
+	int len, ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	memset(&req, 0, sizeof(req));
+	req.argsz = VFU_IRQ_INFO_SIZE;
+	req.index = index;
+	len = vfu_irq_info_encode(client_payload(c), client_payload_room(c), &req);
+	if (len < 0)
+		return len;
+	ret = client_call(c, VFU_CMD_DEVICE_GET_IRQ_INFO, (uint32_t)len, NULL, 0, NULL, &rlen);
+	if (ret < 0)
+		return ret;
+	if (rlen != VFU_IRQ_INFO_SIZE || vfu_irq_info_decode(client_payload(c), rlen, &rep) < 0 ||
+	    rep.index != index) {
+		VFU_LOG(ERR, "bad GET_IRQ_INFO reply for index %u", index);
+		return -EPROTO;
+	}
+	if (count != NULL)
+		*count = rep.count;
+	if (flags != NULL)
+		*flags = rep.flags &
+			(RTE_VFIO_USER_IRQ_EVENTFD | RTE_VFIO_USER_IRQ_MASKABLE |
+			 RTE_VFIO_USER_IRQ_AUTOMASKED | RTE_VFIO_USER_IRQ_NORESIZE);
+	return 0;
+}
+
+/* One SET_IRQS without data (fds, if any, as SCM_RIGHTS). */
+static int
+client_set_irqs_msg(struct rte_vfio_user_client *c, uint32_t flags, uint32_t index, uint32_t start,
+		    uint32_t count, const int *fds, unsigned int nfds)
+{
+	struct vfu_set_irqs set;
+	int len;
+
+	memset(&set, 0, sizeof(set));
+	set.argsz = VFU_SET_IRQS_SIZE;
+	set.flags = flags;
+	set.index = index;
+	set.start = start;
+	set.count = count;
+	len = vfu_set_irqs_encode(client_payload(c), client_payload_room(c), &set);
+	if (len < 0)
+		return len;
+	return client_call_noreply_payload(c, VFU_CMD_DEVICE_SET_IRQS, (uint32_t)len, fds, nfds);
+}
+
+int
+rte_vfio_user_client_set_irqs(struct rte_vfio_user_client *c, uint32_t index, uint32_t start,
+			      uint32_t count, const int *fds)
+{
+	const uint32_t efd = VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_TRIGGER;
+	uint32_t i, batch;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (count == 0) {
+		if (start != 0)
+			return -EINVAL;
+		return client_set_irqs_msg(c, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER,
+					   index, 0, 0, NULL, 0);
+	}
+	if (start + count < start)
+		return -EINVAL;
+	if (fds == NULL)
+		return client_set_irqs_msg(c, efd, index, start, count, NULL, 0);
+
+	batch = RTE_MIN(c->caps.max_msg_fds, CLIENT_SCM_MAX_FD);
+	i = 0;
+	while (i < count) {
+		uint32_t j = i;
+
+		if (fds[i] < 0) {
+			/* A run of deassigned vectors: no fds, one message. */
+			while (j < count && fds[j] < 0)
+				j++;
+			ret = client_set_irqs_msg(c, efd, index, start + i, j - i, NULL, 0);
+		} else {
+			while (j < count && j - i < batch && fds[j] >= 0)
+				j++;
+			ret = client_set_irqs_msg(c, efd, index, start + i, j - i, &fds[i], j - i);
+		}
+		if (ret < 0)
+			return ret;
+		i = j;
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_client_irq_mask(struct rte_vfio_user_client *c, uint32_t index, uint32_t start,
+			      uint32_t count, bool mask)
+{
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (count == 0 || start + count < start)
+		return -EINVAL;
+	return client_set_irqs_msg(
+		c,
+		VFU_IRQ_SET_DATA_NONE |
+			(mask ? VFU_IRQ_SET_ACTION_MASK : VFU_IRQ_SET_ACTION_UNMASK),
+		index, start, count, NULL, 0);
+}
+
+int
+rte_vfio_user_client_region_read(struct rte_vfio_user_client *c, uint32_t index, uint64_t offset,
+				 void *buf, uint32_t len)
+{
+	uint8_t *dst = buf;
+	uint32_t done = 0;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (len == 0)
+		return 0;
+	if (buf == NULL || offset + len < offset)
+		return -EINVAL;
+
+	while (done < len) {
+		struct vfu_region_access req, rep;
+		uint32_t n = RTE_MIN(len - done, c->xfer);
+		uint32_t rlen;
+		int mlen;
+
+		memset(&req, 0, sizeof(req));
+		req.offset = offset + done;
+		req.region = index;
+		req.count = n;
+		mlen = vfu_region_access_encode(client_payload(c), client_payload_room(c), &req,
+						NULL);
+		if (mlen < 0)
+			return mlen;
+		ret = client_call(c, VFU_CMD_REGION_READ, (uint32_t)mlen, NULL, 0, NULL, &rlen);
+		if (ret < 0)
+			return ret;
+		if (vfu_region_read_reply_decode(client_payload(c), rlen, &rep) < 0 ||
+		    rep.offset != req.offset || rep.region != index || rep.count != n ||
+		    rep.data == NULL) {
+			VFU_LOG(ERR, "bad REGION_READ reply");
+			return -EPROTO;
+		}
+		memcpy(dst + done, rep.data, n);
+		done += n;
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_client_region_write(struct rte_vfio_user_client *c, uint32_t index, uint64_t offset,
+				  const void *buf, uint32_t len, bool posted)
+{
+	const uint8_t *src = buf;
+	uint32_t done = 0;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (len == 0)
+		return 0;
+	if (buf == NULL || offset + len < offset)
+		return -EINVAL;
+
+	while (done < len) {
+		struct vfu_region_access req, rep;
+		uint32_t n = RTE_MIN(len - done, c->xfer);
+		uint32_t rlen;
+		int mlen;
+
+		memset(&req, 0, sizeof(req));
+		req.offset = offset + done;
+		req.region = index;
+		req.count = n;
+		mlen = vfu_region_access_encode(client_payload(c), client_payload_room(c), &req,
+						src + done);
+		if (mlen < 0)
+			return mlen;
+		if (posted) {
+			ret = client_send(c, VFU_CMD_REGION_WRITE, (uint32_t)mlen, VFU_F_NO_REPLY,
+					  NULL, 0, NULL);
+			if (ret < 0)
+				return ret;
+		} else {
+			ret = client_call(c, VFU_CMD_REGION_WRITE, (uint32_t)mlen, NULL, 0, NULL,
+					  &rlen);
+			if (ret < 0)
+				return ret;
+			if (vfu_region_write_reply_decode(client_payload(c), rlen, &rep) < 0 ||
+			    rep.offset != req.offset || rep.region != index || rep.count != n) {
+				VFU_LOG(ERR, "bad REGION_WRITE reply");
+				return -EPROTO;
+			}
+		}
+		done += n;
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd, uint64_t fd_offset,
+			     uint64_t iova, uint64_t size, uint32_t prot)
+{
+	struct vfu_dma_map map;
+	uint64_t mask;
+	int len, ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	mask = c->min_pgsize - 1;
+	if (size == 0 || iova + size < iova || fd_offset + size < fd_offset ||
+	    (prot & ~(RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE)) ||
+	    ((iova | size | fd_offset) & mask) != 0)
+		return -EINVAL;
+	memset(&map, 0, sizeof(map));
+	map.argsz = VFU_DMA_MAP_SIZE;
+	map.flags = (prot & RTE_VFIO_USER_DMA_READ ? VFU_DMA_FLAG_READ : 0) |
+		(prot & RTE_VFIO_USER_DMA_WRITE ? VFU_DMA_FLAG_WRITE : 0);
+	map.offset = fd_offset;
+	map.addr = iova;
+	map.size = size;
+	len = vfu_dma_map_encode(client_payload(c), client_payload_room(c), &map);
+	if (len < 0)
+		return len;
+	return client_call_noreply_payload(c, VFU_CMD_DMA_MAP, (uint32_t)len, fd >= 0 ? &fd : NULL,
+					   fd >= 0 ? 1 : 0);
+}
+
+static int
+client_dma_unmap(struct rte_vfio_user_client *c, uint32_t flags, uint64_t iova, uint64_t size)
+{
+	struct vfu_dma_unmap req, rep;
+	uint32_t rlen;
+	int len, ret;
+
+	memset(&req, 0, sizeof(req));
+	req.argsz = VFU_DMA_UNMAP_SIZE;
+	req.flags = flags;
+	req.addr = iova;
+	req.size = size;
+	len = vfu_dma_unmap_encode(client_payload(c), client_payload_room(c), &req);
+	if (len < 0)
+		return len;
+	ret = client_call(c, VFU_CMD_DMA_UNMAP, (uint32_t)len, NULL, 0, NULL, &rlen);
+	if (ret < 0)
+		return ret;
+	if (vfu_dma_unmap_decode(client_payload(c), rlen, &rep) < 0 || rep.flags != req.flags ||
+	    rep.addr != req.addr || rep.size != req.size) {
+		VFU_LOG(ERR, "bad DMA_UNMAP reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_client_dma_unmap(struct rte_vfio_user_client *c, uint64_t iova, uint64_t size)
+{
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (size == 0 || iova + size < iova)
+		return -EINVAL;
+	return client_dma_unmap(c, 0, iova, size);
+}
+
+int
+rte_vfio_user_client_dma_unmap_all(struct rte_vfio_user_client *c)
+{
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	return client_dma_unmap(c, VFU_DMA_UNMAP_FLAG_ALL, 0, 0);
+}
+
+int
+rte_vfio_user_client_reset(struct rte_vfio_user_client *c)
+{
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	return client_call_noreply_payload(c, VFU_CMD_DEVICE_RESET, 0, NULL, 0);
+}

@@ -1,1 +1,314 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * vfio-user socket transport: whole messages over a UNIX stream socket.
+ *
+ * Every socket call is made with MSG_DONTWAIT, whatever the socket's own
+ * mode, and waiting is done with poll() against one deadline for the whole
+ * message: a peer that trickles bytes cannot stretch a timeout.
+ *
+ * Descriptors travel as SCM_RIGHTS. On send they are attached to the first
+ * byte only. On receive they are collected from every chunk of the message
+ * (a peer may attach them anywhere); the message is always read to its end
+ * when its header was valid, so that the stream stays in sync even when
+ * the descriptors are refused.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vfio_user_sock.h"
+
+/* Most descriptors Linux passes in one message (SCM_MAX_FD). */
+#define VFU_SOCK_MAX_FDS 253u
+
+/* Control buffer big enough for every descriptor one message may carry. */
+union vfu_cmsg_buf {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(sizeof(int) * VFU_SOCK_MAX_FDS)];
+};
+
+static int64_t
+vfu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Deadline for a timeout in ms; -1 (or any negative) means none. */
+static int64_t
+vfu_deadline(int timeout_ms)
+{
+	if (timeout_ms < 0)
+		return -1;
+	return vfu_now_ms() + timeout_ms;
+}
+
+/*
+ * Wait until sock is ready for events or the deadline passes.
+ * @return 0 when something happened (ready, hang-up or error: the next
+ *   socket call reports which), -ETIMEDOUT, or a negative errno.
+ */
+static int
+vfu_wait(int sock, short events, int64_t deadline)
+{
+	struct pollfd pfd;
+	int64_t left;
+	int ret;
+
+	for (;;) {
+		int tmo = -1;
+
+		if (deadline >= 0) {
+			left = deadline - vfu_now_ms();
+			if (left < 0)
+				left = 0;
+			tmo = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		pfd.fd = sock;
+		pfd.events = events;
+		pfd.revents = 0;
+		ret = poll(&pfd, 1, tmo);
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (ret == 0) {
+			/* poll() may wake a little early: trust the clock. */
+			if (deadline >= 0 && vfu_now_ms() < deadline)
+				continue;
+			return -ETIMEDOUT;
+		}
+		if (pfd.revents & POLLNVAL)
+			return -EBADF;
+		return 0;
+	}
+}
+
+int
+vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
+	      int timeout_ms)
+{
+	union vfu_cmsg_buf cbuf;
+	const uint8_t *p = msg;
+	int64_t deadline;
+	size_t sent = 0;
+	unsigned int i;
+
+	if (sock < 0 || msg == NULL || len == 0 || nfds > VFU_SOCK_MAX_FDS ||
+	    (nfds > 0 && fds == NULL))
+		return -EINVAL;
+	for (i = 0; i < nfds; i++)
+		if (fds[i] < 0)
+			return -EBADF;
+
+	deadline = vfu_deadline(timeout_ms);
+	while (sent < len) {
+		struct msghdr mh;
+		struct iovec iov;
+		ssize_t ret;
+
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = (void *)(uintptr_t)(p + sent);
+		iov.iov_len = len - sent;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if (sent == 0 && nfds > 0) {
+			struct cmsghdr *cm;
+
+			memset(&cbuf, 0, sizeof(cbuf));
+			mh.msg_control = cbuf.buf;
+			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+			memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+		}
+
+		ret = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (ret < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			if (err == EAGAIN || err == EWOULDBLOCK) {
+				int rc = vfu_wait(sock, POLLOUT, deadline);
+
+				if (rc < 0)
+					return rc;
+				continue;
+			}
+			return -err;
+		}
+		if (ret == 0)
+			return -EPIPE;
+		sent += (size_t)ret;
+	}
+	return 0;
+}
+
+/* Descriptors collected while receiving one message. */
+struct vfu_fd_acc {
+	int *fds;
+	unsigned int max;
+	unsigned int n;
+	bool bad; /* refused or lost descriptors, or a foreign cmsg */
+};
+
+static void
+vfu_take_cmsgs(struct msghdr *mh, struct vfu_fd_acc *acc)
+{
+	struct cmsghdr *cm;
+
+	if (mh->msg_flags & MSG_CTRUNC)
+		acc->bad = true; /* the kernel dropped some descriptors */
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t data_len, k, cnt;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0)) {
+			acc->bad = true;
+			continue;
+		}
+		data_len = cm->cmsg_len - CMSG_LEN(0);
+		if (data_len % sizeof(int) != 0)
+			acc->bad = true;
+		cnt = data_len / sizeof(int);
+		for (k = 0; k < cnt; k++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+			if (fd < 0) {
+				acc->bad = true;
+				continue;
+			}
+			if (acc->n < acc->max) {
+				acc->fds[acc->n++] = fd;
+			} else {
+				close(fd);
+				acc->bad = true;
+			}
+		}
+	}
+}
+
+/* Read exactly len bytes, collecting descriptors. */
+static int
+vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd_acc *acc)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		union vfu_cmsg_buf cbuf;
+		struct msghdr mh;
+		struct iovec iov;
+		ssize_t ret;
+
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = p + got;
+		iov.iov_len = len - got;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+
+		ret = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (ret < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			if (err == EAGAIN || err == EWOULDBLOCK) {
+				int rc = vfu_wait(sock, POLLIN, deadline);
+
+				if (rc < 0)
+					return rc;
+				continue;
+			}
+			return -err;
+		}
+		vfu_take_cmsgs(&mh, acc);
+		if (ret == 0)
+			return -ECONNRESET;
+		got += (size_t)ret;
+	}
+	return 0;
+}
+
+int
+vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *fds,
+	      unsigned int max_fds, unsigned int *nfds, int timeout_ms)
+{
+	struct vfu_fd_acc acc;
+	uint8_t *p = buf;
+	int64_t deadline;
+	int ret;
+
+	if (nfds != NULL)
+		*nfds = 0;
+	if (sock < 0 || buf == NULL || hdr == NULL || max_size < VFU_HDR_SIZE ||
+	    (max_fds > 0 && fds == NULL))
+		return -EINVAL;
+	if (max_size > INT_MAX)
+		max_size = INT_MAX;
+
+	acc.fds = fds;
+	acc.max = max_fds;
+	acc.n = 0;
+	acc.bad = false;
+	deadline = vfu_deadline(timeout_ms);
+
+	ret = vfu_recv_exact(sock, p, VFU_HDR_SIZE, deadline, &acc);
+	if (ret < 0)
+		goto fail;
+	ret = vfu_hdr_decode(p, VFU_HDR_SIZE, max_size, hdr);
+	if (ret < 0)
+		goto fail;
+	ret = vfu_recv_exact(sock, p + VFU_HDR_SIZE, hdr->size - VFU_HDR_SIZE, deadline, &acc);
+	if (ret < 0)
+		goto fail;
+	if (acc.bad) {
+		/* The whole message was read: the stream is still in sync. */
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (nfds != NULL)
+		*nfds = acc.n;
+	else
+		vfu_close_fds(fds, acc.n); /* nowhere to report them */
+	return (int)hdr->size;
+
+fail:
+	vfu_close_fds(fds, acc.n);
+	return ret;
+}
+
+void
+vfu_close_fds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	if (fds == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+}
