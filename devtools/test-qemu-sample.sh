@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-emu authors
+#
+# End to end with a real vfio-user client: QEMU (>= 10.1, TCG) boots a Linux
+# guest with a vfio-user-pci device served by examples/vfio_user_sample, and
+# the guest's view of the device is checked: IDs and class, BAR sizes, MSI-X
+# and PCIe capabilities, and BAR0 register 0 read by the guest CPU. Then the
+# sample gets SIGTERM and must exit 0 and remove its socket.
+#
+# usage: BUILD=builddir devtools/test-qemu-sample.sh     (as root)
+# Environment:
+#   BUILD         build directory (default: build)
+#   QEMU_TREE     QEMU tree (see devtools/qemu-setup.sh)
+#   QEMU_TIMEOUT  limit for the guest run in seconds (default: 180)
+#   KEEP_LOGS=1   keep the logs directory
+# Exit status: 0 all checks passed, 77 skipped (no QEMU tree: the reason is
+# printed), anything else failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-180}
+DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
+DIR=${DIR%/}
+export QEMU_TREE=$DIR
+sample=$BUILD/examples/dpdk-vfio_user_sample
+
+log() { printf 'test-qemu-sample: %s\n' "$*"; }
+skip() { log "SKIP: $*"; exit 77; }
+die() { log "FAIL: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (debootstrap and chroot for the QEMU tree)"
+if ! bash devtools/qemu-setup.sh; then
+	skip "the QEMU tree could not be built (see the qemu-setup messages above)"
+fi
+[ -x "$sample" ] || die "$sample is not built (BUILD=$BUILD)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfu-qemu-sample.XXXXXX")
+mkdir -p "$DIR/tmp"
+sock=$DIR/tmp/sample.$$.sock
+guest_log=$work/guest.log
+sample_log=$work/sample.log
+pid=
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	local rc=$?
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+	fi
+	rm -f "$sock"
+	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
+		log "logs kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+# Run the EXIT trap on these signals too.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+rm -f "$sock"
+
+eal=(--no-huge -m 128 --no-pci --no-shconf -l 0 --file-prefix="vfu-qemu-$$"
+	--log-level=lib.eal:error --log-level=lib.vfio_user:debug)
+log "starting $sample -- --socket $sock"
+"$sample" "${eal[@]}" -- --socket "$sock" > "$sample_log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	[ -S "$sock" ] && break
+	if ! kill -0 "$pid" 2> /dev/null; then
+		cat "$sample_log"
+		pid=
+		die "the sample exited before creating its socket"
+	fi
+	sleep 0.1
+done
+[ -S "$sock" ] || { cat "$sample_log"; die "no socket $sock after 10 s"; }
+
+log "booting the guest (timeout ${QEMU_TIMEOUT} s)"
+qemu_rc=0
+bash devtools/qemu-run.sh --quiet --init devtools/guest/sample-init.sh \
+	--socket "$sock" --log "$guest_log" --timeout "$QEMU_TIMEOUT" || qemu_rc=$?
+
+echo "--- guest output:"
+grep -E '^GUEST|qemu-system|vfio|Kernel panic' "$guest_log" || echo "(no GUEST lines)"
+echo "---"
+
+passed=0
+failed=0
+check() {
+	local what=$1 ok=$2
+	if [ "$ok" = 1 ]; then
+		printf 'PASS: %s\n' "$what"
+		passed=$((passed + 1))
+	else
+		printf 'FAIL: %s\n' "$what"
+		failed=$((failed + 1))
+	fi
+}
+# expect WHAT REGEX: a guest line matches REGEX (extended, whole line).
+expect() {
+	local what=$1 re=$2 line
+	line=$(grep -m1 -xE "$re" "$guest_log" || true)
+	if [ -n "$line" ]; then
+		check "$what: $line" 1
+	else
+		check "$what (no line matching /$re/)" 0
+	fi
+}
+
+check "QEMU exited 0 (status $qemu_rc)" "$([ "$qemu_rc" = 0 ] && echo 1 || echo 0)"
+expect "device 1b36:00f0 present" 'GUEST: device [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] 1b36:00f0 class 0x[0-9a-f]{6}'
+expect "class 0xff0000" 'GUEST: device [^ ]+ 1b36:00f0 class 0xff0000'
+expect "bar0 4 KiB" 'GUEST: bar0 size 0x1000'
+expect "bar2 16 KiB" 'GUEST: bar2 size 0x4000'
+expect "bar4 4 KiB" 'GUEST: bar4 size 0x1000'
+expect "MSI-X capability" 'GUEST: cap 0x11 at 0x[0-9a-f]+'
+expect "MSI-X with 4 vectors" 'GUEST: msix vectors 4 .*'
+expect "MSI-X table in bar4 at 0, PBA at 0x800" 'GUEST: msix vectors [0-9]+ table bar4\+0x0 pba bar4\+0x800'
+expect "PCIe capability" 'GUEST: cap 0x10 at 0x[0-9a-f]+'
+expect "bar0 register 0 reads \"VFUS\"" 'GUEST: bar0\[0\] = 0x56465553'
+expect "guest finished" 'GUEST-RESULT: done'
+
+# The sample must survive the guest's disconnect and stop cleanly.
+sample_alive=0
+kill -0 "$pid" 2> /dev/null && sample_alive=1
+check "sample still running after the guest powered off" "$sample_alive"
+sample_rc=
+if [ "$sample_alive" = 1 ]; then
+	kill -TERM "$pid"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2> /dev/null; then
+		log "the sample ignores SIGTERM for 10 s; killing it"
+		kill -9 "$pid" 2> /dev/null || true
+	fi
+	sample_rc=0
+	wait "$pid" || sample_rc=$?
+	pid=
+	check "sample exited 0 after SIGTERM (status $sample_rc)" "$([ "$sample_rc" = 0 ] && echo 1 || echo 0)"
+	check "sample removed its socket" "$([ ! -e "$sock" ] && echo 1 || echo 0)"
+fi
+
+echo "--- $passed passed, $failed failed"
+if [ "$failed" != 0 ]; then
+	echo "--- guest log ($guest_log):"
+	cat "$guest_log"
+	echo "--- sample log, last 60 lines ($sample_log):"
+	tail -n 60 "$sample_log"
+	exit 1
+fi
+exit 0
