@@ -1,1 +1,2135 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * vfio-user server.
+ *
+ * Threading: every started server is served by one control thread per
+ * process ("vfio-user-ctl"), which waits with epoll on the listening sockets,
+ * the connection sockets and an eventfd (to be woken up for shutdown). The
+ * global vfu_lock protects the server list and is held by the control thread
+ * while it handles one event, so rte_vfio_user_server_destroy() (which takes
+ * it too) never runs concurrently with a message of the same server.
+ *
+ * State shared with other threads:
+ *  - the DMA table: written only by the thread handling the connection,
+ *    between the dma_change BEGIN and END callbacks (during which the device
+ *    promises not to translate); rte_vfio_user_dma_translate() reads it
+ *    without a lock. A table that has to grow is replaced by a copy and the
+ *    old one is kept until destroy, so a stale reader never reads freed
+ *    memory. dma_lock serializes rte_vfio_user_dma_table() with changes.
+ *  - the IRQ table: one spinlock per index protects fds, masks and pending
+ *    bits (rte_vfio_user_irq_trigger() may run on any lcore).
+ *  - the configuration space: pci_lock, so that rte_vfio_user_pci_cfg_read()
+ *    may be called from any thread, including from a callback.
+ * Callbacks are never called with dma_lock, pci_lock or an IRQ lock held.
+ *
+ * Receiving never blocks: each connection reassembles its current message
+ * (header, then payload) across as many readable events as needed and
+ * collects the descriptors of every recvmsg() of that message.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_spinlock.h>
+
+#include "rte_vfio_user.h"
+#include "vfio_user_log.h"
+#include "vfio_user_msg.h"
+#include "vfio_user_pci.h"
+#include "vfio_user_server_priv.h"
+#include "vfio_user_sock.h"
+
+#ifndef RTE_LOG_DEFAULT_LOGTYPE
+#define RTE_LOG_DEFAULT_LOGTYPE lib.vfio_user
+#endif
+RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
+
+#define VFU_SUN_PATH_LEN (sizeof(((struct sockaddr_un *)NULL)->sun_path))
+#define VFU_LISTEN_BACKLOG 16
+/* Messages handled per readable event before going back to epoll. */
+#define VFU_MSG_BUDGET 16u
+#define VFU_EPOLL_EVENTS 32
+#define VFU_DMA_TAB_MIN 16u
+
+/* Kinds of epoll registrations: data.u64 = id << 2 | kind. */
+#define VFU_EP_EVENT 0u
+#define VFU_EP_LISTEN 1u
+#define VFU_EP_CONN 2u
+#define VFU_EP_KIND_MASK 3u
+#define VFU_EP_ID_SHIFT 2
+
+struct vfu_dma_entry {
+	uint64_t iova;
+	uint64_t size;
+	void *vaddr;   /* NULL for a mapping without fd */
+	uint32_t prot; /* RTE_VFIO_USER_DMA_READ | _WRITE */
+};
+
+struct vfu_dma_tab {
+	struct vfu_dma_tab *retired; /* older tables, freed at destroy */
+	uint32_t cap;
+	struct vfu_dma_entry e[];
+};
+
+struct vfu_irq {
+	rte_spinlock_t lock;
+	uint32_t count;
+	int *fds;         /* count eventfds, -1 when none */
+	uint8_t *masked;  /* count flags */
+	uint8_t *pending; /* count flags */
+};
+
+struct vfu_conn {
+	int sock;          /* -1: no client */
+	bool registered;   /* in the control thread's epoll set */
+	bool negotiated;   /* VERSION done */
+	bool write_multiple; /* offered in our VERSION reply */
+	uint32_t max_fds;  /* most fds per message we accept */
+	uint16_t minor;
+	struct vfu_caps peer; /* the client's capabilities */
+	/* reassembly of the current message */
+	uint8_t hdr_buf[VFU_HDR_SIZE];
+	uint32_t hdr_got;
+	struct vfu_hdr hdr;
+	uint32_t pay_got;
+	int fds[VFU_SRV_MAX_MSG_FDS];
+	unsigned int nfds;
+	bool fds_overflow;
+	uint8_t *buf;   /* request payload, VFU_SRV_MAX_MSG_SIZE */
+	uint8_t *reply; /* reply message, VFU_SRV_MAX_MSG_SIZE */
+};
+
+struct rte_vfio_user_server {
+	TAILQ_ENTRY(rte_vfio_user_server) next;
+	uint64_t id;
+	char path[VFU_SUN_PATH_LEN];
+	mode_t mode;
+	uint32_t irq_count[RTE_VFIO_USER_NUM_IRQS];
+	uint32_t max_dma_maps;
+	struct rte_vfio_user_server_ops ops;
+	void *arg;
+
+	bool sealed;  /* configuration fixed (started or attached once) */
+	bool started; /* listening, in the server list */
+	int listen_fd;
+	dev_t sock_dev;
+	ino_t sock_ino;
+
+	pthread_mutex_t pci_lock;
+	struct vfu_pci pci;
+	struct rte_vfio_user_region_conf regions[VFU_PCI_NUM_BARS];
+
+	struct vfu_irq irqs[RTE_VFIO_USER_NUM_IRQS];
+
+	struct vfu_conn conn;
+	bool connected; /* atomic: negotiated client */
+
+	pthread_mutex_t dma_lock;
+	struct vfu_dma_tab *dma_tab; /* atomic */
+	uint32_t dma_nr;             /* atomic */
+	struct vfu_dma_tab *dma_retired;
+	/* The last-hit index is written by data-path lcores: own cache line. */
+	uint8_t pad0[RTE_CACHE_LINE_SIZE];
+	uint32_t dma_hint;
+	uint8_t pad1[RTE_CACHE_LINE_SIZE];
+};
+
+/* One control thread and its epoll set. */
+struct vfu_ctl {
+	int epfd;
+	int evfd;
+	pthread_t thread;
+	bool stop; /* atomic */
+};
+
+TAILQ_HEAD(vfu_server_list, rte_vfio_user_server);
+
+static pthread_mutex_t vfu_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vfu_server_list vfu_servers =
+	TAILQ_HEAD_INITIALIZER(vfu_servers);
+static struct vfu_ctl *vfu_ctl;
+static unsigned int vfu_nr_started;
+static uint64_t vfu_next_id = 1;
+
+/* A request being handled and its reply. */
+struct vfu_req {
+	struct vfu_hdr hdr;
+	uint8_t *payload;
+	uint32_t len;
+	int *fds;           /* entries taken by a handler are set to -1 */
+	unsigned int nfds;
+	uint8_t *rbuf;      /* reply payload (after the header) */
+	uint32_t rcap;
+	uint32_t rlen;
+	int reply_fd;       /* sent with the reply, not owned; -1 */
+	bool negotiated;    /* set by a successful VERSION */
+};
+
+static long
+vfu_page_size(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	return pg > 0 ? pg : 4096;
+}
+
+/* ------------------------------------------------------------------ IRQs */
+
+static int
+vfu_irq_alloc(struct vfu_irq *irq, uint32_t count)
+{
+	uint32_t i;
+
+	rte_spinlock_init(&irq->lock);
+	irq->count = count;
+	if (count == 0)
+		return 0;
+	irq->fds = calloc(count, sizeof(int));
+	irq->masked = calloc(count, 1);
+	irq->pending = calloc(count, 1);
+	if (irq->fds == NULL || irq->masked == NULL || irq->pending == NULL)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		irq->fds[i] = -1;
+	return 0;
+}
+
+static void
+vfu_irq_free(struct vfu_irq *irq)
+{
+	uint32_t i;
+
+	if (irq->fds != NULL) {
+		for (i = 0; i < irq->count; i++)
+			if (irq->fds[i] >= 0)
+				close(irq->fds[i]);
+	}
+	free(irq->fds);
+	free(irq->masked);
+	free(irq->pending);
+	irq->fds = NULL;
+	irq->masked = NULL;
+	irq->pending = NULL;
+	irq->count = 0;
+}
+
+/* Called with irq->lock held; same results as rte_vfio_user_irq_trigger. */
+static int
+vfu_irq_fire_locked(struct vfu_irq *irq, uint32_t index, uint32_t v)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	if (irq->fds[v] < 0)
+		return -ENOENT;
+	if (irq->masked[v]) {
+		irq->pending[v] = 1;
+		return -EAGAIN;
+	}
+	/* The eventfd is non-blocking (set when assigned). */
+	do {
+		n = write(irq->fds[v], &one, sizeof(one));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && errno != EAGAIN)
+		VFU_LOG(DEBUG, "irq %u/%u: eventfd write: %s", index, v,
+			strerror(errno));
+	/* INTx is advertised AUTOMASKED: masked until the client unmasks. */
+	if (index == RTE_VFIO_USER_IRQ_INTX)
+		irq->masked[v] = 1;
+	return 0;
+}
+
+/* Close every eventfd of an index and clear its masks and pending bits. */
+static void
+vfu_irq_disable(struct vfu_irq *irq)
+{
+	uint32_t i;
+
+	rte_spinlock_lock(&irq->lock);
+	for (i = 0; i < irq->count; i++) {
+		if (irq->fds[i] >= 0) {
+			close(irq->fds[i]);
+			irq->fds[i] = -1;
+		}
+		irq->masked[i] = 0;
+		irq->pending[i] = 0;
+	}
+	rte_spinlock_unlock(&irq->lock);
+}
+
+int
+rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv, uint32_t index,
+			  uint32_t vector)
+{
+	struct vfu_irq *irq;
+	int ret;
+
+	if (srv == NULL || index >= RTE_VFIO_USER_NUM_IRQS)
+		return -EINVAL;
+	irq = &srv->irqs[index];
+	if (vector >= irq->count)
+		return -EINVAL;
+	rte_spinlock_lock(&irq->lock);
+	ret = vfu_irq_fire_locked(irq, index, vector);
+	rte_spinlock_unlock(&irq->lock);
+	return ret;
+}
+
+bool
+rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv, uint32_t index,
+			  uint32_t vector)
+{
+	struct vfu_irq *irq;
+	bool en;
+
+	if (srv == NULL || index >= RTE_VFIO_USER_NUM_IRQS)
+		return false;
+	irq = &srv->irqs[index];
+	if (vector >= irq->count)
+		return false;
+	rte_spinlock_lock(&irq->lock);
+	en = irq->fds[vector] >= 0 && !irq->masked[vector];
+	rte_spinlock_unlock(&irq->lock);
+	return en;
+}
+
+/* ------------------------------------------------------------------- DMA */
+
+static inline struct vfu_dma_tab *
+vfu_dma_tab_get(const struct rte_vfio_user_server *srv)
+{
+	return __atomic_load_n(&srv->dma_tab, __ATOMIC_ACQUIRE);
+}
+
+static inline uint32_t
+vfu_dma_nr_get(const struct rte_vfio_user_server *srv)
+{
+	return __atomic_load_n(&srv->dma_nr, __ATOMIC_ACQUIRE);
+}
+
+/* Index of the first entry with iova > addr (0..n). */
+static uint32_t
+vfu_dma_upper(const struct vfu_dma_entry *e, uint32_t n, uint64_t addr)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (e[mid].iova <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Does [iova, last] lie inside e (last inclusive, so no overflow)? */
+static inline bool
+vfu_dma_contains(const struct vfu_dma_entry *e, uint64_t iova, uint64_t last)
+{
+	return iova >= e->iova && last <= e->iova + (e->size - 1);
+}
+
+void *
+rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv, uint64_t iova,
+			    uint64_t len, uint32_t prot)
+{
+	const struct vfu_dma_tab *tab;
+	const struct vfu_dma_entry *e;
+	uint64_t last;
+	uint32_t n, hint, idx;
+
+	if (unlikely(srv == NULL || len == 0))
+		return NULL;
+	last = iova + (len - 1);
+	if (unlikely(last < iova))
+		return NULL;
+	n = vfu_dma_nr_get(srv);
+	tab = vfu_dma_tab_get(srv);
+	if (unlikely(n == 0 || tab == NULL))
+		return NULL;
+	hint = __atomic_load_n(&srv->dma_hint, __ATOMIC_RELAXED);
+	if (likely(hint < n && vfu_dma_contains(&tab->e[hint], iova, last))) {
+		idx = hint;
+	} else {
+		idx = vfu_dma_upper(tab->e, n, iova);
+		if (idx == 0)
+			return NULL;
+		idx--;
+		if (!vfu_dma_contains(&tab->e[idx], iova, last))
+			return NULL;
+		__atomic_store_n(&srv->dma_hint, idx, __ATOMIC_RELAXED);
+	}
+	e = &tab->e[idx];
+	if (unlikely(e->vaddr == NULL || (e->prot & prot) != prot))
+		return NULL;
+	return RTE_PTR_ADD(e->vaddr, iova - e->iova);
+}
+
+/* Copy between guest memory and buf across adjacent mappings. */
+static int
+vfu_dma_copy(struct rte_vfio_user_server *srv, uint64_t iova, void *buf,
+	     uint64_t len, bool write)
+{
+	uint32_t need = write ? RTE_VFIO_USER_DMA_WRITE : RTE_VFIO_USER_DMA_READ;
+	const struct vfu_dma_tab *tab;
+	uint8_t *p = buf;
+	uint32_t n, idx;
+
+	if (srv == NULL || (buf == NULL && len > 0))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (iova + (len - 1) < iova)
+		return -EFAULT;
+	n = vfu_dma_nr_get(srv);
+	tab = vfu_dma_tab_get(srv);
+	if (n == 0 || tab == NULL)
+		return -EFAULT;
+	while (len > 0) {
+		const struct vfu_dma_entry *e;
+		uint64_t avail, chunk;
+		void *va;
+
+		idx = vfu_dma_upper(tab->e, n, iova);
+		if (idx == 0)
+			return -EFAULT;
+		e = &tab->e[idx - 1];
+		if (iova > e->iova + (e->size - 1) || e->vaddr == NULL ||
+		    (e->prot & need) != need)
+			return -EFAULT;
+		avail = e->size - (iova - e->iova);
+		chunk = RTE_MIN(avail, len);
+		va = RTE_PTR_ADD(e->vaddr, iova - e->iova);
+		if (write)
+			memcpy(va, p, chunk);
+		else
+			memcpy(p, va, chunk);
+		p += chunk;
+		len -= chunk;
+		iova += chunk; /* no wrap while len > 0: checked above */
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova,
+		       void *buf, uint64_t len)
+{
+	return vfu_dma_copy(srv, iova, buf, len, false);
+}
+
+int
+rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova,
+			const void *buf, uint64_t len)
+{
+	/* The buffer is only read when writing guest memory. */
+	return vfu_dma_copy(srv, iova, (void *)(uintptr_t)buf, len, true);
+}
+
+int
+rte_vfio_user_dma_table(struct rte_vfio_user_server *srv,
+			struct rte_vfio_user_dma_map *maps, uint32_t max)
+{
+	const struct vfu_dma_tab *tab;
+	uint32_t n, i;
+
+	if (srv == NULL)
+		return -EINVAL;
+	if (maps == NULL)
+		max = 0;
+	pthread_mutex_lock(&srv->dma_lock);
+	n = vfu_dma_nr_get(srv);
+	tab = vfu_dma_tab_get(srv);
+	for (i = 0; i < n && i < max; i++) {
+		maps[i].iova = tab->e[i].iova;
+		maps[i].size = tab->e[i].size;
+		maps[i].vaddr = tab->e[i].vaddr;
+		maps[i].prot = tab->e[i].prot;
+	}
+	pthread_mutex_unlock(&srv->dma_lock);
+	return (int)RTE_MIN(n, (uint32_t)INT32_MAX);
+}
+
+static void
+vfu_dma_event(struct rte_vfio_user_server *srv, enum rte_vfio_user_dma_event ev)
+{
+	if (srv->ops.dma_change != NULL)
+		srv->ops.dma_change(srv->arg, ev);
+}
+
+static void
+vfu_dma_entry_unmap(struct vfu_dma_entry *e)
+{
+	if (e->vaddr != NULL && munmap(e->vaddr, e->size) < 0)
+		VFU_LOG(ERR, "munmap(iova 0x%" PRIx64 ", size 0x%" PRIx64
+			"): %s", e->iova, e->size, strerror(errno));
+	e->vaddr = NULL;
+}
+
+/* Unmap everything (client gone, or UNMAP_ALL). */
+static void
+vfu_dma_clear(struct rte_vfio_user_server *srv)
+{
+	struct vfu_dma_tab *tab = vfu_dma_tab_get(srv);
+	uint32_t n = vfu_dma_nr_get(srv), i;
+
+	if (n == 0)
+		return;
+	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_BEGIN);
+	pthread_mutex_lock(&srv->dma_lock);
+	__atomic_store_n(&srv->dma_nr, 0, __ATOMIC_RELEASE);
+	for (i = 0; i < n; i++)
+		vfu_dma_entry_unmap(&tab->e[i]);
+	pthread_mutex_unlock(&srv->dma_lock);
+	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_END);
+}
+
+static void
+vfu_dma_free(struct rte_vfio_user_server *srv)
+{
+	struct vfu_dma_tab *t, *next;
+
+	t = srv->dma_tab;
+	if (t != NULL)
+		t->retired = srv->dma_retired;
+	else
+		t = srv->dma_retired;
+	for (; t != NULL; t = next) {
+		next = t->retired;
+		free(t);
+	}
+	srv->dma_tab = NULL;
+	srv->dma_retired = NULL;
+}
+
+/* Insert e at pos (table sorted, no overlap: checked by the caller). */
+static int
+vfu_dma_insert(struct rte_vfio_user_server *srv, uint32_t pos,
+	       const struct vfu_dma_entry *e)
+{
+	struct vfu_dma_tab *tab = srv->dma_tab, *ntab = NULL;
+	uint32_t n = srv->dma_nr;
+
+	if (tab == NULL || n == tab->cap) {
+		uint64_t cap = tab == NULL ? VFU_DMA_TAB_MIN : 2ull * tab->cap;
+		uint64_t most = RTE_MAX(srv->max_dma_maps, n + 1);
+
+		cap = RTE_MIN(cap, most);
+		ntab = malloc(sizeof(*ntab) + cap * sizeof(ntab->e[0]));
+		if (ntab == NULL)
+			return -ENOMEM;
+		ntab->cap = (uint32_t)cap;
+		ntab->retired = NULL;
+		if (n > 0)
+			memcpy(ntab->e, tab->e, n * sizeof(tab->e[0]));
+	}
+
+	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_BEGIN);
+	pthread_mutex_lock(&srv->dma_lock);
+	if (ntab != NULL) {
+		if (tab != NULL) {
+			tab->retired = srv->dma_retired;
+			srv->dma_retired = tab;
+		}
+		__atomic_store_n(&srv->dma_tab, ntab, __ATOMIC_RELEASE);
+		tab = ntab;
+	}
+	memmove(&tab->e[pos + 1], &tab->e[pos], (n - pos) * sizeof(tab->e[0]));
+	tab->e[pos] = *e;
+	__atomic_store_n(&srv->dma_nr, n + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&srv->dma_lock);
+	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_END);
+	return 0;
+}
+
+static void
+vfu_dma_remove(struct rte_vfio_user_server *srv, uint32_t idx)
+{
+	struct vfu_dma_tab *tab = srv->dma_tab;
+	uint32_t n = srv->dma_nr;
+
+	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_BEGIN);
+	pthread_mutex_lock(&srv->dma_lock);
+	vfu_dma_entry_unmap(&tab->e[idx]);
+	memmove(&tab->e[idx], &tab->e[idx + 1],
+		(n - idx - 1) * sizeof(tab->e[0]));
+	__atomic_store_n(&srv->dma_nr, n - 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&srv->dma_lock);
+	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_END);
+}
+
+/* ------------------------------------------------------------ connection */
+
+static void
+vfu_conn_reset_rx(struct vfu_conn *c)
+{
+	vfu_close_fds(c->fds, c->nfds);
+	c->nfds = 0;
+	c->fds_overflow = false;
+	c->hdr_got = 0;
+	c->pay_got = 0;
+}
+
+static void
+vfu_disconnect(struct rte_vfio_user_server *srv)
+{
+	struct vfu_conn *c = &srv->conn;
+	bool was_negotiated = c->negotiated;
+	unsigned int i;
+
+	if (c->sock < 0)
+		return;
+	if (c->registered && vfu_ctl != NULL &&
+	    epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_DEL, c->sock, NULL) < 0)
+		VFU_LOG(ERR, "%s: epoll_ctl(DEL): %s", srv->path,
+			strerror(errno));
+	close(c->sock);
+	c->sock = -1;
+	c->registered = false;
+	c->negotiated = false;
+	c->write_multiple = false;
+	vfu_conn_reset_rx(c);
+	free(c->buf);
+	c->buf = NULL;
+	c->reply = NULL;
+	__atomic_store_n(&srv->connected, false, __ATOMIC_RELEASE);
+
+	vfu_dma_clear(srv);
+	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
+		vfu_irq_disable(&srv->irqs[i]);
+	VFU_LOG(INFO, "%s: client disconnected", srv->path);
+	if (was_negotiated && srv->ops.disconnected != NULL)
+		srv->ops.disconnected(srv->arg);
+}
+
+/* Start serving a connected, non-blocking socket. */
+static int
+vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
+{
+	struct vfu_conn *c = &srv->conn;
+
+	/* One allocation: request payload then reply message. */
+	c->buf = malloc(2 * (size_t)VFU_SRV_MAX_MSG_SIZE);
+	if (c->buf == NULL)
+		return -ENOMEM;
+	c->reply = c->buf + VFU_SRV_MAX_MSG_SIZE;
+	c->sock = sock;
+	c->registered = false;
+	c->negotiated = false;
+	c->write_multiple = false;
+	c->max_fds = VFU_SRV_MAX_MSG_FDS;
+	c->minor = 0;
+	vfu_caps_default(&c->peer);
+	c->nfds = 0;
+	vfu_conn_reset_rx(c);
+	return 0;
+}
+
+/*
+ * One recvmsg() of at most want bytes; descriptors that come with it are
+ * added to the current message's.
+ * @return bytes (> 0), 0 on EOF, or a negative errno (-EAGAIN: nothing now).
+ */
+static ssize_t
+vfu_conn_recv(struct vfu_conn *c, void *dst, size_t want)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VFU_SRV_MAX_MSG_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = dst, .iov_len = want };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	do {
+		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t i, nb;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		nb = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nb; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(fd));
+			if (fd < 0)
+				continue;
+			if (c->nfds < VFU_SRV_MAX_MSG_FDS) {
+				c->fds[c->nfds++] = fd;
+			} else {
+				close(fd);
+				c->fds_overflow = true;
+			}
+		}
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		c->fds_overflow = true;
+	return n;
+}
+
+/* ---------------------------------------------------------- the commands */
+
+/* A VERSION payload with a fixed JSON text. */
+static int
+vfu_version_raw(uint8_t *buf, uint32_t cap, uint16_t minor, const char *json)
+{
+	uint16_t major = VFU_VERSION_MAJOR;
+	size_t n = strlen(json) + 1;
+
+	if (cap < 4 || cap - 4 < n)
+		return -ENOSPC;
+	memcpy(buf, &major, sizeof(major));
+	memcpy(buf + 2, &minor, sizeof(minor));
+	memcpy(buf + 4, json, n);
+	return (int)(4 + n);
+}
+
+static int
+vfu_cmd_version(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_conn *c = &srv->conn;
+	struct vfu_version ver;
+	struct vfu_caps caps;
+	uint32_t cap;
+	uint16_t minor;
+	int ret = -ENOSPC, step;
+
+	if (c->negotiated)
+		return -EINVAL;
+	ret = vfu_version_decode(req->payload, req->len, &ver);
+	if (ret < 0)
+		return ret;
+	if (ver.major != VFU_VERSION_MAJOR) {
+		VFU_LOG(INFO, "%s: client version %u.%u not supported",
+			srv->path, ver.major, ver.minor);
+		return -EINVAL;
+	}
+	minor = RTE_MIN(ver.minor, (uint16_t)VFU_VERSION_MINOR);
+
+	/*
+	 * The whole reply must not be larger than the request (QEMU receives
+	 * it into its request buffer): drop capabilities until it fits, first
+	 * write_multiple, then all but max_msg_fds, then all ("{}": the client
+	 * assumes the protocol's defaults).
+	 */
+	cap = RTE_MIN(req->len, req->rcap);
+	vfu_caps_default(&caps);
+	caps.max_msg_fds = VFU_SRV_MAX_MSG_FDS;
+	caps.max_data_xfer_size = VFU_SRV_MAX_XFER;
+	caps.max_dma_maps = srv->max_dma_maps;
+	caps.pgsizes = VFU_SRV_PGSIZE;
+	ret = -ENOSPC;
+	for (step = 0; step < 4 && ret == -ENOSPC; step++) {
+		switch (step) {
+		case 0:
+			caps.write_multiple = true;
+			ret = vfu_version_encode(req->rbuf, cap,
+						 VFU_VERSION_MAJOR, minor, &caps);
+			break;
+		case 1:
+			caps.write_multiple = false;
+			ret = vfu_version_encode(req->rbuf, cap,
+						 VFU_VERSION_MAJOR, minor, &caps);
+			break;
+		case 2:
+			RTE_BUILD_BUG_ON(VFU_SRV_MAX_MSG_FDS != 16);
+			vfu_caps_default(&caps);
+			caps.max_msg_fds = VFU_SRV_MAX_MSG_FDS;
+			ret = vfu_version_raw(req->rbuf, cap, minor,
+				"{\"capabilities\":{\"max_msg_fds\":16}}");
+			break;
+		default:
+			vfu_caps_default(&caps);
+			ret = vfu_version_raw(req->rbuf, cap, minor, "{}");
+			/* Not even that fits: send it all the same. */
+			if (ret == -ENOSPC)
+				ret = vfu_version_raw(req->rbuf, req->rcap,
+						      minor, "{}");
+			break;
+		}
+	}
+	if (ret < 0)
+		return ret;
+	req->rlen = (uint32_t)ret;
+	c->peer = ver.caps;
+	c->minor = minor;
+	c->write_multiple = caps.write_multiple;
+	c->max_fds = RTE_MIN(caps.max_msg_fds, VFU_SRV_MAX_MSG_FDS);
+	req->negotiated = true;
+	VFU_LOG(INFO, "%s: client version %u.%u, reply %u.%u%s", srv->path,
+		ver.major, ver.minor, VFU_VERSION_MAJOR, minor,
+		caps.write_multiple ? "" : " (without write_multiple)");
+	return 0;
+}
+
+static int
+vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_dma_entry ent;
+	struct vfu_dma_map m;
+	const struct vfu_dma_tab *tab;
+	uint32_t n, pos;
+	int fd, ret, prot = PROT_NONE;
+
+	ret = vfu_dma_map_decode(req->payload, req->len, req->nfds,
+				 VFU_SRV_PGSIZE, &m);
+	if (ret < 0)
+		return ret;
+	fd = req->nfds > 0 ? req->fds[0] : -1;
+
+	memset(&ent, 0, sizeof(ent));
+	ent.iova = m.addr;
+	ent.size = m.size;
+	if (m.flags & VFU_DMA_FLAG_READ) {
+		ent.prot |= RTE_VFIO_USER_DMA_READ;
+		prot |= PROT_READ;
+	}
+	if (m.flags & VFU_DMA_FLAG_WRITE) {
+		ent.prot |= RTE_VFIO_USER_DMA_WRITE;
+		prot |= PROT_WRITE;
+	}
+
+	tab = srv->dma_tab;
+	n = srv->dma_nr;
+	pos = n > 0 ? vfu_dma_upper(tab->e, n, m.addr) : 0;
+	if (pos > 0) {
+		const struct vfu_dma_entry *prev = &tab->e[pos - 1];
+
+		if (prev->iova == ent.iova && prev->size == ent.size &&
+		    prev->prot == ent.prot &&
+		    (prev->vaddr != NULL) == (fd >= 0))
+			return 0; /* identical remap */
+		if (prev->iova + (prev->size - 1) >= m.addr)
+			return -EEXIST;
+	}
+	if (pos < n && m.addr + (m.size - 1) >= tab->e[pos].iova)
+		return -EEXIST;
+	if (n >= srv->max_dma_maps)
+		return -ENOSPC;
+
+	if (fd >= 0) {
+		struct stat st;
+		void *va;
+
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		if (st.st_size < 0 || m.size > (uint64_t)st.st_size ||
+		    m.offset > (uint64_t)st.st_size - m.size)
+			return -EINVAL;
+		if (m.size > SIZE_MAX)
+			return -ENOMEM;
+		va = mmap(NULL, (size_t)m.size, prot, MAP_SHARED, fd,
+			  (off_t)m.offset);
+		if (va == MAP_FAILED)
+			return -errno;
+		ent.vaddr = va;
+	}
+	ret = vfu_dma_insert(srv, pos, &ent);
+	if (ret < 0) {
+		vfu_dma_entry_unmap(&ent);
+		return ret;
+	}
+	VFU_LOG(DEBUG, "%s: DMA map iova 0x%" PRIx64 " size 0x%" PRIx64
+		" prot %u%s", srv->path, ent.iova, ent.size, ent.prot,
+		fd >= 0 ? "" : " (no fd)");
+	return 0;
+}
+
+static int
+vfu_cmd_dma_unmap(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_dma_unmap u;
+	const struct vfu_dma_tab *tab;
+	uint32_t n, pos;
+	int ret;
+
+	ret = vfu_dma_unmap_decode(req->payload, req->len, &u);
+	if (ret < 0)
+		return ret;
+	if (u.flags & VFU_DMA_UNMAP_FLAG_ALL) {
+		vfu_dma_clear(srv);
+	} else {
+		tab = srv->dma_tab;
+		n = srv->dma_nr;
+		pos = n > 0 ? vfu_dma_upper(tab->e, n, u.addr) : 0;
+		if (pos == 0 || tab->e[pos - 1].iova != u.addr ||
+		    tab->e[pos - 1].size != u.size)
+			return -ENOENT;
+		vfu_dma_remove(srv, pos - 1);
+	}
+	ret = vfu_dma_unmap_encode(req->rbuf, req->rcap, &u);
+	if (ret < 0)
+		return ret;
+	req->rlen = (uint32_t)ret;
+	return 0;
+}
+
+static int
+vfu_cmd_device_info(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_device_info info;
+	int ret;
+
+	RTE_SET_USED(srv);
+	ret = vfu_device_info_decode(req->payload, req->len, &info);
+	if (ret < 0)
+		return ret;
+	info.argsz = VFU_DEVICE_INFO_SIZE;
+	info.flags = VFU_DEV_FLAG_PCI | VFU_DEV_FLAG_RESET;
+	info.num_regions = RTE_VFIO_USER_NUM_REGIONS;
+	info.num_irqs = RTE_VFIO_USER_NUM_IRQS;
+	ret = vfu_device_info_encode(req->rbuf, req->rcap, &info);
+	if (ret < 0)
+		return ret;
+	req->rlen = (uint32_t)ret;
+	return 0;
+}
+
+/* Size and READ/WRITE flags of a region index (< 9). */
+static uint64_t
+vfu_region_size(const struct rte_vfio_user_server *srv, uint32_t index,
+		uint32_t *flags)
+{
+	if (index < VFU_PCI_NUM_BARS) {
+		const struct rte_vfio_user_region_conf *r = &srv->regions[index];
+
+		*flags = r->size > 0 ? r->flags : 0;
+		return r->size;
+	}
+	if (index == RTE_VFIO_USER_REGION_CONFIG) {
+		*flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+		return RTE_VFIO_USER_PCI_CFG_SIZE;
+	}
+	*flags = 0;
+	return 0;
+}
+
+static int
+vfu_cmd_region_info(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	const struct rte_vfio_user_region_conf *r = NULL;
+	struct vfu_region_info rq, info;
+	bool send_fd = false;
+	uint32_t i;
+	int ret;
+
+	ret = vfu_region_info_req_decode(req->payload, req->len, &rq);
+	if (ret < 0)
+		return ret;
+	if (rq.index >= RTE_VFIO_USER_NUM_REGIONS)
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	info.index = rq.index;
+	info.size = vfu_region_size(srv, rq.index, &info.flags);
+	if (rq.index < VFU_PCI_NUM_BARS && srv->regions[rq.index].size > 0 &&
+	    srv->regions[rq.index].fd >= 0) {
+		r = &srv->regions[rq.index];
+		info.flags |= VFU_REGION_FLAG_MMAP;
+		info.offset = r->fd_offset;
+		info.nr_areas = r->nr_sparse;
+		for (i = 0; i < r->nr_sparse; i++) {
+			info.areas[i].offset = r->sparse[i].offset;
+			info.areas[i].size = r->sparse[i].size;
+		}
+	}
+	ret = vfu_region_info_reply_encode(req->rbuf, req->rcap, rq.argsz,
+					   &info, &send_fd);
+	if (ret < 0)
+		return ret;
+	req->rlen = (uint32_t)ret;
+	if (send_fd && r != NULL)
+		req->reply_fd = r->fd;
+	return 0;
+}
+
+static int
+vfu_cmd_region_io_fds(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_region_io_fds_req rq;
+	int ret;
+
+	RTE_SET_USED(srv);
+	ret = vfu_region_io_fds_decode(req->payload, req->len, &rq);
+	if (ret < 0)
+		return ret;
+	if (rq.index >= RTE_VFIO_USER_NUM_REGIONS)
+		return -EINVAL;
+	/* No ioeventfds: every access of a region comes as a message. */
+	rq.argsz = VFU_REGION_IO_FDS_SIZE;
+	rq.flags = 0;
+	rq.count = 0;
+	ret = vfu_region_io_fds_encode(req->rbuf, req->rcap, &rq);
+	if (ret < 0)
+		return ret;
+	req->rlen = (uint32_t)ret;
+	return 0;
+}
+
+static int
+vfu_cmd_irq_info(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_irq_info info;
+	int ret;
+
+	ret = vfu_irq_info_decode(req->payload, req->len, &info);
+	if (ret < 0)
+		return ret;
+	if (info.index >= RTE_VFIO_USER_NUM_IRQS)
+		return -EINVAL;
+	info.argsz = VFU_IRQ_INFO_SIZE;
+	info.flags = VFU_IRQ_INFO_EVENTFD | VFU_IRQ_INFO_MASKABLE;
+	if (info.index == RTE_VFIO_USER_IRQ_INTX)
+		info.flags |= VFU_IRQ_INFO_AUTOMASKED;
+	else if (info.index == RTE_VFIO_USER_IRQ_MSIX)
+		info.flags |= VFU_IRQ_INFO_NORESIZE;
+	info.count = srv->irq_count[info.index];
+	ret = vfu_irq_info_encode(req->rbuf, req->rcap, &info);
+	if (ret < 0)
+		return ret;
+	req->rlen = (uint32_t)ret;
+	return 0;
+}
+
+static int
+vfu_cmd_set_irqs(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_set_irqs s;
+	struct vfu_irq *irq;
+	uint32_t data, action, i, v;
+	int ret;
+
+	ret = vfu_set_irqs_decode(req->payload, req->len, req->nfds, &s);
+	if (ret < 0)
+		return ret;
+	if (s.index >= RTE_VFIO_USER_NUM_IRQS)
+		return -EINVAL;
+	irq = &srv->irqs[s.index];
+	data = s.flags & VFU_IRQ_SET_DATA_MASK;
+	action = s.flags & VFU_IRQ_SET_ACTION_MASK_ALL;
+
+	if (s.count == 0) {
+		if (s.start != 0 || data != VFU_IRQ_SET_DATA_NONE ||
+		    action != VFU_IRQ_SET_ACTION_TRIGGER || req->nfds != 0)
+			return -EINVAL;
+		vfu_irq_disable(irq);
+		goto done;
+	}
+	if ((uint64_t)s.start + s.count > irq->count)
+		return -EINVAL;
+	if (data == VFU_IRQ_SET_DATA_BOOL && s.bools == NULL)
+		return -EINVAL;
+
+	if (data == VFU_IRQ_SET_DATA_EVENTFD) {
+		if (action != VFU_IRQ_SET_ACTION_TRIGGER ||
+		    (req->nfds != 0 && req->nfds != s.count))
+			return -EINVAL;
+		/* Our writes must never block, whatever fd this is. */
+		for (i = 0; i < req->nfds; i++) {
+			int fl = fcntl(req->fds[i], F_GETFL);
+
+			if (fl < 0 ||
+			    fcntl(req->fds[i], F_SETFL, fl | O_NONBLOCK) < 0)
+				return -EINVAL;
+		}
+		rte_spinlock_lock(&irq->lock);
+		for (i = 0; i < s.count; i++) {
+			v = s.start + i;
+			if (irq->fds[v] >= 0)
+				close(irq->fds[v]);
+			if (req->nfds > 0) {
+				irq->fds[v] = req->fds[i];
+				req->fds[i] = -1; /* kept */
+			} else {
+				irq->fds[v] = -1;
+				irq->pending[v] = 0;
+			}
+		}
+		rte_spinlock_unlock(&irq->lock);
+		goto done;
+	}
+
+	rte_spinlock_lock(&irq->lock);
+	for (i = 0; i < s.count; i++) {
+		v = s.start + i;
+		if (data == VFU_IRQ_SET_DATA_BOOL && s.bools[i] == 0)
+			continue;
+		switch (action) {
+		case VFU_IRQ_SET_ACTION_TRIGGER:
+			vfu_irq_fire_locked(irq, s.index, v);
+			break;
+		case VFU_IRQ_SET_ACTION_MASK:
+			irq->masked[v] = 1;
+			break;
+		case VFU_IRQ_SET_ACTION_UNMASK:
+			irq->masked[v] = 0;
+			if (irq->pending[v] && irq->fds[v] >= 0) {
+				irq->pending[v] = 0;
+				vfu_irq_fire_locked(irq, s.index, v);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	rte_spinlock_unlock(&irq->lock);
+done:
+	if (srv->ops.irq_change != NULL)
+		srv->ops.irq_change(srv->arg, s.index);
+	return 0;
+}
+
+/* A checked access to a region (REGION_READ/WRITE and WRITE_MULTI). */
+static int
+vfu_region_access(struct rte_vfio_user_server *srv, uint32_t index,
+		  uint64_t offset, void *buf, uint32_t count, bool write)
+{
+	const struct rte_vfio_user_region_conf *r;
+	uint32_t flags;
+	uint64_t size;
+	int ret;
+
+	if (index >= RTE_VFIO_USER_NUM_REGIONS)
+		return -EINVAL;
+	size = vfu_region_size(srv, index, &flags);
+	if (count == 0 || offset > size || count > size - offset)
+		return -EINVAL;
+	if (!(flags & (write ? RTE_VFIO_USER_REGION_WRITE :
+		       RTE_VFIO_USER_REGION_READ)))
+		return -EINVAL;
+
+	if (index == RTE_VFIO_USER_REGION_CONFIG) {
+		uint32_t events = 0;
+
+		pthread_mutex_lock(&srv->pci_lock);
+		ret = vfu_pci_cfg_access(&srv->pci, (uint32_t)offset, buf,
+					 count, write, &events);
+		if (ret == 0 && (events & VFU_PCI_EV_FLR))
+			vfu_pci_reset(&srv->pci);
+		pthread_mutex_unlock(&srv->pci_lock);
+		if (ret < 0 || !write)
+			return ret;
+		if ((events & VFU_PCI_EV_FLR) && srv->ops.reset != NULL) {
+			int r2 = srv->ops.reset(srv->arg,
+						RTE_VFIO_USER_RESET_FLR);
+
+			if (r2 < 0)
+				VFU_LOG(WARNING, "%s: FLR reset callback: %s",
+					srv->path, strerror(-r2));
+		}
+		if (srv->ops.cfg_write != NULL)
+			srv->ops.cfg_write(srv->arg, (uint32_t)offset, count);
+		return 0;
+	}
+
+	r = &srv->regions[index];
+	if (r->access == NULL)
+		return -EINVAL;
+	ret = r->access(r->arg, offset, buf, count, write);
+	if (ret > 0)
+		ret = 0;
+	return ret;
+}
+
+static int
+vfu_cmd_region_read(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_region_access acc;
+	int ret;
+
+	ret = vfu_region_read_decode(req->payload, req->len, VFU_SRV_MAX_XFER,
+				     &acc);
+	if (ret < 0)
+		return ret;
+	if (req->rcap < VFU_REGION_ACCESS_SIZE ||
+	    acc.count > req->rcap - VFU_REGION_ACCESS_SIZE)
+		return -E2BIG;
+	ret = vfu_region_access(srv, acc.region, acc.offset,
+				req->rbuf + VFU_REGION_ACCESS_SIZE, acc.count,
+				false);
+	if (ret < 0)
+		return ret;
+	acc.data = NULL;
+	ret = vfu_region_access_encode(req->rbuf, VFU_REGION_ACCESS_SIZE, &acc,
+				       NULL);
+	if (ret < 0)
+		return ret;
+	req->rlen = VFU_REGION_ACCESS_SIZE + acc.count;
+	return 0;
+}
+
+static int
+vfu_cmd_region_write(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_region_access acc;
+	int ret;
+
+	ret = vfu_region_write_decode(req->payload, req->len,
+				      VFU_SRV_MAX_XFER, &acc);
+	if (ret < 0)
+		return ret;
+	/* The data follows the access header in our own request buffer. */
+	ret = vfu_region_access(srv, acc.region, acc.offset,
+				req->payload + VFU_REGION_ACCESS_SIZE,
+				acc.count, true);
+	if (ret < 0)
+		return ret;
+	acc.data = NULL;
+	ret = vfu_region_access_encode(req->rbuf, req->rcap, &acc, NULL);
+	if (ret < 0)
+		return ret;
+	req->rlen = (uint32_t)ret;
+	return 0;
+}
+
+static int
+vfu_cmd_write_multi(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_write_multi_entry ent[VFU_WRITE_MULTI_MAX];
+	uint32_t nr, i;
+	int ret;
+
+	if (!srv->conn.write_multiple)
+		return -EINVAL;
+	ret = vfu_write_multi_decode(req->payload, req->len, ent, &nr);
+	if (ret < 0)
+		return ret;
+	if (nr > VFU_WRITE_MULTI_MAX)
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		ret = vfu_region_access(srv, ent[i].region, ent[i].offset,
+					ent[i].data, ent[i].count, true);
+		if (ret < 0) {
+			VFU_LOG(DEBUG, "%s: WRITE_MULTI entry %u (region %u"
+				" offset 0x%" PRIx64 " count %u): %s",
+				srv->path, i, ent[i].region, ent[i].offset,
+				ent[i].count, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int
+vfu_cmd_reset(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	int ret = 0;
+
+	if (req->len != 0)
+		return -EINVAL;
+	pthread_mutex_lock(&srv->pci_lock);
+	vfu_pci_reset(&srv->pci);
+	pthread_mutex_unlock(&srv->pci_lock);
+	if (srv->ops.reset != NULL)
+		ret = srv->ops.reset(srv->arg, RTE_VFIO_USER_RESET_REQUEST);
+	if (ret > 0)
+		ret = 0;
+	return ret;
+}
+
+static int
+vfu_cmd_device_feature(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	struct vfu_device_feature feat;
+	int ret;
+
+	RTE_SET_USED(srv);
+	ret = vfu_device_feature_decode(req->payload, req->len, &feat);
+	if (ret < 0)
+		return ret;
+	return -ENOTSUP;
+}
+
+static int
+vfu_dispatch(struct rte_vfio_user_server *srv, struct vfu_req *req)
+{
+	uint16_t cmd = req->hdr.cmd;
+
+	if (req->nfds > 0 && cmd != VFU_CMD_DMA_MAP &&
+	    cmd != VFU_CMD_DEVICE_SET_IRQS)
+		return -EINVAL;
+	switch (cmd) {
+	case VFU_CMD_VERSION:
+		return vfu_cmd_version(srv, req);
+	case VFU_CMD_DMA_MAP:
+		return vfu_cmd_dma_map(srv, req);
+	case VFU_CMD_DMA_UNMAP:
+		return vfu_cmd_dma_unmap(srv, req);
+	case VFU_CMD_DEVICE_GET_INFO:
+		return vfu_cmd_device_info(srv, req);
+	case VFU_CMD_DEVICE_GET_REGION_INFO:
+		return vfu_cmd_region_info(srv, req);
+	case VFU_CMD_DEVICE_GET_REGION_IO_FDS:
+		return vfu_cmd_region_io_fds(srv, req);
+	case VFU_CMD_DEVICE_GET_IRQ_INFO:
+		return vfu_cmd_irq_info(srv, req);
+	case VFU_CMD_DEVICE_SET_IRQS:
+		return vfu_cmd_set_irqs(srv, req);
+	case VFU_CMD_REGION_READ:
+		return vfu_cmd_region_read(srv, req);
+	case VFU_CMD_REGION_WRITE:
+		return vfu_cmd_region_write(srv, req);
+	case VFU_CMD_DEVICE_RESET:
+		return vfu_cmd_reset(srv, req);
+	case VFU_CMD_REGION_WRITE_MULTI:
+		return vfu_cmd_write_multi(srv, req);
+	case VFU_CMD_DEVICE_FEATURE:
+		return vfu_cmd_device_feature(srv, req);
+	default:
+		/* DMA_READ/WRITE go server to client; no migration. */
+		return -ENOTSUP;
+	}
+}
+
+/*
+ * Handle the message just received (header in c->hdr, payload in c->buf,
+ * descriptors in c->fds).
+ * @return 0, or a negative errno when the connection was closed.
+ */
+static int
+vfu_process(struct rte_vfio_user_server *srv)
+{
+	struct vfu_conn *c = &srv->conn;
+	int fds[VFU_SRV_MAX_MSG_FDS];
+	struct vfu_hdr rh;
+	struct vfu_req req;
+	bool fatal = false, overflow;
+	uint32_t type;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.hdr = c->hdr;
+	req.payload = c->buf;
+	req.len = c->hdr.size - VFU_HDR_SIZE;
+	memcpy(fds, c->fds, c->nfds * sizeof(int));
+	req.fds = fds;
+	req.nfds = c->nfds;
+	overflow = c->fds_overflow;
+	c->nfds = 0;
+	c->fds_overflow = false;
+	req.rbuf = c->reply + VFU_HDR_SIZE;
+	req.rcap = VFU_SRV_MAX_MSG_SIZE - VFU_HDR_SIZE;
+	req.reply_fd = -1;
+	type = req.hdr.flags & VFU_F_TYPE_MASK;
+
+	if (type == VFU_F_TYPE_REPLY && c->negotiated) {
+		/* We never send commands: nothing to match it with. */
+		VFU_LOG(DEBUG, "%s: ignoring a reply (msg_id %u, %s)",
+			srv->path, req.hdr.msg_id, vfu_cmd_name(req.hdr.cmd));
+		vfu_close_fds(fds, req.nfds);
+		return 0;
+	}
+	if (!c->negotiated && (type != VFU_F_TYPE_COMMAND ||
+			       req.hdr.cmd != VFU_CMD_VERSION)) {
+		VFU_LOG(INFO, "%s: first message is not VERSION (%s)",
+			srv->path, vfu_cmd_name(req.hdr.cmd));
+		ret = -EINVAL;
+	} else if (overflow || req.nfds > c->max_fds) {
+		ret = -EINVAL;
+	} else {
+		ret = vfu_dispatch(srv, &req);
+	}
+	vfu_close_fds(fds, req.nfds); /* those no handler kept */
+	if (ret < 0 && !c->negotiated)
+		fatal = true;
+
+	if (req.hdr.flags & VFU_F_NO_REPLY) {
+		if (ret < 0)
+			VFU_LOG(DEBUG, "%s: %s (msg_id %u, no reply): %s",
+				srv->path, vfu_cmd_name(req.hdr.cmd),
+				req.hdr.msg_id, strerror(-ret));
+	} else {
+		memset(&rh, 0, sizeof(rh));
+		rh.msg_id = req.hdr.msg_id;
+		rh.cmd = req.hdr.cmd;
+		rh.flags = VFU_F_TYPE_REPLY;
+		if (ret < 0) {
+			VFU_LOG(DEBUG, "%s: %s (msg_id %u): %s", srv->path,
+				vfu_cmd_name(req.hdr.cmd), req.hdr.msg_id,
+				strerror(-ret));
+			rh.flags |= VFU_F_ERROR;
+			rh.error = (uint32_t)-ret;
+			req.rlen = 0;
+			req.reply_fd = -1;
+		}
+		rh.size = VFU_HDR_SIZE + req.rlen;
+		vfu_hdr_encode(c->reply, &rh);
+		ret = vfu_sock_send(c->sock, c->reply, rh.size,
+				    req.reply_fd >= 0 ? &req.reply_fd : NULL,
+				    req.reply_fd >= 0 ? 1 : 0,
+				    VFU_SRV_SEND_TIMEOUT_MS);
+		if (ret < 0) {
+			VFU_LOG(INFO, "%s: sending a reply: %s", srv->path,
+				strerror(-ret));
+			vfu_disconnect(srv);
+			return ret;
+		}
+	}
+	if (fatal) {
+		vfu_disconnect(srv);
+		return -EPROTO;
+	}
+	if (req.negotiated) {
+		c->negotiated = true;
+		__atomic_store_n(&srv->connected, true, __ATOMIC_RELEASE);
+		if (srv->ops.connected != NULL)
+			srv->ops.connected(srv->arg);
+	}
+	return 0;
+}
+
+/*
+ * Read what is available and handle every complete message, at most budget
+ * of them (0: no limit).
+ * @return 0 (nothing more now, or budget spent), or a negative errno when
+ *   the connection was closed.
+ */
+static int
+vfu_conn_input(struct rte_vfio_user_server *srv, unsigned int budget)
+{
+	struct vfu_conn *c = &srv->conn;
+	unsigned int done = 0;
+	ssize_t n;
+	int ret;
+
+	while (c->sock >= 0) {
+		uint32_t plen;
+
+		if (budget != 0 && done >= budget)
+			return 0;
+		if (c->hdr_got < VFU_HDR_SIZE) {
+			n = vfu_conn_recv(c, c->hdr_buf + c->hdr_got,
+					  VFU_HDR_SIZE - c->hdr_got);
+			if (n == -EAGAIN)
+				return 0;
+			if (n <= 0)
+				goto closed;
+			c->hdr_got += (uint32_t)n;
+			if (c->hdr_got < VFU_HDR_SIZE)
+				continue;
+			ret = vfu_hdr_decode(c->hdr_buf, VFU_HDR_SIZE,
+					     VFU_SRV_MAX_MSG_SIZE, &c->hdr);
+			if (ret < 0) {
+				VFU_LOG(INFO, "%s: bad message header (%s):"
+					" closing the connection", srv->path,
+					strerror(-ret));
+				vfu_disconnect(srv);
+				return ret;
+			}
+			c->pay_got = 0;
+		}
+		plen = c->hdr.size - VFU_HDR_SIZE;
+		if (c->pay_got < plen) {
+			n = vfu_conn_recv(c, c->buf + c->pay_got,
+					  plen - c->pay_got);
+			if (n == -EAGAIN)
+				return 0;
+			if (n <= 0)
+				goto closed;
+			c->pay_got += (uint32_t)n;
+			if (c->pay_got < plen)
+				continue;
+		}
+		/* A whole message. */
+		c->hdr_got = 0;
+		c->pay_got = 0;
+		done++;
+		ret = vfu_process(srv);
+		if (ret < 0)
+			return ret;
+	}
+	return -ENOTCONN;
+
+closed:
+	if (n == 0 && c->hdr_got == 0)
+		VFU_LOG(INFO, "%s: client closed the connection", srv->path);
+	else
+		VFU_LOG(INFO, "%s: connection lost%s: %s", srv->path,
+			c->hdr_got > 0 ? " inside a message" : "",
+			n == 0 ? "EOF" : strerror((int)-n));
+	vfu_disconnect(srv);
+	return n == 0 ? -ECONNRESET : (int)n;
+}
+
+/* ----------------------------------------------------- the control thread */
+
+static struct rte_vfio_user_server *
+vfu_server_lookup(uint64_t id)
+{
+	struct rte_vfio_user_server *srv;
+
+	TAILQ_FOREACH(srv, &vfu_servers, next)
+		if (srv->id == id)
+			return srv;
+	return NULL;
+}
+
+static void
+vfu_accept(struct rte_vfio_user_server *srv)
+{
+	struct epoll_event ev;
+	int i, fd;
+
+	for (i = 0; i < 8; i++) {
+		fd = accept4(srv->listen_fd, NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			VFU_LOG(ERR, "%s: accept: %s", srv->path,
+				strerror(errno));
+			/* Out of descriptors or memory: do not spin. */
+			usleep(10000);
+			return;
+		}
+		/*
+		 * A client that is already gone (say, a probe that connected
+		 * and closed at once) must not keep the next one out: read
+		 * what the current one sent first.
+		 */
+		if (srv->conn.sock >= 0 && srv->conn.registered)
+			vfu_conn_input(srv, VFU_MSG_BUDGET);
+		if (srv->conn.sock >= 0) {
+			VFU_LOG(NOTICE, "%s: a client is already connected:"
+				" refusing another one", srv->path);
+			close(fd);
+			continue;
+		}
+		if (vfu_conn_open(srv, fd) < 0) {
+			VFU_LOG(ERR, "%s: no memory for a connection",
+				srv->path);
+			close(fd);
+			continue;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLRDHUP;
+		ev.data.u64 = srv->id << VFU_EP_ID_SHIFT | VFU_EP_CONN;
+		if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			VFU_LOG(ERR, "%s: epoll_ctl(ADD): %s", srv->path,
+				strerror(errno));
+			vfu_disconnect(srv);
+			continue;
+		}
+		srv->conn.registered = true;
+		VFU_LOG(INFO, "%s: client connected", srv->path);
+	}
+}
+
+static void *
+vfu_ctl_main(void *arg)
+{
+	struct vfu_ctl *ctl = arg;
+	struct epoll_event evs[VFU_EPOLL_EVENTS];
+	int n, i;
+
+	while (!__atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE)) {
+		n = epoll_wait(ctl->epfd, evs, VFU_EPOLL_EVENTS, -1);
+		if (n < 0) {
+			if (errno != EINTR) {
+				VFU_LOG(ERR, "epoll_wait: %s", strerror(errno));
+				usleep(10000);
+			}
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+			uint32_t kind = d & VFU_EP_KIND_MASK;
+			struct rte_vfio_user_server *srv;
+
+			if (kind == VFU_EP_EVENT) {
+				eventfd_t v;
+
+				(void)eventfd_read(ctl->evfd, &v);
+				continue;
+			}
+			if (__atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE))
+				break;
+			pthread_mutex_lock(&vfu_lock);
+			srv = vfu_server_lookup(d >> VFU_EP_ID_SHIFT);
+			if (srv != NULL) {
+				if (kind == VFU_EP_LISTEN)
+					vfu_accept(srv);
+				else if (srv->conn.sock >= 0 &&
+					 srv->conn.registered)
+					vfu_conn_input(srv, VFU_MSG_BUDGET);
+			}
+			pthread_mutex_unlock(&vfu_lock);
+		}
+	}
+	return NULL;
+}
+
+static void
+vfu_ctl_free(struct vfu_ctl *ctl)
+{
+	if (ctl->epfd >= 0)
+		close(ctl->epfd);
+	if (ctl->evfd >= 0)
+		close(ctl->evfd);
+	free(ctl);
+}
+
+/* Called with vfu_lock held. */
+static int
+vfu_ctl_start(void)
+{
+	struct epoll_event ev;
+	struct vfu_ctl *ctl;
+	int ret;
+
+	ctl = calloc(1, sizeof(*ctl));
+	if (ctl == NULL)
+		return -ENOMEM;
+	ctl->evfd = -1;
+	ctl->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (ctl->epfd < 0)
+		goto err_errno;
+	ctl->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctl->evfd < 0)
+		goto err_errno;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = VFU_EP_EVENT;
+	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, ctl->evfd, &ev) < 0)
+		goto err_errno;
+	ret = rte_ctrl_thread_create(&ctl->thread, "vfio-user-ctl", NULL,
+				     vfu_ctl_main, ctl);
+	if (ret != 0) {
+		ret = ret < 0 ? ret : -ret;
+		VFU_LOG(ERR, "cannot create the control thread: %s",
+			strerror(-ret));
+		vfu_ctl_free(ctl);
+		return ret;
+	}
+	vfu_ctl = ctl;
+	return 0;
+
+err_errno:
+	ret = -errno;
+	VFU_LOG(ERR, "control thread setup: %s", strerror(errno));
+	vfu_ctl_free(ctl);
+	return ret;
+}
+
+/* ------------------------------------------------------------ public API */
+
+struct rte_vfio_user_server *
+rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
+{
+	static const uint32_t irq_max[RTE_VFIO_USER_NUM_IRQS] = {
+		[RTE_VFIO_USER_IRQ_INTX] = 1,
+		[RTE_VFIO_USER_IRQ_MSI] = 32,
+		[RTE_VFIO_USER_IRQ_MSIX] = VFU_SRV_MAX_VECTORS,
+		[RTE_VFIO_USER_IRQ_ERR] = 1,
+		[RTE_VFIO_USER_IRQ_REQ] = 1,
+	};
+	struct rte_vfio_user_server *srv;
+	size_t len;
+	unsigned int i;
+
+	if (conf == NULL || conf->path == NULL || conf->path[0] == '\0' ||
+	    (conf->socket_mode & ~(mode_t)0777) != 0 ||
+	    conf->pci_id.class_code > 0xffffff) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++) {
+		if (conf->irq_count[i] > irq_max[i]) {
+			VFU_LOG(ERR, "irq_count[%u] = %u: at most %u", i,
+				conf->irq_count[i], irq_max[i]);
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
+	len = strnlen(conf->path, VFU_SUN_PATH_LEN);
+	if (len >= VFU_SUN_PATH_LEN) {
+		rte_errno = ENAMETOOLONG;
+		return NULL;
+	}
+
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(srv->path, conf->path, len + 1);
+	srv->mode = conf->socket_mode != 0 ? conf->socket_mode : 0600;
+	memcpy(srv->irq_count, conf->irq_count, sizeof(srv->irq_count));
+	srv->max_dma_maps = conf->max_dma_maps != 0 ? conf->max_dma_maps :
+		VFU_DEFAULT_MAX_DMA_MAPS;
+	if (conf->ops != NULL)
+		srv->ops = *conf->ops;
+	srv->arg = conf->arg;
+	srv->listen_fd = -1;
+	srv->conn.sock = -1;
+	srv->id = __atomic_fetch_add(&vfu_next_id, 1, __ATOMIC_RELAXED);
+	pthread_mutex_init(&srv->pci_lock, NULL);
+	pthread_mutex_init(&srv->dma_lock, NULL);
+	for (i = 0; i < VFU_PCI_NUM_BARS; i++)
+		srv->regions[i].fd = -1;
+	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++) {
+		if (vfu_irq_alloc(&srv->irqs[i], conf->irq_count[i]) < 0) {
+			rte_errno = ENOMEM;
+			goto err;
+		}
+	}
+	vfu_pci_init(&srv->pci, &conf->pci_id,
+		     conf->irq_count[RTE_VFIO_USER_IRQ_INTX] > 0);
+	return srv;
+
+err:
+	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
+		vfu_irq_free(&srv->irqs[i]);
+	pthread_mutex_destroy(&srv->pci_lock);
+	pthread_mutex_destroy(&srv->dma_lock);
+	free(srv);
+	return NULL;
+}
+
+static bool
+vfu_page_aligned(uint64_t v)
+{
+	return (v & ((uint64_t)vfu_page_size() - 1)) == 0;
+}
+
+int
+rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
+				uint32_t index,
+				const struct rte_vfio_user_region_conf *conf)
+{
+	struct rte_vfio_user_region_conf r;
+	uint32_t i, j;
+	int ret, fd = -1;
+
+	if (srv == NULL || conf == NULL || index >= VFU_PCI_NUM_BARS)
+		return -EINVAL;
+	if (srv->sealed)
+		return -EBUSY;
+	if ((conf->flags & ~(RTE_VFIO_USER_REGION_READ |
+			     RTE_VFIO_USER_REGION_WRITE)) != 0 ||
+	    (conf->bar_flags & ~(RTE_VFIO_USER_BAR_MEM64 |
+				 RTE_VFIO_USER_BAR_PREFETCH |
+				 RTE_VFIO_USER_BAR_IO)) != 0 ||
+	    conf->nr_sparse > RTE_VFIO_USER_MAX_SPARSE)
+		return -EINVAL;
+
+	r = *conf;
+	if (r.size > 0) {
+		if (r.fd >= 0) {
+			if (!vfu_page_aligned(r.fd_offset) ||
+			    r.fd_offset + r.size < r.fd_offset)
+				return -EINVAL;
+		} else {
+			if (r.nr_sparse > 0)
+				return -EINVAL; /* sparse areas need an fd */
+			r.fd_offset = 0;
+		}
+		for (i = 0; i < r.nr_sparse; i++) {
+			const struct rte_vfio_user_sparse_area *a = &r.sparse[i];
+
+			if (a->size == 0 || !vfu_page_aligned(a->offset) ||
+			    !vfu_page_aligned(a->size) ||
+			    a->offset > r.size || a->size > r.size - a->offset)
+				return -EINVAL;
+			for (j = 0; j < i; j++) {
+				const struct rte_vfio_user_sparse_area *b =
+					&r.sparse[j];
+
+				if (a->offset < b->offset + b->size &&
+				    b->offset < a->offset + a->size)
+					return -EINVAL;
+			}
+		}
+		if (r.fd >= 0) {
+			fd = fcntl(r.fd, F_DUPFD_CLOEXEC, 0);
+			if (fd < 0)
+				return errno == EBADF ? -EINVAL : -errno;
+		}
+	} else {
+		/* Size 0: no region at this index. */
+		memset(&r, 0, sizeof(r));
+	}
+	r.fd = fd;
+
+	pthread_mutex_lock(&srv->pci_lock);
+	ret = vfu_pci_set_bar(&srv->pci, index, r.size, r.bar_flags);
+	pthread_mutex_unlock(&srv->pci_lock);
+	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	if (srv->regions[index].fd >= 0)
+		close(srv->regions[index].fd);
+	srv->regions[index] = r;
+	return 0;
+}
+
+int
+rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id,
+			  const void *body, uint8_t len, const uint8_t *wmask,
+			  uint16_t *offset)
+{
+	int ret;
+
+	if (srv == NULL)
+		return -EINVAL;
+	if (srv->sealed)
+		return -EBUSY;
+	pthread_mutex_lock(&srv->pci_lock);
+	ret = vfu_pci_cap_add(&srv->pci, cap_id, body, len, wmask, offset);
+	pthread_mutex_unlock(&srv->pci_lock);
+	return ret;
+}
+
+int
+rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv,
+			       uint8_t table_bar, uint32_t table_offset,
+			       uint8_t pba_bar, uint32_t pba_offset,
+			       uint16_t *offset)
+{
+	uint32_t nvec;
+	int ret;
+
+	if (srv == NULL)
+		return -EINVAL;
+	if (srv->sealed)
+		return -EBUSY;
+	nvec = srv->irq_count[RTE_VFIO_USER_IRQ_MSIX];
+	if (nvec == 0 || nvec > VFU_SRV_MAX_VECTORS)
+		return -EINVAL;
+	pthread_mutex_lock(&srv->pci_lock);
+	ret = vfu_pci_msix_cap_add(&srv->pci, (uint16_t)nvec, table_bar,
+				   table_offset, pba_bar, pba_offset, offset);
+	pthread_mutex_unlock(&srv->pci_lock);
+	return ret;
+}
+
+int
+rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv,
+			      uint16_t *offset)
+{
+	int ret;
+
+	if (srv == NULL)
+		return -EINVAL;
+	if (srv->sealed)
+		return -EBUSY;
+	pthread_mutex_lock(&srv->pci_lock);
+	ret = vfu_pci_exp_cap_add(&srv->pci, offset);
+	pthread_mutex_unlock(&srv->pci_lock);
+	return ret;
+}
+
+int
+rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv, uint32_t offset,
+			   void *buf, uint32_t len)
+{
+	uint32_t events = 0;
+	int ret;
+
+	if (srv == NULL || (buf == NULL && len > 0) ||
+	    offset > RTE_VFIO_USER_PCI_CFG_SIZE ||
+	    len > RTE_VFIO_USER_PCI_CFG_SIZE - offset)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	pthread_mutex_lock(&srv->pci_lock);
+	ret = vfu_pci_cfg_access(&srv->pci, offset, buf, len, false, &events);
+	pthread_mutex_unlock(&srv->pci_lock);
+	return ret;
+}
+
+static void
+vfu_seal(struct rte_vfio_user_server *srv)
+{
+	if (srv->sealed)
+		return;
+	pthread_mutex_lock(&srv->pci_lock);
+	vfu_pci_seal(&srv->pci);
+	pthread_mutex_unlock(&srv->pci_lock);
+	srv->sealed = true;
+}
+
+/* Is a live server listening on sa? 0: no (stale file), else -errno. */
+static int
+vfu_probe_socket(const struct sockaddr_un *sa)
+{
+	int s, r, err;
+
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	r = connect(s, (const struct sockaddr *)sa, sizeof(*sa));
+	err = r == 0 ? 0 : errno;
+	close(s);
+	if (r == 0 || err == EAGAIN || err == EINPROGRESS)
+		return -EADDRINUSE;
+	if (err == ECONNREFUSED)
+		return 0;
+	return -err;
+}
+
+/* Create the listening socket. */
+static int
+vfu_listen(struct rte_vfio_user_server *srv)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd, ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, srv->path, strlen(srv->path) + 1);
+
+	if (lstat(srv->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			VFU_LOG(ERR, "%s: exists and is not a socket",
+				srv->path);
+			return -EEXIST;
+		}
+		ret = vfu_probe_socket(&sa);
+		if (ret < 0) {
+			VFU_LOG(ERR, "%s: %s", srv->path,
+				ret == -EADDRINUSE ?
+				"another server listens there" :
+				strerror(-ret));
+			return ret;
+		}
+		VFU_LOG(INFO, "%s: replacing a stale socket", srv->path);
+		if (unlink(srv->path) < 0 && errno != ENOENT)
+			return -errno;
+	} else if (errno != ENOENT) {
+		return -errno;
+	}
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		VFU_LOG(ERR, "%s: bind: %s", srv->path, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	/* Nobody can connect before listen(): set the mode first. */
+	if (chmod(srv->path, srv->mode) < 0 || lstat(srv->path, &st) < 0 ||
+	    listen(fd, VFU_LISTEN_BACKLOG) < 0) {
+		ret = -errno;
+		VFU_LOG(ERR, "%s: %s", srv->path, strerror(errno));
+		close(fd);
+		unlink(srv->path);
+		return ret;
+	}
+	srv->sock_dev = st.st_dev;
+	srv->sock_ino = st.st_ino;
+	srv->listen_fd = fd;
+	return 0;
+}
+
+/* Remove the socket file if it is still ours. */
+static void
+vfu_unlink_socket(struct rte_vfio_user_server *srv)
+{
+	struct stat st;
+
+	if (lstat(srv->path, &st) == 0 && st.st_dev == srv->sock_dev &&
+	    st.st_ino == srv->sock_ino)
+		unlink(srv->path);
+}
+
+int
+rte_vfio_user_server_start(struct rte_vfio_user_server *srv)
+{
+	struct epoll_event ev;
+	bool new_ctl = false;
+	int ret;
+
+	if (srv == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&vfu_lock);
+	if (srv->started || srv->conn.sock >= 0) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = vfu_listen(srv);
+	if (ret < 0)
+		goto out;
+	if (vfu_ctl == NULL) {
+		ret = vfu_ctl_start();
+		if (ret < 0)
+			goto err_sock;
+		new_ctl = true;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = srv->id << VFU_EP_ID_SHIFT | VFU_EP_LISTEN;
+	if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_ADD, srv->listen_fd, &ev) < 0) {
+		ret = -errno;
+		VFU_LOG(ERR, "%s: epoll_ctl(ADD): %s", srv->path,
+			strerror(errno));
+		goto err_ctl;
+	}
+	vfu_seal(srv);
+	srv->started = true;
+	TAILQ_INSERT_TAIL(&vfu_servers, srv, next);
+	vfu_nr_started++;
+	VFU_LOG(INFO, "%s: listening", srv->path);
+	ret = 0;
+	goto out;
+
+err_ctl:
+	if (new_ctl) {
+		struct vfu_ctl *ctl = vfu_ctl;
+
+		vfu_ctl = NULL;
+		__atomic_store_n(&ctl->stop, true, __ATOMIC_RELEASE);
+		(void)eventfd_write(ctl->evfd, 1);
+		pthread_mutex_unlock(&vfu_lock);
+		pthread_join(ctl->thread, NULL);
+		vfu_ctl_free(ctl);
+		pthread_mutex_lock(&vfu_lock);
+	}
+err_sock:
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
+	vfu_unlink_socket(srv);
+out:
+	pthread_mutex_unlock(&vfu_lock);
+	return ret;
+}
+
+void
+rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
+{
+	struct vfu_ctl *stop = NULL;
+	unsigned int i;
+
+	if (srv == NULL)
+		return;
+	pthread_mutex_lock(&vfu_lock);
+	if (srv->started) {
+		TAILQ_REMOVE(&vfu_servers, srv, next);
+		if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_DEL, srv->listen_fd,
+			      NULL) < 0)
+			VFU_LOG(ERR, "%s: epoll_ctl(DEL): %s", srv->path,
+				strerror(errno));
+	}
+	vfu_disconnect(srv);
+	if (srv->started) {
+		close(srv->listen_fd);
+		srv->listen_fd = -1;
+		vfu_unlink_socket(srv);
+		srv->started = false;
+		if (--vfu_nr_started == 0) {
+			stop = vfu_ctl;
+			vfu_ctl = NULL;
+			__atomic_store_n(&stop->stop, true, __ATOMIC_RELEASE);
+			(void)eventfd_write(stop->evfd, 1);
+		}
+	}
+	pthread_mutex_unlock(&vfu_lock);
+	if (stop != NULL) {
+		pthread_join(stop->thread, NULL);
+		vfu_ctl_free(stop);
+	}
+
+	for (i = 0; i < VFU_PCI_NUM_BARS; i++)
+		if (srv->regions[i].fd >= 0)
+			close(srv->regions[i].fd);
+	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
+		vfu_irq_free(&srv->irqs[i]);
+	vfu_dma_free(srv);
+	pthread_mutex_destroy(&srv->pci_lock);
+	pthread_mutex_destroy(&srv->dma_lock);
+	free(srv);
+}
+
+bool
+rte_vfio_user_server_connected(const struct rte_vfio_user_server *srv)
+{
+	if (srv == NULL)
+		return false;
+	return __atomic_load_n(&srv->connected, __ATOMIC_ACQUIRE);
+}
+
+const char *
+rte_vfio_user_server_path(const struct rte_vfio_user_server *srv)
+{
+	return srv != NULL ? srv->path : NULL;
+}
+
+/* ------------------------------------------------- test and fuzz entries */
+
+int
+vfu_server_attach(struct rte_vfio_user_server *srv, int sock)
+{
+	int fl, ret;
+
+	if (srv == NULL || sock < 0)
+		return -EINVAL;
+	if (srv->started || srv->conn.sock >= 0)
+		return -EBUSY;
+	fl = fcntl(sock, F_GETFL);
+	if (fl < 0 || fcntl(sock, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -EINVAL;
+	vfu_seal(srv);
+	ret = vfu_conn_open(srv, sock);
+	if (ret < 0)
+		return ret;
+	return 0;
+}
+
+int
+vfu_server_handle_input(struct rte_vfio_user_server *srv)
+{
+	if (srv == NULL || srv->conn.sock < 0)
+		return -ENOTCONN;
+	return vfu_conn_input(srv, 0);
+}
+
+void
+vfu_server_detach(struct rte_vfio_user_server *srv)
+{
+	if (srv == NULL || srv->started)
+		return;
+	vfu_disconnect(srv);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+#ifndef VFIO_USER_SERVER_PRIV_H
+#define VFIO_USER_SERVER_PRIV_H
+
+/**
+ * @file
+ * vfio-user server internals shared with the unit tests and the fuzzer.
+ *
+ * The entry points below drive one server context over an already connected
+ * socket without the control thread (and without EAL), so that a test or a
+ * libFuzzer target can feed arbitrary bytes to the message handlers through
+ * a socketpair.
+ */
+
+#include <stdint.h>
+
+#include "rte_vfio_user.h"
+#include "vfio_user_msg.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most descriptors the server accepts with one message (offered). */
+#define VFU_SRV_MAX_MSG_FDS 16u
+/** Largest data transfer the server accepts (offered max_data_xfer_size). */
+#define VFU_SRV_MAX_XFER VFU_DEFAULT_MAX_DATA_XFER
+/** Largest message the server accepts or sends. */
+#define VFU_SRV_MAX_MSG_SIZE \
+	(VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + VFU_SRV_MAX_XFER)
+/** Page size offered (pgsizes) and required for DMA_MAP. */
+#define VFU_SRV_PGSIZE 4096u
+/** How long a reply may wait for room in the socket. */
+#define VFU_SRV_SEND_TIMEOUT_MS 1000
+/** Most MSI-X vectors (and vectors of any index) a server may declare. */
+#define VFU_SRV_MAX_VECTORS 2048u
+
+/**
+ * Treat an already connected socket as the server's client, without the
+ * control thread. The socket is made non-blocking; on success the server
+ * owns it (vfu_server_detach() or a protocol error closes it); on failure
+ * the caller keeps it. The PCI configuration space is sealed (as by
+ * rte_vfio_user_server_start()).
+ *
+ * @return 0; -EINVAL for bad arguments; -EBUSY when the server is started
+ *   or already has a client; -ENOMEM.
+ */
+int vfu_server_attach(struct rte_vfio_user_server *srv, int sock);
+
+/**
+ * Read and process everything available now on the attached socket (never
+ * blocks for input; a reply may wait up to VFU_SRV_SEND_TIMEOUT_MS for
+ * room in the socket).
+ *
+ * @return 0 when the input is drained and the connection is still open;
+ *   a negative errno when the connection was closed (EOF, protocol error,
+ *   failed send) or there was none (-ENOTCONN).
+ */
+int vfu_server_handle_input(struct rte_vfio_user_server *srv);
+
+/**
+ * Disconnect the attached client (as on a client loss: DMA unmapped, IRQ
+ * eventfds closed, disconnected callback) and close its socket.
+ */
+void vfu_server_detach(struct rte_vfio_user_server *srv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VFIO_USER_SERVER_PRIV_H */
