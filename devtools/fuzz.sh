@@ -16,6 +16,7 @@ bin=$dir/app/fuzz/fuzz_vfio_user_server
 corpus=${FUZZ_CORPUS:-$HOME/.cache/dpdk-emu/fuzz-corpus}
 art=$dir/fuzz-artifacts
 mkdir -p "$corpus" "$art"
+python3 "$(dirname "$0")/../app/fuzz/gen_seeds.py" "$corpus"
 echo "fuzz: $bin for $secs s, corpus $corpus ($(find "$corpus" -type f | wc -l) inputs)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
