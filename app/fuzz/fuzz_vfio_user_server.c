@@ -72,12 +72,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct rte_vfio_user_server_conf conf = {
 		.path = "/nonexistent/fuzz.sock",
-		.pci_id = { .vendor_id = 0x1b36, .device_id = 0x00f0, .class_code = 0xff0000 },
-		.irq_count = { 1, 0, 4, 1, 1 },
+		.pci_id = {.vendor_id = 0x1b36, .device_id = 0x00f0, .class_code = 0xff0000},
+		.irq_count = {1, 0, 4, 1, 1},
 		.max_dma_maps = 8,
 		.ops = &fuzz_ops,
 	};
-	struct rte_vfio_user_region_conf bar = { 0 };
+	struct rte_vfio_user_region_conf bar = {0};
 
 	(void)argc;
 	(void)argv;
@@ -125,7 +125,7 @@ drain(int sock)
 	char cbuf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
 
 	for (;;) {
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
 		struct msghdr mh = {
 			.msg_iov = &iov,
 			.msg_iovlen = 1,
@@ -183,13 +183,12 @@ send_chunk(int sock, const uint8_t *p, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char qemu_json[] =
-		"{\"capabilities\":{\"migration\":{\"pgsize\":4096,"
-		"\"max_bitmap_size\":268435456},\"max_msg_fds\":16,"
-		"\"max_data_xfer_size\":1048576,\"pgsizes\":4096,"
-		"\"max_dma_maps\":65535,\"write_multiple\":true}}";
+	static const char qemu_json[] = "{\"capabilities\":{\"migration\":{\"pgsize\":4096,"
+					"\"max_bitmap_size\":268435456},\"max_msg_fds\":16,"
+					"\"max_data_xfer_size\":1048576,\"pgsizes\":4096,"
+					"\"max_dma_maps\":65535,\"write_multiple\":true}}";
 	uint8_t version[VFU_HDR_SIZE + 4 + sizeof(qemu_json)];
-	struct vfu_hdr hdr = { 0 };
+	struct vfu_hdr hdr = {0};
 	int sv[2];
 	size_t off;
 

@@ -32,8 +32,7 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 	if (suite->setup != NULL) {
 		ret = suite->setup();
 		if (ret != TEST_SUCCESS) {
-			printf(" + Suite setup %s\n",
-			       ret == TEST_SKIPPED ? "skipped" : "failed");
+			printf(" + Suite setup %s\n", ret == TEST_SKIPPED ? "skipped" : "failed");
 			return ret == TEST_SKIPPED ? TEST_SKIPPED : TEST_FAILED;
 		}
 	}
@@ -55,8 +54,9 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 		else
 			failed++;
 		printf(" + TestCase [%2u] : %s %s\n", total, tc->name,
-		       ret == TEST_SUCCESS ? "succeeded" :
-		       ret == TEST_SKIPPED ? "skipped" : "failed");
+		       ret == TEST_SUCCESS	   ? "succeeded" :
+			       ret == TEST_SKIPPED ? "skipped" :
+						     "failed");
 		fflush(stdout);
 	}
 	if (suite->teardown != NULL)
@@ -85,8 +85,9 @@ run_command(const char *name)
 		if (strcmp(t->command, name) == 0) {
 			ret = t->callback();
 			printf("%s: %s\n", name,
-			       ret == TEST_SUCCESS ? "Test OK" :
-			       ret == TEST_SKIPPED ? "Test Skipped" : "Test Failed");
+			       ret == TEST_SUCCESS	   ? "Test OK" :
+				       ret == TEST_SKIPPED ? "Test Skipped" :
+							     "Test Failed");
 			fflush(stdout);
 			return ret;
 		}

@@ -65,9 +65,9 @@ enum rte_vfio_user_irq_index {
 #define RTE_VFIO_USER_REGION_MMAP 0x4u
 
 /** BAR type flags for rte_vfio_user_region_conf::bar_flags. */
-#define RTE_VFIO_USER_BAR_MEM64 0x1u    /**< 64-bit memory BAR */
+#define RTE_VFIO_USER_BAR_MEM64 0x1u /**< 64-bit memory BAR */
 #define RTE_VFIO_USER_BAR_PREFETCH 0x2u /**< prefetchable */
-#define RTE_VFIO_USER_BAR_IO 0x4u       /**< I/O space BAR */
+#define RTE_VFIO_USER_BAR_IO 0x4u /**< I/O space BAR */
 
 /** Size of the PCI configuration space the library emulates. */
 #define RTE_VFIO_USER_PCI_CFG_SIZE 4096u
@@ -84,7 +84,7 @@ struct rte_vfio_user_server;
 /** An mmappable window of a region, relative to the region's start. */
 struct rte_vfio_user_sparse_area {
 	uint64_t offset; /**< page aligned */
-	uint64_t size;   /**< page aligned, > 0 */
+	uint64_t size; /**< page aligned, > 0 */
 };
 
 /**
@@ -98,17 +98,16 @@ struct rte_vfio_user_sparse_area {
  * @param write  true for a write
  * @return 0, or a negative errno that is sent to the client.
  */
-typedef int (*rte_vfio_user_region_access_t)(void *arg, uint64_t offset,
-					      void *buf, uint32_t count,
-					      bool write);
+typedef int (*rte_vfio_user_region_access_t)(void *arg, uint64_t offset, void *buf, uint32_t count,
+					     bool write);
 
 /** Description of one region (a BAR, or the ROM). */
 struct rte_vfio_user_region_conf {
-	uint64_t size;  /**< bytes; a BAR's size must be a power of two */
+	uint64_t size; /**< bytes; a BAR's size must be a power of two */
 	uint32_t flags; /**< RTE_VFIO_USER_REGION_READ | _WRITE */
 	uint32_t bar_flags; /**< RTE_VFIO_USER_BAR_* */
 	rte_vfio_user_region_access_t access; /**< trapped accesses, or NULL */
-	void *arg;                            /**< for access */
+	void *arg; /**< for access */
 	/**
 	 * File descriptor backing the mmappable parts of the region, or -1.
 	 * The library duplicates it; the caller keeps its own.
@@ -136,7 +135,7 @@ struct rte_vfio_user_pci_id {
 /** Why the device is being reset. */
 enum rte_vfio_user_reset_reason {
 	RTE_VFIO_USER_RESET_REQUEST = 0, /**< DEVICE_RESET from the client */
-	RTE_VFIO_USER_RESET_FLR,         /**< function-level reset (config) */
+	RTE_VFIO_USER_RESET_FLR, /**< function-level reset (config) */
 };
 
 /** Phase of a DMA table change. */
@@ -195,8 +194,7 @@ struct rte_vfio_user_server_conf {
  * @return the context, or NULL with rte_errno set (EINVAL for a bad
  *   configuration, ENAMETOOLONG for a socket path too long, ENOMEM).
  */
-__rte_experimental
-struct rte_vfio_user_server *
+__rte_experimental struct rte_vfio_user_server *
 rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf);
 
 /**
@@ -206,10 +204,9 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf);
  *   aligned, overlapping, outside the region, fd missing); -EBUSY once
  *   started.
  */
-__rte_experimental
-int rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
-				    uint32_t index,
-				    const struct rte_vfio_user_region_conf *conf);
+__rte_experimental int
+rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index,
+				const struct rte_vfio_user_region_conf *conf);
 
 /**
  * Append a standard capability to the configuration space's list.
@@ -221,38 +218,34 @@ int rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
  * @param offset  where the capability was put (its ID byte), if not NULL
  * @return 0, -ENOSPC when the 256-byte space is full, -EBUSY once started.
  */
-__rte_experimental
-int rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv,
-			      uint8_t cap_id, const void *body, uint8_t len,
-			      const uint8_t *wmask, uint16_t *offset);
+__rte_experimental int rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id,
+						 const void *body, uint8_t len,
+						 const uint8_t *wmask, uint16_t *offset);
 
 /**
  * Add an MSI-X capability for the vectors of RTE_VFIO_USER_IRQ_MSIX with
  * the table at (table_bar, table_offset) and the PBA at (pba_bar,
  * pba_offset). The BARs must have been declared and be large enough.
  */
-__rte_experimental
-int rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv,
-				   uint8_t table_bar, uint32_t table_offset,
-				   uint8_t pba_bar, uint32_t pba_offset,
-				   uint16_t *offset);
+__rte_experimental int rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv,
+						      uint8_t table_bar, uint32_t table_offset,
+						      uint8_t pba_bar, uint32_t pba_offset,
+						      uint16_t *offset);
 
 /**
  * Add a PCI Express capability (version 2, endpoint, FLR supported).
  * An FLR initiated through it resets the device with
  * RTE_VFIO_USER_RESET_FLR.
  */
-__rte_experimental
-int rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv,
-				  uint16_t *offset);
+__rte_experimental int rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv,
+						     uint16_t *offset);
 
 /**
  * Read the current configuration space (as the client sees it).
  * @return 0, or -EINVAL when out of bounds.
  */
-__rte_experimental
-int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv,
-			       uint32_t offset, void *buf, uint32_t len);
+__rte_experimental int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv, uint32_t offset,
+						  void *buf, uint32_t len);
 
 /**
  * Create the socket (mode as configured; a stale socket file left by a dead
@@ -262,23 +255,19 @@ int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv,
  * @return 0, or a negative errno (-EADDRINUSE when another server listens
  *   on the path, -EEXIST when a non-socket file is there).
  */
-__rte_experimental
-int rte_vfio_user_server_start(struct rte_vfio_user_server *srv);
+__rte_experimental int rte_vfio_user_server_start(struct rte_vfio_user_server *srv);
 
 /**
  * Disconnect the client if any (as if it went away), close and remove
  * the socket, free the context. Must not be called from a callback.
  */
-__rte_experimental
-void rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv);
+__rte_experimental void rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv);
 
 /** @return true while a client is connected and negotiated. */
-__rte_experimental
-bool rte_vfio_user_server_connected(const struct rte_vfio_user_server *srv);
+__rte_experimental bool rte_vfio_user_server_connected(const struct rte_vfio_user_server *srv);
 
 /** @return the socket path of the server. */
-__rte_experimental
-const char *rte_vfio_user_server_path(const struct rte_vfio_user_server *srv);
+__rte_experimental const char *rte_vfio_user_server_path(const struct rte_vfio_user_server *srv);
 
 /**
  * Raise an interrupt: write the vector's eventfd. Safe from any thread.
@@ -287,21 +276,19 @@ const char *rte_vfio_user_server_path(const struct rte_vfio_user_server *srv);
  *   pending and fires on unmask); -ENOENT when the client set no eventfd;
  *   -EINVAL for a bad index or vector.
  */
-__rte_experimental
-int rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv,
-			      uint32_t index, uint32_t vector);
+__rte_experimental int rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv, uint32_t index,
+						 uint32_t vector);
 
 /** @return whether (index, vector) has an eventfd and is not masked. */
-__rte_experimental
-bool rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv,
-			       uint32_t index, uint32_t vector);
+__rte_experimental bool rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv, uint32_t index,
+						  uint32_t vector);
 
 /** One mapping of the DMA table. */
 struct rte_vfio_user_dma_map {
-	uint64_t iova;  /**< guest address */
-	uint64_t size;  /**< bytes */
-	void *vaddr;    /**< where it is mapped here; NULL without an fd */
-	uint32_t prot;  /**< RTE_VFIO_USER_DMA_READ | _WRITE */
+	uint64_t iova; /**< guest address */
+	uint64_t size; /**< bytes */
+	void *vaddr; /**< where it is mapped here; NULL without an fd */
+	uint32_t prot; /**< RTE_VFIO_USER_DMA_READ | _WRITE */
 };
 
 /**
@@ -315,33 +302,29 @@ struct rte_vfio_user_dma_map {
  * @return the pointer, or NULL when the range is not mapped (or wraps, or
  *   len is 0, or the mapping has no fd or lacks prot).
  */
-__rte_experimental
-void *rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv,
-				  uint64_t iova, uint64_t len, uint32_t prot);
+__rte_experimental void *rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv,
+						     uint64_t iova, uint64_t len, uint32_t prot);
 
 /**
  * Copy from guest memory, possibly across adjacent mappings.
  * @return 0, or -EFAULT when a byte is not mapped readable.
  */
-__rte_experimental
-int rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova,
-			   void *buf, uint64_t len);
+__rte_experimental int rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova,
+					      void *buf, uint64_t len);
 
 /**
  * Copy into guest memory, possibly across adjacent mappings.
  * @return 0, or -EFAULT when a byte is not mapped writable.
  */
-__rte_experimental
-int rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova,
-			    const void *buf, uint64_t len);
+__rte_experimental int rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova,
+					       const void *buf, uint64_t len);
 
 /**
  * Copy out the DMA table, sorted by iova.
  * @return the number of mappings (may exceed max; then only max copied).
  */
-__rte_experimental
-int rte_vfio_user_dma_table(struct rte_vfio_user_server *srv,
-			    struct rte_vfio_user_dma_map *maps, uint32_t max);
+__rte_experimental int rte_vfio_user_dma_table(struct rte_vfio_user_server *srv,
+					       struct rte_vfio_user_dma_map *maps, uint32_t max);
 
 #ifdef __cplusplus
 }

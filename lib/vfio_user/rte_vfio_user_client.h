@@ -65,9 +65,9 @@ struct rte_vfio_user_device_info {
 /** GET_REGION_INFO answer. */
 struct rte_vfio_user_region_info {
 	uint64_t size;
-	uint32_t flags;     /**< RTE_VFIO_USER_REGION_* */
+	uint32_t flags; /**< RTE_VFIO_USER_REGION_* */
 	uint64_t fd_offset; /**< mmap offset in fd */
-	int fd;             /**< owned by the client, -1 if none */
+	int fd; /**< owned by the client, -1 if none */
 	uint32_t nr_sparse; /**< 0 with fd >= 0: whole region mmappable */
 	struct rte_vfio_user_sparse_area sparse[RTE_VFIO_USER_MAX_SPARSE];
 };
@@ -84,48 +84,39 @@ struct rte_vfio_user_region_info {
  *   nobody serves the path, EPROTO when the server is not vfio-user or
  *   refused the version, ETIMEDOUT).
  */
-__rte_experimental
-struct rte_vfio_user_client *
-rte_vfio_user_client_connect(const char *path,
-			     const struct rte_vfio_user_client_conf *conf);
+__rte_experimental struct rte_vfio_user_client *
+rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client_conf *conf);
 
 /** Unmap the areas mapped through the client, close its fds, disconnect. */
-__rte_experimental
-void rte_vfio_user_client_close(struct rte_vfio_user_client *c);
+__rte_experimental void rte_vfio_user_client_close(struct rte_vfio_user_client *c);
 
 /** @return what the server negotiated. */
-__rte_experimental
-const struct rte_vfio_user_client_caps *
+__rte_experimental const struct rte_vfio_user_client_caps *
 rte_vfio_user_client_caps(const struct rte_vfio_user_client *c);
 
 /** @return 0 or a negative errno (the server's, or a transport error). */
-__rte_experimental
-int rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
-				     struct rte_vfio_user_device_info *info);
+__rte_experimental int rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
+							struct rte_vfio_user_device_info *info);
 
 /**
  * Get a region's size, flags, sparse areas and fd. The fd stays owned by
  * the client and is closed by rte_vfio_user_client_close().
  */
-__rte_experimental
-int rte_vfio_user_client_region_info(struct rte_vfio_user_client *c,
-				     uint32_t index,
-				     struct rte_vfio_user_region_info *info);
+__rte_experimental int rte_vfio_user_client_region_info(struct rte_vfio_user_client *c,
+							uint32_t index,
+							struct rte_vfio_user_region_info *info);
 
 /**
  * mmap a sparse area (area < nr_sparse) or, with area == UINT32_MAX, the
  * whole region, read-write shared. Unmapped on close.
  * @return the address, or NULL with rte_errno set.
  */
-__rte_experimental
-void *rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c,
-				       uint32_t index, uint32_t area);
+__rte_experimental void *rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c,
+							  uint32_t index, uint32_t area);
 
 /** Get an IRQ index's vector count and RTE_VFIO_USER_IRQ_* flags. */
-__rte_experimental
-int rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c,
-				  uint32_t index, uint32_t *count,
-				  uint32_t *flags);
+__rte_experimental int rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c, uint32_t index,
+						     uint32_t *count, uint32_t *flags);
 
 /**
  * Give eventfds for vectors [start, start + count) of an index (fds sent
@@ -133,62 +124,52 @@ int rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c,
  * vector. With fds == NULL, deassign the range. count == 0 with
  * start == 0 disables the whole index.
  */
-__rte_experimental
-int rte_vfio_user_client_set_irqs(struct rte_vfio_user_client *c,
-				  uint32_t index, uint32_t start,
-				  uint32_t count, const int *fds);
+__rte_experimental int rte_vfio_user_client_set_irqs(struct rte_vfio_user_client *c, uint32_t index,
+						     uint32_t start, uint32_t count,
+						     const int *fds);
 
 /** Mask or unmask vectors [start, start + count) of an index. */
-__rte_experimental
-int rte_vfio_user_client_irq_mask(struct rte_vfio_user_client *c,
-				  uint32_t index, uint32_t start,
-				  uint32_t count, bool mask);
+__rte_experimental int rte_vfio_user_client_irq_mask(struct rte_vfio_user_client *c, uint32_t index,
+						     uint32_t start, uint32_t count, bool mask);
 
 /**
  * Read a region (split into transfers of max_data_xfer_size).
  * @return 0 or a negative errno.
  */
-__rte_experimental
-int rte_vfio_user_client_region_read(struct rte_vfio_user_client *c,
-				     uint32_t index, uint64_t offset,
-				     void *buf, uint32_t len);
+__rte_experimental int rte_vfio_user_client_region_read(struct rte_vfio_user_client *c,
+							uint32_t index, uint64_t offset, void *buf,
+							uint32_t len);
 
 /**
  * Write a region. A posted write is sent with NO_REPLY and not waited
  * for (errors then go unreported, as with QEMU's posted writes).
  */
-__rte_experimental
-int rte_vfio_user_client_region_write(struct rte_vfio_user_client *c,
-				      uint32_t index, uint64_t offset,
-				      const void *buf, uint32_t len,
-				      bool posted);
+__rte_experimental int rte_vfio_user_client_region_write(struct rte_vfio_user_client *c,
+							 uint32_t index, uint64_t offset,
+							 const void *buf, uint32_t len,
+							 bool posted);
 
 /**
  * Map [iova, iova + size) to (fd, fd_offset) in the server's DMA table.
  * fd may be -1 (the server then cannot reach that memory directly).
  * @param prot RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE
  */
-__rte_experimental
-int rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd,
-				 uint64_t fd_offset, uint64_t iova,
-				 uint64_t size, uint32_t prot);
+__rte_experimental int rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd,
+						    uint64_t fd_offset, uint64_t iova,
+						    uint64_t size, uint32_t prot);
 
 /** Unmap exactly a range mapped before. */
-__rte_experimental
-int rte_vfio_user_client_dma_unmap(struct rte_vfio_user_client *c,
-				   uint64_t iova, uint64_t size);
+__rte_experimental int rte_vfio_user_client_dma_unmap(struct rte_vfio_user_client *c, uint64_t iova,
+						      uint64_t size);
 
 /** Unmap everything (the UNMAP_ALL flag, as QEMU does). */
-__rte_experimental
-int rte_vfio_user_client_dma_unmap_all(struct rte_vfio_user_client *c);
+__rte_experimental int rte_vfio_user_client_dma_unmap_all(struct rte_vfio_user_client *c);
 
 /** DEVICE_RESET. */
-__rte_experimental
-int rte_vfio_user_client_reset(struct rte_vfio_user_client *c);
+__rte_experimental int rte_vfio_user_client_reset(struct rte_vfio_user_client *c);
 
 /** @return the socket fd (to poll it for a hang-up), or -1. */
-__rte_experimental
-int rte_vfio_user_client_fd(const struct rte_vfio_user_client *c);
+__rte_experimental int rte_vfio_user_client_fd(const struct rte_vfio_user_client *c);
 
 #ifdef __cplusplus
 }

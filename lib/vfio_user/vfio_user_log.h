@@ -10,7 +10,7 @@
 extern int vfio_user_logtype;
 
 #define VFU_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, vfio_user_logtype, "VFIO_USER: %s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+	rte_log(RTE_LOG_##level, vfio_user_logtype, "VFIO_USER: %s(): " fmt "\n", __func__, \
+		##__VA_ARGS__)
 
 #endif /* VFIO_USER_LOG_H */

@@ -65,7 +65,7 @@ enum vfu_cmd {
 struct vfu_hdr {
 	uint16_t msg_id;
 	uint16_t cmd;
-	uint32_t size;  /**< whole message including this header */
+	uint32_t size; /**< whole message including this header */
 	uint32_t flags;
 	uint32_t error; /**< errno, valid with VFU_F_ERROR */
 };
@@ -84,8 +84,7 @@ const char *vfu_cmd_name(uint32_t cmd);
  *   unknown flag bits, or (for commands) an unknown command;
  *   -E2BIG if size > max_size (the stream cannot be trusted any longer).
  */
-int vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size,
-		   struct vfu_hdr *hdr);
+int vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfu_hdr *hdr);
 
 /** Encode a header into 16 bytes at buf. */
 void vfu_hdr_encode(void *buf, const struct vfu_hdr *hdr);
@@ -134,8 +133,7 @@ struct vfu_version {
  * powers of two including 4096); unknown keys are ignored. Absent
  * capabilities take their defaults.
  */
-int vfu_version_decode(const void *payload, size_t len,
-		       struct vfu_version *ver);
+int vfu_version_decode(const void *payload, size_t len, struct vfu_version *ver);
 
 /**
  * Encode a VERSION payload with the JSON of caps. Only fields that differ
@@ -157,7 +155,7 @@ struct vfu_dma_map {
 	uint32_t argsz;
 	uint32_t flags;
 	uint64_t offset; /**< offset into the fd */
-	uint64_t addr;   /**< guest (IO virtual) address */
+	uint64_t addr; /**< guest (IO virtual) address */
 	uint64_t size;
 };
 #define VFU_DMA_MAP_SIZE 32u
@@ -168,8 +166,8 @@ struct vfu_dma_map {
  * addr + size and offset + size do not wrap, addr, size and offset
  * multiples of pgsize (a power of two), nfds <= 1.
  */
-int vfu_dma_map_decode(const void *payload, size_t len, unsigned int nfds,
-		       uint64_t pgsize, struct vfu_dma_map *map);
+int vfu_dma_map_decode(const void *payload, size_t len, unsigned int nfds, uint64_t pgsize,
+		       struct vfu_dma_map *map);
 int vfu_dma_map_encode(void *buf, size_t cap, const struct vfu_dma_map *map);
 
 struct vfu_dma_unmap {
@@ -185,10 +183,8 @@ struct vfu_dma_unmap {
  * GET_DIRTY_BITMAP gives -ENOTSUP), flags only ALL|GET_DIRTY_BITMAP, with
  * ALL: addr == size == 0; without: size > 0, no wrap.
  */
-int vfu_dma_unmap_decode(const void *payload, size_t len,
-			 struct vfu_dma_unmap *unmap);
-int vfu_dma_unmap_encode(void *buf, size_t cap,
-			 const struct vfu_dma_unmap *unmap);
+int vfu_dma_unmap_decode(const void *payload, size_t len, struct vfu_dma_unmap *unmap);
+int vfu_dma_unmap_encode(void *buf, size_t cap, const struct vfu_dma_unmap *unmap);
 
 /* ------------------------------------------------------------- device info */
 
@@ -204,10 +200,8 @@ struct vfu_device_info {
 #define VFU_DEVICE_INFO_SIZE 16u
 
 /** Request: length == 16, argsz >= 16. */
-int vfu_device_info_decode(const void *payload, size_t len,
-			   struct vfu_device_info *info);
-int vfu_device_info_encode(void *buf, size_t cap,
-			   const struct vfu_device_info *info);
+int vfu_device_info_decode(const void *payload, size_t len, struct vfu_device_info *info);
+int vfu_device_info_encode(void *buf, size_t cap, const struct vfu_device_info *info);
 
 /* ------------------------------------------------------------- region info */
 
@@ -252,10 +246,8 @@ struct vfu_region_info {
 };
 
 /** Request: length == 32, argsz >= 32. */
-int vfu_region_info_req_decode(const void *payload, size_t len,
-			       struct vfu_region_info *req);
-int vfu_region_info_req_encode(void *buf, size_t cap, uint32_t index,
-			       uint32_t argsz);
+int vfu_region_info_req_decode(const void *payload, size_t len, struct vfu_region_info *req);
+int vfu_region_info_req_encode(void *buf, size_t cap, uint32_t index, uint32_t argsz);
 
 /**
  * Encode a GET_REGION_INFO reply for a client that offered req_argsz bytes.
@@ -268,15 +260,13 @@ int vfu_region_info_req_encode(void *buf, size_t cap, uint32_t index,
  * @return payload length, or -ENOSPC.
  */
 int vfu_region_info_reply_encode(void *buf, size_t cap, uint32_t req_argsz,
-				 const struct vfu_region_info *info,
-				 bool *send_fd);
+				 const struct vfu_region_info *info, bool *send_fd);
 
 /**
  * Decode a GET_REGION_INFO reply including the sparse-mmap capability
  * chain (every offset bounds-checked, loops and too many areas refused).
  */
-int vfu_region_info_reply_decode(const void *payload, size_t len,
-				 struct vfu_region_info *info);
+int vfu_region_info_reply_decode(const void *payload, size_t len, struct vfu_region_info *info);
 
 /* ------------------------------------------------------ region io fds */
 
@@ -289,10 +279,8 @@ struct vfu_region_io_fds_req {
 #define VFU_REGION_IO_FDS_SIZE 16u
 
 /** Request: length == 16, argsz >= 16, flags == 0, count == 0. */
-int vfu_region_io_fds_decode(const void *payload, size_t len,
-			     struct vfu_region_io_fds_req *req);
-int vfu_region_io_fds_encode(void *buf, size_t cap,
-			     const struct vfu_region_io_fds_req *req);
+int vfu_region_io_fds_decode(const void *payload, size_t len, struct vfu_region_io_fds_req *req);
+int vfu_region_io_fds_encode(void *buf, size_t cap, const struct vfu_region_io_fds_req *req);
 
 /* -------------------------------------------------------------------- IRQs */
 
@@ -319,10 +307,8 @@ struct vfu_irq_info {
 #define VFU_IRQ_INFO_SIZE 16u
 
 /** Request: length == 16, argsz >= 16. */
-int vfu_irq_info_decode(const void *payload, size_t len,
-			struct vfu_irq_info *info);
-int vfu_irq_info_encode(void *buf, size_t cap,
-			const struct vfu_irq_info *info);
+int vfu_irq_info_decode(const void *payload, size_t len, struct vfu_irq_info *info);
+int vfu_irq_info_encode(void *buf, size_t cap, const struct vfu_irq_info *info);
 
 #define VFU_IRQ_SET_DATA_NONE 0x1u
 #define VFU_IRQ_SET_DATA_BOOL 0x2u
@@ -374,15 +360,12 @@ struct vfu_region_access {
  */
 int vfu_region_read_decode(const void *payload, size_t len, uint32_t max_xfer,
 			   struct vfu_region_access *acc);
-int vfu_region_write_decode(const void *payload, size_t len,
-			    uint32_t max_xfer, struct vfu_region_access *acc);
-int vfu_region_read_reply_decode(const void *payload, size_t len,
-				 struct vfu_region_access *acc);
-int vfu_region_write_reply_decode(const void *payload, size_t len,
-				  struct vfu_region_access *acc);
+int vfu_region_write_decode(const void *payload, size_t len, uint32_t max_xfer,
+			    struct vfu_region_access *acc);
+int vfu_region_read_reply_decode(const void *payload, size_t len, struct vfu_region_access *acc);
+int vfu_region_write_reply_decode(const void *payload, size_t len, struct vfu_region_access *acc);
 /** Encode the 16-byte access header plus (if data) count bytes of data. */
-int vfu_region_access_encode(void *buf, size_t cap,
-			     const struct vfu_region_access *acc,
+int vfu_region_access_encode(void *buf, size_t cap, const struct vfu_region_access *acc,
 			     const void *data);
 
 #define VFU_WRITE_MULTI_MAX 200u
@@ -401,11 +384,9 @@ struct vfu_write_multi_entry {
  * Checks: 1 <= wr_cnt <= 200, length == 8 + 24 * wr_cnt, every count 1..8.
  * @param entries room for VFU_WRITE_MULTI_MAX entries
  */
-int vfu_write_multi_decode(const void *payload, size_t len,
-			   struct vfu_write_multi_entry *entries,
+int vfu_write_multi_decode(const void *payload, size_t len, struct vfu_write_multi_entry *entries,
 			   uint32_t *nr_entries);
-int vfu_write_multi_encode(void *buf, size_t cap,
-			   const struct vfu_write_multi_entry *entries,
+int vfu_write_multi_encode(void *buf, size_t cap, const struct vfu_write_multi_entry *entries,
 			   uint32_t nr_entries);
 
 /* --------------------------------------------------------- DMA read/write */
@@ -423,8 +404,8 @@ int vfu_dma_read_decode(const void *payload, size_t len, uint32_t max_xfer,
 /** DMA_WRITE request: length == 16 + count, 0 < count <= max_xfer. */
 int vfu_dma_write_decode(const void *payload, size_t len, uint32_t max_xfer,
 			 struct vfu_dma_access *acc);
-int vfu_dma_access_encode(void *buf, size_t cap,
-			  const struct vfu_dma_access *acc, const void *data);
+int vfu_dma_access_encode(void *buf, size_t cap, const struct vfu_dma_access *acc,
+			  const void *data);
 
 /* ---------------------------------------------------------- device feature */
 
@@ -436,7 +417,7 @@ int vfu_dma_access_encode(void *buf, size_t cap,
 struct vfu_device_feature {
 	uint32_t argsz;
 	uint32_t flags;
-	uint32_t feature;  /**< flags & VFU_DEVICE_FEATURE_MASK */
+	uint32_t feature; /**< flags & VFU_DEVICE_FEATURE_MASK */
 	uint32_t data_len; /**< payload bytes after the 8-byte header */
 };
 #define VFU_DEVICE_FEATURE_SIZE 8u
@@ -445,8 +426,7 @@ struct vfu_device_feature {
  * Checks: length >= 8, argsz == length, no unknown flag bits, exactly one
  * of GET/SET unless PROBE (PROBE alone or with one of them).
  */
-int vfu_device_feature_decode(const void *payload, size_t len,
-			      struct vfu_device_feature *feat);
+int vfu_device_feature_decode(const void *payload, size_t len, struct vfu_device_feature *feat);
 
 #ifdef __cplusplus
 }

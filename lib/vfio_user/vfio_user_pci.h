@@ -22,28 +22,27 @@
 #define VFU_PCI_NUM_BARS 7 /* BAR0..5 and the expansion ROM */
 
 /** Events a configuration write may raise (vfu_pci_cfg_access()). */
-#define VFU_PCI_EV_FLR 0x1u  /**< PCIe Initiate Function Level Reset */
+#define VFU_PCI_EV_FLR 0x1u /**< PCIe Initiate Function Level Reset */
 #define VFU_PCI_EV_MSIX 0x2u /**< MSI-X enable or function mask changed */
-#define VFU_PCI_EV_CMD 0x4u  /**< command register changed */
+#define VFU_PCI_EV_CMD 0x4u /**< command register changed */
 
 struct vfu_pci {
 	uint8_t cfg[VFU_PCI_CFG_SIZE];
-	uint8_t wmask[VFU_PCI_CFG_SIZE];   /**< bits the client may write */
+	uint8_t wmask[VFU_PCI_CFG_SIZE]; /**< bits the client may write */
 	uint8_t w1cmask[VFU_PCI_CFG_SIZE]; /**< bits cleared by writing 1 */
 	uint8_t reset_cfg[VFU_PCI_CFG_SIZE]; /**< state restored on reset */
 	uint64_t bar_size[VFU_PCI_NUM_BARS];
 	uint32_t bar_flags[VFU_PCI_NUM_BARS]; /**< RTE_VFIO_USER_BAR_* */
-	uint16_t cap_free;  /**< next free offset for a capability */
-	uint16_t cap_last;  /**< offset of the last capability, 0 if none */
-	uint16_t msix_off;  /**< 0 if no MSI-X capability */
+	uint16_t cap_free; /**< next free offset for a capability */
+	uint16_t cap_last; /**< offset of the last capability, 0 if none */
+	uint16_t msix_off; /**< 0 if no MSI-X capability */
 	uint16_t msix_nvec;
-	uint16_t exp_off;   /**< 0 if no PCIe capability */
+	uint16_t exp_off; /**< 0 if no PCIe capability */
 	bool sealed;
 };
 
 /** Write the header: IDs, class, header type 0, cap pointer, INTx pin. */
-void vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id,
-		  bool intx);
+void vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id, bool intx);
 
 /**
  * Declare BAR index (0..5) or the ROM (6): size a power of two (>= 16 for
@@ -51,21 +50,19 @@ void vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id,
  * takes the next slot too (index must be even and < 5, next slot unused).
  * @return 0 or -EINVAL.
  */
-int vfu_pci_set_bar(struct vfu_pci *pci, uint32_t index, uint64_t size,
-		    uint32_t bar_flags);
+int vfu_pci_set_bar(struct vfu_pci *pci, uint32_t index, uint64_t size, uint32_t bar_flags);
 
 /** See rte_vfio_user_pci_cap_add(). Returns 0, -EINVAL, -ENOSPC, -EBUSY. */
-int vfu_pci_cap_add(struct vfu_pci *pci, uint8_t cap_id, const void *body,
-		    uint8_t len, const uint8_t *wmask, uint16_t *offset);
+int vfu_pci_cap_add(struct vfu_pci *pci, uint8_t cap_id, const void *body, uint8_t len,
+		    const uint8_t *wmask, uint16_t *offset);
 
 /**
  * MSI-X capability for nvec vectors (1..2048); table (nvec * 16 bytes) and
  * PBA (ceil(nvec / 64) * 8 bytes) must fit inside declared memory BARs,
  * offsets 8-byte aligned, and not overlap if in the same BAR.
  */
-int vfu_pci_msix_cap_add(struct vfu_pci *pci, uint16_t nvec,
-			 uint8_t table_bar, uint32_t table_offset,
-			 uint8_t pba_bar, uint32_t pba_offset,
+int vfu_pci_msix_cap_add(struct vfu_pci *pci, uint16_t nvec, uint8_t table_bar,
+			 uint32_t table_offset, uint8_t pba_bar, uint32_t pba_offset,
 			 uint16_t *offset);
 
 /** PCI Express v2 endpoint capability with FLR. */
@@ -83,8 +80,8 @@ void vfu_pci_reset(struct vfu_pci *pci);
  * mask; the FLR bit reads back 0 and raises VFU_PCI_EV_FLR in *events
  * (which the caller zeroes first).
  */
-int vfu_pci_cfg_access(struct vfu_pci *pci, uint32_t offset, void *buf,
-		       uint32_t count, bool write, uint32_t *events);
+int vfu_pci_cfg_access(struct vfu_pci *pci, uint32_t offset, void *buf, uint32_t count, bool write,
+		       uint32_t *events);
 
 /** MSI-X enable bit set and function mask clear. */
 bool vfu_pci_msix_enabled(const struct vfu_pci *pci);

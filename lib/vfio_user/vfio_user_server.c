@@ -83,7 +83,7 @@ RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
 struct vfu_dma_entry {
 	uint64_t iova;
 	uint64_t size;
-	void *vaddr;   /* NULL for a mapping without fd */
+	void *vaddr; /* NULL for a mapping without fd */
 	uint32_t prot; /* RTE_VFIO_USER_DMA_READ | _WRITE */
 };
 
@@ -96,17 +96,17 @@ struct vfu_dma_tab {
 struct vfu_irq {
 	rte_spinlock_t lock;
 	uint32_t count;
-	int *fds;         /* count eventfds, -1 when none */
-	uint8_t *masked;  /* count flags */
+	int *fds; /* count eventfds, -1 when none */
+	uint8_t *masked; /* count flags */
 	uint8_t *pending; /* count flags */
 };
 
 struct vfu_conn {
-	int sock;          /* -1: no client */
-	bool registered;   /* in the control thread's epoll set */
-	bool negotiated;   /* VERSION done */
+	int sock; /* -1: no client */
+	bool registered; /* in the control thread's epoll set */
+	bool negotiated; /* VERSION done */
 	bool write_multiple; /* offered in our VERSION reply */
-	uint32_t max_fds;  /* most fds per message we accept */
+	uint32_t max_fds; /* most fds per message we accept */
 	uint16_t minor;
 	struct vfu_caps peer; /* the client's capabilities */
 	/* reassembly of the current message */
@@ -117,7 +117,7 @@ struct vfu_conn {
 	int fds[VFU_SRV_MAX_MSG_FDS];
 	unsigned int nfds;
 	bool fds_overflow;
-	uint8_t *buf;   /* request payload, VFU_SRV_MAX_MSG_SIZE */
+	uint8_t *buf; /* request payload, VFU_SRV_MAX_MSG_SIZE */
 	uint8_t *reply; /* reply message, VFU_SRV_MAX_MSG_SIZE */
 };
 
@@ -131,7 +131,7 @@ struct rte_vfio_user_server {
 	struct rte_vfio_user_server_ops ops;
 	void *arg;
 
-	bool sealed;  /* configuration fixed (started or attached once) */
+	bool sealed; /* configuration fixed (started or attached once) */
 	bool started; /* listening, in the server list */
 	int listen_fd;
 	dev_t sock_dev;
@@ -148,7 +148,7 @@ struct rte_vfio_user_server {
 
 	pthread_mutex_t dma_lock;
 	struct vfu_dma_tab *dma_tab; /* atomic */
-	uint32_t dma_nr;             /* atomic */
+	uint32_t dma_nr; /* atomic */
 	struct vfu_dma_tab *dma_retired;
 	/* The last-hit index is written by data-path lcores: own cache line. */
 	uint8_t pad0[RTE_CACHE_LINE_SIZE];
@@ -167,8 +167,7 @@ struct vfu_ctl {
 TAILQ_HEAD(vfu_server_list, rte_vfio_user_server);
 
 static pthread_mutex_t vfu_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct vfu_server_list vfu_servers =
-	TAILQ_HEAD_INITIALIZER(vfu_servers);
+static struct vfu_server_list vfu_servers = TAILQ_HEAD_INITIALIZER(vfu_servers);
 static struct vfu_ctl *vfu_ctl;
 static unsigned int vfu_nr_started;
 static uint64_t vfu_next_id = 1;
@@ -178,13 +177,13 @@ struct vfu_req {
 	struct vfu_hdr hdr;
 	uint8_t *payload;
 	uint32_t len;
-	int *fds;           /* entries taken by a handler are set to -1 */
+	int *fds; /* entries taken by a handler are set to -1 */
 	unsigned int nfds;
-	uint8_t *rbuf;      /* reply payload (after the header) */
+	uint8_t *rbuf; /* reply payload (after the header) */
 	uint32_t rcap;
 	uint32_t rlen;
-	int reply_fd;       /* sent with the reply, not owned; -1 */
-	bool negotiated;    /* set by a successful VERSION */
+	int reply_fd; /* sent with the reply, not owned; -1 */
+	bool negotiated; /* set by a successful VERSION */
 };
 
 static long
@@ -253,8 +252,7 @@ vfu_irq_fire_locked(struct vfu_irq *irq, uint32_t index, uint32_t v)
 		n = write(irq->fds[v], &one, sizeof(one));
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && errno != EAGAIN)
-		VFU_LOG(DEBUG, "irq %u/%u: eventfd write: %s", index, v,
-			strerror(errno));
+		VFU_LOG(DEBUG, "irq %u/%u: eventfd write: %s", index, v, strerror(errno));
 	/* INTx is advertised AUTOMASKED: masked until the client unmasks. */
 	if (index == RTE_VFIO_USER_IRQ_INTX)
 		irq->masked[v] = 1;
@@ -280,8 +278,7 @@ vfu_irq_disable(struct vfu_irq *irq)
 }
 
 int
-rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv, uint32_t index,
-			  uint32_t vector)
+rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv, uint32_t index, uint32_t vector)
 {
 	struct vfu_irq *irq;
 	int ret;
@@ -298,8 +295,7 @@ rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv, uint32_t index,
 }
 
 bool
-rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv, uint32_t index,
-			  uint32_t vector)
+rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv, uint32_t index, uint32_t vector)
 {
 	struct vfu_irq *irq;
 	bool en;
@@ -354,8 +350,8 @@ vfu_dma_contains(const struct vfu_dma_entry *e, uint64_t iova, uint64_t last)
 }
 
 void *
-rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv, uint64_t iova,
-			    uint64_t len, uint32_t prot)
+rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv, uint64_t iova, uint64_t len,
+			    uint32_t prot)
 {
 	const struct vfu_dma_tab *tab;
 	const struct vfu_dma_entry *e;
@@ -391,8 +387,7 @@ rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv, uint64_t iova,
 
 /* Copy between guest memory and buf across adjacent mappings. */
 static int
-vfu_dma_copy(struct rte_vfio_user_server *srv, uint64_t iova, void *buf,
-	     uint64_t len, bool write)
+vfu_dma_copy(struct rte_vfio_user_server *srv, uint64_t iova, void *buf, uint64_t len, bool write)
 {
 	uint32_t need = write ? RTE_VFIO_USER_DMA_WRITE : RTE_VFIO_USER_DMA_READ;
 	const struct vfu_dma_tab *tab;
@@ -418,8 +413,7 @@ vfu_dma_copy(struct rte_vfio_user_server *srv, uint64_t iova, void *buf,
 		if (idx == 0)
 			return -EFAULT;
 		e = &tab->e[idx - 1];
-		if (iova > e->iova + (e->size - 1) || e->vaddr == NULL ||
-		    (e->prot & need) != need)
+		if (iova > e->iova + (e->size - 1) || e->vaddr == NULL || (e->prot & need) != need)
 			return -EFAULT;
 		avail = e->size - (iova - e->iova);
 		chunk = RTE_MIN(avail, len);
@@ -436,23 +430,22 @@ vfu_dma_copy(struct rte_vfio_user_server *srv, uint64_t iova, void *buf,
 }
 
 int
-rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova,
-		       void *buf, uint64_t len)
+rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova, void *buf, uint64_t len)
 {
 	return vfu_dma_copy(srv, iova, buf, len, false);
 }
 
 int
-rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova,
-			const void *buf, uint64_t len)
+rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova, const void *buf,
+			uint64_t len)
 {
 	/* The buffer is only read when writing guest memory. */
 	return vfu_dma_copy(srv, iova, (void *)(uintptr_t)buf, len, true);
 }
 
 int
-rte_vfio_user_dma_table(struct rte_vfio_user_server *srv,
-			struct rte_vfio_user_dma_map *maps, uint32_t max)
+rte_vfio_user_dma_table(struct rte_vfio_user_server *srv, struct rte_vfio_user_dma_map *maps,
+			uint32_t max)
 {
 	const struct vfu_dma_tab *tab;
 	uint32_t n, i;
@@ -485,8 +478,8 @@ static void
 vfu_dma_entry_unmap(struct vfu_dma_entry *e)
 {
 	if (e->vaddr != NULL && munmap(e->vaddr, e->size) < 0)
-		VFU_LOG(ERR, "munmap(iova 0x%" PRIx64 ", size 0x%" PRIx64
-			"): %s", e->iova, e->size, strerror(errno));
+		VFU_LOG(ERR, "munmap(iova 0x%" PRIx64 ", size 0x%" PRIx64 "): %s", e->iova, e->size,
+			strerror(errno));
 	e->vaddr = NULL;
 }
 
@@ -528,8 +521,7 @@ vfu_dma_free(struct rte_vfio_user_server *srv)
 
 /* Insert e at pos (table sorted, no overlap: checked by the caller). */
 static int
-vfu_dma_insert(struct rte_vfio_user_server *srv, uint32_t pos,
-	       const struct vfu_dma_entry *e)
+vfu_dma_insert(struct rte_vfio_user_server *srv, uint32_t pos, const struct vfu_dma_entry *e)
 {
 	struct vfu_dma_tab *tab = srv->dma_tab, *ntab = NULL;
 	uint32_t n = srv->dma_nr;
@@ -575,8 +567,7 @@ vfu_dma_remove(struct rte_vfio_user_server *srv, uint32_t idx)
 	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_BEGIN);
 	pthread_mutex_lock(&srv->dma_lock);
 	vfu_dma_entry_unmap(&tab->e[idx]);
-	memmove(&tab->e[idx], &tab->e[idx + 1],
-		(n - idx - 1) * sizeof(tab->e[0]));
+	memmove(&tab->e[idx], &tab->e[idx + 1], (n - idx - 1) * sizeof(tab->e[0]));
 	__atomic_store_n(&srv->dma_nr, n - 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&srv->dma_lock);
 	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_END);
@@ -605,8 +596,7 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 		return;
 	if (c->registered && vfu_ctl != NULL &&
 	    epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_DEL, c->sock, NULL) < 0)
-		VFU_LOG(ERR, "%s: epoll_ctl(DEL): %s", srv->path,
-			strerror(errno));
+		VFU_LOG(ERR, "%s: epoll_ctl(DEL): %s", srv->path, strerror(errno));
 	close(c->sock);
 	c->sock = -1;
 	c->registered = false;
@@ -661,7 +651,7 @@ vfu_conn_recv(struct vfu_conn *c, void *dst, size_t want)
 		char buf[CMSG_SPACE(sizeof(int) * VFU_SRV_MAX_MSG_FDS)];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = dst, .iov_len = want };
+	struct iovec iov = {.iov_base = dst, .iov_len = want};
 	struct msghdr mh;
 	struct cmsghdr *cm;
 	ssize_t n;
@@ -680,15 +670,14 @@ vfu_conn_recv(struct vfu_conn *c, void *dst, size_t want)
 	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
 		size_t i, nb;
 
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
 			continue;
 		nb = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < nb; i++) {
 			int fd;
 
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
-			       sizeof(fd));
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
 			if (fd < 0)
 				continue;
 			if (c->nfds < VFU_SRV_MAX_MSG_FDS) {
@@ -737,8 +726,8 @@ vfu_cmd_version(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	if (ret < 0)
 		return ret;
 	if (ver.major != VFU_VERSION_MAJOR) {
-		VFU_LOG(INFO, "%s: client version %u.%u not supported",
-			srv->path, ver.major, ver.minor);
+		VFU_LOG(INFO, "%s: client version %u.%u not supported", srv->path, ver.major,
+			ver.minor);
 		return -EINVAL;
 	}
 	minor = RTE_MIN(ver.minor, (uint16_t)VFU_VERSION_MINOR);
@@ -760,28 +749,25 @@ vfu_cmd_version(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		switch (step) {
 		case 0:
 			caps.write_multiple = true;
-			ret = vfu_version_encode(req->rbuf, cap,
-						 VFU_VERSION_MAJOR, minor, &caps);
+			ret = vfu_version_encode(req->rbuf, cap, VFU_VERSION_MAJOR, minor, &caps);
 			break;
 		case 1:
 			caps.write_multiple = false;
-			ret = vfu_version_encode(req->rbuf, cap,
-						 VFU_VERSION_MAJOR, minor, &caps);
+			ret = vfu_version_encode(req->rbuf, cap, VFU_VERSION_MAJOR, minor, &caps);
 			break;
 		case 2:
 			RTE_BUILD_BUG_ON(VFU_SRV_MAX_MSG_FDS != 16);
 			vfu_caps_default(&caps);
 			caps.max_msg_fds = VFU_SRV_MAX_MSG_FDS;
 			ret = vfu_version_raw(req->rbuf, cap, minor,
-				"{\"capabilities\":{\"max_msg_fds\":16}}");
+					      "{\"capabilities\":{\"max_msg_fds\":16}}");
 			break;
 		default:
 			vfu_caps_default(&caps);
 			ret = vfu_version_raw(req->rbuf, cap, minor, "{}");
 			/* Not even that fits: send it all the same. */
 			if (ret == -ENOSPC)
-				ret = vfu_version_raw(req->rbuf, req->rcap,
-						      minor, "{}");
+				ret = vfu_version_raw(req->rbuf, req->rcap, minor, "{}");
 			break;
 		}
 	}
@@ -793,9 +779,8 @@ vfu_cmd_version(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	c->write_multiple = caps.write_multiple;
 	c->max_fds = RTE_MIN(caps.max_msg_fds, VFU_SRV_MAX_MSG_FDS);
 	req->negotiated = true;
-	VFU_LOG(INFO, "%s: client version %u.%u, reply %u.%u%s", srv->path,
-		ver.major, ver.minor, VFU_VERSION_MAJOR, minor,
-		caps.write_multiple ? "" : " (without write_multiple)");
+	VFU_LOG(INFO, "%s: client version %u.%u, reply %u.%u%s", srv->path, ver.major, ver.minor,
+		VFU_VERSION_MAJOR, minor, caps.write_multiple ? "" : " (without write_multiple)");
 	return 0;
 }
 
@@ -808,8 +793,7 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	uint32_t n, pos;
 	int fd, ret, prot = PROT_NONE;
 
-	ret = vfu_dma_map_decode(req->payload, req->len, req->nfds,
-				 VFU_SRV_PGSIZE, &m);
+	ret = vfu_dma_map_decode(req->payload, req->len, req->nfds, VFU_SRV_PGSIZE, &m);
 	if (ret < 0)
 		return ret;
 	fd = req->nfds > 0 ? req->fds[0] : -1;
@@ -832,8 +816,7 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	if (pos > 0) {
 		const struct vfu_dma_entry *prev = &tab->e[pos - 1];
 
-		if (prev->iova == ent.iova && prev->size == ent.size &&
-		    prev->prot == ent.prot &&
+		if (prev->iova == ent.iova && prev->size == ent.size && prev->prot == ent.prot &&
 		    (prev->vaddr != NULL) == (fd >= 0))
 			return 0; /* identical remap */
 		if (prev->iova + (prev->size - 1) >= m.addr)
@@ -855,8 +838,7 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 			return -EINVAL;
 		if (m.size > SIZE_MAX)
 			return -ENOMEM;
-		va = mmap(NULL, (size_t)m.size, prot, MAP_SHARED, fd,
-			  (off_t)m.offset);
+		va = mmap(NULL, (size_t)m.size, prot, MAP_SHARED, fd, (off_t)m.offset);
 		if (va == MAP_FAILED)
 			return -errno;
 		ent.vaddr = va;
@@ -866,9 +848,8 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		vfu_dma_entry_unmap(&ent);
 		return ret;
 	}
-	VFU_LOG(DEBUG, "%s: DMA map iova 0x%" PRIx64 " size 0x%" PRIx64
-		" prot %u%s", srv->path, ent.iova, ent.size, ent.prot,
-		fd >= 0 ? "" : " (no fd)");
+	VFU_LOG(DEBUG, "%s: DMA map iova 0x%" PRIx64 " size 0x%" PRIx64 " prot %u%s", srv->path,
+		ent.iova, ent.size, ent.prot, fd >= 0 ? "" : " (no fd)");
 	return 0;
 }
 
@@ -889,8 +870,7 @@ vfu_cmd_dma_unmap(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		tab = srv->dma_tab;
 		n = srv->dma_nr;
 		pos = n > 0 ? vfu_dma_upper(tab->e, n, u.addr) : 0;
-		if (pos == 0 || tab->e[pos - 1].iova != u.addr ||
-		    tab->e[pos - 1].size != u.size)
+		if (pos == 0 || tab->e[pos - 1].iova != u.addr || tab->e[pos - 1].size != u.size)
 			return -ENOENT;
 		vfu_dma_remove(srv, pos - 1);
 	}
@@ -924,8 +904,7 @@ vfu_cmd_device_info(struct rte_vfio_user_server *srv, struct vfu_req *req)
 
 /* Size and READ/WRITE flags of a region index (< 9). */
 static uint64_t
-vfu_region_size(const struct rte_vfio_user_server *srv, uint32_t index,
-		uint32_t *flags)
+vfu_region_size(const struct rte_vfio_user_server *srv, uint32_t index, uint32_t *flags)
 {
 	if (index < VFU_PCI_NUM_BARS) {
 		const struct rte_vfio_user_region_conf *r = &srv->regions[index];
@@ -969,8 +948,7 @@ vfu_cmd_region_info(struct rte_vfio_user_server *srv, struct vfu_req *req)
 			info.areas[i].size = r->sparse[i].size;
 		}
 	}
-	ret = vfu_region_info_reply_encode(req->rbuf, req->rcap, rq.argsz,
-					   &info, &send_fd);
+	ret = vfu_region_info_reply_encode(req->rbuf, req->rcap, rq.argsz, &info, &send_fd);
 	if (ret < 0)
 		return ret;
 	req->rlen = (uint32_t)ret;
@@ -1064,8 +1042,7 @@ vfu_cmd_set_irqs(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		for (i = 0; i < req->nfds; i++) {
 			int fl = fcntl(req->fds[i], F_GETFL);
 
-			if (fl < 0 ||
-			    fcntl(req->fds[i], F_SETFL, fl | O_NONBLOCK) < 0)
+			if (fl < 0 || fcntl(req->fds[i], F_SETFL, fl | O_NONBLOCK) < 0)
 				return -EINVAL;
 		}
 		rte_spinlock_lock(&irq->lock);
@@ -1117,8 +1094,8 @@ done:
 
 /* A checked access to a region (REGION_READ/WRITE and WRITE_MULTI). */
 static int
-vfu_region_access(struct rte_vfio_user_server *srv, uint32_t index,
-		  uint64_t offset, void *buf, uint32_t count, bool write)
+vfu_region_access(struct rte_vfio_user_server *srv, uint32_t index, uint64_t offset, void *buf,
+		  uint32_t count, bool write)
 {
 	const struct rte_vfio_user_region_conf *r;
 	uint32_t flags;
@@ -1130,28 +1107,25 @@ vfu_region_access(struct rte_vfio_user_server *srv, uint32_t index,
 	size = vfu_region_size(srv, index, &flags);
 	if (count == 0 || offset > size || count > size - offset)
 		return -EINVAL;
-	if (!(flags & (write ? RTE_VFIO_USER_REGION_WRITE :
-		       RTE_VFIO_USER_REGION_READ)))
+	if (!(flags & (write ? RTE_VFIO_USER_REGION_WRITE : RTE_VFIO_USER_REGION_READ)))
 		return -EINVAL;
 
 	if (index == RTE_VFIO_USER_REGION_CONFIG) {
 		uint32_t events = 0;
 
 		pthread_mutex_lock(&srv->pci_lock);
-		ret = vfu_pci_cfg_access(&srv->pci, (uint32_t)offset, buf,
-					 count, write, &events);
+		ret = vfu_pci_cfg_access(&srv->pci, (uint32_t)offset, buf, count, write, &events);
 		if (ret == 0 && (events & VFU_PCI_EV_FLR))
 			vfu_pci_reset(&srv->pci);
 		pthread_mutex_unlock(&srv->pci_lock);
 		if (ret < 0 || !write)
 			return ret;
 		if ((events & VFU_PCI_EV_FLR) && srv->ops.reset != NULL) {
-			int r2 = srv->ops.reset(srv->arg,
-						RTE_VFIO_USER_RESET_FLR);
+			int r2 = srv->ops.reset(srv->arg, RTE_VFIO_USER_RESET_FLR);
 
 			if (r2 < 0)
-				VFU_LOG(WARNING, "%s: FLR reset callback: %s",
-					srv->path, strerror(-r2));
+				VFU_LOG(WARNING, "%s: FLR reset callback: %s", srv->path,
+					strerror(-r2));
 		}
 		if (srv->ops.cfg_write != NULL)
 			srv->ops.cfg_write(srv->arg, (uint32_t)offset, count);
@@ -1173,21 +1147,17 @@ vfu_cmd_region_read(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	struct vfu_region_access acc;
 	int ret;
 
-	ret = vfu_region_read_decode(req->payload, req->len, VFU_SRV_MAX_XFER,
-				     &acc);
+	ret = vfu_region_read_decode(req->payload, req->len, VFU_SRV_MAX_XFER, &acc);
 	if (ret < 0)
 		return ret;
-	if (req->rcap < VFU_REGION_ACCESS_SIZE ||
-	    acc.count > req->rcap - VFU_REGION_ACCESS_SIZE)
+	if (req->rcap < VFU_REGION_ACCESS_SIZE || acc.count > req->rcap - VFU_REGION_ACCESS_SIZE)
 		return -E2BIG;
-	ret = vfu_region_access(srv, acc.region, acc.offset,
-				req->rbuf + VFU_REGION_ACCESS_SIZE, acc.count,
-				false);
+	ret = vfu_region_access(srv, acc.region, acc.offset, req->rbuf + VFU_REGION_ACCESS_SIZE,
+				acc.count, false);
 	if (ret < 0)
 		return ret;
 	acc.data = NULL;
-	ret = vfu_region_access_encode(req->rbuf, VFU_REGION_ACCESS_SIZE, &acc,
-				       NULL);
+	ret = vfu_region_access_encode(req->rbuf, VFU_REGION_ACCESS_SIZE, &acc, NULL);
 	if (ret < 0)
 		return ret;
 	req->rlen = VFU_REGION_ACCESS_SIZE + acc.count;
@@ -1200,13 +1170,11 @@ vfu_cmd_region_write(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	struct vfu_region_access acc;
 	int ret;
 
-	ret = vfu_region_write_decode(req->payload, req->len,
-				      VFU_SRV_MAX_XFER, &acc);
+	ret = vfu_region_write_decode(req->payload, req->len, VFU_SRV_MAX_XFER, &acc);
 	if (ret < 0)
 		return ret;
 	/* The data follows the access header in our own request buffer. */
-	ret = vfu_region_access(srv, acc.region, acc.offset,
-				req->payload + VFU_REGION_ACCESS_SIZE,
+	ret = vfu_region_access(srv, acc.region, acc.offset, req->payload + VFU_REGION_ACCESS_SIZE,
 				acc.count, true);
 	if (ret < 0)
 		return ret;
@@ -1233,13 +1201,14 @@ vfu_cmd_write_multi(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	if (nr > VFU_WRITE_MULTI_MAX)
 		return -EINVAL;
 	for (i = 0; i < nr; i++) {
-		ret = vfu_region_access(srv, ent[i].region, ent[i].offset,
-					ent[i].data, ent[i].count, true);
+		ret = vfu_region_access(srv, ent[i].region, ent[i].offset, ent[i].data,
+					ent[i].count, true);
 		if (ret < 0) {
-			VFU_LOG(DEBUG, "%s: WRITE_MULTI entry %u (region %u"
+			VFU_LOG(DEBUG,
+				"%s: WRITE_MULTI entry %u (region %u"
 				" offset 0x%" PRIx64 " count %u): %s",
-				srv->path, i, ent[i].region, ent[i].offset,
-				ent[i].count, strerror(-ret));
+				srv->path, i, ent[i].region, ent[i].offset, ent[i].count,
+				strerror(-ret));
 			return ret;
 		}
 	}
@@ -1281,8 +1250,7 @@ vfu_dispatch(struct rte_vfio_user_server *srv, struct vfu_req *req)
 {
 	uint16_t cmd = req->hdr.cmd;
 
-	if (req->nfds > 0 && cmd != VFU_CMD_DMA_MAP &&
-	    cmd != VFU_CMD_DEVICE_SET_IRQS)
+	if (req->nfds > 0 && cmd != VFU_CMD_DMA_MAP && cmd != VFU_CMD_DEVICE_SET_IRQS)
 		return -EINVAL;
 	switch (cmd) {
 	case VFU_CMD_VERSION:
@@ -1350,15 +1318,14 @@ vfu_process(struct rte_vfio_user_server *srv)
 
 	if (type == VFU_F_TYPE_REPLY && c->negotiated) {
 		/* We never send commands: nothing to match it with. */
-		VFU_LOG(DEBUG, "%s: ignoring a reply (msg_id %u, %s)",
-			srv->path, req.hdr.msg_id, vfu_cmd_name(req.hdr.cmd));
+		VFU_LOG(DEBUG, "%s: ignoring a reply (msg_id %u, %s)", srv->path, req.hdr.msg_id,
+			vfu_cmd_name(req.hdr.cmd));
 		vfu_close_fds(fds, req.nfds);
 		return 0;
 	}
-	if (!c->negotiated && (type != VFU_F_TYPE_COMMAND ||
-			       req.hdr.cmd != VFU_CMD_VERSION)) {
-		VFU_LOG(INFO, "%s: first message is not VERSION (%s)",
-			srv->path, vfu_cmd_name(req.hdr.cmd));
+	if (!c->negotiated && (type != VFU_F_TYPE_COMMAND || req.hdr.cmd != VFU_CMD_VERSION)) {
+		VFU_LOG(INFO, "%s: first message is not VERSION (%s)", srv->path,
+			vfu_cmd_name(req.hdr.cmd));
 		ret = -EINVAL;
 	} else if (overflow || req.nfds > c->max_fds) {
 		ret = -EINVAL;
@@ -1371,9 +1338,8 @@ vfu_process(struct rte_vfio_user_server *srv)
 
 	if (req.hdr.flags & VFU_F_NO_REPLY) {
 		if (ret < 0)
-			VFU_LOG(DEBUG, "%s: %s (msg_id %u, no reply): %s",
-				srv->path, vfu_cmd_name(req.hdr.cmd),
-				req.hdr.msg_id, strerror(-ret));
+			VFU_LOG(DEBUG, "%s: %s (msg_id %u, no reply): %s", srv->path,
+				vfu_cmd_name(req.hdr.cmd), req.hdr.msg_id, strerror(-ret));
 	} else {
 		memset(&rh, 0, sizeof(rh));
 		rh.msg_id = req.hdr.msg_id;
@@ -1381,8 +1347,7 @@ vfu_process(struct rte_vfio_user_server *srv)
 		rh.flags = VFU_F_TYPE_REPLY;
 		if (ret < 0) {
 			VFU_LOG(DEBUG, "%s: %s (msg_id %u): %s", srv->path,
-				vfu_cmd_name(req.hdr.cmd), req.hdr.msg_id,
-				strerror(-ret));
+				vfu_cmd_name(req.hdr.cmd), req.hdr.msg_id, strerror(-ret));
 			rh.flags |= VFU_F_ERROR;
 			rh.error = (uint32_t)-ret;
 			req.rlen = 0;
@@ -1392,11 +1357,9 @@ vfu_process(struct rte_vfio_user_server *srv)
 		vfu_hdr_encode(c->reply, &rh);
 		ret = vfu_sock_send(c->sock, c->reply, rh.size,
 				    req.reply_fd >= 0 ? &req.reply_fd : NULL,
-				    req.reply_fd >= 0 ? 1 : 0,
-				    VFU_SRV_SEND_TIMEOUT_MS);
+				    req.reply_fd >= 0 ? 1 : 0, VFU_SRV_SEND_TIMEOUT_MS);
 		if (ret < 0) {
-			VFU_LOG(INFO, "%s: sending a reply: %s", srv->path,
-				strerror(-ret));
+			VFU_LOG(INFO, "%s: sending a reply: %s", srv->path, strerror(-ret));
 			vfu_disconnect(srv);
 			return ret;
 		}
@@ -1434,8 +1397,7 @@ vfu_conn_input(struct rte_vfio_user_server *srv, unsigned int budget)
 		if (budget != 0 && done >= budget)
 			return 0;
 		if (c->hdr_got < VFU_HDR_SIZE) {
-			n = vfu_conn_recv(c, c->hdr_buf + c->hdr_got,
-					  VFU_HDR_SIZE - c->hdr_got);
+			n = vfu_conn_recv(c, c->hdr_buf + c->hdr_got, VFU_HDR_SIZE - c->hdr_got);
 			if (n == -EAGAIN)
 				return 0;
 			if (n <= 0)
@@ -1443,12 +1405,13 @@ vfu_conn_input(struct rte_vfio_user_server *srv, unsigned int budget)
 			c->hdr_got += (uint32_t)n;
 			if (c->hdr_got < VFU_HDR_SIZE)
 				continue;
-			ret = vfu_hdr_decode(c->hdr_buf, VFU_HDR_SIZE,
-					     VFU_SRV_MAX_MSG_SIZE, &c->hdr);
+			ret = vfu_hdr_decode(c->hdr_buf, VFU_HDR_SIZE, VFU_SRV_MAX_MSG_SIZE,
+					     &c->hdr);
 			if (ret < 0) {
-				VFU_LOG(INFO, "%s: bad message header (%s):"
-					" closing the connection", srv->path,
-					strerror(-ret));
+				VFU_LOG(INFO,
+					"%s: bad message header (%s):"
+					" closing the connection",
+					srv->path, strerror(-ret));
 				vfu_disconnect(srv);
 				return ret;
 			}
@@ -1456,8 +1419,7 @@ vfu_conn_input(struct rte_vfio_user_server *srv, unsigned int budget)
 		}
 		plen = c->hdr.size - VFU_HDR_SIZE;
 		if (c->pay_got < plen) {
-			n = vfu_conn_recv(c, c->buf + c->pay_got,
-					  plen - c->pay_got);
+			n = vfu_conn_recv(c, c->buf + c->pay_got, plen - c->pay_got);
 			if (n == -EAGAIN)
 				return 0;
 			if (n <= 0)
@@ -1507,15 +1469,13 @@ vfu_accept(struct rte_vfio_user_server *srv)
 	int i, fd;
 
 	for (i = 0; i < 8; i++) {
-		fd = accept4(srv->listen_fd, NULL, NULL,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			VFU_LOG(ERR, "%s: accept: %s", srv->path,
-				strerror(errno));
+			VFU_LOG(ERR, "%s: accept: %s", srv->path, strerror(errno));
 			/* Out of descriptors or memory: do not spin. */
 			usleep(10000);
 			return;
@@ -1528,14 +1488,15 @@ vfu_accept(struct rte_vfio_user_server *srv)
 		if (srv->conn.sock >= 0 && srv->conn.registered)
 			vfu_conn_input(srv, VFU_MSG_BUDGET);
 		if (srv->conn.sock >= 0) {
-			VFU_LOG(NOTICE, "%s: a client is already connected:"
-				" refusing another one", srv->path);
+			VFU_LOG(NOTICE,
+				"%s: a client is already connected:"
+				" refusing another one",
+				srv->path);
 			close(fd);
 			continue;
 		}
 		if (vfu_conn_open(srv, fd) < 0) {
-			VFU_LOG(ERR, "%s: no memory for a connection",
-				srv->path);
+			VFU_LOG(ERR, "%s: no memory for a connection", srv->path);
 			close(fd);
 			continue;
 		}
@@ -1543,8 +1504,7 @@ vfu_accept(struct rte_vfio_user_server *srv)
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.u64 = srv->id << VFU_EP_ID_SHIFT | VFU_EP_CONN;
 		if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			VFU_LOG(ERR, "%s: epoll_ctl(ADD): %s", srv->path,
-				strerror(errno));
+			VFU_LOG(ERR, "%s: epoll_ctl(ADD): %s", srv->path, strerror(errno));
 			vfu_disconnect(srv);
 			continue;
 		}
@@ -1587,8 +1547,7 @@ vfu_ctl_main(void *arg)
 			if (srv != NULL) {
 				if (kind == VFU_EP_LISTEN)
 					vfu_accept(srv);
-				else if (srv->conn.sock >= 0 &&
-					 srv->conn.registered)
+				else if (srv->conn.sock >= 0 && srv->conn.registered)
 					vfu_conn_input(srv, VFU_MSG_BUDGET);
 			}
 			pthread_mutex_unlock(&vfu_lock);
@@ -1630,12 +1589,10 @@ vfu_ctl_start(void)
 	ev.data.u64 = VFU_EP_EVENT;
 	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, ctl->evfd, &ev) < 0)
 		goto err_errno;
-	ret = rte_ctrl_thread_create(&ctl->thread, "vfio-user-ctl", NULL,
-				     vfu_ctl_main, ctl);
+	ret = rte_ctrl_thread_create(&ctl->thread, "vfio-user-ctl", NULL, vfu_ctl_main, ctl);
 	if (ret != 0) {
 		ret = ret < 0 ? ret : -ret;
-		VFU_LOG(ERR, "cannot create the control thread: %s",
-			strerror(-ret));
+		VFU_LOG(ERR, "cannot create the control thread: %s", strerror(-ret));
 		vfu_ctl_free(ctl);
 		return ret;
 	}
@@ -1666,15 +1623,14 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	unsigned int i;
 
 	if (conf == NULL || conf->path == NULL || conf->path[0] == '\0' ||
-	    (conf->socket_mode & ~(mode_t)0777) != 0 ||
-	    conf->pci_id.class_code > 0xffffff) {
+	    (conf->socket_mode & ~(mode_t)0777) != 0 || conf->pci_id.class_code > 0xffffff) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
 	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++) {
 		if (conf->irq_count[i] > irq_max[i]) {
-			VFU_LOG(ERR, "irq_count[%u] = %u: at most %u", i,
-				conf->irq_count[i], irq_max[i]);
+			VFU_LOG(ERR, "irq_count[%u] = %u: at most %u", i, conf->irq_count[i],
+				irq_max[i]);
 			rte_errno = EINVAL;
 			return NULL;
 		}
@@ -1693,8 +1649,7 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	memcpy(srv->path, conf->path, len + 1);
 	srv->mode = conf->socket_mode != 0 ? conf->socket_mode : 0600;
 	memcpy(srv->irq_count, conf->irq_count, sizeof(srv->irq_count));
-	srv->max_dma_maps = conf->max_dma_maps != 0 ? conf->max_dma_maps :
-		VFU_DEFAULT_MAX_DMA_MAPS;
+	srv->max_dma_maps = conf->max_dma_maps != 0 ? conf->max_dma_maps : VFU_DEFAULT_MAX_DMA_MAPS;
 	if (conf->ops != NULL)
 		srv->ops = *conf->ops;
 	srv->arg = conf->arg;
@@ -1711,8 +1666,7 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 			goto err;
 		}
 	}
-	vfu_pci_init(&srv->pci, &conf->pci_id,
-		     conf->irq_count[RTE_VFIO_USER_IRQ_INTX] > 0);
+	vfu_pci_init(&srv->pci, &conf->pci_id, conf->irq_count[RTE_VFIO_USER_IRQ_INTX] > 0);
 	return srv;
 
 err:
@@ -1731,8 +1685,7 @@ vfu_page_aligned(uint64_t v)
 }
 
 int
-rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
-				uint32_t index,
+rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index,
 				const struct rte_vfio_user_region_conf *conf)
 {
 	struct rte_vfio_user_region_conf r;
@@ -1743,19 +1696,16 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
 		return -EINVAL;
 	if (srv->sealed)
 		return -EBUSY;
-	if ((conf->flags & ~(RTE_VFIO_USER_REGION_READ |
-			     RTE_VFIO_USER_REGION_WRITE)) != 0 ||
-	    (conf->bar_flags & ~(RTE_VFIO_USER_BAR_MEM64 |
-				 RTE_VFIO_USER_BAR_PREFETCH |
-				 RTE_VFIO_USER_BAR_IO)) != 0 ||
+	if ((conf->flags & ~(RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE)) != 0 ||
+	    (conf->bar_flags &
+	     ~(RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH | RTE_VFIO_USER_BAR_IO)) != 0 ||
 	    conf->nr_sparse > RTE_VFIO_USER_MAX_SPARSE)
 		return -EINVAL;
 
 	r = *conf;
 	if (r.size > 0) {
 		if (r.fd >= 0) {
-			if (!vfu_page_aligned(r.fd_offset) ||
-			    r.fd_offset + r.size < r.fd_offset)
+			if (!vfu_page_aligned(r.fd_offset) || r.fd_offset + r.size < r.fd_offset)
 				return -EINVAL;
 		} else {
 			if (r.nr_sparse > 0)
@@ -1766,12 +1716,11 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
 			const struct rte_vfio_user_sparse_area *a = &r.sparse[i];
 
 			if (a->size == 0 || !vfu_page_aligned(a->offset) ||
-			    !vfu_page_aligned(a->size) ||
-			    a->offset > r.size || a->size > r.size - a->offset)
+			    !vfu_page_aligned(a->size) || a->offset > r.size ||
+			    a->size > r.size - a->offset)
 				return -EINVAL;
 			for (j = 0; j < i; j++) {
-				const struct rte_vfio_user_sparse_area *b =
-					&r.sparse[j];
+				const struct rte_vfio_user_sparse_area *b = &r.sparse[j];
 
 				if (a->offset < b->offset + b->size &&
 				    b->offset < a->offset + a->size)
@@ -1804,9 +1753,8 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv,
 }
 
 int
-rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id,
-			  const void *body, uint8_t len, const uint8_t *wmask,
-			  uint16_t *offset)
+rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id, const void *body,
+			  uint8_t len, const uint8_t *wmask, uint16_t *offset)
 {
 	int ret;
 
@@ -1821,9 +1769,8 @@ rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id,
 }
 
 int
-rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv,
-			       uint8_t table_bar, uint32_t table_offset,
-			       uint8_t pba_bar, uint32_t pba_offset,
+rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv, uint8_t table_bar,
+			       uint32_t table_offset, uint8_t pba_bar, uint32_t pba_offset,
 			       uint16_t *offset)
 {
 	uint32_t nvec;
@@ -1837,15 +1784,14 @@ rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv,
 	if (nvec == 0 || nvec > VFU_SRV_MAX_VECTORS)
 		return -EINVAL;
 	pthread_mutex_lock(&srv->pci_lock);
-	ret = vfu_pci_msix_cap_add(&srv->pci, (uint16_t)nvec, table_bar,
-				   table_offset, pba_bar, pba_offset, offset);
+	ret = vfu_pci_msix_cap_add(&srv->pci, (uint16_t)nvec, table_bar, table_offset, pba_bar,
+				   pba_offset, offset);
 	pthread_mutex_unlock(&srv->pci_lock);
 	return ret;
 }
 
 int
-rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv,
-			      uint16_t *offset)
+rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv, uint16_t *offset)
 {
 	int ret;
 
@@ -1860,14 +1806,13 @@ rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv,
 }
 
 int
-rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv, uint32_t offset,
-			   void *buf, uint32_t len)
+rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv, uint32_t offset, void *buf,
+			   uint32_t len)
 {
 	uint32_t events = 0;
 	int ret;
 
-	if (srv == NULL || (buf == NULL && len > 0) ||
-	    offset > RTE_VFIO_USER_PCI_CFG_SIZE ||
+	if (srv == NULL || (buf == NULL && len > 0) || offset > RTE_VFIO_USER_PCI_CFG_SIZE ||
 	    len > RTE_VFIO_USER_PCI_CFG_SIZE - offset)
 		return -EINVAL;
 	if (len == 0)
@@ -1922,16 +1867,14 @@ vfu_listen(struct rte_vfio_user_server *srv)
 
 	if (lstat(srv->path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			VFU_LOG(ERR, "%s: exists and is not a socket",
-				srv->path);
+			VFU_LOG(ERR, "%s: exists and is not a socket", srv->path);
 			return -EEXIST;
 		}
 		ret = vfu_probe_socket(&sa);
 		if (ret < 0) {
 			VFU_LOG(ERR, "%s: %s", srv->path,
-				ret == -EADDRINUSE ?
-				"another server listens there" :
-				strerror(-ret));
+				ret == -EADDRINUSE ? "another server listens there" :
+						     strerror(-ret));
 			return ret;
 		}
 		VFU_LOG(INFO, "%s: replacing a stale socket", srv->path);
@@ -1971,8 +1914,7 @@ vfu_unlink_socket(struct rte_vfio_user_server *srv)
 {
 	struct stat st;
 
-	if (lstat(srv->path, &st) == 0 && st.st_dev == srv->sock_dev &&
-	    st.st_ino == srv->sock_ino)
+	if (lstat(srv->path, &st) == 0 && st.st_dev == srv->sock_dev && st.st_ino == srv->sock_ino)
 		unlink(srv->path);
 }
 
@@ -2004,8 +1946,7 @@ rte_vfio_user_server_start(struct rte_vfio_user_server *srv)
 	ev.data.u64 = srv->id << VFU_EP_ID_SHIFT | VFU_EP_LISTEN;
 	if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_ADD, srv->listen_fd, &ev) < 0) {
 		ret = -errno;
-		VFU_LOG(ERR, "%s: epoll_ctl(ADD): %s", srv->path,
-			strerror(errno));
+		VFU_LOG(ERR, "%s: epoll_ctl(ADD): %s", srv->path, strerror(errno));
 		goto err_ctl;
 	}
 	vfu_seal(srv);
@@ -2048,10 +1989,8 @@ rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
 	pthread_mutex_lock(&vfu_lock);
 	if (srv->started) {
 		TAILQ_REMOVE(&vfu_servers, srv, next);
-		if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_DEL, srv->listen_fd,
-			      NULL) < 0)
-			VFU_LOG(ERR, "%s: epoll_ctl(DEL): %s", srv->path,
-				strerror(errno));
+		if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL) < 0)
+			VFU_LOG(ERR, "%s: epoll_ctl(DEL): %s", srv->path, strerror(errno));
 	}
 	vfu_disconnect(srv);
 	if (srv->started) {

@@ -29,8 +29,7 @@ extern "C" {
 /** Largest data transfer the server accepts (offered max_data_xfer_size). */
 #define VFU_SRV_MAX_XFER VFU_DEFAULT_MAX_DATA_XFER
 /** Largest message the server accepts or sends. */
-#define VFU_SRV_MAX_MSG_SIZE \
-	(VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + VFU_SRV_MAX_XFER)
+#define VFU_SRV_MAX_MSG_SIZE (VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + VFU_SRV_MAX_XFER)
 /** Page size offered (pgsizes) and required for DMA_MAP. */
 #define VFU_SRV_PGSIZE 4096u
 /** How long a reply may wait for room in the socket. */

@@ -28,8 +28,8 @@ extern "C" {
  *
  * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, ...).
  */
-int vfu_sock_send(int sock, const void *msg, size_t len, const int *fds,
-		  unsigned int nfds, int timeout_ms);
+int vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
+		  int timeout_ms);
 
 /**
  * Receive one whole message, blocking up to timeout_ms (-1: forever).
@@ -43,9 +43,8 @@ int vfu_sock_send(int sock, const void *msg, size_t len, const int *fds,
  *   -ECONNRESET on orderly EOF, -ETIMEDOUT, -E2BIG/-EINVAL for a bad
  *   header (the stream cannot be resynchronised: close it).
  */
-int vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr,
-		  int *fds, unsigned int max_fds, unsigned int *nfds,
-		  int timeout_ms);
+int vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *fds,
+		  unsigned int max_fds, unsigned int *nfds, int timeout_ms);
 
 /** Close n descriptors (>= 0 ones) and set them to -1. */
 void vfu_close_fds(int *fds, unsigned int n);
