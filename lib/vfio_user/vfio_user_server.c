@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -70,6 +71,8 @@ RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
 #define VFU_LISTEN_BACKLOG 16
 /* Messages handled per readable event before going back to epoll. */
 #define VFU_MSG_BUDGET 16u
+/* A connection that sends no VERSION this long gives way to a new one. */
+#define VFU_NEGOTIATE_TIMEOUT_MS 3000u
 #define VFU_EPOLL_EVENTS 32
 #define VFU_DMA_TAB_MIN 16u
 
@@ -106,6 +109,7 @@ struct vfu_conn {
 	bool registered; /* in the control thread's epoll set */
 	bool negotiated; /* VERSION done */
 	bool write_multiple; /* offered in our VERSION reply */
+	uint64_t opened_ms; /* CLOCK_MONOTONIC when accepted */
 	uint32_t max_fds; /* most fds per message we accept */
 	uint16_t minor;
 	struct vfu_caps peer; /* the client's capabilities */
@@ -616,6 +620,15 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 		srv->ops.disconnected(srv->arg);
 }
 
+static uint64_t
+vfu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Start serving a connected, non-blocking socket. */
 static int
 vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
@@ -631,6 +644,7 @@ vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
 	c->registered = false;
 	c->negotiated = false;
 	c->write_multiple = false;
+	c->opened_ms = vfu_now_ms();
 	c->max_fds = VFU_SRV_MAX_MSG_FDS;
 	c->minor = 0;
 	vfu_caps_default(&c->peer);
@@ -1487,6 +1501,16 @@ vfu_accept(struct rte_vfio_user_server *srv)
 		 */
 		if (srv->conn.sock >= 0 && srv->conn.registered)
 			vfu_conn_input(srv, VFU_MSG_BUDGET);
+		/*
+		 * Nor may one that connected and never negotiated: after
+		 * VFU_NEGOTIATE_TIMEOUT_MS it gives way to the newcomer.
+		 */
+		if (srv->conn.sock >= 0 && !srv->conn.negotiated &&
+		    vfu_now_ms() - srv->conn.opened_ms > VFU_NEGOTIATE_TIMEOUT_MS) {
+			VFU_LOG(NOTICE, "%s: dropping a client that sent no VERSION in %u ms",
+				srv->path, VFU_NEGOTIATE_TIMEOUT_MS);
+			vfu_disconnect(srv);
+		}
 		if (srv->conn.sock >= 0) {
 			VFU_LOG(NOTICE,
 				"%s: a client is already connected:"
