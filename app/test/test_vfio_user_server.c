@@ -1,1 +1,2877 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * Integration tests of the vfio-user server (vfio_user_server.c) driven by
+ * the client library (vfio_user_client.c) and, for what a well-behaved
+ * client never sends, by raw messages over a plain UNIX socket
+ * (vfio_user_msg.h + vfio_user_sock.h). The server runs its own control
+ * thread; every socket lives in a private mkdtemp() directory.
+ *
+ * The test device: PCI ids, BAR0 (4 KiB, trapped: a register array whose
+ * callback records every call), BAR2 (16 KiB 64-bit prefetchable, backed by a
+ * memfd, two sparse mmap areas), BAR4 (4 KiB, trapped, MSI-X table and PBA),
+ * 8 MSI-X vectors, INTx, ERR and REQ, PCIe and MSI-X capabilities, and
+ * callbacks that count every event.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+
+#include "test.h"
+#include "rte_vfio_user.h"
+#include "rte_vfio_user_client.h"
+#include "vfio_user_msg.h"
+#include "vfio_user_sock.h"
+
+#define T_VENDOR 0x1b36
+#define T_DEVICE 0x00f7
+#define T_SUBVENDOR 0x1af4
+#define T_SUBDEVICE 0x1100
+#define T_REVISION 0x03
+#define T_CLASS 0x058000
+
+#define T_PG 4096u
+#define BAR0_SIZE 4096u
+#define BAR2_SIZE (16u * 1024u)
+#define BAR4_SIZE 4096u
+#define MSIX_NVEC 8u
+#define MSIX_PBA_OFF 2048u
+#define T_MAX_DMA_MAPS 4u
+
+#define WAIT_MS 2000
+#define RAW_TIMEOUT_MS 2000
+/* raw_call() result when the connection was closed (no reply). */
+#define RAW_CLOSED INT_MIN
+
+#define PCI_CAP_ID_EXP 0x10
+#define PCI_CAP_ID_MSIX 0x11
+
+/* ------------------------------------------------------------ the device */
+
+struct tdev {
+	struct rte_vfio_user_server *srv;
+	char path[108];
+	/* BAR0 registers and its access log (control thread writes) */
+	uint8_t bar0[BAR0_SIZE];
+	unsigned int bar0_calls;
+	uint64_t bar0_last_off;
+	uint32_t bar0_last_count;
+	unsigned int bar0_last_write;
+	uint8_t bar4[BAR4_SIZE];
+	int memfd; /* BAR2 */
+	uint8_t *bar2; /* our own mapping of the memfd */
+	uint16_t exp_off, msix_off;
+	/* callback counters */
+	unsigned int n_connected;
+	unsigned int n_disconnected;
+	unsigned int n_reset_req;
+	unsigned int n_reset_flr;
+	unsigned int n_dma_begin;
+	unsigned int n_dma_end;
+	unsigned int n_irq_change;
+	unsigned int n_cfg_write;
+	uint32_t last_irq_change;
+};
+
+static char tmpdir[64];
+static struct tdev dev_a; /* the device of most cases */
+static struct tdev dev_b; /* a second one */
+static uint8_t *rawbuf; /* raw messages received */
+static uint32_t rawbuf_size;
+
+static unsigned int
+ld(const unsigned int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void
+inc(unsigned int *p)
+{
+	__atomic_fetch_add(p, 1, __ATOMIC_ACQ_REL);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait (bounded) until *p reaches at least want. */
+static bool
+wait_count(const unsigned int *p, unsigned int want)
+{
+	uint64_t end = now_ms() + WAIT_MS;
+
+	while (ld(p) < want) {
+		if (now_ms() > end)
+			return false;
+		sleep_ms(1);
+	}
+	return true;
+}
+
+static int
+bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write)
+{
+	struct tdev *d = arg;
+
+	if (offset > BAR0_SIZE || count > BAR0_SIZE - offset)
+		return -EFAULT; /* the server promised not to */
+	if (write)
+		memcpy(&d->bar0[offset], buf, count);
+	else
+		memcpy(buf, &d->bar0[offset], count);
+	__atomic_store_n(&d->bar0_last_off, offset, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->bar0_last_count, count, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->bar0_last_write, write ? 1u : 0u, __ATOMIC_RELEASE);
+	inc(&d->bar0_calls);
+	return 0;
+}
+
+static int
+bar4_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write)
+{
+	struct tdev *d = arg;
+
+	if (offset > BAR4_SIZE || count > BAR4_SIZE - offset)
+		return -EFAULT;
+	if (write)
+		memcpy(&d->bar4[offset], buf, count);
+	else
+		memcpy(buf, &d->bar4[offset], count);
+	return 0;
+}
+
+static void
+cb_connected(void *arg)
+{
+	inc(&((struct tdev *)arg)->n_connected);
+}
+
+static void
+cb_disconnected(void *arg)
+{
+	inc(&((struct tdev *)arg)->n_disconnected);
+}
+
+static int
+cb_reset(void *arg, enum rte_vfio_user_reset_reason reason)
+{
+	struct tdev *d = arg;
+
+	if (reason == RTE_VFIO_USER_RESET_FLR)
+		inc(&d->n_reset_flr);
+	else
+		inc(&d->n_reset_req);
+	return 0;
+}
+
+static void
+cb_dma_change(void *arg, enum rte_vfio_user_dma_event ev)
+{
+	struct tdev *d = arg;
+
+	if (ev == RTE_VFIO_USER_DMA_CHANGE_BEGIN)
+		inc(&d->n_dma_begin);
+	else
+		inc(&d->n_dma_end);
+}
+
+static void
+cb_irq_change(void *arg, uint32_t index)
+{
+	struct tdev *d = arg;
+
+	__atomic_store_n(&d->last_irq_change, index, __ATOMIC_RELEASE);
+	inc(&d->n_irq_change);
+}
+
+static void
+cb_cfg_write(void *arg, uint32_t offset, uint32_t len)
+{
+	RTE_SET_USED(offset);
+	RTE_SET_USED(len);
+	inc(&((struct tdev *)arg)->n_cfg_write);
+}
+
+static const struct rte_vfio_user_server_ops tdev_ops = {
+	.connected = cb_connected,
+	.disconnected = cb_disconnected,
+	.reset = cb_reset,
+	.dma_change = cb_dma_change,
+	.irq_change = cb_irq_change,
+	.cfg_write = cb_cfg_write,
+};
+
+static void
+tdev_free(struct tdev *d)
+{
+	if (d->srv != NULL)
+		rte_vfio_user_server_destroy(d->srv);
+	d->srv = NULL;
+	if (d->bar2 != NULL)
+		munmap(d->bar2, BAR2_SIZE);
+	d->bar2 = NULL;
+	if (d->memfd >= 0)
+		close(d->memfd);
+	d->memfd = -1;
+}
+
+/* Create (and with start, start) a test device listening on tmpdir/name. */
+static int
+tdev_init(struct tdev *d, const char *name, bool start)
+{
+	struct rte_vfio_user_server_conf conf;
+	struct rte_vfio_user_region_conf r;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->memfd = -1;
+	snprintf(d->path, sizeof(d->path), "%s/%s", tmpdir, name);
+
+	d->memfd = memfd_create("vfu-test-bar2", MFD_CLOEXEC);
+	if (d->memfd < 0 || ftruncate(d->memfd, BAR2_SIZE) < 0)
+		goto fail;
+	d->bar2 = mmap(NULL, BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->memfd, 0);
+	if (d->bar2 == MAP_FAILED) {
+		d->bar2 = NULL;
+		goto fail;
+	}
+
+	memset(&conf, 0, sizeof(conf));
+	conf.path = d->path;
+	conf.pci_id.vendor_id = T_VENDOR;
+	conf.pci_id.device_id = T_DEVICE;
+	conf.pci_id.subsys_vendor_id = T_SUBVENDOR;
+	conf.pci_id.subsys_id = T_SUBDEVICE;
+	conf.pci_id.revision = T_REVISION;
+	conf.pci_id.class_code = T_CLASS;
+	conf.irq_count[RTE_VFIO_USER_IRQ_INTX] = 1;
+	conf.irq_count[RTE_VFIO_USER_IRQ_MSI] = 0;
+	conf.irq_count[RTE_VFIO_USER_IRQ_MSIX] = MSIX_NVEC;
+	conf.irq_count[RTE_VFIO_USER_IRQ_ERR] = 1;
+	conf.irq_count[RTE_VFIO_USER_IRQ_REQ] = 1;
+	conf.max_dma_maps = T_MAX_DMA_MAPS;
+	conf.ops = &tdev_ops;
+	conf.arg = d;
+	d->srv = rte_vfio_user_server_create(&conf);
+	if (d->srv == NULL)
+		goto fail;
+
+	memset(&r, 0, sizeof(r));
+	r.size = BAR0_SIZE;
+	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	r.access = bar0_access;
+	r.arg = d;
+	r.fd = -1;
+	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR0, &r) != 0)
+		goto fail;
+
+	memset(&r, 0, sizeof(r));
+	r.size = BAR2_SIZE;
+	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	r.bar_flags = RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH;
+	r.fd = d->memfd;
+	r.fd_offset = 0;
+	r.nr_sparse = 2;
+	r.sparse[0].offset = 0;
+	r.sparse[0].size = T_PG;
+	r.sparse[1].offset = 2 * T_PG;
+	r.sparse[1].size = T_PG;
+	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR2, &r) != 0)
+		goto fail;
+
+	memset(&r, 0, sizeof(r));
+	r.size = BAR4_SIZE;
+	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	r.access = bar4_access;
+	r.arg = d;
+	r.fd = -1;
+	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR4, &r) != 0)
+		goto fail;
+
+	if (rte_vfio_user_pci_exp_cap_add(d->srv, &d->exp_off) != 0)
+		goto fail;
+	if (rte_vfio_user_pci_msix_cap_add(d->srv, 4, 0, 4, MSIX_PBA_OFF, &d->msix_off) != 0)
+		goto fail;
+	if (start) {
+		ret = rte_vfio_user_server_start(d->srv);
+		if (ret != 0) {
+			printf("server start %s: %s\n", d->path, strerror(-ret));
+			goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	printf("cannot set up the test device %s\n", d->path);
+	tdev_free(d);
+	return -1;
+}
+
+/* ---------------------------------------------------------- /proc counts */
+
+static int
+count_fds(void)
+{
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	dir = opendir("/proc/self/fd");
+	if (dir == NULL)
+		return -1;
+	while ((de = readdir(dir)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Mappings of the process: shared ones (every DMA and sparse mmap is one)
+ * in the low 20 bits, all of them above. Under AddressSanitizer, whose
+ * allocator maps memory as it goes, only the shared ones are compared.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define T_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define T_ASAN 1
+#endif
+#endif
+#ifndef T_ASAN
+#define T_ASAN 0
+#endif
+
+static int
+count_maps(void)
+{
+	char line[512], perms[8];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int all = 0, shared = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* the rest of a line longer than the buffer */
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			int ch;
+
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+		}
+		all++;
+		if (sscanf(line, "%*s %7s", perms) == 1 && perms[3] == 's')
+			shared++;
+	}
+	fclose(f);
+	if (T_ASAN)
+		return shared;
+	return all << 20 | shared;
+}
+
+/* Bounded wait for the number of open fds to come back to want. */
+static int
+wait_fds(int want)
+{
+	uint64_t end = now_ms() + WAIT_MS;
+	int n;
+
+	while ((n = count_fds()) != want && now_ms() < end)
+		sleep_ms(2);
+	return n;
+}
+
+/* ---------------------------------------------------------- raw messages */
+
+static int
+raw_connect(const char *path)
+{
+	struct sockaddr_un sa;
+	int s;
+
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* Send a message whose header says size (0: the real size). */
+static int
+raw_send_sized(int s, uint16_t id, uint16_t cmd, uint32_t flags, uint32_t size, const void *pl,
+	       uint32_t len, const int *fds, unsigned int nfds)
+{
+	struct vfu_hdr h;
+	uint8_t *msg;
+	int ret;
+
+	msg = malloc(VFU_HDR_SIZE + len);
+	if (msg == NULL)
+		return -ENOMEM;
+	memset(&h, 0, sizeof(h));
+	h.msg_id = id;
+	h.cmd = cmd;
+	h.size = size != 0 ? size : VFU_HDR_SIZE + len;
+	h.flags = flags;
+	vfu_hdr_encode(msg, &h);
+	if (len > 0)
+		memcpy(msg + VFU_HDR_SIZE, pl, len);
+	ret = vfu_sock_send(s, msg, VFU_HDR_SIZE + len, fds, nfds, RAW_TIMEOUT_MS);
+	free(msg);
+	return ret;
+}
+
+static int
+raw_send(int s, uint16_t id, uint16_t cmd, const void *pl, uint32_t len, const int *fds,
+	 unsigned int nfds)
+{
+	return raw_send_sized(s, id, cmd, VFU_F_TYPE_COMMAND, 0, pl, len, fds, nfds);
+}
+
+/*
+ * Receive one message into rawbuf.
+ * @return payload length, or a negative errno (-ECONNRESET on EOF).
+ */
+static int
+raw_recv(int s, struct vfu_hdr *h, int *rfd, int timeout_ms)
+{
+	int fds[4];
+	unsigned int nfds = 0, i;
+	int ret;
+
+	if (rfd != NULL)
+		*rfd = -1;
+	ret = vfu_sock_recv(s, rawbuf, rawbuf_size, h, fds, RTE_DIM(fds), &nfds, timeout_ms);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < nfds; i++) {
+		if (i == 0 && rfd != NULL)
+			*rfd = fds[i];
+		else
+			close(fds[i]);
+	}
+	return ret - (int)VFU_HDR_SIZE;
+}
+
+static uint16_t raw_id = 0x100;
+
+/*
+ * Send a command and wait for its reply (payload in rawbuf + 16).
+ * @return the reply's payload length (>= 0), -errno of an error reply,
+ *   or RAW_CLOSED when the server closed the connection instead.
+ */
+static int
+raw_call_fds(int s, uint16_t cmd, const void *pl, uint32_t len, const int *fds, unsigned int nfds,
+	     int *rfd)
+{
+	struct vfu_hdr h;
+	uint16_t id = raw_id++;
+	int ret;
+
+	ret = raw_send(s, id, cmd, pl, len, fds, nfds);
+	if (ret < 0)
+		return RAW_CLOSED;
+	ret = raw_recv(s, &h, rfd, RAW_TIMEOUT_MS);
+	if (ret < 0) {
+		if (ret != -ECONNRESET && ret != -EPIPE)
+			printf("raw_call %s: unexpected receive result %d\n", vfu_cmd_name(cmd),
+			       ret);
+		return RAW_CLOSED;
+	}
+	if ((h.flags & VFU_F_TYPE_MASK) != VFU_F_TYPE_REPLY || h.msg_id != id || h.cmd != cmd) {
+		printf("raw_call %s: reply mismatch (flags 0x%x id %u cmd %u)\n", vfu_cmd_name(cmd),
+		       h.flags, h.msg_id, h.cmd);
+		return -EPROTO - 10000;
+	}
+	if (h.flags & VFU_F_ERROR)
+		return h.error == 0 ? -EPROTO - 20000 : -(int)h.error;
+	return ret;
+}
+
+static int
+raw_call(int s, uint16_t cmd, const void *pl, uint32_t len)
+{
+	return raw_call_fds(s, cmd, pl, len, NULL, 0, NULL);
+}
+
+/* Payload of a VERSION request with a JSON text. */
+static uint32_t
+version_payload(uint8_t *buf, uint16_t major, uint16_t minor, const char *json)
+{
+	size_t n = strlen(json) + 1;
+
+	memcpy(buf, &major, 2);
+	memcpy(buf + 2, &minor, 2);
+	memcpy(buf + 4, json, n);
+	return (uint32_t)(4 + n);
+}
+
+static const char qemu_json[] =
+	"{\"capabilities\":{\"migration\":{\"pgsize\":4096,\"max_bitmap_size\":268435456},"
+	"\"max_msg_fds\":16,\"max_data_xfer_size\":1048576,\"pgsizes\":4096,"
+	"\"max_dma_maps\":65535,\"write_multiple\":true}}";
+
+/* Connect and negotiate as QEMU does. @return the socket or -1. */
+static int
+raw_open(const char *path, struct vfu_version *ver)
+{
+	uint8_t pl[512];
+	struct vfu_version v;
+	uint32_t len;
+	int s, ret;
+
+	s = raw_connect(path);
+	if (s < 0)
+		return -1;
+	len = version_payload(pl, 0, 0, qemu_json);
+	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
+	if (ret < 0 || vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &v) != 0) {
+		printf("raw VERSION failed: %d\n", ret);
+		close(s);
+		return -1;
+	}
+	if (ver != NULL)
+		*ver = v;
+	return s;
+}
+
+/* A DEVICE_GET_INFO over a raw socket: 0 when the answer is right. */
+static int
+raw_check_alive(int s)
+{
+	struct vfu_device_info info;
+	uint8_t pl[VFU_DEVICE_INFO_SIZE];
+	int ret;
+
+	memset(&info, 0, sizeof(info));
+	info.argsz = VFU_DEVICE_INFO_SIZE;
+	vfu_device_info_encode(pl, sizeof(pl), &info);
+	ret = raw_call(s, VFU_CMD_DEVICE_GET_INFO, pl, sizeof(pl));
+	if (ret != (int)VFU_DEVICE_INFO_SIZE)
+		return -1;
+	memcpy(&info, rawbuf + VFU_HDR_SIZE, sizeof(info));
+	if (info.num_regions != RTE_VFIO_USER_NUM_REGIONS ||
+	    info.num_irqs != RTE_VFIO_USER_NUM_IRQS)
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------- eventfds */
+
+/* @return the counter of a non-blocking eventfd (0 if not signalled). */
+static uint64_t
+efd_take(int fd)
+{
+	uint64_t v = 0;
+
+	if (read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		return 0;
+	return v;
+}
+
+static int
+efd_new(void)
+{
+	return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+/* --------------------------------------------------------- suite and cases */
+
+static struct rte_vfio_user_client *cli;
+
+static struct rte_vfio_user_client *
+connect_client(const char *path)
+{
+	struct rte_vfio_user_client_conf conf;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.timeout_ms = 3000;
+	return rte_vfio_user_client_connect(path, &conf);
+}
+
+static int
+setup_dev(void)
+{
+	cli = NULL;
+	return tdev_init(&dev_a, "a.sock", true) == 0 ? TEST_SUCCESS : TEST_FAILED;
+}
+
+static int
+setup_dev_client(void)
+{
+	if (setup_dev() != TEST_SUCCESS)
+		return TEST_FAILED;
+	cli = connect_client(dev_a.path);
+	if (cli == NULL) {
+		printf("client connect: %s\n", strerror(rte_errno));
+		tdev_free(&dev_a);
+		return TEST_FAILED;
+	}
+	if (!wait_count(&dev_a.n_connected, 1)) {
+		printf("no connected callback\n");
+		rte_vfio_user_client_close(cli);
+		cli = NULL;
+		tdev_free(&dev_a);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+static void
+teardown_dev(void)
+{
+	if (cli != NULL)
+		rte_vfio_user_client_close(cli);
+	cli = NULL;
+	tdev_free(&dev_a);
+	tdev_free(&dev_b);
+}
+
+static int
+suite_setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vfu-itest-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("mkdtemp: %s\n", strerror(errno));
+		return TEST_FAILED;
+	}
+	rawbuf_size = VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + VFU_MAX_DATA_XFER_LIMIT;
+	rawbuf = malloc(rawbuf_size);
+	if (rawbuf == NULL)
+		return TEST_FAILED;
+	dev_a.memfd = -1;
+	dev_b.memfd = -1;
+	return TEST_SUCCESS;
+}
+
+static void
+suite_teardown(void)
+{
+	struct dirent *de;
+	char p[sizeof(tmpdir) + 260];
+	DIR *dir;
+
+	free(rawbuf);
+	rawbuf = NULL;
+	dir = opendir(tmpdir);
+	if (dir != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, de->d_name);
+			unlink(p);
+		}
+		closedir(dir);
+	}
+	rmdir(tmpdir);
+}
+
+/* ------------------------------------------------------------ negotiation */
+
+static int
+test_negotiate_caps(void)
+{
+	const struct rte_vfio_user_client_caps *caps = rte_vfio_user_client_caps(cli);
+
+	TEST_ASSERT_NOT_NULL(caps, "no caps");
+	TEST_ASSERT_EQUAL(caps->major, 0, "major");
+	TEST_ASSERT(caps->minor <= VFU_VERSION_MINOR, "minor %u", caps->minor);
+	TEST_ASSERT_EQUAL(caps->max_msg_fds, 16, "max_msg_fds");
+	TEST_ASSERT_EQUAL(caps->max_data_xfer_size, 1024 * 1024, "max_data_xfer_size");
+	TEST_ASSERT_EQUAL(caps->pgsizes, 4096, "pgsizes");
+	TEST_ASSERT_EQUAL(caps->max_dma_maps, T_MAX_DMA_MAPS, "max_dma_maps");
+	TEST_ASSERT(caps->write_multiple, "write_multiple not offered");
+	TEST_ASSERT(rte_vfio_user_server_connected(dev_a.srv), "server not connected");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_connected), 1, "connected callbacks");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "disconnected callbacks");
+	return TEST_SUCCESS;
+}
+
+static int
+test_negotiate_raw(void)
+{
+	uint8_t pl[512];
+	struct vfu_version v;
+	struct vfu_hdr h;
+	uint32_t len;
+	int s, ret;
+
+	/* QEMU's request, version 0.0. */
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "connect");
+	len = version_payload(pl, 0, 0, qemu_json);
+	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
+	TEST_ASSERT(ret > 0, "VERSION: %d", ret);
+	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
+	TEST_ASSERT_SUCCESS(vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &v),
+			    "reply does not decode");
+	TEST_ASSERT_EQUAL(v.major, 0, "major");
+	TEST_ASSERT_EQUAL(v.minor, 0, "minor");
+	TEST_ASSERT(v.caps.max_msg_fds >= 1 && v.caps.max_msg_fds <= 16, "max_msg_fds %u",
+		    v.caps.max_msg_fds);
+	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable after VERSION");
+	TEST_ASSERT(wait_count(&dev_a.n_connected, 1), "no connected callback");
+	close(s);
+	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnected callback");
+
+	/* A tiny request: the reply must still fit in it. */
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "connect");
+	len = version_payload(pl, 0, 0, "{}");
+	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
+	TEST_ASSERT(ret > 0, "VERSION {}: %d", ret);
+	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
+	TEST_ASSERT_SUCCESS(vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &v),
+			    "reply does not decode");
+	TEST_ASSERT_EQUAL(v.major, 0, "major");
+	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable after VERSION {}");
+	close(s);
+	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 2), "no disconnected callback");
+
+	/* Major 1: refused and closed. */
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "connect");
+	len = version_payload(pl, 1, 0, "{}");
+	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
+	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "major 1 accepted: %d", ret);
+	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after major 1");
+	close(s);
+
+	/* A first message that is not VERSION: refused and closed. */
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "connect");
+	ret = raw_call(s, VFU_CMD_DEVICE_RESET, NULL, 0);
+	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "RESET before VERSION: %d", ret);
+	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after a non-VERSION");
+	close(s);
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_req), 0, "reset called before VERSION");
+
+	/* Failed negotiations call neither callback. */
+	sleep_ms(20);
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_dma_begin), 0, "dma_change without DMA maps");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_connected), 2, "connected callbacks");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 2, "disconnected callbacks");
+
+	/* And the server still serves. */
+	s = raw_open(dev_a.path, NULL);
+	TEST_ASSERT(s >= 0, "cannot negotiate after refusals");
+	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable");
+	close(s);
+	return TEST_SUCCESS;
+}
+
+/* ----------------------------------------------------------- device info */
+
+static int
+test_device_info(void)
+{
+	struct rte_vfio_user_device_info info;
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_device_info(cli, &info), "device_info");
+	TEST_ASSERT_EQUAL(info.flags, RTE_VFIO_USER_DEV_PCI | RTE_VFIO_USER_DEV_RESET, "flags");
+	TEST_ASSERT_EQUAL(info.num_regions, 9, "num_regions");
+	TEST_ASSERT_EQUAL(info.num_irqs, 5, "num_irqs");
+	return TEST_SUCCESS;
+}
+
+static int
+test_region_info(void)
+{
+	static const struct {
+		uint64_t size;
+		uint32_t flags;
+		uint32_t nr_sparse;
+		bool fd;
+	} want[RTE_VFIO_USER_NUM_REGIONS] = {
+		[RTE_VFIO_USER_REGION_BAR0] = {BAR0_SIZE, 3, 0, false},
+		[RTE_VFIO_USER_REGION_BAR2] = {BAR2_SIZE, 7, 2, true},
+		[RTE_VFIO_USER_REGION_BAR4] = {BAR4_SIZE, 3, 0, false},
+		[RTE_VFIO_USER_REGION_CONFIG] = {4096, 3, 0, false},
+	};
+	struct rte_vfio_user_region_info ri;
+	uint32_t i;
+
+	for (i = 0; i < RTE_VFIO_USER_NUM_REGIONS; i++) {
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(cli, i, &ri), "region %u", i);
+		TEST_ASSERT_EQUAL(ri.size, want[i].size, "region %u size", i);
+		TEST_ASSERT_EQUAL(ri.flags, want[i].flags, "region %u flags", i);
+		TEST_ASSERT_EQUAL(ri.nr_sparse, want[i].nr_sparse, "region %u sparse", i);
+		TEST_ASSERT_EQUAL(ri.fd >= 0, want[i].fd, "region %u fd %d", i, ri.fd);
+	}
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(cli, 2, &ri), "BAR2");
+	TEST_ASSERT_EQUAL(ri.fd_offset, 0, "BAR2 fd_offset");
+	TEST_ASSERT_EQUAL(ri.sparse[0].offset, 0, "area 0 offset");
+	TEST_ASSERT_EQUAL(ri.sparse[0].size, T_PG, "area 0 size");
+	TEST_ASSERT_EQUAL(ri.sparse[1].offset, 2 * T_PG, "area 1 offset");
+	TEST_ASSERT_EQUAL(ri.sparse[1].size, T_PG, "area 1 size");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_info(cli, 9, &ri), -EINVAL, "region 9");
+
+	/* raw: an fd comes only for BAR2, and only when the whole reply fits */
+	for (i = 0; i < RTE_VFIO_USER_NUM_REGIONS; i++) {
+		struct vfu_region_info rep;
+		uint8_t pl[VFU_REGION_INFO_SIZE];
+		uint32_t argsz;
+		int ret, rfd;
+
+		for (argsz = VFU_REGION_INFO_SIZE; argsz <= 512; argsz += 480) {
+			TEST_ASSERT(vfu_region_info_req_encode(pl, sizeof(pl), i, argsz) ==
+					    (int)sizeof(pl),
+				    "encode");
+			ret = raw_call_fds(rte_vfio_user_client_fd(cli),
+					   VFU_CMD_DEVICE_GET_REGION_INFO, pl, sizeof(pl), NULL, 0,
+					   &rfd);
+			if (rfd >= 0)
+				close(rfd);
+			TEST_ASSERT(ret >= (int)VFU_REGION_INFO_SIZE && ret <= (int)argsz,
+				    "region %u argsz %u: %d", i, argsz, ret);
+			TEST_ASSERT_SUCCESS(vfu_region_info_reply_decode(rawbuf + VFU_HDR_SIZE,
+									 (size_t)ret, &rep),
+					    "region %u reply", i);
+			TEST_ASSERT_EQUAL(rep.index, i, "index");
+			TEST_ASSERT_EQUAL(rep.size, want[i].size, "region %u size", i);
+			if (i == RTE_VFIO_USER_REGION_BAR2 && argsz == VFU_REGION_INFO_SIZE) {
+				TEST_ASSERT(rep.argsz > VFU_REGION_INFO_SIZE, "argsz needed");
+				TEST_ASSERT_EQUAL(ret, VFU_REGION_INFO_SIZE, "truncated reply");
+				TEST_ASSERT(rfd < 0, "fd with a truncated reply");
+				TEST_ASSERT_EQUAL(rep.flags & VFU_REGION_FLAG_CAPS, 0, "CAPS flag");
+			} else if (i == RTE_VFIO_USER_REGION_BAR2) {
+				TEST_ASSERT_EQUAL(ret, rep.argsz, "reply length");
+				TEST_ASSERT(rfd >= 0, "no fd for BAR2");
+				TEST_ASSERT(rep.flags & VFU_REGION_FLAG_MMAP, "no MMAP flag");
+				TEST_ASSERT(rep.flags & VFU_REGION_FLAG_CAPS, "no CAPS flag");
+				TEST_ASSERT_EQUAL(rep.nr_areas, 2, "areas");
+			} else {
+				TEST_ASSERT(rfd < 0, "fd for region %u", i);
+				TEST_ASSERT_EQUAL(ret, VFU_REGION_INFO_SIZE, "region %u length", i);
+			}
+		}
+	}
+	/* Still usable after the error. */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(cli, 0, &ri), "region 0 again");
+	return TEST_SUCCESS;
+}
+
+static int
+test_region_io_fds(void)
+{
+	struct vfu_region_io_fds_req rq;
+	uint8_t pl[VFU_REGION_IO_FDS_SIZE];
+	int s, ret;
+	uint32_t i;
+
+	s = rte_vfio_user_client_fd(cli);
+	for (i = 0; i <= RTE_VFIO_USER_NUM_REGIONS; i++) {
+		memset(&rq, 0, sizeof(rq));
+		rq.argsz = VFU_REGION_IO_FDS_SIZE;
+		rq.index = i;
+		TEST_ASSERT(vfu_region_io_fds_encode(pl, sizeof(pl), &rq) > 0, "encode");
+		ret = raw_call(s, VFU_CMD_DEVICE_GET_REGION_IO_FDS, pl, sizeof(pl));
+		if (i == RTE_VFIO_USER_NUM_REGIONS) {
+			TEST_ASSERT_EQUAL(ret, -EINVAL, "io fds of region %u", i);
+			break;
+		}
+		TEST_ASSERT_EQUAL(ret, VFU_REGION_IO_FDS_SIZE, "io fds of region %u", i);
+		memcpy(&rq, rawbuf + VFU_HDR_SIZE, sizeof(rq));
+		TEST_ASSERT_EQUAL(rq.index, i, "index");
+		TEST_ASSERT_EQUAL(rq.count, 0, "count");
+	}
+	/* flags must be 0 */
+	memset(&rq, 0, sizeof(rq));
+	rq.argsz = VFU_REGION_IO_FDS_SIZE;
+	rq.flags = 1;
+	memcpy(pl, &rq, sizeof(pl));
+	TEST_ASSERT_EQUAL(raw_call(s, VFU_CMD_DEVICE_GET_REGION_IO_FDS, pl, sizeof(pl)), -EINVAL,
+			  "flags 1");
+	TEST_ASSERT_SUCCESS(
+		rte_vfio_user_client_device_info(cli, &(struct rte_vfio_user_device_info){0}),
+		"client no longer usable");
+	return TEST_SUCCESS;
+}
+
+static int
+test_irq_info(void)
+{
+	static const struct {
+		uint32_t count, flags;
+	} want[RTE_VFIO_USER_NUM_IRQS] = {
+		[RTE_VFIO_USER_IRQ_INTX] = {1,
+					    RTE_VFIO_USER_IRQ_EVENTFD | RTE_VFIO_USER_IRQ_MASKABLE |
+						    RTE_VFIO_USER_IRQ_AUTOMASKED},
+		[RTE_VFIO_USER_IRQ_MSI] = {0,
+					   RTE_VFIO_USER_IRQ_EVENTFD | RTE_VFIO_USER_IRQ_MASKABLE},
+		[RTE_VFIO_USER_IRQ_MSIX] = {MSIX_NVEC,
+					    RTE_VFIO_USER_IRQ_EVENTFD | RTE_VFIO_USER_IRQ_MASKABLE |
+						    RTE_VFIO_USER_IRQ_NORESIZE},
+		[RTE_VFIO_USER_IRQ_ERR] = {1,
+					   RTE_VFIO_USER_IRQ_EVENTFD | RTE_VFIO_USER_IRQ_MASKABLE},
+		[RTE_VFIO_USER_IRQ_REQ] = {1,
+					   RTE_VFIO_USER_IRQ_EVENTFD | RTE_VFIO_USER_IRQ_MASKABLE},
+	};
+	uint32_t i, count, flags;
+
+	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++) {
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_irq_info(cli, i, &count, &flags), "irq %u",
+				    i);
+		TEST_ASSERT_EQUAL(count, want[i].count, "irq %u count", i);
+		TEST_ASSERT_EQUAL(flags, want[i].flags, "irq %u flags", i);
+	}
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_irq_info(cli, 5, &count, &flags), -EINVAL,
+			  "irq index 5");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_irq_info(cli, 2, &count, &flags), "again");
+	return TEST_SUCCESS;
+}
+
+/* ---------------------------------------------------------- config space */
+
+static int
+cfg_rd(uint32_t off, uint32_t size, uint32_t *v)
+{
+	uint8_t b[4] = {0};
+	uint32_t i;
+	int ret;
+
+	ret = rte_vfio_user_client_region_read(cli, RTE_VFIO_USER_REGION_CONFIG, off, b, size);
+	*v = 0;
+	for (i = 0; i < size; i++)
+		*v |= (uint32_t)b[i] << (8 * i);
+	return ret;
+}
+
+static int
+cfg_wr(uint32_t off, uint32_t v, uint32_t size)
+{
+	uint8_t b[4];
+	uint32_t i;
+
+	for (i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	return rte_vfio_user_client_region_write(cli, RTE_VFIO_USER_REGION_CONFIG, off, b, size,
+						 false);
+}
+
+static uint16_t
+le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int
+test_config_space(void)
+{
+	static uint8_t cfg[RTE_VFIO_USER_PCI_CFG_SIZE], local[RTE_VFIO_USER_PCI_CFG_SIZE];
+	unsigned int calls = ld(&dev_a.bar0_calls);
+	bool seen_exp = false, seen_msix = false;
+	uint32_t ptr, steps = 0;
+
+	memset(cfg, 0xee, sizeof(cfg));
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, RTE_VFIO_USER_REGION_CONFIG, 0,
+							     cfg, sizeof(cfg)),
+			    "read of the whole configuration space");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, 0, local, sizeof(local)),
+			    "local read");
+	TEST_ASSERT(memcmp(cfg, local, sizeof(cfg)) == 0, "client and server views differ");
+	TEST_ASSERT_EQUAL(rte_vfio_user_pci_cfg_read(dev_a.srv, 4095, local, 2), -EINVAL,
+			  "local read past the end");
+
+	TEST_ASSERT_EQUAL(le16(cfg + 0x00), T_VENDOR, "vendor");
+	TEST_ASSERT_EQUAL(le16(cfg + 0x02), T_DEVICE, "device");
+	TEST_ASSERT_EQUAL(cfg[0x08], T_REVISION, "revision");
+	TEST_ASSERT_EQUAL(cfg[0x09] | cfg[0x0a] << 8 | cfg[0x0b] << 16, T_CLASS, "class");
+	TEST_ASSERT_EQUAL(le16(cfg + 0x2c), T_SUBVENDOR, "subsystem vendor");
+	TEST_ASSERT_EQUAL(le16(cfg + 0x2e), T_SUBDEVICE, "subsystem");
+	TEST_ASSERT_EQUAL(cfg[0x0e] & 0x7f, 0, "header type");
+	TEST_ASSERT_EQUAL(cfg[0x3d], 1, "interrupt pin (INTx declared)");
+	TEST_ASSERT(le16(cfg + 0x06) & 0x10, "status: no capability list");
+
+	ptr = cfg[0x34];
+	while (ptr != 0) {
+		TEST_ASSERT(ptr >= 0x40 && ptr <= 0xfc && (ptr & 3) == 0, "bad cap pointer 0x%x",
+			    ptr);
+		TEST_ASSERT(++steps < 48, "capability loop");
+		if (cfg[ptr] == PCI_CAP_ID_EXP) {
+			TEST_ASSERT_EQUAL(ptr, dev_a.exp_off, "PCIe cap offset");
+			seen_exp = true;
+		} else if (cfg[ptr] == PCI_CAP_ID_MSIX) {
+			TEST_ASSERT_EQUAL(ptr, dev_a.msix_off, "MSI-X cap offset");
+			/* table size N-1, table in BAR4 at 0, PBA in BAR4 */
+			TEST_ASSERT_EQUAL(le16(cfg + ptr + 2) & 0x7ff, MSIX_NVEC - 1, "table size");
+			TEST_ASSERT_EQUAL(le32(cfg + ptr + 4), 4, "table offset/BIR");
+			TEST_ASSERT_EQUAL(le32(cfg + ptr + 8), MSIX_PBA_OFF | 4, "PBA offset/BIR");
+			seen_msix = true;
+		}
+		ptr = cfg[ptr + 1];
+	}
+	TEST_ASSERT(seen_exp, "no PCIe capability");
+	TEST_ASSERT(seen_msix, "no MSI-X capability");
+	/* PCIe: version 2 endpoint, FLR in DevCap */
+	TEST_ASSERT_EQUAL(le16(cfg + dev_a.exp_off + 2) & 0xf, 2, "PCIe cap version");
+	TEST_ASSERT(le32(cfg + dev_a.exp_off + 4) & (1u << 28), "FLR not advertised");
+	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), calls, "config read reached BAR0");
+
+	/* Reads of odd sizes and offsets agree with the whole read. */
+	{
+		uint32_t v;
+
+		TEST_ASSERT_SUCCESS(cfg_rd(0x01, 2, &v), "2-byte read at 1");
+		TEST_ASSERT_EQUAL(v, le16(cfg + 1), "2-byte read at 1");
+		TEST_ASSERT_SUCCESS(cfg_rd(0xffd, 3, &v), "3-byte read at the end");
+		TEST_ASSERT_EQUAL(v, cfg[0xffd] | cfg[0xffe] << 8 | cfg[0xfff] << 16, "tail");
+		TEST_ASSERT_EQUAL(cfg_rd(0xffe, 4, &v), -EINVAL, "read past the end");
+		TEST_ASSERT_EQUAL(cfg_rd(0x1000, 1, &v), -EINVAL, "read at 4096");
+		TEST_ASSERT_SUCCESS(cfg_rd(0, 2, &v), "usable after errors");
+		TEST_ASSERT_EQUAL(v, T_VENDOR, "vendor again");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_config_bar_sizing(void)
+{
+	static const struct {
+		uint32_t off, want;
+	} bars[] = {
+		{0x10, 0xfffff000u}, /* BAR0: 4 KiB mem32 */
+		{0x14, 0x00000000u}, /* BAR1: none */
+		{0x18, 0xffffc00cu}, /* BAR2: 16 KiB mem64 prefetchable */
+		{0x1c, 0xffffffffu}, /* BAR3: upper half of BAR2 */
+		{0x20, 0xfffff000u}, /* BAR4: 4 KiB mem32 */
+		{0x24, 0x00000000u}, /* BAR5: none */
+	};
+	unsigned int writes = ld(&dev_a.n_cfg_write), i;
+	uint32_t v;
+
+	for (i = 0; i < RTE_DIM(bars); i++) {
+		TEST_ASSERT_SUCCESS(cfg_wr(bars[i].off, 0xffffffffu, 4), "sizing write 0x%x",
+				    bars[i].off);
+		TEST_ASSERT_SUCCESS(cfg_rd(bars[i].off, 4, &v), "read 0x%x", bars[i].off);
+		TEST_ASSERT_EQUAL(v, bars[i].want, "BAR at 0x%x sizes wrong", bars[i].off);
+	}
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_cfg_write), writes + RTE_DIM(bars), "cfg_write callbacks");
+
+	/* Program addresses: the size bits are kept clear. */
+	TEST_ASSERT_SUCCESS(cfg_wr(0x10, 0xfebf1234u, 4), "BAR0 address");
+	TEST_ASSERT_SUCCESS(cfg_rd(0x10, 4, &v), "BAR0");
+	TEST_ASSERT_EQUAL(v, 0xfebf1000u, "BAR0 address");
+	TEST_ASSERT_SUCCESS(cfg_wr(0x18, 0xe0000000u, 4), "BAR2 low");
+	TEST_ASSERT_SUCCESS(cfg_wr(0x1c, 0x00000001u, 4), "BAR2 high");
+	TEST_ASSERT_SUCCESS(cfg_rd(0x18, 4, &v), "BAR2 low");
+	TEST_ASSERT_EQUAL(v, 0xe000000cu, "BAR2 low");
+	TEST_ASSERT_SUCCESS(cfg_rd(0x1c, 4, &v), "BAR2 high");
+	TEST_ASSERT_EQUAL(v, 1, "BAR2 high");
+	/* read-only IDs stay */
+	TEST_ASSERT_SUCCESS(cfg_wr(0x00, 0x12345678u, 4), "write IDs");
+	TEST_ASSERT_SUCCESS(cfg_rd(0x00, 4, &v), "IDs");
+	TEST_ASSERT_EQUAL(v, (uint32_t)T_DEVICE << 16 | T_VENDOR, "IDs changed");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, 0x10, &v, 4), "local BAR0");
+	TEST_ASSERT_EQUAL(v, 0xfebf1000u, "local view of BAR0");
+	return TEST_SUCCESS;
+}
+
+static int
+test_config_flr(void)
+{
+	uint32_t devctl = dev_a.exp_off + 8, v;
+
+	TEST_ASSERT_SUCCESS(cfg_wr(0x04, 0x0006, 2), "command");
+	TEST_ASSERT_SUCCESS(cfg_rd(0x04, 2, &v), "command");
+	TEST_ASSERT_EQUAL(v & 0x6, 0x6, "memory/bus master enable not stored");
+	TEST_ASSERT_SUCCESS(cfg_rd(devctl, 2, &v), "devctl");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_flr), 0, "early FLR");
+	TEST_ASSERT_SUCCESS(cfg_wr(devctl, v | 0x8000, 2), "initiate FLR");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_flr), 1, "FLR did not call reset");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_req), 0, "FLR reported as a reset request");
+	TEST_ASSERT_SUCCESS(cfg_rd(devctl, 2, &v), "devctl");
+	TEST_ASSERT_EQUAL(v & 0x8000, 0, "Initiate FLR reads back 1");
+	TEST_ASSERT_SUCCESS(cfg_rd(0x04, 2, &v), "command");
+	TEST_ASSERT_EQUAL(v & 0x6, 0, "command register not reset by FLR");
+	/* without the bit: no reset */
+	TEST_ASSERT_SUCCESS(cfg_wr(devctl, v & 0x7fff, 2), "devctl");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_flr), 1, "reset without FLR");
+	return TEST_SUCCESS;
+}
+
+static int
+test_device_reset(void)
+{
+	uint32_t v;
+
+	TEST_ASSERT_SUCCESS(cfg_wr(0x04, 0x0002, 2), "command");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(cli), "reset");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_req), 1, "reset callback");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_flr), 0, "reset reported as FLR");
+	TEST_ASSERT_SUCCESS(cfg_rd(0x04, 2, &v), "command");
+	TEST_ASSERT_EQUAL(v & 0x2, 0, "command register survived the reset");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(cli), "reset again");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_req), 2, "reset callback");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------- BAR access */
+
+static int
+check_last(unsigned int calls, uint64_t off, uint32_t count, unsigned int write)
+{
+	if (ld(&dev_a.bar0_calls) != calls) {
+		printf("BAR0 callback: %u calls, expected %u\n", ld(&dev_a.bar0_calls), calls);
+		return -1;
+	}
+	if (__atomic_load_n(&dev_a.bar0_last_off, __ATOMIC_ACQUIRE) != off ||
+	    __atomic_load_n(&dev_a.bar0_last_count, __ATOMIC_ACQUIRE) != count ||
+	    ld(&dev_a.bar0_last_write) != write) {
+		printf("BAR0 callback got (0x%" PRIx64 ", %u, %u), expected (0x%" PRIx64
+		       ", %u, %u)\n",
+		       dev_a.bar0_last_off, dev_a.bar0_last_count, dev_a.bar0_last_write, off,
+		       count, write);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+test_bar0_access(void)
+{
+	static uint8_t big[BAR0_SIZE];
+	unsigned int calls = ld(&dev_a.bar0_calls), i;
+	uint8_t w[8] = {0x78, 0x56, 0x34, 0x12, 0xef, 0xcd, 0xab, 0x89}, r[8];
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cli, 0, 0x10, w, 4, false), "write");
+	TEST_ASSERT_SUCCESS(check_last(++calls, 0x10, 4, 1), "write callback");
+	TEST_ASSERT(memcmp(&dev_a.bar0[0x10], w, 4) == 0, "register not written");
+
+	memcpy(&dev_a.bar0[0x20], w, 8);
+	memset(r, 0, sizeof(r));
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0x20, r, 8), "read");
+	TEST_ASSERT_SUCCESS(check_last(++calls, 0x20, 8, 0), "read callback");
+	TEST_ASSERT(memcmp(r, w, 8) == 0, "read data");
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, BAR0_SIZE - 1, r, 1),
+			    "last byte");
+	TEST_ASSERT_SUCCESS(check_last(++calls, BAR0_SIZE - 1, 1, 0), "last byte callback");
+
+	for (i = 0; i < BAR0_SIZE; i++)
+		dev_a.bar0[i] = (uint8_t)(i * 7 + 1);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0, big, BAR0_SIZE),
+			    "whole BAR");
+	TEST_ASSERT_SUCCESS(check_last(++calls, 0, BAR0_SIZE, 0), "whole BAR callback");
+	TEST_ASSERT(memcmp(big, dev_a.bar0, BAR0_SIZE) == 0, "whole BAR data");
+
+	/* A posted write is applied before a later read. */
+	for (i = 0; i < 8; i++)
+		w[i] = (uint8_t)(0xa0 + i);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cli, 0, 0x40, w, 8, true),
+			    "posted write");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0x40, r, 8), "read back");
+	TEST_ASSERT(memcmp(r, w, 8) == 0, "posted write not seen");
+	calls += 2;
+	TEST_ASSERT_SUCCESS(check_last(calls, 0x40, 8, 0), "calls after posted write");
+
+	/* BAR4 goes to its own callback. */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cli, 4, 0x100, w, 4, false),
+			    "BAR4 write");
+	TEST_ASSERT(memcmp(&dev_a.bar4[0x100], w, 4) == 0, "BAR4 not written");
+	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), calls, "BAR4 access reached BAR0");
+	return TEST_SUCCESS;
+}
+
+static int
+test_region_out_of_range(void)
+{
+	unsigned int calls = ld(&dev_a.bar0_calls);
+	uint8_t b[8] = {0};
+
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 0, BAR0_SIZE - 2, b, 4), -EINVAL,
+			  "read crossing the end");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 0, BAR0_SIZE, b, 1), -EINVAL,
+			  "read at the end");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_write(cli, 0, BAR0_SIZE - 4, b, 8, false),
+			  -EINVAL, "write crossing the end");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 0, UINT64_MAX - 3, b, 2), -EINVAL,
+			  "read near 2^64");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 1, 0, b, 4), -EINVAL,
+			  "read of an absent BAR");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 6, 0, b, 4), -EINVAL, "ROM");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 8, 0, b, 4), -EINVAL, "VGA");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 9, 0, b, 4), -EINVAL, "region 9");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 200, 0, b, 4), -EINVAL,
+			  "region 200");
+	/* BAR2 has no access callback: only its mmap areas. */
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_region_read(cli, 2, T_PG, b, 4), -EINVAL,
+			  "trapped access to BAR2");
+	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), calls, "the BAR0 callback was called");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0, b, 4),
+			    "connection unusable after errors");
+	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), calls + 1, "callback");
+	return TEST_SUCCESS;
+}
+
+static int
+test_write_multi(void)
+{
+	struct vfu_write_multi_entry e[4];
+	struct vfu_version ver;
+	uint8_t pl[8 + 4 * VFU_WRITE_MULTI_ENTRY_SIZE], vp[64];
+	uint32_t i, len;
+	int s, n, ret;
+
+	s = raw_open(dev_a.path, &ver);
+	TEST_ASSERT(s >= 0, "raw open");
+	TEST_ASSERT(ver.caps.write_multiple, "write_multiple not in the VERSION reply");
+
+	memset(e, 0, sizeof(e));
+	e[0].offset = 0x100;
+	e[0].region = 0;
+	e[0].count = 4;
+	e[1].offset = 0x208;
+	e[1].region = 0;
+	e[1].count = 8;
+	e[2].offset = BAR0_SIZE - 1;
+	e[2].region = 0;
+	e[2].count = 1;
+	e[3].offset = 0x10;
+	e[3].region = 4;
+	e[3].count = 2;
+	for (i = 0; i < 4; i++)
+		memset(e[i].data, (int)(0x11 * (i + 1)), VFU_WRITE_MULTI_DATA);
+	n = vfu_write_multi_encode(pl, sizeof(pl), e, 4);
+	TEST_ASSERT(n > 0, "encode");
+	ret = raw_call(s, VFU_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n);
+	TEST_ASSERT_EQUAL(ret, 0, "WRITE_MULTI");
+	for (i = 0; i < 4; i++) {
+		const uint8_t *reg = e[i].region == 0 ? dev_a.bar0 : dev_a.bar4;
+		uint32_t k;
+
+		for (k = 0; k < e[i].count; k++)
+			TEST_ASSERT_EQUAL(reg[e[i].offset + k], 0x11 * (i + 1), "entry %u byte %u",
+					  i, k);
+	}
+	/* the bytes after a short entry are untouched */
+	TEST_ASSERT(dev_a.bar0[0x104] != 0x11, "entry 0 wrote too much");
+
+	/* One bad entry: an error, and the connection goes on. */
+	e[1].offset = BAR0_SIZE - 4;
+	n = vfu_write_multi_encode(pl, sizeof(pl), e, 2);
+	TEST_ASSERT_EQUAL(raw_call(s, VFU_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n), -EINVAL,
+			  "WRITE_MULTI out of range");
+	TEST_ASSERT_SUCCESS(raw_check_alive(s), "unusable after a bad WRITE_MULTI");
+	close(s);
+	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnect");
+
+	/* Not offered (a tiny VERSION): refused. */
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "connect");
+	len = version_payload(vp, 0, 2, "{}");
+	ret = raw_call(s, VFU_CMD_VERSION, vp, len);
+	TEST_ASSERT(ret > 0, "VERSION {}");
+	TEST_ASSERT_SUCCESS(vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &ver), "decode");
+	TEST_ASSERT(!ver.caps.write_multiple, "write_multiple in a tiny reply");
+	n = vfu_write_multi_encode(pl, sizeof(pl), e, 1);
+	TEST_ASSERT_EQUAL(raw_call(s, VFU_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n), -EINVAL,
+			  "WRITE_MULTI without write_multiple");
+	TEST_ASSERT_SUCCESS(raw_check_alive(s), "unusable");
+	close(s);
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ sparse mmap */
+
+static int
+test_sparse_mmap(void)
+{
+	uint8_t *a0, *a1;
+	uint32_t i;
+
+	a0 = rte_vfio_user_client_region_mmap(cli, 2, 0);
+	TEST_ASSERT_NOT_NULL(a0, "mmap area 0: %s", strerror(rte_errno));
+	a1 = rte_vfio_user_client_region_mmap(cli, 2, 1);
+	TEST_ASSERT_NOT_NULL(a1, "mmap area 1: %s", strerror(rte_errno));
+
+	for (i = 0; i < T_PG; i++) {
+		a0[i] = (uint8_t)(i ^ 0x5a);
+		a1[i] = (uint8_t)(i ^ 0xa5);
+	}
+	for (i = 0; i < T_PG; i++) {
+		TEST_ASSERT_EQUAL(dev_a.bar2[i], (uint8_t)(i ^ 0x5a), "area 0 byte %u", i);
+		TEST_ASSERT_EQUAL(dev_a.bar2[2 * T_PG + i], (uint8_t)(i ^ 0xa5), "area 1 byte %u",
+				  i);
+	}
+	dev_a.bar2[17] = 0x42;
+	dev_a.bar2[2 * T_PG + 4095] = 0x24;
+	TEST_ASSERT_EQUAL(a0[17], 0x42, "server write not seen in area 0");
+	TEST_ASSERT_EQUAL(a1[4095], 0x24, "server write not seen in area 1");
+
+	TEST_ASSERT_NULL(rte_vfio_user_client_region_mmap(cli, 2, 2), "area 2 mapped");
+	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "area 2 errno");
+	TEST_ASSERT_NULL(rte_vfio_user_client_region_mmap(cli, 2, UINT32_MAX),
+			 "whole sparse region mapped");
+	TEST_ASSERT_NULL(rte_vfio_user_client_region_mmap(cli, 0, 0), "BAR0 mapped");
+	TEST_ASSERT_NULL(rte_vfio_user_client_region_mmap(cli, 9, 0), "region 9 mapped");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ IRQs */
+
+static void
+close_all(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+static int
+test_irq_msix(void)
+{
+	int efd[MSIX_NVEC], base, ret = TEST_FAILED;
+	unsigned int changes, v;
+
+	for (v = 0; v < MSIX_NVEC; v++)
+		efd[v] = -1;
+	base = count_fds();
+	for (v = 0; v < MSIX_NVEC; v++) {
+		efd[v] = efd_new();
+		if (efd[v] < 0)
+			goto out;
+	}
+	changes = ld(&dev_a.n_irq_change);
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 0) != -ENOENT) {
+		printf("trigger without eventfd\n");
+		goto out;
+	}
+	if (rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 0, MSIX_NVEC, efd) != 0) {
+		printf("set_irqs\n");
+		goto out;
+	}
+	if (ld(&dev_a.n_irq_change) != changes + 1 ||
+	    __atomic_load_n(&dev_a.last_irq_change, __ATOMIC_ACQUIRE) != RTE_VFIO_USER_IRQ_MSIX) {
+		printf("irq_change callback\n");
+		goto out;
+	}
+	if (count_fds() != base + 2 * (int)MSIX_NVEC) {
+		printf("server holds %d fds, expected %u\n", count_fds() - base - (int)MSIX_NVEC,
+		       MSIX_NVEC);
+		goto out;
+	}
+	for (v = 0; v < MSIX_NVEC; v++) {
+		unsigned int k;
+
+		if (!rte_vfio_user_irq_enabled(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, v) ||
+		    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, v) != 0) {
+			printf("vector %u not enabled\n", v);
+			goto out;
+		}
+		for (k = 0; k < MSIX_NVEC; k++) {
+			if (efd_take(efd[k]) != (k == v ? 1u : 0u)) {
+				printf("trigger of %u: eventfd %u wrong\n", v, k);
+				goto out;
+			}
+		}
+	}
+
+	/* mask: -EAGAIN, nothing fires; unmask: the pending one fires */
+	if (rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_MSIX, 2, 1, true) != 0 ||
+	    rte_vfio_user_irq_enabled(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 2) ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 2) != -EAGAIN ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 2) != -EAGAIN ||
+	    efd_take(efd[2]) != 0) {
+		printf("mask\n");
+		goto out;
+	}
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 3) != 0 ||
+	    efd_take(efd[3]) != 1) {
+		printf("mask of 2 affected 3\n");
+		goto out;
+	}
+	if (rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_MSIX, 2, 1, false) != 0 ||
+	    efd_take(efd[2]) != 1 || !rte_vfio_user_irq_enabled(dev_a.srv, 2, 2)) {
+		printf("unmask did not fire the pending vector\n");
+		goto out;
+	}
+	/* unmask without pending: nothing */
+	if (rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_MSIX, 0, MSIX_NVEC, false) != 0 ||
+	    efd_take(efd[2]) != 0 || efd_take(efd[0]) != 0) {
+		printf("unmask fired without pending\n");
+		goto out;
+	}
+
+	/* deassign one vector */
+	if (rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 3, 1, NULL) != 0 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 3) != -ENOENT ||
+	    rte_vfio_user_irq_enabled(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 3) ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 4) != 0 ||
+	    efd_take(efd[4]) != 1 || efd_take(efd[3]) != 0) {
+		printf("deassign\n");
+		goto out;
+	}
+	if (count_fds() != base + 2 * (int)MSIX_NVEC - 1) {
+		printf("deassign did not close the server's fd\n");
+		goto out;
+	}
+
+	/* bad arguments */
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, MSIX_NVEC) != -EINVAL ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSI, 0) != -EINVAL ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_NUM_IRQS, 0) != -EINVAL ||
+	    rte_vfio_user_irq_enabled(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, MSIX_NVEC)) {
+		printf("bad trigger arguments accepted\n");
+		goto out;
+	}
+	changes = ld(&dev_a.n_irq_change);
+	if (rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 7, 2, efd) != -EINVAL ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, MSIX_NVEC, 1, efd) !=
+		    -EINVAL ||
+	    rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_MSIX, 8, 1, true) != -EINVAL ||
+	    rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_MSIX, 0, 9, true) != -EINVAL ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSI, 0, 1, efd) != -EINVAL ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_INTX, 0, 2, efd) != -EINVAL ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_NUM_IRQS, 0, 1, efd) != -EINVAL ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 1, 0, NULL) != -EINVAL) {
+		printf("bad ranges accepted\n");
+		goto out;
+	}
+	if (ld(&dev_a.n_irq_change) != changes || count_fds() != base + 2 * (int)MSIX_NVEC - 1) {
+		printf("a refused SET_IRQS changed something\n");
+		goto out;
+	}
+	/* the vectors are as they were */
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 7) != 0 ||
+	    efd_take(efd[7]) != 1) {
+		printf("vector 7 lost\n");
+		goto out;
+	}
+
+	/* disable the whole index */
+	if (rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 0, 0, NULL) != 0 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 0) != -ENOENT ||
+	    count_fds() != base + (int)MSIX_NVEC) {
+		printf("disable\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	close_all(efd, MSIX_NVEC);
+	return ret;
+}
+
+static int
+test_irq_intx_err_req(void)
+{
+	int efd[3] = {efd_new(), efd_new(), efd_new()};
+	int ret = TEST_FAILED;
+
+	if (efd[0] < 0 || efd[1] < 0 || efd[2] < 0)
+		goto out;
+	if (rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_INTX, 0, 1, &efd[0]) != 0 ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_ERR, 0, 1, &efd[1]) != 0 ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_REQ, 0, 1, &efd[2]) != 0) {
+		printf("set_irqs\n");
+		goto out;
+	}
+	/* INTx is masked after each trigger until the client unmasks it. */
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_INTX, 0) != 0 ||
+	    efd_take(efd[0]) != 1) {
+		printf("INTx trigger\n");
+		goto out;
+	}
+	if (rte_vfio_user_irq_enabled(dev_a.srv, RTE_VFIO_USER_IRQ_INTX, 0) ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_INTX, 0) != -EAGAIN ||
+	    efd_take(efd[0]) != 0) {
+		printf("INTx not auto-masked\n");
+		goto out;
+	}
+	if (rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_INTX, 0, 1, false) != 0 ||
+	    efd_take(efd[0]) != 1) {
+		printf("INTx unmask did not fire the pending interrupt\n");
+		goto out;
+	}
+	/* the pending one re-masked it */
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_INTX, 0) != -EAGAIN) {
+		printf("INTx not masked after the pending one fired\n");
+		goto out;
+	}
+	if (rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_INTX, 0, 1, false) != 0 ||
+	    efd_take(efd[0]) != 1 ||
+	    rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_INTX, 0, 1, false) != 0 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_INTX, 0) != 0 ||
+	    efd_take(efd[0]) != 1) {
+		printf("INTx after unmask\n");
+		goto out;
+	}
+	/* ERR and REQ are not auto-masked */
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_ERR, 0) != 0 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_ERR, 0) != 0 ||
+	    efd_take(efd[1]) != 2 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_REQ, 0) != 0 ||
+	    efd_take(efd[2]) != 1 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_ERR, 1) != -EINVAL) {
+		printf("ERR/REQ\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	close_all(efd, 3);
+	return ret;
+}
+
+/* A SET_IRQS without fds over the client's socket. */
+static int
+raw_set_irqs(int s, uint32_t flags, uint32_t index, uint32_t start, uint32_t count,
+	     const uint8_t *bools)
+{
+	struct vfu_set_irqs set;
+	uint8_t pl[VFU_SET_IRQS_SIZE + 64];
+	int n;
+
+	memset(&set, 0, sizeof(set));
+	set.argsz = VFU_SET_IRQS_SIZE + (bools != NULL ? count : 0);
+	set.flags = flags;
+	set.index = index;
+	set.start = start;
+	set.count = count;
+	set.bools = bools;
+	n = vfu_set_irqs_encode(pl, sizeof(pl), &set);
+	if (n < 0)
+		return n;
+	return raw_call(s, VFU_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n);
+}
+
+static int
+test_irq_client_trigger(void)
+{
+	static const uint8_t bools[4] = {1, 0, 1, 0}, one = 1, two = 2;
+	int efd[MSIX_NVEC], s, ret = TEST_FAILED;
+	unsigned int v;
+
+	for (v = 0; v < MSIX_NVEC; v++)
+		efd[v] = efd_new();
+	if (rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 0, MSIX_NVEC, efd) != 0)
+		goto out;
+	s = rte_vfio_user_client_fd(cli);
+
+	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, 1, 2, NULL) !=
+	    0) {
+		printf("DATA_NONE|TRIGGER refused\n");
+		goto out;
+	}
+	for (v = 0; v < MSIX_NVEC; v++) {
+		if (efd_take(efd[v]) != (v == 1 || v == 2 ? 1u : 0u)) {
+			printf("DATA_NONE|TRIGGER: vector %u wrong\n", v);
+			goto out;
+		}
+	}
+	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_TRIGGER, 2, 4, 4, bools) !=
+	    0) {
+		printf("DATA_BOOL|TRIGGER refused\n");
+		goto out;
+	}
+	for (v = 0; v < MSIX_NVEC; v++) {
+		if (efd_take(efd[v]) != (v == 4 || v == 6 ? 1u : 0u)) {
+			printf("DATA_BOOL|TRIGGER: vector %u wrong\n", v);
+			goto out;
+		}
+	}
+	/* DATA_BOOL mask / unmask */
+	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_MASK, 2, 5, 1, &one) != 0 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, 2, 5) != -EAGAIN || efd_take(efd[5]) != 0 ||
+	    raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_UNMASK, 2, 5, 1, &one) !=
+		    0 ||
+	    efd_take(efd[5]) != 1) {
+		printf("DATA_BOOL mask/unmask\n");
+		goto out;
+	}
+	/* a client trigger of a masked vector leaves it pending */
+	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_MASK, 2, 0, 1, NULL) != 0 ||
+	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, 0, 1, NULL) !=
+		    0 ||
+	    efd_take(efd[0]) != 0 ||
+	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_UNMASK, 2, 0, 1, NULL) !=
+		    0 ||
+	    efd_take(efd[0]) != 1) {
+		printf("client trigger of a masked vector\n");
+		goto out;
+	}
+	/* bad ones */
+	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_TRIGGER, 2, 0, 1, &two) !=
+		    -EINVAL ||
+	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, 7, 2, NULL) !=
+		    -EINVAL ||
+	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, UINT32_MAX, 2,
+			 NULL) != -EINVAL ||
+	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 1, 0, 1, NULL) !=
+		    -EINVAL ||
+	    raw_set_irqs(s,
+			 VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_TRIGGER,
+			 2, 0, 1, NULL) != -EINVAL ||
+	    raw_set_irqs(
+		    s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER | VFU_IRQ_SET_ACTION_MASK,
+		    2, 0, 1, NULL) != -EINVAL ||
+	    raw_set_irqs(s, VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_MASK, 2, 0, 1, NULL) !=
+		    -EINVAL) {
+		printf("a bad SET_IRQS was accepted\n");
+		goto out;
+	}
+	for (v = 0; v < MSIX_NVEC; v++) {
+		if (efd_take(efd[v]) != 0) {
+			printf("a refused SET_IRQS fired vector %u\n", v);
+			goto out;
+		}
+	}
+	if (rte_vfio_user_client_irq_info(cli, 2, NULL, NULL) != 0) {
+		printf("client unusable\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	close_all(efd, MSIX_NVEC);
+	return ret;
+}
+
+static int
+test_irq_too_many_fds(void)
+{
+	struct vfu_set_irqs set;
+	uint8_t pl[VFU_SET_IRQS_SIZE];
+	int efd[17], base, s, n, ret = TEST_FAILED;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(efd); i++)
+		efd[i] = -1;
+	base = count_fds();
+	for (i = 0; i < RTE_DIM(efd); i++) {
+		efd[i] = efd_new();
+		if (efd[i] < 0)
+			goto out;
+	}
+	s = rte_vfio_user_client_fd(cli);
+	memset(&set, 0, sizeof(set));
+	set.argsz = VFU_SET_IRQS_SIZE;
+	set.flags = VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_TRIGGER;
+	set.index = RTE_VFIO_USER_IRQ_MSIX;
+	set.start = 0;
+	set.count = MSIX_NVEC;
+	n = vfu_set_irqs_encode(pl, sizeof(pl), &set);
+	n = raw_call_fds(s, VFU_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n, efd, RTE_DIM(efd), NULL);
+	if (n >= 0 || n == RAW_CLOSED) {
+		printf("17 fds: %d\n", n);
+		goto out;
+	}
+	if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 0) != -ENOENT) {
+		printf("vector 0 assigned\n");
+		goto out;
+	}
+	close_all(efd, RTE_DIM(efd));
+	n = wait_fds(base);
+	if (n != base) {
+		printf("fd leak: %d open, %d before\n", n, base);
+		goto out;
+	}
+	/* 16 fds for 16 vectors of an 8-vector index: refused, closed too */
+	for (i = 0; i < 16; i++)
+		efd[i] = efd_new();
+	set.count = 16;
+	n = vfu_set_irqs_encode(pl, sizeof(pl), &set);
+	n = raw_call_fds(s, VFU_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n, efd, 16, NULL);
+	close_all(efd, RTE_DIM(efd));
+	if (n != -EINVAL || wait_fds(base) != base) {
+		printf("16 fds out of range: %d\n", n);
+		goto out;
+	}
+	if (rte_vfio_user_client_device_info(cli, &(struct rte_vfio_user_device_info){0}) != 0) {
+		printf("client unusable\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	close_all(efd, RTE_DIM(efd));
+	return ret;
+}
+
+/* ------------------------------------------------------------------- DMA */
+
+#define GUEST_SIZE (64u * 1024u)
+#define IOVA_A 0x100000ull
+#define IOVA_B 0x200000ull
+#define IOVA_C 0x300000ull
+#define IOVA_E 0x800000ull
+
+struct guest {
+	int fd;
+	uint8_t *va;
+	size_t size;
+};
+
+static int
+guest_new(struct guest *g, size_t size)
+{
+	g->size = size;
+	g->va = NULL;
+	g->fd = memfd_create("vfu-test-guest", MFD_CLOEXEC);
+	if (g->fd < 0 || ftruncate(g->fd, (off_t)size) < 0)
+		return -1;
+	g->va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
+	if (g->va == MAP_FAILED) {
+		g->va = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+guest_free(struct guest *g)
+{
+	if (g->va != NULL)
+		munmap(g->va, g->size);
+	if (g->fd >= 0)
+		close(g->fd);
+	g->va = NULL;
+	g->fd = -1;
+}
+
+static int
+check_dma_events(unsigned int want)
+{
+	if (ld(&dev_a.n_dma_begin) != want || ld(&dev_a.n_dma_end) != want) {
+		printf("dma_change: %u BEGIN, %u END, expected %u each\n", ld(&dev_a.n_dma_begin),
+		       ld(&dev_a.n_dma_end), want);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+dma_body(struct guest *g, struct guest *g2)
+{
+	const uint32_t rw = RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE;
+	struct rte_vfio_user_dma_map tab[8];
+	uint8_t pat[16], out[16];
+	uint8_t *p;
+	unsigned int ev = 0, i;
+
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, tab, RTE_DIM(tab)), 0, "not empty");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 1, 1), "empty table");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_A, GUEST_SIZE, rw),
+			    "map A");
+	TEST_ASSERT_SUCCESS(check_dma_events(++ev), "events");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, tab, RTE_DIM(tab)), 1, "table");
+	TEST_ASSERT_EQUAL(tab[0].iova, IOVA_A, "iova");
+	TEST_ASSERT_EQUAL(tab[0].size, GUEST_SIZE, "size");
+	TEST_ASSERT_EQUAL(tab[0].prot, rw, "prot");
+	TEST_ASSERT_NOT_NULL(tab[0].vaddr, "vaddr");
+
+	/* the same memory */
+	p = rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, GUEST_SIZE, rw);
+	TEST_ASSERT_NOT_NULL(p, "translate the whole map");
+	TEST_ASSERT(p == tab[0].vaddr, "translate != table vaddr");
+	g->va[10] = 0x5a;
+	TEST_ASSERT_EQUAL(p[10], 0x5a, "client write not seen by the server");
+	p[GUEST_SIZE - 1] = 0xa5;
+	TEST_ASSERT_EQUAL(g->va[GUEST_SIZE - 1], 0xa5, "server write not seen by the client");
+	TEST_ASSERT(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A + 100, 4, 1) == p + 100,
+		    "offset translation");
+
+	/* bounds */
+	TEST_ASSERT(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A + GUEST_SIZE - 1, 1, rw) ==
+			    p + GUEST_SIZE - 1,
+		    "last byte");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A + GUEST_SIZE, 1, 1),
+			 "one past the end");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A - 1, 1, 1),
+			 "one before the start");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A + GUEST_SIZE - 8, 16, 1),
+			 "crossing the end");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A - 8, 16, 1),
+			 "crossing the start");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 0, 1), "len 0");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, UINT64_MAX, 1),
+			 "len 2^64-1");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, UINT64_MAX, 2, 1), "wrap");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A + 8, UINT64_MAX - 4, 1),
+			 "wrap from inside");
+
+	/* read-only map */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_B, GUEST_SIZE,
+							 RTE_VFIO_USER_DMA_READ),
+			    "map B read-only");
+	TEST_ASSERT_SUCCESS(check_dma_events(++ev), "events");
+	TEST_ASSERT_NOT_NULL(
+		rte_vfio_user_dma_translate(dev_a.srv, IOVA_B, 4, RTE_VFIO_USER_DMA_READ),
+		"read of a read-only map");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_B, 4, RTE_VFIO_USER_DMA_WRITE),
+			 "write on a read-only map");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_B, 4, rw),
+			 "rw on a read-only map");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_write(dev_a.srv, IOVA_B, pat, 4), -EFAULT,
+			  "dma_write to a read-only map");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_dma_read(dev_a.srv, IOVA_B + 10, out, 1),
+			    "dma_read of a read-only map");
+	TEST_ASSERT_EQUAL(out[0], 0x5a, "dma_read data");
+	/* the hint (last hit) must not leak across maps */
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 4, rw), "A again");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_B, 4, RTE_VFIO_USER_DMA_WRITE),
+			 "write on B after a hit on A");
+
+	/* two adjacent maps of the same fd, copies across them */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, g2->fd, 0, IOVA_C, GUEST_SIZE, rw),
+			    "map C1");
+	TEST_ASSERT_SUCCESS(
+		rte_vfio_user_client_dma_map(cli, g2->fd, 0, IOVA_C + GUEST_SIZE, GUEST_SIZE, rw),
+		"map C2");
+	ev += 2;
+	TEST_ASSERT_SUCCESS(check_dma_events(ev), "events");
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(0xc0 + i);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_dma_write(dev_a.srv, IOVA_C + GUEST_SIZE - 8, pat, 16),
+			    "dma_write across two maps");
+	TEST_ASSERT(memcmp(g2->va + GUEST_SIZE - 8, pat, 8) == 0, "first half");
+	TEST_ASSERT(memcmp(g2->va, pat + 8, 8) == 0, "second half");
+	memset(out, 0, sizeof(out));
+	TEST_ASSERT_SUCCESS(rte_vfio_user_dma_read(dev_a.srv, IOVA_C + GUEST_SIZE - 8, out, 16),
+			    "dma_read across two maps");
+	TEST_ASSERT(memcmp(out, pat, 16) == 0, "dma_read data");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_C + GUEST_SIZE - 8, 16, 1),
+			 "translate across two maps");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_read(dev_a.srv, IOVA_C + 2 * GUEST_SIZE - 8, out, 16),
+			  -EFAULT, "dma_read past the last map");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_write(dev_a.srv, IOVA_A + GUEST_SIZE - 8, pat, 16),
+			  -EFAULT, "dma_write into a hole");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_read(dev_a.srv, UINT64_MAX - 3, out, 8), -EFAULT,
+			  "dma_read wrapping");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_dma_read(dev_a.srv, IOVA_A, out, 0), "dma_read len 0");
+
+	/* limits: 4 maps at most */
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, tab, 2), 4, "count with max 2");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 4, "count only");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_E, T_PG, rw), -ENOSPC,
+			  "a fifth map");
+	/* overlaps */
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_A + T_PG, T_PG, rw),
+			  -EEXIST, "overlap inside");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_A - T_PG, 2 * T_PG, rw),
+			  -EEXIST, "overlap at the start");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_A, 2 * GUEST_SIZE, rw),
+			  -EEXIST, "larger map at the same iova");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_A, GUEST_SIZE,
+						       RTE_VFIO_USER_DMA_READ),
+			  -EEXIST, "same range, other prot");
+	/* identical remap: accepted, nothing changes */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_A, GUEST_SIZE, rw),
+			    "identical remap");
+	TEST_ASSERT_SUCCESS(check_dma_events(ev), "events after identical remap");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, tab, RTE_DIM(tab)), 4, "table");
+	for (i = 1; i < 4; i++)
+		TEST_ASSERT(tab[i - 1].iova < tab[i].iova, "table not sorted");
+	/* client side checks */
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_E + 1, T_PG, rw),
+			  -EINVAL, "unaligned iova");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_E, 0, rw), -EINVAL,
+			  "size 0");
+
+	/* unmap */
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_E, T_PG), -ENOENT,
+			  "unmap of nothing");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_A, T_PG), -ENOENT,
+			  "partial unmap");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_A + T_PG, GUEST_SIZE - T_PG),
+			  -ENOENT, "unmap of a tail");
+	TEST_ASSERT_SUCCESS(check_dma_events(ev), "events after failed unmaps");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, IOVA_B, GUEST_SIZE), "unmap B");
+	TEST_ASSERT_SUCCESS(check_dma_events(++ev), "events");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_B, 1, 1), "B still mapped");
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_C, 1, 1), "C lost");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_B, GUEST_SIZE), -ENOENT,
+			  "double unmap");
+
+	/* beyond the end of the fd */
+	TEST_ASSERT_EQUAL(
+		rte_vfio_user_client_dma_map(cli, g->fd, GUEST_SIZE / 2, IOVA_B, GUEST_SIZE, rw),
+		-EINVAL, "map past the end of the fd");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, GUEST_SIZE, IOVA_B, T_PG, rw),
+			  -EINVAL, "map at the end of the fd");
+	TEST_ASSERT_SUCCESS(check_dma_events(ev), "events after failed maps");
+
+	/* without an fd: recorded, not reachable */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, -1, 0, IOVA_E, GUEST_SIZE, rw),
+			    "map without fd");
+	TEST_ASSERT_SUCCESS(check_dma_events(++ev), "events");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, tab, RTE_DIM(tab)), 4, "table");
+	TEST_ASSERT_EQUAL(tab[3].iova, IOVA_E, "no-fd iova");
+	TEST_ASSERT_NULL(tab[3].vaddr, "no-fd vaddr");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_E, 1, 1), "no-fd translate");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_read(dev_a.srv, IOVA_E, out, 1), -EFAULT,
+			  "no-fd dma_read");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, -1, 0, IOVA_E, GUEST_SIZE, rw),
+			    "identical no-fd remap");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_E, GUEST_SIZE, rw),
+			  -EEXIST, "remap of a no-fd map with an fd");
+
+	/* everything */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
+	TEST_ASSERT_SUCCESS(check_dma_events(++ev), "events");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, tab, RTE_DIM(tab)), 0, "not empty");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 1, 1), "A after all");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all of nothing");
+	TEST_ASSERT_SUCCESS(check_dma_events(ev), "events for an empty unmap all");
+	/* the table fills again */
+	for (i = 0; i < T_MAX_DMA_MAPS; i++)
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, g->fd, i * T_PG,
+								 IOVA_A + i * T_PG, T_PG, rw),
+				    "refill %u", i);
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A + 3 * T_PG, T_PG, rw),
+			     "refilled");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 2 * T_PG, rw),
+			 "translate across adjacent maps");
+	return TEST_SUCCESS;
+}
+
+static int
+test_dma(void)
+{
+	struct guest g = {.fd = -1}, g2 = {.fd = -1};
+	int maps, ret;
+
+	maps = count_maps();
+	if (guest_new(&g, GUEST_SIZE) < 0 || guest_new(&g2, GUEST_SIZE) < 0) {
+		guest_free(&g);
+		guest_free(&g2);
+		return TEST_FAILED;
+	}
+	ret = dma_body(&g, &g2);
+	if (ret == TEST_SUCCESS) {
+		rte_vfio_user_client_close(cli);
+		cli = NULL;
+		if (!wait_count(&dev_a.n_disconnected, 1)) {
+			printf("no disconnect\n");
+			ret = TEST_FAILED;
+		} else if (rte_vfio_user_dma_table(dev_a.srv, NULL, 0) != 0) {
+			printf("DMA table not emptied on disconnect\n");
+			ret = TEST_FAILED;
+		}
+	}
+	guest_free(&g);
+	guest_free(&g2);
+	if (ret == TEST_SUCCESS && count_maps() != maps) {
+		printf("mappings left: %d, %d before\n", count_maps(), maps);
+		ret = TEST_FAILED;
+	}
+	return ret;
+}
+
+/* ---------------------------------------------------------- malformed */
+
+#define EXPECT_CLOSED (-100000)
+#define EXPECT_NO_REPLY (-100001)
+
+struct mrow {
+	const char *name;
+	uint16_t cmd;
+	uint32_t flags; /* header flags */
+	uint32_t size; /* header size, 0: the real one */
+	uint32_t len; /* payload bytes */
+	uint8_t pl[64];
+	unsigned int nfds; /* memfds sent with it */
+	int expect; /* -errno, EXPECT_CLOSED or EXPECT_NO_REPLY */
+};
+
+#define U32(v) (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((v) >> 24)
+#define U64(v) U32((uint64_t)(v)&0xffffffffu), U32((uint64_t)(v) >> 32)
+#define CMD VFU_F_TYPE_COMMAND
+
+/* clang-format off */
+static const struct mrow mrows[] = {
+	{"size 0xffffffff", VFU_CMD_DEVICE_GET_INFO, CMD, 0xffffffffu, 0, {0}, 0, EXPECT_CLOSED},
+	{"size 8", VFU_CMD_DEVICE_GET_INFO, CMD, 8, 0, {0}, 0, EXPECT_CLOSED},
+	{"size 1 MiB + 33", VFU_CMD_REGION_WRITE, CMD, VFU_HDR_SIZE + 16 + (1u << 20) + 1, 0, {0},
+	 0, EXPECT_CLOSED},
+	{"unknown flag bit", VFU_CMD_DEVICE_GET_INFO, CMD | 0x100, 0, 16, {U32(16)}, 0,
+	 EXPECT_CLOSED},
+	{"message type 2", VFU_CMD_DEVICE_GET_INFO, 2, 0, 16, {U32(16)}, 0, EXPECT_CLOSED},
+	{"unknown command 99", 99, CMD, 0, 16, {U32(16)}, 0, -EINVAL},
+	{"command 14 (no longer defined)", 14, CMD, 0, 0, {0}, 0, -EINVAL},
+	{"command 0", 0, CMD, 0, 0, {0}, 0, -EINVAL},
+	{"VERSION again", VFU_CMD_VERSION, CMD, 0, 7, {0, 0, 0, 0, '{', '}', 0}, 0, -EINVAL},
+	{"GET_INFO no payload", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 0, {0}, 0, -EINVAL},
+	{"GET_INFO short", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 8, {U32(16), U32(0)}, 0, -EINVAL},
+	{"GET_INFO argsz 8", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 16, {U32(8)}, 0, -EINVAL},
+	{"GET_INFO with an fd", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 16, {U32(16)}, 1, -EINVAL},
+	{"REGION_INFO short", VFU_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 16, {U32(32), U32(0), U32(0)},
+	 0, -EINVAL},
+	{"REGION_INFO index 9", VFU_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 32,
+	 {U32(32), U32(0), U32(9)}, 0, -EINVAL},
+	{"REGION_INFO index 0xffffffff", VFU_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 32,
+	 {U32(32), U32(0), U32(0xffffffffu)}, 0, -EINVAL},
+	{"IO_FDS short", VFU_CMD_DEVICE_GET_REGION_IO_FDS, CMD, 0, 8, {U32(16)}, 0, -EINVAL},
+	{"IO_FDS count 1", VFU_CMD_DEVICE_GET_REGION_IO_FDS, CMD, 0, 16,
+	 {U32(16), U32(0), U32(0), U32(1)}, 0, -EINVAL},
+	{"IRQ_INFO short", VFU_CMD_DEVICE_GET_IRQ_INFO, CMD, 0, 12, {U32(16)}, 0, -EINVAL},
+	{"IRQ_INFO index 5", VFU_CMD_DEVICE_GET_IRQ_INFO, CMD, 0, 16, {U32(16), U32(0), U32(5)}, 0,
+	 -EINVAL},
+	{"SET_IRQS short", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 12, {U32(20), U32(0x21), U32(2)}, 0,
+	 -EINVAL},
+	{"SET_IRQS argsz != length", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	 {U32(24), U32(0x21), U32(2), U32(0), U32(1)}, 0, -EINVAL},
+	{"SET_IRQS no data flag", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	 {U32(20), U32(0x20), U32(2), U32(0), U32(1)}, 0, -EINVAL},
+	{"SET_IRQS unknown flag", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	 {U32(20), U32(0x121), U32(2), U32(0), U32(1)}, 0, -EINVAL},
+	{"SET_IRQS bools missing", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	 {U32(20), U32(0x22), U32(2), U32(0), U32(2)}, 0, -EINVAL},
+	{"SET_IRQS eventfds, 1 fd for 2", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	 {U32(20), U32(0x24), U32(2), U32(0), U32(2)}, 1, -EINVAL},
+	{"SET_IRQS DATA_NONE with an fd", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	 {U32(20), U32(0x21), U32(2), U32(0), U32(1)}, 1, -EINVAL},
+	{"SET_IRQS count 0 start 1", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	 {U32(20), U32(0x21), U32(2), U32(1), U32(0)}, 0, -EINVAL},
+	{"REGION_READ short", VFU_CMD_REGION_READ, CMD, 0, 12, {U64(0), U32(0)}, 0, -EINVAL},
+	{"REGION_READ count 0", VFU_CMD_REGION_READ, CMD, 0, 16, {U64(0), U32(0), U32(0)}, 0,
+	 -EINVAL},
+	{"REGION_READ count 2 MiB", VFU_CMD_REGION_READ, CMD, 0, 16,
+	 {U64(0), U32(0), U32(2u << 20)}, 0, -E2BIG},
+	{"REGION_READ offset wraps", VFU_CMD_REGION_READ, CMD, 0, 16,
+	 {U64(UINT64_MAX - 1), U32(0), U32(4)}, 0, -EINVAL},
+	{"REGION_READ with data", VFU_CMD_REGION_READ, CMD, 0, 20,
+	 {U64(0), U32(0), U32(4), U32(0)}, 0, -EINVAL},
+	{"REGION_WRITE data short", VFU_CMD_REGION_WRITE, CMD, 0, 18,
+	 {U64(0), U32(0), U32(4), 1, 2}, 0, -EINVAL},
+	{"REGION_WRITE data long", VFU_CMD_REGION_WRITE, CMD, 0, 24,
+	 {U64(0), U32(0), U32(4), U64(0)}, 0, -EINVAL},
+	{"REGION_WRITE region 77", VFU_CMD_REGION_WRITE, CMD, 0, 20,
+	 {U64(0), U32(77), U32(4), U32(0)}, 0, -EINVAL},
+	{"WRITE_MULTI count 0", VFU_CMD_REGION_WRITE_MULTI, CMD, 0, 8, {U64(0)}, 0, -EINVAL},
+	{"WRITE_MULTI count 2, one entry", VFU_CMD_REGION_WRITE_MULTI, CMD, 0, 32,
+	 {U64(2), U64(0), U32(0), U32(4), U64(0)}, 0, -EINVAL},
+	{"WRITE_MULTI entry count 9", VFU_CMD_REGION_WRITE_MULTI, CMD, 0, 32,
+	 {U64(1), U64(0), U32(0), U32(9), U64(0)}, 0, -EINVAL},
+	{"DMA_MAP short", VFU_CMD_DMA_MAP, CMD, 0, 24, {U32(32), U32(3), U64(0), U64(0x10000)}, 0,
+	 -EINVAL},
+	{"DMA_MAP argsz 40", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(40), U32(3), U64(0), U64(0x10000), U64(0x1000)}, 0, -EINVAL},
+	{"DMA_MAP unaligned iova", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(3), U64(0), U64(0x10010), U64(0x1000)}, 0, -EINVAL},
+	{"DMA_MAP unaligned size", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(3), U64(0), U64(0x10000), U64(0x1800)}, 0, -EINVAL},
+	{"DMA_MAP unaligned offset", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(3), U64(0x10), U64(0x10000), U64(0x1000)}, 1, -EINVAL},
+	{"DMA_MAP size 0", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(3), U64(0), U64(0x10000), U64(0)}, 0, -EINVAL},
+	{"DMA_MAP iova wraps", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(3), U64(0), U64(0xfffffffffffff000ull), U64(0x2000)}, 0, -EINVAL},
+	{"DMA_MAP unknown flag", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(7), U64(0), U64(0x10000), U64(0x1000)}, 0, -EINVAL},
+	{"DMA_MAP with 2 fds", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(3), U64(0), U64(0x10000), U64(0x1000)}, 2, -EINVAL},
+	{"DMA_MAP past the end of the fd", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	 {U32(32), U32(3), U64(0x1000), U64(0x10000), U64(0x10000)}, 1, -EINVAL},
+	{"DMA_UNMAP short", VFU_CMD_DMA_UNMAP, CMD, 0, 16, {U32(24), U32(0), U64(0x10000)}, 0,
+	 -EINVAL},
+	{"DMA_UNMAP ALL with a range", VFU_CMD_DMA_UNMAP, CMD, 0, 24,
+	 {U32(24), U32(2), U64(0x10000), U64(0x1000)}, 0, -EINVAL},
+	{"DMA_UNMAP size 0", VFU_CMD_DMA_UNMAP, CMD, 0, 24, {U32(24), U32(0), U64(0x10000), U64(0)},
+	 0, -EINVAL},
+	{"DMA_UNMAP dirty bitmap", VFU_CMD_DMA_UNMAP, CMD, 0, 24,
+	 {U32(24), U32(1), U64(0x10000), U64(0x1000)}, 0, -ENOTSUP},
+	{"DMA_UNMAP with an fd", VFU_CMD_DMA_UNMAP, CMD, 0, 24,
+	 {U32(24), U32(0), U64(0x10000), U64(0x1000)}, 1, -EINVAL},
+	{"DEVICE_RESET with payload", VFU_CMD_DEVICE_RESET, CMD, 0, 4, {0}, 0, -EINVAL},
+	{"DMA_READ from the client", VFU_CMD_DMA_READ, CMD, 0, 16, {U64(0x10000), U64(4)}, 0,
+	 -ENOTSUP},
+	{"DMA_WRITE from the client", VFU_CMD_DMA_WRITE, CMD, 0, 20,
+	 {U64(0x10000), U64(4), U32(0)}, 0, -ENOTSUP},
+	{"DEVICE_FEATURE short", VFU_CMD_DEVICE_FEATURE, CMD, 0, 4, {U32(8)}, 0, -EINVAL},
+	{"DEVICE_FEATURE probe", VFU_CMD_DEVICE_FEATURE, CMD, 0, 8, {U32(8), U32(0x40001)}, 0,
+	 -ENOTSUP},
+	{"MIG_DATA_READ", VFU_CMD_MIG_DATA_READ, CMD, 0, 8, {U32(8), U32(0)}, 0, -ENOTSUP},
+	{"MIG_DATA_WRITE", VFU_CMD_MIG_DATA_WRITE, CMD, 0, 12, {U32(12), U32(4), U32(0)}, 0,
+	 -ENOTSUP},
+	{"a reply from the client", VFU_CMD_DEVICE_GET_INFO, VFU_F_TYPE_REPLY, 0, 16, {U32(16)}, 0,
+	 EXPECT_NO_REPLY},
+	{"bad command with NO_REPLY", VFU_CMD_DEVICE_GET_INFO, CMD | VFU_F_NO_REPLY, 0, 8,
+	 {U32(16)}, 0, EXPECT_NO_REPLY},
+	{"payload shorter than size, then EOF", VFU_CMD_DEVICE_GET_INFO, CMD, 64, 16, {U32(16)}, 0,
+	 EXPECT_CLOSED},
+};
+/* clang-format on */
+
+/* One row on the connection *s (reopened when the row closes it). */
+static int
+malformed_row(const struct mrow *r, int *s)
+{
+	struct vfu_hdr h;
+	int fds[2] = {-1, -1}, base, ret;
+	unsigned int i;
+
+	base = count_fds();
+	for (i = 0; i < r->nfds; i++) {
+		fds[i] = memfd_create("vfu-test-row", MFD_CLOEXEC);
+		if (fds[i] < 0 || ftruncate(fds[i], 0x10000) < 0) {
+			close_all(fds, 2);
+			return -1;
+		}
+	}
+	ret = raw_send_sized(*s, 0x4242, r->cmd, r->flags, r->size, r->pl, r->len, fds, r->nfds);
+	close_all(fds, 2);
+	if (ret < 0) {
+		printf("%s: send: %d\n", r->name, ret);
+		return -1;
+	}
+	if (r->expect == EXPECT_CLOSED && r->size > VFU_HDR_SIZE + r->len && r->size < 4096) {
+		/* a truncated message: the server waits for the rest */
+		shutdown(*s, SHUT_WR);
+	}
+	if (r->expect == EXPECT_NO_REPLY) {
+		ret = raw_recv(*s, &h, NULL, 200);
+		if (ret != -ETIMEDOUT) {
+			printf("%s: got a reply (%d)\n", r->name, ret);
+			return -1;
+		}
+	} else {
+		ret = raw_recv(*s, &h, NULL, RAW_TIMEOUT_MS);
+		if (r->expect == EXPECT_CLOSED) {
+			if (ret != -ECONNRESET) {
+				printf("%s: connection not closed (%d, flags 0x%x error %u)\n",
+				       r->name, ret, h.flags, h.error);
+				return -1;
+			}
+		} else if (ret < 0) {
+			printf("%s: no reply (%d)\n", r->name, ret);
+			return -1;
+		} else if ((h.flags & VFU_F_TYPE_MASK) != VFU_F_TYPE_REPLY || h.msg_id != 0x4242 ||
+			   h.cmd != r->cmd || !(h.flags & VFU_F_ERROR) ||
+			   -(int)h.error != r->expect || ret != 0) {
+			printf("%s: reply flags 0x%x error %u (%s) len %d, expected error %d\n",
+			       r->name, h.flags, h.error, strerror((int)h.error), ret, -r->expect);
+			return -1;
+		}
+	}
+	if (r->expect == EXPECT_CLOSED) {
+		close(*s);
+		*s = raw_open(dev_a.path, NULL);
+		if (*s < 0) {
+			printf("%s: no new client accepted\n", r->name);
+			return -1;
+		}
+	}
+	if (raw_check_alive(*s) != 0) {
+		printf("%s: connection unusable afterwards\n", r->name);
+		return -1;
+	}
+	/* every fd we sent is closed by now (the reply came after) */
+	if (r->expect != EXPECT_CLOSED && count_fds() != base) {
+		printf("%s: fd leak: %d, %d before\n", r->name, count_fds(), base);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+test_malformed(void)
+{
+	unsigned int i, failed = 0;
+	int s, base;
+
+	base = count_fds();
+	s = raw_open(dev_a.path, NULL);
+	TEST_ASSERT(s >= 0, "raw open");
+	for (i = 0; i < RTE_DIM(mrows); i++) {
+		if (malformed_row(&mrows[i], &s) != 0) {
+			/* the next row gets a fresh connection */
+			failed++;
+			if (s >= 0)
+				close(s);
+			sleep_ms(10);
+			s = raw_open(dev_a.path, NULL);
+			if (s < 0)
+				break;
+		}
+	}
+	if (s >= 0)
+		close(s);
+	TEST_ASSERT_EQUAL(failed, 0, "%u of %u malformed messages mishandled", failed,
+			  (unsigned int)RTE_DIM(mrows));
+	/* ours and the server's end of the connection are gone too */
+	TEST_ASSERT_EQUAL(wait_fds(base), base, "fds left");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 0, "DMA maps left");
+	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), 0, "BAR0 reached");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_req), 0, "reset reached");
+	return TEST_SUCCESS;
+}
+
+/* A DMA_MAP with 2 fds: both closed, nothing mapped. */
+static int
+test_dma_map_two_fds(void)
+{
+	struct vfu_dma_map m;
+	uint8_t pl[VFU_DMA_MAP_SIZE];
+	int fds[2], base, s, ret;
+
+	s = rte_vfio_user_client_fd(cli);
+	base = count_fds();
+	fds[0] = memfd_create("a", MFD_CLOEXEC);
+	fds[1] = memfd_create("b", MFD_CLOEXEC);
+	TEST_ASSERT(fds[0] >= 0 && fds[1] >= 0, "memfd");
+	TEST_ASSERT(ftruncate(fds[0], 0x10000) == 0 && ftruncate(fds[1], 0x10000) == 0, "size");
+	memset(&m, 0, sizeof(m));
+	m.argsz = VFU_DMA_MAP_SIZE;
+	m.flags = VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE;
+	m.addr = IOVA_A;
+	m.size = 0x10000;
+	TEST_ASSERT(vfu_dma_map_encode(pl, sizeof(pl), &m) == (int)sizeof(pl), "encode");
+	ret = raw_call_fds(s, VFU_CMD_DMA_MAP, pl, sizeof(pl), fds, 2, NULL);
+	close_all(fds, 2);
+	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "DMA_MAP with 2 fds: %d", ret);
+	TEST_ASSERT_EQUAL(count_fds(), base, "fds of a refused DMA_MAP kept");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 0, "mapped");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_dma_begin), 0, "dma_change");
+	/* with one it works */
+	fds[0] = memfd_create("a", MFD_CLOEXEC);
+	TEST_ASSERT(fds[0] >= 0 && ftruncate(fds[0], 0x10000) == 0, "memfd");
+	ret = raw_call_fds(s, VFU_CMD_DMA_MAP, pl, sizeof(pl), fds, 1, NULL);
+	close(fds[0]);
+	TEST_ASSERT_EQUAL(ret, 0, "DMA_MAP with 1 fd");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 1, "not mapped");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, IOVA_A, 0x10000), "unmap");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ disconnect */
+
+static int
+test_disconnect(void)
+{
+	struct guest g = {.fd = -1};
+	int efd[MSIX_NVEC], base, maps, ret = TEST_FAILED;
+	uint32_t reg = 0xdeadbeef, v = 0;
+	unsigned int i;
+
+	for (i = 0; i < MSIX_NVEC; i++)
+		efd[i] = efd_new();
+	if (guest_new(&g, GUEST_SIZE) < 0)
+		goto out;
+	base = count_fds();
+	maps = count_maps();
+
+	cli = connect_client(dev_a.path);
+	if (cli == NULL || !wait_count(&dev_a.n_connected, 1)) {
+		printf("connect\n");
+		goto out;
+	}
+	if (rte_vfio_user_client_dma_map(cli, g.fd, 0, IOVA_A, GUEST_SIZE,
+					 RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE) != 0 ||
+	    rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 0, MSIX_NVEC, efd) != 0 ||
+	    rte_vfio_user_client_region_write(cli, 0, 0x80, &reg, 4, false) != 0 ||
+	    rte_vfio_user_client_region_mmap(cli, 2, 1) == NULL ||
+	    rte_vfio_user_client_irq_mask(cli, RTE_VFIO_USER_IRQ_MSIX, 1, 1, true) != 0) {
+		printf("client setup\n");
+		goto out;
+	}
+	if (rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 1, RTE_VFIO_USER_DMA_READ) == NULL ||
+	    !rte_vfio_user_server_connected(dev_a.srv)) {
+		printf("not set up\n");
+		goto out;
+	}
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	if (!wait_count(&dev_a.n_disconnected, 1)) {
+		printf("no disconnected callback\n");
+		goto out;
+	}
+	if (rte_vfio_user_server_connected(dev_a.srv)) {
+		printf("still connected\n");
+		goto out;
+	}
+	if (rte_vfio_user_dma_table(dev_a.srv, NULL, 0) != 0 ||
+	    rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 1, RTE_VFIO_USER_DMA_READ) != NULL) {
+		printf("DMA table not empty\n");
+		goto out;
+	}
+	if (ld(&dev_a.n_dma_begin) != 2 || ld(&dev_a.n_dma_end) != 2) {
+		printf("dma_change on disconnect: %u/%u\n", ld(&dev_a.n_dma_begin),
+		       ld(&dev_a.n_dma_end));
+		goto out;
+	}
+	for (i = 0; i < MSIX_NVEC; i++) {
+		if (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, i) != -ENOENT) {
+			printf("vector %u still has an eventfd\n", i);
+			goto out;
+		}
+	}
+	if (wait_fds(base) != base) {
+		printf("fds: %d open, %d before\n", count_fds(), base);
+		goto out;
+	}
+	if (count_maps() != maps) {
+		printf("mappings: %d, %d before\n", count_maps(), maps);
+		goto out;
+	}
+	if (ld(&dev_a.n_connected) != 1 || ld(&dev_a.n_disconnected) != 1) {
+		printf("callbacks\n");
+		goto out;
+	}
+
+	/* the device state is kept; a new client starts clean */
+	cli = connect_client(dev_a.path);
+	if (cli == NULL || rte_vfio_user_client_region_read(cli, 0, 0x80, &v, 4) != 0 || v != reg) {
+		printf("BAR0 register lost (0x%x)\n", v);
+		goto out;
+	}
+	if (!wait_count(&dev_a.n_connected, 2) ||
+	    rte_vfio_user_dma_table(dev_a.srv, NULL, 0) != 0) {
+		printf("second client\n");
+		goto out;
+	}
+	/* the old mask is gone with the old client */
+	if (rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 1, 1, &efd[1]) != 0 ||
+	    rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 1) != 0 ||
+	    efd_take(efd[1]) != 1) {
+		printf("mask survived the disconnect\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	close_all(efd, MSIX_NVEC);
+	guest_free(&g);
+	return ret;
+}
+
+static int
+test_second_client_refused(void)
+{
+	struct rte_vfio_user_client_conf conf;
+	struct rte_vfio_user_client *c2;
+	struct vfu_hdr h;
+	uint8_t pl[64];
+	int s, ret;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.timeout_ms = 2000;
+	c2 = rte_vfio_user_client_connect(dev_a.path, &conf);
+	TEST_ASSERT_NULL(c2, "a second client was accepted");
+	TEST_ASSERT(rte_errno != 0, "no errno");
+	/* a raw one is closed at once, without an answer */
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "connect");
+	ret = raw_send(s, 1, VFU_CMD_VERSION, pl, version_payload(pl, 0, 0, "{}"), NULL, 0);
+	if (ret == 0)
+		ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	close(s);
+	TEST_ASSERT(ret == -ECONNRESET || ret == -EPIPE, "second raw client served: %d", ret);
+
+	/* the first is undisturbed */
+	TEST_ASSERT_SUCCESS(
+		rte_vfio_user_client_device_info(cli, &(struct rte_vfio_user_device_info){0}),
+		"first client disturbed");
+	TEST_ASSERT(rte_vfio_user_server_connected(dev_a.srv), "server lost its client");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_connected), 1, "connected callbacks");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "disconnected callbacks");
+
+	/* once it is gone, the next one is served */
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnect");
+	cli = connect_client(dev_a.path);
+	TEST_ASSERT_NOT_NULL(cli, "next client refused: %s", strerror(rte_errno));
+	TEST_ASSERT(wait_count(&dev_a.n_connected, 2), "connected");
+	return TEST_SUCCESS;
+}
+
+static int
+test_negotiate_timeout(void)
+{
+	struct rte_vfio_user_client_conf conf;
+	struct vfu_hdr h;
+	uint64_t t0;
+	int s, ret;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.timeout_ms = 2000;
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "connect");
+	t0 = now_ms();
+	sleep_ms(100);
+	/* the silent connection holds the device for a while */
+	cli = rte_vfio_user_client_connect(dev_a.path, &conf);
+	TEST_ASSERT_NULL(cli, "client accepted while another is connecting");
+	while (now_ms() - t0 < 3300)
+		sleep_ms(50);
+	cli = rte_vfio_user_client_connect(dev_a.path, &conf);
+	TEST_ASSERT_NOT_NULL(cli, "a silent connection kept the device: %s", strerror(rte_errno));
+	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	close(s);
+	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "the silent connection was not closed");
+	TEST_ASSERT(wait_count(&dev_a.n_connected, 1), "connected");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "disconnected called for a silent client");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(cli), "client unusable");
+	return TEST_SUCCESS;
+}
+
+static int
+test_two_servers(void)
+{
+	uint8_t garbage[VFU_HDR_SIZE];
+	struct vfu_hdr h;
+	uint32_t v = 0;
+	int s, efd, ret;
+
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "b.sock", true), "second server");
+	dev_a.bar0[0x44] = 0x77;
+	dev_b.bar0[0x44] = 0x99;
+
+	s = raw_open(dev_b.path, NULL);
+	TEST_ASSERT(s >= 0, "raw open b");
+	TEST_ASSERT(wait_count(&dev_b.n_connected, 1), "b connected");
+	memset(&h, 0, sizeof(h));
+	h.cmd = VFU_CMD_DEVICE_GET_INFO;
+	h.size = 0xffffffffu;
+	vfu_hdr_encode(garbage, &h);
+	memset(garbage + 8, 0xff, 8);
+	TEST_ASSERT_SUCCESS(vfu_sock_send(s, garbage, sizeof(garbage), NULL, 0, 1000), "send");
+	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	close(s);
+	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "garbage not refused");
+	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "b disconnected");
+
+	/* a is undisturbed */
+	TEST_ASSERT(rte_vfio_user_server_connected(dev_a.srv), "a lost its client");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "a disconnected");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0x44, &v, 1), "a read");
+	TEST_ASSERT_EQUAL(v, 0x77, "a read the wrong device");
+
+	/* b serves a new client, its own device */
+	s = raw_open(dev_b.path, NULL);
+	TEST_ASSERT(s >= 0, "b refuses a new client");
+	TEST_ASSERT_SUCCESS(raw_check_alive(s), "b unusable");
+	close(s);
+	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 2), "b disconnected");
+
+	/* IRQs are per server */
+	efd = efd_new();
+	TEST_ASSERT(efd >= 0, "eventfd");
+	ret = rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 0, 1, &efd);
+	if (ret == 0 && rte_vfio_user_irq_trigger(dev_b.srv, RTE_VFIO_USER_IRQ_MSIX, 0) != -ENOENT)
+		ret = -1;
+	if (ret == 0 &&
+	    (rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 0) != 0 ||
+	     efd_take(efd) != 1))
+		ret = -1;
+	close(efd);
+	TEST_ASSERT_SUCCESS(ret, "IRQs mixed up between servers");
+
+	/* destroying b leaves a running */
+	tdev_free(&dev_b);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0x44, &v, 1), "a after b");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "a disconnected");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------- reconnect */
+
+static int
+one_session(struct guest *g, int efd, unsigned int n)
+{
+	struct rte_vfio_user_client *c;
+	uint8_t *a;
+
+	c = connect_client(dev_a.path);
+	if (c == NULL) {
+		printf("connect %u: %s\n", n, strerror(rte_errno));
+		return -1;
+	}
+	if (rte_vfio_user_client_dma_map(c, g->fd, 0, IOVA_A, GUEST_SIZE,
+					 RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE) != 0 ||
+	    rte_vfio_user_client_set_irqs(c, RTE_VFIO_USER_IRQ_MSIX, 0, 1, &efd) != 0 ||
+	    (a = rte_vfio_user_client_region_mmap(c, 2, 0)) == NULL) {
+		printf("session %u failed\n", n);
+		rte_vfio_user_client_close(c);
+		return -1;
+	}
+	a[0] = (uint8_t)n;
+	rte_vfio_user_client_close(c);
+	if (!wait_count(&dev_a.n_disconnected, n + 1)) {
+		printf("session %u: no disconnect\n", n);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+test_reconnect(void)
+{
+	struct guest g = {.fd = -1};
+	int efd, fds, maps, ret = TEST_FAILED;
+	unsigned int n = 0, i;
+
+	efd = efd_new();
+	if (efd < 0 || guest_new(&g, GUEST_SIZE) < 0)
+		goto out;
+	/* warm up (allocator arenas of the control thread, ...) */
+	for (; n < 3; n++)
+		if (one_session(&g, efd, n) < 0)
+			goto out;
+	fds = count_fds();
+	maps = count_maps();
+	system("cat /proc/$PPID/maps > /tmp/itest-maps-before.txt");
+	for (i = 0; i < 100; i++, n++)
+		if (one_session(&g, efd, n) < 0)
+			goto out;
+	if (wait_fds(fds) != fds) {
+		printf("fds: %d open, %d before\n", count_fds(), fds);
+		goto out;
+	}
+	if (count_maps() != maps) {
+		printf("mappings: %d, %d before\n", count_maps(), maps);
+		system("cat /proc/$PPID/maps > /tmp/itest-maps-after.txt");
+		goto out;
+	}
+	if (ld(&dev_a.n_connected) != n || ld(&dev_a.n_disconnected) != n ||
+	    ld(&dev_a.n_dma_begin) != 2 * n || ld(&dev_a.n_dma_end) != 2 * n) {
+		printf("callbacks: %u connected, %u disconnected, %u/%u dma, %u sessions\n",
+		       ld(&dev_a.n_connected), ld(&dev_a.n_disconnected), ld(&dev_a.n_dma_begin),
+		       ld(&dev_a.n_dma_end), n);
+		goto out;
+	}
+	if (dev_a.bar2[0] != (uint8_t)(n - 1)) {
+		printf("BAR2 writes lost\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	if (efd >= 0)
+		close(efd);
+	guest_free(&g);
+	return ret;
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+static int
+bad_conf(struct rte_vfio_user_server_conf *conf, int want_errno, const char *what)
+{
+	struct rte_vfio_user_server *srv;
+
+	rte_errno = 0;
+	srv = rte_vfio_user_server_create(conf);
+	if (srv != NULL) {
+		printf("create accepted %s\n", what);
+		rte_vfio_user_server_destroy(srv);
+		return -1;
+	}
+	if (rte_errno != want_errno) {
+		printf("create with %s: errno %d, expected %d\n", what, rte_errno, want_errno);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+test_create_checks(void)
+{
+	struct rte_vfio_user_server_conf conf, c;
+	struct rte_vfio_user_region_conf r;
+	struct rte_vfio_user_server *srv;
+	char longpath[200];
+	int fail = 0, memfd;
+
+	memset(&conf, 0, sizeof(conf));
+	snprintf(longpath, sizeof(longpath), "%s/x.sock", tmpdir);
+	conf.path = longpath;
+	fail |= bad_conf(NULL, EINVAL, "NULL");
+	c = conf, c.path = NULL;
+	fail |= bad_conf(&c, EINVAL, "no path");
+	c = conf, c.path = "";
+	fail |= bad_conf(&c, EINVAL, "empty path");
+	c = conf, c.irq_count[RTE_VFIO_USER_IRQ_INTX] = 2;
+	fail |= bad_conf(&c, EINVAL, "2 INTx");
+	c = conf, c.irq_count[RTE_VFIO_USER_IRQ_MSI] = 33;
+	fail |= bad_conf(&c, EINVAL, "33 MSI");
+	c = conf, c.irq_count[RTE_VFIO_USER_IRQ_MSIX] = 2049;
+	fail |= bad_conf(&c, EINVAL, "2049 MSI-X");
+	c = conf, c.irq_count[RTE_VFIO_USER_IRQ_ERR] = 2;
+	fail |= bad_conf(&c, EINVAL, "2 ERR");
+	c = conf, c.irq_count[RTE_VFIO_USER_IRQ_REQ] = 2;
+	fail |= bad_conf(&c, EINVAL, "2 REQ");
+	c = conf, c.socket_mode = 01777;
+	fail |= bad_conf(&c, EINVAL, "sticky mode");
+	c = conf, c.pci_id.class_code = 0x1000000;
+	fail |= bad_conf(&c, EINVAL, "25-bit class");
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	longpath[0] = '/';
+	c = conf;
+	fail |= bad_conf(&c, ENAMETOOLONG, "a long path");
+	TEST_ASSERT_EQUAL(fail, 0, "bad configurations accepted");
+
+	/* the limits themselves are fine */
+	snprintf(longpath, sizeof(longpath), "%s/x.sock", tmpdir);
+	c = conf;
+	c.irq_count[RTE_VFIO_USER_IRQ_INTX] = 1;
+	c.irq_count[RTE_VFIO_USER_IRQ_MSI] = 32;
+	c.irq_count[RTE_VFIO_USER_IRQ_MSIX] = 2048;
+	c.irq_count[RTE_VFIO_USER_IRQ_ERR] = 1;
+	c.irq_count[RTE_VFIO_USER_IRQ_REQ] = 1;
+	srv = rte_vfio_user_server_create(&c);
+	TEST_ASSERT_NOT_NULL(srv, "create at the limits");
+
+	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC);
+	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 4 * T_PG) == 0, "memfd");
+	memset(&r, 0, sizeof(r));
+	r.size = 4 * T_PG;
+	r.flags = RTE_VFIO_USER_REGION_READ;
+	r.fd = memfd;
+	fail = 0;
+	fail |= rte_vfio_user_server_set_region(srv, 7, &r) != -EINVAL;
+	r.flags = 0x8;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
+	r.flags = RTE_VFIO_USER_REGION_READ;
+	r.nr_sparse = 1;
+	r.sparse[0].offset = 100;
+	r.sparse[0].size = T_PG;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* unaligned */
+	r.sparse[0].offset = 3 * T_PG;
+	r.sparse[0].size = 2 * T_PG;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* outside */
+	r.nr_sparse = 2;
+	r.sparse[0].offset = 0;
+	r.sparse[0].size = 2 * T_PG;
+	r.sparse[1].offset = T_PG;
+	r.sparse[1].size = T_PG;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* overlap */
+	r.sparse[1].offset = 2 * T_PG;
+	r.fd = -1;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* no fd */
+	r.fd = memfd;
+	r.nr_sparse = RTE_VFIO_USER_MAX_SPARSE + 1;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
+	r.nr_sparse = 2;
+	r.size = 3 * T_PG; /* not a power of two */
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
+	r.size = 4 * T_PG;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != 0;
+	close(memfd);
+	/* the MSI-X table must fit in a declared BAR */
+	fail |= rte_vfio_user_pci_msix_cap_add(srv, 1, 0, 1, 0x800, NULL) == 0;
+	fail |= rte_vfio_user_pci_msix_cap_add(srv, 0, 0, 0, 4 * T_PG - 8, NULL) == 0;
+	rte_vfio_user_server_destroy(srv);
+	rte_vfio_user_server_destroy(NULL);
+	TEST_ASSERT_EQUAL(fail, 0, "bad regions accepted");
+	return TEST_SUCCESS;
+}
+
+static int
+test_lifecycle(void)
+{
+	struct rte_vfio_user_region_conf r;
+	struct sockaddr_un sa;
+	struct stat st;
+	char path[96];
+	int s, fd;
+
+	/* start creates the socket; configuration is then frozen */
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_a, "life.sock", true), "start");
+	TEST_ASSERT_SUCCESS(lstat(dev_a.path, &st), "no socket file");
+	TEST_ASSERT(S_ISSOCK(st.st_mode), "not a socket");
+	TEST_ASSERT_EQUAL(st.st_mode & 0777, 0600, "default mode");
+	TEST_ASSERT(strcmp(rte_vfio_user_server_path(dev_a.srv), dev_a.path) == 0, "path");
+	memset(&r, 0, sizeof(r));
+	r.size = T_PG;
+	r.flags = RTE_VFIO_USER_REGION_READ;
+	r.fd = -1;
+	TEST_ASSERT_EQUAL(rte_vfio_user_server_set_region(dev_a.srv, 1, &r), -EBUSY,
+			  "set_region after start");
+	TEST_ASSERT_EQUAL(rte_vfio_user_pci_exp_cap_add(dev_a.srv, NULL), -EBUSY,
+			  "cap after start");
+	TEST_ASSERT_EQUAL(rte_vfio_user_server_start(dev_a.srv), -EBUSY, "second start");
+
+	/* a second server on the same path */
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "life.sock", false), "create b");
+	TEST_ASSERT_EQUAL(rte_vfio_user_server_start(dev_b.srv), -EADDRINUSE,
+			  "two servers on one path");
+	tdev_free(&dev_b);
+	TEST_ASSERT_SUCCESS(lstat(dev_a.path, &st), "the failed start removed a's socket");
+	cli = connect_client(dev_a.path);
+	TEST_ASSERT_NOT_NULL(cli, "a no longer serves");
+
+	/* destroy with a client: it is disconnected, the file removed */
+	rte_vfio_user_server_destroy(dev_a.srv);
+	dev_a.srv = NULL;
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 1, "destroy did not disconnect");
+	TEST_ASSERT(lstat(dev_a.path, &st) < 0 && errno == ENOENT, "socket file left");
+	TEST_ASSERT(rte_vfio_user_client_device_info(cli, &(struct rte_vfio_user_device_info){0}) <
+			    0,
+		    "client served after destroy");
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	tdev_free(&dev_a);
+
+	/* a stale socket file is replaced */
+	snprintf(path, sizeof(path), "%s/stale.sock", tmpdir);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	TEST_ASSERT(s >= 0, "socket");
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	TEST_ASSERT_SUCCESS(bind(s, (struct sockaddr *)&sa, sizeof(sa)), "bind");
+	close(s);
+	TEST_ASSERT_SUCCESS(lstat(path, &st), "stale file");
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_a, "stale.sock", true), "start over a stale socket");
+	cli = connect_client(dev_a.path);
+	TEST_ASSERT_NOT_NULL(cli, "not served after replacing a stale socket");
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	tdev_free(&dev_a);
+	TEST_ASSERT(lstat(path, &st) < 0, "stale.sock left");
+
+	/* a regular file is not touched */
+	snprintf(path, sizeof(path), "%s/file.sock", tmpdir);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	TEST_ASSERT(fd >= 0, "create file");
+	TEST_ASSERT_EQUAL(write(fd, "x", 1), 1, "write");
+	close(fd);
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "file.sock", false), "create");
+	TEST_ASSERT_EQUAL(rte_vfio_user_server_start(dev_b.srv), -EEXIST, "start over a file");
+	tdev_free(&dev_b);
+	TEST_ASSERT_SUCCESS(lstat(path, &st), "the file was removed");
+	TEST_ASSERT(S_ISREG(st.st_mode) && st.st_size == 1, "the file was changed");
+	unlink(path);
+
+	/* a server that was never started leaves nothing */
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "never.sock", false), "create");
+	tdev_free(&dev_b);
+	TEST_ASSERT(lstat(dev_b.path, &st) < 0, "never.sock exists");
+	return TEST_SUCCESS;
+}
+
+static int
+test_socket_mode(void)
+{
+	struct rte_vfio_user_server_conf conf;
+	struct rte_vfio_user_server *srv;
+	struct stat st;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/mode.sock", tmpdir);
+	memset(&conf, 0, sizeof(conf));
+	conf.path = path;
+	conf.socket_mode = 0660;
+	srv = rte_vfio_user_server_create(&conf);
+	TEST_ASSERT_NOT_NULL(srv, "create");
+	if (rte_vfio_user_server_start(srv) != 0) {
+		rte_vfio_user_server_destroy(srv);
+		TEST_ASSERT(false, "start");
+	}
+	if (lstat(path, &st) != 0 || (st.st_mode & 0777) != 0660) {
+		rte_vfio_user_server_destroy(srv);
+		TEST_ASSERT(false, "mode 0%o", st.st_mode & 0777);
+	}
+	/* a device without regions or IRQs still negotiates */
+	cli = connect_client(path);
+	if (cli == NULL) {
+		rte_vfio_user_server_destroy(srv);
+		TEST_ASSERT(false, "connect");
+	}
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	rte_vfio_user_server_destroy(srv);
+	TEST_ASSERT(lstat(path, &st) < 0, "socket left");
+	return TEST_SUCCESS;
+}
+
+/* ----------------------------------------------------------- registration */
+
+static struct unit_test_suite vfio_user_server_suite = {
+	.suite_name = "vfio-user server",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases =
+		{
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_negotiate_caps),
+			TEST_CASE_ST(setup_dev, teardown_dev, test_negotiate_raw),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_device_info),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_region_info),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_region_io_fds),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_irq_info),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_config_space),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_config_bar_sizing),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_config_flr),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_device_reset),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_bar0_access),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_region_out_of_range),
+			TEST_CASE_ST(setup_dev, teardown_dev, test_write_multi),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_sparse_mmap),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_irq_msix),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_irq_intx_err_req),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_irq_client_trigger),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_irq_too_many_fds),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma_map_two_fds),
+			TEST_CASE_ST(setup_dev, teardown_dev, test_malformed),
+			TEST_CASE_ST(setup_dev, teardown_dev, test_disconnect),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_second_client_refused),
+			TEST_CASE_ST(setup_dev, teardown_dev, test_negotiate_timeout),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_two_servers),
+			TEST_CASE_ST(setup_dev, teardown_dev, test_reconnect),
+			TEST_CASE_ST(NULL, teardown_dev, test_create_checks),
+			TEST_CASE_ST(NULL, teardown_dev, test_lifecycle),
+			TEST_CASE_ST(NULL, teardown_dev, test_socket_mode),
+			TEST_CASES_END(),
+		},
+};
+
+static int
+test_vfio_user_server(void)
+{
+	return unit_test_suite_runner(&vfio_user_server_suite);
+}
+
+REGISTER_TEST_COMMAND(vfio_user_autotest, test_vfio_user_server);
