@@ -108,6 +108,12 @@ static const char *const vfu_cmd_names[VFU_CMD_MAX + 1] = {
 	[VFU_CMD_MIG_DATA_WRITE] = "MIG_DATA_WRITE",
 };
 
+bool
+vfu_cmd_valid(uint32_t cmd)
+{
+	return cmd <= VFU_CMD_MAX && vfu_cmd_names[cmd] != NULL;
+}
+
 const char *
 vfu_cmd_name(uint32_t cmd)
 {
@@ -139,8 +145,6 @@ vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfu_hdr *h
 		return -EINVAL;
 	type = h.flags & VFU_F_TYPE_MASK;
 	if (type != VFU_F_TYPE_COMMAND && type != VFU_F_TYPE_REPLY)
-		return -EINVAL;
-	if (type == VFU_F_TYPE_COMMAND && (h.cmd > VFU_CMD_MAX || vfu_cmd_names[h.cmd] == NULL))
 		return -EINVAL;
 
 	*hdr = h;

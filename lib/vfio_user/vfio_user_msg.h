@@ -73,16 +73,22 @@ struct vfu_hdr {
 /** Name of a command for logs ("VERSION", ...); "UNKNOWN" if not valid. */
 const char *vfu_cmd_name(uint32_t cmd);
 
+/** @return whether cmd is a command of the protocol. */
+bool vfu_cmd_valid(uint32_t cmd);
+
 /**
- * Decode and validate a message header.
+ * Decode and validate a message header: its framing only. An unknown
+ * command number is not a framing error (the size is still good, so the
+ * stream stays in step): the receiver answers it with EINVAL, see
+ * vfu_cmd_valid().
  *
  * @param buf       at least VFU_HDR_SIZE bytes
  * @param len       bytes available in buf
  * @param max_size  the largest whole message accepted
  * @param hdr       decoded header
- * @return 0; -EINVAL if len < 16, size < 16, type neither command nor reply,
- *   unknown flag bits, or (for commands) an unknown command;
- *   -E2BIG if size > max_size (the stream cannot be trusted any longer).
+ * @return 0; -EINVAL if len < 16, size < 16, type neither command nor reply
+ *   or unknown flag bits; -E2BIG if size > max_size (the stream cannot be
+ *   trusted any longer).
  */
 int vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfu_hdr *hdr);
 

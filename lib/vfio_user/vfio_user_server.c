@@ -1293,9 +1293,14 @@ vfu_dispatch(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		return vfu_cmd_write_multi(srv, req);
 	case VFU_CMD_DEVICE_FEATURE:
 		return vfu_cmd_device_feature(srv, req);
-	default:
-		/* DMA_READ/WRITE go server to client; no migration. */
+	case VFU_CMD_DMA_READ:
+	case VFU_CMD_DMA_WRITE:
+		/* These go from the server to the client. */
+	case VFU_CMD_MIG_DATA_READ:
+	case VFU_CMD_MIG_DATA_WRITE:
 		return -ENOTSUP;
+	default:
+		return -EINVAL;
 	}
 }
 
