@@ -19,7 +19,7 @@ PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	clang lld libclang-rt-14-dev llvm
 	clang-format clang-tidy cppcheck
-	libdpdk-dev dpdk
+	libdpdk-dev dpdk dpdk-dev
 	libjson-c-dev libnuma-dev
 	dpkg-dev xz-utils debootstrap ca-certificates
 	python3 python3-pyelftools

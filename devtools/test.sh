@@ -119,12 +119,14 @@ step "libFuzzer: server message handling (${FUZZ_SECONDS} s)" fuzz_run
 step "sample device and client end to end" env BUILD="$gcc_dir" bash devtools/test-sample.sh
 
 if [ "${SKIP_QEMU:-0}" = 1 ]; then
-	say "QEMU guest: sample device"
+	say "QEMU guest tests"
 	echo "SKIP_QEMU=1: not run"
-	skipped=$((skipped + 1))
-	skips+=("QEMU guest (SKIP_QEMU=1)")
+	skipped=$((skipped + 2))
+	skips+=("QEMU guest: sample device (SKIP_QEMU=1)" "QEMU guest: iavf (SKIP_QEMU=1)")
 else
 	step "QEMU guest: sample device" env BUILD="$gcc_dir" bash devtools/test-qemu-sample.sh
+	step "QEMU guest: stock iavf driver on emu_iavf (testpmd -d)" \
+		env BUILD="$gcc_dir" bash devtools/test-qemu-iavf.sh
 fi
 
 echo

@@ -470,8 +470,7 @@ test_find(void)
 	TEST_ASSERT(rte_emudev_is_valid(fake.id), "valid id");
 	TEST_ASSERT(!rte_emudev_is_valid(RTE_EMUDEV_MAX_DEVS), "id out of range");
 	TEST_ASSERT(rte_emudev_count() >= 1, "count");
-	RTE_EMUDEV_FOREACH(i)
-	{
+	RTE_EMUDEV_FOREACH(i) {
 		TEST_ASSERT(rte_emudev_is_valid(i), "foreach gives valid ids");
 		n++;
 	}

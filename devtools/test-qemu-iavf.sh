@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-emu authors
+#
+# End to end with the stock Linux iavf driver: Debian's dpdk-testpmd loads
+# the AVF device model (drivers/emu/iavf, vdev emu_iavf) with -d and serves
+# it on a vfio-user socket; QEMU (>= 10.1, TCG) boots a Linux guest with a
+# vfio-user-pci device on that socket and the guest's /init
+# (devtools/guest/iavf-init.sh) loads libeth, libie and iavf and exercises the
+# interface. Checked from the guest's lines: the function binds to iavf, the
+# interface has the MAC given in the devargs, carrier 1 and operstate up after
+# `ip link set up`, down/up works, rmmod/insmod of iavf brings the same
+# interface back with the link up, and the kernel log has no iavf error and
+# no warning. Then testpmd must still run, and must quit cleanly.
+#
+# usage: BUILD=builddir devtools/test-qemu-iavf.sh     (as root)
+# Environment:
+#   BUILD         build directory (default: build)
+#   QEMU_TREE     QEMU tree (see devtools/qemu-setup.sh)
+#   QEMU_TIMEOUT  limit for the guest run in seconds (default: 240)
+#   TESTPMD       testpmd binary (default: dpdk-testpmd, Debian's dpdk-dev)
+#   EMU_LOG_LEVEL log level of the project's log types in testpmd
+#                 (default: info; e.g. debug)
+#   GUEST_APPEND  extra guest kernel arguments, e.g. "emutest.verbose=1"
+#                 (see devtools/guest/iavf-init.sh)
+#   KEEP_LOGS=1   keep the logs directory
+# Exit status: 0 all checks passed, 77 skipped (a prerequisite is missing:
+# the reason is printed), anything else failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-240}
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
+DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
+DIR=${DIR%/}
+export QEMU_TREE=$DIR
+MAC=02:00:00:00:00:01
+plugin_name=librte_emu_iavf.so
+
+log() { printf 'test-qemu-iavf: %s\n' "$*"; }
+skip() { log "SKIP: $*"; exit 77; }
+die() { log "FAIL: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (debootstrap and chroot for the QEMU tree)"
+testpmd=$(command -v "$TESTPMD") ||
+	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
+if ! bash devtools/qemu-setup.sh; then
+	skip "the QEMU tree could not be built (see the qemu-setup messages above)"
+fi
+[ -f "$BUILD/drivers/emu/iavf/$plugin_name" ] ||
+	die "$BUILD/drivers/emu/iavf/$plugin_name is not built (BUILD=$BUILD)"
+plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
+	die "cannot make the private plugin directory (see above)"
+[ -f "$plugins/$plugin_name" ] || die "$plugin_name missing in $plugins"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/emu-iavf-qemu.XXXXXX")
+mkdir -p "$DIR/tmp"
+sock=$DIR/tmp/iavf.$$.sock
+guest_log=$work/guest.log
+pmd_log=$work/testpmd.log
+fifo=$work/testpmd.stdin
+prefix=emu-iavf-qemu-$$
+pid=
+fifo_fd=
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	local rc=$?
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+	fi
+	if [ -n "$fifo_fd" ]; then
+		exec {fifo_fd}>&-
+	fi
+	rm -f "$sock"
+	rm -rf "/var/run/dpdk/$prefix"
+	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
+		log "logs kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+# Run the EXIT trap on these signals too.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+rm -f "$sock"
+
+# testpmd runs interactive (-i), so it starts no forwarding and spins no
+# core, with its commands read from a FIFO: this script holds the FIFO's
+# write end and sends "quit" at the end. If the script dies, the write end
+# closes, testpmd reads end-of-file and quits.
+mkfifo -m 600 "$fifo"
+exec {fifo_fd}<> "$fifo"
+
+# shellcheck disable=SC2054 # commas belong to option values
+eal=(-d "$plugins/$plugin_name" --no-huge -m 512 --no-pci --file-prefix="$prefix" -l 0,1
+	--log-level=lib.eal:notice
+	--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL"
+	--vdev "emu_iavf0,sock=$sock,mac=$MAC,queues=1" --vdev net_null0)
+log "starting LD_LIBRARY_PATH=$plugins $testpmd ${eal[*]} -- -i --total-num-mbufs=2048"
+LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+	"$testpmd" "${eal[@]}" -- -i --total-num-mbufs=2048 < "$fifo" > "$pmd_log" 2>&1 &
+pid=$!
+for _ in $(seq 200); do
+	[ -S "$sock" ] && break
+	if ! kill -0 "$pid" 2> /dev/null; then
+		cat "$pmd_log"
+		wait "$pid" 2> /dev/null || true
+		pid=
+		die "testpmd exited before creating the socket $sock"
+	fi
+	sleep 0.1
+done
+[ -S "$sock" ] || { cat "$pmd_log"; die "no socket $sock after 20 s"; }
+
+log "booting the guest (timeout ${QEMU_TIMEOUT} s)"
+qemu_args=(--quiet --init devtools/guest/iavf-init.sh --modules "libeth libie iavf"
+	--socket "$sock" --log "$guest_log" --timeout "$QEMU_TIMEOUT")
+[ -z "${GUEST_APPEND:-}" ] || qemu_args+=(--append "$GUEST_APPEND")
+qemu_rc=0
+bash devtools/qemu-run.sh "${qemu_args[@]}" || qemu_rc=$?
+
+echo "--- guest output:"
+grep -E '^GUEST|qemu-system|vfio|Kernel panic' "$guest_log" || echo "(no GUEST lines)"
+echo "---"
+
+passed=0
+failed=0
+check() {
+	local what=$1 ok=$2
+	if [ "$ok" = 1 ]; then
+		printf 'PASS: %s\n' "$what"
+		passed=$((passed + 1))
+	else
+		printf 'FAIL: %s\n' "$what"
+		failed=$((failed + 1))
+	fi
+}
+# expect WHAT REGEX: a guest line matches REGEX (extended, whole line).
+expect() {
+	local what=$1 re=$2 line
+	line=$(grep -m1 -xE "$re" "$guest_log" || true)
+	if [ -n "$line" ]; then
+		check "$what: $line" 1
+	else
+		check "$what (no line matching /$re/)" 0
+	fi
+}
+# expect_after WHAT ANCHOR REGEX: the first guest line matching REGEX after
+# the first one matching ANCHOR (both extended, whole line).
+expect_after() {
+	local what=$1 anchor=$2 re=$3 line
+	line=$(awk -v a="^($anchor)\$" -v r="^($re)\$" \
+		'!seen && $0 ~ a { seen = 1; next } seen && $0 ~ r { print; exit }' "$guest_log")
+	if [ -n "$line" ]; then
+		check "$what: $line" 1
+	else
+		check "$what (no line matching /$re/ after /$anchor/)" 0
+	fi
+}
+
+t='\([0-9.]+ s\)'
+check "QEMU exited 0 (status $qemu_rc)" "$([ "$qemu_rc" = 0 ] && echo 1 || echo 0)"
+expect "libeth loaded" 'GUEST: insmod libeth rc 0'
+expect "libie loaded" 'GUEST: insmod libie rc 0'
+expect "iavf loaded" 'GUEST: insmod iavf rc 0'
+expect "an AVF function (class 0x020000) bound to iavf" \
+	'GUEST: pci [0-9a-f:.]+ 8086:(1889|37cd|1571|154c) class 0x020000 driver iavf'
+expect "iavf interface with MAC $MAC" "GUEST: iface [^ ]+ driver iavf mac $MAC $t"
+expect "ip link set up" 'GUEST: link-set up [^ ]+ rc 0'
+expect "carrier 1, operstate up" "GUEST: up [^ ]+ carrier 1 operstate up $t"
+expect "ip link set down" 'GUEST: link-set down [^ ]+ rc 0'
+expect "operstate down" "GUEST: down [^ ]+ carrier [-0] operstate down $t"
+expect_after "ip link set up again" 'GUEST: link-set down .*' 'GUEST: link-set up [^ ]+ rc 0'
+expect "carrier 1, operstate up again" "GUEST: up-again [^ ]+ carrier 1 operstate up $t"
+expect "rmmod iavf" "GUEST: rmmod iavf rc 0 $t"
+expect "the interface went away" "GUEST: after-rmmod [^ ]+ gone $t"
+expect "insmod iavf again" 'GUEST: insmod-again iavf rc 0'
+expect "iavf interface back with MAC $MAC" "GUEST: reload iface [^ ]+ driver iavf mac $MAC $t"
+expect_after "ip link set up after the reload" 'GUEST: reload iface .*' 'GUEST: link-set up [^ ]+ rc 0'
+expect "carrier 1, operstate up after the reload" "GUEST: reload-up [^ ]+ carrier 1 operstate up $t"
+expect "no iavf error in the kernel log" 'GUEST: iavf kernel errors 0'
+expect "no kernel warning" 'GUEST: kernel warnings 0'
+expect "guest finished" 'GUEST-RESULT: done'
+
+# testpmd must survive the guest's disconnect and quit cleanly.
+pmd_alive=0
+kill -0 "$pid" 2> /dev/null && pmd_alive=1
+check "testpmd still running after the guest powered off" "$pmd_alive"
+if [ "$pmd_alive" = 1 ]; then
+	echo quit >&"$fifo_fd"
+	for _ in $(seq 200); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2> /dev/null; then
+		log "testpmd did not quit within 20 s; SIGTERM"
+		kill -TERM "$pid" 2> /dev/null || true
+		sleep 5
+		kill -9 "$pid" 2> /dev/null || true
+	fi
+	pmd_rc=0
+	wait "$pid" || pmd_rc=$?
+	pid=
+	check "testpmd quit with status 0 (status $pmd_rc)" "$([ "$pmd_rc" = 0 ] && echo 1 || echo 0)"
+	check "the device's socket was removed" "$([ ! -e "$sock" ] && echo 1 || echo 0)"
+fi
+
+echo "$passed passed, $failed failed"
+if [ "$failed" != 0 ]; then
+	echo "--- guest log ($guest_log):"
+	cat "$guest_log"
+	echo "--- testpmd log, last 80 lines ($pmd_log):"
+	tail -n 80 "$pmd_log"
+	exit 1
+fi
+exit 0
