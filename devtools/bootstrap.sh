@@ -64,7 +64,7 @@ if [ "$need_sdk" = 1 ]; then
 	upstream=${version#*:}
 	upstream=${upstream%-*}
 	sdk=${DPDK_SDK_DIR:-$HOME/.cache/dpdk-emu/sdk-$version}
-	if [ -f "$sdk/.complete" ]; then
+	if [ -f "$sdk/.complete-v2" ]; then
 		log "SDK headers for dpdk $version present in $sdk"
 	else
 		work=$(mktemp -d "${TMPDIR:-/tmp}/dpdk-src.XXXXXX")
@@ -96,7 +96,10 @@ SRC
 		rm -rf "$sdk.tmp"
 		mkdir -p "$sdk.tmp/include"
 		# Every header of the libraries and buses that is not installed.
-		find "$srcdir/lib" "$srcdir/drivers/bus" -name '*.h' -not -path '*/arch/*' -print0 |
+		# (Not the per-OS shims of Windows and FreeBSD: they would shadow
+		# the system's unistd.h, pthread.h, ...)
+		find "$srcdir/lib" "$srcdir/drivers/bus" -name '*.h' -not -path '*/arch/*' \
+			-not -path '*/windows/*' -not -path '*/freebsd/*' -print0 |
 		while IFS= read -r -d '' h; do
 			b=$(basename "$h")
 			if [ ! -e "$dpdk_inc/dpdk/$b" ] && [ ! -e "$dpdk_inc/$b" ]; then
@@ -104,7 +107,7 @@ SRC
 			fi
 		done
 		echo "$version" > "$sdk.tmp/VERSION"
-		touch "$sdk.tmp/.complete"
+		touch "$sdk.tmp/.complete-v2"
 		rm -rf "$sdk"
 		mkdir -p "$(dirname "$sdk")"
 		mv "$sdk.tmp" "$sdk"
