@@ -1,0 +1,866 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * emu_iavf: an Intel Ethernet Adaptive Virtual Function served over
+ * vfio-user, registered as an emudev for the consumer that moves its
+ * packets.
+ *
+ * This file: the vdev driver (devargs, probe, remove), the vfio-user server
+ * callbacks (connect, disconnect, reset, DMA changes), device reset, and the
+ * emudev provider operations.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <bus_vdev_driver.h>
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_kvargs.h>
+#include <rte_log.h>
+
+#include "emu_iavf_priv.h"
+
+RTE_LOG_REGISTER(emu_iavf_logtype, pmd.emu.iavf, NOTICE);
+
+#define EMU_IAVF_ARG_SOCK "sock"
+#define EMU_IAVF_ARG_MAC "mac"
+#define EMU_IAVF_ARG_QUEUES "queues"
+
+/* Link the guest sees until the consumer says otherwise. */
+#define EMU_IAVF_DEFAULT_LINK_UP 1
+#define EMU_IAVF_DEFAULT_LINK_SPEED 10000u
+
+TAILQ_HEAD(emu_iavf_list, emu_iavf_dev);
+static struct emu_iavf_list emu_iavf_devs = TAILQ_HEAD_INITIALIZER(emu_iavf_devs);
+static pthread_mutex_t emu_iavf_devs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define EMU_IAVF_MAC_LEN 6
+
+/* Attribute indices (emu_iavf_attrs[]). */
+enum {
+	EMU_IAVF_ATTR_MAC = 0,
+	EMU_IAVF_ATTR_LINK_UP,
+	EMU_IAVF_ATTR_LINK_SPEED,
+	EMU_IAVF_NB_ATTRS,
+};
+
+#define EMU_IAVF_ATTR_RW (RTE_EMUDEV_ATTR_F_READ | RTE_EMUDEV_ATTR_F_WRITE)
+
+/* In the order of the indices above. */
+static const struct rte_emudev_attr_desc emu_iavf_attrs[EMU_IAVF_NB_ATTRS] = {
+	{RTE_EMUDEV_ATTR_MAC, EMU_IAVF_MAC_LEN, EMU_IAVF_ATTR_RW},
+	{RTE_EMUDEV_ATTR_LINK_UP, sizeof(uint8_t), EMU_IAVF_ATTR_RW},
+	{RTE_EMUDEV_ATTR_LINK_SPEED, sizeof(uint32_t), EMU_IAVF_ATTR_RW},
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+/* A unicast, non-zero MAC address. */
+static bool
+emu_iavf_mac_valid(const uint8_t *mac)
+{
+	return (mac[0] & 0x1) == 0 && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) != 0;
+}
+
+/* Parse XX:XX:XX:XX:XX:XX (hexadecimal digits, either case). */
+static int
+emu_iavf_parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int i;
+
+	if (strlen(s) != 3 * EMU_IAVF_MAC_LEN - 1)
+		return -EINVAL;
+	for (i = 0; i < EMU_IAVF_MAC_LEN; i++) {
+		const char *p = s + 3 * i;
+		char hex[3] = {p[0], p[1], '\0'};
+
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+		    (i + 1 < EMU_IAVF_MAC_LEN && p[2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)strtoul(hex, NULL, 16);
+	}
+	return 0;
+}
+
+uint16_t
+emu_iavf_offered_qp(const struct emu_iavf_dev *dev)
+{
+	if (dev->consumer_max_qp != 0 && dev->consumer_max_qp < dev->nb_qp)
+		return dev->consumer_max_qp;
+	return dev->nb_qp;
+}
+
+/* Queue an event for emu_iavf_events_raise(). Under lock. */
+void
+emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev)
+{
+	if (dev->nb_ev == RTE_DIM(dev->evq)) {
+		EMU_IAVF_LOG(ERR, "%s: event queue full: %s dropped", dev->name,
+			     rte_emudev_event_name(ev->type));
+		return;
+	}
+	dev->evq[dev->nb_ev++] = *ev;
+}
+
+/* Raise the queued events. Without lock (callbacks may call our ops). */
+void
+emu_iavf_events_raise(struct emu_iavf_dev *dev)
+{
+	struct rte_emudev_event evs[RTE_DIM(dev->evq)];
+	uint32_t n, i;
+
+	pthread_mutex_lock(&dev->lock);
+	n = dev->nb_ev;
+	memcpy(evs, dev->evq, n * sizeof(evs[0]));
+	dev->nb_ev = 0;
+	pthread_mutex_unlock(&dev->lock);
+	if (n == 0)
+		return;
+	pthread_mutex_lock(&dev->ev_lock);
+	for (i = 0; i < n && dev->emudev != NULL; i++) {
+		int ret = rte_emudev_event_raise(dev->emudev, &evs[i]);
+
+		if (ret < 0)
+			EMU_IAVF_LOG(ERR, "%s: raising %s: %s", dev->name,
+				     rte_emudev_event_name(evs[i].type), strerror(-ret));
+	}
+	pthread_mutex_unlock(&dev->ev_lock);
+}
+
+static void
+emu_iavf_event_raise1(struct emu_iavf_dev *dev, enum rte_emudev_event_type type)
+{
+	struct rte_emudev_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	pthread_mutex_lock(&dev->lock);
+	emu_iavf_event_push(dev, &ev);
+	pthread_mutex_unlock(&dev->lock);
+	emu_iavf_events_raise(dev);
+}
+
+/* The consumer's counters (zeros without a consumer). Without lock. */
+int
+emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
+{
+	int ret = -ENODEV;
+
+	pthread_mutex_lock(&dev->ev_lock);
+	if (dev->emudev != NULL)
+		ret = rte_emudev_stats_get(dev->emudev, stats);
+	pthread_mutex_unlock(&dev->ev_lock);
+	if (ret < 0) {
+		if (ret != -ENOENT && ret != -ENODEV)
+			EMU_IAVF_LOG(WARNING, "%s: statistics: %s", dev->name, strerror(-ret));
+		memset(stats, 0, sizeof(*stats));
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------------ reset */
+
+/*
+ * Reset the device to what a driver expects after a VF reset, an FLR or a
+ * new client: queues stopped and unconfigured, filters and interrupt maps
+ * cleared, admin queue registers zeroed (ARQLEN.ENABLE reads 0), interrupts
+ * disarmed, outgoing messages dropped; VFGEN_RSTAT goes INPROGRESS,
+ * COMPLETED, VFACTIVE (all within this call: guest accesses are served by
+ * the same thread, so the guest sees VFACTIVE). The configuration (MAC,
+ * queue count, link) is kept; so is the negotiated virtchnl version for a VF
+ * reset. Control thread (or the thread destroying the server); no lock.
+ */
+void
+emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
+{
+	struct rte_emudev_event ev;
+	uint32_t q;
+
+	pthread_mutex_lock(&dev->lock);
+	dev->rstat = EMU_IAVF_RSTAT_INPROGRESS;
+	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++) {
+		memset(&dev->txq[q], 0, sizeof(dev->txq[q]));
+		memset(&dev->rxq[q], 0, sizeof(dev->rxq[q]));
+		dev->txq[q].vector = RTE_EMUDEV_IRQ_NONE;
+		dev->rxq[q].vector = RTE_EMUDEV_IRQ_NONE;
+	}
+	dev->ready = false;
+	dev->resources_sent = false;
+	dev->caps = 0;
+	dev->nb_macs = 0;
+	dev->promisc = 0;
+	dev->offered_qp = emu_iavf_offered_qp(dev);
+	if (kind == EMU_IAVF_RESET_FULL) {
+		dev->vf_ver_known = false;
+		memset(&dev->vf_ver, 0, sizeof(dev->vf_ver));
+		emu_iavf_msix_reset(dev);
+	}
+	emu_iavf_regs_reset(dev);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RTE_EMUDEV_EVENT_RESET;
+	emu_iavf_event_push(dev, &ev);
+	pthread_mutex_unlock(&dev->lock);
+
+	/* The consumer lets go of every queue... */
+	emu_iavf_events_raise(dev);
+
+	/* ...before the tails restart at 0. */
+	pthread_mutex_lock(&dev->lock);
+	memset(dev->tail_mem, 0, EMU_IAVF_TAIL_MAP_SIZE);
+	dev->rstat = EMU_IAVF_RSTAT_COMPLETED;
+	dev->rstat = EMU_IAVF_RSTAT_VFACTIVE;
+	pthread_mutex_unlock(&dev->lock);
+	EMU_IAVF_LOG(INFO, "%s: %s reset done", dev->name,
+		     kind == EMU_IAVF_RESET_VF ? "VF" : "device");
+}
+
+/* -------------------------------------------------- vfio-user callbacks */
+
+static void
+emu_iavf_connected(void *arg)
+{
+	struct emu_iavf_dev *dev = arg;
+
+	EMU_IAVF_LOG(INFO, "%s: client connected on %s", dev->name, dev->sock);
+}
+
+static void
+emu_iavf_disconnected(void *arg)
+{
+	struct emu_iavf_dev *dev = arg;
+
+	EMU_IAVF_LOG(INFO, "%s: client gone", dev->name);
+	/* Its memory is unmapped already (DMA change events came before). */
+	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
+	emu_iavf_event_raise1(dev, RTE_EMUDEV_EVENT_CLIENT_GONE);
+}
+
+static int
+emu_iavf_srv_reset(void *arg, enum rte_vfio_user_reset_reason reason)
+{
+	struct emu_iavf_dev *dev = arg;
+
+	EMU_IAVF_LOG(INFO, "%s: %s", dev->name,
+		     reason == RTE_VFIO_USER_RESET_FLR ? "function level reset" : "device reset");
+	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
+	return 0;
+}
+
+/* Publish the vfio-user DMA table as the emudev memory table. */
+static void
+emu_iavf_mem_table_update(struct emu_iavf_dev *dev)
+{
+	struct rte_vfio_user_dma_map *maps = NULL;
+	struct rte_emudev_mem_region *regs = NULL;
+	uint32_t n = 0, i, nr = 0;
+	int cnt, ret;
+
+	cnt = rte_vfio_user_dma_table(dev->srv, NULL, 0);
+	if (cnt > 0) {
+		n = (uint32_t)cnt;
+		maps = calloc(n, sizeof(*maps));
+		regs = calloc(n, sizeof(*regs));
+		if (maps == NULL || regs == NULL) {
+			EMU_IAVF_LOG(ERR, "%s: no memory for a table of %u regions", dev->name, n);
+			n = 0;
+		} else {
+			cnt = rte_vfio_user_dma_table(dev->srv, maps, n);
+			n = cnt < 0 ? 0 : RTE_MIN(n, (uint32_t)cnt);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (maps[i].vaddr == NULL || maps[i].size == 0)
+			continue; /* not mapped here (no fd): not usable */
+		regs[nr].guest_phys_addr = maps[i].iova;
+		regs[nr].size = maps[i].size;
+		regs[nr].host_addr = maps[i].vaddr;
+		regs[nr].prot =
+			((maps[i].prot & RTE_VFIO_USER_DMA_READ) ? RTE_EMUDEV_MEM_READ : 0) |
+			((maps[i].prot & RTE_VFIO_USER_DMA_WRITE) ? RTE_EMUDEV_MEM_WRITE : 0);
+		regs[nr].reserved = 0;
+		if (regs[nr].prot != 0)
+			nr++;
+	}
+	pthread_mutex_lock(&dev->ev_lock);
+	if (dev->emudev != NULL) {
+		ret = rte_emudev_mem_table_set(dev->emudev, regs, nr);
+		if (ret < 0)
+			EMU_IAVF_LOG(ERR, "%s: memory table of %u regions: %s", dev->name, nr,
+				     strerror(-ret));
+	}
+	pthread_mutex_unlock(&dev->ev_lock);
+	free(maps);
+	free(regs);
+}
+
+static void
+emu_iavf_dma_change(void *arg, enum rte_vfio_user_dma_event ev)
+{
+	struct emu_iavf_dev *dev = arg;
+
+	if (ev == RTE_VFIO_USER_DMA_CHANGE_BEGIN) {
+		/* No ARQ posting from another thread from now on. */
+		pthread_mutex_lock(&dev->lock);
+		dev->dma_changing = true;
+		pthread_mutex_unlock(&dev->lock);
+		emu_iavf_event_raise1(dev, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING);
+		return;
+	}
+	emu_iavf_mem_table_update(dev);
+	pthread_mutex_lock(&dev->lock);
+	dev->dma_changing = false;
+	emu_iavf_arq_flush(dev);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+static const struct rte_vfio_user_server_ops emu_iavf_srv_ops = {
+	.connected = emu_iavf_connected,
+	.disconnected = emu_iavf_disconnected,
+	.reset = emu_iavf_srv_reset,
+	.dma_change = emu_iavf_dma_change,
+};
+
+/* ------------------------------------------------------- emudev provider */
+
+static int
+emu_iavf_op_info_get(void *priv, struct rte_emudev_info *info)
+{
+	struct emu_iavf_dev *dev = priv;
+	uint16_t q;
+
+	pthread_mutex_lock(&dev->lock);
+	info->max_queue_pairs = dev->nb_qp;
+	info->nb_guest_tx_queues = 0;
+	info->nb_guest_rx_queues = 0;
+	for (q = 0; q < dev->nb_qp; q++) {
+		if (dev->txq[q].configured)
+			info->nb_guest_tx_queues = q + 1;
+		if (dev->rxq[q].configured)
+			info->nb_guest_rx_queues = q + 1;
+	}
+	info->nb_irq_vectors = dev->nb_vectors;
+	info->ready = dev->ready;
+	pthread_mutex_unlock(&dev->lock);
+	info->client_connected = rte_vfio_user_server_connected(dev->srv);
+	return 0;
+}
+
+static int
+emu_iavf_op_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
+			   struct rte_emudev_queue_info *info)
+{
+	struct emu_iavf_dev *dev = priv;
+	const struct emu_iavf_queue *q;
+	uint32_t tail;
+
+	if (qid >= dev->nb_qp)
+		return -EINVAL;
+	if (dir == RTE_EMUDEV_QUEUE_GUEST_TX) {
+		q = &dev->txq[qid];
+		tail = EMU_IAVF_QTX_TAIL1(qid);
+	} else if (dir == RTE_EMUDEV_QUEUE_GUEST_RX) {
+		q = &dev->rxq[qid];
+		tail = EMU_IAVF_QRX_TAIL1(qid);
+	} else {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&dev->lock);
+	info->enabled = q->enabled;
+	if (q->configured) {
+		info->desc_format = dir == RTE_EMUDEV_QUEUE_GUEST_TX ? RTE_EMUDEV_DESC_AVF_TX :
+								       RTE_EMUDEV_DESC_AVF_RX_32B;
+		info->ring_size = q->ring_len;
+		info->ring_gpa = q->ring_gpa;
+		info->buf_size = q->buf_size;
+		info->max_pkt_len = q->max_pkt;
+	} else {
+		info->desc_format = RTE_EMUDEV_DESC_NONE;
+	}
+	info->doorbell = (volatile uint32_t *)(void *)(dev->tail_mem + tail);
+	info->irq_vector = q->vector;
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
+}
+
+static int
+emu_iavf_op_irq_trigger(void *priv, uint32_t vector)
+{
+	return emu_iavf_queue_irq_trigger(priv, vector);
+}
+
+static int
+emu_iavf_op_attr_get(void *priv, unsigned int idx, const char *name __rte_unused, void *buf,
+		     uint32_t size)
+{
+	struct emu_iavf_dev *dev = priv;
+	int ret = 0;
+
+	if (idx >= EMU_IAVF_NB_ATTRS || size != emu_iavf_attrs[idx].size)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	switch (idx) {
+	case EMU_IAVF_ATTR_MAC:
+		memcpy(buf, dev->mac, EMU_IAVF_MAC_LEN);
+		break;
+	case EMU_IAVF_ATTR_LINK_UP:
+		*(uint8_t *)buf = dev->link_up;
+		break;
+	case EMU_IAVF_ATTR_LINK_SPEED:
+		memcpy(buf, &dev->link_speed, sizeof(dev->link_speed));
+		break;
+	default:
+		ret = -ENOENT;
+		break;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static int
+emu_iavf_op_attr_set(void *priv, unsigned int idx, const char *name __rte_unused, const void *buf,
+		     uint32_t size)
+{
+	struct emu_iavf_dev *dev = priv;
+	bool link = false;
+	uint32_t speed;
+	uint8_t up;
+	int ret = 0;
+
+	if (idx >= EMU_IAVF_NB_ATTRS || size != emu_iavf_attrs[idx].size)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	switch (idx) {
+	case EMU_IAVF_ATTR_MAC:
+		if (!emu_iavf_mac_valid(buf)) {
+			ret = -EINVAL;
+			break;
+		}
+		/* The guest gets it with its next GET_VF_RESOURCES (after a reset). */
+		memcpy(dev->mac, buf, EMU_IAVF_MAC_LEN);
+		break;
+	case EMU_IAVF_ATTR_LINK_UP:
+		up = *(const uint8_t *)buf != 0;
+		dev->link_up = up;
+		link = true;
+		break;
+	case EMU_IAVF_ATTR_LINK_SPEED:
+		memcpy(&speed, buf, sizeof(speed));
+		dev->link_speed = speed;
+		link = true;
+		break;
+	default:
+		ret = -ENOENT;
+		break;
+	}
+	/*
+	 * Tell a driver that is past its initialization (a LINK_CHANGE that
+	 * still waits for a receive descriptor is updated, not repeated).
+	 */
+	if (link && dev->resources_sent)
+		emu_iavf_link_event_queue(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static int
+emu_iavf_op_configure(void *priv, const struct rte_emudev_conf *conf)
+{
+	struct emu_iavf_dev *dev = priv;
+
+	pthread_mutex_lock(&dev->lock);
+	dev->consumer_max_qp = conf->max_queue_pairs;
+	pthread_mutex_unlock(&dev->lock);
+	if (conf->max_queue_pairs != 0 && conf->max_queue_pairs < dev->nb_qp)
+		EMU_IAVF_LOG(INFO,
+			     "%s: consumer serves %u queue pairs: the guest gets that many "
+			     "from its next reset",
+			     dev->name, conf->max_queue_pairs);
+	return 0;
+}
+
+static int
+emu_iavf_op_close(void *priv)
+{
+	struct emu_iavf_dev *dev = priv;
+
+	pthread_mutex_lock(&dev->lock);
+	dev->consumer_max_qp = 0;
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
+}
+
+static const struct rte_emudev_ops emu_iavf_emudev_ops = {
+	.info_get = emu_iavf_op_info_get,
+	.queue_info_get = emu_iavf_op_queue_info_get,
+	.irq_trigger = emu_iavf_op_irq_trigger,
+	.attr_get = emu_iavf_op_attr_get,
+	.attr_set = emu_iavf_op_attr_set,
+	.configure = emu_iavf_op_configure,
+	.close = emu_iavf_op_close,
+};
+
+/* ---------------------------------------------------------------- devargs */
+
+struct emu_iavf_args {
+	char sock[PATH_MAX];
+	uint8_t mac[EMU_IAVF_MAC_LEN];
+	uint16_t queues;
+};
+
+/* A stable, locally administered unicast MAC from the device name. */
+static void
+emu_iavf_default_mac(const char *name, uint8_t *mac)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	uint32_t i;
+
+	for (; *name != '\0'; name++) {
+		h ^= (uint8_t)*name;
+		h *= 0x100000001b3ull;
+	}
+	/* Mix, so that names differing in their last character differ in every byte. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	mac[0] = 0x02;
+	for (i = 1; i < EMU_IAVF_MAC_LEN; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+static int
+emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
+{
+	static const char *const known[] = {EMU_IAVF_ARG_SOCK, EMU_IAVF_ARG_MAC,
+					    EMU_IAVF_ARG_QUEUES};
+	struct rte_kvargs *kv;
+	int ret = -EINVAL;
+	unsigned int i, k;
+
+	memset(a, 0, sizeof(*a));
+	a->queues = 1;
+	emu_iavf_default_mac(name, a->mac);
+
+	kv = rte_kvargs_parse(args != NULL ? args : "", NULL);
+	if (kv == NULL) {
+		EMU_IAVF_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, args);
+		return -EINVAL;
+	}
+	for (i = 0; i < kv->count; i++) {
+		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
+
+		for (k = 0; k < RTE_DIM(known); k++)
+			if (strcmp(key, known[k]) == 0)
+				break;
+		if (k == RTE_DIM(known)) {
+			EMU_IAVF_LOG(ERR, "%s: unknown argument \"%s\" (known: sock, mac, queues)",
+				     name, key);
+			goto out;
+		}
+		if (rte_kvargs_count(kv, key) > 1) {
+			EMU_IAVF_LOG(ERR, "%s: argument \"%s\" given more than once", name, key);
+			goto out;
+		}
+		if (val == NULL || val[0] == '\0') {
+			EMU_IAVF_LOG(ERR, "%s: argument \"%s\" needs a value", name, key);
+			goto out;
+		}
+		if (strcmp(key, EMU_IAVF_ARG_SOCK) == 0) {
+			if (strlen(val) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+				EMU_IAVF_LOG(
+					ERR, "%s: argument \"sock\": path longer than %zu bytes",
+					name, sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
+				goto out;
+			}
+			snprintf(a->sock, sizeof(a->sock), "%s", val);
+		} else if (strcmp(key, EMU_IAVF_ARG_MAC) == 0) {
+			if (emu_iavf_parse_mac(val, a->mac) < 0 || !emu_iavf_mac_valid(a->mac)) {
+				EMU_IAVF_LOG(ERR,
+					     "%s: argument \"mac\": \"%s\" is not a unicast, "
+					     "non-zero MAC address (XX:XX:XX:XX:XX:XX)",
+					     name, val);
+				goto out;
+			}
+		} else {
+			char *end = NULL;
+			unsigned long q;
+
+			errno = 0;
+			q = strtoul(val, &end, 10);
+			if (errno != 0 || end == val || *end != '\0' || val[0] == '-' || q < 1 ||
+			    q > EMU_IAVF_MAX_QUEUE_PAIRS) {
+				EMU_IAVF_LOG(ERR,
+					     "%s: argument \"queues\": \"%s\" is not a number "
+					     "of queue pairs in 1..%u",
+					     name, val, EMU_IAVF_MAX_QUEUE_PAIRS);
+				goto out;
+			}
+			a->queues = (uint16_t)q;
+		}
+	}
+	if (a->sock[0] == '\0') {
+		EMU_IAVF_LOG(ERR, "%s: argument \"sock\" (vfio-user socket path) is required",
+			     name);
+		goto out;
+	}
+	ret = 0;
+out:
+	rte_kvargs_free(kv);
+	return ret;
+}
+
+/* ------------------------------------------------------------ probe/remove */
+
+static void
+emu_iavf_dev_free(struct emu_iavf_dev *dev)
+{
+	if (dev->tail_mem != NULL)
+		munmap(dev->tail_mem, EMU_IAVF_TAIL_MAP_SIZE);
+	if (dev->tail_fd >= 0)
+		close(dev->tail_fd);
+	pthread_mutex_destroy(&dev->lock);
+	pthread_mutex_destroy(&dev->ev_lock);
+	free(dev);
+}
+
+/* Tear down a device: unregister from emudev first (so that consumers stop,
+ * their data path included), then stop serving the guest.
+ */
+static void
+emu_iavf_dev_destroy(struct emu_iavf_dev *dev)
+{
+	struct rte_emudev *ed;
+	int ret;
+
+	pthread_mutex_lock(&dev->ev_lock);
+	ed = dev->emudev;
+	dev->emudev = NULL;
+	pthread_mutex_unlock(&dev->ev_lock);
+	if (ed != NULL) {
+		ret = rte_emudev_unregister(ed);
+		if (ret < 0)
+			EMU_IAVF_LOG(ERR, "%s: emudev unregister: %s", dev->name, strerror(-ret));
+	}
+	if (dev->srv != NULL)
+		rte_vfio_user_server_destroy(dev->srv);
+	emu_iavf_dev_free(dev);
+}
+
+static int
+emu_iavf_setup_server(struct emu_iavf_dev *dev)
+{
+	struct rte_vfio_user_server_conf sc;
+	struct rte_vfio_user_region_conf rc;
+	long pg = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.path = dev->sock;
+	sc.pci_id.vendor_id = EMU_IAVF_PCI_VENDOR_ID;
+	sc.pci_id.device_id = EMU_IAVF_PCI_DEVICE_ID;
+	sc.pci_id.subsys_vendor_id = EMU_IAVF_PCI_SUBSYS_VENDOR_ID;
+	sc.pci_id.subsys_id = EMU_IAVF_PCI_SUBSYS_ID;
+	sc.pci_id.revision = EMU_IAVF_PCI_REVISION;
+	sc.pci_id.class_code = EMU_IAVF_PCI_CLASS;
+	sc.irq_count[RTE_VFIO_USER_IRQ_MSIX] = dev->nb_vectors;
+	sc.ops = &emu_iavf_srv_ops;
+	sc.arg = dev;
+	dev->srv = rte_vfio_user_server_create(&sc);
+	if (dev->srv == NULL) {
+		EMU_IAVF_LOG(ERR, "%s: vfio-user server on %s: %s", dev->name, dev->sock,
+			     rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+
+	/* BAR0: registers; the tail pages are mmappable when pages are 4 KiB. */
+	memset(&rc, 0, sizeof(rc));
+	rc.size = EMU_IAVF_BAR0_SIZE;
+	rc.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	rc.bar_flags = RTE_VFIO_USER_BAR_MEM64;
+	rc.access = emu_iavf_bar0_access;
+	rc.arg = dev;
+	rc.fd = dev->tail_fd;
+	rc.fd_offset = 0;
+	if (pg > 0 && EMU_IAVF_TAIL_PAGE_SIZE % (unsigned long)pg == 0) {
+		rc.nr_sparse = 2;
+		rc.sparse[0].offset = EMU_IAVF_TX_TAIL_PAGE;
+		rc.sparse[0].size = EMU_IAVF_TAIL_PAGE_SIZE;
+		rc.sparse[1].offset = EMU_IAVF_RX_TAIL_PAGE;
+		rc.sparse[1].size = EMU_IAVF_TAIL_PAGE_SIZE;
+	} else {
+		EMU_IAVF_LOG(WARNING, "%s: page size %ld: tail registers are trapped", dev->name,
+			     pg);
+		rc.fd = -1;
+	}
+	ret = rte_vfio_user_server_set_region(dev->srv, RTE_VFIO_USER_REGION_BAR0, &rc);
+	if (ret < 0) {
+		EMU_IAVF_LOG(ERR, "%s: BAR0: %s", dev->name, strerror(-ret));
+		return ret;
+	}
+
+	/* BAR3: MSI-X table and PBA, trapped (a 32-bit BAR: 64-bit ones take
+	 * an even index and the next).
+	 */
+	memset(&rc, 0, sizeof(rc));
+	rc.size = EMU_IAVF_MSIX_BAR_SIZE;
+	rc.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	rc.bar_flags = 0;
+	rc.access = emu_iavf_bar3_access;
+	rc.arg = dev;
+	rc.fd = -1;
+	ret = rte_vfio_user_server_set_region(dev->srv, EMU_IAVF_MSIX_BAR, &rc);
+	if (ret < 0) {
+		EMU_IAVF_LOG(ERR, "%s: BAR3: %s", dev->name, strerror(-ret));
+		return ret;
+	}
+	ret = rte_vfio_user_pci_exp_cap_add(dev->srv, NULL);
+	if (ret < 0) {
+		EMU_IAVF_LOG(ERR, "%s: PCI Express capability: %s", dev->name, strerror(-ret));
+		return ret;
+	}
+	ret = rte_vfio_user_pci_msix_cap_add(dev->srv, EMU_IAVF_MSIX_BAR, EMU_IAVF_MSIX_TABLE_OFF,
+					     EMU_IAVF_MSIX_BAR, EMU_IAVF_MSIX_PBA_OFF, NULL);
+	if (ret < 0) {
+		EMU_IAVF_LOG(ERR, "%s: MSI-X capability: %s", dev->name, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static int
+emu_iavf_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_emudev_params ep;
+	struct emu_iavf_args a;
+	struct emu_iavf_dev *dev;
+	char memfd_name[RTE_EMUDEV_NAME_MAX_LEN + 16];
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		EMU_IAVF_LOG(ERR, "%s: only a primary process can serve a device", name);
+		return -ENOTSUP;
+	}
+	if (strlen(name) >= RTE_EMUDEV_NAME_MAX_LEN) {
+		EMU_IAVF_LOG(ERR, "%s: name longer than %u characters", name,
+			     RTE_EMUDEV_NAME_MAX_LEN - 1);
+		return -EINVAL;
+	}
+	ret = emu_iavf_parse_args(name, rte_vdev_device_args(vdev), &a);
+	if (ret < 0)
+		return ret;
+
+	dev = calloc(1, sizeof(*dev));
+	if (dev == NULL)
+		return -ENOMEM;
+	dev->tail_fd = -1;
+	pthread_mutex_init(&dev->lock, NULL);
+	pthread_mutex_init(&dev->ev_lock, NULL);
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	snprintf(dev->sock, sizeof(dev->sock), "%s", a.sock);
+	dev->socket_id = vdev->device.numa_node;
+	dev->nb_qp = a.queues;
+	dev->nb_vectors = a.queues + 1u;
+	memcpy(dev->mac, a.mac, sizeof(dev->mac));
+	dev->link_up = EMU_IAVF_DEFAULT_LINK_UP;
+	dev->link_speed = EMU_IAVF_DEFAULT_LINK_SPEED;
+
+	/* The tail pages, shared with the guest and the data path. */
+	snprintf(memfd_name, sizeof(memfd_name), "emu_iavf-%s", name);
+	dev->tail_fd = memfd_create(memfd_name, MFD_CLOEXEC);
+	if (dev->tail_fd < 0 || ftruncate(dev->tail_fd, EMU_IAVF_BAR0_SIZE) < 0) {
+		ret = -errno;
+		EMU_IAVF_LOG(ERR, "%s: memfd for the tail registers: %s", name, strerror(errno));
+		goto fail;
+	}
+	dev->tail_mem = mmap(NULL, EMU_IAVF_TAIL_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     dev->tail_fd, 0);
+	if (dev->tail_mem == MAP_FAILED) {
+		dev->tail_mem = NULL;
+		ret = -errno;
+		EMU_IAVF_LOG(ERR, "%s: mmap of the tail registers: %s", name, strerror(errno));
+		goto fail;
+	}
+
+	ret = emu_iavf_setup_server(dev);
+	if (ret < 0)
+		goto fail;
+	/* Power-on state (no events: not registered yet). */
+	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
+
+	memset(&ep, 0, sizeof(ep));
+	ep.name = dev->name;
+	ep.driver = EMU_IAVF_DRIVER_NAME;
+	ep.type = RTE_EMUDEV_TYPE_NET;
+	ep.socket_id = dev->socket_id;
+	ep.ops = &emu_iavf_emudev_ops;
+	ep.priv = dev;
+	ep.attrs = emu_iavf_attrs;
+	ep.nb_attrs = EMU_IAVF_NB_ATTRS;
+	dev->emudev = rte_emudev_register(&ep);
+	if (dev->emudev == NULL) {
+		ret = -rte_errno;
+		EMU_IAVF_LOG(ERR, "%s: emudev registration: %s", name, rte_strerror(rte_errno));
+		goto fail;
+	}
+
+	ret = rte_vfio_user_server_start(dev->srv);
+	if (ret < 0) {
+		EMU_IAVF_LOG(ERR, "%s: cannot serve %s: %s", name, dev->sock, strerror(-ret));
+		goto fail;
+	}
+
+	pthread_mutex_lock(&emu_iavf_devs_lock);
+	TAILQ_INSERT_TAIL(&emu_iavf_devs, dev, next);
+	pthread_mutex_unlock(&emu_iavf_devs_lock);
+	EMU_IAVF_LOG(
+		INFO,
+		"%s: AVF on %s: %u queue pair(s), MAC %02X:%02X:%02X:%02X:%02X:%02X, emudev id %u",
+		name, dev->sock, dev->nb_qp, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3],
+		dev->mac[4], dev->mac[5], rte_emudev_dev_id(dev->emudev));
+	return 0;
+
+fail:
+	emu_iavf_dev_destroy(dev);
+	return ret < 0 ? ret : -EINVAL;
+}
+
+static int
+emu_iavf_remove(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct emu_iavf_dev *dev;
+
+	pthread_mutex_lock(&emu_iavf_devs_lock);
+	TAILQ_FOREACH(dev, &emu_iavf_devs, next)
+		if (strcmp(dev->name, name) == 0)
+			break;
+	if (dev != NULL)
+		TAILQ_REMOVE(&emu_iavf_devs, dev, next);
+	pthread_mutex_unlock(&emu_iavf_devs_lock);
+	if (dev == NULL)
+		return -ENODEV;
+	emu_iavf_dev_destroy(dev);
+	EMU_IAVF_LOG(INFO, "%s: removed", name);
+	return 0;
+}
+
+static struct rte_vdev_driver emu_iavf_vdev_driver = {
+	.probe = emu_iavf_probe,
+	.remove = emu_iavf_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(emu_iavf, emu_iavf_vdev_driver);
+RTE_PMD_REGISTER_PARAM_STRING(emu_iavf, "sock=<path> mac=<xx:xx:xx:xx:xx:xx> queues=<1-16>");

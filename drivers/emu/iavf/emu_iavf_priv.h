@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+#ifndef EMU_IAVF_PRIV_H
+#define EMU_IAVF_PRIV_H
+
+/*
+ * emu_iavf: internal state of one emulated AVF.
+ *
+ * Threads and locks:
+ *  - The vfio-user control thread runs every callback of the server (BAR
+ *    accesses, reset, DMA changes, connect/disconnect): it alone processes
+ *    the admin transmit queue, changes the queue configuration and raises
+ *    emudev events. rte_vfio_user_server_destroy() may run the disconnect
+ *    callbacks on the thread that removes the device (never concurrently
+ *    with the control thread for this server).
+ *  - Consumers call the emudev operations from any thread.
+ *  - lock protects all the state below; it is never held while an emudev
+ *    event is raised or the consumer's statistics callback runs (both may
+ *    call operations, which take it).
+ *  - ev_lock protects the emudev pointer while events are raised, so that
+ *    the device can be unregistered before the server is destroyed; the
+ *    operations never take it.
+ *  - irq_state[] is lock-free (rte_emudev_irq_trigger() is a data-path
+ *    call).
+ */
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_log.h>
+
+#include <rte_emudev.h>
+#include <rte_emudev_driver.h>
+#include <rte_vfio_user.h>
+
+#include "emu_iavf_regs.h"
+
+extern int emu_iavf_logtype;
+
+#define EMU_IAVF_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, emu_iavf_logtype, "EMU_IAVF: " fmt "\n", ##__VA_ARGS__)
+
+/** Driver (and vdev) name. */
+#define EMU_IAVF_DRIVER_NAME "emu_iavf"
+
+/** Outgoing (PF -> VF) messages waiting for a free receive descriptor. */
+#define EMU_IAVF_BACKLOG 16u
+/** Largest outgoing message payload. */
+#define EMU_IAVF_MSG_MAX 128u
+/** Most MAC filters the guest may add. */
+#define EMU_IAVF_MAX_MACS 128u
+/** Most emudev events one admin queue message raises. */
+#define EMU_IAVF_MAX_EVENTS (2u * EMU_IAVF_MAX_QUEUE_PAIRS + 4u)
+
+/* irq_state[] bits. */
+#define EMU_IAVF_IRQ_ARMED 0x1u /**< INTENA: the next cause fires */
+#define EMU_IAVF_IRQ_PENDING 0x2u /**< a cause came while not armed */
+
+/** One PF -> VF message. */
+struct emu_iavf_msg {
+	uint32_t op;
+	int32_t status;
+	uint16_t len;
+	uint8_t data[EMU_IAVF_MSG_MAX];
+};
+
+/** One guest queue (one direction of a queue pair). */
+struct emu_iavf_queue {
+	bool configured; /**< a ring was configured */
+	bool enabled;
+	uint32_t ring_len; /**< descriptors */
+	uint64_t ring_gpa;
+	uint32_t buf_size; /**< receive queues */
+	uint32_t max_pkt; /**< receive queues */
+	uint32_t vector; /**< RTE_EMUDEV_IRQ_NONE when not mapped */
+};
+
+/** Why the device is reset. */
+enum emu_iavf_reset_kind {
+	EMU_IAVF_RESET_VF = 0, /**< VIRTCHNL_OP_RESET_VF: keep the negotiated version */
+	EMU_IAVF_RESET_FULL, /**< FLR, DEVICE_RESET, client gone */
+};
+
+struct emu_iavf_dev {
+	TAILQ_ENTRY(emu_iavf_dev) next;
+	char name[RTE_EMUDEV_NAME_MAX_LEN];
+	char sock[PATH_MAX];
+	int socket_id;
+
+	/* Configuration (devargs; mac and link also through attributes). */
+	uint16_t nb_qp; /**< queue pairs of the device (devarg) */
+	uint32_t nb_vectors; /**< nb_qp + 1 */
+	uint8_t mac[6];
+	uint8_t link_up;
+	uint32_t link_speed; /**< Mbps */
+	uint16_t consumer_max_qp; /**< 0: no limit */
+
+	struct rte_vfio_user_server *srv;
+	struct rte_emudev *emudev; /**< under ev_lock; NULL once removing */
+	pthread_mutex_t lock;
+	pthread_mutex_t ev_lock;
+
+	/* BAR0: tail pages in a memfd, every other register in regs[]. */
+	int tail_fd;
+	uint8_t *tail_mem; /**< EMU_IAVF_TAIL_MAP_SIZE bytes */
+	uint32_t regs[EMU_IAVF_BAR0_SIZE / 4];
+	uint32_t rstat;
+	uint32_t icr01;
+	/* BAR3: the MSI-X table and PBA as the client wrote them. */
+	uint8_t msix[EMU_IAVF_MSIX_BAR_SIZE];
+
+	/* Interrupts: vector 0 under lock, the others lock-free. */
+	uint32_t irq_state[EMU_IAVF_MAX_VECTORS];
+
+	/* virtchnl state. */
+	bool vf_ver_known;
+	struct virtchnl_version_info vf_ver;
+	bool resources_sent; /**< GET_VF_RESOURCES answered since reset */
+	uint32_t caps; /**< negotiated capabilities */
+	uint16_t offered_qp; /**< queue pairs the guest got */
+	bool ready; /**< DEVICE_READY raised since reset */
+	bool dma_changing; /**< between dma_change BEGIN and END */
+	struct emu_iavf_queue txq[EMU_IAVF_MAX_QUEUE_PAIRS];
+	struct emu_iavf_queue rxq[EMU_IAVF_MAX_QUEUE_PAIRS];
+	uint8_t macs[EMU_IAVF_MAX_MACS][6];
+	uint32_t nb_macs;
+	uint16_t promisc;
+
+	/* PF -> VF messages not yet posted (ring buffer). */
+	struct emu_iavf_msg backlog[EMU_IAVF_BACKLOG];
+	uint32_t bl_head;
+	uint32_t bl_count;
+
+	/* Events to raise once the lock is released (control thread). */
+	struct rte_emudev_event evq[EMU_IAVF_MAX_EVENTS];
+	uint32_t nb_ev;
+
+	/* Admin queue message buffer (control thread). */
+	uint8_t aq_buf[EMU_IAVF_AQ_BUF_MAX];
+};
+
+/** Bytes of the tail memfd mapped here: the TX and RX tail pages. */
+#define EMU_IAVF_TAIL_MAP_SIZE (EMU_IAVF_RX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE)
+
+/* emu_iavf_bar.c */
+int emu_iavf_bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write);
+int emu_iavf_bar3_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write);
+void emu_iavf_msix_reset(struct emu_iavf_dev *dev);
+void emu_iavf_regs_reset(struct emu_iavf_dev *dev);
+void emu_iavf_misc_irq_update(struct emu_iavf_dev *dev);
+int emu_iavf_queue_irq_trigger(struct emu_iavf_dev *dev, uint32_t vector);
+void emu_iavf_msg_queue(struct emu_iavf_dev *dev, uint32_t op, int32_t status, const void *data,
+			uint16_t len);
+void emu_iavf_arq_flush(struct emu_iavf_dev *dev);
+void emu_iavf_link_event_queue(struct emu_iavf_dev *dev);
+
+/* emu_iavf_vc.c */
+/** What the processing of one virtchnl message asks the caller to do. */
+struct emu_iavf_vc_result {
+	bool reply; /**< post status and data */
+	bool reset; /**< RESET_VF: reset after the descriptor completed */
+	bool link_event; /**< post a LINK_CHANGE event after the reply */
+	int32_t status;
+	uint16_t len;
+	uint8_t data[EMU_IAVF_MSG_MAX];
+	/* Tails to clear once the events were raised (bitmaps). */
+	uint32_t zero_tx_tails;
+	uint32_t zero_rx_tails;
+};
+
+void emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len,
+			const struct rte_emudev_stats *stats, struct emu_iavf_vc_result *res);
+void emu_iavf_zero_tails(struct emu_iavf_dev *dev, uint32_t tx_mask, uint32_t rx_mask);
+
+/* emu_iavf.c */
+void emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev);
+void emu_iavf_events_raise(struct emu_iavf_dev *dev);
+int emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats);
+void emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind);
+uint16_t emu_iavf_offered_qp(const struct emu_iavf_dev *dev);
+
+#endif /* EMU_IAVF_PRIV_H */

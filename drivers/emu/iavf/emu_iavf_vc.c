@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * emu_iavf: the PF side of virtchnl 1.1.
+ *
+ * Every message is untrusted: lengths are checked against the counts they
+ * carry (leniently: a message may be longer than needed, as older drivers
+ * send the size of a one-element array in addition), every VSI id, queue
+ * id, vector id, ring length, buffer size and guest address is validated,
+ * and a message is applied entirely or not at all. A malformed message gets
+ * VIRTCHNL_STATUS_ERR_PARAM; an unknown or unimplemented operation
+ * VIRTCHNL_STATUS_ERR_NOT_SUPPORTED.
+ *
+ * Called with the device lock held; emudev events are queued
+ * (emu_iavf_event_push()) and raised by the caller after the lock is
+ * released, before the reply is posted.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+#include "emu_iavf_priv.h"
+
+static const char *
+emu_iavf_vc_op_name(uint32_t op)
+{
+	switch (op) {
+	case VIRTCHNL_OP_VERSION:
+		return "VERSION";
+	case VIRTCHNL_OP_RESET_VF:
+		return "RESET_VF";
+	case VIRTCHNL_OP_GET_VF_RESOURCES:
+		return "GET_VF_RESOURCES";
+	case VIRTCHNL_OP_CONFIG_VSI_QUEUES:
+		return "CONFIG_VSI_QUEUES";
+	case VIRTCHNL_OP_CONFIG_IRQ_MAP:
+		return "CONFIG_IRQ_MAP";
+	case VIRTCHNL_OP_ENABLE_QUEUES:
+		return "ENABLE_QUEUES";
+	case VIRTCHNL_OP_DISABLE_QUEUES:
+		return "DISABLE_QUEUES";
+	case VIRTCHNL_OP_ADD_ETH_ADDR:
+		return "ADD_ETH_ADDR";
+	case VIRTCHNL_OP_DEL_ETH_ADDR:
+		return "DEL_ETH_ADDR";
+	case VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE:
+		return "CONFIG_PROMISCUOUS_MODE";
+	case VIRTCHNL_OP_GET_STATS:
+		return "GET_STATS";
+	default:
+		return "unsupported";
+	}
+}
+
+static inline bool
+emu_iavf_vsi_ok(uint16_t vsi_le)
+{
+	return rte_le_to_cpu_16(vsi_le) == EMU_IAVF_VSI_ID;
+}
+
+/* Bitmap of the queues the guest may use. */
+static inline uint32_t
+emu_iavf_qmask(const struct emu_iavf_dev *dev)
+{
+	return (uint32_t)((1ull << dev->offered_qp) - 1);
+}
+
+#define VC_ERR(dev, op, fmt, ...) \
+	EMU_IAVF_LOG(WARNING, "%s: virtchnl %s: " fmt, (dev)->name, emu_iavf_vc_op_name(op), \
+		     ##__VA_ARGS__)
+
+static int32_t
+emu_iavf_vc_version(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
+		    struct emu_iavf_vc_result *res)
+{
+	struct virtchnl_version_info vf, pf;
+
+	if (len < sizeof(vf)) {
+		VC_ERR(dev, VIRTCHNL_OP_VERSION, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&vf, msg, sizeof(vf));
+	dev->vf_ver.major = rte_le_to_cpu_32(vf.major);
+	dev->vf_ver.minor = rte_le_to_cpu_32(vf.minor);
+	dev->vf_ver_known = true;
+	pf.major = rte_cpu_to_le_32(EMU_IAVF_VIRTCHNL_VERSION_MAJOR);
+	/* A 1.0 VF expects 1.0 back. */
+	pf.minor = rte_cpu_to_le_32(dev->vf_ver.major == 1 && dev->vf_ver.minor == 0 ?
+					    0 :
+					    EMU_IAVF_VIRTCHNL_VERSION_MINOR);
+	EMU_IAVF_LOG(INFO, "%s: VF virtchnl version %u.%u", dev->name, dev->vf_ver.major,
+		     dev->vf_ver.minor);
+	memcpy(res->data, &pf, sizeof(pf));
+	res->len = sizeof(pf);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static int32_t
+emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
+			  struct emu_iavf_vc_result *res)
+{
+	struct virtchnl_vf_resource vfr;
+	struct virtchnl_vsi_resource vsi;
+	uint32_t wanted = 0, q;
+	bool v10 = dev->vf_ver_known && dev->vf_ver.major == 1 && dev->vf_ver.minor == 0;
+
+	/* A 1.1 VF sends the capabilities it wants; a 1.0 VF nothing. */
+	if (!v10 && len >= sizeof(uint32_t)) {
+		memcpy(&wanted, msg, sizeof(wanted));
+		wanted = rte_le_to_cpu_32(wanted);
+	}
+	dev->caps = VIRTCHNL_VF_OFFLOAD_L2 | (wanted & EMU_IAVF_CAPS);
+	/*
+	 * The consumer may have changed how many queue pairs it serves since
+	 * the reset; the count changes only while no queue is configured.
+	 */
+	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++)
+		if (dev->txq[q].configured || dev->rxq[q].configured)
+			break;
+	if (q == EMU_IAVF_MAX_QUEUE_PAIRS)
+		dev->offered_qp = emu_iavf_offered_qp(dev);
+	dev->resources_sent = true;
+
+	memset(&vfr, 0, sizeof(vfr));
+	vfr.num_vsis = rte_cpu_to_le_16(1);
+	vfr.num_queue_pairs = rte_cpu_to_le_16(dev->offered_qp);
+	vfr.max_vectors = rte_cpu_to_le_16((uint16_t)dev->nb_vectors);
+	vfr.max_mtu = rte_cpu_to_le_16(EMU_IAVF_MAX_MTU);
+	vfr.vf_cap_flags = rte_cpu_to_le_32(dev->caps);
+	vfr.rss_key_size = rte_cpu_to_le_32(EMU_IAVF_RSS_KEY_SIZE);
+	vfr.rss_lut_size = rte_cpu_to_le_32(EMU_IAVF_RSS_LUT_SIZE);
+	memset(&vsi, 0, sizeof(vsi));
+	vsi.vsi_id = rte_cpu_to_le_16(EMU_IAVF_VSI_ID);
+	vsi.num_queue_pairs = rte_cpu_to_le_16(dev->offered_qp);
+	vsi.vsi_type = (int32_t)rte_cpu_to_le_32(VIRTCHNL_VSI_SRIOV);
+	memcpy(vsi.default_mac_addr, dev->mac, sizeof(vsi.default_mac_addr));
+	memcpy(res->data, &vfr, sizeof(vfr));
+	memcpy(res->data + sizeof(vfr), &vsi, sizeof(vsi));
+	res->len = sizeof(vfr) + sizeof(vsi);
+	EMU_IAVF_LOG(INFO, "%s: resources: %u queue pairs, %u vectors, caps 0x%08x (asked 0x%08x)",
+		     dev->name, dev->offered_qp, dev->nb_vectors, dev->caps, wanted);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+/* Is the whole ring mapped read-write? */
+static bool
+emu_iavf_ring_mapped(struct emu_iavf_dev *dev, uint64_t gpa, uint64_t bytes)
+{
+	return rte_vfio_user_dma_translate(dev->srv, gpa, bytes,
+					   RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE) !=
+		NULL;
+}
+
+static int32_t
+emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
+{
+	const uint32_t op = VIRTCHNL_OP_CONFIG_VSI_QUEUES;
+	struct virtchnl_queue_pair_info qp[EMU_IAVF_MAX_QUEUE_PAIRS];
+	struct virtchnl_vsi_queue_config_info hdr;
+	uint32_t n, i, seen = 0;
+
+	if (len < sizeof(hdr)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&hdr, msg, sizeof(hdr));
+	n = rte_le_to_cpu_16(hdr.num_queue_pairs);
+	if (!emu_iavf_vsi_ok(hdr.vsi_id) || n == 0 || n > dev->offered_qp) {
+		VC_ERR(dev, op, "vsi %u, %u queue pairs (%u offered)", rte_le_to_cpu_16(hdr.vsi_id),
+		       n, dev->offered_qp);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	if (len < sizeof(hdr) + n * sizeof(qp[0])) {
+		VC_ERR(dev, op, "%u bytes for %u queue pairs", len, n);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+
+	/* Validate everything first. */
+	for (i = 0; i < n; i++) {
+		const struct virtchnl_txq_info *tx = &qp[i].txq;
+		const struct virtchnl_rxq_info *rx = &qp[i].rxq;
+		uint32_t q, rl, buf, pkt;
+		uint64_t addr;
+
+		memcpy(&qp[i], msg + sizeof(hdr) + i * sizeof(qp[0]), sizeof(qp[0]));
+		q = rte_le_to_cpu_16(tx->queue_id);
+		if (!emu_iavf_vsi_ok(tx->vsi_id) || !emu_iavf_vsi_ok(rx->vsi_id) ||
+		    q != rte_le_to_cpu_16(rx->queue_id) || q >= dev->offered_qp ||
+		    (seen & (1u << q)) != 0) {
+			VC_ERR(dev, op, "pair %u: vsi %u/%u, queue %u/%u", i,
+			       rte_le_to_cpu_16(tx->vsi_id), rte_le_to_cpu_16(rx->vsi_id), q,
+			       rte_le_to_cpu_16(rx->queue_id));
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+		seen |= 1u << q;
+		if (dev->txq[q].enabled || dev->rxq[q].enabled) {
+			VC_ERR(dev, op, "queue pair %u is enabled", q);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+		rl = rte_le_to_cpu_16(tx->ring_len);
+		addr = rte_le_to_cpu_64(tx->dma_ring_addr);
+		if (rl != 0 &&
+		    (rl % EMU_IAVF_TX_RING_ALIGN != 0 || rl > EMU_IAVF_RING_LEN_MAX ||
+		     addr % EMU_IAVF_RING_ADDR_ALIGN != 0 ||
+		     !emu_iavf_ring_mapped(dev, addr, (uint64_t)rl * EMU_IAVF_TX_DESC_SIZE))) {
+			VC_ERR(dev, op, "tx queue %u: bad ring (%u descriptors at 0x%" PRIx64 ")",
+			       q, rl, addr);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+		rl = rte_le_to_cpu_32(rx->ring_len);
+		addr = rte_le_to_cpu_64(rx->dma_ring_addr);
+		if (rl == 0)
+			continue;
+		if (rl % EMU_IAVF_RX_RING_ALIGN != 0 || rl > EMU_IAVF_RING_LEN_MAX ||
+		    addr % EMU_IAVF_RING_ADDR_ALIGN != 0 ||
+		    !emu_iavf_ring_mapped(dev, addr, (uint64_t)rl * EMU_IAVF_RX_DESC_SIZE)) {
+			VC_ERR(dev, op, "rx queue %u: bad ring (%u descriptors at 0x%" PRIx64 ")",
+			       q, rl, addr);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+		buf = rte_le_to_cpu_32(rx->databuffer_size);
+		pkt = rte_le_to_cpu_32(rx->max_pkt_size);
+		if (buf > EMU_IAVF_RX_BUF_MAX ||
+		    (buf & ~(EMU_IAVF_RX_BUF_ALIGN - 1)) < EMU_IAVF_RX_BUF_MIN ||
+		    pkt < EMU_IAVF_MIN_FRAME || pkt > EMU_IAVF_MAX_PKT_SIZE) {
+			VC_ERR(dev, op, "rx queue %u: buffer size %u, max packet %u", q, buf, pkt);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+		if (rx->crc_disable && (dev->caps & VIRTCHNL_VF_OFFLOAD_CRC) == 0) {
+			VC_ERR(dev, op, "rx queue %u: CRC stripping cannot be disabled", q);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+	}
+
+	/* Apply. */
+	for (i = 0; i < n; i++) {
+		uint32_t q = rte_le_to_cpu_16(qp[i].txq.queue_id);
+		struct emu_iavf_queue *tq = &dev->txq[q], *rq = &dev->rxq[q];
+
+		tq->ring_len = rte_le_to_cpu_16(qp[i].txq.ring_len);
+		tq->configured = tq->ring_len != 0;
+		tq->ring_gpa = tq->configured ? rte_le_to_cpu_64(qp[i].txq.dma_ring_addr) : 0;
+		rq->ring_len = rte_le_to_cpu_32(qp[i].rxq.ring_len);
+		rq->configured = rq->ring_len != 0;
+		rq->ring_gpa = rq->configured ? rte_le_to_cpu_64(qp[i].rxq.dma_ring_addr) : 0;
+		rq->buf_size = rq->configured ?
+			rte_le_to_cpu_32(qp[i].rxq.databuffer_size) & ~(EMU_IAVF_RX_BUF_ALIGN - 1) :
+			0;
+		rq->max_pkt = rq->configured ? rte_le_to_cpu_32(qp[i].rxq.max_pkt_size) : 0;
+		EMU_IAVF_LOG(DEBUG,
+			     "%s: queue pair %u: tx %u at 0x%" PRIx64 ", rx %u at 0x%" PRIx64
+			     " (buffers %u, max packet %u)",
+			     dev->name, q, tq->ring_len, tq->ring_gpa, rq->ring_len, rq->ring_gpa,
+			     rq->buf_size, rq->max_pkt);
+	}
+	/* A transmit queue starts with its tail at 0 (head 0 at enable). */
+	emu_iavf_zero_tails(dev, seen, 0);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static int32_t
+emu_iavf_vc_irq_map(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
+{
+	const uint32_t op = VIRTCHNL_OP_CONFIG_IRQ_MAP;
+	struct virtchnl_vector_map vm[EMU_IAVF_MAX_VECTORS];
+	uint32_t n, i, q, qmask = emu_iavf_qmask(dev);
+	uint16_t nv;
+
+	if (len < sizeof(nv)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&nv, msg, sizeof(nv));
+	n = rte_le_to_cpu_16(nv);
+	if (n > dev->nb_vectors || len < sizeof(nv) + n * sizeof(vm[0])) {
+		VC_ERR(dev, op, "%u vectors in %u bytes (%u vectors)", n, len, dev->nb_vectors);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t vid, rxm, txm;
+
+		memcpy(&vm[i], msg + sizeof(nv) + i * sizeof(vm[0]), sizeof(vm[0]));
+		vid = rte_le_to_cpu_16(vm[i].vector_id);
+		rxm = rte_le_to_cpu_16(vm[i].rxq_map);
+		txm = rte_le_to_cpu_16(vm[i].txq_map);
+		if (!emu_iavf_vsi_ok(vm[i].vsi_id) || vid >= dev->nb_vectors ||
+		    ((rxm | txm) & ~qmask) != 0) {
+			VC_ERR(dev, op, "map %u: vsi %u, vector %u, rx 0x%x, tx 0x%x", i,
+			       rte_le_to_cpu_16(vm[i].vsi_id), vid, rxm, txm);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t vid = rte_le_to_cpu_16(vm[i].vector_id);
+		uint32_t rxm = rte_le_to_cpu_16(vm[i].rxq_map);
+		uint32_t txm = rte_le_to_cpu_16(vm[i].txq_map);
+
+		for (q = 0; q < dev->offered_qp; q++) {
+			if (rxm & (1u << q))
+				dev->rxq[q].vector = vid;
+			if (txm & (1u << q))
+				dev->txq[q].vector = vid;
+		}
+	}
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+/* ENABLE_QUEUES / DISABLE_QUEUES: parse and check the selection. */
+static int32_t
+emu_iavf_vc_qsel(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len,
+		 uint32_t *rxm, uint32_t *txm)
+{
+	struct virtchnl_queue_select sel;
+
+	if (len < sizeof(sel)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&sel, msg, sizeof(sel));
+	*rxm = rte_le_to_cpu_32(sel.rx_queues);
+	*txm = rte_le_to_cpu_32(sel.tx_queues);
+	if (!emu_iavf_vsi_ok(sel.vsi_id) || (*rxm | *txm) == 0 ||
+	    ((*rxm | *txm) & ~emu_iavf_qmask(dev)) != 0) {
+		VC_ERR(dev, op, "vsi %u, rx 0x%x, tx 0x%x", rte_le_to_cpu_16(sel.vsi_id), *rxm,
+		       *txm);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static void
+emu_iavf_queue_event(struct emu_iavf_dev *dev, enum rte_emudev_event_type type,
+		     enum rte_emudev_queue_dir dir, uint32_t q)
+{
+	struct rte_emudev_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.queue.dir = dir;
+	ev.queue.qid = (uint16_t)q;
+	emu_iavf_event_push(dev, &ev);
+}
+
+static int32_t
+emu_iavf_vc_enable(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
+		   struct emu_iavf_vc_result *res)
+{
+	const uint32_t op = VIRTCHNL_OP_ENABLE_QUEUES;
+	uint32_t rxm, txm, q;
+	int32_t st = emu_iavf_vc_qsel(dev, op, msg, len, &rxm, &txm);
+
+	if (st != VIRTCHNL_STATUS_SUCCESS)
+		return st;
+	for (q = 0; q < dev->offered_qp; q++) {
+		if (((txm & (1u << q)) && !dev->txq[q].configured) ||
+		    ((rxm & (1u << q)) && !dev->rxq[q].configured)) {
+			VC_ERR(dev, op, "queue %u is not configured", q);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+	}
+	for (q = 0; q < dev->offered_qp; q++) {
+		if ((txm & (1u << q)) && !dev->txq[q].enabled) {
+			dev->txq[q].enabled = true;
+			emu_iavf_queue_event(dev, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+					     RTE_EMUDEV_QUEUE_GUEST_TX, q);
+		}
+	}
+	for (q = 0; q < dev->offered_qp; q++) {
+		if ((rxm & (1u << q)) && !dev->rxq[q].enabled) {
+			dev->rxq[q].enabled = true;
+			emu_iavf_queue_event(dev, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+					     RTE_EMUDEV_QUEUE_GUEST_RX, q);
+		}
+	}
+	EMU_IAVF_LOG(INFO, "%s: queues enabled: rx 0x%x, tx 0x%x", dev->name, rxm, txm);
+	if (!dev->ready) {
+		struct rte_emudev_event ev;
+
+		dev->ready = true;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = RTE_EMUDEV_EVENT_DEVICE_READY;
+		emu_iavf_event_push(dev, &ev);
+	}
+	res->link_event = true;
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static int32_t
+emu_iavf_vc_disable(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
+		    struct emu_iavf_vc_result *res)
+{
+	uint32_t rxm, txm, q;
+	int32_t st = emu_iavf_vc_qsel(dev, VIRTCHNL_OP_DISABLE_QUEUES, msg, len, &rxm, &txm);
+
+	if (st != VIRTCHNL_STATUS_SUCCESS)
+		return st;
+	for (q = 0; q < dev->offered_qp; q++) {
+		if ((txm & (1u << q)) && dev->txq[q].enabled) {
+			dev->txq[q].enabled = false;
+			emu_iavf_queue_event(dev, RTE_EMUDEV_EVENT_QUEUE_DISABLED,
+					     RTE_EMUDEV_QUEUE_GUEST_TX, q);
+		}
+		if ((rxm & (1u << q)) && dev->rxq[q].enabled) {
+			dev->rxq[q].enabled = false;
+			emu_iavf_queue_event(dev, RTE_EMUDEV_EVENT_QUEUE_DISABLED,
+					     RTE_EMUDEV_QUEUE_GUEST_RX, q);
+		}
+	}
+	/* Once the consumer let go of them, the tails restart at 0. */
+	res->zero_tx_tails = txm;
+	res->zero_rx_tails = rxm;
+	EMU_IAVF_LOG(INFO, "%s: queues disabled: rx 0x%x, tx 0x%x", dev->name, rxm, txm);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static int
+emu_iavf_mac_find(const struct emu_iavf_dev *dev, const uint8_t *addr)
+{
+	uint32_t i;
+
+	for (i = 0; i < dev->nb_macs; i++)
+		if (memcmp(dev->macs[i], addr, 6) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int32_t
+emu_iavf_vc_eth_addr(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len)
+{
+	static const uint8_t zero[6], bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	struct virtchnl_ether_addr_list hdr;
+	struct virtchnl_ether_addr ea;
+	uint32_t n, i, added = 0;
+	bool add = op == VIRTCHNL_OP_ADD_ETH_ADDR;
+
+	if (len < sizeof(hdr)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&hdr, msg, sizeof(hdr));
+	n = rte_le_to_cpu_16(hdr.num_elements);
+	if (!emu_iavf_vsi_ok(hdr.vsi_id) || len < sizeof(hdr) + n * sizeof(ea)) {
+		VC_ERR(dev, op, "vsi %u, %u addresses in %u bytes", rte_le_to_cpu_16(hdr.vsi_id), n,
+		       len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(&ea, msg + sizeof(hdr) + i * sizeof(ea), sizeof(ea));
+		if (memcmp(ea.addr, zero, 6) == 0 || memcmp(ea.addr, bcast, 6) == 0) {
+			VC_ERR(dev, op, "address %u is zero or broadcast", i);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+		if (add && emu_iavf_mac_find(dev, ea.addr) < 0)
+			added++; /* duplicates within the message counted twice: fine */
+	}
+	if (add && added > EMU_IAVF_MAX_MACS - dev->nb_macs) {
+		VC_ERR(dev, op, "%u more addresses do not fit (%u of %u used)", added, dev->nb_macs,
+		       EMU_IAVF_MAX_MACS);
+		return VIRTCHNL_STATUS_ERR_NO_MEMORY;
+	}
+	for (i = 0; i < n; i++) {
+		int idx;
+
+		memcpy(&ea, msg + sizeof(hdr) + i * sizeof(ea), sizeof(ea));
+		idx = emu_iavf_mac_find(dev, ea.addr);
+		if (add && idx < 0) {
+			memcpy(dev->macs[dev->nb_macs], ea.addr, 6);
+			dev->nb_macs++;
+		} else if (!add && idx >= 0) {
+			dev->nb_macs--;
+			if ((uint32_t)idx != dev->nb_macs)
+				memcpy(dev->macs[idx], dev->macs[dev->nb_macs], 6);
+		}
+	}
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static int32_t
+emu_iavf_vc_promisc(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
+{
+	struct virtchnl_promisc_info pi;
+
+	if (len < sizeof(pi)) {
+		VC_ERR(dev, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&pi, msg, sizeof(pi));
+	if (!emu_iavf_vsi_ok(pi.vsi_id)) {
+		VC_ERR(dev, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, "vsi %u",
+		       rte_le_to_cpu_16(pi.vsi_id));
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	dev->promisc = rte_le_to_cpu_16(pi.flags) &
+		(VIRTCHNL_FLAG_UNICAST_PROMISC | VIRTCHNL_FLAG_MULTICAST_PROMISC);
+	EMU_IAVF_LOG(DEBUG, "%s: promiscuous flags 0x%x", dev->name, dev->promisc);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static int32_t
+emu_iavf_vc_stats(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
+		  const struct rte_emudev_stats *s, struct emu_iavf_vc_result *res)
+{
+	struct virtchnl_queue_select sel;
+	struct virtchnl_eth_stats es;
+
+	if (len < sizeof(sel)) {
+		VC_ERR(dev, VIRTCHNL_OP_GET_STATS, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&sel, msg, sizeof(sel));
+	if (!emu_iavf_vsi_ok(sel.vsi_id)) {
+		VC_ERR(dev, VIRTCHNL_OP_GET_STATS, "vsi %u", rte_le_to_cpu_16(sel.vsi_id));
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	es.rx_bytes = rte_cpu_to_le_64(s->rx_bytes);
+	es.rx_unicast = rte_cpu_to_le_64(s->rx_unicast);
+	es.rx_multicast = rte_cpu_to_le_64(s->rx_multicast);
+	es.rx_broadcast = rte_cpu_to_le_64(s->rx_broadcast);
+	es.rx_discards = rte_cpu_to_le_64(s->rx_discards);
+	es.rx_unknown_protocol = rte_cpu_to_le_64(s->rx_unknown_protocol);
+	es.tx_bytes = rte_cpu_to_le_64(s->tx_bytes);
+	es.tx_unicast = rte_cpu_to_le_64(s->tx_unicast);
+	es.tx_multicast = rte_cpu_to_le_64(s->tx_multicast);
+	es.tx_broadcast = rte_cpu_to_le_64(s->tx_broadcast);
+	es.tx_discards = rte_cpu_to_le_64(s->tx_discards);
+	es.tx_errors = rte_cpu_to_le_64(s->tx_errors);
+	memcpy(res->data, &es, sizeof(es));
+	res->len = sizeof(es);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+void
+emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len,
+		   const struct rte_emudev_stats *stats, struct emu_iavf_vc_result *res)
+{
+	int32_t st;
+
+	res->reply = true;
+	res->len = 0;
+	switch (op) {
+	case VIRTCHNL_OP_VERSION:
+		st = emu_iavf_vc_version(dev, msg, len, res);
+		break;
+	case VIRTCHNL_OP_RESET_VF:
+		EMU_IAVF_LOG(INFO, "%s: VF reset requested", dev->name);
+		res->reply = false;
+		res->reset = true;
+		return;
+	case VIRTCHNL_OP_GET_VF_RESOURCES:
+		st = emu_iavf_vc_get_resources(dev, msg, len, res);
+		break;
+	case VIRTCHNL_OP_CONFIG_VSI_QUEUES:
+		st = emu_iavf_vc_config_queues(dev, msg, len);
+		break;
+	case VIRTCHNL_OP_CONFIG_IRQ_MAP:
+		st = emu_iavf_vc_irq_map(dev, msg, len);
+		break;
+	case VIRTCHNL_OP_ENABLE_QUEUES:
+		st = emu_iavf_vc_enable(dev, msg, len, res);
+		break;
+	case VIRTCHNL_OP_DISABLE_QUEUES:
+		st = emu_iavf_vc_disable(dev, msg, len, res);
+		break;
+	case VIRTCHNL_OP_ADD_ETH_ADDR:
+	case VIRTCHNL_OP_DEL_ETH_ADDR:
+		st = emu_iavf_vc_eth_addr(dev, op, msg, len);
+		break;
+	case VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE:
+		st = emu_iavf_vc_promisc(dev, msg, len);
+		break;
+	case VIRTCHNL_OP_GET_STATS:
+		st = emu_iavf_vc_stats(dev, msg, len, stats, res);
+		break;
+	default:
+		EMU_IAVF_LOG(DEBUG, "%s: virtchnl op %u not supported", dev->name, op);
+		st = VIRTCHNL_STATUS_ERR_NOT_SUPPORTED;
+		break;
+	}
+	if (st != VIRTCHNL_STATUS_SUCCESS)
+		res->len = 0;
+	res->status = st;
+	EMU_IAVF_LOG(DEBUG, "%s: virtchnl %s (%u), %u bytes: status %d, reply %u bytes", dev->name,
+		     emu_iavf_vc_op_name(op), op, len, st, res->len);
+}
