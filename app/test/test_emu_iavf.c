@@ -1,1 +1,2695 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * emu_iavf_autotest: the AVF device model (drivers/emu/iavf) driven the way
+ * a guest's VF driver drives it, through the vfio-user client API and
+ * without a virtual machine. The test creates the device (vdev emu_iavf),
+ * connects a client, maps a memfd as "guest memory", puts the admin queue
+ * rings and buffers and the queue rings in it, programs the BAR0 registers
+ * and talks virtchnl to the device's PF side.
+ */
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_atomic.h>
+#include <rte_bus_vdev.h>
+#include <rte_common.h>
+#include <rte_errno.h>
+
+#include <rte_emudev.h>
+#include <rte_vfio_user.h>
+#include <rte_vfio_user_client.h>
+
+#include "emu_iavf_regs.h"
+#include "test.h"
+
+/* ------------------------------------------------------------------ facts */
+
+/*
+ * Register offsets, bits, admin-queue and virtchnl numbers as the guest
+ * driver knows them (Linux/DPDK iavf, virtchnl.h). They are kept here
+ * rather than taken from the device's own header so that the test checks
+ * the device against the specification, not against itself.
+ */
+#define R_QTX_TAIL(q) (0x0000u + 4u * (q))
+#define R_QRX_TAIL(q) (0x2000u + 4u * (q))
+#define R_DYN_CTLN1(v) (0x3800u + 4u * (v))
+#define R_ICR01 0x4800u
+#define R_ICR0_ENA1 0x5000u
+#define R_DYN_CTL01 0x5C00u
+#define R_ARQBAH 0x6000u
+#define R_ATQH 0x6400u
+#define R_ATQLEN 0x6800u
+#define R_ARQBAL 0x6C00u
+#define R_ARQT 0x7000u
+#define R_ARQH 0x7400u
+#define R_ATQBAH 0x7800u
+#define R_ATQBAL 0x7C00u
+#define R_ARQLEN 0x8000u
+#define R_ATQT 0x8400u
+#define R_RSTAT 0x8800u
+
+#define AQLEN_ENABLE 0x80000000u
+#define AQLEN_LEN_MASK 0x3FFu
+#define RSTAT_MASK 0x3u
+#define RSTAT_INPROGRESS 0u
+#define RSTAT_COMPLETED 1u
+#define RSTAT_VFACTIVE 2u
+#define ICR01_ADMINQ (1u << 30)
+#define ICR0_ENA1_ADMINQ (1u << 30)
+#define DYN_CTL_INTENA 0x1u
+#define DYN_CTL_CLEARPBA 0x2u
+#define DYN_CTL_SWINT_TRIG 0x4u
+#define DYN_CTL_ITR_INDX_NONE (3u << 3)
+
+#define AQ_FLAG_DD 0x0001u
+#define AQ_FLAG_CMP 0x0002u
+#define AQ_FLAG_ERR 0x0004u
+#define AQ_FLAG_LB 0x0200u
+#define AQ_FLAG_RD 0x0400u
+#define AQ_FLAG_BUF 0x1000u
+#define AQ_FLAG_SI 0x2000u
+#define AQ_OP_SEND_TO_PF 0x0801u
+#define AQ_OP_SEND_TO_VF 0x0802u
+#define AQ_OP_QUEUE_SHUTDOWN 0x0003u
+#define AQ_ENTRIES 32u
+#define AQ_BUF_SIZE 4096u
+
+#define VC_OP_VERSION 1u
+#define VC_OP_RESET_VF 2u
+#define VC_OP_GET_VF_RESOURCES 3u
+#define VC_OP_CONFIG_VSI_QUEUES 6u
+#define VC_OP_CONFIG_IRQ_MAP 7u
+#define VC_OP_ENABLE_QUEUES 8u
+#define VC_OP_DISABLE_QUEUES 9u
+#define VC_OP_ADD_ETH_ADDR 10u
+#define VC_OP_DEL_ETH_ADDR 11u
+#define VC_OP_CONFIG_PROMISCUOUS_MODE 14u
+#define VC_OP_GET_STATS 15u
+#define VC_OP_EVENT 17u
+
+#define VC_STATUS_SUCCESS 0
+#define VC_STATUS_NOT_SUPPORTED (-64)
+
+#define VC_CAP_L2 (1u << 0)
+#define VC_CAP_RSS_AQ (1u << 3)
+#define VC_CAP_RSS_REG (1u << 4)
+#define VC_CAP_WB_ON_ITR (1u << 5)
+
+#define VC_EVENT_LINK_CHANGE 1
+#define VC_VSI_TYPE_SRIOV 6
+#define VC_PROMISC_UNICAST 0x1u
+#define VC_PROMISC_MULTICAST 0x2u
+
+#define PCI_CAP_ID_MSIX 0x11u
+#define PCI_CAP_ID_EXP 0x10u
+
+/*
+ * The device's header must say the same (and its message layouts must put
+ * the fields where this test puts them).
+ */
+static_assert(R_QTX_TAIL(3) == EMU_IAVF_QTX_TAIL1(3), "QTX_TAIL");
+static_assert(R_QRX_TAIL(3) == EMU_IAVF_QRX_TAIL1(3), "QRX_TAIL");
+static_assert(R_DYN_CTLN1(1) == EMU_IAVF_VFINT_DYN_CTLN1(1), "DYN_CTLN1");
+static_assert(R_ICR01 == EMU_IAVF_VFINT_ICR01, "ICR01");
+static_assert(R_ICR0_ENA1 == EMU_IAVF_VFINT_ICR0_ENA1, "ICR0_ENA1");
+static_assert(R_DYN_CTL01 == EMU_IAVF_VFINT_DYN_CTL01, "DYN_CTL01");
+static_assert(R_ARQBAH == EMU_IAVF_VF_ARQBAH1 && R_ARQBAL == EMU_IAVF_VF_ARQBAL1 &&
+		      R_ARQH == EMU_IAVF_VF_ARQH1 && R_ARQT == EMU_IAVF_VF_ARQT1 &&
+		      R_ARQLEN == EMU_IAVF_VF_ARQLEN1,
+	      "ARQ registers");
+static_assert(R_ATQBAH == EMU_IAVF_VF_ATQBAH1 && R_ATQBAL == EMU_IAVF_VF_ATQBAL1 &&
+		      R_ATQH == EMU_IAVF_VF_ATQH1 && R_ATQT == EMU_IAVF_VF_ATQT1 &&
+		      R_ATQLEN == EMU_IAVF_VF_ATQLEN1,
+	      "ATQ registers");
+static_assert(R_RSTAT == EMU_IAVF_VFGEN_RSTAT, "RSTAT");
+static_assert(AQLEN_ENABLE == EMU_IAVF_AQLEN_ENABLE && RSTAT_VFACTIVE == EMU_IAVF_RSTAT_VFACTIVE &&
+		      RSTAT_COMPLETED == EMU_IAVF_RSTAT_COMPLETED,
+	      "AQLEN / RSTAT bits");
+static_assert(ICR01_ADMINQ == EMU_IAVF_ICR0_ADMINQ && DYN_CTL_INTENA == EMU_IAVF_DYN_CTL_INTENA &&
+		      DYN_CTL_SWINT_TRIG == EMU_IAVF_DYN_CTL_SWINT_TRIG &&
+		      DYN_CTL_CLEARPBA == EMU_IAVF_DYN_CTL_CLEARPBA,
+	      "interrupt bits");
+static_assert(AQ_FLAG_DD == EMU_IAVF_AQ_FLAG_DD && AQ_FLAG_CMP == EMU_IAVF_AQ_FLAG_CMP &&
+		      AQ_FLAG_ERR == EMU_IAVF_AQ_FLAG_ERR && AQ_FLAG_LB == EMU_IAVF_AQ_FLAG_LB &&
+		      AQ_FLAG_RD == EMU_IAVF_AQ_FLAG_RD && AQ_FLAG_BUF == EMU_IAVF_AQ_FLAG_BUF &&
+		      AQ_FLAG_SI == EMU_IAVF_AQ_FLAG_SI,
+	      "descriptor flags");
+static_assert(AQ_OP_SEND_TO_PF == EMU_IAVF_AQ_OP_SEND_MSG_TO_PF &&
+		      AQ_OP_SEND_TO_VF == EMU_IAVF_AQ_OP_SEND_MSG_TO_VF &&
+		      AQ_OP_QUEUE_SHUTDOWN == EMU_IAVF_AQ_OP_QUEUE_SHUTDOWN,
+	      "admin queue opcodes");
+static_assert(VC_OP_VERSION == VIRTCHNL_OP_VERSION && VC_OP_RESET_VF == VIRTCHNL_OP_RESET_VF &&
+		      VC_OP_GET_VF_RESOURCES == VIRTCHNL_OP_GET_VF_RESOURCES &&
+		      VC_OP_CONFIG_VSI_QUEUES == VIRTCHNL_OP_CONFIG_VSI_QUEUES &&
+		      VC_OP_CONFIG_IRQ_MAP == VIRTCHNL_OP_CONFIG_IRQ_MAP &&
+		      VC_OP_ENABLE_QUEUES == VIRTCHNL_OP_ENABLE_QUEUES &&
+		      VC_OP_DISABLE_QUEUES == VIRTCHNL_OP_DISABLE_QUEUES &&
+		      VC_OP_ADD_ETH_ADDR == VIRTCHNL_OP_ADD_ETH_ADDR &&
+		      VC_OP_DEL_ETH_ADDR == VIRTCHNL_OP_DEL_ETH_ADDR &&
+		      VC_OP_CONFIG_PROMISCUOUS_MODE == VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE &&
+		      VC_OP_GET_STATS == VIRTCHNL_OP_GET_STATS && VC_OP_EVENT == VIRTCHNL_OP_EVENT,
+	      "virtchnl opcodes");
+static_assert(VC_STATUS_NOT_SUPPORTED == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, "status");
+static_assert(VC_CAP_L2 == VIRTCHNL_VF_OFFLOAD_L2 && VC_CAP_RSS_AQ == VIRTCHNL_VF_OFFLOAD_RSS_AQ,
+	      "capabilities");
+static_assert(VC_EVENT_LINK_CHANGE == VIRTCHNL_EVENT_LINK_CHANGE &&
+		      VC_VSI_TYPE_SRIOV == VIRTCHNL_VSI_SRIOV,
+	      "event, VSI type");
+static_assert(sizeof(struct virtchnl_vf_resource) == 20 &&
+		      offsetof(struct virtchnl_vsi_resource, vsi_type) == 4 &&
+		      offsetof(struct virtchnl_vsi_resource, default_mac_addr) == 10,
+	      "vf_resource layout");
+static_assert(offsetof(struct virtchnl_txq_info, ring_len) == 4 &&
+		      offsetof(struct virtchnl_txq_info, dma_ring_addr) == 8 &&
+		      offsetof(struct virtchnl_queue_pair_info, rxq) == 24 &&
+		      offsetof(struct virtchnl_rxq_info, ring_len) == 4 &&
+		      offsetof(struct virtchnl_rxq_info, databuffer_size) == 12 &&
+		      offsetof(struct virtchnl_rxq_info, max_pkt_size) == 16 &&
+		      offsetof(struct virtchnl_rxq_info, dma_ring_addr) == 24 &&
+		      offsetof(struct virtchnl_vsi_queue_config_info, qpair) == 8,
+	      "queue config layout");
+static_assert(offsetof(struct virtchnl_irq_map_info, vecmap) == 2 &&
+		      offsetof(struct virtchnl_vector_map, rxq_map) == 4 &&
+		      offsetof(struct virtchnl_vector_map, txq_map) == 6,
+	      "irq map layout");
+static_assert(offsetof(struct virtchnl_queue_select, rx_queues) == 4 &&
+		      offsetof(struct virtchnl_queue_select, tx_queues) == 8 &&
+		      offsetof(struct virtchnl_ether_addr_list, list) == 4 &&
+		      offsetof(struct virtchnl_pf_event, link_status) == 8,
+	      "select, address list, event layout");
+
+/* ------------------------------------------------------------- test setup */
+
+#define DEV_NAME "emu_iavf_t0"
+#define DEV_MAC "02:00:00:00:00:01"
+#define DEV_QUEUES 2u
+
+/* Guest memory: a memfd mapped at GUEST_IOVA. */
+#define GUEST_IOVA UINT64_C(0x80000000)
+#define GUEST_SIZE (4u << 20)
+#define ATQ_RING_OFF 0x0000u
+#define ARQ_RING_OFF 0x1000u
+#define ATQ_BUF_OFF(i) (0x10000u + (i)*AQ_BUF_SIZE)
+#define ARQ_BUF_OFF(i) (0x40000u + (i)*AQ_BUF_SIZE)
+#define TX_RING_OFF(q) (0x100000u + (q)*0x10000u)
+#define RX_RING_OFF(q) (0x200000u + (q)*0x10000u)
+#define RING_LEN 512u
+#define RX_BUF_SIZE 2048u
+/* Never mapped by the test. */
+#define UNMAPPED_IOVA UINT64_C(0x7000000000)
+
+/* How long to wait for the device. */
+#define WAIT_MS 2000
+/* How long to wait for something that must not happen. */
+#define QUIET_MS 50
+
+/* The admin queue descriptor (little endian host assumed, as on x86/arm). */
+struct aq_desc {
+	uint16_t flags;
+	uint16_t opcode;
+	uint16_t datalen;
+	uint16_t retval;
+	uint32_t cookie_high;
+	uint32_t cookie_low;
+	uint32_t param0;
+	uint32_t param1;
+	uint32_t addr_high;
+	uint32_t addr_low;
+};
+
+static_assert(sizeof(struct aq_desc) == sizeof(struct emu_iavf_aq_desc) &&
+		      offsetof(struct aq_desc, cookie_high) ==
+			      offsetof(struct emu_iavf_aq_desc, cookie_high) &&
+		      offsetof(struct aq_desc, addr_low) ==
+			      offsetof(struct emu_iavf_aq_desc, addr_low),
+	      "descriptor layout");
+
+/* One message taken from the ARQ. */
+struct arq_msg {
+	uint32_t op;
+	int32_t status;
+	uint16_t flags;
+	uint16_t datalen;
+	uint8_t data[AQ_BUF_SIZE];
+};
+
+/* State of the "guest driver". */
+struct guest {
+	struct rte_vfio_user_client *c;
+	int memfd;
+	uint8_t *mem;
+	bool mapped;
+	int efd[DEV_QUEUES + 1];
+	bool irqs_set;
+	uint32_t atq_tail; /* next ATQ descriptor to use */
+	uint32_t arq_ntc; /* next ARQ descriptor to clean */
+	uint16_t vsi_id; /* from GET_VF_RESOURCES */
+	unsigned int nb_events; /* virtchnl EVENTs seen */
+	int32_t last_event;
+	uint8_t last_event_link;
+	uint32_t last_event_speed;
+	unsigned int nb_stray; /* replies nobody waited for */
+};
+
+static struct guest g = {.memfd = -1, .efd = {-1, -1, -1}};
+static char tmpdir[64];
+static char sock_path[128];
+static bool dev_created;
+static uint16_t emu_id;
+
+/* ---------------------------------------------------------- small helpers */
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void
+sleep_us(unsigned int us)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+static void *
+gmem(uint64_t off)
+{
+	return g.mem + off;
+}
+
+/* ------------------------------------------------------- register access */
+
+static int
+reg_rd(uint32_t off, uint32_t *val)
+{
+	uint8_t b[4];
+	int ret;
+
+	ret = rte_vfio_user_client_region_read(g.c, RTE_VFIO_USER_REGION_BAR0, off, b, sizeof(b));
+	if (ret == 0)
+		*val = get32(b);
+	return ret;
+}
+
+static int
+reg_wr(uint32_t off, uint32_t val)
+{
+	uint8_t b[4];
+
+	put32(b, val);
+	return rte_vfio_user_client_region_write(g.c, RTE_VFIO_USER_REGION_BAR0, off, b, sizeof(b),
+						 false);
+}
+
+/* Read a register; a failed read gives a value no register has. */
+static uint32_t
+rd(uint32_t off)
+{
+	uint32_t v;
+
+	if (reg_rd(off, &v) != 0) {
+		printf("BAR0 read at 0x%04" PRIx32 " failed\n", off);
+		return 0xDEADBEEFu;
+	}
+	return v;
+}
+
+static int
+cfg_rd(uint32_t off, void *buf, uint32_t len)
+{
+	return rte_vfio_user_client_region_read(g.c, RTE_VFIO_USER_REGION_CONFIG, off, buf, len);
+}
+
+static int
+cfg_wr(uint32_t off, const void *buf, uint32_t len)
+{
+	return rte_vfio_user_client_region_write(g.c, RTE_VFIO_USER_REGION_CONFIG, off, buf, len,
+						 false);
+}
+
+/* ------------------------------------------------------- client lifecycle */
+
+static void
+guest_disconnect(void)
+{
+	unsigned int i;
+
+	if (g.c != NULL)
+		rte_vfio_user_client_close(g.c);
+	g.c = NULL;
+	g.mapped = false;
+	g.irqs_set = false;
+	for (i = 0; i < RTE_DIM(g.efd); i++) {
+		if (g.efd[i] >= 0)
+			close(g.efd[i]);
+		g.efd[i] = -1;
+	}
+}
+
+static void
+guest_free_mem(void)
+{
+	if (g.mem != NULL)
+		munmap(g.mem, GUEST_SIZE);
+	g.mem = NULL;
+	if (g.memfd >= 0)
+		close(g.memfd);
+	g.memfd = -1;
+}
+
+static int
+guest_alloc_mem(void)
+{
+	int err;
+
+	g.memfd = memfd_create("emu_iavf_guest", MFD_CLOEXEC);
+	if (g.memfd < 0)
+		return -errno;
+	if (ftruncate(g.memfd, GUEST_SIZE) != 0) {
+		err = errno;
+		guest_free_mem();
+		return -err;
+	}
+	g.mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, g.memfd, 0);
+	if (g.mem == MAP_FAILED) {
+		err = errno;
+		g.mem = NULL;
+		guest_free_mem();
+		return -err;
+	}
+	return 0;
+}
+
+/* Give eventfds for all MSI-X vectors. */
+static int
+guest_set_irqs(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(g.efd); i++) {
+		if (g.efd[i] < 0)
+			g.efd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (g.efd[i] < 0)
+			return -errno;
+	}
+	ret = rte_vfio_user_client_set_irqs(g.c, RTE_VFIO_USER_IRQ_MSIX, 0, RTE_DIM(g.efd), g.efd);
+	g.irqs_set = ret == 0;
+	return ret;
+}
+
+/* Connect, map the guest memory and set the interrupt eventfds. */
+static int
+guest_connect(void)
+{
+	int ret;
+
+	g.c = rte_vfio_user_client_connect(sock_path, NULL);
+	if (g.c == NULL) {
+		printf("connect to %s: %s\n", sock_path, rte_strerror(rte_errno));
+		return -1;
+	}
+	ret = rte_vfio_user_client_dma_map(g.c, g.memfd, 0, GUEST_IOVA, GUEST_SIZE,
+					   RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE);
+	if (ret != 0) {
+		printf("DMA_MAP: %s\n", strerror(-ret));
+		guest_disconnect();
+		return -1;
+	}
+	g.mapped = true;
+	ret = guest_set_irqs();
+	if (ret != 0) {
+		printf("SET_IRQS: %s\n", strerror(-ret));
+		guest_disconnect();
+		return -1;
+	}
+	return 0;
+}
+
+/* Drain an eventfd; return its count (0 if it did not fire). */
+static uint64_t
+efd_drain(int efd)
+{
+	uint64_t v = 0;
+
+	if (efd < 0 || read(efd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		return 0;
+	return v;
+}
+
+/* Wait up to timeout_ms for an eventfd; return its count, 0 on timeout. */
+static uint64_t
+efd_wait(int efd, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = efd, .events = POLLIN};
+	int ret;
+
+	do {
+		ret = poll(&pfd, 1, timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret <= 0)
+		return 0;
+	return efd_drain(efd);
+}
+
+/* ------------------------------------------------------------ admin queue */
+
+static struct aq_desc *
+atq_desc(uint32_t i)
+{
+	return (struct aq_desc *)gmem(ATQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
+}
+
+static struct aq_desc *
+arq_desc(uint32_t i)
+{
+	return (struct aq_desc *)gmem(ARQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
+}
+
+static void
+arq_post(uint32_t i)
+{
+	struct aq_desc *d = arq_desc(i);
+	uint64_t iova = GUEST_IOVA + ARQ_BUF_OFF(i);
+
+	memset(d, 0, sizeof(*d));
+	d->flags = AQ_FLAG_BUF | AQ_FLAG_LB;
+	d->datalen = AQ_BUF_SIZE;
+	d->addr_high = (uint32_t)(iova >> 32);
+	d->addr_low = (uint32_t)iova;
+}
+
+/* The shutdown sequence of the Linux driver: all AQ registers to 0. */
+static int
+aq_shutdown(void)
+{
+	static const uint32_t regs[] = {R_ATQH, R_ATQT, R_ATQLEN, R_ATQBAL, R_ATQBAH,
+					R_ARQH, R_ARQT, R_ARQLEN, R_ARQBAL, R_ARQBAH};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(regs); i++) {
+		ret = reg_wr(regs[i], 0);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The init sequence of the Linux driver (head, tail, length with ENABLE,
+ * then the base address, read back) with rings at the given addresses.
+ */
+static int
+aq_init_at(uint64_t atq_iova, uint64_t arq_iova)
+{
+	uint32_t i, v;
+
+	memset(gmem(ATQ_RING_OFF), 0, AQ_ENTRIES * sizeof(struct aq_desc));
+	for (i = 0; i < AQ_ENTRIES; i++)
+		arq_post(i);
+	g.atq_tail = 0;
+	g.arq_ntc = 0;
+	if (reg_wr(R_ATQH, 0) || reg_wr(R_ATQT, 0) || reg_wr(R_ATQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
+	    reg_wr(R_ATQBAL, (uint32_t)atq_iova) || reg_wr(R_ATQBAH, (uint32_t)(atq_iova >> 32)))
+		return -EIO;
+	if (reg_rd(R_ATQBAL, &v) != 0 || v != (uint32_t)atq_iova) {
+		printf("ATQBAL reads 0x%08" PRIx32 ", wrote 0x%08" PRIx32 "\n", v,
+		       (uint32_t)atq_iova);
+		return -EIO;
+	}
+	if (reg_wr(R_ARQH, 0) || reg_wr(R_ARQT, 0) || reg_wr(R_ARQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
+	    reg_wr(R_ARQBAL, (uint32_t)arq_iova) || reg_wr(R_ARQBAH, (uint32_t)(arq_iova >> 32)))
+		return -EIO;
+	if (reg_rd(R_ARQBAL, &v) != 0 || v != (uint32_t)arq_iova) {
+		printf("ARQBAL reads 0x%08" PRIx32 ", wrote 0x%08" PRIx32 "\n", v,
+		       (uint32_t)arq_iova);
+		return -EIO;
+	}
+	if (reg_wr(R_ARQT, AQ_ENTRIES - 1))
+		return -EIO;
+	return 0;
+}
+
+static int
+aq_init(void)
+{
+	return aq_init_at(GUEST_IOVA + ATQ_RING_OFF, GUEST_IOVA + ARQ_RING_OFF);
+}
+
+/*
+ * Put a descriptor on the ATQ, bump the tail, and wait until the device
+ * moved its head past it. *wb gets the written-back descriptor.
+ * @return 0, -ETIMEDOUT when the head did not move, -EIO on a register error.
+ */
+static int
+atq_submit(const struct aq_desc *d, struct aq_desc *wb)
+{
+	uint32_t idx = g.atq_tail, h = 0;
+	uint64_t deadline;
+
+	*atq_desc(idx) = *d;
+	rte_smp_wmb();
+	g.atq_tail = (idx + 1) % AQ_ENTRIES;
+	if (reg_wr(R_ATQT, g.atq_tail) != 0)
+		return -EIO;
+	deadline = now_ms() + WAIT_MS;
+	for (;;) {
+		if (reg_rd(R_ATQH, &h) != 0)
+			return -EIO;
+		if (h == g.atq_tail)
+			break;
+		if (now_ms() > deadline) {
+			printf("ATQH stays at %" PRIu32 " (tail %" PRIu32 ")\n", h, g.atq_tail);
+			return -ETIMEDOUT;
+		}
+		sleep_us(100);
+	}
+	rte_smp_rmb();
+	if (wb != NULL)
+		*wb = *atq_desc(idx);
+	return 0;
+}
+
+/* Build the descriptor of a VF-to-PF message whose payload is at buf_iova. */
+static void
+vc_desc(struct aq_desc *d, uint32_t op, uint16_t len, uint64_t buf_iova)
+{
+	memset(d, 0, sizeof(*d));
+	d->flags = AQ_FLAG_SI;
+	if (len > 0)
+		d->flags |= AQ_FLAG_BUF | AQ_FLAG_RD;
+	if (len > 512)
+		d->flags |= AQ_FLAG_LB;
+	d->opcode = AQ_OP_SEND_TO_PF;
+	d->datalen = len;
+	d->cookie_high = op;
+	d->addr_high = (uint32_t)(buf_iova >> 32);
+	d->addr_low = (uint32_t)buf_iova;
+}
+
+/* Send a virtchnl message (the payload goes in the slot's buffer). */
+static int
+vc_send(uint32_t op, const void *msg, uint16_t len)
+{
+	struct aq_desc d, wb;
+	uint32_t slot = g.atq_tail;
+	int ret;
+
+	if (len > AQ_BUF_SIZE)
+		return -EINVAL;
+	if (len > 0)
+		memcpy(gmem(ATQ_BUF_OFF(slot)), msg, len);
+	vc_desc(&d, op, len, GUEST_IOVA + ATQ_BUF_OFF(slot));
+	ret = atq_submit(&d, &wb);
+	if (ret != 0)
+		return ret;
+	if ((wb.flags & (AQ_FLAG_DD | AQ_FLAG_CMP)) != (AQ_FLAG_DD | AQ_FLAG_CMP)) {
+		printf("ATQ descriptor %" PRIu32 " of op %" PRIu32
+		       " written back with flags 0x%04x\n",
+		       slot, op, wb.flags);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/*
+ * Take the next message from the ARQ (waiting up to timeout_ms), give its
+ * descriptor back to the device.
+ * @return 0, -ETIMEDOUT, -EIO.
+ */
+static int
+arq_take(struct arq_msg *m, int timeout_ms)
+{
+	struct aq_desc *d = arq_desc(g.arq_ntc);
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	uint32_t idx = g.arq_ntc;
+	uint16_t len;
+
+	while (!(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & AQ_FLAG_DD)) {
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		sleep_us(100);
+	}
+	m->flags = d->flags;
+	m->op = d->cookie_high;
+	m->status = (int32_t)d->cookie_low;
+	m->datalen = d->datalen;
+	len = RTE_MIN(d->datalen, (uint16_t)AQ_BUF_SIZE);
+	memset(m->data, 0, sizeof(m->data));
+	memcpy(m->data, gmem(ARQ_BUF_OFF(idx)), len);
+	if (d->opcode != AQ_OP_SEND_TO_VF)
+		printf("ARQ descriptor %" PRIu32 " has opcode 0x%04x\n", idx, d->opcode);
+	arq_post(idx);
+	rte_smp_wmb();
+	g.arq_ntc = (idx + 1) % AQ_ENTRIES;
+	if (reg_wr(R_ARQT, idx) != 0)
+		return -EIO;
+	return 0;
+}
+
+static void
+note_event(const struct arq_msg *m)
+{
+	g.nb_events++;
+	g.last_event = (int32_t)get32(m->data);
+	g.last_event_link = m->data[8];
+	g.last_event_speed = get32(m->data + 4);
+	printf("virtchnl event %" PRId32 " (link %s, speed 0x%" PRIx32 ")\n", g.last_event,
+	       g.last_event_link ? "up" : "down", get32(m->data + 4));
+}
+
+/* Drain what is on the ARQ now (events are noted). */
+static void
+arq_drain(void)
+{
+	static struct arq_msg m;
+
+	while (arq_take(&m, 0) == 0) {
+		if (m.op == VC_OP_EVENT)
+			note_event(&m);
+		else
+			printf("drained reply op %" PRIu32 " status %" PRId32 "\n", m.op, m.status);
+	}
+}
+
+/* A status no virtchnl status is: the device did not answer. */
+#define VC_NO_REPLY 1000000
+
+/*
+ * Send a message and wait for its reply. Events met on the way are noted;
+ * replies to other ops are counted as stray.
+ * @return the reply's virtchnl status, or VC_NO_REPLY.
+ */
+static int
+vc_call(uint32_t op, const void *msg, uint16_t len, void *resp, uint16_t resp_cap,
+	uint16_t *resp_len)
+{
+	static struct arq_msg m;
+	uint64_t deadline;
+	int ret;
+
+	if (resp_len != NULL)
+		*resp_len = 0;
+	ret = vc_send(op, msg, len);
+	if (ret != 0) {
+		printf("send op %" PRIu32 ": %s\n", op, strerror(-ret));
+		return VC_NO_REPLY;
+	}
+	deadline = now_ms() + WAIT_MS;
+	for (;;) {
+		uint64_t t = now_ms();
+
+		if (t > deadline) {
+			printf("no reply to op %" PRIu32 "\n", op);
+			return VC_NO_REPLY;
+		}
+		ret = arq_take(&m, (int)(deadline - t));
+		if (ret == -ETIMEDOUT)
+			continue;
+		if (ret != 0)
+			return VC_NO_REPLY;
+		if (m.op == VC_OP_EVENT) {
+			note_event(&m);
+			continue;
+		}
+		if (m.op != op) {
+			printf("stray reply op %" PRIu32 " status %" PRId32
+			       " while waiting for %" PRIu32 "\n",
+			       m.op, m.status, op);
+			g.nb_stray++;
+			continue;
+		}
+		break;
+	}
+	if (resp != NULL)
+		memcpy(resp, m.data, RTE_MIN(resp_cap, m.datalen));
+	if (resp_len != NULL)
+		*resp_len = m.datalen;
+	return m.status;
+}
+
+/* Wait for a virtchnl event (one already noted counts). */
+static bool
+wait_event(unsigned int nb_before, int timeout_ms)
+{
+	static struct arq_msg m;
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+
+	while (g.nb_events == nb_before) {
+		uint64_t t = now_ms();
+
+		if (t > deadline)
+			return false;
+		if (arq_take(&m, (int)(deadline - t)) != 0)
+			continue;
+		if (m.op == VC_OP_EVENT)
+			note_event(&m);
+		else
+			g.nb_stray++;
+	}
+	return true;
+}
+
+/* ----------------------------------------------------------- virtchnl ops */
+
+/* Wait until VFGEN_RSTAT reads VFACTIVE. */
+static int
+wait_vfactive(void)
+{
+	uint64_t deadline = now_ms() + WAIT_MS;
+	uint32_t v;
+
+	for (;;) {
+		v = rd(R_RSTAT);
+		if (v != 0xDEADBEEFu && (v & RSTAT_MASK) == RSTAT_VFACTIVE)
+			return 0;
+		if (now_ms() > deadline) {
+			printf("VFGEN_RSTAT stays 0x%08" PRIx32 "\n", v);
+			return -ETIMEDOUT;
+		}
+		sleep_us(200);
+	}
+}
+
+/* Wait until a register has the bits of mask clear. */
+static int
+wait_reg_clear(uint32_t off, uint32_t mask)
+{
+	uint64_t deadline = now_ms() + WAIT_MS;
+	uint32_t v;
+
+	for (;;) {
+		v = rd(off);
+		if (v != 0xDEADBEEFu && !(v & mask))
+			return 0;
+		if (now_ms() > deadline) {
+			printf("register 0x%04" PRIx32 " stays 0x%08" PRIx32 "\n", off, v);
+			return -ETIMEDOUT;
+		}
+		sleep_us(200);
+	}
+}
+
+static int
+vc_version(uint32_t *major, uint32_t *minor)
+{
+	uint8_t req[8], resp[8];
+	uint16_t rlen;
+	int st;
+
+	put32(req, 1);
+	put32(req + 4, 1);
+	st = vc_call(VC_OP_VERSION, req, sizeof(req), resp, sizeof(resp), &rlen);
+	if (st == 0 && rlen >= 8) {
+		*major = get32(resp);
+		*minor = get32(resp + 4);
+	}
+	return st == 0 && rlen < 8 ? -EPROTO : st;
+}
+
+/* The capabilities the Linux driver asks for. */
+#define VF_CAPS_ASKED \
+	(VC_CAP_L2 | VC_CAP_RSS_AQ | VC_CAP_RSS_REG | VC_CAP_WB_ON_ITR | (1u << 6) | (1u << 7) | \
+	 (1u << 16) | (1u << 17))
+
+/* What GET_VF_RESOURCES answered. */
+struct vf_res {
+	uint16_t num_vsis;
+	uint16_t num_queue_pairs;
+	uint16_t max_vectors;
+	uint16_t max_mtu;
+	uint32_t caps;
+	uint32_t rss_key_size;
+	uint32_t rss_lut_size;
+	uint16_t vsi_id;
+	uint16_t vsi_num_qp;
+	int32_t vsi_type;
+	uint8_t mac[6];
+	uint16_t len;
+};
+
+static int
+vc_get_resources(struct vf_res *r)
+{
+	uint8_t req[4], resp[256];
+	uint16_t rlen;
+	int st;
+
+	put32(req, VF_CAPS_ASKED);
+	memset(r, 0, sizeof(*r));
+	st = vc_call(VC_OP_GET_VF_RESOURCES, req, sizeof(req), resp, sizeof(resp), &rlen);
+	if (st != 0)
+		return st;
+	r->len = rlen;
+	if (rlen < 20)
+		return -EPROTO;
+	r->num_vsis = get16(resp);
+	r->num_queue_pairs = get16(resp + 2);
+	r->max_vectors = get16(resp + 4);
+	r->max_mtu = get16(resp + 6);
+	r->caps = get32(resp + 8);
+	r->rss_key_size = get32(resp + 12);
+	r->rss_lut_size = get32(resp + 16);
+	if (r->num_vsis >= 1 && rlen >= 36) {
+		r->vsi_id = get16(resp + 20);
+		r->vsi_num_qp = get16(resp + 22);
+		r->vsi_type = (int32_t)get32(resp + 24);
+		memcpy(r->mac, resp + 30, 6);
+		g.vsi_id = r->vsi_id;
+	}
+	return 0;
+}
+
+/*
+ * Bring the device up to the point a driver is after probe: reset state
+ * checked, admin queue initialized, VERSION (optional) and
+ * GET_VF_RESOURCES done.
+ */
+static int
+bring_up(bool version)
+{
+	struct vf_res r;
+	uint32_t major = 0, minor = 0;
+	int ret;
+
+	ret = wait_vfactive();
+	if (ret != 0)
+		return ret;
+	ret = aq_init();
+	if (ret != 0) {
+		printf("admin queue init failed\n");
+		return ret;
+	}
+	if (version) {
+		ret = vc_version(&major, &minor);
+		if (ret != 0 || major != 1 || minor != 1) {
+			printf("VERSION: status %d, %" PRIu32 ".%" PRIu32 "\n", ret, major, minor);
+			return -EPROTO;
+		}
+	}
+	ret = vc_get_resources(&r);
+	if (ret != 0 || r.num_vsis != 1) {
+		printf("GET_VF_RESOURCES: status %d, %u VSIs\n", ret, r.num_vsis);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Fill one queue pair of CONFIG_VSI_QUEUES (64 bytes at p). */
+static void
+qpair_fill(uint8_t *p, uint16_t vsi, uint16_t qid, uint32_t ring_len, uint64_t tx_ring,
+	   uint64_t rx_ring)
+{
+	memset(p, 0, 64);
+	/* txq_info */
+	put16(p + 0, vsi);
+	put16(p + 2, qid);
+	put16(p + 4, (uint16_t)ring_len);
+	put64(p + 8, tx_ring);
+	/* rxq_info */
+	p += 24;
+	put16(p + 0, vsi);
+	put16(p + 2, qid);
+	put32(p + 4, ring_len);
+	put32(p + 12, RX_BUF_SIZE);
+	put32(p + 16, 1518);
+	put64(p + 24, rx_ring);
+}
+
+/* CONFIG_VSI_QUEUES for nq queue pairs with rings in guest memory. */
+static int
+vc_config_queues(uint16_t nq)
+{
+	uint8_t msg[8 + 64 * 16];
+	uint16_t q;
+
+	memset(msg, 0, sizeof(msg));
+	put16(msg, g.vsi_id);
+	put16(msg + 2, nq);
+	for (q = 0; q < nq; q++)
+		qpair_fill(msg + 8 + 64 * q, g.vsi_id, q, RING_LEN, GUEST_IOVA + TX_RING_OFF(q),
+			   GUEST_IOVA + RX_RING_OFF(q));
+	return vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, (uint16_t)(8 + 64 * nq), NULL, 0, NULL);
+}
+
+/*
+ * CONFIG_IRQ_MAP as Linux sends it: queue pair q on vector q + 1, then
+ * vector 0 with no queue.
+ */
+static int
+vc_irq_map(uint16_t nq)
+{
+	uint8_t msg[2 + 12 * 17];
+	uint16_t q;
+	uint8_t *e;
+
+	memset(msg, 0, sizeof(msg));
+	put16(msg, (uint16_t)(nq + 1));
+	for (q = 0; q < nq; q++) {
+		e = msg + 2 + 12 * q;
+		put16(e, g.vsi_id);
+		put16(e + 2, (uint16_t)(q + 1));
+		put16(e + 4, (uint16_t)(1u << q));
+		put16(e + 6, (uint16_t)(1u << q));
+	}
+	e = msg + 2 + 12 * nq;
+	put16(e, g.vsi_id);
+	return vc_call(VC_OP_CONFIG_IRQ_MAP, msg, (uint16_t)(2 + 12 * (nq + 1)), NULL, 0, NULL);
+}
+
+/* ENABLE_QUEUES / DISABLE_QUEUES / GET_STATS: virtchnl_queue_select. */
+static int
+vc_queue_select(uint32_t op, uint16_t vsi, uint32_t rxq, uint32_t txq, void *resp,
+		uint16_t resp_cap, uint16_t *resp_len)
+{
+	uint8_t msg[12];
+
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put32(msg + 4, rxq);
+	put32(msg + 8, txq);
+	return vc_call(op, msg, sizeof(msg), resp, resp_cap, resp_len);
+}
+
+/* ADD_ETH_ADDR / DEL_ETH_ADDR with one address. */
+static int
+vc_eth_addr(uint32_t op, uint16_t vsi, const uint8_t mac[6])
+{
+	uint8_t msg[12];
+
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put16(msg + 2, 1);
+	memcpy(msg + 4, mac, 6);
+	return vc_call(op, msg, sizeof(msg), NULL, 0, NULL);
+}
+
+static int
+vc_promisc(uint16_t vsi, uint16_t flags)
+{
+	uint8_t msg[4];
+
+	put16(msg, vsi);
+	put16(msg + 2, flags);
+	return vc_call(VC_OP_CONFIG_PROMISCUOUS_MODE, msg, sizeof(msg), NULL, 0, NULL);
+}
+
+/* The emudev queue information of a queue. */
+static int
+qinfo(enum rte_emudev_queue_dir dir, uint16_t qid, struct rte_emudev_queue_info *qi)
+{
+	memset(qi, 0, sizeof(*qi));
+	return rte_emudev_queue_info_get(emu_id, dir, qid, qi);
+}
+
+/* Bring the device all the way up: queues configured, mapped, enabled. */
+static int
+bring_up_queues(void)
+{
+	unsigned int ev;
+	int st;
+
+	st = bring_up(true);
+	if (st != 0)
+		return st;
+	st = vc_config_queues(DEV_QUEUES);
+	if (st != 0) {
+		printf("CONFIG_VSI_QUEUES: status %d\n", st);
+		return -EPROTO;
+	}
+	st = vc_irq_map(DEV_QUEUES);
+	if (st != 0) {
+		printf("CONFIG_IRQ_MAP: status %d\n", st);
+		return -EPROTO;
+	}
+	ev = g.nb_events;
+	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
+	if (st != 0) {
+		printf("ENABLE_QUEUES: status %d\n", st);
+		return -EPROTO;
+	}
+	if (!wait_event(ev, WAIT_MS)) {
+		printf("no event after ENABLE_QUEUES\n");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ suite setup */
+
+static int
+suite_setup(void)
+{
+	char args[256];
+	int ret;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/emu_iavf_test.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		printf("mkdtemp: %s\n", strerror(errno));
+		return TEST_FAILED;
+	}
+	snprintf(sock_path, sizeof(sock_path), "%s/s.sock", tmpdir);
+	ret = guest_alloc_mem();
+	if (ret != 0) {
+		printf("guest memory: %s\n", strerror(-ret));
+		rmdir(tmpdir);
+		return TEST_FAILED;
+	}
+	snprintf(args, sizeof(args), "sock=%s,queues=%u,mac=%s", sock_path, DEV_QUEUES, DEV_MAC);
+	ret = rte_vdev_init(DEV_NAME, args);
+	if (ret != 0) {
+		printf("rte_vdev_init(%s, %s): %d\n", DEV_NAME, args, ret);
+		guest_free_mem();
+		rmdir(tmpdir);
+		return TEST_FAILED;
+	}
+	dev_created = true;
+	ret = rte_emudev_get_id_by_name(DEV_NAME, &emu_id);
+	if (ret != 0) {
+		printf("rte_emudev_get_id_by_name(%s): %d\n", DEV_NAME, ret);
+		rte_vdev_uninit(DEV_NAME);
+		dev_created = false;
+		guest_free_mem();
+		rmdir(tmpdir);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+static void
+suite_teardown(void)
+{
+	guest_disconnect();
+	if (dev_created && rte_vdev_uninit(DEV_NAME) != 0)
+		printf("rte_vdev_uninit(%s) failed\n", DEV_NAME);
+	dev_created = false;
+	guest_free_mem();
+	unlink(sock_path);
+	rmdir(tmpdir);
+}
+
+/*
+ * Case setup: a new client, as a freshly started VM: guest memory cleared
+ * and mapped, eventfds set, and a DEVICE_RESET (QEMU resets the device at
+ * machine start).
+ */
+static int
+case_setup(void)
+{
+	int ret;
+
+	memset(g.mem, 0, GUEST_SIZE);
+	g.nb_events = 0;
+	g.nb_stray = 0;
+	g.vsi_id = 0;
+	if (guest_connect() != 0)
+		return TEST_FAILED;
+	ret = rte_vfio_user_client_reset(g.c);
+	if (ret != 0) {
+		printf("DEVICE_RESET: %s\n", strerror(-ret));
+		guest_disconnect();
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+static void
+case_teardown(void)
+{
+	guest_disconnect();
+}
+
+/* ------------------------------------------------------------------ cases */
+
+/* Device arguments the device must refuse. */
+static int
+test_devargs(void)
+{
+	/* with_sock: the arguments follow "sock=<tmpdir>/e.sock". */
+	static const struct {
+		bool with_sock;
+		const char *args;
+	} bad[] = {
+		{false, NULL},
+		{false, ""},
+		{false, "queues=2"},
+		{false, "queues=2,mac=" DEV_MAC},
+		{false, "sock="},
+		{true, ",queues=0"},
+		{true, ",queues=17"},
+		{true, ",queues=abc"},
+		{true, ",queues=-1"},
+		{true, ",queues=2x"},
+		{true, ",queues="},
+		{true, ",queues=4294967298"},
+		{true, ",mac=02:00:00:00:00"},
+		{true, ",mac=02:00:00:00:00:01:02"},
+		{true, ",mac=gg:00:00:00:00:01"},
+		{true, ",mac=0200.0000.0001"},
+		{true, ",mac="},
+		{true, ",mac=01:00:5e:00:00:01"},
+		{true, ",mac=ff:ff:ff:ff:ff:ff"},
+		{true, ",mac=00:00:00:00:00:00"},
+		{true, ",bogus=1"},
+		{true, ",queues=2,unknown=x"},
+	};
+	struct rte_vfio_user_client *c;
+	uint32_t count = 0, flags = 0;
+	char args[512];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		const char *a = bad[i].args;
+
+		if (bad[i].with_sock) {
+			snprintf(args, sizeof(args), "sock=%s/e.sock%s", tmpdir, a);
+			a = args;
+		}
+		ret = rte_vdev_init("emu_iavf_e0", a);
+		if (ret == 0)
+			rte_vdev_uninit("emu_iavf_e0");
+		TEST_ASSERT(ret != 0, "device arguments \"%s\" accepted", a ? a : "(null)");
+	}
+	/* A socket in a directory that does not exist. */
+	snprintf(args, sizeof(args), "sock=%s/no/such/dir/e.sock", tmpdir);
+	ret = rte_vdev_init("emu_iavf_e0", args);
+	if (ret == 0)
+		rte_vdev_uninit("emu_iavf_e0");
+	TEST_ASSERT(ret != 0, "device arguments \"%s\" accepted", args);
+	/* A second device on the socket of the first is refused. */
+	snprintf(args, sizeof(args), "sock=%s,queues=1", sock_path);
+	ret = rte_vdev_init("emu_iavf_e1", args);
+	if (ret == 0)
+		rte_vdev_uninit("emu_iavf_e1");
+	TEST_ASSERT(ret != 0, "a second device on %s accepted", sock_path);
+
+	/* And good ones work, under the name the failures did not take. */
+	snprintf(args, sizeof(args), "sock=%s/e.sock,queues=16,mac=02:11:22:33:44:55", tmpdir);
+	ret = rte_vdev_init("emu_iavf_e0", args);
+	TEST_ASSERT_SUCCESS(ret, "rte_vdev_init(emu_iavf_e0, \"%s\")", args);
+	snprintf(args, sizeof(args), "%s/e.sock", tmpdir);
+	c = rte_vfio_user_client_connect(args, NULL);
+	if (c != NULL) {
+		ret = rte_vfio_user_client_irq_info(c, RTE_VFIO_USER_IRQ_MSIX, &count, &flags);
+		rte_vfio_user_client_close(c);
+	}
+	if (c == NULL || ret != 0 || count != 17) {
+		rte_vdev_uninit("emu_iavf_e0");
+		TEST_ASSERT(false, "16 queues: connect %s, MSI-X info %d, %" PRIu32 " vectors",
+			    c == NULL ? "failed" : "ok", ret, count);
+	}
+	ret = rte_vdev_uninit("emu_iavf_e0");
+	TEST_ASSERT_SUCCESS(ret, "rte_vdev_uninit(emu_iavf_e0)");
+	snprintf(args, sizeof(args), "sock=%s/e.sock", tmpdir);
+	ret = rte_vdev_init("emu_iavf_e0", args);
+	TEST_ASSERT_SUCCESS(ret, "rte_vdev_init(emu_iavf_e0, \"%s\")", args);
+	ret = rte_vdev_uninit("emu_iavf_e0");
+	TEST_ASSERT_SUCCESS(ret, "rte_vdev_uninit(emu_iavf_e0)");
+	return TEST_SUCCESS;
+}
+
+/* Offset of a standard capability in the configuration space, or 0. */
+static unsigned int
+find_cap(const uint8_t *cfg, uint8_t id)
+{
+	unsigned int ptr, n;
+
+	if (!(get16(cfg + 0x06) & 0x10))
+		return 0;
+	ptr = cfg[0x34] & 0xFCu;
+	for (n = 0; n < 48 && ptr >= 0x40 && ptr <= 0xF0; n++) {
+		if (cfg[ptr] == id)
+			return ptr;
+		ptr = cfg[ptr + 1] & 0xFCu;
+	}
+	return 0;
+}
+
+/* Size a 32-bit or the low half of a 64-bit memory BAR the way firmware does. */
+static int
+bar_size_probe(unsigned int bar, uint64_t *size, uint32_t *type)
+{
+	uint32_t off = 0x10 + 4 * bar, orig, lo, hi = 0xFFFFFFFFu, orig_hi = 0;
+	uint8_t b[4];
+	int ret;
+
+	ret = cfg_rd(off, b, 4);
+	if (ret != 0)
+		return ret;
+	orig = get32(b);
+	*type = orig & 0xFu;
+	put32(b, 0xFFFFFFFFu);
+	if ((ret = cfg_wr(off, b, 4)) != 0 || (ret = cfg_rd(off, b, 4)) != 0)
+		return ret;
+	lo = get32(b);
+	if ((*type & 0x6u) == 0x4u) {
+		/* 64-bit: size the high half too. */
+		if ((ret = cfg_rd(off + 4, b, 4)) != 0)
+			return ret;
+		orig_hi = get32(b);
+		put32(b, 0xFFFFFFFFu);
+		if ((ret = cfg_wr(off + 4, b, 4)) != 0 || (ret = cfg_rd(off + 4, b, 4)) != 0)
+			return ret;
+		hi = get32(b);
+		put32(b, orig_hi);
+		if ((ret = cfg_wr(off + 4, b, 4)) != 0)
+			return ret;
+	}
+	put32(b, orig);
+	if ((ret = cfg_wr(off, b, 4)) != 0)
+		return ret;
+	*size = ~(((uint64_t)hi << 32) | (lo & ~0xFu)) + 1;
+	return 0;
+}
+
+/* Configuration space, regions and interrupts as a VMM sees them. */
+static int
+test_config_space(void)
+{
+	struct rte_vfio_user_device_info di;
+	struct rte_vfio_user_region_info ri;
+	uint8_t cfg[256], cfg2[256];
+	uint32_t count = 0, flags = 0, type, tbl, pba, i;
+	uint64_t size, tail_pages[2] = {R_QTX_TAIL(0), R_QRX_TAIL(0)};
+	unsigned int msix, exp, nvec, t;
+	int ret;
+
+	ret = rte_vfio_user_client_device_info(g.c, &di);
+	TEST_ASSERT_SUCCESS(ret, "DEVICE_GET_INFO");
+	TEST_ASSERT((di.flags & (RTE_VFIO_USER_DEV_PCI | RTE_VFIO_USER_DEV_RESET)) ==
+			    (RTE_VFIO_USER_DEV_PCI | RTE_VFIO_USER_DEV_RESET),
+		    "device flags 0x%" PRIx32, di.flags);
+	TEST_ASSERT(di.num_regions >= RTE_VFIO_USER_REGION_CONFIG + 1 && di.num_irqs >= 3,
+		    "%" PRIu32 " regions, %" PRIu32 " irqs", di.num_regions, di.num_irqs);
+
+	ret = cfg_rd(0, cfg, sizeof(cfg));
+	TEST_ASSERT_SUCCESS(ret, "read config space");
+	TEST_ASSERT_EQUAL(get16(cfg + 0x00), 0x8086, "vendor id");
+	TEST_ASSERT_EQUAL(get16(cfg + 0x02), 0x1889, "device id");
+	TEST_ASSERT_EQUAL(get32(cfg + 0x08) >> 8, 0x020000, "class code");
+	TEST_ASSERT_EQUAL(cfg[0x0E] & 0x7F, 0, "header type");
+
+	/* MSI-X: queues + 1 vectors, table and PBA inside their BARs. */
+	msix = find_cap(cfg, PCI_CAP_ID_MSIX);
+	TEST_ASSERT(msix != 0, "no MSI-X capability");
+	nvec = (get16(cfg + msix + 2) & 0x7FFu) + 1;
+	TEST_ASSERT_EQUAL(nvec, DEV_QUEUES + 1, "MSI-X table size");
+	tbl = get32(cfg + msix + 4);
+	pba = get32(cfg + msix + 8);
+	ret = rte_vfio_user_client_irq_info(g.c, RTE_VFIO_USER_IRQ_MSIX, &count, &flags);
+	TEST_ASSERT_SUCCESS(ret, "GET_IRQ_INFO(MSI-X)");
+	TEST_ASSERT_EQUAL(count, DEV_QUEUES + 1, "MSI-X vectors");
+	TEST_ASSERT(flags & RTE_VFIO_USER_IRQ_EVENTFD, "MSI-X flags 0x%" PRIx32, flags);
+	for (t = 0; t < 2; t++) {
+		uint32_t v = t == 0 ? tbl : pba;
+		uint64_t need = (v & ~7u) + (t == 0 ? 16u * nvec : 8u * ((nvec + 63) / 64));
+
+		memset(&ri, 0, sizeof(ri));
+		ret = rte_vfio_user_client_region_info(g.c, v & 7u, &ri);
+		TEST_ASSERT_SUCCESS(ret, "region info of MSI-X BAR%" PRIu32, v & 7u);
+		TEST_ASSERT(ri.size >= need, "MSI-X %s BAR%" PRIu32 " of 0x%" PRIx64 " bytes",
+			    t == 0 ? "table" : "PBA", v & 7u, ri.size);
+	}
+
+	/* PCI Express with FLR. */
+	exp = find_cap(cfg, PCI_CAP_ID_EXP);
+	TEST_ASSERT(exp != 0, "no PCI Express capability");
+	TEST_ASSERT(get32(cfg + exp + 4) & (1u << 28), "DevCap 0x%08" PRIx32 " without FLR",
+		    get32(cfg + exp + 4));
+
+	/* BAR0: 64 KiB or more of registers; the tail pages are sparse areas. */
+	memset(&ri, 0, sizeof(ri));
+	ret = rte_vfio_user_client_region_info(g.c, RTE_VFIO_USER_REGION_BAR0, &ri);
+	TEST_ASSERT_SUCCESS(ret, "region info of BAR0");
+	TEST_ASSERT(ri.size >= 0x10000 && rte_is_power_of_2(ri.size), "BAR0 size 0x%" PRIx64,
+		    ri.size);
+	TEST_ASSERT((ri.flags &
+		     (RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE |
+		      RTE_VFIO_USER_REGION_MMAP)) ==
+			    (RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE |
+			     RTE_VFIO_USER_REGION_MMAP),
+		    "BAR0 flags 0x%" PRIx32, ri.flags);
+	TEST_ASSERT(ri.fd >= 0 && ri.nr_sparse >= 1 && ri.nr_sparse <= RTE_VFIO_USER_MAX_SPARSE,
+		    "BAR0 fd %d, %" PRIu32 " sparse areas", ri.fd, ri.nr_sparse);
+	for (t = 0; t < RTE_DIM(tail_pages); t++) {
+		bool covered = false;
+
+		for (i = 0; i < ri.nr_sparse; i++)
+			if (ri.sparse[i].offset <= tail_pages[t] &&
+			    tail_pages[t] + 0x1000 <= ri.sparse[i].offset + ri.sparse[i].size)
+				covered = true;
+		TEST_ASSERT(covered, "tail page 0x%" PRIx64 " is not a sparse area", tail_pages[t]);
+	}
+	for (i = 0; i < ri.nr_sparse; i++) {
+		/* Everything from DYN_CTLN1 on must trap. */
+		TEST_ASSERT(ri.sparse[i].offset + ri.sparse[i].size <= 0x3000,
+			    "sparse area [0x%" PRIx64 ", 0x%" PRIx64 ") covers trapped registers",
+			    ri.sparse[i].offset, ri.sparse[i].offset + ri.sparse[i].size);
+	}
+	/* The BAR answers sizing with its size. */
+	ret = bar_size_probe(0, &size, &type);
+	TEST_ASSERT_SUCCESS(ret, "size BAR0");
+	TEST_ASSERT(!(type & 1u), "BAR0 is not a memory BAR (0x%" PRIx32 ")", type);
+	TEST_ASSERT_EQUAL(size, ri.size, "BAR0 size by sizing");
+	/* The MSI-X BAR too. */
+	memset(&ri, 0, sizeof(ri));
+	ret = rte_vfio_user_client_region_info(g.c, tbl & 7u, &ri);
+	TEST_ASSERT_SUCCESS(ret, "region info of BAR%" PRIu32, tbl & 7u);
+	ret = bar_size_probe(tbl & 7u, &size, &type);
+	TEST_ASSERT_SUCCESS(ret, "size BAR%" PRIu32, tbl & 7u);
+	TEST_ASSERT_EQUAL(size, ri.size, "MSI-X BAR size by sizing");
+	/* Sizing left the BARs as they were. */
+	ret = cfg_rd(0, cfg2, sizeof(cfg2));
+	TEST_ASSERT_SUCCESS(ret, "read config space");
+	TEST_ASSERT(memcmp(cfg + 0x10, cfg2 + 0x10, 24) == 0, "BARs changed by sizing");
+	return TEST_SUCCESS;
+}
+
+static int
+test_bringup(void)
+{
+	struct rte_emudev_info info;
+	struct vf_res r;
+	uint32_t v, major = 0, minor = 0;
+	uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+	int st;
+
+	v = rd(R_RSTAT);
+	TEST_ASSERT(
+		v != 0xDEADBEEFu &&
+			((v & RSTAT_MASK) == RSTAT_VFACTIVE || (v & RSTAT_MASK) == RSTAT_COMPLETED),
+		"VFGEN_RSTAT 0x%08" PRIx32, v);
+	TEST_ASSERT_SUCCESS(aq_init(), "admin queue init");
+	TEST_ASSERT_EQUAL(rd(R_ATQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ATQLEN");
+	TEST_ASSERT_EQUAL(rd(R_ARQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ARQLEN");
+	TEST_ASSERT_EQUAL(rd(R_ATQBAH), (uint32_t)(GUEST_IOVA >> 32), "ATQBAH");
+	TEST_ASSERT_EQUAL(rd(R_ARQBAL), (uint32_t)(GUEST_IOVA + ARQ_RING_OFF), "ARQBAL");
+	TEST_ASSERT_EQUAL(rd(R_ARQT), AQ_ENTRIES - 1, "ARQT");
+	TEST_ASSERT_EQUAL(rd(R_ATQH), 0, "ATQH");
+	TEST_ASSERT_EQUAL(rd(R_ARQH), 0, "ARQH");
+
+	st = vc_version(&major, &minor);
+	TEST_ASSERT_SUCCESS(st, "VERSION status");
+	TEST_ASSERT(major == 1 && minor == 1, "VERSION %" PRIu32 ".%" PRIu32, major, minor);
+	TEST_ASSERT_EQUAL(rd(R_ATQH), 1, "ATQH after one message");
+	TEST_ASSERT_EQUAL(rd(R_ARQH), 1, "ARQH after one reply");
+
+	st = vc_get_resources(&r);
+	TEST_ASSERT_SUCCESS(st, "GET_VF_RESOURCES status");
+	TEST_ASSERT_EQUAL(r.len, 20 + 16 * r.num_vsis, "GET_VF_RESOURCES length");
+	TEST_ASSERT_EQUAL(r.num_vsis, 1, "num_vsis");
+	TEST_ASSERT_EQUAL(r.num_queue_pairs, DEV_QUEUES, "num_queue_pairs");
+	TEST_ASSERT_EQUAL(r.max_vectors, DEV_QUEUES + 1, "max_vectors");
+	TEST_ASSERT(r.caps & VC_CAP_L2, "caps 0x%08" PRIx32 " without L2", r.caps);
+	TEST_ASSERT(!(r.caps & VC_CAP_RSS_AQ), "caps 0x%08" PRIx32 " with RSS_AQ", r.caps);
+	TEST_ASSERT(!(r.caps & ~VF_CAPS_ASKED), "caps 0x%08" PRIx32 " not asked for (0x%08x)",
+		    r.caps, VF_CAPS_ASKED);
+	TEST_ASSERT_EQUAL(r.vsi_type, VC_VSI_TYPE_SRIOV, "vsi_type");
+	TEST_ASSERT_EQUAL(r.vsi_num_qp, DEV_QUEUES, "VSI num_queue_pairs");
+	TEST_ASSERT(memcmp(r.mac, mac, 6) == 0, "MAC %02x:%02x:%02x:%02x:%02x:%02x", r.mac[0],
+		    r.mac[1], r.mac[2], r.mac[3], r.mac[4], r.mac[5]);
+	TEST_ASSERT(r.max_mtu == 0 || r.max_mtu >= 1500, "max_mtu %u", r.max_mtu);
+	printf("VF resources: caps 0x%08" PRIx32 ", vsi %u, max_mtu %u, rss key %" PRIu32
+	       " lut %" PRIu32 "\n",
+	       r.caps, r.vsi_id, r.max_mtu, r.rss_key_size, r.rss_lut_size);
+
+	TEST_ASSERT_SUCCESS(rte_emudev_info_get(emu_id, &info), "emudev info");
+	TEST_ASSERT(info.client_connected, "emudev: no client connected");
+	TEST_ASSERT_EQUAL(info.max_queue_pairs, DEV_QUEUES, "emudev max_queue_pairs");
+	TEST_ASSERT_EQUAL(info.nb_irq_vectors, DEV_QUEUES + 1, "emudev nb_irq_vectors");
+	TEST_ASSERT_EQUAL(info.type, RTE_EMUDEV_TYPE_NET, "emudev type");
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
+/* Check the emudev view of one queue. */
+static int
+check_queue(enum rte_emudev_queue_dir dir, uint16_t q, bool enabled)
+{
+	struct rte_emudev_queue_info qi;
+	bool tx = dir == RTE_EMUDEV_QUEUE_GUEST_TX;
+	uint64_t gpa = GUEST_IOVA + (tx ? TX_RING_OFF(q) : RX_RING_OFF(q));
+	uint8_t *mine = gmem(tx ? TX_RING_OFF(q) : RX_RING_OFF(q));
+	int ret;
+
+	ret = qinfo(dir, q, &qi);
+	TEST_ASSERT_SUCCESS(ret, "queue info %s %u", tx ? "tx" : "rx", q);
+	TEST_ASSERT_EQUAL(qi.enabled, enabled, "%s %u enabled", tx ? "tx" : "rx", q);
+	TEST_ASSERT_EQUAL(qi.ring_gpa, gpa, "%s %u ring address", tx ? "tx" : "rx", q);
+	TEST_ASSERT_EQUAL(qi.ring_size, RING_LEN, "%s %u ring size", tx ? "tx" : "rx", q);
+	TEST_ASSERT_EQUAL(qi.desc_format, tx ? RTE_EMUDEV_DESC_AVF_TX : RTE_EMUDEV_DESC_AVF_RX_32B,
+			  "%s %u descriptor format", tx ? "tx" : "rx", q);
+	TEST_ASSERT_EQUAL(qi.desc_size, tx ? 16 : 32, "%s %u descriptor size", tx ? "tx" : "rx", q);
+	TEST_ASSERT_EQUAL(qi.irq_vector, q + 1u, "%s %u vector", tx ? "tx" : "rx", q);
+	if (!tx)
+		TEST_ASSERT_EQUAL(qi.buf_size, RX_BUF_SIZE, "rx %u buffer size", q);
+	TEST_ASSERT_NOT_NULL(qi.doorbell, "%s %u doorbell", tx ? "tx" : "rx", q);
+	/* The device's view of the ring is our memory. */
+	TEST_ASSERT_NOT_NULL(qi.ring_host, "%s %u ring not translated", tx ? "tx" : "rx", q);
+	mine[0] = (uint8_t)(0xA0 + q + (tx ? 0 : 8));
+	mine[qi.ring_size * qi.desc_size - 1] = 0x5A;
+	rte_smp_mb();
+	TEST_ASSERT(((volatile uint8_t *)qi.ring_host)[0] == mine[0] &&
+			    ((volatile uint8_t *)qi.ring_host)[qi.ring_size * qi.desc_size - 1] ==
+				    0x5A,
+		    "%s %u ring_host is not the guest's ring", tx ? "tx" : "rx", q);
+	mine[0] = 0;
+	mine[qi.ring_size * qi.desc_size - 1] = 0;
+	return TEST_SUCCESS;
+}
+
+/* Every queue is disabled in the emudev view. */
+static int
+check_all_disabled(void)
+{
+	struct rte_emudev_queue_info qi;
+	uint16_t q;
+	int d;
+
+	for (d = 0; d < RTE_EMUDEV_QUEUE_DIR_MAX; d++) {
+		for (q = 0; q < DEV_QUEUES; q++) {
+			TEST_ASSERT_SUCCESS(qinfo((enum rte_emudev_queue_dir)d, q, &qi),
+					    "queue info");
+			TEST_ASSERT(!qi.enabled, "%s queue %u still enabled",
+				    d == RTE_EMUDEV_QUEUE_GUEST_TX ? "tx" : "rx", q);
+		}
+	}
+	return TEST_SUCCESS;
+}
+
+/* Counters of emudev events (callbacks run on the device's thread). */
+static unsigned int ev_count[RTE_EMUDEV_EVENT_ALL + 1];
+
+static void
+count_event(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
+{
+	RTE_SET_USED(dev_id);
+	RTE_SET_USED(arg);
+	if ((unsigned int)ev->type < RTE_DIM(ev_count))
+		__atomic_fetch_add(&ev_count[ev->type], 1, __ATOMIC_RELAXED);
+}
+
+static unsigned int
+ev_get(enum rte_emudev_event_type t)
+{
+	return __atomic_load_n(&ev_count[t], __ATOMIC_RELAXED);
+}
+
+/*
+ * The queue path: CONFIG_VSI_QUEUES, CONFIG_IRQ_MAP, ENABLE_QUEUES (with a
+ * LINK_CHANGE event), the emudev view, the doorbells, DISABLE_QUEUES.
+ */
+static int
+test_queues(void)
+{
+	struct rte_vfio_user_region_info ri;
+	struct rte_emudev_queue_info qi;
+	volatile uint32_t *tails[2] = {NULL, NULL};
+	unsigned int ev, en0, dis0, i;
+	uint16_t q;
+	uint32_t v;
+	int st, ret;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	ret = rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	TEST_ASSERT_SUCCESS(ret, "event register");
+	en0 = ev_get(RTE_EMUDEV_EVENT_QUEUE_ENABLED);
+	dis0 = ev_get(RTE_EMUDEV_EVENT_QUEUE_DISABLED);
+
+	/* Before configuration nothing is enabled. */
+	ret = check_all_disabled();
+	if (ret != TEST_SUCCESS)
+		goto out;
+	ret = TEST_FAILED;
+
+	/* Tails written before the queues are enabled (as Linux does). */
+	memset(&ri, 0, sizeof(ri));
+	st = rte_vfio_user_client_region_info(g.c, RTE_VFIO_USER_REGION_BAR0, &ri);
+	for (i = 0; st == 0 && i < RTE_MIN(ri.nr_sparse, RTE_VFIO_USER_MAX_SPARSE); i++) {
+		unsigned int t;
+
+		for (t = 0; t < 2; t++) {
+			uint64_t page = t == 0 ? R_QTX_TAIL(0) : R_QRX_TAIL(0);
+			uint8_t *base;
+
+			if (tails[t] != NULL || ri.sparse[i].offset > page ||
+			    page + 0x1000 > ri.sparse[i].offset + ri.sparse[i].size)
+				continue;
+			base = rte_vfio_user_client_region_mmap(g.c, RTE_VFIO_USER_REGION_BAR0, i);
+			if (base != NULL)
+				tails[t] = RTE_PTR_ADD(base, page - ri.sparse[i].offset);
+		}
+	}
+	if (tails[0] == NULL || tails[1] == NULL) {
+		printf("cannot mmap the tail pages of BAR0\n");
+		goto out;
+	}
+
+	st = vc_config_queues(DEV_QUEUES);
+	if (st != 0) {
+		printf("CONFIG_VSI_QUEUES: status %d\n", st);
+		goto out;
+	}
+	st = vc_irq_map(DEV_QUEUES);
+	if (st != 0) {
+		printf("CONFIG_IRQ_MAP: status %d\n", st);
+		goto out;
+	}
+	for (q = 0; q < DEV_QUEUES; q++) {
+		if (check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, q, false) != TEST_SUCCESS ||
+		    check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, q, false) != TEST_SUCCESS)
+			goto out;
+	}
+	/* A tail written through the mmap is seen by the device and trapped reads. */
+	tails[1][1] = RING_LEN - 1;
+	tails[0][1] = 7;
+	rte_smp_mb();
+	if (reg_rd(R_QRX_TAIL(1), &v) != 0 || v != RING_LEN - 1) {
+		printf("QRX_TAIL(1) written %u through the mmap reads %" PRIu32 "\n", RING_LEN - 1,
+		       v);
+		goto out;
+	}
+	if (qinfo(RTE_EMUDEV_QUEUE_GUEST_TX, 1, &qi) != 0 || qi.doorbell == NULL ||
+	    *qi.doorbell != 7) {
+		printf("tx 1 doorbell does not read the tail written through the mmap\n");
+		goto out;
+	}
+	/* And a trapped write lands in the mmapped page. */
+	if (reg_wr(R_QTX_TAIL(0), 3) != 0 || tails[0][0] != 3) {
+		printf("QTX_TAIL(0) written 3 by REGION_WRITE reads %" PRIu32 " in the mmap\n",
+		       tails[0][0]);
+		goto out;
+	}
+	tails[0][0] = 0;
+	tails[0][1] = 0;
+
+	ev = g.nb_events;
+	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
+	if (st != 0) {
+		printf("ENABLE_QUEUES: status %d\n", st);
+		goto out;
+	}
+	if (!wait_event(ev, WAIT_MS)) {
+		printf("no LINK_CHANGE event after ENABLE_QUEUES\n");
+		goto out;
+	}
+	if (g.last_event != VC_EVENT_LINK_CHANGE || !g.last_event_link || g.last_event_speed == 0) {
+		printf("event %" PRId32 " link %u speed %" PRIu32 " after ENABLE_QUEUES\n",
+		       g.last_event, g.last_event_link, g.last_event_speed);
+		goto out;
+	}
+	for (q = 0; q < DEV_QUEUES; q++) {
+		if (check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, q, true) != TEST_SUCCESS ||
+		    check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, q, true) != TEST_SUCCESS)
+			goto out;
+	}
+	if (qinfo(RTE_EMUDEV_QUEUE_GUEST_RX, 1, &qi) != 0 || *qi.doorbell != RING_LEN - 1) {
+		printf("rx 1 doorbell lost the tail written before ENABLE_QUEUES\n");
+		goto out;
+	}
+	if (ev_get(RTE_EMUDEV_EVENT_QUEUE_ENABLED) - en0 != 2 * DEV_QUEUES) {
+		printf("%u QUEUE_ENABLED events for %u queues\n",
+		       ev_get(RTE_EMUDEV_EVENT_QUEUE_ENABLED) - en0, 2 * DEV_QUEUES);
+		goto out;
+	}
+	/* Queue info out of range. */
+	if (qinfo(RTE_EMUDEV_QUEUE_GUEST_TX, DEV_QUEUES, &qi) == 0) {
+		printf("queue info of tx %u (out of range) succeeded\n", DEV_QUEUES);
+		goto out;
+	}
+
+	/* Disable one direction of one queue, then the rest. */
+	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 0x2, 0x0, NULL, 0, NULL);
+	if (st != 0 || qinfo(RTE_EMUDEV_QUEUE_GUEST_RX, 1, &qi) != 0 || qi.enabled) {
+		printf("DISABLE_QUEUES rx 1: status %d, still enabled %d\n", st, qi.enabled);
+		goto out;
+	}
+	if (qinfo(RTE_EMUDEV_QUEUE_GUEST_TX, 1, &qi) != 0 || !qi.enabled) {
+		printf("DISABLE_QUEUES rx 1 disabled tx 1\n");
+		goto out;
+	}
+	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 0x1, 0x3, NULL, 0, NULL);
+	if (st != 0) {
+		printf("DISABLE_QUEUES: status %d\n", st);
+		goto out;
+	}
+	if (check_all_disabled() != TEST_SUCCESS)
+		goto out;
+	if (ev_get(RTE_EMUDEV_EVENT_QUEUE_DISABLED) - dis0 != 2 * DEV_QUEUES) {
+		printf("%u QUEUE_DISABLED events for %u queues\n",
+		       ev_get(RTE_EMUDEV_EVENT_QUEUE_DISABLED) - dis0, 2 * DEV_QUEUES);
+		goto out;
+	}
+
+	/* DPDK's way: one queue per message, TX first, after CONFIG again. */
+	st = vc_config_queues(DEV_QUEUES);
+	if (st != 0) {
+		printf("CONFIG_VSI_QUEUES again: status %d\n", st);
+		goto out;
+	}
+	for (q = 0; q < DEV_QUEUES; q++) {
+		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0, 1u << q, NULL, 0, NULL);
+		if (st == 0)
+			st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 0, NULL, 0,
+					     NULL);
+		if (st != 0) {
+			printf("ENABLE_QUEUES of queue %u alone: status %d\n", q, st);
+			goto out;
+		}
+	}
+	for (q = 0; q < DEV_QUEUES; q++) {
+		if (check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, q, true) != TEST_SUCCESS ||
+		    check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, q, true) != TEST_SUCCESS)
+			goto out;
+	}
+	/* Enabling an enabled queue is harmless. */
+	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0x1, 0x1, NULL, 0, NULL);
+	if (st != 0) {
+		printf("ENABLE_QUEUES of enabled queues: status %d\n", st);
+		goto out;
+	}
+	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
+	if (st != 0 || check_all_disabled() != TEST_SUCCESS) {
+		printf("DISABLE_QUEUES of all: status %d\n", st);
+		goto out;
+	}
+	if (g.nb_stray != 0) {
+		printf("%u stray replies\n", g.nb_stray);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	return ret;
+}
+
+/* What the stats callback answers. */
+static int
+stats_cb(uint16_t dev_id, struct rte_emudev_stats *s, void *arg)
+{
+	RTE_SET_USED(dev_id);
+	RTE_SET_USED(arg);
+	s->rx_bytes = 1001;
+	s->rx_unicast = 1002;
+	s->rx_multicast = 1003;
+	s->rx_broadcast = 1004;
+	s->rx_discards = 1005;
+	s->rx_unknown_protocol = 1006;
+	s->tx_bytes = 2001;
+	s->tx_unicast = 2002;
+	s->tx_multicast = 2003;
+	s->tx_broadcast = 2004;
+	s->tx_discards = 2005;
+	s->tx_errors = 2006;
+	return 0;
+}
+
+/* MAC filters, promiscuous mode, statistics, an unknown op. */
+static int
+test_filters_stats(void)
+{
+	static const uint8_t own[6] = {0x02, 0, 0, 0, 0, 0x01};
+	static const uint8_t other[6] = {0x02, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE};
+	static const uint8_t mcast[6] = {0x01, 0x00, 0x5E, 0x00, 0x00, 0xFB};
+	static const uint32_t unknown[] = {0, 4, 5, 16, 99, 999, 0x7FFFFFFFu, 0xFFFFFFFFu};
+	uint8_t stats[96], msg[20];
+	uint16_t rlen;
+	unsigned int i;
+	int st, ret;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+
+	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, own);
+	TEST_ASSERT_EQUAL(st, 0, "ADD_ETH_ADDR own");
+	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, other);
+	TEST_ASSERT_EQUAL(st, 0, "ADD_ETH_ADDR other");
+	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, mcast);
+	TEST_ASSERT_EQUAL(st, 0, "ADD_ETH_ADDR multicast");
+	/* Two in one message. */
+	memset(msg, 0, sizeof(msg));
+	put16(msg, g.vsi_id);
+	put16(msg + 2, 2);
+	memcpy(msg + 4, other, 6);
+	memcpy(msg + 12, mcast, 6);
+	st = vc_call(VC_OP_DEL_ETH_ADDR, msg, 20, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "DEL_ETH_ADDR of two");
+	st = vc_eth_addr(VC_OP_DEL_ETH_ADDR, g.vsi_id, own);
+	TEST_ASSERT_EQUAL(st, 0, "DEL_ETH_ADDR own");
+
+	st = vc_promisc(g.vsi_id, VC_PROMISC_UNICAST | VC_PROMISC_MULTICAST);
+	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE on");
+	st = vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST);
+	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE allmulti");
+	st = vc_promisc(g.vsi_id, 0);
+	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE off");
+
+	/* GET_STATS without a consumer: success, 96 bytes. */
+	st = vc_queue_select(VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen);
+	TEST_ASSERT_EQUAL(st, 0, "GET_STATS");
+	TEST_ASSERT_EQUAL(rlen, 96, "GET_STATS length");
+	/* With the consumer's counters. */
+	ret = rte_emudev_stats_cb_set(emu_id, stats_cb, NULL);
+	TEST_ASSERT_SUCCESS(ret, "stats callback");
+	memset(stats, 0, sizeof(stats));
+	st = vc_queue_select(VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen);
+	rte_emudev_stats_cb_set(emu_id, NULL, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "GET_STATS");
+	TEST_ASSERT_EQUAL(rlen, 96, "GET_STATS length");
+	for (i = 0; i < 12; i++) {
+		uint64_t want = (i < 6 ? 1001 : 2001 - 6) + i;
+		uint64_t got =
+			(uint64_t)get32(stats + 8 * i) | (uint64_t)get32(stats + 8 * i + 4) << 32;
+
+		TEST_ASSERT_EQUAL(got, want, "GET_STATS counter %u", i);
+	}
+
+	for (i = 0; i < RTE_DIM(unknown); i++) {
+		st = vc_call(unknown[i], NULL, 0, NULL, 0, NULL);
+		TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "op %" PRIu32, unknown[i]);
+		st = vc_call(unknown[i], msg, 16, NULL, 0, NULL);
+		TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "op %" PRIu32 " with payload",
+				  unknown[i]);
+	}
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
+/* Malformed messages that did not get an error status. */
+static unsigned int nb_accepted;
+
+/* A malformed message's status must be an error (a negative status). */
+static void
+expect_error_status(const char *what, int st)
+{
+	if (st == VC_NO_REPLY || st >= 0) {
+		printf("malformed: %s: status %d, want an error\n", what, st);
+		nb_accepted++;
+	}
+}
+
+#define EXPECT_ERROR(what, op, msg, len) \
+	expect_error_status(what, vc_call(op, msg, len, NULL, 0, NULL))
+
+/* Malformed virtchnl messages get an error status; the device keeps working. */
+static int
+test_malformed(void)
+{
+	uint8_t msg[8 + 64 * 4];
+	uint16_t vsi, bad_vsi;
+	unsigned int i;
+	uint32_t major = 0, minor = 0;
+	int st;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	vsi = g.vsi_id;
+	bad_vsi = (uint16_t)(vsi + 1);
+	memset(msg, 0, sizeof(msg));
+	nb_accepted = 0;
+
+	/* Short and wrong lengths. */
+	put32(msg, 1);
+	put32(msg + 4, 1);
+	EXPECT_ERROR("VERSION of 4 bytes", VC_OP_VERSION, msg, 4);
+	EXPECT_ERROR("VERSION without payload", VC_OP_VERSION, NULL, 0);
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 bytes", VC_OP_CONFIG_VSI_QUEUES, msg, 2);
+	put16(msg, vsi);
+	put16(msg + 2, 2);
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+		   GUEST_IOVA + RX_RING_OFF(0));
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 pairs with 1", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 pairs, 1 byte short", VC_OP_CONFIG_VSI_QUEUES, msg,
+		     8 + 128 - 1);
+	put16(msg + 2, 0);
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of 0 pairs", VC_OP_CONFIG_VSI_QUEUES, msg, 8);
+	put16(msg + 2, DEV_QUEUES + 1);
+	qpair_fill(msg + 8 + 64, vsi, 1, RING_LEN, GUEST_IOVA + TX_RING_OFF(1),
+		   GUEST_IOVA + RX_RING_OFF(1));
+	qpair_fill(msg + 8 + 128, vsi, 2, RING_LEN, GUEST_IOVA + TX_RING_OFF(2),
+		   GUEST_IOVA + RX_RING_OFF(2));
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of more pairs than queues", VC_OP_CONFIG_VSI_QUEUES, msg,
+		     8 + 64 * (DEV_QUEUES + 1));
+	put16(msg + 2, 0xFFFF);
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of 65535 pairs", VC_OP_CONFIG_VSI_QUEUES, msg, 8 + 64 * 2);
+
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put32(msg + 4, 1);
+	put32(msg + 8, 1);
+	EXPECT_ERROR("ENABLE_QUEUES of 10 bytes", VC_OP_ENABLE_QUEUES, msg, 10);
+	EXPECT_ERROR("DISABLE_QUEUES of 0 bytes", VC_OP_DISABLE_QUEUES, NULL, 0);
+	EXPECT_ERROR("GET_STATS of 4 bytes", VC_OP_GET_STATS, msg, 4);
+	EXPECT_ERROR("CONFIG_PROMISCUOUS_MODE of 2 bytes", VC_OP_CONFIG_PROMISCUOUS_MODE, msg, 2);
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put16(msg + 2, 2);
+	msg[4] = 0x02;
+	msg[9] = 0x01;
+	EXPECT_ERROR("ADD_ETH_ADDR of 2 with 1", VC_OP_ADD_ETH_ADDR, msg, 12);
+	EXPECT_ERROR("ADD_ETH_ADDR of 3 bytes", VC_OP_ADD_ETH_ADDR, msg, 3);
+	put16(msg + 2, 0);
+	EXPECT_ERROR("ADD_ETH_ADDR of 0 addresses", VC_OP_ADD_ETH_ADDR, msg, 4);
+	memset(msg, 0, sizeof(msg));
+	put16(msg, 2);
+	EXPECT_ERROR("CONFIG_IRQ_MAP of 2 vectors with 1", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+	EXPECT_ERROR("CONFIG_IRQ_MAP of 1 byte", VC_OP_CONFIG_IRQ_MAP, msg, 1);
+	put16(msg, 0);
+	EXPECT_ERROR("CONFIG_IRQ_MAP of 0 vectors", VC_OP_CONFIG_IRQ_MAP, msg, 2);
+	put16(msg, DEV_QUEUES + 2);
+	EXPECT_ERROR("CONFIG_IRQ_MAP of more vectors than the device has", VC_OP_CONFIG_IRQ_MAP,
+		     msg, 2 + 12 * (DEV_QUEUES + 2));
+
+	/* Bad VSI id. */
+	memset(msg, 0, sizeof(msg));
+	put16(msg, bad_vsi);
+	put16(msg + 2, 1);
+	qpair_fill(msg + 8, bad_vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+		   GUEST_IOVA + RX_RING_OFF(0));
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of a bad VSI", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	put16(msg, vsi);
+	EXPECT_ERROR("CONFIG_VSI_QUEUES with a bad VSI in the pair", VC_OP_CONFIG_VSI_QUEUES, msg,
+		     72);
+	expect_error_status("ENABLE_QUEUES of a bad VSI",
+			    vc_queue_select(VC_OP_ENABLE_QUEUES, bad_vsi, 1, 1, NULL, 0, NULL));
+	expect_error_status("DISABLE_QUEUES of a bad VSI",
+			    vc_queue_select(VC_OP_DISABLE_QUEUES, bad_vsi, 1, 1, NULL, 0, NULL));
+	expect_error_status("GET_STATS of a bad VSI",
+			    vc_queue_select(VC_OP_GET_STATS, bad_vsi, 0, 0, NULL, 0, NULL));
+	expect_error_status("PROMISCUOUS_MODE of a bad VSI", vc_promisc(bad_vsi, 3));
+	expect_error_status(
+		"ADD_ETH_ADDR of a bad VSI",
+		vc_eth_addr(VC_OP_ADD_ETH_ADDR, bad_vsi, (const uint8_t *)"\2\0\0\0\0\1"));
+	memset(msg, 0, sizeof(msg));
+	put16(msg, 1);
+	put16(msg + 2, bad_vsi);
+	put16(msg + 4, 1);
+	EXPECT_ERROR("CONFIG_IRQ_MAP of a bad VSI", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+
+	/* Queue id out of range. */
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put16(msg + 2, 1);
+	qpair_fill(msg + 8, vsi, DEV_QUEUES, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+		   GUEST_IOVA + RX_RING_OFF(0));
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of queue 2", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	qpair_fill(msg + 8, vsi, 0xFFFF, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+		   GUEST_IOVA + RX_RING_OFF(0));
+	EXPECT_ERROR("CONFIG_VSI_QUEUES of queue 65535", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	expect_error_status(
+		"ENABLE_QUEUES of rx queue 2",
+		vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 1u << DEV_QUEUES, 0, NULL, 0, NULL));
+	expect_error_status(
+		"ENABLE_QUEUES of tx queue 31",
+		vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0, 0x80000000u, NULL, 0, NULL));
+	expect_error_status("ENABLE_QUEUES of no queue",
+			    vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0, 0, NULL, 0, NULL));
+	expect_error_status("DISABLE_QUEUES of tx queue 15",
+			    vc_queue_select(VC_OP_DISABLE_QUEUES, vsi, 0, 1u << 15, NULL, 0, NULL));
+	memset(msg, 0, sizeof(msg));
+	put16(msg, 1);
+	put16(msg + 2, vsi);
+	put16(msg + 4, 1);
+	put16(msg + 6, 1u << DEV_QUEUES);
+	EXPECT_ERROR("CONFIG_IRQ_MAP of tx queue 2", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+	put16(msg + 4, DEV_QUEUES + 1);
+	put16(msg + 6, 1);
+	EXPECT_ERROR("CONFIG_IRQ_MAP of vector 3", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+
+	/*
+	 * Ring lengths not allowed, one direction at a time (the other one
+	 * valid): transmit rings of 8 .. 4096 descriptors in steps of 8,
+	 * receive rings of 32 .. 4096 in steps of 32.
+	 */
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put16(msg + 2, 1);
+	{
+		static const uint32_t bad_tx[] = {4097, 4104, 8192, 65535, 12, 4, 1};
+		static const uint32_t bad_rx[] = {4097, 4128, 8192, 0x10000 + 512, 33, 16, 8, 1};
+		char what[64];
+
+		for (i = 0; i < RTE_DIM(bad_tx); i++) {
+			qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+				   GUEST_IOVA + RX_RING_OFF(0));
+			put16(msg + 8 + 4, (uint16_t)bad_tx[i]);
+			snprintf(what, sizeof(what), "tx ring of %" PRIu32, bad_tx[i]);
+			EXPECT_ERROR(what, VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+		}
+		for (i = 0; i < RTE_DIM(bad_rx); i++) {
+			qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+				   GUEST_IOVA + RX_RING_OFF(0));
+			put32(msg + 8 + 24 + 4, bad_rx[i]);
+			snprintf(what, sizeof(what), "rx ring of %" PRIu32, bad_rx[i]);
+			EXPECT_ERROR(what, VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+		}
+	}
+	/* Ring addresses not 128-byte aligned. */
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0) + 64,
+		   GUEST_IOVA + RX_RING_OFF(0));
+	EXPECT_ERROR("tx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+		   GUEST_IOVA + RX_RING_OFF(0) + 8);
+	EXPECT_ERROR("rx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+
+	/* Ring addresses not mapped, or not entirely. */
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, UNMAPPED_IOVA, GUEST_IOVA + RX_RING_OFF(0));
+	EXPECT_ERROR("tx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0), UNMAPPED_IOVA);
+	EXPECT_ERROR("rx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + GUEST_SIZE - 4096,
+		   GUEST_IOVA + RX_RING_OFF(0));
+	EXPECT_ERROR("tx ring across the end of guest memory", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0), UINT64_MAX - 4095);
+	EXPECT_ERROR("rx ring wrapping around", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	/* Receive buffer sizes not allowed. */
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+		   GUEST_IOVA + RX_RING_OFF(0));
+	put32(msg + 8 + 24 + 12, 0);
+	EXPECT_ERROR("rx buffers of 0 bytes", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+	put32(msg + 8 + 24 + 12, 1 << 20);
+	EXPECT_ERROR("rx buffers of 1 MiB", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+
+	/* The device still works, and nothing of the above was configured. */
+	TEST_ASSERT_SUCCESS(check_all_disabled(), "queues after malformed messages");
+	TEST_ASSERT_SUCCESS(vc_version(&major, &minor), "VERSION after malformed messages");
+	TEST_ASSERT(major == 1 && minor == 1, "VERSION %" PRIu32 ".%" PRIu32, major, minor);
+	/* The limits themselves are accepted. */
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put16(msg + 2, 1);
+	qpair_fill(msg + 8, vsi, 0, 4096, GUEST_IOVA + TX_RING_OFF(0), GUEST_IOVA + RX_RING_OFF(0));
+	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "rings of 4096");
+	qpair_fill(msg + 8, vsi, 0, 32, GUEST_IOVA + TX_RING_OFF(0), GUEST_IOVA + RX_RING_OFF(0));
+	put16(msg + 8 + 4, 8);
+	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "tx ring of 8, rx ring of 32");
+	/* Older drivers' length (72 + 64 n) is accepted too. */
+	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
+		   GUEST_IOVA + RX_RING_OFF(0));
+	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72 + 64, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "CONFIG_VSI_QUEUES of 72 + 64 n bytes");
+
+	st = vc_config_queues(DEV_QUEUES);
+	TEST_ASSERT_EQUAL(st, 0, "CONFIG_VSI_QUEUES after malformed messages");
+	st = vc_irq_map(DEV_QUEUES);
+	TEST_ASSERT_EQUAL(st, 0, "CONFIG_IRQ_MAP after malformed messages");
+	st = vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0x3, 0x3, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES after malformed messages");
+	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 0, true), "tx 0");
+	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 1, true), "rx 1");
+	/* Reconfiguring an enabled queue is refused, or leaves it usable. */
+	st = vc_queue_select(VC_OP_DISABLE_QUEUES, vsi, 0x3, 0x3, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES");
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	TEST_ASSERT_EQUAL(nb_accepted, 0, "malformed messages accepted");
+	return TEST_SUCCESS;
+}
+
+/* The admin queue works again after a full re-initialization. */
+static int
+aq_recovers(const char *after)
+{
+	uint32_t major = 0, minor = 0;
+	int st;
+
+	arq_drain();
+	if (aq_shutdown() != 0 || aq_init() != 0) {
+		printf("admin queue re-init after %s failed\n", after);
+		return TEST_FAILED;
+	}
+	st = vc_version(&major, &minor);
+	if (st != 0 || major != 1 || minor != 1) {
+		printf("VERSION after %s: status %d, %" PRIu32 ".%" PRIu32 "\n", after, st, major,
+		       minor);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+/* Post a descriptor without waiting for the device to take it. */
+static int
+atq_post_nowait(const struct aq_desc *d)
+{
+	*atq_desc(g.atq_tail) = *d;
+	rte_smp_wmb();
+	g.atq_tail = (g.atq_tail + 1) % AQ_ENTRIES;
+	return reg_wr(R_ATQT, g.atq_tail);
+}
+
+/* The device is alive: it answers a register read. */
+static int
+alive(const char *after)
+{
+	uint32_t v;
+
+	if (reg_rd(R_RSTAT, &v) != 0) {
+		printf("device does not answer after %s\n", after);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
+/* Admin queue rings and buffers the device cannot reach. */
+static int
+test_bad_aq(void)
+{
+	struct aq_desc d;
+	uint8_t ver[8];
+
+	put32(ver, 1);
+	put32(ver + 4, 1);
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+
+	/* ATQ ring not mapped. */
+	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
+	TEST_ASSERT_SUCCESS(aq_init_at(UNMAPPED_IOVA, GUEST_IOVA + ARQ_RING_OFF), "init");
+	memcpy(gmem(ATQ_BUF_OFF(0)), ver, 8);
+	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(0));
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(alive("an unmapped ATQ"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped ATQ"), "recovery");
+
+	/* ATQ ring across the end of guest memory. */
+	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
+	TEST_ASSERT_SUCCESS(aq_init_at(GUEST_IOVA + GUEST_SIZE - 512, GUEST_IOVA + ARQ_RING_OFF),
+			    "init");
+	g.atq_tail = 20; /* the descriptor beyond the end */
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQH, 20), "ATQH");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 21), "ATQT");
+	TEST_ASSERT_SUCCESS(alive("an ATQ across the end of memory"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("an ATQ across the end of memory"), "recovery");
+
+	/* ARQ ring not mapped: the reply cannot be posted. */
+	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
+	TEST_ASSERT_SUCCESS(aq_init_at(GUEST_IOVA + ATQ_RING_OFF, UNMAPPED_IOVA), "init");
+	memcpy(gmem(ATQ_BUF_OFF(0)), ver, 8);
+	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(0));
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(alive("an unmapped ARQ"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped ARQ"), "recovery");
+
+	/* Message buffer not mapped. */
+	vc_desc(&d, VC_OP_VERSION, 8, UNMAPPED_IOVA);
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(alive("an unmapped message buffer"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped message buffer"), "recovery");
+
+	/* Message buffer across the end of guest memory. */
+	vc_desc(&d, VC_OP_CONFIG_VSI_QUEUES, 136, GUEST_IOVA + GUEST_SIZE - 64);
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(alive("a message buffer across the end of memory"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("a message buffer across the end of memory"), "recovery");
+
+	/* datalen larger than an admin queue buffer. */
+	memcpy(gmem(ATQ_BUF_OFF(0)), ver, 8);
+	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
+	d.datalen = 8192;
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(alive("datalen 8192"), "alive");
+	d.datalen = 0xFFFF;
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(alive("datalen 65535"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("datalen > 4096"), "recovery");
+
+	/* ARQ buffer not mapped, and too small for the reply. */
+	arq_desc(g.arq_ntc)->addr_high = (uint32_t)(UNMAPPED_IOVA >> 32);
+	arq_desc(g.arq_ntc + 1)->datalen = 4;
+	memcpy(gmem(ATQ_BUF_OFF(g.atq_tail)), ver, 8);
+	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	memcpy(gmem(ATQ_BUF_OFF(g.atq_tail)), ver, 8);
+	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(alive("an unmapped ARQ buffer"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped ARQ buffer"), "recovery");
+
+	/* Lengths and indices out of range. */
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 1000), "ATQT 1000");
+	TEST_ASSERT_SUCCESS(alive("ATQT beyond the ring"), "alive");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ARQT, 0xFFFFFFFFu), "ARQT ~0");
+	TEST_ASSERT_SUCCESS(alive("ARQT beyond the ring"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("tails beyond the rings"), "recovery");
+	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQBAL, (uint32_t)GUEST_IOVA), "ATQBAL");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQBAH, (uint32_t)(GUEST_IOVA >> 32)), "ATQBAH");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQLEN, AQLEN_ENABLE), "ATQLEN 0");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 1), "ATQT");
+	TEST_ASSERT_SUCCESS(alive("an ATQ of length 0"), "alive");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQLEN, AQLEN_ENABLE | 1023), "ATQLEN 1023");
+	/* (Not further: the descriptors beyond 32 are the ARQ ring.) */
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 2), "ATQT");
+	TEST_ASSERT_SUCCESS(alive("an ATQ of length 1023"), "alive");
+	TEST_ASSERT_SUCCESS(aq_recovers("odd ATQ lengths"), "recovery");
+	/* A descriptor that is not a message to the PF. */
+	memset(&d, 0, sizeof(d));
+	d.opcode = 0x0123;
+	d.flags = AQ_FLAG_SI;
+	TEST_ASSERT_SUCCESS(atq_submit(&d, &d), "submit opcode 0x0123");
+	TEST_ASSERT_SUCCESS(aq_recovers("an unknown AQ opcode"), "recovery");
+	/* queue_shutdown is completed. */
+	memset(&d, 0, sizeof(d));
+	d.opcode = AQ_OP_QUEUE_SHUTDOWN;
+	d.flags = AQ_FLAG_SI;
+	TEST_ASSERT_SUCCESS(atq_submit(&d, &d), "submit queue_shutdown");
+	TEST_ASSERT((d.flags & (AQ_FLAG_DD | AQ_FLAG_CMP)) == (AQ_FLAG_DD | AQ_FLAG_CMP),
+		    "queue_shutdown written back with flags 0x%04x", d.flags);
+	TEST_ASSERT_SUCCESS(aq_recovers("queue_shutdown"), "recovery");
+
+	/* And a full bring-up works. */
+	TEST_ASSERT_SUCCESS(bring_up_queues(), "bring-up after bad rings");
+	return TEST_SUCCESS;
+}
+
+/* Admin queue behaviour a driver relies on. */
+static int
+test_aq_behaviour(void)
+{
+	static struct arq_msg m;
+	struct aq_desc d;
+	uint8_t req[12], resp[256];
+	uint32_t ops[3] = {VC_OP_VERSION, VC_OP_GET_STATS, VC_OP_VERSION}, i;
+	uint16_t rlen;
+	int st;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+
+	/* Several descriptors for one tail write: replies in order. */
+	memset(req, 0, sizeof(req));
+	for (i = 0; i < RTE_DIM(ops); i++) {
+		uint32_t slot = g.atq_tail;
+
+		if (ops[i] == VC_OP_VERSION) {
+			put32(req, 1);
+			put32(req + 4, 1);
+		} else {
+			memset(req, 0, sizeof(req));
+			put16(req, g.vsi_id);
+		}
+		memcpy(gmem(ATQ_BUF_OFF(slot)), req, ops[i] == VC_OP_VERSION ? 8 : 12);
+		vc_desc(&d, ops[i], ops[i] == VC_OP_VERSION ? 8 : 12,
+			GUEST_IOVA + ATQ_BUF_OFF(slot));
+		*atq_desc(slot) = d;
+		g.atq_tail = (slot + 1) % AQ_ENTRIES;
+	}
+	rte_smp_wmb();
+	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, g.atq_tail), "ATQT");
+	for (i = 0; i < RTE_DIM(ops); i++) {
+		TEST_ASSERT_SUCCESS(arq_take(&m, WAIT_MS), "reply %" PRIu32, i);
+		TEST_ASSERT(m.op == ops[i] && m.status == 0,
+			    "reply %" PRIu32 ": op %" PRIu32 " status %" PRId32, i, m.op, m.status);
+	}
+	TEST_ASSERT_EQUAL(rd(R_ATQH), g.atq_tail, "ATQH after three messages");
+
+	/* No free ARQ descriptor: the reply waits for the driver's ARQT. */
+	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
+	TEST_ASSERT_SUCCESS(aq_init(), "init");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ARQT, 0), "ARQT 0");
+	TEST_ASSERT_SUCCESS(vc_send(VC_OP_GET_STATS, req, 12), "send GET_STATS");
+	TEST_ASSERT_EQUAL(arq_take(&m, QUIET_MS), -ETIMEDOUT, "reply without a free descriptor");
+	TEST_ASSERT_SUCCESS(reg_wr(R_ARQT, AQ_ENTRIES - 1), "ARQT");
+	TEST_ASSERT_SUCCESS(arq_take(&m, WAIT_MS), "reply after ARQT");
+	TEST_ASSERT(m.op == VC_OP_GET_STATS && m.status == 0 && m.datalen == 96,
+		    "GET_STATS reply: op %" PRIu32 " status %" PRId32 " len %u", m.op, m.status,
+		    m.datalen);
+
+	/* A virtchnl 1.0 VF: GET_VF_RESOURCES without payload gets L2. */
+	put32(req, 1);
+	put32(req + 4, 0);
+	st = vc_call(VC_OP_VERSION, req, 8, resp, sizeof(resp), &rlen);
+	/* The PF answers a 1.0 VF with 1.0 (as i40e does). */
+	TEST_ASSERT(st == 0 && rlen == 8 && get32(resp) == 1 && get32(resp + 4) == 0,
+		    "VERSION 1.0: status %d, %u bytes, %" PRIu32 ".%" PRIu32, st, rlen, get32(resp),
+		    get32(resp + 4));
+	st = vc_call(VC_OP_GET_VF_RESOURCES, NULL, 0, resp, sizeof(resp), &rlen);
+	TEST_ASSERT(st == 0 && rlen == 36 && get16(resp) == 1 && get32(resp + 8) == VC_CAP_L2,
+		    "GET_VF_RESOURCES of a 1.0 VF: status %d, %u bytes, caps 0x%08" PRIx32, st,
+		    rlen, get32(resp + 8));
+	/* Back to 1.1: the capabilities asked for, among those offered. */
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up 1.1");
+
+	/*
+	 * A reply the device could not post (ARQ ring not mapped) belongs to
+	 * the admin queue the driver then shut down: it must not appear on
+	 * the ARQ the driver sets up next, where it would pass for the reply
+	 * to a new request.
+	 */
+	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
+	TEST_ASSERT_SUCCESS(aq_init_at(GUEST_IOVA + ATQ_RING_OFF, UNMAPPED_IOVA), "init");
+	put32(req, 1);
+	put32(req + 4, 1);
+	TEST_ASSERT_SUCCESS(vc_send(VC_OP_VERSION, req, 8), "send VERSION");
+	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
+	TEST_ASSERT_SUCCESS(aq_init(), "init");
+	st = arq_take(&m, QUIET_MS);
+	TEST_ASSERT(st == -ETIMEDOUT,
+		    "a reply (op %" PRIu32 ", status %" PRId32 ") from before the admin queue "
+		    "was shut down arrived on the new one",
+		    m.op, m.status);
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
+/* Send VERSION and tell whether vector 0 fired for its reply. */
+static int
+version_fires(bool *fired)
+{
+	uint32_t major, minor;
+	int st;
+
+	efd_drain(g.efd[0]);
+	st = vc_version(&major, &minor);
+	if (st != 0) {
+		printf("VERSION: status %d\n", st);
+		return TEST_FAILED;
+	}
+	*fired = efd_wait(g.efd[0], QUIET_MS) != 0;
+	return TEST_SUCCESS;
+}
+
+/* Arm vector 0 the way the Linux driver does (iavf_misc_irq_enable). */
+static int
+arm_vector0(bool intena, bool adminq)
+{
+	if (reg_wr(R_DYN_CTL01, intena ? DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE : 0) != 0 ||
+	    reg_wr(R_ICR0_ENA1, adminq ? ICR0_ENA1_ADMINQ : 0) != 0)
+		return TEST_FAILED;
+	return TEST_SUCCESS;
+}
+
+/* Vector 0 and ICR01 for the admin queue; queue vectors for a consumer. */
+static int
+test_interrupts(void)
+{
+	uint32_t icr;
+	bool fired;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+
+	/* Nothing armed: no interrupt, but the cause is latched in ICR01. */
+	TEST_ASSERT_SUCCESS(arm_vector0(false, false), "disarm");
+	rd(R_ICR01);
+	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
+	TEST_ASSERT(!fired, "vector 0 fired with interrupts disabled");
+	icr = rd(R_ICR01);
+	TEST_ASSERT(icr != 0xDEADBEEFu && (icr & ICR01_ADMINQ), "ICR01 0x%08" PRIx32, icr);
+	icr = rd(R_ICR01);
+	TEST_ASSERT(!(icr & ICR01_ADMINQ), "ICR01 0x%08" PRIx32 " not cleared by its read", icr);
+
+	/* INTENA without the ADMINQ cause enabled. */
+	TEST_ASSERT_SUCCESS(arm_vector0(true, false), "arm");
+	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
+	TEST_ASSERT(!fired, "vector 0 fired without ICR0_ENA1.ADMINQ");
+	rd(R_ICR01);
+
+	/* The ADMINQ cause without INTENA. */
+	TEST_ASSERT_SUCCESS(arm_vector0(false, true), "arm");
+	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
+	TEST_ASSERT(!fired, "vector 0 fired without DYN_CTL01.INTENA");
+	rd(R_ICR01);
+
+	/* Both: it fires, and ICR01 tells why. */
+	TEST_ASSERT_SUCCESS(arm_vector0(true, true), "arm");
+	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
+	TEST_ASSERT(fired, "vector 0 did not fire with INTENA and ADMINQ enabled");
+	icr = rd(R_ICR01);
+	TEST_ASSERT(icr != 0xDEADBEEFu && (icr & ICR01_ADMINQ), "ICR01 0x%08" PRIx32, icr);
+	TEST_ASSERT(!(rd(R_ICR01) & ICR01_ADMINQ), "ICR01 not cleared by its read");
+	/* Re-armed (as the driver does after its admin queue task), it fires again. */
+	TEST_ASSERT_SUCCESS(arm_vector0(true, true), "re-arm");
+	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
+	TEST_ASSERT(fired, "vector 0 did not fire after re-arming");
+	rd(R_ICR01);
+	/* Disarmed again: quiet. */
+	TEST_ASSERT_SUCCESS(arm_vector0(false, false), "disarm");
+	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
+	TEST_ASSERT(!fired, "vector 0 fired after disarming");
+	rd(R_ICR01);
+
+	/*
+	 * Queue vector 1 (DYN_CTLN1(0)), raised by a consumer: it fires when
+	 * armed (INTENA) and auto-masks; a cause while not armed is pending
+	 * and fires when the vector is armed again.
+	 */
+	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
+	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
+	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_ITR_INDX_NONE), "DYN_CTLN1(0)");
+	efd_drain(g.efd[1]);
+	ret = rte_emudev_irq_trigger(emu_id, 1);
+	TEST_ASSERT_EQUAL(ret, -EAGAIN, "trigger of a disarmed vector");
+	TEST_ASSERT(efd_wait(g.efd[1], QUIET_MS) == 0, "disarmed vector 1 fired");
+	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
+			    "arm vector 1");
+	TEST_ASSERT(efd_wait(g.efd[1], WAIT_MS) != 0, "pending vector 1 did not fire when armed");
+	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
+			    "arm vector 1");
+	TEST_ASSERT(efd_wait(g.efd[1], QUIET_MS) == 0, "vector 1 fired when armed with no cause");
+	TEST_ASSERT(rd(R_DYN_CTLN1(0)) & DYN_CTL_INTENA, "DYN_CTLN1(0) does not read armed");
+	ret = rte_emudev_irq_trigger(emu_id, 1);
+	TEST_ASSERT_EQUAL(ret, 0, "trigger of an armed vector");
+	TEST_ASSERT(efd_wait(g.efd[1], WAIT_MS) != 0, "armed vector 1 did not fire");
+	/* Auto-masked after it fired, until INTENA is written again. */
+	ret = rte_emudev_irq_trigger(emu_id, 1);
+	TEST_ASSERT_EQUAL(ret, -EAGAIN, "trigger of a vector that just fired");
+	TEST_ASSERT(efd_wait(g.efd[1], QUIET_MS) == 0, "vector 1 fired twice without re-arming");
+	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
+			    "re-arm vector 1");
+	TEST_ASSERT(efd_wait(g.efd[1], WAIT_MS) != 0, "re-armed vector 1 did not fire");
+	/* Vector 0 is not the data path's. */
+	TEST_ASSERT(rte_emudev_irq_trigger(emu_id, 0) != 0, "consumer trigger of vector 0");
+	/* A software-triggered interrupt fires at once. */
+	TEST_ASSERT_SUCCESS(
+		reg_wr(R_DYN_CTLN1(1), DYN_CTL_INTENA | DYN_CTL_SWINT_TRIG | DYN_CTL_ITR_INDX_NONE),
+		"SWINT_TRIG on vector 2");
+	TEST_ASSERT(efd_wait(g.efd[2], WAIT_MS) != 0, "SWINT_TRIG on vector 2 did not fire");
+	/* Out of range. */
+	ret = rte_emudev_irq_trigger(emu_id, DEV_QUEUES + 1);
+	TEST_ASSERT(ret != 0, "trigger of vector %u succeeded", DEV_QUEUES + 1);
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ reset */
+
+enum reset_kind {
+	RESET_VF_OP,
+	RESET_FLR,
+	RESET_DEVICE,
+};
+
+enum dev_state {
+	STATE_FRESH, /* nothing done since the last reset */
+	STATE_AQ, /* admin queue up, VERSION and GET_VF_RESOURCES done */
+	STATE_QUEUES, /* queues configured and enabled */
+};
+
+static const char *const reset_names[] = {"RESET_VF", "FLR", "DEVICE_RESET"};
+static const char *const state_names[] = {"fresh", "admin queue up", "queues enabled"};
+
+/* Initiate an FLR through the PCI Express capability. */
+static int
+do_flr(void)
+{
+	uint8_t cfg[256], b[2];
+	unsigned int exp;
+	int ret;
+
+	ret = cfg_rd(0, cfg, sizeof(cfg));
+	if (ret != 0)
+		return ret;
+	exp = find_cap(cfg, PCI_CAP_ID_EXP);
+	if (exp == 0)
+		return -ENOTSUP;
+	put16(b, (uint16_t)(get16(cfg + exp + 8) | 0x8000u));
+	ret = cfg_wr(exp + 8, b, 2);
+	if (ret != 0)
+		return ret;
+	ret = cfg_rd(exp + 8, b, 2);
+	if (ret == 0 && (get16(b) & 0x8000u)) {
+		printf("Initiate FLR reads back set\n");
+		return -EPROTO;
+	}
+	return ret;
+}
+
+/* Reset in a state, check what the driver sees, bring the device up again. */
+static int
+reset_in_state(enum reset_kind kind, enum dev_state state)
+{
+	static const uint32_t aq_regs[] = {R_ATQH, R_ATQT, R_ATQLEN, R_ATQBAL, R_ATQBAH,
+					   R_ARQH, R_ARQT, R_ARQLEN, R_ARQBAL, R_ARQBAH};
+	struct aq_desc d;
+	struct vf_res r;
+	unsigned int resets, i;
+	uint32_t v;
+	int ret;
+
+	printf("%s with the device %s\n", reset_names[kind], state_names[state]);
+	resets = ev_get(RTE_EMUDEV_EVENT_RESET);
+	if (state >= STATE_AQ) {
+		ret = state == STATE_AQ ? bring_up(true) : bring_up_queues();
+		TEST_ASSERT_SUCCESS(ret, "bring-up to %s", state_names[state]);
+		TEST_ASSERT_SUCCESS(arm_vector0(true, true), "arm vector 0");
+	}
+	switch (kind) {
+	case RESET_VF_OP:
+		if (state == STATE_FRESH) {
+			/* No admin queue to send it on: bring it up bare. */
+			TEST_ASSERT_SUCCESS(wait_vfactive(), "VFACTIVE");
+			TEST_ASSERT_SUCCESS(aq_init(), "admin queue init");
+		}
+		arq_drain();
+		vc_desc(&d, VC_OP_RESET_VF, 0, 0);
+		TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post RESET_VF");
+		break;
+	case RESET_FLR:
+		TEST_ASSERT_SUCCESS(do_flr(), "FLR");
+		break;
+	case RESET_DEVICE:
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
+		break;
+	}
+	/* The driver sees the reset: ARQLEN.ENABLE clear, then VFACTIVE. */
+	TEST_ASSERT_SUCCESS(wait_reg_clear(R_ARQLEN, AQLEN_ENABLE), "ARQLEN.ENABLE after %s",
+			    reset_names[kind]);
+	TEST_ASSERT_SUCCESS(wait_vfactive(), "VFACTIVE after %s", reset_names[kind]);
+	for (i = 0; i < RTE_DIM(aq_regs); i++) {
+		v = rd(aq_regs[i]);
+		TEST_ASSERT_EQUAL(v, 0, "AQ register 0x%04" PRIx32 " after %s", aq_regs[i],
+				  reset_names[kind]);
+	}
+	TEST_ASSERT_SUCCESS(check_all_disabled(), "queues after %s", reset_names[kind]);
+	/* Interrupt enables and queue-to-vector maps are gone. */
+	v = rd(R_DYN_CTL01);
+	TEST_ASSERT(v != 0xDEADBEEFu && !(v & DYN_CTL_INTENA), "DYN_CTL01 0x%08" PRIx32 " after %s",
+		    v, reset_names[kind]);
+	TEST_ASSERT_EQUAL(rd(R_ICR0_ENA1), 0, "ICR0_ENA1 after %s", reset_names[kind]);
+	for (i = 0; i < DEV_QUEUES; i++) {
+		struct rte_emudev_queue_info qi;
+
+		TEST_ASSERT_SUCCESS(qinfo(RTE_EMUDEV_QUEUE_GUEST_RX, (uint16_t)i, &qi), "qinfo");
+		TEST_ASSERT_EQUAL(qi.irq_vector, RTE_EMUDEV_IRQ_NONE, "rx %u vector after %s", i,
+				  reset_names[kind]);
+	}
+	if (state == STATE_QUEUES)
+		TEST_ASSERT(ev_get(RTE_EMUDEV_EVENT_RESET) > resets,
+			    "no RESET event for the consumer after %s", reset_names[kind]);
+	/* No reply to RESET_VF, no interrupt for it. */
+	if (kind == RESET_VF_OP) {
+		TEST_ASSERT(__atomic_load_n(&arq_desc(g.arq_ntc)->flags, __ATOMIC_ACQUIRE) ==
+				    (AQ_FLAG_BUF | AQ_FLAG_LB),
+			    "ARQ descriptor %u touched after RESET_VF", g.arq_ntc);
+	}
+	/* Eventfds as a driver re-enabling MSI-X would give them. */
+	TEST_ASSERT_SUCCESS(guest_set_irqs(), "SET_IRQS");
+
+	memset(gmem(0), 0, 0x80000);
+	if (kind == RESET_VF_OP) {
+		/* The VF remembers 1.1: GET_VF_RESOURCES without VERSION. */
+		TEST_ASSERT_SUCCESS(aq_init(), "admin queue init after RESET_VF");
+		ret = vc_get_resources(&r);
+		TEST_ASSERT_EQUAL(ret, 0, "GET_VF_RESOURCES after RESET_VF");
+		TEST_ASSERT(r.num_vsis == 1 && r.num_queue_pairs == DEV_QUEUES &&
+				    (r.caps & VC_CAP_L2),
+			    "resources after RESET_VF");
+	} else {
+		TEST_ASSERT_SUCCESS(bring_up(true), "bring-up after %s", reset_names[kind]);
+	}
+	/* And the queues work again. */
+	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES after reset");
+	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP after reset");
+	TEST_ASSERT_EQUAL(vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL), 0,
+			  "ENABLE_QUEUES after reset");
+	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 1, true), "tx 1 after reset");
+	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 0, true), "rx 0 after reset");
+	TEST_ASSERT_EQUAL(vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL), 0,
+			  "DISABLE_QUEUES after reset");
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+
+	/* Leave the device fresh for the next round. */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
+	TEST_ASSERT_SUCCESS(guest_set_irqs(), "SET_IRQS");
+	memset(gmem(0), 0, 0x80000);
+	return TEST_SUCCESS;
+}
+
+static int
+test_reset(void)
+{
+	int kind, state, ret;
+
+	ret = rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	TEST_ASSERT_SUCCESS(ret, "event register");
+	for (kind = RESET_VF_OP; kind <= RESET_DEVICE; kind++) {
+		for (state = STATE_FRESH; state <= STATE_QUEUES; state++) {
+			ret = reset_in_state((enum reset_kind)kind, (enum dev_state)state);
+			if (ret != TEST_SUCCESS) {
+				printf("%s with the device %s failed\n", reset_names[kind],
+				       state_names[state]);
+				rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL,
+							    count_event, NULL);
+				return ret;
+			}
+		}
+	}
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	return TEST_SUCCESS;
+}
+
+/* Wait until the device saw the client go. */
+static int
+wait_disconnected(void)
+{
+	struct rte_emudev_info info;
+	uint64_t deadline = now_ms() + WAIT_MS;
+
+	for (;;) {
+		if (rte_emudev_info_get(emu_id, &info) != 0)
+			return -ENODEV;
+		if (!info.client_connected)
+			return 0;
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		sleep_us(1000);
+	}
+}
+
+/* A client goes away (at any point); the next one brings the device up. */
+static int
+test_reconnect(void)
+{
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		switch (round) {
+		case 0:
+			TEST_ASSERT_SUCCESS(bring_up_queues(), "bring-up");
+			break;
+		case 1:
+			TEST_ASSERT_SUCCESS(wait_vfactive(), "VFACTIVE");
+			TEST_ASSERT_SUCCESS(aq_init(), "admin queue init");
+			/* A message in flight as the client leaves. */
+			{
+				struct aq_desc d;
+
+				vc_desc(&d, VC_OP_GET_STATS, 12, GUEST_IOVA + ATQ_BUF_OFF(0));
+				TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+			}
+			break;
+		default:
+			/* Nothing at all. */
+			break;
+		}
+		guest_disconnect();
+		TEST_ASSERT_SUCCESS(wait_disconnected(), "the device missed the disconnection");
+		TEST_ASSERT_SUCCESS(check_all_disabled(), "queues without a client");
+
+		memset(g.mem, 0, GUEST_SIZE);
+		g.nb_stray = 0;
+		TEST_ASSERT_SUCCESS(guest_connect(), "reconnect");
+		/* No DEVICE_RESET: the device must be usable as the last client left it. */
+		TEST_ASSERT_SUCCESS(bring_up_queues(), "bring-up after reconnection %d", round);
+		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 0, true), "tx 0");
+		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 1, true), "rx 1");
+		TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	}
+	/* Unmapping the memory the rings are in leaves the device sane. */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(g.c, GUEST_IOVA, GUEST_SIZE),
+			    "DMA_UNMAP");
+	g.mapped = false;
+	TEST_ASSERT_SUCCESS(alive("DMA_UNMAP of the rings"), "alive");
+	{
+		struct rte_emudev_queue_info qi;
+
+		TEST_ASSERT_SUCCESS(qinfo(RTE_EMUDEV_QUEUE_GUEST_TX, 0, &qi), "queue info");
+		TEST_ASSERT_NULL(qi.ring_host, "ring still translated after DMA_UNMAP");
+	}
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ suite */
+
+static struct unit_test_suite emu_iavf_suite = {
+	.suite_name = "emu_iavf_autotest",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases =
+		{
+			TEST_CASE(test_devargs),
+			TEST_CASE_ST(case_setup, case_teardown, test_config_space),
+			TEST_CASE_ST(case_setup, case_teardown, test_bringup),
+			TEST_CASE_ST(case_setup, case_teardown, test_queues),
+			TEST_CASE_ST(case_setup, case_teardown, test_filters_stats),
+			TEST_CASE_ST(case_setup, case_teardown, test_malformed),
+			TEST_CASE_ST(case_setup, case_teardown, test_aq_behaviour),
+			TEST_CASE_ST(case_setup, case_teardown, test_bad_aq),
+			TEST_CASE_ST(case_setup, case_teardown, test_interrupts),
+			TEST_CASE_ST(case_setup, case_teardown, test_reset),
+			TEST_CASE_ST(case_setup, case_teardown, test_reconnect),
+			TEST_CASES_END(),
+		},
+};
+
+static int
+test_emu_iavf(void)
+{
+	return unit_test_suite_runner(&emu_iavf_suite);
+}
+
+REGISTER_TEST_COMMAND(emu_iavf_autotest, test_emu_iavf);
