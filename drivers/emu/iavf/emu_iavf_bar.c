@@ -130,6 +130,10 @@ emu_iavf_dynctl_write(struct emu_iavf_dev *dev, uint32_t vector, uint32_t off, u
 	}
 	if (val & EMU_IAVF_DYN_CTL_INTENA_MSK)
 		return;
+	/* CLEARPBA: a cause that came while disarmed is forgotten. */
+	if (vector != 0 && (val & EMU_IAVF_DYN_CTL_CLEARPBA))
+		__atomic_fetch_and(&dev->irq_state[vector], ~EMU_IAVF_IRQ_PENDING,
+				   __ATOMIC_ACQ_REL);
 	if (vector == 0) {
 		__atomic_store_n(&dev->irq_state[0],
 				 (val & EMU_IAVF_DYN_CTL_INTENA) ? EMU_IAVF_IRQ_ARMED : 0,
@@ -573,8 +577,15 @@ emu_iavf_reg_write(struct emu_iavf_dev *dev, uint32_t off, uint32_t val, bool *a
 	case EMU_IAVF_VF_ARQT1:
 		R(dev, off) = val & EMU_IAVF_AQ_PTR_MASK;
 		break;
-	case EMU_IAVF_VF_ATQLEN1:
 	case EMU_IAVF_VF_ARQLEN1:
+		/*
+		 * Disabling the ARQ drops the replies that wait for room: a
+		 * new queue must not receive answers meant for the old one.
+		 */
+		if ((R(dev, off) & EMU_IAVF_AQLEN_ENABLE) && !(val & EMU_IAVF_AQLEN_ENABLE))
+			dev->bl_count = 0;
+		/* fall through */
+	case EMU_IAVF_VF_ATQLEN1:
 		R(dev, off) = val &
 			(EMU_IAVF_AQLEN_LEN_MASK | EMU_IAVF_AQLEN_ERR_MASK | EMU_IAVF_AQLEN_ENABLE);
 		break;

@@ -278,7 +278,7 @@ emu_iavf_vc_irq_map(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 	}
 	memcpy(&nv, msg, sizeof(nv));
 	n = rte_le_to_cpu_16(nv);
-	if (n > dev->nb_vectors || len < sizeof(nv) + n * sizeof(vm[0])) {
+	if (n == 0 || n > dev->nb_vectors || len < sizeof(nv) + n * sizeof(vm[0])) {
 		VC_ERR(dev, op, "%u vectors in %u bytes (%u vectors)", n, len, dev->nb_vectors);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
@@ -445,7 +445,7 @@ emu_iavf_vc_eth_addr(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, 
 	}
 	memcpy(&hdr, msg, sizeof(hdr));
 	n = rte_le_to_cpu_16(hdr.num_elements);
-	if (!emu_iavf_vsi_ok(hdr.vsi_id) || len < sizeof(hdr) + n * sizeof(ea)) {
+	if (n == 0 || !emu_iavf_vsi_ok(hdr.vsi_id) || len < sizeof(hdr) + n * sizeof(ea)) {
 		VC_ERR(dev, op, "vsi %u, %u addresses in %u bytes", rte_le_to_cpu_16(hdr.vsi_id), n,
 		       len);
 		return VIRTCHNL_STATUS_ERR_PARAM;
