@@ -233,6 +233,7 @@ emu_iavf_connected(void *arg)
 	struct emu_iavf_dev *dev = arg;
 
 	EMU_IAVF_LOG(INFO, "%s: client connected on %s", dev->name, dev->sock);
+	__atomic_store_n(&dev->client, true, __ATOMIC_RELEASE);
 }
 
 static void
@@ -243,6 +244,7 @@ emu_iavf_disconnected(void *arg)
 	EMU_IAVF_LOG(INFO, "%s: client gone", dev->name);
 	/* Its memory is unmapped already (DMA change events came before). */
 	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
+	__atomic_store_n(&dev->client, false, __ATOMIC_RELEASE);
 	emu_iavf_event_raise1(dev, RTE_EMUDEV_EVENT_CLIENT_GONE);
 }
 
@@ -352,7 +354,7 @@ emu_iavf_op_info_get(void *priv, struct rte_emudev_info *info)
 	info->nb_irq_vectors = dev->nb_vectors;
 	info->ready = dev->ready;
 	pthread_mutex_unlock(&dev->lock);
-	info->client_connected = rte_vfio_user_server_connected(dev->srv);
+	info->client_connected = __atomic_load_n(&dev->client, __ATOMIC_ACQUIRE);
 	return 0;
 }
 

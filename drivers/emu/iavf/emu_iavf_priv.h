@@ -125,6 +125,11 @@ struct emu_iavf_dev {
 	uint16_t offered_qp; /**< queue pairs the guest got */
 	bool ready; /**< DEVICE_READY raised since reset */
 	bool dma_changing; /**< between dma_change BEGIN and END */
+	/**
+	 * A client is connected, as emudev consumers see it: set once it
+	 * negotiated, cleared only after the reset its departure causes.
+	 */
+	bool client;
 	struct emu_iavf_queue txq[EMU_IAVF_MAX_QUEUE_PAIRS];
 	struct emu_iavf_queue rxq[EMU_IAVF_MAX_QUEUE_PAIRS];
 	uint8_t macs[EMU_IAVF_MAX_MACS][6];
