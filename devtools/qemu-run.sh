@@ -126,10 +126,13 @@ while read -r applet; do
 	# Everything in /bin: one PATH entry is enough; sbin and usr/* link there.
 	[ -e "$root/bin/$name" ] || ln -s busybox "$root/bin/$name"
 done < <("$bb" --list)
-for d in sbin usr/bin usr/sbin; do
-	rmdir "$root/$d"
-	ln -s /bin "$root/$d"
-done
+# Relative links: an absolute one would point outside $root while the
+# initramfs is being built here.
+rmdir "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
+ln -s bin "$root/sbin"
+ln -s ../bin "$root/usr/bin"
+ln -s ../bin "$root/usr/sbin"
+
 mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3
 cp "$init" "$root/init"
@@ -159,7 +162,13 @@ for f in "${files[@]}"; do
 	*/../*) die "bad destination $dst" ;;
 	esac
 	mkdir -p "$root/$(dirname "/$dst")"
-	cp "$src" "$root/$dst"
+	parent=$(realpath "$root/$(dirname "/$dst")")
+	case $parent/ in
+	"$(realpath "$root")"/*) ;;
+	*) die "destination $dst resolves outside the initramfs" ;;
+	esac
+	# Replace, never write through, an applet link of the same name.
+	cp --remove-destination "$src" "$root/$dst"
 done
 
 initrd=$work/initrd.gz
