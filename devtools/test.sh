@@ -121,12 +121,15 @@ step "sample device and client end to end" env BUILD="$gcc_dir" bash devtools/te
 if [ "${SKIP_QEMU:-0}" = 1 ]; then
 	say "QEMU guest tests"
 	echo "SKIP_QEMU=1: not run"
-	skipped=$((skipped + 2))
-	skips+=("QEMU guest: sample device (SKIP_QEMU=1)" "QEMU guest: iavf (SKIP_QEMU=1)")
+	skipped=$((skipped + 3))
+	skips+=("QEMU guest: sample device (SKIP_QEMU=1)" "QEMU guest: iavf (SKIP_QEMU=1)"
+		"QEMU guest: iavfbe (SKIP_QEMU=1)")
 else
 	step "QEMU guest: sample device" env BUILD="$gcc_dir" bash devtools/test-qemu-sample.sh
 	step "QEMU guest: stock iavf driver on emu_iavf (testpmd -d)" \
 		env BUILD="$gcc_dir" bash devtools/test-qemu-iavf.sh
+	step "QEMU guest: packets through net_iavfbe (ping, 8 MB TCP, 4 queues)" \
+		env BUILD="$gcc_dir" bash devtools/test-qemu-iavfbe.sh
 fi
 
 echo
