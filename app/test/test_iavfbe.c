@@ -1,1 +1,3312 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * Unit tests of the backend ethdev net_iavfbe, over a fake AVF emudev
+ * provider defined here.
+ *
+ * The fake provider registers a network emudev with 2 queue pairs and 5
+ * interrupt vectors (queue vectors 1..4, armed or not as a case decides, a
+ * fired vector auto-masks as an AVF's does), a "mac" attribute, and guest
+ * memory in two regions: 8 MiB read-write (rings and buffers, from the C
+ * heap so that AddressSanitizer sees any access past it) and 64 KiB
+ * read-only. Doorbells are a local array.
+ *
+ * The test then plays the guest: it writes AVF transmit descriptors and
+ * packets (real Ethernet/IPv4/IPv6/TCP/UDP frames) into guest memory, bumps
+ * the tail and checks what rte_eth_rx_burst() returns (data, lengths,
+ * segments, checksums, VLAN tags, TSO segments) and the completions written
+ * back; it posts receive descriptors, calls rte_eth_tx_burst() and checks
+ * the guest buffers and the write-back. Every bad-descriptor case must be
+ * dropped and counted in its xstat, its RS descriptor completed, and the
+ * next good packet must pass. Control cases: link and LSC following the
+ * guest's queues, MAC, statistics (ethdev and the guest's through emudev),
+ * interrupts, memory-table changes (also under a polling thread), reset,
+ * client gone, stop/start, devargs, tso=passthrough, close, removal.
+ *
+ * Cases depend on the order they run in (one port, one guest state).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "test.h"
+#include "rte_emudev.h"
+#include "rte_emudev_driver.h"
+
+#define FAKE_NAME "fake_iavfbe0"
+#define FAKE_DRIVER "fake_iavf"
+#define PORT_NAME "net_iavfbe_t0"
+#define NB_QP 2
+#define NB_VEC 5
+
+/* Guest memory: the read-write region and a read-only one. */
+#define GMEM_GPA 0x100000000ull
+#define GMEM_SIZE (8ull << 20)
+#define RMEM_GPA 0x200000000ull
+#define RMEM_SIZE 0x10000ull
+
+/* Rings. */
+#define TX_RING 256
+#define RX_RING 128
+#define TX_RING_GPA(q) (GMEM_GPA + (uint64_t)(q)*0x1000)
+#define RX_RING_GPA(q) (GMEM_GPA + 0x4000 + (uint64_t)(q)*0x1000)
+/* Guest receive buffers: one per receive descriptor slot. */
+#define RX_BUF 2048
+#define RX_MAX_PKT 9728
+#define RX_BUF_GPA(q, i) (GMEM_GPA + 0x600000 + ((uint64_t)(q)*RX_RING + (i)) * RX_BUF)
+/* Guest transmit buffers: a bump allocator that wraps. */
+#define TXB_START (GMEM_GPA + 0x100000)
+#define TXB_END (GMEM_GPA + 0x600000)
+
+/* AVF transmit descriptors. */
+#define TXD_DTYPE_DATA 0x0ull
+#define TXD_DTYPE_CTX 0x1ull
+#define TXD_DTYPE_DONE 0xfull
+#define TXD_CMD_EOP 0x1u
+#define TXD_CMD_RS 0x2u
+#define TXD_CMD_ICRC 0x4u
+#define TXD_CMD_IL2TAG1_VAL 0x8u
+#define TXD_CMD_IIPT_IPV6 0x20u
+#define TXD_CMD_IIPT_IPV4 0x40u
+#define TXD_CMD_IIPT_IPV4_CSUM 0x60u
+#define TXD_CMD_L4T_TCP 0x100u
+#define TXD_CMD_L4T_UDP 0x300u
+#define TXD_CTX_CMD_TSO 0x1u
+/* OFFSET field: MACLEN in 2-byte, IPLEN and L4LEN in 4-byte units. */
+#define TXD_OFF(l2, l3, l4) \
+	((uint32_t)((l2) / 2) | (uint32_t)((l3) / 4) << 7 | (uint32_t)((l4) / 4) << 14)
+#define TXD_QW1(cmd, off, len) \
+	(TXD_DTYPE_DATA | (uint64_t)(cmd) << 4 | (uint64_t)(off) << 16 | (uint64_t)(len) << 34)
+#define TXD_CTX_QW1(cmd, tso_len, mss) \
+	(TXD_DTYPE_CTX | (uint64_t)(cmd) << 4 | (uint64_t)(tso_len) << 30 | (uint64_t)(mss) << 50)
+
+/* AVF legacy receive descriptor write-back (QW1). */
+#define RXD_DD 0x1ull
+#define RXD_EOF 0x2ull
+#define RXD_ERR(qw1) (((qw1) >> 19) & 0xffull)
+#define RXD_LEN(qw1) ((uint32_t)(((qw1) >> 38) & 0x3fffull))
+
+#define L2_LEN 14
+#define L3_LEN 20
+#define TCP_LEN 20
+#define UDP_LEN 8
+
+#define NB_MBUF 8192
+#define BURST 64
+#define MAX_PKT_BYTES 70000
+#define WAIT_MS 2000
+
+/* ------------------------------------------------------------ fake provider */
+
+struct fake_queue {
+	bool enabled;
+	bool configured;
+	enum rte_emudev_desc_format rx_fmt; /* guest receive: 16 or 32 bytes */
+	uint32_t ring_size;
+	uint64_t ring_gpa;
+	uint32_t buf_size;
+	uint32_t max_pkt_len;
+	uint32_t irq_vector;
+};
+
+struct fake_dev {
+	struct rte_emudev *dev;
+	uint16_t id;
+	struct fake_queue q[RTE_EMUDEV_QUEUE_DIR_MAX][NB_QP];
+	uint32_t doorbell[RTE_EMUDEV_QUEUE_DIR_MAX][NB_QP];
+	uint8_t mac[RTE_ETHER_ADDR_LEN];
+	uint8_t link_up;
+	uint32_t link_speed;
+	bool client_connected;
+	bool armed[NB_VEC];
+	uint32_t irq_calls[NB_VEC];
+	uint32_t irq_fired[NB_VEC];
+	uint32_t irq_bad_vector;
+	unsigned int nb_configure, nb_start, nb_stop, nb_close;
+	uint8_t *mem; /* GMEM_SIZE bytes at GMEM_GPA */
+	uint8_t *rmem; /* RMEM_SIZE bytes at RMEM_GPA, read-only */
+};
+
+static struct fake_dev fk;
+
+static int
+fake_info_get(void *priv, struct rte_emudev_info *info)
+{
+	struct fake_dev *f = priv;
+
+	info->max_queue_pairs = NB_QP;
+	info->nb_guest_tx_queues = NB_QP;
+	info->nb_guest_rx_queues = NB_QP;
+	info->nb_irq_vectors = NB_VEC;
+	info->client_connected = f->client_connected;
+	info->ready = f->client_connected;
+	return 0;
+}
+
+static int
+fake_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
+		    struct rte_emudev_queue_info *info)
+{
+	struct fake_dev *f = priv;
+	const struct fake_queue *q;
+
+	if (qid >= NB_QP || dir >= RTE_EMUDEV_QUEUE_DIR_MAX)
+		return -EINVAL;
+	q = &f->q[dir][qid];
+	info->enabled = q->enabled;
+	if (q->configured) {
+		info->desc_format =
+			dir == RTE_EMUDEV_QUEUE_GUEST_TX ? RTE_EMUDEV_DESC_AVF_TX : q->rx_fmt;
+		info->ring_size = q->ring_size;
+		info->ring_gpa = q->ring_gpa;
+		info->buf_size = q->buf_size;
+		info->max_pkt_len = q->max_pkt_len;
+	} else {
+		info->desc_format = RTE_EMUDEV_DESC_NONE;
+	}
+	info->doorbell = &f->doorbell[dir][qid];
+	info->irq_vector = q->irq_vector;
+	return 0;
+}
+
+/* As an AVF: a fired vector is masked until the guest re-arms it. */
+static int
+fake_irq_trigger(void *priv, uint32_t vector)
+{
+	struct fake_dev *f = priv;
+
+	if (vector >= NB_VEC) {
+		__atomic_fetch_add(&f->irq_bad_vector, 1, __ATOMIC_RELAXED);
+		return -EINVAL;
+	}
+	__atomic_fetch_add(&f->irq_calls[vector], 1, __ATOMIC_RELAXED);
+	if (!__atomic_exchange_n(&f->armed[vector], false, __ATOMIC_ACQ_REL))
+		return -EAGAIN;
+	__atomic_fetch_add(&f->irq_fired[vector], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+enum {
+	ATTR_MAC,
+	ATTR_LINK_UP,
+	ATTR_LINK_SPEED,
+	NB_ATTRS
+};
+
+static const struct rte_emudev_attr_desc fake_attrs[NB_ATTRS] = {
+	[ATTR_MAC] = {RTE_EMUDEV_ATTR_MAC, RTE_ETHER_ADDR_LEN, RTE_EMUDEV_ATTR_F_READ},
+	[ATTR_LINK_UP] = {RTE_EMUDEV_ATTR_LINK_UP, 1,
+			  RTE_EMUDEV_ATTR_F_READ | RTE_EMUDEV_ATTR_F_WRITE},
+	[ATTR_LINK_SPEED] = {RTE_EMUDEV_ATTR_LINK_SPEED, 4,
+			     RTE_EMUDEV_ATTR_F_READ | RTE_EMUDEV_ATTR_F_WRITE},
+};
+
+static int
+fake_attr_get(void *priv, unsigned int idx, const char *name, void *buf, uint32_t size)
+{
+	struct fake_dev *f = priv;
+
+	if (idx >= NB_ATTRS || strcmp(name, fake_attrs[idx].name) != 0 ||
+	    size != fake_attrs[idx].size)
+		return -EFAULT;
+	switch (idx) {
+	case ATTR_MAC:
+		memcpy(buf, f->mac, RTE_ETHER_ADDR_LEN);
+		return 0;
+	case ATTR_LINK_UP:
+		memcpy(buf, &f->link_up, 1);
+		return 0;
+	case ATTR_LINK_SPEED:
+		memcpy(buf, &f->link_speed, 4);
+		return 0;
+	default:
+		return -EIO;
+	}
+}
+
+static int
+fake_attr_set(void *priv, unsigned int idx, const char *name, const void *buf, uint32_t size)
+{
+	struct fake_dev *f = priv;
+
+	if (idx >= NB_ATTRS || strcmp(name, fake_attrs[idx].name) != 0 ||
+	    size != fake_attrs[idx].size)
+		return -EFAULT;
+	switch (idx) {
+	case ATTR_LINK_UP:
+		memcpy(&f->link_up, buf, 1);
+		return 0;
+	case ATTR_LINK_SPEED:
+		memcpy(&f->link_speed, buf, 4);
+		return 0;
+	default:
+		return -EIO;
+	}
+}
+
+static int
+fake_configure(void *priv, const struct rte_emudev_conf *conf)
+{
+	struct fake_dev *f = priv;
+
+	if (conf->max_queue_pairs > NB_QP)
+		return -EINVAL;
+	f->nb_configure++;
+	return 0;
+}
+
+static int
+fake_start(void *priv)
+{
+	struct fake_dev *f = priv;
+
+	f->nb_start++;
+	return 0;
+}
+
+static int
+fake_stop(void *priv)
+{
+	struct fake_dev *f = priv;
+
+	f->nb_stop++;
+	return 0;
+}
+
+static int
+fake_close(void *priv)
+{
+	struct fake_dev *f = priv;
+
+	f->nb_close++;
+	return 0;
+}
+
+static const struct rte_emudev_ops fake_ops = {
+	.info_get = fake_info_get,
+	.queue_info_get = fake_queue_info_get,
+	.irq_trigger = fake_irq_trigger,
+	.attr_get = fake_attr_get,
+	.attr_set = fake_attr_set,
+	.configure = fake_configure,
+	.start = fake_start,
+	.stop = fake_stop,
+	.close = fake_close,
+};
+
+static int
+fake_mem_publish(void)
+{
+	struct rte_emudev_mem_region r[2];
+
+	memset(r, 0, sizeof(r));
+	r[0].guest_phys_addr = GMEM_GPA;
+	r[0].size = GMEM_SIZE;
+	r[0].host_addr = fk.mem;
+	r[0].prot = RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE;
+	r[1].guest_phys_addr = RMEM_GPA;
+	r[1].size = RMEM_SIZE;
+	r[1].host_addr = fk.rmem;
+	r[1].prot = RTE_EMUDEV_MEM_READ;
+	return rte_emudev_mem_table_set(fk.dev, r, 2);
+}
+
+static void
+fake_queues_init(void)
+{
+	unsigned int q;
+
+	for (q = 0; q < NB_QP; q++) {
+		struct fake_queue *t = &fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q];
+		struct fake_queue *r = &fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q];
+
+		memset(t, 0, sizeof(*t));
+		t->configured = true;
+		t->ring_size = TX_RING;
+		t->ring_gpa = TX_RING_GPA(q);
+		t->irq_vector = 1 + 2 * q;
+		memset(r, 0, sizeof(*r));
+		r->configured = true;
+		r->rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+		r->ring_size = RX_RING;
+		r->ring_gpa = RX_RING_GPA(q);
+		r->buf_size = RX_BUF;
+		r->max_pkt_len = RX_MAX_PKT;
+		r->irq_vector = 2 + 2 * q;
+	}
+}
+
+static int
+fake_register(void)
+{
+	struct rte_emudev_params p = {
+		.name = FAKE_NAME,
+		.driver = FAKE_DRIVER,
+		.type = RTE_EMUDEV_TYPE_NET,
+		.socket_id = SOCKET_ID_ANY,
+		.ops = &fake_ops,
+		.priv = &fk,
+		.attrs = fake_attrs,
+		.nb_attrs = NB_ATTRS,
+	};
+
+	fk.dev = rte_emudev_register(&p);
+	if (fk.dev == NULL) {
+		printf("cannot register the fake device: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	fk.id = rte_emudev_dev_id(fk.dev);
+	if (fake_mem_publish() != 0) {
+		printf("cannot publish the fake memory table\n");
+		rte_emudev_unregister(fk.dev);
+		fk.dev = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fake_queue_event(enum rte_emudev_event_type type, enum rte_emudev_queue_dir dir, uint16_t qid)
+{
+	struct rte_emudev_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.queue.dir = dir;
+	ev.queue.qid = qid;
+	return rte_emudev_event_raise(fk.dev, &ev);
+}
+
+static int
+fake_event(enum rte_emudev_event_type type)
+{
+	struct rte_emudev_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	return rte_emudev_event_raise(fk.dev, &ev);
+}
+
+static void
+irq_counts_clear(void)
+{
+	memset(fk.irq_calls, 0, sizeof(fk.irq_calls));
+	memset(fk.irq_fired, 0, sizeof(fk.irq_fired));
+	fk.irq_bad_vector = 0;
+}
+
+/* ------------------------------------------------------------ the guest */
+
+struct guest_txq {
+	uint32_t tail; /* next descriptor the guest writes */
+};
+
+struct guest_rxq {
+	uint32_t tail; /* next descriptor the guest posts */
+	uint32_t next; /* next descriptor the guest reads back */
+};
+
+static struct {
+	struct guest_txq txq[NB_QP];
+	struct guest_rxq rxq[NB_QP];
+	uint64_t txb_next; /* transmit buffer allocator */
+} gst;
+
+static void *
+gpa_host(uint64_t gpa)
+{
+	if (gpa >= GMEM_GPA && gpa < GMEM_GPA + GMEM_SIZE)
+		return fk.mem + (gpa - GMEM_GPA);
+	if (gpa >= RMEM_GPA && gpa < RMEM_GPA + RMEM_SIZE)
+		return fk.rmem + (gpa - RMEM_GPA);
+	return NULL;
+}
+
+static volatile uint64_t *
+txd(uint16_t q, uint32_t i)
+{
+	return gpa_host(fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q].ring_gpa + (uint64_t)i * 16);
+}
+
+static volatile uint64_t *
+rxd(uint16_t q, uint32_t i)
+{
+	const struct fake_queue *fq = &fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q];
+
+	return gpa_host(fq->ring_gpa + (uint64_t)i * rte_emudev_desc_size(fq->rx_fmt));
+}
+
+/* A guest transmit buffer of len bytes (64-byte aligned). */
+static uint64_t
+txb_alloc(uint32_t len)
+{
+	uint64_t gpa;
+
+	if (gst.txb_next < TXB_START || gst.txb_next + len > TXB_END)
+		gst.txb_next = TXB_START;
+	gpa = gst.txb_next;
+	gst.txb_next = RTE_ALIGN_CEIL(gpa + len, 64);
+	return gpa;
+}
+
+/* Write a transmit descriptor at the guest's tail; return its index. */
+static uint32_t
+gtx_desc(uint16_t q, uint64_t qw0, uint64_t qw1)
+{
+	uint32_t i = gst.txq[q].tail;
+	volatile uint64_t *d = txd(q, i);
+
+	d[0] = rte_cpu_to_le_64(qw0);
+	d[1] = rte_cpu_to_le_64(qw1);
+	gst.txq[q].tail = (i + 1) % fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q].ring_size;
+	return i;
+}
+
+/* Data descriptor over a fresh guest buffer holding len bytes of data. */
+static uint32_t
+gtx_data(uint16_t q, const void *data, uint32_t len, uint32_t cmd, uint32_t off)
+{
+	uint64_t gpa = txb_alloc(RTE_MAX(len, 1u));
+
+	if (len > 0)
+		memcpy(gpa_host(gpa), data, len);
+	return gtx_desc(q, gpa, TXD_QW1(cmd, off, len));
+}
+
+static void
+gtx_kick(uint16_t q)
+{
+	__atomic_store_n(&fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_TX][q], gst.txq[q].tail,
+			 __ATOMIC_RELEASE);
+}
+
+/*
+ * Transmit a packet split into nb pieces of the given sizes (the last one
+ * takes the rest; nb 0 or sizes NULL: one piece), cmd on every descriptor,
+ * EOP (and RS when rs) on the last. Returns the index of the last
+ * descriptor. Does not ring the doorbell.
+ */
+static uint32_t
+gtx_pkt(uint16_t q, const uint8_t *pkt, uint32_t len, const uint32_t *sizes, unsigned int nb,
+	uint32_t cmd, uint32_t off, bool rs)
+{
+	uint32_t done = 0, n, last = 0;
+	unsigned int i;
+
+	if (sizes == NULL || nb == 0)
+		nb = 1;
+	for (i = 0; i < nb; i++) {
+		bool end = i == nb - 1;
+		uint32_t c = cmd;
+
+		n = end || sizes == NULL ? len - done : RTE_MIN(sizes[i], len - done);
+		if (end)
+			c |= TXD_CMD_EOP | (rs ? TXD_CMD_RS : 0);
+		last = gtx_data(q, pkt + done, n, c, off);
+		done += n;
+	}
+	return last;
+}
+
+static bool
+gtx_done(uint16_t q, uint32_t i)
+{
+	return (rte_le_to_cpu_64(txd(q, i)[1]) & 0xf) == TXD_DTYPE_DONE;
+}
+
+/* Post n receive buffers at the guest's tail (poisoned), and ring. */
+static void
+grx_post(uint16_t q, uint32_t n)
+{
+	uint32_t size = fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].ring_size;
+	uint32_t k;
+
+	for (k = 0; k < n; k++) {
+		uint32_t i = gst.rxq[q].tail;
+		volatile uint64_t *d = rxd(q, i);
+
+		memset(gpa_host(RX_BUF_GPA(q, i)), 0xa5, RX_BUF);
+		d[0] = rte_cpu_to_le_64(RX_BUF_GPA(q, i));
+		d[1] = 0;
+		if (fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].rx_fmt == RTE_EMUDEV_DESC_AVF_RX_32B) {
+			/* Not written back by a minimal device: poison. */
+			d[2] = UINT64_MAX;
+			d[3] = UINT64_MAX;
+		}
+		gst.rxq[q].tail = (i + 1) % size;
+	}
+	__atomic_store_n(&fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_RX][q], gst.rxq[q].tail,
+			 __ATOMIC_RELEASE);
+}
+
+/* Posted and not yet read back. */
+static uint32_t
+grx_outstanding(uint16_t q)
+{
+	uint32_t size = fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].ring_size;
+
+	return (gst.rxq[q].tail + size - gst.rxq[q].next) % size;
+}
+
+/* Reset the guest's view of every ring (rings zeroed, tails 0). */
+static void
+guest_rings_reset(void)
+{
+	unsigned int q;
+
+	for (q = 0; q < NB_QP; q++) {
+		memset((void *)(uintptr_t)txd(q, 0), 0, TX_RING * 16);
+		memset((void *)(uintptr_t)rxd(q, 0), 0, RX_RING * 32);
+		gst.txq[q].tail = 0;
+		gst.rxq[q].tail = 0;
+		gst.rxq[q].next = 0;
+		fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_TX][q] = 0;
+		fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_RX][q] = 0;
+	}
+}
+
+/* The guest enables (or disables) every queue, with the provider's events. */
+static int
+guest_queues_set(bool enable)
+{
+	enum rte_emudev_event_type t =
+		enable ? RTE_EMUDEV_EVENT_QUEUE_ENABLED : RTE_EMUDEV_EVENT_QUEUE_DISABLED;
+	unsigned int q, d;
+
+	for (q = 0; q < NB_QP; q++) {
+		/* The guest enables its transmit queue first, as DPDK's iavf. */
+		for (d = 0; d < RTE_EMUDEV_QUEUE_DIR_MAX; d++) {
+			fk.q[d][q].enabled = enable;
+			if (fake_queue_event(t, d, q) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ packets */
+
+enum csum_mode {
+	CSUM_FULL, /* valid checksums */
+	CSUM_PARTIAL, /* IP 0, L4 = pseudo-header sum (Linux CHECKSUM_PARTIAL) */
+	CSUM_TSO, /* IP total length 0, IP 0, L4 = pseudo-header without length */
+	CSUM_BAD, /* both checksums wrong */
+};
+
+static const struct rte_ether_addr pkt_dst = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
+static const struct rte_ether_addr pkt_src = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
+
+/* Pseudo-header sum (not complemented, not folded) of a segment of l4_len. */
+static uint32_t
+phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
+{
+	struct {
+		rte_be32_t src, dst;
+		uint8_t zero, proto;
+		rte_be16_t len;
+	} __rte_packed ph;
+
+	ph.src = ip->src_addr;
+	ph.dst = ip->dst_addr;
+	ph.zero = 0;
+	ph.proto = ip->next_proto_id;
+	ph.len = rte_cpu_to_be_16((uint16_t)l4_len);
+	return __rte_raw_cksum(&ph, sizeof(ph), 0);
+}
+
+/*
+ * Build an Ethernet/IPv4/(TCP|UDP) frame with payload bytes of a pattern
+ * from seed. Returns the frame length.
+ */
+static uint32_t
+build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)(void *)buf;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + L2_LEN);
+	uint8_t *l4 = buf + L2_LEN + L3_LEN;
+	uint32_t l4h = proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN;
+	uint32_t l4_len = l4h + payload, i;
+	uint8_t *ckp;
+	uint16_t ck;
+
+	rte_ether_addr_copy(&pkt_dst, &eth->dst_addr);
+	rte_ether_addr_copy(&pkt_src, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(L3_LEN + l4_len));
+	ip->packet_id = rte_cpu_to_be_16((uint16_t)(0x1000 + seed));
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2 + (seed & 0x7f)));
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		memset(th, 0, sizeof(*th));
+		th->src_port = rte_cpu_to_be_16(1234);
+		th->dst_port = rte_cpu_to_be_16(5678);
+		th->sent_seq = rte_cpu_to_be_32(0x10000000u + seed * 0x1000u);
+		th->recv_ack = rte_cpu_to_be_32(0x20000000u);
+		th->data_off = (TCP_LEN / 4) << 4;
+		th->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+		th->rx_win = rte_cpu_to_be_16(0xffff);
+		ckp = l4 + offsetof(struct rte_tcp_hdr, cksum);
+	} else {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		uh->src_port = rte_cpu_to_be_16(4321);
+		uh->dst_port = rte_cpu_to_be_16(8765);
+		uh->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
+		uh->dgram_cksum = 0;
+		ckp = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
+	}
+	for (i = 0; i < payload; i++)
+		l4[l4h + i] = (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+
+	memset(ckp, 0, 2);
+	switch (mode) {
+	case CSUM_FULL:
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ck = ~__rte_raw_cksum_reduce(__rte_raw_cksum(l4, l4_len, phdr_sum(ip, l4_len)));
+		if (proto == IPPROTO_UDP && ck == 0)
+			ck = 0xffff;
+		break;
+	case CSUM_PARTIAL:
+		ip->hdr_checksum = 0;
+		ck = __rte_raw_cksum_reduce(phdr_sum(ip, l4_len));
+		break;
+	case CSUM_TSO:
+		ip->total_length = 0;
+		ip->hdr_checksum = 0;
+		ck = __rte_raw_cksum_reduce(phdr_sum(ip, 0));
+		break;
+	case CSUM_BAD:
+	default:
+		ip->hdr_checksum = rte_cpu_to_be_16(0x1234);
+		ck = rte_cpu_to_be_16(0x4321);
+		break;
+	}
+	memcpy(ckp, &ck, 2);
+	return L2_LEN + L3_LEN + l4_len;
+}
+
+static bool
+ip_cksum_ok(const struct rte_ipv4_hdr *ip)
+{
+	return __rte_raw_cksum_reduce(__rte_raw_cksum(ip, rte_ipv4_hdr_len(ip), 0)) == 0xffff;
+}
+
+static bool
+l4_cksum_ok(const struct rte_ipv4_hdr *ip, const uint8_t *l4, uint32_t l4_len)
+{
+	return __rte_raw_cksum_reduce(__rte_raw_cksum(l4, l4_len, phdr_sum(ip, l4_len))) == 0xffff;
+}
+
+/* A frame's IPv4 and L4 checksums are both valid. */
+static bool
+frame_cksums_ok(const uint8_t *f, uint32_t len)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + L2_LEN);
+	uint32_t tot;
+
+	if (len < L2_LEN + L3_LEN)
+		return false;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (tot < L3_LEN || L2_LEN + tot > len)
+		return false;
+	return ip_cksum_ok(ip) && l4_cksum_ok(ip, f + L2_LEN + L3_LEN, tot - L3_LEN);
+}
+
+/* ------------------------------------------------------------ the port */
+
+static struct rte_mempool *pool;
+static uint16_t port = UINT16_MAX;
+static unsigned int lsc_count;
+
+static int
+lsc_cb(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
+{
+	RTE_SET_USED(port_id);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ret_param);
+	if (type == RTE_ETH_EVENT_INTR_LSC)
+		__atomic_fetch_add(&lsc_count, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Create, configure and start the port on the fake device (queues disabled). */
+static int
+port_open(const char *name, const char *args, uint16_t *pid)
+{
+	struct rte_eth_conf conf;
+	uint16_t q;
+	int ret;
+
+	ret = rte_vdev_init(name, args);
+	if (ret != 0) {
+		printf("rte_vdev_init(%s, %s): %d\n", name, args, ret);
+		return -1;
+	}
+	if (rte_eth_dev_get_port_by_name(name, pid) != 0) {
+		printf("no port %s\n", name);
+		goto fail;
+	}
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	ret = rte_eth_dev_configure(*pid, NB_QP, NB_QP, &conf);
+	if (ret != 0) {
+		printf("rte_eth_dev_configure: %d\n", ret);
+		goto fail;
+	}
+	for (q = 0; q < NB_QP; q++) {
+		ret = rte_eth_rx_queue_setup(*pid, q, 512, SOCKET_ID_ANY, NULL, pool);
+		if (ret != 0) {
+			printf("rte_eth_rx_queue_setup(%u): %d\n", q, ret);
+			goto fail;
+		}
+		ret = rte_eth_tx_queue_setup(*pid, q, 512, SOCKET_ID_ANY, NULL);
+		if (ret != 0) {
+			printf("rte_eth_tx_queue_setup(%u): %d\n", q, ret);
+			goto fail;
+		}
+	}
+	ret = rte_eth_dev_callback_register(*pid, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
+	if (ret != 0) {
+		printf("rte_eth_dev_callback_register: %d\n", ret);
+		goto fail;
+	}
+	ret = rte_eth_dev_start(*pid);
+	if (ret != 0) {
+		printf("rte_eth_dev_start: %d\n", ret);
+		goto fail;
+	}
+	return 0;
+fail:
+	rte_vdev_uninit(name);
+	*pid = UINT16_MAX;
+	return -1;
+}
+
+static void
+port_close(const char *name, uint16_t *pid)
+{
+	if (*pid == UINT16_MAX)
+		return;
+	rte_eth_dev_callback_unregister(*pid, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
+	rte_eth_dev_stop(*pid);
+	rte_eth_dev_close(*pid);
+	rte_vdev_uninit(name);
+	*pid = UINT16_MAX;
+}
+
+/* Wait for the link to reach a state; return whether it did. */
+static bool
+link_wait(uint16_t pid, bool up)
+{
+	struct rte_eth_link link;
+	unsigned int ms;
+
+	for (ms = 0; ms < WAIT_MS; ms++) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(pid, &link) == 0 &&
+		    (link.link_status == RTE_ETH_LINK_UP) == up)
+			return true;
+		rte_delay_us_sleep(1000);
+	}
+	return false;
+}
+
+/* Receive (from the guest's transmit queue q) until a burst comes back empty. */
+static unsigned int
+rx_all(uint16_t q, struct rte_mbuf **pkts, unsigned int max)
+{
+	unsigned int n = 0, r, empty = 0;
+
+	while (n < max && empty < 2) {
+		r = rte_eth_rx_burst(port, q, pkts + n, (uint16_t)RTE_MIN(max - n, 32u));
+		n += r;
+		empty = r == 0 ? empty + 1 : 0;
+	}
+	return n;
+}
+
+static void
+free_all(struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(pkts[i]);
+}
+
+/* Flat copy of a packet; NULL when it does not fit or the chain is wrong. */
+static uint8_t flat[MAX_PKT_BYTES];
+
+static const uint8_t *
+mbuf_flat(const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *s;
+	uint32_t sum = 0, segs = 0;
+
+	for (s = m; s != NULL; s = s->next) {
+		sum += s->data_len;
+		segs++;
+		if (segs > 1000)
+			return NULL;
+	}
+	if (sum != m->pkt_len || segs != m->nb_segs || m->pkt_len > sizeof(flat)) {
+		printf("bad mbuf chain: pkt_len %u, data_len sum %u, nb_segs %u, segs %u\n",
+		       m->pkt_len, sum, m->nb_segs, segs);
+		return NULL;
+	}
+	return rte_pktmbuf_read(m, 0, m->pkt_len, flat);
+}
+
+/* The mbuf holds exactly len bytes of data. */
+static int
+mbuf_check(const struct rte_mbuf *m, const uint8_t *data, uint32_t len)
+{
+	const uint8_t *f;
+
+	if (m->pkt_len != len) {
+		printf("pkt_len %u, expected %u\n", m->pkt_len, len);
+		return -1;
+	}
+	f = mbuf_flat(m);
+	if (f == NULL)
+		return -1;
+	if (memcmp(f, data, len) != 0) {
+		uint32_t i;
+
+		for (i = 0; i < len && f[i] == data[i]; i++)
+			;
+		printf("data differs at byte %u of %u\n", i, len);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ xstats */
+
+static struct rte_eth_xstat_name *xs_names;
+static int xs_nb;
+
+static int
+xstats_load_names(uint16_t pid)
+{
+	free(xs_names);
+	xs_names = NULL;
+	xs_nb = rte_eth_xstats_get_names(pid, NULL, 0);
+	if (xs_nb <= 0)
+		return -1;
+	xs_names = calloc(xs_nb, sizeof(*xs_names));
+	if (xs_names == NULL || rte_eth_xstats_get_names(pid, xs_names, xs_nb) != xs_nb)
+		return -1;
+	return 0;
+}
+
+/* Value of the xstat named name (UINT64_MAX when there is none). */
+static uint64_t
+xstat(const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0)
+		return UINT64_MAX;
+	if (rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+static void
+xstats_dump(void)
+{
+	struct rte_eth_xstat *xs;
+	int i, n;
+
+	if (xs_nb <= 0)
+		return;
+	xs = calloc(xs_nb, sizeof(*xs));
+	if (xs == NULL)
+		return;
+	n = rte_eth_xstats_get(port, xs, xs_nb);
+	for (i = 0; i < n && i < xs_nb; i++)
+		if (xs[i].value != 0)
+			printf("  xstat %s = %" PRIu64 "\n", xs_names[xs[i].id].name, xs[i].value);
+	free(xs);
+}
+
+/* ------------------------------------------------------------ suite */
+
+static int
+suite_setup(void)
+{
+	memset(&fk, 0, sizeof(fk));
+	memset(&gst, 0, sizeof(gst));
+	pool = rte_pktmbuf_pool_create("iavfbe_test", NB_MBUF, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	if (pool == NULL) {
+		printf("cannot create the mbuf pool: %s\n", rte_strerror(rte_errno));
+		return TEST_FAILED;
+	}
+	fk.mem = aligned_alloc(4096, GMEM_SIZE);
+	fk.rmem = aligned_alloc(4096, RMEM_SIZE);
+	if (fk.mem == NULL || fk.rmem == NULL)
+		goto fail;
+	memset(fk.mem, 0, GMEM_SIZE);
+	memset(fk.rmem, 0x5a, RMEM_SIZE);
+	fk.mac[0] = 0x02;
+	fk.mac[1] = 0x11;
+	fk.mac[2] = 0x22;
+	fk.mac[3] = 0x33;
+	fk.mac[4] = 0x44;
+	fk.mac[5] = 0x55;
+	fk.client_connected = true;
+	fake_queues_init();
+	if (fake_register() != 0)
+		goto fail;
+	guest_rings_reset();
+	if (port_open(PORT_NAME, "emu=" FAKE_NAME, &port) != 0)
+		goto fail;
+	if (xstats_load_names(port) != 0) {
+		printf("no xstats\n");
+		goto fail;
+	}
+	if (guest_queues_set(true) != 0 || !link_wait(port, true)) {
+		printf("the link does not come up\n");
+		goto fail;
+	}
+	return TEST_SUCCESS;
+fail:
+	port_close(PORT_NAME, &port);
+	if (fk.dev != NULL)
+		rte_emudev_unregister(fk.dev);
+	fk.dev = NULL;
+	free(fk.mem);
+	free(fk.rmem);
+	fk.mem = NULL;
+	fk.rmem = NULL;
+	rte_mempool_free(pool);
+	pool = NULL;
+	return TEST_FAILED;
+}
+
+static void
+suite_teardown(void)
+{
+	port_close(PORT_NAME, &port);
+	if (fk.dev != NULL)
+		rte_emudev_unregister(fk.dev);
+	fk.dev = NULL;
+	free(fk.mem);
+	free(fk.rmem);
+	fk.mem = NULL;
+	fk.rmem = NULL;
+	free(xs_names);
+	xs_names = NULL;
+	xs_nb = 0;
+	rte_mempool_free(pool);
+	pool = NULL;
+}
+
+/* ------------------------------------------------------------ control path */
+
+static int gtx_ping(uint16_t q, uint32_t seed);
+
+static int
+test_devargs(void)
+{
+	static const char *const bad[] = {
+		"",
+		"tso=segment",
+		"emu=",
+		"emu=no_such_emudev",
+		"emu=" FAKE_NAME ",tso=bogus",
+		"emu=" FAKE_NAME ",tso=",
+		"emu=" FAKE_NAME ",nonsense=1",
+	};
+	static const char *const good[] = {
+		"emu=" FAKE_NAME ",tso=segment",
+		"emu=" FAKE_NAME ",tso=passthrough",
+	};
+	uint16_t pid;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", bad[i]) != 0, "devargs \"%s\" accepted",
+			    bad[i]);
+		TEST_ASSERT(rte_eth_dev_get_port_by_name("net_iavfbe_bad", &pid) != 0,
+			    "devargs \"%s\" left a port", bad[i]);
+	}
+	TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", NULL) != 0, "no devargs accepted");
+	/* A second consumer of the same device. */
+	TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", "emu=" FAKE_NAME) != 0,
+		    "a second port on the same device");
+	TEST_ASSERT(link_wait(port, true), "the first port disturbed by the second");
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 190), "the first port disturbed by the second");
+	/* The valid ones are taken while the main port runs: close it first. */
+	port_close(PORT_NAME, &port);
+	for (i = 0; i < RTE_DIM(good); i++) {
+		TEST_ASSERT_SUCCESS(rte_vdev_init("net_iavfbe_good", good[i]),
+				    "devargs \"%s\" refused", good[i]);
+		TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name("net_iavfbe_good", &pid),
+				    "no port for \"%s\"", good[i]);
+		TEST_ASSERT_SUCCESS(rte_vdev_uninit("net_iavfbe_good"), "uninit");
+	}
+	/* Reopen the main port; queues are still enabled in the guest. */
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(port_open(PORT_NAME, "emu=" FAKE_NAME, &port), "reopen");
+	TEST_ASSERT(link_wait(port, true), "link down after reopen with enabled queues");
+	return TEST_SUCCESS;
+}
+
+static int
+test_mac(void)
+{
+	struct rte_ether_addr mac;
+
+	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &mac), "macaddr_get");
+	TEST_ASSERT(memcmp(mac.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN) == 0,
+		    "MAC " RTE_ETHER_ADDR_PRT_FMT " is not the device's",
+		    RTE_ETHER_ADDR_BYTES(&mac));
+	return TEST_SUCCESS;
+}
+
+static int
+test_link_lsc(void)
+{
+	unsigned int before;
+
+	TEST_ASSERT(link_wait(port, true), "link not up with every queue enabled");
+	before = __atomic_load_n(&lsc_count, __ATOMIC_RELAXED);
+	TEST_ASSERT_SUCCESS(guest_queues_set(false), "disable");
+	TEST_ASSERT(link_wait(port, false), "link still up with every queue disabled");
+	/* The callback may be deferred: wait for it. */
+	for (unsigned int ms = 0; ms < WAIT_MS && lsc_count == before; ms++)
+		rte_delay_us_sleep(1000);
+	TEST_ASSERT(__atomic_load_n(&lsc_count, __ATOMIC_RELAXED) > before, "no LSC event (down)");
+	before = __atomic_load_n(&lsc_count, __ATOMIC_RELAXED);
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(guest_queues_set(true), "enable");
+	TEST_ASSERT(link_wait(port, true), "link not up again");
+	for (unsigned int ms = 0; ms < WAIT_MS && lsc_count == before; ms++)
+		rte_delay_us_sleep(1000);
+	TEST_ASSERT(__atomic_load_n(&lsc_count, __ATOMIC_RELAXED) > before, "no LSC event (up)");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ guest transmit */
+
+static int
+test_gtx_single(void)
+{
+	static const uint32_t payloads[] = {6, 10, 46, 74, 446, 946, 1446, 1460};
+	static uint8_t pkt[RTE_DIM(payloads)][2048];
+	struct rte_mbuf *m[BURST];
+	uint32_t len[RTE_DIM(payloads)], last[RTE_DIM(payloads)];
+	unsigned int i, n;
+	uint16_t q, o;
+
+	for (q = 0; q < NB_QP; q++) {
+		o = (uint16_t)(1 - q);
+		for (i = 0; i < RTE_DIM(payloads); i++) {
+			bool rs = i % 3 == 2 || i == RTE_DIM(payloads) - 1;
+
+			len[i] = build_pkt(pkt[i], i & 1 ? IPPROTO_UDP : IPPROTO_TCP, payloads[i],
+					   i + q * 16, CSUM_FULL);
+			last[i] = gtx_pkt(q, pkt[i], len[i], NULL, 0, 0, 0, rs);
+		}
+		gtx_kick(q);
+		TEST_ASSERT_EQUAL(rx_all(o, m, BURST), 0, "packets on the other queue");
+		n = rx_all(q, m, BURST);
+		TEST_ASSERT_EQUAL(n, RTE_DIM(payloads), "packets received on queue %u", q);
+		for (i = 0; i < n; i++) {
+			int ret = mbuf_check(m[i], pkt[i], len[i]);
+
+			if (ret == 0 && m[i]->port != port)
+				ret = -1, printf("mbuf port %u\n", m[i]->port);
+			if (ret != 0) {
+				free_all(m, n);
+				TEST_ASSERT(false, "packet %u of queue %u", i, q);
+			}
+		}
+		free_all(m, n);
+		for (i = 0; i < RTE_DIM(payloads); i++)
+			if (i % 3 == 2 || i == RTE_DIM(payloads) - 1)
+				TEST_ASSERT(gtx_done(q, last[i]),
+					    "RS descriptor %u of queue %u not completed", last[i],
+					    q);
+	}
+	return TEST_SUCCESS;
+}
+
+/* Send one packet in pieces; receive it and compare with expect. */
+static int
+gtx_one(uint16_t q, const uint8_t *pkt, uint32_t len, const uint32_t *sizes, unsigned int nb,
+	uint32_t cmd, uint32_t off, const uint8_t *expect)
+{
+	struct rte_mbuf *m[4];
+	uint32_t last;
+	unsigned int n;
+	int ret;
+
+	last = gtx_pkt(q, pkt, len, sizes, nb, cmd, off, true);
+	gtx_kick(q);
+	n = rx_all(q, m, RTE_DIM(m));
+	if (n != 1) {
+		printf("%u packets received for one of %u bytes in %u pieces\n", n, len, nb);
+		free_all(m, n);
+		return -1;
+	}
+	ret = mbuf_check(m[0], expect != NULL ? expect : pkt, len);
+	rte_pktmbuf_free(m[0]);
+	if (ret == 0 && !gtx_done(q, last)) {
+		printf("RS descriptor %u not completed\n", last);
+		ret = -1;
+	}
+	return ret;
+}
+
+static uint8_t big[MAX_PKT_BYTES];
+static uint8_t big2[MAX_PKT_BYTES];
+
+static int
+test_gtx_multi_desc(void)
+{
+	static const uint32_t s4[] = {14, 20, 20};
+	static const uint32_t s9000[] = {1000, 3000, 2000};
+	static const uint32_t s8[] = {375, 375, 375, 375, 375, 375, 375};
+	static const uint32_t s_odd[] = {1, 2, 3, 4093};
+	uint32_t len, fill, i;
+	uint16_t q = 0;
+
+	len = build_pkt(big, IPPROTO_TCP, 1460, 1, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, s4, RTE_DIM(s4) + 1, 0, 0, NULL), "4 pieces");
+	len = build_pkt(big, IPPROTO_UDP, 9000 - 42, 2, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, s9000, RTE_DIM(s9000) + 1, 0, 0, NULL),
+			    "9000 bytes in 4 pieces");
+	len = build_pkt(big, IPPROTO_TCP, 3000 - 54, 3, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, s8, RTE_DIM(s8) + 1, 0, 0, NULL), "8 pieces");
+	len = build_pkt(big, IPPROTO_UDP, 6000, 4, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, s_odd, RTE_DIM(s_odd) + 1, 0, 0, NULL),
+			    "odd pieces");
+
+	/* A packet across the end of the ring: fill up to 2 before the end. */
+	fill = (TX_RING + TX_RING - 2 - gst.txq[q].tail) % TX_RING;
+	for (i = 0; i < fill; i++) {
+		struct rte_mbuf *m[1];
+
+		len = build_pkt(big, IPPROTO_UDP, 18, i, CSUM_FULL);
+		gtx_pkt(q, big, len, NULL, 0, 0, 0, false);
+		gtx_kick(q);
+		TEST_ASSERT_EQUAL(rx_all(q, m, 1), 1, "filler %u", i);
+		rte_pktmbuf_free(m[0]);
+	}
+	TEST_ASSERT_EQUAL(gst.txq[q].tail, TX_RING - 2, "filler");
+	len = build_pkt(big, IPPROTO_TCP, 4000, 5, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, s9000, RTE_DIM(s9000) + 1, 0, 0, NULL),
+			    "packet across the end of the ring");
+	TEST_ASSERT_EQUAL(gst.txq[q].tail, 2, "wrap");
+	return TEST_SUCCESS;
+}
+
+/* Checksum offload: the guest asks, the packet comes out with valid checksums. */
+static int
+test_gtx_csum(void)
+{
+	static const uint32_t split[] = {L2_LEN + L3_LEN + TCP_LEN, 333, 1, 1000, 2047};
+	uint32_t len, elen;
+	uint16_t q = 1;
+
+	/* TCP, IPv4 checksum too, one descriptor. */
+	len = build_pkt(big, IPPROTO_TCP, 1000, 10, CSUM_PARTIAL);
+	elen = build_pkt(big2, IPPROTO_TCP, 1000, 10, CSUM_FULL);
+	TEST_ASSERT_EQUAL(len, elen, "builder");
+	TEST_ASSERT(frame_cksums_ok(big2, elen), "builder: bad checksums");
+	TEST_ASSERT(!frame_cksums_ok(big, len), "builder: partial checksums valid");
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
+			    "TCP checksum offload");
+	/* UDP. */
+	len = build_pkt(big, IPPROTO_UDP, 555, 11, CSUM_PARTIAL);
+	build_pkt(big2, IPPROTO_UDP, 555, 11, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_UDP,
+				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
+			    "UDP checksum offload");
+	/* TCP over several descriptors with odd pieces, larger than an mbuf. */
+	len = build_pkt(big, IPPROTO_TCP, 7000, 12, CSUM_PARTIAL);
+	build_pkt(big2, IPPROTO_TCP, 7000, 12, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, RTE_DIM(split) + 1,
+				    TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
+			    "TCP checksum offload over 6 descriptors");
+	/* UDP over several descriptors, odd total length. */
+	len = build_pkt(big, IPPROTO_UDP, 4001, 13, CSUM_PARTIAL);
+	build_pkt(big2, IPPROTO_UDP, 4001, 13, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, RTE_DIM(split) + 1,
+				    TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_UDP,
+				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
+			    "UDP checksum offload over 6 descriptors");
+	/* L4 only (IIPT IPv4 without checksum): the IP header is left alone. */
+	len = build_pkt(big, IPPROTO_TCP, 200, 14, CSUM_PARTIAL);
+	build_pkt(big2, IPPROTO_TCP, 200, 14, CSUM_FULL);
+	((struct rte_ipv4_hdr *)(big2 + L2_LEN))->hdr_checksum = 0;
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4 | TXD_CMD_L4T_TCP,
+				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
+			    "L4-only checksum offload");
+	/* No offload asked: wrong checksums pass untouched. */
+	len = build_pkt(big, IPPROTO_TCP, 300, 15, CSUM_BAD);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, 0, 0, NULL), "no offload");
+	len = build_pkt(big, IPPROTO_UDP, 300, 16, CSUM_BAD);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 3, 0, 0, NULL), "no offload, 3 pieces");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Check the TSO segments m[0..n) of frame orig (TCP over IPv4, headers
+ * hdr_len bytes, payload bytes of payload, built with build_pkt()).
+ */
+static int
+tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload, uint32_t mss)
+{
+	const uint32_t hdr_len = L2_LEN + L3_LEN + TCP_LEN;
+	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(orig + L2_LEN);
+	const struct rte_tcp_hdr *oth = (const struct rte_tcp_hdr *)(orig + L2_LEN + L3_LEN);
+	unsigned int i, expect = (payload + mss - 1) / mss;
+
+	if (n != expect) {
+		printf("%u segments, expected %u\n", n, expect);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t seg = RTE_MIN(mss, payload - i * mss);
+		const struct rte_ipv4_hdr *ip;
+		const struct rte_tcp_hdr *th;
+		const uint8_t *f;
+		uint8_t flags;
+
+		if (m[i]->pkt_len != hdr_len + seg) {
+			printf("segment %u: %u bytes, expected %u\n", i, m[i]->pkt_len,
+			       hdr_len + seg);
+			return -1;
+		}
+		f = mbuf_flat(m[i]);
+		if (f == NULL)
+			return -1;
+		ip = (const struct rte_ipv4_hdr *)(f + L2_LEN);
+		th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3_LEN);
+		flags = oth->tcp_flags;
+		if (i != n - 1)
+			flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+		if (i != 0)
+			flags &= ~RTE_TCP_CWR_FLAG;
+		if (memcmp(f, orig, L2_LEN) != 0 || ip->version_ihl != oip->version_ihl ||
+		    ip->type_of_service != oip->type_of_service ||
+		    rte_be_to_cpu_16(ip->total_length) != L3_LEN + TCP_LEN + seg ||
+		    ip->fragment_offset != oip->fragment_offset ||
+		    ip->time_to_live != oip->time_to_live ||
+		    ip->next_proto_id != oip->next_proto_id || ip->src_addr != oip->src_addr ||
+		    ip->dst_addr != oip->dst_addr) {
+			printf("segment %u: bad Ethernet or IPv4 header (total length %u)\n", i,
+			       rte_be_to_cpu_16(ip->total_length));
+			return -1;
+		}
+		if (rte_be_to_cpu_16(ip->packet_id) !=
+		    (uint16_t)(rte_be_to_cpu_16(oip->packet_id) + i)) {
+			printf("segment %u: IP id 0x%x, expected 0x%x\n", i,
+			       rte_be_to_cpu_16(ip->packet_id),
+			       (uint16_t)(rte_be_to_cpu_16(oip->packet_id) + i));
+			return -1;
+		}
+		if (!ip_cksum_ok(ip)) {
+			printf("segment %u: bad IPv4 checksum 0x%04x\n", i, ip->hdr_checksum);
+			return -1;
+		}
+		if (th->src_port != oth->src_port || th->dst_port != oth->dst_port ||
+		    rte_be_to_cpu_32(th->sent_seq) != rte_be_to_cpu_32(oth->sent_seq) + i * mss ||
+		    th->recv_ack != oth->recv_ack || th->data_off != oth->data_off ||
+		    th->rx_win != oth->rx_win || th->tcp_urp != oth->tcp_urp) {
+			printf("segment %u: bad TCP header (seq 0x%x)\n", i,
+			       rte_be_to_cpu_32(th->sent_seq));
+			return -1;
+		}
+		if (th->tcp_flags != flags) {
+			printf("segment %u: TCP flags 0x%02x, expected 0x%02x\n", i, th->tcp_flags,
+			       flags);
+			return -1;
+		}
+		if (!l4_cksum_ok(ip, (const uint8_t *)th, TCP_LEN + seg)) {
+			printf("segment %u: bad TCP checksum 0x%04x\n", i, th->cksum);
+			return -1;
+		}
+		if (memcmp(f + hdr_len, orig + hdr_len + i * mss, seg) != 0) {
+			printf("segment %u: payload differs\n", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Send a TSO packet (context + data descriptors); return its segments. */
+static unsigned int
+gtx_tso(uint16_t q, const uint8_t *pkt, uint32_t len, const uint32_t *sizes, unsigned int nb,
+	uint32_t mss, struct rte_mbuf **m, unsigned int max, uint32_t *last)
+{
+	const uint32_t hdr_len = L2_LEN + L3_LEN + TCP_LEN;
+
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - hdr_len, mss));
+	*last = gtx_pkt(q, pkt, len, sizes, nb, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+			TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
+	gtx_kick(q);
+	return rx_all(q, m, max);
+}
+
+static int
+test_gtx_tso(void)
+{
+	static const uint32_t split1[] = {L2_LEN + L3_LEN + TCP_LEN, 3000, 1, 2999};
+	static const uint32_t split2[] = {L2_LEN, L3_LEN + 7, TCP_LEN - 7 + 100, 555};
+	struct rte_mbuf *m[BURST];
+	uint32_t len, last;
+	unsigned int n;
+	int ret;
+	uint16_t q = 0;
+
+	/* Linux style: total length 0, pseudo-header without length. */
+	len = build_pkt(big, IPPROTO_TCP, 10000, 20, CSUM_TSO);
+	n = gtx_tso(q, big, len, split1, RTE_DIM(split1) + 1, 1448, m, BURST, &last);
+	ret = tso_check(m, n, big, 10000, 1448);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "TSO 10000 bytes, MSS 1448");
+	TEST_ASSERT(gtx_done(q, last), "TSO: RS descriptor not completed");
+
+	/* Headers across descriptors; FIN on the last segment only; CWR on the first. */
+	len = build_pkt(big, IPPROTO_TCP, 3001, 21, CSUM_TSO);
+	((struct rte_tcp_hdr *)(big + L2_LEN + L3_LEN))->tcp_flags |=
+		RTE_TCP_FIN_FLAG | RTE_TCP_CWR_FLAG;
+	n = gtx_tso(q, big, len, split2, RTE_DIM(split2) + 1, 500, m, BURST, &last);
+	ret = tso_check(m, n, big, 3001, 500);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "TSO 3001 bytes, MSS 500, split headers");
+
+	/* DPDK style: total length set; a single segment (payload == MSS). */
+	len = build_pkt(big, IPPROTO_TCP, 1000, 22, CSUM_TSO);
+	((struct rte_ipv4_hdr *)(big + L2_LEN))->total_length = rte_cpu_to_be_16(len - L2_LEN);
+	n = gtx_tso(q, big, len, NULL, 0, 1000, m, BURST, &last);
+	ret = tso_check(m, n, big, 1000, 1000);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "TSO of exactly one MSS");
+
+	/* Linux style, payload of exactly one MSS: the total length is set. */
+	len = build_pkt(big, IPPROTO_TCP, 1448, 24, CSUM_TSO);
+	n = gtx_tso(q, big, len, NULL, 0, 1448, m, BURST, &last);
+	ret = tso_check(m, n, big, 1448, 1448);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "Linux-style TSO of exactly one MSS");
+
+	/* A 64 KiB TSO packet on queue 1. */
+	q = 1;
+	len = build_pkt(big, IPPROTO_TCP, 65000, 23, CSUM_TSO);
+	{
+		static const uint32_t s64k[] = {54, 16000, 16000, 16000, 16000};
+
+		n = gtx_tso(q, big, len, s64k, RTE_DIM(s64k) + 1, 9000, m, BURST, &last);
+	}
+	ret = tso_check(m, n, big, 65000, 9000);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "TSO 65000 bytes, MSS 9000");
+	TEST_ASSERT(gtx_done(q, last), "TSO 64K: RS descriptor not completed");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ bad guest transmit */
+
+/*
+ * Names of the PMD's xstats counting bad descriptors (see
+ * rte_eth_xstats_get_names()).
+ */
+#define XS_TX_BAD_ADDR "guest_tx_bad_addr"
+#define XS_TX_BAD_LEN "guest_tx_bad_len"
+#define XS_TX_BAD_CHAIN "guest_tx_bad_chain"
+#define XS_TX_BAD_TAIL "guest_tx_bad_tail"
+#define XS_TX_BAD_TSO "guest_tx_bad_tso"
+#define XS_RX_BAD_ADDR "guest_rx_bad_addr"
+#define XS_RX_NOT_READY "guest_rx_not_ready"
+#define XS_RX_TOO_BIG "guest_rx_too_big"
+/* Most descriptors of a packet without TSO. */
+#define CHAIN_LIMIT 8
+
+static int
+xstat_expect(const char *name, uint64_t before, uint64_t inc)
+{
+	uint64_t v = xstat(name);
+
+	if (v == UINT64_MAX) {
+		printf("no xstat %s; the non-zero ones:\n", name);
+		xstats_dump();
+		return -1;
+	}
+	if (v != before + inc) {
+		printf("xstat %s: %" PRIu64 ", expected %" PRIu64 "\n", name, v, before + inc);
+		xstats_dump();
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * After bad descriptors (the last one at bad_last, with RS), a good packet:
+ * only it arrives, the xstat grew by one, both RS descriptors completed.
+ */
+static int
+bad_then_good(uint16_t q, const char *name, uint64_t before, uint32_t bad_last, uint64_t inc)
+{
+	static uint8_t good[256];
+	struct rte_mbuf *m[8];
+	uint32_t len, last;
+	unsigned int n;
+	int ret;
+
+	len = build_pkt(good, IPPROTO_UDP, 100, 77, CSUM_FULL);
+	last = gtx_pkt(q, good, len, NULL, 0, 0, 0, true);
+	gtx_kick(q);
+	n = rx_all(q, m, RTE_DIM(m));
+	if (n != 1) {
+		printf("%u packets received, expected the good one only\n", n);
+		free_all(m, n);
+		return -1;
+	}
+	ret = mbuf_check(m[0], good, len);
+	rte_pktmbuf_free(m[0]);
+	if (ret != 0) {
+		printf("the good packet is not the one received\n");
+		return -1;
+	}
+	if (xstat_expect(name, before, inc) != 0)
+		return -1;
+	if (bad_last != UINT32_MAX && !gtx_done(q, bad_last)) {
+		printf("the bad packet's RS descriptor %u was not completed\n", bad_last);
+		return -1;
+	}
+	if (!gtx_done(q, last)) {
+		printf("the good packet's RS descriptor %u was not completed\n", last);
+		return -1;
+	}
+	return 0;
+}
+
+#define EOP_RS (TXD_CMD_EOP | TXD_CMD_RS)
+
+static int
+test_gtx_bad_addr(void)
+{
+	uint16_t q = 0;
+	uint64_t b;
+	uint32_t last;
+
+	/* Outside guest memory. */
+	b = xstat(XS_TX_BAD_ADDR);
+	last = gtx_desc(q, GMEM_GPA + GMEM_SIZE + 0x100000, TXD_QW1(EOP_RS, 0, 100));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "address outside memory");
+	/* Address 0, below every region. */
+	b = xstat(XS_TX_BAD_ADDR);
+	last = gtx_desc(q, 0, TXD_QW1(EOP_RS, 0, 64));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "address 0");
+	/* Ending exactly at the end of a region: fine (read-only too). */
+	{
+		static const uint64_t ends[] = {GMEM_GPA + GMEM_SIZE, RMEM_GPA + RMEM_SIZE};
+		struct rte_mbuf *m[2];
+		uint32_t len, i;
+		uint64_t gpa;
+		int ret;
+
+		for (i = 0; i < RTE_DIM(ends); i++) {
+			len = build_pkt(big, IPPROTO_UDP, 58, 33 + i, CSUM_FULL);
+			gpa = ends[i] - len;
+			memcpy(gpa_host(gpa), big, len);
+			last = gtx_desc(q, gpa, TXD_QW1(EOP_RS, 0, len));
+			gtx_kick(q);
+			TEST_ASSERT_EQUAL(rx_all(q, m, 2), 1, "buffer up to the end of region %u",
+					  i);
+			ret = mbuf_check(m[0], big, len);
+			rte_pktmbuf_free(m[0]);
+			TEST_ASSERT_SUCCESS(ret, "buffer up to the end of region %u", i);
+			/* One byte further: bad. */
+			b = xstat(XS_TX_BAD_ADDR);
+			last = gtx_desc(q, gpa + 1, TXD_QW1(EOP_RS, 0, len));
+			TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1),
+					    "one byte past the end of region %u", i);
+		}
+	}
+	/* Crossing the end of memory. */
+	b = xstat(XS_TX_BAD_ADDR);
+	last = gtx_desc(q, GMEM_GPA + GMEM_SIZE - 50, TXD_QW1(EOP_RS, 0, 100));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "across the end");
+	/* Crossing the end of the read-only region. */
+	b = xstat(XS_TX_BAD_ADDR);
+	last = gtx_desc(q, RMEM_GPA + RMEM_SIZE - 10, TXD_QW1(EOP_RS, 0, 64));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "across region end");
+	/* Wrapping around the address space. */
+	b = xstat(XS_TX_BAD_ADDR);
+	last = gtx_desc(q, UINT64_MAX - 10, TXD_QW1(EOP_RS, 0, 64));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "wrapping address");
+	/* The middle piece of a 3-descriptor packet: the whole packet goes. */
+	b = xstat(XS_TX_BAD_ADDR);
+	gtx_data(q, big, 100, 0, 0);
+	gtx_desc(q, GMEM_GPA + GMEM_SIZE, TXD_QW1(0, 0, 100));
+	last = gtx_data(q, big, 100, EOP_RS, 0);
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "bad middle piece");
+	/* A bad buffer in a TSO packet. */
+	b = xstat(XS_TX_BAD_ADDR);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, 2000, 1000));
+	gtx_data(q, big, L2_LEN + L3_LEN + TCP_LEN, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+		 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN));
+	last = gtx_desc(q, GMEM_GPA - 4096,
+			TXD_QW1(EOP_RS | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+				TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), 2000));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "bad TSO piece");
+	return TEST_SUCCESS;
+}
+
+static int
+test_gtx_bad_len(void)
+{
+	uint16_t q = 1;
+	uint64_t b;
+	uint32_t last, i;
+
+	/* A packet of length 0. */
+	b = xstat(XS_TX_BAD_LEN);
+	last = gtx_desc(q, TXB_START, TXD_QW1(EOP_RS, 0, 0));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_LEN, b, last, 1), "length 0");
+	/* Longer than any frame: 5 x 16000 bytes without TSO. */
+	b = xstat(XS_TX_BAD_LEN);
+	for (i = 0; i < 5; i++)
+		last = gtx_desc(q, TXB_START, TXD_QW1(i == 4 ? EOP_RS : 0, 0, 16000));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_LEN, b, last, 1), "80000 bytes");
+	/* A TSO packet over 256 KiB (TSO_LEN is 18 bits). */
+	b = xstat(XS_TX_BAD_LEN);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, 0x3ffff, 1000));
+	for (i = 0; i < 17; i++)
+		last = gtx_desc(
+			q, TXB_START,
+			TXD_QW1((i == 16 ? EOP_RS : 0) | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+				TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), 16383));
+	{
+		uint64_t bt = xstat(XS_TX_BAD_TSO);
+		struct rte_mbuf *m[8];
+		unsigned int n;
+
+		/* Counted either as a bad length or as a bad TSO. */
+		gtx_kick(q);
+		n = rx_all(q, m, RTE_DIM(m));
+		free_all(m, n);
+		TEST_ASSERT_EQUAL(n, 0, "oversized TSO packet received");
+		TEST_ASSERT_EQUAL(xstat(XS_TX_BAD_LEN) - b + xstat(XS_TX_BAD_TSO) - bt, 1,
+				  "oversized TSO packet not counted once");
+		TEST_ASSERT(gtx_done(q, last), "oversized TSO packet not completed");
+		b = xstat(XS_TX_BAD_LEN);
+		TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_LEN, b, UINT32_MAX, 0),
+				    "good after oversized TSO");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_gtx_bad_chain(void)
+{
+	struct rte_mbuf *m[8];
+	uint16_t q = 0;
+	uint32_t last = 0, i, len;
+	uint64_t b;
+
+	/* CHAIN_LIMIT descriptors is the most: accepted. */
+	len = build_pkt(big, IPPROTO_UDP, 64 * CHAIN_LIMIT - 42, 30, CSUM_FULL);
+	{
+		uint32_t sizes[CHAIN_LIMIT];
+
+		for (i = 0; i < CHAIN_LIMIT; i++)
+			sizes[i] = 64;
+		TEST_ASSERT_SUCCESS(gtx_one(q, big, len, sizes, CHAIN_LIMIT, 0, 0, NULL),
+				    "a packet of %u descriptors", CHAIN_LIMIT);
+	}
+	/* One more is too many. */
+	b = xstat(XS_TX_BAD_CHAIN);
+	for (i = 0; i <= CHAIN_LIMIT; i++)
+		last = gtx_data(q, big + 64 * i, 64, i == CHAIN_LIMIT ? EOP_RS : 0, 0);
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_CHAIN, b, last, 1),
+			    "a chain of %u descriptors", CHAIN_LIMIT + 1);
+	/* A long chain without EOP (100 descriptors), then EOP. */
+	b = xstat(XS_TX_BAD_CHAIN);
+	for (i = 0; i < 100; i++)
+		last = gtx_desc(q, TXB_START, TXD_QW1(i == 99 ? EOP_RS : 0, 0, 60));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_CHAIN, b, last, 1), "100 descriptors");
+	/*
+	 * 133 descriptors: longer than any packet may be (TSO included); the
+	 * 5 after the first 128 are still the same bad packet, not a new one.
+	 */
+	b = xstat(XS_TX_BAD_CHAIN);
+	for (i = 0; i < 133; i++)
+		last = gtx_desc(q, TXB_START, TXD_QW1(i == 132 ? EOP_RS : 0, 0, 60));
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_CHAIN, b, last, 1), "133 descriptors");
+	/*
+	 * No EOP in the whole ring (the guest fills all it may): nothing is
+	 * received, the port does not hang; the guest then ends the chain.
+	 */
+	b = xstat(XS_TX_BAD_CHAIN);
+	for (i = 0; i < TX_RING - 1; i++)
+		last = gtx_desc(q, TXB_START, TXD_QW1(0, 0, 60));
+	gtx_kick(q);
+	TEST_ASSERT_EQUAL(rx_all(q, m, RTE_DIM(m)), 0, "packet without EOP received");
+	last = gtx_desc(q, TXB_START, TXD_QW1(EOP_RS, 0, 60));
+	gtx_kick(q);
+	TEST_ASSERT_EQUAL(rx_all(q, m, RTE_DIM(m)), 0, "packet of a full ring received");
+	TEST_ASSERT_SUCCESS(xstat_expect(XS_TX_BAD_CHAIN, b, 1), "ring without EOP counted once");
+	b = xstat(XS_TX_BAD_CHAIN);
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_CHAIN, b, UINT32_MAX, 0),
+			    "good packet after a ring without EOP");
+	return TEST_SUCCESS;
+}
+
+static int
+test_gtx_bad_tail(void)
+{
+	static uint8_t good[128];
+	struct rte_mbuf *m[4];
+	uint16_t q = 1;
+	uint32_t len, last;
+	uint64_t b;
+
+	b = xstat(XS_TX_BAD_TAIL);
+	len = build_pkt(good, IPPROTO_TCP, 40, 31, CSUM_FULL);
+	last = gtx_pkt(q, good, len, NULL, 0, 0, 0, true);
+	fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_TX][q] = TX_RING;
+	TEST_ASSERT_EQUAL(rx_all(q, m, RTE_DIM(m)), 0, "received with tail == ring size");
+	fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_TX][q] = TX_RING + 5;
+	TEST_ASSERT_EQUAL(rx_all(q, m, RTE_DIM(m)), 0, "received with tail > ring size");
+	fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_TX][q] = UINT32_MAX;
+	TEST_ASSERT_EQUAL(rx_all(q, m, RTE_DIM(m)), 0, "received with tail 0xffffffff");
+	TEST_ASSERT(xstat(XS_TX_BAD_TAIL) > b, "bad tail not counted");
+	/* The guest corrects its tail: the packet arrives. */
+	gtx_kick(q);
+	TEST_ASSERT_EQUAL(rx_all(q, m, RTE_DIM(m)), 1, "packet after the tail was corrected");
+	TEST_ASSERT_SUCCESS(mbuf_check(m[0], good, len), "packet after the tail was corrected");
+	rte_pktmbuf_free(m[0]);
+	TEST_ASSERT(gtx_done(q, last), "not completed");
+	return TEST_SUCCESS;
+}
+
+static int
+test_gtx_bad_tso(void)
+{
+	static const uint32_t bad_mss[] = {0, 1, 16383};
+	uint16_t q = 0;
+	uint32_t len, last, i;
+	uint64_t b;
+
+	for (i = 0; i < RTE_DIM(bad_mss); i++) {
+		b = xstat(XS_TX_BAD_TSO);
+		len = build_pkt(big, IPPROTO_TCP, 3000, 40 + i, CSUM_TSO);
+		gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, bad_mss[i]));
+		last = gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+			       TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
+		TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_TSO, b, last, 1), "MSS %u",
+				    bad_mss[i]);
+	}
+	/* TSO without the header lengths. */
+	b = xstat(XS_TX_BAD_TSO);
+	len = build_pkt(big, IPPROTO_TCP, 3000, 45, CSUM_TSO);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, 1000));
+	last = gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP, 0, true);
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_TSO, b, last, 1), "no header lengths");
+	/* TSO whose headers are longer than the packet. */
+	b = xstat(XS_TX_BAD_TSO);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, 10, 1000));
+	last = gtx_pkt(q, big, 40, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+		       TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
+	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_TSO, b, last, 1), "headers past the end");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ guest receive */
+
+/* An mbuf chain holding data, in segments of the given sizes (last: the rest). */
+static struct rte_mbuf *
+mbuf_build(const uint8_t *data, uint32_t len, const uint32_t *sizes, unsigned int nb)
+{
+	struct rte_mbuf *head = NULL, *m;
+	uint32_t done = 0, n;
+	unsigned int i;
+
+	if (sizes == NULL || nb == 0)
+		nb = 1;
+	for (i = 0; i < nb; i++) {
+		n = i == nb - 1 || sizes == NULL ? len - done : RTE_MIN(sizes[i], len - done);
+		m = rte_pktmbuf_alloc(pool);
+		if (m == NULL || rte_pktmbuf_append(m, (uint16_t)n) == NULL) {
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		memcpy(rte_pktmbuf_mtod(m, void *), data + done, n);
+		done += n;
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+	}
+	return head;
+}
+
+/* Read back one packet from the guest's receive ring q; compare with data. */
+static int
+grx_check(uint16_t q, const uint8_t *data, uint32_t len)
+{
+	uint32_t size = fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].ring_size;
+	uint32_t done = 0, k = 0;
+
+	for (;;) {
+		uint32_t i = gst.rxq[q].next;
+		uint64_t qw1 = rte_le_to_cpu_64(rxd(q, i)[1]);
+		uint32_t n = RTE_MIN((uint32_t)RX_BUF, len - done);
+		const uint8_t *buf = gpa_host(RX_BUF_GPA(q, i));
+		bool eof = done + n == len;
+
+		if (grx_outstanding(q) == 0) {
+			printf("queue %u: packet of %u bytes: no posted descriptor left\n", q, len);
+			return -1;
+		}
+		if ((qw1 & RXD_DD) == 0) {
+			printf("queue %u: descriptor %u (piece %u of a %u-byte packet): no DD\n", q,
+			       i, k, len);
+			return -1;
+		}
+		if (!!(qw1 & RXD_EOF) != eof || RXD_ERR(qw1) != 0 || RXD_LEN(qw1) != n) {
+			printf("queue %u: descriptor %u (piece %u of %u bytes): QW1 0x%016" PRIx64
+			       " (EOF %d, errors 0x%x, length %u), expected EOF %d, length %u\n",
+			       q, i, k, len, qw1, !!(qw1 & RXD_EOF), (unsigned int)RXD_ERR(qw1),
+			       RXD_LEN(qw1), eof, n);
+			return -1;
+		}
+		if (fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].rx_fmt == RTE_EMUDEV_DESC_AVF_RX_32B &&
+		    (rxd(q, i)[2] != 0 || rxd(q, i)[3] != 0)) {
+			printf("queue %u: descriptor %u: QW2/QW3 not written back\n", q, i);
+			return -1;
+		}
+		if (memcmp(buf, data + done, n) != 0) {
+			printf("queue %u: descriptor %u: data differs\n", q, i);
+			return -1;
+		}
+		if (n < RX_BUF && buf[n] != 0xa5) {
+			printf("queue %u: descriptor %u: written past the length\n", q, i);
+			return -1;
+		}
+		/* Consumed: the guest clears it (as a refill does). */
+		rxd(q, i)[1] = 0;
+		gst.rxq[q].next = (i + 1) % size;
+		done += n;
+		k++;
+		if (eof)
+			return 0;
+	}
+}
+
+/* The guest's next descriptor was not written back. */
+static bool
+grx_idle(uint16_t q)
+{
+	return (rte_le_to_cpu_64(rxd(q, gst.rxq[q].next)[1]) & RXD_DD) == 0;
+}
+
+/* Post so that n descriptors are outstanding. */
+static void
+grx_fill(uint16_t q, uint32_t n)
+{
+	uint32_t have = grx_outstanding(q);
+
+	if (have < n)
+		grx_post(q, n - have);
+}
+
+static int queue_reconfigure(enum rte_emudev_queue_dir dir, uint16_t q, uint32_t buf_size,
+			     uint64_t ring_gpa, uint32_t ring_size);
+
+/* Nothing posted and unread on q: else the guest resets the queue. */
+static int
+grx_restart(uint16_t q)
+{
+	if (grx_outstanding(q) == 0 && grx_idle(q))
+		return 0;
+	printf("queue %u: %u descriptors left over: resetting it\n", q, grx_outstanding(q));
+	return queue_reconfigure(RTE_EMUDEV_QUEUE_GUEST_RX, q, RX_BUF, RX_RING_GPA(q), RX_RING);
+}
+
+static int
+test_grx_single(void)
+{
+	static const uint32_t payloads[] = {6, 10, 46, 74, 446, 946, 1446, 1460, 2006};
+	static uint8_t pkt[RTE_DIM(payloads)][2048];
+	struct rte_mbuf *m[RTE_DIM(payloads)];
+	uint32_t len[RTE_DIM(payloads)];
+	unsigned int i;
+	uint16_t q, n;
+
+	for (q = 0; q < NB_QP; q++) {
+		grx_fill(q, 32);
+		for (i = 0; i < RTE_DIM(payloads); i++) {
+			len[i] = build_pkt(pkt[i], i & 1 ? IPPROTO_TCP : IPPROTO_UDP, payloads[i],
+					   50 + i, CSUM_FULL);
+			m[i] = mbuf_build(pkt[i], len[i], NULL, 0);
+			TEST_ASSERT_NOT_NULL(m[i], "mbuf");
+		}
+		n = rte_eth_tx_burst(port, q, m, RTE_DIM(m));
+		free_all(m + n, RTE_DIM(m) - n);
+		TEST_ASSERT_EQUAL(n, RTE_DIM(m), "sent on queue %u", q);
+		for (i = 0; i < RTE_DIM(payloads); i++)
+			TEST_ASSERT_SUCCESS(grx_check(q, pkt[i], len[i]), "queue %u packet %u", q,
+					    i);
+		TEST_ASSERT(grx_idle(q), "queue %u: more written than sent", q);
+		TEST_ASSERT(grx_idle(1 - q), "queue %u: written on the other queue", q);
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_grx_multi(void)
+{
+	static const uint32_t s2[] = {2000};
+	static const uint32_t s4[] = {100, 2000, 1900};
+	static const uint32_t s5[] = {1800, 1800, 1800, 1800, 1800};
+	static const uint32_t s10[] = {1, 1, 1, 1, 1, 1, 1, 1, 2000};
+	struct {
+		uint8_t proto;
+		uint32_t payload;
+		const uint32_t *sizes;
+		unsigned int nb;
+	} spec[] = {
+		{IPPROTO_UDP, 2048 - 42, NULL, 0}, /* exactly one buffer */
+		{IPPROTO_UDP, 2049 - 42, s2, 2}, /* one byte more */
+		{IPPROTO_TCP, 5000 - 54, s4, 4},       {IPPROTO_TCP, 9000 - 54, s5, 5},
+		{IPPROTO_UDP, 4000 - 42, s10, 10}, /* 8 one-byte segments */
+		{IPPROTO_TCP, RX_MAX_PKT - 54, s5, 6}, /* the largest */
+	};
+	static uint8_t pkt[RTE_DIM(spec)][RX_MAX_PKT];
+	struct rte_mbuf *m[RTE_DIM(spec)];
+	uint32_t len[RTE_DIM(spec)];
+	unsigned int i;
+	uint16_t q = 1, n;
+
+	grx_fill(q, RX_RING - 1);
+	for (i = 0; i < RTE_DIM(spec); i++) {
+		len[i] = build_pkt(pkt[i], spec[i].proto, spec[i].payload, 60 + i, CSUM_FULL);
+		m[i] = mbuf_build(pkt[i], len[i], spec[i].sizes, spec[i].nb);
+		if (m[i] == NULL)
+			free_all(m, i);
+		TEST_ASSERT_NOT_NULL(m[i], "mbuf %u", i);
+	}
+	n = rte_eth_tx_burst(port, q, m, RTE_DIM(m));
+	free_all(m + n, RTE_DIM(m) - n);
+	TEST_ASSERT_EQUAL(n, RTE_DIM(m), "sent");
+	for (i = 0; i < RTE_DIM(spec); i++)
+		TEST_ASSERT_SUCCESS(grx_check(q, pkt[i], len[i]), "packet %u", i);
+	TEST_ASSERT(grx_idle(q), "more written than sent");
+	return TEST_SUCCESS;
+}
+
+static int
+test_grx_ring_full(void)
+{
+	static uint8_t pkt[8][256];
+	struct rte_mbuf *m[8];
+	uint32_t len[8], blen;
+	unsigned int i, round;
+	uint16_t q = 0, n;
+
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	/* Several rounds, so that the ring wraps. */
+	for (round = 0; round < 3 * RX_RING / 5 + 1; round++) {
+		TEST_ASSERT_EQUAL(grx_outstanding(q), 0, "leftover");
+		grx_post(q, 5);
+		for (i = 0; i < 8; i++) {
+			len[i] = build_pkt(pkt[i], IPPROTO_UDP, 60 + i, round * 8 + i, CSUM_FULL);
+			m[i] = mbuf_build(pkt[i], len[i], NULL, 0);
+			TEST_ASSERT_NOT_NULL(m[i], "mbuf");
+		}
+		n = rte_eth_tx_burst(port, q, m, 8);
+		free_all(m + n, 8 - n);
+		TEST_ASSERT_EQUAL(n, 5, "round %u: sent with 5 descriptors posted", round);
+		for (i = 0; i < 5; i++)
+			TEST_ASSERT_SUCCESS(grx_check(q, pkt[i], len[i]), "round %u packet %u",
+					    round, i);
+	}
+	/* Nothing posted: nothing sent, nothing written. */
+	m[0] = mbuf_build(pkt[0], len[0], NULL, 0);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	n = rte_eth_tx_burst(port, q, m, 1);
+	free_all(m + n, 1 - n);
+	TEST_ASSERT_EQUAL(n, 0, "sent with no descriptor posted");
+	TEST_ASSERT(grx_idle(q), "written with no descriptor posted");
+
+	/* A 3-buffer packet with 2 posted: not sent, not written in part. */
+	blen = build_pkt(big, IPPROTO_TCP, 5000 - 54, 70, CSUM_FULL);
+	grx_post(q, 2);
+	{
+		static const uint32_t s[] = {2000, 2000};
+
+		m[0] = mbuf_build(big, blen, s, 3);
+	}
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	n = rte_eth_tx_burst(port, q, m, 1);
+	TEST_ASSERT_EQUAL(n, 0, "a 3-buffer packet sent with 2 buffers");
+	TEST_ASSERT(grx_idle(q), "a 3-buffer packet written in part");
+	grx_post(q, 1);
+	n = rte_eth_tx_burst(port, q, m, 1);
+	free_all(m + n, 1 - n);
+	TEST_ASSERT_EQUAL(n, 1, "a 3-buffer packet not sent with 3 buffers");
+	TEST_ASSERT_SUCCESS(grx_check(q, big, blen), "3-buffer packet");
+	TEST_ASSERT(grx_idle(q), "more written");
+	return TEST_SUCCESS;
+}
+
+/* A packet over the guest's largest is dropped and counted; the next passes. */
+static int
+test_grx_too_big(void)
+{
+	static const uint32_t s[] = {2000, 2000, 2000, 2000, 2000};
+	static uint8_t good[256];
+	struct rte_mbuf *m[2];
+	uint32_t blen, glen;
+	uint64_t b;
+	uint16_t q = 1, n;
+
+	b = xstat(XS_RX_TOO_BIG);
+	grx_fill(q, 16);
+	blen = build_pkt(big, IPPROTO_UDP, RX_MAX_PKT + 1 - 42, 80, CSUM_FULL);
+	glen = build_pkt(good, IPPROTO_UDP, 100, 81, CSUM_FULL);
+	m[0] = mbuf_build(big, blen, s, 6);
+	m[1] = mbuf_build(good, glen, NULL, 0);
+	TEST_ASSERT(m[0] != NULL && m[1] != NULL, "mbuf");
+	n = rte_eth_tx_burst(port, q, m, 2);
+	free_all(m + n, 2 - n);
+	TEST_ASSERT_EQUAL(n, 2, "the too-big packet must be dropped, not left to the caller");
+	TEST_ASSERT_SUCCESS(grx_check(q, good, glen), "the good packet");
+	TEST_ASSERT(grx_idle(q), "more written");
+	TEST_ASSERT_SUCCESS(xstat_expect(XS_RX_TOO_BIG, b, 1), "counted");
+	return TEST_SUCCESS;
+}
+
+/* The guest's next descriptor was written back for a bad buffer. */
+static int
+grx_bad_desc(uint16_t q)
+{
+	uint32_t i = gst.rxq[q].next;
+	uint64_t qw1 = rte_le_to_cpu_64(rxd(q, i)[1]);
+
+	if ((qw1 & RXD_DD) == 0) {
+		printf("queue %u: bad descriptor %u not written back (QW1 0x%016" PRIx64 ")\n", q,
+		       i, qw1);
+		return -1;
+	}
+	if ((qw1 & RXD_EOF) == 0 || (RXD_ERR(qw1) == 0 && RXD_LEN(qw1) == 0)) {
+		printf("queue %u: bad descriptor %u written back as QW1 0x%016" PRIx64
+		       " (no EOF, or neither an error nor a length)\n",
+		       q, i, qw1);
+		return -1;
+	}
+	rxd(q, i)[1] = 0;
+	gst.rxq[q].next = (i + 1) % fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].ring_size;
+	return 0;
+}
+
+static int
+test_grx_bad_addr(void)
+{
+	static uint8_t rsnap[RMEM_SIZE];
+	static const uint64_t bad[] = {
+		GMEM_GPA + GMEM_SIZE + 0x100000, /* outside */
+		RMEM_GPA, /* read-only */
+		GMEM_GPA + GMEM_SIZE - 100, /* across the end */
+		UINT64_MAX - 100, /* wrapping */
+	};
+	static uint8_t pkt[8][256];
+	struct rte_mbuf *m[8];
+	uint32_t len[8], first, i, k;
+	uint64_t b;
+	uint16_t q = 0, n;
+
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	memcpy(rsnap, fk.rmem, RMEM_SIZE);
+	b = xstat(XS_RX_BAD_ADDR);
+	first = gst.rxq[q].tail;
+	grx_post(q, RTE_DIM(bad) + 8);
+	for (i = 0; i < RTE_DIM(bad); i++)
+		rxd(q, (first + i) % RX_RING)[0] = rte_cpu_to_le_64(bad[i]);
+	for (i = 0; i < 8; i++) {
+		len[i] = build_pkt(pkt[i], IPPROTO_UDP, 100 + i, 90 + i, CSUM_FULL);
+		m[i] = mbuf_build(pkt[i], len[i], NULL, 0);
+		TEST_ASSERT_NOT_NULL(m[i], "mbuf");
+	}
+	n = rte_eth_tx_burst(port, q, m, 8);
+	free_all(m + n, 8 - n);
+	TEST_ASSERT_EQUAL(n, 8, "sent");
+	/* Each bad descriptor is given back to the guest, marked. */
+	for (i = 0; i < RTE_DIM(bad); i++)
+		TEST_ASSERT_SUCCESS(grx_bad_desc(q), "bad descriptor %u", i);
+	/*
+	 * Then the packets, in order: those that met a bad descriptor may be
+	 * lost, the last one is not.
+	 */
+	for (k = 0; k < 8; k++)
+		if ((rte_le_to_cpu_64(rxd(q, (gst.rxq[q].next + k) % RX_RING)[1]) & RXD_DD) == 0)
+			break;
+	TEST_ASSERT(k > 0, "no packet delivered after the bad descriptors");
+	for (i = 8 - k; i < 8; i++)
+		TEST_ASSERT_SUCCESS(grx_check(q, pkt[i], len[i]), "packet %u", i);
+	TEST_ASSERT_SUCCESS(xstat_expect(XS_RX_BAD_ADDR, b, RTE_DIM(bad)), "counted");
+	TEST_ASSERT(memcmp(rsnap, fk.rmem, RMEM_SIZE) == 0, "read-only memory written");
+	/* The port goes on: fill what is left posted, and one more. */
+	grx_post(q, 1);
+	k = grx_outstanding(q);
+	for (i = 0; i < k; i++) {
+		len[0] = build_pkt(pkt[0], IPPROTO_TCP, 200 + i, 100 + i, CSUM_FULL);
+		m[0] = mbuf_build(pkt[0], len[0], NULL, 0);
+		TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+		n = rte_eth_tx_burst(port, q, m, 1);
+		free_all(m + n, 1 - n);
+		TEST_ASSERT_EQUAL(n, 1, "sent after the bad descriptors");
+		TEST_ASSERT_SUCCESS(grx_check(q, pkt[0], len[0]), "after the bad descriptors");
+	}
+	TEST_ASSERT_EQUAL(grx_outstanding(q), 0, "outstanding");
+	/* A buffer ending exactly at the end of memory takes a packet of its size. */
+	for (i = 0; i < 2; i++) {
+		uint32_t at = gst.rxq[q].tail;
+		uint64_t qw1;
+
+		len[0] = build_pkt(pkt[0], IPPROTO_UDP, 60, 95 + i, CSUM_FULL);
+		grx_post(q, 1);
+		rxd(q, at)[0] = rte_cpu_to_le_64(GMEM_GPA + GMEM_SIZE - len[0] + i);
+		b = xstat(XS_RX_BAD_ADDR);
+		m[0] = mbuf_build(pkt[0], len[0], NULL, 0);
+		TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+		n = rte_eth_tx_burst(port, q, m, 1);
+		free_all(m + n, 1 - n);
+		TEST_ASSERT_EQUAL(n, 1, "sent");
+		qw1 = rte_le_to_cpu_64(rxd(q, at)[1]);
+		if (i == 0) {
+			TEST_ASSERT(qw1 == (RXD_DD | RXD_EOF | (uint64_t)len[0] << 38),
+				    "buffer up to the end: QW1 0x%" PRIx64, qw1);
+			TEST_ASSERT(memcmp(fk.mem + GMEM_SIZE - len[0], pkt[0], len[0]) == 0,
+				    "buffer up to the end: data");
+			TEST_ASSERT_SUCCESS(xstat_expect(XS_RX_BAD_ADDR, b, 0), "counted");
+			rxd(q, at)[1] = 0;
+			gst.rxq[q].next = (at + 1) % RX_RING;
+		} else {
+			TEST_ASSERT_SUCCESS(grx_bad_desc(q), "one byte past the end");
+			TEST_ASSERT_SUCCESS(xstat_expect(XS_RX_BAD_ADDR, b, 1), "counted");
+		}
+	}
+
+	return TEST_SUCCESS;
+}
+
+/* Disable a queue, change its configuration, reset the guest's ring, enable. */
+static int
+queue_reconfigure(enum rte_emudev_queue_dir dir, uint16_t q, uint32_t buf_size, uint64_t ring_gpa,
+		  uint32_t ring_size)
+{
+	struct fake_queue *fq = &fk.q[dir][q];
+
+	fq->enabled = false;
+	if (fake_queue_event(RTE_EMUDEV_EVENT_QUEUE_DISABLED, dir, q) != 0)
+		return -1;
+	fq->buf_size = buf_size;
+	fq->ring_gpa = ring_gpa;
+	fq->ring_size = ring_size;
+	if (dir == RTE_EMUDEV_QUEUE_GUEST_TX) {
+		if (gpa_host(ring_gpa) != NULL && gpa_host(ring_gpa + ring_size * 16 - 1) != NULL)
+			memset((void *)(uintptr_t)txd(q, 0), 0, ring_size * 16);
+		gst.txq[q].tail = 0;
+	} else {
+		if (gpa_host(ring_gpa) != NULL && gpa_host(ring_gpa + ring_size * 32 - 1) != NULL)
+			memset((void *)(uintptr_t)rxd(q, 0), 0, ring_size * 32);
+		gst.rxq[q].tail = 0;
+		gst.rxq[q].next = 0;
+	}
+	fk.doorbell[dir][q] = 0;
+	fq->enabled = true;
+	return fake_queue_event(RTE_EMUDEV_EVENT_QUEUE_ENABLED, dir, q);
+}
+
+static int
+test_grx_bad_queue(void)
+{
+	static uint8_t pkt[256];
+	struct rte_mbuf *m[1];
+	const enum rte_emudev_queue_dir rx = RTE_EMUDEV_QUEUE_GUEST_RX;
+	uint32_t len, i;
+	uint64_t b;
+	uint16_t q = 1, n;
+
+	len = build_pkt(pkt, IPPROTO_UDP, 100, 99, CSUM_FULL);
+
+	/* Buffer size 0: nothing can be delivered; nothing is written. */
+	b = xstat(XS_RX_NOT_READY);
+	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, q, 0, RX_RING_GPA(q), RX_RING), "buf 0");
+	grx_post(q, 4);
+	m[0] = mbuf_build(pkt, len, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	n = rte_eth_tx_burst(port, q, m, 1);
+	free_all(m + n, 1 - n);
+	for (i = 0; i < 4; i++) {
+		const uint8_t *buf = gpa_host(RX_BUF_GPA(q, i));
+
+		TEST_ASSERT(buf[0] == 0xa5 && buf[RX_BUF - 1] == 0xa5,
+			    "buffer %u written with buffer size 0", i);
+	}
+	TEST_ASSERT_EQUAL(n, 0, "sent with buffer size 0");
+	TEST_ASSERT(xstat(XS_RX_NOT_READY) > b, "a refused packet not counted");
+
+	/* A ring outside guest memory: nothing happens, nothing crashes. */
+	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, q, RX_BUF, GMEM_GPA + GMEM_SIZE - 1024, RX_RING),
+			    "ring outside");
+	fk.doorbell[rx][q] = 4;
+	m[0] = mbuf_build(pkt, len, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	n = rte_eth_tx_burst(port, q, m, 1);
+	free_all(m + n, 1 - n);
+
+	/* Good again. */
+	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "good");
+	TEST_ASSERT(link_wait(port, true), "link down after the queue was fixed");
+	grx_post(q, 4);
+	m[0] = mbuf_build(pkt, len, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	n = rte_eth_tx_burst(port, q, m, 1);
+	free_all(m + n, 1 - n);
+	TEST_ASSERT_EQUAL(n, 1, "sent after the queue was fixed");
+	TEST_ASSERT_SUCCESS(grx_check(q, pkt, len), "after the queue was fixed");
+
+	/* The same with a guest transmit ring outside memory. */
+	TEST_ASSERT_SUCCESS(
+		queue_reconfigure(RTE_EMUDEV_QUEUE_GUEST_TX, q, 0, GMEM_GPA - 2048, TX_RING),
+		"tx ring outside");
+	fk.doorbell[RTE_EMUDEV_QUEUE_GUEST_TX][q] = 3;
+	TEST_ASSERT_EQUAL(rx_all(q, m, 1), 0, "received from a ring outside memory");
+	TEST_ASSERT_SUCCESS(
+		queue_reconfigure(RTE_EMUDEV_QUEUE_GUEST_TX, q, 0, TX_RING_GPA(q), TX_RING),
+		"tx ring good");
+	TEST_ASSERT_SUCCESS(gtx_one(q, pkt, len, NULL, 0, 0, 0, NULL), "after the ring was fixed");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ interrupts, stats */
+
+/* One packet from the guest (with RS) on q, received. */
+static int
+gtx_ping(uint16_t q, uint32_t seed)
+{
+	static uint8_t pkt[256];
+	uint32_t len = build_pkt(pkt, IPPROTO_UDP, 64, seed, CSUM_FULL);
+
+	return gtx_one(q, pkt, len, NULL, 0, 0, 0, NULL);
+}
+
+/* One packet to the guest on q, read back. */
+static int
+grx_ping(uint16_t q, uint32_t seed)
+{
+	static uint8_t pkt[256];
+	struct rte_mbuf *m[1];
+	uint32_t len = build_pkt(pkt, IPPROTO_UDP, 64, seed, CSUM_FULL);
+	uint16_t n;
+
+	grx_fill(q, 8);
+	m[0] = mbuf_build(pkt, len, NULL, 0);
+	if (m[0] == NULL)
+		return -1;
+	n = rte_eth_tx_burst(port, q, m, 1);
+	free_all(m + n, 1 - n);
+	if (n != 1) {
+		printf("queue %u: not sent\n", q);
+		return -1;
+	}
+	return grx_check(q, pkt, len);
+}
+
+static int
+test_irq(void)
+{
+	struct rte_mbuf *m[4];
+	unsigned int v, i;
+
+	memset(fk.armed, 0, sizeof(fk.armed));
+	irq_counts_clear();
+	/* Not armed: nothing fires. */
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 1), "tx");
+	TEST_ASSERT_SUCCESS(grx_ping(0, 2), "rx");
+	for (v = 0; v < NB_VEC; v++)
+		TEST_ASSERT_EQUAL(fk.irq_fired[v], 0, "vector %u fired unarmed", v);
+	/* Guest transmit queue 0 (vector 1) armed: fires once, then masked. */
+	fk.armed[1] = true;
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 3), "tx");
+	TEST_ASSERT_EQUAL(fk.irq_fired[1], 1, "completion of guest transmit queue 0");
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 4), "tx");
+	TEST_ASSERT_EQUAL(fk.irq_fired[1], 1, "fired while masked");
+	/* Guest receive queue 0 (vector 2). */
+	fk.armed[2] = true;
+	TEST_ASSERT_SUCCESS(grx_ping(0, 5), "rx");
+	TEST_ASSERT_EQUAL(fk.irq_fired[2], 1, "write-back on guest receive queue 0");
+	/* Queue 1's vectors. */
+	fk.armed[3] = true;
+	fk.armed[4] = true;
+	TEST_ASSERT_SUCCESS(gtx_ping(1, 6), "tx");
+	TEST_ASSERT_SUCCESS(grx_ping(1, 7), "rx");
+	TEST_ASSERT_EQUAL(fk.irq_fired[3], 1, "guest transmit queue 1");
+	TEST_ASSERT_EQUAL(fk.irq_fired[4], 1, "guest receive queue 1");
+	/* Armed but idle: polling empty rings fires nothing. */
+	for (v = 1; v < NB_VEC; v++)
+		fk.armed[v] = true;
+	for (i = 0; i < 10; i++) {
+		TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)) + rx_all(1, m, RTE_DIM(m)), 0, "rx");
+		TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, 0, m, 0), 0, "tx");
+	}
+	TEST_ASSERT_EQUAL(fk.irq_fired[1] + fk.irq_fired[2] + fk.irq_fired[3] + fk.irq_fired[4], 4,
+			  "fired while idle");
+	TEST_ASSERT_EQUAL(fk.irq_fired[0], 0, "vector 0 is the provider's");
+	TEST_ASSERT_EQUAL(fk.irq_bad_vector, 0, "bad vector triggered");
+	printf("trigger calls per vector: %u %u %u %u %u\n", fk.irq_calls[0], fk.irq_calls[1],
+	       fk.irq_calls[2], fk.irq_calls[3], fk.irq_calls[4]);
+	memset(fk.armed, 0, sizeof(fk.armed));
+	return TEST_SUCCESS;
+}
+
+static int
+test_stats(void)
+{
+	static uint8_t pkt[256];
+	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	static const struct rte_ether_addr mcast = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
+	struct rte_emudev_stats s0, s1;
+	struct rte_eth_stats st;
+	uint64_t gtx_bytes[NB_QP] = {0}, grx_bytes[NB_QP] = {0};
+	struct rte_mbuf *m[1];
+	uint32_t len, i;
+	uint16_t q;
+
+	TEST_ASSERT_SUCCESS(rte_eth_stats_reset(port), "reset");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port, &st), "get");
+	TEST_ASSERT(st.ipackets == 0 && st.opackets == 0 && st.ibytes == 0 && st.obytes == 0,
+		    "not reset");
+	memset(&s0, 0, sizeof(s0));
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s0),
+			    "the port gives the device no statistics");
+	/* Guest transmits 3 on queue 0 (unicast, broadcast, multicast), 2 on 1. */
+	for (i = 0; i < 5; i++) {
+		q = i < 3 ? 0 : 1;
+		len = build_pkt(pkt, IPPROTO_UDP, 50 + i, 110 + i, CSUM_FULL);
+		if (i == 1)
+			memcpy(pkt, &bcast, 6);
+		if (i == 2)
+			memcpy(pkt, &mcast, 6);
+		TEST_ASSERT_SUCCESS(gtx_one(q, pkt, len, NULL, 0, 0, 0, NULL), "tx %u", i);
+		gtx_bytes[q] += len;
+	}
+	/* Guest receives 4 on queue 0, 1 on 1. */
+	for (i = 0; i < 5; i++) {
+		q = i < 4 ? 0 : 1;
+		len = build_pkt(pkt, IPPROTO_TCP, 70 + i, 120 + i, CSUM_FULL);
+		grx_fill(q, 8);
+		m[0] = mbuf_build(pkt, len, NULL, 0);
+		TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+		TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, q, m, 1), 1, "rx %u", i);
+		TEST_ASSERT_SUCCESS(grx_check(q, pkt, len), "rx %u", i);
+		grx_bytes[q] += len;
+	}
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port, &st), "get");
+	TEST_ASSERT_EQUAL(st.ipackets, 5, "ipackets");
+	TEST_ASSERT_EQUAL(st.ibytes, gtx_bytes[0] + gtx_bytes[1], "ibytes");
+	TEST_ASSERT_EQUAL(st.opackets, 5, "opackets");
+	TEST_ASSERT_EQUAL(st.obytes, grx_bytes[0] + grx_bytes[1], "obytes");
+	TEST_ASSERT_EQUAL(st.q_ipackets[0], 3, "q_ipackets[0]");
+	TEST_ASSERT_EQUAL(st.q_ipackets[1], 2, "q_ipackets[1]");
+	TEST_ASSERT_EQUAL(st.q_ibytes[0], gtx_bytes[0], "q_ibytes[0]");
+	TEST_ASSERT_EQUAL(st.q_ibytes[1], gtx_bytes[1], "q_ibytes[1]");
+	TEST_ASSERT_EQUAL(st.q_opackets[0], 4, "q_opackets[0]");
+	TEST_ASSERT_EQUAL(st.q_opackets[1], 1, "q_opackets[1]");
+	TEST_ASSERT_EQUAL(st.q_obytes[0], grx_bytes[0], "q_obytes[0]");
+	TEST_ASSERT_EQUAL(st.q_obytes[1], grx_bytes[1], "q_obytes[1]");
+	TEST_ASSERT_EQUAL(st.ierrors + st.oerrors + st.imissed, 0, "errors");
+	/* The guest's view (virtchnl GET_STATS through emudev). */
+	memset(&s1, 0, sizeof(s1));
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s1), "emudev stats");
+	TEST_ASSERT_EQUAL(s1.tx_unicast - s0.tx_unicast, 3, "guest tx_unicast");
+	TEST_ASSERT_EQUAL(s1.tx_broadcast - s0.tx_broadcast, 1, "guest tx_broadcast");
+	TEST_ASSERT_EQUAL(s1.tx_multicast - s0.tx_multicast, 1, "guest tx_multicast");
+	TEST_ASSERT_EQUAL(s1.tx_bytes - s0.tx_bytes, gtx_bytes[0] + gtx_bytes[1], "guest tx_bytes");
+	TEST_ASSERT_EQUAL(s1.rx_unicast - s0.rx_unicast, 5, "guest rx_unicast");
+	TEST_ASSERT_EQUAL(s1.rx_bytes - s0.rx_bytes, grx_bytes[0] + grx_bytes[1], "guest rx_bytes");
+	TEST_ASSERT_EQUAL(s1.tx_errors - s0.tx_errors, 0, "guest tx_errors");
+	/* Bad descriptors show as the guest's transmit errors. */
+	gtx_desc(0, 0, TXD_QW1(EOP_RS, 0, 64));
+	TEST_ASSERT_SUCCESS(bad_then_good(0, XS_TX_BAD_ADDR, xstat(XS_TX_BAD_ADDR), UINT32_MAX, 1),
+			    "bad");
+	memset(&s0, 0, sizeof(s0));
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s0), "emudev stats");
+	TEST_ASSERT_EQUAL(s0.tx_errors - s1.tx_errors, 1, "guest tx_errors");
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port, &st), "get");
+	TEST_ASSERT(st.ierrors >= 1, "bad descriptor not in ierrors");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static int
+test_mem_table_change(void)
+{
+	static uint8_t pkt[256];
+	struct rte_mbuf *m[4];
+	uint8_t *old, *nmem;
+	uint32_t len;
+	uint16_t n;
+
+	/* A packet waits in the guest's ring when the table starts changing. */
+	len = build_pkt(pkt, IPPROTO_TCP, 120, 130, CSUM_FULL);
+	gtx_pkt(0, pkt, len, NULL, 0, 0, 0, true);
+	gtx_kick(0);
+	grx_fill(0, 8);
+	TEST_ASSERT_SUCCESS(fake_event(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING), "changing");
+	/* The provider moves the memory; the old copy is freed (ASan watches). */
+	nmem = aligned_alloc(4096, GMEM_SIZE);
+	TEST_ASSERT_NOT_NULL(nmem, "alloc");
+	memcpy(nmem, fk.mem, GMEM_SIZE);
+	old = fk.mem;
+	fk.mem = nmem;
+	memset(old, 0xee, GMEM_SIZE);
+	/* Meanwhile the port does not touch guest memory. */
+	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 0, "received while the table changes");
+	m[0] = mbuf_build(pkt, len, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	n = rte_eth_tx_burst(port, 0, m, 1);
+	free_all(m + n, 1 - n);
+	TEST_ASSERT(memcmp(old, old + 1, GMEM_SIZE - 1) == 0 && old[0] == 0xee,
+		    "old memory touched while the table changes");
+	free(old);
+	TEST_ASSERT_SUCCESS(fake_mem_publish(), "publish");
+	/* The waiting packet arrives, from the new memory. */
+	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 1, "the waiting packet");
+	TEST_ASSERT_SUCCESS(mbuf_check(m[0], pkt, len), "the waiting packet");
+	rte_pktmbuf_free(m[0]);
+	if (n == 1) /* sent while changing: dropped, or delivered now */
+		while (!grx_idle(0))
+			TEST_ASSERT_SUCCESS(grx_check(0, pkt, len), "sent while changing");
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 131), "tx after the change");
+	TEST_ASSERT_SUCCESS(gtx_ping(1, 132), "tx after the change");
+	TEST_ASSERT_SUCCESS(grx_ping(0, 133), "rx after the change");
+	TEST_ASSERT_SUCCESS(grx_ping(1, 134), "rx after the change");
+
+	/* A change without an explicit CHANGING (the library raises it). */
+	nmem = aligned_alloc(4096, GMEM_SIZE);
+	TEST_ASSERT_NOT_NULL(nmem, "alloc");
+	memcpy(nmem, fk.mem, GMEM_SIZE);
+	old = fk.mem;
+	fk.mem = nmem;
+	TEST_ASSERT_SUCCESS(fake_mem_publish(), "publish");
+	free(old);
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 135), "tx after the second change");
+	TEST_ASSERT_SUCCESS(grx_ping(1, 136), "rx after the second change");
+
+	/* An empty table, then the memory back: the port stalls, then goes on. */
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fk.dev, NULL, 0), "empty");
+	len = build_pkt(pkt, IPPROTO_UDP, 20, 137, CSUM_FULL);
+	gtx_pkt(1, pkt, len, NULL, 0, 0, 0, true);
+	gtx_kick(1);
+	TEST_ASSERT_EQUAL(rx_all(1, m, RTE_DIM(m)), 0, "received with no memory");
+	TEST_ASSERT_SUCCESS(fake_mem_publish(), "publish");
+	TEST_ASSERT_EQUAL(rx_all(1, m, RTE_DIM(m)), 1, "the waiting packet");
+	TEST_ASSERT_SUCCESS(mbuf_check(m[0], pkt, len), "the waiting packet");
+	rte_pktmbuf_free(m[0]);
+	return TEST_SUCCESS;
+}
+
+static int
+test_reset(void)
+{
+	struct rte_mbuf *m[4];
+	unsigned int q;
+
+	/* A packet is pending when the guest resets the device. */
+	gtx_desc(0, TXB_START, TXD_QW1(EOP_RS, 0, 60));
+	gtx_kick(0);
+	for (q = 0; q < NB_QP; q++) {
+		fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q].enabled = false;
+		fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].enabled = false;
+	}
+	TEST_ASSERT_SUCCESS(fake_event(RTE_EMUDEV_EVENT_RESET), "reset");
+	TEST_ASSERT(link_wait(port, false), "link up after reset");
+	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 0, "received after reset");
+	/* The guest sets its rings up again; the port starts at descriptor 0. */
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(guest_queues_set(true), "enable");
+	TEST_ASSERT(link_wait(port, true), "link down after re-enable");
+	for (q = 0; q < NB_QP; q++) {
+		TEST_ASSERT_SUCCESS(gtx_ping(q, 140 + q), "tx after reset");
+		TEST_ASSERT_SUCCESS(grx_ping(q, 142 + q), "rx after reset");
+	}
+
+	/* One queue disabled and enabled again while the others run. */
+	gtx_desc(1, TXB_START, TXD_QW1(EOP_RS, 0, 60));
+	gtx_kick(1);
+	TEST_ASSERT_SUCCESS(
+		queue_reconfigure(RTE_EMUDEV_QUEUE_GUEST_TX, 1, 0, TX_RING_GPA(1), TX_RING),
+		"requeue");
+	TEST_ASSERT_EQUAL(rx_all(1, m, RTE_DIM(m)), 0, "received from a re-enabled empty ring");
+	TEST_ASSERT_SUCCESS(gtx_ping(1, 144), "tx after queue re-enable");
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 145), "tx on the other queue");
+	return TEST_SUCCESS;
+}
+
+/* The client goes away and comes back (as emu_iavf raises it). */
+static int
+test_client_gone(void)
+{
+	unsigned int q;
+
+	TEST_ASSERT_SUCCESS(fake_event(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING), "changing");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fk.dev, NULL, 0), "empty");
+	for (q = 0; q < NB_QP; q++) {
+		fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q].enabled = false;
+		fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].enabled = false;
+	}
+	TEST_ASSERT_SUCCESS(fake_event(RTE_EMUDEV_EVENT_RESET), "reset");
+	fk.client_connected = false;
+	TEST_ASSERT_SUCCESS(fake_event(RTE_EMUDEV_EVENT_CLIENT_GONE), "gone");
+	TEST_ASSERT(link_wait(port, false), "link up without a client");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, 0, NULL, 0), 0, "tx");
+	/* A new client. */
+	fk.client_connected = true;
+	TEST_ASSERT_SUCCESS(fake_mem_publish(), "publish");
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(fake_event(RTE_EMUDEV_EVENT_DEVICE_READY), "ready");
+	TEST_ASSERT_SUCCESS(guest_queues_set(true), "enable");
+	TEST_ASSERT(link_wait(port, true), "link down with the new client");
+	for (q = 0; q < NB_QP; q++) {
+		TEST_ASSERT_SUCCESS(gtx_ping(q, 150 + q), "tx with the new client");
+		TEST_ASSERT_SUCCESS(grx_ping(q, 152 + q), "rx with the new client");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_stop_start(void)
+{
+	static uint8_t pkt[256];
+	struct rte_mbuf *m[4];
+	uint32_t len;
+
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 160), "before");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT(link_wait(port, false), "link up while stopped");
+	/* The guest sends while the port is stopped. */
+	len = build_pkt(pkt, IPPROTO_UDP, 30, 161, CSUM_FULL);
+	gtx_pkt(0, pkt, len, NULL, 0, 0, 0, true);
+	gtx_kick(0);
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port), "start");
+	TEST_ASSERT(link_wait(port, true), "link down after start with enabled queues");
+	/* Exactly the waiting packet, nothing older again. */
+	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 1, "the waiting packet");
+	TEST_ASSERT_SUCCESS(mbuf_check(m[0], pkt, len), "the waiting packet");
+	rte_pktmbuf_free(m[0]);
+	TEST_ASSERT_SUCCESS(gtx_ping(1, 162), "tx after start");
+	TEST_ASSERT_SUCCESS(grx_ping(0, 163), "rx after start");
+
+	/* The guest resets its queues while the port is stopped. */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(guest_queues_set(false), "disable");
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(guest_queues_set(true), "enable");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port), "start");
+	TEST_ASSERT(link_wait(port, true), "link down after start");
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 164), "tx after start");
+	TEST_ASSERT_SUCCESS(grx_ping(1, 165), "rx after start");
+	return TEST_SUCCESS;
+}
+
+/* tso=passthrough: the TSO packet comes as one mbuf with the TSO request. */
+static int
+test_tso_passthrough(void)
+{
+	static const uint32_t split[] = {54, 4000};
+	struct rte_mbuf *m[BURST];
+	const uint8_t *f;
+	uint32_t len, last;
+	unsigned int n;
+	int ret = 0;
+
+	port_close(PORT_NAME, &port);
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(port_open("net_iavfbe_pt", "emu=" FAKE_NAME ",tso=passthrough", &port),
+			    "passthrough port");
+	TEST_ASSERT(link_wait(port, true), "link");
+	len = build_pkt(big, IPPROTO_TCP, 10000, 170, CSUM_TSO);
+	n = gtx_tso(0, big, len, split, RTE_DIM(split) + 1, 1448, m, BURST, &last);
+	if (n != 1) {
+		printf("%u mbufs for one TSO packet\n", n);
+		ret = -1;
+	} else if (m[0]->pkt_len != len || (f = mbuf_flat(m[0])) == NULL) {
+		printf("TSO packet of %u bytes, expected %u\n", m[0]->pkt_len, len);
+		ret = -1;
+	} else if ((m[0]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) == 0 || m[0]->tso_segsz != 1448 ||
+		   m[0]->l2_len != L2_LEN || m[0]->l3_len != L3_LEN || m[0]->l4_len != TCP_LEN ||
+		   (m[0]->ol_flags & RTE_MBUF_F_TX_IPV4) == 0) {
+		printf("TSO request: ol_flags 0x%" PRIx64 ", tso_segsz %u, l2 %u l3 %u l4 %u\n",
+		       m[0]->ol_flags, m[0]->tso_segsz, m[0]->l2_len, m[0]->l3_len, m[0]->l4_len);
+		ret = -1;
+	} else if (memcmp(f + 54, big + 54, len - 54) != 0 || memcmp(f, big, L2_LEN) != 0) {
+		printf("TSO packet data differs\n");
+		ret = -1;
+	} else {
+		/* Headers as a TSO-capable port wants them. */
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + L2_LEN);
+		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3_LEN);
+
+		if (rte_be_to_cpu_16(ip->total_length) != len - L2_LEN ||
+		    th->cksum != rte_ipv4_phdr_cksum(ip, RTE_MBUF_F_TX_TCP_SEG) ||
+		    th->sent_seq != ((const struct rte_tcp_hdr *)(big + 34))->sent_seq) {
+			printf("TSO headers: IP length %u, TCP checksum 0x%04x (pseudo-header "
+			       "0x%04x)\n",
+			       rte_be_to_cpu_16(ip->total_length), th->cksum,
+			       rte_ipv4_phdr_cksum(ip, RTE_MBUF_F_TX_TCP_SEG));
+			ret = -1;
+		}
+	}
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "passthrough");
+	TEST_ASSERT(gtx_done(0, last), "not completed");
+	/* Checksum offload still filled in. */
+	len = build_pkt(big, IPPROTO_UDP, 500, 171, CSUM_PARTIAL);
+	build_pkt(big2, IPPROTO_UDP, 500, 171, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(0, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_UDP,
+				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
+			    "checksum offload with tso=passthrough");
+	/* Back to the main port. */
+	port_close("net_iavfbe_pt", &port);
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(port_open(PORT_NAME, "emu=" FAKE_NAME, &port), "reopen");
+	TEST_ASSERT_SUCCESS(xstats_load_names(port), "xstats");
+	TEST_ASSERT(link_wait(port, true), "link");
+	return TEST_SUCCESS;
+}
+
+/* The provider removes the device under the running port; then close. */
+static int
+test_remove(void)
+{
+	unsigned int before_close = fk.nb_close;
+	struct rte_mbuf *m[4];
+
+	gtx_desc(0, TXB_START, TXD_QW1(EOP_RS, 0, 60));
+	gtx_kick(0);
+	TEST_ASSERT_SUCCESS(rte_emudev_unregister(fk.dev), "unregister");
+	fk.dev = NULL;
+	TEST_ASSERT(link_wait(port, false), "link up without a device");
+	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 0, "received without a device");
+	m[0] = mbuf_build(big, 100, NULL, 0);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	{
+		uint16_t n = rte_eth_tx_burst(port, 0, m, 1);
+
+		free_all(m + n, 1 - n);
+	}
+	port_close(PORT_NAME, &port);
+	TEST_ASSERT_EQUAL(fk.nb_close, before_close, "closed a removed device");
+	/* Every mbuf is back in the pool. */
+	TEST_ASSERT_EQUAL(rte_mempool_avail_count(pool), NB_MBUF, "mbufs leaked");
+	TEST_ASSERT_EQUAL(fk.irq_bad_vector, 0, "bad vector triggered");
+	return TEST_SUCCESS;
+}
+
+/* Close: the device is released; events after it reach nobody. */
+static int
+test_close(void)
+{
+	unsigned int c = fk.nb_close, avail;
+
+	port_close(PORT_NAME, &port);
+	TEST_ASSERT(fk.nb_close > c, "the device was not closed");
+	TEST_ASSERT_SUCCESS(guest_queues_set(false), "events after close");
+	TEST_ASSERT_SUCCESS(fake_mem_publish(), "events after close");
+	avail = rte_mempool_avail_count(pool);
+	/* A new port on the device works. */
+	guest_rings_reset();
+	TEST_ASSERT_SUCCESS(port_open(PORT_NAME, "emu=" FAKE_NAME, &port), "reopen");
+	TEST_ASSERT_SUCCESS(xstats_load_names(port), "xstats");
+	TEST_ASSERT_SUCCESS(guest_queues_set(true), "enable");
+	TEST_ASSERT(link_wait(port, true), "link");
+	TEST_ASSERT_SUCCESS(gtx_ping(0, 180), "tx");
+	TEST_ASSERT_SUCCESS(grx_ping(1, 181), "rx");
+	TEST_ASSERT_EQUAL(avail, NB_MBUF, "mbufs not back after close");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ more offloads */
+
+#define L3V6_LEN 40
+
+static const uint8_t v6_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+static const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0x12, [15] = 2};
+
+static uint32_t
+phdr6_sum(const struct rte_ipv6_hdr *ip, uint32_t l4_len)
+{
+	struct {
+		rte_be32_t len;
+		uint8_t zero[3];
+		uint8_t nh;
+	} __rte_packed ph;
+	uint32_t sum = __rte_raw_cksum(&ip->src_addr, 32, 0);
+
+	ph.len = rte_cpu_to_be_32(l4_len);
+	memset(ph.zero, 0, sizeof(ph.zero));
+	ph.nh = ip->proto;
+	return __rte_raw_cksum(&ph, sizeof(ph), sum);
+}
+
+/* As build_pkt(), over IPv6 (CSUM_BAD: a wrong L4 checksum). */
+static uint32_t
+build_pkt6(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)(void *)buf;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(buf + L2_LEN);
+	uint8_t *l4 = buf + L2_LEN + L3V6_LEN;
+	uint32_t l4h = proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN;
+	uint32_t l4_len = l4h + payload, i;
+	uint8_t *ckp;
+	uint16_t ck;
+
+	rte_ether_addr_copy(&pkt_dst, &eth->dst_addr);
+	rte_ether_addr_copy(&pkt_src, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (seed & 0xfffff));
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
+	ip->proto = proto;
+	ip->hop_limits = 64;
+	memcpy(ip->src_addr, v6_src, 16);
+	memcpy(ip->dst_addr, v6_dst, 16);
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		memset(th, 0, sizeof(*th));
+		th->src_port = rte_cpu_to_be_16(1234);
+		th->dst_port = rte_cpu_to_be_16(5678);
+		th->sent_seq = rte_cpu_to_be_32(0x30000000u + seed * 0x1000u);
+		th->recv_ack = rte_cpu_to_be_32(0x40000000u);
+		th->data_off = (TCP_LEN / 4) << 4;
+		th->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+		th->rx_win = rte_cpu_to_be_16(0x8000);
+		ckp = l4 + offsetof(struct rte_tcp_hdr, cksum);
+	} else {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		uh->src_port = rte_cpu_to_be_16(4321);
+		uh->dst_port = rte_cpu_to_be_16(8765);
+		uh->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
+		ckp = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
+	}
+	for (i = 0; i < payload; i++)
+		l4[l4h + i] = (uint8_t)(seed * 13 + i * 5 + (i >> 9));
+	memset(ckp, 0, 2);
+	switch (mode) {
+	case CSUM_FULL:
+		ck = ~__rte_raw_cksum_reduce(__rte_raw_cksum(l4, l4_len, phdr6_sum(ip, l4_len)));
+		if (ck == 0)
+			ck = 0xffff;
+		break;
+	case CSUM_PARTIAL:
+		ck = __rte_raw_cksum_reduce(phdr6_sum(ip, l4_len));
+		break;
+	case CSUM_TSO:
+		ip->payload_len = 0;
+		ck = __rte_raw_cksum_reduce(phdr6_sum(ip, 0));
+		break;
+	case CSUM_BAD:
+	default:
+		ck = rte_cpu_to_be_16(0x4321);
+		break;
+	}
+	memcpy(ckp, &ck, 2);
+	return L2_LEN + L3V6_LEN + l4_len;
+}
+
+/* TSO segments of a TCP/IPv6 frame built with build_pkt6(). */
+static int
+tso6_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload, uint32_t mss)
+{
+	const uint32_t hdr_len = L2_LEN + L3V6_LEN + TCP_LEN;
+	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(orig + L2_LEN);
+	const struct rte_tcp_hdr *oth = (const struct rte_tcp_hdr *)(orig + L2_LEN + L3V6_LEN);
+	unsigned int i, expect = (payload + mss - 1) / mss;
+
+	if (n != expect) {
+		printf("%u segments, expected %u\n", n, expect);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t seg = RTE_MIN(mss, payload - i * mss);
+		const struct rte_ipv6_hdr *ip;
+		const struct rte_tcp_hdr *th;
+		const uint8_t *f;
+		uint8_t flags = oth->tcp_flags;
+
+		if (m[i]->pkt_len != hdr_len + seg) {
+			printf("segment %u: %u bytes, expected %u\n", i, m[i]->pkt_len,
+			       hdr_len + seg);
+			return -1;
+		}
+		f = mbuf_flat(m[i]);
+		if (f == NULL)
+			return -1;
+		ip = (const struct rte_ipv6_hdr *)(f + L2_LEN);
+		th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3V6_LEN);
+		if (i != n - 1)
+			flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+		if (i != 0)
+			flags &= ~RTE_TCP_CWR_FLAG;
+		if (memcmp(f, orig, L2_LEN) != 0 || ip->vtc_flow != oip->vtc_flow ||
+		    rte_be_to_cpu_16(ip->payload_len) != TCP_LEN + seg || ip->proto != oip->proto ||
+		    ip->hop_limits != oip->hop_limits ||
+		    memcmp(ip->src_addr, oip->src_addr, 32) != 0) {
+			printf("segment %u: bad Ethernet or IPv6 header (payload length %u)\n", i,
+			       rte_be_to_cpu_16(ip->payload_len));
+			return -1;
+		}
+		if (th->src_port != oth->src_port || th->dst_port != oth->dst_port ||
+		    rte_be_to_cpu_32(th->sent_seq) != rte_be_to_cpu_32(oth->sent_seq) + i * mss ||
+		    th->recv_ack != oth->recv_ack || th->data_off != oth->data_off ||
+		    th->rx_win != oth->rx_win || th->tcp_flags != flags) {
+			printf("segment %u: bad TCP header (seq 0x%x, flags 0x%02x, expected "
+			       "0x%02x)\n",
+			       i, rte_be_to_cpu_32(th->sent_seq), th->tcp_flags, flags);
+			return -1;
+		}
+		if (__rte_raw_cksum_reduce(__rte_raw_cksum(
+			    th, TCP_LEN + seg, phdr6_sum(ip, TCP_LEN + seg))) != 0xffff) {
+			printf("segment %u: bad TCP checksum\n", i);
+			return -1;
+		}
+		if (memcmp(f + hdr_len, orig + hdr_len + i * mss, seg) != 0) {
+			printf("segment %u: payload differs\n", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+test_gtx_ipv6(void)
+{
+	static const uint32_t split[] = {L2_LEN + L3V6_LEN + TCP_LEN, 1001, 3, 2500};
+	struct rte_mbuf *m[BURST];
+	const uint32_t hdr = L2_LEN + L3V6_LEN + TCP_LEN;
+	uint32_t len, last;
+	unsigned int n;
+	int ret;
+	uint16_t q = 1;
+
+	/* L4 checksum offload over IPv6, TCP and UDP. */
+	len = build_pkt6(big, IPPROTO_TCP, 777, 200, CSUM_PARTIAL);
+	build_pkt6(big2, IPPROTO_TCP, 777, 200, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 3, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_TCP,
+				    TXD_OFF(L2_LEN, L3V6_LEN, TCP_LEN), big2),
+			    "TCP/IPv6 checksum offload");
+	len = build_pkt6(big, IPPROTO_UDP, 3333, 201, CSUM_PARTIAL);
+	build_pkt6(big2, IPPROTO_UDP, 3333, 201, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 4, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_UDP,
+				    TXD_OFF(L2_LEN, L3V6_LEN, UDP_LEN), big2),
+			    "UDP/IPv6 checksum offload");
+	/* TSO over IPv6 (Linux style: payload length 0). */
+	len = build_pkt6(big, IPPROTO_TCP, 7000, 202, CSUM_TSO);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - hdr, 1440));
+	last = gtx_pkt(q, big, len, split, RTE_DIM(split) + 1, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_TCP,
+		       TXD_OFF(L2_LEN, L3V6_LEN, TCP_LEN), true);
+	gtx_kick(q);
+	n = rx_all(q, m, BURST);
+	ret = tso6_check(m, n, big, 7000, 1440);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "TCP/IPv6 TSO 7000 bytes, MSS 1440");
+	TEST_ASSERT(gtx_done(q, last), "not completed");
+	/* With FIN and CWR. */
+	len = build_pkt6(big, IPPROTO_TCP, 2500, 203, CSUM_TSO);
+	((struct rte_tcp_hdr *)(big + L2_LEN + L3V6_LEN))->tcp_flags |=
+		RTE_TCP_FIN_FLAG | RTE_TCP_CWR_FLAG;
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - hdr, 1000));
+	gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_TCP,
+		TXD_OFF(L2_LEN, L3V6_LEN, TCP_LEN), true);
+	gtx_kick(q);
+	n = rx_all(q, m, BURST);
+	ret = tso6_check(m, n, big, 2500, 1000);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "TCP/IPv6 TSO with FIN and CWR");
+	return TEST_SUCCESS;
+}
+
+/* The guest asks for a VLAN tag (IL2TAG1): the packet comes out tagged. */
+static int
+test_gtx_vlan(void)
+{
+	const uint16_t tag = 0x2123;
+	struct rte_mbuf *m[BURST];
+	uint32_t len, last;
+	uint64_t gpa;
+	unsigned int n, i;
+	int ret = 0;
+	uint16_t q = 0;
+
+	/* Plain packet. */
+	len = build_pkt(big, IPPROTO_UDP, 300, 210, CSUM_FULL);
+	memcpy(big2, big, 12);
+	big2[12] = 0x81;
+	big2[13] = 0x00;
+	big2[14] = tag >> 8;
+	big2[15] = tag & 0xff;
+	memcpy(big2 + 16, big + 12, len - 12);
+	gpa = txb_alloc(len);
+	memcpy(gpa_host(gpa), big, len);
+	last = gtx_desc(q, gpa,
+			TXD_QW1(EOP_RS | TXD_CMD_IL2TAG1_VAL, 0, len) | (uint64_t)tag << 48);
+	gtx_kick(q);
+	n = rx_all(q, m, BURST);
+	TEST_ASSERT_EQUAL(n, 1, "tagged packet");
+	ret = mbuf_check(m[0], big2, len + 4);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "tag inserted");
+	TEST_ASSERT(gtx_done(q, last), "not completed");
+
+	/* With checksum offload (offsets of the untagged frame). */
+	len = build_pkt(big, IPPROTO_TCP, 1200, 211, CSUM_PARTIAL);
+	build_pkt(big2 + 4, IPPROTO_TCP, 1200, 211, CSUM_FULL);
+	memmove(big2, big2 + 4, 12);
+	big2[12] = 0x81;
+	big2[13] = 0x00;
+	big2[14] = tag >> 8;
+	big2[15] = tag & 0xff;
+	gpa = txb_alloc(len);
+	memcpy(gpa_host(gpa), big, len);
+	gtx_desc(q, gpa,
+		 TXD_QW1(EOP_RS | TXD_CMD_IL2TAG1_VAL | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
+			 (uint64_t)tag << 48);
+	gtx_kick(q);
+	n = rx_all(q, m, BURST);
+	TEST_ASSERT_EQUAL(n, 1, "tagged packet");
+	ret = mbuf_check(m[0], big2, len + 4);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "tag inserted with checksums");
+
+	/* With TSO: every segment tagged. */
+	len = build_pkt(big, IPPROTO_TCP, 4000, 212, CSUM_TSO);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, 1400));
+	gpa = txb_alloc(len);
+	memcpy(gpa_host(gpa), big, len);
+	gtx_desc(q, gpa,
+		 TXD_QW1(EOP_RS | TXD_CMD_IL2TAG1_VAL | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
+			 (uint64_t)tag << 48);
+	gtx_kick(q);
+	n = rx_all(q, m, BURST);
+	for (i = 0; i < n && ret == 0; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(m[i], const uint8_t *);
+
+		if (m[i]->data_len < 16 || f[12] != 0x81 || f[13] != 0x00 || f[14] != tag >> 8 ||
+		    f[15] != (tag & 0xff) || rte_vlan_strip(m[i]) != 0) {
+			printf("segment %u not tagged\n", i);
+			ret = -1;
+		}
+	}
+	if (ret == 0)
+		ret = tso_check(m, n, big, 4000, 1400);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "TSO segments tagged");
+	return TEST_SUCCESS;
+}
+
+/* TSO segments come over several small bursts, in order, then what follows. */
+static int
+test_gtx_tso_small_bursts(void)
+{
+	static uint8_t small[256];
+	struct rte_mbuf *m[BURST];
+	uint32_t len, slen, last;
+	unsigned int n = 0, r, tries;
+	int ret;
+	uint16_t q = 1;
+
+	len = build_pkt(big, IPPROTO_TCP, 10000, 220, CSUM_TSO);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, 1448));
+	last = gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+		       TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
+	slen = build_pkt(small, IPPROTO_UDP, 30, 221, CSUM_FULL);
+	gtx_pkt(q, small, slen, NULL, 0, 0, 0, true);
+	gtx_kick(q);
+	for (tries = 0; tries < 100 && n < 8; tries++) {
+		r = rte_eth_rx_burst(port, q, m + n, 2);
+		TEST_ASSERT(r <= 2, "burst of 2 returned %u", r);
+		n += r;
+	}
+	n += rx_all(q, m + n, BURST - n);
+	if (n != 8) {
+		free_all(m, n);
+		TEST_ASSERT(false, "%u packets, expected 7 segments and 1 packet", n);
+	}
+	ret = tso_check(m, 7, big, 10000, 1448);
+	if (ret == 0)
+		ret = mbuf_check(m[7], small, slen);
+	free_all(m, n);
+	TEST_ASSERT_SUCCESS(ret, "order");
+	TEST_ASSERT(gtx_done(q, last), "not completed");
+	return TEST_SUCCESS;
+}
+
+/* No mbufs: a plain packet waits; a TSO packet is dropped and counted. */
+static int
+test_gtx_nombuf(void)
+{
+	struct rte_mempool *tiny;
+	struct rte_eth_stats st;
+	struct rte_mbuf *m[BURST];
+	uint32_t len, tlen, tlast;
+	uint64_t nomem, tsoe;
+	unsigned int n;
+	int ret = 0;
+	uint16_t q = 0;
+
+	tiny = rte_pktmbuf_pool_create("iavfbe_tiny", 4, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	TEST_ASSERT_NOT_NULL(tiny, "tiny pool");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	ret = rte_eth_rx_queue_setup(port, q, 512, SOCKET_ID_ANY, NULL, tiny);
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	if (ret != 0) {
+		rte_mempool_free(tiny);
+		TEST_ASSERT(false, "tiny pool on queue %u: %d", q, ret);
+	}
+	nomem = xstat("guest_tx_mbuf_alloc_errors");
+	tsoe = xstat("guest_tx_tso_errors");
+	/* A TSO packet of 3 segments: more mbufs than the pool has. */
+	tlen = build_pkt(big2, IPPROTO_TCP, 3000, 230, CSUM_TSO);
+	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, tlen - 54, 1000));
+	tlast = gtx_pkt(q, big2, tlen, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+			TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
+	/* 9000 bytes: 5 mbufs of 2 KiB, one more than the pool has. */
+	len = build_pkt(big, IPPROTO_UDP, 9000 - 42, 231, CSUM_FULL);
+	gtx_pkt(q, big, len, NULL, 0, 0, 0, true);
+	gtx_kick(q);
+	n = rx_all(q, m, BURST);
+	free_all(m, n);
+	if (n != 0) {
+		printf("%u packets received with 4 mbufs\n", n);
+		ret = -1;
+	} else if (xstat("guest_tx_tso_errors") != tsoe + 1) {
+		printf("TSO packet without mbufs: tso_errors %" PRIu64 " -> %" PRIu64 "\n", tsoe,
+		       xstat("guest_tx_tso_errors"));
+		xstats_dump();
+		ret = -1;
+	} else if (!gtx_done(q, tlast)) {
+		printf("dropped TSO packet not completed\n");
+		ret = -1;
+	} else if (xstat("guest_tx_mbuf_alloc_errors") <= nomem ||
+		   rte_eth_stats_get(port, &st) != 0 || st.rx_nombuf == 0) {
+		printf("allocation failure not counted\n");
+		ret = -1;
+	} else if (rte_mempool_avail_count(tiny) != 4) {
+		printf("mbufs of the tiny pool lost: %u\n", rte_mempool_avail_count(tiny));
+		ret = -1;
+	}
+	/* The big pool back: the waiting packet arrives. */
+	rte_eth_dev_stop(port);
+	if (rte_eth_rx_queue_setup(port, q, 512, SOCKET_ID_ANY, NULL, pool) != 0 ||
+	    rte_eth_dev_start(port) != 0) {
+		printf("cannot restore the queue\n");
+		ret = -1;
+	}
+	rte_mempool_free(tiny);
+	TEST_ASSERT_SUCCESS(ret, "without mbufs");
+	TEST_ASSERT_EQUAL(rx_all(q, m, BURST), 1, "the waiting packet");
+	ret = mbuf_check(m[0], big, len);
+	rte_pktmbuf_free(m[0]);
+	TEST_ASSERT_SUCCESS(ret, "the waiting packet");
+	return TEST_SUCCESS;
+}
+
+/* 16-byte receive descriptors. */
+static int
+test_grx_16b(void)
+{
+	static const uint32_t s[] = {1000, 2000};
+	const enum rte_emudev_queue_dir rx = RTE_EMUDEV_QUEUE_GUEST_RX;
+	struct rte_mbuf *m[1];
+	uint32_t len, i;
+	uint16_t q = 1, n;
+
+	fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_16B;
+	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
+	for (i = 0; i < 2 * RX_RING / 3; i++) {
+		len = build_pkt(big, IPPROTO_TCP, i % 3 == 0 ? 4000 : 100 + i, 240 + i, CSUM_FULL);
+		grx_fill(q, 8);
+		m[0] = mbuf_build(big, len, s, 3);
+		TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+		n = rte_eth_tx_burst(port, q, m, 1);
+		free_all(m + n, 1 - n);
+		TEST_ASSERT_EQUAL(n, 1, "packet %u", i);
+		TEST_ASSERT_SUCCESS(grx_check(q, big, len), "packet %u", i);
+	}
+	fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "32B");
+	TEST_ASSERT_SUCCESS(grx_ping(q, 250), "back to 32B");
+	return TEST_SUCCESS;
+}
+
+/* A queue without an interrupt vector: the port never triggers one for it. */
+static int
+test_irq_none(void)
+{
+	const enum rte_emudev_queue_dir tx = RTE_EMUDEV_QUEUE_GUEST_TX;
+	unsigned int v;
+
+	fk.q[tx][1].irq_vector = RTE_EMUDEV_IRQ_NONE;
+	fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][1].irq_vector = NB_VEC + 7; /* out of range */
+	TEST_ASSERT_SUCCESS(queue_reconfigure(tx, 1, 0, TX_RING_GPA(1), TX_RING), "none");
+	TEST_ASSERT_SUCCESS(
+		queue_reconfigure(RTE_EMUDEV_QUEUE_GUEST_RX, 1, RX_BUF, RX_RING_GPA(1), RX_RING),
+		"bad");
+	irq_counts_clear();
+	for (v = 0; v < NB_VEC; v++)
+		fk.armed[v] = true;
+	TEST_ASSERT_SUCCESS(gtx_ping(1, 260), "tx");
+	TEST_ASSERT_SUCCESS(grx_ping(1, 261), "rx");
+	for (v = 0; v < NB_VEC; v++)
+		TEST_ASSERT_EQUAL(fk.irq_calls[v], 0, "vector %u triggered", v);
+	/* Out of range: the provider refuses it; the port goes on. */
+	printf("triggers of an out-of-range vector: %u\n", fk.irq_bad_vector);
+	TEST_ASSERT_SUCCESS(grx_ping(1, 262), "rx");
+	fk.q[tx][1].irq_vector = 3;
+	fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][1].irq_vector = 4;
+	TEST_ASSERT_SUCCESS(queue_reconfigure(tx, 1, 0, TX_RING_GPA(1), TX_RING), "restore");
+	TEST_ASSERT_SUCCESS(
+		queue_reconfigure(RTE_EMUDEV_QUEUE_GUEST_RX, 1, RX_BUF, RX_RING_GPA(1), RX_RING),
+		"restore");
+	irq_counts_clear();
+	TEST_ASSERT_SUCCESS(gtx_ping(1, 263), "tx");
+	TEST_ASSERT_EQUAL(fk.irq_fired[3], 1, "vector 3 after restore");
+	memset(fk.armed, 0, sizeof(fk.armed));
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ concurrency */
+
+#define CC_TX_PKTS 60 /* packets the poller sends to the guest (< 2 buffers each) */
+
+struct poller {
+	bool stop;
+	uint32_t rx_ok, rx_bad; /* from guest transmit queue 0 */
+	uint32_t tx_sent; /* to guest receive queue 1 */
+	uint32_t tx_len[CC_TX_PKTS];
+};
+
+static struct poller pl;
+
+static uint32_t
+cc_tx_len(uint32_t i)
+{
+	return 60 + (i * 97) % 3000;
+}
+
+static void *
+poller_main(void *arg)
+{
+	static uint8_t pkt[4096], pflat[4096];
+	struct rte_mbuf *m[32];
+	uint16_t n, i;
+
+	RTE_SET_USED(arg);
+	while (!__atomic_load_n(&pl.stop, __ATOMIC_ACQUIRE)) {
+		n = rte_eth_rx_burst(port, 0, m, RTE_DIM(m));
+		for (i = 0; i < n; i++) {
+			const uint8_t *f = m[i]->pkt_len <= sizeof(pflat) ?
+				rte_pktmbuf_read(m[i], 0, m[i]->pkt_len, pflat) :
+				NULL;
+
+			if (f != NULL && frame_cksums_ok(f, m[i]->pkt_len))
+				__atomic_fetch_add(&pl.rx_ok, 1, __ATOMIC_RELEASE);
+			else
+				__atomic_fetch_add(&pl.rx_bad, 1, __ATOMIC_RELEASE);
+			rte_pktmbuf_free(m[i]);
+		}
+		if (pl.tx_sent < CC_TX_PKTS) {
+			uint32_t len = build_pkt(pkt, IPPROTO_UDP, cc_tx_len(pl.tx_sent) - 42,
+						 pl.tx_sent, CSUM_FULL);
+			static const uint32_t s[] = {1000, 1000};
+
+			m[0] = mbuf_build(pkt, len, s, 3);
+			if (m[0] != NULL) {
+				if (rte_eth_tx_burst(port, 1, m, 1) == 1) {
+					pl.tx_len[pl.tx_sent] = len;
+					__atomic_fetch_add(&pl.tx_sent, 1, __ATOMIC_RELEASE);
+				} else
+					rte_pktmbuf_free(m[0]);
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The memory moves (CHANGING, copy, CHANGED, free) while another thread polls. */
+static int
+test_concurrent_mem_change(void)
+{
+	static uint8_t pkt[256];
+	pthread_t th;
+	uint32_t sent = 0, iter, k, ms, len;
+	int ret = 0;
+
+	memset(&pl, 0, sizeof(pl));
+	TEST_ASSERT_SUCCESS(grx_restart(1), "restart");
+	grx_post(1, RX_RING - 1);
+	TEST_ASSERT_SUCCESS(pthread_create(&th, NULL, poller_main, NULL), "thread");
+	for (iter = 0; iter < 60 && ret == 0; iter++) {
+		/* The guest sends 4 packets once the previous ones are in. */
+		for (ms = 0; ms < WAIT_MS &&
+		     __atomic_load_n(&pl.rx_ok, __ATOMIC_ACQUIRE) +
+				     __atomic_load_n(&pl.rx_bad, __ATOMIC_ACQUIRE) <
+			     sent;
+		     ms++)
+			rte_delay_us_sleep(1000);
+		if (ms == WAIT_MS) {
+			printf("iteration %u: %u of %u packets received\n", iter, pl.rx_ok, sent);
+			ret = -1;
+			break;
+		}
+		for (k = 0; k < 4; k++) {
+			len = build_pkt(pkt, IPPROTO_TCP, 100 + k, iter * 4 + k, CSUM_FULL);
+			gtx_pkt(0, pkt, len, NULL, 0, 0, 0, k == 3);
+			sent++;
+		}
+		gtx_kick(0);
+		/* Every other iteration the provider moves the memory. */
+		if (iter % 2 == 1) {
+			uint8_t *old = fk.mem, *nmem = aligned_alloc(4096, GMEM_SIZE);
+
+			if (nmem == NULL || fake_event(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING) != 0) {
+				free(nmem);
+				ret = -1;
+				break;
+			}
+			memcpy(nmem, old, GMEM_SIZE);
+			fk.mem = nmem;
+			memset(old, 0xee, GMEM_SIZE);
+			free(old);
+			if (fake_mem_publish() != 0)
+				ret = -1;
+		}
+	}
+	for (ms = 0; ms < WAIT_MS && ret == 0 &&
+	     (__atomic_load_n(&pl.rx_ok, __ATOMIC_ACQUIRE) < sent ||
+	      __atomic_load_n(&pl.tx_sent, __ATOMIC_ACQUIRE) < CC_TX_PKTS);
+	     ms++)
+		rte_delay_us_sleep(1000);
+	__atomic_store_n(&pl.stop, true, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	TEST_ASSERT_SUCCESS(ret, "guest side");
+	TEST_ASSERT_EQUAL(pl.rx_bad, 0, "corrupt packets received");
+	TEST_ASSERT_EQUAL(pl.rx_ok, sent, "packets received");
+	TEST_ASSERT_EQUAL(pl.tx_sent, CC_TX_PKTS, "packets sent to the guest");
+	for (k = 0; k < CC_TX_PKTS; k++) {
+		len = build_pkt(big, IPPROTO_UDP, cc_tx_len(k) - 42, k, CSUM_FULL);
+		TEST_ASSERT_EQUAL(len, pl.tx_len[k], "length of packet %u", k);
+		TEST_ASSERT_SUCCESS(grx_check(1, big, len), "packet %u to the guest", k);
+	}
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite iavfbe_suite = {
+	.suite_name = "net_iavfbe",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases =
+		{
+			TEST_CASE(test_mac),
+			TEST_CASE(test_link_lsc),
+			TEST_CASE(test_gtx_single),
+			TEST_CASE(test_gtx_multi_desc),
+			TEST_CASE(test_gtx_csum),
+			TEST_CASE(test_gtx_tso),
+			TEST_CASE(test_gtx_ipv6),
+			TEST_CASE(test_gtx_vlan),
+			TEST_CASE(test_gtx_tso_small_bursts),
+			TEST_CASE(test_gtx_nombuf),
+			TEST_CASE(test_gtx_bad_addr),
+			TEST_CASE(test_gtx_bad_len),
+			TEST_CASE(test_gtx_bad_chain),
+			TEST_CASE(test_gtx_bad_tail),
+			TEST_CASE(test_gtx_bad_tso),
+			TEST_CASE(test_grx_single),
+			TEST_CASE(test_grx_multi),
+			TEST_CASE(test_grx_ring_full),
+			TEST_CASE(test_grx_too_big),
+			TEST_CASE(test_grx_bad_addr),
+			TEST_CASE(test_grx_bad_queue),
+			TEST_CASE(test_grx_16b),
+			TEST_CASE(test_irq),
+			TEST_CASE(test_irq_none),
+			TEST_CASE(test_stats),
+			TEST_CASE(test_mem_table_change),
+			TEST_CASE(test_concurrent_mem_change),
+			TEST_CASE(test_reset),
+			TEST_CASE(test_client_gone),
+			TEST_CASE(test_stop_start),
+			TEST_CASE(test_devargs),
+			TEST_CASE(test_tso_passthrough),
+			TEST_CASE(test_close),
+			TEST_CASE(test_remove),
+			TEST_CASES_END(),
+		},
+};
+
+static int
+test_iavfbe(void)
+{
+	return unit_test_suite_runner(&iavfbe_suite);
+}
+
+REGISTER_TEST_COMMAND(iavfbe_autotest, test_iavfbe);

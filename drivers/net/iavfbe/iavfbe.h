@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+#ifndef IAVFBE_H
+#define IAVFBE_H
+
+/*
+ * net_iavfbe: the data plane of an emulated AVF (an emudev such as
+ * emu_iavf), as an ethdev.
+ *
+ * The ethdev's receive queue N drains the guest's transmit ring N
+ * (RTE_EMUDEV_QUEUE_GUEST_TX) and its transmit queue N fills the guest's
+ * receive ring N (RTE_EMUDEV_QUEUE_GUEST_RX).
+ *
+ * Threads and locks:
+ *  - Data-path lcores run the bursts. A burst enters its queue's state word
+ *    (rte_emudev_qstate) once and touches the ring, the doorbell, guest
+ *    memory and the interrupt trigger only inside; it takes no lock.
+ *  - The emudev provider's control thread runs iavfbe_emu_event() and the
+ *    statistics callback; the application's threads run the ethdev
+ *    operations. Both take the port's lock, which protects the control
+ *    state (struct iavfbe_port). While a queue is stopped (qstate), the
+ *    control side owns its ring fields.
+ *  - Never held while calling rte_emudev_event_unregister() or
+ *    rte_emudev_stats_cb_set() (both wait for a callback that takes it), nor
+ *    while calling rte_eth_dev_callback_process() (the application's
+ *    callback may call back into the port).
+ */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_gso.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include <rte_emudev.h>
+
+extern int iavfbe_logtype;
+
+#define IAVFBE_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, iavfbe_logtype, "IAVFBE: " fmt "\n", ##__VA_ARGS__)
+
+/** Driver (and vdev) name. */
+#define IAVFBE_DRIVER_NAME "net_iavfbe"
+
+/** Devargs. */
+#define IAVFBE_ARG_EMU "emu"
+#define IAVFBE_ARG_TSO "tso"
+
+/** Most queue pairs of a port (the device may have fewer). */
+#define IAVFBE_MAX_QUEUES 64u
+
+/** Packets per burst step (descriptors are written back per step). */
+#define IAVFBE_BURST 32u
+
+/** Largest frame the AVF sends or receives without segmentation offload. */
+#define IAVFBE_MAX_FRAME 9728u
+/** Smallest frame the AVF accepts from the guest (hardware rule). */
+#define IAVFBE_MIN_FRAME 17u
+/** Most data descriptors of a packet without TSO (hardware rule). */
+#define IAVFBE_MAX_DESCS 8u
+/** Most data descriptors of a TSO packet. */
+#define IAVFBE_MAX_TSO_DESCS 128u
+/** Smallest and largest TSO MSS. */
+#define IAVFBE_MIN_MSS 64u
+#define IAVFBE_MAX_MSS (IAVFBE_MAX_FRAME - 60u)
+/** Largest TSO packet (TSO_LEN is 18 bits, headers < 1 KiB). */
+#define IAVFBE_MAX_TSO_PKT (IAVFBE_TXCD_TSO_LEN_MASK + 1024u)
+/** Most segments one TSO packet becomes (TSO_LEN < 256 KiB, MSS >= 64). */
+#define IAVFBE_MAX_TSO_SEGS 4096u
+/** Smallest mbuf data room of a receive queue's pool. */
+#define IAVFBE_MIN_DATAROOM 256u
+
+/* ------------------------------------------------------------------------
+ * AVF descriptors (little endian in guest memory).
+ */
+
+/** Transmit descriptor (guest transmit ring), data or context. */
+struct iavfbe_tx_desc {
+	uint64_t qw0; /**< data: buffer address; context: tunneling, L2TAG2 */
+	uint64_t qw1; /**< DTYPE, command, offsets, size, tag */
+};
+
+#define IAVFBE_TXD_DTYPE_MASK 0xFull
+#define IAVFBE_TXD_DTYPE_DATA 0x0ull
+#define IAVFBE_TXD_DTYPE_CTX 0x1ull
+#define IAVFBE_TXD_DTYPE_DONE 0xFull
+
+/* Data descriptor QW1. */
+#define IAVFBE_TXD_CMD_SHIFT 4
+#define IAVFBE_TXD_CMD_MASK 0x3FFull
+#define IAVFBE_TXD_CMD_EOP 0x001u
+#define IAVFBE_TXD_CMD_RS 0x002u
+#define IAVFBE_TXD_CMD_ICRC 0x004u
+#define IAVFBE_TXD_CMD_IL2TAG1 0x008u
+#define IAVFBE_TXD_CMD_IIPT_MASK 0x060u
+#define IAVFBE_TXD_CMD_IIPT_NONIP 0x000u
+#define IAVFBE_TXD_CMD_IIPT_IPV6 0x020u
+#define IAVFBE_TXD_CMD_IIPT_IPV4 0x040u
+#define IAVFBE_TXD_CMD_IIPT_IPV4_CSUM 0x060u
+#define IAVFBE_TXD_CMD_L4T_MASK 0x300u
+#define IAVFBE_TXD_CMD_L4T_NONE 0x000u
+#define IAVFBE_TXD_CMD_L4T_TCP 0x100u
+#define IAVFBE_TXD_CMD_L4T_SCTP 0x200u
+#define IAVFBE_TXD_CMD_L4T_UDP 0x300u
+#define IAVFBE_TXD_OFFSET_SHIFT 16
+#define IAVFBE_TXD_OFFSET_MASK 0x3FFFFull
+#define IAVFBE_TXD_MACLEN(off) (((off)&0x7Fu) * 2u) /**< bytes */
+#define IAVFBE_TXD_IPLEN(off) ((((off) >> 7) & 0x7Fu) * 4u) /**< bytes */
+#define IAVFBE_TXD_L4LEN(off) ((((off) >> 14) & 0xFu) * 4u) /**< bytes */
+#define IAVFBE_TXD_BSZ_SHIFT 34
+#define IAVFBE_TXD_BSZ_MASK 0x3FFFull
+#define IAVFBE_TXD_L2TAG1_SHIFT 48
+
+/* Context descriptor QW1. */
+#define IAVFBE_TXCD_CMD_SHIFT 4
+#define IAVFBE_TXCD_CMD_MASK 0xFFFFull
+#define IAVFBE_TXCD_CMD_TSO 0x1u
+#define IAVFBE_TXCD_TSO_LEN_SHIFT 30
+#define IAVFBE_TXCD_TSO_LEN_MASK 0x3FFFFull
+#define IAVFBE_TXCD_MSS_SHIFT 50
+#define IAVFBE_TXCD_MSS_MASK 0x3FFFull
+
+/** Receive descriptor (guest receive ring), read format: QW0 buffer. */
+#define IAVFBE_RXD_QW0 0u
+#define IAVFBE_RXD_QW1 8u
+
+/* Legacy write-back QW1. */
+#define IAVFBE_RXD_DD (1ull << 0)
+#define IAVFBE_RXD_EOF (1ull << 1)
+#define IAVFBE_RXD_ERR_RXE (1ull << 19)
+#define IAVFBE_RXD_LEN_SHIFT 38
+#define IAVFBE_RXD_LEN_MASK 0x3FFFull
+
+/* ------------------------------------------------------------------------
+ * Queues.
+ */
+
+/** What the driver does with the guest's TSO requests. */
+enum iavfbe_tso_mode {
+	IAVFBE_TSO_SEGMENT = 0, /**< segment (rte_gso for TCP/IPv4; own for TCP/IPv6) */
+	IAVFBE_TSO_PASSTHROUGH, /**< deliver large, with RTE_MBUF_F_TX_TCP_SEG */
+};
+
+/*
+ * Counters of a receive queue (the guest's transmit ring). All uint64_t, in
+ * the order of iavfbe_rx_xstat_names[]. bad_* count guest packets dropped
+ * for that reason (bad_tail: bursts that saw the tail outside the ring).
+ */
+struct iavfbe_rxq_stats {
+	uint64_t packets; /**< mbuf packets delivered */
+	uint64_t bytes;
+	uint64_t unicast; /**< by destination MAC, of delivered packets */
+	uint64_t multicast;
+	uint64_t broadcast;
+	uint64_t bad_addr; /**< a buffer outside guest memory */
+	uint64_t bad_len; /**< a buffer of 0 bytes; packet too short or too long */
+	uint64_t bad_chain; /**< too many descriptors, no EOP, bad descriptor type */
+	uint64_t bad_tail; /**< bursts that saw a tail outside the ring */
+	uint64_t bad_tso; /**< TSO request inconsistent, or not segmentable */
+	uint64_t bad_offload; /**< checksum request with headers outside the packet */
+	uint64_t bad_descs; /**< descriptors of dropped packets */
+	uint64_t nombuf; /**< mbuf allocation failures (packet retried) */
+	uint64_t tso_pkts; /**< TSO packets from the guest */
+	uint64_t tso_segs; /**< segments made of them */
+	uint64_t tso_errors; /**< TSO packets dropped: no mbufs to segment */
+	uint64_t csum_ip; /**< IPv4 header checksums filled in */
+	uint64_t csum_l4; /**< TCP/UDP/SCTP checksums filled in */
+	uint64_t vlan_insert; /**< VLAN tags inserted (IL2TAG1) */
+	uint64_t completions; /**< descriptors written back as done */
+	uint64_t irqs; /**< interrupts raised */
+};
+
+/* Counters of a transmit queue (the guest's receive ring), as above. */
+struct iavfbe_txq_stats {
+	uint64_t packets; /**< packets written to the guest */
+	uint64_t bytes;
+	uint64_t unicast;
+	uint64_t multicast;
+	uint64_t broadcast;
+	uint64_t ring_full; /**< packets refused: no guest buffer (left to the caller) */
+	uint64_t not_ready; /**< packets refused: the guest's ring is not served now */
+	uint64_t too_big; /**< dropped: larger than the guest takes */
+	uint64_t empty; /**< dropped: 0 bytes */
+	uint64_t bad_addr; /**< dropped: a guest buffer outside guest memory */
+	uint64_t bad_descs; /**< descriptors given back in error */
+	uint64_t bad_tail; /**< bursts that saw a tail outside the ring */
+	uint64_t descs; /**< descriptors written back */
+	uint64_t irqs; /**< interrupts raised */
+};
+
+struct iavfbe_port;
+
+/** Receive queue: the guest's transmit ring. */
+struct iavfbe_rxq {
+	/* Data path (ring fields owned by the control side while stopped). */
+	struct rte_emudev_qstate qs;
+	uint16_t emu_id;
+	uint16_t qid;
+	uint32_t nb_desc; /**< descriptors in the ring */
+	uint32_t head; /**< next descriptor to read */
+	struct iavfbe_tx_desc *ring; /**< host address of the ring */
+	volatile uint32_t *doorbell; /**< the guest's tail */
+	const struct rte_emudev_mem_table *tbl;
+	struct rte_emudev_xlate_cache xc;
+	uint32_t irq_vector;
+	bool skip; /**< dropping the rest of a packet, up to its EOP */
+	uint8_t tso_mode; /**< enum iavfbe_tso_mode */
+	uint16_t dataroom; /**< bytes per mbuf */
+	struct rte_mempool *mp;
+	struct rte_gso_ctx gso;
+	/* Segments of a TSO packet not returned yet: segs[stash_head..+stash_cnt). */
+	uint32_t stash_head;
+	uint32_t stash_cnt;
+	/* RS descriptors of one burst step. */
+	uint32_t nb_rs;
+	uint32_t rs[IAVFBE_BURST * IAVFBE_MAX_TSO_DESCS];
+	/* Packets made of one guest packet (TSO segments). */
+	struct rte_mbuf *segs[IAVFBE_MAX_TSO_SEGS];
+
+	struct iavfbe_rxq_stats st;
+	struct iavfbe_rxq_stats base; /**< at the last reset */
+
+	/* Control side (under the port's lock). */
+	struct iavfbe_port *port;
+	bool running; /**< qstate started */
+} __rte_cache_aligned;
+
+/** Transmit queue: the guest's receive ring. */
+struct iavfbe_txq {
+	struct rte_emudev_qstate qs;
+	uint16_t emu_id;
+	uint16_t qid;
+	uint32_t nb_desc;
+	uint32_t head; /**< next descriptor to fill */
+	uint8_t *ring;
+	uint32_t desc_size; /**< 16 or 32 */
+	volatile uint32_t *doorbell;
+	const struct rte_emudev_mem_table *tbl;
+	struct rte_emudev_xlate_cache xc;
+	uint32_t irq_vector;
+	uint32_t buf_size; /**< bytes per guest buffer */
+	uint32_t max_pkt; /**< largest packet the guest takes */
+
+	struct iavfbe_txq_stats st;
+	struct iavfbe_txq_stats base; /**< at the last reset */
+
+	/* Control side (under the port's lock). */
+	struct iavfbe_port *port;
+	bool running; /**< qstate started */
+} __rte_cache_aligned;
+
+/** Port (ethdev private data). */
+struct iavfbe_port {
+	pthread_mutex_t lock;
+	struct rte_eth_dev *eth_dev;
+	char emu_name[RTE_EMUDEV_NAME_MAX_LEN];
+	uint16_t emu_id;
+	uint16_t max_qp; /**< queue pairs the port offers */
+	enum iavfbe_tso_mode tso_mode;
+
+	/* Under lock. */
+	bool emu_gone; /**< REMOVED: emu_id is invalid */
+	bool closed;
+	bool started;
+	bool registered; /**< event callback registered */
+	bool stats_cb; /**< statistics callback set */
+	uint32_t link_speed; /**< Mbps */
+	const struct rte_emudev_mem_table *tbl; /**< NULL while changing */
+	/* The guest's queues: enabled, and where the port stopped in them. */
+	bool genabled[RTE_EMUDEV_QUEUE_DIR_MAX][IAVFBE_MAX_QUEUES];
+	uint32_t ghead[RTE_EMUDEV_QUEUE_DIR_MAX][IAVFBE_MAX_QUEUES];
+	bool gskip[IAVFBE_MAX_QUEUES]; /**< transmit rings: iavfbe_rxq::skip */
+	struct iavfbe_rxq *rxq[IAVFBE_MAX_QUEUES];
+	struct iavfbe_txq *txq[IAVFBE_MAX_QUEUES];
+	/* Counters of released queues (the guest's statistics never go back). */
+	struct iavfbe_rxq_stats rx_retired;
+	struct iavfbe_txq_stats tx_retired;
+	/* Event callbacks in progress. */
+	uint32_t cb_active;
+};
+
+/* iavfbe_rxtx.c */
+uint16_t iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+void iavfbe_rxq_stash_free(struct iavfbe_rxq *q);
+
+#endif /* IAVFBE_H */

@@ -1,0 +1,1176 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * net_iavfbe control path: devargs, probe and remove, ethdev operations,
+ * emudev events (queues enabled and disabled, memory table changes, resets,
+ * removal), link state and statistics (also for the guest's GET_STATS).
+ */
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+
+#include "iavfbe.h"
+
+RTE_LOG_REGISTER_DEFAULT(iavfbe_logtype, NOTICE);
+
+#define GTX RTE_EMUDEV_QUEUE_GUEST_TX
+#define GRX RTE_EMUDEV_QUEUE_GUEST_RX
+
+/** Link speed when the device does not tell (Mbps). */
+#define IAVFBE_DEFAULT_SPEED RTE_ETH_SPEED_NUM_10G
+
+/* ---------------------------------------------------------------- devargs */
+
+struct iavfbe_args {
+	char emu[RTE_EMUDEV_NAME_MAX_LEN];
+	enum iavfbe_tso_mode tso;
+};
+
+static int
+iavfbe_parse_args(const char *name, const char *args, struct iavfbe_args *a)
+{
+	static const char *const known[] = {IAVFBE_ARG_EMU, IAVFBE_ARG_TSO};
+	struct rte_kvargs *kv;
+	unsigned int i, k;
+	int ret = -EINVAL;
+
+	memset(a, 0, sizeof(*a));
+	a->tso = IAVFBE_TSO_SEGMENT;
+	kv = rte_kvargs_parse(args != NULL ? args : "", NULL);
+	if (kv == NULL) {
+		IAVFBE_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, args);
+		return -EINVAL;
+	}
+	for (i = 0; i < kv->count; i++) {
+		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
+
+		for (k = 0; k < RTE_DIM(known); k++)
+			if (strcmp(key, known[k]) == 0)
+				break;
+		if (k == RTE_DIM(known)) {
+			IAVFBE_LOG(ERR, "%s: unknown argument \"%s\" (known: emu, tso)", name, key);
+			goto out;
+		}
+		if (rte_kvargs_count(kv, key) > 1) {
+			IAVFBE_LOG(ERR, "%s: argument \"%s\" given more than once", name, key);
+			goto out;
+		}
+		if (val == NULL || val[0] == '\0') {
+			IAVFBE_LOG(ERR, "%s: argument \"%s\" needs a value", name, key);
+			goto out;
+		}
+		if (strcmp(key, IAVFBE_ARG_EMU) == 0) {
+			if (strlen(val) >= sizeof(a->emu)) {
+				IAVFBE_LOG(ERR,
+					   "%s: argument \"emu\": name longer than %zu characters",
+					   name, sizeof(a->emu) - 1);
+				goto out;
+			}
+			snprintf(a->emu, sizeof(a->emu), "%s", val);
+		} else if (strcmp(val, "segment") == 0) {
+			a->tso = IAVFBE_TSO_SEGMENT;
+		} else if (strcmp(val, "passthrough") == 0) {
+			a->tso = IAVFBE_TSO_PASSTHROUGH;
+		} else {
+			IAVFBE_LOG(ERR,
+				   "%s: argument \"tso\": \"%s\" is neither \"segment\" nor "
+				   "\"passthrough\"",
+				   name, val);
+			goto out;
+		}
+	}
+	if (a->emu[0] == '\0') {
+		IAVFBE_LOG(ERR,
+			   "%s: argument \"emu\" (name of the emulated device, e.g. emu=emu_iavf0) "
+			   "is required",
+			   name);
+		goto out;
+	}
+	ret = 0;
+out:
+	rte_kvargs_free(kv);
+	return ret;
+}
+
+/* ------------------------------------------------------------ statistics */
+
+/* Counters are uint64_t written by one data-path lcore: read each atomically. */
+static void
+iavfbe_counters_add(uint64_t *acc, const uint64_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+static void
+iavfbe_counters_sub(uint64_t *acc, const uint64_t *base, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc[i] -= base[i];
+}
+
+#define IAVFBE_NB_RX_CNT (sizeof(struct iavfbe_rxq_stats) / sizeof(uint64_t))
+#define IAVFBE_NB_TX_CNT (sizeof(struct iavfbe_txq_stats) / sizeof(uint64_t))
+
+/* A queue's counters since the last reset. */
+static void
+iavfbe_rxq_read(const struct iavfbe_rxq *q, struct iavfbe_rxq_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (q == NULL)
+		return;
+	iavfbe_counters_add((uint64_t *)s, (const uint64_t *)&q->st, IAVFBE_NB_RX_CNT);
+	iavfbe_counters_sub((uint64_t *)s, (const uint64_t *)&q->base, IAVFBE_NB_RX_CNT);
+}
+
+static void
+iavfbe_txq_read(const struct iavfbe_txq *q, struct iavfbe_txq_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (q == NULL)
+		return;
+	iavfbe_counters_add((uint64_t *)s, (const uint64_t *)&q->st, IAVFBE_NB_TX_CNT);
+	iavfbe_counters_sub((uint64_t *)s, (const uint64_t *)&q->base, IAVFBE_NB_TX_CNT);
+}
+
+/* Names of the extended statistics, in the order of the counter structures. */
+static const char *const iavfbe_rx_xstat_names[] = {
+	"packets",	     "bytes",		"unicast_packets", "multicast_packets",
+	"broadcast_packets", "bad_addr",	"bad_len",	   "bad_chain",
+	"bad_tail",	     "bad_tso",		"bad_offload",	   "bad_descs",
+	"mbuf_alloc_errors", "tso_packets",	"tso_segments",	   "tso_errors",
+	"ip_cksum_filled",   "l4_cksum_filled", "vlan_inserted",   "descs_completed",
+	"interrupts",
+};
+static const char *const iavfbe_tx_xstat_names[] = {
+	"packets",
+	"bytes",
+	"unicast_packets",
+	"multicast_packets",
+	"broadcast_packets",
+	"ring_full",
+	"not_ready",
+	"too_big",
+	"empty",
+	"bad_addr",
+	"bad_descs",
+	"bad_tail",
+	"descs_written",
+	"interrupts",
+};
+static_assert(RTE_DIM(iavfbe_rx_xstat_names) == IAVFBE_NB_RX_CNT, "rx xstat names");
+static_assert(RTE_DIM(iavfbe_tx_xstat_names) == IAVFBE_NB_TX_CNT, "tx xstat names");
+
+/* Dropped guest packets: what ierrors counts (bad_tail counts bursts). */
+static uint64_t
+iavfbe_rx_errors(const struct iavfbe_rxq_stats *s)
+{
+	return s->bad_addr + s->bad_len + s->bad_chain + s->bad_tso + s->bad_offload +
+		s->tso_errors;
+}
+
+static int
+iavfbe_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct iavfbe_rxq_stats s;
+
+		iavfbe_rxq_read(dev->data->rx_queues[i], &s);
+		st->ipackets += s.packets;
+		st->ibytes += s.bytes;
+		st->ierrors += iavfbe_rx_errors(&s);
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[i] = s.packets;
+			st->q_ibytes[i] = s.bytes;
+			st->q_errors[i] = iavfbe_rx_errors(&s);
+		}
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct iavfbe_txq_stats s;
+
+		iavfbe_txq_read(dev->data->tx_queues[i], &s);
+		st->opackets += s.packets;
+		st->obytes += s.bytes;
+		st->oerrors += s.too_big + s.empty + s.bad_addr;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[i] = s.packets;
+			st->q_obytes[i] = s.bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+iavfbe_stats_reset(struct rte_eth_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct iavfbe_rxq *q = dev->data->rx_queues[i];
+
+		if (q != NULL) {
+			memset(&q->base, 0, sizeof(q->base));
+			iavfbe_counters_add((uint64_t *)&q->base, (const uint64_t *)&q->st,
+					    IAVFBE_NB_RX_CNT);
+		}
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct iavfbe_txq *q = dev->data->tx_queues[i];
+
+		if (q != NULL) {
+			memset(&q->base, 0, sizeof(q->base));
+			iavfbe_counters_add((uint64_t *)&q->base, (const uint64_t *)&q->st,
+					    IAVFBE_NB_TX_CNT);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Extended statistics: the port's totals first, named from the guest's view
+ * ("guest_tx_*": the guest's transmit rings, i.e. our receive queues;
+ * "guest_rx_*": its receive rings, our transmit queues), then per queue
+ * ("rx_qN_*", "tx_qN_*").
+ */
+static unsigned int
+iavfbe_xstats_count(const struct rte_eth_dev *dev)
+{
+	return IAVFBE_NB_RX_CNT + IAVFBE_NB_TX_CNT + dev->data->nb_rx_queues * IAVFBE_NB_RX_CNT +
+		dev->data->nb_tx_queues * IAVFBE_NB_TX_CNT;
+}
+
+static int
+iavfbe_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			unsigned int size)
+{
+	unsigned int n = iavfbe_xstats_count(dev), k = 0, i, j;
+
+	if (names == NULL || size < n)
+		return (int)n;
+	for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++)
+		snprintf(names[k].name, sizeof(names[k].name), "guest_tx_%s",
+			 iavfbe_rx_xstat_names[j]);
+	for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++)
+		snprintf(names[k].name, sizeof(names[k].name), "guest_rx_%s",
+			 iavfbe_tx_xstat_names[j]);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++)
+			snprintf(names[k].name, sizeof(names[k].name), "rx_q%u_%s", i,
+				 iavfbe_rx_xstat_names[j]);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++)
+			snprintf(names[k].name, sizeof(names[k].name), "tx_q%u_%s", i,
+				 iavfbe_tx_xstat_names[j]);
+	return (int)n;
+}
+
+static int
+iavfbe_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size)
+{
+	unsigned int n = iavfbe_xstats_count(dev), k, i, j;
+	struct iavfbe_rxq_stats rsum;
+	struct iavfbe_txq_stats tsum;
+
+	if (xs == NULL || size < n)
+		return (int)n;
+	memset(&rsum, 0, sizeof(rsum));
+	memset(&tsum, 0, sizeof(tsum));
+	k = IAVFBE_NB_RX_CNT + IAVFBE_NB_TX_CNT;
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct iavfbe_rxq_stats s;
+
+		iavfbe_rxq_read(dev->data->rx_queues[i], &s);
+		iavfbe_counters_add((uint64_t *)&rsum, (const uint64_t *)&s, IAVFBE_NB_RX_CNT);
+		for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++) {
+			xs[k].id = k;
+			xs[k].value = ((const uint64_t *)&s)[j];
+		}
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct iavfbe_txq_stats s;
+
+		iavfbe_txq_read(dev->data->tx_queues[i], &s);
+		iavfbe_counters_add((uint64_t *)&tsum, (const uint64_t *)&s, IAVFBE_NB_TX_CNT);
+		for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++) {
+			xs[k].id = k;
+			xs[k].value = ((const uint64_t *)&s)[j];
+		}
+	}
+	k = 0;
+	for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++) {
+		xs[k].id = k;
+		xs[k].value = ((const uint64_t *)&rsum)[j];
+	}
+	for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++) {
+		xs[k].id = k;
+		xs[k].value = ((const uint64_t *)&tsum)[j];
+	}
+	return (int)n;
+}
+
+/*
+ * The guest's statistics (virtchnl GET_STATS), on the provider's thread:
+ * what we received is what it transmitted. Never reset.
+ */
+static int
+iavfbe_emu_stats(uint16_t emu_id __rte_unused, struct rte_emudev_stats *es, void *arg)
+{
+	struct iavfbe_port *p = arg;
+	struct iavfbe_rxq_stats rx;
+	struct iavfbe_txq_stats tx;
+	uint32_t i;
+
+	pthread_mutex_lock(&p->lock);
+	rx = p->rx_retired;
+	tx = p->tx_retired;
+	for (i = 0; i < IAVFBE_MAX_QUEUES; i++) {
+		if (p->rxq[i] != NULL)
+			iavfbe_counters_add((uint64_t *)&rx, (const uint64_t *)&p->rxq[i]->st,
+					    IAVFBE_NB_RX_CNT);
+		if (p->txq[i] != NULL)
+			iavfbe_counters_add((uint64_t *)&tx, (const uint64_t *)&p->txq[i]->st,
+					    IAVFBE_NB_TX_CNT);
+	}
+	pthread_mutex_unlock(&p->lock);
+
+	es->rx_bytes = tx.bytes;
+	es->rx_unicast = tx.unicast;
+	es->rx_multicast = tx.multicast;
+	es->rx_broadcast = tx.broadcast;
+	es->rx_discards = tx.ring_full + tx.too_big + tx.empty + tx.bad_addr;
+	es->rx_unknown_protocol = 0;
+	es->tx_bytes = rx.bytes;
+	es->tx_unicast = rx.unicast;
+	es->tx_multicast = rx.multicast;
+	es->tx_broadcast = rx.broadcast;
+	es->tx_discards = rx.tso_errors;
+	es->tx_errors = rx.bad_addr + rx.bad_len + rx.bad_chain + rx.bad_tso + rx.bad_offload;
+	return 0;
+}
+
+/* ---------------------------------------------------------- queue control */
+
+/* Stop the data path on a queue and remember where it is. Under lock. */
+static void
+iavfbe_rxq_stop(struct iavfbe_port *p, struct iavfbe_rxq *q)
+{
+	if (q == NULL || !q->running)
+		return;
+	rte_emudev_qstate_stop(&q->qs);
+	p->ghead[GTX][q->qid] = q->head;
+	p->gskip[q->qid] = q->skip;
+	q->running = false;
+}
+
+static void
+iavfbe_txq_stop(struct iavfbe_port *p, struct iavfbe_txq *q)
+{
+	if (q == NULL || !q->running)
+		return;
+	rte_emudev_qstate_stop(&q->qs);
+	p->ghead[GRX][q->qid] = q->head;
+	q->running = false;
+}
+
+static void
+iavfbe_queues_stop(struct iavfbe_port *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->max_qp; i++) {
+		iavfbe_rxq_stop(p, p->rxq[i]);
+		iavfbe_txq_stop(p, p->txq[i]);
+	}
+}
+
+/* Whether the port may serve the guest's queue qid of direction dir now. */
+static bool
+iavfbe_can_serve(const struct iavfbe_port *p, enum rte_emudev_queue_dir dir, uint16_t qid)
+{
+	return p->started && !p->emu_gone && p->tbl != NULL && p->genabled[dir][qid];
+}
+
+/* Common checks of a guest queue; logs why it cannot be served. */
+static int
+iavfbe_qinfo_get(struct iavfbe_port *p, enum rte_emudev_queue_dir dir, uint16_t qid,
+		 struct rte_emudev_queue_info *qi)
+{
+	const char *what = dir == GTX ? "transmit" : "receive";
+	const char *why = NULL;
+	int ret;
+
+	ret = rte_emudev_queue_info_get(p->emu_id, dir, qid, qi);
+	if (ret < 0) {
+		IAVFBE_LOG(ERR, "%s: guest %s queue %u: %s", p->eth_dev->data->name, what, qid,
+			   strerror(-ret));
+		return ret;
+	}
+	if (!qi->enabled)
+		return -EAGAIN;
+	if (qi->ring_host == NULL)
+		why = "the ring is not in the guest memory mapped here";
+	else if (qi->mem_generation != p->tbl->generation)
+		why = "memory table generation mismatch";
+	else if (qi->ring_size < 8)
+		why = "fewer than 8 descriptors";
+	else if (((uintptr_t)qi->ring_host & 7) != 0)
+		why = "the ring is not 8-byte aligned";
+	else if (qi->doorbell == NULL)
+		why = "no doorbell";
+	if (why != NULL) {
+		/* An empty table: the client is going away; nothing to report. */
+		if (p->tbl->nb_regions > 0)
+			IAVFBE_LOG(WARNING, "%s: guest %s queue %u cannot be served: %s",
+				   p->eth_dev->data->name, what, qid, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Serve a guest transmit ring on our receive queue if we can. Under lock. */
+static void
+iavfbe_rxq_refresh(struct iavfbe_port *p, struct iavfbe_rxq *q)
+{
+	struct rte_emudev_queue_info qi;
+
+	if (q == NULL || q->running || !iavfbe_can_serve(p, GTX, q->qid))
+		return;
+	if (iavfbe_qinfo_get(p, GTX, q->qid, &qi) < 0)
+		return;
+	if (qi.desc_format != RTE_EMUDEV_DESC_AVF_TX || qi.desc_size != sizeof(*q->ring)) {
+		IAVFBE_LOG(WARNING, "%s: guest transmit queue %u: descriptor format %d unsupported",
+			   p->eth_dev->data->name, q->qid, (int)qi.desc_format);
+		return;
+	}
+	q->ring = qi.ring_host;
+	q->nb_desc = qi.ring_size;
+	q->doorbell = qi.doorbell;
+	q->irq_vector = qi.irq_vector;
+	q->tbl = p->tbl;
+	q->xc.idx = 0;
+	q->head = p->ghead[GTX][q->qid] < q->nb_desc ? p->ghead[GTX][q->qid] : 0;
+	q->skip = p->gskip[q->qid];
+	q->nb_rs = 0;
+	q->running = true;
+	rte_emudev_qstate_start(&q->qs);
+	IAVFBE_LOG(DEBUG, "%s: rx queue %u: guest ring of %u at 0x%" PRIx64 ", head %u, vector %d",
+		   p->eth_dev->data->name, q->qid, q->nb_desc, qi.ring_gpa, q->head,
+		   (int)q->irq_vector);
+}
+
+/* Serve a guest receive ring on our transmit queue if we can. Under lock. */
+static void
+iavfbe_txq_refresh(struct iavfbe_port *p, struct iavfbe_txq *q)
+{
+	struct rte_emudev_queue_info qi;
+
+	if (q == NULL || q->running || !iavfbe_can_serve(p, GRX, q->qid))
+		return;
+	if (iavfbe_qinfo_get(p, GRX, q->qid, &qi) < 0)
+		return;
+	if ((qi.desc_format != RTE_EMUDEV_DESC_AVF_RX_32B &&
+	     qi.desc_format != RTE_EMUDEV_DESC_AVF_RX_16B) ||
+	    qi.buf_size == 0 || qi.buf_size > IAVFBE_RXD_LEN_MASK) {
+		IAVFBE_LOG(WARNING,
+			   "%s: guest receive queue %u: descriptor format %d, buffers of %u "
+			   "bytes: unsupported",
+			   p->eth_dev->data->name, q->qid, (int)qi.desc_format, qi.buf_size);
+		return;
+	}
+	q->ring = qi.ring_host;
+	q->desc_size = qi.desc_size;
+	q->nb_desc = qi.ring_size;
+	q->doorbell = qi.doorbell;
+	q->irq_vector = qi.irq_vector;
+	q->buf_size = qi.buf_size;
+	q->max_pkt = qi.max_pkt_len;
+	q->tbl = p->tbl;
+	q->xc.idx = 0;
+	q->head = p->ghead[GRX][q->qid] < q->nb_desc ? p->ghead[GRX][q->qid] : 0;
+	q->running = true;
+	rte_emudev_qstate_start(&q->qs);
+	IAVFBE_LOG(DEBUG,
+		   "%s: tx queue %u: guest ring of %u at 0x%" PRIx64
+		   ", buffers %u, max packet %u, head %u, vector %d",
+		   p->eth_dev->data->name, q->qid, q->nb_desc, qi.ring_gpa, q->buf_size, q->max_pkt,
+		   q->head, (int)q->irq_vector);
+}
+
+static void
+iavfbe_queues_refresh(struct iavfbe_port *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->max_qp; i++) {
+		iavfbe_rxq_refresh(p, p->rxq[i]);
+		iavfbe_txq_refresh(p, p->txq[i]);
+	}
+}
+
+/* -------------------------------------------------------------------- link */
+
+/* Recompute the link; true when its status changed. Under lock. */
+static bool
+iavfbe_link_compute(struct iavfbe_port *p)
+{
+	struct rte_eth_link link;
+	bool any = false;
+	uint32_t i;
+
+	for (i = 0; i < p->max_qp && !any; i++)
+		any = p->genabled[GTX][i] || p->genabled[GRX][i];
+	memset(&link, 0, sizeof(link));
+	link.link_status = p->started && !p->emu_gone && any ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	link.link_speed = link.link_status ? p->link_speed : RTE_ETH_SPEED_NUM_NONE;
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	link.link_autoneg = RTE_ETH_LINK_FIXED;
+	if (rte_eth_linkstatus_set(p->eth_dev, &link) != 0)
+		return false;
+	IAVFBE_LOG(INFO, "%s: link %s", p->eth_dev->data->name, link.link_status ? "up" : "down");
+	return true;
+}
+
+/* Without lock. */
+static void
+iavfbe_lsc_notify(struct iavfbe_port *p)
+{
+	rte_eth_dev_callback_process(p->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+static int
+iavfbe_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	bool changed;
+
+	pthread_mutex_lock(&p->lock);
+	changed = iavfbe_link_compute(p);
+	pthread_mutex_unlock(&p->lock);
+	return changed ? 0 : -1;
+}
+
+/* Tell the guest whether we serve its packets (provider attribute). */
+static void
+iavfbe_guest_link_set(struct iavfbe_port *p, bool up)
+{
+	uint8_t v = up;
+	int ret;
+
+	if (p->emu_gone)
+		return;
+	ret = rte_emudev_attr_set(p->emu_id, RTE_EMUDEV_ATTR_LINK_UP, &v, sizeof(v));
+	if (ret < 0 && ret != -ENOENT)
+		IAVFBE_LOG(WARNING, "%s: cannot set the guest's link %s: %s",
+			   p->eth_dev->data->name, up ? "up" : "down", strerror(-ret));
+}
+
+/* ------------------------------------------------------------------ events */
+
+static void
+iavfbe_emu_event(uint16_t emu_id __rte_unused, const struct rte_emudev_event *ev, void *arg)
+{
+	struct iavfbe_port *p = arg;
+	const char *name;
+	bool lsc = false;
+	uint32_t i;
+
+	__atomic_fetch_add(&p->cb_active, 1, __ATOMIC_ACQUIRE);
+	pthread_mutex_lock(&p->lock);
+	if (p->closed || p->emu_gone)
+		goto out;
+	name = p->eth_dev->data->name;
+	IAVFBE_LOG(DEBUG, "%s: event %s", name, rte_emudev_event_name(ev->type));
+	switch (ev->type) {
+	case RTE_EMUDEV_EVENT_QUEUE_ENABLED:
+	case RTE_EMUDEV_EVENT_QUEUE_DISABLED: {
+		enum rte_emudev_queue_dir dir = ev->queue.dir;
+		uint16_t qid = ev->queue.qid;
+		bool en = ev->type == RTE_EMUDEV_EVENT_QUEUE_ENABLED;
+
+		if ((unsigned int)dir >= RTE_EMUDEV_QUEUE_DIR_MAX || qid >= p->max_qp)
+			break;
+		if (dir == GTX)
+			iavfbe_rxq_stop(p, p->rxq[qid]);
+		else
+			iavfbe_txq_stop(p, p->txq[qid]);
+		p->genabled[dir][qid] = en;
+		if (en) {
+			/* A ring starts at descriptor 0 when it is enabled. */
+			p->ghead[dir][qid] = 0;
+			if (dir == GTX)
+				p->gskip[qid] = false;
+			if (dir == GTX)
+				iavfbe_rxq_refresh(p, p->rxq[qid]);
+			else
+				iavfbe_txq_refresh(p, p->txq[qid]);
+		}
+		IAVFBE_LOG(INFO, "%s: guest %s queue %u %s", name,
+			   dir == GTX ? "transmit" : "receive", qid, en ? "enabled" : "disabled");
+		break;
+	}
+	case RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING:
+		iavfbe_queues_stop(p);
+		p->tbl = NULL;
+		break;
+	case RTE_EMUDEV_EVENT_MEM_TABLE_CHANGED:
+		if (rte_emudev_mem_table_get(p->emu_id, &p->tbl) < 0)
+			p->tbl = NULL;
+		iavfbe_queues_refresh(p);
+		break;
+	case RTE_EMUDEV_EVENT_RESET:
+	case RTE_EMUDEV_EVENT_CLIENT_GONE:
+		iavfbe_queues_stop(p);
+		for (i = 0; i < p->max_qp; i++) {
+			p->genabled[GTX][i] = false;
+			p->genabled[GRX][i] = false;
+			p->ghead[GTX][i] = 0;
+			p->ghead[GRX][i] = 0;
+			p->gskip[i] = false;
+		}
+		IAVFBE_LOG(INFO, "%s: %s", name,
+			   ev->type == RTE_EMUDEV_EVENT_RESET ? "guest device reset" :
+								"guest gone");
+		break;
+	case RTE_EMUDEV_EVENT_REMOVED:
+		iavfbe_queues_stop(p);
+		p->emu_gone = true;
+		p->tbl = NULL;
+		p->registered = false;
+		p->stats_cb = false;
+		memset(p->genabled, 0, sizeof(p->genabled));
+		IAVFBE_LOG(WARNING, "%s: emulated device %s removed: the port stays down", name,
+			   p->emu_name);
+		break;
+	default:
+		break;
+	}
+	lsc = iavfbe_link_compute(p);
+out:
+	pthread_mutex_unlock(&p->lock);
+	if (lsc)
+		iavfbe_lsc_notify(p);
+	__atomic_fetch_sub(&p->cb_active, 1, __ATOMIC_RELEASE);
+}
+
+/* ----------------------------------------------------------------- queues */
+
+static int
+iavfbe_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __rte_unused,
+		      unsigned int socket_id, const struct rte_eth_rxconf *conf __rte_unused,
+		      struct rte_mempool *mp)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	struct iavfbe_rxq *q;
+	uint32_t room;
+
+	if (qid >= p->max_qp || mp == NULL)
+		return -EINVAL;
+	room = rte_pktmbuf_data_room_size(mp);
+	if (room < RTE_PKTMBUF_HEADROOM + IAVFBE_MIN_DATAROOM) {
+		IAVFBE_LOG(ERR,
+			   "%s: rx queue %u: mbufs of pool %s hold %u bytes, at least %u needed",
+			   dev->data->name, qid, mp->name,
+			   room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0,
+			   IAVFBE_MIN_DATAROOM);
+		return -EINVAL;
+	}
+	q = rte_zmalloc_socket("iavfbe_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE, (int)socket_id);
+	if (q == NULL)
+		return -ENOMEM;
+	rte_emudev_qstate_init(&q->qs);
+	q->emu_id = p->emu_id;
+	q->qid = qid;
+	q->irq_vector = RTE_EMUDEV_IRQ_NONE;
+	q->tso_mode = (uint8_t)p->tso_mode;
+	q->dataroom = (uint16_t)(room - RTE_PKTMBUF_HEADROOM);
+	q->mp = mp;
+	q->gso.direct_pool = mp;
+	q->gso.indirect_pool = mp;
+	q->gso.gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	q->gso.flag = 0; /* IP ids increase from segment to segment */
+	q->port = p;
+
+	pthread_mutex_lock(&p->lock);
+	p->rxq[qid] = q;
+	iavfbe_rxq_refresh(p, q);
+	pthread_mutex_unlock(&p->lock);
+	dev->data->rx_queues[qid] = q;
+	return 0;
+}
+
+static void
+iavfbe_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	struct iavfbe_rxq *q = dev->data->rx_queues[qid];
+
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	iavfbe_rxq_stop(p, q);
+	if (qid < IAVFBE_MAX_QUEUES && p->rxq[qid] == q)
+		p->rxq[qid] = NULL;
+	iavfbe_counters_add((uint64_t *)&p->rx_retired, (const uint64_t *)&q->st, IAVFBE_NB_RX_CNT);
+	pthread_mutex_unlock(&p->lock);
+	iavfbe_rxq_stash_free(q);
+	rte_free(q);
+	dev->data->rx_queues[qid] = NULL;
+}
+
+static int
+iavfbe_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __rte_unused,
+		      unsigned int socket_id, const struct rte_eth_txconf *conf __rte_unused)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	struct iavfbe_txq *q;
+
+	if (qid >= p->max_qp)
+		return -EINVAL;
+	q = rte_zmalloc_socket("iavfbe_txq", sizeof(*q), RTE_CACHE_LINE_SIZE, (int)socket_id);
+	if (q == NULL)
+		return -ENOMEM;
+	rte_emudev_qstate_init(&q->qs);
+	q->emu_id = p->emu_id;
+	q->qid = qid;
+	q->irq_vector = RTE_EMUDEV_IRQ_NONE;
+	q->port = p;
+
+	pthread_mutex_lock(&p->lock);
+	p->txq[qid] = q;
+	iavfbe_txq_refresh(p, q);
+	pthread_mutex_unlock(&p->lock);
+	dev->data->tx_queues[qid] = q;
+	return 0;
+}
+
+static void
+iavfbe_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	struct iavfbe_txq *q = dev->data->tx_queues[qid];
+
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	iavfbe_txq_stop(p, q);
+	if (qid < IAVFBE_MAX_QUEUES && p->txq[qid] == q)
+		p->txq[qid] = NULL;
+	iavfbe_counters_add((uint64_t *)&p->tx_retired, (const uint64_t *)&q->st, IAVFBE_NB_TX_CNT);
+	pthread_mutex_unlock(&p->lock);
+	rte_free(q);
+	dev->data->tx_queues[qid] = NULL;
+}
+
+/* ------------------------------------------------------------- operations */
+
+static int
+iavfbe_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+
+	info->max_rx_queues = p->max_qp;
+	info->max_tx_queues = p->max_qp;
+	info->max_rx_pktlen = IAVFBE_MAX_FRAME;
+	info->min_rx_bufsize = IAVFBE_MIN_DATAROOM;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = IAVFBE_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN - RTE_VLAN_HLEN;
+	info->max_mac_addrs = 1;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	info->default_rxportconf.burst_size = IAVFBE_BURST;
+	info->default_txportconf.burst_size = IAVFBE_BURST;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	return 0;
+}
+
+static int
+iavfbe_dev_configure(struct rte_eth_dev *dev)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	struct rte_emudev_conf conf;
+	int ret = 0;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.max_queue_pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	pthread_mutex_lock(&p->lock);
+	if (p->emu_gone) {
+		IAVFBE_LOG(ERR, "%s: emulated device %s was removed", dev->data->name, p->emu_name);
+		ret = -ENODEV;
+	} else {
+		ret = rte_emudev_configure(p->emu_id, &conf);
+		if (ret < 0)
+			IAVFBE_LOG(ERR, "%s: configure %s: %s", dev->data->name, p->emu_name,
+				   strerror(-ret));
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+static int
+iavfbe_dev_start(struct rte_eth_dev *dev)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	uint32_t speed;
+	bool lsc;
+	uint16_t i;
+	int ret;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->emu_gone) {
+		pthread_mutex_unlock(&p->lock);
+		IAVFBE_LOG(ERR, "%s: emulated device %s was removed", dev->data->name, p->emu_name);
+		return -ENODEV;
+	}
+	ret = rte_emudev_start(p->emu_id);
+	if (ret < 0) {
+		pthread_mutex_unlock(&p->lock);
+		IAVFBE_LOG(ERR, "%s: start %s: %s", dev->data->name, p->emu_name, strerror(-ret));
+		return ret;
+	}
+	if (rte_emudev_attr_get(p->emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, sizeof(speed)) ==
+		    (int)sizeof(speed) &&
+	    speed != 0)
+		p->link_speed = speed;
+	else
+		p->link_speed = IAVFBE_DEFAULT_SPEED;
+	iavfbe_guest_link_set(p, true);
+	p->started = true;
+	iavfbe_queues_refresh(p);
+	lsc = iavfbe_link_compute(p);
+	pthread_mutex_unlock(&p->lock);
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	if (lsc)
+		iavfbe_lsc_notify(p);
+	return 0;
+}
+
+static int
+iavfbe_dev_stop(struct rte_eth_dev *dev)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	bool lsc;
+	uint16_t i;
+
+	pthread_mutex_lock(&p->lock);
+	p->started = false;
+	iavfbe_queues_stop(p);
+	if (!p->emu_gone) {
+		iavfbe_guest_link_set(p, false);
+		rte_emudev_stop(p->emu_id);
+	}
+	lsc = iavfbe_link_compute(p);
+	pthread_mutex_unlock(&p->lock);
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	if (lsc)
+		iavfbe_lsc_notify(p);
+	return 0;
+}
+
+/* Let go of the emulated device: callbacks first (they take our lock). */
+static void
+iavfbe_emu_release(struct iavfbe_port *p)
+{
+	bool gone, registered, stats_cb;
+	int ret;
+
+	pthread_mutex_lock(&p->lock);
+	p->closed = true;
+	iavfbe_queues_stop(p);
+	gone = p->emu_gone;
+	registered = p->registered;
+	stats_cb = p->stats_cb;
+	p->registered = false;
+	p->stats_cb = false;
+	pthread_mutex_unlock(&p->lock);
+
+	if (!gone && registered) {
+		ret = rte_emudev_event_unregister(p->emu_id, RTE_EMUDEV_EVENT_ALL, iavfbe_emu_event,
+						  p);
+		if (ret < 0 && ret != -ENODEV)
+			IAVFBE_LOG(WARNING, "%s: event unregistration: %s", p->eth_dev->data->name,
+				   strerror(-ret));
+	}
+	if (!gone && stats_cb)
+		rte_emudev_stats_cb_set(p->emu_id, NULL, NULL);
+	/* A REMOVED delivery racing with us (the id is invalid then). */
+	while (__atomic_load_n(&p->cb_active, __ATOMIC_ACQUIRE) != 0)
+		rte_pause();
+	pthread_mutex_lock(&p->lock);
+	gone = p->emu_gone;
+	pthread_mutex_unlock(&p->lock);
+	if (!gone) {
+		iavfbe_guest_link_set(p, false);
+		rte_emudev_close(p->emu_id);
+	}
+}
+
+static int
+iavfbe_dev_close(struct rte_eth_dev *dev)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	uint16_t i;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	if (p == NULL || p->closed)
+		return 0;
+	iavfbe_emu_release(p);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		iavfbe_rx_queue_release(dev, i);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		iavfbe_tx_queue_release(dev, i);
+	IAVFBE_LOG(INFO, "%s: closed", dev->data->name);
+	return 0;
+}
+
+static int
+iavfbe_promisc_noop(struct rte_eth_dev *dev __rte_unused)
+{
+	/* Every packet of the guest reaches the port, and every packet the
+	 * port sends reaches the guest: there is no filter to change.
+	 */
+	return 0;
+}
+
+static int
+iavfbe_mtu_set(struct rte_eth_dev *dev __rte_unused, uint16_t mtu __rte_unused)
+{
+	/* The guest chooses its own MTU; ethdev checked max_mtu. */
+	return 0;
+}
+
+static int
+iavfbe_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	uint8_t cur[RTE_ETHER_ADDR_LEN];
+	int ret;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->emu_gone) {
+		ret = -ENODEV;
+	} else if (rte_emudev_attr_get(p->emu_id, RTE_EMUDEV_ATTR_MAC, cur, sizeof(cur)) ==
+			   (int)sizeof(cur) &&
+		   memcmp(cur, addr->addr_bytes, sizeof(cur)) == 0) {
+		/* ethdev sets the address again at every start. */
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	} else {
+		ret = rte_emudev_attr_set(p->emu_id, RTE_EMUDEV_ATTR_MAC, addr->addr_bytes,
+					  RTE_ETHER_ADDR_LEN);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (ret < 0)
+		IAVFBE_LOG(ERR, "%s: cannot set the MAC address of %s: %s", dev->data->name,
+			   p->emu_name, strerror(-ret));
+	else
+		IAVFBE_LOG(INFO, "%s: MAC address set; the guest gets it at its next reset",
+			   dev->data->name);
+	return ret;
+}
+
+static const struct eth_dev_ops iavfbe_ops = {
+	.dev_configure = iavfbe_dev_configure,
+	.dev_start = iavfbe_dev_start,
+	.dev_stop = iavfbe_dev_stop,
+	.dev_close = iavfbe_dev_close,
+	.dev_infos_get = iavfbe_dev_infos_get,
+	.link_update = iavfbe_link_update,
+	.promiscuous_enable = iavfbe_promisc_noop,
+	.promiscuous_disable = iavfbe_promisc_noop,
+	.allmulticast_enable = iavfbe_promisc_noop,
+	.allmulticast_disable = iavfbe_promisc_noop,
+	.mtu_set = iavfbe_mtu_set,
+	.mac_addr_set = iavfbe_mac_addr_set,
+	.rx_queue_setup = iavfbe_rx_queue_setup,
+	.rx_queue_release = iavfbe_rx_queue_release,
+	.tx_queue_setup = iavfbe_tx_queue_setup,
+	.tx_queue_release = iavfbe_tx_queue_release,
+	.stats_get = iavfbe_stats_get,
+	.stats_reset = iavfbe_stats_reset,
+	.xstats_get = iavfbe_xstats_get,
+	.xstats_get_names = iavfbe_xstats_get_names,
+	.xstats_reset = iavfbe_stats_reset,
+};
+
+/* ------------------------------------------------------------ probe/remove */
+
+static int
+iavfbe_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_emudev_info info;
+	struct rte_eth_dev *eth_dev;
+	struct iavfbe_port *p;
+	struct iavfbe_args a;
+	uint8_t mac[RTE_ETHER_ADDR_LEN];
+	uint16_t id, i;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		IAVFBE_LOG(ERR, "%s: only a primary process can serve an emulated device", name);
+		return -ENOTSUP;
+	}
+	ret = iavfbe_parse_args(name, rte_vdev_device_args(vdev), &a);
+	if (ret < 0)
+		return ret;
+	ret = rte_emudev_get_id_by_name(a.emu, &id);
+	if (ret < 0) {
+		IAVFBE_LOG(ERR,
+			   "%s: no emulated device \"%s\" (create it first, e.g. --vdev "
+			   "%s,sock=PATH before --vdev %s,emu=%s)",
+			   name, a.emu, a.emu, name, a.emu);
+		return -ENODEV;
+	}
+	ret = rte_emudev_info_get(id, &info);
+	if (ret < 0) {
+		IAVFBE_LOG(ERR, "%s: emulated device %s: %s", name, a.emu, strerror(-ret));
+		return ret;
+	}
+	if (info.type != RTE_EMUDEV_TYPE_NET || info.max_queue_pairs == 0) {
+		IAVFBE_LOG(ERR, "%s: emulated device %s (driver %s) is not a network device", name,
+			   a.emu, info.driver);
+		return -EINVAL;
+	}
+	ret = rte_emudev_attr_get(id, RTE_EMUDEV_ATTR_MAC, mac, sizeof(mac));
+	if (ret != (int)sizeof(mac)) {
+		rte_eth_random_addr(mac);
+		IAVFBE_LOG(WARNING, "%s: %s has no MAC address attribute; using a random one", name,
+			   a.emu);
+	}
+
+	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
+	if (eth_dev == NULL) {
+		IAVFBE_LOG(ERR, "%s: cannot allocate the port", name);
+		return -ENOMEM;
+	}
+	p = eth_dev->data->dev_private;
+	pthread_mutex_init(&p->lock, NULL);
+	p->eth_dev = eth_dev;
+	snprintf(p->emu_name, sizeof(p->emu_name), "%s", a.emu);
+	p->emu_id = id;
+	p->max_qp = RTE_MIN(info.max_queue_pairs, IAVFBE_MAX_QUEUES);
+	p->tso_mode = a.tso;
+	p->link_speed = IAVFBE_DEFAULT_SPEED;
+
+	eth_dev->data->mac_addrs =
+		rte_zmalloc_socket(name, RTE_ETHER_ADDR_LEN, 0, vdev->device.numa_node);
+	if (eth_dev->data->mac_addrs == NULL) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	memcpy(eth_dev->data->mac_addrs[0].addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	eth_dev->dev_ops = &iavfbe_ops;
+	eth_dev->rx_pkt_burst = iavfbe_rx_burst;
+	eth_dev->tx_pkt_burst = iavfbe_tx_burst;
+	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
+
+	ret = rte_emudev_stats_cb_set(id, iavfbe_emu_stats, p);
+	if (ret < 0) {
+		IAVFBE_LOG(ERR, "%s: emulated device %s: %s", name, a.emu,
+			   ret == -EEXIST ? "it already has a consumer" : strerror(-ret));
+		goto fail;
+	}
+	p->stats_cb = true;
+	ret = rte_emudev_event_register(id, RTE_EMUDEV_EVENT_ALL, iavfbe_emu_event, p);
+	if (ret < 0) {
+		IAVFBE_LOG(ERR, "%s: events of %s: %s", name, a.emu, strerror(-ret));
+		rte_emudev_stats_cb_set(id, NULL, NULL);
+		p->stats_cb = false;
+		goto fail;
+	}
+	p->registered = true;
+
+	/* What the guest did before we came. */
+	pthread_mutex_lock(&p->lock);
+	if (rte_emudev_mem_table_get(id, &p->tbl) < 0)
+		p->tbl = NULL;
+	for (i = 0; i < p->max_qp; i++) {
+		struct rte_emudev_queue_info qi;
+
+		if (rte_emudev_queue_info_get(id, GTX, i, &qi) == 0)
+			p->genabled[GTX][i] = qi.enabled;
+		if (rte_emudev_queue_info_get(id, GRX, i, &qi) == 0)
+			p->genabled[GRX][i] = qi.enabled;
+	}
+	/* The guest sees its link down until the port starts. */
+	iavfbe_guest_link_set(p, false);
+	pthread_mutex_unlock(&p->lock);
+
+	rte_eth_dev_probing_finish(eth_dev);
+	IAVFBE_LOG(INFO,
+		   "%s: port %u on %s (emudev %u, %u queue pairs, MAC " RTE_ETHER_ADDR_PRT_FMT
+		   ", tso=%s)",
+		   name, eth_dev->data->port_id, a.emu, id, p->max_qp,
+		   RTE_ETHER_ADDR_BYTES(&eth_dev->data->mac_addrs[0]),
+		   a.tso == IAVFBE_TSO_SEGMENT ? "segment" : "passthrough");
+	return 0;
+
+fail:
+	pthread_mutex_destroy(&p->lock);
+	rte_eth_dev_release_port(eth_dev);
+	return ret;
+}
+
+static int
+iavfbe_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	uint16_t port_id;
+	int ret;
+
+	if (eth_dev == NULL)
+		return 0; /* closed already */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return rte_eth_dev_release_port(eth_dev);
+	port_id = eth_dev->data->port_id;
+	if (eth_dev->data->dev_started) {
+		ret = rte_eth_dev_stop(port_id);
+		if (ret < 0)
+			IAVFBE_LOG(WARNING, "%s: stop: %s", rte_vdev_device_name(vdev),
+				   strerror(-ret));
+	}
+	return rte_eth_dev_close(port_id);
+}
+
+static struct rte_vdev_driver iavfbe_vdev_driver = {
+	.probe = iavfbe_probe,
+	.remove = iavfbe_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_iavfbe, iavfbe_vdev_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_iavfbe, "emu=<emulated device name> tso=segment|passthrough");
