@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+#ifndef IAVF_CLIENT_H
+#define IAVF_CLIENT_H
+
+/*
+ * net_iavf_client: a poll-mode AVF VF driver whose "PCI function" is a
+ * vfio-user socket (the counterpart of virtio-user for vhost-user).
+ *
+ * Control path: BAR0 register accesses, DMA mappings and the admin queue
+ * go through the vfio-user client (one request at a time); the admin queue
+ * rings and buffers live in DPDK memory, which is DMA-mapped to the server
+ * from its file descriptors. Data path: AVF descriptors in DPDK memory, tail
+ * doorbells written into the mmapped tail pages of BAR0; no message and no
+ * system call per packet.
+ *
+ * Threads and locks:
+ *  - lock (a pthread mutex) protects the client, the admin queue, the DMA
+ *    map table and the virtchnl state. It is taken by the ethdev operations
+ *    (application threads), the link alarm (EAL interrupt thread) and the
+ *    memory event callback (any thread that allocates DPDK memory).
+ *  - Lock order: DPDK's memory hotplug lock, then lock. The memory event
+ *    callback runs with the hotplug lock held; so nothing may allocate
+ *    DPDK memory (memzones, rte_malloc, mempools) while holding lock, and
+ *    the initial walk takes the hotplug read lock before lock. Memory
+ *    event callbacks are registered and unregistered without lock.
+ *  - The data path checks dp_on once per burst and takes no lock. The
+ *    tail pages stay mapped while dp_on may be seen set (they are unmapped
+ *    only when the port is stopped), so a server that goes away never makes
+ *    a burst fault.
+ *  - rte_eth_dev_callback_process() (LSC) is called without lock.
+ */
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+
+#include <rte_vfio_user_client.h>
+
+/* Register offsets, admin queue and virtchnl layouts (shared with the model). */
+#include "emu_iavf_regs.h"
+
+extern int iavfc_logtype;
+
+#define IAVFC_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, iavfc_logtype, "IAVF_CLIENT: " fmt "\n", ##__VA_ARGS__)
+
+/** Driver (and vdev) name. */
+#define IAVFC_DRIVER_NAME "net_iavf_client"
+
+/** Devargs. */
+#define IAVFC_ARG_PATH "path"
+#define IAVFC_ARG_QUEUES "queues"
+
+/** Most queue pairs (virtchnl queue bitmaps are 32 bits; AVF VFs have 16). */
+#define IAVFC_MAX_QUEUES 16u
+
+/** Packets per burst step. */
+#define IAVFC_BURST 32u
+
+/* Admin queue geometry. */
+#define IAVFC_AQ_LEN 32u
+#define IAVFC_AQ_BUF_SIZE 4096u
+/** Bound for one admin queue command: head reaching the tail, then the reply. */
+#define IAVFC_AQ_TIMEOUT_MS 2000u
+/** Period of the alarm that polls the receive admin queue and the socket. */
+#define IAVFC_ALARM_US 100000u
+
+/* Rings. */
+#define IAVFC_RING_MIN 64u
+#define IAVFC_RING_MAX 4096u
+#define IAVFC_RING_ALIGN 32u
+#define IAVFC_RING_DEFAULT 512u
+#define IAVFC_RING_BASE_ALIGN 128u
+#define IAVFC_TX_DESC_SIZE 16u
+#define IAVFC_RX_DESC_SIZE 32u
+
+/** Frames: the device's limits. */
+#define IAVFC_MAX_FRAME 9728u
+#define IAVFC_MIN_TX_FRAME 17u
+/** Most data descriptors of one transmitted packet (AVF rule). */
+#define IAVFC_TX_MAX_SEGS 8u
+/** Most receive buffers one received packet may span (max_pkt_size bound). */
+#define IAVFC_RX_MAX_CHAIN 5u
+/** Descriptors without EOF after which a packet is dropped (a bad device). */
+#define IAVFC_RX_MAX_CHAIN_LIMIT 64u
+/** Ethernet header, CRC and two VLAN tags. */
+#define IAVFC_ETH_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2u * 4u)
+
+/* Legacy receive descriptor write-back, QW1 (errors at bits 26:19). */
+#define IAVFC_RXD_QW1_ERR_RXE (1ull << 19)
+#define IAVFC_RXD_QW1_ERR_OVERSIZE (1ull << 25)
+/* Transmit data descriptor: insert CRC. */
+#define IAVFC_TXD_CMD_ICRC 0x4ull
+
+/** Receive descriptor, legacy 32 bytes: read format {pkt, hdr, 0, 0}. */
+struct iavfc_rx_desc {
+	uint64_t qw0; /**< read: buffer address */
+	uint64_t qw1; /**< read: header buffer address (0); write-back: status */
+	uint64_t qw2;
+	uint64_t qw3;
+};
+
+/** Transmit data descriptor. */
+struct iavfc_tx_desc {
+	uint64_t qw0; /**< buffer address */
+	uint64_t qw1; /**< DTYPE, command, offsets, size */
+};
+
+struct iavfc_adapter;
+
+/** Counters of a queue (one writer: the queue's lcore). */
+struct iavfc_qstats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;
+};
+
+struct iavfc_rxq {
+	struct iavfc_adapter *ad;
+	volatile struct iavfc_rx_desc *ring;
+	struct rte_mbuf **sw_ring;
+	volatile uint32_t *tail; /**< QRX_TAIL in the mapped tail page */
+	struct rte_mempool *mp;
+	struct rte_mbuf *pkt_first; /**< packet being assembled across bursts */
+	struct rte_mbuf *pkt_last;
+	uint16_t nb_desc;
+	uint16_t next; /**< next descriptor to look at */
+	uint16_t nb_hold; /**< descriptors processed, not yet given back */
+	uint16_t free_thresh;
+	uint16_t queue_id;
+	uint16_t port_id;
+	uint16_t buf_len; /**< databuffer_size */
+	uint16_t pkt_chain; /**< descriptors of the packet being assembled */
+	bool drop_pkt; /**< the packet being assembled had an error */
+	bool started;
+	const struct rte_memzone *mz;
+	rte_iova_t ring_iova;
+	struct iavfc_qstats stats;
+	struct iavfc_qstats base; /**< at the last reset */
+};
+
+struct iavfc_txq {
+	struct iavfc_adapter *ad;
+	volatile struct iavfc_tx_desc *ring;
+	struct rte_mbuf **sw_ring; /**< one segment per descriptor */
+	uint16_t *rs; /**< descriptors with RS, oldest first (a FIFO) */
+	volatile uint32_t *tail; /**< QTX_TAIL in the mapped tail page */
+	uint16_t nb_desc;
+	uint16_t next; /**< next descriptor to fill */
+	uint16_t clean; /**< oldest descriptor not yet reclaimed */
+	uint16_t nb_free;
+	uint16_t rs_head;
+	uint16_t rs_count;
+	uint16_t free_thresh;
+	uint16_t queue_id;
+	bool started;
+	const struct rte_memzone *mz;
+	rte_iova_t ring_iova;
+	struct iavfc_qstats stats;
+	struct iavfc_qstats base;
+};
+
+/** One DMA mapping given to the server. */
+struct iavfc_dma_map {
+	uintptr_t va;
+	uint64_t iova;
+	uint64_t len;
+};
+
+struct iavfc_adapter {
+	struct rte_eth_dev *eth_dev;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	char path[PATH_MAX];
+	uint16_t req_qp; /**< devarg queues (0: what the device offers) */
+
+	pthread_mutex_t lock;
+	struct rte_vfio_user_client *c; /**< NULL when detached */
+	bool gone; /**< the server hung up or the connection broke */
+	bool closing;
+	bool mem_cb; /**< memory event callback registered */
+	bool mem_mapped; /**< the initial walk mapped DPDK memory: callbacks map */
+	char mem_cb_name[RTE_ETH_NAME_MAX_LEN + 16];
+
+	/* BAR0 tail pages (mapped through the client). */
+	uint8_t *tx_tail_page;
+	uint8_t *rx_tail_page;
+
+	/* DMA mappings given to the server (libc memory: used in callbacks). */
+	struct iavfc_dma_map *maps;
+	uint32_t nb_maps;
+	uint32_t maps_cap;
+
+	/* Admin queue: rings and buffers in one memzone. */
+	const struct rte_memzone *aq_mz;
+	volatile struct emu_iavf_aq_desc *atq;
+	volatile struct emu_iavf_aq_desc *arq;
+	uint8_t *atq_buf;
+	uint8_t *arq_buf; /**< IAVFC_AQ_LEN buffers */
+	rte_iova_t atq_iova, arq_iova, atq_buf_iova, arq_buf_iova;
+	bool aq_ready; /**< admin queue initialized on this connection */
+	uint16_t atq_next; /**< next ATQ descriptor to use */
+	uint16_t arq_next; /**< next ARQ descriptor to clean */
+	uint8_t msg[IAVFC_AQ_BUF_SIZE]; /**< last reply payload */
+
+	/* virtchnl state (from VERSION and GET_VF_RESOURCES). */
+	struct virtchnl_version_info pf_ver;
+	uint32_t caps;
+	uint16_t vsi_id;
+	uint16_t nb_qp; /**< queue pairs of the port */
+	uint16_t dev_qp; /**< queue pairs the device offers */
+	uint16_t max_vectors;
+	uint16_t max_mtu;
+	struct rte_ether_addr dev_mac; /**< default MAC of the device */
+
+	/* Link (from LINK_CHANGE events). */
+	bool vf_link_up;
+	uint32_t link_speed; /**< Mbps */
+	bool lsc_pending; /**< raise LSC once the lock is released */
+
+	/* Port state. */
+	bool started;
+	bool enabled_on_dev; /**< queues enabled on the device */
+	uint32_t dp_on; /**< data path may touch the device (atomic) */
+	uint16_t promisc_flags; /**< what the application asked for */
+	uint16_t promisc_dev; /**< what the device has (0 after a reset) */
+	bool mac_added;
+	struct rte_ether_addr mac_on_dev;
+
+	/* Device counters (GET_STATS) at the last reset. */
+	struct virtchnl_eth_stats dev_base;
+	struct virtchnl_eth_stats dev_last;
+};
+
+/* iavf_client_vc.c: admin queue and virtchnl (under lock). */
+int iavfc_aq_init(struct iavfc_adapter *ad);
+void iavfc_aq_shutdown(struct iavfc_adapter *ad);
+int iavfc_vc_send(struct iavfc_adapter *ad, uint32_t op, const void *msg, uint16_t len,
+		  uint16_t *rlen);
+int iavfc_vc_version(struct iavfc_adapter *ad);
+int iavfc_vc_get_resources(struct iavfc_adapter *ad);
+int iavfc_vc_config_queues(struct iavfc_adapter *ad);
+int iavfc_vc_irq_map(struct iavfc_adapter *ad);
+int iavfc_vc_queues(struct iavfc_adapter *ad, bool enable);
+int iavfc_vc_eth_addr(struct iavfc_adapter *ad, const struct rte_ether_addr *mac, bool add);
+int iavfc_vc_promisc(struct iavfc_adapter *ad, uint16_t flags);
+int iavfc_vc_get_stats(struct iavfc_adapter *ad, struct virtchnl_eth_stats *st);
+int iavfc_vc_reset(struct iavfc_adapter *ad);
+void iavfc_arq_poll(struct iavfc_adapter *ad);
+int iavfc_reg_read(struct iavfc_adapter *ad, uint32_t off, uint32_t *val);
+int iavfc_reg_write(struct iavfc_adapter *ad, uint32_t off, uint32_t val);
+void iavfc_conn_error(struct iavfc_adapter *ad, int err, const char *what);
+bool iavfc_connected(const struct iavfc_adapter *ad);
+
+/* iavf_client_ethdev.c (under lock) */
+void iavfc_link_refresh(struct iavfc_adapter *ad);
+
+/* iavf_client_rxtx.c */
+uint16_t iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+uint16_t iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+int iavfc_tx_done_cleanup(void *txq, uint32_t free_cnt);
+int iavfc_rxq_start(struct iavfc_rxq *q);
+void iavfc_rxq_stop(struct iavfc_rxq *q);
+void iavfc_txq_start(struct iavfc_txq *q);
+void iavfc_txq_stop(struct iavfc_txq *q);
+
+#endif /* IAVF_CLIENT_H */

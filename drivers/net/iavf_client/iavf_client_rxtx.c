@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * net_iavf_client data path: AVF descriptors in DPDK memory, doorbells in
+ * the mmapped tail pages of BAR0.
+ *
+ * Transmit: one 16-byte data descriptor per mbuf segment (EOP on the last
+ * one of a packet); RS on the last descriptor of every step of up to
+ * IAVFC_BURST packets, whose index goes into a FIFO. The device writes DTYPE
+ * 0xF (done) into the RS descriptors it completed; the segments up to the
+ * oldest done RS descriptor are then freed. One tail write per burst.
+ *
+ * Receive: legacy 32-byte descriptors {buffer, 0}; the device writes back
+ * DD, EOF and the length. A packet spans descriptors up to EOF and becomes
+ * an mbuf chain (it may span bursts). Each descriptor taken gets a fresh
+ * mbuf at once; the tail is given back once free_thresh descriptors are
+ * ready. A length larger than the buffer or an error bit drops the packet.
+ *
+ * The burst functions check dp_on once: when the server is gone or the
+ * port is stopped they return 0 without touching anything shared.
+ */
+
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_io.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include <ethdev_driver.h>
+
+#include "iavf_client.h"
+
+static inline bool
+iavfc_dp_on(const struct iavfc_adapter *ad)
+{
+	return __atomic_load_n(&ad->dp_on, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Counters: one writer (the queue's lcore), readers anywhere. */
+static inline void
+iavfc_cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+/* ---------------------------------------------------------------- receive */
+
+static inline void
+iavfc_rx_desc_set(volatile struct iavfc_rx_desc *d, struct rte_mbuf *m)
+{
+	d->qw0 = rte_cpu_to_le_64(rte_mbuf_data_iova_default(m));
+	d->qw1 = 0; /* header buffer 0; clears DD */
+}
+
+int
+iavfc_rxq_start(struct iavfc_rxq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_desc; i++) {
+		struct rte_mbuf *m = rte_mbuf_raw_alloc(q->mp);
+
+		if (m == NULL) {
+			IAVFC_LOG(ERR, "%s: rx queue %u: no mbuf for descriptor %u of %u",
+				  q->ad->name, q->queue_id, i, q->nb_desc);
+			while (i-- > 0) {
+				rte_pktmbuf_free_seg(q->sw_ring[i]);
+				q->sw_ring[i] = NULL;
+			}
+			return -ENOMEM;
+		}
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->nb_segs = 1;
+		m->next = NULL;
+		m->port = q->port_id;
+		q->sw_ring[i] = m;
+		iavfc_rx_desc_set(&q->ring[i], m);
+		q->ring[i].qw2 = 0;
+		q->ring[i].qw3 = 0;
+	}
+	q->next = 0;
+	q->nb_hold = 0;
+	q->pkt_first = NULL;
+	q->pkt_last = NULL;
+	q->pkt_chain = 0;
+	q->drop_pkt = false;
+	q->started = true;
+	return 0;
+}
+
+void
+iavfc_rxq_stop(struct iavfc_rxq *q)
+{
+	uint16_t i;
+
+	if (q->pkt_first != NULL)
+		rte_pktmbuf_free(q->pkt_first);
+	q->pkt_first = NULL;
+	q->pkt_last = NULL;
+	q->pkt_chain = 0;
+	for (i = 0; i < q->nb_desc; i++) {
+		if (q->sw_ring[i] != NULL)
+			rte_pktmbuf_free_seg(q->sw_ring[i]);
+		q->sw_ring[i] = NULL;
+	}
+	if (q->ring != NULL)
+		memset((void *)(uintptr_t)q->ring, 0, (size_t)q->nb_desc * sizeof(q->ring[0]));
+	q->next = 0;
+	q->nb_hold = 0;
+	q->started = false;
+}
+
+uint16_t
+iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct iavfc_rxq *q = rxq;
+	volatile struct iavfc_rx_desc *ring = q->ring;
+	struct rte_mbuf *first = q->pkt_first, *last = q->pkt_last;
+	uint16_t idx = q->next, nb_rx = 0, nb_taken = 0;
+	uint64_t bytes = 0, errors = 0;
+
+	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
+		return 0;
+
+	while (nb_rx < nb_pkts) {
+		volatile struct iavfc_rx_desc *d = &ring[idx];
+		struct rte_mbuf *m, *nm;
+		uint64_t qw1;
+		uint16_t len;
+
+		qw1 = rte_le_to_cpu_64(d->qw1);
+		if ((qw1 & EMU_IAVF_RXD_QW1_DD) == 0)
+			break;
+		/* The rest of the descriptor (and the data) after DD. */
+		rte_io_rmb();
+		qw1 = rte_le_to_cpu_64(d->qw1);
+
+		nm = rte_mbuf_raw_alloc(q->mp);
+		if (unlikely(nm == NULL)) {
+			rte_eth_devices[q->port_id].data->rx_mbuf_alloc_failed++;
+			break;
+		}
+		m = q->sw_ring[idx];
+		nm->data_off = RTE_PKTMBUF_HEADROOM;
+		nm->nb_segs = 1;
+		nm->next = NULL;
+		nm->port = q->port_id;
+		q->sw_ring[idx] = nm;
+		iavfc_rx_desc_set(d, nm);
+		idx = (uint16_t)(idx + 1 == q->nb_desc ? 0 : idx + 1);
+		nb_taken++;
+		rte_prefetch0(&ring[idx]);
+
+		len = (uint16_t)((qw1 & EMU_IAVF_RXD_QW1_LEN_MASK) >> EMU_IAVF_RXD_QW1_LEN_SHIFT);
+		if (unlikely(len > q->buf_len ||
+			     (qw1 & (IAVFC_RXD_QW1_ERR_RXE | IAVFC_RXD_QW1_ERR_OVERSIZE)) != 0))
+			q->drop_pkt = true;
+		m->data_len = len;
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->next = NULL;
+		m->nb_segs = 1;
+		if (first == NULL) {
+			first = m;
+			first->pkt_len = len;
+			q->pkt_chain = 1;
+		} else {
+			last->next = m;
+			first->pkt_len += len;
+			first->nb_segs++;
+			q->pkt_chain++;
+		}
+		last = m;
+		if ((qw1 & EMU_IAVF_RXD_QW1_EOF) == 0) {
+			if (unlikely(q->pkt_chain >= IAVFC_RX_MAX_CHAIN_LIMIT)) {
+				/* Longer than any frame: drop it, up to its EOF. */
+				rte_pktmbuf_free(first);
+				first = NULL;
+				last = NULL;
+				q->pkt_chain = 0;
+				q->drop_pkt = true;
+			}
+			continue;
+		}
+		if (unlikely(q->drop_pkt || first->pkt_len == 0)) {
+			rte_pktmbuf_free(first);
+			errors++;
+		} else {
+			first->port = q->port_id;
+			first->ol_flags = 0;
+			first->packet_type = 0;
+			first->vlan_tci = 0;
+			first->hash.rss = 0;
+			bytes += first->pkt_len;
+			pkts[nb_rx++] = first;
+		}
+		first = NULL;
+		last = NULL;
+		q->pkt_chain = 0;
+		q->drop_pkt = false;
+	}
+	q->next = idx;
+	q->pkt_first = first;
+	q->pkt_last = last;
+
+	q->nb_hold = (uint16_t)(q->nb_hold + nb_taken);
+	if (q->nb_hold > q->free_thresh) {
+		/* Descriptors up to (not including) idx are the device's again. */
+		uint16_t tail = (uint16_t)(idx == 0 ? q->nb_desc - 1 : idx - 1);
+
+		rte_io_wmb();
+		rte_write32_relaxed(rte_cpu_to_le_32(tail), q->tail);
+		q->nb_hold = 0;
+	}
+	if (nb_rx > 0) {
+		iavfc_cnt_add(&q->stats.packets, nb_rx);
+		iavfc_cnt_add(&q->stats.bytes, bytes);
+	}
+	if (errors > 0)
+		iavfc_cnt_add(&q->stats.errors, errors);
+	return nb_rx;
+}
+
+/* --------------------------------------------------------------- transmit */
+
+void
+iavfc_txq_start(struct iavfc_txq *q)
+{
+	memset((void *)(uintptr_t)q->ring, 0, (size_t)q->nb_desc * sizeof(q->ring[0]));
+	memset(q->sw_ring, 0, (size_t)q->nb_desc * sizeof(q->sw_ring[0]));
+	q->next = 0;
+	q->clean = 0;
+	q->nb_free = (uint16_t)(q->nb_desc - 1);
+	q->rs_head = 0;
+	q->rs_count = 0;
+	q->started = true;
+}
+
+void
+iavfc_txq_stop(struct iavfc_txq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_desc; i++) {
+		if (q->sw_ring[i] != NULL)
+			rte_pktmbuf_free_seg(q->sw_ring[i]);
+		q->sw_ring[i] = NULL;
+	}
+	q->next = 0;
+	q->clean = 0;
+	q->nb_free = (uint16_t)(q->nb_desc - 1);
+	q->rs_head = 0;
+	q->rs_count = 0;
+	q->started = false;
+}
+
+/*
+ * Reclaim the descriptors up to the oldest RS descriptors the device
+ * completed. @return the packets freed.
+ */
+static uint32_t
+iavfc_tx_cleanup(struct iavfc_txq *q)
+{
+	uint32_t freed = 0;
+
+	while (q->rs_count > 0) {
+		uint16_t rs = q->rs[q->rs_head];
+		uint64_t qw1 = rte_le_to_cpu_64(q->ring[rs].qw1);
+
+		if ((qw1 & EMU_IAVF_TXD_DTYPE_MASK) != EMU_IAVF_TXD_DTYPE_DONE)
+			break;
+		for (;;) {
+			uint16_t i = q->clean;
+
+			if (q->sw_ring[i] != NULL) {
+				if (q->sw_ring[i]->next == NULL)
+					freed++; /* the last segment of a packet */
+				rte_pktmbuf_free_seg(q->sw_ring[i]);
+				q->sw_ring[i] = NULL;
+			}
+			q->clean = (uint16_t)(i + 1 == q->nb_desc ? 0 : i + 1);
+			q->nb_free++;
+			if (i == rs)
+				break;
+		}
+		q->rs_head = (uint16_t)(q->rs_head + 1 == q->nb_desc ? 0 : q->rs_head + 1);
+		q->rs_count--;
+	}
+	return freed;
+}
+
+int
+iavfc_tx_done_cleanup(void *txq, uint32_t free_cnt __rte_unused)
+{
+	struct iavfc_txq *q = txq;
+
+	if (q == NULL || !q->started)
+		return 0;
+	return (int)iavfc_tx_cleanup(q);
+}
+
+static inline void
+iavfc_tx_set_rs(struct iavfc_txq *q, uint16_t last)
+{
+	uint16_t slot = (uint16_t)((q->rs_head + q->rs_count) % q->nb_desc);
+
+	q->ring[last].qw1 |= rte_cpu_to_le_64(EMU_IAVF_TXD_CMD_RS << EMU_IAVF_TXD_CMD_SHIFT);
+	q->rs[slot] = last;
+	q->rs_count++;
+}
+
+uint16_t
+iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct iavfc_txq *q = txq;
+	volatile struct iavfc_tx_desc *ring = q->ring;
+	uint16_t nb_tx = 0, idx, last = 0, step = 0;
+	uint64_t bytes = 0, errors = 0;
+	bool used = false;
+
+	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
+		return 0;
+
+	if (q->nb_free < q->free_thresh)
+		iavfc_tx_cleanup(q);
+
+	idx = q->next;
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		struct rte_mbuf *m = pkts[nb_tx], *s;
+		uint16_t nseg = m->nb_segs;
+
+		if (unlikely(nseg > IAVFC_TX_MAX_SEGS || m->pkt_len < IAVFC_MIN_TX_FRAME ||
+			     m->pkt_len > IAVFC_MAX_FRAME)) {
+			/* The device would refuse it: drop it here. */
+			rte_pktmbuf_free(m);
+			errors++;
+			continue;
+		}
+		if (nseg > q->nb_free) {
+			iavfc_tx_cleanup(q);
+			if (nseg > q->nb_free)
+				break;
+		}
+		for (s = m; s != NULL; s = s->next) {
+			uint64_t cmd = IAVFC_TXD_CMD_ICRC;
+
+			if (s->next == NULL)
+				cmd |= EMU_IAVF_TXD_CMD_EOP;
+			ring[idx].qw0 = rte_cpu_to_le_64(rte_mbuf_data_iova(s));
+			ring[idx].qw1 = rte_cpu_to_le_64(
+				EMU_IAVF_TXD_DTYPE_DATA | (cmd << EMU_IAVF_TXD_CMD_SHIFT) |
+				((uint64_t)s->data_len << EMU_IAVF_TXD_BSZ_SHIFT));
+			q->sw_ring[idx] = s;
+			last = idx;
+			idx = (uint16_t)(idx + 1 == q->nb_desc ? 0 : idx + 1);
+		}
+		q->nb_free = (uint16_t)(q->nb_free - nseg);
+		bytes += m->pkt_len;
+		used = true;
+		if (++step == IAVFC_BURST) {
+			iavfc_tx_set_rs(q, last);
+			step = 0;
+			used = false;
+		}
+	}
+	if (used)
+		iavfc_tx_set_rs(q, last);
+	if (idx != q->next) {
+		q->next = idx;
+		rte_io_wmb();
+		rte_write32_relaxed(rte_cpu_to_le_32(idx), q->tail);
+	}
+	/* Dropped packets count as sent (they were freed). */
+	if (nb_tx > errors) {
+		iavfc_cnt_add(&q->stats.packets, nb_tx - errors);
+		iavfc_cnt_add(&q->stats.bytes, bytes);
+	}
+	if (errors > 0)
+		iavfc_cnt_add(&q->stats.errors, errors);
+	return nb_tx;
+}
