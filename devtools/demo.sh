@@ -194,7 +194,8 @@ echo "quit" >&8
 echo "quit" >&7
 wait "$cli_pid" || true
 wait "$srv_pid" || true
-srv_pid= cli_pid=
+srv_pid=''
+cli_pid=''
 exec 7>&- 8>&-
 echo "demo: the client sent ${sent:-?} packets, the server received ${got:-?}"
 if [ -z "$sent" ] || [ "$sent" = 0 ] || [ "$sent" != "$got" ]; then
