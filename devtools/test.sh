@@ -118,6 +118,9 @@ step "libFuzzer: server message handling (${FUZZ_SECONDS} s)" fuzz_run
 
 step "sample device and client end to end" env BUILD="$gcc_dir" bash devtools/test-sample.sh
 
+step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, multi-seg, io, 4 queues, restart)" \
+	env BUILD="$gcc_dir" bash devtools/test-two-process.sh
+
 if [ "${SKIP_QEMU:-0}" = 1 ]; then
 	say "QEMU guest tests"
 	echo "SKIP_QEMU=1: not run"

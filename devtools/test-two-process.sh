@@ -1,0 +1,632 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-emu authors
+#
+# End to end between two testpmd processes on one machine, one core each:
+# the server has the AVF device model and its backend port
+#   --vdev emu_iavf0,sock=S,queues=N --vdev net_iavfbe0,emu=emu_iavf0
+# and the client the AVF driver that reaches that device over vfio-user
+#   --vdev net_iavf_client0,path=S,queues=N
+# Both run interactive, their commands written into FIFOs, and every figure
+# checked comes from testpmd's own reports (`show port stats`, `show port
+# xstats`, `show port info`, the forwarding statistics of `stop`).
+#
+# Checked, in both directions (client -> server and server -> client):
+#  - txonly on one side, rxonly on the other, 64-byte and 1500-byte packets:
+#    after the sender stops and the receiver has drained, the receiver
+#    counted exactly the packets and bytes the sender's port sent (bytes =
+#    packets x size), nobody counted an error or an mbuf shortage, and the
+#    receiver's RX-missed is 0 or exactly the packets the sender's port
+#    refused for want of receive descriptors (testpmd's TX-dropped: like a
+#    NIC, the AVF counts those in rx_discards);
+#  - multi-segment mbufs: both sides with 1 KiB mbufs (--mbuf-size=1152,
+#    --enable-scatter, MULTI_SEGS transmit offload), the sender sending
+#    1500-byte packets in two segments (set txpkts 1000,500), the receiver
+#    receiving them as chains; same checks;
+#  - io forwarding: one side io with `start tx_first` (a fixed population of
+#    packets), the other io: the packets go back and forth; checked: the
+#    echoing side received exactly what the initiator sent and sent back all
+#    of it, the initiator got back all but at most the population still in
+#    flight, and the loop turned many times;
+#  - multi-queue (queues=4, --rxq=4 --txq=4): the same one-way runs, with the
+#    per-queue counters (xstats rx_qN_packets / tx_qN_packets) non-zero on
+#    all 4 queues and equal queue by queue on both sides;
+#  - restart: the client killed with SIGKILL in the middle of traffic; the
+#    server keeps running, still answers, its port reports link down; a new
+#    client connects, both links come up, and traffic flows again in both
+#    directions with exact counts; finally both testpmds quit with status 0.
+#
+# PAIR=memif runs the same checks with net_memif server/client instead
+# (a check of this script's plumbing against a known pair). Debian 12's
+# net_memif server sometimes dies of SIGSEGV in its receive burst when the
+# client is killed during traffic: the restart checks then fail.
+#
+# usage: BUILD=builddir devtools/test-two-process.sh     (as root)
+# Environment:
+#   BUILD        build directory (default: build)
+#   PAIR         iavf (default) or memif
+#   TESTPMD      testpmd binary (default: dpdk-testpmd, Debian's dpdk-dev)
+#   DURATION     seconds of traffic per run (default: 2)
+#   MEM          MiB of hugepage memory per testpmd (default: 256); three
+#                testpmds' worth must be free (the restart has two clients)
+#   MIN_PKTS     least packets a run must carry to count (default: 10000)
+#   EMU_LOG_LEVEL  log level of the project's log types (default: info)
+#   KEEP_LOGS=1  keep the logs directory
+# Output: PASS/FAIL lines, then "N passed, M failed"; on failure the last
+# lines of every testpmd's log.
+# Exit status: 0 all checks passed, 77 skipped (a prerequisite is missing:
+# the reason is printed), anything else failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+PAIR=${PAIR:-iavf}
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+DURATION=${DURATION:-2}
+MEM=${MEM:-256}
+MIN_PKTS=${MIN_PKTS:-10000}
+EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
+DRAIN=0.5
+
+log() { printf 'test-two-process: %s\n' "$*"; }
+skip() { log "SKIP: $*"; exit 77; }
+die() { log "FAIL: $*"; exit 1; }
+
+case $PAIR in
+iavf | memif) ;;
+*) die "PAIR must be iavf or memif, not '$PAIR'" ;;
+esac
+[ "$(id -u)" = 0 ] || skip "needs root (hugepages, /var/run/dpdk)"
+testpmd=$(command -v "$TESTPMD") ||
+	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
+command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
+
+# Hugepages: a hugetlbfs mount and enough free pages for three testpmds.
+hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+[ -n "$hugedir" ] || skip "no hugetlbfs mounted (e.g. mount -t hugetlbfs nodev /dev/hugepages)"
+hp_free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
+need_mb=$((3 * MEM))
+if [ $((hp_free * hp_kb / 1024)) -lt "$need_mb" ]; then
+	skip "needs $need_mb MiB of free hugepages, has $((hp_free * hp_kb / 1024)) MiB ($hp_free pages of $hp_kb kB)"
+fi
+
+# Two CPUs, one per testpmd (main lcore and forwarding lcore on the same CPU).
+mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
+	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) print i }')
+[ ${#cpus[@]} -ge 1 ] || die "cannot read the allowed CPUs"
+cpu_s=${cpus[0]}
+cpu_c=${cpus[1]:-${cpus[0]}}
+[ ${#cpus[@]} -ge 2 ] || log "one CPU only: both testpmds share CPU $cpu_s (slow, still checked)"
+
+plugins=
+if [ "$PAIR" = iavf ]; then
+	for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so \
+		drivers/net/iavf_client/librte_net_iavf_client.so; do
+		[ -f "$BUILD/$f" ] || die "$BUILD/$f is not built (BUILD=$BUILD)"
+	done
+	plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
+		die "cannot make the private plugin directory (see above)"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/emu-2p.XXXXXX")
+chmod 700 "$work"
+
+# ------------------------------------------------------------ testpmd driver
+# Each testpmd has an ID (srv, cli, ...): its pid, the write end of the FIFO
+# its stdin reads, its log, its file prefix. It runs interactive (-i) with
+# stdout line-buffered (stdbuf), so every command's answer reaches the log
+# before the next prompt; pmd_cmd sends a command and waits for that prompt.
+declare -A P_PID=() P_FD=() P_LOG=() P_PREFIX=()
+all_ids=()
+
+# pmd_files_rm PREFIX: what a testpmd that died leaves behind.
+pmd_files_rm() {
+	rm -rf "/var/run/dpdk/$1"
+	rm -f "$hugedir/$1"map_*
+}
+
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	local rc=$? id fd
+	for id in "${all_ids[@]}"; do
+		if [ -n "${P_PID[$id]:-}" ]; then
+			kill -9 "${P_PID[$id]}" 2> /dev/null || true
+			wait "${P_PID[$id]}" 2> /dev/null || true
+		fi
+		if [ -n "${P_FD[$id]:-}" ]; then
+			fd=${P_FD[$id]}
+			exec {fd}>&-
+		fi
+		pmd_files_rm "${P_PREFIX[$id]}"
+	done
+	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
+		log "logs kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# pmd_alive ID
+pmd_alive() {
+	[ -n "${P_PID[$1]:-}" ] && kill -0 "${P_PID[$1]}" 2> /dev/null
+}
+
+# pmd_reap ID: if it died, say how (exit status or signal).
+pmd_reap() {
+	local id=$1 rc=0
+	[ -n "${P_PID[$id]:-}" ] || return 0
+	pmd_alive "$id" && return 0
+	# Only the main shell can wait for it (not a $(...) subshell).
+	[ "$BASHPID" = "$$" ] || return 0
+	wait "${P_PID[$id]}" || rc=$?
+	P_PID[$id]=
+	if [ "$rc" -gt 128 ]; then
+		log "$id: testpmd died of signal $((rc - 128)) ($(kill -l "$((rc - 128))" 2> /dev/null))"
+	else
+		log "$id: testpmd exited with status $rc"
+	fi
+}
+
+# pmd_start ID CPU ARGS...: start testpmd ID on CPU with ARGS (EAL arguments,
+# --, testpmd arguments; -i is added) and wait for its first prompt.
+pmd_start() {
+	local id=$1 cpu=$2 fifo fd i
+	shift 2
+	fifo=$work/$id.fifo
+	P_LOG[$id]=$work/$id.log
+	P_PREFIX[$id]=emu2p-$$-$id
+	all_ids+=("$id")
+	rm -f "$fifo"
+	mkfifo -m 600 "$fifo"
+	exec {fd}<> "$fifo"
+	P_FD[$id]=$fd
+	local eal=(--file-prefix="${P_PREFIX[$id]}" --lcores "0@$cpu,1@$cpu" -m "$MEM"
+		--single-file-segments --no-pci --log-level=lib.eal:notice)
+	if [ -n "$plugins" ]; then
+		eal+=(--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL"
+			--log-level="*iavf*:$EMU_LOG_LEVEL")
+	fi
+	echo "$id: LD_LIBRARY_PATH=$plugins $testpmd ${eal[*]} $* -i" > "${P_LOG[$id]}.cmd"
+	LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+		stdbuf -oL "$testpmd" "${eal[@]}" "$@" -i < "$fifo" > "${P_LOG[$id]}" 2>&1 &
+	P_PID[$id]=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q 'testpmd> ' "${P_LOG[$id]}" && return 0
+		if ! pmd_alive "$id"; then
+			wait "${P_PID[$id]}" 2> /dev/null || true
+			P_PID[$id]=
+			log "$id: testpmd exited during start-up; its output:"
+			cat "${P_LOG[$id]}"
+			return 1
+		fi
+		sleep 0.1
+	done
+	log "$id: no prompt after 60 s; its output:"
+	cat "${P_LOG[$id]}"
+	return 1
+}
+
+# pmd_cmd ID COMMAND [TIMEOUT]: send COMMAND, wait for the prompt after it,
+# leave its output (without the echo and the prompt) in $work/ID.out.
+pmd_cmd() {
+	local id=$1 cmd=$2 tmo=${3:-30} off i out=$work/$1.out
+	: > "$out"
+	pmd_alive "$id" || { log "$id: not running, cannot send '$cmd'"; return 1; }
+	off=$(stat -c %s "${P_LOG[$id]}")
+	printf '%s\n' "$cmd" >&"${P_FD[$id]}"
+	for ((i = 0; i < tmo * 20; i++)); do
+		if tail -c +"$((off + 1))" "${P_LOG[$id]}" | tr -d '\r' | awk -v c="$cmd" '
+			!s && index($0, c) { s = 1; next }
+			s && /^testpmd> / { done = 1; exit }
+			s { print }
+			END { exit !done }' > "$out"; then
+			return 0
+		fi
+		if ! pmd_alive "$id"; then
+			log "$id: died after '$cmd'"
+			pmd_reap "$id"
+			return 1
+		fi
+		sleep 0.05
+	done
+	log "$id: no prompt within $tmo s after '$cmd'"
+	return 1
+}
+
+# pmd_quit ID: send quit, wait up to 30 s; QUIT_RC is the exit status
+# (or "timeout": then it was killed).
+QUIT_RC=
+pmd_quit() {
+	local id=$1 i
+	QUIT_RC=0
+	printf 'quit\n' 1>&"${P_FD[$id]}" || true
+	for ((i = 0; i < 300; i++)); do
+		pmd_alive "$id" || break
+		sleep 0.1
+	done
+	if pmd_alive "$id"; then
+		kill -9 "${P_PID[$id]}" 2> /dev/null || true
+		wait "${P_PID[$id]}" 2> /dev/null || true
+		P_PID[$id]=
+		QUIT_RC=timeout
+		return
+	fi
+	wait "${P_PID[$id]}" || QUIT_RC=$?
+	P_PID[$id]=
+}
+
+# pmd_kill ID: SIGKILL, and remove what it leaves behind.
+pmd_kill() {
+	local id=$1
+	kill -9 "${P_PID[$id]}" 2> /dev/null || true
+	wait "${P_PID[$id]}" 2> /dev/null || true
+	P_PID[$id]=
+	pmd_files_rm "${P_PREFIX[$id]}"
+}
+
+# ------------------------------------------------------------ output parsing
+# val FILE KEY: the number after "KEY:" (first match; a blank if none).
+val() {
+	awk -v k="$2:" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
+}
+# fwd_val FILE KEY: KEY in the "Forward statistics for port 0" block of stop.
+fwd_val() {
+	awk -v k="$2:" '/Forward statistics for port 0/ { s = 1; next }
+		s { for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
+}
+# link_of ID: "up", "down" or "" from show port info 0.
+link_of() {
+	pmd_cmd "$1" "show port info 0" > /dev/null || return 0
+	awk '/Link status:/ { print $3; exit }' "$work/$1.out"
+}
+# wait_link ID up|down [SECONDS]: 0 once the port reports it.
+wait_link() {
+	local id=$1 want=$2 n=${3:-10} i
+	for ((i = 0; i < n * 10; i++)); do
+		[ "$(link_of "$id")" = "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ------------------------------------------------------------ checks
+passed=0
+failed=0
+check() {
+	local what=$1 ok=$2
+	if [ "$ok" = 1 ]; then
+		printf 'PASS: %s\n' "$what"
+		passed=$((passed + 1))
+	else
+		printf 'FAIL: %s\n' "$what"
+		failed=$((failed + 1))
+	fi
+}
+is() { if "$@"; then echo 1; else echo 0; fi; }
+num() { [[ $1 =~ ^[0-9]+$ ]]; }
+# eqn A B: both are numbers and equal.
+# shellcheck disable=SC2317 # called through is
+eqn() { num "$1" && num "$2" && [ "$1" = "$2" ]; }
+
+# stats ID PFX: read show port stats 0 of ID into PFX_rx, PFX_rxb, ... (globals).
+stats() {
+	local id=$1 p=$2 f=$work/$1.out
+	pmd_cmd "$id" "show port stats 0" || true
+	printf -v "${p}_rx" '%s' "$(val "$f" RX-packets)"
+	printf -v "${p}_rxb" '%s' "$(val "$f" RX-bytes)"
+	printf -v "${p}_miss" '%s' "$(val "$f" RX-missed)"
+	printf -v "${p}_rxerr" '%s' "$(val "$f" RX-errors)"
+	printf -v "${p}_nombuf" '%s' "$(val "$f" RX-nombuf)"
+	printf -v "${p}_tx" '%s' "$(val "$f" TX-packets)"
+	printf -v "${p}_txb" '%s' "$(val "$f" TX-bytes)"
+	printf -v "${p}_txerr" '%s' "$(val "$f" TX-errors)"
+}
+
+# quiesce ID...: receive and drop whatever waits in the receive rings, stop,
+# clear the port's statistics: the next run starts from zero with empty rings.
+quiesce() {
+	local id
+	for id in "$@"; do
+		pmd_cmd "$id" "stop" > /dev/null || true
+		pmd_cmd "$id" "set fwd rxonly" > /dev/null || true
+		pmd_cmd "$id" "start" > /dev/null || true
+	done
+	sleep 0.2
+	for id in "$@"; do
+		pmd_cmd "$id" "stop" > /dev/null || true
+		pmd_cmd "$id" "clear port stats all" > /dev/null || true
+		pmd_cmd "$id" "clear port xstats all" > /dev/null || true
+	done
+}
+
+# oneway NAME TX RX TXPKTS SIZE NQ: TX sends (txonly, segments TXPKTS, SIZE
+# bytes a packet) for DURATION seconds, RX receives (rxonly); check counts.
+oneway() {
+	local name=$1 tx=$2 rx=$3 txpkts=$4 size=$5 nq=$6 q ok drop
+	quiesce "$tx" "$rx"
+	pmd_cmd "$rx" "set fwd rxonly" > /dev/null
+	pmd_cmd "$rx" "start" > /dev/null
+	pmd_cmd "$tx" "set fwd txonly" > /dev/null
+	pmd_cmd "$tx" "set txpkts $txpkts" > /dev/null
+	if [ -s "$work/$tx.out" ]; then
+		log "$name: set txpkts $txpkts said: $(tr '\n' ' ' < "$work/$tx.out")"
+	fi
+	pmd_cmd "$tx" "start" > /dev/null
+	sleep "$DURATION"
+	pmd_cmd "$tx" "stop" > /dev/null
+	cp "$work/$tx.out" "$work/$tx.stop"
+	drop=$(fwd_val "$work/$tx.stop" TX-dropped)
+	sleep "$DRAIN"
+	pmd_cmd "$rx" "stop" > /dev/null
+	stats "$tx" s
+	stats "$rx" r
+	# shellcheck disable=SC2154 # set by stats
+	{
+		log "$name: sender $tx: TX-packets $s_tx TX-bytes $s_txb TX-errors $s_txerr (refused by a full ring and dropped by testpmd: ${drop:-?})"
+		log "$name: receiver $rx: RX-packets $r_rx RX-bytes $r_rxb RX-missed $r_miss RX-errors $r_rxerr RX-nombuf $r_nombuf"
+		ok=0
+		num "$s_tx" && [ "$s_tx" -ge "$MIN_PKTS" ] && ok=1
+		check "$name: traffic flowed ($s_tx packets sent in $DURATION s, at least $MIN_PKTS)" "$ok"
+		check "$name: received exactly what was sent ($r_rx of $s_tx)" "$(is eqn "$r_rx" "$s_tx")"
+		ok=0
+		num "$s_tx" && [ "$r_rxb" = "$s_txb" ] && [ "$s_txb" = $((s_tx * size)) ] && ok=1
+		check "$name: bytes: received $r_rxb = sent $s_txb = $s_tx x $size" "$ok"
+		check "$name: no error or mbuf shortage counted (rx errors $r_rxerr, nombuf $r_nombuf, tx errors $s_txerr)" \
+			"$(is [ "$r_rxerr$r_nombuf$s_txerr" = 000 ])"
+		# Like a NIC, a device may count as missed the packets it had no
+		# receive descriptor for: those the sender's port refused.
+		ok=0
+		[ "$r_miss" = 0 ] && ok=1
+		eqn "$r_miss" "$drop" && ok=1
+		check "$name: RX-missed ($r_miss) is 0 or the packets the sender's port refused (${drop:-?})" "$ok"
+	}
+	if [ "$nq" -gt 1 ]; then
+		pmd_cmd "$tx" "show port xstats 0" > /dev/null || true
+		cp "$work/$tx.out" "$work/$tx.xstats"
+		pmd_cmd "$rx" "show port xstats 0" > /dev/null || true
+		cp "$work/$rx.out" "$work/$rx.xstats"
+		local per="" all_nz=1 all_eq=1 t r
+		for ((q = 0; q < nq; q++)); do
+			t=$(val "$work/$tx.xstats" "tx_q${q}_packets")
+			r=$(val "$work/$rx.xstats" "rx_q${q}_packets")
+			per+=" q$q: $t/$r"
+			{ num "$t" && [ "$t" -gt 0 ]; } || all_nz=0
+			[ -n "$t" ] && [ "$t" = "$r" ] || all_eq=0
+		done
+		check "$name: all $nq queues carried packets (tx_qN_packets/rx_qN_packets:$per)" "$all_nz"
+		check "$name: per-queue counts equal on both sides" "$all_eq"
+	fi
+}
+
+# chains NAME TX RX: TX sends one burst of 32 packets of 1000+500 bytes
+# (io with start tx_first 1, nothing comes back), RX receives them with
+# verbose on: each must arrive as a chain of 2 mbufs of 1500 bytes.
+chains() {
+	local name=$1 tx=$2 rx=$3 off n2 nall
+	quiesce "$tx" "$rx"
+	pmd_cmd "$rx" "set fwd rxonly" > /dev/null
+	pmd_cmd "$rx" "set verbose 1" > /dev/null
+	off=$(stat -c %s "${P_LOG[$rx]}")
+	pmd_cmd "$rx" "start" > /dev/null
+	pmd_cmd "$tx" "set fwd io" > /dev/null
+	pmd_cmd "$tx" "set txpkts 1000,500" > /dev/null
+	pmd_cmd "$tx" "start tx_first 1" > /dev/null
+	sleep 0.5
+	pmd_cmd "$tx" "stop" > /dev/null
+	sleep "$DRAIN"
+	pmd_cmd "$rx" "stop" > /dev/null
+	pmd_cmd "$rx" "set verbose 0" > /dev/null
+	tail -c +"$((off + 1))" "${P_LOG[$rx]}" > "$work/$rx.verbose"
+	nall=$(grep -c ' length=' "$work/$rx.verbose")
+	n2=$(grep -c ' length=1500 - nb_segs=2 ' "$work/$rx.verbose")
+	stats "$tx" s
+	stats "$rx" r
+	# shellcheck disable=SC2154 # set by stats
+	{
+		log "$name: sent $s_tx, received $r_rx; receiver's packet dumps: $nall, of 1500 bytes in 2 mbufs: $n2"
+		check "$name: 32 packets sent, 32 received ($s_tx, $r_rx)" \
+			"$(is [ "$s_tx/$r_rx" = 32/32 ])"
+		check "$name: each received as 2 chained mbufs of 1500 bytes in all ($n2 of $nall)" \
+			"$(is [ "$n2/$nall" = 32/32 ])"
+	}
+}
+
+# loop NAME INIT ECHO NBURST: ECHO forwards in io mode, INIT in io mode
+# after sending NBURST bursts of 32 64-byte packets (start tx_first): the
+# packets go back and forth for DURATION seconds; INIT stops first.
+loop() {
+	local name=$1 ini=$2 ech=$3 nb=$4 pop e_drop i_drop ok
+	pop=$((nb * 32))
+	quiesce "$ini" "$ech"
+	pmd_cmd "$ech" "set fwd io" > /dev/null
+	pmd_cmd "$ech" "start" > /dev/null
+	pmd_cmd "$ini" "set fwd io" > /dev/null
+	pmd_cmd "$ini" "set txpkts 64" > /dev/null
+	pmd_cmd "$ini" "start tx_first $nb" > /dev/null
+	sleep "$DURATION"
+	pmd_cmd "$ini" "stop" > /dev/null
+	i_drop=$(fwd_val "$work/$ini.out" TX-dropped)
+	sleep "$DRAIN"
+	pmd_cmd "$ech" "stop" > /dev/null
+	e_drop=$(fwd_val "$work/$ech.out" TX-dropped)
+	stats "$ini" i
+	stats "$ech" e
+	# shellcheck disable=SC2154 # set by stats
+	{
+		log "$name: initiator $ini: TX $i_tx RX $i_rx (tx dropped by testpmd ${i_drop:-?}); echo $ech: RX $e_rx TX $e_tx (tx dropped by testpmd ${e_drop:-?}); population $pop"
+		check "$name: the echo side received exactly what the initiator sent ($e_rx of $i_tx)" \
+			"$(is eqn "$e_rx" "$i_tx")"
+		ok=0
+		num "$e_tx" && num "$e_drop" && [ $((e_tx + e_drop)) = "$e_rx" ] && [ "$e_drop" = 0 ] && ok=1
+		check "$name: the echo side sent back everything it received (sent $e_tx, dropped ${e_drop:-?})" "$ok"
+		ok=0
+		num "$e_tx" && num "$i_rx" && [ "$i_rx" -le "$e_tx" ] && [ $((e_tx - i_rx)) -le "$pop" ] && ok=1
+		check "$name: the initiator got back all but the packets in flight (got $i_rx of $e_tx, population $pop)" "$ok"
+		ok=0
+		num "$i_rx" && [ "$i_rx" -ge $((pop * 20)) ] && [ "$i_rx" -ge "$MIN_PKTS" ] && ok=1
+		check "$name: the loop turned (initiator received $i_rx >= 20 x $pop and >= $MIN_PKTS)" "$ok"
+		check "$name: no error counted (rx errors $i_rxerr/$e_rxerr, tx errors $i_txerr/$e_txerr, missed $i_miss/$e_miss)" \
+			"$(is [ "$i_rxerr$e_rxerr$i_txerr$e_txerr$i_miss$e_miss" = 000000 ])"
+	}
+}
+
+sock=$work/dev.sock
+# server_args NQ [testpmd args]: the server's EAL and testpmd arguments.
+server_args() {
+	local nq=$1
+	shift
+	if [ "$PAIR" = iavf ]; then
+		printf '%s\n' -d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
+			--vdev "emu_iavf0,sock=$sock,queues=$nq" --vdev net_iavfbe0,emu=emu_iavf0
+	else
+		printf '%s\n' --vdev "net_memif0,role=server,socket=$sock"
+	fi
+	printf '%s\n' -- "--rxq=$nq" "--txq=$nq" --total-num-mbufs=32768 "$@"
+}
+client_args() {
+	local nq=$1
+	shift
+	if [ "$PAIR" = iavf ]; then
+		printf '%s\n' -d "$plugins/librte_net_iavf_client.so" \
+			--vdev "net_iavf_client0,path=$sock,queues=$nq"
+	else
+		printf '%s\n' --vdev "net_memif0,role=client,socket=$sock"
+	fi
+	printf '%s\n' -- "--rxq=$nq" "--txq=$nq" --total-num-mbufs=32768 "$@"
+}
+
+# pair_start TAG NQ [testpmd args]: server srvTAG, then client cliTAG; both
+# links up. Returns non-zero (after a FAIL) if that cannot be done.
+pair_start() {
+	local tag=$1 nq=$2 a
+	shift 2
+	rm -f "$sock"
+	mapfile -t a < <(server_args "$nq" "$@")
+	if ! pmd_start "srv$tag" "$cpu_s" "${a[@]}"; then
+		check "$tag: server testpmd started" 0
+		return 1
+	fi
+	for _ in $(seq 100); do
+		[ -S "$sock" ] && break
+		sleep 0.1
+	done
+	mapfile -t a < <(client_args "$nq" "$@")
+	if ! pmd_start "cli$tag" "$cpu_c" "${a[@]}"; then
+		check "$tag: client testpmd started" 0
+		return 1
+	fi
+	check "$tag: server and client testpmd started ($nq queue pair(s))" 1
+	local ok=1
+	wait_link "cli$tag" up 10 || ok=0
+	wait_link "srv$tag" up 10 || ok=0
+	check "$tag: links up (client $(link_of "cli$tag"), server $(link_of "srv$tag"))" "$ok"
+	[ "$ok" = 1 ]
+}
+
+# pair_stop TAG: quit client then server; both exit 0.
+pair_stop() {
+	local tag=$1
+	if pmd_alive "cli$tag"; then
+		pmd_quit "cli$tag"
+		check "$tag: client testpmd quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
+	fi
+	if pmd_alive "srv$tag"; then
+		pmd_quit "srv$tag"
+		check "$tag: server testpmd quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
+		if [ "$PAIR" = iavf ]; then
+			check "$tag: the device's socket was removed" "$(is [ ! -e "$sock" ])"
+		fi
+	fi
+}
+
+# From here on a failing step is a FAIL line, not the end of the script.
+set +e
+log "pair $PAIR, CPUs $cpu_s (server) and $cpu_c (client), $DURATION s per run, logs in $work"
+
+# --- 1. one queue pair: one way both directions, 64 B and 1500 B; io loops.
+if pair_start 1q 1; then
+	for size in 64 1500; do
+		oneway "1q client->server ${size}B" cli1q srv1q "$size" "$size" 1
+		oneway "1q server->client ${size}B" srv1q cli1q "$size" "$size" 1
+	done
+	loop "1q io loop from the client" cli1q srv1q 4
+	loop "1q io loop from the server" srv1q cli1q 4
+fi
+pair_stop 1q
+
+# --- 2. multi-segment mbufs: 1 KiB data room, 1500-byte packets in 2 segments.
+# (net_memif chains mbufs without being asked and offers no such offload.)
+ms_args=(--mbuf-size=1152)
+[ "$PAIR" = memif ] || ms_args+=(--enable-scatter --tx-offloads=0x8000)
+if pair_start ms 1 "${ms_args[@]}"; then
+	oneway "multi-seg client->server 1000+500B" clims srvms 1000,500 1500 1
+	oneway "multi-seg server->client 1000+500B" srvms clims 1000,500 1500 1
+	chains "multi-seg client->server chains" clims srvms
+	chains "multi-seg server->client chains" srvms clims
+fi
+pair_stop ms
+
+# --- 3. four queue pairs; then the client killed and restarted.
+if pair_start 4q 4; then
+	oneway "4q client->server 64B" cli4q srv4q 64 64 4
+	oneway "4q server->client 64B" srv4q cli4q 64 64 4
+
+	# Restart: kill the client in the middle of client->server traffic.
+	quiesce cli4q srv4q
+	pmd_cmd srv4q "set fwd rxonly" > /dev/null
+	pmd_cmd srv4q "start" > /dev/null
+	pmd_cmd cli4q "set fwd txonly" > /dev/null
+	pmd_cmd cli4q "set txpkts 64" > /dev/null
+	pmd_cmd cli4q "start" > /dev/null
+	sleep 1
+	stats srv4q k
+	# shellcheck disable=SC2154 # set by stats
+	{
+		ok=0
+		num "$k_rx" && [ "$k_rx" -ge "$MIN_PKTS" ] && ok=1
+		check "restart: traffic flowed before the kill (server RX-packets $k_rx)" "$ok"
+	}
+	pmd_kill cli4q
+	log "restart: client killed (SIGKILL) during traffic"
+	sleep 0.5
+	ok=0
+	pmd_alive srv4q && ok=1
+	pmd_reap srv4q
+	check "restart: the server is still running" "$ok"
+	ok=0
+	pmd_cmd srv4q "show port stats 0" && grep -q 'NIC statistics for port 0' "$work/srv4q.out" && ok=1
+	check "restart: the server still answers (show port stats 0)" "$ok"
+	check "restart: the server's port went link down" "$(is wait_link srv4q down 10)"
+	pmd_cmd srv4q "stop" > /dev/null || true
+
+	mapfile -t a < <(client_args 4)
+	if pmd_start cli4r "$cpu_c" "${a[@]}"; then
+		check "restart: a new client testpmd started" 1
+		check "restart: the new client's link is up" "$(is wait_link cli4r up 10)"
+		check "restart: the server's link is up again" "$(is wait_link srv4q up 10)"
+		oneway "restart client->server 64B" cli4r srv4q 64 64 4
+		oneway "restart server->client 1500B" srv4q cli4r 1500 1500 4
+		pmd_quit cli4r
+		check "restart: the new client quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
+		check "restart: the server's port went link down after the client quit" \
+			"$(is wait_link srv4q down 10)"
+	else
+		check "restart: a new client testpmd started" 0
+	fi
+fi
+pair_stop 4q
+
+echo "$passed passed, $failed failed"
+if [ "$failed" != 0 ]; then
+	for id in "${all_ids[@]}"; do
+		echo "--- $id: $(cat "$work/$id.log.cmd")"
+		echo "--- $id: last 60 lines of $work/$id.log:"
+		tail -n 60 "$work/$id.log"
+	done
+	exit 1
+fi
+exit 0
