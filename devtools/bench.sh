@@ -1,0 +1,636 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-emu authors
+#
+# Throughput of three shared-memory pairs of DPDK ports between two testpmd
+# processes on one machine, in one run, with the same testpmd (Debian's),
+# the same packet sizes and the same arguments, one CPU per process:
+#   memif   net_memif role=server        <-> net_memif role=client
+#   vhost   net_vhost (vhost-user)       <-> net_virtio_user
+#   iavf    emu_iavf + net_iavfbe        <-> net_iavf_client (this project)
+# For each pair, each packet size (64 and 1500 bytes) and each direction
+# (client->server, server->client): txonly on the sending side, rxonly on
+# the receiving side; after WARMUP seconds the receiver's `show port stats`
+# is read twice, DURATION seconds apart: its "Rx-pps" is the packet rate
+# over exactly that interval, timed by testpmd (TSC). Printed: Mpps and
+# Gbit/s (frames without CRC) for each, with the share of a CPU the two
+# forwarding threads got meanwhile (below 100 %, something else ran: the
+# figure is low), then the ratios of iavf to vhost and to memif.
+#
+# Also the time from the client's connect to link up, LINKUP_RUNS times per
+# pair (the client restarted each time): every line of both testpmds' output
+# is timestamped on arrival (a small perl filter); measured from the
+# server's log line for the accepted connection to testpmd's "link state
+# change event" line of the server's port (and, for iavf, to the client's
+# port started with link up), and the part of it the client application
+# spent on its own set-up (testpmd's mbuf pool between probe and port start)
+# so that the drivers' share can be read. See doc/guides/howto/benchmark.rst.
+#
+# A benchmark, not a test: numbers never fail it. Exit status: 0 if every
+# measurement could be made, 1 if one could not (the table says which, the
+# testpmd output is printed), 2 usage, 77 prerequisites missing.
+#
+# usage: BUILD=builddir devtools/bench.sh     (as root)
+# Environment:
+#   BUILD        build directory (default: build)
+#   PAIRS        pairs to run (default: "memif vhost iavf")
+#   SIZES        packet sizes in bytes (default: "64 1500")
+#   DURATION     seconds measured per figure (default: 5)
+#   WARMUP       seconds of traffic before measuring (default: 1)
+#   REPEAT       rounds: each round starts every pair afresh and measures
+#                every figure once; the median is printed (default: 1)
+#   LINKUP_RUNS  client connections timed per pair (default: 5)
+#   MEM          MiB of hugepage memory per testpmd (default: 512)
+#   MBUFS        mbufs per testpmd (--total-num-mbufs, default: 32768)
+#   TESTPMD      testpmd binary (default: dpdk-testpmd)
+#   MEMIF_ARGS, VHOST_ARGS, VIRTIO_USER_ARGS  more devargs for net_memif
+#                (both sides), net_vhost, net_virtio_user (default: none,
+#                e.g. VIRTIO_USER_ARGS=in_order=1,mrg_rxbuf=0)
+#   KEEP_LOGS=1  keep the logs directory
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+PAIRS=${PAIRS:-memif vhost iavf}
+SIZES=${SIZES:-64 1500}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+REPEAT=${REPEAT:-1}
+LINKUP_RUNS=${LINKUP_RUNS:-5}
+MEM=${MEM:-512}
+MBUFS=${MBUFS:-32768}
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+skip() { log "SKIP: $*"; exit 77; }
+die() { log "error: $*"; exit 1; }
+
+for p in $PAIRS; do
+	case $p in
+	memif | vhost | iavf) ;;
+	*) log "unknown pair '$p' (memif, vhost, iavf)"; exit 2 ;;
+	esac
+done
+for n in "$DURATION" "$WARMUP" "$REPEAT" "$LINKUP_RUNS" "$MEM" "$MBUFS" $SIZES; do
+	[[ $n =~ ^[0-9]+$ ]] || { log "not a number: '$n'"; exit 2; }
+done
+if [ "$REPEAT" -lt 1 ] || [ "$DURATION" -lt 1 ]; then
+	log "REPEAT and DURATION must be >= 1"
+	exit 2
+fi
+
+[ "$(id -u)" = 0 ] || skip "needs root (hugepages, /var/run/dpdk)"
+testpmd=$(command -v "$TESTPMD") ||
+	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
+command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
+perl -MTime::HiRes -e 1 2> /dev/null || skip "perl with Time::HiRes not found (Debian: perl)"
+hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+[ -n "$hugedir" ] || skip "no hugetlbfs mounted (e.g. mount -t hugetlbfs nodev /dev/hugepages)"
+hp_free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
+if [ $((hp_free * hp_kb / 1024)) -lt $((2 * MEM)) ]; then
+	skip "needs $((2 * MEM)) MiB of free hugepages, has $((hp_free * hp_kb / 1024)) MiB (or set MEM)"
+fi
+mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
+	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) print i }')
+[ ${#cpus[@]} -ge 2 ] || skip "needs two CPUs (one per testpmd), has ${#cpus[@]}"
+cpu_s=${cpus[0]}
+cpu_c=${cpus[1]}
+
+plugins=
+case " $PAIRS " in
+*" iavf "*)
+	for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so \
+		drivers/net/iavf_client/librte_net_iavf_client.so; do
+		[ -f "$BUILD/$f" ] || die "$BUILD/$f is not built (BUILD=$BUILD)"
+	done
+	plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
+		die "cannot make the private plugin directory (see above)"
+	;;
+esac
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/emu-bench.XXXXXX")
+chmod 700 "$work"
+sock=$work/dev.sock
+
+# ------------------------------------------------------------ testpmd driver
+# As in devtools/test-two-process.sh: interactive testpmds fed through FIFOs.
+# Their output goes through a perl filter that writes it unchanged to ID.log
+# and, each line prefixed with its arrival time (seconds, microseconds), to
+# ID.ts (where the rest of a line that arrives later, e.g. a log line after
+# the prompt, is a line of its own with its own time).
+declare -A P_PID=() P_FD=() P_LOG=() P_PREFIX=()
+all_ids=()
+errors=0
+
+# shellcheck disable=SC2016 # perl code
+stamp='use strict; use warnings; use IO::Handle; use Time::HiRes qw(time);
+open(my $raw, ">", $ARGV[0]) or die; open(my $ts, ">", $ARGV[1]) or die;
+$raw->autoflush(1); $ts->autoflush(1);
+my ($bol, $buf) = (1, "");
+while (sysread(STDIN, $buf, 65536)) {
+	my $t = sprintf("%.6f", time);
+	print $raw $buf;
+	# What continues a line (e.g. after the prompt) gets its own time.
+	if (!$bol) { print $ts "\n"; $bol = 1; }
+	for my $l (split /(?<=\n)/, $buf) {
+		print $ts "$t " if $bol;
+		print $ts $l;
+		$bol = ($l =~ /\n\z/) ? 1 : 0;
+	}
+}'
+
+pmd_files_rm() {
+	rm -rf "/var/run/dpdk/$1"
+	rm -f "$hugedir/$1"map_*
+}
+
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	local rc=$? id fd
+	for id in "${all_ids[@]}"; do
+		if [ -n "${P_PID[$id]:-}" ]; then
+			kill -9 "${P_PID[$id]}" 2> /dev/null || true
+			wait "${P_PID[$id]}" 2> /dev/null || true
+		fi
+		if [ -n "${P_FD[$id]:-}" ]; then
+			fd=${P_FD[$id]}
+			exec {fd}>&-
+		fi
+		pmd_files_rm "${P_PREFIX[$id]}"
+	done
+	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
+		log "logs kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pmd_alive() {
+	[ -n "${P_PID[$1]:-}" ] && kill -0 "${P_PID[$1]}" 2> /dev/null
+}
+
+# pmd_start ID CPU ARGS...: start testpmd ID pinned to CPU (its main and
+# forwarding lcores) with ARGS (EAL arguments, --, testpmd arguments; -i is
+# added); wait for its first prompt.
+pmd_start() {
+	local id=$1 cpu=$2 fifo fd i
+	shift 2
+	fifo=$work/$id.fifo
+	P_LOG[$id]=$work/$id.log
+	P_PREFIX[$id]=emubench-$$-$id
+	all_ids+=("$id")
+	rm -f "$fifo"
+	mkfifo -m 600 "$fifo"
+	exec {fd}<> "$fifo"
+	P_FD[$id]=$fd
+	local eal=(--file-prefix="${P_PREFIX[$id]}" --lcores "0@$cpu,1@$cpu" -m "$MEM"
+		--single-file-segments --no-pci --log-level=lib.eal:notice)
+	: > "${P_LOG[$id]}"
+	: > "$work/$id.ts"
+	echo "LD_LIBRARY_PATH=$plugins $testpmd ${eal[*]} $* -i" > "$work/$id.cmd"
+	LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+		stdbuf -oL "$testpmd" "${eal[@]}" "$@" -i < "$fifo" \
+		> >(perl -e "$stamp" "${P_LOG[$id]}" "$work/$id.ts") 2>&1 &
+	P_PID[$id]=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q 'testpmd> ' "${P_LOG[$id]}" && return 0
+		if ! pmd_alive "$id"; then
+			wait "${P_PID[$id]}" 2> /dev/null || true
+			P_PID[$id]=
+			sleep 0.2
+			log "$id: testpmd exited during start-up: $(cat "$work/$id.cmd")"
+			cat "${P_LOG[$id]}" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	log "$id: no prompt after 30 s: $(cat "$work/$id.cmd")"
+	cat "${P_LOG[$id]}" >&2
+	return 1
+}
+
+# pmd_cmd ID COMMAND [TIMEOUT]: send COMMAND, wait for the prompt after it;
+# its output is left in $work/ID.out.
+pmd_cmd() {
+	local id=$1 cmd=$2 tmo=${3:-30} off i out=$work/$1.out
+	: > "$out"
+	pmd_alive "$id" || { log "$id: not running, cannot send '$cmd'"; return 1; }
+	off=$(stat -c %s "${P_LOG[$id]}")
+	printf '%s\n' "$cmd" >&"${P_FD[$id]}"
+	for ((i = 0; i < tmo * 100; i++)); do
+		if tail -c +"$((off + 1))" "${P_LOG[$id]}" | tr -d '\r' | awk -v c="$cmd" '
+			!s && index($0, c) { s = 1; next }
+			s && /^testpmd> / { done = 1; exit }
+			s { print }
+			END { exit !done }' > "$out"; then
+			return 0
+		fi
+		pmd_alive "$id" || { log "$id: died after '$cmd'"; return 1; }
+		sleep 0.01
+	done
+	log "$id: no prompt within $tmo s after '$cmd'"
+	return 1
+}
+
+# pmd_quit ID: quit (SIGKILL after 30 s).
+pmd_quit() {
+	local id=$1 i
+	pmd_alive "$id" || return 0
+	printf 'quit\n' 1>&"${P_FD[$id]}" || true
+	for ((i = 0; i < 300; i++)); do
+		pmd_alive "$id" || break
+		sleep 0.1
+	done
+	if pmd_alive "$id"; then
+		log "$id: did not quit within 30 s; killed"
+		kill -9 "${P_PID[$id]}" 2> /dev/null || true
+	fi
+	wait "${P_PID[$id]}" 2> /dev/null || true
+	P_PID[$id]=
+	pmd_files_rm "${P_PREFIX[$id]}"
+}
+
+# val FILE KEY: the number after "KEY:" (first match).
+val() {
+	awk -v k="$2:" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
+}
+link_of() {
+	pmd_cmd "$1" "show port info 0" > /dev/null || return 0
+	awk '/Link status:/ { print $3; exit }' "$work/$1.out"
+}
+wait_link() {
+	local id=$1 want=$2 n=${3:-10} i
+	for ((i = 0; i < n * 20; i++)); do
+		[ "$(link_of "$id")" = "$want" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ------------------------------------------------------------ the pairs
+server_args() {
+	case $1 in
+	memif)
+		printf '%s\n' --vdev "net_memif0,role=server,socket=$sock${MEMIF_ARGS:+,$MEMIF_ARGS}" \
+			--log-level=pmd.net.memif:debug
+		;;
+	vhost)
+		printf '%s\n' --vdev "net_vhost0,iface=$sock,queues=1${VHOST_ARGS:+,$VHOST_ARGS}" \
+			--log-level=lib.vhost.config:info
+		;;
+	iavf)
+		printf '%s\n' -d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
+			--vdev "emu_iavf0,sock=$sock,queues=1" --vdev net_iavfbe0,emu=emu_iavf0 \
+			--log-level='*vfio_user*:info' --log-level='*iavf*:info'
+		;;
+	esac
+	printf '%s\n' -- --total-num-mbufs="$MBUFS"
+}
+client_args() {
+	case $1 in
+	memif) printf '%s\n' --vdev "net_memif0,role=client,socket=$sock${MEMIF_ARGS:+,$MEMIF_ARGS}" ;;
+	vhost) printf '%s\n' --vdev "net_virtio_user0,path=$sock,queues=1${VIRTIO_USER_ARGS:+,$VIRTIO_USER_ARGS}" ;;
+	iavf)
+		printf '%s\n' -d "$plugins/librte_net_iavf_client.so" \
+			--vdev "net_iavf_client0,path=$sock,queues=1" \
+			--log-level='*vfio_user*:info' --log-level='*iavf*:info'
+		;;
+	esac
+	printf '%s\n' -- --total-num-mbufs="$MBUFS"
+}
+# The server's log line for an accepted connection.
+accept_re() {
+	case $1 in
+	memif) echo 'memif_listener_handler\(\): .*Connection request accepted' ;;
+	vhost) echo 'VHOST_CONFIG: .* new vhost user connection' ;;
+	iavf) echo 'VFIO_USER: .*: client connected' ;;
+	esac
+}
+# The server's line for its port's link up (net_memif raises no LSC event).
+up_re() {
+	case $1 in
+	memif) echo 'memif_connect\(\): Connected' ;;
+	*) echo 'Port 0: link state change event' ;;
+	esac
+}
+label() {
+	case $1 in
+	memif) echo "memif server/client" ;;
+	vhost) echo "vhost/virtio-user" ;;
+	iavf) echo "iavfbe/iavf_client" ;;
+	esac
+}
+
+# ts_first FILE FROMLINE REGEX: the time of the first line at or after line
+# FROMLINE (1-based) of a .ts file matching REGEX (extended); with its line
+# number: "TIME LINE".
+ts_first() {
+	awk -v from="$2" -v re="$3" 'NR >= from && $0 ~ re { print $1, NR; exit }' "$1"
+}
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
+
+# client_connect PAIR ID: start client ID, wait for both links up, and
+# record the connect-to-link-up times (ms) in LU_* (empty when a mark is
+# missing). Returns non-zero if the client could not be brought up.
+LU_SRV=
+LU_CLI=
+LU_APP=
+client_connect() {
+	local pair=$1 id=$2 a from acc up cup cint ccfg
+	LU_SRV=
+	LU_CLI=
+	LU_APP=
+	from=$(($(wc -l < "$work/srv.ts") + 1))
+	mapfile -t a < <(client_args "$pair")
+	pmd_start "$id" "$cpu_c" "${a[@]}" || return 1
+	if ! wait_link "$id" up 10 || ! wait_link srv up 10; then
+		log "$pair: links not up (client $(link_of "$id"), server $(link_of srv))"
+		return 1
+	fi
+	acc=$(ts_first "$work/srv.ts" "$from" "$(accept_re "$pair")")
+	[ -n "$acc" ] || return 0
+	up=$(ts_first "$work/srv.ts" "${acc#* }" "$(up_re "$pair")")
+	[ -n "$up" ] || return 0
+	LU_SRV=$(ms "${acc% *}" "${up% *}")
+	# The client application's own set-up, as far as it falls in that time.
+	cint=$(ts_first "$work/$id.ts" 1 'Interactive-mode selected')
+	ccfg=$(ts_first "$work/$id.ts" 1 'Configuring Port 0')
+	if [ -n "$cint" ] && [ -n "$ccfg" ]; then
+		LU_APP=$(awk -v a="${acc% *}" -v u="${up% *}" -v i="${cint% *}" -v c="${ccfg% *}" '
+			BEGIN { s = (i > a ? i : a); e = (c < u ? c : u);
+				printf "%.1f", (e > s ? e - s : 0) * 1000 }')
+	fi
+	if [ "$pair" = iavf ]; then
+		cup=$(ts_first "$work/$id.ts" 1 'IAVF_CLIENT: .*: started:')
+		[ -z "$cup" ] || LU_CLI=$(ms "${acc% *}" "${cup% *}")
+	fi
+	return 0
+}
+
+# fwd_ticks ID: CPU time (clock ticks) used so far by testpmd ID's
+# forwarding lcore thread (EAL's "rte-worker-1"), empty if not found.
+fwd_ticks() {
+	local t c
+	for t in /proc/"${P_PID[$1]}"/task/*; do
+		c=$(cat "$t/comm" 2> /dev/null) || continue
+		if [[ $c == *worker-1 ]]; then
+			# utime + stime, fields 14 and 15 (12 and 13 after "pid (comm) ").
+			awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat" 2> /dev/null
+			return
+		fi
+	done
+}
+clk_tck=$(getconf CLK_TCK)
+
+# measure SIZE TX RX: one figure: M_PPS (received, packets/s), M_TXPPS
+# (sent) and M_CPU (the least share of a CPU, in %, that the two forwarding
+# threads had during the measurement: below 100, something else ran on
+# their CPUs) and M_IDLE (the % of the receiver's polls that found nothing,
+# from testpmd's burst statistics: high when the sender is the slower
+# side), empty if not measured.
+M_PPS=
+M_TXPPS=
+M_CPU=
+M_IDLE=
+measure() {
+	local size=$1 tx=$2 rx=$3 w0 w1 a0 a1 b0 b1
+	M_PPS=
+	M_TXPPS=
+	M_CPU=
+	M_IDLE=
+	pmd_cmd "$tx" "stop" > /dev/null
+	pmd_cmd "$rx" "stop" > /dev/null
+	pmd_cmd "$rx" "set record-burst-stats on" > /dev/null
+	pmd_cmd "$tx" "set record-burst-stats on" > /dev/null
+	pmd_cmd "$rx" "set fwd rxonly" > /dev/null || return 0
+	pmd_cmd "$rx" "start" > /dev/null || return 0
+	pmd_cmd "$tx" "set fwd txonly" > /dev/null || return 0
+	pmd_cmd "$tx" "set txpkts $size" > /dev/null || return 0
+	pmd_cmd "$tx" "start" > /dev/null || return 0
+	sleep "$WARMUP"
+	w0=$EPOCHREALTIME
+	a0=$(fwd_ticks "$tx")
+	b0=$(fwd_ticks "$rx")
+	pmd_cmd "$rx" "show port stats 0" > /dev/null || return 0
+	pmd_cmd "$tx" "show port stats 0" > /dev/null || return 0
+	sleep "$DURATION"
+	pmd_cmd "$rx" "show port stats 0" > /dev/null || return 0
+	M_PPS=$(val "$work/$rx.out" Rx-pps)
+	pmd_cmd "$tx" "show port stats 0" > /dev/null || return 0
+	M_TXPPS=$(val "$work/$tx.out" Tx-pps)
+	w1=$EPOCHREALTIME
+	a1=$(fwd_ticks "$tx")
+	b1=$(fwd_ticks "$rx")
+	if [ -n "$a0" ] && [ -n "$a1" ] && [ -n "$b0" ] && [ -n "$b1" ]; then
+		M_CPU=$(awk -v a="$((a1 - a0))" -v b="$((b1 - b0))" -v t="$clk_tck" -v w0="$w0" -v w1="$w1" '
+			BEGIN { m = (a < b ? a : b); printf "%.0f", m / t / (w1 - w0) * 100 }')
+	fi
+	pmd_cmd "$tx" "stop" > /dev/null
+	pmd_cmd "$rx" "stop" > /dev/null
+	# "RX-bursts : N [A% of 0 pkts + B% of 32 pkts]" (the two most frequent
+	# burst sizes): the share of empty polls, 0 if not among them.
+	M_IDLE=$(awk '/RX-bursts :/ { if (match($0, /[0-9]+% of 0 pkts/)) { v = substr($0, RSTART);
+		sub(/%.*/, "", v); print v } else print 0; exit }' "$work/$rx.out")
+	return 0
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk 'NF { v[++n] = $1 } END { print (n ? v[int((n + 1) / 2)] : "-") }'; }
+minimum() { printf '%s\n' "$@" | sort -n | awk 'NF { print; f = 1; exit } END { if (!f) print "-" }'; }
+maximum() { printf '%s\n' "$@" | sort -n | awk 'NF { v = $1; f = 1 } END { print (f ? v : "-") }'; }
+
+# Results, as space-separated lists: per figure (PAIR,SIZE,DIR) the received
+# and sent rates and CPU shares of each round; per pair the connect-to-link-up
+# times of each connection.
+declare -A R_PPS=() R_TX=() R_CPU=() R_IDLE=() L_SRV=() L_APP=() L_DRV=() L_CLI=()
+dirs=(c2s s2c)
+dir_name() { [ "$1" = c2s ] && echo "client->server" || echo "server->client"; }
+
+# lu_add PAIR: keep the connect-to-link-up times of the last connection.
+lu_add() {
+	local pair=$1
+	[ -z "$LU_SRV" ] || L_SRV[$pair]+=" $LU_SRV"
+	[ -z "$LU_CLI" ] || L_CLI[$pair]+=" $LU_CLI"
+	[ -z "$LU_APP" ] || L_APP[$pair]+=" $LU_APP"
+	if [ -n "$LU_SRV" ] && [ -n "$LU_APP" ]; then
+		L_DRV[$pair]+=" $(awk -v a="$LU_SRV" -v b="$LU_APP" 'BEGIN { printf "%.1f", a - b }')"
+	fi
+}
+
+# run_pair PAIR ROUND: start the pair, time the connection, measure every
+# figure once; in round 1 also time LINKUP_RUNS - 1 more connections.
+run_pair() {
+	local pair=$1 round=$2 a size d k f key
+	log "round $round: $(label "$pair")"
+	rm -f "$sock"
+	mapfile -t a < <(server_args "$pair")
+	if ! pmd_start srv "$cpu_s" "${a[@]}"; then
+		errors=$((errors + 1))
+		pmd_quit srv
+		return
+	fi
+	for _ in $(seq 100); do
+		[ -S "$sock" ] && break
+		sleep 0.05
+	done
+	if client_connect "$pair" cli; then
+		lu_add "$pair"
+		for size in $SIZES; do
+			for d in "${dirs[@]}"; do
+				if [ "$d" = c2s ]; then
+					measure "$size" cli srv
+				else
+					measure "$size" srv cli
+				fi
+				key=$pair,$size,$d
+				if [ -z "$M_PPS" ]; then
+					errors=$((errors + 1))
+					log "$(label "$pair") $size B $(dir_name "$d"): no measurement"
+					continue
+				fi
+				R_PPS[$key]+=" $M_PPS"
+				R_TX[$key]+=" ${M_TXPPS:-}"
+				R_CPU[$key]+=" ${M_CPU:-}"
+				R_IDLE[$key]+=" ${M_IDLE:-}"
+				log "$(label "$pair") $size B $(dir_name "$d"): received $M_PPS pps, sent ${M_TXPPS:--} pps, CPU share ${M_CPU:--} %, receiver's empty polls ${M_IDLE:--} %"
+			done
+		done
+		pmd_quit cli
+		if [ "$round" = 1 ]; then
+			for ((k = 1; k < LINKUP_RUNS; k++)); do
+				wait_link srv down 10 || log "$pair: the server's link stayed up after the client quit"
+				if ! client_connect "$pair" "cli$k"; then
+					log "$(label "$pair"): connection $((k + 1)) failed; client output:"
+					cat "$work/cli$k.log" >&2
+					errors=$((errors + 1))
+					pmd_quit "cli$k"
+					break
+				fi
+				lu_add "$pair"
+				pmd_quit "cli$k"
+			done
+		fi
+	else
+		errors=$((errors + 1))
+		log "$(label "$pair"): the client could not be brought up; client output:"
+		cat "$work/cli.log" >&2
+		log "server output:"
+		cat "$work/srv.log" >&2
+		pmd_quit cli
+	fi
+	pmd_quit srv
+	# Keep each run's logs apart.
+	for f in "$work"/srv.* "$work"/cli*.*; do
+		[ -e "$f" ] && mv "$f" "$work/r$round-$pair-${f##*/}"
+	done
+}
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+log "CPUs $cpu_s (server) and $cpu_c (client); $DURATION s per figure after $WARMUP s; $REPEAT round(s); logs in $work"
+# Rounds over all pairs (rather than all rounds of one pair, then the next):
+# a change in the machine's background load then touches every pair alike.
+for ((round = 1; round <= REPEAT; round++)); do
+	for pair in $PAIRS; do
+		run_pair "$pair" "$round"
+	done
+done
+
+# ------------------------------------------------------------ report
+mpps() { awk -v p="$1" 'BEGIN { printf "%.2f", p / 1e6 }'; }
+gbps() { awk -v p="$1" -v s="$2" 'BEGIN { printf "%.2f", p * s * 8 / 1e9 }'; }
+ratio() {
+	if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	else
+		echo -
+	fi
+}
+
+echo
+echo "Machine: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPU(s), Linux $(uname -r)"
+echo "testpmd: $testpmd ($(dpkg-query -W -f '${Package} ${Version}' dpdk 2> /dev/null || echo 'version unknown'))"
+echo "Load average (1, 5, 15 min) at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(anything else running on these CPUs lowers the figures)"
+echo
+echo "Throughput: packets received per second, txonly -> rxonly, one CPU per testpmd"
+echo "($DURATION s per figure after $WARMUP s of traffic; Mpps and Gbit/s (frames without CRC): median"
+echo "of $REPEAT round(s); best: the highest; cpu: the least share of its CPU a forwarding thread"
+echo "had in any round (below 100 %, something else ran on the CPUs: the figure is low);"
+echo "rx idle: the share of the receiver's polls that found nothing (median): high, the sender"
+echo "is the slower side; near 0, the receiver is)"
+printf '%-20s %5s  %-15s %7s %7s %8s %7s %5s %7s\n' pair size direction Mpps best Gbit/s "sent" "cpu %" "rx idle"
+declare -A MPPS=()
+for pair in $PAIRS; do
+	for size in $SIZES; do
+		for d in "${dirs[@]}"; do
+			key=$pair,$size,$d
+			read -r -a v <<< "${R_PPS[$key]:-}"
+			read -r -a t <<< "${R_TX[$key]:-}"
+			read -r -a c <<< "${R_CPU[$key]:-}"
+			read -r -a id <<< "${R_IDLE[$key]:-}"
+			if [ ${#v[@]} = 0 ]; then
+				printf '%-20s %5s  %-15s %7s\n' "$(label "$pair")" "$size" "$(dir_name "$d")" "not run"
+				continue
+			fi
+			MPPS[$key]=$(median "${v[@]}")
+			tm=$(median "${t[@]}")
+			printf '%-20s %5s  %-15s %7s %7s %8s %7s %5s %7s\n' "$(label "$pair")" "$size" "$(dir_name "$d")" \
+				"$(mpps "${MPPS[$key]}")" "$(mpps "$(maximum "${v[@]}")")" "$(gbps "${MPPS[$key]}" "$size")" \
+				"$([ "$tm" != - ] && mpps "$tm" || echo -)" "$(minimum "${c[@]}")" "$(median "${id[@]}")"
+		done
+	done
+done
+
+case " $PAIRS " in
+*" iavf "*)
+	echo
+	echo "Ratios of iavfbe/iavf_client to the others (received Mpps)"
+	printf '%5s  %-15s %12s %12s\n' size direction "to vhost" "to memif"
+	for size in $SIZES; do
+		for d in "${dirs[@]}"; do
+			printf '%5s  %-15s %12s %12s\n' "$size" "$(dir_name "$d")" \
+				"$(ratio "${MPPS[iavf,$size,$d]:-}" "${MPPS[vhost,$size,$d]:-}")" \
+				"$(ratio "${MPPS[iavf,$size,$d]:-}" "${MPPS[memif,$size,$d]:-}")"
+		done
+	done
+	;;
+esac
+
+echo
+echo "Connect to link up, ms (median over the connections; goal for iavf: under 20 ms)"
+echo "  server port: from the server's log line for the accepted connection to its port's"
+echo "  link state change event (memif: its 'Connected' line); client app: the part of it the"
+echo "  client testpmd spent on its own set-up (mbuf pool: 'Interactive-mode selected' to"
+echo "  'Configuring Port 0');"
+echo "  drivers: the difference (fastest: its least value); client port (iavf only): from the"
+echo "  accepted connection to the client's port started with link up"
+printf '%-20s %11s %12s %11s %9s %10s %12s\n' pair connections "server port" "client app" drivers "(fastest)" "client port"
+declare -A DRV=()
+for pair in $PAIRS; do
+	read -r -a ls <<< "${L_SRV[$pair]:-}"
+	read -r -a la <<< "${L_APP[$pair]:-}"
+	read -r -a ld <<< "${L_DRV[$pair]:-}"
+	read -r -a lc <<< "${L_CLI[$pair]:-}"
+	DRV[$pair]=$(median "${ld[@]}")
+	printf '%-20s %11s %12s %11s %9s %10s %12s\n' "$(label "$pair")" "${#ls[@]}" "$(median "${ls[@]}")" \
+		"$(median "${la[@]}")" "${DRV[$pair]}" "$(minimum "${ld[@]}")" "$(median "${lc[@]}")"
+done
+
+case " $PAIRS " in
+*" iavf "*)
+	drv=${DRV[iavf]:--}
+	if [ "$drv" != - ]; then
+		verdict=$(awk -v d="$drv" 'BEGIN { print (d < 20 ? "under" : "NOT under") }')
+		echo "iavf: the drivers' share of connect to link up, $drv ms, is $verdict the 20 ms goal"
+	fi
+	;;
+esac
+
+if [ "$errors" != 0 ]; then
+	log "$errors measurement(s) or connection(s) could not be made (see above)"
+	exit 1
+fi
+exit 0
