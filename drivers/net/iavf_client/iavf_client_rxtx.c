@@ -260,10 +260,22 @@ iavfc_txq_stop(struct iavfc_txq *q)
  * Reclaim the descriptors up to the oldest RS descriptors the device
  * completed. @return the packets freed.
  */
+#define IAVFC_FREE_BULK 64
+
+/* Give a batch of mbufs of one pool back to it. */
+static inline void
+iavfc_free_flush(struct rte_mbuf **fb, uint32_t *nfb)
+{
+	if (*nfb > 0)
+		rte_mempool_put_bulk(fb[0]->pool, (void **)fb, *nfb);
+	*nfb = 0;
+}
+
 static uint32_t
 iavfc_tx_cleanup(struct iavfc_txq *q)
 {
-	uint32_t freed = 0;
+	struct rte_mbuf *fb[IAVFC_FREE_BULK], *m;
+	uint32_t freed = 0, nfb = 0;
 
 	while (q->rs_count > 0) {
 		uint16_t rs = q->rs[q->rs_head];
@@ -277,7 +289,14 @@ iavfc_tx_cleanup(struct iavfc_txq *q)
 			if (q->sw_ring[i] != NULL) {
 				if (q->sw_ring[i]->next == NULL)
 					freed++; /* the last segment of a packet */
-				rte_pktmbuf_free_seg(q->sw_ring[i]);
+				/* Freed in batches per pool, not one by one. */
+				m = rte_pktmbuf_prefree_seg(q->sw_ring[i]);
+				if (m != NULL) {
+					if (nfb == IAVFC_FREE_BULK ||
+					    (nfb > 0 && m->pool != fb[0]->pool))
+						iavfc_free_flush(fb, &nfb);
+					fb[nfb++] = m;
+				}
 				q->sw_ring[i] = NULL;
 			}
 			q->clean = (uint16_t)(i + 1 == q->nb_desc ? 0 : i + 1);
@@ -288,6 +307,7 @@ iavfc_tx_cleanup(struct iavfc_txq *q)
 		q->rs_head = (uint16_t)(q->rs_head + 1 == q->nb_desc ? 0 : q->rs_head + 1);
 		q->rs_count--;
 	}
+	iavfc_free_flush(fb, &nfb);
 	return freed;
 }
 
