@@ -13,9 +13,9 @@
 # the receiving side; after WARMUP seconds the receiver's `show port stats`
 # is read twice, DURATION seconds apart: its "Rx-pps" is the packet rate
 # over exactly that interval, timed by testpmd (TSC). Printed: Mpps and
-# Gbit/s (frames without CRC) for each, with the share of a CPU the two
-# forwarding threads got meanwhile (below 100 %, something else ran: the
-# figure is low), then the ratios of iavf to vhost and to memif.
+# Gbit/s (frames without CRC) for each; rounds in which the forwarding
+# threads did not get their CPUs (something else ran) are left out of the
+# median. Then the ratios of iavf to vhost and to memif.
 #
 # Also the time from the client's connect to link up, LINKUP_RUNS times per
 # pair (the client restarted each time): every line of both testpmds' output
@@ -39,6 +39,8 @@
 #   WARMUP       seconds of traffic before measuring (default: 1)
 #   REPEAT       rounds: each round starts every pair afresh and measures
 #                every figure once; the median is printed (default: 1)
+#   CPU_MIN      least share of a CPU (%) both forwarding threads must have
+#                had for a round to count in the median (default: 90)
 #   LINKUP_RUNS  client connections timed per pair (default: 5)
 #   MEM          MiB of hugepage memory per testpmd (default: 512)
 #   MBUFS        mbufs per testpmd (--total-num-mbufs, default: 32768)
@@ -58,6 +60,7 @@ REPEAT=${REPEAT:-1}
 LINKUP_RUNS=${LINKUP_RUNS:-5}
 MEM=${MEM:-512}
 MBUFS=${MBUFS:-32768}
+CPU_MIN=${CPU_MIN:-90}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -70,7 +73,7 @@ for p in $PAIRS; do
 	*) log "unknown pair '$p' (memif, vhost, iavf)"; exit 2 ;;
 	esac
 done
-for n in "$DURATION" "$WARMUP" "$REPEAT" "$LINKUP_RUNS" "$MEM" "$MBUFS" $SIZES; do
+for n in "$DURATION" "$WARMUP" "$REPEAT" "$LINKUP_RUNS" "$MEM" "$MBUFS" "$CPU_MIN" $SIZES; do
 	[[ $n =~ ^[0-9]+$ ]] || { log "not a number: '$n'"; exit 2; }
 done
 if [ "$REPEAT" -lt 1 ] || [ "$DURATION" -lt 1 ]; then
@@ -389,19 +392,19 @@ clk_tck=$(getconf CLK_TCK)
 # measure SIZE TX RX: one figure: M_PPS (received, packets/s), M_TXPPS
 # (sent) and M_CPU (the least share of a CPU, in %, that the two forwarding
 # threads had during the measurement: below 100, something else ran on
-# their CPUs) and M_IDLE (the % of the receiver's polls that found nothing,
-# from testpmd's burst statistics: high when the sender is the slower
-# side), empty if not measured.
+# their CPUs) and M_FULL (the % of the receiver's polls that returned a
+# full burst, from testpmd's burst statistics: near 100 when the receiver is
+# the slower side, low when the sender is), empty if not measured.
 M_PPS=
 M_TXPPS=
 M_CPU=
-M_IDLE=
+M_FULL=
 measure() {
 	local size=$1 tx=$2 rx=$3 w0 w1 a0 a1 b0 b1
 	M_PPS=
 	M_TXPPS=
 	M_CPU=
-	M_IDLE=
+	M_FULL=
 	pmd_cmd "$tx" "stop" > /dev/null
 	pmd_cmd "$rx" "stop" > /dev/null
 	pmd_cmd "$rx" "set record-burst-stats on" > /dev/null
@@ -432,20 +435,24 @@ measure() {
 	pmd_cmd "$tx" "stop" > /dev/null
 	pmd_cmd "$rx" "stop" > /dev/null
 	# "RX-bursts : N [A% of 0 pkts + B% of 32 pkts]" (the two most frequent
-	# burst sizes): the share of empty polls, 0 if not among them.
-	M_IDLE=$(awk '/RX-bursts :/ { if (match($0, /[0-9]+% of 0 pkts/)) { v = substr($0, RSTART);
+	# burst sizes): the share of full bursts (testpmd's burst size is 32),
+	# 0 if not among them.
+	M_FULL=$(awk '/RX-bursts :/ { if (match($0, /[0-9]+% of 32 pkts/)) { v = substr($0, RSTART);
 		sub(/%.*/, "", v); print v } else print 0; exit }' "$work/$rx.out")
 	return 0
 }
 
-median() { printf '%s\n' "$@" | sort -n | awk 'NF { v[++n] = $1 } END { print (n ? v[int((n + 1) / 2)] : "-") }'; }
-minimum() { printf '%s\n' "$@" | sort -n | awk 'NF { print; f = 1; exit } END { if (!f) print "-" }'; }
-maximum() { printf '%s\n' "$@" | sort -n | awk 'NF { v = $1; f = 1 } END { print (f ? v : "-") }'; }
+# median, minimum, maximum VALUE...: of the numbers among the values ("-"
+# stands for a missing one); "-" if there is none.
+numbers() { printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -n; }
+median() { numbers "$@" | awk '{ v[++n] = $1 } END { print (n ? v[int((n + 1) / 2)] : "-") }'; }
+minimum() { numbers "$@" | awk 'NR == 1 { m = $1 } END { print (NR ? m : "-") }'; }
+maximum() { numbers "$@" | awk '{ m = $1 } END { print (NR ? m : "-") }'; }
 
 # Results, as space-separated lists: per figure (PAIR,SIZE,DIR) the received
 # and sent rates and CPU shares of each round; per pair the connect-to-link-up
 # times of each connection.
-declare -A R_PPS=() R_TX=() R_CPU=() R_IDLE=() L_SRV=() L_APP=() L_DRV=() L_CLI=()
+declare -A R_PPS=() R_TX=() R_CPU=() R_FULL=() L_SRV=() L_APP=() L_DRV=() L_CLI=()
 dirs=(c2s s2c)
 dir_name() { [ "$1" = c2s ] && echo "client->server" || echo "server->client"; }
 
@@ -492,10 +499,10 @@ run_pair() {
 					continue
 				fi
 				R_PPS[$key]+=" $M_PPS"
-				R_TX[$key]+=" ${M_TXPPS:-}"
-				R_CPU[$key]+=" ${M_CPU:-}"
-				R_IDLE[$key]+=" ${M_IDLE:-}"
-				log "$(label "$pair") $size B $(dir_name "$d"): received $M_PPS pps, sent ${M_TXPPS:--} pps, CPU share ${M_CPU:--} %, receiver's empty polls ${M_IDLE:--} %"
+				R_TX[$key]+=" ${M_TXPPS:--}"
+				R_CPU[$key]+=" ${M_CPU:--}"
+				R_FULL[$key]+=" ${M_FULL:--}"
+				log "$(label "$pair") $size B $(dir_name "$d"): received $M_PPS pps, sent ${M_TXPPS:--} pps, CPU share ${M_CPU:--} %, receiver's full bursts ${M_FULL:--} %"
 			done
 		done
 		pmd_quit cli
@@ -503,8 +510,8 @@ run_pair() {
 			for ((k = 1; k < LINKUP_RUNS; k++)); do
 				wait_link srv down 10 || log "$pair: the server's link stayed up after the client quit"
 				if ! client_connect "$pair" "cli$k"; then
-					log "$(label "$pair"): connection $((k + 1)) failed; client output:"
-					cat "$work/cli$k.log" >&2
+					log "$(label "$pair"): connection $((k + 1)) failed; client output (first 100 lines):"
+					head -n 100 "$work/cli$k.log" >&2
 					errors=$((errors + 1))
 					pmd_quit "cli$k"
 					break
@@ -515,19 +522,23 @@ run_pair() {
 		fi
 	else
 		errors=$((errors + 1))
-		log "$(label "$pair"): the client could not be brought up; client output:"
-		cat "$work/cli.log" >&2
-		log "server output:"
-		cat "$work/srv.log" >&2
+		log "$(label "$pair"): the client could not be brought up; client output (first 100 lines):"
+		head -n 100 "$work/cli.log" >&2
+		log "server output (first 100 lines):"
+		head -n 100 "$work/srv.log" >&2
 		pmd_quit cli
 	fi
 	pmd_quit srv
 	# Keep each run's logs apart.
 	for f in "$work"/srv.* "$work"/cli*.*; do
-		[ -e "$f" ] && mv "$f" "$work/r$round-$pair-${f##*/}"
+		if [ -e "$f" ]; then
+			mv "$f" "$work/r$round-$pair-${f##*/}"
+		fi
 	done
 }
 
+# From here on a step that fails is counted (errors) and the rest goes on.
+set +e
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "CPUs $cpu_s (server) and $cpu_c (client); $DURATION s per figure after $WARMUP s; $REPEAT round(s); logs in $work"
 # Rounds over all pairs (rather than all rounds of one pair, then the next):
@@ -556,12 +567,12 @@ echo "Load average (1, 5, 15 min) at the start: $load_start, at the end: $(cut -
 echo "(anything else running on these CPUs lowers the figures)"
 echo
 echo "Throughput: packets received per second, txonly -> rxonly, one CPU per testpmd"
-echo "($DURATION s per figure after $WARMUP s of traffic; Mpps and Gbit/s (frames without CRC): median"
-echo "of $REPEAT round(s); best: the highest; cpu: the least share of its CPU a forwarding thread"
-echo "had in any round (below 100 %, something else ran on the CPUs: the figure is low);"
-echo "rx idle: the share of the receiver's polls that found nothing (median): high, the sender"
-echo "is the slower side; near 0, the receiver is)"
-printf '%-20s %5s  %-15s %7s %7s %8s %7s %5s %7s\n' pair size direction Mpps best Gbit/s "sent" "cpu %" "rx idle"
+echo "($DURATION s per figure after $WARMUP s of traffic. Mpps, Gbit/s (frames without CRC), sent"
+echo "(the sender's Mpps) and rx full: medians over the rounds in which both forwarding threads"
+echo "had at least $CPU_MIN % of their CPU (rounds: how many of all; 0/N!: none had, all are taken);"
+echo "best: the highest of all rounds; rx full: the share of the receiver's polls that returned"
+echo "a full burst of 32: near 100, the receiver is the slower side; near 0, the sender is)"
+printf '%-20s %5s  %-15s %7s %7s %8s %7s %7s %7s\n' pair size direction Mpps best Gbit/s "sent" rounds "rx full"
 declare -A MPPS=()
 for pair in $PAIRS; do
 	for size in $SIZES; do
@@ -570,16 +581,34 @@ for pair in $PAIRS; do
 			read -r -a v <<< "${R_PPS[$key]:-}"
 			read -r -a t <<< "${R_TX[$key]:-}"
 			read -r -a c <<< "${R_CPU[$key]:-}"
-			read -r -a id <<< "${R_IDLE[$key]:-}"
+			read -r -a id <<< "${R_FULL[$key]:-}"
 			if [ ${#v[@]} = 0 ]; then
 				printf '%-20s %5s  %-15s %7s\n' "$(label "$pair")" "$size" "$(dir_name "$d")" "not run"
 				continue
 			fi
-			MPPS[$key]=$(median "${v[@]}")
-			tm=$(median "${t[@]}")
-			printf '%-20s %5s  %-15s %7s %7s %8s %7s %5s %7s\n' "$(label "$pair")" "$size" "$(dir_name "$d")" \
+			# The rounds in which both forwarding threads had their CPU.
+			u=()
+			ut=()
+			uf=()
+			for i in "${!v[@]}"; do
+				if [[ ${c[$i]:--} =~ ^[0-9]+$ ]] && [ "${c[$i]}" -ge "$CPU_MIN" ]; then
+					u+=("${v[$i]}")
+					ut+=("${t[$i]:--}")
+					uf+=("${id[$i]:--}")
+				fi
+			done
+			used="${#u[@]}/${#v[@]}"
+			if [ ${#u[@]} = 0 ]; then
+				u=("${v[@]}")
+				ut=("${t[@]}")
+				uf=("${id[@]}")
+				used="0/${#v[@]}!"
+			fi
+			MPPS[$key]=$(median "${u[@]}")
+			tm=$(median "${ut[@]}")
+			printf '%-20s %5s  %-15s %7s %7s %8s %7s %7s %7s\n' "$(label "$pair")" "$size" "$(dir_name "$d")" \
 				"$(mpps "${MPPS[$key]}")" "$(mpps "$(maximum "${v[@]}")")" "$(gbps "${MPPS[$key]}" "$size")" \
-				"$([ "$tm" != - ] && mpps "$tm" || echo -)" "$(minimum "${c[@]}")" "$(median "${id[@]}")"
+				"$([ "$tm" != - ] && mpps "$tm" || echo -)" "$used" "$(median "${uf[@]}")"
 		done
 	done
 done

@@ -527,20 +527,24 @@ pair_start() {
 	[ "$ok" = 1 ]
 }
 
-# pair_stop TAG: quit client then server; both exit 0.
+# pair_stop TAG: quit client then server; both exit 0 (and were still
+# running: one that died earlier is a failure too).
 pair_stop() {
-	local tag=$1
-	if pmd_alive "cli$tag"; then
-		pmd_quit "cli$tag"
-		check "$tag: client testpmd quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
-	fi
-	if pmd_alive "srv$tag"; then
-		pmd_quit "srv$tag"
-		check "$tag: server testpmd quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
-		if [ "$PAIR" = iavf ]; then
+	local tag=$1 id what
+	for id in "cli$tag" "srv$tag"; do
+		[ -n "${P_PID[$id]:-}" ] || continue
+		what="$tag: $([ "$id" = "cli$tag" ] && echo client || echo server) testpmd"
+		if ! pmd_alive "$id"; then
+			pmd_reap "$id"
+			check "$what still running at the end" 0
+			continue
+		fi
+		pmd_quit "$id"
+		check "$what quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
+		if [ "$PAIR" = iavf ] && [ "$id" = "srv$tag" ]; then
 			check "$tag: the device's socket was removed" "$(is [ ! -e "$sock" ])"
 		fi
-	fi
+	done
 }
 
 # From here on a failing step is a FAIL line, not the end of the script.
