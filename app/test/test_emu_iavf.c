@@ -557,7 +557,7 @@ aq_shutdown(void)
 static int
 aq_init_at(uint64_t atq_iova, uint64_t arq_iova)
 {
-	uint32_t i, v;
+	uint32_t i, v = 0;
 
 	memset(gmem(ATQ_RING_OFF), 0, AQ_ENTRIES * sizeof(struct aq_desc));
 	for (i = 0; i < AQ_ENTRIES; i++)
@@ -1563,7 +1563,7 @@ test_queues(void)
 	volatile uint32_t *tails[2] = {NULL, NULL};
 	unsigned int ev, en0, dis0, i;
 	uint16_t q;
-	uint32_t v;
+	uint32_t v = 0;
 	int st, ret;
 
 	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");

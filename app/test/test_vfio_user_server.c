@@ -855,7 +855,7 @@ test_region_info(void)
 		struct vfu_region_info rep;
 		uint8_t pl[VFU_REGION_INFO_SIZE];
 		uint32_t argsz;
-		int ret, rfd;
+		int ret, rfd = -1;
 
 		for (argsz = VFU_REGION_INFO_SIZE; argsz <= 512; argsz += 480) {
 			TEST_ASSERT(vfu_region_info_req_encode(pl, sizeof(pl), i, argsz) ==
