@@ -144,25 +144,36 @@ struct iavfc_rxq {
 	uint16_t pkt_chain; /**< descriptors of the packet being assembled */
 	bool drop_pkt; /**< the packet being assembled had an error */
 	bool started;
+	/* mbufs taken from mp IAVFC_BURST at a time, not used yet: mb[0..nb_mb). */
+	uint16_t nb_mb;
+	struct rte_mbuf *mb[IAVFC_BURST];
 	const struct rte_memzone *mz;
 	rte_iova_t ring_iova;
 	struct iavfc_qstats stats;
 	struct iavfc_qstats base; /**< at the last reset */
 };
 
+/** A descriptor with RS set, and the packets up to it since the previous one. */
+struct iavfc_tx_rs {
+	uint16_t desc;
+	uint16_t pkts;
+};
+
 struct iavfc_txq {
 	struct iavfc_adapter *ad;
 	volatile struct iavfc_tx_desc *ring;
 	struct rte_mbuf **sw_ring; /**< one segment per descriptor */
-	uint16_t *rs; /**< descriptors with RS, oldest first (a FIFO) */
+	struct iavfc_tx_rs *rs; /**< descriptors with RS, oldest first (a FIFO) */
 	volatile uint32_t *tail; /**< QTX_TAIL in the mapped tail page */
+	/** RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE: the pool of all mbufs, refcnt 1 */
+	struct rte_mempool *ff_pool;
+	bool fast_free;
 	uint16_t nb_desc;
 	uint16_t next; /**< next descriptor to fill */
 	uint16_t clean; /**< oldest descriptor not yet reclaimed */
 	uint16_t nb_free;
 	uint16_t rs_head;
 	uint16_t rs_count;
-	uint16_t free_thresh;
 	uint16_t queue_id;
 	bool started;
 	const struct rte_memzone *mz;

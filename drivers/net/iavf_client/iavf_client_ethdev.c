@@ -744,7 +744,7 @@ iavfc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = ad->max_mtu;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	info->rx_desc_lim.nb_max = IAVFC_RING_MAX;
 	info->rx_desc_lim.nb_min = IAVFC_RING_MIN;
 	info->rx_desc_lim.nb_align = IAVFC_RING_ALIGN;
@@ -754,7 +754,6 @@ iavfc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->tx_desc_lim.nb_seg_max = IAVFC_TX_MAX_SEGS;
 	info->tx_desc_lim.nb_mtu_seg_max = IAVFC_TX_MAX_SEGS;
 	info->default_rxconf.rx_free_thresh = IAVFC_BURST;
-	info->default_txconf.tx_free_thresh = IAVFC_BURST;
 	info->default_rxportconf.burst_size = IAVFC_BURST;
 	info->default_txportconf.burst_size = IAVFC_BURST;
 	info->default_rxportconf.ring_size = IAVFC_RING_DEFAULT;
@@ -919,9 +918,8 @@ iavfc_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 	q->ring_iova = q->mz->iova;
 	q->nb_desc = nb_desc;
 	q->queue_id = qid;
-	q->free_thresh = conf->tx_free_thresh != 0 ? conf->tx_free_thresh : IAVFC_BURST;
-	if (q->free_thresh >= nb_desc)
-		q->free_thresh = IAVFC_BURST;
+	q->fast_free = ((conf->offloads | dev->data->dev_conf.txmode.offloads) &
+			RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0;
 	q->nb_free = (uint16_t)(nb_desc - 1);
 	dev->data->tx_queues[qid] = q;
 	return 0;

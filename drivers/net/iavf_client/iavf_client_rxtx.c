@@ -106,6 +106,9 @@ iavfc_rxq_stop(struct iavfc_rxq *q)
 			rte_pktmbuf_free_seg(q->sw_ring[i]);
 		q->sw_ring[i] = NULL;
 	}
+	if (q->nb_mb > 0)
+		rte_mempool_put_bulk(q->mp, (void **)q->mb, q->nb_mb);
+	q->nb_mb = 0;
 	if (q->ring != NULL)
 		memset((void *)(uintptr_t)q->ring, 0, (size_t)q->nb_desc * sizeof(q->ring[0]));
 	q->next = 0;
@@ -138,11 +141,15 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		rte_io_rmb();
 		qw1 = rte_le_to_cpu_64(d->qw1);
 
-		nm = rte_mbuf_raw_alloc(q->mp);
-		if (unlikely(nm == NULL)) {
-			rte_eth_devices[q->port_id].data->rx_mbuf_alloc_failed++;
-			break;
+		if (unlikely(q->nb_mb == 0)) {
+			/* One visit to the mempool per burst, not one per packet. */
+			if (rte_mempool_get_bulk(q->mp, (void **)q->mb, IAVFC_BURST) != 0) {
+				rte_eth_devices[q->port_id].data->rx_mbuf_alloc_failed++;
+				break;
+			}
+			q->nb_mb = IAVFC_BURST;
 		}
+		nm = q->mb[--q->nb_mb];
 		m = q->sw_ring[idx];
 		nm->data_off = RTE_PKTMBUF_HEADROOM;
 		nm->nb_segs = 1;
@@ -235,6 +242,7 @@ iavfc_txq_start(struct iavfc_txq *q)
 	q->nb_free = (uint16_t)(q->nb_desc - 1);
 	q->rs_head = 0;
 	q->rs_count = 0;
+	q->ff_pool = NULL;
 	q->started = true;
 }
 
@@ -243,11 +251,12 @@ iavfc_txq_stop(struct iavfc_txq *q)
 {
 	uint16_t i;
 
-	for (i = 0; i < q->nb_desc; i++) {
+	/* The segments not reclaimed yet: [clean, next). */
+	for (i = q->clean; i != q->next; i = (uint16_t)(i + 1 == q->nb_desc ? 0 : i + 1)) {
 		if (q->sw_ring[i] != NULL)
 			rte_pktmbuf_free_seg(q->sw_ring[i]);
-		q->sw_ring[i] = NULL;
 	}
+	memset(q->sw_ring, 0, (size_t)q->nb_desc * sizeof(q->sw_ring[0]));
 	q->next = 0;
 	q->clean = 0;
 	q->nb_free = (uint16_t)(q->nb_desc - 1);
@@ -256,10 +265,6 @@ iavfc_txq_stop(struct iavfc_txq *q)
 	q->started = false;
 }
 
-/*
- * Reclaim the descriptors up to the oldest RS descriptors the device
- * completed. @return the packets freed.
- */
 #define IAVFC_FREE_BULK 64
 
 /* Give a batch of mbufs of one pool back to it. */
@@ -271,43 +276,66 @@ iavfc_free_flush(struct rte_mbuf **fb, uint32_t *nfb)
 	*nfb = 0;
 }
 
+/* Free the segments of descriptors [from, from + n) (no wrap), one by one. */
+static inline void
+iavfc_tx_free_segs(struct rte_mbuf **sw, uint16_t n, struct rte_mbuf **fb, uint32_t *nfb)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_prefree_seg(sw[i]);
+
+		if (m == NULL)
+			continue;
+		if (*nfb == IAVFC_FREE_BULK || (*nfb > 0 && m->pool != fb[0]->pool))
+			iavfc_free_flush(fb, nfb);
+		fb[(*nfb)++] = m;
+	}
+}
+
+/*
+ * Reclaim the descriptors up to the newest RS descriptor the device has
+ * completed, oldest first. Called at every burst, so that the mbufs go back
+ * to the mempool's per-lcore cache while they are still in this CPU's
+ * caches (and come out of it again for the next packets). With fast free
+ * (one pool, refcnt 1, segments unchained at transmit) the pointers go back
+ * as they are, the mbufs untouched. @return the packets freed.
+ */
 static uint32_t
 iavfc_tx_cleanup(struct iavfc_txq *q)
 {
-	struct rte_mbuf *fb[IAVFC_FREE_BULK], *m;
+	struct rte_mbuf *fb[IAVFC_FREE_BULK];
 	uint32_t freed = 0, nfb = 0;
+	uint16_t clean = q->clean, nb_desc = q->nb_desc;
 
 	while (q->rs_count > 0) {
-		uint16_t rs = q->rs[q->rs_head];
-		uint64_t qw1 = rte_le_to_cpu_64(q->ring[rs].qw1);
+		const struct iavfc_tx_rs *rs = &q->rs[q->rs_head];
+		uint64_t qw1 = rte_le_to_cpu_64(q->ring[rs->desc].qw1);
+		uint16_t n, n1;
 
 		if ((qw1 & EMU_IAVF_TXD_DTYPE_MASK) != EMU_IAVF_TXD_DTYPE_DONE)
 			break;
-		for (;;) {
-			uint16_t i = q->clean;
-
-			if (q->sw_ring[i] != NULL) {
-				if (q->sw_ring[i]->next == NULL)
-					freed++; /* the last segment of a packet */
-				/* Freed in batches per pool, not one by one. */
-				m = rte_pktmbuf_prefree_seg(q->sw_ring[i]);
-				if (m != NULL) {
-					if (nfb == IAVFC_FREE_BULK ||
-					    (nfb > 0 && m->pool != fb[0]->pool))
-						iavfc_free_flush(fb, &nfb);
-					fb[nfb++] = m;
-				}
-				q->sw_ring[i] = NULL;
-			}
-			q->clean = (uint16_t)(i + 1 == q->nb_desc ? 0 : i + 1);
-			q->nb_free++;
-			if (i == rs)
-				break;
+		/* Descriptors clean..rs->desc, inclusive, possibly wrapping. */
+		n = (uint16_t)(rs->desc >= clean ? rs->desc - clean + 1 :
+						   nb_desc - clean + rs->desc + 1);
+		n1 = (uint16_t)RTE_MIN(n, nb_desc - clean);
+		if (q->fast_free) {
+			rte_mempool_put_bulk(q->ff_pool, (void **)&q->sw_ring[clean], n1);
+			if (n > n1)
+				rte_mempool_put_bulk(q->ff_pool, (void **)&q->sw_ring[0], n - n1);
+		} else {
+			iavfc_tx_free_segs(&q->sw_ring[clean], n1, fb, &nfb);
+			if (n > n1)
+				iavfc_tx_free_segs(&q->sw_ring[0], (uint16_t)(n - n1), fb, &nfb);
 		}
-		q->rs_head = (uint16_t)(q->rs_head + 1 == q->nb_desc ? 0 : q->rs_head + 1);
+		clean = (uint16_t)(rs->desc + 1 == nb_desc ? 0 : rs->desc + 1);
+		q->nb_free = (uint16_t)(q->nb_free + n);
+		freed += rs->pkts;
+		q->rs_head = (uint16_t)(q->rs_head + 1 == nb_desc ? 0 : q->rs_head + 1);
 		q->rs_count--;
 	}
 	iavfc_free_flush(fb, &nfb);
+	q->clean = clean;
 	return freed;
 }
 
@@ -321,14 +349,26 @@ iavfc_tx_done_cleanup(void *txq, uint32_t free_cnt __rte_unused)
 	return (int)iavfc_tx_cleanup(q);
 }
 
+/* Set RS on descriptor @last, the end of @pkts packets. */
 static inline void
-iavfc_tx_set_rs(struct iavfc_txq *q, uint16_t last)
+iavfc_tx_set_rs(struct iavfc_txq *q, uint16_t last, uint16_t pkts)
 {
-	uint16_t slot = (uint16_t)((q->rs_head + q->rs_count) % q->nb_desc);
+	uint32_t slot = (uint32_t)q->rs_head + q->rs_count;
 
+	if (slot >= q->nb_desc)
+		slot -= q->nb_desc;
 	q->ring[last].qw1 |= rte_cpu_to_le_64(EMU_IAVF_TXD_CMD_RS << EMU_IAVF_TXD_CMD_SHIFT);
-	q->rs[slot] = last;
+	q->rs[slot].desc = last;
+	q->rs[slot].pkts = pkts;
 	q->rs_count++;
+}
+
+static inline void
+iavfc_tx_desc_set(volatile struct iavfc_tx_desc *d, const struct rte_mbuf *s, uint64_t cmd)
+{
+	d->qw0 = rte_cpu_to_le_64(rte_mbuf_data_iova(s));
+	d->qw1 = rte_cpu_to_le_64(EMU_IAVF_TXD_DTYPE_DATA | (cmd << EMU_IAVF_TXD_CMD_SHIFT) |
+				  ((uint64_t)s->data_len << EMU_IAVF_TXD_BSZ_SHIFT));
 }
 
 uint16_t
@@ -336,19 +376,23 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct iavfc_txq *q = txq;
 	volatile struct iavfc_tx_desc *ring = q->ring;
-	uint16_t nb_tx = 0, idx, last = 0, step = 0;
+	struct rte_mbuf **sw_ring = q->sw_ring;
+	uint16_t nb_tx, idx, nb_free, last = 0, step = 0;
+	const uint16_t nb_desc = q->nb_desc;
 	uint64_t bytes = 0, errors = 0;
-	bool used = false;
 
 	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
 		return 0;
 
-	if (q->nb_free < q->free_thresh)
+	if (q->rs_count > 0)
 		iavfc_tx_cleanup(q);
+	if (q->fast_free && q->ff_pool == NULL && nb_pkts > 0)
+		q->ff_pool = pkts[0]->pool;
 
 	idx = q->next;
+	nb_free = q->nb_free;
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
-		struct rte_mbuf *m = pkts[nb_tx], *s;
+		struct rte_mbuf *m = pkts[nb_tx], *s, *next;
 		uint16_t nseg = m->nb_segs;
 
 		if (unlikely(nseg > IAVFC_TX_MAX_SEGS || m->pkt_len < IAVFC_MIN_TX_FRAME ||
@@ -358,35 +402,46 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			errors++;
 			continue;
 		}
-		if (nseg > q->nb_free) {
+		if (unlikely(nseg > nb_free)) {
+			q->nb_free = nb_free;
 			iavfc_tx_cleanup(q);
-			if (nseg > q->nb_free)
+			nb_free = q->nb_free;
+			if (nseg > nb_free)
 				break;
 		}
-		for (s = m; s != NULL; s = s->next) {
-			uint64_t cmd = IAVFC_TXD_CMD_ICRC;
-
-			if (s->next == NULL)
-				cmd |= EMU_IAVF_TXD_CMD_EOP;
-			ring[idx].qw0 = rte_cpu_to_le_64(rte_mbuf_data_iova(s));
-			ring[idx].qw1 = rte_cpu_to_le_64(
-				EMU_IAVF_TXD_DTYPE_DATA | (cmd << EMU_IAVF_TXD_CMD_SHIFT) |
-				((uint64_t)s->data_len << EMU_IAVF_TXD_BSZ_SHIFT));
-			q->sw_ring[idx] = s;
-			last = idx;
-			idx = (uint16_t)(idx + 1 == q->nb_desc ? 0 : idx + 1);
-		}
-		q->nb_free = (uint16_t)(q->nb_free - nseg);
 		bytes += m->pkt_len;
-		used = true;
+		if (likely(nseg == 1)) {
+			iavfc_tx_desc_set(&ring[idx], m, IAVFC_TXD_CMD_ICRC | EMU_IAVF_TXD_CMD_EOP);
+			sw_ring[idx] = m;
+			last = idx;
+			idx = (uint16_t)(idx + 1 == nb_desc ? 0 : idx + 1);
+		} else {
+			for (s = m; s != NULL; s = next) {
+				uint64_t cmd = IAVFC_TXD_CMD_ICRC;
+
+				next = s->next;
+				if (next == NULL)
+					cmd |= EMU_IAVF_TXD_CMD_EOP;
+				iavfc_tx_desc_set(&ring[idx], s, cmd);
+				if (q->fast_free) {
+					/* Each segment goes back to the pool on its own. */
+					s->next = NULL;
+					s->nb_segs = 1;
+				}
+				sw_ring[idx] = s;
+				last = idx;
+				idx = (uint16_t)(idx + 1 == nb_desc ? 0 : idx + 1);
+			}
+		}
+		nb_free = (uint16_t)(nb_free - nseg);
 		if (++step == IAVFC_BURST) {
-			iavfc_tx_set_rs(q, last);
+			iavfc_tx_set_rs(q, last, step);
 			step = 0;
-			used = false;
 		}
 	}
-	if (used)
-		iavfc_tx_set_rs(q, last);
+	if (step > 0)
+		iavfc_tx_set_rs(q, last, step);
+	q->nb_free = nb_free;
 	if (idx != q->next) {
 		q->next = idx;
 		rte_io_wmb();
