@@ -212,7 +212,11 @@ struct iavfbe_rxq {
 	bool skip; /**< dropping the rest of a packet, up to its EOP */
 	uint8_t tso_mode; /**< enum iavfbe_tso_mode */
 	uint16_t dataroom; /**< bytes per mbuf */
+	uint16_t port_id;
 	struct rte_mempool *mp;
+	/* mbufs taken from mp IAVFBE_BURST at a time, not used yet: mb[0..nb_mb). */
+	uint32_t nb_mb;
+	struct rte_mbuf *mb[IAVFBE_BURST];
 	struct rte_gso_ctx gso;
 	/* Segments of a TSO packet not returned yet: segs[stash_head..+stash_cnt). */
 	uint32_t stash_head;

@@ -708,6 +708,7 @@ iavfbe_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __
 	q->tso_mode = (uint8_t)p->tso_mode;
 	q->dataroom = (uint16_t)(room - RTE_PKTMBUF_HEADROOM);
 	q->mp = mp;
+	q->port_id = dev->data->port_id;
 	q->gso.direct_pool = mp;
 	q->gso.indirect_pool = mp;
 	q->gso.gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO;

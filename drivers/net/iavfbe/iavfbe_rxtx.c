@@ -86,13 +86,13 @@ struct iavfbe_wr {
 	struct rte_mbuf *cur;
 };
 
-static int
-iavfbe_wr_init(struct iavfbe_wr *w, struct rte_mempool *mp)
+/* Start writing into head (an mbuf just allocated, empty). */
+static void
+iavfbe_wr_init(struct iavfbe_wr *w, struct rte_mempool *mp, struct rte_mbuf *head)
 {
 	w->mp = mp;
-	w->head = rte_pktmbuf_alloc(mp);
-	w->cur = w->head;
-	return w->head == NULL ? -ENOMEM : 0;
+	w->head = head;
+	w->cur = head;
 }
 
 static int
@@ -463,22 +463,51 @@ iavfbe_rx_parse(struct iavfbe_rxq *q, uint32_t head, uint32_t avail, struct iavf
 	}
 }
 
+/*
+ * An mbuf for a guest packet: from the queue's stash, which is refilled
+ * IAVFBE_BURST at a time (one visit to the mempool per burst, not one per
+ * packet). NULL: no mbufs.
+ */
+static __rte_always_inline struct rte_mbuf *
+iavfbe_rx_mbuf(struct iavfbe_rxq *q)
+{
+	struct rte_mbuf *m;
+
+	if (unlikely(q->nb_mb == 0)) {
+		if (rte_mempool_get_bulk(q->mp, (void **)q->mb, IAVFBE_BURST) != 0)
+			return rte_pktmbuf_alloc(q->mp);
+		q->nb_mb = IAVFBE_BURST;
+	}
+	m = q->mb[--q->nb_mb];
+	rte_pktmbuf_reset(m);
+	return m;
+}
+
 /* Copy the packet's buffers into a new mbuf chain (NULL: no mbufs). */
 static struct rte_mbuf *
 iavfbe_rx_copy(struct iavfbe_rxq *q, const struct iavfbe_pkt *p)
 {
+	struct rte_mbuf *m = iavfbe_rx_mbuf(q);
 	struct iavfbe_wr w;
 	uint32_t i;
 
-	if (iavfbe_wr_init(&w, q->mp) < 0)
+	if (unlikely(m == NULL))
 		return NULL;
+	m->port = q->port_id;
+	if (likely(p->nb_buf == 1 && p->blen[0] <= q->dataroom)) {
+		/* One buffer that fits: the common case. */
+		rte_memcpy(rte_pktmbuf_mtod(m, void *), p->buf[0], p->blen[0]);
+		m->data_len = p->blen[0];
+		m->pkt_len = p->blen[0];
+		return m;
+	}
+	iavfbe_wr_init(&w, q->mp, m);
 	for (i = 0; i < p->nb_buf; i++) {
 		if (iavfbe_wr_put(&w, p->buf[i], p->blen[i]) < 0) {
 			rte_pktmbuf_free(w.head);
 			return NULL;
 		}
 	}
-	w.head->port = q->port->eth_dev->data->port_id;
 	return w.head;
 }
 
@@ -524,7 +553,7 @@ iavfbe_tso_fix(struct iavfbe_rxq *q, struct rte_mbuf *s, uint32_t l2, uint32_t l
 	s->l3_len = 0;
 	s->l4_len = 0;
 	s->tso_segsz = 0;
-	s->port = q->port->eth_dev->data->port_id;
+	s->port = q->port_id;
 	if (ipv == 4) {
 		iavfbe_ipv4_cksum(s, l2, l3);
 		q->st.csum_ip++;
@@ -551,10 +580,16 @@ iavfbe_tso6(struct iavfbe_rxq *q, struct rte_mbuf *m, uint32_t l2, uint32_t l3, 
 	for (i = 0; i < n; i++) {
 		uint32_t len = RTE_MIN(mss, pay - i * mss);
 		struct rte_tcp_hdr *th;
+		struct rte_mbuf *h = iavfbe_rx_mbuf(q);
 		struct iavfbe_wr w;
 
-		if (iavfbe_wr_init(&w, q->mp) < 0 ||
-		    iavfbe_wr_put(&w, rte_pktmbuf_mtod(m, const void *), hdr) < 0 ||
+		if (h == NULL) {
+			while (i > 0)
+				rte_pktmbuf_free(q->segs[--i]);
+			return -ENOMEM;
+		}
+		iavfbe_wr_init(&w, q->mp, h);
+		if (iavfbe_wr_put(&w, rte_pktmbuf_mtod(m, const void *), hdr) < 0 ||
 		    iavfbe_wr_put_rd(&w, &r, len) < 0) {
 			rte_pktmbuf_free(w.head);
 			while (i > 0)
@@ -659,6 +694,14 @@ iavfbe_rx_tso_pass(struct iavfbe_rxq *q, struct rte_mbuf *m, uint32_t l2, uint32
 		ip->payload_len = rte_cpu_to_be_16(pl <= UINT16_MAX ? (uint16_t)pl : 0);
 		th->cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
 	}
+}
+
+/* Whether the guest asked for anything to be done to the packet. */
+static __rte_always_inline bool
+iavfbe_rx_has_offload(const struct iavfbe_pkt *p)
+{
+	return p->tso || (p->cmd & (IAVFBE_TXD_CMD_L4T_MASK | IAVFBE_TXD_CMD_IL2TAG1)) != 0 ||
+		(p->cmd & IAVFBE_TXD_CMD_IIPT_MASK) == IAVFBE_TXD_CMD_IIPT_IPV4_CSUM;
 }
 
 /*
@@ -771,6 +814,9 @@ iavfbe_rx_unstash(struct iavfbe_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts
 void
 iavfbe_rxq_stash_free(struct iavfbe_rxq *q)
 {
+	if (q->nb_mb > 0)
+		rte_mempool_put_bulk(q->mp, (void **)q->mb, q->nb_mb);
+	q->nb_mb = 0;
 	while (q->stash_cnt > 0) {
 		rte_pktmbuf_free(q->segs[q->stash_head++]);
 		q->stash_cnt--;
@@ -878,6 +924,11 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			}
 			q->nb_rs += p.nb_rs;
 			head = iavfbe_ring_add(head, nd, q->nb_desc);
+			if (likely(!iavfbe_rx_has_offload(&p))) {
+				pkts[nb++] = m;
+				iavfbe_rx_account(q, m);
+				continue;
+			}
 			n = iavfbe_rx_offload(q, m, &p, &out);
 			if (unlikely(n < 0)) {
 				iavfbe_rx_drop(q, -n, nd);
@@ -988,7 +1039,7 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			struct iavfbe_rd r;
 			bool bad = false;
 
-			nd = (len + q->buf_size - 1) / q->buf_size;
+			nd = likely(len <= q->buf_size) ? 1 : (len + q->buf_size - 1) / q->buf_size;
 			if (unlikely(len == 0 || len > max_len || nd >= q->nb_desc ||
 				     nd > RTE_DIM(wb))) {
 				/* Nothing, or more than the guest takes. */
@@ -1021,6 +1072,8 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 				if (b == NULL)
 					bad = true;
+				else if (nd == 1 && m->data_len == len)
+					rte_memcpy(b, rte_pktmbuf_mtod(m, const void *), len);
 				else if (!bad)
 					iavfbe_rd_copy(&r, b, k);
 				left -= k;
