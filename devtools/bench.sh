@@ -15,7 +15,11 @@
 # over exactly that interval, timed by testpmd (TSC). Printed: Mpps and
 # Gbit/s (frames without CRC) for each; rounds in which the forwarding
 # threads did not get their CPUs (something else ran) are left out of the
-# median. Then the ratios of iavf to vhost and to memif.
+# median. Then the ratios of iavf to vhost and to memif: of the medians,
+# and paired (the median of the ratios of figures taken back to back).
+# All pairs are up at once (the ones not measured idle, their forwarding
+# stopped), and each figure is measured for every pair in turn, so that a
+# change in the machine's speed touches the pairs of a figure alike.
 #
 # Also the time from the client's connect to link up, LINKUP_RUNS times per
 # pair (the client restarted each time): every line of both testpmds' output
@@ -35,14 +39,17 @@
 #   BUILD        build directory (default: build)
 #   PAIRS        pairs to run (default: "memif vhost iavf")
 #   SIZES        packet sizes in bytes (default: "64 1500")
+#   DIRS         directions (default: "c2s s2c": client->server, server->client)
 #   DURATION     seconds measured per figure (default: 5)
 #   WARMUP       seconds of traffic before measuring (default: 1)
 #   REPEAT       rounds: each round starts every pair afresh and measures
-#                every figure once; the median is printed (default: 1)
+#                every figure once for each, the pairs of a figure back to
+#                back; the median is printed (default: 1)
 #   CPU_MIN      least share of a CPU (%) both forwarding threads must have
 #                had for a round to count in the median (default: 90)
 #   LINKUP_RUNS  client connections timed per pair (default: 5)
-#   MEM          MiB of hugepage memory per testpmd (default: 512)
+#   MEM          MiB of hugepage memory per testpmd (default: 256; two
+#                testpmds per pair run at once)
 #   MBUFS        mbufs per testpmd (--total-num-mbufs, default: 32768)
 #   TESTPMD      testpmd binary (default: dpdk-testpmd)
 #   MEMIF_ARGS, VHOST_ARGS, VIRTIO_USER_ARGS  more devargs for net_memif
@@ -54,11 +61,12 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PAIRS=${PAIRS:-memif vhost iavf}
 SIZES=${SIZES:-64 1500}
+DIRS=${DIRS:-c2s s2c}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 REPEAT=${REPEAT:-1}
 LINKUP_RUNS=${LINKUP_RUNS:-5}
-MEM=${MEM:-512}
+MEM=${MEM:-256}
 MBUFS=${MBUFS:-32768}
 CPU_MIN=${CPU_MIN:-90}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -71,6 +79,12 @@ for p in $PAIRS; do
 	case $p in
 	memif | vhost | iavf) ;;
 	*) log "unknown pair '$p' (memif, vhost, iavf)"; exit 2 ;;
+	esac
+done
+for d in $DIRS; do
+	case $d in
+	c2s | s2c) ;;
+	*) log "unknown direction '$d' (c2s, s2c)"; exit 2 ;;
 	esac
 done
 for n in "$DURATION" "$WARMUP" "$REPEAT" "$LINKUP_RUNS" "$MEM" "$MBUFS" "$CPU_MIN" $SIZES; do
@@ -90,8 +104,9 @@ hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
 [ -n "$hugedir" ] || skip "no hugetlbfs mounted (e.g. mount -t hugetlbfs nodev /dev/hugepages)"
 hp_free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
 hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
-if [ $((hp_free * hp_kb / 1024)) -lt $((2 * MEM)) ]; then
-	skip "needs $((2 * MEM)) MiB of free hugepages, has $((hp_free * hp_kb / 1024)) MiB (or set MEM)"
+npairs=$(wc -w <<< "$PAIRS")
+if [ $((hp_free * hp_kb / 1024)) -lt $((2 * npairs * MEM)) ]; then
+	skip "needs $((2 * npairs * MEM)) MiB of free hugepages (2 x $npairs testpmds x MEM $MEM), has $((hp_free * hp_kb / 1024)) MiB (or set MEM)"
 fi
 mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
 	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) print i }')
@@ -113,7 +128,6 @@ esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/emu-bench.XXXXXX")
 chmod 700 "$work"
-sock=$work/dev.sock
 
 # ------------------------------------------------------------ testpmd driver
 # As in devtools/test-two-process.sh: interactive testpmds fed through FIFOs.
@@ -276,6 +290,7 @@ wait_link() {
 
 # ------------------------------------------------------------ the pairs
 server_args() {
+	local sock=$work/$1.sock
 	case $1 in
 	memif)
 		printf '%s\n' --vdev "net_memif0,role=server,socket=$sock${MEMIF_ARGS:+,$MEMIF_ARGS}" \
@@ -294,6 +309,7 @@ server_args() {
 	printf '%s\n' -- --total-num-mbufs="$MBUFS"
 }
 client_args() {
+	local sock=$work/$1.sock
 	case $1 in
 	memif) printf '%s\n' --vdev "net_memif0,role=client,socket=$sock${MEMIF_ARGS:+,$MEMIF_ARGS}" ;;
 	vhost) printf '%s\n' --vdev "net_virtio_user0,path=$sock,queues=1${VIRTIO_USER_ARGS:+,$VIRTIO_USER_ARGS}" ;;
@@ -336,27 +352,27 @@ ts_first() {
 }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 
-# client_connect PAIR ID: start client ID, wait for both links up, and
+# client_connect PAIR ID SRV: start client ID of server SRV, wait for both links up, and
 # record the connect-to-link-up times (ms) in LU_* (empty when a mark is
 # missing). Returns non-zero if the client could not be brought up.
 LU_SRV=
 LU_CLI=
 LU_APP=
 client_connect() {
-	local pair=$1 id=$2 a from acc up cup cint ccfg
+	local pair=$1 id=$2 srv=$3 a from acc up cup cint ccfg
 	LU_SRV=
 	LU_CLI=
 	LU_APP=
-	from=$(($(wc -l < "$work/srv.ts") + 1))
+	from=$(($(wc -l < "$work/$srv.ts") + 1))
 	mapfile -t a < <(client_args "$pair")
 	pmd_start "$id" "$cpu_c" "${a[@]}" || return 1
-	if ! wait_link "$id" up 10 || ! wait_link srv up 10; then
-		log "$pair: links not up (client $(link_of "$id"), server $(link_of srv))"
+	if ! wait_link "$id" up 10 || ! wait_link "$srv" up 10; then
+		log "$pair: links not up (client $(link_of "$id"), server $(link_of "$srv"))"
 		return 1
 	fi
-	acc=$(ts_first "$work/srv.ts" "$from" "$(accept_re "$pair")")
+	acc=$(ts_first "$work/$srv.ts" "$from" "$(accept_re "$pair")")
 	[ -n "$acc" ] || return 0
-	up=$(ts_first "$work/srv.ts" "${acc#* }" "$(up_re "$pair")")
+	up=$(ts_first "$work/$srv.ts" "${acc#* }" "$(up_re "$pair")")
 	[ -n "$up" ] || return 0
 	LU_SRV=$(ms "${acc% *}" "${up% *}")
 	# The client application's own set-up, as far as it falls in that time.
@@ -452,8 +468,8 @@ maximum() { numbers "$@" | awk '{ m = $1 } END { print (NR ? m : "-") }'; }
 # Results, as space-separated lists: per figure (PAIR,SIZE,DIR) the received
 # and sent rates and CPU shares of each round; per pair the connect-to-link-up
 # times of each connection.
-declare -A R_PPS=() R_TX=() R_CPU=() R_FULL=() L_SRV=() L_APP=() L_DRV=() L_CLI=()
-dirs=(c2s s2c)
+declare -A R_PPS=() R_TX=() R_CPU=() R_FULL=() R_ROUND=() L_SRV=() L_APP=() L_DRV=() L_CLI=()
+read -r -a dirs <<< "$DIRS"
 dir_name() { [ "$1" = c2s ] && echo "client->server" || echo "server->client"; }
 
 # lu_add PAIR: keep the connect-to-link-up times of the last connection.
@@ -467,30 +483,73 @@ lu_add() {
 	fi
 }
 
-# run_pair PAIR ROUND: start the pair, time the connection, measure every
-# figure once; in round 1 also time LINKUP_RUNS - 1 more connections.
-run_pair() {
-	local pair=$1 round=$2 a size d k f key
-	log "round $round: $(label "$pair")"
-	rm -f "$sock"
+# pair_up PAIR ROUND: start the pair's server and client (srv_PAIR,
+# cli_PAIR) and time the connection; in round 1, LINKUP_RUNS - 1 clients
+# connect and quit before it, each timed. Returns non-zero if the pair
+# could not be brought up (counted, output printed).
+pair_up() {
+	local pair=$1 round=$2 a k srv=srv_$1 cli=cli_$1
+	rm -f "$work/$pair.sock"
 	mapfile -t a < <(server_args "$pair")
-	if ! pmd_start srv "$cpu_s" "${a[@]}"; then
+	if ! pmd_start "$srv" "$cpu_s" "${a[@]}"; then
 		errors=$((errors + 1))
-		pmd_quit srv
-		return
+		pmd_quit "$srv"
+		return 1
 	fi
 	for _ in $(seq 100); do
-		[ -S "$sock" ] && break
+		[ -S "$work/$pair.sock" ] && break
 		sleep 0.05
 	done
-	if client_connect "$pair" cli; then
-		lu_add "$pair"
-		for size in $SIZES; do
-			for d in "${dirs[@]}"; do
+	if [ "$round" = 1 ]; then
+		for ((k = 1; k < LINKUP_RUNS; k++)); do
+			if ! client_connect "$pair" "${cli}_$k" "$srv"; then
+				log "$(label "$pair"): connection $k failed; client output (first 100 lines):"
+				head -n 100 "$work/${cli}_$k.log" >&2
+				errors=$((errors + 1))
+				pmd_quit "${cli}_$k"
+				break
+			fi
+			lu_add "$pair"
+			pmd_quit "${cli}_$k"
+			wait_link "$srv" down 10 || log "$pair: the server's link stayed up after the client quit"
+		done
+	fi
+	if ! client_connect "$pair" "$cli" "$srv"; then
+		errors=$((errors + 1))
+		log "$(label "$pair"): the client could not be brought up; client output (first 100 lines):"
+		head -n 100 "$work/$cli.log" >&2
+		log "server output (first 100 lines):"
+		head -n 100 "$work/$srv.log" >&2
+		pmd_quit "$cli"
+		pmd_quit "$srv"
+		return 1
+	fi
+	lu_add "$pair"
+	return 0
+}
+
+# run_round ROUND: bring every pair up (all at once: the ones not measured
+# are idle, their forwarding stopped), then measure each figure for every
+# pair in turn, back to back, so that a change in the machine's speed
+# touches the pairs of a figure alike; the order of the pairs rotates from
+# round to round. Then stop them all.
+run_round() {
+	local round=$1 pair size d key f i
+	local up=() order=()
+	log "round $round: starting $(for pair in $PAIRS; do printf '%s, ' "$(label "$pair")"; done | sed 's/, $//')"
+	for pair in $PAIRS; do
+		pair_up "$pair" "$round" && up+=("$pair")
+	done
+	for i in "${!up[@]}"; do
+		order+=("${up[$(((i + round - 1) % ${#up[@]}))]}")
+	done
+	for size in $SIZES; do
+		for d in "${dirs[@]}"; do
+			for pair in "${order[@]}"; do
 				if [ "$d" = c2s ]; then
-					measure "$size" cli srv
+					measure "$size" "cli_$pair" "srv_$pair"
 				else
-					measure "$size" srv cli
+					measure "$size" "srv_$pair" "cli_$pair"
 				fi
 				key=$pair,$size,$d
 				if [ -z "$M_PPS" ]; then
@@ -502,37 +561,19 @@ run_pair() {
 				R_TX[$key]+=" ${M_TXPPS:--}"
 				R_CPU[$key]+=" ${M_CPU:--}"
 				R_FULL[$key]+=" ${M_FULL:--}"
+				R_ROUND[$key]+=" $round"
 				log "$(label "$pair") $size B $(dir_name "$d"): received $M_PPS pps, sent ${M_TXPPS:--} pps, CPU share ${M_CPU:--} %, receiver's full bursts ${M_FULL:--} %"
 			done
 		done
-		pmd_quit cli
-		if [ "$round" = 1 ]; then
-			for ((k = 1; k < LINKUP_RUNS; k++)); do
-				wait_link srv down 10 || log "$pair: the server's link stayed up after the client quit"
-				if ! client_connect "$pair" "cli$k"; then
-					log "$(label "$pair"): connection $((k + 1)) failed; client output (first 100 lines):"
-					head -n 100 "$work/cli$k.log" >&2
-					errors=$((errors + 1))
-					pmd_quit "cli$k"
-					break
-				fi
-				lu_add "$pair"
-				pmd_quit "cli$k"
-			done
-		fi
-	else
-		errors=$((errors + 1))
-		log "$(label "$pair"): the client could not be brought up; client output (first 100 lines):"
-		head -n 100 "$work/cli.log" >&2
-		log "server output (first 100 lines):"
-		head -n 100 "$work/srv.log" >&2
-		pmd_quit cli
-	fi
-	pmd_quit srv
-	# Keep each run's logs apart.
-	for f in "$work"/srv.* "$work"/cli*.*; do
+	done
+	for pair in "${up[@]}"; do
+		pmd_quit "cli_$pair"
+		pmd_quit "srv_$pair"
+	done
+	# Keep each round's logs apart.
+	for f in "$work"/srv_* "$work"/cli_*; do
 		if [ -e "$f" ]; then
-			mv "$f" "$work/r$round-$pair-${f##*/}"
+			mv "$f" "$work/r$round-${f##*/}"
 		fi
 	done
 }
@@ -541,12 +582,8 @@ run_pair() {
 set +e
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log "CPUs $cpu_s (server) and $cpu_c (client); $DURATION s per figure after $WARMUP s; $REPEAT round(s); logs in $work"
-# Rounds over all pairs (rather than all rounds of one pair, then the next):
-# a change in the machine's background load then touches every pair alike.
 for ((round = 1; round <= REPEAT; round++)); do
-	for pair in $PAIRS; do
-		run_pair "$pair" "$round"
-	done
+	run_round "$round"
 done
 
 # ------------------------------------------------------------ report
@@ -557,6 +594,34 @@ ratio() {
 		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 	else
 		echo -
+	fi
+}
+
+# paired A B SIZE DIR: "median (least-greatest)" of A's figure over B's,
+# round by round, over the rounds in which both were measured with their
+# CPUs; "-" if there is none.
+paired() {
+	local ka=$1,$3,$4 kb=$2,$3,$4 i j r
+	local -a va vb ca cb ra rb q=()
+	read -r -a va <<< "${R_PPS[$ka]:-}"
+	read -r -a ca <<< "${R_CPU[$ka]:-}"
+	read -r -a ra <<< "${R_ROUND[$ka]:-}"
+	read -r -a vb <<< "${R_PPS[$kb]:-}"
+	read -r -a cb <<< "${R_CPU[$kb]:-}"
+	read -r -a rb <<< "${R_ROUND[$kb]:-}"
+	for i in "${!ra[@]}"; do
+		for j in "${!rb[@]}"; do
+			[ "${ra[$i]}" = "${rb[$j]}" ] || continue
+			[[ ${ca[$i]:--} =~ ^[0-9]+$ ]] && [ "${ca[$i]}" -ge "$CPU_MIN" ] || continue
+			[[ ${cb[$j]:--} =~ ^[0-9]+$ ]] && [ "${cb[$j]}" -ge "$CPU_MIN" ] || continue
+			r=$(ratio "${va[$i]}" "${vb[$j]}")
+			[ "$r" = - ] || q+=("$r")
+		done
+	done
+	if [ ${#q[@]} = 0 ]; then
+		echo -
+	else
+		echo "$(median "${q[@]}") ($(minimum "${q[@]}")-$(maximum "${q[@]}"))"
 	fi
 }
 
@@ -616,13 +681,18 @@ done
 case " $PAIRS " in
 *" iavf "*)
 	echo
-	echo "Ratios of iavfbe/iavf_client to the others (received Mpps)"
-	printf '%5s  %-15s %12s %12s\n' size direction "to vhost" "to memif"
+	echo "Ratios of iavfbe/iavf_client to the others (received Mpps): of the medians above, and"
+	echo "paired: the median of the ratios of figures taken back to back in the same round"
+	echo "(the rounds in which the forwarding threads of both had their CPUs; in brackets the"
+	echo "least and the greatest)"
+	printf '%5s  %-15s %9s %20s %9s %20s\n' size direction "to vhost" "paired" "to memif" "paired"
 	for size in $SIZES; do
 		for d in "${dirs[@]}"; do
-			printf '%5s  %-15s %12s %12s\n' "$size" "$(dir_name "$d")" \
+			printf '%5s  %-15s %9s %20s %9s %20s\n' "$size" "$(dir_name "$d")" \
 				"$(ratio "${MPPS[iavf,$size,$d]:-}" "${MPPS[vhost,$size,$d]:-}")" \
-				"$(ratio "${MPPS[iavf,$size,$d]:-}" "${MPPS[memif,$size,$d]:-}")"
+				"$(paired iavf vhost "$size" "$d")" \
+				"$(ratio "${MPPS[iavf,$size,$d]:-}" "${MPPS[memif,$size,$d]:-}")" \
+				"$(paired iavf memif "$size" "$d")"
 		done
 	done
 	;;
