@@ -612,8 +612,10 @@ paired() {
 	for i in "${!ra[@]}"; do
 		for j in "${!rb[@]}"; do
 			[ "${ra[$i]}" = "${rb[$j]}" ] || continue
-			[[ ${ca[$i]:--} =~ ^[0-9]+$ ]] && [ "${ca[$i]}" -ge "$CPU_MIN" ] || continue
-			[[ ${cb[$j]:--} =~ ^[0-9]+$ ]] && [ "${cb[$j]}" -ge "$CPU_MIN" ] || continue
+			if ! [[ ${ca[$i]:--} =~ ^[0-9]+$ && ${cb[$j]:--} =~ ^[0-9]+$ ]] ||
+				[ "${ca[$i]}" -lt "$CPU_MIN" ] || [ "${cb[$j]}" -lt "$CPU_MIN" ]; then
+				continue
+			fi
 			r=$(ratio "${va[$i]}" "${vb[$j]}")
 			[ "$r" = - ] || q+=("$r")
 		done
