@@ -28,6 +28,9 @@
 #    echoing side received exactly what the initiator sent and sent back all
 #    of it, the initiator got back all but at most the population still in
 #    flight, and the loop turned many times;
+#  - the client's multi-segment transmit again with MBUF_FAST_FREE (which
+#    the other runs have, testpmd's default, except section 2 and the
+#    four-queue runs);
 #  - multi-queue (queues=4, --rxq=4 --txq=4): the same one-way runs, with the
 #    per-queue counters (xstats rx_qN_packets / tx_qN_packets) non-zero on
 #    all 4 queues and equal queue by queue on both sides;
@@ -574,8 +577,22 @@ if pair_start ms 1 "${ms_args[@]}"; then
 fi
 pair_stop ms
 
-# --- 3. four queue pairs; then the client killed and restarted.
-if pair_start 4q 4; then
+# --- 2b. the same with MBUF_FAST_FREE as well (net_iavf_client then gives
+# completed segments back to their pool without reading them; the segments
+# of a chain are unchained when transmitted). Section 2 ran without it
+# (--tx-offloads replaces testpmd's default, which has it).
+if [ "$PAIR" = iavf ] &&
+	pair_start msff 1 --mbuf-size=1152 --enable-scatter --tx-offloads=0x18000; then
+	oneway "multi-seg fast-free client->server 1000+500B" climsff srvmsff 1000,500 1500 1
+	check "multi-seg fast-free: the client's port ran with MULTI_SEGS and MBUF_FAST_FREE (Tx offloads=0x18000)" \
+		"$(is grep -q 'Tx offloads=0x18000' "${P_LOG[climsff]}")"
+fi
+pair_stop msff
+
+# --- 3. four queue pairs, without MBUF_FAST_FREE (the client's completed
+# mbufs freed one by one); then the client killed and restarted (the new
+# client with testpmd's default offloads).
+if pair_start 4q 4 --tx-offloads=0x0; then
 	oneway "4q client->server 64B" cli4q srv4q 64 64 4
 	oneway "4q server->client 64B" srv4q cli4q 64 64 4
 

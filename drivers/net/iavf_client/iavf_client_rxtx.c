@@ -9,14 +9,18 @@
  * Transmit: one 16-byte data descriptor per mbuf segment (EOP on the last
  * one of a packet); RS on the last descriptor of every step of up to
  * IAVFC_BURST packets, whose index goes into a FIFO. The device writes DTYPE
- * 0xF (done) into the RS descriptors it completed; the segments up to the
- * oldest done RS descriptor are then freed. One tail write per burst.
+ * 0xF (done) into the RS descriptors it completed; at the start of every
+ * burst the segments up to the newest done RS descriptor are freed (in
+ * bulk; with MBUF_FAST_FREE without touching the mbufs), so that they go
+ * back through the mempool's per-lcore cache while still hot. One tail
+ * write per burst.
  *
  * Receive: legacy 32-byte descriptors {buffer, 0}; the device writes back
  * DD, EOF and the length. A packet spans descriptors up to EOF and becomes
  * an mbuf chain (it may span bursts). Each descriptor taken gets a fresh
- * mbuf at once; the tail is given back once free_thresh descriptors are
- * ready. A length larger than the buffer or an error bit drops the packet.
+ * mbuf at once (from a stash refilled IAVFC_BURST at a time); the tail is
+ * given back once free_thresh descriptors are ready. A length larger than
+ * the buffer or an error bit drops the packet.
  *
  * The burst functions check dp_on once: when the server is gone or the
  * port is stopped they return 0 without touching anything shared.
