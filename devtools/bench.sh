@@ -638,7 +638,8 @@ echo "($DURATION s per figure after $WARMUP s of traffic. Mpps, Gbit/s (frames w
 echo "(the sender's Mpps) and rx full: medians over the rounds in which both forwarding threads"
 echo "had at least $CPU_MIN % of their CPU (rounds: how many of all; 0/N!: none had, all are taken);"
 echo "best: the highest of all rounds; rx full: the share of the receiver's polls that returned"
-echo "a full burst of 32: near 100, the receiver is the slower side; near 0, the sender is)"
+echo "a full burst of 32: near 100, the receiver is the slower side; near 0, usually the sender"
+echo "is, but see doc/guides/howto/benchmark.rst)"
 printf '%-20s %5s  %-15s %7s %7s %8s %7s %7s %7s\n' pair size direction Mpps best Gbit/s "sent" rounds "rx full"
 declare -A MPPS=()
 for pair in $PAIRS; do
