@@ -520,8 +520,11 @@ emudev_deliver(struct rte_emudev *dev, const struct rte_emudev_event *ev)
 	pthread_mutex_unlock(&dev->raise_lock);
 }
 
-/* Mark the memory table as changing and tell the consumers. */
-static void
+/*
+ * Mark the memory table as changing and tell the consumers, unless it was
+ * changing already. @return whether it was.
+ */
+static bool
 emudev_mem_changing(struct rte_emudev *dev)
 {
 	struct rte_emudev_event ev = {.type = RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING};
@@ -532,11 +535,10 @@ emudev_mem_changing(struct rte_emudev *dev)
 	already = dev->mem_changing;
 	dev->mem_changing = true;
 	pthread_mutex_unlock(&dev->mem_lock);
-	if (already)
-		EMUDEV_LOG(DEBUG, "%s: memory table already changing", dev->name);
-	else
+	if (!already)
 		emudev_deliver(dev, &ev);
 	pthread_mutex_unlock(&dev->raise_lock);
+	return already;
 }
 
 int
@@ -575,9 +577,10 @@ rte_emudev_event_raise(struct rte_emudev *dev, const struct rte_emudev_event *ev
 		EMUDEV_LOG(ERR, "%s: device not registered or being unregistered", dev->name);
 		return -ENODEV;
 	}
-	if (e.type == RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING)
-		emudev_mem_changing(dev);
-	else
+	if (e.type == RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING) {
+		if (emudev_mem_changing(dev))
+			EMUDEV_LOG(DEBUG, "%s: memory table already changing", dev->name);
+	} else
 		emudev_deliver(dev, &e);
 	return 0;
 }
@@ -791,7 +794,6 @@ rte_emudev_mem_table_set(struct rte_emudev *dev, const struct rte_emudev_mem_reg
 {
 	struct rte_emudev_event ev = {.type = RTE_EMUDEV_EVENT_MEM_TABLE_CHANGED};
 	struct rte_emudev_mem_table *t, *old;
-	bool changing;
 	int ret = 0;
 
 	if (dev == NULL || (regions == NULL && nb > 0)) {
@@ -812,11 +814,7 @@ rte_emudev_mem_table_set(struct rte_emudev *dev, const struct rte_emudev_mem_reg
 		return ret;
 
 	pthread_mutex_lock(&dev->raise_lock);
-	pthread_mutex_lock(&dev->mem_lock);
-	changing = dev->mem_changing;
-	pthread_mutex_unlock(&dev->mem_lock);
-	if (!changing)
-		emudev_mem_changing(dev);
+	emudev_mem_changing(dev);
 
 	pthread_mutex_lock(&dev->mem_lock);
 	old = dev->mem;
