@@ -12,7 +12,6 @@
  * emudev provider operations.
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ether.h>
 #include <rte_kvargs.h>
 #include <rte_log.h>
 
@@ -66,30 +66,28 @@ static const struct rte_emudev_attr_desc emu_iavf_attrs[EMU_IAVF_NB_ATTRS] = {
 
 /* ---------------------------------------------------------------- helpers */
 
-/* A unicast, non-zero MAC address. */
+/* A unicast, non-zero MAC address (mac: 6 bytes, any alignment). */
 static bool
-emu_iavf_mac_valid(const uint8_t *mac)
+emu_iavf_mac_valid(const void *mac)
 {
-	return (mac[0] & 0x1) == 0 && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) != 0;
+	struct rte_ether_addr ea;
+
+	memcpy(&ea, mac, sizeof(ea));
+	return rte_is_valid_assigned_ether_addr(&ea);
 }
 
-/* Parse XX:XX:XX:XX:XX:XX (hexadecimal digits, either case). */
+/*
+ * Parse XX:XX:XX:XX:XX:XX (hexadecimal digits, either case); the other form
+ * rte_ether_unformat_addr() takes, XXXX:XXXX:XXXX, is refused by the length.
+ */
 static int
 emu_iavf_parse_mac(const char *s, uint8_t *mac)
 {
-	unsigned int i;
+	struct rte_ether_addr ea;
 
-	if (strlen(s) != 3 * EMU_IAVF_MAC_LEN - 1)
+	if (strlen(s) != RTE_ETHER_ADDR_FMT_SIZE - 1 || rte_ether_unformat_addr(s, &ea) != 0)
 		return -EINVAL;
-	for (i = 0; i < EMU_IAVF_MAC_LEN; i++) {
-		const char *p = s + 3 * i;
-		char hex[3] = {p[0], p[1], '\0'};
-
-		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
-		    (i + 1 < EMU_IAVF_MAC_LEN && p[2] != ':'))
-			return -EINVAL;
-		mac[i] = (uint8_t)strtoul(hex, NULL, 16);
-	}
+	memcpy(mac, ea.addr_bytes, RTE_ETHER_ADDR_LEN);
 	return 0;
 }
 
@@ -199,7 +197,6 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 	dev->resources_sent = false;
 	dev->caps = 0;
 	dev->nb_macs = 0;
-	dev->promisc = 0;
 	dev->offered_qp = emu_iavf_offered_qp(dev);
 	if (kind == EMU_IAVF_RESET_FULL) {
 		dev->vf_ver_known = false;
@@ -218,7 +215,6 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 	/* ...before the tails restart at 0. */
 	pthread_mutex_lock(&dev->lock);
 	memset(dev->tail_mem, 0, EMU_IAVF_TAIL_MAP_SIZE);
-	dev->rstat = EMU_IAVF_RSTAT_COMPLETED;
 	dev->rstat = EMU_IAVF_RSTAT_VFACTIVE;
 	pthread_mutex_unlock(&dev->lock);
 	EMU_IAVF_LOG(INFO, "%s: %s reset done", dev->name,
@@ -389,7 +385,7 @@ emu_iavf_op_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t q
 	} else {
 		info->desc_format = RTE_EMUDEV_DESC_NONE;
 	}
-	info->doorbell = (volatile uint32_t *)(void *)(dev->tail_mem + tail);
+	info->doorbell = emu_iavf_tail_ptr(dev, tail);
 	info->irq_vector = q->vector;
 	pthread_mutex_unlock(&dev->lock);
 	return 0;

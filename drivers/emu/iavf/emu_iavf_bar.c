@@ -35,12 +35,6 @@ emu_iavf_in_tail_page(uint32_t off)
 		 off < EMU_IAVF_RX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE);
 }
 
-static inline volatile uint32_t *
-emu_iavf_tail_ptr(struct emu_iavf_dev *dev, uint32_t off)
-{
-	return (volatile uint32_t *)(void *)(dev->tail_mem + off);
-}
-
 /* ------------------------------------------------------------ interrupts */
 
 /* Signal a vector; a vector masked in MSI-X is pending in the library. */

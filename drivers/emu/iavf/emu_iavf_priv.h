@@ -134,7 +134,6 @@ struct emu_iavf_dev {
 	struct emu_iavf_queue rxq[EMU_IAVF_MAX_QUEUE_PAIRS];
 	uint8_t macs[EMU_IAVF_MAX_MACS][6];
 	uint32_t nb_macs;
-	uint16_t promisc;
 
 	/* PF -> VF messages not yet posted (ring buffer). */
 	struct emu_iavf_msg backlog[EMU_IAVF_BACKLOG];
@@ -151,6 +150,13 @@ struct emu_iavf_dev {
 
 /** Bytes of the tail memfd mapped here: the TX and RX tail pages. */
 #define EMU_IAVF_TAIL_MAP_SIZE (EMU_IAVF_RX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE)
+
+/** The tail register at BAR0 offset off (in a tail page), in the shared pages. */
+static inline volatile uint32_t *
+emu_iavf_tail_ptr(struct emu_iavf_dev *dev, uint32_t off)
+{
+	return (volatile uint32_t *)(void *)(dev->tail_mem + off);
+}
 
 /* emu_iavf_bar.c */
 int emu_iavf_bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write);

@@ -496,9 +496,10 @@ emu_iavf_vc_promisc(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 		       rte_le_to_cpu_16(pi.vsi_id));
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
-	dev->promisc = rte_le_to_cpu_16(pi.flags) &
-		(VIRTCHNL_FLAG_UNICAST_PROMISC | VIRTCHNL_FLAG_MULTICAST_PROMISC);
-	EMU_IAVF_LOG(DEBUG, "%s: promiscuous flags 0x%x", dev->name, dev->promisc);
+	/* Not enforced (filtering is the consumer's business): logged only. */
+	EMU_IAVF_LOG(DEBUG, "%s: promiscuous flags 0x%x", dev->name,
+		     rte_le_to_cpu_16(pi.flags) &
+			     (VIRTCHNL_FLAG_UNICAST_PROMISC | VIRTCHNL_FLAG_MULTICAST_PROMISC));
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
