@@ -253,21 +253,26 @@ pmd_cmd() {
 	return 1
 }
 
-# pmd_quit ID: quit (SIGKILL after 30 s).
+# pmd_quit ID: quit (SIGKILL after 30 s); close its FIFO, remove its files.
 pmd_quit() {
-	local id=$1 i
-	pmd_alive "$id" || return 0
-	printf 'quit\n' 1>&"${P_FD[$id]}" || true
-	for ((i = 0; i < 300; i++)); do
-		pmd_alive "$id" || break
-		sleep 0.1
-	done
+	local id=$1 i fd=${P_FD[$1]:-}
 	if pmd_alive "$id"; then
-		log "$id: did not quit within 30 s; killed"
-		kill -9 "${P_PID[$id]}" 2> /dev/null || true
+		printf 'quit\n' 1>&"$fd" || true
+		for ((i = 0; i < 300; i++)); do
+			pmd_alive "$id" || break
+			sleep 0.1
+		done
+		if pmd_alive "$id"; then
+			log "$id: did not quit within 30 s; killed"
+			kill -9 "${P_PID[$id]}" 2> /dev/null || true
+		fi
 	fi
-	wait "${P_PID[$id]}" 2> /dev/null || true
+	[ -z "${P_PID[$id]:-}" ] || wait "${P_PID[$id]}" 2> /dev/null || true
 	P_PID[$id]=
+	if [ -n "$fd" ]; then
+		exec {fd}>&-
+		P_FD[$id]=
+	fi
 	pmd_files_rm "${P_PREFIX[$id]}"
 }
 

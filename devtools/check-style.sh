@@ -8,7 +8,7 @@
 #  - cppcheck (warnings, portability, performance) must report nothing;
 #  - every C file carries an SPDX license line.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 fix=0
 [ "${1:-}" = --fix ] && fix=1

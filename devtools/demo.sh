@@ -55,9 +55,9 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/vfu-demo.XXXXXX")
 chmod 700 "$dir"
 sock=$dir/sample.sock
 pid=
-# shellcheck disable=SC2317 # called by the trap
 srv_pid=
 cli_pid=
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	for p in $srv_pid $cli_pid; do
 		kill -9 "$p" 2> /dev/null || true

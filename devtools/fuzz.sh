@@ -18,11 +18,12 @@ art=$dir/fuzz-artifacts
 mkdir -p "$corpus" "$art"
 python3 "$(dirname "$0")/../app/fuzz/gen_seeds.py" "$corpus"
 echo "fuzz: $bin for $secs s, corpus $corpus ($(find "$corpus" -type f | wc -l) inputs)"
+rc=0
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 "$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-	-print_final_stats=1 -artifact_prefix="$art/" "$corpus" 2>&1 | tail -n 30
-rc=${PIPESTATUS[0]}
+	-print_final_stats=1 -artifact_prefix="$art/" "$corpus" 2>&1 | tail -n 30 ||
+	rc=${PIPESTATUS[0]}
 if [ "$rc" != 0 ]; then
 	echo "fuzz: FAILED (exit $rc); reproducer(s) in $art:"
 	ls -l "$art"

@@ -18,7 +18,7 @@
 #   SKIP_BOOTSTRAP=1  assume bootstrap was done
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 BUILD_ROOT=${BUILD_ROOT:-$top/build-test}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
