@@ -684,7 +684,6 @@ build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csu
 		uh->src_port = rte_cpu_to_be_16(4321);
 		uh->dst_port = rte_cpu_to_be_16(8765);
 		uh->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
-		uh->dgram_cksum = 0;
 		ckp = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
 	}
 	for (i = 0; i < payload; i++)
@@ -965,6 +964,24 @@ xstats_dump(void)
 
 /* ------------------------------------------------------------ suite */
 
+static void
+suite_teardown(void)
+{
+	port_close(PORT_NAME, &port);
+	if (fk.dev != NULL)
+		rte_emudev_unregister(fk.dev);
+	fk.dev = NULL;
+	free(fk.mem);
+	free(fk.rmem);
+	fk.mem = NULL;
+	fk.rmem = NULL;
+	free(xs_names);
+	xs_names = NULL;
+	xs_nb = 0;
+	rte_mempool_free(pool);
+	pool = NULL;
+}
+
 static int
 suite_setup(void)
 {
@@ -1005,35 +1022,8 @@ suite_setup(void)
 	}
 	return TEST_SUCCESS;
 fail:
-	port_close(PORT_NAME, &port);
-	if (fk.dev != NULL)
-		rte_emudev_unregister(fk.dev);
-	fk.dev = NULL;
-	free(fk.mem);
-	free(fk.rmem);
-	fk.mem = NULL;
-	fk.rmem = NULL;
-	rte_mempool_free(pool);
-	pool = NULL;
+	suite_teardown();
 	return TEST_FAILED;
-}
-
-static void
-suite_teardown(void)
-{
-	port_close(PORT_NAME, &port);
-	if (fk.dev != NULL)
-		rte_emudev_unregister(fk.dev);
-	fk.dev = NULL;
-	free(fk.mem);
-	free(fk.rmem);
-	fk.mem = NULL;
-	fk.rmem = NULL;
-	free(xs_names);
-	xs_names = NULL;
-	xs_nb = 0;
-	rte_mempool_free(pool);
-	pool = NULL;
 }
 
 /* ------------------------------------------------------------ control path */
@@ -1057,7 +1047,7 @@ test_devargs(void)
 		"emu=" FAKE_NAME ",tso=passthrough",
 	};
 	uint16_t pid;
-	unsigned int i;
+	unsigned int i, configs;
 
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", bad[i]) != 0, "devargs \"%s\" accepted",
@@ -1082,7 +1072,9 @@ test_devargs(void)
 	}
 	/* Reopen the main port; queues are still enabled in the guest. */
 	guest_rings_reset();
+	configs = fk.nb_configure;
 	TEST_ASSERT_SUCCESS(port_open(PORT_NAME, "emu=" FAKE_NAME, &port), "reopen");
+	TEST_ASSERT(fk.nb_configure > configs, "the port's configure did not configure the device");
 	TEST_ASSERT(link_wait(port, true), "link down after reopen with enabled queues");
 	return TEST_SUCCESS;
 }
@@ -2530,17 +2522,20 @@ static int
 test_stop_start(void)
 {
 	static uint8_t pkt[256];
+	unsigned int starts = fk.nb_start, stops = fk.nb_stop;
 	struct rte_mbuf *m[4];
 	uint32_t len;
 
 	TEST_ASSERT_SUCCESS(gtx_ping(0, 160), "before");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_EQUAL(fk.nb_stop, stops + 1, "the port's stop did not stop the device");
 	TEST_ASSERT(link_wait(port, false), "link up while stopped");
 	/* The guest sends while the port is stopped. */
 	len = build_pkt(pkt, IPPROTO_UDP, 30, 161, CSUM_FULL);
 	gtx_pkt(0, pkt, len, NULL, 0, 0, 0, true);
 	gtx_kick(0);
 	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port), "start");
+	TEST_ASSERT_EQUAL(fk.nb_start, starts + 1, "the port's start did not start the device");
 	TEST_ASSERT(link_wait(port, true), "link down after start with enabled queues");
 	/* Exactly the waiting packet, nothing older again. */
 	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 1, "the waiting packet");
@@ -2805,7 +2800,8 @@ tso6_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t pa
 		if (memcmp(f, orig, L2_LEN) != 0 || ip->vtc_flow != oip->vtc_flow ||
 		    rte_be_to_cpu_16(ip->payload_len) != TCP_LEN + seg || ip->proto != oip->proto ||
 		    ip->hop_limits != oip->hop_limits ||
-		    memcmp(ip->src_addr, oip->src_addr, 32) != 0) {
+		    memcmp(ip->src_addr, oip->src_addr, sizeof(ip->src_addr)) != 0 ||
+		    memcmp(ip->dst_addr, oip->dst_addr, sizeof(ip->dst_addr)) != 0) {
 			printf("segment %u: bad Ethernet or IPv6 header (payload length %u)\n", i,
 			       rte_be_to_cpu_16(ip->payload_len));
 			return -1;
