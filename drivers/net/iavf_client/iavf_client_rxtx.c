@@ -77,8 +77,6 @@ iavfc_rxq_start(struct iavfc_rxq *q)
 			return -ENOMEM;
 		}
 		m->data_off = RTE_PKTMBUF_HEADROOM;
-		m->nb_segs = 1;
-		m->next = NULL;
 		m->port = q->port_id;
 		q->sw_ring[i] = m;
 		iavfc_rx_desc_set(&q->ring[i], m);
@@ -125,9 +123,12 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct iavfc_rxq *q = rxq;
 	volatile struct iavfc_rx_desc *ring = q->ring;
+	struct rte_mbuf **sw_ring = q->sw_ring;
 	struct rte_mbuf *first = q->pkt_first, *last = q->pkt_last;
-	uint16_t idx = q->next, nb_rx = 0, nb_taken = 0;
+	const uint16_t nb_desc = q->nb_desc, port_id = q->port_id, buf_len = q->buf_len;
+	uint16_t idx = q->next, nb_rx = 0, nb_taken = 0, nb_mb = q->nb_mb, chain = q->pkt_chain;
 	uint64_t bytes = 0, errors = 0;
+	bool drop = q->drop_pkt;
 
 	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
 		return 0;
@@ -138,68 +139,68 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		uint64_t qw1;
 		uint16_t len;
 
+		/* DD, EOF and the length come in one 64-bit write. */
 		qw1 = rte_le_to_cpu_64(d->qw1);
 		if ((qw1 & EMU_IAVF_RXD_QW1_DD) == 0)
 			break;
-		/* The rest of the descriptor (and the data) after DD. */
+		/* The data after DD. */
 		rte_io_rmb();
-		qw1 = rte_le_to_cpu_64(d->qw1);
 
-		if (unlikely(q->nb_mb == 0)) {
+		if (likely(nb_mb > 0)) {
+			nm = q->mb[--nb_mb];
+		} else if (rte_mempool_get_bulk(q->mp, (void **)q->mb, IAVFC_BURST) == 0) {
 			/* One visit to the mempool per burst, not one per packet. */
-			if (rte_mempool_get_bulk(q->mp, (void **)q->mb, IAVFC_BURST) != 0) {
-				rte_eth_devices[q->port_id].data->rx_mbuf_alloc_failed++;
+			nb_mb = IAVFC_BURST;
+			nm = q->mb[--nb_mb];
+		} else {
+			nm = rte_mbuf_raw_alloc(q->mp);
+			if (unlikely(nm == NULL)) {
+				rte_eth_devices[port_id].data->rx_mbuf_alloc_failed++;
 				break;
 			}
-			q->nb_mb = IAVFC_BURST;
 		}
-		nm = q->mb[--q->nb_mb];
-		m = q->sw_ring[idx];
+		/* A raw mbuf has next NULL and nb_segs 1 (the pool's rule). */
 		nm->data_off = RTE_PKTMBUF_HEADROOM;
-		nm->nb_segs = 1;
-		nm->next = NULL;
-		nm->port = q->port_id;
-		q->sw_ring[idx] = nm;
+		nm->port = port_id;
+		m = sw_ring[idx];
+		sw_ring[idx] = nm;
 		iavfc_rx_desc_set(d, nm);
-		idx = (uint16_t)(idx + 1 == q->nb_desc ? 0 : idx + 1);
+		idx = (uint16_t)(idx + 1 == nb_desc ? 0 : idx + 1);
 		nb_taken++;
 		rte_prefetch0(&ring[idx]);
 
+		/* m is as it was posted: data_off, next, nb_segs and port set. */
 		len = (uint16_t)((qw1 & EMU_IAVF_RXD_QW1_LEN_MASK) >> EMU_IAVF_RXD_QW1_LEN_SHIFT);
-		if (unlikely(len > q->buf_len ||
+		if (unlikely(len > buf_len ||
 			     (qw1 & (IAVFC_RXD_QW1_ERR_RXE | IAVFC_RXD_QW1_ERR_OVERSIZE)) != 0))
-			q->drop_pkt = true;
+			drop = true;
 		m->data_len = len;
-		m->data_off = RTE_PKTMBUF_HEADROOM;
-		m->next = NULL;
-		m->nb_segs = 1;
 		if (first == NULL) {
 			first = m;
 			first->pkt_len = len;
-			q->pkt_chain = 1;
+			chain = 1;
 		} else {
 			last->next = m;
 			first->pkt_len += len;
 			first->nb_segs++;
-			q->pkt_chain++;
+			chain++;
 		}
 		last = m;
 		if ((qw1 & EMU_IAVF_RXD_QW1_EOF) == 0) {
-			if (unlikely(q->pkt_chain >= IAVFC_RX_MAX_CHAIN_LIMIT)) {
+			if (unlikely(chain >= IAVFC_RX_MAX_CHAIN_LIMIT)) {
 				/* Longer than any frame: drop it, up to its EOF. */
 				rte_pktmbuf_free(first);
 				first = NULL;
 				last = NULL;
-				q->pkt_chain = 0;
-				q->drop_pkt = true;
+				chain = 0;
+				drop = true;
 			}
 			continue;
 		}
-		if (unlikely(q->drop_pkt || first->pkt_len == 0)) {
+		if (unlikely(drop || first->pkt_len == 0)) {
 			rte_pktmbuf_free(first);
 			errors++;
 		} else {
-			first->port = q->port_id;
 			first->ol_flags = 0;
 			first->packet_type = 0;
 			first->vlan_tci = 0;
@@ -209,9 +210,12 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		first = NULL;
 		last = NULL;
-		q->pkt_chain = 0;
-		q->drop_pkt = false;
+		chain = 0;
+		drop = false;
 	}
+	q->nb_mb = nb_mb;
+	q->pkt_chain = chain;
+	q->drop_pkt = drop;
 	q->next = idx;
 	q->pkt_first = first;
 	q->pkt_last = last;
@@ -383,6 +387,7 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	struct rte_mbuf **sw_ring = q->sw_ring;
 	uint16_t nb_tx, idx, nb_free, last = 0, step = 0;
 	const uint16_t nb_desc = q->nb_desc;
+	const bool fast_free = q->fast_free;
 	uint64_t bytes = 0, errors = 0;
 
 	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
@@ -390,7 +395,7 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (q->rs_count > 0)
 		iavfc_tx_cleanup(q);
-	if (q->fast_free && q->ff_pool == NULL && nb_pkts > 0)
+	if (fast_free && q->ff_pool == NULL && nb_pkts > 0)
 		q->ff_pool = pkts[0]->pool;
 
 	idx = q->next;
@@ -427,7 +432,7 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				if (next == NULL)
 					cmd |= EMU_IAVF_TXD_CMD_EOP;
 				iavfc_tx_desc_set(&ring[idx], s, cmd);
-				if (q->fast_free) {
+				if (fast_free) {
 					/* Each segment goes back to the pool on its own. */
 					s->next = NULL;
 					s->nb_segs = 1;
