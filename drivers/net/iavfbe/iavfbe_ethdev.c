@@ -621,12 +621,12 @@ iavfbe_emu_event(uint16_t emu_id __rte_unused, const struct rte_emudev_event *ev
 		if (en) {
 			/* A ring starts at descriptor 0 when it is enabled. */
 			p->ghead[dir][qid] = 0;
-			if (dir == GTX)
+			if (dir == GTX) {
 				p->gskip[qid] = false;
-			if (dir == GTX)
 				iavfbe_rxq_refresh(p, p->rxq[qid]);
-			else
+			} else {
 				iavfbe_txq_refresh(p, p->txq[qid]);
+			}
 		}
 		IAVFBE_LOG(INFO, "%s: guest %s queue %u %s", name,
 			   dir == GTX ? "transmit" : "receive", qid, en ? "enabled" : "disabled");
