@@ -82,15 +82,6 @@ struct rte_vfio_user_client {
 	uint32_t maps_cap;
 };
 
-static int64_t
-client_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 client_break(struct rte_vfio_user_client *c, const char *why, int err)
 {
@@ -175,13 +166,13 @@ client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const in
 	if (ret < 0)
 		return ret;
 
-	deadline = client_now_ms() + c->timeout_ms;
+	deadline = vfu_now_ms() + c->timeout_ms;
 	for (;;) {
 		unsigned int n = 0, max_rfds;
 		struct vfu_hdr rh;
 		int64_t left;
 
-		left = deadline - client_now_ms();
+		left = deadline - vfu_now_ms();
 		if (left < 0)
 			left = 0;
 		ret = vfu_sock_recv(c->sock, c->buf, c->buf_size, &rh, c->rfds, c->own_max_fds, &n,

@@ -109,10 +109,8 @@ struct vfu_conn {
 	bool registered; /* in the control thread's epoll set */
 	bool negotiated; /* VERSION done */
 	bool write_multiple; /* offered in our VERSION reply */
-	uint64_t opened_ms; /* CLOCK_MONOTONIC when accepted */
+	int64_t opened_ms; /* vfu_now_ms() when accepted */
 	uint32_t max_fds; /* most fds per message we accept */
-	uint16_t minor;
-	struct vfu_caps peer; /* the client's capabilities */
 	/* reassembly of the current message */
 	uint8_t hdr_buf[VFU_HDR_SIZE];
 	uint32_t hdr_got;
@@ -135,7 +133,6 @@ struct rte_vfio_user_server {
 	struct rte_vfio_user_server_ops ops;
 	void *arg;
 
-	bool sealed; /* configuration fixed (started or attached once) */
 	bool started; /* listening, in the server list */
 	int listen_fd;
 	dev_t sock_dev;
@@ -620,15 +617,6 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 		srv->ops.disconnected(srv->arg);
 }
 
-static uint64_t
-vfu_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Start serving a connected, non-blocking socket. */
 static int
 vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
@@ -646,8 +634,6 @@ vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
 	c->write_multiple = false;
 	c->opened_ms = vfu_now_ms();
 	c->max_fds = VFU_SRV_MAX_MSG_FDS;
-	c->minor = 0;
-	vfu_caps_default(&c->peer);
 	c->nfds = 0;
 	vfu_conn_reset_rx(c);
 	return 0;
@@ -667,7 +653,7 @@ vfu_conn_recv(struct vfu_conn *c, void *dst, size_t want)
 	} ctl;
 	struct iovec iov = {.iov_base = dst, .iov_len = want};
 	struct msghdr mh;
-	struct cmsghdr *cm;
+	struct vfu_fd_acc acc;
 	ssize_t n;
 
 	memset(&mh, 0, sizeof(mh));
@@ -681,28 +667,13 @@ vfu_conn_recv(struct vfu_conn *c, void *dst, size_t want)
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-		size_t i, nb;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len < CMSG_LEN(0))
-			continue;
-		nb = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < nb; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			if (fd < 0)
-				continue;
-			if (c->nfds < VFU_SRV_MAX_MSG_FDS) {
-				c->fds[c->nfds++] = fd;
-			} else {
-				close(fd);
-				c->fds_overflow = true;
-			}
-		}
-	}
-	if (mh.msg_flags & MSG_CTRUNC)
+	acc.fds = c->fds;
+	acc.max = VFU_SRV_MAX_MSG_FDS;
+	acc.n = c->nfds;
+	acc.bad = false;
+	vfu_sock_take_fds(&mh, &acc);
+	c->nfds = acc.n;
+	if (acc.bad)
 		c->fds_overflow = true;
 	return n;
 }
@@ -788,8 +759,6 @@ vfu_cmd_version(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	if (ret < 0)
 		return ret;
 	req->rlen = (uint32_t)ret;
-	c->peer = ver.caps;
-	c->minor = minor;
 	c->write_multiple = caps.write_multiple;
 	c->max_fds = RTE_MIN(caps.max_msg_fds, VFU_SRV_MAX_MSG_FDS);
 	req->negotiated = true;
@@ -1723,7 +1692,7 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index
 
 	if (srv == NULL || conf == NULL || index >= VFU_PCI_NUM_BARS)
 		return -EINVAL;
-	if (srv->sealed)
+	if (srv->pci.sealed) /* the configuration is fixed (started or attached) */
 		return -EBUSY;
 	if ((conf->flags & ~(RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE)) != 0 ||
 	    (conf->bar_flags &
@@ -1789,8 +1758,6 @@ rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id, cons
 
 	if (srv == NULL)
 		return -EINVAL;
-	if (srv->sealed)
-		return -EBUSY;
 	pthread_mutex_lock(&srv->pci_lock);
 	ret = vfu_pci_cap_add(&srv->pci, cap_id, body, len, wmask, offset);
 	pthread_mutex_unlock(&srv->pci_lock);
@@ -1807,7 +1774,7 @@ rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv, uint8_t table_b
 
 	if (srv == NULL)
 		return -EINVAL;
-	if (srv->sealed)
+	if (srv->pci.sealed) /* the configuration is fixed (started or attached) */
 		return -EBUSY;
 	nvec = srv->irq_count[RTE_VFIO_USER_IRQ_MSIX];
 	if (nvec == 0 || nvec > VFU_SRV_MAX_VECTORS)
@@ -1826,8 +1793,6 @@ rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv, uint16_t *offset
 
 	if (srv == NULL)
 		return -EINVAL;
-	if (srv->sealed)
-		return -EBUSY;
 	pthread_mutex_lock(&srv->pci_lock);
 	ret = vfu_pci_exp_cap_add(&srv->pci, offset);
 	pthread_mutex_unlock(&srv->pci_lock);
@@ -1852,15 +1817,14 @@ rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv, uint32_t offset, vo
 	return ret;
 }
 
+/* Fix the configuration (once: sealing again would take a new reset snapshot). */
 static void
 vfu_seal(struct rte_vfio_user_server *srv)
 {
-	if (srv->sealed)
-		return;
 	pthread_mutex_lock(&srv->pci_lock);
-	vfu_pci_seal(&srv->pci);
+	if (!srv->pci.sealed)
+		vfu_pci_seal(&srv->pci);
 	pthread_mutex_unlock(&srv->pci_lock);
-	srv->sealed = true;
 }
 
 /* Is a live server listening on sa? 0: no (stale file), else -errno. */

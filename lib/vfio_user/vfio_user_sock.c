@@ -38,7 +38,7 @@ union vfu_cmsg_buf {
 	char buf[CMSG_SPACE(sizeof(int) * VFU_SOCK_MAX_FDS)];
 };
 
-static int64_t
+int64_t
 vfu_now_ms(void)
 {
 	struct timespec ts;
@@ -162,15 +162,8 @@ vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned in
 }
 
 /* Descriptors collected while receiving one message. */
-struct vfu_fd_acc {
-	int *fds;
-	unsigned int max;
-	unsigned int n;
-	bool bad; /* refused or lost descriptors, or a foreign cmsg */
-};
-
-static void
-vfu_take_cmsgs(struct msghdr *mh, struct vfu_fd_acc *acc)
+void
+vfu_sock_take_fds(struct msghdr *mh, struct vfu_fd_acc *acc)
 {
 	struct cmsghdr *cm;
 
@@ -242,7 +235,7 @@ vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd
 			}
 			return -err;
 		}
-		vfu_take_cmsgs(&mh, acc);
+		vfu_sock_take_fds(&mh, acc);
 		if (ret == 0)
 			return -ECONNRESET;
 		got += (size_t)ret;

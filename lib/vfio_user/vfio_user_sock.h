@@ -11,6 +11,7 @@
  * socket, with file descriptors passed as SCM_RIGHTS.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,26 @@ int vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, i
 
 /** Close n descriptors (>= 0 ones) and set them to -1. */
 void vfu_close_fds(int *fds, unsigned int n);
+
+/** CLOCK_MONOTONIC in milliseconds. */
+int64_t vfu_now_ms(void);
+
+struct msghdr;
+
+/** Descriptors collected from the control messages of received data. */
+struct vfu_fd_acc {
+	int *fds;
+	unsigned int max;
+	unsigned int n; /**< fds[0..n) taken so far */
+	bool bad; /**< refused or lost descriptors, or a foreign control message */
+};
+
+/**
+ * Take the SCM_RIGHTS descriptors of a recvmsg() result into acc (those
+ * beyond acc->max are closed); anything else, a negative descriptor or a
+ * truncation (MSG_CTRUNC) sets acc->bad.
+ */
+void vfu_sock_take_fds(struct msghdr *mh, struct vfu_fd_acc *acc);
 
 #ifdef __cplusplus
 }
