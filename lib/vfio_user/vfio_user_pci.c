@@ -243,8 +243,7 @@ bar_check_size(uint32_t index, uint64_t size, uint32_t flags)
 {
 	uint64_t min, max;
 
-	/* (rte_is_power_of_2() takes 32 bits only.) */
-	if (size == 0 || (size & (size - 1)) != 0)
+	if (!RTE_IS_POWER_OF_2(size))
 		return -EINVAL;
 	if (index == VFU_PCI_ROM_INDEX) {
 		if (flags != 0)

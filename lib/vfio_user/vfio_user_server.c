@@ -996,6 +996,11 @@ vfu_cmd_set_irqs(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	uint32_t data, action, i, v;
 	int ret;
 
+	/*
+	 * The decoder checked the combinations: count 0 only with DATA_NONE
+	 * and TRIGGER, no descriptors but for EVENTFD (TRIGGER, none or
+	 * count of them), bools for DATA_BOOL.
+	 */
 	ret = vfu_set_irqs_decode(req->payload, req->len, req->nfds, &s);
 	if (ret < 0)
 		return ret;
@@ -1006,21 +1011,15 @@ vfu_cmd_set_irqs(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	action = s.flags & VFU_IRQ_SET_ACTION_MASK_ALL;
 
 	if (s.count == 0) {
-		if (s.start != 0 || data != VFU_IRQ_SET_DATA_NONE ||
-		    action != VFU_IRQ_SET_ACTION_TRIGGER || req->nfds != 0)
+		if (s.start != 0)
 			return -EINVAL;
 		vfu_irq_disable(irq);
 		goto done;
 	}
 	if ((uint64_t)s.start + s.count > irq->count)
 		return -EINVAL;
-	if (data == VFU_IRQ_SET_DATA_BOOL && s.bools == NULL)
-		return -EINVAL;
 
 	if (data == VFU_IRQ_SET_DATA_EVENTFD) {
-		if (action != VFU_IRQ_SET_ACTION_TRIGGER ||
-		    (req->nfds != 0 && req->nfds != s.count))
-			return -EINVAL;
 		/* Our writes must never block, whatever fd this is. */
 		for (i = 0; i < req->nfds; i++) {
 			int fl = fcntl(req->fds[i], F_GETFL);
@@ -1178,11 +1177,9 @@ vfu_cmd_write_multi(struct rte_vfio_user_server *srv, struct vfu_req *req)
 
 	if (!srv->conn.write_multiple)
 		return -EINVAL;
-	ret = vfu_write_multi_decode(req->payload, req->len, ent, &nr);
+	ret = vfu_write_multi_decode(req->payload, req->len, ent, &nr); /* nr <= MAX */
 	if (ret < 0)
 		return ret;
-	if (nr > VFU_WRITE_MULTI_MAX)
-		return -EINVAL;
 	for (i = 0; i < nr; i++) {
 		ret = vfu_region_access(srv, ent[i].region, ent[i].offset, ent[i].data,
 					ent[i].count, true);
