@@ -1133,6 +1133,25 @@ iavfc_dev_counters(struct iavfc_adapter *ad, struct virtchnl_eth_stats *cur)
 		*cur = ad->dev_last;
 }
 
+/* A queue's counters since the last reset (the data path writes them). */
+static void
+iavfc_qstats_since(const struct iavfc_qstats *s, const struct iavfc_qstats *base,
+		   struct iavfc_qstats *d)
+{
+	d->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED) - base->packets;
+	d->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED) - base->bytes;
+	d->errors = __atomic_load_n(&s->errors, __ATOMIC_RELAXED) - base->errors;
+}
+
+/* A queue's counters as they are now become its zero. */
+static void
+iavfc_qstats_rebase(struct iavfc_qstats *base, const struct iavfc_qstats *s)
+{
+	base->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+	base->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+	base->errors = __atomic_load_n(&s->errors, __ATOMIC_RELAXED);
+}
+
 static int
 iavfc_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
@@ -1142,37 +1161,33 @@ iavfc_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		const struct iavfc_rxq *q = dev->data->rx_queues[i];
-		uint64_t p, b, e;
+		struct iavfc_qstats d;
 
 		if (q == NULL)
 			continue;
-		p = __atomic_load_n(&q->stats.packets, __ATOMIC_RELAXED) - q->base.packets;
-		b = __atomic_load_n(&q->stats.bytes, __ATOMIC_RELAXED) - q->base.bytes;
-		e = __atomic_load_n(&q->stats.errors, __ATOMIC_RELAXED) - q->base.errors;
-		st->ipackets += p;
-		st->ibytes += b;
-		st->ierrors += e;
+		iavfc_qstats_since(&q->stats, &q->base, &d);
+		st->ipackets += d.packets;
+		st->ibytes += d.bytes;
+		st->ierrors += d.errors;
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_ipackets[i] = p;
-			st->q_ibytes[i] = b;
-			st->q_errors[i] = e;
+			st->q_ipackets[i] = d.packets;
+			st->q_ibytes[i] = d.bytes;
+			st->q_errors[i] = d.errors;
 		}
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		const struct iavfc_txq *q = dev->data->tx_queues[i];
-		uint64_t p, b, e;
+		struct iavfc_qstats d;
 
 		if (q == NULL)
 			continue;
-		p = __atomic_load_n(&q->stats.packets, __ATOMIC_RELAXED) - q->base.packets;
-		b = __atomic_load_n(&q->stats.bytes, __ATOMIC_RELAXED) - q->base.bytes;
-		e = __atomic_load_n(&q->stats.errors, __ATOMIC_RELAXED) - q->base.errors;
-		st->opackets += p;
-		st->obytes += b;
-		st->oerrors += e;
+		iavfc_qstats_since(&q->stats, &q->base, &d);
+		st->opackets += d.packets;
+		st->obytes += d.bytes;
+		st->oerrors += d.errors;
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_opackets[i] = p;
-			st->q_obytes[i] = b;
+			st->q_opackets[i] = d.packets;
+			st->q_obytes[i] = d.bytes;
 		}
 	}
 	/* What the device could not deliver to our receive rings. */
@@ -1192,20 +1207,14 @@ iavfc_stats_reset(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct iavfc_rxq *q = dev->data->rx_queues[i];
 
-		if (q == NULL)
-			continue;
-		q->base.packets = __atomic_load_n(&q->stats.packets, __ATOMIC_RELAXED);
-		q->base.bytes = __atomic_load_n(&q->stats.bytes, __ATOMIC_RELAXED);
-		q->base.errors = __atomic_load_n(&q->stats.errors, __ATOMIC_RELAXED);
+		if (q != NULL)
+			iavfc_qstats_rebase(&q->base, &q->stats);
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct iavfc_txq *q = dev->data->tx_queues[i];
 
-		if (q == NULL)
-			continue;
-		q->base.packets = __atomic_load_n(&q->stats.packets, __ATOMIC_RELAXED);
-		q->base.bytes = __atomic_load_n(&q->stats.bytes, __ATOMIC_RELAXED);
-		q->base.errors = __atomic_load_n(&q->stats.errors, __ATOMIC_RELAXED);
+		if (q != NULL)
+			iavfc_qstats_rebase(&q->base, &q->stats);
 	}
 	pthread_mutex_lock(&ad->lock);
 	iavfc_dev_counters(ad, &ad->dev_base);
