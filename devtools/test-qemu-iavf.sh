@@ -28,6 +28,8 @@
 # the reason is printed), anything else failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-240}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -129,26 +131,6 @@ echo "---"
 
 passed=0
 failed=0
-check() {
-	local what=$1 ok=$2
-	if [ "$ok" = 1 ]; then
-		printf 'PASS: %s\n' "$what"
-		passed=$((passed + 1))
-	else
-		printf 'FAIL: %s\n' "$what"
-		failed=$((failed + 1))
-	fi
-}
-# expect WHAT REGEX: a guest line matches REGEX (extended, whole line).
-expect() {
-	local what=$1 re=$2 line
-	line=$(grep -m1 -xE "$re" "$guest_log" || true)
-	if [ -n "$line" ]; then
-		check "$what: $line" 1
-	else
-		check "$what (no line matching /$re/)" 0
-	fi
-}
 # expect_after WHAT ANCHOR REGEX: the first guest line matching REGEX after
 # the first one matching ANCHOR (both extended, whole line).
 expect_after() {

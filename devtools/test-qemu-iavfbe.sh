@@ -47,6 +47,8 @@
 # the reason is printed), anything else failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-180}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -208,27 +210,7 @@ trap 'exit 143' TERM
 
 passed=0
 failed=0
-check() {
-	local what=$1 ok=$2
-	if [ "$ok" = 1 ]; then
-		printf 'PASS: %s\n' "$what"
-		passed=$((passed + 1))
-	else
-		printf 'FAIL: %s\n' "$what"
-		failed=$((failed + 1))
-	fi
-}
 guest_log=
-# expect WHAT REGEX: a guest line matches REGEX (extended, whole line).
-expect() {
-	local what=$1 re=$2 line
-	line=$(grep -m1 -xE "$re" "$guest_log" || true)
-	if [ -n "$line" ]; then
-		check "$what: $line" 1
-	else
-		check "$what (no line matching /$re/)" 0
-	fi
-}
 # gval REGEX: the first guest line matching REGEX (extended, whole line).
 gval() { grep -m1 -xE "$1" "$guest_log" || true; }
 # num A: A if it is a number, else 0.

@@ -18,6 +18,8 @@
 # printed), anything else failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-180}
 DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
@@ -89,26 +91,6 @@ echo "---"
 
 passed=0
 failed=0
-check() {
-	local what=$1 ok=$2
-	if [ "$ok" = 1 ]; then
-		printf 'PASS: %s\n' "$what"
-		passed=$((passed + 1))
-	else
-		printf 'FAIL: %s\n' "$what"
-		failed=$((failed + 1))
-	fi
-}
-# expect WHAT REGEX: a guest line matches REGEX (extended, whole line).
-expect() {
-	local what=$1 re=$2 line
-	line=$(grep -m1 -xE "$re" "$guest_log" || true)
-	if [ -n "$line" ]; then
-		check "$what: $line" 1
-	else
-		check "$what (no line matching /$re/)" 0
-	fi
-}
 
 check "QEMU exited 0 (status $qemu_rc)" "$([ "$qemu_rc" = 0 ] && echo 1 || echo 0)"
 expect "device 1b36:00f0 present" 'GUEST: device [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] 1b36:00f0 class 0x[0-9a-f]{6}'

@@ -61,6 +61,8 @@
 # the reason is printed), anything else failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
 BUILD=${BUILD:-build}
 PAIR=${PAIR:-iavf}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -299,17 +301,6 @@ wait_link() {
 # ------------------------------------------------------------ checks
 passed=0
 failed=0
-check() {
-	local what=$1 ok=$2
-	if [ "$ok" = 1 ]; then
-		printf 'PASS: %s\n' "$what"
-		passed=$((passed + 1))
-	else
-		printf 'FAIL: %s\n' "$what"
-		failed=$((failed + 1))
-	fi
-}
-is() { if "$@"; then echo 1; else echo 0; fi; }
 num() { [[ $1 =~ ^[0-9]+$ ]]; }
 # eqn A B: both are numbers and equal.
 # shellcheck disable=SC2317 # called through is
