@@ -148,12 +148,18 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
-/* Is the whole ring mapped read-write? */
+/*
+ * A ring of rl descriptors (a multiple of align, at most the maximum) at an
+ * aligned address, all of it mapped read-write?
+ */
 static bool
-emu_iavf_ring_mapped(struct emu_iavf_dev *dev, uint64_t gpa, uint64_t bytes)
+emu_iavf_ring_ok(struct emu_iavf_dev *dev, uint32_t rl, uint64_t gpa, uint32_t align,
+		 uint32_t desc_size)
 {
-	return rte_vfio_user_dma_translate(dev->srv, gpa, bytes,
-					   RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE) !=
+	return rl % align == 0 && rl <= EMU_IAVF_RING_LEN_MAX &&
+		gpa % EMU_IAVF_RING_ADDR_ALIGN == 0 &&
+		rte_vfio_user_dma_translate(dev->srv, gpa, (uint64_t)rl * desc_size,
+					    RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE) !=
 		NULL;
 }
 
@@ -206,9 +212,8 @@ emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 		rl = rte_le_to_cpu_16(tx->ring_len);
 		addr = rte_le_to_cpu_64(tx->dma_ring_addr);
 		if (rl != 0 &&
-		    (rl % EMU_IAVF_TX_RING_ALIGN != 0 || rl > EMU_IAVF_RING_LEN_MAX ||
-		     addr % EMU_IAVF_RING_ADDR_ALIGN != 0 ||
-		     !emu_iavf_ring_mapped(dev, addr, (uint64_t)rl * EMU_IAVF_TX_DESC_SIZE))) {
+		    !emu_iavf_ring_ok(dev, rl, addr, EMU_IAVF_TX_RING_ALIGN,
+				      EMU_IAVF_TX_DESC_SIZE)) {
 			VC_ERR(dev, op, "tx queue %u: bad ring (%u descriptors at 0x%" PRIx64 ")",
 			       q, rl, addr);
 			return VIRTCHNL_STATUS_ERR_PARAM;
@@ -217,9 +222,8 @@ emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 		addr = rte_le_to_cpu_64(rx->dma_ring_addr);
 		if (rl == 0)
 			continue;
-		if (rl % EMU_IAVF_RX_RING_ALIGN != 0 || rl > EMU_IAVF_RING_LEN_MAX ||
-		    addr % EMU_IAVF_RING_ADDR_ALIGN != 0 ||
-		    !emu_iavf_ring_mapped(dev, addr, (uint64_t)rl * EMU_IAVF_RX_DESC_SIZE)) {
+		if (!emu_iavf_ring_ok(dev, rl, addr, EMU_IAVF_RX_RING_ALIGN,
+				      EMU_IAVF_RX_DESC_SIZE)) {
 			VC_ERR(dev, op, "rx queue %u: bad ring (%u descriptors at 0x%" PRIx64 ")",
 			       q, rl, addr);
 			return VIRTCHNL_STATUS_ERR_PARAM;
