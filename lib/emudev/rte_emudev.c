@@ -113,6 +113,13 @@ static pthread_mutex_t emudev_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t emudev_cond = PTHREAD_COND_INITIALIZER;
 static struct rte_emudev *emudev_devs[RTE_EMUDEV_MAX_DEVS];
 
+/* Is slot i (< RTE_EMUDEV_MAX_DEVS) a registered device not being removed? Under emudev_lock. */
+static inline bool
+emudev_slot_live(uint16_t i)
+{
+	return emudev_devs[i] != NULL && !emudev_devs[i]->removing;
+}
+
 /*
  * Provider operations and consumer callbacks running on this thread: while
  * one does, rte_emudev_unregister() would wait for itself.
@@ -149,7 +156,7 @@ emudev_get(uint16_t dev_id)
 	if (dev_id >= RTE_EMUDEV_MAX_DEVS)
 		return NULL;
 	pthread_mutex_lock(&emudev_lock);
-	if (emudev_devs[dev_id] != NULL && !emudev_devs[dev_id]->removing) {
+	if (emudev_slot_live(dev_id)) {
 		dev = emudev_devs[dev_id];
 		dev->refcnt++;
 		emudev_tls_busy++;
@@ -194,7 +201,7 @@ rte_emudev_count(void)
 
 	pthread_mutex_lock(&emudev_lock);
 	for (i = 0; i < RTE_EMUDEV_MAX_DEVS; i++)
-		if (emudev_devs[i] != NULL && !emudev_devs[i]->removing)
+		if (emudev_slot_live(i))
 			n++;
 	pthread_mutex_unlock(&emudev_lock);
 	return n;
@@ -208,7 +215,7 @@ rte_emudev_is_valid(uint16_t dev_id)
 	if (dev_id >= RTE_EMUDEV_MAX_DEVS)
 		return false;
 	pthread_mutex_lock(&emudev_lock);
-	ok = emudev_devs[dev_id] != NULL && !emudev_devs[dev_id]->removing;
+	ok = emudev_slot_live(dev_id);
 	pthread_mutex_unlock(&emudev_lock);
 	return ok;
 }
@@ -220,7 +227,7 @@ rte_emudev_find_next(uint16_t start)
 
 	pthread_mutex_lock(&emudev_lock);
 	for (i = start; i < RTE_EMUDEV_MAX_DEVS; i++)
-		if (emudev_devs[i] != NULL && !emudev_devs[i]->removing)
+		if (emudev_slot_live(i))
 			break;
 	pthread_mutex_unlock(&emudev_lock);
 	return i < RTE_EMUDEV_MAX_DEVS ? i : RTE_EMUDEV_MAX_DEVS;
@@ -245,8 +252,7 @@ rte_emudev_get_id_by_name(const char *name, uint16_t *dev_id)
 	}
 	pthread_mutex_lock(&emudev_lock);
 	for (i = 0; i < RTE_EMUDEV_MAX_DEVS; i++) {
-		if (emudev_devs[i] != NULL && !emudev_devs[i]->removing &&
-		    strcmp(emudev_devs[i]->name, name) == 0) {
+		if (emudev_slot_live(i) && strcmp(emudev_devs[i]->name, name) == 0) {
 			*dev_id = i;
 			ret = 0;
 			break;
