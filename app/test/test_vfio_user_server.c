@@ -83,6 +83,9 @@ struct tdev {
 	int memfd; /* BAR2 */
 	uint8_t *bar2; /* our own mapping of the memfd */
 	uint16_t exp_off, msix_off;
+	/* given to set_region_fd(BAR2) by the disconnected callback if >= 0 */
+	int swap_fd;
+	int swap_ret;
 	/* callback counters */
 	unsigned int n_connected;
 	unsigned int n_disconnected;
@@ -185,7 +188,14 @@ cb_connected(void *arg)
 static void
 cb_disconnected(void *arg)
 {
-	inc(&((struct tdev *)arg)->n_disconnected);
+	struct tdev *d = arg;
+
+	if (d->swap_fd >= 0) {
+		d->swap_ret = rte_vfio_user_server_set_region_fd(d->srv, RTE_VFIO_USER_REGION_BAR2,
+								 d->swap_fd);
+		d->swap_fd = -1;
+	}
+	inc(&d->n_disconnected);
 }
 
 static int
@@ -261,9 +271,10 @@ tdev_init(struct tdev *d, const char *name, bool start)
 
 	memset(d, 0, sizeof(*d));
 	d->memfd = -1;
+	d->swap_fd = -1;
 	snprintf(d->path, sizeof(d->path), "%s/%s", tmpdir, name);
 
-	d->memfd = memfd_create("vfu-test-bar2", MFD_CLOEXEC);
+	d->memfd = memfd_create("vfu-test-bar2", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (d->memfd < 0 || ftruncate(d->memfd, BAR2_SIZE) < 0)
 		goto fail;
 	d->bar2 = mmap(NULL, BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->memfd, 0);
@@ -341,6 +352,25 @@ fail:
 	printf("cannot set up the test device %s\n", d->path);
 	tdev_free(d);
 	return -1;
+}
+
+/*
+ * A memfd of size bytes sealed against shrinking and growing, as QEMU's
+ * memory-backend-memfd makes guest memory. @return the fd or -1.
+ */
+static int
+sealed_memfd(const char *name, size_t size)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* ---------------------------------------------------------- /proc counts */
@@ -1758,8 +1788,8 @@ guest_new(struct guest *g, size_t size)
 {
 	g->size = size;
 	g->va = NULL;
-	g->fd = memfd_create("vfu-test-guest", MFD_CLOEXEC);
-	if (g->fd < 0 || ftruncate(g->fd, (off_t)size) < 0)
+	g->fd = sealed_memfd("vfu-test-guest", size);
+	if (g->fd < 0)
 		return -1;
 	g->va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
 	if (g->va == MAP_FAILED) {
@@ -2154,8 +2184,8 @@ malformed_row(const struct mrow *r, int *s)
 
 	base = count_fds();
 	for (i = 0; i < r->nfds; i++) {
-		fds[i] = memfd_create("vfu-test-row", MFD_CLOEXEC);
-		if (fds[i] < 0 || ftruncate(fds[i], 0x10000) < 0) {
+		fds[i] = sealed_memfd("vfu-test-row", 0x10000);
+		if (fds[i] < 0) {
 			close_all(fds, 2);
 			return -1;
 		}
@@ -2258,10 +2288,9 @@ test_dma_map_two_fds(void)
 
 	s = rte_vfio_user_client_fd(cli);
 	base = count_fds();
-	fds[0] = memfd_create("a", MFD_CLOEXEC);
-	fds[1] = memfd_create("b", MFD_CLOEXEC);
+	fds[0] = sealed_memfd("a", 0x10000);
+	fds[1] = sealed_memfd("b", 0x10000);
 	TEST_ASSERT(fds[0] >= 0 && fds[1] >= 0, "memfd");
-	TEST_ASSERT(ftruncate(fds[0], 0x10000) == 0 && ftruncate(fds[1], 0x10000) == 0, "size");
 	memset(&m, 0, sizeof(m));
 	m.argsz = VFU_DMA_MAP_SIZE;
 	m.flags = VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE;
@@ -2275,8 +2304,8 @@ test_dma_map_two_fds(void)
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 0, "mapped");
 	TEST_ASSERT_EQUAL(ld(&dev_a.n_dma_begin), 0, "dma_change");
 	/* with one it works */
-	fds[0] = memfd_create("a", MFD_CLOEXEC);
-	TEST_ASSERT(fds[0] >= 0 && ftruncate(fds[0], 0x10000) == 0, "memfd");
+	fds[0] = sealed_memfd("a", 0x10000);
+	TEST_ASSERT(fds[0] >= 0, "memfd");
 	ret = raw_call_fds(s, VFU_CMD_DMA_MAP, pl, sizeof(pl), fds, 1, NULL);
 	close(fds[0]);
 	TEST_ASSERT_EQUAL(ret, 0, "DMA_MAP with 1 fd");
@@ -2593,6 +2622,127 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------- region fds */
+
+/* The BAR2 fd a client gets is sealed: it cannot shrink the device's page. */
+static int
+test_region_fd_sealed(void)
+{
+	struct rte_vfio_user_region_info ri;
+	uint32_t v = 0;
+	int seals;
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(cli, 2, &ri), "BAR2 info");
+	TEST_ASSERT(ri.fd >= 0, "no fd");
+	seals = fcntl(ri.fd, F_GET_SEALS);
+	TEST_ASSERT(seals >= 0 && (seals & F_SEAL_SHRINK) && (seals & F_SEAL_GROW), "seals 0x%x",
+		    seals);
+	errno = 0;
+	TEST_ASSERT(ftruncate(ri.fd, 0) < 0 && errno == EPERM, "the client shrank BAR2's memfd");
+	errno = 0;
+	TEST_ASSERT(ftruncate(ri.fd, 2 * BAR2_SIZE) < 0 && errno == EPERM,
+		    "the client grew BAR2's memfd");
+	/* and the device's own memfd is the same file, sealed too */
+	TEST_ASSERT(ftruncate(dev_a.memfd, 0) < 0, "the device's memfd is not sealed");
+	dev_a.bar2[T_PG - 1] = 0x3c;
+	TEST_ASSERT_EQUAL(dev_a.bar2[T_PG - 1], 0x3c, "BAR2 page");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0, &v, 4), "still served");
+	return TEST_SUCCESS;
+}
+
+static int
+file_ino(int fd, ino_t *ino)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * set_region_fd: what it refuses, and that the next REGION_INFO hands out
+ * the new fd (before start and from the disconnected callback).
+ */
+static int
+test_region_fd_replace(void)
+{
+	struct rte_vfio_user_region_info ri;
+	char path[128];
+	ino_t ino_new, ino_got, ino_third;
+	uint8_t *a;
+	int fd, fd3, bad, ret;
+
+	fd = memfd_create("vfu-test-bar2-new", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	TEST_ASSERT(fd >= 0 && ftruncate(fd, BAR2_SIZE) == 0, "memfd");
+	TEST_ASSERT(pwrite(fd, "N", 1, 0) == 1, "write");
+	TEST_ASSERT_SUCCESS(file_ino(fd, &ino_new), "fstat");
+
+	/* refusals (no client connected) */
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, RTE_VFIO_USER_REGION_BAR0, fd);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "BAR0 has no fd: %d", ret);
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, RTE_VFIO_USER_REGION_BAR1, fd);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "no BAR1: %d", ret);
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, 7, fd);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "index 7: %d", ret);
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, 2, -1);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "fd -1: %d", ret);
+	ret = rte_vfio_user_server_set_region_fd(NULL, 2, fd);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "NULL: %d", ret);
+	bad = memfd_create("vfu-test-unsealable", MFD_CLOEXEC);
+	TEST_ASSERT(bad >= 0 && ftruncate(bad, BAR2_SIZE) == 0, "memfd");
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, 2, bad);
+	close(bad);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "a memfd without MFD_ALLOW_SEALING: %d", ret);
+	snprintf(path, sizeof(path), "%s/regular", tmpdir);
+	bad = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	TEST_ASSERT(bad >= 0 && ftruncate(bad, BAR2_SIZE) == 0, "file");
+	unlink(path);
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, 2, bad);
+	close(bad);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "a regular file: %d", ret);
+	bad = memfd_create("vfu-test-small", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	TEST_ASSERT(bad >= 0 && ftruncate(bad, 2 * T_PG) == 0, "memfd");
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, 2, bad);
+	close(bad);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "a memfd smaller than the sparse areas: %d", ret);
+
+	/* replaced while no client is connected */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_server_set_region_fd(dev_a.srv, 2, fd), "replace");
+	TEST_ASSERT(ftruncate(fd, 0) < 0, "the new fd was not sealed");
+	close(fd); /* the library has its own */
+	cli = connect_client(dev_a.path);
+	TEST_ASSERT_NOT_NULL(cli, "connect");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(cli, 2, &ri), "BAR2 info");
+	TEST_ASSERT(ri.fd >= 0 && file_ino(ri.fd, &ino_got) == 0, "fd");
+	TEST_ASSERT_EQUAL(ino_got, ino_new, "REGION_INFO handed out the old fd");
+	a = rte_vfio_user_client_region_mmap(cli, 2, 0);
+	TEST_ASSERT(a != NULL && a[0] == 'N', "the client does not see the new memory");
+
+	/* refused from another thread while a client is connected */
+	fd3 = memfd_create("vfu-test-bar2-3", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	TEST_ASSERT(fd3 >= 0 && ftruncate(fd3, BAR2_SIZE) == 0, "memfd");
+	TEST_ASSERT_SUCCESS(file_ino(fd3, &ino_third), "fstat");
+	ret = rte_vfio_user_server_set_region_fd(dev_a.srv, 2, fd3);
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "replaced under a connected client: %d", ret);
+
+	/* the disconnected callback replaces it for the next client */
+	dev_a.swap_ret = 1;
+	dev_a.swap_fd = fd3;
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "disconnect");
+	close(fd3);
+	TEST_ASSERT_EQUAL(dev_a.swap_ret, 0, "set_region_fd in the disconnected callback");
+	cli = connect_client(dev_a.path);
+	TEST_ASSERT_NOT_NULL(cli, "reconnect");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(cli, 2, &ri), "BAR2 info");
+	TEST_ASSERT(ri.fd >= 0 && file_ino(ri.fd, &ino_got) == 0, "fd");
+	TEST_ASSERT_EQUAL(ino_got, ino_third, "the second client got an old fd");
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
 static int
@@ -2645,6 +2795,8 @@ test_create_checks(void)
 	fail |= bad_conf(&c, EINVAL, "sticky mode");
 	c = conf, c.pci_id.class_code = 0x1000000;
 	fail |= bad_conf(&c, EINVAL, "25-bit class");
+	c = conf, c.flags = 0x2;
+	fail |= bad_conf(&c, EINVAL, "unknown flag");
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	longpath[sizeof(longpath) - 1] = '\0';
 	longpath[0] = '/';
@@ -2663,7 +2815,7 @@ test_create_checks(void)
 	srv = rte_vfio_user_server_create(&c);
 	TEST_ASSERT_NOT_NULL(srv, "create at the limits");
 
-	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC);
+	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 4 * T_PG) == 0, "memfd");
 	memset(&r, 0, sizeof(r));
 	r.size = 4 * T_PG;
@@ -2698,6 +2850,22 @@ test_create_checks(void)
 	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
 	r.size = 4 * T_PG;
 	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != 0;
+	close(memfd);
+	/* region fds must take seals and cover the mmappable part */
+	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC);
+	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 4 * T_PG) == 0, "memfd");
+	r.fd = memfd;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EPERM; /* not sealable */
+	close(memfd);
+	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 2 * T_PG) == 0, "memfd");
+	r.fd = memfd;
+	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* too small */
+	TEST_ASSERT(fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL) == 0, "F_SEAL_SEAL");
+	r.nr_sparse = 1;
+	r.sparse[0].offset = 0;
+	r.sparse[0].size = T_PG;
+	fail |= rte_vfio_user_server_set_region(srv, 2, &r) != -EPERM; /* F_SEAL_SEAL */
 	close(memfd);
 	/* the MSI-X table must fit in a declared BAR */
 	fail |= rte_vfio_user_pci_msix_cap_add(srv, 1, 0, 1, 0x800, NULL) == 0;
@@ -2820,6 +2988,14 @@ test_socket_mode(void)
 		rte_vfio_user_server_destroy(srv);
 		TEST_ASSERT(false, "connect");
 	}
+	/* max_dma_maps 0: the default */
+	if (rte_vfio_user_client_caps(cli)->max_dma_maps != RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS ||
+	    RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS != 2048) {
+		rte_vfio_user_client_close(cli);
+		cli = NULL;
+		rte_vfio_user_server_destroy(srv);
+		TEST_ASSERT(false, "default max_dma_maps");
+	}
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
 	rte_vfio_user_server_destroy(srv);
@@ -2861,6 +3037,8 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(setup_dev, teardown_dev, test_negotiate_timeout),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_two_servers),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_reconnect),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_region_fd_sealed),
+			TEST_CASE_ST(setup_dev, teardown_dev, test_region_fd_replace),
 			TEST_CASE_ST(NULL, teardown_dev, test_create_checks),
 			TEST_CASE_ST(NULL, teardown_dev, test_lifecycle),
 			TEST_CASE_ST(NULL, teardown_dev, test_socket_mode),

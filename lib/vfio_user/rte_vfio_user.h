@@ -151,8 +151,10 @@ struct rte_vfio_user_server_ops {
 	/** A client connected (after VERSION negotiation). */
 	void (*connected)(void *arg);
 	/**
-	 * The client is gone; its DMA mappings are already unmapped and
-	 * its IRQ eventfds closed. The device state is kept.
+	 * The client is gone; its DMA mappings are already unmapped, its
+	 * IRQ eventfds closed and the configuration space is back to its
+	 * power-on state. The rest of the device state is the device's to
+	 * reset.
 	 */
 	void (*disconnected)(void *arg);
 	/** Reset the device; return 0 or a negative errno. */
@@ -173,6 +175,23 @@ struct rte_vfio_user_server_ops {
 	void (*cfg_write)(void *arg, uint32_t offset, uint32_t len);
 };
 
+/**
+ * Server flag: trust the client's DMA memory.
+ *
+ * Without it, a DMA_MAP's fd must be a regular file sealed against
+ * shrinking (F_SEAL_SHRINK, as set by QEMU's memory-backend-memfd with its
+ * default seal=on, also with hugetlb=on); other memory is refused with
+ * EPERM. With it, any regular file is mapped: the client can then shrink
+ * the file under the server's mappings, and the next device access to the
+ * lost pages kills the process with SIGBUS. Set it only when every client
+ * of the server is trusted as much as the application itself (say, a DPDK
+ * client whose memory is hugepage files, which cannot be sealed).
+ */
+#define RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY 0x1u
+
+/** Default of rte_vfio_user_server_conf::max_dma_maps. */
+#define RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS 2048u
+
 /** Server parameters. */
 struct rte_vfio_user_server_conf {
 	const char *path; /**< UNIX socket path (copied) */
@@ -181,10 +200,15 @@ struct rte_vfio_user_server_conf {
 	struct rte_vfio_user_pci_id pci_id;
 	/** Vectors per IRQ index; INTx is at most 1, MSI at most 32. */
 	uint32_t irq_count[RTE_VFIO_USER_NUM_IRQS];
-	/** Most DMA mappings a client may create; 0 means 65535. */
+	/**
+	 * Most DMA mappings a client may create (each is an mmap of the
+	 * process); 0 means RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS.
+	 */
 	uint32_t max_dma_maps;
 	const struct rte_vfio_user_server_ops *ops;
 	void *arg; /**< passed to every callback */
+	/** RTE_VFIO_USER_SERVER_F_*; 0 for the safe defaults. */
+	uint32_t flags;
 };
 
 /**
@@ -200,13 +224,43 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf);
 /**
  * Declare a BAR or the ROM (indices 0..6). Only before start.
  *
+ * A region's fd is handed to every client that asks for the region's
+ * info: the library seals it against shrinking and growing
+ * (F_SEAL_SHRINK | F_SEAL_GROW, added when missing), so that no client
+ * can make the pages the device reads vanish. Create it with
+ * memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING) and give it its final
+ * size first.
+ *
  * @return 0; -EINVAL for a bad index, size, flag or sparse area (not page
- *   aligned, overlapping, outside the region, fd missing); -EBUSY once
- *   started.
+ *   aligned, overlapping, outside the region, fd missing) or an fd smaller
+ *   than the mmappable part of the region; -EPERM for an fd that cannot be
+ *   sealed (not a memfd created with MFD_ALLOW_SEALING, or sealed with
+ *   F_SEAL_SEAL without the two seals); -EBUSY once started.
  */
 __rte_experimental int
 rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index,
 				const struct rte_vfio_user_region_conf *conf);
+
+/**
+ * Replace the fd backing the mmappable parts of a region declared with an
+ * fd (same fd_offset, size and sparse areas): the next REGION_INFO hands
+ * out the new one. A device gives each client fresh memory this way, so
+ * that a departed client's mappings no longer reach the device.
+ *
+ * The library duplicates fd (the caller keeps its own) and seals it as
+ * rte_vfio_user_server_set_region() does; it closes its copy of the old
+ * one (a reply already queued keeps its own duplicate).
+ *
+ * Allowed before start, while no client is connected, or from the
+ * connected and disconnected callbacks (on the control thread).
+ *
+ * @return 0; -EINVAL for a bad index, a region declared without an fd, a
+ *   bad fd or one too small for the region; -EPERM for an fd that cannot
+ *   be sealed; -EBUSY when a client is connected and the caller is not the
+ *   thread serving it.
+ */
+__rte_experimental int rte_vfio_user_server_set_region_fd(struct rte_vfio_user_server *srv,
+							  uint32_t index, int fd);
 
 /**
  * Append a standard capability to the configuration space's list.

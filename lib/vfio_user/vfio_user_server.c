@@ -130,6 +130,7 @@ struct rte_vfio_user_server {
 	mode_t mode;
 	uint32_t irq_count[RTE_VFIO_USER_NUM_IRQS];
 	uint32_t max_dma_maps;
+	uint32_t flags; /* RTE_VFIO_USER_SERVER_F_* */
 	struct rte_vfio_user_server_ops ops;
 	void *arg;
 
@@ -140,6 +141,8 @@ struct rte_vfio_user_server {
 
 	pthread_mutex_t pci_lock;
 	struct vfu_pci pci;
+	/* regions[].fd may be replaced (set_region_fd): read it under region_lock */
+	pthread_mutex_t region_lock;
 	struct rte_vfio_user_region_conf regions[VFU_PCI_NUM_BARS];
 
 	struct vfu_irq irqs[RTE_VFIO_USER_NUM_IRQS];
@@ -172,6 +175,12 @@ static struct vfu_server_list vfu_servers = TAILQ_HEAD_INITIALIZER(vfu_servers);
 static struct vfu_ctl *vfu_ctl;
 static unsigned int vfu_nr_started;
 static uint64_t vfu_next_id = 1;
+/*
+ * Set on the thread that serves connections (the control thread, or a
+ * caller of the test entries) while it does: its callbacks may call
+ * rte_vfio_user_server_set_region_fd() with a client connected.
+ */
+static __thread bool vfu_serving;
 
 /* A request being handled and its reply. */
 struct vfu_req {
@@ -183,7 +192,7 @@ struct vfu_req {
 	uint8_t *rbuf; /* reply payload (after the header) */
 	uint32_t rcap;
 	uint32_t rlen;
-	int reply_fd; /* sent with the reply, not owned; -1 */
+	int reply_fd; /* sent with the reply and then closed (owned); -1 */
 	bool negotiated; /* set by a successful VERSION */
 };
 
@@ -935,8 +944,17 @@ vfu_cmd_region_info(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	if (ret < 0)
 		return ret;
 	req->rlen = (uint32_t)ret;
-	if (send_fd && r != NULL)
-		req->reply_fd = r->fd;
+	if (send_fd && r != NULL) {
+		/*
+		 * Our own duplicate: the region's fd may be replaced before the
+		 * reply has gone out.
+		 */
+		pthread_mutex_lock(&srv->region_lock);
+		req->reply_fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+		pthread_mutex_unlock(&srv->region_lock);
+		if (req->reply_fd < 0)
+			return -errno;
+	}
 	return 0;
 }
 
@@ -1336,6 +1354,8 @@ vfu_process(struct rte_vfio_user_server *srv)
 			rh.flags |= VFU_F_ERROR;
 			rh.error = (uint32_t)-ret;
 			req.rlen = 0;
+			if (req.reply_fd >= 0)
+				close(req.reply_fd);
 			req.reply_fd = -1;
 		}
 		rh.size = VFU_HDR_SIZE + req.rlen;
@@ -1343,6 +1363,8 @@ vfu_process(struct rte_vfio_user_server *srv)
 		ret = vfu_sock_send(c->sock, c->reply, rh.size,
 				    req.reply_fd >= 0 ? &req.reply_fd : NULL,
 				    req.reply_fd >= 0 ? 1 : 0, VFU_SRV_SEND_TIMEOUT_MS);
+		if (req.reply_fd >= 0)
+			close(req.reply_fd);
 		if (ret < 0) {
 			VFU_LOG(INFO, "%s: sending a reply: %s", srv->path, strerror(-ret));
 			vfu_disconnect(srv);
@@ -1515,6 +1537,7 @@ vfu_ctl_main(void *arg)
 	struct epoll_event evs[VFU_EPOLL_EVENTS];
 	int n, i;
 
+	vfu_serving = true;
 	while (!__atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE)) {
 		n = epoll_wait(ctl->epfd, evs, VFU_EPOLL_EVENTS, -1);
 		if (n < 0) {
@@ -1618,7 +1641,8 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	unsigned int i;
 
 	if (conf == NULL || conf->path == NULL || conf->path[0] == '\0' ||
-	    (conf->socket_mode & ~(mode_t)0777) != 0 || conf->pci_id.class_code > 0xffffff) {
+	    (conf->socket_mode & ~(mode_t)0777) != 0 || conf->pci_id.class_code > 0xffffff ||
+	    (conf->flags & ~RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY) != 0) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -1644,7 +1668,9 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	memcpy(srv->path, conf->path, len + 1);
 	srv->mode = conf->socket_mode != 0 ? conf->socket_mode : 0600;
 	memcpy(srv->irq_count, conf->irq_count, sizeof(srv->irq_count));
-	srv->max_dma_maps = conf->max_dma_maps != 0 ? conf->max_dma_maps : VFU_DEFAULT_MAX_DMA_MAPS;
+	srv->max_dma_maps =
+		conf->max_dma_maps != 0 ? conf->max_dma_maps : RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS;
+	srv->flags = conf->flags;
 	if (conf->ops != NULL)
 		srv->ops = *conf->ops;
 	srv->arg = conf->arg;
@@ -1652,6 +1678,7 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	srv->conn.sock = -1;
 	srv->id = __atomic_fetch_add(&vfu_next_id, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&srv->pci_lock, NULL);
+	pthread_mutex_init(&srv->region_lock, NULL);
 	pthread_mutex_init(&srv->dma_lock, NULL);
 	for (i = 0; i < VFU_PCI_NUM_BARS; i++)
 		srv->regions[i].fd = -1;
@@ -1668,6 +1695,7 @@ err:
 	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
 		vfu_irq_free(&srv->irqs[i]);
 	pthread_mutex_destroy(&srv->pci_lock);
+	pthread_mutex_destroy(&srv->region_lock);
 	pthread_mutex_destroy(&srv->dma_lock);
 	free(srv);
 	return NULL;
@@ -1677,6 +1705,51 @@ static bool
 vfu_page_aligned(uint64_t v)
 {
 	return (v & ((uint64_t)vfu_page_size() - 1)) == 0;
+}
+
+/*
+ * Duplicate the fd of region index (described by r), seal the file against
+ * shrinking and growing, and check that it covers the mmappable part.
+ * @return the duplicate, or a negative errno.
+ */
+static int
+vfu_region_fd_take(struct rte_vfio_user_server *srv, uint32_t index,
+		   const struct rte_vfio_user_region_conf *r, int fd)
+{
+	const int need = F_SEAL_SHRINK | F_SEAL_GROW;
+	uint64_t end = r->size;
+	struct stat st;
+	uint32_t i;
+	int dup_fd, seals;
+
+	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup_fd < 0)
+		return errno == EBADF ? -EINVAL : -errno;
+	if (r->nr_sparse > 0) {
+		end = 0;
+		for (i = 0; i < r->nr_sparse; i++)
+			end = RTE_MAX(end, r->sparse[i].offset + r->sparse[i].size);
+	}
+	if (fstat(dup_fd, &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size < r->fd_offset + end) {
+		VFU_LOG(ERR, "%s: region %u: its fd is smaller than the mmappable part", srv->path,
+			index);
+		close(dup_fd);
+		return -EINVAL;
+	}
+	/* Checked first: a refused fd is left as it was. */
+	seals = fcntl(dup_fd, F_GET_SEALS);
+	if (seals >= 0 && (seals & need) != need && !(seals & F_SEAL_SEAL) &&
+	    fcntl(dup_fd, F_ADD_SEALS, need & ~seals) == 0)
+		seals |= need;
+	if (seals < 0 || (seals & need) != need) {
+		VFU_LOG(ERR,
+			"%s: region %u: its fd cannot be sealed against shrinking and growing:"
+			" create it with memfd_create(MFD_ALLOW_SEALING)",
+			srv->path, index);
+		close(dup_fd);
+		return -EPERM;
+	}
+	return dup_fd;
 }
 
 int
@@ -1723,9 +1796,9 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index
 			}
 		}
 		if (r.fd >= 0) {
-			fd = fcntl(r.fd, F_DUPFD_CLOEXEC, 0);
+			fd = vfu_region_fd_take(srv, index, &r, r.fd);
 			if (fd < 0)
-				return errno == EBADF ? -EINVAL : -errno;
+				return fd;
 		}
 	} else {
 		/* Size 0: no region at this index. */
@@ -1741,10 +1814,53 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index
 			close(fd);
 		return ret;
 	}
+	pthread_mutex_lock(&srv->region_lock);
 	if (srv->regions[index].fd >= 0)
 		close(srv->regions[index].fd);
 	srv->regions[index] = r;
+	pthread_mutex_unlock(&srv->region_lock);
 	return 0;
+}
+
+int
+rte_vfio_user_server_set_region_fd(struct rte_vfio_user_server *srv, uint32_t index, int fd)
+{
+	bool locked = false;
+	int nfd, old, ret = 0;
+
+	if (srv == NULL || index >= VFU_PCI_NUM_BARS || fd < 0)
+		return -EINVAL;
+	/*
+	 * Off the serving thread, vfu_lock keeps the control thread from
+	 * accepting a client while the fd changes (it accepts under it).
+	 */
+	if (!vfu_serving) {
+		pthread_mutex_lock(&vfu_lock);
+		locked = true;
+		if (srv->conn.sock >= 0) {
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	if (srv->regions[index].size == 0 || srv->regions[index].fd < 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	nfd = vfu_region_fd_take(srv, index, &srv->regions[index], fd);
+	if (nfd < 0) {
+		ret = nfd;
+		goto out;
+	}
+	pthread_mutex_lock(&srv->region_lock);
+	old = srv->regions[index].fd;
+	srv->regions[index].fd = nfd;
+	pthread_mutex_unlock(&srv->region_lock);
+	close(old);
+	VFU_LOG(DEBUG, "%s: region %u: new fd", srv->path, index);
+out:
+	if (locked)
+		pthread_mutex_unlock(&vfu_lock);
+	return ret;
 }
 
 int
@@ -1973,6 +2089,7 @@ rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
 {
 	struct vfu_ctl *stop = NULL;
 	unsigned int i;
+	bool serving;
 
 	if (srv == NULL)
 		return;
@@ -1982,7 +2099,10 @@ rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
 		if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL) < 0)
 			VFU_LOG(ERR, "%s: epoll_ctl(DEL): %s", srv->path, strerror(errno));
 	}
+	serving = vfu_serving; /* the disconnected callback may replace region fds */
+	vfu_serving = true;
 	vfu_disconnect(srv);
+	vfu_serving = serving;
 	if (srv->started) {
 		close(srv->listen_fd);
 		srv->listen_fd = -1;
@@ -2008,6 +2128,7 @@ rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
 		vfu_irq_free(&srv->irqs[i]);
 	vfu_dma_free(srv);
 	pthread_mutex_destroy(&srv->pci_lock);
+	pthread_mutex_destroy(&srv->region_lock);
 	pthread_mutex_destroy(&srv->dma_lock);
 	free(srv);
 }
@@ -2050,15 +2171,25 @@ vfu_server_attach(struct rte_vfio_user_server *srv, int sock)
 int
 vfu_server_handle_input(struct rte_vfio_user_server *srv)
 {
+	bool serving = vfu_serving;
+	int ret;
+
 	if (srv == NULL || srv->conn.sock < 0)
 		return -ENOTCONN;
-	return vfu_conn_input(srv, 0);
+	vfu_serving = true;
+	ret = vfu_conn_input(srv, 0);
+	vfu_serving = serving;
+	return ret;
 }
 
 void
 vfu_server_detach(struct rte_vfio_user_server *srv)
 {
+	bool serving = vfu_serving;
+
 	if (srv == NULL || srv->started)
 		return;
+	vfu_serving = true;
 	vfu_disconnect(srv);
+	vfu_serving = serving;
 }
