@@ -10,7 +10,9 @@
  * control thread: vfu_server_handle_input() is called directly). DMA_MAP
  * messages carry a memfd and SET_IRQS messages eventfds, so the fd paths
  * are reached too. The first input byte selects options: bit 0 prepends
- * QEMU's VERSION request so the fuzzer starts past negotiation.
+ * QEMU's VERSION request so the fuzzer starts past negotiation; bit 1 gives
+ * DMA_MAP a memfd that is not sealed (refused unless trusted), bit 2 a pipe
+ * instead; bit 3 gives SET_IRQS pipes instead of eventfds.
  */
 
 #include <errno.h>
@@ -38,7 +40,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define MAX_FDS 16
 
 static struct rte_vfio_user_server *srv;
-static int memfd = -1;
+static int memfd = -1; /* sealed, as QEMU's memory-backend-memfd */
+static int memfd_unsealed = -1;
+static uint8_t opts;
 static uint32_t regs[1024];
 
 static int
@@ -83,8 +87,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	rte_log_set_global_level(RTE_LOG_EMERG);
 
-	memfd = memfd_create("fuzz-mem", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
+	memfd = memfd_create("fuzz-mem", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0 ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
+		abort();
+	memfd_unsealed = memfd_create("fuzz-mem-unsealed", MFD_CLOEXEC);
+	if (memfd_unsealed < 0 || ftruncate(memfd_unsealed, MEM_SIZE) != 0)
 		abort();
 
 	srv = rte_vfio_user_server_create(&conf);
@@ -151,6 +159,18 @@ drain(int sock)
 	}
 }
 
+/* A descriptor of the wrong kind: the read end of a pipe. */
+static int
+pipe_fd(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	close(p[1]);
+	return p[0];
+}
+
 /* Send one chunk with fds chosen from its command; false when closed. */
 static bool
 send_chunk(int sock, const uint8_t *p, size_t len)
@@ -163,7 +183,10 @@ send_chunk(int sock, const uint8_t *p, size_t len)
 	if (len >= 4)
 		memcpy(&cmd, p + 2, sizeof(cmd));
 	if (cmd == VFU_CMD_DMA_MAP && len >= VFU_HDR_SIZE + VFU_DMA_MAP_SIZE) {
-		fds[nfds++] = dup(memfd);
+		if (opts & 4)
+			fds[nfds++] = pipe_fd();
+		else
+			fds[nfds++] = dup((opts & 2) ? memfd_unsealed : memfd);
 	} else if (cmd == VFU_CMD_DEVICE_SET_IRQS && len >= VFU_HDR_SIZE + VFU_SET_IRQS_SIZE) {
 		uint32_t flags, count;
 
@@ -172,7 +195,8 @@ send_chunk(int sock, const uint8_t *p, size_t len)
 		if (flags & VFU_IRQ_SET_DATA_EVENTFD) {
 			count = count > MAX_FDS ? MAX_FDS : count;
 			for (i = 0; i < count; i++)
-				fds[nfds++] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+				fds[nfds++] = (opts & 8) ? pipe_fd() :
+							   eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		}
 	}
 	ret = vfu_sock_send(sock, p, len, fds, nfds, 100);
@@ -194,6 +218,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	opts = data[0];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		abort();
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);

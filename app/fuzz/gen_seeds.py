@@ -55,8 +55,14 @@ def server_seeds():
 
 def server_corpus():
     # Option byte 0x01: the target prepends QEMU's VERSION.
-    for name, data in server_seeds():
+    seeds = dict(server_seeds())
+    for name, data in seeds.items():
         yield name, b"\x01" + data
+    # Descriptors of the wrong kind: an unsealed memfd and a pipe as DMA
+    # memory, pipes as interrupt eventfds.
+    yield "dma_unsealed", b"\x03" + seeds["dma"]
+    yield "dma_pipe", b"\x05" + seeds["dma"]
+    yield "irq_pipes", b"\x09" + seeds["set_irqs"]
 
 
 # ---------------------------------------------------------- fuzz_emu_iavf_aq
