@@ -6,7 +6,8 @@
  * libFuzzer target over net_iavfbe's parsing of a guest's transmit ring:
  * iavfbe_rx_burst() turning AVF transmit descriptors (data and context
  * descriptors, checksum, VLAN and TSO requests) and guest buffers into
- * mbufs.
+ * mbufs; and, on the same guest memory, iavfbe_tx_burst() filling the
+ * guest's receive ring (buffer addresses from the guest).
  *
  * EAL runs once (no hugepages, no shared config) for the mempools. The receive
  * queue is filled as the port's queue setup and refresh fill it (ring,
@@ -20,7 +21,10 @@
  * written into buffers, the tail published (or any value), and receive
  * bursts of any size. Every mbuf returned is checked (rte_mbuf_check) and
  * freed; at the end the queue is drained and every mempool must be full
- * again (an mbuf leak aborts).
+ * again (an mbuf leak aborts). The guest's receive ring (in R0 too; its
+ * size, descriptor size, buffer size and largest packet set by the input)
+ * gets receive descriptors the same way, and transmit bursts of packets of
+ * any length (chained when longer than an mbuf).
  */
 
 #include <sched.h>
@@ -46,6 +50,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define PAGE 4096u
 #define NB_REGIONS 3u
 #define RING_MAX 1024u
+/* R0: the transmit ring, the receive ring (32-byte descriptors), buffers. */
+#define RX_RING_OFF (RING_MAX * sizeof(struct iavfbe_tx_desc))
+#define BUF_OFF (RX_RING_OFF + RING_MAX * 32u)
 
 struct region {
 	uint64_t gpa;
@@ -55,7 +62,7 @@ struct region {
 };
 
 static struct region regions[NB_REGIONS] = {
-	{0x10000000ull, 0x10000u, RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE, NULL},
+	{0x10000000ull, 0x20000u, RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE, NULL},
 	{0x20000000ull, 0x4000u, RTE_EMUDEV_MEM_READ, NULL},
 	{0x20004000ull, 0x4000u, RTE_EMUDEV_MEM_WRITE, NULL},
 };
@@ -70,6 +77,9 @@ static const uint16_t pool_room[NB_POOLS] = {RTE_MBUF_DEFAULT_BUF_SIZE,
 
 static struct rte_emudev_mem_table *tbl;
 static struct iavfbe_rxq *q;
+static struct iavfbe_txq *txq;
+static uint32_t rx_doorbell;
+static uint32_t rx_gtail;
 static struct iavfbe_port port;
 static struct rte_eth_dev eth_dev;
 static struct rte_eth_dev_data eth_data;
@@ -175,7 +185,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 
 	q = rte_zmalloc("fuzz_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE);
-	if (q == NULL)
+	txq = rte_zmalloc("fuzz_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE);
+	if (q == NULL || txq == NULL)
 		abort();
 	eth_dev.data = &eth_data;
 	port.eth_dev = &eth_dev;
@@ -212,6 +223,28 @@ rxq_setup(struct rte_mempool *mp, uint32_t nb_desc, uint32_t head, bool skip, ui
 	rte_emudev_qstate_start(&q->qs);
 }
 
+/* The transmit queue as iavfbe_tx_queue_setup() and iavfbe_txq_refresh() leave it. */
+static void
+txq_setup(uint32_t nb_desc, uint32_t desc_size, uint32_t buf_size, uint32_t max_pkt, uint32_t head)
+{
+	memset(txq, 0, sizeof(*txq));
+	rte_emudev_qstate_init(&txq->qs);
+	txq->irq_vector = RTE_EMUDEV_IRQ_NONE;
+	txq->port = &port;
+	txq->ring = regions[0].host + RX_RING_OFF;
+	txq->desc_size = desc_size;
+	txq->nb_desc = nb_desc;
+	txq->doorbell = &rx_doorbell;
+	txq->buf_size = buf_size;
+	txq->max_pkt = max_pkt;
+	txq->tbl = tbl;
+	txq->head = head;
+	txq->running = true;
+	rte_emudev_qstate_start(&txq->qs);
+	rx_doorbell = head;
+	rx_gtail = head;
+}
+
 /* -------------------------------------------------------------- the guest */
 
 static uint64_t
@@ -226,7 +259,7 @@ addr_pick(struct in *in)
 	v = in_u16(in);
 	if (mode & 0x40)
 		return r->gpa + r->size - v; /* near the end, or past it */
-	return r->gpa + RING_MAX * sizeof(struct iavfbe_tx_desc) * (r == regions) + v;
+	return r->gpa + (r == regions ? BUF_OFF : 0) + v;
 }
 
 /* One descriptor at the guest's tail (gtail advances). */
@@ -278,7 +311,7 @@ op_data(struct in *in)
 	uint32_t off = in_u16(in), len = in_u16(in) & 0x7ff;
 
 	if (r == regions)
-		off += RING_MAX * sizeof(struct iavfbe_tx_desc);
+		off += BUF_OFF;
 	if (len > in->left)
 		len = (uint32_t)in->left;
 	if (off < r->size) {
@@ -319,11 +352,81 @@ burst(uint16_t n)
 	return nb;
 }
 
+/* The guest's receive ring: size, descriptor size, buffer size, largest packet. */
+static void
+op_rx_ring(struct in *in)
+{
+	uint8_t sel = in_u8(in);
+	uint32_t buf = in_u16(in) & IAVFBE_RXD_LEN_MASK, max_pkt = in_u16(in);
+	uint32_t nb = 8u << (sel & 7);
+
+	txq_setup(nb, (sel & 8) ? 16 : 32, buf == 0 ? 1 : buf, max_pkt, in_u8(in) % nb);
+}
+
+/* A receive descriptor at the guest's receive tail: a buffer address, or raw. */
+static void
+op_rx_desc(struct in *in)
+{
+	uint8_t *d = txq->ring + (size_t)rx_gtail * txq->desc_size;
+	uint64_t qw0 = addr_pick(in);
+
+	memcpy(d, &qw0, sizeof(qw0));
+	memset(d + 8, 0, txq->desc_size - 8);
+	rx_gtail = rx_gtail + 1 == txq->nb_desc ? 0 : rx_gtail + 1;
+}
+
+/* Packets of the lengths the input gives, to the guest. */
+static void
+op_tx_burst(struct in *in)
+{
+	struct rte_mbuf *pkts[8];
+	uint16_t n = 1 + in_u8(in) % 8, i, sent;
+	struct rte_mempool *mp = pools[in_u8(in) % NB_POOLS];
+
+	for (i = 0; i < n; i++) {
+		uint32_t len = in_u16(in) & 0x3fff;
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp), *last = m;
+
+		if (m == NULL)
+			break;
+		while (len > 0) {
+			uint16_t k = (uint16_t)RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(last));
+
+			if (k == 0) {
+				struct rte_mbuf *seg = rte_pktmbuf_alloc(mp);
+
+				if (seg == NULL)
+					break;
+				last->next = seg;
+				last = seg;
+				m->nb_segs++;
+				continue;
+			}
+			memset(rte_pktmbuf_mtod_offset(last, uint8_t *, last->data_len), (int)len,
+			       k);
+			last->data_len += k;
+			m->pkt_len += k;
+			len -= k;
+		}
+		pkts[i] = m;
+	}
+	n = i;
+	sent = iavfbe_tx_burst(txq, pkts, n);
+	if (sent > n || txq->head >= txq->nb_desc)
+		abort();
+	for (i = sent; i < n; i++)
+		rte_pktmbuf_free(pkts[i]);
+}
+
 enum {
 	OP_DESC = 0,
 	OP_DATA,
 	OP_TAIL,
 	OP_BURST,
+	OP_RX_RING,
+	OP_RX_DESC,
+	OP_RX_TAIL,
+	OP_TX_BURST,
 	OP_COUNT,
 };
 
@@ -346,6 +449,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  (cfg & 0x40) ? IAVFBE_TSO_PASSTHROUGH : IAVFBE_TSO_SEGMENT);
 	doorbell = head;
 	gtail = head;
+	txq_setup(64, 32, 2048, 0, 0);
 
 	while (in.left > 0) {
 		uint8_t op = in_u8(&in);
@@ -364,6 +468,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_BURST:
 			burst((uint16_t)(1 + in_u8(&in) % 64));
 			break;
+		case OP_RX_RING:
+			op_rx_ring(&in);
+			break;
+		case OP_RX_DESC:
+			op_rx_desc(&in);
+			break;
+		case OP_RX_TAIL:
+			rx_doorbell = (op & 0x80) ? in_u16(&in) : rx_gtail;
+			break;
+		case OP_TX_BURST:
+			op_tx_burst(&in);
+			break;
 		}
 	}
 
@@ -371,6 +487,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 4096 && (burst(64) > 0 || q->stash_cnt > 0); i++)
 		;
 	rte_emudev_qstate_stop(&q->qs);
+	rte_emudev_qstate_stop(&txq->qs);
 	iavfbe_rxq_stash_free(q);
 	for (i = 0; i < NB_POOLS; i++)
 		if (rte_mempool_avail_count(pools[i]) != pool_n[i])

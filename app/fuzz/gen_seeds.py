@@ -201,7 +201,7 @@ def emu_iavf_corpus():
 
 # -------------------------------------------------------- fuzz_iavfbe_txring
 
-D_DESC, D_DATA, D_TAIL, D_BURST = range(4)
+D_DESC, D_DATA, D_TAIL, D_BURST, D_RX_RING, D_RX_DESC, D_RX_TAIL, D_TX_BURST = range(8)
 EOP, RS, ICRC, IL2TAG1 = 0x1, 0x2, 0x4, 0x8
 IIPT_IPV6, IIPT_IPV4, IIPT_IPV4_CSUM = 0x20, 0x40, 0x60
 L4T_TCP, L4T_SCTP, L4T_UDP = 0x100, 0x200, 0x300
@@ -334,6 +334,33 @@ def iavfbe_corpus():
         data_desc(EOP | RS, 0, 60, 0) + tail() + rx(1) + rx(1) + rx()
 
 
+def rx_ring(sel, buf, max_pkt, head=0):
+    return bytes([D_RX_RING, sel]) + le("HH", buf, max_pkt) + bytes([head])
+
+
+def rx_desc(addr_off, region=0):
+    return bytes([D_RX_DESC, region]) + le("Q" if region & 0x80 else "H", addr_off)
+
+
+def tx_burst(pool, *lens):
+    return bytes([D_TX_BURST, len(lens) - 1, pool]) + b"".join(le("H", n) for n in lens)
+
+
+def iavfbe_rx_corpus():
+    cfg = bytes([0x03, 0x00])
+    # The guest's receive ring: 32-byte descriptors, 2 KiB buffers; a packet
+    # over two buffers, an empty one; then 16-byte descriptors, buffers of
+    # 100 bytes, largest packet 1000, bad addresses, a full ring.
+    yield "guest_rx", cfg + rx_ring(3, 2048, 0) + \
+        b"".join(rx_desc(i * 2048) for i in range(6)) + bytes([D_RX_TAIL]) + \
+        tx_burst(0, 60, 3000, 0, 1514) + tx_burst(1, 9000)
+    yield "guest_rx_small", cfg + rx_ring(8 | 1, 100, 1000, 3) + \
+        b"".join(rx_desc(i * 100) for i in range(8)) + rx_desc(0xdeadbeef, 0x80) + \
+        rx_desc(10, 0x42) + rx_desc(0, 1) + bytes([D_RX_TAIL]) + \
+        tx_burst(0, 64, 250, 1001, 64, 64, 64, 64, 64) + bytes([D_RX_TAIL | 0x80]) + le("H", 500) + \
+        tx_burst(2, 64)
+
+
 # ----------------------------------------------------- fuzz_vfio_user_client
 
 C_DEVICE_INFO, C_REGION_INFO, C_REGION_MMAP, C_IRQ_INFO, C_REGION_READ, \
@@ -444,7 +471,7 @@ def client_corpus():
 TARGETS = {
     "fuzz_vfio_user_server": server_corpus,
     "fuzz_emu_iavf_aq": emu_iavf_corpus,
-    "fuzz_iavfbe_txring": iavfbe_corpus,
+    "fuzz_iavfbe_txring": lambda: list(iavfbe_corpus()) + list(iavfbe_rx_corpus()),
     "fuzz_vfio_user_client": client_corpus,
 }
 
