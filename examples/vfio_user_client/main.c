@@ -16,6 +16,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -466,9 +467,14 @@ test_dma(struct rte_vfio_user_client *c)
 	int memfd, efd = -1, ret;
 	unsigned int i;
 
-	memfd = memfd_create("vfio_user_client_mem", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, GUEST_MEM_SIZE) != 0) {
-		check(false, "create 2 MiB of guest memory (%s)", strerror(errno));
+	/*
+	 * Sealed against shrinking and growing, as QEMU's memory-backend-memfd
+	 * does: a server refuses DMA memory whose size could change under it.
+	 */
+	memfd = memfd_create("vfio_user_client_mem", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, GUEST_MEM_SIZE) != 0 ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
+		check(false, "create 2 MiB of sealed guest memory (%s)", strerror(errno));
 		goto out;
 	}
 	mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);

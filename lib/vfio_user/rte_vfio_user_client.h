@@ -34,7 +34,13 @@ struct rte_vfio_user_client;
 
 /** Client parameters; a NULL conf takes all defaults. */
 struct rte_vfio_user_client_conf {
-	/** Reply timeout in milliseconds; 0 means 5000. */
+	/**
+	 * Deadline of every call in milliseconds, from its start; 0 means
+	 * 5000. It bounds all of a call's sends and receives together,
+	 * whatever the server sends meanwhile; once it has passed the call
+	 * returns -ETIMEDOUT and the connection is unusable (later calls
+	 * return -ENOTCONN).
+	 */
 	uint32_t timeout_ms;
 	/** max_msg_fds offered in VERSION; 0 means 16. */
 	uint32_t max_msg_fds;
@@ -108,7 +114,10 @@ __rte_experimental int rte_vfio_user_client_region_info(struct rte_vfio_user_cli
 
 /**
  * mmap a sparse area (area < nr_sparse) or, with area == UINT32_MAX, the
- * whole region, read-write shared. Unmapped on close.
+ * whole region, read-write shared. Unmapped on close. A regular file must
+ * cover the area (else rte_errno is EPROTO); it is sealed against
+ * shrinking (F_SEAL_SHRINK) if the server did not do it and the file takes
+ * seals, so that the server cannot make accesses fault later.
  * @return the address, or NULL with rte_errno set.
  */
 __rte_experimental void *rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c,

@@ -12,13 +12,21 @@
  * DMA_WRITE, ...) with ENOTSUP: its DMA memory is always given as fds.
  *
  * The server is a peer like any other: every reply is checked (type,
- * msg_id, command, length, argsz, echoed fields, descriptors) and a bad
- * one is -EPROTO. When the stream cannot be trusted any longer (a timeout,
- * a transport error, a malformed header) the client is marked broken, shut
- * down, and every later request returns -ENOTCONN.
+ * msg_id, command, length, argsz, echoed fields, counts, descriptors) and a
+ * bad one is -EPROTO. When the stream cannot be trusted any longer (a
+ * timeout, a transport error, a malformed header) the client is marked
+ * broken, shut down, and every later request returns -ENOTCONN.
+ *
+ * Every public call has one deadline, timeout_ms from its start, that
+ * bounds all of its sends and receives together, whatever the server
+ * sends meanwhile (its own requests, replies to other messages, a message
+ * that trickles in a byte at a time): once it passes, the call returns
+ * -ETIMEDOUT and the connection is broken. Descriptors that come with any
+ * message the client does not keep are closed.
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -27,6 +35,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +59,10 @@
 #define CLIENT_SCM_MAX_FD 253u
 /* Largest errno accepted in an error reply. */
 #define CLIENT_MAX_ERRNO 4095u
+/* Most IRQ indices a device may report (VFIO PCI has 5). */
+#define CLIENT_MAX_IRQ_INDICES 64u
+/* Most vectors of one IRQ index (the PCI MSI-X limit). */
+#define CLIENT_MAX_IRQ_VECTORS 2048u
 
 struct client_region {
 	bool valid;
@@ -67,6 +80,7 @@ struct rte_vfio_user_client {
 	bool remote_error; /* the last failed request got an error reply */
 	uint16_t next_id;
 	int timeout_ms;
+	int64_t deadline; /* of the public call in progress (vfu_now_ms) */
 	uint32_t own_max_fds; /* max_msg_fds offered: most fds we take */
 	uint32_t own_max_xfer; /* max_data_xfer_size offered */
 	uint32_t xfer; /* region access chunk size */
@@ -81,6 +95,24 @@ struct rte_vfio_user_client {
 	uint32_t nr_maps;
 	uint32_t maps_cap;
 };
+
+/* Start a public call: its deadline. */
+static void
+client_begin(struct rte_vfio_user_client *c)
+{
+	c->deadline = vfu_now_ms() + c->timeout_ms;
+}
+
+/* Milliseconds left before the call's deadline (0 when it has passed). */
+static int
+client_left(const struct rte_vfio_user_client *c)
+{
+	int64_t left = c->deadline - vfu_now_ms();
+
+	if (left <= 0)
+		return 0;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
 
 static void
 client_break(struct rte_vfio_user_client *c, const char *why, int err)
@@ -111,7 +143,7 @@ client_refuse(struct rte_vfio_user_client *c, const struct vfu_hdr *req)
 	h.flags = VFU_F_TYPE_REPLY | VFU_F_ERROR;
 	h.error = ENOTSUP;
 	vfu_hdr_encode(msg, &h);
-	return vfu_sock_send(c->sock, msg, sizeof(msg), NULL, 0, c->timeout_ms);
+	return vfu_sock_send(c->sock, msg, sizeof(msg), NULL, 0, client_left(c));
 }
 
 /* Send the message in c->buf (payload of len bytes already written). */
@@ -130,7 +162,11 @@ client_send(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, uint32_t
 	h.size = VFU_HDR_SIZE + len;
 	h.flags = VFU_F_TYPE_COMMAND | flags;
 	vfu_hdr_encode(c->buf, &h);
-	ret = vfu_sock_send(c->sock, c->buf, h.size, fds, nfds, c->timeout_ms);
+	if (client_left(c) == 0) {
+		client_break(c, "deadline passed before the request was sent", -ETIMEDOUT);
+		return -ETIMEDOUT;
+	}
+	ret = vfu_sock_send(c->sock, c->buf, h.size, fds, nfds, client_left(c));
 	if (ret < 0) {
 		client_break(c, "send failed", ret);
 		return ret;
@@ -147,14 +183,20 @@ client_send(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, uint32_t
  * @param rfd   where to put the one descriptor the reply may carry, or
  *              NULL when the reply may carry none (set to -1 if none came)
  * @param rlen  reply payload length
+ * Everything is bounded by the call's deadline (client_begin()): messages
+ * that are not the reply (requests of the server, replies with another
+ * msg_id) are answered or dropped, their descriptors closed, until it
+ * passes; then -ETIMEDOUT.
+ *
  * @return 0, -errno of an error reply (c->remote_error set), -EPROTO for a
- *   bad reply, or a transport error (the client is then broken).
+ *   bad reply, or a transport error or -ETIMEDOUT (the client is then
+ *   broken).
  */
 static int
 client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const int *fds,
 	    unsigned int nfds, int *rfd, uint32_t *rlen)
 {
-	int64_t deadline;
+	unsigned int skipped = 0;
 	uint16_t id;
 	int ret;
 
@@ -166,17 +208,20 @@ client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const in
 	if (ret < 0)
 		return ret;
 
-	deadline = vfu_now_ms() + c->timeout_ms;
 	for (;;) {
 		unsigned int n = 0, max_rfds;
 		struct vfu_hdr rh;
-		int64_t left;
+		int left;
 
-		left = deadline - vfu_now_ms();
-		if (left < 0)
-			left = 0;
+		left = client_left(c);
+		if (left == 0) {
+			VFU_LOG(ERR, "%s: no reply within %d ms (%u other messages meanwhile)",
+				vfu_cmd_name(cmd), c->timeout_ms, skipped);
+			client_break(c, "reply timeout", -ETIMEDOUT);
+			return -ETIMEDOUT;
+		}
 		ret = vfu_sock_recv(c->sock, c->buf, c->buf_size, &rh, c->rfds, c->own_max_fds, &n,
-				    (int)left);
+				    left);
 		if (ret < 0) {
 			if (ret == -EINVAL || ret == -E2BIG) {
 				/* bad header, or fds beyond what we offered */
@@ -190,6 +235,7 @@ client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const in
 
 		if ((rh.flags & VFU_F_TYPE_MASK) == VFU_F_TYPE_COMMAND) {
 			vfu_close_fds(c->rfds, n);
+			skipped++;
 			ret = client_refuse(c, &rh);
 			if (ret < 0) {
 				client_break(c, "send failed", ret);
@@ -199,8 +245,9 @@ client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const in
 		}
 		if (rh.msg_id != id) {
 			/* e.g. an error for a posted write: not ours */
-			VFU_LOG(WARNING, "ignoring reply %s msg_id %u (waiting for %u)",
-				vfu_cmd_name(rh.cmd), rh.msg_id, id);
+			if (skipped++ == 0)
+				VFU_LOG(WARNING, "ignoring reply %s msg_id %u (waiting for %u)",
+					vfu_cmd_name(rh.cmd), rh.msg_id, id);
 			vfu_close_fds(c->rfds, n);
 			continue;
 		}
@@ -409,6 +456,7 @@ rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client
 		goto fail;
 	}
 
+	client_begin(c);
 	err = -client_negotiate(c);
 	if (err != 0) {
 		if (err == ENOTCONN)
@@ -469,12 +517,13 @@ rte_vfio_user_client_fd(const struct rte_vfio_user_client *c)
 
 /* Common entry checks of the requests. */
 static int
-client_check(const struct rte_vfio_user_client *c)
+client_check(struct rte_vfio_user_client *c)
 {
 	if (c == NULL)
 		return -EINVAL;
 	if (c->broken)
 		return -ENOTCONN;
+	client_begin(c);
 	return 0;
 }
 
@@ -502,6 +551,11 @@ rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
 	if (rlen != VFU_DEVICE_INFO_SIZE ||
 	    vfu_device_info_decode(client_payload(c), rlen, &rep) < 0) {
 		VFU_LOG(ERR, "bad DEVICE_GET_INFO reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	if (rep.num_regions > CLIENT_MAX_REGIONS || rep.num_irqs > CLIENT_MAX_IRQ_INDICES) {
+		VFU_LOG(ERR, "DEVICE_GET_INFO: %u regions, %u IRQ indices: more than %u and %u",
+			rep.num_regions, rep.num_irqs, CLIENT_MAX_REGIONS, CLIENT_MAX_IRQ_INDICES);
 		return -EPROTO;
 	}
 	info->flags = rep.flags;
@@ -662,6 +716,45 @@ client_add_map(struct rte_vfio_user_client *c)
 	return 0;
 }
 
+/*
+ * A region file that is a regular file must cover what is mapped of it,
+ * and stay that long: a file that shrinks later makes every access beyond
+ * its end fault (SIGBUS). The server should seal it against shrinking; when
+ * it did not, the client adds the seal itself when the file takes seals (a
+ * memfd made with MFD_ALLOW_SEALING), and warns when it cannot.
+ */
+static int
+client_region_file_check(uint32_t index, int fd, uint64_t off, uint64_t size)
+{
+	struct stat st;
+	int seals;
+
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
+		VFU_LOG(ERR, "region %u: fstat of the server's file: %s", index, strerror(err));
+		return -err;
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0; /* a device file: its own rules */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+		if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
+			VFU_LOG(WARNING,
+				"region %u: the server's file is not sealed against shrinking "
+				"and cannot be: the server could make this process fault",
+				index);
+	}
+	if (st.st_size < 0 || (uint64_t)st.st_size < off || (uint64_t)st.st_size - off < size) {
+		VFU_LOG(ERR,
+			"region %u: the server's file (%jd bytes) does not cover 0x%" PRIx64
+			" bytes at 0x%" PRIx64,
+			index, (intmax_t)st.st_size, size, off);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 void *
 rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c, uint32_t index, uint32_t area)
 {
@@ -708,6 +801,11 @@ rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c, uint32_t index,
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	ret = client_region_file_check(index, r->fd, moff, size);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return NULL;
+	}
 	if (client_add_map(c) < 0) {
 		rte_errno = ENOMEM;
 		return NULL;
@@ -722,6 +820,22 @@ rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c, uint32_t index,
 	c->maps[c->nr_maps].len = (size_t)size;
 	c->nr_maps++;
 	return addr;
+}
+
+/* Most vectors an IRQ index of a PCI device may have. */
+static uint32_t
+client_irq_max(uint32_t index)
+{
+	switch (index) {
+	case RTE_VFIO_USER_IRQ_INTX:
+	case RTE_VFIO_USER_IRQ_ERR:
+	case RTE_VFIO_USER_IRQ_REQ:
+		return 1;
+	case RTE_VFIO_USER_IRQ_MSI:
+		return 32;
+	default:
+		return CLIENT_MAX_IRQ_VECTORS;
+	}
 }
 
 int
@@ -747,6 +861,11 @@ rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c, uint32_t index, ui
 	if (rlen != VFU_IRQ_INFO_SIZE || vfu_irq_info_decode(client_payload(c), rlen, &rep) < 0 ||
 	    rep.index != index) {
 		VFU_LOG(ERR, "bad GET_IRQ_INFO reply for index %u", index);
+		return -EPROTO;
+	}
+	if (rep.count > client_irq_max(index)) {
+		VFU_LOG(ERR, "GET_IRQ_INFO: %u vectors for index %u (at most %u)", rep.count, index,
+			client_irq_max(index));
 		return -EPROTO;
 	}
 	if (count != NULL)
