@@ -86,6 +86,8 @@ struct tdev {
 	/* given to set_region_fd(BAR2) by the disconnected callback if >= 0 */
 	int swap_fd;
 	int swap_ret;
+	/* COMMAND register as the disconnected callback found it */
+	uint16_t cmd_at_disconnect;
 	/* callback counters */
 	unsigned int n_connected;
 	unsigned int n_disconnected;
@@ -99,6 +101,9 @@ struct tdev {
 };
 
 static char tmpdir[64];
+/* conf.flags and conf.max_dma_maps of the next tdev_init() */
+static uint32_t tdev_flags;
+static uint32_t tdev_max_dma_maps = T_MAX_DMA_MAPS;
 static struct tdev dev_a; /* the device of most cases */
 static struct tdev dev_b; /* a second one */
 static uint8_t *rawbuf; /* raw messages received */
@@ -190,6 +195,7 @@ cb_disconnected(void *arg)
 {
 	struct tdev *d = arg;
 
+	rte_vfio_user_pci_cfg_read(d->srv, 4, &d->cmd_at_disconnect, 2);
 	if (d->swap_fd >= 0) {
 		d->swap_ret = rte_vfio_user_server_set_region_fd(d->srv, RTE_VFIO_USER_REGION_BAR2,
 								 d->swap_fd);
@@ -296,7 +302,8 @@ tdev_init(struct tdev *d, const char *name, bool start)
 	conf.irq_count[RTE_VFIO_USER_IRQ_MSIX] = MSIX_NVEC;
 	conf.irq_count[RTE_VFIO_USER_IRQ_ERR] = 1;
 	conf.irq_count[RTE_VFIO_USER_IRQ_REQ] = 1;
-	conf.max_dma_maps = T_MAX_DMA_MAPS;
+	conf.max_dma_maps = tdev_max_dma_maps;
+	conf.flags = tdev_flags;
 	conf.ops = &tdev_ops;
 	conf.arg = d;
 	d->srv = rte_vfio_user_server_create(&conf);
@@ -692,6 +699,8 @@ setup_dev_client(void)
 static void
 teardown_dev(void)
 {
+	tdev_flags = 0;
+	tdev_max_dma_maps = T_MAX_DMA_MAPS;
 	if (cli != NULL)
 		rte_vfio_user_client_close(cli);
 	cli = NULL;
@@ -2743,6 +2752,305 @@ test_region_fd_replace(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------------ hostile fds */
+
+/* A FIFO in tmpdir opened read-write (so that it never blocks). */
+static int
+fifo_new(void)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	unlink(path);
+	if (mkfifo(path, 0600) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	unlink(path);
+	return fd;
+}
+
+/* An unlinked regular file of size bytes in tmpdir (not sealable). */
+static int
+file_new(size_t size)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/file", tmpdir);
+	fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	unlink(path);
+	if (fd >= 0 && ftruncate(fd, (off_t)size) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+enum bad_fd {
+	BAD_PIPE,
+	BAD_FIFO,
+	BAD_FILE,
+	BAD_SOCKET,
+	BAD_MEMFD,
+	BAD_DIR,
+	NR_BAD
+};
+static const char *const bad_fd_name[NR_BAD] = {"pipe",	  "FIFO",  "regular file",
+						"socket", "memfd", "directory"};
+
+/*
+ * A descriptor of a kind; *peer is the other end for a pipe (its read
+ * end, already closed: a write raises SIGPIPE) and a socket.
+ */
+static int
+bad_fd_new(enum bad_fd kind, size_t size)
+{
+	int p[2], fd = -1;
+
+	switch (kind) {
+	case BAD_PIPE:
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -1;
+		close(p[0]);
+		return p[1];
+	case BAD_FIFO:
+		return fifo_new();
+	case BAD_FILE:
+		return file_new(size);
+	case BAD_SOCKET:
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
+			return -1;
+		close(p[1]);
+		return p[0];
+	case BAD_MEMFD: /* not sealed */
+		fd = memfd_create("vfu-test-unsealed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd >= 0 && ftruncate(fd, (off_t)size) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		return fd;
+	case BAD_DIR:
+		return open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	default:
+		return -1;
+	}
+}
+
+/*
+ * SET_IRQS with anything but eventfds is refused as a whole, nothing is
+ * kept, and the server goes on serving; an eventfd the client made
+ * blocking and filled does not block a trigger.
+ */
+static int
+test_irq_fd_not_eventfd(void)
+{
+	int fds[2] = {-1, -1}, base, ret, k;
+	uint64_t full = UINT64_MAX - 1;
+	unsigned int changes;
+	uint32_t v = 0;
+
+	base = count_fds();
+	changes = ld(&dev_a.n_irq_change);
+	for (k = 0; k < NR_BAD; k++) {
+		fds[0] = efd_new();
+		fds[1] = bad_fd_new((enum bad_fd)k, T_PG);
+		TEST_ASSERT(fds[0] >= 0 && fds[1] >= 0, "%s", bad_fd_name[k]);
+		ret = rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 0, 2, fds);
+		close_all(fds, 2);
+		TEST_ASSERT_EQUAL(ret, -EINVAL, "a %s as an eventfd: %d", bad_fd_name[k], ret);
+		TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 0),
+				  -ENOENT, "the eventfd before the %s was kept", bad_fd_name[k]);
+		TEST_ASSERT_EQUAL(rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 1),
+				  -ENOENT, "the %s was kept", bad_fd_name[k]);
+		TEST_ASSERT_EQUAL(wait_fds(base), base, "fds of a refused SET_IRQS kept (%s)",
+				  bad_fd_name[k]);
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(cli, 0, 0, &v, 4),
+				    "not served after a %s", bad_fd_name[k]);
+	}
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_irq_change), changes, "irq_change for a refused SET_IRQS");
+
+	/* an eventfd is fine; made blocking and full, a trigger still returns */
+	fds[0] = efd_new();
+	TEST_ASSERT(fds[0] >= 0, "eventfd");
+	ret = rte_vfio_user_client_set_irqs(cli, RTE_VFIO_USER_IRQ_MSIX, 0, 1, fds);
+	if (ret == 0)
+		ret = rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 0);
+	if (ret == 0 && efd_take(fds[0]) != 1)
+		ret = -1;
+	if (ret == 0 &&
+	    (fcntl(fds[0], F_SETFL, 0) < 0 ||
+	     write(fds[0], &full, sizeof(full)) != (ssize_t)sizeof(full)))
+		ret = -2;
+	if (ret == 0)
+		ret = rte_vfio_user_irq_trigger(dev_a.srv, RTE_VFIO_USER_IRQ_MSIX, 0);
+	close(fds[0]);
+	TEST_ASSERT_EQUAL(ret, 0, "eventfd: %d", ret);
+	return TEST_SUCCESS;
+}
+
+/* A DMA_MAP with fd of length len at IOVA_A; -errno or 0. */
+static int
+dma_map_fd(struct rte_vfio_user_client *c, int fd, uint64_t len)
+{
+	return rte_vfio_user_client_dma_map(c, fd, 0, IOVA_A, len,
+					    RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE);
+}
+
+/*
+ * DMA memory: by default only files sealed against shrinking; with the
+ * trust flag, any regular file; never sockets, pipes, FIFOs, directories.
+ */
+static int
+dma_fd_kinds(struct tdev *d, struct rte_vfio_user_client *c, bool trust)
+{
+	int fd, base, maps, ret, k;
+	uint32_t v = 0;
+
+	base = count_fds();
+	maps = count_maps();
+	for (k = 0; k < NR_BAD; k++) {
+		bool ok = trust && (k == BAD_FILE || k == BAD_MEMFD);
+
+		fd = bad_fd_new((enum bad_fd)k, GUEST_SIZE);
+		TEST_ASSERT(fd >= 0, "%s", bad_fd_name[k]);
+		ret = dma_map_fd(c, fd, GUEST_SIZE);
+		close(fd);
+		if (ok) {
+			TEST_ASSERT_EQUAL(ret, 0, "a %s refused with trust: %d", bad_fd_name[k],
+					  ret);
+			TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(d->srv, IOVA_A, 8, 3),
+					     "not mapped");
+			TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(c, IOVA_A, GUEST_SIZE),
+					    "unmap");
+		} else {
+			TEST_ASSERT_EQUAL(ret, -EPERM, "a %s as DMA memory%s: %d", bad_fd_name[k],
+					  trust ? " (trusted)" : "", ret);
+		}
+		TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(d->srv, NULL, 0), 0, "%s mapped",
+				  bad_fd_name[k]);
+		TEST_ASSERT_EQUAL(wait_fds(base), base, "fd kept (%s)", bad_fd_name[k]);
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_read(c, 0, 0, &v, 4),
+				    "not served after a %s", bad_fd_name[k]);
+	}
+	/* a sealed memfd is taken; still checked against its size */
+	fd = sealed_memfd("vfu-test-sealed", GUEST_SIZE);
+	TEST_ASSERT(fd >= 0, "memfd");
+	ret = dma_map_fd(c, fd, 2 * GUEST_SIZE);
+	if (ret == -EINVAL)
+		ret = dma_map_fd(c, fd, GUEST_SIZE);
+	else
+		ret = -1000;
+	close(fd);
+	TEST_ASSERT_EQUAL(ret, 0, "sealed memfd: %d", ret);
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(d->srv, IOVA_A, GUEST_SIZE, 3),
+			     "not mapped");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(c, IOVA_A, GUEST_SIZE), "unmap");
+	TEST_ASSERT_EQUAL(wait_fds(base), base, "fds");
+	TEST_ASSERT_EQUAL(count_maps(), maps, "mappings left");
+	return TEST_SUCCESS;
+}
+
+static int
+test_dma_fd_kinds(void)
+{
+	return dma_fd_kinds(&dev_a, cli, false);
+}
+
+static int
+test_dma_fd_kinds_trusted(void)
+{
+	int ret;
+
+	tdev_flags = RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY;
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "trust.sock", true), "trusting server");
+	cli = connect_client(dev_b.path);
+	TEST_ASSERT_NOT_NULL(cli, "connect");
+	ret = dma_fd_kinds(&dev_b, cli, true);
+	if (ret != TEST_SUCCESS)
+		return ret;
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "disconnect");
+	return TEST_SUCCESS;
+}
+
+/* The default limit of DMA maps (2048) holds; maps without fd count too. */
+static int
+test_dma_map_limit(void)
+{
+	const uint32_t rw = RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE;
+	uint32_t i;
+	int fd, ret = 0;
+
+	tdev_max_dma_maps = 0;
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "limit.sock", true), "server");
+	cli = connect_client(dev_b.path);
+	TEST_ASSERT_NOT_NULL(cli, "connect");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_caps(cli)->max_dma_maps, 2048, "offered");
+	for (i = 0; i < 2048 && ret == 0; i++)
+		ret = rte_vfio_user_client_dma_map(cli, -1, 0, IOVA_A + (uint64_t)i * T_PG, T_PG,
+						   rw);
+	TEST_ASSERT_EQUAL(ret, 0, "map %u: %d", i - 1, ret);
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_b.srv, NULL, 0), 2048, "table");
+	fd = sealed_memfd("vfu-test-limit", T_PG);
+	TEST_ASSERT(fd >= 0, "memfd");
+	ret = rte_vfio_user_client_dma_map(cli, fd, 0, IOVA_E << 8, T_PG, rw);
+	if (ret == -ENOSPC)
+		ret = rte_vfio_user_client_dma_map(cli, -1, 0, IOVA_E << 8, T_PG, rw);
+	close(fd);
+	TEST_ASSERT_EQUAL(ret, -ENOSPC, "map 2049: %d", ret);
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_b.srv, NULL, 0), 2048, "table");
+	/* one unmapped, one more fits */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, IOVA_A, T_PG), "unmap");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, -1, 0, IOVA_E << 8, T_PG, rw),
+			    "map after unmap");
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "disconnect");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_b.srv, NULL, 0), 0, "table");
+	return TEST_SUCCESS;
+}
+
+/* The configuration space is back to power-on before `disconnected`. */
+static int
+test_disconnect_cfg_reset(void)
+{
+	uint16_t cmd = 0x0006, v = 0;
+	uint8_t msix[2];
+
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cli, RTE_VFIO_USER_REGION_CONFIG, 4,
+							      &cmd, 2, false),
+			    "write COMMAND");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, 4, &v, 2), "read");
+	TEST_ASSERT_EQUAL(v & 0x6, 0x6, "COMMAND not written (0x%x)", v);
+	/* MSI-X enable (message control bit 15) */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, dev_a.msix_off + 2u, msix, 2),
+			    "read");
+	msix[1] |= 0x80;
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_write(cli, RTE_VFIO_USER_REGION_CONFIG,
+							      dev_a.msix_off + 2u, msix, 2, false),
+			    "enable MSI-X");
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "disconnect");
+	TEST_ASSERT_EQUAL(dev_a.cmd_at_disconnect, 0, "COMMAND at the disconnected callback: 0x%x",
+			  dev_a.cmd_at_disconnect);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, 4, &v, 2), "read");
+	TEST_ASSERT_EQUAL(v, 0, "COMMAND after disconnect: 0x%x", v);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, dev_a.msix_off + 2u, msix, 2),
+			    "read");
+	TEST_ASSERT_EQUAL(msix[1] & 0x80, 0, "MSI-X still enabled");
+	cli = connect_client(dev_a.path);
+	TEST_ASSERT_NOT_NULL(cli, "reconnect");
+	v = 0xffff;
+	TEST_ASSERT_SUCCESS(
+		rte_vfio_user_client_region_read(cli, RTE_VFIO_USER_REGION_CONFIG, 4, &v, 2),
+		"read");
+	TEST_ASSERT_EQUAL(v, 0, "the next client sees COMMAND 0x%x", v);
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
 static int
@@ -3039,6 +3347,11 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(setup_dev, teardown_dev, test_reconnect),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_region_fd_sealed),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_region_fd_replace),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_irq_fd_not_eventfd),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma_fd_kinds),
+			TEST_CASE_ST(NULL, teardown_dev, test_dma_fd_kinds_trusted),
+			TEST_CASE_ST(NULL, teardown_dev, test_dma_map_limit),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_disconnect_cfg_reset),
 			TEST_CASE_ST(NULL, teardown_dev, test_create_checks),
 			TEST_CASE_ST(NULL, teardown_dev, test_lifecycle),
 			TEST_CASE_ST(NULL, teardown_dev, test_socket_mode),

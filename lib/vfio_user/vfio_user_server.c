@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,6 +77,23 @@ RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
 #define VFU_EPOLL_EVENTS 32
 #define VFU_DMA_TAB_MIN 16u
 
+/*
+ * Refusals logged once per connection at WARNING (then at DEBUG), so that a
+ * client repeating a refused request cannot flood the log.
+ */
+#define VFU_REFUSED_DMA_FD 0x1u /* DMA_MAP fd not a regular file */
+#define VFU_REFUSED_DMA_SEAL 0x2u /* DMA_MAP fd not sealed against shrinking */
+#define VFU_REFUSED_DMA_LIMIT 0x4u /* max_dma_maps reached */
+#define VFU_REFUSED_IRQ_FD 0x8u /* SET_IRQS fd not an eventfd */
+
+#define VFU_LOG_REFUSED(srv, what, fmt, ...) \
+	do { \
+		bool first_ = !((srv)->conn.refused & (what)); \
+		(srv)->conn.refused |= (what); \
+		rte_log(first_ ? RTE_LOG_WARNING : RTE_LOG_DEBUG, vfio_user_logtype, \
+			"VFIO_USER: %s(): %s: " fmt "\n", __func__, (srv)->path, ##__VA_ARGS__); \
+	} while (0)
+
 /* Kinds of epoll registrations: data.u64 = id << 2 | kind. */
 #define VFU_EP_EVENT 0u
 #define VFU_EP_LISTEN 1u
@@ -110,6 +128,7 @@ struct vfu_conn {
 	bool negotiated; /* VERSION done */
 	bool write_multiple; /* offered in our VERSION reply */
 	int64_t opened_ms; /* vfu_now_ms() when accepted */
+	uint32_t refused; /* VFU_REFUSED_* already logged at WARNING */
 	uint32_t max_fds; /* most fds per message we accept */
 	/* reassembly of the current message */
 	uint8_t hdr_buf[VFU_HDR_SIZE];
@@ -244,6 +263,32 @@ vfu_irq_free(struct vfu_irq *irq)
 	irq->count = 0;
 }
 
+/* Can one more be added to the eventfd's counter without blocking? */
+static bool
+vfu_efd_writable(int fd)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+	int n;
+
+	do {
+		n = poll(&pfd, 1, 0);
+	} while (n < 0 && errno == EINTR);
+	return n > 0 && (pfd.revents & POLLOUT);
+}
+
+/* Is fd an eventfd (the only thing the server writes interrupts to)? */
+static bool
+vfu_is_eventfd(int fd)
+{
+	static const char want[] = "anon_inode:[eventfd]";
+	char path[64], link[sizeof(want) + 1];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link));
+	return n == (ssize_t)(sizeof(want) - 1) && memcmp(link, want, sizeof(want) - 1) == 0;
+}
+
 /* Called with irq->lock held; same results as rte_vfio_user_irq_trigger. */
 static int
 vfu_irq_fire_locked(struct vfu_irq *irq, uint32_t index, uint32_t v)
@@ -257,12 +302,19 @@ vfu_irq_fire_locked(struct vfu_irq *irq, uint32_t index, uint32_t v)
 		irq->pending[v] = 1;
 		return -EAGAIN;
 	}
-	/* The eventfd is non-blocking (set when assigned). */
+	/*
+	 * The eventfd was made non-blocking when assigned, but the client
+	 * shares its file status flags and may clear O_NONBLOCK again: write
+	 * only when the counter has room (a full counter is signalled anyway).
+	 */
+	if (!vfu_efd_writable(irq->fds[v]))
+		goto out;
 	do {
 		n = write(irq->fds[v], &one, sizeof(one));
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && errno != EAGAIN)
 		VFU_LOG(DEBUG, "irq %u/%u: eventfd write: %s", index, v, strerror(errno));
+out:
 	/* INTx is advertised AUTOMASKED: masked until the client unmasks. */
 	if (index == RTE_VFIO_USER_IRQ_INTX)
 		irq->masked[v] = 1;
@@ -621,6 +673,10 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 	vfu_dma_clear(srv);
 	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
 		vfu_irq_disable(&srv->irqs[i]);
+	/* The next client finds the configuration space as at power-on. */
+	pthread_mutex_lock(&srv->pci_lock);
+	vfu_pci_reset(&srv->pci);
+	pthread_mutex_unlock(&srv->pci_lock);
 	VFU_LOG(INFO, "%s: client disconnected", srv->path);
 	if (was_negotiated && srv->ops.disconnected != NULL)
 		srv->ops.disconnected(srv->arg);
@@ -642,6 +698,7 @@ vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
 	c->negotiated = false;
 	c->write_multiple = false;
 	c->opened_ms = vfu_now_ms();
+	c->refused = 0;
 	c->max_fds = VFU_SRV_MAX_MSG_FDS;
 	c->nfds = 0;
 	vfu_conn_reset_rx(c);
@@ -776,6 +833,25 @@ vfu_cmd_version(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	return 0;
 }
 
+static const char *
+vfu_file_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFSOCK:
+		return "socket";
+	case S_IFIFO:
+		return "pipe or FIFO";
+	case S_IFDIR:
+		return "directory";
+	case S_IFCHR:
+		return "character device";
+	case S_IFBLK:
+		return "block device";
+	default:
+		return "special file";
+	}
+}
+
 static int
 vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 {
@@ -816,15 +892,43 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	}
 	if (pos < n && m.addr + (m.size - 1) >= tab->e[pos].iova)
 		return -EEXIST;
-	if (n >= srv->max_dma_maps)
+	if (n >= srv->max_dma_maps) {
+		VFU_LOG_REFUSED(srv, VFU_REFUSED_DMA_LIMIT,
+				"DMA_MAP refused: the client has reached its limit of %u mappings"
+				" (max_dma_maps)",
+				srv->max_dma_maps);
 		return -ENOSPC;
+	}
 
 	if (fd >= 0) {
 		struct stat st;
 		void *va;
+		int seals;
 
 		if (fstat(fd, &st) < 0)
 			return -errno;
+		if (!S_ISREG(st.st_mode)) {
+			VFU_LOG_REFUSED(srv, VFU_REFUSED_DMA_FD,
+					"DMA_MAP refused: the memory fd is a %s, not a regular"
+					" file",
+					vfu_file_type(st.st_mode));
+			return -EPERM;
+		}
+		/*
+		 * Memory that may shrink under our mappings would make the next
+		 * device access to it raise SIGBUS.
+		 */
+		seals = fcntl(fd, F_GET_SEALS);
+		if (!(srv->flags & RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY) &&
+		    (seals < 0 || !(seals & F_SEAL_SHRINK))) {
+			VFU_LOG_REFUSED(srv, VFU_REFUSED_DMA_SEAL,
+					"DMA_MAP refused: the memory fd is not sealed against"
+					" shrinking (F_SEAL_SHRINK): give the VM QEMU's"
+					" memory-backend-memfd (seal=on, its default, also with"
+					" hugetlb=on), or have the application trust its clients'"
+					" memory (RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY)");
+			return -EPERM;
+		}
 		if (st.st_size < 0 || m.size > (uint64_t)st.st_size ||
 		    m.offset > (uint64_t)st.st_size - m.size)
 			return -EINVAL;
@@ -1038,7 +1142,21 @@ vfu_cmd_set_irqs(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		return -EINVAL;
 
 	if (data == VFU_IRQ_SET_DATA_EVENTFD) {
-		/* Our writes must never block, whatever fd this is. */
+		/*
+		 * Only eventfds: a pipe or socket would raise SIGPIPE once its
+		 * reader is gone, a FIFO or file could block or fill a disk.
+		 */
+		for (i = 0; i < req->nfds; i++) {
+			if (!vfu_is_eventfd(req->fds[i])) {
+				VFU_LOG_REFUSED(
+					srv, VFU_REFUSED_IRQ_FD,
+					"SET_IRQS refused: fd %u of %u for IRQ index %u is not"
+					" an eventfd",
+					i + 1, req->nfds, s.index);
+				return -EINVAL;
+			}
+		}
+		/* Our writes must never block. */
 		for (i = 0; i < req->nfds; i++) {
 			int fl = fcntl(req->fds[i], F_GETFL);
 
