@@ -43,6 +43,7 @@
 #include "rte_vfio_user.h"
 #include "rte_vfio_user_client.h"
 #include "vfio_user_msg.h"
+#include "vfio_user_server_priv.h"
 #include "vfio_user_sock.h"
 
 #define T_VENDOR 0x1b36
@@ -3051,6 +3052,177 @@ test_disconnect_cfg_reset(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------------ slow readers */
+
+/* Queue up to max REGION_READs of BAR0 (4 KiB each) without waiting. */
+static unsigned int
+flood_reads(int s, unsigned int max)
+{
+	uint8_t msg[VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE];
+	struct vfu_region_access acc;
+	struct vfu_hdr h;
+	unsigned int n;
+
+	memset(&acc, 0, sizeof(acc));
+	acc.region = RTE_VFIO_USER_REGION_BAR0;
+	acc.count = BAR0_SIZE;
+	vfu_region_access_encode(msg + VFU_HDR_SIZE, VFU_REGION_ACCESS_SIZE, &acc, NULL);
+	for (n = 0; n < max; n++) {
+		memset(&h, 0, sizeof(h));
+		h.msg_id = (uint16_t)n;
+		h.cmd = VFU_CMD_REGION_READ;
+		h.size = sizeof(msg);
+		h.flags = VFU_F_TYPE_COMMAND;
+		vfu_hdr_encode(msg, &h);
+		/* one small send goes whole or not at all */
+		if (send(s, msg, sizeof(msg), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
+			break;
+	}
+	return n;
+}
+
+/* Read and drop whatever is there; @return bytes, or -1 on EOF/error. */
+static long
+drain_sock(int s)
+{
+	uint8_t buf[8192];
+	long total = 0;
+	ssize_t n;
+
+	while ((n = recv(s, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		total += n;
+	if (n == 0 || (n < 0 && errno != EAGAIN))
+		return -1;
+	return total;
+}
+
+/*
+ * Test entry vfu_server_handle_input(): a client that does not read its
+ * replies does not block it; the connection is not read meanwhile, goes on
+ * when the client reads, and is dropped when it does not within
+ * VFU_SRV_SEND_TIMEOUT_MS.
+ */
+static int
+test_slow_reader_attached(void)
+{
+	uint8_t pl[512];
+	struct vfu_hdr h;
+	unsigned int sent, calls;
+	int sv[2], ret;
+
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "attached.sock", false), "server");
+	TEST_ASSERT_SUCCESS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), "socketpair");
+	ret = vfu_server_attach(dev_b.srv, sv[1]);
+	if (ret != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		TEST_ASSERT(false, "attach: %d", ret);
+	}
+	ret = raw_send(sv[0], 1, VFU_CMD_VERSION, pl, version_payload(pl, 0, 0, qemu_json), NULL,
+		       0);
+	if (ret == 0)
+		ret = vfu_server_handle_input(dev_b.srv);
+	if (ret == 0)
+		ret = raw_recv(sv[0], &h, NULL, RAW_TIMEOUT_MS) > 0 ? 0 : -1;
+	if (ret != 0)
+		goto fail;
+
+	sent = flood_reads(sv[0], 400);
+	ret = vfu_server_handle_input(dev_b.srv); /* returns, not waiting for room */
+	calls = ld(&dev_b.bar0_calls);
+	if (ret != 0 || sent < 100 || calls == 0 || calls >= sent) {
+		printf("flood of %u: handle_input %d, %u handled\n", sent, ret, calls);
+		goto fail;
+	}
+	/* not read while the reply is pending */
+	ret = vfu_server_handle_input(dev_b.srv);
+	if (ret != 0 || ld(&dev_b.bar0_calls) != calls) {
+		printf("read on with a reply pending: %d, %u handled\n", ret,
+		       ld(&dev_b.bar0_calls));
+		goto fail;
+	}
+	/* the client reads: the server goes on */
+	if (drain_sock(sv[0]) <= 0 || vfu_server_handle_input(dev_b.srv) != 0 ||
+	    ld(&dev_b.bar0_calls) <= calls) {
+		printf("no progress after the client read\n");
+		goto fail;
+	}
+	/* and stops reading: dropped after the timeout */
+	sleep_ms(VFU_SRV_SEND_TIMEOUT_MS + 100);
+	ret = vfu_server_handle_input(dev_b.srv);
+	if (ret != -ETIMEDOUT || ld(&dev_b.n_disconnected) != 1) {
+		printf("a stalled client was not dropped: %d\n", ret);
+		goto fail;
+	}
+	TEST_ASSERT_EQUAL(vfu_server_handle_input(dev_b.srv), -ENOTCONN, "still attached");
+	while (drain_sock(sv[0]) > 0)
+		;
+	TEST_ASSERT_EQUAL(drain_sock(sv[0]), -1, "the server did not close its end");
+	close(sv[0]);
+	return TEST_SUCCESS;
+
+fail:
+	vfu_server_detach(dev_b.srv);
+	close(sv[0]);
+	return TEST_FAILED;
+}
+
+/*
+ * Control thread: a client flooding reads it does not take stalls only
+ * itself; another device's client is answered while it is still connected,
+ * then it is dropped and its device serves again.
+ */
+static int
+test_slow_reader_others_served(void)
+{
+	unsigned int sent, calls, i;
+	uint64_t end;
+	uint32_t v;
+	int s;
+
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "slow.sock", true), "second server");
+	dev_a.bar0[0x10] = 0x5a;
+	s = raw_open(dev_b.path, NULL);
+	TEST_ASSERT(s >= 0, "raw open");
+	sent = flood_reads(s, 1000);
+	if (sent < 100 || !wait_count(&dev_b.bar0_calls, 1)) {
+		close(s);
+		TEST_ASSERT(false, "flood of %u not handled", sent);
+	}
+	sleep_ms(50); /* let the server fill the socket */
+	for (i = 0; i < 20; i++) {
+		v = 0;
+		if (rte_vfio_user_client_region_read(cli, 0, 0x10, &v, 1) != 0 || v != 0x5a) {
+			close(s);
+			TEST_ASSERT(false, "the other device's read %u failed", i);
+		}
+	}
+	calls = ld(&dev_b.bar0_calls);
+	if (!rte_vfio_user_server_connected(dev_b.srv) || ld(&dev_b.n_disconnected) != 0 ||
+	    calls >= sent) {
+		close(s);
+		TEST_ASSERT(false, "the slow client is not stalled (%u of %u handled)", calls,
+			    sent);
+	}
+	/* dropped after the send timeout */
+	end = now_ms() + VFU_SRV_SEND_TIMEOUT_MS + WAIT_MS;
+	while (ld(&dev_b.n_disconnected) == 0 && now_ms() < end)
+		sleep_ms(10);
+	TEST_ASSERT_EQUAL(ld(&dev_b.n_disconnected), 1, "the slow client was not dropped");
+	while (drain_sock(s) > 0)
+		;
+	TEST_ASSERT_EQUAL(drain_sock(s), -1, "not closed");
+	close(s);
+	/* b serves again, a was never disturbed */
+	s = raw_open(dev_b.path, NULL);
+	TEST_ASSERT(s >= 0, "b refuses a new client");
+	TEST_ASSERT_SUCCESS(raw_check_alive(s), "b unusable");
+	close(s);
+	TEST_ASSERT(rte_vfio_user_server_connected(dev_a.srv), "a lost its client");
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "a disconnected");
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
 static int
@@ -3352,6 +3524,9 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(NULL, teardown_dev, test_dma_fd_kinds_trusted),
 			TEST_CASE_ST(NULL, teardown_dev, test_dma_map_limit),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_disconnect_cfg_reset),
+			TEST_CASE_ST(NULL, teardown_dev, test_slow_reader_attached),
+			TEST_CASE_ST(setup_dev_client, teardown_dev,
+				     test_slow_reader_others_served),
 			TEST_CASE_ST(NULL, teardown_dev, test_create_checks),
 			TEST_CASE_ST(NULL, teardown_dev, test_lifecycle),
 			TEST_CASE_ST(NULL, teardown_dev, test_socket_mode),

@@ -28,6 +28,16 @@
  * Receiving never blocks: each connection reassembles its current message
  * (header, then payload) across as many readable events as needed and
  * collects the descriptors of every recvmsg() of that message.
+ *
+ * Nor does sending: a reply the socket cannot take whole is kept as the
+ * connection's pending output; the connection is then watched for room
+ * (EPOLLOUT) and not read until the output has gone, so that a client
+ * that does not read its replies only stalls itself. One whose output has
+ * not drained within VFU_SRV_SEND_TIMEOUT_MS is dropped, as is one that has
+ * not negotiated within VFU_NEGOTIATE_TIMEOUT_MS: epoll_wait() wakes up for
+ * those deadlines. Each readable event handles at most VFU_MSG_BUDGET
+ * messages, and epoll reports ready connections in turn, so one that always
+ * has input cannot starve the others.
  */
 
 #include <errno.h>
@@ -140,6 +150,15 @@ struct vfu_conn {
 	bool fds_overflow;
 	uint8_t *buf; /* request payload, VFU_SRV_MAX_MSG_SIZE */
 	uint8_t *reply; /* reply message, VFU_SRV_MAX_MSG_SIZE */
+	/*
+	 * The part of the reply the socket did not take: reply[out_off,
+	 * out_len). While there is one, the connection is not read (at most
+	 * one reply is ever pending) and epoll waits for room instead.
+	 */
+	uint32_t out_off;
+	uint32_t out_len; /* 0: nothing pending */
+	int out_fd; /* goes with the reply's first byte (owned), or -1 */
+	int64_t out_deadline; /* vfu_now_ms() by which it must have gone */
 };
 
 struct rte_vfio_user_server {
@@ -155,6 +174,7 @@ struct rte_vfio_user_server {
 
 	bool started; /* listening, in the server list */
 	int listen_fd;
+	int64_t accept_resume_ms; /* accept() failed: listening paused until then; 0 */
 	dev_t sock_dev;
 	ino_t sock_ino;
 
@@ -662,6 +682,11 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 	close(c->sock);
 	c->sock = -1;
 	c->registered = false;
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	c->out_fd = -1;
+	c->out_off = 0;
+	c->out_len = 0;
 	c->negotiated = false;
 	c->write_multiple = false;
 	vfu_conn_reset_rx(c);
@@ -699,6 +724,9 @@ vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
 	c->write_multiple = false;
 	c->opened_ms = vfu_now_ms();
 	c->refused = 0;
+	c->out_off = 0;
+	c->out_len = 0;
+	c->out_fd = -1;
 	c->max_fds = VFU_SRV_MAX_MSG_FDS;
 	c->nfds = 0;
 	vfu_conn_reset_rx(c);
@@ -742,6 +770,96 @@ vfu_conn_recv(struct vfu_conn *c, void *dst, size_t want)
 	if (acc.bad)
 		c->fds_overflow = true;
 	return n;
+}
+
+/*
+ * Send what the socket takes of the pending output, never waiting.
+ * @return 0 when it has all gone, -EAGAIN when some is left, or another
+ *   negative errno when the connection is broken.
+ */
+static int
+vfu_conn_flush(struct vfu_conn *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+
+	while (c->out_off < c->out_len) {
+		struct iovec iov = {.iov_base = c->reply + c->out_off,
+				    .iov_len = c->out_len - c->out_off};
+		struct msghdr mh;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if (c->out_fd >= 0) {
+			struct cmsghdr *cm;
+
+			memset(&ctl, 0, sizeof(ctl));
+			mh.msg_control = ctl.buf;
+			mh.msg_controllen = sizeof(ctl.buf);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &c->out_fd, sizeof(int));
+		}
+		/* MSG_NOSIGNAL: a client that has gone must not kill us. */
+		n = sendmsg(c->sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -EAGAIN;
+			return -errno;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (c->out_fd >= 0) { /* it went with the first byte */
+			close(c->out_fd);
+			c->out_fd = -1;
+		}
+		c->out_off += (uint32_t)n;
+	}
+	c->out_off = 0;
+	c->out_len = 0;
+	return 0;
+}
+
+/*
+ * Watch the connection for input (out false) or for room to send (out
+ * true) in the control thread's epoll set; nothing for an attached one.
+ */
+static int
+vfu_conn_watch(struct rte_vfio_user_server *srv, bool out)
+{
+	struct epoll_event ev;
+
+	if (!srv->conn.registered || vfu_ctl == NULL)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	/* Not EPOLLRDHUP while waiting for room: a half-closed client would spin us. */
+	ev.events = out ? EPOLLOUT : EPOLLIN | EPOLLRDHUP;
+	ev.data.u64 = srv->id << VFU_EP_ID_SHIFT | VFU_EP_CONN;
+	if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_MOD, srv->conn.sock, &ev) < 0) {
+		int err = errno;
+
+		VFU_LOG(ERR, "%s: epoll_ctl(MOD): %s", srv->path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* The client has not taken its reply in time: drop it. */
+static void
+vfu_conn_drop_slow(struct rte_vfio_user_server *srv)
+{
+	VFU_LOG(WARNING,
+		"%s: dropping a client that has not read its reply (%u bytes left) in %d ms",
+		srv->path, srv->conn.out_len - srv->conn.out_off, VFU_SRV_SEND_TIMEOUT_MS);
+	vfu_disconnect(srv);
 }
 
 /* ---------------------------------------------------------- the commands */
@@ -1478,11 +1596,15 @@ vfu_process(struct rte_vfio_user_server *srv)
 		}
 		rh.size = VFU_HDR_SIZE + req.rlen;
 		vfu_hdr_encode(c->reply, &rh);
-		ret = vfu_sock_send(c->sock, c->reply, rh.size,
-				    req.reply_fd >= 0 ? &req.reply_fd : NULL,
-				    req.reply_fd >= 0 ? 1 : 0, VFU_SRV_SEND_TIMEOUT_MS);
-		if (req.reply_fd >= 0)
-			close(req.reply_fd);
+		c->out_off = 0;
+		c->out_len = rh.size;
+		c->out_fd = req.reply_fd; /* the connection's now */
+		ret = vfu_conn_flush(c);
+		if (ret == -EAGAIN) {
+			/* The rest goes when the client makes room. */
+			c->out_deadline = vfu_now_ms() + VFU_SRV_SEND_TIMEOUT_MS;
+			ret = vfu_conn_watch(srv, true);
+		}
 		if (ret < 0) {
 			VFU_LOG(INFO, "%s: sending a reply: %s", srv->path, strerror(-ret));
 			vfu_disconnect(srv);
@@ -1519,6 +1641,8 @@ vfu_conn_input(struct rte_vfio_user_server *srv, unsigned int budget)
 	while (c->sock >= 0) {
 		uint32_t plen;
 
+		if (c->out_len > 0)
+			return 0; /* not read until the reply has gone */
 		if (budget != 0 && done >= budget)
 			return 0;
 		if (c->hdr_got < VFU_HDR_SIZE) {
@@ -1574,6 +1698,38 @@ closed:
 	return n == 0 ? -ECONNRESET : (int)n;
 }
 
+/*
+ * Serve a connection: send its pending output, then (once that has gone)
+ * read and handle at most budget messages (0: no limit).
+ * @return as vfu_conn_input().
+ */
+static int
+vfu_conn_service(struct rte_vfio_user_server *srv, unsigned int budget)
+{
+	struct vfu_conn *c = &srv->conn;
+	int ret;
+
+	if (c->sock < 0)
+		return -ENOTCONN;
+	if (c->out_len > 0) {
+		ret = vfu_conn_flush(c);
+		if (ret == -EAGAIN) {
+			if (vfu_now_ms() < c->out_deadline)
+				return 0;
+			vfu_conn_drop_slow(srv);
+			return -ETIMEDOUT;
+		}
+		if (ret == 0)
+			ret = vfu_conn_watch(srv, false);
+		if (ret < 0) {
+			VFU_LOG(INFO, "%s: sending a reply: %s", srv->path, strerror(-ret));
+			vfu_disconnect(srv);
+			return ret;
+		}
+	}
+	return vfu_conn_input(srv, budget);
+}
+
 /* ----------------------------------------------------- the control thread */
 
 static struct rte_vfio_user_server *
@@ -1585,6 +1741,81 @@ vfu_server_lookup(uint64_t id)
 		if (srv->id == id)
 			return srv;
 	return NULL;
+}
+
+/* Listening paused for a while (see vfu_ctl_sweep()). */
+#define VFU_ACCEPT_PAUSE_MS 100
+
+static void
+vfu_listen_events(struct rte_vfio_user_server *srv, uint32_t events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = srv->id << VFU_EP_ID_SHIFT | VFU_EP_LISTEN;
+	if (epoll_ctl(vfu_ctl->epfd, EPOLL_CTL_MOD, srv->listen_fd, &ev) < 0)
+		VFU_LOG(ERR, "%s: epoll_ctl(MOD): %s", srv->path, strerror(errno));
+}
+
+static void
+vfu_listen_pause(struct rte_vfio_user_server *srv)
+{
+	vfu_listen_events(srv, 0);
+	srv->accept_resume_ms = vfu_now_ms() + VFU_ACCEPT_PAUSE_MS;
+}
+
+static int64_t
+vfu_min_deadline(int64_t a, int64_t b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
+/*
+ * Called with vfu_lock held: drop the connections past their deadline,
+ * resume paused listening sockets.
+ * @return the epoll_wait() timeout until the next deadline, or -1.
+ */
+static int
+vfu_ctl_sweep(void)
+{
+	struct rte_vfio_user_server *srv;
+	int64_t now = vfu_now_ms(), next = -1;
+
+	TAILQ_FOREACH(srv, &vfu_servers, next) {
+		struct vfu_conn *c = &srv->conn;
+
+		if (srv->accept_resume_ms != 0) {
+			if (now >= srv->accept_resume_ms) {
+				srv->accept_resume_ms = 0;
+				vfu_listen_events(srv, EPOLLIN);
+			} else {
+				next = vfu_min_deadline(next, srv->accept_resume_ms);
+			}
+		}
+		if (c->sock >= 0 && c->out_len > 0) {
+			if (now >= c->out_deadline)
+				vfu_conn_service(srv, VFU_MSG_BUDGET); /* a last try */
+			else
+				next = vfu_min_deadline(next, c->out_deadline);
+		}
+		if (c->sock >= 0 && !c->negotiated) {
+			int64_t end = c->opened_ms + VFU_NEGOTIATE_TIMEOUT_MS;
+
+			if (now >= end) {
+				VFU_LOG(NOTICE,
+					"%s: dropping a client that sent no VERSION in %u ms",
+					srv->path, VFU_NEGOTIATE_TIMEOUT_MS);
+				vfu_disconnect(srv);
+			} else {
+				next = vfu_min_deadline(next, end);
+			}
+		}
+	}
+	if (next < 0)
+		return -1;
+	/* +1: poll may wake a little early; never more than a second ahead. */
+	return (int)RTE_MIN(next - now + 1, (int64_t)1000);
 }
 
 static void
@@ -1601,8 +1832,11 @@ vfu_accept(struct rte_vfio_user_server *srv)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
 			VFU_LOG(ERR, "%s: accept: %s", srv->path, strerror(errno));
-			/* Out of descriptors or memory: do not spin. */
-			usleep(10000);
+			/*
+			 * Out of descriptors or memory: do not spin on the
+			 * listening socket, nor sleep (others are served).
+			 */
+			vfu_listen_pause(srv);
 			return;
 		}
 		/*
@@ -1611,7 +1845,7 @@ vfu_accept(struct rte_vfio_user_server *srv)
 		 * what the current one sent first.
 		 */
 		if (srv->conn.sock >= 0 && srv->conn.registered)
-			vfu_conn_input(srv, VFU_MSG_BUDGET);
+			vfu_conn_service(srv, VFU_MSG_BUDGET);
 		/*
 		 * Nor may one that connected and never negotiated: after
 		 * VFU_NEGOTIATE_TIMEOUT_MS it gives way to the newcomer.
@@ -1657,7 +1891,12 @@ vfu_ctl_main(void *arg)
 
 	vfu_serving = true;
 	while (!__atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE)) {
-		n = epoll_wait(ctl->epfd, evs, VFU_EPOLL_EVENTS, -1);
+		int timeout;
+
+		pthread_mutex_lock(&vfu_lock);
+		timeout = vfu_ctl_sweep();
+		pthread_mutex_unlock(&vfu_lock);
+		n = epoll_wait(ctl->epfd, evs, VFU_EPOLL_EVENTS, timeout);
 		if (n < 0) {
 			if (errno != EINTR) {
 				VFU_LOG(ERR, "epoll_wait: %s", strerror(errno));
@@ -1684,7 +1923,7 @@ vfu_ctl_main(void *arg)
 				if (kind == VFU_EP_LISTEN)
 					vfu_accept(srv);
 				else if (srv->conn.sock >= 0 && srv->conn.registered)
-					vfu_conn_input(srv, VFU_MSG_BUDGET);
+					vfu_conn_service(srv, VFU_MSG_BUDGET);
 			}
 			pthread_mutex_unlock(&vfu_lock);
 		}
@@ -2295,7 +2534,7 @@ vfu_server_handle_input(struct rte_vfio_user_server *srv)
 	if (srv == NULL || srv->conn.sock < 0)
 		return -ENOTCONN;
 	vfu_serving = true;
-	ret = vfu_conn_input(srv, 0);
+	ret = vfu_conn_service(srv, 0);
 	vfu_serving = serving;
 	return ret;
 }

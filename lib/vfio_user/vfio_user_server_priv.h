@@ -32,8 +32,11 @@ extern "C" {
 #define VFU_SRV_MAX_MSG_SIZE (VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + VFU_SRV_MAX_XFER)
 /** Page size offered (pgsizes) and required for DMA_MAP. */
 #define VFU_SRV_PGSIZE 4096u
-/** How long a reply may wait for room in the socket. */
-#define VFU_SRV_SEND_TIMEOUT_MS 1000
+/**
+ * How long a reply may wait for the client to make room in the socket;
+ * a client that has not taken it by then is dropped.
+ */
+#define VFU_SRV_SEND_TIMEOUT_MS 2000
 /** Most MSI-X vectors (and vectors of any index) a server may declare. */
 #define VFU_SRV_MAX_VECTORS 2048u
 
@@ -50,13 +53,16 @@ extern "C" {
 int vfu_server_attach(struct rte_vfio_user_server *srv, int sock);
 
 /**
- * Read and process everything available now on the attached socket (never
- * blocks for input; a reply may wait up to VFU_SRV_SEND_TIMEOUT_MS for
- * room in the socket).
+ * Send what the attached socket takes of a pending reply, then (once it has
+ * all gone) read and process everything available now. Never blocks: a
+ * reply the socket cannot take whole stays pending, and the socket is not
+ * read until a later call has sent it; a reply still pending
+ * VFU_SRV_SEND_TIMEOUT_MS after it was made drops the client (-ETIMEDOUT).
  *
- * @return 0 when the input is drained and the connection is still open;
- *   a negative errno when the connection was closed (EOF, protocol error,
- *   failed send) or there was none (-ENOTCONN).
+ * @return 0 when the input is drained, or a reply is pending, and the
+ *   connection is still open; a negative errno when the connection was
+ *   closed (EOF, protocol error, failed send, -ETIMEDOUT) or there was none
+ *   (-ENOTCONN).
  */
 int vfu_server_handle_input(struct rte_vfio_user_server *srv);
 
