@@ -2947,6 +2947,19 @@ dma_fd_kinds(struct tdev *d, struct rte_vfio_user_client *c, bool trust)
 	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(d->srv, IOVA_A, GUEST_SIZE, 3),
 			     "not mapped");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(c, IOVA_A, GUEST_SIZE), "unmap");
+	/* a failed mmap (writable map of a write-sealed file) leaves nothing */
+	fd = sealed_memfd("vfu-test-wsealed", GUEST_SIZE);
+	TEST_ASSERT(fd >= 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE) == 0, "memfd");
+	ret = dma_map_fd(c, fd, GUEST_SIZE);
+	if (ret == -EPERM)
+		ret = rte_vfio_user_client_dma_map(c, fd, 0, IOVA_A, GUEST_SIZE,
+						   RTE_VFIO_USER_DMA_READ);
+	else
+		ret = ret == 0 ? -2000 : ret;
+	close(fd);
+	TEST_ASSERT_EQUAL(ret, 0, "write-sealed memfd: rw refused, read-only taken: %d", ret);
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(d->srv, NULL, 0), 1, "table");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(c, IOVA_A, GUEST_SIZE), "unmap");
 	TEST_ASSERT_EQUAL(wait_fds(base), base, "fds");
 	TEST_ASSERT_EQUAL(count_maps(), maps, "mappings left");
 	return TEST_SUCCESS;

@@ -21,6 +21,12 @@
  * and the DMA table (the client's memory, mapped from its fds). The device
  * owns everything behind the regions' read/write callbacks.
  *
+ * Clients are not trusted: every fd a client sends is checked (IRQ fds
+ * must be eventfds; DMA memory a regular file sealed against shrinking,
+ * unless RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY), region fds handed out
+ * are sealed, the number of DMA mappings is bounded, and the control thread
+ * never waits for a client (one that does not read its replies is dropped).
+ *
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  */
@@ -324,7 +330,9 @@ __rte_experimental bool rte_vfio_user_server_connected(const struct rte_vfio_use
 __rte_experimental const char *rte_vfio_user_server_path(const struct rte_vfio_user_server *srv);
 
 /**
- * Raise an interrupt: write the vector's eventfd. Safe from any thread.
+ * Raise an interrupt: write the vector's eventfd (SET_IRQS only accepts
+ * eventfds; a write never blocks, and is skipped when the client let the
+ * counter fill up). Safe from any thread.
  *
  * @return 0 when signalled; -EAGAIN when the vector is masked (it is then
  *   pending and fires on unmask); -ENOENT when the client set no eventfd;
