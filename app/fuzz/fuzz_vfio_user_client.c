@@ -231,7 +231,11 @@ srv_msg(struct server *s, struct in *in, uint16_t cmd)
 	size_t len;
 
 	memset(&h, 0, sizeof(h));
-	h.msg_id = (ctl & 0x01) ? in_u16(in) : s->next_id++;
+	/* A request of the server does not take the id of the client's next reply. */
+	if (ctl & 0x01)
+		h.msg_id = in_u16(in);
+	else
+		h.msg_id = (ctl & 0x04) ? (uint16_t)(0x8000u | s->next_id) : s->next_id++;
 	h.cmd = (ctl & 0x02) ? in_u16(in) : cmd;
 	h.flags = (ctl & 0x04) ? VFU_F_TYPE_COMMAND : VFU_F_TYPE_REPLY;
 	if (ctl & 0x08) {
