@@ -22,8 +22,9 @@
  * Each message of a reply group is synthesized from a control byte: the
  * header's msg_id (the next expected id, or any), command (the call's, or
  * any), type (reply, or a command of the server), error flag and errno,
- * NO_REPLY flag, size (exact, or off by a delta), descriptors (memfd,
- * eventfd, pipe, /dev/null; up to 8), or the whole message raw.
+ * NO_REPLY flag, size (exact, or off by a delta), descriptors (sealed or
+ * unsealed memfd, eventfd, pipe, /dev/null; up to 8), or the whole message
+ * raw.
  */
 
 #include <dirent.h>
@@ -165,8 +166,11 @@ make_fd(unsigned int k)
 
 	switch (k & 3) {
 	case 0:
-		fd = memfd_create("fuzz-client", MFD_CLOEXEC);
-		if (fd >= 0 && ftruncate(fd, 65536) != 0) {
+		/* A region file as servers give them: sealed against resizing. */
+		fd = memfd_create("fuzz-client", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd >= 0 &&
+		    (ftruncate(fd, 65536) != 0 ||
+		     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)) {
 			close(fd);
 			fd = -1;
 		}
@@ -181,7 +185,16 @@ make_fd(unsigned int k)
 		}
 		break;
 	default:
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (k & 0x80) {
+			/* A file that can shrink under the client's mapping. */
+			fd = memfd_create("fuzz-client-unsealed", MFD_CLOEXEC);
+			if (fd >= 0 && ftruncate(fd, 65536) != 0) {
+				close(fd);
+				fd = -1;
+			}
+		} else {
+			fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		}
 		break;
 	}
 	return fd;
