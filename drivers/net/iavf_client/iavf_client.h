@@ -10,22 +10,36 @@
  * vfio-user socket (the counterpart of virtio-user for vhost-user).
  *
  * Control path: BAR0 register accesses, DMA mappings and the admin queue
- * go through the vfio-user client (one request at a time); the admin queue
- * rings and buffers live in DPDK memory, which is DMA-mapped to the server
- * from its file descriptors. Data path: AVF descriptors in DPDK memory, tail
- * doorbells written into the mmapped tail pages of BAR0; no message and no
- * system call per packet.
+ * go through the vfio-user client (one request at a time). Data path: AVF
+ * descriptors in DPDK memory, tail doorbells written into the mmapped tail
+ * pages of BAR0; no message and no system call per packet.
+ *
+ * What the server sees (DMA mappings, from the memory's file descriptors):
+ *  - the port's DMA zone: one memzone, aligned to and sized in whole pages
+ *    of its memory, that holds the admin queue rings and buffers and every
+ *    descriptor ring, and nothing else;
+ *  - the memory chunks of the mempools the port uses (the receive queues'
+ *    pools from dev_start, a transmitted mbuf's pool from when the port
+ *    first sees it), rounded out to whole pages.
+ * Everything else stays private: the adapter, queue structures, software
+ * rings and admin-queue bookkeeping live in the libc heap, never in DPDK
+ * memory; the ethdev's dev_private (DPDK memory, allocated by ethdev) holds
+ * only a pointer to the adapter.
  *
  * Threads and locks:
  *  - lock (a pthread mutex) protects the client, the admin queue, the DMA
- *    map table and the virtchnl state. It is taken by the ethdev operations
- *    (application threads), the link alarm (EAL interrupt thread) and the
- *    memory event callback (any thread that allocates DPDK memory).
- *  - Lock order: DPDK's memory hotplug lock, then lock. The memory event
- *    callback runs with the hotplug lock held; so nothing may allocate
- *    DPDK memory (memzones, rte_malloc, mempools) while holding lock, and
- *    the initial walk takes the hotplug read lock before lock. Memory
- *    event callbacks are registered and unregistered without lock.
+ *    map and want tables, the pool table and the virtchnl state. It is
+ *    taken by the ethdev operations (application threads), the alarms (EAL
+ *    interrupt thread), the memory event callback (any thread that frees
+ *    DPDK memory) and the mempool event callback (any thread that destroys
+ *    a mempool).
+ *  - Lock order: the mempool list lock (rte_mempool_walk(), when a pool
+ *    the transmit path asked for is looked up), DPDK's memory hotplug lock,
+ *    then lock. The memory event callback runs with the hotplug lock held;
+ *    so nothing may allocate DPDK memory (memzones, rte_malloc, mempools)
+ *    while holding lock, and whoever maps takes the hotplug read lock
+ *    before lock (memseg file descriptors). Callbacks are registered and
+ *    unregistered without lock.
  *  - The data path checks dp_on once per burst and takes no lock. The
  *    tail pages stay mapped while dp_on may be seen set (they are unmapped
  *    only when the port is stopped), so a server that goes away never makes
@@ -76,6 +90,9 @@ extern int iavfc_logtype;
 /** Period of the alarm that polls the receive admin queue and the socket. */
 #define IAVFC_ALARM_US 100000u
 
+/* Mempools the port may use (receive pools and transmitted mbufs' pools). */
+#define IAVFC_MAX_POOLS 32u
+
 /* Rings. */
 #define IAVFC_RING_MIN 64u
 #define IAVFC_RING_MAX 4096u
@@ -124,6 +141,7 @@ struct iavfc_qstats {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t errors;
+	uint64_t unmapped; /**< transmit: dropped, memory not mapped to the server */
 };
 
 struct iavfc_rxq {
@@ -147,7 +165,6 @@ struct iavfc_rxq {
 	/* mbufs taken from mp IAVFC_BURST at a time, not used yet: mb[0..nb_mb). */
 	uint16_t nb_mb;
 	struct rte_mbuf *mb[IAVFC_BURST];
-	const struct rte_memzone *mz;
 	rte_iova_t ring_iova;
 	struct iavfc_qstats stats;
 	struct iavfc_qstats base; /**< at the last reset */
@@ -176,7 +193,9 @@ struct iavfc_txq {
 	uint16_t rs_count;
 	uint16_t queue_id;
 	bool started;
-	const struct rte_memzone *mz;
+	/** A pool whose memory is mapped to the server (valid for pool_gen). */
+	const struct rte_mempool *dma_pool;
+	uint32_t pool_gen;
 	rte_iova_t ring_iova;
 	struct iavfc_qstats stats;
 	struct iavfc_qstats base;
@@ -187,6 +206,30 @@ struct iavfc_dma_map {
 	uintptr_t va;
 	uint64_t iova;
 	uint64_t len;
+};
+
+/** Memory the server must see: whole pages of one owner (zone or pool). */
+struct iavfc_dma_want {
+	uintptr_t va;
+	uint64_t len;
+	const void *owner;
+};
+
+/** State of a mempool in the port's table. */
+enum iavfc_pool_state {
+	IAVFC_POOL_FREE = 0, /**< slot unused */
+	IAVFC_POOL_MAPPED, /**< its memory is (or, while detached, will be) mapped */
+	IAVFC_POOL_REFUSED, /**< cannot be mapped: its packets are dropped */
+};
+
+/**
+ * A mempool of the table. The data path reads mp and state without lock
+ * (atomics); the control path writes them under lock and bumps pool_gen
+ * whenever a pool stops being mapped.
+ */
+struct iavfc_pool {
+	struct rte_mempool *mp;
+	uint32_t state;
 };
 
 struct iavfc_adapter {
@@ -200,20 +243,37 @@ struct iavfc_adapter {
 	bool gone; /**< the server hung up or the connection broke */
 	bool closing;
 	bool mem_cb; /**< memory event callback registered */
-	bool mem_mapped; /**< the initial walk mapped DPDK memory: callbacks map */
+	bool pool_cb; /**< mempool event callback registered */
 	char mem_cb_name[RTE_ETH_NAME_MAX_LEN + 16];
 
 	/* BAR0 tail pages (mapped through the client). */
 	uint8_t *tx_tail_page;
 	uint8_t *rx_tail_page;
 
-	/* DMA mappings given to the server (libc memory: used in callbacks). */
+	/* DMA mappings given to the server on this connection. */
 	struct iavfc_dma_map *maps;
 	uint32_t nb_maps;
 	uint32_t maps_cap;
+	/* What must be mapped (kept across connections). */
+	struct iavfc_dma_want *wants;
+	uint32_t nb_wants;
+	uint32_t wants_cap;
 
-	/* Admin queue: rings and buffers in one memzone. */
-	const struct rte_memzone *aq_mz;
+	/* Mempools: the table, its generation, one pool the data path asks for. */
+	struct iavfc_pool pools[IAVFC_MAX_POOLS];
+	uint32_t pool_gen;
+	struct rte_mempool *pool_req;
+
+	/*
+	 * The DMA zone: admin queue rings and buffers, then the descriptor
+	 * ring slots (IAVFC_RING_MAX descriptors each) of zone_qp receive
+	 * queues, then of zone_qp transmit queues.
+	 */
+	const struct rte_memzone *zone;
+	size_t zone_pg; /**< page size of the zone's memory */
+	uint16_t zone_qp;
+	rte_iova_t rx_ring_iova[IAVFC_MAX_QUEUES];
+	rte_iova_t tx_ring_iova[IAVFC_MAX_QUEUES];
 	volatile struct emu_iavf_aq_desc *atq;
 	volatile struct emu_iavf_aq_desc *arq;
 	uint8_t *atq_buf;
@@ -253,6 +313,30 @@ struct iavfc_adapter {
 	struct virtchnl_eth_stats dev_last;
 };
 
+/**
+ * What ethdev allocates as dev_private (in DPDK memory, which may share a
+ * page with memory mapped to the server): only the adapter's address.
+ */
+struct iavfc_priv {
+	struct iavfc_adapter *ad;
+};
+
+static inline struct iavfc_adapter *
+iavfc_ad(const struct rte_eth_dev *dev)
+{
+	return ((const struct iavfc_priv *)dev->data->dev_private)->ad;
+}
+
+/* Layout of the DMA zone. */
+#define IAVFC_ZONE_AQ_SIZE \
+	(2u * IAVFC_AQ_LEN * sizeof(struct emu_iavf_aq_desc) + \
+	 (IAVFC_AQ_LEN + 1u) * IAVFC_AQ_BUF_SIZE)
+#define IAVFC_ZONE_RX_SLOT (IAVFC_RING_MAX * IAVFC_RX_DESC_SIZE)
+#define IAVFC_ZONE_TX_SLOT (IAVFC_RING_MAX * IAVFC_TX_DESC_SIZE)
+#define IAVFC_ZONE_RX_OFF RTE_ALIGN_CEIL(IAVFC_ZONE_AQ_SIZE, IAVFC_ZONE_RX_SLOT)
+#define IAVFC_ZONE_TX_OFF(qp) (IAVFC_ZONE_RX_OFF + (size_t)(qp)*IAVFC_ZONE_RX_SLOT)
+#define IAVFC_ZONE_SIZE(qp) (IAVFC_ZONE_TX_OFF(qp) + (size_t)(qp)*IAVFC_ZONE_TX_SLOT)
+
 /* iavf_client_vc.c: admin queue and virtchnl (under lock). */
 int iavfc_aq_init(struct iavfc_adapter *ad);
 void iavfc_aq_shutdown(struct iavfc_adapter *ad);
@@ -275,6 +359,8 @@ bool iavfc_connected(const struct iavfc_adapter *ad);
 
 /* iavf_client_ethdev.c (under lock) */
 void iavfc_link_refresh(struct iavfc_adapter *ad);
+/* iavf_client_ethdev.c: the data path asks for a pool to be mapped (no lock). */
+void iavfc_pool_request(struct iavfc_adapter *ad, struct rte_mempool *mp);
 
 /* iavf_client_rxtx.c */
 uint16_t iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);

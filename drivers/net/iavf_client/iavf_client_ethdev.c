@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_alarm.h>
 #include <rte_common.h>
@@ -29,6 +30,7 @@
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
+#include <rte_mempool.h>
 
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
@@ -49,6 +51,8 @@ static const uint16_t iavfc_pci_ids[] = {0x1889, 0x154C, 0x1571, 0x37CD, 0x374D}
 
 /* Number of device counters (GET_STATS) exposed as xstats. */
 #define IAVFC_NB_DEV_XSTATS (sizeof(struct virtchnl_eth_stats) / sizeof(uint64_t))
+/* And the driver's own: tx_unmapped_drops. */
+#define IAVFC_NB_XSTATS (IAVFC_NB_DEV_XSTATS + 1)
 
 static const char *const iavfc_dev_xstat_names[IAVFC_NB_DEV_XSTATS] = {
 	"dev_rx_bytes",
@@ -165,14 +169,41 @@ iavfc_link_refresh(struct iavfc_adapter *ad)
 		ad->lsc_pending = true;
 }
 
+static void iavfc_pool_alarm(void *arg);
+static void iavfc_callbacks_off(struct iavfc_adapter *ad);
+static void iavfc_adapter_free(struct rte_eth_dev *dev, struct iavfc_adapter *ad);
+
 /* ------------------------------------------------------------ DMA mappings */
+
+/*
+ * What the server sees. Each owner (the DMA zone, a mempool) has "wants":
+ * whole pages of DPDK memory the server must reach. The DMA mappings of a
+ * connection cover exactly the union of the wants, in runs that are
+ * contiguous in virtual address, IOVA and file offset of one fd (so that a
+ * pool in few memory chunks takes few of the server's max_dma_maps). A
+ * mapping is never changed while what it covers is still wanted: new wants
+ * map only what is not covered yet; dropped wants unmap the mappings they
+ * no longer fully justify and map again what others still want.
+ *
+ * Everything here runs with the memory hotplug lock (read or write) and
+ * lock held, unless said otherwise.
+ */
 
 static int
 iavfc_dma_add(struct iavfc_adapter *ad, uintptr_t va, uint64_t iova, uint64_t len, int fd,
 	      uint64_t off)
 {
+	const struct rte_vfio_user_client_caps *caps = rte_vfio_user_client_caps(ad->c);
 	int ret;
 
+	if (caps != NULL && ad->nb_maps >= caps->max_dma_maps) {
+		IAVFC_LOG(ERR,
+			  "%s: the server takes at most %u DMA mappings: %p (0x%" PRIx64
+			  " bytes) is not mapped (--single-file-segments and --iova-mode=va "
+			  "need fewer)",
+			  ad->name, caps->max_dma_maps, (void *)va, len);
+		return -ENOSPC;
+	}
 	if (ad->nb_maps == ad->maps_cap) {
 		uint32_t n = ad->maps_cap == 0 ? 64 : 2 * ad->maps_cap;
 		struct iavfc_dma_map *m = realloc(ad->maps, n * sizeof(*m));
@@ -206,10 +237,8 @@ iavfc_dma_add(struct iavfc_adapter *ad, uintptr_t va, uint64_t iova, uint64_t le
 }
 
 /*
- * Map [va, va + len) of DPDK memory: its pages, in runs that are contiguous
- * in virtual address, IOVA and file offset of one fd (one mapping for a
- * whole list with --single-file-segments and IOVA as VA).
- * With the memory hotplug lock held, and lock.
+ * Map [va, va + len) of DPDK memory (whole pages): its pages, in runs that
+ * are contiguous in virtual address, IOVA and file offset of one fd.
  */
 static int
 iavfc_map_range(struct iavfc_adapter *ad, uintptr_t va, size_t len)
@@ -228,19 +257,12 @@ iavfc_map_range(struct iavfc_adapter *ad, uintptr_t va, size_t len)
 		if (msl == NULL || a < (uintptr_t)msl->base_va ||
 		    a >= (uintptr_t)msl->base_va + msl->len) {
 			msl = rte_mem_virt2memseg_list((void *)a);
-			if (msl == NULL) {
-				IAVFC_LOG(ERR, "%s: %p is not DPDK memory", ad->name, (void *)a);
-				return -EINVAL;
-			}
-			if (msl->external) {
-				IAVFC_LOG(WARNING,
-					  "%s: external memory at %p is not mapped to the server "
-					  "(no file descriptor): packets there cannot be sent or "
-					  "received",
+			if (msl == NULL || msl->external) {
+				IAVFC_LOG(ERR,
+					  "%s: %p is not DPDK memory with a file descriptor: the "
+					  "server cannot map it",
 					  ad->name, (void *)a);
-				a = RTE_MIN(end, (uintptr_t)msl->base_va + msl->len);
-				msl = NULL;
-				continue;
+				return -ENOTSUP;
 			}
 		}
 		ms = rte_mem_virt2memseg((void *)a, msl);
@@ -283,113 +305,432 @@ iavfc_map_range(struct iavfc_adapter *ad, uintptr_t va, size_t len)
 	return 0;
 }
 
+/* Map what of [va, va + len) no mapping covers yet. */
+static int
+iavfc_map_uncovered(struct iavfc_adapter *ad, uintptr_t va, uint64_t len)
+{
+	uintptr_t cur = va, end = va + len;
+
+	while (cur < end) {
+		uintptr_t next = end;
+		bool inside = false;
+		uint32_t i;
+		int ret;
+
+		for (i = 0; i < ad->nb_maps; i++) {
+			const struct iavfc_dma_map *m = &ad->maps[i];
+
+			if (m->va <= cur && cur < m->va + m->len) {
+				cur = m->va + m->len;
+				inside = true;
+				break;
+			}
+			if (m->va > cur && m->va < next)
+				next = m->va;
+		}
+		if (inside)
+			continue;
+		ret = iavfc_map_range(ad, cur, next - cur);
+		if (ret < 0)
+			return ret;
+		cur = next;
+	}
+	return 0;
+}
+
+/* Is all of [va, va + len) wanted by some owner? */
+static bool
+iavfc_wanted(const struct iavfc_adapter *ad, uintptr_t va, uint64_t len)
+{
+	uintptr_t cur = va, end = va + len;
+
+	while (cur < end) {
+		uint32_t i;
+
+		for (i = 0; i < ad->nb_wants; i++) {
+			const struct iavfc_dma_want *w = &ad->wants[i];
+
+			if (w->va <= cur && cur < w->va + w->len) {
+				cur = w->va + w->len;
+				break;
+			}
+		}
+		if (i == ad->nb_wants)
+			return false;
+	}
+	return true;
+}
+
 /*
- * Unmap what covers [va, va + len) (being freed); the parts of those
- * mappings outside the range are mapped again. Hotplug lock and lock held.
+ * Unmap the mappings that cover memory no longer wanted, and map again
+ * the parts of them that still are.
  */
 static void
-iavfc_unmap_range(struct iavfc_adapter *ad, uintptr_t va, size_t len)
+iavfc_dma_reconcile(struct iavfc_adapter *ad)
 {
-	uintptr_t end = va + len;
-	uint32_t i = 0;
+	uint32_t i = 0, j;
 
 	while (i < ad->nb_maps) {
 		struct iavfc_dma_map m = ad->maps[i];
 		int ret;
 
-		if (m.va + m.len <= va || m.va >= end) {
+		if (iavfc_wanted(ad, m.va, m.len)) {
 			i++;
 			continue;
 		}
-		ret = rte_vfio_user_client_dma_unmap(ad->c, m.iova, m.len);
-		if (ret < 0) {
-			IAVFC_LOG(ERR, "%s: DMA unmap of IOVA 0x%" PRIx64 ": %s", ad->name, m.iova,
-				  strerror(-ret));
-			iavfc_conn_error(ad, ret, "DMA unmap");
-			if (!iavfc_connected(ad))
-				return;
+		if (iavfc_connected(ad)) {
+			ret = rte_vfio_user_client_dma_unmap(ad->c, m.iova, m.len);
+			if (ret < 0) {
+				IAVFC_LOG(ERR, "%s: DMA unmap of IOVA 0x%" PRIx64 ": %s", ad->name,
+					  m.iova, strerror(-ret));
+				iavfc_conn_error(ad, ret, "DMA unmap");
+			}
 		}
 		IAVFC_LOG(DEBUG, "%s: DMA unmap %p IOVA 0x%" PRIx64 " len 0x%" PRIx64, ad->name,
 			  (void *)m.va, m.iova, m.len);
 		ad->maps[i] = ad->maps[--ad->nb_maps];
-		/* New entries go to the end and do not overlap the range. */
-		if (m.va < va && iavfc_map_range(ad, m.va, va - m.va) < 0)
-			IAVFC_LOG(ERR, "%s: memory at %p is no longer mapped", ad->name,
-				  (void *)m.va);
-		if (m.va + m.len > end && iavfc_map_range(ad, end, m.va + m.len - end) < 0)
-			IAVFC_LOG(ERR, "%s: memory at %p is no longer mapped", ad->name,
-				  (void *)end);
+		if (!iavfc_connected(ad))
+			continue;
+		/* New mappings go to the end; they are wanted, so kept. */
+		for (j = 0; j < ad->nb_wants; j++) {
+			const struct iavfc_dma_want *w = &ad->wants[j];
+			uintptr_t a = RTE_MAX(w->va, m.va);
+			uintptr_t b = RTE_MIN(w->va + w->len, m.va + m.len);
+
+			if (a < b && iavfc_map_uncovered(ad, a, b - a) < 0)
+				IAVFC_LOG(ERR, "%s: memory at %p is no longer mapped", ad->name,
+					  (void *)a);
+		}
 	}
 }
 
-struct iavfc_walk {
-	struct iavfc_adapter *ad;
-	int ret;
-};
-
+/* Add [va, va + len) (whole pages) to what owner wants mapped. */
 static int
-iavfc_msl_walk(const struct rte_memseg_list *msl, void *arg)
+iavfc_want_add(struct iavfc_adapter *ad, uintptr_t va, uint64_t len, const void *owner)
 {
-	struct iavfc_walk *w = arg;
-	struct rte_fbarray *arr = (struct rte_fbarray *)(uintptr_t)&msl->memseg_arr;
-	int idx, n;
+	if (ad->nb_wants == ad->wants_cap) {
+		uint32_t n = ad->wants_cap == 0 ? 16 : 2 * ad->wants_cap;
+		struct iavfc_dma_want *w = realloc(ad->wants, n * sizeof(*w));
 
-	if (msl->external || arr->count == 0 || msl->page_sz == 0)
-		return 0;
-	idx = rte_fbarray_find_next_used(arr, 0);
-	while (idx >= 0) {
-		n = rte_fbarray_find_contig_used(arr, idx);
-		if (n <= 0)
-			break;
-		w->ret =
-			iavfc_map_range(w->ad, (uintptr_t)msl->base_va + (size_t)idx * msl->page_sz,
-					(size_t)n * msl->page_sz);
-		if (w->ret < 0)
-			return 1;
-		idx = rte_fbarray_find_next_used(arr, idx + n);
+		if (w == NULL)
+			return -ENOMEM;
+		ad->wants = w;
+		ad->wants_cap = n;
+	}
+	ad->wants[ad->nb_wants].va = va;
+	ad->wants[ad->nb_wants].len = len;
+	ad->wants[ad->nb_wants].owner = owner;
+	ad->nb_wants++;
+	return 0;
+}
+
+/* Map everything owner wants (connected). */
+static int
+iavfc_map_owner(struct iavfc_adapter *ad, const void *owner)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < ad->nb_wants; i++) {
+		if (ad->wants[i].owner != owner)
+			continue;
+		ret = iavfc_map_uncovered(ad, ad->wants[i].va, ad->wants[i].len);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
 
-/* Map all of DPDK's memory; takes the hotplug lock, then lock. */
-static int
-iavfc_map_all(struct iavfc_adapter *ad)
+/* Forget what owner wants; unmap what nobody else wants. */
+static void
+iavfc_drop_owner(struct iavfc_adapter *ad, const void *owner)
 {
-	struct iavfc_walk w = {ad, 0};
+	uint32_t i, n = 0;
 
+	for (i = 0; i < ad->nb_wants; i++)
+		if (ad->wants[i].owner != owner)
+			ad->wants[n++] = ad->wants[i];
+	ad->nb_wants = n;
+	iavfc_dma_reconcile(ad);
+}
+
+/* ------------------------------------------------------------------ mempools */
+
+/*
+ * Mempools: a receive queue's pool is mapped at dev_start; a pool the
+ * transmit path meets for the first time is asked for by the data path
+ * (iavfc_pool_request(): one pool at a time, no lock) and mapped from the
+ * control path (an alarm), its packets dropped and counted meanwhile; a
+ * pool destroyed is unmapped (mempool event). A pool that cannot be mapped
+ * (memory without file descriptor, the server refuses) is remembered as
+ * refused: its packets are dropped and counted, never given to the server.
+ */
+
+static struct iavfc_pool *
+iavfc_pool_find(struct iavfc_adapter *ad, const struct rte_mempool *mp)
+{
+	unsigned int i;
+
+	for (i = 0; i < IAVFC_MAX_POOLS; i++)
+		if (ad->pools[i].mp == mp && ad->pools[i].state != IAVFC_POOL_FREE)
+			return &ad->pools[i];
+	return NULL;
+}
+
+/* The data path may use a pool from now on (state first, then the pointer). */
+static void
+iavfc_pool_publish(struct iavfc_pool *p, struct rte_mempool *mp, uint32_t state)
+{
+	__atomic_store_n(&p->state, state, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->mp, mp, __ATOMIC_RELEASE);
+}
+
+/* The data path must no longer take a pool as mapped. */
+static void
+iavfc_pool_unpublish(struct iavfc_adapter *ad, struct iavfc_pool *p, uint32_t state)
+{
+	if (state == IAVFC_POOL_FREE)
+		__atomic_store_n(&p->mp, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->state, state, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&ad->pool_gen, 1, __ATOMIC_RELEASE);
+}
+
+struct iavfc_chunks {
+	struct iavfc_adapter *ad;
+	int ret;
+};
+
+static void
+iavfc_pool_chunk(struct rte_mempool *mp, void *arg, struct rte_mempool_memhdr *mh,
+		 unsigned int idx __rte_unused)
+{
+	struct iavfc_chunks *ck = arg;
+	const struct rte_memseg_list *msl;
+	uintptr_t a, b;
+
+	if (ck->ret < 0)
+		return;
+	msl = rte_mem_virt2memseg_list(mh->addr);
+	if (msl == NULL || msl->external || msl->page_sz == 0) {
+		IAVFC_LOG(ERR,
+			  "%s: mempool %s: memory at %p is not DPDK memory with a file "
+			  "descriptor: the server cannot map it",
+			  ck->ad->name, mp->name, mh->addr);
+		ck->ret = -ENOTSUP;
+		return;
+	}
+	/* Whole pages: the server maps the file at page granularity. */
+	a = RTE_ALIGN_FLOOR((uintptr_t)mh->addr, msl->page_sz);
+	b = RTE_ALIGN_CEIL((uintptr_t)mh->addr + mh->len, msl->page_sz);
+	ck->ret = iavfc_want_add(ck->ad, a, b - a, mp);
+}
+
+/*
+ * Make mp's memory reachable by the server (now when connected, else at
+ * the next attach). @return 0, or a negative errno (the pool is refused).
+ */
+static int
+iavfc_pool_add(struct iavfc_adapter *ad, struct rte_mempool *mp)
+{
+	struct iavfc_chunks ck = {ad, 0};
+	struct iavfc_pool *p;
+	unsigned int i;
+
+	p = iavfc_pool_find(ad, mp);
+	if (p != NULL && p->state == IAVFC_POOL_MAPPED)
+		return 0;
+	if (p == NULL) {
+		for (i = 0; i < IAVFC_MAX_POOLS; i++)
+			if (ad->pools[i].state == IAVFC_POOL_FREE)
+				break;
+		if (i == IAVFC_MAX_POOLS) {
+			IAVFC_LOG(ERR, "%s: mempool %s: the port maps at most %u mempools",
+				  ad->name, mp->name, IAVFC_MAX_POOLS);
+			return -ENOSPC;
+		}
+		p = &ad->pools[i];
+	}
+	rte_mempool_mem_iter(mp, iavfc_pool_chunk, &ck);
+	if (ck.ret == 0 && iavfc_connected(ad))
+		ck.ret = iavfc_map_owner(ad, mp);
+	if (ck.ret < 0) {
+		iavfc_drop_owner(ad, mp);
+		iavfc_pool_publish(p, mp, IAVFC_POOL_REFUSED);
+		IAVFC_LOG(ERR,
+			  "%s: mempool %s cannot be mapped to the server: its packets are "
+			  "dropped",
+			  ad->name, mp->name);
+		return ck.ret;
+	}
+	iavfc_pool_publish(p, mp, IAVFC_POOL_MAPPED);
+	IAVFC_LOG(INFO, "%s: mempool %s mapped to the server (%u mapping(s) in all)", ad->name,
+		  mp->name, ad->nb_maps);
+	return 0;
+}
+
+/* A pool goes away: unmap it. */
+static void
+iavfc_pool_remove(struct iavfc_adapter *ad, struct iavfc_pool *p)
+{
+	const struct rte_mempool *mp = p->mp;
+
+	iavfc_pool_unpublish(ad, p, IAVFC_POOL_FREE);
+	p->mp = NULL;
+	iavfc_drop_owner(ad, mp);
+}
+
+/* Mempool life cycle (any thread, no lock held). */
+static void
+iavfc_mempool_event(enum rte_mempool_event ev, struct rte_mempool *mp, void *arg)
+{
+	struct iavfc_adapter *ad = arg;
+	struct iavfc_pool *p;
+
+	if (ev != RTE_MEMPOOL_EVENT_DESTROY)
+		return;
 	rte_mcfg_mem_read_lock();
 	pthread_mutex_lock(&ad->lock);
-	if (iavfc_connected(ad)) {
-		rte_memseg_list_walk_thread_unsafe(iavfc_msl_walk, &w);
-		if (w.ret == 0) {
-			ad->mem_mapped = true; /* callbacks map from now on */
-			IAVFC_LOG(INFO, "%s: DPDK memory mapped to the server in %u mapping(s)",
-				  ad->name, ad->nb_maps);
-		}
-	} else {
-		w.ret = -ENOTCONN;
+	p = iavfc_pool_find(ad, mp);
+	if (p != NULL) {
+		IAVFC_LOG(INFO, "%s: mempool %s destroyed: unmapped", ad->name, mp->name);
+		iavfc_pool_remove(ad, p);
 	}
 	pthread_mutex_unlock(&ad->lock);
 	rte_mcfg_mem_read_unlock();
-	return w.ret;
 }
 
-/* Memory added or about to be removed (hotplug lock held by the caller). */
+void
+iavfc_pool_request(struct iavfc_adapter *ad, struct rte_mempool *mp)
+{
+	struct rte_mempool *none = NULL;
+
+	if (__atomic_load_n(&ad->pool_req, __ATOMIC_RELAXED) != NULL ||
+	    !__atomic_compare_exchange_n(&ad->pool_req, &none, mp, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	/* Served at once; else by the link alarm. */
+	rte_eal_alarm_set(1, iavfc_pool_alarm, ad);
+}
+
+struct iavfc_pool_walk {
+	struct iavfc_adapter *ad;
+	struct rte_mempool *mp;
+	bool found;
+};
+
+/* (mempool list lock held: the pool cannot be freed meanwhile) */
+static void
+iavfc_pool_walk_cb(struct rte_mempool *mp, void *arg)
+{
+	struct iavfc_pool_walk *w = arg;
+
+	if (mp != w->mp || w->found)
+		return;
+	w->found = true;
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&w->ad->lock);
+	if (!w->ad->closing)
+		iavfc_pool_add(w->ad, mp);
+	pthread_mutex_unlock(&w->ad->lock);
+	rte_mcfg_mem_read_unlock();
+}
+
+/* Map the pool the data path asked for, if it is one (no lock held). */
+static void
+iavfc_pool_serve(struct iavfc_adapter *ad)
+{
+	struct iavfc_pool_walk w = {ad, __atomic_load_n(&ad->pool_req, __ATOMIC_ACQUIRE), false};
+	unsigned int i;
+
+	if (w.mp == NULL)
+		return;
+	rte_mempool_walk(iavfc_pool_walk_cb, &w);
+	if (!w.found) {
+		/* Not a mempool: remembered as refused, never dereferenced. */
+		pthread_mutex_lock(&ad->lock);
+		for (i = 0; i < IAVFC_MAX_POOLS; i++) {
+			if (ad->pools[i].state == IAVFC_POOL_FREE) {
+				iavfc_pool_publish(&ad->pools[i], w.mp, IAVFC_POOL_REFUSED);
+				break;
+			}
+		}
+		pthread_mutex_unlock(&ad->lock);
+		IAVFC_LOG(ERR, "%s: transmitted mbufs of %p, which is not a mempool: dropped",
+			  ad->name, (void *)w.mp);
+	}
+	__atomic_store_n(&ad->pool_req, NULL, __ATOMIC_RELEASE);
+}
+
+static void
+iavfc_pool_alarm(void *arg)
+{
+	iavfc_pool_serve(arg);
+}
+
+/*
+ * On a new connection: the DMA zone, then every pool the port has used
+ * (a pool that cannot be mapped any more is refused).
+ */
+static int
+iavfc_map_wanted(struct iavfc_adapter *ad)
+{
+	unsigned int i;
+	int ret;
+
+	ret = iavfc_map_owner(ad, ad->zone);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < IAVFC_MAX_POOLS && iavfc_connected(ad); i++) {
+		struct iavfc_pool *p = &ad->pools[i];
+		const struct rte_mempool *mp = p->mp;
+
+		if (p->state != IAVFC_POOL_MAPPED)
+			continue;
+		if (iavfc_map_owner(ad, mp) < 0) {
+			IAVFC_LOG(ERR, "%s: mempool %s cannot be mapped to the server any more",
+				  ad->name, mp->name);
+			iavfc_pool_unpublish(ad, p, IAVFC_POOL_REFUSED);
+			iavfc_drop_owner(ad, mp);
+		}
+	}
+	if (!iavfc_connected(ad))
+		return -ENOTCONN;
+	IAVFC_LOG(INFO, "%s: DMA zone and mempools mapped to the server in %u mapping(s)", ad->name,
+		  ad->nb_maps);
+	return 0;
+}
+
+/*
+ * Memory about to be freed (hotplug lock held by the caller). What the
+ * port maps is unmapped before it is freed (zone at close, pools on their
+ * destroy event): anything else here is a bug; unmap it anyway.
+ */
 static void
 iavfc_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
 {
 	struct iavfc_adapter *ad = arg;
+	uintptr_t a = (uintptr_t)addr, b = a + len;
+	uint32_t i;
 
+	if (type != RTE_MEM_EVENT_FREE)
+		return;
 	pthread_mutex_lock(&ad->lock);
-	if (iavfc_connected(ad) && ad->mem_mapped) {
-		if (type == RTE_MEM_EVENT_ALLOC) {
-			if (iavfc_map_range(ad, (uintptr_t)addr, len) < 0)
-				IAVFC_LOG(ERR,
-					  "%s: new memory at %p (%zu bytes) is not mapped to the "
-					  "server: packets there will be lost",
-					  ad->name, addr, len);
-		} else {
-			iavfc_unmap_range(ad, (uintptr_t)addr, len);
+	for (i = 0; i < IAVFC_MAX_POOLS; i++) {
+		struct iavfc_pool *p = &ad->pools[i];
+		uint32_t j;
+
+		if (p->state != IAVFC_POOL_MAPPED)
+			continue;
+		for (j = 0; j < ad->nb_wants; j++) {
+			const struct iavfc_dma_want *w = &ad->wants[j];
+
+			if (w->owner == p->mp && w->va < b && a < w->va + w->len)
+				break;
+		}
+		if (j < ad->nb_wants) {
+			IAVFC_LOG(ERR, "%s: memory of mempool %p freed while mapped: unmapped",
+				  ad->name, (void *)p->mp);
+			iavfc_pool_remove(ad, p);
 		}
 	}
 	pthread_mutex_unlock(&ad->lock);
@@ -586,7 +927,6 @@ iavfc_detach(struct iavfc_adapter *ad, bool reset)
 	__atomic_store_n(&ad->dp_on, 0, __ATOMIC_RELEASE);
 	ad->gone = false;
 	ad->nb_maps = 0;
-	ad->mem_mapped = false;
 	ad->aq_ready = false;
 	ad->tx_tail_page = NULL;
 	ad->rx_tail_page = NULL;
@@ -643,7 +983,12 @@ iavfc_attach(struct iavfc_adapter *ad)
 	if (ret < 0)
 		goto fail;
 
-	ret = iavfc_map_all(ad);
+	/* The hotplug lock first (memseg file descriptors), then lock. */
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&ad->lock);
+	ret = iavfc_map_wanted(ad);
+	pthread_mutex_unlock(&ad->lock);
+	rte_mcfg_mem_read_unlock();
 	if (ret < 0)
 		goto fail;
 
@@ -703,6 +1048,8 @@ iavfc_alarm(void *arg)
 	pthread_mutex_unlock(&ad->lock);
 	if (closing)
 		return;
+	/* A pool the transmit path asked for, if its own alarm could not be set. */
+	iavfc_pool_serve(ad);
 	if (rte_eal_alarm_set(IAVFC_ALARM_US, iavfc_alarm, ad) < 0)
 		IAVFC_LOG(ERR, "%s: cannot re-arm the link alarm: link changes are no longer seen",
 			  ad->name);
@@ -718,7 +1065,7 @@ iavfc_alarm(void *arg)
 static int
 iavfc_dev_configure(struct rte_eth_dev *dev)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct rte_eth_conf *conf = &dev->data->dev_conf;
 
 	if (dev->data->nb_rx_queues > ad->nb_qp || dev->data->nb_tx_queues > ad->nb_qp) {
@@ -734,7 +1081,7 @@ iavfc_dev_configure(struct rte_eth_dev *dev)
 static int
 iavfc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 
 	info->max_rx_queues = ad->nb_qp;
 	info->max_tx_queues = ad->nb_qp;
@@ -764,21 +1111,16 @@ iavfc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
-static int
-iavfc_zone_reserve(struct rte_eth_dev *dev, const char *what, uint16_t qid, size_t size, int socket,
-		   const struct rte_memzone **mz)
+/* Zeroed memory of the libc heap, aligned to a cache line. */
+static void *
+iavfc_zalloc(size_t size)
 {
-	/* Aligned to its size (a power of 2): never across a page boundary. */
-	size_t align = rte_align64pow2(RTE_MAX(size, (size_t)IAVFC_RING_BASE_ALIGN));
+	void *p = NULL;
 
-	*mz = rte_eth_dma_zone_reserve(dev, what, qid, size, (unsigned int)align, socket);
-	if (*mz == NULL) {
-		IAVFC_LOG(ERR, "port %u: no memory for the %s of queue %u (%zu bytes)",
-			  dev->data->port_id, what, qid, size);
-		return -ENOMEM;
-	}
-	memset((*mz)->addr, 0, size);
-	return 0;
+	if (posix_memalign(&p, RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(size, RTE_CACHE_LINE_SIZE)) != 0)
+		return NULL;
+	memset(p, 0, size);
+	return p;
 }
 
 static void
@@ -789,10 +1131,8 @@ iavfc_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	if (q == NULL)
 		return;
 	iavfc_rxq_stop(q);
-	if (q->mz != NULL)
-		rte_eth_dma_zone_free(dev, "rx_ring", qid);
-	rte_free(q->sw_ring);
-	rte_free(q);
+	free(q->sw_ring);
+	free(q);
 	dev->data->rx_queues[qid] = NULL;
 }
 
@@ -804,22 +1144,20 @@ iavfc_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	if (q == NULL)
 		return;
 	iavfc_txq_stop(q);
-	if (q->mz != NULL)
-		rte_eth_dma_zone_free(dev, "tx_ring", qid);
-	rte_free(q->sw_ring);
-	rte_free(q->rs);
-	rte_free(q);
+	free(q->sw_ring);
+	free(q->rs);
+	free(q);
 	dev->data->tx_queues[qid] = NULL;
 }
 
 static int
-iavfc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, unsigned int socket,
-		     const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
+iavfc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		     unsigned int socket __rte_unused, const struct rte_eth_rxconf *conf,
+		     struct rte_mempool *mp)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct iavfc_rxq *q;
 	uint32_t room, buf;
-	int ret;
 
 	if (nb_desc < IAVFC_RING_MIN || nb_desc > IAVFC_RING_MAX || nb_desc % IAVFC_RING_ALIGN) {
 		IAVFC_LOG(ERR, "%s: rx queue %u: %u descriptors (%u..%u, a multiple of %u)",
@@ -838,27 +1176,25 @@ iavfc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 			  ad->name, qid, room);
 		return -EINVAL;
 	}
+	if (qid >= ad->zone_qp)
+		return -EINVAL;
 	iavfc_rx_queue_release(dev, qid);
 
-	q = rte_zmalloc_socket("iavfc_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE, (int)socket);
+	/* Private: the libc heap, not DPDK memory (which the server may share). */
+	q = iavfc_zalloc(sizeof(*q));
 	if (q == NULL)
 		return -ENOMEM;
-	q->sw_ring = rte_zmalloc_socket("iavfc_rx_sw", nb_desc * sizeof(q->sw_ring[0]),
-					RTE_CACHE_LINE_SIZE, (int)socket);
+	q->sw_ring = iavfc_zalloc(nb_desc * sizeof(q->sw_ring[0]));
 	if (q->sw_ring == NULL) {
-		rte_free(q);
+		free(q);
 		return -ENOMEM;
 	}
-	ret = iavfc_zone_reserve(dev, "rx_ring", qid, (size_t)nb_desc * IAVFC_RX_DESC_SIZE,
-				 (int)socket, &q->mz);
-	if (ret < 0) {
-		rte_free(q->sw_ring);
-		rte_free(q);
-		return ret;
-	}
 	q->ad = ad;
-	q->ring = q->mz->addr;
-	q->ring_iova = q->mz->iova;
+	/* The ring: its slot of the DMA zone. */
+	q->ring = (void *)((uint8_t *)ad->zone->addr + IAVFC_ZONE_RX_OFF +
+			   (size_t)qid * IAVFC_ZONE_RX_SLOT);
+	q->ring_iova = ad->rx_ring_iova[qid];
+	memset((void *)(uintptr_t)q->ring, 0, IAVFC_ZONE_RX_SLOT);
 	q->mp = mp;
 	q->nb_desc = nb_desc;
 	q->queue_id = qid;
@@ -874,12 +1210,11 @@ iavfc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 }
 
 static int
-iavfc_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, unsigned int socket,
-		     const struct rte_eth_txconf *conf)
+iavfc_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		     unsigned int socket __rte_unused, const struct rte_eth_txconf *conf)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct iavfc_txq *q;
-	int ret;
 
 	if (nb_desc < IAVFC_RING_MIN || nb_desc > IAVFC_RING_MAX || nb_desc % IAVFC_RING_ALIGN) {
 		IAVFC_LOG(ERR, "%s: tx queue %u: %u descriptors (%u..%u, a multiple of %u)",
@@ -890,32 +1225,27 @@ iavfc_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 		IAVFC_LOG(ERR, "%s: deferred start is not supported", ad->name);
 		return -EINVAL;
 	}
+	if (qid >= ad->zone_qp)
+		return -EINVAL;
 	iavfc_tx_queue_release(dev, qid);
 
-	q = rte_zmalloc_socket("iavfc_txq", sizeof(*q), RTE_CACHE_LINE_SIZE, (int)socket);
+	/* Private: the libc heap, not DPDK memory (which the server may share). */
+	q = iavfc_zalloc(sizeof(*q));
 	if (q == NULL)
 		return -ENOMEM;
-	q->sw_ring = rte_zmalloc_socket("iavfc_tx_sw", nb_desc * sizeof(q->sw_ring[0]),
-					RTE_CACHE_LINE_SIZE, (int)socket);
-	q->rs = rte_zmalloc_socket("iavfc_tx_rs", nb_desc * sizeof(q->rs[0]), RTE_CACHE_LINE_SIZE,
-				   (int)socket);
+	q->sw_ring = iavfc_zalloc(nb_desc * sizeof(q->sw_ring[0]));
+	q->rs = iavfc_zalloc(nb_desc * sizeof(q->rs[0]));
 	if (q->sw_ring == NULL || q->rs == NULL) {
-		rte_free(q->sw_ring);
-		rte_free(q->rs);
-		rte_free(q);
+		free(q->sw_ring);
+		free(q->rs);
+		free(q);
 		return -ENOMEM;
 	}
-	ret = iavfc_zone_reserve(dev, "tx_ring", qid, (size_t)nb_desc * IAVFC_TX_DESC_SIZE,
-				 (int)socket, &q->mz);
-	if (ret < 0) {
-		rte_free(q->sw_ring);
-		rte_free(q->rs);
-		rte_free(q);
-		return ret;
-	}
 	q->ad = ad;
-	q->ring = q->mz->addr;
-	q->ring_iova = q->mz->iova;
+	q->ring = (void *)((uint8_t *)ad->zone->addr + IAVFC_ZONE_TX_OFF(ad->zone_qp) +
+			   (size_t)qid * IAVFC_ZONE_TX_SLOT);
+	q->ring_iova = ad->tx_ring_iova[qid];
+	memset((void *)(uintptr_t)q->ring, 0, IAVFC_ZONE_TX_SLOT);
 	q->nb_desc = nb_desc;
 	q->queue_id = qid;
 	q->fast_free = ((conf->offloads | dev->data->dev_conf.txmode.offloads) &
@@ -946,7 +1276,7 @@ iavfc_queues_stop(struct rte_eth_dev *dev)
 static int
 iavfc_dev_start(struct rte_eth_dev *dev)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct rte_ether_addr old_mac = ad->dev_mac;
 	bool reconnect;
 	uint16_t i;
@@ -981,6 +1311,24 @@ iavfc_dev_start(struct rte_eth_dev *dev)
 			rte_ether_addr_copy(&ad->dev_mac, &dev->data->mac_addrs[0]);
 		IAVFC_LOG(NOTICE, "%s: reconnected to %s", ad->name, ad->path);
 	}
+
+	/* The receive pools' memory: the server writes packets there. */
+	ret = 0;
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&ad->lock);
+	for (i = 0; i < dev->data->nb_rx_queues && ret == 0; i++) {
+		struct iavfc_rxq *q = dev->data->rx_queues[i];
+
+		ret = iavfc_pool_add(ad, q->mp);
+		if (ret < 0)
+			IAVFC_LOG(ERR,
+				  "%s: rx queue %u: its mempool %s cannot be given to the server",
+				  ad->name, i, q->mp->name);
+	}
+	pthread_mutex_unlock(&ad->lock);
+	rte_mcfg_mem_read_unlock();
+	if (ret < 0)
+		return ret;
 
 	/* Buffers first: mbuf allocation must not happen under lock. */
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -1056,7 +1404,7 @@ iavfc_dev_start(struct rte_eth_dev *dev)
 static int
 iavfc_dev_stop(struct rte_eth_dev *dev)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 
 	pthread_mutex_lock(&ad->lock);
 	__atomic_store_n(&ad->dp_on, 0, __ATOMIC_RELEASE);
@@ -1078,7 +1426,7 @@ iavfc_dev_stop(struct rte_eth_dev *dev)
 static int
 iavfc_dev_close(struct rte_eth_dev *dev)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	uint16_t i;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
@@ -1090,30 +1438,22 @@ iavfc_dev_close(struct rte_eth_dev *dev)
 	ad->closing = true;
 	pthread_mutex_unlock(&ad->lock);
 	rte_eal_alarm_cancel(iavfc_alarm, ad);
-	if (ad->mem_cb) {
-		rte_mem_event_callback_unregister(ad->mem_cb_name, ad);
-		ad->mem_cb = false;
-	}
+	iavfc_callbacks_off(ad);
 	iavfc_detach(ad, true);
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		iavfc_rx_queue_release(dev, i);
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		iavfc_tx_queue_release(dev, i);
-	rte_memzone_free(ad->aq_mz);
-	ad->aq_mz = NULL;
-	free(ad->maps);
-	ad->maps = NULL;
-	ad->maps_cap = 0;
-	pthread_mutex_destroy(&ad->lock);
 	IAVFC_LOG(INFO, "%s: closed", ad->name);
+	iavfc_adapter_free(dev, ad);
 	return 0;
 }
 
 static int
 iavfc_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct rte_eth_link old = dev->data->dev_link;
 
 	pthread_mutex_lock(&ad->lock);
@@ -1141,6 +1481,7 @@ iavfc_qstats_since(const struct iavfc_qstats *s, const struct iavfc_qstats *base
 	d->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED) - base->packets;
 	d->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED) - base->bytes;
 	d->errors = __atomic_load_n(&s->errors, __ATOMIC_RELAXED) - base->errors;
+	d->unmapped = __atomic_load_n(&s->unmapped, __ATOMIC_RELAXED) - base->unmapped;
 }
 
 /* A queue's counters as they are now become its zero. */
@@ -1150,12 +1491,13 @@ iavfc_qstats_rebase(struct iavfc_qstats *base, const struct iavfc_qstats *s)
 	base->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
 	base->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
 	base->errors = __atomic_load_n(&s->errors, __ATOMIC_RELAXED);
+	base->unmapped = __atomic_load_n(&s->unmapped, __ATOMIC_RELAXED);
 }
 
 static int
 iavfc_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct virtchnl_eth_stats ds;
 	uint16_t i;
 
@@ -1201,7 +1543,7 @@ iavfc_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 static int
 iavfc_stats_reset(struct rte_eth_dev *dev)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	uint16_t i;
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -1228,23 +1570,25 @@ iavfc_xstats_get_names(struct rte_eth_dev *dev __rte_unused, struct rte_eth_xsta
 {
 	unsigned int i;
 
-	if (names == NULL || size < IAVFC_NB_DEV_XSTATS)
-		return IAVFC_NB_DEV_XSTATS;
+	if (names == NULL || size < IAVFC_NB_XSTATS)
+		return IAVFC_NB_XSTATS;
 	for (i = 0; i < IAVFC_NB_DEV_XSTATS; i++)
 		snprintf(names[i].name, sizeof(names[i].name), "%s", iavfc_dev_xstat_names[i]);
-	return IAVFC_NB_DEV_XSTATS;
+	snprintf(names[i].name, sizeof(names[i].name), "tx_unmapped_drops");
+	return IAVFC_NB_XSTATS;
 }
 
 static int
 iavfc_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	uint64_t cur[IAVFC_NB_DEV_XSTATS], base[IAVFC_NB_DEV_XSTATS];
 	struct virtchnl_eth_stats ds;
 	unsigned int i;
+	uint16_t q;
 
-	if (xs == NULL || n < IAVFC_NB_DEV_XSTATS)
-		return IAVFC_NB_DEV_XSTATS;
+	if (xs == NULL || n < IAVFC_NB_XSTATS)
+		return IAVFC_NB_XSTATS;
 	pthread_mutex_lock(&ad->lock);
 	iavfc_dev_counters(ad, &ds);
 	memcpy(cur, &ds, sizeof(cur));
@@ -1254,7 +1598,19 @@ iavfc_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int
 		xs[i].id = i;
 		xs[i].value = cur[i] - base[i];
 	}
-	return IAVFC_NB_DEV_XSTATS;
+	/* Transmitted mbufs whose memory the server does not see. */
+	xs[i].id = i;
+	xs[i].value = 0;
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct iavfc_txq *tq = dev->data->tx_queues[q];
+		struct iavfc_qstats d;
+
+		if (tq == NULL)
+			continue;
+		iavfc_qstats_since(&tq->stats, &tq->base, &d);
+		xs[i].value += d.unmapped;
+	}
+	return IAVFC_NB_XSTATS;
 }
 
 static int
@@ -1266,7 +1622,7 @@ iavfc_xstats_reset(struct rte_eth_dev *dev)
 static int
 iavfc_promisc_set(struct rte_eth_dev *dev, uint16_t flag, bool on)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	uint16_t flags;
 	int ret = 0;
 
@@ -1310,7 +1666,7 @@ iavfc_allmulti_disable(struct rte_eth_dev *dev)
 static int
 iavfc_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 	int ret = 0;
 
 	pthread_mutex_lock(&ad->lock);
@@ -1328,7 +1684,7 @@ iavfc_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 static int
 iavfc_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
-	struct iavfc_adapter *ad = dev->data->dev_private;
+	struct iavfc_adapter *ad = iavfc_ad(dev);
 
 	if (mtu < RTE_ETHER_MIN_MTU || mtu > ad->max_mtu)
 		return -EINVAL;
@@ -1366,6 +1722,137 @@ static const struct eth_dev_ops iavfc_ops = {
 
 /* ------------------------------------------------------------ probe/remove */
 
+/* No more memory, mempool or alarm callbacks (the port is closing). */
+static void
+iavfc_callbacks_off(struct iavfc_adapter *ad)
+{
+	if (ad->mem_cb)
+		rte_mem_event_callback_unregister(ad->mem_cb_name, ad);
+	ad->mem_cb = false;
+	if (ad->pool_cb)
+		rte_mempool_event_callback_unregister(iavfc_mempool_event, ad);
+	ad->pool_cb = false;
+	rte_eal_alarm_cancel(iavfc_pool_alarm, ad);
+}
+
+/* The adapter and its DMA zone (detached, callbacks off). */
+static void
+iavfc_adapter_free(struct rte_eth_dev *dev, struct iavfc_adapter *ad)
+{
+	rte_memzone_free(ad->zone);
+	free(ad->maps);
+	free(ad->wants);
+	pthread_mutex_destroy(&ad->lock);
+	((struct iavfc_priv *)dev->data->dev_private)->ad = NULL;
+	free(ad);
+}
+
+struct iavfc_pg_walk {
+	int socket;
+	size_t pg;
+};
+
+static int
+iavfc_pg_walk_cb(const struct rte_memseg_list *msl, void *arg)
+{
+	struct iavfc_pg_walk *w = arg;
+
+	if (msl->external || msl->page_sz == 0 ||
+	    (w->socket != SOCKET_ID_ANY && msl->socket_id != w->socket))
+		return 0;
+	if (w->pg == 0 || msl->page_sz < w->pg)
+		w->pg = msl->page_sz;
+	return 0;
+}
+
+/* IOVA of [off, off + len) of the zone, which must be contiguous there. */
+static int
+iavfc_zone_iova(struct iavfc_adapter *ad, size_t off, size_t len, rte_iova_t *iova)
+{
+	uintptr_t va = (uintptr_t)ad->zone->addr + off, p;
+	rte_iova_t base = rte_mem_virt2iova((void *)va);
+
+	if (base == RTE_BAD_IOVA)
+		return -EINVAL;
+	for (p = RTE_ALIGN_FLOOR(va, ad->zone_pg) + ad->zone_pg; p < va + len; p += ad->zone_pg)
+		if (rte_mem_virt2iova((void *)p) != base + (p - va))
+			return -EINVAL;
+	*iova = base;
+	return 0;
+}
+
+/*
+ * The DMA zone: whole pages of one page size, aligned to it, so that no
+ * other memory shares a page with it (the server maps whole pages).
+ */
+static int
+iavfc_zone_create(struct iavfc_adapter *ad, int socket)
+{
+	struct iavfc_pg_walk w = {socket, 0};
+	const struct rte_memseg_list *msl;
+	const struct rte_memzone *mz = NULL;
+	char name[RTE_MEMZONE_NAMESIZE];
+	size_t size = IAVFC_ZONE_SIZE(ad->zone_qp), len, pg;
+	rte_iova_t aq;
+	unsigned int attempt, q;
+
+	rte_memseg_list_walk(iavfc_pg_walk_cb, &w);
+	pg = w.pg != 0 ? w.pg : (size_t)sysconf(_SC_PAGESIZE);
+	snprintf(name, sizeof(name), "iavfc_dma_%u", ad->eth_dev->data->port_id);
+	/* The smallest pages first; again with larger ones if it lands there. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		len = RTE_ALIGN_CEIL(size, pg);
+		mz = rte_memzone_reserve_aligned(name, len, socket, RTE_MEMZONE_IOVA_CONTIG,
+						 (unsigned int)pg);
+		if (mz == NULL)
+			mz = rte_memzone_reserve_aligned(name, len, socket, 0, (unsigned int)pg);
+		if (mz == NULL)
+			break;
+		msl = rte_mem_virt2memseg_list(mz->addr);
+		if (msl != NULL && msl->page_sz <= pg)
+			break;
+		pg = msl != NULL ? msl->page_sz : pg;
+		rte_memzone_free(mz);
+		mz = NULL;
+	}
+	if (mz == NULL) {
+		IAVFC_LOG(ERR, "%s: no memory for the DMA zone (%zu bytes in %zu-byte pages)",
+			  ad->name, size, pg);
+		return -ENOMEM;
+	}
+	memset(mz->addr, 0, len);
+	ad->zone = mz;
+	ad->zone_pg = pg;
+	if (iavfc_zone_iova(ad, 0, IAVFC_ZONE_AQ_SIZE, &aq) < 0)
+		goto not_contig;
+	for (q = 0; q < ad->zone_qp; q++) {
+		if (iavfc_zone_iova(ad, IAVFC_ZONE_RX_OFF + (size_t)q * IAVFC_ZONE_RX_SLOT,
+				    IAVFC_ZONE_RX_SLOT, &ad->rx_ring_iova[q]) < 0 ||
+		    iavfc_zone_iova(ad,
+				    IAVFC_ZONE_TX_OFF(ad->zone_qp) + (size_t)q * IAVFC_ZONE_TX_SLOT,
+				    IAVFC_ZONE_TX_SLOT, &ad->tx_ring_iova[q]) < 0)
+			goto not_contig;
+	}
+	ad->atq = mz->addr;
+	ad->arq = ad->atq + IAVFC_AQ_LEN;
+	ad->atq_buf = (uint8_t *)mz->addr + 2u * IAVFC_AQ_LEN * sizeof(ad->atq[0]);
+	ad->arq_buf = ad->atq_buf + IAVFC_AQ_BUF_SIZE;
+	ad->atq_iova = aq;
+	ad->arq_iova = ad->atq_iova + IAVFC_AQ_LEN * sizeof(ad->atq[0]);
+	ad->atq_buf_iova = ad->atq_iova + 2u * IAVFC_AQ_LEN * sizeof(ad->atq[0]);
+	ad->arq_buf_iova = ad->atq_buf_iova + IAVFC_AQ_BUF_SIZE;
+	IAVFC_LOG(DEBUG, "%s: DMA zone %p, %zu bytes in %zu-byte pages", ad->name, mz->addr, len,
+		  pg);
+	return iavfc_want_add(ad, (uintptr_t)mz->addr, len, mz);
+
+not_contig:
+	IAVFC_LOG(ERR, "%s: the DMA zone's rings are not IOVA-contiguous (try --iova-mode=va)",
+		  ad->name);
+	rte_memzone_free(mz);
+	ad->zone = NULL;
+	return -ENOMEM;
+}
+
 static int
 iavfc_probe(struct rte_vdev_device *vdev)
 {
@@ -1373,8 +1860,6 @@ iavfc_probe(struct rte_vdev_device *vdev)
 	struct rte_eth_dev *eth_dev;
 	struct iavfc_adapter *ad;
 	struct iavfc_args a;
-	char mzname[RTE_MEMZONE_NAMESIZE];
-	size_t aq_size;
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -1385,14 +1870,21 @@ iavfc_probe(struct rte_vdev_device *vdev)
 	if (ret < 0)
 		return ret;
 
-	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(*ad));
+	/* dev_private (DPDK memory): the adapter's address only. */
+	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(struct iavfc_priv));
 	if (eth_dev == NULL)
 		return -ENOMEM;
-	ad = eth_dev->data->dev_private;
+	ad = iavfc_zalloc(sizeof(*ad));
+	if (ad == NULL) {
+		rte_eth_dev_release_port(eth_dev);
+		return -ENOMEM;
+	}
+	((struct iavfc_priv *)eth_dev->data->dev_private)->ad = ad;
 	ad->eth_dev = eth_dev;
 	snprintf(ad->name, sizeof(ad->name), "%s", name);
 	snprintf(ad->path, sizeof(ad->path), "%s", a.path);
 	ad->req_qp = a.queues;
+	ad->zone_qp = a.queues != 0 ? a.queues : IAVFC_MAX_QUEUES;
 	pthread_mutex_init(&ad->lock, NULL);
 	eth_dev->dev_ops = &iavfc_ops;
 	eth_dev->rx_pkt_burst = iavfc_recv_pkts;
@@ -1401,37 +1893,26 @@ iavfc_probe(struct rte_vdev_device *vdev)
 
 	eth_dev->data->mac_addrs =
 		rte_zmalloc_socket(name, RTE_ETHER_ADDR_LEN, 0, vdev->device.numa_node);
-	/* Admin queue rings and buffers, aligned to their size (one page). */
-	aq_size = 2u * IAVFC_AQ_LEN * sizeof(struct emu_iavf_aq_desc) +
-		(IAVFC_AQ_LEN + 1u) * IAVFC_AQ_BUF_SIZE;
-	snprintf(mzname, sizeof(mzname), "iavfc_aq_%u", eth_dev->data->port_id);
-	ad->aq_mz = rte_memzone_reserve_aligned(mzname, aq_size, vdev->device.numa_node,
-						RTE_MEMZONE_IOVA_CONTIG,
-						(unsigned int)rte_align64pow2(aq_size));
-	if (eth_dev->data->mac_addrs == NULL || ad->aq_mz == NULL) {
+	if (eth_dev->data->mac_addrs == NULL) {
 		IAVFC_LOG(ERR, "%s: out of memory", name);
 		ret = -ENOMEM;
 		goto fail;
 	}
-	memset(ad->aq_mz->addr, 0, aq_size);
-	ad->atq = ad->aq_mz->addr;
-	ad->arq = ad->atq + IAVFC_AQ_LEN;
-	ad->atq_buf = (uint8_t *)ad->aq_mz->addr + 2u * IAVFC_AQ_LEN * sizeof(ad->atq[0]);
-	ad->arq_buf = ad->atq_buf + IAVFC_AQ_BUF_SIZE;
-	ad->atq_iova = ad->aq_mz->iova;
-	ad->arq_iova = ad->atq_iova + IAVFC_AQ_LEN * sizeof(ad->atq[0]);
-	ad->atq_buf_iova = ad->atq_iova + 2u * IAVFC_AQ_LEN * sizeof(ad->atq[0]);
-	ad->arq_buf_iova = ad->atq_buf_iova + IAVFC_AQ_BUF_SIZE;
+	ret = iavfc_zone_create(ad, vdev->device.numa_node);
+	if (ret < 0)
+		goto fail;
 
-	/* Memory added later is mapped by the callback (from the first mapping on). */
+	/* Memory freed while mapped, mempools destroyed: unmapped. */
 	snprintf(ad->mem_cb_name, sizeof(ad->mem_cb_name), "iavf_client_%s", name);
 	if (rte_mem_event_callback_register(ad->mem_cb_name, iavfc_mem_event, ad) == 0)
 		ad->mem_cb = true;
-	else if (rte_errno != ENOTSUP)
-		IAVFC_LOG(WARNING,
-			  "%s: no memory event callback (%s): memory added later is "
-			  "not mapped to the server",
-			  name, rte_strerror(rte_errno));
+	if (rte_mempool_event_callback_register(iavfc_mempool_event, ad) == 0) {
+		ad->pool_cb = true;
+	} else {
+		IAVFC_LOG(ERR, "%s: no mempool event callback: %s", name, rte_strerror(rte_errno));
+		ret = -rte_errno;
+		goto fail;
+	}
 
 	ret = iavfc_attach(ad);
 	if (ret < 0)
@@ -1464,12 +1945,8 @@ iavfc_probe(struct rte_vdev_device *vdev)
 fail_detach:
 	iavfc_detach(ad, true);
 fail:
-	if (ad->mem_cb)
-		rte_mem_event_callback_unregister(ad->mem_cb_name, ad);
-	ad->mem_cb = false;
-	rte_memzone_free(ad->aq_mz);
-	free(ad->maps);
-	pthread_mutex_destroy(&ad->lock);
+	iavfc_callbacks_off(ad);
+	iavfc_adapter_free(eth_dev, ad);
 	rte_eth_dev_release_port(eth_dev);
 	return ret;
 }

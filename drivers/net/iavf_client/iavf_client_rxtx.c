@@ -24,6 +24,21 @@
  *
  * The burst functions check dp_on once: when the server is gone or the
  * port is stopped they return 0 without touching anything shared.
+ *
+ * Only memory mapped to the server goes into a descriptor. Receive buffers
+ * come from the queue's pool, mapped at dev_start. A transmitted segment's
+ * memory is its pool's (the direct mbuf's pool for a clone): the pool of
+ * the previous segment is remembered (one compare per segment); another
+ * pool is looked up in the port's table (once, then remembered); an
+ * unknown one is asked for from the control path, and a segment whose pool
+ * is not mapped (yet), or with an external buffer, drops its packet
+ * (counted in errors and in the tx_unmapped_drops xstat).
+ *
+ * What the device writes back is checked before use: a received length is
+ * bounded by the buffer, a packet by IAVFC_RX_MAX_CHAIN_LIMIT descriptors;
+ * the buffers are the driver's own (sw_ring), never addresses read back
+ * from a descriptor; transmit completions are only looked for in the
+ * driver's own RS descriptors.
  */
 
 #include <string.h>
@@ -240,6 +255,48 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /* --------------------------------------------------------------- transmit */
 
+/*
+ * Is the memory of segment s mapped to the server? The slow path of
+ * iavfc_tx_seg_mapped(): the port's pool table (no lock: atomics).
+ */
+static __rte_noinline bool
+iavfc_tx_seg_lookup(struct iavfc_txq *q, const struct rte_mbuf *s)
+{
+	struct iavfc_adapter *ad = q->ad;
+	struct rte_mempool *mp;
+	unsigned int i;
+
+	if (s->ol_flags & RTE_MBUF_F_EXTERNAL)
+		return false; /* memory of the application's own */
+	mp = RTE_MBUF_CLONED(s) ? rte_mbuf_from_indirect((struct rte_mbuf *)(uintptr_t)s)->pool :
+				  s->pool;
+	for (i = 0; i < IAVFC_MAX_POOLS; i++) {
+		uint32_t st;
+
+		if (__atomic_load_n(&ad->pools[i].mp, __ATOMIC_ACQUIRE) != mp)
+			continue;
+		st = __atomic_load_n(&ad->pools[i].state, __ATOMIC_ACQUIRE);
+		if (st == IAVFC_POOL_MAPPED) {
+			if (!RTE_MBUF_CLONED(s))
+				q->dma_pool = mp;
+			return true;
+		}
+		if (st == IAVFC_POOL_REFUSED)
+			return false;
+	}
+	iavfc_pool_request(ad, mp);
+	return false;
+}
+
+static inline bool
+iavfc_tx_seg_mapped(struct iavfc_txq *q, const struct rte_mbuf *s)
+{
+	if (likely(s->pool == q->dma_pool &&
+		   (s->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)) == 0))
+		return true;
+	return iavfc_tx_seg_lookup(q, s);
+}
+
 void
 iavfc_txq_start(struct iavfc_txq *q)
 {
@@ -251,6 +308,7 @@ iavfc_txq_start(struct iavfc_txq *q)
 	q->rs_head = 0;
 	q->rs_count = 0;
 	q->ff_pool = NULL;
+	q->dma_pool = NULL;
 	q->started = true;
 }
 
@@ -388,10 +446,17 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t nb_tx, idx, nb_free, last = 0, step = 0;
 	const uint16_t nb_desc = q->nb_desc;
 	const bool fast_free = q->fast_free;
-	uint64_t bytes = 0, errors = 0;
+	uint64_t bytes = 0, errors = 0, unmapped = 0;
+	uint32_t gen;
 
 	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
 		return 0;
+	/* A pool unmapped since the last burst: forget the one remembered. */
+	gen = __atomic_load_n(&q->ad->pool_gen, __ATOMIC_ACQUIRE);
+	if (unlikely(gen != q->pool_gen)) {
+		q->dma_pool = NULL;
+		q->pool_gen = gen;
+	}
 
 	if (q->rs_count > 0)
 		iavfc_tx_cleanup(q);
@@ -409,6 +474,20 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			/* The device would refuse it: drop it here. */
 			rte_pktmbuf_free(m);
 			errors++;
+			continue;
+		}
+		if (likely(nseg == 1)) {
+			s = iavfc_tx_seg_mapped(q, m) ? NULL : m;
+		} else {
+			for (s = m; s != NULL; s = s->next)
+				if (!iavfc_tx_seg_mapped(q, s))
+					break;
+		}
+		if (unlikely(s != NULL)) {
+			/* Memory the server does not see: never in a descriptor. */
+			rte_pktmbuf_free(m);
+			errors++;
+			unmapped++;
 			continue;
 		}
 		if (unlikely(nseg > nb_free)) {
@@ -463,5 +542,7 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	}
 	if (errors > 0)
 		iavfc_cnt_add(&q->stats.errors, errors);
+	if (unmapped > 0)
+		iavfc_cnt_add(&q->stats.unmapped, unmapped);
 	return nb_tx;
 }

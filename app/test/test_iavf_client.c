@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+/*
+ * iavf_client_autotest: what net_iavf_client shows its server. The PMD is
+ * attached to an emulated AVF (vdev emu_iavf) in the same process, and the
+ * server's DMA table (the device's memory table, IOVA as VA) is compared
+ * with the PMD's memory:
+ *  - the adapter, queue structures and software rings are in none of the
+ *    mapped ranges;
+ *  - the descriptor rings, the admin queue and the receive pool's memory
+ *    are, and a pool the port does not use is not;
+ *  - a transmit pool the port has not seen is not mapped: its first packet
+ *    is dropped and counted, the pool is mapped soon after, and unmapped
+ *    when it is destroyed.
+ *
+ * DPDK memory must have file descriptors (--in-memory with --no-huge gives
+ * a memfd) and IOVA must be VA (--iova-mode=va); the server trusts this
+ * memory (trust_client_memory=1), as DPDK memory cannot be sealed.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <ethdev_driver.h>
+#include <rte_emudev.h>
+
+#include "iavf_client.h"
+#include "test.h"
+
+#define EMU_NAME "emu_iavf_ict"
+#define PMD_NAME "net_iavf_client_ict"
+#define NB_DESC 64
+#define NB_MBUF 511
+
+static char tmpdir[64];
+static char sock_path[96];
+static bool emu_created, pmd_created;
+static uint16_t port_id, emu_id;
+static struct rte_mempool *rx_pool, *tx_pool, *other_pool;
+
+/* Is all of [va, va + len) inside the server's DMA table? */
+static bool
+dma_mapped(uintptr_t va, size_t len)
+{
+	const struct rte_emudev_mem_table *t = NULL;
+	uintptr_t cur = va, end = va + len;
+
+	if (rte_emudev_mem_table_get(emu_id, &t) != 0 || t == NULL)
+		return false;
+	while (cur < end) {
+		uint32_t i;
+
+		for (i = 0; i < t->nb_regions; i++) {
+			const struct rte_emudev_mem_region *r = &t->regions[i];
+
+			if (r->guest_phys_addr <= cur && cur < r->guest_phys_addr + r->size) {
+				cur = r->guest_phys_addr + r->size;
+				break;
+			}
+		}
+		if (i == t->nb_regions)
+			return false;
+	}
+	return true;
+}
+
+/* Is any of [va, va + len) inside the server's DMA table? */
+static bool
+dma_touched(uintptr_t va, size_t len)
+{
+	const struct rte_emudev_mem_table *t = NULL;
+	uint32_t i;
+
+	if (rte_emudev_mem_table_get(emu_id, &t) != 0 || t == NULL)
+		return false;
+	for (i = 0; i < t->nb_regions; i++) {
+		const struct rte_emudev_mem_region *r = &t->regions[i];
+
+		if (r->guest_phys_addr < va + len && va < r->guest_phys_addr + r->size)
+			return true;
+	}
+	return false;
+}
+
+struct chunk_check {
+	bool all_mapped;
+	bool any_interior_mapped;
+	uintptr_t first_mid;
+};
+
+static void
+chunk_cb(struct rte_mempool *mp __rte_unused, void *arg, struct rte_mempool_memhdr *mh,
+	 unsigned int idx __rte_unused)
+{
+	struct chunk_check *c = arg;
+	uintptr_t a = (uintptr_t)mh->addr;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	/* The chunk without its first and last page (which it may share). */
+	uintptr_t ia = RTE_ALIGN_CEIL(a, pg) + pg, ib = RTE_ALIGN_FLOOR(a + mh->len, pg) - pg;
+
+	if (!dma_mapped(a, mh->len))
+		c->all_mapped = false;
+	if (ia < ib && dma_touched(ia, ib - ia))
+		c->any_interior_mapped = true;
+	if (c->first_mid == 0)
+		c->first_mid = a + mh->len / 2;
+}
+
+static struct chunk_check
+pool_check(struct rte_mempool *mp)
+{
+	struct chunk_check c = {true, false, 0};
+
+	rte_mempool_mem_iter(mp, chunk_cb, &c);
+	return c;
+}
+
+static uint64_t
+unmapped_drops(void)
+{
+	struct rte_eth_xstat_name names[64];
+	struct rte_eth_xstat xs[64];
+	int n, i;
+
+	n = rte_eth_xstats_get_names(port_id, names, RTE_DIM(names));
+	if (n <= 0 || n > (int)RTE_DIM(names) || rte_eth_xstats_get(port_id, xs, n) != n)
+		return UINT64_MAX;
+	for (i = 0; i < n; i++)
+		if (strcmp(names[xs[i].id].name, "tx_unmapped_drops") == 0)
+			return xs[i].value;
+	return UINT64_MAX;
+}
+
+static struct rte_mbuf *
+frame(struct rte_mempool *mp)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *p;
+
+	if (m == NULL)
+		return NULL;
+	p = rte_pktmbuf_append(m, 64);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memset(p, 0xff, 6);
+	memset(p + 6, 0x02, 58);
+	return m;
+}
+
+static void
+suite_teardown(void)
+{
+	if (pmd_created) {
+		rte_eth_dev_stop(port_id);
+		rte_vdev_uninit(PMD_NAME);
+	}
+	pmd_created = false;
+	if (emu_created)
+		rte_vdev_uninit(EMU_NAME);
+	emu_created = false;
+	rte_mempool_free(rx_pool);
+	rte_mempool_free(tx_pool);
+	rte_mempool_free(other_pool);
+	rx_pool = tx_pool = other_pool = NULL;
+	unlink(sock_path);
+	if (tmpdir[0] != '\0')
+		rmdir(tmpdir);
+}
+
+static int
+suite_setup(void)
+{
+	struct rte_eth_conf conf;
+	char args[256];
+	int ret;
+
+	if (rte_eal_iova_mode() != RTE_IOVA_VA) {
+		printf("IOVA is not VA: run with --iova-mode=va\n");
+		return TEST_SKIPPED;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/iavfc_test.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return TEST_FAILED;
+	snprintf(sock_path, sizeof(sock_path), "%s/s.sock", tmpdir);
+	snprintf(args, sizeof(args), "sock=%s,queues=2,trust_client_memory=1", sock_path);
+	ret = rte_vdev_init(EMU_NAME, args);
+	if (ret != 0) {
+		printf("rte_vdev_init(%s, %s): %d: no emu_iavf that trusts DPDK memory\n", EMU_NAME,
+		       args, ret);
+		suite_teardown();
+		return TEST_SKIPPED;
+	}
+	emu_created = true;
+	if (rte_emudev_get_id_by_name(EMU_NAME, &emu_id) != 0)
+		goto fail;
+
+	rx_pool = rte_pktmbuf_pool_create("iavfc_t_rx", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					  SOCKET_ID_ANY);
+	tx_pool = rte_pktmbuf_pool_create("iavfc_t_tx", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					  SOCKET_ID_ANY);
+	other_pool = rte_pktmbuf_pool_create("iavfc_t_other", NB_MBUF, 0, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (rx_pool == NULL || tx_pool == NULL || other_pool == NULL) {
+		printf("mempools: %s\n", rte_strerror(rte_errno));
+		goto fail;
+	}
+
+	snprintf(args, sizeof(args), "path=%s,queues=1", sock_path);
+	ret = rte_vdev_init(PMD_NAME, args);
+	if (ret != 0) {
+		printf("rte_vdev_init(%s, %s): %d\n", PMD_NAME, args, ret);
+		goto fail;
+	}
+	pmd_created = true;
+	if (rte_eth_dev_get_port_by_name(PMD_NAME, &port_id) != 0)
+		goto fail;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(port_id, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(port_id, 0, NB_DESC, SOCKET_ID_ANY, NULL, rx_pool) != 0 ||
+	    rte_eth_tx_queue_setup(port_id, 0, NB_DESC, SOCKET_ID_ANY, NULL) != 0 ||
+	    rte_eth_dev_start(port_id) != 0) {
+		printf("port %u: configure, queues or start failed\n", port_id);
+		goto fail;
+	}
+	return TEST_SUCCESS;
+fail:
+	suite_teardown();
+	return TEST_FAILED;
+}
+
+static int
+test_private_not_mapped(void)
+{
+	struct rte_eth_dev *dev = &rte_eth_devices[port_id];
+	struct iavfc_adapter *ad = iavfc_ad(dev);
+	struct iavfc_rxq *rxq = dev->data->rx_queues[0];
+	struct iavfc_txq *txq = dev->data->tx_queues[0];
+
+	TEST_ASSERT_NOT_NULL(ad, "adapter");
+	TEST_ASSERT(dma_mapped((uintptr_t)rxq->ring, NB_DESC * IAVFC_RX_DESC_SIZE),
+		    "the receive ring is not mapped");
+	TEST_ASSERT(dma_mapped((uintptr_t)txq->ring, NB_DESC * IAVFC_TX_DESC_SIZE),
+		    "the transmit ring is not mapped");
+	TEST_ASSERT(dma_mapped((uintptr_t)ad->atq, IAVFC_ZONE_AQ_SIZE),
+		    "the admin queue is not mapped");
+
+	TEST_ASSERT(!dma_touched((uintptr_t)ad, sizeof(*ad)), "the adapter is mapped");
+	TEST_ASSERT(!dma_touched((uintptr_t)rxq, sizeof(*rxq)), "the rx queue struct is mapped");
+	TEST_ASSERT(!dma_touched((uintptr_t)txq, sizeof(*txq)), "the tx queue struct is mapped");
+	TEST_ASSERT(!dma_touched((uintptr_t)rxq->sw_ring, NB_DESC * sizeof(rxq->sw_ring[0])),
+		    "the rx software ring is mapped");
+	TEST_ASSERT(!dma_touched((uintptr_t)txq->sw_ring, NB_DESC * sizeof(txq->sw_ring[0])),
+		    "the tx software ring is mapped");
+	TEST_ASSERT(!dma_touched((uintptr_t)txq->rs, NB_DESC * sizeof(txq->rs[0])),
+		    "the tx RS FIFO is mapped");
+	TEST_ASSERT(!dma_touched((uintptr_t)ad->maps, ad->maps_cap * sizeof(ad->maps[0])),
+		    "the DMA map table is mapped");
+	/* dev_private holds the adapter's address only. */
+	TEST_ASSERT_EQUAL(sizeof(struct iavfc_priv), sizeof(void *), "dev_private size");
+	return TEST_SUCCESS;
+}
+
+static int
+test_pools(void)
+{
+	struct rte_eth_dev *dev = &rte_eth_devices[port_id];
+	struct chunk_check c;
+	struct rte_mbuf *m;
+	uintptr_t tx_mid;
+	uint64_t drops0;
+	unsigned int i;
+
+	c = pool_check(rx_pool);
+	TEST_ASSERT(c.all_mapped, "the receive pool is not mapped");
+	c = pool_check(other_pool);
+	TEST_ASSERT(!c.any_interior_mapped, "a pool the port does not use is mapped");
+	c = pool_check(tx_pool);
+	TEST_ASSERT(!c.any_interior_mapped, "the transmit pool is mapped before any use");
+	tx_mid = c.first_mid;
+
+	/* A transmit pool met for the first time: dropped, counted, then mapped. */
+	drops0 = unmapped_drops();
+	TEST_ASSERT(drops0 != UINT64_MAX, "no tx_unmapped_drops xstat");
+	m = frame(tx_pool);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port_id, 0, &m, 1), 1, "burst");
+	TEST_ASSERT_EQUAL(unmapped_drops(), drops0 + 1, "the unmapped packet was not counted");
+	for (i = 0; i < 200 && !pool_check(tx_pool).all_mapped; i++)
+		rte_delay_us_sleep(10000);
+	TEST_ASSERT(pool_check(tx_pool).all_mapped, "the transmit pool was not mapped");
+	m = frame(tx_pool);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port_id, 0, &m, 1), 1, "burst");
+	TEST_ASSERT_EQUAL(unmapped_drops(), drops0 + 1, "a mapped pool's packet was dropped");
+	/* The receive pool is mapped: its packets go out at once. */
+	m = frame(rx_pool);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port_id, 0, &m, 1), 1, "burst");
+	TEST_ASSERT_EQUAL(unmapped_drops(), drops0 + 1, "a receive pool's packet was dropped");
+
+	/* A pool destroyed is unmapped (the port stopped: its mbufs are back). */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port_id), "stop");
+	TEST_ASSERT(dma_touched(tx_mid, 1), "the transmit pool is not mapped");
+	rte_mempool_free(tx_pool);
+	tx_pool = NULL;
+	TEST_ASSERT(!dma_touched(tx_mid, 1), "a destroyed pool stays mapped");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port_id), "start again");
+	TEST_ASSERT(pool_check(rx_pool).all_mapped, "the receive pool is not mapped");
+	RTE_SET_USED(dev);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite iavf_client_suite = {
+	.suite_name = "net_iavf_client: what the server sees",
+	.setup = suite_setup,
+	.teardown = suite_teardown,
+	.unit_test_cases =
+		{
+			TEST_CASE(test_private_not_mapped),
+			TEST_CASE(test_pools),
+			TEST_CASES_END(),
+		},
+};
+
+static int
+test_iavf_client(void)
+{
+	return unit_test_suite_runner(&iavf_client_suite);
+}
+
+REGISTER_TEST_COMMAND(iavf_client_autotest, test_iavf_client);
