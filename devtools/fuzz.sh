@@ -41,7 +41,7 @@ for t in $targets; do
 done
 mkdir -p "$root"
 # Corpora of earlier versions of this script: the server's, flat in $root.
-if find "$root" -maxdepth 1 -type f ! -name stats.tsv | grep -q .; then
+if [ -n "$(find "$root" -maxdepth 1 -type f ! -name stats.tsv -print -quit)" ]; then
 	mkdir -p "$root/fuzz_vfio_user_server"
 	find "$root" -maxdepth 1 -type f ! -name stats.tsv \
 		-exec mv -n -t "$root/fuzz_vfio_user_server" {} +
