@@ -2033,6 +2033,7 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	srv->arg = conf->arg;
 	srv->listen_fd = -1;
 	srv->conn.sock = -1;
+	srv->conn.out_fd = -1;
 	srv->id = __atomic_fetch_add(&vfu_next_id, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&srv->pci_lock, NULL);
 	pthread_mutex_init(&srv->region_lock, NULL);
