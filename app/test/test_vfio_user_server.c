@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -3236,6 +3237,82 @@ test_slow_reader_others_served(void)
 	return TEST_SUCCESS;
 }
 
+struct flooder {
+	int sock;
+	bool stop; /* atomic */
+	unsigned int sent; /* atomic */
+};
+
+/* Posted BAR0 writes (no replies) as fast as the socket takes them. */
+static void *
+flood_posted_writes(void *arg)
+{
+	struct flooder *f = arg;
+	uint8_t msg[VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + 4];
+	struct vfu_region_access acc;
+	struct vfu_hdr h;
+	static const uint8_t data[4] = {0x44, 0x33, 0x22, 0x11};
+
+	memset(&acc, 0, sizeof(acc));
+	acc.region = RTE_VFIO_USER_REGION_BAR0;
+	acc.offset = 0x20;
+	acc.count = 4;
+	acc.data = data;
+	vfu_region_access_encode(msg + VFU_HDR_SIZE, sizeof(msg) - VFU_HDR_SIZE, &acc, NULL);
+	memset(&h, 0, sizeof(h));
+	h.cmd = VFU_CMD_REGION_WRITE;
+	h.size = sizeof(msg);
+	h.flags = VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY;
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
+		struct pollfd pfd = {.fd = f->sock, .events = POLLOUT};
+
+		h.msg_id++;
+		vfu_hdr_encode(msg, &h);
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (send(f->sock, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
+			break;
+		__atomic_fetch_add(&f->sent, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * A client whose socket always has input (posted writes, nothing to send
+ * back) does not starve another device's client.
+ */
+static int
+test_flooding_client_others_served(void)
+{
+	struct flooder f = {.sock = -1};
+	pthread_t th;
+	unsigned int i, fails = 0;
+	uint32_t v;
+
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "flood.sock", true), "second server");
+	dev_a.bar0[0x10] = 0xa5;
+	f.sock = raw_open(dev_b.path, NULL);
+	TEST_ASSERT(f.sock >= 0, "raw open");
+	if (pthread_create(&th, NULL, flood_posted_writes, &f) != 0) {
+		close(f.sock);
+		TEST_ASSERT(false, "thread");
+	}
+	wait_count(&dev_b.bar0_calls, 1000);
+	for (i = 0; i < 200; i++) {
+		v = 0;
+		if (rte_vfio_user_client_region_read(cli, 0, 0x10, &v, 1) != 0 || v != 0xa5)
+			fails++;
+	}
+	__atomic_store_n(&f.stop, true, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	close(f.sock);
+	TEST_ASSERT(ld(&dev_b.bar0_calls) >= 1000, "the flood was not served (%u)",
+		    ld(&dev_b.bar0_calls));
+	TEST_ASSERT_EQUAL(fails, 0, "%u of 200 reads of the other device failed", fails);
+	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "a disconnected");
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
 static int
@@ -3540,6 +3617,8 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(NULL, teardown_dev, test_slow_reader_attached),
 			TEST_CASE_ST(setup_dev_client, teardown_dev,
 				     test_slow_reader_others_served),
+			TEST_CASE_ST(setup_dev_client, teardown_dev,
+				     test_flooding_client_others_served),
 			TEST_CASE_ST(NULL, teardown_dev, test_create_checks),
 			TEST_CASE_ST(NULL, teardown_dev, test_lifecycle),
 			TEST_CASE_ST(NULL, teardown_dev, test_socket_mode),
