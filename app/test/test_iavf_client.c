@@ -336,6 +336,74 @@ test_pools(void)
 	return TEST_SUCCESS;
 }
 
+/* Write back descriptor idx of the receive ring as the server would. */
+static void
+rx_writeback(struct iavfc_rxq *q, uint16_t idx, uint64_t qw1)
+{
+	q->ring[idx].qw1 = rte_cpu_to_le_64(qw1);
+}
+
+static uint64_t
+rx_len(uint32_t len)
+{
+	return (uint64_t)len << EMU_IAVF_RXD_QW1_LEN_SHIFT;
+}
+
+/*
+ * What a hostile server writes into the receive ring is checked: a length
+ * beyond the buffer, error bits, a packet that never ends are dropped and
+ * counted; the buffers are the driver's own, whatever qw0 says.
+ */
+static int
+test_rx_writeback_checked(void)
+{
+	struct rte_eth_dev *dev = &rte_eth_devices[port_id];
+	struct iavfc_rxq *q = dev->data->rx_queues[0];
+	struct rte_mbuf *pkts[4];
+	struct rte_eth_stats st0, st;
+	uint16_t idx = q->next, n, i;
+
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port_id, &st0), "stats");
+
+	/* A length beyond the buffer. */
+	rx_writeback(q, idx, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(q->buf_len + 1u));
+	q->ring[idx].qw0 = 0xdeadbeef000ull; /* an address of the server's choosing */
+	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
+	TEST_ASSERT_EQUAL(n, 0, "a packet longer than its buffer was received");
+	idx = (uint16_t)((idx + 1) % q->nb_desc);
+
+	/* An error bit. */
+	rx_writeback(q, idx,
+		     EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | IAVFC_RXD_QW1_ERR_RXE |
+			     rx_len(60));
+	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
+	TEST_ASSERT_EQUAL(n, 0, "a packet with an error was received");
+	idx = (uint16_t)((idx + 1) % q->nb_desc);
+
+	/* A packet that never ends: dropped at the chain limit. */
+	for (i = 0; i < IAVFC_RX_MAX_CHAIN_LIMIT; i++)
+		rx_writeback(q, (uint16_t)((idx + i) % q->nb_desc),
+			     EMU_IAVF_RXD_QW1_DD | rx_len(q->buf_len));
+	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
+	TEST_ASSERT_EQUAL(n, 0, "a packet of %u descriptors was received",
+			  IAVFC_RX_MAX_CHAIN_LIMIT);
+	idx = (uint16_t)((idx + IAVFC_RX_MAX_CHAIN_LIMIT) % q->nb_desc);
+	/* Its end, then a good packet. */
+	rx_writeback(q, idx, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(60));
+	idx = (uint16_t)((idx + 1) % q->nb_desc);
+	rx_writeback(q, idx, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(60));
+	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
+	TEST_ASSERT_EQUAL(n, 1, "the good packet after them");
+	TEST_ASSERT_EQUAL(pkts[0]->pkt_len, 60, "length");
+	TEST_ASSERT(pkts[0]->pool == rx_pool, "a buffer not of the receive pool");
+	rte_pktmbuf_free(pkts[0]);
+
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port_id, &st), "stats");
+	TEST_ASSERT_EQUAL(st.ierrors - st0.ierrors, 3, "dropped packets counted");
+	TEST_ASSERT_EQUAL(st.ipackets - st0.ipackets, 1, "received packets counted");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite iavf_client_suite = {
 	.suite_name = "net_iavf_client: what the server sees",
 	.setup = suite_setup,
@@ -344,6 +412,7 @@ static struct unit_test_suite iavf_client_suite = {
 		{
 			TEST_CASE(test_private_not_mapped),
 			TEST_CASE(test_pools),
+			TEST_CASE(test_rx_writeback_checked),
 			TEST_CASES_END(),
 		},
 };
