@@ -324,6 +324,34 @@ test_pools(void)
 	TEST_ASSERT_EQUAL(rte_eth_tx_burst(port_id, 0, &m, 1), 1, "burst");
 	TEST_ASSERT_EQUAL(unmapped_drops(), drops0 + 1, "a receive pool's packet was dropped");
 
+	/* External buffers (a pinned external-buffer pool): never mapped, dropped. */
+	{
+		const struct rte_memzone *mz;
+		struct rte_pktmbuf_extmem em;
+		struct rte_mempool *xp;
+
+		mz = rte_memzone_reserve_aligned("iavfc_t_ext", 64 * 2048, SOCKET_ID_ANY,
+						 RTE_MEMZONE_IOVA_CONTIG, 2048);
+		TEST_ASSERT_NOT_NULL(mz, "memzone for external buffers");
+		em.buf_ptr = mz->addr;
+		em.buf_iova = mz->iova;
+		em.buf_len = mz->len;
+		em.elt_size = 2048;
+		xp = rte_pktmbuf_pool_create_extbuf("iavfc_t_ext", 63, 0, 0, 2048, SOCKET_ID_ANY,
+						    &em, 1);
+		TEST_ASSERT_NOT_NULL(xp, "external-buffer pool");
+		m = frame(xp);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		TEST_ASSERT(m->ol_flags & RTE_MBUF_F_EXTERNAL, "not an external buffer");
+		TEST_ASSERT_EQUAL(rte_eth_tx_burst(port_id, 0, &m, 1), 1, "burst");
+		TEST_ASSERT_EQUAL(unmapped_drops(), drops0 + 2, "an external buffer was sent");
+		rte_delay_us_sleep(200000);
+		TEST_ASSERT(!dma_touched((uintptr_t)mz->addr, mz->len),
+			    "external buffers were mapped");
+		rte_mempool_free(xp);
+		rte_memzone_free(mz);
+	}
+
 	/* A pool destroyed is unmapped (the port stopped: its mbufs are back). */
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port_id), "stop");
 	TEST_ASSERT(dma_touched(tx_mid, 1), "the transmit pool is not mapped");

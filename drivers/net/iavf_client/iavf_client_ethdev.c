@@ -30,6 +30,7 @@
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 
 #include <bus_vdev_driver.h>
@@ -550,7 +551,15 @@ iavfc_pool_add(struct iavfc_adapter *ad, struct rte_mempool *mp)
 		}
 		p = &ad->pools[i];
 	}
-	rte_mempool_mem_iter(mp, iavfc_pool_chunk, &ck);
+	if (mp->private_data_size >= sizeof(struct rte_pktmbuf_pool_private) &&
+	    (rte_pktmbuf_priv_flags(mp) & RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF)) {
+		/* The data is in external memory, which is never mapped. */
+		IAVFC_LOG(ERR, "%s: mempool %s has pinned external buffers: not supported",
+			  ad->name, mp->name);
+		ck.ret = -ENOTSUP;
+	}
+	if (ck.ret == 0)
+		rte_mempool_mem_iter(mp, iavfc_pool_chunk, &ck);
 	if (ck.ret == 0 && iavfc_connected(ad))
 		ck.ret = iavfc_map_owner(ad, mp);
 	if (ck.ret < 0) {
