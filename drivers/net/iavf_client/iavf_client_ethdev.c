@@ -584,7 +584,6 @@ iavfc_pool_remove(struct iavfc_adapter *ad, struct iavfc_pool *p)
 	const struct rte_mempool *mp = p->mp;
 
 	iavfc_pool_unpublish(ad, p, IAVFC_POOL_FREE);
-	p->mp = NULL;
 	iavfc_drop_owner(ad, mp);
 }
 
