@@ -142,14 +142,22 @@ class Server:
                                      start_new_session=True)
         logf.close()
         end = time.monotonic() + timeout
+        prompt_seen = None
         while time.monotonic() < end:
             if self.proc.poll() is not None:
                 return "%s %s during start-up; its log: %s" % (
                     self.name, signame(self.proc.returncode), self.tail(20))
             ok = all(os.path.exists(s) for s in self.socks)
-            if ok and self.prompt is not None:
-                ok = self.prompt in self.log_text()
-            if ok:
+            if self.prompt is not None and self.prompt in self.log_text():
+                if ok:
+                    return None
+                # testpmd is up but a device was not created: say why.
+                if prompt_seen is None:
+                    prompt_seen = time.monotonic()
+                elif time.monotonic() - prompt_seen > 2:
+                    return "%s: up, but without its socket(s); its log: %s" % (
+                        self.name, self.tail(20))
+            elif ok and self.prompt is None:
                 return None
             time.sleep(0.1)
         return "%s: not ready after %d s; its log: %s" % (self.name, timeout, self.tail(20))
@@ -187,7 +195,10 @@ class Server:
     def ensure(self):
         """Running (restarted if it died): None, or why it cannot be."""
         if self.alive():
-            return None
+            if all(os.path.exists(s) for s in self.socks):
+                return None
+            return "%s is running without its socket(s) (start-up failed; log %s)" % (
+                self.name, self.logpath)
         if self.proc is not None:
             self.deaths.append(self.proc.returncode)
             self.proc = None
@@ -884,7 +895,8 @@ def client_hang(env, c, mode):
         try:
             rc = cli.wait(30)
             dt = time.monotonic() - t0
-            c.ok(True, "the client exited in %.1f s (%s) against a server flooding %s" %
+            c.ok(dt < 15, "the client exited in %.1f s (%s; its timeout is 5 s, allowed 15 s)"
+                 " against a server flooding %s" %
                  (dt, signame(rc), "after VERSION" if mode == "after-version" else
                   "from the start"))
             c.ok(rc >= 0, "it was not killed by a signal")
