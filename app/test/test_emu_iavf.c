@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -416,10 +418,12 @@ guest_alloc_mem(void)
 {
 	int err;
 
-	g.memfd = memfd_create("emu_iavf_guest", MFD_CLOEXEC);
+	/* Sealed against shrinking, as QEMU's memory-backend-memfd: the server requires it. */
+	g.memfd = memfd_create("emu_iavf_guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (g.memfd < 0)
 		return -errno;
-	if (ftruncate(g.memfd, GUEST_SIZE) != 0) {
+	if (ftruncate(g.memfd, GUEST_SIZE) != 0 ||
+	    fcntl(g.memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
 		err = errno;
 		guest_free_mem();
 		return -err;
@@ -1205,6 +1209,18 @@ test_devargs(void)
 		{true, ",mac=01:00:5e:00:00:01"},
 		{true, ",mac=ff:ff:ff:ff:ff:ff"},
 		{true, ",mac=00:00:00:00:00:00"},
+		{true, ",trust_client_memory=2"},
+		{true, ",trust_client_memory="},
+		{true, ",trust_client_memory=yes"},
+		{true, ",trust_client_memory=01"},
+		{true, ",max_dma_maps=0"},
+		{true, ",max_dma_maps=abc"},
+		{true, ",max_dma_maps=70000"},
+		{true, ",max_dma_maps=65536"},
+		{true, ",max_dma_maps=-1"},
+		{true, ",max_dma_maps=+5"},
+		{true, ",max_dma_maps=2x"},
+		{true, ",max_dma_maps=1,max_dma_maps=2"},
 		{true, ",bogus=1"},
 		{true, ",queues=2,unknown=x"},
 	};
@@ -2663,6 +2679,226 @@ test_reconnect(void)
 	return TEST_SUCCESS;
 }
 
+/* A memfd of size bytes for DMA_MAP, sealed against shrinking or not; -1 on error. */
+static int
+dma_memfd(size_t size, bool sealed)
+{
+	int fd = memfd_create("emu_iavf_dma", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)size) != 0 ||
+	    (sealed && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Connect to a device made with args (after "sock=<tmpdir>/e.sock"), try
+ * nb_maps DMA_MAPs of one page each from fd; the result of the last in *last.
+ */
+static int
+devargs_dma_try(const char *extra, int fd, unsigned int nb_maps, int *last)
+{
+	struct rte_vfio_user_client *c;
+	char args[512], path[256];
+	unsigned int i;
+	int ret;
+
+	snprintf(args, sizeof(args), "sock=%s/e.sock%s", tmpdir, extra);
+	ret = rte_vdev_init("emu_iavf_e0", args);
+	if (ret != 0) {
+		printf("rte_vdev_init(emu_iavf_e0, \"%s\"): %d\n", args, ret);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/e.sock", tmpdir);
+	c = rte_vfio_user_client_connect(path, NULL);
+	if (c == NULL) {
+		printf("connect to %s: %s\n", path, rte_strerror(rte_errno));
+		rte_vdev_uninit("emu_iavf_e0");
+		return -1;
+	}
+	*last = 0;
+	for (i = 0; i < nb_maps; i++)
+		*last = rte_vfio_user_client_dma_map(
+			c, fd, 4096u * i, GUEST_IOVA + 0x10000u * i, 4096,
+			RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE);
+	rte_vfio_user_client_close(c);
+	return rte_vdev_uninit("emu_iavf_e0");
+}
+
+/* trust_client_memory and max_dma_maps reach the server. */
+static int
+test_devargs_limits(void)
+{
+	int sealed = dma_memfd(4 * 4096, true), unsealed = dma_memfd(4 * 4096, false);
+	int ret = TEST_FAILED, last;
+
+	if (sealed < 0 || unsealed < 0) {
+		printf("memfd: %s\n", strerror(errno));
+		goto out;
+	}
+	/* max_dma_maps=2: the third map is refused. */
+	if (devargs_dma_try(",max_dma_maps=2", sealed, 2, &last) != 0 || last != 0) {
+		printf("max_dma_maps=2: second DMA_MAP: %d\n", last);
+		goto out;
+	}
+	if (devargs_dma_try(",max_dma_maps=2", sealed, 3, &last) != 0 || last != -ENOSPC) {
+		printf("max_dma_maps=2: third DMA_MAP gave %d, not -ENOSPC\n", last);
+		goto out;
+	}
+	if (devargs_dma_try(",max_dma_maps=65535", sealed, 3, &last) != 0 || last != 0) {
+		printf("max_dma_maps=65535: third DMA_MAP: %d\n", last);
+		goto out;
+	}
+	/* Unsealed memory: refused by default and with trust_client_memory=0... */
+	if (devargs_dma_try("", unsealed, 1, &last) != 0 || last != -EPERM) {
+		printf("unsealed memory, no devarg: DMA_MAP gave %d, not -EPERM\n", last);
+		goto out;
+	}
+	if (devargs_dma_try(",trust_client_memory=0", unsealed, 1, &last) != 0 || last != -EPERM) {
+		printf("unsealed memory, trust_client_memory=0: DMA_MAP gave %d\n", last);
+		goto out;
+	}
+	/* ...accepted with trust_client_memory=1. */
+	if (devargs_dma_try(",trust_client_memory=1", unsealed, 1, &last) != 0 || last != 0) {
+		printf("unsealed memory, trust_client_memory=1: DMA_MAP gave %d\n", last);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	if (sealed >= 0)
+		close(sealed);
+	if (unsealed >= 0)
+		close(unsealed);
+	return ret;
+}
+
+/*
+ * Map the TX tail page of BAR0 as a client does (from the fd REGION_INFO
+ * gives); its inode in *ino. NULL on error.
+ */
+static volatile uint32_t *
+tail_page_map(ino_t *ino)
+{
+	struct rte_vfio_user_region_info ri;
+	struct stat st;
+	unsigned int i;
+	void *p;
+
+	memset(&ri, 0, sizeof(ri));
+	if (rte_vfio_user_client_region_info(g.c, RTE_VFIO_USER_REGION_BAR0, &ri) != 0 ||
+	    ri.fd < 0 || fstat(ri.fd, &st) != 0) {
+		printf("BAR0 region info: no fd\n");
+		return NULL;
+	}
+	*ino = st.st_ino;
+	/* The client's fd is sealed: it cannot shrink (nor grow) it. */
+	if (ftruncate(ri.fd, 0) == 0 || ftruncate(ri.fd, (off_t)st.st_size + 4096) == 0) {
+		printf("the tail fd could be truncated\n");
+		return NULL;
+	}
+	for (i = 0; i < RTE_MIN(ri.nr_sparse, RTE_VFIO_USER_MAX_SPARSE); i++) {
+		if (ri.sparse[i].offset > R_QTX_TAIL(0) ||
+		    R_QTX_TAIL(0) + 0x1000u > ri.sparse[i].offset + ri.sparse[i].size)
+			continue;
+		p = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, ri.fd,
+			 (off_t)(ri.fd_offset + R_QTX_TAIL(0)));
+		if (p == MAP_FAILED) {
+			printf("mmap of the tail page: %s\n", strerror(errno));
+			return NULL;
+		}
+		return p;
+	}
+	printf("no sparse area holds the TX tails\n");
+	return NULL;
+}
+
+/*
+ * A departed client's mapping of the tail page reaches nothing; the next
+ * client gets another memory object; registers and configuration space are
+ * back to their power-on values.
+ */
+static int
+test_tail_fresh(void)
+{
+	volatile uint32_t *old = NULL, *cur = NULL;
+	ino_t ino_old = 0, ino_new = 0;
+	uint16_t cmd = 0x0006, v16 = 0xFFFF;
+	int ret = TEST_FAILED;
+
+	old = tail_page_map(&ino_old);
+	if (old == NULL)
+		goto out;
+	/* Some state for the next client not to see. */
+	if (cfg_wr(0x04, &cmd, sizeof(cmd)) != 0 || reg_wr(R_ATQLEN, 0x80000020u) != 0 ||
+	    reg_wr(R_ATQBAL, 0x1000u) != 0 || reg_wr(R_ARQBAL, 0x2000u) != 0 ||
+	    reg_wr(R_DYN_CTL01, 0x3u) != 0) {
+		printf("writes before disconnecting failed\n");
+		goto out;
+	}
+	old[0] = 0x10;
+	if (rd(R_QTX_TAIL(0)) != 0x10) {
+		printf("the tail mapping does not reach the device\n");
+		goto out;
+	}
+	guest_disconnect();
+	if (wait_disconnected() != 0) {
+		printf("the device missed the disconnection\n");
+		goto out;
+	}
+	if (guest_connect() != 0)
+		goto out;
+	/* The old mapping writes a page nobody reads. */
+	old[0] = 0x7FF;
+	old[1] = 0x7FF;
+	if (rd(R_QTX_TAIL(0)) != 0 || rd(R_QTX_TAIL(1)) != 0) {
+		printf("the departed client's mapping reaches QTX_TAIL: 0x%x 0x%x\n",
+		       rd(R_QTX_TAIL(0)), rd(R_QTX_TAIL(1)));
+		goto out;
+	}
+	cur = tail_page_map(&ino_new);
+	if (cur == NULL)
+		goto out;
+	if (cur[0] != 0 || cur[1] != 0) {
+		printf("the new tail page holds 0x%x 0x%x\n", cur[0], cur[1]);
+		goto out;
+	}
+	if (ino_new == ino_old) {
+		printf("the new connection got the same tail memory (inode %lu)\n",
+		       (unsigned long)ino_new);
+		goto out;
+	}
+	/* Power-on state. */
+	if (rd(R_ATQLEN) != 0 || rd(R_ATQBAL) != 0 || rd(R_ARQBAL) != 0 ||
+	    rd(R_RSTAT) != EMU_IAVF_RSTAT_VFACTIVE) {
+		printf("registers not at power-on: ATQLEN 0x%x ATQBAL 0x%x ARQBAL 0x%x "
+		       "RSTAT 0x%x\n",
+		       rd(R_ATQLEN), rd(R_ATQBAL), rd(R_ARQBAL), rd(R_RSTAT));
+		goto out;
+	}
+	if (cfg_rd(0x04, &v16, sizeof(v16)) != 0 || (v16 & 0x0006) != 0) {
+		printf("PCI COMMAND 0x%04x after a reconnection\n", v16);
+		goto out;
+	}
+	/* The new mapping reaches the device. */
+	cur[0] = 0x20;
+	if (rd(R_QTX_TAIL(0)) != 0x20) {
+		printf("the new tail mapping does not reach the device\n");
+		goto out;
+	}
+	cur[0] = 0;
+	ret = TEST_SUCCESS;
+out:
+	if (old != NULL)
+		munmap((void *)(uintptr_t)old, 0x1000);
+	if (cur != NULL)
+		munmap((void *)(uintptr_t)cur, 0x1000);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ suite */
 
 static struct unit_test_suite emu_iavf_suite = {
@@ -2682,6 +2918,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_interrupts),
 			TEST_CASE_ST(case_setup, case_teardown, test_reset),
 			TEST_CASE_ST(case_setup, case_teardown, test_reconnect),
+			TEST_CASE(test_devargs_limits),
+			TEST_CASE_ST(case_setup, case_teardown, test_tail_fresh),
 			TEST_CASES_END(),
 		},
 };

@@ -36,6 +36,11 @@ RTE_LOG_REGISTER(emu_iavf_logtype, pmd.emu.iavf, NOTICE);
 #define EMU_IAVF_ARG_SOCK "sock"
 #define EMU_IAVF_ARG_MAC "mac"
 #define EMU_IAVF_ARG_QUEUES "queues"
+#define EMU_IAVF_ARG_TRUST "trust_client_memory"
+#define EMU_IAVF_ARG_MAX_DMA_MAPS "max_dma_maps"
+
+/* max_dma_maps devarg range. */
+#define EMU_IAVF_MAX_DMA_MAPS_MAX 65535u
 
 /* Link the guest sees until the consumer says otherwise. */
 #define EMU_IAVF_DEFAULT_LINK_UP 1
@@ -221,6 +226,84 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 		     kind == EMU_IAVF_RESET_VF ? "VF" : "device");
 }
 
+/* ------------------------------------------------------------ tail pages */
+
+/*
+ * A new memfd for the tail pages (sealable: the server seals what it hands
+ * out) and its mapping here, zeroed. 0 or -errno (logged).
+ */
+static int
+emu_iavf_tail_create(struct emu_iavf_dev *dev, int *fdp, uint8_t **memp)
+{
+	char memfd_name[RTE_EMUDEV_NAME_MAX_LEN + 16];
+	void *mem;
+	int fd, ret;
+
+	snprintf(memfd_name, sizeof(memfd_name), "emu_iavf-%s", dev->name);
+	fd = memfd_create(memfd_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, EMU_IAVF_BAR0_SIZE) < 0) {
+		ret = -errno;
+		EMU_IAVF_LOG(ERR, "%s: memfd for the tail registers: %s", dev->name,
+			     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	mem = mmap(NULL, EMU_IAVF_TAIL_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED) {
+		ret = -errno;
+		EMU_IAVF_LOG(ERR, "%s: mmap of the tail registers: %s", dev->name, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	*fdp = fd;
+	*memp = mem;
+	return 0;
+}
+
+/*
+ * After a client left and the full reset made the consumers let go of
+ * their queues (their doorbell pointers included: they read them again
+ * from queue_info_get() when a queue is enabled): give the next client
+ * fresh tail pages, so that the departed client's mapping of the old ones
+ * reaches nothing anyone reads. Should that fail, the old pages (zeroed by
+ * the reset) stay in use and an error is logged: the device keeps working,
+ * but a departed client that kept its mapping can write the next client's
+ * tails. Control thread (disconnected callback).
+ */
+static void
+emu_iavf_tail_renew(struct emu_iavf_dev *dev)
+{
+	uint8_t *mem, *old_mem;
+	int fd, old_fd, ret;
+
+	if (!dev->tail_mmappable)
+		return; /* trapped: never shared with a client */
+	if (emu_iavf_tail_create(dev, &fd, &mem) < 0)
+		goto keep;
+	ret = rte_vfio_user_server_set_region_fd(dev->srv, RTE_VFIO_USER_REGION_BAR0, fd);
+	if (ret < 0) {
+		EMU_IAVF_LOG(ERR, "%s: new tail pages for BAR0: %s", dev->name, strerror(-ret));
+		munmap(mem, EMU_IAVF_TAIL_MAP_SIZE);
+		close(fd);
+		goto keep;
+	}
+	pthread_mutex_lock(&dev->lock);
+	old_mem = dev->tail_mem;
+	old_fd = dev->tail_fd;
+	dev->tail_mem = mem;
+	dev->tail_fd = fd;
+	pthread_mutex_unlock(&dev->lock);
+	munmap(old_mem, EMU_IAVF_TAIL_MAP_SIZE);
+	close(old_fd);
+	return;
+keep:
+	EMU_IAVF_LOG(ERR,
+		     "%s: keeping the previous client's tail pages (zeroed): a client that "
+		     "kept its mapping of them can still write them",
+		     dev->name);
+}
+
 /* -------------------------------------------------- vfio-user callbacks */
 
 static void
@@ -240,6 +323,8 @@ emu_iavf_disconnected(void *arg)
 	EMU_IAVF_LOG(INFO, "%s: client gone", dev->name);
 	/* Its memory is unmapped already (DMA change events came before). */
 	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
+	/* The consumers let go of every queue (and doorbell): new tail pages. */
+	emu_iavf_tail_renew(dev);
 	__atomic_store_n(&dev->client, false, __ATOMIC_RELEASE);
 	emu_iavf_event_raise1(dev, RTE_EMUDEV_EVENT_CLIENT_GONE);
 }
@@ -514,6 +599,8 @@ struct emu_iavf_args {
 	char sock[PATH_MAX];
 	uint8_t mac[EMU_IAVF_MAC_LEN];
 	uint16_t queues;
+	bool trust_client_memory;
+	uint32_t max_dma_maps;
 };
 
 /* A stable, locally administered unicast MAC from the device name. */
@@ -542,13 +629,15 @@ static int
 emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 {
 	static const char *const known[] = {EMU_IAVF_ARG_SOCK, EMU_IAVF_ARG_MAC,
-					    EMU_IAVF_ARG_QUEUES};
+					    EMU_IAVF_ARG_QUEUES, EMU_IAVF_ARG_TRUST,
+					    EMU_IAVF_ARG_MAX_DMA_MAPS};
 	struct rte_kvargs *kv;
 	int ret = -EINVAL;
 	unsigned int i, k;
 
 	memset(a, 0, sizeof(*a));
 	a->queues = 1;
+	a->max_dma_maps = RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS;
 	emu_iavf_default_mac(name, a->mac);
 
 	kv = rte_kvargs_parse(args != NULL ? args : "", NULL);
@@ -563,7 +652,9 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 			if (strcmp(key, known[k]) == 0)
 				break;
 		if (k == RTE_DIM(known)) {
-			EMU_IAVF_LOG(ERR, "%s: unknown argument \"%s\" (known: sock, mac, queues)",
+			EMU_IAVF_LOG(ERR,
+				     "%s: unknown argument \"%s\" (known: sock, mac, queues, "
+				     "trust_client_memory, max_dma_maps)",
 				     name, key);
 			goto out;
 		}
@@ -591,6 +682,30 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 					     name, val);
 				goto out;
 			}
+		} else if (strcmp(key, EMU_IAVF_ARG_TRUST) == 0) {
+			if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
+				EMU_IAVF_LOG(ERR,
+					     "%s: argument \"trust_client_memory\": \"%s\" is "
+					     "not 0 or 1",
+					     name, val);
+				goto out;
+			}
+			a->trust_client_memory = val[0] == '1';
+		} else if (strcmp(key, EMU_IAVF_ARG_MAX_DMA_MAPS) == 0) {
+			char *end = NULL;
+			unsigned long m;
+
+			errno = 0;
+			m = strtoul(val, &end, 10);
+			if (errno != 0 || end == val || *end != '\0' || val[0] < '0' ||
+			    val[0] > '9' || m < 1 || m > EMU_IAVF_MAX_DMA_MAPS_MAX) {
+				EMU_IAVF_LOG(ERR,
+					     "%s: argument \"max_dma_maps\": \"%s\" is not a "
+					     "number of DMA mappings in 1..%u",
+					     name, val, EMU_IAVF_MAX_DMA_MAPS_MAX);
+				goto out;
+			}
+			a->max_dma_maps = (uint32_t)m;
 		} else {
 			char *end = NULL;
 			unsigned long q;
@@ -675,6 +790,8 @@ emu_iavf_setup_server(struct emu_iavf_dev *dev)
 	sc.irq_count[RTE_VFIO_USER_IRQ_MSIX] = dev->nb_vectors;
 	sc.ops = &emu_iavf_srv_ops;
 	sc.arg = dev;
+	sc.max_dma_maps = dev->max_dma_maps;
+	sc.flags = dev->trust_client_memory ? RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY : 0;
 	dev->srv = rte_vfio_user_server_create(&sc);
 	if (dev->srv == NULL) {
 		EMU_IAVF_LOG(ERR, "%s: vfio-user server on %s: %s", dev->name, dev->sock,
@@ -692,6 +809,7 @@ emu_iavf_setup_server(struct emu_iavf_dev *dev)
 	rc.fd = dev->tail_fd;
 	rc.fd_offset = 0;
 	if (pg > 0 && EMU_IAVF_TAIL_PAGE_SIZE % (unsigned long)pg == 0) {
+		dev->tail_mmappable = true;
 		rc.nr_sparse = 2;
 		rc.sparse[0].offset = EMU_IAVF_TX_TAIL_PAGE;
 		rc.sparse[0].size = EMU_IAVF_TAIL_PAGE_SIZE;
@@ -744,7 +862,6 @@ emu_iavf_probe(struct rte_vdev_device *vdev)
 	struct rte_emudev_params ep;
 	struct emu_iavf_args a;
 	struct emu_iavf_dev *dev;
-	char memfd_name[RTE_EMUDEV_NAME_MAX_LEN + 16];
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -774,23 +891,13 @@ emu_iavf_probe(struct rte_vdev_device *vdev)
 	memcpy(dev->mac, a.mac, sizeof(dev->mac));
 	dev->link_up = EMU_IAVF_DEFAULT_LINK_UP;
 	dev->link_speed = EMU_IAVF_DEFAULT_LINK_SPEED;
+	dev->trust_client_memory = a.trust_client_memory;
+	dev->max_dma_maps = a.max_dma_maps;
 
 	/* The tail pages, shared with the guest and the data path. */
-	snprintf(memfd_name, sizeof(memfd_name), "emu_iavf-%s", name);
-	dev->tail_fd = memfd_create(memfd_name, MFD_CLOEXEC);
-	if (dev->tail_fd < 0 || ftruncate(dev->tail_fd, EMU_IAVF_BAR0_SIZE) < 0) {
-		ret = -errno;
-		EMU_IAVF_LOG(ERR, "%s: memfd for the tail registers: %s", name, strerror(errno));
+	ret = emu_iavf_tail_create(dev, &dev->tail_fd, &dev->tail_mem);
+	if (ret < 0)
 		goto fail;
-	}
-	dev->tail_mem = mmap(NULL, EMU_IAVF_TAIL_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     dev->tail_fd, 0);
-	if (dev->tail_mem == MAP_FAILED) {
-		dev->tail_mem = NULL;
-		ret = -errno;
-		EMU_IAVF_LOG(ERR, "%s: mmap of the tail registers: %s", name, strerror(errno));
-		goto fail;
-	}
 
 	ret = emu_iavf_setup_server(dev);
 	if (ret < 0)
@@ -861,4 +968,6 @@ static struct rte_vdev_driver emu_iavf_vdev_driver = {
 };
 
 RTE_PMD_REGISTER_VDEV(emu_iavf, emu_iavf_vdev_driver);
-RTE_PMD_REGISTER_PARAM_STRING(emu_iavf, "sock=<path> mac=<xx:xx:xx:xx:xx:xx> queues=<1-16>");
+RTE_PMD_REGISTER_PARAM_STRING(emu_iavf,
+			      "sock=<path> mac=<xx:xx:xx:xx:xx:xx> queues=<1-16> "
+			      "trust_client_memory=<0|1> max_dma_maps=<1-65535>");

@@ -99,14 +99,22 @@ struct emu_iavf_dev {
 	uint8_t link_up;
 	uint32_t link_speed; /**< Mbps */
 	uint16_t consumer_max_qp; /**< 0: no limit */
+	bool trust_client_memory; /**< devarg: accept unsealed DMA memory */
+	uint32_t max_dma_maps; /**< devarg: DMA mappings per client */
 
 	struct rte_vfio_user_server *srv;
 	struct rte_emudev *emudev; /**< under ev_lock; NULL once removing */
 	pthread_mutex_t lock;
 	pthread_mutex_t ev_lock;
 
-	/* BAR0: tail pages in a memfd, every other register in regs[]. */
+	/*
+	 * BAR0: tail pages in a memfd, every other register in regs[]. A
+	 * fresh memfd per connection (emu_iavf_disconnected()): a departed
+	 * client's mapping never reaches the next client's tails. Both change
+	 * under lock, on the control thread, while no queue is enabled.
+	 */
 	int tail_fd;
+	bool tail_mmappable; /**< the server hands tail_fd to clients */
 	uint8_t *tail_mem; /**< EMU_IAVF_TAIL_MAP_SIZE bytes */
 	uint32_t regs[EMU_IAVF_BAR0_SIZE / 4];
 	uint32_t rstat;
