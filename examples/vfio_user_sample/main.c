@@ -379,6 +379,8 @@ bar4_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write)
 
 /* -------------------------------------------------------------- callbacks */
 
+static void bar2_memory_renew(struct sample_dev *dev);
+
 static void
 on_connected(void *arg)
 {
@@ -396,6 +398,10 @@ on_disconnected(void *arg)
 	     "client disconnected (%" PRIu32 " copies done, %" PRIu32
 	     " refused); waiting for the next one",
 	     dev->dma_done_count, dev->dma_err_count);
+	/* Power-on state for the next client (the library resets config space). */
+	bar0_reset(dev);
+	msix_reset(dev);
+	bar2_memory_renew(dev);
 }
 
 static int
@@ -496,27 +502,78 @@ sample_setup(struct sample_dev *dev)
 	return 0;
 }
 
+/*
+ * New BAR2 memory: a memfd the server can seal (it seals every region fd it
+ * hands out against shrinking and growing), mapped here, zeroed.
+ */
+static int
+bar2_memory_new(int *fdp, uint8_t **memp)
+{
+	void *p;
+	int fd, ret;
+
+	fd = memfd_create("vfio_user_sample_bar2", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		ret = -errno;
+		SLOG(ERR, "memfd_create: %s", strerror(errno));
+		return ret;
+	}
+	if (ftruncate(fd, BAR2_SIZE) != 0) {
+		ret = -errno;
+		SLOG(ERR, "ftruncate: %s", strerror(errno));
+		close(fd);
+		return ret;
+	}
+	p = mmap(NULL, BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		SLOG(ERR, "mmap: %s", strerror(errno));
+		close(fd);
+		return ret;
+	}
+	*fdp = fd;
+	*memp = p;
+	return 0;
+}
+
 static int
 bar2_memory_create(struct sample_dev *dev)
 {
-	void *p;
+	return bar2_memory_new(&dev->bar2_fd, &dev->bar2);
+}
 
-	dev->bar2_fd = memfd_create("vfio_user_sample_bar2", MFD_CLOEXEC);
-	if (dev->bar2_fd < 0) {
-		SLOG(ERR, "memfd_create: %s", strerror(errno));
-		return -errno;
+/*
+ * A fresh BAR2 memory object for the next client: a departed client that
+ * kept its mapping of the old one reaches nothing the device or the next
+ * client uses. Should that fail, the old memory is zeroed and kept (logged).
+ * Control thread (disconnected callback), like every BAR2 access.
+ */
+static void
+bar2_memory_renew(struct sample_dev *dev)
+{
+	uint8_t *mem;
+	int fd, ret;
+
+	ret = bar2_memory_new(&fd, &mem);
+	if (ret == 0) {
+		ret = rte_vfio_user_server_set_region_fd(dev->srv, RTE_VFIO_USER_REGION_BAR2, fd);
+		if (ret != 0) {
+			SLOG(ERR, "new BAR2 memory: %s", strerror(-ret));
+			munmap(mem, BAR2_SIZE);
+			close(fd);
+		}
 	}
-	if (ftruncate(dev->bar2_fd, BAR2_SIZE) != 0) {
-		SLOG(ERR, "ftruncate: %s", strerror(errno));
-		return -errno;
+	if (ret != 0) {
+		SLOG(ERR,
+		     "BAR2 memory of the previous client kept (zeroed): a client that kept "
+		     "its mapping can still write it");
+		memset(dev->bar2, 0, BAR2_SIZE);
+		return;
 	}
-	p = mmap(NULL, BAR2_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev->bar2_fd, 0);
-	if (p == MAP_FAILED) {
-		SLOG(ERR, "mmap: %s", strerror(errno));
-		return -errno;
-	}
-	dev->bar2 = p;
-	return 0;
+	munmap(dev->bar2, BAR2_SIZE);
+	close(dev->bar2_fd);
+	dev->bar2 = mem;
+	dev->bar2_fd = fd;
 }
 
 static void
@@ -536,20 +593,25 @@ static void
 usage(const char *prgname)
 {
 	fprintf(stderr,
-		"usage: %s [EAL options] -- --socket PATH [--vectors N]\n"
+		"usage: %s [EAL options] -- --socket PATH [--vectors N] "
+		"[--trust-client-memory]\n"
 		"  --socket PATH   UNIX socket to serve the device on\n"
 		"  --vectors N     MSI-X vectors, 1..%u (default %u)\n"
+		"  --trust-client-memory\n"
+		"                  accept DMA memory not sealed against shrinking\n"
+		"                  (trust clients not to truncate it)\n"
 		"  --help          this text\n",
 		prgname, MAX_VECTORS, DEFAULT_VECTORS);
 }
 
 /* @return 0, 1 for --help, -1 on a bad command line. */
 static int
-parse_args(int argc, char **argv, const char **socket_path, uint32_t *vectors)
+parse_args(int argc, char **argv, const char **socket_path, uint32_t *vectors, bool *trust)
 {
 	static const struct option longopts[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"vectors", required_argument, NULL, 'v'},
+		{"trust-client-memory", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -579,6 +641,9 @@ parse_args(int argc, char **argv, const char **socket_path, uint32_t *vectors)
 			}
 			*vectors = (uint32_t)n;
 			break;
+		case 't':
+			*trust = true;
+			break;
 		case 'h':
 			return 1;
 		default: /* getopt printed the reason */
@@ -603,6 +668,7 @@ main(int argc, char **argv)
 	struct sample_dev *dev = NULL;
 	const char *socket_path = NULL;
 	uint32_t vectors = DEFAULT_VECTORS;
+	bool trust = false;
 	const char *prgname = argv[0];
 	struct sigaction sa;
 	int ret, rc = EXIT_FAILURE;
@@ -616,7 +682,7 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 
-	ret = parse_args(argc, argv, &socket_path, &vectors);
+	ret = parse_args(argc, argv, &socket_path, &vectors, &trust);
 	if (ret != 0) {
 		usage(prgname);
 		rte_eal_cleanup();
@@ -662,6 +728,12 @@ main(int argc, char **argv)
 	conf.irq_count[RTE_VFIO_USER_IRQ_REQ] = 1;
 	conf.ops = &sample_ops;
 	conf.arg = dev;
+	if (trust) {
+		conf.flags |= RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY;
+		SLOG(WARNING,
+		     "--trust-client-memory: DMA memory that is not sealed against "
+		     "shrinking is accepted");
+	}
 
 	dev->srv = rte_vfio_user_server_create(&conf);
 	if (dev->srv == NULL) {
