@@ -26,6 +26,7 @@ import errno
 import fcntl
 import os
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -276,6 +277,17 @@ class Env:
     def stop_all(self):
         for s in self.servers:
             s.stop()
+        # EAL makes its runtime directory even with --no-shconf.
+        pfx = "hostile-%d-" % os.getpid()
+        for base in ("/var/run/dpdk", os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"),
+                                                   "dpdk")):
+            try:
+                names = os.listdir(base)
+            except OSError:
+                continue
+            for n in names:
+                if n.startswith(pfx):
+                    shutil.rmtree(os.path.join(base, n), ignore_errors=True)
 
 
 # ------------------------------------------------------------------ helpers
