@@ -1755,24 +1755,27 @@ out:
 	return ret;
 }
 
+/* Added to every counter stats_cb() answers. */
+static uint64_t stats_extra;
+
 /* What the stats callback answers. */
 static int
 stats_cb(uint16_t dev_id, struct rte_emudev_stats *s, void *arg)
 {
 	RTE_SET_USED(dev_id);
 	RTE_SET_USED(arg);
-	s->rx_bytes = 1001;
-	s->rx_unicast = 1002;
-	s->rx_multicast = 1003;
-	s->rx_broadcast = 1004;
-	s->rx_discards = 1005;
-	s->rx_unknown_protocol = 1006;
-	s->tx_bytes = 2001;
-	s->tx_unicast = 2002;
-	s->tx_multicast = 2003;
-	s->tx_broadcast = 2004;
-	s->tx_discards = 2005;
-	s->tx_errors = 2006;
+	s->rx_bytes = 1001 + stats_extra;
+	s->rx_unicast = 1002 + stats_extra;
+	s->rx_multicast = 1003 + stats_extra;
+	s->rx_broadcast = 1004 + stats_extra;
+	s->rx_discards = 1005 + stats_extra;
+	s->rx_unknown_protocol = 1006 + stats_extra;
+	s->tx_bytes = 2001 + stats_extra;
+	s->tx_unicast = 2002 + stats_extra;
+	s->tx_multicast = 2003 + stats_extra;
+	s->tx_broadcast = 2004 + stats_extra;
+	s->tx_discards = 2005 + stats_extra;
+	s->tx_errors = 2006 + stats_extra;
 	return 0;
 }
 
@@ -2899,6 +2902,45 @@ out:
 	return ret;
 }
 
+/* A client's GET_STATS does not count what the previous clients' guests did. */
+static int
+test_stats_per_client(void)
+{
+	uint8_t stats[96];
+	uint16_t rlen = 0;
+	unsigned int i;
+	int st, ret;
+
+	ret = rte_emudev_stats_cb_set(emu_id, stats_cb, NULL);
+	TEST_ASSERT_SUCCESS(ret, "stats callback");
+	stats_extra = 0;
+	guest_disconnect();
+	ret = wait_disconnected();
+	if (ret == 0)
+		ret = guest_connect();
+	if (ret == 0)
+		ret = bring_up(true);
+	/* The consumer counted 7 more of everything since. */
+	stats_extra = 7;
+	memset(stats, 0xFF, sizeof(stats));
+	st = ret == 0 ?
+		vc_queue_select(VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen) :
+		-1;
+	rte_emudev_stats_cb_set(emu_id, NULL, NULL);
+	stats_extra = 0;
+	TEST_ASSERT_SUCCESS(ret, "reconnection");
+	TEST_ASSERT_EQUAL(st, 0, "GET_STATS");
+	TEST_ASSERT_EQUAL(rlen, 96, "GET_STATS length");
+	for (i = 0; i < 12; i++) {
+		uint64_t got =
+			(uint64_t)get32(stats + 8 * i) | (uint64_t)get32(stats + 8 * i + 4) << 32;
+
+		TEST_ASSERT_EQUAL(got, 7, "GET_STATS counter %u: %" PRIu64 " (previous client's)",
+				  i, got);
+	}
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------------ suite */
 
 static struct unit_test_suite emu_iavf_suite = {
@@ -2920,6 +2962,7 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_reconnect),
 			TEST_CASE(test_devargs_limits),
 			TEST_CASE_ST(case_setup, case_teardown, test_tail_fresh),
+			TEST_CASE_ST(case_setup, case_teardown, test_stats_per_client),
 			TEST_CASES_END(),
 		},
 };

@@ -154,9 +154,9 @@ emu_iavf_event_raise1(struct emu_iavf_dev *dev, enum rte_emudev_event_type type)
 	emu_iavf_events_raise(dev);
 }
 
-/* The consumer's counters (zeros without a consumer). Without lock. */
-int
-emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
+/* The consumer's counters since it started (zeros without a consumer). Without lock. */
+static int
+emu_iavf_stats_raw(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
 {
 	int ret = -ENODEV;
 
@@ -170,6 +170,42 @@ emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
 		memset(stats, 0, sizeof(*stats));
 	}
 	return ret;
+}
+
+/*
+ * The consumer's counters since the current client connected (zeros
+ * without a consumer): what the previous clients' guests did is not shown
+ * to the next. A counter below its base (a new consumer) counts from 0.
+ * Without lock.
+ */
+int
+emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
+{
+	uint64_t *v = (uint64_t *)stats, *b = (uint64_t *)&dev->stats_base;
+	unsigned int i;
+	int ret;
+
+	ret = emu_iavf_stats_raw(dev, stats);
+	pthread_mutex_lock(&dev->lock);
+	for (i = 0; i < sizeof(*stats) / sizeof(uint64_t); i++) {
+		if (v[i] < b[i])
+			b[i] = 0;
+		v[i] -= b[i];
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+/* The next client's counters start from 0. Without lock. */
+static void
+emu_iavf_stats_rebase(struct emu_iavf_dev *dev)
+{
+	struct rte_emudev_stats now;
+
+	emu_iavf_stats_raw(dev, &now);
+	pthread_mutex_lock(&dev->lock);
+	dev->stats_base = now;
+	pthread_mutex_unlock(&dev->lock);
 }
 
 /* ------------------------------------------------------------------ reset */
@@ -325,6 +361,7 @@ emu_iavf_disconnected(void *arg)
 	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
 	/* The consumers let go of every queue (and doorbell): new tail pages. */
 	emu_iavf_tail_renew(dev);
+	emu_iavf_stats_rebase(dev);
 	__atomic_store_n(&dev->client, false, __ATOMIC_RELEASE);
 	emu_iavf_event_raise1(dev, RTE_EMUDEV_EVENT_CLIENT_GONE);
 }

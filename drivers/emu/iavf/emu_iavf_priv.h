@@ -100,6 +100,11 @@ struct emu_iavf_dev {
 	uint32_t link_speed; /**< Mbps */
 	uint16_t consumer_max_qp; /**< 0: no limit */
 	bool trust_client_memory; /**< devarg: accept unsealed DMA memory */
+	/**
+	 * The consumer's counters when the last client left (under lock):
+	 * a client sees the traffic of its own connection only.
+	 */
+	struct rte_emudev_stats stats_base;
 	uint32_t max_dma_maps; /**< devarg: DMA mappings per client */
 
 	struct rte_vfio_user_server *srv;
