@@ -116,21 +116,25 @@ emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev)
 	dev->evq[dev->nb_ev++] = *ev;
 }
 
-/* Raise the queued events. Without lock (callbacks may call our ops). */
+/*
+ * Raise the queued events. Without lock (callbacks may call our ops). When
+ * it returns, every event queued before the call was delivered (by this
+ * call or by another one it waited for): e.g. after a RESET the consumers
+ * let go of their queues and doorbells. ev_lock is taken before lock, as
+ * the consumers' callbacks do through our ops.
+ */
 void
 emu_iavf_events_raise(struct emu_iavf_dev *dev)
 {
 	struct rte_emudev_event evs[RTE_DIM(dev->evq)];
 	uint32_t n, i;
 
+	pthread_mutex_lock(&dev->ev_lock);
 	pthread_mutex_lock(&dev->lock);
 	n = dev->nb_ev;
 	memcpy(evs, dev->evq, n * sizeof(evs[0]));
 	dev->nb_ev = 0;
 	pthread_mutex_unlock(&dev->lock);
-	if (n == 0)
-		return;
-	pthread_mutex_lock(&dev->ev_lock);
 	for (i = 0; i < n && dev->emudev != NULL; i++) {
 		int ret = rte_emudev_event_raise(dev->emudev, &evs[i]);
 
