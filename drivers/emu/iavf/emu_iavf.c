@@ -968,6 +968,11 @@ emu_iavf_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	}
 
+	if (dev->trust_client_memory)
+		EMU_IAVF_LOG(WARNING,
+			     "%s: trust_client_memory=1: DMA memory not sealed against shrinking "
+			     "is accepted (a client that shrinks it can crash this process)",
+			     name);
 	pthread_mutex_lock(&emu_iavf_devs_lock);
 	TAILQ_INSERT_TAIL(&emu_iavf_devs, dev, next);
 	pthread_mutex_unlock(&emu_iavf_devs_lock);
