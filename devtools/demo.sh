@@ -155,7 +155,7 @@ exec 7<> "$srv_in" 8<> "$cli_in"
 peal=(-m 512 --single-file-segments --no-pci --no-telemetry --log-level=lib.eal:error)
 LD_LIBRARY_PATH=$plugins stdbuf -oL "$testpmd" "${peal[@]}" --file-prefix="demo-srv-$$" \
 	--lcores '0@0,1@0' -d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
-	--vdev "emu_iavf0,sock=$avf_sock,queues=1" --vdev net_iavfbe0,emu=emu_iavf0 \
+	--vdev "emu_iavf0,sock=$avf_sock,queues=1,trust_client_memory=1" --vdev net_iavfbe0,emu=emu_iavf0 \
 	-- -i --forward-mode=rxonly < "$srv_in" > "$dir/server.log" 2>&1 &
 srv_pid=$!
 for _ in $(seq 100); do

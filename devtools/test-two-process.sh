@@ -4,7 +4,7 @@
 #
 # End to end between two testpmd processes on one machine, one core each:
 # the server has the AVF device model and its backend port
-#   --vdev emu_iavf0,sock=S,queues=N --vdev net_iavfbe0,emu=emu_iavf0
+#   --vdev emu_iavf0,sock=S,queues=N,trust_client_memory=1 --vdev net_iavfbe0,emu=emu_iavf0
 # and the client the AVF driver that reaches that device over vfio-user
 #   --vdev net_iavf_client0,path=S,queues=N
 # Both run interactive, their commands written into FIFOs, and every figure
@@ -475,7 +475,7 @@ server_args() {
 	shift
 	if [ "$PAIR" = iavf ]; then
 		printf '%s\n' -d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
-			--vdev "emu_iavf0,sock=$sock,queues=$nq" --vdev net_iavfbe0,emu=emu_iavf0
+			--vdev "emu_iavf0,sock=$sock,queues=$nq,trust_client_memory=1" --vdev net_iavfbe0,emu=emu_iavf0
 	else
 		printf '%s\n' --vdev "net_memif0,role=server,socket=$sock"
 	fi
