@@ -8,6 +8,9 @@
 #   memif   net_memif role=server        <-> net_memif role=client
 #   vhost   net_vhost (vhost-user)       <-> net_virtio_user
 #   iavf    emu_iavf + net_iavfbe        <-> net_iavf_client (this project)
+#   base    the same as iavf, with the drivers of another build (BASE_BUILD,
+#           e.g. of an earlier commit): a before/after comparison of a
+#           change, measured interleaved with the others in the same run
 # For each pair, each packet size (64 and 1500 bytes) and each direction
 # (client->server, server->client): txonly on the sending side, rxonly on
 # the receiving side; after WARMUP seconds the receiver's `show port stats`
@@ -37,7 +40,13 @@
 # usage: BUILD=builddir devtools/bench.sh     (as root)
 # Environment:
 #   BUILD        build directory (default: build)
-#   PAIRS        pairs to run (default: "memif vhost iavf")
+#   PAIRS        pairs to run (default: "memif vhost iavf"; "base" too when
+#                BASE_BUILD is set)
+#   BASE_BUILD   build directory of the drivers for the "base" pair
+#   BASE_SERVER_ARGS  more emu_iavf devargs for the base pair's server
+#                (default: none; the iavf pair's server gets
+#                trust_client_memory=1, which builds before that devarg
+#                existed refuse)
 #   SIZES        packet sizes in bytes (default: "64 1500")
 #   DIRS         directions (default: "c2s s2c": client->server, server->client)
 #   DURATION     seconds measured per figure (default: 5)
@@ -59,7 +68,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-PAIRS=${PAIRS:-memif vhost iavf}
+BASE_BUILD=${BASE_BUILD:-}
+if [ -n "$BASE_BUILD" ]; then
+	PAIRS=${PAIRS:-memif vhost iavf base}
+else
+	PAIRS=${PAIRS:-memif vhost iavf}
+fi
 SIZES=${SIZES:-64 1500}
 DIRS=${DIRS:-c2s s2c}
 DURATION=${DURATION:-5}
@@ -78,7 +92,8 @@ die() { log "error: $*"; exit 1; }
 for p in $PAIRS; do
 	case $p in
 	memif | vhost | iavf) ;;
-	*) log "unknown pair '$p' (memif, vhost, iavf)"; exit 2 ;;
+	base) [ -n "$BASE_BUILD" ] || { log "pair 'base' needs BASE_BUILD"; exit 2; } ;;
+	*) log "unknown pair '$p' (memif, vhost, iavf, base)"; exit 2 ;;
 	esac
 done
 for d in $DIRS; do
@@ -114,15 +129,28 @@ mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/se
 cpu_s=${cpus[0]}
 cpu_c=${cpus[1]}
 
-plugins=
-case " $PAIRS " in
-*" iavf "*)
+# plugins_of BUILDDIR: a private copy of that build's drivers (EAL refuses
+# -d plugins under world-writable directories); its path on stdout.
+plugins_of() {
+	local f
 	for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so \
 		drivers/net/iavf_client/librte_net_iavf_client.so; do
-		[ -f "$BUILD/$f" ] || die "$BUILD/$f is not built (BUILD=$BUILD)"
+		[ -f "$1/$f" ] || die "$1/$f is not built"
 	done
-	plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
-		die "cannot make the private plugin directory (see above)"
+	bash devtools/private-plugins.sh "$1" ||
+		die "cannot make the private plugin directory of $1 (see above)"
+}
+plugins=
+base_plugins=
+case " $PAIRS " in
+*" iavf "*) plugins=$(plugins_of "$BUILD") ;;
+esac
+case " $PAIRS " in
+*" base "*)
+	[ "$(realpath "$BASE_BUILD")" != "$(realpath "$BUILD")" ] ||
+		die "BASE_BUILD is the same directory as BUILD"
+	base_plugins=$(plugins_of "$BASE_BUILD")
+	[ "$base_plugins" != "$plugins" ] || die "the base build's private plugin directory is BUILD's"
 	;;
 esac
 
@@ -208,8 +236,10 @@ pmd_start() {
 		--single-file-segments --no-pci --log-level=lib.eal:notice)
 	: > "${P_LOG[$id]}"
 	: > "$work/$id.ts"
-	echo "LD_LIBRARY_PATH=$plugins $testpmd ${eal[*]} $* -i" > "$work/$id.cmd"
-	LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+	local lib=$plugins
+	[[ $id != *_base* ]] || lib=$base_plugins
+	echo "LD_LIBRARY_PATH=$lib $testpmd ${eal[*]} $* -i" > "$work/$id.cmd"
+	LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
 		stdbuf -oL "$testpmd" "${eal[@]}" "$@" -i < "$fifo" \
 		> >(perl -e "$stamp" "${P_LOG[$id]}" "$work/$id.ts") 2>&1 &
 	P_PID[$id]=$!
@@ -306,8 +336,17 @@ server_args() {
 			--log-level=lib.vhost.config:info
 		;;
 	iavf)
+		# The client's memory is DPDK hugepage files, which cannot be
+		# sealed: the server has to trust it (see nics/emu_iavf.rst).
 		printf '%s\n' -d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
-			--vdev "emu_iavf0,sock=$sock,queues=1" --vdev net_iavfbe0,emu=emu_iavf0 \
+			--vdev "emu_iavf0,sock=$sock,queues=1,trust_client_memory=1" \
+			--vdev net_iavfbe0,emu=emu_iavf0 \
+			--log-level='*vfio_user*:info' --log-level='*iavf*:info'
+		;;
+	base)
+		printf '%s\n' -d "$base_plugins/librte_emu_iavf.so" -d "$base_plugins/librte_net_iavfbe.so" \
+			--vdev "emu_iavf0,sock=$sock,queues=1${BASE_SERVER_ARGS:+,$BASE_SERVER_ARGS}" \
+			--vdev net_iavfbe0,emu=emu_iavf0 \
 			--log-level='*vfio_user*:info' --log-level='*iavf*:info'
 		;;
 	esac
@@ -318,8 +357,10 @@ client_args() {
 	case $1 in
 	memif) printf '%s\n' --vdev "net_memif0,role=client,socket=$sock${MEMIF_ARGS:+,$MEMIF_ARGS}" ;;
 	vhost) printf '%s\n' --vdev "net_virtio_user0,path=$sock,queues=1${VIRTIO_USER_ARGS:+,$VIRTIO_USER_ARGS}" ;;
-	iavf)
-		printf '%s\n' -d "$plugins/librte_net_iavf_client.so" \
+	iavf | base)
+		local lib=$plugins
+		[ "$1" = iavf ] || lib=$base_plugins
+		printf '%s\n' -d "$lib/librte_net_iavf_client.so" \
 			--vdev "net_iavf_client0,path=$sock,queues=1" \
 			--log-level='*vfio_user*:info' --log-level='*iavf*:info'
 		;;
@@ -331,7 +372,7 @@ accept_re() {
 	case $1 in
 	memif) echo 'memif_listener_handler\(\): .*Connection request accepted' ;;
 	vhost) echo 'VHOST_CONFIG: .* new vhost user connection' ;;
-	iavf) echo 'VFIO_USER: .*: client connected' ;;
+	iavf | base) echo 'VFIO_USER: .*: client connected' ;;
 	esac
 }
 # The server's line for its port's link up (net_memif raises no LSC event).
@@ -346,6 +387,7 @@ label() {
 	memif) echo "memif server/client" ;;
 	vhost) echo "vhost/virtio-user" ;;
 	iavf) echo "iavfbe/iavf_client" ;;
+	base) echo "iavf (base build)" ;;
 	esac
 }
 
@@ -388,7 +430,7 @@ client_connect() {
 			BEGIN { s = (i > a ? i : a); e = (c < u ? c : u);
 				printf "%.1f", (e > s ? e - s : 0) * 1000 }')
 	fi
-	if [ "$pair" = iavf ]; then
+	if [ "$pair" = iavf ] || [ "$pair" = base ]; then
 		cup=$(ts_first "$work/$id.ts" 1 'IAVF_CLIENT: .*: started:')
 		[ -z "$cup" ] || LU_CLI=$(ms "${acc% *}" "${cup% *}")
 	fi
@@ -701,6 +743,22 @@ case " $PAIRS " in
 				"$(paired iavf vhost "$size" "$d")" \
 				"$(ratio "${MPPS[iavf,$size,$d]:-}" "${MPPS[memif,$size,$d]:-}")" \
 				"$(paired iavf memif "$size" "$d")"
+		done
+	done
+	;;
+esac
+
+case " $PAIRS " in
+*" iavf "*" base "* | *" base "*" iavf "*)
+	echo
+	echo "Before/after: iavfbe/iavf_client of BUILD ($BUILD) to the same of BASE_BUILD"
+	echo "($BASE_BUILD), received Mpps: of the medians, and paired round by round"
+	printf '%5s  %-15s %9s %20s\n' size direction "to base" "paired"
+	for size in $SIZES; do
+		for d in "${dirs[@]}"; do
+			printf '%5s  %-15s %9s %20s\n' "$size" "$(dir_name "$d")" \
+				"$(ratio "${MPPS[iavf,$size,$d]:-}" "${MPPS[base,$size,$d]:-}")" \
+				"$(paired iavf base "$size" "$d")"
 		done
 	done
 	;;
