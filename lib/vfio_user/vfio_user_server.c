@@ -95,6 +95,8 @@ RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
 #define VFU_REFUSED_DMA_SEAL 0x2u /* DMA_MAP fd not sealed against shrinking */
 #define VFU_REFUSED_DMA_LIMIT 0x4u /* max_dma_maps reached */
 #define VFU_REFUSED_IRQ_FD 0x8u /* SET_IRQS fd not an eventfd */
+#define VFU_REFUSED_FDS 0x10u /* more fds than max_msg_fds in one message */
+#define VFU_REFUSED_CMD 0x20u /* unknown command */
 
 #define VFU_LOG_REFUSED(srv, what, fmt, ...) \
 	do { \
@@ -1520,6 +1522,7 @@ vfu_dispatch(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	case VFU_CMD_MIG_DATA_WRITE:
 		return -ENOTSUP;
 	default:
+		VFU_LOG_REFUSED(srv, VFU_REFUSED_CMD, "unknown command %u refused", req->hdr.cmd);
 		return -EINVAL;
 	}
 }
@@ -1563,10 +1566,13 @@ vfu_process(struct rte_vfio_user_server *srv)
 		return 0;
 	}
 	if (!c->negotiated && (type != VFU_F_TYPE_COMMAND || req.hdr.cmd != VFU_CMD_VERSION)) {
-		VFU_LOG(INFO, "%s: first message is not VERSION (%s)", srv->path,
-			vfu_cmd_name(req.hdr.cmd));
+		VFU_LOG(WARNING, "%s: first message is not VERSION (%s): closing the connection",
+			srv->path, vfu_cmd_name(req.hdr.cmd));
 		ret = -EINVAL;
 	} else if (overflow || req.nfds > c->max_fds) {
+		VFU_LOG_REFUSED(srv, VFU_REFUSED_FDS,
+				"%s refused: the message carried more than %u fds",
+				vfu_cmd_name(req.hdr.cmd), c->max_fds);
 		ret = -EINVAL;
 	} else {
 		ret = vfu_dispatch(srv, &req);
@@ -1657,7 +1663,7 @@ vfu_conn_input(struct rte_vfio_user_server *srv, unsigned int budget)
 			ret = vfu_hdr_decode(c->hdr_buf, VFU_HDR_SIZE, VFU_SRV_MAX_MSG_SIZE,
 					     &c->hdr);
 			if (ret < 0) {
-				VFU_LOG(INFO,
+				VFU_LOG(WARNING,
 					"%s: bad message header (%s):"
 					" closing the connection",
 					srv->path, strerror(-ret));
