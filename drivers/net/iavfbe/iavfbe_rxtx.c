@@ -685,15 +685,18 @@ iavfbe_rx_tso_pass(struct iavfbe_rxq *q, struct rte_mbuf *m, uint32_t l2, uint32
 			RTE_MBUF_F_TX_TCP_CKSUM;
 		ip->total_length = rte_cpu_to_be_16(tl <= UINT16_MAX ? (uint16_t)tl : 0);
 		ip->hdr_checksum = 0;
-		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 	} else {
 		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, l2);
 		uint32_t pl = m->pkt_len - l2 - (uint32_t)sizeof(*ip);
 
 		m->ol_flags = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM;
 		ip->payload_len = rte_cpu_to_be_16(pl <= UINT16_MAX ? (uint16_t)pl : 0);
-		th->cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
 	}
+	/*
+	 * The pseudo-header for TCP, whatever the guest put in the IP header's
+	 * protocol field (IPv6 extension headers, or garbage).
+	 */
+	th->cksum = (uint16_t)__rte_raw_cksum_reduce(iavfbe_phdr_sum(m, l2, ipv, IPPROTO_TCP, 0));
 }
 
 /* Whether the guest asked for anything to be done to the packet. */
