@@ -5,7 +5,8 @@
 # Run every test of the project from nothing, on a Debian 12 machine as root:
 # set-up (packages, SDK headers, hugepages), style checks, builds with gcc and
 # clang, the unit tests (also under ASan+UBSan), a bounded libFuzzer run, the
-# sample device end to end and the real QEMU guest. Safe to run twice.
+# sample device end to end, hostile clients, two testpmd processes and the
+# real QEMU guests. Safe to run twice.
 #
 # Ends with a line "N passed, M failed, K skipped". A step that cannot run
 # (e.g. the QEMU tree cannot be built) is reported as skipped with the reason,
@@ -13,7 +14,7 @@
 #
 # Environment:
 #   BUILD_ROOT    where build directories go (default: ./build-test)
-#   FUZZ_SECONDS  duration of the fuzzer run (default: 60)
+#   FUZZ_SECONDS  duration of the fuzzer run, per target (default: 30)
 #   SKIP_QEMU=1   do not run the QEMU guest tests (reported as skipped)
 #   SKIP_BOOTSTRAP=1  assume bootstrap was done
 set -uo pipefail
@@ -21,7 +22,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 BUILD_ROOT=${BUILD_ROOT:-$top/build-test}
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 mkdir -p "$BUILD_ROOT"
 
 passed=0
@@ -114,9 +115,12 @@ fuzz_run() {
 		-Db_sanitize=address,undefined -Db_lundef=false || return 1
 	bash devtools/fuzz.sh "$fuzz_dir" "$FUZZ_SECONDS"
 }
-step "libFuzzer: server message handling (${FUZZ_SECONDS} s)" fuzz_run
+step "libFuzzer: server, AQ model, backend TX ring, client (4 targets x ${FUZZ_SECONDS} s)" fuzz_run
 
 step "sample device and client end to end" env BUILD="$gcc_dir" bash devtools/test-sample.sh
+
+step "hostile clients: the server survives and stays responsive" \
+	env BUILD="$gcc_dir" bash devtools/test-hostile.sh
 
 step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, multi-seg, io, 4 queues, restart)" \
 	env BUILD="$gcc_dir" bash devtools/test-two-process.sh
