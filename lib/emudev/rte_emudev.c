@@ -135,6 +135,7 @@ static const char *const emudev_event_names[RTE_EMUDEV_EVENT_MAX] = {
 	[RTE_EMUDEV_EVENT_DEVICE_READY] = "DEVICE_READY",
 	[RTE_EMUDEV_EVENT_CLIENT_GONE] = "CLIENT_GONE",
 	[RTE_EMUDEV_EVENT_REMOVED] = "REMOVED",
+	[RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED] = "NET_RX_CONF_CHANGED",
 };
 
 const char *
@@ -1032,6 +1033,35 @@ rte_emudev_attr_get(uint16_t dev_id, const char *name, void *buf, size_t len)
 		EMUDEV_LOG(ERR, "%s: attribute %s: provider attr_get failed: %d", dev->name,
 			   a->name, ret);
 out:
+	emudev_put(dev);
+	return ret;
+}
+
+int
+rte_emudev_net_rx_conf_get(uint16_t dev_id, struct rte_emudev_net_rx_conf *conf)
+{
+	struct rte_emudev *dev;
+	int ret;
+
+	EMUDEV_GET_OR_RET(dev, dev_id);
+	if (conf == NULL) {
+		EMUDEV_LOG(ERR, "%s: NULL conf", dev->name);
+		ret = -EINVAL;
+	} else if (dev->ops->net_rx_conf_get == NULL) {
+		ret = -ENOTSUP;
+	} else {
+		memset(conf, 0, sizeof(*conf));
+		ret = dev->ops->net_rx_conf_get(dev->priv, conf);
+		if (ret == 0 &&
+		    (conf->nb_unicast > RTE_EMUDEV_NET_MAX_ADDRS ||
+		     conf->nb_multicast > RTE_EMUDEV_NET_MAX_ADDRS ||
+		     conf->rss_key_len > RTE_EMUDEV_NET_RSS_KEY_MAX ||
+		     conf->rss_lut_size > RTE_EMUDEV_NET_RSS_LUT_MAX)) {
+			EMUDEV_LOG(ERR, "%s: provider's receive configuration out of bounds",
+				   dev->name);
+			ret = -EIO;
+		}
+	}
 	emudev_put(dev);
 	return ret;
 }

@@ -95,6 +95,12 @@ struct rte_emudev_ops {
 	int (*stop)(void *priv);
 	/** The consumer releases the device (it is stopped). */
 	int (*close)(void *priv);
+	/**
+	 * Fill the receive configuration of a network device (the library
+	 * zeroes conf before the call). The provider raises
+	 * RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED after every change.
+	 */
+	int (*net_rx_conf_get)(void *priv, struct rte_emudev_net_rx_conf *conf);
 };
 
 /** Registration parameters (rte_emudev_register()). */
