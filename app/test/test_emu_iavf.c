@@ -1755,6 +1755,147 @@ out:
 	return ret;
 }
 
+static int atq_post_nowait(const struct aq_desc *d);
+
+/* LINK_CHANGE events that arrive within a short while (none expected: 0). */
+static unsigned int
+link_events_settle(unsigned int nb_before)
+{
+	wait_event(nb_before, 100);
+	sleep_us(50000);
+	arq_drain();
+	return g.nb_events - nb_before;
+}
+
+/* Set the link_up attribute; the number of LINK_CHANGE events it brought. */
+static unsigned int
+link_set(uint8_t up)
+{
+	unsigned int ev = g.nb_events;
+
+	if (rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_UP, &up, sizeof(up)) != 0) {
+		printf("link_up attribute: cannot set %u\n", up);
+		return 1000;
+	}
+	return link_events_settle(ev);
+}
+
+/*
+ * One LINK_CHANGE per link change: one after the first ENABLE_QUEUES however
+ * many follow (DPDK enables one queue per message), one per change of the
+ * link_up or link_speed attribute and none when it does not change, one
+ * again after the driver disabled all its queues (Linux forgets its link
+ * then) and after a VF reset; none for a driver whose queues are down.
+ */
+static int
+test_link_events(void)
+{
+	struct aq_desc d;
+	uint32_t speed, speed0 = 0;
+	unsigned int ev, n;
+	uint16_t q;
+	int st;
+
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed0,
+					      sizeof(speed0)),
+			  (int)sizeof(speed0), "link_speed attribute");
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
+	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
+	/* Before the queues are up, link changes are not told (Linux would ignore them). */
+	n = link_set(0) + link_set(1);
+	TEST_ASSERT_EQUAL(n, 0, "LINK_CHANGE events before ENABLE_QUEUES");
+
+	ev = g.nb_events;
+	for (q = 0; q < DEV_QUEUES; q++) {
+		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0, 1u << q, NULL, 0, NULL);
+		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES tx %u", q);
+		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 0, NULL, 0, NULL);
+		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES rx %u", q);
+	}
+	n = link_events_settle(ev);
+	printf("%u ENABLE_QUEUES messages: %u LINK_CHANGE event(s)\n", 2 * DEV_QUEUES, n);
+	TEST_ASSERT_EQUAL(n, 1, "LINK_CHANGE events after %u ENABLE_QUEUES", 2 * DEV_QUEUES);
+	TEST_ASSERT(g.last_event == VC_EVENT_LINK_CHANGE && g.last_event_link &&
+			    g.last_event_speed == speed0,
+		    "event %d, link %u, speed %u", g.last_event, g.last_event_link,
+		    g.last_event_speed);
+
+	/* Down, down again, up: one event each change. */
+	n = link_set(0);
+	TEST_ASSERT(n == 1 && !g.last_event_link && g.last_event_speed == 0,
+		    "link down: %u events, link %u, speed %u", n, g.last_event_link,
+		    g.last_event_speed);
+	TEST_ASSERT_EQUAL(link_set(0), 0, "link down again");
+	n = link_set(1);
+	TEST_ASSERT(n == 1 && g.last_event_link && g.last_event_speed == speed0,
+		    "link up: %u events, link %u", n, g.last_event_link);
+	TEST_ASSERT_EQUAL(link_set(1), 0, "link up again");
+	/* A speed change is a change; the same speed is not. */
+	speed = speed0 * 2;
+	ev = g.nb_events;
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed,
+						sizeof(speed)),
+			    "link_speed");
+	n = link_events_settle(ev);
+	TEST_ASSERT(n == 1 && g.last_event_speed == speed, "speed change: %u events, speed %u",
+		    n, g.last_event_speed);
+	ev = g.nb_events;
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed,
+						sizeof(speed)),
+			    "link_speed");
+	TEST_ASSERT_EQUAL(link_events_settle(ev), 0, "same speed");
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed0,
+						sizeof(speed0)),
+			    "link_speed back");
+	n = link_events_settle(ev);
+	TEST_ASSERT(n == 1 && g.last_event_speed == speed0, "speed back: %u events", n);
+
+	/* Enabling queues again tells nothing new; disabling one neither. */
+	ev = g.nb_events;
+	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES again");
+	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 2, 2, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES of queue 1");
+	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 2, 2, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES of queue 1");
+	TEST_ASSERT_EQUAL(link_events_settle(ev), 0, "events with a queue enabled throughout");
+
+	/* All down (the driver's ifdown), then up: told again, once. */
+	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES");
+	TEST_ASSERT_EQUAL(link_set(0) + link_set(1), 0, "events with the queues down");
+	ev = g.nb_events;
+	for (q = 0; q < DEV_QUEUES; q++) {
+		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 1u << q, NULL, 0,
+				     NULL);
+		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES %u", q);
+	}
+	n = link_events_settle(ev);
+	TEST_ASSERT(n == 1 && g.last_event_link, "after DISABLE/ENABLE: %u events", n);
+
+	/* A VF reset: the new driver is told once its queues are up. */
+	vc_desc(&d, VC_OP_RESET_VF, 0, 0);
+	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post RESET_VF");
+	TEST_ASSERT_SUCCESS(wait_reg_clear(R_ARQLEN, AQLEN_ENABLE), "reset");
+	TEST_ASSERT_SUCCESS(bring_up(false), "bring-up after RESET_VF");
+	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
+	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
+	ev = g.nb_events;
+	for (q = 0; q < DEV_QUEUES; q++) {
+		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 1u << q, NULL, 0,
+				     NULL);
+		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES %u after RESET_VF", q);
+	}
+	n = link_events_settle(ev);
+	printf("after RESET_VF: %u LINK_CHANGE event(s)\n", n);
+	TEST_ASSERT(n == 1 && g.last_event_link, "after RESET_VF: %u events", n);
+	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES");
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
 /* Added to every counter stats_cb() answers. */
 static uint64_t stats_extra;
 
@@ -2953,6 +3094,7 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_config_space),
 			TEST_CASE_ST(case_setup, case_teardown, test_bringup),
 			TEST_CASE_ST(case_setup, case_teardown, test_queues),
+			TEST_CASE_ST(case_setup, case_teardown, test_link_events),
 			TEST_CASE_ST(case_setup, case_teardown, test_filters_stats),
 			TEST_CASE_ST(case_setup, case_teardown, test_malformed),
 			TEST_CASE_ST(case_setup, case_teardown, test_aq_behaviour),

@@ -588,10 +588,12 @@ emu_iavf_op_attr_set(void *priv, unsigned int idx, const char *name __rte_unused
 		break;
 	}
 	/*
-	 * Tell a driver that is past its initialization (a LINK_CHANGE that
-	 * still waits for a receive descriptor is updated, not repeated).
+	 * Tell a driver that was told of the link since its queues came up
+	 * (one event per change; a LINK_CHANGE that still waits for a
+	 * receive descriptor is updated, not repeated). The others learn it
+	 * after their next ENABLE_QUEUES.
 	 */
-	if (link && dev->resources_sent)
+	if (link && dev->link_told)
 		emu_iavf_link_event_queue(dev);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;

@@ -307,23 +307,41 @@ emu_iavf_legacy_speed(uint32_t mbps)
 	return VIRTCHNL_LINK_SPEED_UNKNOWN;
 }
 
+/* The driver is to be told of the link again (see emu_iavf_dev::link_told). Under lock. */
+void
+emu_iavf_link_forget(struct emu_iavf_dev *dev)
+{
+	dev->link_told = false;
+	dev->told_up = 0;
+	dev->told_speed = 0;
+}
+
 /*
- * Queue a LINK_CHANGE event with the current link; one that still waits
- * in the backlog is updated instead. Under lock.
+ * Tell the driver of the current link with a LINK_CHANGE event, unless it
+ * was told of this very link already: one event per change. One that still
+ * waits in the backlog is updated instead of queueing another. Under lock.
  */
 void
 emu_iavf_link_event_queue(struct emu_iavf_dev *dev)
 {
 	struct virtchnl_pf_event ev;
-	uint32_t i;
+	uint8_t up = dev->link_up ? 1 : 0;
+	uint32_t speed, i;
+
+	if (dev->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
+		speed = up ? dev->link_speed : 0;
+	else
+		speed = emu_iavf_legacy_speed(dev->link_speed);
+	if (dev->link_told && dev->told_up == up && dev->told_speed == speed)
+		return;
+	dev->link_told = true;
+	dev->told_up = up;
+	dev->told_speed = speed;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.event = (int32_t)rte_cpu_to_le_32(VIRTCHNL_EVENT_LINK_CHANGE);
-	if (dev->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
-		ev.link_speed = rte_cpu_to_le_32(dev->link_up ? dev->link_speed : 0);
-	else
-		ev.link_speed = rte_cpu_to_le_32(emu_iavf_legacy_speed(dev->link_speed));
-	ev.link_status = dev->link_up ? 1 : 0;
+	ev.link_speed = rte_cpu_to_le_32(speed);
+	ev.link_status = up;
 	ev.severity = VIRTCHNL_PF_EVENT_SEVERITY_INFO;
 
 	for (i = 0; i < dev->bl_count; i++) {
@@ -339,7 +357,7 @@ emu_iavf_link_event_queue(struct emu_iavf_dev *dev)
 		emu_iavf_arq_flush(dev);
 		return;
 	}
-	EMU_IAVF_LOG(DEBUG, "%s: LINK_CHANGE: %s, %u Mbps", dev->name, dev->link_up ? "up" : "down",
+	EMU_IAVF_LOG(DEBUG, "%s: LINK_CHANGE: %s, %u Mbps", dev->name, up ? "up" : "down",
 		     dev->link_speed);
 	emu_iavf_msg_queue(dev, VIRTCHNL_OP_EVENT, VIRTCHNL_STATUS_SUCCESS, &ev, sizeof(ev));
 }
@@ -500,6 +518,7 @@ emu_iavf_regs_reset(struct emu_iavf_dev *dev)
 		__atomic_store_n(&dev->irq_state[v], 0, __ATOMIC_RELEASE);
 	dev->bl_head = 0;
 	dev->bl_count = 0;
+	emu_iavf_link_forget(dev);
 }
 
 /* A register's value without the side effects of a read. Under lock. */
@@ -576,8 +595,10 @@ emu_iavf_reg_write(struct emu_iavf_dev *dev, uint32_t off, uint32_t val, bool *a
 		 * Disabling the ARQ drops the replies that wait for room: a
 		 * new queue must not receive answers meant for the old one.
 		 */
-		if ((R(dev, off) & EMU_IAVF_AQLEN_ENABLE) && !(val & EMU_IAVF_AQLEN_ENABLE))
+		if ((R(dev, off) & EMU_IAVF_AQLEN_ENABLE) && !(val & EMU_IAVF_AQLEN_ENABLE)) {
 			dev->bl_count = 0;
+			emu_iavf_link_forget(dev); /* a LINK_CHANGE may be lost */
+		}
 		/* fall through */
 	case EMU_IAVF_VF_ATQLEN1:
 		R(dev, off) = val &

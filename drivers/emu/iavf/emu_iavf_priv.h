@@ -137,6 +137,16 @@ struct emu_iavf_dev {
 	uint32_t caps; /**< negotiated capabilities */
 	uint16_t offered_qp; /**< queue pairs the guest got */
 	bool ready; /**< DEVICE_READY raised since reset */
+	/**
+	 * The link the driver was last told of (LINK_CHANGE posted or
+	 * waiting): no event repeats it. Forgotten at reset, at
+	 * GET_VF_RESOURCES (a driver initializing) and when the driver
+	 * disables its last queue (Linux iavf forgets its link when it goes
+	 * down): the next ENABLE_QUEUES tells it again.
+	 */
+	bool link_told;
+	uint8_t told_up;
+	uint32_t told_speed; /**< as in the event (Mbps, or a legacy speed bit) */
 	bool dma_changing; /**< between dma_change BEGIN and END */
 	/**
 	 * A client is connected, as emudev consumers see it: set once it
@@ -182,6 +192,7 @@ void emu_iavf_msg_queue(struct emu_iavf_dev *dev, uint32_t op, int32_t status, c
 			uint16_t len);
 void emu_iavf_arq_flush(struct emu_iavf_dev *dev);
 void emu_iavf_link_event_queue(struct emu_iavf_dev *dev);
+void emu_iavf_link_forget(struct emu_iavf_dev *dev);
 
 /* emu_iavf_vc.c */
 /** What the processing of one virtchnl message asks the caller to do. */

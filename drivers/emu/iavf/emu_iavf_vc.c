@@ -126,6 +126,8 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 	if (q == EMU_IAVF_MAX_QUEUE_PAIRS)
 		dev->offered_qp = emu_iavf_offered_qp(dev);
 	dev->resources_sent = true;
+	/* A driver initializing: it learns the link after its ENABLE_QUEUES. */
+	emu_iavf_link_forget(dev);
 
 	memset(&vfr, 0, sizeof(vfr));
 	vfr.num_vsis = rte_cpu_to_le_16(1);
@@ -391,6 +393,11 @@ emu_iavf_vc_enable(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 		ev.type = RTE_EMUDEV_EVENT_DEVICE_READY;
 		emu_iavf_event_push(dev, &ev);
 	}
+	/*
+	 * The first enable after the driver's queues were all disabled tells
+	 * it of the link (Linux iavf ignores a link-up event before its
+	 * queues are enabled); the next ones repeat nothing.
+	 */
 	res->link_event = true;
 	return VIRTCHNL_STATUS_SUCCESS;
 }
@@ -416,6 +423,12 @@ emu_iavf_vc_disable(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 					     RTE_EMUDEV_QUEUE_GUEST_RX, q);
 		}
 	}
+	/* All down: as Linux iavf does, the driver forgets its link. */
+	for (q = 0; q < dev->offered_qp; q++)
+		if (dev->txq[q].enabled || dev->rxq[q].enabled)
+			break;
+	if (q == dev->offered_qp)
+		emu_iavf_link_forget(dev);
 	/* Once the consumer let go of them, the tails restart at 0. */
 	res->zero_tx_tails = txm;
 	res->zero_rx_tails = rxm;
