@@ -459,6 +459,8 @@ struct virtchnl_pf_event {
 #define EMU_IAVF_RX_BUF_ALIGN 128u
 /** max_pkt_size: 64 .. 16383 bytes; the max_mtu reported. */
 #define EMU_IAVF_MIN_FRAME 64u
+/** Frame check sequence bytes a VF counts in its rx_bytes statistic. */
+#define EMU_IAVF_FCS_LEN 4u
 #define EMU_IAVF_MAX_PKT_SIZE 16383u
 #define EMU_IAVF_MAX_FRAME 9728u
 #define EMU_IAVF_MAX_MTU (EMU_IAVF_MAX_FRAME - 18u)

@@ -536,7 +536,16 @@ emu_iavf_vc_stats(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 		VC_ERR(dev, VIRTCHNL_OP_GET_STATS, "vsi %u", rte_le_to_cpu_16(sel.vsi_id));
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
-	es.rx_bytes = rte_cpu_to_le_64(s->rx_bytes);
+	/*
+	 * As a VF's counters: rx_bytes counts every frame with its 4-byte FCS
+	 * (DPDK's iavf takes 4 bytes per received packet off, Linux iavf shows
+	 * it as is, as with hardware). The other counters as the consumer
+	 * counts them (rte_emudev_stats): the class counters include
+	 * rx_discards (DPDK's iavf subtracts them), 64 bits wide.
+	 */
+	es.rx_bytes = rte_cpu_to_le_64(s->rx_bytes +
+				       EMU_IAVF_FCS_LEN *
+					       (s->rx_unicast + s->rx_multicast + s->rx_broadcast));
 	es.rx_unicast = rte_cpu_to_le_64(s->rx_unicast);
 	es.rx_multicast = rte_cpu_to_le_64(s->rx_multicast);
 	es.rx_broadcast = rte_cpu_to_le_64(s->rx_broadcast);
