@@ -2366,7 +2366,10 @@ test_stats(void)
 	TEST_ASSERT_EQUAL(s1.tx_multicast - s0.tx_multicast, 1, "guest tx_multicast");
 	TEST_ASSERT_EQUAL(s1.tx_bytes - s0.tx_bytes, gtx_bytes[0] + gtx_bytes[1], "guest tx_bytes");
 	TEST_ASSERT_EQUAL(s1.rx_unicast - s0.rx_unicast, 5, "guest rx_unicast");
-	TEST_ASSERT_EQUAL(s1.rx_bytes - s0.rx_bytes, grx_bytes[0] + grx_bytes[1], "guest rx_bytes");
+	/* With the FCS of each frame, as an AVF counts. */
+	TEST_ASSERT_EQUAL(s1.rx_bytes - s0.rx_bytes, grx_bytes[0] + grx_bytes[1] + 5 * 4,
+			  "guest rx_bytes");
+	TEST_ASSERT_EQUAL(s1.rx_discards - s0.rx_discards, 0, "guest rx_discards");
 	TEST_ASSERT_EQUAL(s1.tx_errors - s0.tx_errors, 0, "guest tx_errors");
 	/* Bad descriptors show as the guest's transmit errors. */
 	gtx_desc(0, 0, TXD_QW1(EOP_RS, 0, 64));
@@ -2377,6 +2380,128 @@ test_stats(void)
 	TEST_ASSERT_EQUAL(s0.tx_errors - s1.tx_errors, 1, "guest tx_errors");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port, &st), "get");
 	TEST_ASSERT(st.ierrors >= 1, "bad descriptor not in ierrors");
+	return TEST_SUCCESS;
+}
+
+/* Guest statistics as DPDK's iavf derives them (iavf_dev_stats_get()). */
+struct guest_view {
+	uint64_t ipackets, ibytes, imissed, opackets, obytes, oerrors;
+	uint64_t linux_rx_packets, linux_rx_dropped;
+};
+
+static void
+guest_view(const struct rte_emudev_stats *a, const struct rte_emudev_stats *b, struct guest_view *v)
+{
+	uint64_t cls = (b->rx_unicast - a->rx_unicast) + (b->rx_multicast - a->rx_multicast) +
+		(b->rx_broadcast - a->rx_broadcast);
+
+	v->ipackets = cls - (b->rx_discards - a->rx_discards);
+	v->ibytes = (b->rx_bytes - a->rx_bytes) - v->ipackets * RTE_ETHER_CRC_LEN;
+	v->imissed = b->rx_discards - a->rx_discards;
+	v->opackets = (b->tx_unicast - a->tx_unicast) + (b->tx_multicast - a->tx_multicast) +
+		(b->tx_broadcast - a->tx_broadcast);
+	v->obytes = b->tx_bytes - a->tx_bytes;
+	v->oerrors = (b->tx_errors - a->tx_errors) + (b->tx_discards - a->tx_discards);
+	/* Linux's iavf: rx_packets = the classes, rx_dropped = rx_discards. */
+	v->linux_rx_packets = cls;
+	v->linux_rx_dropped = v->imissed;
+}
+
+/*
+ * Frames for the guest dropped (ring full, too big, bad buffer address): in
+ * the guest's class counters and in rx_discards, so that the guest's
+ * ipackets is exactly what it received.
+ */
+static int
+test_guest_stats_drops(void)
+{
+	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	static const struct rte_ether_addr mcast = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x07}};
+	static const uint32_t s6[] = {2000, 2000, 2000, 2000, 2000};
+	static uint8_t pkt[8][256];
+	struct rte_emudev_stats s0, s1;
+	struct guest_view v;
+	struct rte_mbuf *m[8];
+	uint32_t len[8], i, first;
+	uint64_t dl_bytes = 0, dr_bytes = 0, dl = 0, dr = 0, dr_mc = 0, dr_bc = 0;
+	uint16_t q = 0, n;
+
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	memset(&s0, 0, sizeof(s0));
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s0), "emudev stats");
+
+	/* Ring full: 3 posted, 6 sent (one multicast, one broadcast refused). */
+	grx_post(q, 3);
+	for (i = 0; i < 6; i++) {
+		len[i] = build_pkt(pkt[i], IPPROTO_UDP, 60 + i, 300 + i, CSUM_FULL);
+		if (i == 4)
+			memcpy(pkt[i], &mcast, 6);
+		if (i == 5)
+			memcpy(pkt[i], &bcast, 6);
+		m[i] = mbuf_build(pkt[i], len[i], NULL, 0);
+		TEST_ASSERT_NOT_NULL(m[i], "mbuf");
+	}
+	n = rte_eth_tx_burst(port, q, m, 6);
+	free_all(m + n, 6 - n);
+	TEST_ASSERT_EQUAL(n, 3, "sent with 3 posted");
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT_SUCCESS(grx_check(q, pkt[i], len[i]), "packet %u", i);
+		dl++;
+		dl_bytes += len[i];
+	}
+	for (i = 3; i < 6; i++) {
+		dr++;
+		dr_bytes += len[i];
+	}
+	dr_mc++;
+	dr_bc++;
+
+	/* Too big for the guest's queue. */
+	len[0] = build_pkt(big, IPPROTO_UDP, RX_MAX_PKT + 1 - 42, 310, CSUM_FULL);
+	m[0] = mbuf_build(big, len[0], s6, 6);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	grx_post(q, 8);
+	n = rte_eth_tx_burst(port, q, m, 1);
+	free_all(m + n, 1 - n);
+	TEST_ASSERT_EQUAL(n, 1, "too big: dropped, not left");
+	TEST_ASSERT(grx_idle(q), "too big: written");
+	dr++;
+	dr_bytes += len[0];
+
+	/* A bad buffer address, then a good packet. */
+	first = gst.rxq[q].next;
+	rxd(q, first)[0] = rte_cpu_to_le_64(GMEM_GPA + GMEM_SIZE + 0x1000);
+	for (i = 0; i < 2; i++) {
+		len[i] = build_pkt(pkt[i], IPPROTO_TCP, 80 + i, 320 + i, CSUM_FULL);
+		m[i] = mbuf_build(pkt[i], len[i], NULL, 0);
+		TEST_ASSERT_NOT_NULL(m[i], "mbuf");
+	}
+	n = rte_eth_tx_burst(port, q, m, 2);
+	free_all(m + n, 2 - n);
+	TEST_ASSERT_EQUAL(n, 2, "sent");
+	TEST_ASSERT_SUCCESS(grx_bad_desc(q), "bad descriptor");
+	TEST_ASSERT_SUCCESS(grx_check(q, pkt[1], len[1]), "after the bad descriptor");
+	dr++;
+	dr_bytes += len[0];
+	dl++;
+	dl_bytes += len[1];
+
+	memset(&s1, 0, sizeof(s1));
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s1), "emudev stats");
+	guest_view(&s0, &s1, &v);
+	printf("guest view: ipackets %" PRIu64 " ibytes %" PRIu64 " imissed %" PRIu64
+	       " (delivered %" PRIu64 " / %" PRIu64 " bytes, dropped %" PRIu64 " / %" PRIu64
+	       " bytes); Linux rx_packets %" PRIu64 " rx_dropped %" PRIu64 "\n",
+	       v.ipackets, v.ibytes, v.imissed, dl, dl_bytes, dr, dr_bytes, v.linux_rx_packets,
+	       v.linux_rx_dropped);
+	TEST_ASSERT_EQUAL(v.ipackets, dl, "DPDK iavf ipackets = delivered");
+	TEST_ASSERT_EQUAL(v.imissed, dr, "DPDK iavf imissed = dropped");
+	TEST_ASSERT_EQUAL(v.ibytes, dl_bytes + dr_bytes + dr * RTE_ETHER_CRC_LEN,
+			  "DPDK iavf ibytes: every frame's bytes, FCS of the dropped ones");
+	TEST_ASSERT_EQUAL(v.linux_rx_packets, dl + dr, "Linux iavf rx_packets");
+	TEST_ASSERT_EQUAL(s1.rx_multicast - s0.rx_multicast, dr_mc, "rx_multicast");
+	TEST_ASSERT_EQUAL(s1.rx_broadcast - s0.rx_broadcast, dr_bc, "rx_broadcast");
+	TEST_ASSERT_EQUAL(v.opackets + v.obytes + v.oerrors, 0, "guest transmit side");
 	return TEST_SUCCESS;
 }
 
@@ -2997,6 +3122,7 @@ test_gtx_tso_small_bursts(void)
 static int
 test_gtx_nombuf(void)
 {
+	struct rte_emudev_stats g0, g1;
 	struct rte_mempool *tiny;
 	struct rte_eth_stats st;
 	struct rte_mbuf *m[BURST];
@@ -3019,6 +3145,8 @@ test_gtx_nombuf(void)
 	}
 	nomem = xstat("guest_tx_mbuf_alloc_errors");
 	tsoe = xstat("guest_tx_tso_errors");
+	memset(&g0, 0, sizeof(g0));
+	rte_emudev_stats_get(fk.dev, &g0);
 	/* A TSO packet of 3 segments: more mbufs than the pool has. */
 	tlen = build_pkt(big2, IPPROTO_TCP, 3000, 230, CSUM_TSO);
 	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, tlen - 54, 1000));
@@ -3048,6 +3176,21 @@ test_gtx_nombuf(void)
 	} else if (rte_mempool_avail_count(tiny) != 4) {
 		printf("mbufs of the tiny pool lost: %u\n", rte_mempool_avail_count(tiny));
 		ret = -1;
+	} else {
+		/* For the guest: one frame taken from its ring, then discarded. */
+		struct guest_view v;
+
+		memset(&g1, 0, sizeof(g1));
+		rte_emudev_stats_get(fk.dev, &g1);
+		guest_view(&g0, &g1, &v);
+		if (g1.tx_discards - g0.tx_discards != 1 || v.opackets != 1 || v.obytes != tlen ||
+		    v.oerrors != 1) {
+			printf("guest: tx_discards %" PRIu64 ", opackets %" PRIu64
+			       ", obytes %" PRIu64 " (expected %u), oerrors %" PRIu64 "\n",
+			       g1.tx_discards - g0.tx_discards, v.opackets, v.obytes, tlen,
+			       v.oerrors);
+			ret = -1;
+		}
 	}
 	/* The big pool back: the waiting packet arrives. */
 	rte_eth_dev_stop(port);
@@ -3286,6 +3429,7 @@ static struct unit_test_suite iavfbe_suite = {
 			TEST_CASE(test_irq),
 			TEST_CASE(test_irq_none),
 			TEST_CASE(test_stats),
+			TEST_CASE(test_guest_stats_drops),
 			TEST_CASE(test_mem_table_change),
 			TEST_CASE(test_concurrent_mem_change),
 			TEST_CASE(test_reset),

@@ -169,6 +169,11 @@ struct iavfbe_rxq_stats {
 	uint64_t tso_pkts; /**< TSO packets from the guest */
 	uint64_t tso_segs; /**< segments made of them */
 	uint64_t tso_errors; /**< TSO packets dropped: no mbufs to segment */
+	/* Of the guest's packets dropped for want of mbufs (tso_errors), by class. */
+	uint64_t drop_bytes;
+	uint64_t drop_unicast;
+	uint64_t drop_multicast;
+	uint64_t drop_broadcast;
 	uint64_t csum_ip; /**< IPv4 header checksums filled in */
 	uint64_t csum_l4; /**< TCP/UDP/SCTP checksums filled in */
 	uint64_t vlan_insert; /**< VLAN tags inserted (IL2TAG1) */
@@ -188,6 +193,11 @@ struct iavfbe_txq_stats {
 	uint64_t too_big; /**< dropped: larger than the guest takes */
 	uint64_t empty; /**< dropped: 0 bytes */
 	uint64_t bad_addr; /**< dropped: a guest buffer outside guest memory */
+	/* Of the packets for the guest not delivered (ring_full, too_big, bad_addr), by class. */
+	uint64_t drop_bytes;
+	uint64_t drop_unicast;
+	uint64_t drop_multicast;
+	uint64_t drop_broadcast;
 	uint64_t bad_descs; /**< descriptors given back in error */
 	uint64_t bad_tail; /**< bursts that saw a tail outside the ring */
 	uint64_t descs; /**< descriptors written back */

@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -157,11 +158,30 @@ iavfbe_txq_read(const struct iavfbe_txq *q, struct iavfbe_txq_stats *s)
 
 /* Names of the extended statistics, in the order of the counter structures. */
 static const char *const iavfbe_rx_xstat_names[] = {
-	"packets",	     "bytes",		"unicast_packets", "multicast_packets",
-	"broadcast_packets", "bad_addr",	"bad_len",	   "bad_chain",
-	"bad_tail",	     "bad_tso",		"bad_offload",	   "bad_descs",
-	"mbuf_alloc_errors", "tso_packets",	"tso_segments",	   "tso_errors",
-	"ip_cksum_filled",   "l4_cksum_filled", "vlan_inserted",   "descs_completed",
+	"packets",
+	"bytes",
+	"unicast_packets",
+	"multicast_packets",
+	"broadcast_packets",
+	"bad_addr",
+	"bad_len",
+	"bad_chain",
+	"bad_tail",
+	"bad_tso",
+	"bad_offload",
+	"bad_descs",
+	"mbuf_alloc_errors",
+	"tso_packets",
+	"tso_segments",
+	"tso_errors",
+	"dropped_bytes",
+	"dropped_unicast_packets",
+	"dropped_multicast_packets",
+	"dropped_broadcast_packets",
+	"ip_cksum_filled",
+	"l4_cksum_filled",
+	"vlan_inserted",
+	"descs_completed",
 	"interrupts",
 };
 static const char *const iavfbe_tx_xstat_names[] = {
@@ -175,6 +195,10 @@ static const char *const iavfbe_tx_xstat_names[] = {
 	"too_big",
 	"empty",
 	"bad_addr",
+	"dropped_bytes",
+	"dropped_unicast_packets",
+	"dropped_multicast_packets",
+	"dropped_broadcast_packets",
 	"bad_descs",
 	"bad_tail",
 	"descs_written",
@@ -182,6 +206,17 @@ static const char *const iavfbe_tx_xstat_names[] = {
 };
 static_assert(RTE_DIM(iavfbe_rx_xstat_names) == IAVFBE_NB_RX_CNT, "rx xstat names");
 static_assert(RTE_DIM(iavfbe_tx_xstat_names) == IAVFBE_NB_TX_CNT, "tx xstat names");
+/* The data path counts a frame's class at an offset from its byte counter. */
+static_assert(offsetof(struct iavfbe_rxq_stats, broadcast) ==
+			      offsetof(struct iavfbe_rxq_stats, bytes) + 3 * sizeof(uint64_t) &&
+		      offsetof(struct iavfbe_rxq_stats, drop_broadcast) ==
+			      offsetof(struct iavfbe_rxq_stats, drop_bytes) +
+				      3 * sizeof(uint64_t) &&
+		      offsetof(struct iavfbe_txq_stats, broadcast) ==
+			      offsetof(struct iavfbe_txq_stats, bytes) + 3 * sizeof(uint64_t) &&
+		      offsetof(struct iavfbe_txq_stats, drop_broadcast) ==
+			      offsetof(struct iavfbe_txq_stats, drop_bytes) + 3 * sizeof(uint64_t),
+	      "class counters");
 
 /* Dropped guest packets: what ierrors counts (bad_tail counts bursts). */
 static uint64_t
@@ -334,8 +369,34 @@ iavfbe_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned in
 
 /*
  * The guest's statistics (virtchnl GET_STATS), on the provider's thread:
- * what we received is what it transmitted. Never reset.
+ * what we received is what it transmitted. Never reset. The meaning is a
+ * VF's (rte_emudev_stats): the class counters and bytes count every frame
+ * for the guest, delivered or not, rx_discards those not delivered (guest
+ * drivers derive received = classes - discards); rx_bytes holds the 4-byte
+ * FCS of every frame, as an AVF's counter does (DPDK's iavf subtracts 4 per
+ * received packet unless it keeps the CRC). tx: every frame taken from the
+ * guest's rings, tx_discards those then dropped (no mbufs to segment),
+ * tx_errors those refused as bad (not in the classes).
  */
+static void
+iavfbe_guest_stats(const struct iavfbe_rxq_stats *rx, const struct iavfbe_txq_stats *tx,
+		   struct rte_emudev_stats *es)
+{
+	es->rx_unicast = tx->unicast + tx->drop_unicast;
+	es->rx_multicast = tx->multicast + tx->drop_multicast;
+	es->rx_broadcast = tx->broadcast + tx->drop_broadcast;
+	es->rx_bytes = tx->bytes + tx->drop_bytes +
+		(es->rx_unicast + es->rx_multicast + es->rx_broadcast) * RTE_ETHER_CRC_LEN;
+	es->rx_discards = tx->ring_full + tx->too_big + tx->bad_addr;
+	es->rx_unknown_protocol = 0;
+	es->tx_unicast = rx->unicast + rx->drop_unicast;
+	es->tx_multicast = rx->multicast + rx->drop_multicast;
+	es->tx_broadcast = rx->broadcast + rx->drop_broadcast;
+	es->tx_bytes = rx->bytes + rx->drop_bytes;
+	es->tx_discards = rx->tso_errors;
+	es->tx_errors = rx->bad_addr + rx->bad_len + rx->bad_chain + rx->bad_tso + rx->bad_offload;
+}
+
 static int
 iavfbe_emu_stats(uint16_t emu_id __rte_unused, struct rte_emudev_stats *es, void *arg)
 {
@@ -356,19 +417,7 @@ iavfbe_emu_stats(uint16_t emu_id __rte_unused, struct rte_emudev_stats *es, void
 					    IAVFBE_NB_TX_CNT);
 	}
 	pthread_mutex_unlock(&p->lock);
-
-	es->rx_bytes = tx.bytes;
-	es->rx_unicast = tx.unicast;
-	es->rx_multicast = tx.multicast;
-	es->rx_broadcast = tx.broadcast;
-	es->rx_discards = tx.ring_full + tx.too_big + tx.empty + tx.bad_addr;
-	es->rx_unknown_protocol = 0;
-	es->tx_bytes = rx.bytes;
-	es->tx_unicast = rx.unicast;
-	es->tx_multicast = rx.multicast;
-	es->tx_broadcast = rx.broadcast;
-	es->tx_discards = rx.tso_errors;
-	es->tx_errors = rx.bad_addr + rx.bad_len + rx.bad_chain + rx.bad_tso + rx.bad_offload;
+	iavfbe_guest_stats(&rx, &tx, es);
 	return 0;
 }
 

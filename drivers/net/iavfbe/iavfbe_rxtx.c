@@ -784,19 +784,38 @@ bad:
 	return -why;
 }
 
-static __rte_always_inline void
-iavfbe_rx_account(struct iavfbe_rxq *q, const struct rte_mbuf *m)
+/* Class of a frame by its destination address. */
+enum iavfbe_class {
+	IAVFBE_UNICAST = 0,
+	IAVFBE_MULTICAST,
+	IAVFBE_BROADCAST,
+};
+
+static __rte_always_inline enum iavfbe_class
+iavfbe_class_of(const struct rte_mbuf *m)
 {
 	const uint8_t *dst = rte_pktmbuf_mtod(m, const uint8_t *);
 
-	q->st.packets++;
-	q->st.bytes += m->pkt_len;
 	if (likely(m->data_len < RTE_ETHER_ADDR_LEN || (dst[0] & 1) == 0))
-		q->st.unicast++;
-	else if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)(const void *)dst))
-		q->st.broadcast++;
-	else
-		q->st.multicast++;
+		return IAVFBE_UNICAST;
+	if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)(const void *)dst))
+		return IAVFBE_BROADCAST;
+	return IAVFBE_MULTICAST;
+}
+
+/* Count a frame of len bytes in c[0] (bytes) and c[1 + class] (packets). */
+static __rte_always_inline void
+iavfbe_class_add(uint64_t *c, enum iavfbe_class cls, uint32_t len)
+{
+	c[0] += len;
+	c[1 + cls]++;
+}
+
+static __rte_always_inline void
+iavfbe_rx_account(struct iavfbe_rxq *q, const struct rte_mbuf *m)
+{
+	q->st.packets++;
+	iavfbe_class_add(&q->st.bytes, iavfbe_class_of(m), m->pkt_len);
 }
 
 /* Return stashed segments (the rest of a TSO packet). */
@@ -899,6 +918,8 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		q->nb_rs = 0;
 		for (step = 0; step < IAVFBE_BURST && nb < nb_pkts && head != tail; step++) {
 			struct rte_mbuf *m, **out;
+			enum iavfbe_class cls;
+			uint32_t olen;
 			int n, i;
 
 			rte_prefetch0(&q->ring[iavfbe_ring_add(head, 4, q->nb_desc)]);
@@ -932,8 +953,13 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				iavfbe_rx_account(q, m);
 				continue;
 			}
+			cls = iavfbe_class_of(m);
+			olen = m->pkt_len;
 			n = iavfbe_rx_offload(q, m, &p, &out);
 			if (unlikely(n < 0)) {
+				/* Taken from the ring, then dropped: in the guest's counters. */
+				if (-n == IAVFBE_ERR_NOMEM)
+					iavfbe_class_add(&q->st.drop_bytes, cls, olen);
 				iavfbe_rx_drop(q, -n, nd);
 				continue;
 			}
@@ -971,18 +997,17 @@ struct iavfbe_wb {
 };
 
 static __rte_always_inline void
-iavfbe_tx_account(struct iavfbe_txq *q, const struct rte_mbuf *m)
+iavfbe_tx_account(struct iavfbe_txq *q, const struct rte_mbuf *m, uint32_t len)
 {
-	const uint8_t *dst = rte_pktmbuf_mtod(m, const uint8_t *);
-
 	q->st.packets++;
-	q->st.bytes += m->pkt_len;
-	if (likely(m->data_len < RTE_ETHER_ADDR_LEN || (dst[0] & 1) == 0))
-		q->st.unicast++;
-	else if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)(const void *)dst))
-		q->st.broadcast++;
-	else
-		q->st.multicast++;
+	iavfbe_class_add(&q->st.bytes, iavfbe_class_of(m), len);
+}
+
+/* A frame for the guest not delivered (also counted by why). */
+static __rte_always_inline void
+iavfbe_tx_account_drop(struct iavfbe_txq *q, const struct rte_mbuf *m, uint32_t len)
+{
+	iavfbe_class_add(&q->st.drop_bytes, iavfbe_class_of(m), len);
 }
 
 static void
@@ -1046,10 +1071,12 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			if (unlikely(len == 0 || len > max_len || nd >= q->nb_desc ||
 				     nd > RTE_DIM(wb))) {
 				/* Nothing, or more than the guest takes. */
-				if (len == 0)
+				if (len == 0) {
 					q->st.empty++;
-				else
+				} else {
 					q->st.too_big++;
+					iavfbe_tx_account_drop(q, m, len);
+				}
 				fr[nfr++] = m;
 				sent++;
 				continue;
@@ -1091,8 +1118,9 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			if (unlikely(bad)) {
 				q->st.bad_addr++;
 				q->st.bad_descs += nd;
+				iavfbe_tx_account_drop(q, m, len);
 			} else {
-				iavfbe_tx_account(q, m);
+				iavfbe_tx_account(q, m, len);
 			}
 			fr[nfr++] = m;
 			sent++;
@@ -1104,7 +1132,12 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		if (nfr > 0)
 			rte_pktmbuf_free_bulk(fr, nfr);
 		if (full) {
+			uint16_t i;
+
+			/* Refused (left to the caller): for the guest, dropped. */
 			q->st.ring_full += (uint64_t)(nb_pkts - sent);
+			for (i = sent; i < nb_pkts; i++)
+				iavfbe_tx_account_drop(q, pkts[i], pkts[i]->pkt_len);
 			break;
 		}
 	}
