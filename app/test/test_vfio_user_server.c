@@ -1960,20 +1960,21 @@ dma_body(struct guest *g, struct guest *g2)
 	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_map(cli, g->fd, 0, IOVA_E, 0, rw), -EINVAL,
 			  "size 0");
 
-	/* unmap */
-	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_E, T_PG), -ENOENT,
-			  "unmap of nothing");
-	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_A, T_PG), -ENOENT,
+	/* unmap (ranges: see test_dma_unmap_range) */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, IOVA_E, T_PG), "unmap of nothing");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_A, T_PG), -EINVAL,
 			  "partial unmap");
 	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_A + T_PG, GUEST_SIZE - T_PG),
-			  -ENOENT, "unmap of a tail");
+			  -EINVAL, "unmap of a tail");
 	TEST_ASSERT_SUCCESS(check_dma_events(ev), "events after failed unmaps");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 4, "table");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, IOVA_B, GUEST_SIZE), "unmap B");
 	TEST_ASSERT_SUCCESS(check_dma_events(++ev), "events");
 	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_B, 1, 1), "B still mapped");
 	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_C, 1, 1), "C lost");
-	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, IOVA_B, GUEST_SIZE), -ENOENT,
-			  "double unmap");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, IOVA_B, GUEST_SIZE),
+			    "double unmap (nothing left there)");
+	TEST_ASSERT_SUCCESS(check_dma_events(ev), "events after an unmap of nothing");
 
 	/* beyond the end of the fd */
 	TEST_ASSERT_EQUAL(
@@ -2323,6 +2324,232 @@ test_dma_map_two_fds(void)
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 1, "not mapped");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, IOVA_A, 0x10000), "unmap");
 	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------- DMA_UNMAP ranges */
+
+#define UR_MAPS 8u
+#define UR_BASE 0x40000000ull
+
+/* The DMA table is exactly the mappings of want[] (iovas, each UR_SZ). */
+#define UR_SZ (4u * T_PG)
+
+static int
+ur_expect(const char *what, const uint64_t *want, uint32_t n)
+{
+	struct rte_vfio_user_dma_map tab[UR_MAPS + 1];
+	int got = rte_vfio_user_dma_table(dev_b.srv, tab, RTE_DIM(tab));
+	uint32_t i;
+
+	if (got != (int)n) {
+		printf("%s: %d mappings, expected %u\n", what, got, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (tab[i].iova != want[i] || tab[i].size != UR_SZ || tab[i].vaddr == NULL) {
+			printf("%s: mapping %u is 0x%" PRIx64 "+0x%" PRIx64 ", expected 0x%" PRIx64
+			       "\n",
+			       what, i, tab[i].iova, tab[i].size, want[i]);
+			return -1;
+		}
+		if (rte_vfio_user_dma_translate(dev_b.srv, want[i], UR_SZ, 1) != tab[i].vaddr) {
+			printf("%s: mapping %u not translated\n", what, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A raw DMA_UNMAP on the client's socket.
+ * @return 0 (the reply echoes the request), or -errno of the error reply.
+ */
+static int
+ur_raw_unmap(uint32_t flags, uint64_t addr, uint64_t size)
+{
+	uint8_t pl[VFU_DMA_UNMAP_SIZE];
+	struct vfu_dma_unmap u = {
+		.argsz = VFU_DMA_UNMAP_SIZE, .flags = flags, .addr = addr, .size = size};
+	int ret;
+
+	if (vfu_dma_unmap_encode(pl, sizeof(pl), &u) != (int)sizeof(pl))
+		return RAW_CLOSED;
+	ret = raw_call(rte_vfio_user_client_fd(cli), VFU_CMD_DMA_UNMAP, pl, sizeof(pl));
+	if (ret < 0)
+		return ret;
+	if (ret != (int)sizeof(pl) || memcmp(rawbuf + VFU_HDR_SIZE, pl, sizeof(pl)) != 0) {
+		printf("DMA_UNMAP reply: %d bytes, not the request\n", ret);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static unsigned int
+ur_events(void)
+{
+	unsigned int b = ld(&dev_b.n_dma_begin), e = ld(&dev_b.n_dma_end);
+
+	return b == e ? b : UINT32_MAX;
+}
+
+/* Map UR_SZ at each iova of list[] (from the same memfd, offset i * UR_SZ). */
+static int
+ur_map(int fd, const uint64_t *list, uint32_t n)
+{
+	const uint32_t rw = RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (rte_vfio_user_client_dma_map(cli, fd, (uint64_t)i * UR_SZ, list[i], UR_SZ,
+						 rw) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+dma_unmap_range_body(int fd)
+{
+	/* four mappings with holes between some: [0,1] adjacent, then gaps */
+	const uint64_t m4[] = {UR_BASE, UR_BASE + UR_SZ, UR_BASE + 4 * UR_SZ, UR_BASE + 8 * UR_SZ};
+	/* the highest mapping DMA_MAP takes: it ends UR_SZ below 2^64 */
+	const uint64_t top = UINT64_MAX - 2 * UR_SZ + 1;
+	unsigned int ev;
+
+	TEST_ASSERT_SUCCESS(ur_map(fd, m4, 4), "map 4");
+	TEST_ASSERT_SUCCESS(ur_expect("4 mapped", m4, 4), "table");
+	ev = ur_events();
+
+	/* a range covering none: success, no table change, no callback */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, UR_BASE + 2 * UR_SZ, 2 * UR_SZ),
+			    "range over a hole");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, 0, UR_BASE), "range below all");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, UR_BASE + 9 * UR_SZ, UR_SZ),
+			    "range above all");
+	TEST_ASSERT_EQUAL(ur_events(), ev, "callbacks for an unmap of nothing");
+	TEST_ASSERT_SUCCESS(ur_expect("after unmaps of nothing", m4, 4), "table");
+
+	/* ranges cutting a mapping: refused, nothing removed */
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, UR_BASE + T_PG, 2 * UR_SZ), -EINVAL,
+			  "cuts the first mapping's head off");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, UR_BASE, UR_SZ + T_PG), -EINVAL,
+			  "cuts into the second mapping");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, UR_BASE + 4 * UR_SZ + T_PG, T_PG),
+			  -EINVAL, "a page inside a mapping");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_dma_unmap(cli, 0, UR_BASE + 8 * UR_SZ + T_PG),
+			  -EINVAL, "all but the last page of the last mapping");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(0, UR_BASE + 4 * UR_SZ + 1, 1), -EINVAL,
+			  "one unaligned byte inside a mapping");
+	TEST_ASSERT_EQUAL(ur_events(), ev, "callbacks for refused unmaps");
+	TEST_ASSERT_SUCCESS(ur_expect("after refused unmaps", m4, 4), "table");
+
+	/* exact match */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, m4[2], UR_SZ), "exact");
+	TEST_ASSERT_EQUAL(ur_events(), ++ev, "one table change");
+	{
+		const uint64_t w[] = {m4[0], m4[1], m4[3]};
+
+		TEST_ASSERT_SUCCESS(ur_expect("after exact", w, 3), "table");
+	}
+	/* several in one range, with holes and unaligned ends outside them */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, UR_BASE - 0x123, 2 * UR_SZ + 0x200),
+			    "range over the two adjacent ones");
+	TEST_ASSERT_EQUAL(ur_events(), ++ev, "one table change for two mappings");
+	TEST_ASSERT_SUCCESS(ur_expect("after range", &m4[3], 1), "table");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_b.srv, m4[0], 1, 1), "first still there");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_b.srv, m4[1], 1, 1), "second still there");
+
+	/* interleaved: map again between, around and after, unmap a middle range */
+	{
+		const uint64_t more[] = {m4[0], m4[1], m4[2], UR_BASE + 12 * UR_SZ};
+		const uint64_t w[] = {m4[0], UR_BASE + 12 * UR_SZ};
+
+		TEST_ASSERT_SUCCESS(ur_map(fd, more, 4), "map again");
+		/* [m4[1], m4[3] + UR_SZ): m4[1], m4[2], m4[3] */
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, m4[1], 8 * UR_SZ),
+				    "middle range");
+		TEST_ASSERT_SUCCESS(ur_expect("after the middle range", w, 2), "table");
+		TEST_ASSERT_SUCCESS(ur_map(fd, &m4[1], 1), "map in the middle again");
+	}
+
+	/* the QEMU vIOMMU way: 0x0 + 0x80000000 covers everything mapped */
+	ev = ur_events();
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, 0, 0x80000000ull), "0 + 2 GiB");
+	TEST_ASSERT_EQUAL(ur_events(), ev + 1, "one table change for three mappings");
+	TEST_ASSERT_SUCCESS(ur_expect("after 0 + 2 GiB", NULL, 0), "table");
+
+	/* huge sizes, up to the top of the address space */
+	TEST_ASSERT_SUCCESS(ur_map(fd, m4, 2), "map 2");
+	TEST_ASSERT_SUCCESS(ur_map(fd, &top, 1), "map high");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(0, 0x1000, UINT64_MAX), -EINVAL, "size 2^64-1 wraps");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(0, UINT64_MAX, 2), -EINVAL, "last byte + 1 wraps");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(0, top, 2 * UR_SZ + T_PG), -EINVAL, "wraps past the top");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(0, 0, UINT64_MAX - UR_SZ), -EINVAL,
+			  "a huge range cutting the high mapping's last byte");
+	{
+		const uint64_t w[] = {m4[0], m4[1], top};
+
+		TEST_ASSERT_SUCCESS(ur_expect("after wrapping unmaps", w, 3), "table");
+	}
+	TEST_ASSERT_SUCCESS(ur_raw_unmap(0, top, UR_SZ), "exactly the high mapping");
+	TEST_ASSERT_SUCCESS(ur_map(fd, &top, 1), "map high again");
+	TEST_ASSERT_SUCCESS(ur_raw_unmap(0, 0x1000, UINT64_MAX - 0xfff),
+			    "[0x1000, 2^64): ends at the top");
+	TEST_ASSERT_SUCCESS(ur_expect("after the huge unmap", NULL, 0), "table");
+	TEST_ASSERT_SUCCESS(ur_map(fd, m4, 2), "map 2 again");
+	TEST_ASSERT_SUCCESS(ur_map(fd, &top, 1), "map high again");
+	TEST_ASSERT_SUCCESS(ur_raw_unmap(0, 0, UINT64_MAX), "[0, 2^64 - 1)");
+	TEST_ASSERT_SUCCESS(ur_expect("after [0, 2^64 - 1)", NULL, 0), "table");
+
+	/* bad inputs: nothing changes */
+	TEST_ASSERT_SUCCESS(ur_map(fd, m4, 1), "map 1");
+	ev = ur_events();
+	TEST_ASSERT_EQUAL(ur_raw_unmap(0, m4[0], 0), -EINVAL, "size 0");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_ALL, m4[0], UR_SZ), -EINVAL,
+			  "ALL with a range");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_ALL, 0, UR_SZ), -EINVAL,
+			  "ALL with a size");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, m4[0], UR_SZ), -ENOTSUP,
+			  "dirty bitmap");
+	TEST_ASSERT_EQUAL(
+		ur_raw_unmap(VFU_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | VFU_DMA_UNMAP_FLAG_ALL, 0, 0),
+		-ENOTSUP, "dirty bitmap with ALL");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(0x4, m4[0], UR_SZ), -EINVAL, "unknown flag");
+	TEST_ASSERT_EQUAL(ur_events(), ev, "callbacks for bad unmaps");
+	TEST_ASSERT_SUCCESS(ur_expect("after bad unmaps", m4, 1), "table");
+	TEST_ASSERT_SUCCESS(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_ALL, 0, 0), "ALL");
+	TEST_ASSERT_SUCCESS(ur_expect("after ALL", NULL, 0), "table");
+	return TEST_SUCCESS;
+}
+
+/*
+ * DMA_UNMAP removes every mapping inside its range (Linux type1 v2, which
+ * QEMU expects behind a vIOMMU); the mmaps and fds go with them.
+ */
+static int
+test_dma_unmap_range(void)
+{
+	int fd, fds, maps, ret;
+
+	tdev_max_dma_maps = UR_MAPS;
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "unmap.sock", true), "server");
+	cli = connect_client(dev_b.path);
+	TEST_ASSERT_NOT_NULL(cli, "connect");
+	fd = sealed_memfd("vfu-test-unmap", UR_MAPS * UR_SZ);
+	TEST_ASSERT(fd >= 0, "memfd");
+	fds = count_fds();
+	maps = count_maps();
+	ret = dma_unmap_range_body(fd);
+	if (ret == TEST_SUCCESS && (count_fds() != fds || count_maps() != maps)) {
+		printf("fds %d (%d before), mappings 0x%x (0x%x before)\n", count_fds(), fds,
+		       count_maps(), maps);
+		ret = TEST_FAILED;
+	}
+	close(fd);
+	if (ret == TEST_SUCCESS)
+		printf("DMA_UNMAP ranges: %u table changes, no fd or mapping left\n", ur_events());
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	return ret;
 }
 
 /* ------------------------------------------------------------ disconnect */
@@ -3601,6 +3828,7 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_irq_too_many_fds),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma_map_two_fds),
+			TEST_CASE_ST(NULL, teardown_dev, test_dma_unmap_range),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_malformed),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_disconnect),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_second_client_refused),

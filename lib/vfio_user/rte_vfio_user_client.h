@@ -167,7 +167,12 @@ __rte_experimental int rte_vfio_user_client_dma_map(struct rte_vfio_user_client 
 						    uint64_t fd_offset, uint64_t iova,
 						    uint64_t size, uint32_t prot);
 
-/** Unmap exactly a range mapped before. */
+/**
+ * Unmap [iova, iova + size): the server removes every mapping lying
+ * entirely inside (none is not an error) and refuses (-EINVAL, nothing
+ * removed) a range that cuts a mapping in two. The range may end at the
+ * top of the address space; size 0 or a wrapping range gives -EINVAL.
+ */
 __rte_experimental int rte_vfio_user_client_dma_unmap(struct rte_vfio_user_client *c, uint64_t iova,
 						      uint64_t size);
 

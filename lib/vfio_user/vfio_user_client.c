@@ -1119,7 +1119,7 @@ rte_vfio_user_client_dma_unmap(struct rte_vfio_user_client *c, uint64_t iova, ui
 	ret = client_check(c);
 	if (ret < 0)
 		return ret;
-	if (size == 0 || iova + size < iova)
+	if (size == 0 || iova + (size - 1) < iova)
 		return -EINVAL;
 	return client_dma_unmap(c, 0, iova, size);
 }

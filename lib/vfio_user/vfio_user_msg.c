@@ -485,7 +485,8 @@ vfu_dma_unmap_decode(const void *payload, size_t len, struct vfu_dma_unmap *unma
 		if (u.addr != 0 || u.size != 0)
 			return -EINVAL;
 	} else {
-		if (u.size == 0 || wraps_u64(u.addr, u.size))
+		/* A range may end at the top of the address space (last byte 2^64 - 1). */
+		if (u.size == 0 || wraps_u64(u.addr, u.size - 1))
 			return -EINVAL;
 	}
 

@@ -187,7 +187,8 @@ struct vfu_dma_unmap {
 /**
  * Checks: payload length == 24 and argsz == 24 (no dirty bitmap: the flag
  * GET_DIRTY_BITMAP gives -ENOTSUP), flags only ALL|GET_DIRTY_BITMAP, with
- * ALL: addr == size == 0; without: size > 0, no wrap.
+ * ALL: addr == size == 0; without: size > 0 and addr + size - 1 does not
+ * wrap (a range may end at the top of the address space).
  */
 int vfu_dma_unmap_decode(const void *payload, size_t len, struct vfu_dma_unmap *unmap);
 int vfu_dma_unmap_encode(void *buf, size_t cap, const struct vfu_dma_unmap *unmap);

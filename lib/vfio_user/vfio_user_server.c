@@ -97,6 +97,7 @@ RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
 #define VFU_REFUSED_IRQ_FD 0x8u /* SET_IRQS fd not an eventfd */
 #define VFU_REFUSED_FDS 0x10u /* more fds than max_msg_fds in one message */
 #define VFU_REFUSED_CMD 0x20u /* unknown command */
+#define VFU_REFUSED_DMA_CUT 0x40u /* DMA_UNMAP range cutting a mapping */
 
 #define VFU_LOG_REFUSED(srv, what, fmt, ...) \
 	do { \
@@ -642,19 +643,54 @@ vfu_dma_insert(struct rte_vfio_user_server *srv, uint32_t pos, const struct vfu_
 	return 0;
 }
 
+/* Remove entries [first, end) (0 < end - first <= n), one table change. */
 static void
-vfu_dma_remove(struct rte_vfio_user_server *srv, uint32_t idx)
+vfu_dma_remove(struct rte_vfio_user_server *srv, uint32_t first, uint32_t end)
 {
 	struct vfu_dma_tab *tab = srv->dma_tab;
-	uint32_t n = srv->dma_nr;
+	uint32_t n = srv->dma_nr, i;
 
 	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_BEGIN);
 	pthread_mutex_lock(&srv->dma_lock);
-	vfu_dma_entry_unmap(&tab->e[idx]);
-	memmove(&tab->e[idx], &tab->e[idx + 1], (n - idx - 1) * sizeof(tab->e[0]));
-	__atomic_store_n(&srv->dma_nr, n - 1, __ATOMIC_RELEASE);
+	for (i = first; i < end; i++)
+		vfu_dma_entry_unmap(&tab->e[i]);
+	memmove(&tab->e[first], &tab->e[end], (n - end) * sizeof(tab->e[0]));
+	__atomic_store_n(&srv->dma_nr, n - (end - first), __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&srv->dma_lock);
 	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_END);
+}
+
+/*
+ * The entries a DMA_UNMAP of [addr, last] removes: [*first, *end), every
+ * mapping lying entirely inside the range (none is fine: *first == *end).
+ * @return 0, or -EINVAL when the range cuts a mapping (one that starts
+ *   before addr and reaches it, or reaches past last): then nothing is
+ *   removed, as with Linux's VFIO_TYPE1v2_IOMMU.
+ */
+static int
+vfu_dma_unmap_span(const struct vfu_dma_entry *e, uint32_t n, uint64_t addr, uint64_t last,
+		   uint32_t *first, uint32_t *end)
+{
+	uint32_t lo, hi;
+
+	*first = 0;
+	*end = 0;
+	if (n == 0)
+		return 0;
+	/* e[lo - 1] is the last mapping starting at or before addr. */
+	lo = vfu_dma_upper(e, n, addr);
+	if (lo > 0 && e[lo - 1].iova + (e[lo - 1].size - 1) >= addr) {
+		if (e[lo - 1].iova != addr)
+			return -EINVAL; /* starts before the range */
+		lo--;
+	}
+	/* e[hi - 1] is the last mapping starting at or before last. */
+	hi = vfu_dma_upper(e, n, last);
+	if (hi > lo && e[hi - 1].iova + (e[hi - 1].size - 1) > last)
+		return -EINVAL; /* ends after the range */
+	*first = lo;
+	*end = RTE_MAX(lo, hi);
+	return 0;
 }
 
 /* ------------------------------------------------------------ connection */
@@ -1073,8 +1109,8 @@ static int
 vfu_cmd_dma_unmap(struct rte_vfio_user_server *srv, struct vfu_req *req)
 {
 	struct vfu_dma_unmap u;
-	const struct vfu_dma_tab *tab;
-	uint32_t n, pos;
+	uint32_t first, end;
+	uint64_t last;
 	int ret;
 
 	ret = vfu_dma_unmap_decode(req->payload, req->len, &u);
@@ -1083,12 +1119,24 @@ vfu_cmd_dma_unmap(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	if (u.flags & VFU_DMA_UNMAP_FLAG_ALL) {
 		vfu_dma_clear(srv);
 	} else {
-		tab = srv->dma_tab;
-		n = srv->dma_nr;
-		pos = n > 0 ? vfu_dma_upper(tab->e, n, u.addr) : 0;
-		if (pos == 0 || tab->e[pos - 1].iova != u.addr || tab->e[pos - 1].size != u.size)
-			return -ENOENT;
-		vfu_dma_remove(srv, pos - 1);
+		/* The decoder checked size > 0 and that the range does not wrap. */
+		last = u.addr + (u.size - 1);
+		ret = vfu_dma_unmap_span(srv->dma_tab != NULL ? srv->dma_tab->e : NULL, srv->dma_nr,
+					 u.addr, last, &first, &end);
+		if (ret < 0) {
+			VFU_LOG_REFUSED(srv, VFU_REFUSED_DMA_CUT,
+					"DMA_UNMAP of [0x%" PRIx64 ", 0x%" PRIx64
+					"] refused: it cuts a mapping in two (only whole"
+					" mappings are unmapped)",
+					u.addr, last);
+			return ret;
+		}
+		if (end > first)
+			vfu_dma_remove(srv, first, end);
+		VFU_LOG(DEBUG,
+			"%s: DMA unmap [0x%" PRIx64 ", 0x%" PRIx64
+			"]: %u mapping(s) removed, %u left",
+			srv->path, u.addr, last, end - first, srv->dma_nr);
 	}
 	ret = vfu_dma_unmap_encode(req->rbuf, req->rcap, &u);
 	if (ret < 0)
