@@ -409,8 +409,9 @@ check_state(void)
 
 	pthread_mutex_lock(&dev->lock);
 	if (dev->bl_count > EMU_IAVF_BACKLOG || dev->bl_head >= EMU_IAVF_BACKLOG ||
-	    dev->nb_macs > EMU_IAVF_MAX_MACS || dev->offered_qp > dev->nb_qp ||
-	    dev->offered_qp == 0 || dev->nb_ev > EMU_IAVF_MAX_EVENTS)
+	    dev->nb_uc > EMU_IAVF_MAX_UC || dev->nb_mc > EMU_IAVF_MAX_MC ||
+	    dev->offered_qp > dev->nb_qp || dev->offered_qp == 0 ||
+	    dev->nb_ev > EMU_IAVF_MAX_EVENTS)
 		abort();
 	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++) {
 		check_queue(&dev->txq[q], q, EMU_IAVF_TX_DESC_SIZE);

@@ -107,6 +107,8 @@
 
 #define VC_STATUS_SUCCESS 0
 #define VC_STATUS_NOT_SUPPORTED (-64)
+#define VC_STATUS_ERR_PARAM (-5)
+#define VC_STATUS_NO_MEMORY (-18)
 
 #define VC_CAP_L2 (1u << 0)
 #define VC_CAP_RSS_AQ (1u << 3)
@@ -1994,6 +1996,293 @@ test_filters_stats(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------- receive configuration */
+
+static int wait_disconnected(void);
+
+static const uint8_t dev_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+
+/* An address: unicast 02:00:00:00:xx:yy or multicast 01:00:5e:00:xx:yy (i). */
+static void
+rx_addr(uint8_t *a, bool multi, unsigned int i)
+{
+	a[0] = multi ? 0x01 : 0x02;
+	a[1] = 0;
+	a[2] = multi ? 0x5E : 0x10;
+	a[3] = 0;
+	a[4] = (uint8_t)(i >> 8);
+	a[5] = (uint8_t)i;
+}
+
+/* ADD/DEL_ETH_ADDR of n addresses from first (unicast or multicast). */
+static int
+vc_eth_addrs(uint32_t op, bool multi, unsigned int first, unsigned int n)
+{
+	static uint8_t msg[4 + 8 * 128];
+	unsigned int i;
+
+	if (n > 128)
+		return VC_NO_REPLY;
+	memset(msg, 0, sizeof(msg));
+	put16(msg, g.vsi_id);
+	put16(msg + 2, (uint16_t)n);
+	for (i = 0; i < n; i++)
+		rx_addr(msg + 4 + 8 * i, multi, first + i);
+	return vc_call(op, msg, (uint16_t)(4 + 8 * n), NULL, 0, NULL);
+}
+
+/* The receive configuration now. */
+static int
+rx_conf(struct rte_emudev_net_rx_conf *c)
+{
+	int ret = rte_emudev_net_rx_conf_get(emu_id, c);
+
+	if (ret != 0)
+		printf("rte_emudev_net_rx_conf_get: %d\n", ret);
+	return ret;
+}
+
+/* Whether list (n entries) holds a. */
+static bool
+rx_has(const struct rte_ether_addr *list, unsigned int n, const uint8_t *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(list[i].addr_bytes, a, 6) == 0)
+			return true;
+	return false;
+}
+
+/* Defaults: no flag, the device MAC, nothing else. */
+static int
+rx_conf_is_default(const char *when)
+{
+	struct rte_emudev_net_rx_conf c;
+	unsigned int i;
+
+	if (rx_conf(&c) != 0)
+		return -1;
+	for (i = 0; i < RTE_DIM(c.vlan_bitmap); i++)
+		if (c.vlan_bitmap[i] != 0)
+			break;
+	if (c.flags != 0 || c.nb_unicast != 1 || c.nb_multicast != 0 ||
+	    memcmp(c.unicast[0].addr_bytes, dev_mac, 6) != 0 || i != RTE_DIM(c.vlan_bitmap) ||
+	    c.rss_types != 0) {
+		printf("%s: receive configuration flags 0x%x, %u unicast, %u multicast\n", when,
+		       c.flags, c.nb_unicast, c.nb_multicast);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The receive configuration through virtchnl: unicast and multicast lists
+ * (duplicates, the device MAC always there, full lists refused whole),
+ * promiscuous modes, bad messages changing nothing, defaults after a reset
+ * and after the client left, one event per change.
+ */
+static int
+test_rx_conf(void)
+{
+	struct rte_emudev_net_rx_conf c;
+	uint8_t a[6], msg[32];
+	unsigned int ev, i;
+	uint64_t gen;
+	int st, ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(
+		rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL),
+		"event register");
+	if (bring_up(true) != 0 || rx_conf_is_default("after bring-up") != 0)
+		goto out;
+
+	/* Own MAC, another twice, a multicast: one message, one event. */
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	rx_conf(&c);
+	gen = c.generation;
+	memset(msg, 0, sizeof(msg));
+	put16(msg, g.vsi_id);
+	put16(msg + 2, 3);
+	memcpy(msg + 4, dev_mac, 6);
+	msg[4 + 6] = 1; /* VIRTCHNL_ETHER_ADDR_PRIMARY */
+	rx_addr(msg + 12, false, 1);
+	rx_addr(msg + 20, true, 1);
+	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 28, NULL, 0, NULL);
+	if (st != 0 || vc_eth_addrs(VC_OP_ADD_ETH_ADDR, false, 1, 1) != 0 || rx_conf(&c) != 0) {
+		printf("ADD_ETH_ADDR: status %d\n", st);
+		goto out;
+	}
+	rx_addr(a, false, 1);
+	if (c.nb_unicast != 2 || memcmp(c.unicast[0].addr_bytes, dev_mac, 6) != 0 ||
+	    !rx_has(c.unicast, c.nb_unicast, a) || c.nb_multicast != 1 || c.flags != 0) {
+		printf("after ADD_ETH_ADDR: %u unicast, %u multicast, flags 0x%x\n", c.nb_unicast,
+		       c.nb_multicast, c.flags);
+		goto out;
+	}
+	rx_addr(a, true, 1);
+	if (!rx_has(c.multicast, c.nb_multicast, a) || c.generation <= gen ||
+	    ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev != 1) {
+		printf("after ADD_ETH_ADDR: multicast missing, generation %" PRIu64 " (was %" PRIu64
+		       "), %u events\n",
+		       c.generation, gen, ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev);
+		goto out;
+	}
+
+	/* Promiscuous modes. */
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	st = vc_promisc(g.vsi_id, VC_PROMISC_UNICAST | VC_PROMISC_MULTICAST);
+	if (st != 0 || rx_conf(&c) != 0 ||
+	    c.flags != (RTE_EMUDEV_NET_RX_F_PROMISC | RTE_EMUDEV_NET_RX_F_ALLMULTI)) {
+		printf("promiscuous: status %d, flags 0x%x\n", st, c.flags);
+		goto out;
+	}
+	st = vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST);
+	if (st != 0 || rx_conf(&c) != 0 || c.flags != RTE_EMUDEV_NET_RX_F_ALLMULTI) {
+		printf("allmulti: status %d, flags 0x%x\n", st, c.flags);
+		goto out;
+	}
+	st = vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST); /* no change, no event */
+	if (st != 0 || ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev != 2) {
+		printf("promiscuous: %u events for 2 changes\n",
+		       ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev);
+		goto out;
+	}
+	st = vc_promisc(g.vsi_id, 0);
+	if (st != 0 || rx_conf(&c) != 0 || c.flags != 0) {
+		printf("promiscuous off: status %d, flags 0x%x\n", st, c.flags);
+		goto out;
+	}
+
+	/* Bad messages: an error, nothing changed, no event. */
+	rx_conf(&c);
+	gen = c.generation;
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	st = vc_promisc(g.vsi_id, 0x4);
+	if (st != VC_STATUS_ERR_PARAM) {
+		printf("promiscuous flags 0x4: status %d\n", st);
+		goto out;
+	}
+	st = vc_promisc((uint16_t)(g.vsi_id + 1), VC_PROMISC_UNICAST);
+	if (st != VC_STATUS_ERR_PARAM) {
+		printf("promiscuous on another VSI: status %d\n", st);
+		goto out;
+	}
+	/* A good address, then a broadcast one: neither is added. */
+	put16(msg + 2, 2);
+	rx_addr(msg + 4, false, 7);
+	memset(msg + 12, 0xFF, 6);
+	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 20, NULL, 0, NULL);
+	if (st != VC_STATUS_ERR_PARAM) {
+		printf("ADD_ETH_ADDR with a broadcast address: status %d\n", st);
+		goto out;
+	}
+	memset(msg + 12, 0, 6);
+	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 20, NULL, 0, NULL);
+	if (st != VC_STATUS_ERR_PARAM) {
+		printf("ADD_ETH_ADDR with a zero address: status %d\n", st);
+		goto out;
+	}
+	/* Two announced, one sent. */
+	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 12, NULL, 0, NULL);
+	if (st != VC_STATUS_ERR_PARAM) {
+		printf("ADD_ETH_ADDR of 2 in 12 bytes: status %d\n", st);
+		goto out;
+	}
+	if (rx_conf(&c) != 0 || c.generation != gen || c.nb_unicast != 2 || c.flags != 0 ||
+	    ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) != ev) {
+		printf("bad messages changed the configuration (%u unicast, flags 0x%x)\n",
+		       c.nb_unicast, c.flags);
+		goto out;
+	}
+
+	/* Full lists: what does not fit is refused whole. */
+	st = vc_eth_addrs(VC_OP_ADD_ETH_ADDR, false, 2, RTE_EMUDEV_NET_MAX_ADDRS - 2);
+	if (st != 0 || rx_conf(&c) != 0 || c.nb_unicast != RTE_EMUDEV_NET_MAX_ADDRS) {
+		printf("unicast list to %u: status %d, %u entries\n", RTE_EMUDEV_NET_MAX_ADDRS, st,
+		       c.nb_unicast);
+		goto out;
+	}
+	gen = c.generation;
+	st = vc_eth_addrs(VC_OP_ADD_ETH_ADDR, false, 500, 1);
+	if (st != VC_STATUS_NO_MEMORY || rx_conf(&c) != 0 || c.generation != gen) {
+		printf("a unicast address too many: status %d\n", st);
+		goto out;
+	}
+	/* Present ones and the device MAC still fit. */
+	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, dev_mac);
+	if (st != 0 || vc_eth_addrs(VC_OP_ADD_ETH_ADDR, false, 3, 5) != 0) {
+		printf("adding present addresses to a full list: status %d\n", st);
+		goto out;
+	}
+	st = vc_eth_addrs(VC_OP_ADD_ETH_ADDR, true, 2, RTE_EMUDEV_NET_MAX_ADDRS - 1);
+	if (st != 0 || rx_conf(&c) != 0 || c.nb_multicast != RTE_EMUDEV_NET_MAX_ADDRS) {
+		printf("multicast list to %u: status %d, %u entries\n", RTE_EMUDEV_NET_MAX_ADDRS,
+		       st, c.nb_multicast);
+		goto out;
+	}
+	/* One new among present ones: refused, nothing added. */
+	st = vc_eth_addrs(VC_OP_ADD_ETH_ADDR, true, 60, 10);
+	if (st != VC_STATUS_NO_MEMORY || rx_conf(&c) != 0 ||
+	    c.nb_multicast != RTE_EMUDEV_NET_MAX_ADDRS) {
+		printf("multicast addresses too many: status %d, %u entries\n", st, c.nb_multicast);
+		goto out;
+	}
+	/* Deleting: absent ones are fine; the device MAC stays. */
+	st = vc_eth_addrs(VC_OP_DEL_ETH_ADDR, false, 1, 100);
+	if (st == 0)
+		st = vc_eth_addr(VC_OP_DEL_ETH_ADDR, g.vsi_id, dev_mac);
+	if (st != 0 || rx_conf(&c) != 0 || c.nb_unicast != 1 ||
+	    memcmp(c.unicast[0].addr_bytes, dev_mac, 6) != 0) {
+		printf("DEL_ETH_ADDR of all unicast: status %d, %u entries\n", st, c.nb_unicast);
+		goto out;
+	}
+	st = vc_eth_addrs(VC_OP_DEL_ETH_ADDR, true, 1, 10);
+	if (st != 0 || rx_conf(&c) != 0 || c.nb_multicast != RTE_EMUDEV_NET_MAX_ADDRS - 10) {
+		printf("DEL_ETH_ADDR of 10 multicast: status %d, %u entries\n", st, c.nb_multicast);
+		goto out;
+	}
+	rx_addr(a, true, 5);
+	for (i = 0; i < c.nb_multicast; i++)
+		if (memcmp(c.multicast[i].addr_bytes, a, 6) == 0)
+			break;
+	if (i != c.nb_multicast) {
+		printf("a deleted multicast address is still listed\n");
+		goto out;
+	}
+
+	/* A VF reset: back to the defaults, with an event. */
+	vc_promisc(g.vsi_id, VC_PROMISC_UNICAST);
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
+	if (ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) == ev ||
+	    rx_conf_is_default("after a reset") != 0) {
+		printf("no event or no defaults after a reset\n");
+		goto out;
+	}
+	/* The client leaves: defaults, with an event. */
+	TEST_ASSERT_SUCCESS(guest_set_irqs(), "SET_IRQS");
+	memset(g.mem, 0, 0x80000);
+	if (bring_up(true) != 0 || vc_eth_addrs(VC_OP_ADD_ETH_ADDR, true, 1, 3) != 0 ||
+	    vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST) != 0)
+		goto out;
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	guest_disconnect();
+	if (wait_disconnected() != 0 || ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) == ev ||
+	    rx_conf_is_default("after the client left") != 0) {
+		printf("no event or no defaults after the client left\n");
+		goto out;
+	}
+	if (g.nb_stray != 0) {
+		printf("%u stray replies\n", g.nb_stray);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	return ret;
+}
+
 /* Malformed messages that did not get an error status. */
 static unsigned int nb_accepted;
 
@@ -3101,6 +3390,7 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_queues),
 			TEST_CASE_ST(case_setup, case_teardown, test_link_events),
 			TEST_CASE_ST(case_setup, case_teardown, test_filters_stats),
+			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf),
 			TEST_CASE_ST(case_setup, case_teardown, test_malformed),
 			TEST_CASE_ST(case_setup, case_teardown, test_aq_behaviour),
 			TEST_CASE_ST(case_setup, case_teardown, test_bad_aq),

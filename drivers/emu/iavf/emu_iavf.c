@@ -104,6 +104,26 @@ emu_iavf_offered_qp(const struct emu_iavf_dev *dev)
 	return dev->nb_qp;
 }
 
+/*
+ * The receive configuration changed: a new generation, and
+ * RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED queued (once per batch of events).
+ * Under lock.
+ */
+void
+emu_iavf_rx_conf_changed(struct emu_iavf_dev *dev)
+{
+	struct rte_emudev_event ev;
+	uint32_t i;
+
+	dev->rx_gen++;
+	for (i = 0; i < dev->nb_ev; i++)
+		if (dev->evq[i].type == RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED)
+			return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED;
+	emu_iavf_event_push(dev, &ev);
+}
+
 /* Queue an event for emu_iavf_events_raise(). Under lock. */
 void
 emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev)
@@ -214,6 +234,17 @@ emu_iavf_stats_rebase(struct emu_iavf_dev *dev)
 
 /* ------------------------------------------------------------------ reset */
 
+/* The receive configuration of a device without driver. Under lock. */
+static void
+emu_iavf_rx_conf_reset(struct emu_iavf_dev *dev)
+{
+	memcpy(dev->vf_mac, dev->mac, sizeof(dev->vf_mac));
+	dev->nb_uc = 0;
+	dev->nb_mc = 0;
+	dev->promisc = 0;
+	emu_iavf_rx_conf_changed(dev);
+}
+
 /*
  * Reset the device to what a driver expects after a VF reset, an FLR or a
  * new client: queues stopped and unconfigured, filters and interrupt maps
@@ -241,7 +272,6 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 	dev->ready = false;
 	dev->resources_sent = false;
 	dev->caps = 0;
-	dev->nb_macs = 0;
 	dev->offered_qp = emu_iavf_offered_qp(dev);
 	if (kind == EMU_IAVF_RESET_FULL) {
 		dev->vf_ver_known = false;
@@ -252,6 +282,8 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = RTE_EMUDEV_EVENT_RESET;
 	emu_iavf_event_push(dev, &ev);
+	/* The receive configuration back to the defaults (told after RESET). */
+	emu_iavf_rx_conf_reset(dev);
 	pthread_mutex_unlock(&dev->lock);
 
 	/* The consumer lets go of every queue... */
@@ -626,6 +658,31 @@ emu_iavf_op_close(void *priv)
 	return 0;
 }
 
+static int
+emu_iavf_op_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
+{
+	struct emu_iavf_dev *dev = priv;
+	uint32_t i, n;
+
+	pthread_mutex_lock(&dev->lock);
+	conf->generation = dev->rx_gen;
+	if (dev->promisc & VIRTCHNL_FLAG_UNICAST_PROMISC)
+		conf->flags |= RTE_EMUDEV_NET_RX_F_PROMISC;
+	if (dev->promisc & VIRTCHNL_FLAG_MULTICAST_PROMISC)
+		conf->flags |= RTE_EMUDEV_NET_RX_F_ALLMULTI;
+	/* The guest's own address first, always. */
+	memcpy(conf->unicast[0].addr_bytes, dev->vf_mac, RTE_ETHER_ADDR_LEN);
+	n = 1;
+	for (i = 0; i < dev->nb_uc && n < RTE_EMUDEV_NET_MAX_ADDRS; i++)
+		memcpy(conf->unicast[n++].addr_bytes, dev->uc[i], RTE_ETHER_ADDR_LEN);
+	conf->nb_unicast = (uint16_t)n;
+	for (i = 0; i < dev->nb_mc && i < RTE_EMUDEV_NET_MAX_ADDRS; i++)
+		memcpy(conf->multicast[i].addr_bytes, dev->mc[i], RTE_ETHER_ADDR_LEN);
+	conf->nb_multicast = (uint16_t)i;
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
+}
+
 static const struct rte_emudev_ops emu_iavf_emudev_ops = {
 	.info_get = emu_iavf_op_info_get,
 	.queue_info_get = emu_iavf_op_queue_info_get,
@@ -634,6 +691,7 @@ static const struct rte_emudev_ops emu_iavf_emudev_ops = {
 	.attr_set = emu_iavf_op_attr_set,
 	.configure = emu_iavf_op_configure,
 	.close = emu_iavf_op_close,
+	.net_rx_conf_get = emu_iavf_op_net_rx_conf_get,
 };
 
 /* ---------------------------------------------------------------- devargs */

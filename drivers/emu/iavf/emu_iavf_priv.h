@@ -52,8 +52,13 @@ extern int emu_iavf_logtype;
 #define EMU_IAVF_BACKLOG 16u
 /** Largest outgoing message payload. */
 #define EMU_IAVF_MSG_MAX 128u
-/** Most MAC filters the guest may add. */
-#define EMU_IAVF_MAX_MACS 128u
+/**
+ * Most unicast addresses the guest may add besides the one it was given
+ * (the receive configuration holds that one and these).
+ */
+#define EMU_IAVF_MAX_UC (RTE_EMUDEV_NET_MAX_ADDRS - 1u)
+/** Most multicast addresses the guest may add. */
+#define EMU_IAVF_MAX_MC RTE_EMUDEV_NET_MAX_ADDRS
 /** Most emudev events one admin queue message raises. */
 #define EMU_IAVF_MAX_EVENTS (2u * EMU_IAVF_MAX_QUEUE_PAIRS + 4u)
 
@@ -155,8 +160,19 @@ struct emu_iavf_dev {
 	bool client;
 	struct emu_iavf_queue txq[EMU_IAVF_MAX_QUEUE_PAIRS];
 	struct emu_iavf_queue rxq[EMU_IAVF_MAX_QUEUE_PAIRS];
-	uint8_t macs[EMU_IAVF_MAX_MACS][6];
-	uint32_t nb_macs;
+
+	/*
+	 * Receive configuration (rte_emudev_net_rx_conf): what the guest
+	 * asked for since its last reset. A change raises
+	 * RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED (emu_iavf_rx_conf_changed()).
+	 */
+	uint64_t rx_gen; /**< grows with every change */
+	uint8_t vf_mac[6]; /**< the MAC the guest was given (GET_VF_RESOURCES) */
+	uint8_t uc[EMU_IAVF_MAX_UC][6]; /**< unicast addresses but vf_mac */
+	uint32_t nb_uc;
+	uint8_t mc[EMU_IAVF_MAX_MC][6];
+	uint32_t nb_mc;
+	uint16_t promisc; /**< VIRTCHNL_FLAG_*_PROMISC */
 
 	/* PF -> VF messages not yet posted (ring buffer). */
 	struct emu_iavf_msg backlog[EMU_IAVF_BACKLOG];
@@ -213,6 +229,7 @@ void emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *ms
 void emu_iavf_zero_tails(struct emu_iavf_dev *dev, uint32_t tx_mask, uint32_t rx_mask);
 
 /* emu_iavf.c */
+void emu_iavf_rx_conf_changed(struct emu_iavf_dev *dev);
 void emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev);
 void emu_iavf_events_raise(struct emu_iavf_dev *dev);
 int emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats);

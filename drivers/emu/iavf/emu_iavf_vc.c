@@ -75,6 +75,49 @@ emu_iavf_qmask(const struct emu_iavf_dev *dev)
 	EMU_IAVF_LOG(WARNING, "%s: virtchnl %s: " fmt, (dev)->name, emu_iavf_vc_op_name(op), \
 		     ##__VA_ARGS__)
 
+/* Index of addr in list (n entries), or -1. */
+static int
+emu_iavf_mac_find(const uint8_t (*list)[6], uint32_t n, const uint8_t *addr)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(list[i], addr, 6) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Add addr to list (n entries of max) unless present or equal to skip.
+ * @return 1 added, 0 present, -1 full.
+ */
+static int
+emu_iavf_mac_add(uint8_t (*list)[6], uint32_t *n, uint32_t max, const uint8_t *addr,
+		 const uint8_t *skip)
+{
+	if ((skip != NULL && memcmp(addr, skip, 6) == 0) || emu_iavf_mac_find(list, *n, addr) >= 0)
+		return 0;
+	if (*n == max)
+		return -1;
+	memcpy(list[*n], addr, 6);
+	(*n)++;
+	return 1;
+}
+
+/* Remove addr from list. @return whether it was there. */
+static bool
+emu_iavf_mac_del(uint8_t (*list)[6], uint32_t *n, const uint8_t *addr)
+{
+	int idx = emu_iavf_mac_find(list, *n, addr);
+
+	if (idx < 0)
+		return false;
+	(*n)--;
+	if ((uint32_t)idx != *n)
+		memcpy(list[idx], list[*n], 6);
+	return true;
+}
+
 static int32_t
 emu_iavf_vc_version(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 		    struct emu_iavf_vc_result *res)
@@ -142,6 +185,12 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 	vsi.num_queue_pairs = rte_cpu_to_le_16(dev->offered_qp);
 	vsi.vsi_type = (int32_t)rte_cpu_to_le_32(VIRTCHNL_VSI_SRIOV);
 	memcpy(vsi.default_mac_addr, dev->mac, sizeof(vsi.default_mac_addr));
+	if (memcmp(dev->vf_mac, dev->mac, sizeof(dev->vf_mac)) != 0) {
+		/* A MAC set since the reset: the receive configuration follows. */
+		memcpy(dev->vf_mac, dev->mac, sizeof(dev->vf_mac));
+		emu_iavf_mac_del(dev->uc, &dev->nb_uc, dev->vf_mac);
+		emu_iavf_rx_conf_changed(dev);
+	}
 	memcpy(res->data, &vfr, sizeof(vfr));
 	memcpy(res->data + sizeof(vfr), &vsi, sizeof(vsi));
 	res->len = sizeof(vfr) + sizeof(vsi);
@@ -436,25 +485,21 @@ emu_iavf_vc_disable(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
-static int
-emu_iavf_mac_find(const struct emu_iavf_dev *dev, const uint8_t *addr)
-{
-	uint32_t i;
-
-	for (i = 0; i < dev->nb_macs; i++)
-		if (memcmp(dev->macs[i], addr, 6) == 0)
-			return (int)i;
-	return -1;
-}
-
+/*
+ * ADD_ETH_ADDR / DEL_ETH_ADDR: unicast and multicast filters, applied
+ * entirely or not at all. The address the guest was given is always
+ * accepted (adding it changes nothing, deleting it neither); adding one
+ * already there is no error, nor is deleting one that is not.
+ */
 static int32_t
 emu_iavf_vc_eth_addr(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len)
 {
 	static const uint8_t zero[6], bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint8_t uc[EMU_IAVF_MAX_UC][6], mc[EMU_IAVF_MAX_MC][6];
 	struct virtchnl_ether_addr_list hdr;
 	struct virtchnl_ether_addr ea;
-	uint32_t n, i, added = 0;
-	bool add = op == VIRTCHNL_OP_ADD_ETH_ADDR;
+	uint32_t n, i, nb_uc = dev->nb_uc, nb_mc = dev->nb_mc;
+	bool add = op == VIRTCHNL_OP_ADD_ETH_ADDR, changed = false;
 
 	if (len < sizeof(hdr)) {
 		VC_ERR(dev, op, "%u bytes", len);
@@ -467,56 +512,70 @@ emu_iavf_vc_eth_addr(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, 
 		       len);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
+	/* Work on copies: a message is applied entirely or not at all. */
+	memcpy(uc, dev->uc, sizeof(uc));
+	memcpy(mc, dev->mc, sizeof(mc));
 	for (i = 0; i < n; i++) {
+		bool multi;
+		int r;
+
 		memcpy(&ea, msg + sizeof(hdr) + i * sizeof(ea), sizeof(ea));
 		if (memcmp(ea.addr, zero, 6) == 0 || memcmp(ea.addr, bcast, 6) == 0) {
 			VC_ERR(dev, op, "address %u is zero or broadcast", i);
 			return VIRTCHNL_STATUS_ERR_PARAM;
 		}
-		if (add && emu_iavf_mac_find(dev, ea.addr) < 0)
-			added++; /* duplicates within the message counted twice: fine */
-	}
-	if (add && added > EMU_IAVF_MAX_MACS - dev->nb_macs) {
-		VC_ERR(dev, op, "%u more addresses do not fit (%u of %u used)", added, dev->nb_macs,
-		       EMU_IAVF_MAX_MACS);
-		return VIRTCHNL_STATUS_ERR_NO_MEMORY;
-	}
-	for (i = 0; i < n; i++) {
-		int idx;
-
-		memcpy(&ea, msg + sizeof(hdr) + i * sizeof(ea), sizeof(ea));
-		idx = emu_iavf_mac_find(dev, ea.addr);
-		if (add && idx < 0) {
-			memcpy(dev->macs[dev->nb_macs], ea.addr, 6);
-			dev->nb_macs++;
-		} else if (!add && idx >= 0) {
-			dev->nb_macs--;
-			if ((uint32_t)idx != dev->nb_macs)
-				memcpy(dev->macs[idx], dev->macs[dev->nb_macs], 6);
+		multi = (ea.addr[0] & 1) != 0;
+		if (!add) {
+			changed |= multi ? emu_iavf_mac_del(mc, &nb_mc, ea.addr) :
+					   emu_iavf_mac_del(uc, &nb_uc, ea.addr);
+			continue;
 		}
+		r = multi ? emu_iavf_mac_add(mc, &nb_mc, EMU_IAVF_MAX_MC, ea.addr, NULL) :
+			    emu_iavf_mac_add(uc, &nb_uc, EMU_IAVF_MAX_UC, ea.addr, dev->vf_mac);
+		if (r < 0) {
+			VC_ERR(dev, op, "address %u: the %s list is full (%u)", i,
+			       multi ? "multicast" : "unicast",
+			       multi ? EMU_IAVF_MAX_MC : EMU_IAVF_MAX_UC);
+			return VIRTCHNL_STATUS_ERR_NO_MEMORY;
+		}
+		changed |= r > 0;
 	}
+	if (changed) {
+		memcpy(dev->uc, uc, sizeof(uc));
+		memcpy(dev->mc, mc, sizeof(mc));
+		dev->nb_uc = nb_uc;
+		dev->nb_mc = nb_mc;
+		emu_iavf_rx_conf_changed(dev);
+	}
+	EMU_IAVF_LOG(DEBUG, "%s: %u unicast and %u multicast filters", dev->name, dev->nb_uc + 1,
+		     dev->nb_mc);
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
+/* CONFIG_PROMISCUOUS_MODE: unicast -> PROMISC, multicast -> ALLMULTI. */
 static int32_t
 emu_iavf_vc_promisc(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 {
+	const uint16_t known = VIRTCHNL_FLAG_UNICAST_PROMISC | VIRTCHNL_FLAG_MULTICAST_PROMISC;
 	struct virtchnl_promisc_info pi;
+	uint16_t flags;
 
 	if (len < sizeof(pi)) {
 		VC_ERR(dev, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, "%u bytes", len);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
 	memcpy(&pi, msg, sizeof(pi));
-	if (!emu_iavf_vsi_ok(pi.vsi_id)) {
-		VC_ERR(dev, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, "vsi %u",
-		       rte_le_to_cpu_16(pi.vsi_id));
+	flags = rte_le_to_cpu_16(pi.flags);
+	if (!emu_iavf_vsi_ok(pi.vsi_id) || (flags & ~known) != 0) {
+		VC_ERR(dev, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, "vsi %u, flags 0x%x",
+		       rte_le_to_cpu_16(pi.vsi_id), flags);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
-	/* Not enforced (filtering is the consumer's business): logged only. */
-	EMU_IAVF_LOG(DEBUG, "%s: promiscuous flags 0x%x", dev->name,
-		     rte_le_to_cpu_16(pi.flags) &
-			     (VIRTCHNL_FLAG_UNICAST_PROMISC | VIRTCHNL_FLAG_MULTICAST_PROMISC));
+	if (flags != dev->promisc) {
+		dev->promisc = flags;
+		emu_iavf_rx_conf_changed(dev);
+	}
+	EMU_IAVF_LOG(DEBUG, "%s: promiscuous flags 0x%x", dev->name, flags);
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
