@@ -39,6 +39,7 @@
 
 #include <rte_common.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 
 #include "test.h"
 #include "rte_vfio_user.h"
@@ -97,6 +98,7 @@ struct tdev {
 	unsigned int n_reset_flr;
 	unsigned int n_dma_begin;
 	unsigned int n_dma_end;
+	unsigned int dma_sleep_ms; /* each dma_change BEGIN sleeps this long */
 	unsigned int n_irq_change;
 	unsigned int n_cfg_write;
 	uint32_t last_irq_change;
@@ -223,10 +225,13 @@ cb_dma_change(void *arg, enum rte_vfio_user_dma_event ev)
 {
 	struct tdev *d = arg;
 
-	if (ev == RTE_VFIO_USER_DMA_CHANGE_BEGIN)
+	if (ev == RTE_VFIO_USER_DMA_CHANGE_BEGIN) {
 		inc(&d->n_dma_begin);
-	else
+		if (ld(&d->dma_sleep_ms) > 0)
+			sleep_ms(ld(&d->dma_sleep_ms));
+	} else {
 		inc(&d->n_dma_end);
+	}
 }
 
 static void
@@ -2552,6 +2557,145 @@ test_dma_unmap_range(void)
 	return ret;
 }
 
+/* ------------------------------------------------------------ slow requests */
+
+/* Log lines of the library while a case runs. */
+static char *logbuf;
+static size_t logbuf_len;
+static FILE *log_fp;
+
+static int
+log_capture_start(void)
+{
+	log_fp = open_memstream(&logbuf, &logbuf_len);
+	if (log_fp == NULL)
+		return -1;
+	return rte_openlog_stream(log_fp);
+}
+
+/* @return how many captured lines contain all of a, b (b may be NULL). */
+static unsigned int
+log_count(const char *a, const char *b)
+{
+	unsigned int n = 0;
+	const char *p, *nl;
+
+	fflush(log_fp);
+	for (p = logbuf; p != NULL && *p != '\0'; p = nl + 1) {
+		size_t len;
+		char line[512];
+
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		snprintf(line, sizeof(line), "%.*s", (int)RTE_MIN(len, sizeof(line) - 1), p);
+		if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL))
+			n++;
+		if (nl == NULL)
+			break;
+	}
+	return n;
+}
+
+static void
+log_capture_stop(void)
+{
+	rte_openlog_stream(NULL);
+	if (log_fp != NULL)
+		fclose(log_fp);
+	log_fp = NULL;
+	free(logbuf);
+	logbuf = NULL;
+	logbuf_len = 0;
+}
+
+/* Send a DMA_MAP without fd for [iova, iova + T_PG) on s, reply not awaited. */
+static int
+slow_send_map(int s, uint16_t id, uint64_t iova)
+{
+	uint8_t pl[VFU_DMA_MAP_SIZE];
+	struct vfu_dma_map m = {.argsz = VFU_DMA_MAP_SIZE,
+				.flags = VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE,
+				.addr = iova,
+				.size = T_PG};
+
+	if (vfu_dma_map_encode(pl, sizeof(pl), &m) != (int)sizeof(pl))
+		return -1;
+	return raw_send(s, id, VFU_CMD_DMA_MAP, pl, sizeof(pl), NULL, 0);
+}
+
+static int
+slow_body(void)
+{
+	const unsigned int per = VFU_SRV_SLOW_MS / 4 + 50; /* 4 of them: past the limit */
+	struct vfu_hdr h;
+	uint64_t t0;
+	int s = rte_vfio_user_client_fd(cli), i;
+
+	/* quick requests: nothing at WARNING */
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_SUCCESS(slow_send_map(s, (uint16_t)(0x500 + i), IOVA_A + i * T_PG),
+				    "send");
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, RAW_TIMEOUT_MS), 0, "reply %d", i);
+	TEST_ASSERT_EQUAL(log_count("kept the server", NULL) + log_count("back to back", NULL), 0,
+			  "warning for quick requests");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
+
+	/* one request whose device callback takes longer than the limit */
+	__atomic_store_n(&dev_a.dma_sleep_ms, VFU_SRV_SLOW_MS + 100, __ATOMIC_RELEASE);
+	t0 = now_ms();
+	TEST_ASSERT_SUCCESS(slow_send_map(s, 0x600, IOVA_A), "send");
+	TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 3 * VFU_SRV_SLOW_MS), 0, "slow reply");
+	TEST_ASSERT(now_ms() - t0 >= VFU_SRV_SLOW_MS, "not slow");
+	TEST_ASSERT_EQUAL(log_count("DMA_MAP (msg_id 1536) kept the server", "x-msg-timeout"), 1,
+			  "no warning naming the slow request");
+	__atomic_store_n(&dev_a.dma_sleep_ms, 0, __ATOMIC_RELEASE);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
+
+	/* four requests sent at once, each quick enough, together too slow */
+	__atomic_store_n(&dev_a.dma_sleep_ms, per, __ATOMIC_RELEASE);
+	for (i = 0; i < 4; i++)
+		TEST_ASSERT_SUCCESS(slow_send_map(s, (uint16_t)(0x700 + i), IOVA_A + i * T_PG),
+				    "send");
+	for (i = 0; i < 4; i++)
+		TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 3 * VFU_SRV_SLOW_MS), 0, "reply %d", i);
+	__atomic_store_n(&dev_a.dma_sleep_ms, 0, __ATOMIC_RELEASE);
+	/* the 4th normally, an earlier one on a loaded machine */
+	TEST_ASSERT_EQUAL(log_count("requests handled back to back", "DMA_MAP (msg_id 179"), 1,
+			  "no warning for the run");
+	TEST_ASSERT_EQUAL(log_count("kept the server", NULL), 1, "per-request warning");
+	printf("slow requests: %u warnings\n",
+	       log_count("kept the server", NULL) + log_count("back to back", NULL));
+	return TEST_SUCCESS;
+}
+
+/*
+ * A request that keeps the control thread past VFU_SRV_SLOW_MS, or a run
+ * of requests that does, is logged at WARNING with the command (what QEMU
+ * reports as "vfio_wait_reqs - timed out" at 5 s).
+ */
+static int
+test_slow_requests(void)
+{
+	int type = rte_log_register("lib.vfio_user"), level, ret;
+
+	TEST_ASSERT(type >= 0, "log type");
+	level = rte_log_get_level((uint32_t)type);
+	if (level < (int)RTE_LOG_WARNING)
+		rte_log_set_level((uint32_t)type, RTE_LOG_WARNING);
+	TEST_ASSERT_SUCCESS(log_capture_start(), "log capture");
+	ret = slow_body();
+	__atomic_store_n(&dev_a.dma_sleep_ms, 0, __ATOMIC_RELEASE);
+	if (logbuf != NULL) {
+		fflush(log_fp);
+		printf("captured log:\n%s", logbuf);
+	}
+	log_capture_stop();
+	if (level >= 0)
+		rte_log_set_level((uint32_t)type, (uint32_t)level);
+	return ret;
+}
+
 /* ------------------------------------------------------------ disconnect */
 
 static int
@@ -3829,6 +3973,7 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma_map_two_fds),
 			TEST_CASE_ST(NULL, teardown_dev, test_dma_unmap_range),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_slow_requests),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_malformed),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_disconnect),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_second_client_refused),

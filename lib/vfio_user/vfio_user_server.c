@@ -162,6 +162,14 @@ struct vfu_conn {
 	uint32_t out_len; /* 0: nothing pending */
 	int out_fd; /* goes with the reply's first byte (owned), or -1 */
 	int64_t out_deadline; /* vfu_now_ms() by which it must have gone */
+	/*
+	 * Requests handled back to back (the socket never found empty in
+	 * between): since when (vfu_now_us(), 0 when idle), how many, and
+	 * whether that run was reported as slow.
+	 */
+	int64_t run_start_us;
+	uint32_t run_msgs;
+	bool run_warned;
 };
 
 struct rte_vfio_user_server {
@@ -237,6 +245,24 @@ struct vfu_req {
 	int reply_fd; /* sent with the reply and then closed (owned); -1 */
 	bool negotiated; /* set by a successful VERSION */
 };
+
+static int64_t
+vfu_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The client's socket was found empty between two requests (or a new client). */
+static inline void
+vfu_run_end(struct vfu_conn *c)
+{
+	c->run_start_us = 0;
+	c->run_msgs = 0;
+	c->run_warned = false;
+}
 
 static long
 vfu_page_size(void)
@@ -726,6 +752,7 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 	c->out_off = 0;
 	c->out_len = 0;
 	c->negotiated = false;
+	vfu_run_end(c);
 	c->write_multiple = false;
 	vfu_conn_reset_rx(c);
 	free(c->buf);
@@ -759,6 +786,7 @@ vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
 	c->sock = sock;
 	c->registered = false;
 	c->negotiated = false;
+	vfu_run_end(c);
 	c->write_multiple = false;
 	c->opened_ms = vfu_now_ms();
 	c->refused = 0;
@@ -1576,6 +1604,42 @@ vfu_dispatch(struct rte_vfio_user_server *srv, struct vfu_req *req)
 }
 
 /*
+ * How long the request took, and the run of back-to-back requests it ends
+ * so far: a client that waits for a reply (QEMU waits for the last DMA
+ * request of a memory transaction) waits for the whole run. Logged at
+ * WARNING past VFU_SRV_SLOW_MS (a run once), at DEBUG otherwise.
+ */
+static void
+vfu_req_timing(struct rte_vfio_user_server *srv, const struct vfu_hdr *h, int64_t t0)
+{
+	struct vfu_conn *c = &srv->conn;
+	int64_t now = vfu_now_us(), took = now - t0, run;
+
+	if (c->run_start_us == 0)
+		c->run_start_us = t0;
+	c->run_msgs++;
+	run = now - c->run_start_us;
+	VFU_LOG(DEBUG, "%s: %s (msg_id %u) handled in %" PRId64 " us (%u in a row, %" PRId64 " us)",
+		srv->path, vfu_cmd_name(h->cmd), h->msg_id, took, c->run_msgs, run);
+	if (took >= (int64_t)VFU_SRV_SLOW_MS * 1000) {
+		VFU_LOG(WARNING,
+			"%s: %s (msg_id %u) kept the server %" PRId64
+			" ms (device callbacks included): QEMU gives up on a reply after"
+			" x-msg-timeout (5000 ms by default)",
+			srv->path, vfu_cmd_name(h->cmd), h->msg_id, took / 1000);
+		c->run_warned = true;
+	} else if (!c->run_warned && run >= (int64_t)VFU_SRV_SLOW_MS * 1000) {
+		VFU_LOG(WARNING,
+			"%s: %u requests handled back to back in %" PRId64
+			" ms, the last %s (msg_id %u): a client waiting for the last"
+			" one's reply waited that long (QEMU gives up after x-msg-timeout,"
+			" 5000 ms by default)",
+			srv->path, c->run_msgs, run / 1000, vfu_cmd_name(h->cmd), h->msg_id);
+		c->run_warned = true;
+	}
+}
+
+/*
  * Handle the message just received (header in c->hdr, payload in c->buf,
  * descriptors in c->fds).
  * @return 0, or a negative errno when the connection was closed.
@@ -1588,6 +1652,7 @@ vfu_process(struct rte_vfio_user_server *srv)
 	struct vfu_hdr rh;
 	struct vfu_req req;
 	bool fatal = false, overflow;
+	int64_t t0 = vfu_now_us();
 	uint32_t type;
 	int ret;
 
@@ -1628,6 +1693,7 @@ vfu_process(struct rte_vfio_user_server *srv)
 	vfu_close_fds(fds, req.nfds); /* those no handler kept */
 	if (ret < 0 && !c->negotiated)
 		fatal = true;
+	vfu_req_timing(srv, &req.hdr, t0);
 
 	if (req.hdr.flags & VFU_F_NO_REPLY) {
 		if (ret < 0)
@@ -1701,8 +1767,11 @@ vfu_conn_input(struct rte_vfio_user_server *srv, unsigned int budget)
 			return 0;
 		if (c->hdr_got < VFU_HDR_SIZE) {
 			n = vfu_conn_recv(c, c->hdr_buf + c->hdr_got, VFU_HDR_SIZE - c->hdr_got);
-			if (n == -EAGAIN)
+			if (n == -EAGAIN) {
+				if (c->hdr_got == 0)
+					vfu_run_end(c);
 				return 0;
+			}
 			if (n <= 0)
 				goto closed;
 			c->hdr_got += (uint32_t)n;

@@ -37,6 +37,13 @@ extern "C" {
  * a client that has not taken it by then is dropped.
  */
 #define VFU_SRV_SEND_TIMEOUT_MS 2000
+/**
+ * A request that kept the server this long (its device callbacks
+ * included), or requests handled back to back for this long (the client's
+ * later ones waiting in the socket meanwhile), are logged at WARNING:
+ * QEMU gives up on a reply after its x-msg-timeout, 5000 ms by default.
+ */
+#define VFU_SRV_SLOW_MS 1000
 /** Most MSI-X vectors (and vectors of any index) a server may declare. */
 #define VFU_SRV_MAX_VECTORS 2048u
 
