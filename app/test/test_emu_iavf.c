@@ -890,13 +890,13 @@ struct vf_res {
 };
 
 static int
-vc_get_resources(struct vf_res *r)
+vc_get_resources_caps(struct vf_res *r, uint32_t caps)
 {
 	uint8_t req[4], resp[256];
 	uint16_t rlen;
 	int st;
 
-	put32(req, VF_CAPS_ASKED);
+	put32(req, caps);
 	memset(r, 0, sizeof(*r));
 	st = vc_call(VC_OP_GET_VF_RESOURCES, req, sizeof(req), resp, sizeof(resp), &rlen);
 	if (st != 0)
@@ -919,6 +919,12 @@ vc_get_resources(struct vf_res *r)
 		g.vsi_id = r->vsi_id;
 	}
 	return 0;
+}
+
+static int
+vc_get_resources(struct vf_res *r)
+{
+	return vc_get_resources_caps(r, VF_CAPS_ASKED);
 }
 
 /*
@@ -2283,6 +2289,214 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------------------ VLAN */
+
+#define VC_OP_GET_OFFLOAD_VLAN_V2_CAPS 51
+#define VC_OP_ADD_VLAN_V2 52
+#define VC_OP_DEL_VLAN_V2 53
+#define VC_OP_ENABLE_VLAN_STRIPPING_V2 54
+#define VC_OP_DISABLE_VLAN_STRIPPING_V2 55
+#define VC_OP_ENABLE_VLAN_INSERTION_V2 56
+#define VC_OP_DISABLE_VLAN_INSERTION_V2 57
+#define VC_CAP_VLAN_V2 (1u << 15)
+#define VC_CAP_RSS_PF (1u << 19)
+/* What DPDK's and Linux's iavf ask for. */
+#define VF_CAPS_OFFLOADS (VF_CAPS_ASKED | VC_CAP_VLAN_V2 | VC_CAP_RSS_PF)
+
+/*
+ * ADD_VLAN_V2 / DEL_VLAN_V2 of n filters: VLAN ids first.. (outer, 0x8100),
+ * or one raw filter (outer tpid, tci, mask, inner tpid) when raw is set.
+ */
+static int
+vc_vlan_filters(uint32_t op, uint16_t first, unsigned int n, const uint16_t *raw, uint16_t len_cut)
+{
+	static uint8_t msg[8 + 32 * 100];
+	unsigned int i;
+	uint16_t len = (uint16_t)(8 + 32 * n);
+
+	if (n > 100)
+		return VC_NO_REPLY;
+	memset(msg, 0, sizeof(msg));
+	put16(msg, g.vsi_id);
+	put16(msg + 2, (uint16_t)n);
+	for (i = 0; i < n; i++) {
+		uint8_t *f = msg + 8 + 32 * i;
+
+		if (raw != NULL) {
+			put16(f + 8, raw[1]); /* outer.tci */
+			put16(f + 10, raw[2]); /* outer.tci_mask */
+			put16(f + 12, raw[0]); /* outer.tpid */
+			put16(f + 4, raw[3]); /* inner.tpid */
+		} else {
+			put16(f + 8, (uint16_t)(first + i));
+			put16(f + 12, 0x8100);
+		}
+	}
+	return vc_call(op, msg, (uint16_t)(len - len_cut), NULL, 0, NULL);
+}
+
+/* ENABLE/DISABLE_VLAN_STRIPPING/INSERTION_V2. */
+static int
+vc_vlan_setting(uint32_t op, uint32_t outer, uint32_t inner)
+{
+	uint8_t msg[16];
+
+	memset(msg, 0, sizeof(msg));
+	put32(msg, outer);
+	put32(msg + 4, inner);
+	put16(msg + 8, g.vsi_id);
+	return vc_call(op, msg, sizeof(msg), NULL, 0, NULL);
+}
+
+static bool
+vlan_bit(const struct rte_emudev_net_rx_conf *c, unsigned int vid)
+{
+	return (c->vlan_bitmap[vid / 64] >> (vid % 64)) & 1;
+}
+
+/*
+ * VLAN_V2 as DPDK's and Linux's iavf use it: the capabilities, filters
+ * (-> VLAN_FILTER and vlan_bitmap, VLAN 0 alone filters nothing), stripping
+ * (-> VLAN_STRIP), insertion; bad filters and settings refused, a full
+ * table, the ops refused without VLAN_V2, defaults after a reset.
+ */
+static int
+test_vlan(void)
+{
+	static const uint16_t bad[][4] = {
+		{0x88A8, 100, 0, 0}, /* S-tag */
+		{0x8100, 0x2064, 0, 0}, /* priority bits */
+		{0x8100, 0x1064, 0, 0}, /* DEI bit */
+		{0x8100, 100, 0xFFF, 0}, /* a mask */
+		{0x8100, 100, 0, 0x8100}, /* something inner */
+		{0, 100, 0, 0}, /* no tpid */
+	};
+	struct rte_emudev_net_rx_conf c;
+	uint8_t caps[64];
+	struct vf_res r;
+	uint16_t rlen;
+	unsigned int ev, i;
+	uint64_t gen;
+	int st;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	/* Not negotiated: refused. */
+	st = vc_call(VC_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, caps, sizeof(caps), &rlen);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "VLAN caps without VLAN_V2");
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 100, 1, NULL, 0);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "ADD_VLAN_V2 without VLAN_V2");
+
+	TEST_ASSERT_SUCCESS(vc_get_resources_caps(&r, VF_CAPS_OFFLOADS), "GET_VF_RESOURCES");
+	TEST_ASSERT(r.caps & VC_CAP_VLAN_V2, "VLAN_V2 not offered (caps 0x%08x)", r.caps);
+	TEST_ASSERT(!(r.caps & (1u << 16)), "legacy VLAN offered with VLAN_V2 (caps 0x%08x)",
+		    r.caps);
+	memset(caps, 0, sizeof(caps));
+	st = vc_call(VC_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, caps, sizeof(caps), &rlen);
+	TEST_ASSERT(st == 0 && rlen == 40, "VLAN caps: status %d, %u bytes", st, rlen);
+	printf("VLAN caps: filtering outer 0x%08x inner 0x%08x init 0x%x max %u; stripping outer "
+	       "0x%08x; insertion outer 0x%08x; init 0x%x match %u\n",
+	       get32(caps), get32(caps + 4), get32(caps + 8), get16(caps + 12), get32(caps + 16),
+	       get32(caps + 24), get32(caps + 32), caps[36]);
+	TEST_ASSERT(get32(caps) == 0x1 && get32(caps + 4) == 0 && get32(caps + 8) == 0x1 &&
+			    get16(caps + 12) >= 8,
+		    "filtering caps");
+	TEST_ASSERT(get32(caps + 16) == 0x80000101u && get32(caps + 20) == 0 &&
+			    get32(caps + 24) == 0x80000101u && get32(caps + 28) == 0 &&
+			    get32(caps + 32) == 0x1,
+		    "offload caps");
+
+	TEST_ASSERT_SUCCESS(
+		rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL),
+		"event register");
+	/* VLAN 0 alone (Linux adds it): no filtering. */
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 0, 1, NULL, 0);
+	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_VLAN_FILTER) &&
+			    vlan_bit(&c, 0),
+		    "VLAN 0: status %d, flags 0x%x", st, c.flags);
+	/* 100 and 101: filtering. */
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 100, 2, NULL, 0);
+	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && (c.flags & RTE_EMUDEV_NET_RX_F_VLAN_FILTER) &&
+			    vlan_bit(&c, 100) && vlan_bit(&c, 101) && !vlan_bit(&c, 102),
+		    "VLAN 100, 101: status %d, flags 0x%x", st, c.flags);
+	TEST_ASSERT_EQUAL(ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev, 2, "events");
+	/* Again: no change, no event. */
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 100, 1, NULL, 0);
+	TEST_ASSERT(st == 0 && ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev == 2,
+		    "adding VLAN 100 again");
+
+	/* Bad filters: refused, nothing changed. */
+	gen = c.generation;
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 0, 1, bad[i], 0);
+		TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "bad filter %u", i);
+		st = vc_vlan_filters(VC_OP_DEL_VLAN_V2, 0, 1, bad[i], 0);
+		TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "bad filter %u deleted", i);
+	}
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 200, 2, NULL, 32);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "2 filters in the bytes of 1");
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 200, 0, NULL, 0);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "no filter");
+	TEST_ASSERT(rx_conf(&c) == 0 && c.generation == gen && !vlan_bit(&c, 200),
+		    "bad filters changed the configuration");
+
+	/* A full table: one more is refused whole. */
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 1000, 61, NULL, 0); /* 3 + 61 = 64 */
+	TEST_ASSERT_EQUAL(st, 0, "VLAN filters up to 64");
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 1060, 2, NULL, 0); /* 1060 present, 1061 not */
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NO_MEMORY, "a 65th VLAN filter");
+	TEST_ASSERT(rx_conf(&c) == 0 && vlan_bit(&c, 1060) && !vlan_bit(&c, 1061) &&
+			    vlan_bit(&c, 4095) == 0,
+		    "after a refused add");
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 4095, 1, NULL, 0);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NO_MEMORY, "VLAN 4095 in a full table");
+	/* Deleting all but VLAN 0 (absent ones too): no filtering. */
+	st = vc_vlan_filters(VC_OP_DEL_VLAN_V2, 1000, 100, NULL, 0);
+	if (st == 0)
+		st = vc_vlan_filters(VC_OP_DEL_VLAN_V2, 100, 2, NULL, 0);
+	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_VLAN_FILTER) &&
+			    vlan_bit(&c, 0) && !vlan_bit(&c, 100),
+		    "after deleting: status %d, flags 0x%x", st, c.flags);
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 4095, 1, NULL, 0);
+	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && vlan_bit(&c, 4095) &&
+			    (c.flags & RTE_EMUDEV_NET_RX_F_VLAN_FILTER),
+		    "VLAN 4095: status %d", st);
+
+	/* Stripping and insertion. */
+	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0x1, 0);
+	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && (c.flags & RTE_EMUDEV_NET_RX_F_VLAN_STRIP),
+		    "stripping on: status %d, flags 0x%x", st, c.flags);
+	st = vc_vlan_setting(VC_OP_DISABLE_VLAN_STRIPPING_V2, 0x1, 0);
+	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_VLAN_STRIP),
+		    "stripping off: status %d, flags 0x%x", st, c.flags);
+	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_INSERTION_V2, 0x1, 0);
+	TEST_ASSERT_EQUAL(st, 0, "insertion on");
+	st = vc_vlan_setting(VC_OP_DISABLE_VLAN_INSERTION_V2, 0x1, 0);
+	TEST_ASSERT_EQUAL(st, 0, "insertion off");
+	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0, 0x1);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "inner stripping");
+	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0x2, 0);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "0x88a8 stripping");
+	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_INSERTION_V2, 0x1, 0x1);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "outer and inner insertion");
+	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0, 0);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "stripping of no ethertype");
+	st = vc_call(VC_OP_ENABLE_VLAN_STRIPPING_V2, caps, 12, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "a short setting");
+	st = vc_call(58 /* ENABLE_VLAN_FILTERING_V2: no toggle offered */, caps, 16, NULL, 0, NULL);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "ENABLE_VLAN_FILTERING_V2");
+	TEST_ASSERT(rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_VLAN_STRIP),
+		    "refused settings changed the configuration");
+
+	/* A reset: no filter, no stripping. */
+	vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0x1, 0);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
+	TEST_ASSERT_SUCCESS(rx_conf_is_default("VLAN after a reset"), "defaults after a reset");
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
 /* Malformed messages that did not get an error status. */
 static unsigned int nb_accepted;
 
@@ -3391,6 +3605,7 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_link_events),
 			TEST_CASE_ST(case_setup, case_teardown, test_filters_stats),
 			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf),
+			TEST_CASE_ST(case_setup, case_teardown, test_vlan),
 			TEST_CASE_ST(case_setup, case_teardown, test_malformed),
 			TEST_CASE_ST(case_setup, case_teardown, test_aq_behaviour),
 			TEST_CASE_ST(case_setup, case_teardown, test_bad_aq),

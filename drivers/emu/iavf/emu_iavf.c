@@ -242,6 +242,10 @@ emu_iavf_rx_conf_reset(struct emu_iavf_dev *dev)
 	dev->nb_uc = 0;
 	dev->nb_mc = 0;
 	dev->promisc = 0;
+	memset(dev->vlans, 0, sizeof(dev->vlans));
+	dev->nb_vlans = 0;
+	dev->vlan_strip = false;
+	dev->vlan_insert = false;
 	emu_iavf_rx_conf_changed(dev);
 }
 
@@ -679,6 +683,12 @@ emu_iavf_op_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
 	for (i = 0; i < dev->nb_mc && i < RTE_EMUDEV_NET_MAX_ADDRS; i++)
 		memcpy(conf->multicast[i].addr_bytes, dev->mc[i], RTE_ETHER_ADDR_LEN);
 	conf->nb_multicast = (uint16_t)i;
+	/* VLAN 0 (priority tags) always passes: filtering is on with a real VLAN. */
+	memcpy(conf->vlan_bitmap, dev->vlans, sizeof(conf->vlan_bitmap));
+	if ((dev->vlans[0] & ~1ull) != 0 || dev->nb_vlans > (dev->vlans[0] & 1))
+		conf->flags |= RTE_EMUDEV_NET_RX_F_VLAN_FILTER;
+	if (dev->vlan_strip)
+		conf->flags |= RTE_EMUDEV_NET_RX_F_VLAN_STRIP;
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }

@@ -173,6 +173,10 @@ struct emu_iavf_dev {
 	uint8_t mc[EMU_IAVF_MAX_MC][6];
 	uint32_t nb_mc;
 	uint16_t promisc; /**< VIRTCHNL_FLAG_*_PROMISC */
+	uint64_t vlans[4096 / 64]; /**< VLAN filters (VLAN_V2), bit id % 64 */
+	uint32_t nb_vlans; /**< bits set in vlans[] */
+	bool vlan_strip; /**< ENABLE_VLAN_STRIPPING_V2 */
+	bool vlan_insert; /**< ENABLE_VLAN_INSERTION_V2 (the consumer honours IL2TAG1 anyway) */
 
 	/* PF -> VF messages not yet posted (ring buffer). */
 	struct emu_iavf_msg backlog[EMU_IAVF_BACKLOG];

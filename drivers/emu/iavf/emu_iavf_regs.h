@@ -215,6 +215,14 @@ struct emu_iavf_aq_desc {
 #define VIRTCHNL_OP_REQUEST_QUEUES 29
 #define VIRTCHNL_OP_GET_SUPPORTED_RXDIDS 44
 #define VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS 51
+#define VIRTCHNL_OP_ADD_VLAN_V2 52
+#define VIRTCHNL_OP_DEL_VLAN_V2 53
+#define VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2 54
+#define VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2 55
+#define VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2 56
+#define VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2 57
+#define VIRTCHNL_OP_ENABLE_VLAN_FILTERING_V2 58
+#define VIRTCHNL_OP_DISABLE_VLAN_FILTERING_V2 59
 
 /* virtchnl status codes (cookie_low of PF -> VF messages). */
 #define VIRTCHNL_STATUS_SUCCESS 0
@@ -248,7 +256,17 @@ struct emu_iavf_aq_desc {
  * intersection with the capabilities the VF asked for (1.1), or L2 alone
  * (a 1.0 VF, or a request without capabilities).
  */
-#define EMU_IAVF_CAPS (VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
+/** What the device offers (to a driver that asks for it). */
+#define EMU_IAVF_CAPS \
+	(VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN_V2)
+
+/* VLAN V2 capability bits (enum virtchnl_vlan_support). */
+#define VIRTCHNL_VLAN_ETHERTYPE_8100 0x00000001u
+#define VIRTCHNL_VLAN_TAG_LOCATION_L2TAG1 0x00000100u
+#define VIRTCHNL_VLAN_TOGGLE 0x80000000u
+#define VIRTCHNL_ETHERTYPE_STRIPPING_MATCHES_INSERTION 0u
+/** Most VLAN filters (VLAN 0 included) the guest may add. */
+#define EMU_IAVF_MAX_VLANS 64u
 
 /** VSI type of every VF VSI. */
 #define VIRTCHNL_VSI_SRIOV 6
@@ -414,6 +432,61 @@ struct virtchnl_eth_stats {
  * EVENT message (PF -> VF). For LINK_CHANGE, link_speed is a legacy
  * VIRTCHNL_LINK_SPEED_* bit, or Mbps when ADV_LINK_SPEED was negotiated.
  */
+struct virtchnl_vlan_supported_caps {
+	uint32_t outer;
+	uint32_t inner;
+};
+
+struct virtchnl_vlan_filtering_caps {
+	struct virtchnl_vlan_supported_caps filtering_support;
+	uint32_t ethertype_init;
+	uint16_t max_filters;
+	uint8_t pad[2];
+};
+
+struct virtchnl_vlan_offload_caps {
+	struct virtchnl_vlan_supported_caps stripping_support;
+	struct virtchnl_vlan_supported_caps insertion_support;
+	uint32_t ethertype_init;
+	uint8_t ethertype_match;
+	uint8_t pad[3];
+};
+
+/** GET_OFFLOAD_VLAN_V2_CAPS reply. */
+struct virtchnl_vlan_caps {
+	struct virtchnl_vlan_filtering_caps filtering;
+	struct virtchnl_vlan_offload_caps offloads;
+};
+
+struct virtchnl_vlan {
+	uint16_t tci; /**< PCP 15:13, VID 11:0 */
+	uint16_t tci_mask;
+	uint16_t tpid; /**< 0x8100 */
+	uint8_t pad[2];
+};
+
+struct virtchnl_vlan_filter {
+	struct virtchnl_vlan inner;
+	struct virtchnl_vlan outer;
+	uint8_t pad[16];
+};
+
+/** ADD_VLAN_V2 / DEL_VLAN_V2. */
+struct virtchnl_vlan_filter_list_v2 {
+	uint16_t vport_id;
+	uint16_t num_elements;
+	uint8_t pad[4];
+	struct virtchnl_vlan_filter filters[];
+};
+
+/** ENABLE/DISABLE_VLAN_STRIPPING_V2, ENABLE/DISABLE_VLAN_INSERTION_V2. */
+struct virtchnl_vlan_setting {
+	uint32_t outer_ethertype_setting;
+	uint32_t inner_ethertype_setting;
+	uint16_t vport_id;
+	uint8_t pad[6];
+};
+
 struct virtchnl_pf_event {
 	int32_t event; /**< VIRTCHNL_EVENT_* */
 	uint32_t link_speed;
@@ -481,6 +554,13 @@ static_assert(sizeof(struct virtchnl_ether_addr_list) == 4, "ether_addr_list");
 static_assert(sizeof(struct virtchnl_promisc_info) == 4, "promisc_info");
 static_assert(sizeof(struct virtchnl_eth_stats) == 96, "eth_stats");
 static_assert(sizeof(struct virtchnl_pf_event) == 16, "pf_event");
+static_assert(sizeof(struct virtchnl_vlan_filtering_caps) == 16, "vlan_filtering_caps");
+static_assert(sizeof(struct virtchnl_vlan_offload_caps) == 24, "vlan_offload_caps");
+static_assert(sizeof(struct virtchnl_vlan_caps) == 40, "vlan_caps");
+static_assert(sizeof(struct virtchnl_vlan) == 8, "vlan");
+static_assert(sizeof(struct virtchnl_vlan_filter) == 32, "vlan_filter");
+static_assert(sizeof(struct virtchnl_vlan_filter_list_v2) == 8, "vlan_filter_list_v2");
+static_assert(sizeof(struct virtchnl_vlan_setting) == 16, "vlan_setting");
 
 #ifdef __cplusplus
 }

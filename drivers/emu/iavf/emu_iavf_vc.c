@@ -53,6 +53,20 @@ emu_iavf_vc_op_name(uint32_t op)
 		return "CONFIG_PROMISCUOUS_MODE";
 	case VIRTCHNL_OP_GET_STATS:
 		return "GET_STATS";
+	case VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS:
+		return "GET_OFFLOAD_VLAN_V2_CAPS";
+	case VIRTCHNL_OP_ADD_VLAN_V2:
+		return "ADD_VLAN_V2";
+	case VIRTCHNL_OP_DEL_VLAN_V2:
+		return "DEL_VLAN_V2";
+	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2:
+		return "ENABLE_VLAN_STRIPPING_V2";
+	case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2:
+		return "DISABLE_VLAN_STRIPPING_V2";
+	case VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2:
+		return "ENABLE_VLAN_INSERTION_V2";
+	case VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2:
+		return "DISABLE_VLAN_INSERTION_V2";
 	default:
 		return "unsupported";
 	}
@@ -579,6 +593,144 @@ emu_iavf_vc_promisc(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
+/* ------------------------------------------------------------- VLAN V2 */
+
+/*
+ * GET_OFFLOAD_VLAN_V2_CAPS: as a PF gives a VF without port VLAN in single
+ * VLAN mode: filtering of the outer (single) 0x8100 tag, always on (no
+ * toggle); stripping into L2TAG1 of the receive descriptor and insertion
+ * from L2TAG1 of the transmit data descriptor, 0x8100, toggled by the VF,
+ * off until it enables them.
+ */
+static int32_t
+emu_iavf_vc_vlan_caps(struct emu_iavf_dev *dev, struct emu_iavf_vc_result *res)
+{
+	const uint32_t offload = VIRTCHNL_VLAN_ETHERTYPE_8100 | VIRTCHNL_VLAN_TOGGLE |
+		VIRTCHNL_VLAN_TAG_LOCATION_L2TAG1;
+	struct virtchnl_vlan_caps vc;
+
+	memset(&vc, 0, sizeof(vc));
+	vc.filtering.filtering_support.outer = rte_cpu_to_le_32(VIRTCHNL_VLAN_ETHERTYPE_8100);
+	vc.filtering.ethertype_init = rte_cpu_to_le_32(VIRTCHNL_VLAN_ETHERTYPE_8100);
+	vc.filtering.max_filters = rte_cpu_to_le_16(EMU_IAVF_MAX_VLANS);
+	vc.offloads.stripping_support.outer = rte_cpu_to_le_32(offload);
+	vc.offloads.insertion_support.outer = rte_cpu_to_le_32(offload);
+	vc.offloads.ethertype_init = rte_cpu_to_le_32(VIRTCHNL_VLAN_ETHERTYPE_8100);
+	vc.offloads.ethertype_match = VIRTCHNL_ETHERTYPE_STRIPPING_MATCHES_INSERTION;
+	RTE_SET_USED(dev);
+	memcpy(res->data, &vc, sizeof(vc));
+	res->len = sizeof(vc);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+static inline bool
+emu_iavf_vlan_test(const struct emu_iavf_dev *dev, uint32_t vid)
+{
+	return (dev->vlans[vid / 64] >> (vid % 64)) & 1;
+}
+
+/*
+ * ADD_VLAN_V2 / DEL_VLAN_V2: outer 0x8100 filters (tci = VID, no priority,
+ * no mask, nothing inner), at most EMU_IAVF_MAX_VLANS; applied entirely or
+ * not at all. Adding a present filter or deleting an absent one is no error.
+ */
+static int32_t
+emu_iavf_vc_vlan_filter(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len)
+{
+	static const struct virtchnl_vlan none;
+	struct virtchnl_vlan_filter_list_v2 hdr;
+	struct virtchnl_vlan_filter f;
+	uint64_t vlans[RTE_DIM(dev->vlans)];
+	uint32_t n, i, nb = dev->nb_vlans;
+	bool add = op == VIRTCHNL_OP_ADD_VLAN_V2;
+
+	if (len < sizeof(hdr)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&hdr, msg, sizeof(hdr));
+	n = rte_le_to_cpu_16(hdr.num_elements);
+	if (n == 0 || !emu_iavf_vsi_ok(hdr.vport_id) || len < sizeof(hdr) + n * sizeof(f)) {
+		VC_ERR(dev, op, "vport %u, %u filters in %u bytes", rte_le_to_cpu_16(hdr.vport_id),
+		       n, len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(vlans, dev->vlans, sizeof(vlans));
+	for (i = 0; i < n; i++) {
+		uint16_t tci, vid;
+		uint64_t bit;
+
+		memcpy(&f, msg + sizeof(hdr) + i * sizeof(f), sizeof(f));
+		tci = rte_le_to_cpu_16(f.outer.tci);
+		vid = tci & 0xFFFu;
+		if (rte_le_to_cpu_16(f.outer.tpid) != RTE_ETHER_TYPE_VLAN || tci != vid ||
+		    f.outer.tci_mask != 0 || memcmp(&f.inner, &none, sizeof(none)) != 0) {
+			VC_ERR(dev, op,
+			       "filter %u: outer tpid 0x%04x, tci 0x%04x, mask 0x%04x; inner tpid "
+			       "0x%04x, tci 0x%04x (outer 0x8100 VLAN ids only)",
+			       i, rte_le_to_cpu_16(f.outer.tpid), tci,
+			       rte_le_to_cpu_16(f.outer.tci_mask), rte_le_to_cpu_16(f.inner.tpid),
+			       rte_le_to_cpu_16(f.inner.tci));
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+		bit = 1ull << (vid % 64);
+		if (add && !(vlans[vid / 64] & bit)) {
+			if (nb == EMU_IAVF_MAX_VLANS) {
+				VC_ERR(dev, op, "filter %u: VLAN %u: %u filters already", i, vid,
+				       nb);
+				return VIRTCHNL_STATUS_ERR_NO_MEMORY;
+			}
+			vlans[vid / 64] |= bit;
+			nb++;
+		} else if (!add && (vlans[vid / 64] & bit)) {
+			vlans[vid / 64] &= ~bit;
+			nb--;
+		}
+	}
+	if (memcmp(vlans, dev->vlans, sizeof(vlans)) != 0) {
+		memcpy(dev->vlans, vlans, sizeof(vlans));
+		dev->nb_vlans = nb;
+		emu_iavf_rx_conf_changed(dev);
+	}
+	EMU_IAVF_LOG(DEBUG, "%s: %u VLAN filters", dev->name, dev->nb_vlans);
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+/* ENABLE/DISABLE_VLAN_STRIPPING_V2 and ENABLE/DISABLE_VLAN_INSERTION_V2. */
+static int32_t
+emu_iavf_vc_vlan_setting(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len)
+{
+	struct virtchnl_vlan_setting vs;
+	uint32_t outer, inner;
+	bool on = op == VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2 ||
+		op == VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2;
+	bool strip = op == VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2 ||
+		op == VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2;
+
+	if (len < sizeof(vs)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&vs, msg, sizeof(vs));
+	outer = rte_le_to_cpu_32(vs.outer_ethertype_setting);
+	inner = rte_le_to_cpu_32(vs.inner_ethertype_setting);
+	if (!emu_iavf_vsi_ok(vs.vport_id) || outer != VIRTCHNL_VLAN_ETHERTYPE_8100 || inner != 0) {
+		VC_ERR(dev, op, "vport %u, outer ethertypes 0x%x, inner 0x%x (outer 0x8100 only)",
+		       rte_le_to_cpu_16(vs.vport_id), outer, inner);
+		return inner != 0 && outer == 0 ? VIRTCHNL_STATUS_ERR_NOT_SUPPORTED :
+						  VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	if (strip && dev->vlan_strip != on) {
+		dev->vlan_strip = on;
+		emu_iavf_rx_conf_changed(dev);
+	} else if (!strip) {
+		dev->vlan_insert = on;
+	}
+	EMU_IAVF_LOG(DEBUG, "%s: VLAN %s %s", dev->name, strip ? "stripping" : "insertion",
+		     on ? "on" : "off");
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
 static int32_t
 emu_iavf_vc_stats(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 		  const struct rte_emudev_stats *s, struct emu_iavf_vc_result *res)
@@ -662,6 +814,24 @@ emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, ui
 		break;
 	case VIRTCHNL_OP_GET_STATS:
 		st = emu_iavf_vc_stats(dev, msg, len, stats, res);
+		break;
+	case VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS:
+	case VIRTCHNL_OP_ADD_VLAN_V2:
+	case VIRTCHNL_OP_DEL_VLAN_V2:
+	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2:
+	case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2:
+	case VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2:
+	case VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2:
+		if ((dev->caps & VIRTCHNL_VF_OFFLOAD_VLAN_V2) == 0) {
+			VC_ERR(dev, op, "VLAN_V2 was not negotiated");
+			st = VIRTCHNL_STATUS_ERR_NOT_SUPPORTED;
+		} else if (op == VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS) {
+			st = emu_iavf_vc_vlan_caps(dev, res);
+		} else if (op == VIRTCHNL_OP_ADD_VLAN_V2 || op == VIRTCHNL_OP_DEL_VLAN_V2) {
+			st = emu_iavf_vc_vlan_filter(dev, op, msg, len);
+		} else {
+			st = emu_iavf_vc_vlan_setting(dev, op, msg, len);
+		}
 		break;
 	default:
 		EMU_IAVF_LOG(DEBUG, "%s: virtchnl op %u not supported", dev->name, op);
