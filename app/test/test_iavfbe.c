@@ -307,6 +307,20 @@ fake_close(void *priv)
 	return 0;
 }
 
+/* The guest's receive configuration; fake_rxc_ret < 0: what the op returns. */
+static struct rte_emudev_net_rx_conf fake_rxc;
+static int fake_rxc_ret = -ENOTSUP;
+
+static int
+fake_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
+{
+	RTE_SET_USED(priv);
+	if (fake_rxc_ret < 0)
+		return fake_rxc_ret;
+	*conf = fake_rxc;
+	return 0;
+}
+
 static const struct rte_emudev_ops fake_ops = {
 	.info_get = fake_info_get,
 	.queue_info_get = fake_queue_info_get,
@@ -317,6 +331,7 @@ static const struct rte_emudev_ops fake_ops = {
 	.start = fake_start,
 	.stop = fake_stop,
 	.close = fake_close,
+	.net_rx_conf_get = fake_net_rx_conf_get,
 };
 
 static int
@@ -410,6 +425,18 @@ fake_event(enum rte_emudev_event_type type)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
 	return rte_emudev_event_raise(fk.dev, &ev);
+}
+
+/* The guest changes its receive configuration (ret < 0: the op fails so). */
+static int
+fake_rxc_set(const struct rte_emudev_net_rx_conf *c, int ret)
+{
+	if (c != NULL) {
+		fake_rxc = *c;
+		fake_rxc.generation++;
+	}
+	fake_rxc_ret = ret;
+	return fake_event(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
 }
 
 static void
@@ -1780,6 +1807,9 @@ mbuf_build(const uint8_t *data, uint32_t len, const uint32_t *sizes, unsigned in
 	return head;
 }
 
+/* Write-back words of the last descriptor grx_check() read. */
+static uint64_t grx_qw0, grx_qw1;
+
 /* Read back one packet from the guest's receive ring q; compare with data. */
 static int
 grx_check(uint16_t q, const uint8_t *data, uint32_t len)
@@ -1810,6 +1840,8 @@ grx_check(uint16_t q, const uint8_t *data, uint32_t len)
 			       RXD_LEN(qw1), eof, n);
 			return -1;
 		}
+		grx_qw0 = rte_le_to_cpu_64(rxd(q, i)[0]);
+		grx_qw1 = qw1;
 		if (fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].rx_fmt == RTE_EMUDEV_DESC_AVF_RX_32B &&
 		    (rxd(q, i)[2] != 0 || rxd(q, i)[3] != 0)) {
 			printf("queue %u: descriptor %u: QW2/QW3 not written back\n", q, i);
@@ -2502,6 +2534,349 @@ test_guest_stats_drops(void)
 	TEST_ASSERT_EQUAL(s1.rx_multicast - s0.rx_multicast, dr_mc, "rx_multicast");
 	TEST_ASSERT_EQUAL(s1.rx_broadcast - s0.rx_broadcast, dr_bc, "rx_broadcast");
 	TEST_ASSERT_EQUAL(v.opackets + v.obytes + v.oerrors, 0, "guest transmit side");
+	return TEST_SUCCESS;
+}
+
+/* ------------------------------------------------------------ receive configuration */
+
+static const struct rte_ether_addr mc1 = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
+static const struct rte_ether_addr mc2 = {{0x33, 0x33, 0x00, 0x00, 0x00, 0x02}};
+static const struct rte_ether_addr bcast_addr = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+
+/* The default configuration of a device: its own MAC, nothing else. */
+static void
+rxc_default(struct rte_emudev_net_rx_conf *c)
+{
+	uint64_t gen = fake_rxc.generation;
+
+	memset(c, 0, sizeof(*c));
+	c->generation = gen;
+	c->nb_unicast = 1;
+	memcpy(c->unicast[0].addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+}
+
+/* A UDP frame to dst (802.1Q-tagged with tci when vlan), len bytes. */
+static uint32_t
+frame_to(uint8_t *buf, const struct rte_ether_addr *dst, bool vlan, uint16_t tci, uint32_t seed)
+{
+	uint32_t len = build_pkt(buf, IPPROTO_UDP, 40, seed, CSUM_FULL);
+
+	memcpy(buf, dst, RTE_ETHER_ADDR_LEN);
+	if (vlan) {
+		memmove(buf + 16, buf + 12, len - 12);
+		buf[12] = 0x81;
+		buf[13] = 0x00;
+		buf[14] = (uint8_t)(tci >> 8);
+		buf[15] = (uint8_t)tci;
+		len += 4;
+	}
+	return len;
+}
+
+/*
+ * Send one frame to guest queue q; it must be delivered (as expect, or as
+ * the frame itself when expect is NULL) or filtered.
+ */
+static int
+rxc_send(uint16_t q, const uint8_t *f, uint32_t len, bool deliver, const uint8_t *expect,
+	 uint32_t elen)
+{
+	char name[RTE_ETH_XSTATS_NAME_SIZE];
+	struct rte_mbuf *m;
+	uint64_t filt;
+	uint16_t n;
+
+	snprintf(name, sizeof(name), "tx_q%u_filtered", q);
+	filt = xstat(name);
+	grx_fill(q, 8);
+	m = mbuf_build(f, len, NULL, 0);
+	if (m == NULL)
+		return -1;
+	n = rte_eth_tx_burst(port, q, &m, 1);
+	if (n != 1) {
+		rte_pktmbuf_free(m);
+		printf("not taken\n");
+		return -1;
+	}
+	if (!deliver) {
+		if (!grx_idle(q) || xstat(name) != filt + 1) {
+			printf("delivered, or not counted as filtered (%s %" PRIu64 " -> %" PRIu64
+			       ")\n",
+			       name, filt, xstat(name));
+			return -1;
+		}
+		return 0;
+	}
+	if (xstat(name) != filt) {
+		printf("counted as filtered\n");
+		return -1;
+	}
+	return grx_check(q, expect != NULL ? expect : f, expect != NULL ? elen : len);
+}
+
+/* The guest's address and VLAN filters, promiscuous and all-multicast modes. */
+static int
+test_rxconf_filters(void)
+{
+	static uint8_t f[256];
+	struct rte_emudev_net_rx_conf c;
+	struct rte_emudev_stats s0, s1;
+	struct rte_ether_addr own;
+	uint32_t len;
+	uint16_t q = 0;
+	int ret = 0;
+
+	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	memset(&s0, 0, sizeof(s0));
+	rte_emudev_stats_get(fk.dev, &s0);
+
+	/* -ENOTSUP (so far): everything is delivered. */
+	len = frame_to(f, &pkt_dst, false, 0, 400);
+	TEST_ASSERT_SUCCESS(rxc_send(q, f, len, true, NULL, 0), "no configuration");
+
+	/* Defaults: own address and broadcast only. */
+	rxc_default(&c);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	len = frame_to(f, &own, false, 0, 401);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &pkt_dst, false, 0, 402);
+	ret |= rxc_send(q, f, len, false, NULL, 0);
+	len = frame_to(f, &bcast_addr, false, 0, 403);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &mc1, false, 0, 404);
+	ret |= rxc_send(q, f, len, false, NULL, 0);
+	TEST_ASSERT_SUCCESS(ret, "defaults");
+
+	/* More unicast and multicast addresses (unsorted, one twice). */
+	c.nb_unicast = 3;
+	rte_ether_addr_copy(&pkt_dst, &c.unicast[1]);
+	rte_ether_addr_copy(&pkt_dst, &c.unicast[2]);
+	c.nb_multicast = 2;
+	rte_ether_addr_copy(&mc2, &c.multicast[0]);
+	rte_ether_addr_copy(&mc1, &c.multicast[1]);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	len = frame_to(f, &pkt_dst, false, 0, 405);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &mc1, false, 0, 406);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &mc2, false, 0, 407);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &pkt_src, false, 0, 408);
+	ret |= rxc_send(q, f, len, false, NULL, 0);
+	f[5] ^= 1;
+	ret |= rxc_send(q, f, len, false, NULL, 0);
+	TEST_ASSERT_SUCCESS(ret, "address lists");
+
+	/* All-multicast. */
+	c.nb_multicast = 0;
+	c.flags = RTE_EMUDEV_NET_RX_F_ALLMULTI;
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	len = frame_to(f, &mc1, false, 0, 409);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &pkt_src, false, 0, 410);
+	ret |= rxc_send(q, f, len, false, NULL, 0);
+	TEST_ASSERT_SUCCESS(ret, "all-multicast");
+
+	/* VLAN filter: VLAN 5 accepted; 0 (priority) and untagged always. */
+	c.flags = RTE_EMUDEV_NET_RX_F_VLAN_FILTER;
+	c.vlan_bitmap[0] = 1ull << 5;
+	c.vlan_bitmap[4095 / 64] = 1ull << (4095 % 64);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	len = frame_to(f, &own, true, 0xe005, 411);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &own, true, 0x0006, 412);
+	ret |= rxc_send(q, f, len, false, NULL, 0);
+	len = frame_to(f, &own, true, 0xa000, 413);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &own, true, 4095, 414);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &own, false, 0, 415);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &pkt_src, true, 5, 416);
+	ret |= rxc_send(q, f, len, false, NULL, 0);
+	TEST_ASSERT_SUCCESS(ret, "VLAN filter");
+	{
+		/* The application's tag (RTE_MBUF_F_TX_VLAN) is filtered as well. */
+		struct rte_mbuf *m;
+		uint64_t filt = xstat("tx_q0_filtered");
+
+		len = frame_to(f, &own, false, 0, 417);
+		m = mbuf_build(f, len, NULL, 0);
+		TEST_ASSERT_NOT_NULL(m, "mbuf");
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		m->vlan_tci = 7;
+		grx_fill(q, 8);
+		TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, q, &m, 1), 1, "sent");
+		TEST_ASSERT(grx_idle(q) && xstat("tx_q0_filtered") == filt + 1,
+			    "application's tag 7 not filtered");
+	}
+
+	/* Promiscuous: everything, whatever the VLAN. */
+	c.flags = RTE_EMUDEV_NET_RX_F_PROMISC | RTE_EMUDEV_NET_RX_F_VLAN_FILTER;
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	len = frame_to(f, &pkt_src, true, 6, 418);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	len = frame_to(f, &mc1, false, 0, 419);
+	ret |= rxc_send(q, f, len, true, NULL, 0);
+	TEST_ASSERT_SUCCESS(ret, "promiscuous");
+
+	/* Filtered frames are not in the guest's statistics. */
+	memset(&s1, 0, sizeof(s1));
+	rte_emudev_stats_get(fk.dev, &s1);
+	printf("guest: %" PRIu64 " unicast, %" PRIu64 " multicast, %" PRIu64
+	       " broadcast; tx_q0_filtered %" PRIu64 "\n",
+	       s1.rx_unicast - s0.rx_unicast, s1.rx_multicast - s0.rx_multicast,
+	       s1.rx_broadcast - s0.rx_broadcast, xstat("tx_q0_filtered"));
+	TEST_ASSERT_EQUAL((s1.rx_unicast - s0.rx_unicast) + (s1.rx_multicast - s0.rx_multicast) +
+				  (s1.rx_broadcast - s0.rx_broadcast),
+			  13, "guest's frames: only the delivered ones");
+	TEST_ASSERT_EQUAL(s1.rx_discards - s0.rx_discards, 0, "guest's discards");
+
+	/* A provider error: everything delivered again (and logged). */
+	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -EIO), "event");
+	len = frame_to(f, &pkt_src, false, 0, 420);
+	TEST_ASSERT_SUCCESS(rxc_send(q, f, len, true, NULL, 0), "after an error");
+	/* -ENOTSUP again. */
+	rxc_default(&c);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	TEST_ASSERT_SUCCESS(rxc_send(q, f, len, false, NULL, 0), "filtered again");
+	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
+	TEST_ASSERT_SUCCESS(rxc_send(q, f, len, true, NULL, 0), "-ENOTSUP");
+	return TEST_SUCCESS;
+}
+
+/* A full ring refuses frames; only those the guest accepts are its discards. */
+static int
+test_rxconf_ring_full(void)
+{
+	static uint8_t f[4][256];
+	struct rte_emudev_net_rx_conf c;
+	struct rte_emudev_stats s0, s1;
+	struct rte_ether_addr own;
+	struct rte_mbuf *m[4];
+	uint32_t len[4], i;
+	uint16_t q = 0, n;
+
+	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	rxc_default(&c);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	memset(&s0, 0, sizeof(s0));
+	rte_emudev_stats_get(fk.dev, &s0);
+	grx_post(q, 1);
+	for (i = 0; i < 4; i++) {
+		len[i] = frame_to(f[i], i == 2 ? &pkt_src : &own, false, 0, 430 + i);
+		m[i] = mbuf_build(f[i], len[i], NULL, 0);
+		TEST_ASSERT_NOT_NULL(m[i], "mbuf");
+	}
+	n = rte_eth_tx_burst(port, q, m, 4);
+	free_all(m + n, 4 - n);
+	TEST_ASSERT_EQUAL(n, 1, "sent with one buffer");
+	TEST_ASSERT_SUCCESS(grx_check(q, f[0], len[0]), "first");
+	memset(&s1, 0, sizeof(s1));
+	rte_emudev_stats_get(fk.dev, &s1);
+	TEST_ASSERT_EQUAL(s1.rx_discards - s0.rx_discards, 2, "guest's discards");
+	TEST_ASSERT_EQUAL(s1.rx_unicast - s0.rx_unicast, 3, "guest's unicast");
+	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
+	return TEST_SUCCESS;
+}
+
+/* The configuration changes while another thread transmits to the guest. */
+struct rxc_poller {
+	bool stop;
+	uint32_t sent;
+	uint8_t f[256];
+	uint32_t len;
+};
+
+static struct rxc_poller rp;
+
+static void *
+rxc_poller_main(void *arg)
+{
+	struct rte_mbuf *m[8];
+	uint16_t n, i;
+
+	RTE_SET_USED(arg);
+	while (!__atomic_load_n(&rp.stop, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < RTE_DIM(m); i++) {
+			m[i] = mbuf_build(rp.f, rp.len, NULL, 0);
+			if (m[i] == NULL)
+				break;
+		}
+		n = rte_eth_tx_burst(port, 1, m, i);
+		free_all(m + n, i - n);
+		__atomic_fetch_add(&rp.sent, n, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int
+test_rxconf_change_running(void)
+{
+	struct rte_emudev_net_rx_conf c;
+	struct rte_emudev_stats s0, s1;
+	struct iavfbe_cnt {
+		uint64_t pk, filt, full;
+	} b, a;
+	pthread_t th;
+	uint32_t iter, got = 0, k;
+	uint16_t q = 1;
+	int ret = 0;
+
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	memset(&rp, 0, sizeof(rp));
+	rp.len = frame_to(rp.f, &pkt_dst, false, 0, 440);
+	rxc_default(&c);
+	memset(&s0, 0, sizeof(s0));
+	rte_emudev_stats_get(fk.dev, &s0);
+	b.pk = xstat("tx_q1_packets");
+	b.filt = xstat("tx_q1_filtered");
+	b.full = xstat("tx_q1_ring_full");
+	grx_post(q, RX_RING - 1);
+	TEST_ASSERT_SUCCESS(pthread_create(&th, NULL, rxc_poller_main, NULL), "thread");
+	for (iter = 0; iter < 200 && ret == 0; iter++) {
+		/* pkt_dst accepted in odd rounds, not in even ones. */
+		c.nb_unicast = 1 + (iter & 1);
+		rte_ether_addr_copy(&pkt_dst, &c.unicast[1]);
+		if (fake_rxc_set(&c, 0) != 0)
+			ret = -1;
+		/* The guest takes what came and gives the buffers back. */
+		for (k = 0; k < RX_RING; k++) {
+			if (grx_idle(q))
+				break;
+			if (grx_check(q, rp.f, rp.len) != 0) {
+				ret = -1;
+				break;
+			}
+			got++;
+			grx_post(q, 1);
+		}
+		rte_delay_us_sleep(100);
+	}
+	__atomic_store_n(&rp.stop, true, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	while (ret == 0 && !grx_idle(q)) {
+		ret = grx_check(q, rp.f, rp.len);
+		got++;
+	}
+	TEST_ASSERT_SUCCESS(ret, "guest side");
+	a.pk = xstat("tx_q1_packets");
+	a.filt = xstat("tx_q1_filtered");
+	a.full = xstat("tx_q1_ring_full");
+	memset(&s1, 0, sizeof(s1));
+	rte_emudev_stats_get(fk.dev, &s1);
+	printf("200 changes: %u taken by the port, %u received by the guest, %" PRIu64
+	       " filtered, %" PRIu64 " refused (ring full)\n",
+	       rp.sent, got, a.filt - b.filt, a.full - b.full);
+	TEST_ASSERT_EQUAL(a.pk - b.pk, got, "delivered");
+	TEST_ASSERT_EQUAL(got + (a.filt - b.filt), rp.sent, "taken = delivered + filtered");
+	TEST_ASSERT(got > 0 && a.filt > b.filt, "both configurations seen");
+	TEST_ASSERT_EQUAL((s1.rx_unicast - s0.rx_unicast) - (s1.rx_discards - s0.rx_discards), got,
+			  "guest's ipackets");
+	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
 	return TEST_SUCCESS;
 }
 
@@ -3430,6 +3805,9 @@ static struct unit_test_suite iavfbe_suite = {
 			TEST_CASE(test_irq_none),
 			TEST_CASE(test_stats),
 			TEST_CASE(test_guest_stats_drops),
+			TEST_CASE(test_rxconf_filters),
+			TEST_CASE(test_rxconf_ring_full),
+			TEST_CASE(test_rxconf_change_running),
 			TEST_CASE(test_mem_table_change),
 			TEST_CASE(test_concurrent_mem_change),
 			TEST_CASE(test_reset),

@@ -130,12 +130,60 @@ struct iavfbe_tx_desc {
 #define IAVFBE_RXD_QW0 0u
 #define IAVFBE_RXD_QW1 8u
 
+/* Legacy write-back QW0 (16- and 32-byte formats): L2TAG1 at 16, RSS hash at 32. */
+#define IAVFBE_RXD_L2TAG1_SHIFT 16
+#define IAVFBE_RXD_RSS_SHIFT 32
+
 /* Legacy write-back QW1. */
 #define IAVFBE_RXD_DD (1ull << 0)
 #define IAVFBE_RXD_EOF (1ull << 1)
+#define IAVFBE_RXD_L2TAG1P (1ull << 2) /**< L2TAG1 holds a stripped tag */
+#define IAVFBE_RXD_FLTSTAT_SHIFT 12
+#define IAVFBE_RXD_FLTSTAT_RSS (3ull << IAVFBE_RXD_FLTSTAT_SHIFT) /**< QW0 holds the RSS hash */
 #define IAVFBE_RXD_ERR_RXE (1ull << 19)
 #define IAVFBE_RXD_LEN_SHIFT 38
 #define IAVFBE_RXD_LEN_MASK 0x3FFFull
+
+/* ------------------------------------------------------------------------
+ * The guest's receive configuration, as the data path uses it.
+ */
+
+#define IAVFBE_RXC_FILTER 0x1u /**< check the address filters (not promiscuous) */
+#define IAVFBE_RXC_ALLMULTI 0x2u /**< every multicast passes */
+#define IAVFBE_RXC_VLAN_FILTER 0x4u /**< check vlan[] */
+#define IAVFBE_RXC_STRIP 0x8u /**< outer 802.1Q tag into L2TAG1 */
+#define IAVFBE_RXC_RSS 0x10u /**< Toeplitz hash into the descriptor */
+
+/** RSS types the port hashes (RTE_ETH_RSS_*). */
+#define IAVFBE_RSS_TYPES \
+	(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | \
+	 RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV4_SCTP | \
+	 RTE_ETH_RSS_NONFRAG_IPV4_OTHER | RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV6 | \
+	 RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | \
+	 RTE_ETH_RSS_NONFRAG_IPV6_SCTP | RTE_ETH_RSS_NONFRAG_IPV6_OTHER)
+
+/**
+ * A snapshot of rte_emudev_net_rx_conf for the data path. The port has two;
+ * the control side fills the one no queue uses, then points every transmit
+ * queue at it, each while the queue is stopped (rte_emudev_qstate): after
+ * that, no burst uses the other one.
+ */
+struct iavfbe_rxconf {
+	uint32_t flags; /**< IAVFBE_RXC_*; 0: deliver every frame as it is */
+	uint16_t nb_uc;
+	uint16_t nb_mc;
+	uint64_t uc[RTE_EMUDEV_NET_MAX_ADDRS]; /**< addresses as 48-bit numbers, sorted */
+	uint64_t mc[RTE_EMUDEV_NET_MAX_ADDRS];
+	uint64_t vlan[4096 / 64];
+	uint64_t rss_types; /**< RTE_ETH_RSS_* */
+	uint16_t rss_key_len;
+	uint16_t rss_lut_size;
+	uint8_t rss_key[RTE_EMUDEV_NET_RSS_KEY_MAX]; /**< zero-padded */
+	uint16_t rss_lut[RTE_EMUDEV_NET_RSS_LUT_MAX];
+	uint64_t generation;
+	bool supported; /**< the provider has a receive configuration */
+	uint32_t guest_flags; /**< RTE_EMUDEV_NET_RX_F_* as the guest set them */
+};
 
 /* ------------------------------------------------------------------------
  * Queues.
@@ -190,6 +238,7 @@ struct iavfbe_txq_stats {
 	uint64_t broadcast;
 	uint64_t ring_full; /**< packets refused: no guest buffer (left to the caller) */
 	uint64_t not_ready; /**< packets refused: the guest's ring is not served now */
+	uint64_t filtered; /**< dropped: the guest's filters reject them */
 	uint64_t too_big; /**< dropped: larger than the guest takes */
 	uint64_t empty; /**< dropped: 0 bytes */
 	uint64_t bad_addr; /**< dropped: a guest buffer outside guest memory */
@@ -200,6 +249,9 @@ struct iavfbe_txq_stats {
 	uint64_t drop_broadcast;
 	uint64_t bad_descs; /**< descriptors given back in error */
 	uint64_t bad_tail; /**< bursts that saw a tail outside the ring */
+	uint64_t vlan_strip; /**< tags handed over in L2TAG1 */
+	uint64_t vlan_insert; /**< tags inserted (RTE_MBUF_F_TX_VLAN) */
+	uint64_t rss_hash; /**< packets with an RSS hash */
 	uint64_t descs; /**< descriptors written back */
 	uint64_t irqs; /**< interrupts raised */
 };
@@ -260,6 +312,7 @@ struct iavfbe_txq {
 	uint32_t irq_vector;
 	uint32_t buf_size; /**< bytes per guest buffer */
 	uint32_t max_pkt; /**< largest packet the guest takes */
+	const struct iavfbe_rxconf *rxc; /**< changed only while stopped */
 
 	struct iavfbe_txq_stats st;
 	struct iavfbe_txq_stats base; /**< at the last reset */
@@ -297,6 +350,9 @@ struct iavfbe_port {
 	struct iavfbe_txq_stats tx_retired;
 	/* Event callbacks in progress. */
 	uint32_t cb_active;
+	/* The guest's receive configuration: rxc[rxc_cur] is in use. */
+	uint32_t rxc_cur;
+	struct iavfbe_rxconf rxc[2];
 };
 
 /* iavfbe_rxtx.c */

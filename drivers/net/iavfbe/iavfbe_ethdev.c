@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -192,6 +193,7 @@ static const char *const iavfbe_tx_xstat_names[] = {
 	"broadcast_packets",
 	"ring_full",
 	"not_ready",
+	"filtered",
 	"too_big",
 	"empty",
 	"bad_addr",
@@ -201,6 +203,9 @@ static const char *const iavfbe_tx_xstat_names[] = {
 	"dropped_broadcast_packets",
 	"bad_descs",
 	"bad_tail",
+	"vlan_stripped",
+	"vlan_inserted",
+	"rss_hashed",
 	"descs_written",
 	"interrupts",
 };
@@ -387,7 +392,8 @@ iavfbe_guest_stats(const struct iavfbe_rxq_stats *rx, const struct iavfbe_txq_st
 	es->rx_broadcast = tx->broadcast + tx->drop_broadcast;
 	es->rx_bytes = tx->bytes + tx->drop_bytes +
 		(es->rx_unicast + es->rx_multicast + es->rx_broadcast) * RTE_ETHER_CRC_LEN;
-	es->rx_discards = tx->ring_full + tx->too_big + tx->bad_addr;
+	/* ring_full, too_big and bad_addr of the frames the guest's filters accept. */
+	es->rx_discards = tx->drop_unicast + tx->drop_multicast + tx->drop_broadcast;
 	es->rx_unknown_protocol = 0;
 	es->tx_unicast = rx->unicast + rx->drop_unicast;
 	es->tx_multicast = rx->multicast + rx->drop_multicast;
@@ -419,6 +425,120 @@ iavfbe_emu_stats(uint16_t emu_id __rte_unused, struct rte_emudev_stats *es, void
 	pthread_mutex_unlock(&p->lock);
 	iavfbe_guest_stats(&rx, &tx, es);
 	return 0;
+}
+
+/* ------------------------------------------------- receive configuration */
+
+static int
+iavfbe_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted 48-bit numbers of n addresses, duplicates removed; returns how many. */
+static uint16_t
+iavfbe_macs(uint64_t *out, const struct rte_ether_addr *a, uint16_t n)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *b = a[i].addr_bytes;
+
+		out[i] = (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 | (uint64_t)b[2] << 24 |
+			(uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
+	}
+	qsort(out, n, sizeof(*out), iavfbe_u64_cmp);
+	for (i = 0; i < n; i++)
+		if (k == 0 || out[k - 1] != out[i])
+			out[k++] = out[i];
+	return k;
+}
+
+/* The data path's form of the guest's receive configuration. */
+static void
+iavfbe_rxconf_build(struct iavfbe_rxconf *d, const struct rte_emudev_net_rx_conf *c)
+{
+	uint32_t f = c->flags;
+	uint16_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->supported = true;
+	d->generation = c->generation;
+	d->guest_flags = f;
+	if ((f & RTE_EMUDEV_NET_RX_F_PROMISC) == 0) {
+		d->flags |= IAVFBE_RXC_FILTER;
+		if (f & RTE_EMUDEV_NET_RX_F_ALLMULTI)
+			d->flags |= IAVFBE_RXC_ALLMULTI;
+		if (f & RTE_EMUDEV_NET_RX_F_VLAN_FILTER) {
+			d->flags |= IAVFBE_RXC_VLAN_FILTER;
+			memcpy(d->vlan, c->vlan_bitmap, sizeof(d->vlan));
+		}
+	}
+	/* rte_emudev_net_rx_conf_get() checked the counts. */
+	d->nb_uc = iavfbe_macs(d->uc, c->unicast, RTE_MIN(c->nb_unicast, RTE_EMUDEV_NET_MAX_ADDRS));
+	d->nb_mc = iavfbe_macs(d->mc, c->multicast,
+			       RTE_MIN(c->nb_multicast, RTE_EMUDEV_NET_MAX_ADDRS));
+	if (f & RTE_EMUDEV_NET_RX_F_VLAN_STRIP)
+		d->flags |= IAVFBE_RXC_STRIP;
+	if (f & RTE_EMUDEV_NET_RX_F_RSS) {
+		d->rss_types = c->rss_types;
+		d->rss_key_len = RTE_MIN(c->rss_key_len, RTE_EMUDEV_NET_RSS_KEY_MAX);
+		memcpy(d->rss_key, c->rss_key, d->rss_key_len);
+		d->rss_lut_size = RTE_MIN(c->rss_lut_size, RTE_EMUDEV_NET_RSS_LUT_MAX);
+		for (i = 0; i < d->rss_lut_size; i++)
+			d->rss_lut[i] = c->rss_lut[i];
+		if ((d->rss_types & IAVFBE_RSS_TYPES) != 0)
+			d->flags |= IAVFBE_RXC_RSS;
+	}
+}
+
+/*
+ * Get the guest's receive configuration and hand it to the transmit queues.
+ * Under lock. -ENOTSUP (a provider without one): deliver every frame as it is.
+ */
+static void
+iavfbe_rxconf_update(struct iavfbe_port *p)
+{
+	struct rte_emudev_net_rx_conf *c;
+	struct iavfbe_rxconf *next = &p->rxc[p->rxc_cur ^ 1];
+	uint32_t i;
+	int ret = -ENODEV;
+
+	c = malloc(sizeof(*c));
+	if (c != NULL && !p->emu_gone)
+		ret = rte_emudev_net_rx_conf_get(p->emu_id, c);
+	if (ret == 0) {
+		iavfbe_rxconf_build(next, c);
+	} else {
+		memset(next, 0, sizeof(*next));
+		if (ret != -ENOTSUP && !p->emu_gone)
+			IAVFBE_LOG(WARNING, "%s: the guest's receive configuration: %s",
+				   p->eth_dev->data->name, strerror(c == NULL ? ENOMEM : -ret));
+	}
+	free(c);
+	/* No burst uses next; once every queue is moved, none uses the other. */
+	for (i = 0; i < IAVFBE_MAX_QUEUES; i++) {
+		struct iavfbe_txq *q = p->txq[i];
+
+		if (q == NULL)
+			continue;
+		if (q->running) {
+			rte_emudev_qstate_stop(&q->qs);
+			q->rxc = next;
+			rte_emudev_qstate_start(&q->qs);
+		} else {
+			q->rxc = next;
+		}
+	}
+	p->rxc_cur ^= 1;
+	IAVFBE_LOG(DEBUG,
+		   "%s: guest receive configuration %" PRIu64 ": flags 0x%x (data path 0x%x), "
+		   "%u unicast, %u multicast, RSS types 0x%" PRIx64 ", key %u, LUT %u",
+		   p->eth_dev->data->name, next->generation, next->guest_flags, next->flags,
+		   next->nb_uc, next->nb_mc, next->rss_types, next->rss_key_len,
+		   next->rss_lut_size);
 }
 
 /* ---------------------------------------------------------- queue control */
@@ -704,6 +824,9 @@ iavfbe_emu_event(uint16_t emu_id __rte_unused, const struct rte_emudev_event *ev
 			   ev->type == RTE_EMUDEV_EVENT_RESET ? "guest device reset" :
 								"guest gone");
 		break;
+	case RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED:
+		iavfbe_rxconf_update(p);
+		break;
 	case RTE_EMUDEV_EVENT_REMOVED:
 		iavfbe_queues_stop(p);
 		p->emu_gone = true;
@@ -810,6 +933,7 @@ iavfbe_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __
 	q->port = p;
 
 	pthread_mutex_lock(&p->lock);
+	q->rxc = &p->rxc[p->rxc_cur];
 	p->txq[qid] = q;
 	iavfbe_txq_refresh(p, q);
 	pthread_mutex_unlock(&p->lock);
@@ -877,6 +1001,8 @@ iavfbe_dev_configure(struct rte_eth_dev *dev)
 		if (ret < 0)
 			IAVFBE_LOG(ERR, "%s: configure %s: %s", dev->data->name, p->emu_name,
 				   strerror(-ret));
+		else
+			iavfbe_rxconf_update(p);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return ret;
@@ -911,6 +1037,7 @@ iavfbe_dev_start(struct rte_eth_dev *dev)
 		p->link_speed = IAVFBE_DEFAULT_SPEED;
 	iavfbe_guest_link_set(p, true);
 	p->started = true;
+	iavfbe_rxconf_update(p);
 	iavfbe_queues_refresh(p);
 	lsc = iavfbe_link_compute(p);
 	pthread_mutex_unlock(&p->lock);
@@ -1179,6 +1306,7 @@ iavfbe_probe(struct rte_vdev_device *vdev)
 	}
 	/* The guest sees its link down until the port starts. */
 	iavfbe_guest_link_set(p, false);
+	iavfbe_rxconf_update(p);
 	pthread_mutex_unlock(&p->lock);
 
 	rte_eth_dev_probing_finish(eth_dev);

@@ -19,7 +19,11 @@
  * Transmit (iavfbe_tx_burst): fill the guest's receive ring: the buffers the
  * guest posted up to its tail receive the packets (a packet larger than a
  * buffer spans several descriptors), and the descriptors are written back
- * (DD, EOF on the last one, the length) once per step.
+ * (DD, EOF on the last one, the length) once per step. The guest's receive
+ * configuration (the queue's snapshot, struct iavfbe_rxconf) decides which
+ * packets it gets (address and VLAN filters), whether an outer VLAN tag
+ * goes into the descriptor (L2TAG1) and whether the descriptor carries an
+ * RSS hash; an mbuf's own tag (RTE_MBUF_F_TX_VLAN) is inserted otherwise.
  *
  * Every descriptor field, address, length and tail comes from the guest and
  * is checked: a bad packet is dropped and counted, never trusted.
@@ -39,6 +43,7 @@
 #include <rte_prefetch.h>
 #include <rte_sctp.h>
 #include <rte_tcp.h>
+#include <rte_thash.h>
 #include <rte_udp.h>
 
 #include <ethdev_driver.h>
@@ -993,6 +998,7 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 /* One descriptor to write back. */
 struct iavfbe_wb {
 	uint32_t idx;
+	uint64_t qw0;
 	uint64_t qw1;
 };
 
@@ -1010,6 +1016,257 @@ iavfbe_tx_account_drop(struct iavfbe_txq *q, const struct rte_mbuf *m, uint32_t 
 	iavfbe_class_add(&q->st.drop_bytes, iavfbe_class_of(m), len);
 }
 
+/* What is done to a packet on its way into the guest (iavfbe_txp::ops). */
+#define IAVFBE_TXP_STRIP 0x1u
+#define IAVFBE_TXP_INSERT 0x2u
+#define IAVFBE_TXP_HASH 0x4u
+
+/*
+ * How a packet is written into the guest's buffers: pre[0..pre_len), then
+ * the mbuf's bytes from offset body; the last descriptor's write-back gets
+ * qw0 and the status bits in qw1.
+ */
+struct iavfbe_txp {
+	uint32_t len; /**< bytes written */
+	uint32_t pre_len;
+	uint32_t body;
+	uint32_t ops; /**< IAVFBE_TXP_* */
+	uint64_t qw0;
+	uint64_t qw1;
+	uint8_t pre[RTE_ETHER_ADDR_LEN * 2 + RTE_VLAN_HLEN];
+};
+
+/* Bytes of a packet parsed for filters, VLAN and RSS (tags, IPv6, L4 ports). */
+#define IAVFBE_PARSE_LEN 128u
+
+static __rte_always_inline uint64_t
+iavfbe_mac48(const uint8_t *a)
+{
+	return (uint64_t)a[0] << 40 | (uint64_t)a[1] << 32 | (uint64_t)a[2] << 24 |
+		(uint64_t)a[3] << 16 | (uint64_t)a[4] << 8 | a[5];
+}
+
+static __rte_always_inline uint32_t
+iavfbe_be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Whether v is in the sorted array a[0..n). */
+static bool
+iavfbe_find(const uint64_t *a, uint32_t n, uint64_t v)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (a[mid] == v)
+			return true;
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The guest's address filters (rte_emudev_net_rx_conf). */
+static bool
+iavfbe_mac_pass(const struct iavfbe_rxconf *c, const uint8_t *dst)
+{
+	uint64_t a = iavfbe_mac48(dst);
+
+	if ((dst[0] & 1) == 0)
+		return iavfbe_find(c->uc, c->nb_uc, a);
+	if (a == 0xFFFFFFFFFFFFull || (c->flags & IAVFBE_RXC_ALLMULTI))
+		return true;
+	return iavfbe_find(c->mc, c->nb_mc, a);
+}
+
+/*
+ * The guest's Toeplitz hash of a frame (d: its first n bytes), over the
+ * tuple its RSS types select; false when they select none.
+ */
+static bool
+iavfbe_rss(const struct iavfbe_rxconf *c, const uint8_t *d, uint32_t n, uint32_t *hash)
+{
+	uint32_t tuple[RTE_THASH_V6_L4_LEN], nt, off = 2 * RTE_ETHER_ADDR_LEN, l4, i;
+	uint64_t types = c->rss_types, any, fragt, other, tcp, udp, sctp, want;
+	uint16_t et;
+	uint8_t proto;
+	bool frag;
+
+	if (n < off + 2)
+		return false;
+	et = (uint16_t)(d[off] << 8 | d[off + 1]);
+	while ((et == RTE_ETHER_TYPE_VLAN || et == RTE_ETHER_TYPE_QINQ) && off + 6 <= n) {
+		off += RTE_VLAN_HLEN;
+		et = (uint16_t)(d[off] << 8 | d[off + 1]);
+	}
+	off += 2;
+	if (et == RTE_ETHER_TYPE_IPV4) {
+		uint32_t ihl;
+
+		if (off + sizeof(struct rte_ipv4_hdr) > n || (d[off] >> 4) != 4)
+			return false;
+		ihl = (d[off] & 0xFu) * 4u;
+		if (ihl < sizeof(struct rte_ipv4_hdr) || off + ihl > n)
+			return false;
+		frag = ((d[off + 6] << 8 | d[off + 7]) & 0x3FFF) != 0; /* MF or an offset */
+		proto = d[off + 9];
+		tuple[0] = iavfbe_be32(d + off + 12);
+		tuple[1] = iavfbe_be32(d + off + 16);
+		nt = 2;
+		l4 = off + ihl;
+		any = RTE_ETH_RSS_IPV4;
+		fragt = RTE_ETH_RSS_FRAG_IPV4;
+		other = RTE_ETH_RSS_NONFRAG_IPV4_OTHER;
+		tcp = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+		udp = RTE_ETH_RSS_NONFRAG_IPV4_UDP;
+		sctp = RTE_ETH_RSS_NONFRAG_IPV4_SCTP;
+	} else if (et == RTE_ETHER_TYPE_IPV6) {
+		if (off + sizeof(struct rte_ipv6_hdr) > n || (d[off] >> 4) != 6)
+			return false;
+		proto = d[off + 6];
+		frag = proto == IPPROTO_FRAGMENT;
+		for (i = 0; i < 8; i++)
+			tuple[i] = iavfbe_be32(d + off + 8 + 4 * i);
+		nt = 8;
+		l4 = off + (uint32_t)sizeof(struct rte_ipv6_hdr);
+		any = RTE_ETH_RSS_IPV6;
+		fragt = RTE_ETH_RSS_FRAG_IPV6;
+		other = RTE_ETH_RSS_NONFRAG_IPV6_OTHER;
+		tcp = RTE_ETH_RSS_NONFRAG_IPV6_TCP;
+		udp = RTE_ETH_RSS_NONFRAG_IPV6_UDP;
+		sctp = RTE_ETH_RSS_NONFRAG_IPV6_SCTP;
+	} else {
+		return false;
+	}
+	if (frag)
+		want = fragt;
+	else if (proto == IPPROTO_TCP)
+		want = tcp;
+	else if (proto == IPPROTO_UDP)
+		want = udp;
+	else if (proto == IPPROTO_SCTP)
+		want = sctp;
+	else
+		want = other;
+	if (want == fragt || want == other) {
+		/* Addresses only. */
+		if ((types & (want | any)) == 0)
+			return false;
+	} else if ((types & want) != 0) {
+		/* Addresses and ports (addresses only when the ports are cut off). */
+		if (l4 + 4 <= n)
+			tuple[nt++] = iavfbe_be32(d + l4);
+	} else if ((types & any) == 0) {
+		return false;
+	}
+	*hash = rte_softrss(tuple, nt, c->rss_key);
+	return true;
+}
+
+/*
+ * What to write for packet m under the guest's receive configuration c (and
+ * the mbuf's own VLAN request). Returns false when the guest's filters
+ * reject it. No side effect: called again for a packet refused for a full
+ * ring.
+ */
+static bool
+iavfbe_tx_prep(const struct iavfbe_rxconf *c, const struct rte_mbuf *m, struct iavfbe_txp *t)
+{
+	uint8_t buf[IAVFBE_PARSE_LEN];
+	uint32_t f = c->flags, n;
+	const uint8_t *d;
+	bool ins = (m->ol_flags & RTE_MBUF_F_TX_VLAN) != 0, tagged;
+	uint16_t tci = 0;
+
+	t->len = m->pkt_len;
+	t->pre_len = 0;
+	t->body = 0;
+	t->ops = 0;
+	t->qw0 = 0;
+	t->qw1 = 0;
+	n = RTE_MIN(m->pkt_len, (f & IAVFBE_RXC_RSS) ? IAVFBE_PARSE_LEN : 16u);
+	d = rte_pktmbuf_read(m, 0, n, buf);
+	if (d == NULL)
+		return (f & IAVFBE_RXC_FILTER) == 0;
+	tagged = n >= 16 && d[12] == 0x81 && d[13] == 0x00;
+	if (ins)
+		tci = m->vlan_tci;
+	else if (tagged)
+		tci = (uint16_t)(d[14] << 8 | d[15]);
+	if (f & IAVFBE_RXC_FILTER) {
+		if (n < RTE_ETHER_ADDR_LEN || !iavfbe_mac_pass(c, d))
+			return false;
+		if ((f & IAVFBE_RXC_VLAN_FILTER) && (ins || tagged)) {
+			uint16_t vid = tci & RTE_VLAN_ID_MASK;
+
+			if (vid != 0 && ((c->vlan[vid / 64] >> (vid % 64)) & 1) == 0)
+				return false;
+		}
+	}
+	if ((f & IAVFBE_RXC_STRIP) && (ins || tagged)) {
+		/* The outer tag goes to the descriptor; one in the frame is removed. */
+		t->ops = IAVFBE_TXP_STRIP;
+		t->qw0 = (uint64_t)tci << IAVFBE_RXD_L2TAG1_SHIFT;
+		t->qw1 = IAVFBE_RXD_L2TAG1P;
+		if (!ins) {
+			memcpy(t->pre, d, 2 * RTE_ETHER_ADDR_LEN);
+			t->pre_len = 2 * RTE_ETHER_ADDR_LEN;
+			t->body = 2 * RTE_ETHER_ADDR_LEN + RTE_VLAN_HLEN;
+			t->len -= RTE_VLAN_HLEN;
+		}
+	} else if (ins && n >= 2 * RTE_ETHER_ADDR_LEN) {
+		/* The application's tag, into the frame. */
+		t->ops = IAVFBE_TXP_INSERT;
+		memcpy(t->pre, d, 2 * RTE_ETHER_ADDR_LEN);
+		t->pre[12] = 0x81;
+		t->pre[13] = 0x00;
+		t->pre[14] = (uint8_t)(tci >> 8);
+		t->pre[15] = (uint8_t)tci;
+		t->pre_len = 2 * RTE_ETHER_ADDR_LEN + RTE_VLAN_HLEN;
+		t->body = 2 * RTE_ETHER_ADDR_LEN;
+		t->len += RTE_VLAN_HLEN;
+	}
+	if (f & IAVFBE_RXC_RSS) {
+		uint32_t h;
+
+		if (iavfbe_rss(c, d, n, &h)) {
+			t->ops |= IAVFBE_TXP_HASH;
+			t->qw0 |= (uint64_t)h << IAVFBE_RXD_RSS_SHIFT;
+			t->qw1 |= IAVFBE_RXD_FLTSTAT_RSS;
+		}
+	}
+	return true;
+}
+
+/* The fast case: no configuration, no VLAN request. */
+static __rte_always_inline bool
+iavfbe_tx_plain(uint32_t cf, const struct rte_mbuf *m)
+{
+	return likely(cf == 0 && (m->ol_flags & RTE_MBUF_F_TX_VLAN) == 0);
+}
+
+/* Copy k bytes of the packet (pre[] first, then the mbuf from r) to dst. */
+static void
+iavfbe_tx_copy(struct iavfbe_txp *t, uint32_t *pre_off, struct iavfbe_rd *r, uint8_t *dst,
+	       uint32_t k)
+{
+	if (*pre_off < t->pre_len) {
+		uint32_t c = RTE_MIN(k, t->pre_len - *pre_off);
+
+		memcpy(dst, t->pre + *pre_off, c);
+		*pre_off += c;
+		dst += c;
+		k -= c;
+	}
+	if (k > 0)
+		iavfbe_rd_copy(r, dst, k);
+}
+
 static void
 iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n)
 {
@@ -1018,7 +1275,7 @@ iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n
 	for (i = 0; i < n; i++) {
 		uint8_t *d = q->ring + (size_t)wb[i].idx * q->desc_size;
 
-		iavfbe_st64((uint64_t *)(void *)d, 0);
+		iavfbe_st64((uint64_t *)(void *)d, wb[i].qw0);
 		if (q->desc_size == 32) {
 			iavfbe_st64((uint64_t *)(void *)(d + 16), 0);
 			iavfbe_st64((uint64_t *)(void *)(d + 24), 0);
@@ -1033,13 +1290,32 @@ iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n
 	q->st.descs += n;
 }
 
+/* Packets pkts[from..n) refused for a full ring: for the guest, dropped. */
+static void
+iavfbe_tx_refused(struct iavfbe_txq *q, const struct iavfbe_rxconf *c, struct rte_mbuf **pkts,
+		  uint16_t from, uint16_t n)
+{
+	struct iavfbe_txp t;
+	uint16_t i;
+
+	q->st.ring_full += (uint64_t)(n - from);
+	for (i = from; i < n; i++) {
+		if (iavfbe_tx_plain(c->flags, pkts[i]))
+			iavfbe_tx_account_drop(q, pkts[i], pkts[i]->pkt_len);
+		else if (iavfbe_tx_prep(c, pkts[i], &t))
+			iavfbe_tx_account_drop(q, pkts[i], t.len);
+		/* else the guest's filters reject it: counted when it comes back */
+	}
+}
+
 uint16_t
 iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct iavfbe_txq *q = txq;
 	struct rte_mbuf *fr[IAVFBE_BURST];
 	struct iavfbe_wb wb[IAVFBE_BURST * 4];
-	uint32_t tail, head, avail, max_len;
+	const struct iavfbe_rxconf *c;
+	uint32_t tail, head, avail, max_len, cf;
 	uint16_t sent = 0;
 	bool done = false;
 
@@ -1054,6 +1330,8 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		rte_emudev_qstate_leave(&q->qs);
 		return 0;
 	}
+	c = q->rxc;
+	cf = c->flags;
 	head = q->head;
 	avail = iavfbe_ring_avail(head, tail, q->nb_desc);
 	max_len = q->max_pkt != 0 ? q->max_pkt : IAVFBE_MAX_FRAME;
@@ -1063,10 +1341,26 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 		while (sent < nb_pkts && nfr < IAVFBE_BURST) {
 			struct rte_mbuf *m = pkts[sent];
-			uint32_t len = m->pkt_len, nd, j, left;
+			uint32_t len, nd, j, pre_off = 0;
+			struct iavfbe_txp t;
 			struct iavfbe_rd r;
 			bool bad = false;
 
+			if (iavfbe_tx_plain(cf, m)) {
+				t.len = m->pkt_len;
+				t.pre_len = 0;
+				t.body = 0;
+				t.ops = 0;
+				t.qw0 = 0;
+				t.qw1 = 0;
+			} else if (!iavfbe_tx_prep(c, m, &t)) {
+				/* Not for the guest: not in its counters. */
+				q->st.filtered++;
+				fr[nfr++] = m;
+				sent++;
+				continue;
+			}
+			len = t.len;
 			nd = likely(len <= q->buf_size) ? 1 : (len + q->buf_size - 1) / q->buf_size;
 			if (unlikely(len == 0 || len > max_len || nd >= q->nb_desc ||
 				     nd > RTE_DIM(wb))) {
@@ -1091,36 +1385,42 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			}
 			if (sent + 1 < nb_pkts)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[sent + 1], void *));
-			iavfbe_rd_init(&r, m, 0);
-			left = len;
+			iavfbe_rd_init(&r, m, t.body);
 			for (j = 0; j < nd; j++) {
 				uint8_t *d = q->ring + (size_t)head * q->desc_size;
-				uint32_t k = RTE_MIN(left, q->buf_size);
+				uint32_t k = RTE_MIN(len - j * q->buf_size, q->buf_size);
 				void *b = rte_emudev_translate(
 					q->tbl, &q->xc, iavfbe_ld64((const uint64_t *)(void *)d), k,
 					RTE_EMUDEV_MEM_WRITE);
 
 				if (b == NULL)
 					bad = true;
-				else if (nd == 1 && m->data_len == len)
+				else if (nd == 1 && m->data_len == len && t.pre_len == 0)
 					rte_memcpy(b, rte_pktmbuf_mtod(m, const void *), len);
 				else if (!bad)
-					iavfbe_rd_copy(&r, b, k);
-				left -= k;
+					iavfbe_tx_copy(&t, &pre_off, &r, b, k);
 				wb[nwb].idx = head;
+				wb[nwb].qw0 = 0;
 				wb[nwb].qw1 = IAVFBE_RXD_DD | ((uint64_t)k << IAVFBE_RXD_LEN_SHIFT);
 				nwb++;
 				head = iavfbe_ring_next(head, q->nb_desc);
 			}
 			/* A packet that did not fit the guest's buffers ends in error. */
-			wb[nwb - 1].qw1 |= IAVFBE_RXD_EOF | (bad ? IAVFBE_RXD_ERR_RXE : 0);
 			avail -= nd;
 			if (unlikely(bad)) {
+				wb[nwb - 1].qw1 |= IAVFBE_RXD_EOF | IAVFBE_RXD_ERR_RXE;
 				q->st.bad_addr++;
 				q->st.bad_descs += nd;
 				iavfbe_tx_account_drop(q, m, len);
 			} else {
+				wb[nwb - 1].qw0 = t.qw0;
+				wb[nwb - 1].qw1 |= IAVFBE_RXD_EOF | t.qw1;
 				iavfbe_tx_account(q, m, len);
+				if (unlikely(t.ops != 0)) {
+					q->st.vlan_strip += (t.ops & IAVFBE_TXP_STRIP) != 0;
+					q->st.vlan_insert += (t.ops & IAVFBE_TXP_INSERT) != 0;
+					q->st.rss_hash += (t.ops & IAVFBE_TXP_HASH) != 0;
+				}
 			}
 			fr[nfr++] = m;
 			sent++;
@@ -1132,12 +1432,7 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		if (nfr > 0)
 			rte_pktmbuf_free_bulk(fr, nfr);
 		if (full) {
-			uint16_t i;
-
-			/* Refused (left to the caller): for the guest, dropped. */
-			q->st.ring_full += (uint64_t)(nb_pkts - sent);
-			for (i = sent; i < nb_pkts; i++)
-				iavfbe_tx_account_drop(q, pkts[i], pkts[i]->pkt_len);
+			iavfbe_tx_refused(q, c, pkts, sent, nb_pkts);
 			break;
 		}
 	}
