@@ -1118,9 +1118,30 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 			return -EINVAL;
 		if (m.size > SIZE_MAX)
 			return -ENOMEM;
-		va = mmap(NULL, (size_t)m.size, prot, MAP_SHARED, fd, (off_t)m.offset);
+		/*
+		 * Mapped inaccessible, then opened up: in a process that locks
+		 * its future memory (mlockall(MCL_FUTURE), as testpmd does by
+		 * default) mmap() would fault in and lock the whole range here,
+		 * on the control thread: every page of the guest's RAM allocated
+		 * and pinned for good, and the reply delayed by hundreds of ms
+		 * per GiB (seconds under load, past QEMU's 5 s). A PROT_NONE
+		 * mapping is not populated, nor is a shared one made accessible
+		 * by mprotect(): pages come in (locked, then) as the device
+		 * touches them.
+		 */
+		va = mmap(NULL, (size_t)m.size, PROT_NONE, MAP_SHARED, fd, (off_t)m.offset);
 		if (va == MAP_FAILED)
 			return -errno;
+		if (prot != PROT_NONE && mprotect(va, (size_t)m.size, prot) < 0) {
+			/*
+			 * Refused (a read-only fd, a write seal): mmap() itself
+			 * tells why, with the errno clients know.
+			 */
+			munmap(va, (size_t)m.size);
+			va = mmap(NULL, (size_t)m.size, prot, MAP_SHARED, fd, (off_t)m.offset);
+			if (va == MAP_FAILED)
+				return -errno;
+		}
 		ent.vaddr = va;
 	}
 	ret = vfu_dma_insert(srv, pos, &ent);
