@@ -623,12 +623,6 @@ emu_iavf_vc_vlan_caps(struct emu_iavf_dev *dev, struct emu_iavf_vc_result *res)
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
-static inline bool
-emu_iavf_vlan_test(const struct emu_iavf_dev *dev, uint32_t vid)
-{
-	return (dev->vlans[vid / 64] >> (vid % 64)) & 1;
-}
-
 /*
  * ADD_VLAN_V2 / DEL_VLAN_V2: outer 0x8100 filters (tci = VID, no priority,
  * no mask, nothing inner), at most EMU_IAVF_MAX_VLANS; applied entirely or
