@@ -2880,6 +2880,170 @@ test_rxconf_change_running(void)
 	return TEST_SUCCESS;
 }
 
+#define RXD_L2TAG1P (1ull << 2)
+#define RXD_L2TAG1(qw0) ((uint16_t)((qw0) >> 16))
+#define RXD_FLTSTAT(qw1) (((qw1) >> 12) & 3u)
+#define RXD_RSS(qw0) ((uint32_t)((qw0) >> 32))
+
+/* Send an mbuf (chain of sizes, optional RTE_MBUF_F_TX_VLAN tag) to guest queue q. */
+static int
+vlan_send(uint16_t q, const uint8_t *f, uint32_t len, const uint32_t *sizes, unsigned int nb,
+	  bool tx_vlan, uint16_t tci)
+{
+	struct rte_mbuf *m = mbuf_build(f, len, sizes, nb);
+
+	if (m == NULL)
+		return -1;
+	if (tx_vlan) {
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+		m->vlan_tci = tci;
+	}
+	grx_fill(q, 8);
+	if (rte_eth_tx_burst(port, q, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		printf("not sent\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The last packet read back had (or had not) tag tci in L2TAG1. */
+static int
+l2tag1_check(bool present, uint16_t tci)
+{
+	bool p = (grx_qw1 & RXD_L2TAG1P) != 0;
+
+	if (p != present || (present && RXD_L2TAG1(grx_qw0) != tci) ||
+	    (!present && RXD_L2TAG1(grx_qw0) != 0)) {
+		printf("write-back QW0 0x%016" PRIx64 " QW1 0x%016" PRIx64
+		       ": L2TAG1P %d L2TAG1 0x%04x, expected %d 0x%04x\n",
+		       grx_qw0, grx_qw1, p, RXD_L2TAG1(grx_qw0), present, tci);
+		return -1;
+	}
+	return 0;
+}
+
+/* f with an 802.1Q tag tci inserted after the addresses, into out; returns its length. */
+static uint32_t
+vlan_tagged(uint8_t *out, const uint8_t *f, uint32_t len, uint16_t tpid, uint16_t tci)
+{
+	memcpy(out, f, 12);
+	out[12] = (uint8_t)(tpid >> 8);
+	out[13] = (uint8_t)tpid;
+	out[14] = (uint8_t)(tci >> 8);
+	out[15] = (uint8_t)tci;
+	memcpy(out + 16, f + 12, len - 12);
+	return len + 4;
+}
+
+/* VLAN stripping into L2TAG1 (32- and 16-byte descriptors), and insertion. */
+static int
+test_vlan_strip_insert(void)
+{
+	static const uint32_t chain[] = {10, 1500, 1, 1500};
+	static const uint32_t chain_l[] = {10, 1500, 1, 2000, 2000, 2000, 2000};
+	static uint8_t plain[RX_MAX_PKT + 8], tagged[RX_MAX_PKT + 8];
+	const enum rte_emudev_queue_dir rx = RTE_EMUDEV_QUEUE_GUEST_RX;
+	struct rte_emudev_net_rx_conf c;
+	struct rte_ether_addr own;
+	uint64_t strip0, ins0;
+	uint32_t len, tlen;
+	uint16_t q = 0, fmt;
+
+	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	strip0 = xstat("guest_rx_vlan_stripped");
+	ins0 = xstat("guest_rx_vlan_inserted");
+
+	/* No configuration: the application's tag is inserted. */
+	len = frame_to(plain, &own, false, 0, 450);
+	tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_VLAN, 0x2456);
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	TEST_ASSERT_SUCCESS(vlan_send(q, plain, len, NULL, 0, true, 0x2456), "send");
+	TEST_ASSERT_SUCCESS(grx_check(q, tagged, tlen), "inserted without a configuration");
+	TEST_ASSERT_SUCCESS(l2tag1_check(false, 0), "no L2TAG1");
+
+	for (fmt = 0; fmt < 2; fmt++) {
+		q = fmt;
+		if (fmt == 1) {
+			/* Queue 1 with 16-byte descriptors. */
+			fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_16B;
+			TEST_ASSERT_SUCCESS(
+				queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
+		} else {
+			TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+		}
+		/* Stripping on. */
+		rxc_default(&c);
+		c.flags = RTE_EMUDEV_NET_RX_F_VLAN_STRIP;
+		TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+		/* A tagged frame: the tag goes to L2TAG1. */
+		len = frame_to(plain, &own, false, 0, 451);
+		tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_VLAN, 0x6123);
+		TEST_ASSERT_SUCCESS(vlan_send(q, tagged, tlen, NULL, 0, false, 0), "send");
+		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "%uB: stripped", fmt ? 16 : 32);
+		TEST_ASSERT_SUCCESS(l2tag1_check(true, 0x6123), "%uB: L2TAG1", fmt ? 16 : 32);
+		/* Untagged: nothing. */
+		TEST_ASSERT_SUCCESS(vlan_send(q, plain, len, NULL, 0, false, 0), "send");
+		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "untagged");
+		TEST_ASSERT_SUCCESS(l2tag1_check(false, 0), "untagged: no L2TAG1");
+		/* The application's tag: straight to L2TAG1, the frame as it is. */
+		TEST_ASSERT_SUCCESS(vlan_send(q, plain, len, NULL, 0, true, 0x0456), "send");
+		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "application's tag");
+		TEST_ASSERT_SUCCESS(l2tag1_check(true, 0x0456), "application's tag: L2TAG1");
+		/* A chain over several guest buffers, the tag across mbufs. */
+		len = build_pkt(plain, IPPROTO_TCP, 5000 - 54, 452, CSUM_FULL);
+		memcpy(plain, &own, 6);
+		tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_VLAN, 0x0fff);
+		TEST_ASSERT_SUCCESS(vlan_send(q, tagged, tlen, chain, 5, false, 0), "send");
+		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "chain stripped");
+		TEST_ASSERT_SUCCESS(l2tag1_check(true, 0x0fff), "chain: L2TAG1 on the last");
+		/* 802.1ad outer tag: not stripped. */
+		len = frame_to(plain, &own, false, 0, 453);
+		tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_QINQ, 0x0123);
+		TEST_ASSERT_SUCCESS(vlan_send(q, tagged, tlen, NULL, 0, false, 0), "send");
+		TEST_ASSERT_SUCCESS(grx_check(q, tagged, tlen), "802.1ad kept");
+		TEST_ASSERT_SUCCESS(l2tag1_check(false, 0), "802.1ad: no L2TAG1");
+	}
+	/* The guest's largest frame after stripping fits. */
+	len = build_pkt(plain, IPPROTO_UDP, RX_MAX_PKT - 42, 454, CSUM_FULL);
+	memcpy(plain, &own, 6);
+	tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_VLAN, 0x0042);
+	TEST_ASSERT_SUCCESS(vlan_send(q, tagged, tlen, chain_l, 8, false, 0), "send");
+	TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "largest frame, stripped");
+	TEST_ASSERT_SUCCESS(l2tag1_check(true, 0x0042), "largest frame: L2TAG1");
+
+	/* Stripping off: a tagged frame stays so; the application's tag is inserted. */
+	rxc_default(&c);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	len = frame_to(plain, &own, false, 0, 455);
+	tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_VLAN, 0x0321);
+	TEST_ASSERT_SUCCESS(vlan_send(q, tagged, tlen, NULL, 0, false, 0), "send");
+	TEST_ASSERT_SUCCESS(grx_check(q, tagged, tlen), "tag kept");
+	TEST_ASSERT_SUCCESS(l2tag1_check(false, 0), "no L2TAG1");
+	TEST_ASSERT_SUCCESS(vlan_send(q, plain, len, chain, 2, true, 0x0321), "send");
+	TEST_ASSERT_SUCCESS(grx_check(q, tagged, tlen), "tag inserted");
+	TEST_ASSERT_SUCCESS(l2tag1_check(false, 0), "inserted: no L2TAG1");
+	/* Insertion past the guest's largest frame: too big. */
+	len = build_pkt(plain, IPPROTO_UDP, RX_MAX_PKT - 42, 456, CSUM_FULL);
+	memcpy(plain, &own, 6);
+	{
+		uint64_t tb = xstat(XS_RX_TOO_BIG);
+
+		TEST_ASSERT_SUCCESS(vlan_send(q, plain, len, chain_l, 8, true, 1), "send");
+		TEST_ASSERT(grx_idle(q), "too big, written");
+		TEST_ASSERT_SUCCESS(xstat_expect(XS_RX_TOO_BIG, tb, 1), "too big");
+	}
+	printf("vlan_stripped +%" PRIu64 ", vlan_inserted +%" PRIu64 "\n",
+	       xstat("guest_rx_vlan_stripped") - strip0, xstat("guest_rx_vlan_inserted") - ins0);
+	TEST_ASSERT_EQUAL(xstat("guest_rx_vlan_stripped") - strip0, 7, "stripped");
+	TEST_ASSERT_EQUAL(xstat("guest_rx_vlan_inserted") - ins0, 2, "inserted");
+
+	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
+	fk.q[rx][1].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, 1, RX_BUF, RX_RING_GPA(1), RX_RING), "32B");
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------ lifecycle */
 
 static int
@@ -3808,6 +3972,7 @@ static struct unit_test_suite iavfbe_suite = {
 			TEST_CASE(test_rxconf_filters),
 			TEST_CASE(test_rxconf_ring_full),
 			TEST_CASE(test_rxconf_change_running),
+			TEST_CASE(test_vlan_strip_insert),
 			TEST_CASE(test_mem_table_change),
 			TEST_CASE(test_concurrent_mem_change),
 			TEST_CASE(test_reset),

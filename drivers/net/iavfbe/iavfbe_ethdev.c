@@ -974,7 +974,7 @@ iavfbe_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mtu = IAVFBE_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN - RTE_VLAN_HLEN;
 	info->max_mac_addrs = 1;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	info->default_rxportconf.burst_size = IAVFBE_BURST;
 	info->default_txportconf.burst_size = IAVFBE_BURST;
