@@ -2621,7 +2621,7 @@ test_rxconf_filters(void)
 	static uint8_t f[256];
 	struct rte_emudev_net_rx_conf c;
 	struct rte_emudev_stats s0, s1;
-	struct rte_ether_addr own;
+	struct rte_ether_addr own = {{0}};
 	uint32_t len;
 	uint16_t q = 0;
 	int ret = 0;
@@ -2753,7 +2753,7 @@ test_rxconf_ring_full(void)
 	static uint8_t f[4][256];
 	struct rte_emudev_net_rx_conf c;
 	struct rte_emudev_stats s0, s1;
-	struct rte_ether_addr own;
+	struct rte_ether_addr own = {{0}};
 	struct rte_mbuf *m[4];
 	uint32_t len[4], i;
 	uint16_t q = 0, n;
@@ -2945,7 +2945,7 @@ test_vlan_strip_insert(void)
 	static uint8_t plain[RX_MAX_PKT + 8], tagged[RX_MAX_PKT + 8];
 	const enum rte_emudev_queue_dir rx = RTE_EMUDEV_QUEUE_GUEST_RX;
 	struct rte_emudev_net_rx_conf c;
-	struct rte_ether_addr own;
+	struct rte_ether_addr own = {{0}};
 	uint64_t strip0, ins0;
 	uint32_t len, tlen;
 	uint16_t q = 0, fmt;
@@ -2980,8 +2980,8 @@ test_vlan_strip_insert(void)
 		len = frame_to(plain, &own, false, 0, 451);
 		tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_VLAN, 0x6123);
 		TEST_ASSERT_SUCCESS(vlan_send(q, tagged, tlen, NULL, 0, false, 0), "send");
-		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "%uB: stripped", fmt ? 16 : 32);
-		TEST_ASSERT_SUCCESS(l2tag1_check(true, 0x6123), "%uB: L2TAG1", fmt ? 16 : 32);
+		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "%uB: stripped", fmt ? 16u : 32u);
+		TEST_ASSERT_SUCCESS(l2tag1_check(true, 0x6123), "%uB: L2TAG1", fmt ? 16u : 32u);
 		/* Untagged: nothing. */
 		TEST_ASSERT_SUCCESS(vlan_send(q, plain, len, NULL, 0, false, 0), "send");
 		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "untagged");
