@@ -210,6 +210,18 @@ static const uint32_t vc_ops[] = {
 	VIRTCHNL_OP_CONFIG_RSS_KEY,
 	VIRTCHNL_OP_REQUEST_QUEUES,
 	VIRTCHNL_OP_EVENT,
+	/* Appended: the selectors above keep their meaning in older seeds. */
+	VIRTCHNL_OP_CONFIG_RSS_LUT,
+	VIRTCHNL_OP_GET_RSS_HENA_CAPS,
+	VIRTCHNL_OP_SET_RSS_HENA,
+	VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS,
+	VIRTCHNL_OP_ADD_VLAN_V2,
+	VIRTCHNL_OP_DEL_VLAN_V2,
+	VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2,
+	VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2,
+	VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2,
+	VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2,
+	VIRTCHNL_OP_ENABLE_VLAN_FILTERING_V2,
 };
 
 /*
@@ -405,13 +417,34 @@ check_queue(const struct emu_iavf_queue *q, uint32_t qid, uint32_t desc_size)
 static void
 check_state(void)
 {
-	uint32_t q;
+	uint32_t q, nb;
 
 	pthread_mutex_lock(&dev->lock);
 	if (dev->bl_count > EMU_IAVF_BACKLOG || dev->bl_head >= EMU_IAVF_BACKLOG ||
 	    dev->nb_uc > EMU_IAVF_MAX_UC || dev->nb_mc > EMU_IAVF_MAX_MC ||
 	    dev->offered_qp > dev->nb_qp || dev->offered_qp == 0 ||
 	    dev->nb_ev > EMU_IAVF_MAX_EVENTS)
+		abort();
+	/* The receive configuration: bounded, consistent. */
+	nb = 0;
+	for (q = 0; q < RTE_DIM(dev->vlans); q++)
+		nb += (uint32_t)__builtin_popcountll(dev->vlans[q]);
+	if (nb != dev->nb_vlans || nb > EMU_IAVF_MAX_VLANS)
+		abort();
+	for (q = 0; q < dev->nb_uc; q++)
+		if (dev->uc[q][0] & 1)
+			abort();
+	for (q = 0; q < dev->nb_mc; q++)
+		if (!(dev->mc[q][0] & 1))
+			abort();
+	for (q = 0; dev->rss_lut_set && q < EMU_IAVF_RSS_LUT_SIZE; q++)
+		if (dev->rss_lut[q] >= dev->offered_qp)
+			abort();
+	if ((dev->rss_key_set || dev->rss_lut_set || dev->rss_hena != 0) &&
+	    !(dev->caps & VIRTCHNL_VF_OFFLOAD_RSS_PF))
+		abort();
+	if ((dev->nb_vlans != 0 || dev->vlan_strip || dev->vlan_insert) &&
+	    !(dev->caps & VIRTCHNL_VF_OFFLOAD_VLAN_V2))
 		abort();
 	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++) {
 		check_queue(&dev->txq[q], q, EMU_IAVF_TX_DESC_SIZE);

@@ -34,6 +34,7 @@
 #include <rte_errno.h>
 
 #include <rte_emudev.h>
+#include <rte_ethdev.h>
 #include <rte_vfio_user.h>
 #include <rte_vfio_user_client.h>
 
@@ -2497,6 +2498,171 @@ test_vlan(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------------------------- RSS */
+
+#define VC_OP_CONFIG_RSS_KEY 23
+#define VC_OP_CONFIG_RSS_LUT 24
+#define VC_OP_GET_RSS_HENA_CAPS 25
+#define VC_OP_SET_RSS_HENA 26
+/* The hash filters the device offers (IPv4/IPv6 UDP, TCP, SCTP, other, fragments; L2). */
+#define RSS_HENA_CAPS \
+	((1ull << 31) | (1ull << 33) | (1ull << 34) | (1ull << 35) | (1ull << 36) | (1ull << 41) | \
+	 (1ull << 43) | (1ull << 44) | (1ull << 45) | (1ull << 46) | (1ull << 63))
+
+/* CONFIG_RSS_KEY: key_len bytes of key (i * 7 + seed), len bytes sent. */
+static int
+vc_rss_key(uint16_t vsi, uint16_t key_len, uint8_t seed, uint16_t len)
+{
+	uint8_t msg[4 + 128];
+	unsigned int i;
+
+	memset(msg, 0, sizeof(msg));
+	put16(msg, vsi);
+	put16(msg + 2, key_len);
+	for (i = 0; i < 128; i++)
+		msg[4 + i] = (uint8_t)(i * 7 + seed);
+	return vc_call(VC_OP_CONFIG_RSS_KEY, msg, len, NULL, 0, NULL);
+}
+
+/* CONFIG_RSS_LUT: entries i % nq (one entry set to bad when bad is not 0). */
+static int
+vc_rss_lut(uint16_t entries, uint8_t nq, uint8_t bad, uint16_t len)
+{
+	uint8_t msg[4 + 256];
+	unsigned int i;
+
+	memset(msg, 0, sizeof(msg));
+	put16(msg, g.vsi_id);
+	put16(msg + 2, entries);
+	for (i = 0; i < 256; i++)
+		msg[4 + i] = (uint8_t)(i % nq);
+	if (bad != 0)
+		msg[4 + 17] = bad;
+	return vc_call(VC_OP_CONFIG_RSS_LUT, msg, len, NULL, 0, NULL);
+}
+
+static int
+vc_rss_hena(uint64_t hena, uint16_t len)
+{
+	uint8_t msg[8];
+
+	put64(msg, hena);
+	return vc_call(VC_OP_SET_RSS_HENA, msg, len, NULL, 0, NULL);
+}
+
+/*
+ * RSS_PF as DPDK's iavf (hena 0 at init, then LUT, key and hena at
+ * configure) and Linux's use it: the sizes, GET_RSS_HENA_CAPS, the key,
+ * table and hash types in the receive configuration (RSS only once all
+ * three are set), bad messages refused, the ops refused without RSS_PF,
+ * defaults after a reset.
+ */
+static int
+test_rss(void)
+{
+	struct rte_emudev_net_rx_conf c;
+	uint8_t resp[16];
+	struct vf_res r;
+	uint64_t gen, want;
+	unsigned int ev, i;
+	uint16_t rlen;
+	int st;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	st = vc_rss_key(g.vsi_id, 52, 0, 57);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "CONFIG_RSS_KEY without RSS_PF");
+	st = vc_call(VC_OP_GET_RSS_HENA_CAPS, NULL, 0, resp, sizeof(resp), &rlen);
+	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "GET_RSS_HENA_CAPS without RSS_PF");
+
+	TEST_ASSERT_SUCCESS(vc_get_resources_caps(&r, VF_CAPS_OFFLOADS), "GET_VF_RESOURCES");
+	TEST_ASSERT((r.caps & VC_CAP_RSS_PF) && !(r.caps & (VC_CAP_RSS_AQ | VC_CAP_RSS_REG)),
+		    "RSS capabilities 0x%08x", r.caps);
+	TEST_ASSERT(r.rss_key_size == 52 && r.rss_lut_size == 64, "RSS sizes %u/%u", r.rss_key_size,
+		    r.rss_lut_size);
+	memset(resp, 0, sizeof(resp));
+	st = vc_call(VC_OP_GET_RSS_HENA_CAPS, NULL, 0, resp, sizeof(resp), &rlen);
+	printf("GET_RSS_HENA_CAPS: status %d, %u bytes, 0x%016" PRIx64 "\n", st, rlen,
+	       (uint64_t)get32(resp) | (uint64_t)get32(resp + 4) << 32);
+	TEST_ASSERT(st == 0 && rlen == 8 &&
+			    ((uint64_t)get32(resp) | (uint64_t)get32(resp + 4) << 32) ==
+				    RSS_HENA_CAPS,
+		    "GET_RSS_HENA_CAPS");
+
+	TEST_ASSERT_SUCCESS(
+		rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL),
+		"event register");
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	/* DPDK: hena 0 at init, LUT (6 + 64 - 1 bytes), key (6 + 52 - 1 bytes). */
+	TEST_ASSERT_EQUAL(vc_rss_hena(0, 8), 0, "SET_RSS_HENA 0");
+	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, 0, 69), 0, "CONFIG_RSS_LUT");
+	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 52, 3, 57), 0, "CONFIG_RSS_KEY");
+	TEST_ASSERT(rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_RSS) && c.rss_types == 0,
+		    "RSS without hash types: flags 0x%x", c.flags);
+	want = (1ull << 33) | (1ull << 31) | (1ull << 43);
+	TEST_ASSERT_EQUAL(vc_rss_hena(want, 8), 0, "SET_RSS_HENA");
+	TEST_ASSERT(rx_conf(&c) == 0 && (c.flags & RTE_EMUDEV_NET_RX_F_RSS) &&
+			    c.rss_types ==
+				    (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP |
+				     RTE_ETH_RSS_NONFRAG_IPV6_TCP) &&
+			    c.rss_key_len == 52 && c.rss_lut_size == 64,
+		    "RSS: flags 0x%x, types 0x%" PRIx64 ", key %u, LUT %u", c.flags, c.rss_types,
+		    c.rss_key_len, c.rss_lut_size);
+	for (i = 0; i < 52; i++)
+		TEST_ASSERT_EQUAL(c.rss_key[i], (uint8_t)(i * 7 + 3), "key byte %u", i);
+	for (i = 0; i < 64; i++)
+		TEST_ASSERT_EQUAL(c.rss_lut[i], i % DEV_QUEUES, "LUT entry %u", i);
+	TEST_ASSERT_EQUAL(ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev, 3,
+			  "events (LUT, key, hena)");
+	/* All the types there are. */
+	TEST_ASSERT_EQUAL(vc_rss_hena(RSS_HENA_CAPS, 8), 0, "SET_RSS_HENA of all");
+	TEST_ASSERT(rx_conf(&c) == 0 &&
+			    c.rss_types ==
+				    (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP |
+				     RTE_ETH_RSS_NONFRAG_IPV4_SCTP |
+				     RTE_ETH_RSS_NONFRAG_IPV4_OTHER | RTE_ETH_RSS_FRAG_IPV4 |
+				     RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP |
+				     RTE_ETH_RSS_NONFRAG_IPV6_SCTP |
+				     RTE_ETH_RSS_NONFRAG_IPV6_OTHER | RTE_ETH_RSS_FRAG_IPV6 |
+				     RTE_ETH_RSS_L2_PAYLOAD),
+		    "all types: 0x%" PRIx64, c.rss_types);
+
+	/* Bad messages: refused, nothing changed. */
+	gen = c.generation;
+	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 40, 9, 44), VC_STATUS_ERR_PARAM, "40-byte key");
+	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 64, 9, 68), VC_STATUS_ERR_PARAM, "64-byte key");
+	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 52, 9, 55), VC_STATUS_ERR_PARAM, "key cut short");
+	TEST_ASSERT_EQUAL(vc_rss_key((uint16_t)(g.vsi_id + 1), 52, 9, 56), VC_STATUS_ERR_PARAM,
+			  "key of another VSI");
+	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 52, 9, 3), VC_STATUS_ERR_PARAM, "3-byte message");
+	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, DEV_QUEUES, 68), VC_STATUS_ERR_PARAM,
+			  "LUT naming queue %u", DEV_QUEUES);
+	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, 255, 68), VC_STATUS_ERR_PARAM,
+			  "LUT naming queue 255");
+	TEST_ASSERT_EQUAL(vc_rss_lut(128, DEV_QUEUES, 0, 132), VC_STATUS_ERR_PARAM,
+			  "LUT of 128 entries");
+	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, 0, 67), VC_STATUS_ERR_PARAM, "LUT cut short");
+	TEST_ASSERT_EQUAL(vc_rss_hena(1ull << 29, 8), VC_STATUS_ERR_PARAM, "hena bit 29");
+	TEST_ASSERT_EQUAL(vc_rss_hena(RSS_HENA_CAPS | 1ull << 0, 8), VC_STATUS_ERR_PARAM,
+			  "hena bit 0");
+	TEST_ASSERT_EQUAL(vc_rss_hena(0, 4), VC_STATUS_ERR_PARAM, "4-byte hena");
+	TEST_ASSERT(rx_conf(&c) == 0 && c.generation == gen,
+		    "bad messages changed the configuration");
+	TEST_ASSERT_EQUAL(c.rss_lut[17], 17 % DEV_QUEUES, "LUT entry 17 after bad messages");
+	TEST_ASSERT_EQUAL(c.rss_key[0], 3, "key after bad messages");
+
+	/* hena 0: no RSS. */
+	TEST_ASSERT(vc_rss_hena(0, 8) == 0 && rx_conf(&c) == 0 &&
+			    !(c.flags & RTE_EMUDEV_NET_RX_F_RSS),
+		    "hena 0: flags 0x%x", c.flags);
+	/* A reset: all gone. */
+	TEST_ASSERT_EQUAL(vc_rss_hena(want, 8), 0, "SET_RSS_HENA");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
+	TEST_ASSERT_SUCCESS(rx_conf_is_default("RSS after a reset"), "defaults after a reset");
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
 /* Malformed messages that did not get an error status. */
 static unsigned int nb_accepted;
 
@@ -3606,6 +3772,7 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_filters_stats),
 			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf),
 			TEST_CASE_ST(case_setup, case_teardown, test_vlan),
+			TEST_CASE_ST(case_setup, case_teardown, test_rss),
 			TEST_CASE_ST(case_setup, case_teardown, test_malformed),
 			TEST_CASE_ST(case_setup, case_teardown, test_aq_behaviour),
 			TEST_CASE_ST(case_setup, case_teardown, test_bad_aq),

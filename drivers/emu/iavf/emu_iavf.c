@@ -246,6 +246,12 @@ emu_iavf_rx_conf_reset(struct emu_iavf_dev *dev)
 	dev->nb_vlans = 0;
 	dev->vlan_strip = false;
 	dev->vlan_insert = false;
+	/* As a PF: key and LUT zero, no hashing until the VF sets them. */
+	memset(dev->rss_key, 0, sizeof(dev->rss_key));
+	memset(dev->rss_lut, 0, sizeof(dev->rss_lut));
+	dev->rss_hena = 0;
+	dev->rss_key_set = false;
+	dev->rss_lut_set = false;
 	emu_iavf_rx_conf_changed(dev);
 }
 
@@ -662,6 +668,12 @@ emu_iavf_op_close(void *priv)
 	return 0;
 }
 
+static_assert(EMU_IAVF_RSS_KEY_SIZE <= RTE_EMUDEV_NET_RSS_KEY_MAX &&
+		      EMU_IAVF_RSS_LUT_SIZE <= RTE_EMUDEV_NET_RSS_LUT_MAX &&
+		      EMU_IAVF_MAX_UC + 1 <= RTE_EMUDEV_NET_MAX_ADDRS &&
+		      EMU_IAVF_MAX_MC <= RTE_EMUDEV_NET_MAX_ADDRS,
+	      "receive configuration sizes");
+
 static int
 emu_iavf_op_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
 {
@@ -689,6 +701,17 @@ emu_iavf_op_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
 		conf->flags |= RTE_EMUDEV_NET_RX_F_VLAN_FILTER;
 	if (dev->vlan_strip)
 		conf->flags |= RTE_EMUDEV_NET_RX_F_VLAN_STRIP;
+	/* RSS once the guest gave types, key and table. */
+	if ((dev->caps & VIRTCHNL_VF_OFFLOAD_RSS_PF) && dev->rss_hena != 0 && dev->rss_key_set &&
+	    dev->rss_lut_set) {
+		conf->flags |= RTE_EMUDEV_NET_RX_F_RSS;
+		conf->rss_types = emu_iavf_hena_to_rss_types(dev->rss_hena);
+		conf->rss_key_len = EMU_IAVF_RSS_KEY_SIZE;
+		memcpy(conf->rss_key, dev->rss_key, EMU_IAVF_RSS_KEY_SIZE);
+		conf->rss_lut_size = EMU_IAVF_RSS_LUT_SIZE;
+		for (i = 0; i < EMU_IAVF_RSS_LUT_SIZE; i++)
+			conf->rss_lut[i] = dev->rss_lut[i];
+	}
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }

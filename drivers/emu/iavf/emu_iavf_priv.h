@@ -177,6 +177,11 @@ struct emu_iavf_dev {
 	uint32_t nb_vlans; /**< bits set in vlans[] */
 	bool vlan_strip; /**< ENABLE_VLAN_STRIPPING_V2 */
 	bool vlan_insert; /**< ENABLE_VLAN_INSERTION_V2 (the consumer honours IL2TAG1 anyway) */
+	uint8_t rss_key[EMU_IAVF_RSS_KEY_SIZE]; /**< CONFIG_RSS_KEY (RSS_PF) */
+	uint8_t rss_lut[EMU_IAVF_RSS_LUT_SIZE]; /**< CONFIG_RSS_LUT: receive queues */
+	uint64_t rss_hena; /**< SET_RSS_HENA: VIRTCHNL_HASH_FILTER_* bits */
+	bool rss_key_set;
+	bool rss_lut_set;
 
 	/* PF -> VF messages not yet posted (ring buffer). */
 	struct emu_iavf_msg backlog[EMU_IAVF_BACKLOG];
@@ -231,6 +236,7 @@ struct emu_iavf_vc_result {
 void emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, uint32_t len,
 			const struct rte_emudev_stats *stats, struct emu_iavf_vc_result *res);
 void emu_iavf_zero_tails(struct emu_iavf_dev *dev, uint32_t tx_mask, uint32_t rx_mask);
+uint64_t emu_iavf_hena_to_rss_types(uint64_t hena);
 
 /* emu_iavf.c */
 void emu_iavf_rx_conf_changed(struct emu_iavf_dev *dev);

@@ -95,7 +95,7 @@ extern "C" {
 /** Reset status. */
 #define EMU_IAVF_VFGEN_RSTAT 0x8800u
 
-/* RSS registers (read back only: RSS is not offered). */
+/* RSS registers (read back only: RSS_REG is not offered, RSS_PF is). */
 #define EMU_IAVF_VFQF_HENA(i) (0xC400u + 4u * (i)) /**< i = 0..1 */
 #define EMU_IAVF_VFQF_HKEY(i) (0xCC00u + 4u * (i)) /**< i = 0..12 (13 tolerated) */
 #define EMU_IAVF_VFQF_HLUT(i) (0xD000u + 4u * (i)) /**< i = 0..15 (16 tolerated) */
@@ -258,7 +258,21 @@ struct emu_iavf_aq_desc {
  */
 /** What the device offers (to a driver that asks for it). */
 #define EMU_IAVF_CAPS \
-	(VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN_V2)
+	(VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN_V2 | \
+	 VIRTCHNL_VF_OFFLOAD_RSS_PF)
+
+/* Hash filter (PCTYPE) bits of SET_RSS_HENA (enum virtchnl_hash_filter). */
+#define VIRTCHNL_HASH_FILTER_IPV4_UDP 31
+#define VIRTCHNL_HASH_FILTER_IPV4_TCP 33
+#define VIRTCHNL_HASH_FILTER_IPV4_SCTP 34
+#define VIRTCHNL_HASH_FILTER_IPV4_OTHER 35
+#define VIRTCHNL_HASH_FILTER_FRAG_IPV4 36
+#define VIRTCHNL_HASH_FILTER_IPV6_UDP 41
+#define VIRTCHNL_HASH_FILTER_IPV6_TCP 43
+#define VIRTCHNL_HASH_FILTER_IPV6_SCTP 44
+#define VIRTCHNL_HASH_FILTER_IPV6_OTHER 45
+#define VIRTCHNL_HASH_FILTER_FRAG_IPV6 46
+#define VIRTCHNL_HASH_FILTER_L2_PAYLOAD 63
 
 /* VLAN V2 capability bits (enum virtchnl_vlan_support). */
 #define VIRTCHNL_VLAN_ETHERTYPE_8100 0x00000001u
@@ -487,6 +501,25 @@ struct virtchnl_vlan_setting {
 	uint8_t pad[6];
 };
 
+/** CONFIG_RSS_KEY (key_len bytes follow). */
+struct virtchnl_rss_key {
+	uint16_t vsi_id;
+	uint16_t key_len;
+	uint8_t key[];
+};
+
+/** CONFIG_RSS_LUT (lut_entries bytes follow, each a queue index). */
+struct virtchnl_rss_lut {
+	uint16_t vsi_id;
+	uint16_t lut_entries;
+	uint8_t lut[];
+};
+
+/** GET_RSS_HENA_CAPS reply, SET_RSS_HENA. */
+struct virtchnl_rss_hena {
+	uint64_t hena; /**< VIRTCHNL_HASH_FILTER_* bits */
+};
+
 struct virtchnl_pf_event {
 	int32_t event; /**< VIRTCHNL_EVENT_* */
 	uint32_t link_speed;
@@ -561,6 +594,9 @@ static_assert(sizeof(struct virtchnl_vlan) == 8, "vlan");
 static_assert(sizeof(struct virtchnl_vlan_filter) == 32, "vlan_filter");
 static_assert(sizeof(struct virtchnl_vlan_filter_list_v2) == 8, "vlan_filter_list_v2");
 static_assert(sizeof(struct virtchnl_vlan_setting) == 16, "vlan_setting");
+static_assert(sizeof(struct virtchnl_rss_key) == 4, "rss_key");
+static_assert(sizeof(struct virtchnl_rss_lut) == 4, "rss_lut");
+static_assert(sizeof(struct virtchnl_rss_hena) == 8, "rss_hena");
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_ethdev.h>
 
 #include "emu_iavf_priv.h"
 
@@ -53,6 +54,14 @@ emu_iavf_vc_op_name(uint32_t op)
 		return "CONFIG_PROMISCUOUS_MODE";
 	case VIRTCHNL_OP_GET_STATS:
 		return "GET_STATS";
+	case VIRTCHNL_OP_CONFIG_RSS_KEY:
+		return "CONFIG_RSS_KEY";
+	case VIRTCHNL_OP_CONFIG_RSS_LUT:
+		return "CONFIG_RSS_LUT";
+	case VIRTCHNL_OP_GET_RSS_HENA_CAPS:
+		return "GET_RSS_HENA_CAPS";
+	case VIRTCHNL_OP_SET_RSS_HENA:
+		return "SET_RSS_HENA";
 	case VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS:
 		return "GET_OFFLOAD_VLAN_V2_CAPS";
 	case VIRTCHNL_OP_ADD_VLAN_V2:
@@ -173,6 +182,22 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 		wanted = rte_le_to_cpu_32(wanted);
 	}
 	dev->caps = VIRTCHNL_VF_OFFLOAD_L2 | (wanted & EMU_IAVF_CAPS);
+	/* What a capability no longer negotiated configured is gone. */
+	if (!(dev->caps & VIRTCHNL_VF_OFFLOAD_RSS_PF) &&
+	    (dev->rss_key_set || dev->rss_lut_set || dev->rss_hena != 0)) {
+		dev->rss_key_set = false;
+		dev->rss_lut_set = false;
+		dev->rss_hena = 0;
+		emu_iavf_rx_conf_changed(dev);
+	}
+	if (!(dev->caps & VIRTCHNL_VF_OFFLOAD_VLAN_V2) &&
+	    (dev->nb_vlans != 0 || dev->vlan_strip || dev->vlan_insert)) {
+		memset(dev->vlans, 0, sizeof(dev->vlans));
+		dev->nb_vlans = 0;
+		dev->vlan_strip = false;
+		dev->vlan_insert = false;
+		emu_iavf_rx_conf_changed(dev);
+	}
 	/*
 	 * The consumer may have changed how many queue pairs it serves since
 	 * the reset; the count changes only while no queue is configured.
@@ -182,6 +207,13 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 			break;
 	if (q == EMU_IAVF_MAX_QUEUE_PAIRS)
 		dev->offered_qp = emu_iavf_offered_qp(dev);
+	/* A table naming queues the guest no longer has is forgotten. */
+	for (q = 0; dev->rss_lut_set && q < EMU_IAVF_RSS_LUT_SIZE; q++) {
+		if (dev->rss_lut[q] >= dev->offered_qp) {
+			dev->rss_lut_set = false;
+			emu_iavf_rx_conf_changed(dev);
+		}
+	}
 	dev->resources_sent = true;
 	/* A driver initializing: it learns the link after its ENABLE_QUEUES. */
 	emu_iavf_link_forget(dev);
@@ -725,6 +757,139 @@ emu_iavf_vc_vlan_setting(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *m
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
+/* ----------------------------------------------------------------- RSS */
+
+/* The hash filters (PCTYPEs) the device hashes, and their RTE_ETH_RSS_* type. */
+static const struct {
+	uint8_t bit;
+	uint64_t type;
+} emu_iavf_rss_types[] = {
+	{VIRTCHNL_HASH_FILTER_IPV4_UDP, RTE_ETH_RSS_NONFRAG_IPV4_UDP},
+	{VIRTCHNL_HASH_FILTER_IPV4_TCP, RTE_ETH_RSS_NONFRAG_IPV4_TCP},
+	{VIRTCHNL_HASH_FILTER_IPV4_SCTP, RTE_ETH_RSS_NONFRAG_IPV4_SCTP},
+	{VIRTCHNL_HASH_FILTER_IPV4_OTHER, RTE_ETH_RSS_NONFRAG_IPV4_OTHER},
+	{VIRTCHNL_HASH_FILTER_FRAG_IPV4, RTE_ETH_RSS_FRAG_IPV4},
+	{VIRTCHNL_HASH_FILTER_IPV6_UDP, RTE_ETH_RSS_NONFRAG_IPV6_UDP},
+	{VIRTCHNL_HASH_FILTER_IPV6_TCP, RTE_ETH_RSS_NONFRAG_IPV6_TCP},
+	{VIRTCHNL_HASH_FILTER_IPV6_SCTP, RTE_ETH_RSS_NONFRAG_IPV6_SCTP},
+	{VIRTCHNL_HASH_FILTER_IPV6_OTHER, RTE_ETH_RSS_NONFRAG_IPV6_OTHER},
+	{VIRTCHNL_HASH_FILTER_FRAG_IPV6, RTE_ETH_RSS_FRAG_IPV6},
+	{VIRTCHNL_HASH_FILTER_L2_PAYLOAD, RTE_ETH_RSS_L2_PAYLOAD},
+};
+
+/* GET_RSS_HENA_CAPS: the hash filters the device can hash. */
+static uint64_t
+emu_iavf_hena_caps(void)
+{
+	uint64_t caps = 0;
+	uint32_t i;
+
+	for (i = 0; i < RTE_DIM(emu_iavf_rss_types); i++)
+		caps |= 1ull << emu_iavf_rss_types[i].bit;
+	return caps;
+}
+
+/* The RTE_ETH_RSS_* types of hash filter bits. */
+uint64_t
+emu_iavf_hena_to_rss_types(uint64_t hena)
+{
+	uint64_t types = 0;
+	uint32_t i;
+
+	for (i = 0; i < RTE_DIM(emu_iavf_rss_types); i++)
+		if (hena & (1ull << emu_iavf_rss_types[i].bit))
+			types |= emu_iavf_rss_types[i].type;
+	return types;
+}
+
+/* CONFIG_RSS_KEY: a key of exactly rss_key_size (52) bytes. */
+static int32_t
+emu_iavf_vc_rss_key(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
+{
+	const uint32_t op = VIRTCHNL_OP_CONFIG_RSS_KEY;
+	struct virtchnl_rss_key hdr;
+	uint32_t n;
+
+	if (len < sizeof(hdr)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&hdr, msg, sizeof(hdr));
+	n = rte_le_to_cpu_16(hdr.key_len);
+	if (!emu_iavf_vsi_ok(hdr.vsi_id) || n != EMU_IAVF_RSS_KEY_SIZE || len < sizeof(hdr) + n) {
+		VC_ERR(dev, op, "vsi %u, key of %u bytes (%u expected) in %u bytes",
+		       rte_le_to_cpu_16(hdr.vsi_id), n, EMU_IAVF_RSS_KEY_SIZE, len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	if (!dev->rss_key_set || memcmp(dev->rss_key, msg + sizeof(hdr), n) != 0) {
+		memcpy(dev->rss_key, msg + sizeof(hdr), n);
+		dev->rss_key_set = true;
+		emu_iavf_rx_conf_changed(dev);
+	}
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+/* CONFIG_RSS_LUT: rss_lut_size (64) entries, each a queue the guest has. */
+static int32_t
+emu_iavf_vc_rss_lut(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
+{
+	const uint32_t op = VIRTCHNL_OP_CONFIG_RSS_LUT;
+	struct virtchnl_rss_lut hdr;
+	uint32_t n, i;
+
+	if (len < sizeof(hdr)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&hdr, msg, sizeof(hdr));
+	n = rte_le_to_cpu_16(hdr.lut_entries);
+	if (!emu_iavf_vsi_ok(hdr.vsi_id) || n != EMU_IAVF_RSS_LUT_SIZE || len < sizeof(hdr) + n) {
+		VC_ERR(dev, op, "vsi %u, %u entries (%u expected) in %u bytes",
+		       rte_le_to_cpu_16(hdr.vsi_id), n, EMU_IAVF_RSS_LUT_SIZE, len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	for (i = 0; i < n; i++) {
+		if (msg[sizeof(hdr) + i] >= dev->offered_qp) {
+			VC_ERR(dev, op, "entry %u: queue %u (%u queues)", i, msg[sizeof(hdr) + i],
+			       dev->offered_qp);
+			return VIRTCHNL_STATUS_ERR_PARAM;
+		}
+	}
+	if (!dev->rss_lut_set || memcmp(dev->rss_lut, msg + sizeof(hdr), n) != 0) {
+		memcpy(dev->rss_lut, msg + sizeof(hdr), n);
+		dev->rss_lut_set = true;
+		emu_iavf_rx_conf_changed(dev);
+	}
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+/* SET_RSS_HENA: hash filters among GET_RSS_HENA_CAPS' (0: no hashing). */
+static int32_t
+emu_iavf_vc_rss_hena(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
+{
+	const uint32_t op = VIRTCHNL_OP_SET_RSS_HENA;
+	struct virtchnl_rss_hena h;
+	uint64_t hena;
+
+	if (len < sizeof(h)) {
+		VC_ERR(dev, op, "%u bytes", len);
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	memcpy(&h, msg, sizeof(h));
+	hena = rte_le_to_cpu_64(h.hena);
+	if ((hena & ~emu_iavf_hena_caps()) != 0) {
+		VC_ERR(dev, op,
+		       "hash filters 0x%016" PRIx64 " beyond the capabilities 0x%016" PRIx64, hena,
+		       emu_iavf_hena_caps());
+		return VIRTCHNL_STATUS_ERR_PARAM;
+	}
+	if (hena != dev->rss_hena) {
+		dev->rss_hena = hena;
+		emu_iavf_rx_conf_changed(dev);
+	}
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
 static int32_t
 emu_iavf_vc_stats(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 		  const struct rte_emudev_stats *s, struct emu_iavf_vc_result *res)
@@ -808,6 +973,28 @@ emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, ui
 		break;
 	case VIRTCHNL_OP_GET_STATS:
 		st = emu_iavf_vc_stats(dev, msg, len, stats, res);
+		break;
+	case VIRTCHNL_OP_CONFIG_RSS_KEY:
+	case VIRTCHNL_OP_CONFIG_RSS_LUT:
+	case VIRTCHNL_OP_GET_RSS_HENA_CAPS:
+	case VIRTCHNL_OP_SET_RSS_HENA:
+		if ((dev->caps & VIRTCHNL_VF_OFFLOAD_RSS_PF) == 0) {
+			VC_ERR(dev, op, "RSS_PF was not negotiated");
+			st = VIRTCHNL_STATUS_ERR_NOT_SUPPORTED;
+		} else if (op == VIRTCHNL_OP_CONFIG_RSS_KEY) {
+			st = emu_iavf_vc_rss_key(dev, msg, len);
+		} else if (op == VIRTCHNL_OP_CONFIG_RSS_LUT) {
+			st = emu_iavf_vc_rss_lut(dev, msg, len);
+		} else if (op == VIRTCHNL_OP_SET_RSS_HENA) {
+			st = emu_iavf_vc_rss_hena(dev, msg, len);
+		} else {
+			struct virtchnl_rss_hena h = {
+				.hena = rte_cpu_to_le_64(emu_iavf_hena_caps())};
+
+			memcpy(res->data, &h, sizeof(h));
+			res->len = sizeof(h);
+			st = VIRTCHNL_STATUS_SUCCESS;
+		}
 		break;
 	case VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS:
 	case VIRTCHNL_OP_ADD_VLAN_V2:
