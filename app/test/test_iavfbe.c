@@ -3937,6 +3937,212 @@ test_concurrent_mem_change(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------------------ RSS */
+
+/* The key of Microsoft's RSS verification vectors (first 40 bytes). */
+static const uint8_t ms_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+/* Toeplitz hash of in[0..n) with key (n + 4 bytes at least), bit by bit. */
+static uint32_t
+toeplitz_ref(const uint8_t *key, const uint8_t *in, uint32_t n)
+{
+	uint32_t h = 0,
+		 v = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 |
+		key[3];
+	uint32_t i, b;
+
+	for (i = 0; i < n; i++)
+		for (b = 0; b < 8; b++) {
+			if (in[i] & (0x80u >> b))
+				h ^= v;
+			v = v << 1 | ((key[i + 4] >> (7 - b)) & 1u);
+		}
+	return h;
+}
+
+/* Addresses and ports of an IPv4 frame built by build_pkt(), or of IPv6 (build_pkt6()). */
+static void
+rss_addrs4(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + L2_LEN);
+	uint8_t *l4 = f + L2_LEN + L3_LEN;
+
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	l4[0] = (uint8_t)(sp >> 8);
+	l4[1] = (uint8_t)sp;
+	l4[2] = (uint8_t)(dp >> 8);
+	l4[3] = (uint8_t)dp;
+}
+
+/* Send f to guest queue q and read it back: hashed with hash, or not hashed. */
+static int
+rss_check(uint16_t q, const uint8_t *f, uint32_t len, bool hashed, uint32_t hash)
+{
+	if (vlan_send(q, f, len, NULL, 0, false, 0) != 0 || grx_check(q, f, len) != 0)
+		return -1;
+	if (hashed ? (RXD_FLTSTAT(grx_qw1) != 3 || RXD_RSS(grx_qw0) != hash) :
+		     (RXD_FLTSTAT(grx_qw1) != 0 || RXD_RSS(grx_qw0) != 0)) {
+		printf("QW0 0x%016" PRIx64 " QW1 0x%016" PRIx64
+		       ": FLTSTAT %u hash 0x%08x, expected %s 0x%08x\n",
+		       grx_qw0, grx_qw1, (unsigned int)RXD_FLTSTAT(grx_qw1), RXD_RSS(grx_qw0),
+		       hashed ? "hashed" : "not hashed", hashed ? hash : 0);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+test_rss(void)
+{
+	const enum rte_emudev_queue_dir rx = RTE_EMUDEV_QUEUE_GUEST_RX;
+	const uint32_t s4 = 0x420995bbu, d4 = 0xa18e6450u; /* 66.9.149.187, 161.142.100.80 */
+	static const uint8_t s6[16] = {0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x1f, 0xff, [15] = 7};
+	static const uint8_t d6[16] = {0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x00, 0x03, [15] = 1};
+	static uint8_t f[512], g[512];
+	struct rte_emudev_net_rx_conf c;
+	struct rte_eth_rss_reta_entry64 reta[2];
+	struct rte_eth_rss_conf rc;
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr own = {{0}};
+	uint8_t key[64], in[12];
+	uint64_t h0;
+	uint32_t len, i;
+	uint16_t q = 0, fmt;
+
+	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
+	h0 = xstat("guest_rx_rss_hashed");
+	/* No RSS asked: no hash, nothing reported. */
+	len = build_pkt(f, IPPROTO_TCP, 20, 500, CSUM_FULL);
+	memcpy(f, &own, 6);
+	TEST_ASSERT_SUCCESS(rss_check(q, f, len, false, 0), "no RSS");
+	memset(&rc, 0, sizeof(rc));
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_conf_get(port, &rc), "rss_hash_conf_get");
+	TEST_ASSERT_EQUAL(rc.rss_hf, 0, "rss_hf without RSS");
+
+	/* The guest's RSS: a 52-byte key starting with Microsoft's, 64 entries. */
+	rxc_default(&c);
+	c.flags = RTE_EMUDEV_NET_RX_F_RSS;
+	c.rss_types = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 |
+		RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_FRAG_IPV4;
+	c.rss_key_len = 52;
+	memset(c.rss_key, 0x11, 52);
+	memcpy(c.rss_key, ms_key, sizeof(ms_key));
+	c.rss_lut_size = 64;
+	for (i = 0; i < 64; i++)
+		c.rss_lut[i] = (uint16_t)((i * 7) % NB_QP);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+
+	for (fmt = 0; fmt < 2; fmt++) {
+		q = fmt;
+		if (fmt == 1) {
+			fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_16B;
+			TEST_ASSERT_SUCCESS(
+				queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
+		}
+		/* Microsoft's vectors: TCP/IPv4 hashed with the ports, UDP without. */
+		len = build_pkt(f, IPPROTO_TCP, 20, 501, CSUM_FULL);
+		memcpy(f, &own, 6);
+		rss_addrs4(f, s4, d4, 2794, 1766);
+		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x51ccc178), "TCP/IPv4");
+		len = build_pkt(f, IPPROTO_UDP, 20, 502, CSUM_FULL);
+		memcpy(f, &own, 6);
+		rss_addrs4(f, s4, d4, 2794, 1766);
+		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x323e8fc2), "UDP/IPv4: addresses");
+		/* IPv6. */
+		len = build_pkt6(f, IPPROTO_TCP, 20, 503, CSUM_FULL);
+		memcpy(f, &own, 6);
+		memcpy(f + L2_LEN + 8, s6, 16);
+		memcpy(f + L2_LEN + 24, d6, 16);
+		f[L2_LEN + L3V6_LEN] = 2794 >> 8;
+		f[L2_LEN + L3V6_LEN + 1] = 2794 & 0xff;
+		f[L2_LEN + L3V6_LEN + 2] = 1766 >> 8;
+		f[L2_LEN + L3V6_LEN + 3] = 1766 & 0xff;
+		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x40207d3d), "TCP/IPv6");
+		f[L2_LEN + 6] = IPPROTO_UDP;
+		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x2cc18cd5), "UDP/IPv6: addresses");
+		/* Not IP: no hash. */
+		len = frame_to(f, &own, false, 0, 504);
+		f[12] = 0x08;
+		f[13] = 0x06;
+		TEST_ASSERT_SUCCESS(rss_check(q, f, len, false, 0), "ARP");
+	}
+	/* A tagged frame (kept): hashed over what follows the tag. */
+	len = build_pkt(g, IPPROTO_TCP, 20, 505, CSUM_FULL);
+	memcpy(g, &own, 6);
+	rss_addrs4(g, s4, d4, 2794, 1766);
+	len = vlan_tagged(f, g, len, RTE_ETHER_TYPE_VLAN, 0x0007);
+	TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x51ccc178), "tagged");
+	/* An IPv4 fragment: addresses (FRAG_IPV4). */
+	len = build_pkt(f, IPPROTO_TCP, 20, 506, CSUM_FULL);
+	memcpy(f, &own, 6);
+	rss_addrs4(f, s4, d4, 2794, 1766);
+	f[L2_LEN + 6] = 0x20; /* MF */
+	TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x323e8fc2), "fragment");
+
+	/* Random TCP/IPv4 and UDP/IPv4 against the bit-by-bit reference, another key. */
+	c.rss_types = RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+	for (i = 0; i < 52; i++)
+		c.rss_key[i] = (uint8_t)(i * 37 + 11);
+	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
+	memset(key, 0, sizeof(key));
+	memcpy(key, c.rss_key, 52);
+	srand(7);
+	for (i = 0; i < 40; i++) {
+		uint32_t sa = (uint32_t)rand() * 2654435761u, da = (uint32_t)rand() ^ 0x5a5a5a5a;
+		uint16_t sp = (uint16_t)rand(), dp = (uint16_t)rand();
+
+		len = build_pkt(f, i & 1 ? IPPROTO_UDP : IPPROTO_TCP, 20, 510 + i, CSUM_FULL);
+		memcpy(f, &own, 6);
+		rss_addrs4(f, sa, da, sp, dp);
+		memcpy(in, f + L2_LEN + 12, 8);
+		memcpy(in + 8, f + L2_LEN + L3_LEN, 4);
+		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, toeplitz_ref(key, in, 12)),
+				    "random %u", i);
+	}
+	/* Types without plain IPv4: other IPv4 protocols are not hashed. */
+	len = build_pkt(f, IPPROTO_TCP, 20, 560, CSUM_FULL);
+	memcpy(f, &own, 6);
+	f[L2_LEN + 9] = IPPROTO_GRE;
+	TEST_ASSERT_SUCCESS(rss_check(q, f, len, false, 0), "GRE, types TCP and UDP only");
+
+	/* What the port reports to the application. */
+	TEST_ASSERT_SUCCESS(rte_eth_dev_info_get(port, &info), "dev_info");
+	TEST_ASSERT_EQUAL(info.reta_size, 64, "reta_size");
+	TEST_ASSERT_EQUAL(info.hash_key_size, 52, "hash_key_size");
+	TEST_ASSERT((info.flow_type_rss_offloads & c.rss_types) == c.rss_types,
+		    "flow_type_rss_offloads");
+	memset(&rc, 0, sizeof(rc));
+	memset(key, 0, sizeof(key));
+	rc.rss_key = key;
+	rc.rss_key_len = info.hash_key_size;
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_hash_conf_get(port, &rc), "rss_hash_conf_get");
+	TEST_ASSERT_EQUAL(rc.rss_hf, c.rss_types, "rss_hf");
+	TEST_ASSERT_EQUAL(rc.rss_key_len, 52, "rss_key_len");
+	TEST_ASSERT(memcmp(key, c.rss_key, 52) == 0, "key");
+	memset(reta, 0, sizeof(reta));
+	reta[0].mask = UINT64_MAX;
+	TEST_ASSERT_SUCCESS(rte_eth_dev_rss_reta_query(port, reta, 64), "reta_query");
+	for (i = 0; i < 64; i++)
+		TEST_ASSERT_EQUAL(reta[0].reta[i], c.rss_lut[i], "LUT entry %u", i);
+	TEST_ASSERT(rte_eth_dev_rss_reta_query(port, reta, 128) != 0, "128 entries of 64");
+	printf("rss_hashed +%" PRIu64 "\n", xstat("guest_rx_rss_hashed") - h0);
+
+	/* RSS off again. */
+	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
+	len = build_pkt(f, IPPROTO_TCP, 20, 570, CSUM_FULL);
+	TEST_ASSERT_SUCCESS(rss_check(q, f, len, false, 0), "RSS off");
+	TEST_ASSERT(rte_eth_dev_rss_reta_query(port, reta, 64) != 0, "reta_query without RSS");
+	fk.q[rx][1].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, 1, RX_BUF, RX_RING_GPA(1), RX_RING), "32B");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite iavfbe_suite = {
 	.suite_name = "net_iavfbe",
 	.setup = suite_setup,
@@ -3973,6 +4179,7 @@ static struct unit_test_suite iavfbe_suite = {
 			TEST_CASE(test_rxconf_ring_full),
 			TEST_CASE(test_rxconf_change_running),
 			TEST_CASE(test_vlan_strip_insert),
+			TEST_CASE(test_rss),
 			TEST_CASE(test_mem_table_change),
 			TEST_CASE(test_concurrent_mem_change),
 			TEST_CASE(test_reset),

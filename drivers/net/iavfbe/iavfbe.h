@@ -154,6 +154,10 @@ struct iavfbe_tx_desc {
 #define IAVFBE_RXC_STRIP 0x8u /**< outer 802.1Q tag into L2TAG1 */
 #define IAVFBE_RXC_RSS 0x10u /**< Toeplitz hash into the descriptor */
 
+/** RSS key and table sizes reported before the guest sets its own (an AVF's). */
+#define IAVFBE_RSS_KEY_SIZE 52u
+#define IAVFBE_RSS_LUT_SIZE 64u
+
 /** RSS types the port hashes (RTE_ETH_RSS_*). */
 #define IAVFBE_RSS_TYPES \
 	(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | \

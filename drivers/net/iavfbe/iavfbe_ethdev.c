@@ -976,6 +976,22 @@ iavfbe_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	/* The guest's RSS (rss_hash_conf_get, reta_query): AVF sizes until it sets its own. */
+	info->flow_type_rss_offloads = IAVFBE_RSS_TYPES;
+	info->hash_key_size = IAVFBE_RSS_KEY_SIZE;
+	info->reta_size = IAVFBE_RSS_LUT_SIZE;
+	pthread_mutex_lock(&p->lock);
+	{
+		const struct iavfbe_rxconf *c = &p->rxc[p->rxc_cur];
+
+		if ((c->guest_flags & RTE_EMUDEV_NET_RX_F_RSS) != 0) {
+			if (c->rss_key_len > 0)
+				info->hash_key_size = (uint8_t)c->rss_key_len;
+			if (c->rss_lut_size > 0)
+				info->reta_size = c->rss_lut_size;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
 	info->default_rxportconf.burst_size = IAVFBE_BURST;
 	info->default_txportconf.burst_size = IAVFBE_BURST;
 	info->default_rxportconf.nb_queues = 1;
@@ -1180,6 +1196,66 @@ iavfbe_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 	return ret;
 }
 
+/*
+ * The guest's RSS configuration, for an application that steers packets to
+ * the transmit queue (= guest receive queue) the guest's table names.
+ */
+static int
+iavfbe_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss_conf)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	const struct iavfbe_rxconf *c;
+
+	pthread_mutex_lock(&p->lock);
+	c = &p->rxc[p->rxc_cur];
+	if ((c->guest_flags & RTE_EMUDEV_NET_RX_F_RSS) == 0) {
+		/* The guest has not asked for RSS: nothing hashed. */
+		rss_conf->rss_hf = 0;
+		rss_conf->rss_key_len = 0;
+	} else {
+		rss_conf->rss_hf = c->rss_types;
+		if (rss_conf->rss_key != NULL)
+			memcpy(rss_conf->rss_key, c->rss_key,
+			       rss_conf->rss_key_len != 0 ?
+				       RTE_MIN(rss_conf->rss_key_len, c->rss_key_len) :
+				       RTE_MIN(c->rss_key_len, 40u));
+		rss_conf->rss_key_len = (uint8_t)c->rss_key_len;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+static int
+iavfbe_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta_conf,
+		  uint16_t reta_size)
+{
+	struct iavfbe_port *p = dev->data->dev_private;
+	const struct iavfbe_rxconf *c;
+	uint16_t i;
+	int ret = 0;
+
+	pthread_mutex_lock(&p->lock);
+	c = &p->rxc[p->rxc_cur];
+	if ((c->guest_flags & RTE_EMUDEV_NET_RX_F_RSS) == 0 || c->rss_lut_size == 0) {
+		ret = -ENOTSUP;
+	} else if (reta_size != c->rss_lut_size) {
+		IAVFBE_LOG(ERR, "%s: the guest's RSS table has %u entries, not %u", dev->data->name,
+			   c->rss_lut_size, reta_size);
+		ret = -EINVAL;
+	} else {
+		for (i = 0; i < reta_size; i++) {
+			struct rte_eth_rss_reta_entry64 *e =
+				&reta_conf[i / RTE_ETH_RETA_GROUP_SIZE];
+			uint16_t k = i % RTE_ETH_RETA_GROUP_SIZE;
+
+			if (e->mask & (1ull << k))
+				e->reta[k] = c->rss_lut[i];
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
 static const struct eth_dev_ops iavfbe_ops = {
 	.dev_configure = iavfbe_dev_configure,
 	.dev_start = iavfbe_dev_start,
@@ -1202,6 +1278,8 @@ static const struct eth_dev_ops iavfbe_ops = {
 	.xstats_get = iavfbe_xstats_get,
 	.xstats_get_names = iavfbe_xstats_get_names,
 	.xstats_reset = iavfbe_stats_reset,
+	.rss_hash_conf_get = iavfbe_rss_hash_conf_get,
+	.reta_query = iavfbe_reta_query,
 };
 
 /* ------------------------------------------------------------ probe/remove */
