@@ -2749,6 +2749,56 @@ slow_body(void)
 }
 
 /*
+ * Requests sent back to back get their replies in order; posted writes
+ * (NO_REPLY) get none, not even when they fail.
+ */
+static int
+test_pipelined_order(void)
+{
+	/* REGION_WRITE: offset, region, count, 4 data bytes */
+	const uint8_t wr_ok[] = {U64(0x10), U32(0), U32(4), 1, 2, 3, 4};
+	const uint8_t wr_bad[] = {U64(0x10), U32(77), U32(4), 1, 2, 3, 4};
+	const uint8_t info[] = {U32(16), U32(0), U32(0), U32(0)};
+	const uint16_t want[] = {0x900, 0x903, 0x904, 0x905};
+	uint8_t unmap[VFU_DMA_UNMAP_SIZE];
+	struct vfu_dma_unmap u = {.argsz = VFU_DMA_UNMAP_SIZE, .addr = 0, .size = 0x80000000ull};
+	struct vfu_hdr h;
+	unsigned int i;
+	int s = rte_vfio_user_client_fd(cli), ret;
+
+	TEST_ASSERT(vfu_dma_unmap_encode(unmap, sizeof(unmap), &u) == (int)sizeof(unmap), "encode");
+	TEST_ASSERT_SUCCESS(slow_send_map(s, 0x900, IOVA_A), "DMA_MAP");
+	TEST_ASSERT_SUCCESS(raw_send_sized(s, 0x901, VFU_CMD_REGION_WRITE,
+					   VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY, 0, wr_ok,
+					   sizeof(wr_ok), NULL, 0),
+			    "posted write");
+	TEST_ASSERT_SUCCESS(raw_send_sized(s, 0x902, VFU_CMD_REGION_WRITE,
+					   VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY, 0, wr_bad,
+					   sizeof(wr_bad), NULL, 0),
+			    "bad posted write");
+	TEST_ASSERT_SUCCESS(
+		raw_send(s, 0x903, VFU_CMD_DEVICE_GET_INFO, info, sizeof(info), NULL, 0),
+		"GET_INFO");
+	TEST_ASSERT_SUCCESS(raw_send(s, 0x904, VFU_CMD_DMA_UNMAP, unmap, sizeof(unmap), NULL, 0),
+			    "DMA_UNMAP");
+	/* a bad request that does want a reply: an error reply, in its turn */
+	TEST_ASSERT_SUCCESS(raw_send(s, 0x905, VFU_CMD_DEVICE_GET_INFO, info, 8, NULL, 0),
+			    "short GET_INFO");
+	for (i = 0; i < RTE_DIM(want); i++) {
+		ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+		TEST_ASSERT(ret >= 0, "reply %u: %d", i, ret);
+		TEST_ASSERT_EQUAL(h.msg_id, want[i], "reply %u is for msg_id 0x%x, not 0x%x", i,
+				  h.msg_id, want[i]);
+		TEST_ASSERT_EQUAL((h.flags & VFU_F_ERROR) != 0, i == 3, "reply %u error flag 0x%x",
+				  i, h.flags);
+	}
+	TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 200), -ETIMEDOUT, "a reply to a posted write");
+	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), 1, "the good posted write");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 0, "unmapped by the range");
+	return TEST_SUCCESS;
+}
+
+/*
  * A request that keeps the control thread past VFU_SRV_SLOW_MS, or a run
  * of requests that does, is logged at WARNING with the command (what QEMU
  * reports as "vfio_wait_reqs - timed out" at 5 s).
@@ -4054,6 +4104,7 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(NULL, teardown_dev, test_dma_unmap_range),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma_map_lazy),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_slow_requests),
+			TEST_CASE_ST(setup_dev_client, teardown_dev, test_pipelined_order),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_malformed),
 			TEST_CASE_ST(setup_dev, teardown_dev, test_disconnect),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_second_client_refused),
