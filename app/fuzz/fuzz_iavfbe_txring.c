@@ -24,7 +24,10 @@
  * again (an mbuf leak aborts). The guest's receive ring (in R0 too; its
  * size, descriptor size, buffer size and largest packet set by the input)
  * gets receive descriptors the same way, and transmit bursts of packets of
- * any length (chained when longer than an mbuf).
+ * any length (chained when longer than an mbuf), with headers from the input
+ * and the mbuf's VLAN request (op 0x80 | OP_TX_BURST), under a receive
+ * configuration from the input (op 0x80 | OP_RX_RING: address lists, VLAN
+ * filter, stripping, RSS types and key).
  */
 
 #include <sched.h>
@@ -78,6 +81,8 @@ static const uint16_t pool_room[NB_POOLS] = {RTE_MBUF_DEFAULT_BUF_SIZE,
 static struct rte_emudev_mem_table *tbl;
 static struct iavfbe_rxq *q;
 static struct iavfbe_txq *txq;
+/* The guest's receive configuration, as iavfbe_rxconf_build() leaves it. */
+static struct iavfbe_rxconf rxconf;
 static uint32_t rx_doorbell;
 static uint32_t rx_gtail;
 static struct iavfbe_port port;
@@ -239,6 +244,7 @@ txq_setup(uint32_t nb_desc, uint32_t desc_size, uint32_t buf_size, uint32_t max_
 	txq->max_pkt = max_pkt;
 	txq->tbl = tbl;
 	txq->head = head;
+	txq->rxc = &rxconf;
 	txq->running = true;
 	rte_emudev_qstate_start(&txq->qs);
 	rx_doorbell = head;
@@ -375,20 +381,71 @@ op_rx_desc(struct in *in)
 	rx_gtail = rx_gtail + 1 == txq->nb_desc ? 0 : rx_gtail + 1;
 }
 
-/* Packets of the lengths the input gives, to the guest. */
+/* n addresses (48-bit numbers) from the input, sorted (the data path bisects). */
+static uint16_t
+macs_pick(struct in *in, uint64_t *a, uint16_t n)
+{
+	uint16_t i, j;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v = in_u64(in) & 0xFFFFFFFFFFFFull;
+
+		for (j = i; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+	return n;
+}
+
+/* The guest's receive configuration (flags, lists, VLANs, RSS types and key). */
 static void
-op_tx_burst(struct in *in)
+op_rx_conf(struct in *in)
+{
+	uint32_t i;
+
+	memset(&rxconf, 0, sizeof(rxconf));
+	rxconf.flags = in_u8(in) &
+		(IAVFBE_RXC_FILTER | IAVFBE_RXC_ALLMULTI | IAVFBE_RXC_VLAN_FILTER |
+		 IAVFBE_RXC_STRIP | IAVFBE_RXC_RSS);
+	rxconf.nb_uc = macs_pick(in, rxconf.uc, in_u8(in) % 5);
+	rxconf.nb_mc = macs_pick(in, rxconf.mc, in_u8(in) % 5);
+	for (i = 0; i < 4; i++)
+		rxconf.vlan[in_u8(in) % RTE_DIM(rxconf.vlan)] = in_u64(in);
+	rxconf.rss_types = in_u64(in);
+	for (i = 0; i < 52; i++)
+		rxconf.rss_key[i] = in_u8(in);
+	rxconf.rss_key_len = 52;
+}
+
+/*
+ * Packets of the lengths the input gives, to the guest; rich: their first
+ * bytes from the input, and a VLAN request (RTE_MBUF_F_TX_VLAN) or not.
+ */
+static void
+op_tx_burst(struct in *in, bool rich)
 {
 	struct rte_mbuf *pkts[8];
 	uint16_t n = 1 + in_u8(in) % 8, i, sent;
 	struct rte_mempool *mp = pools[in_u8(in) % NB_POOLS];
 
 	for (i = 0; i < n; i++) {
-		uint32_t len = in_u16(in) & 0x3fff;
+		uint32_t len = in_u16(in) & 0x3fff, hdr = 0;
 		struct rte_mbuf *m = rte_pktmbuf_alloc(mp), *last = m;
+		uint8_t opt = rich ? in_u8(in) : 0;
+		uint8_t head[64];
 
 		if (m == NULL)
 			break;
+		if (opt & 1) {
+			hdr = RTE_MIN(RTE_MIN(len, (uint32_t)sizeof(head)), (uint32_t)in->left);
+			memcpy(head, in->p, hdr);
+			in->p += hdr;
+			in->left -= hdr;
+		}
+		if (opt & 2) {
+			m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+			m->vlan_tci = in_u16(in);
+		}
 		while (len > 0) {
 			uint16_t k = (uint16_t)RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(last));
 
@@ -404,6 +461,9 @@ op_tx_burst(struct in *in)
 			}
 			memset(rte_pktmbuf_mtod_offset(last, uint8_t *, last->data_len), (int)len,
 			       k);
+			if (m->pkt_len < hdr)
+				memcpy(rte_pktmbuf_mtod_offset(last, uint8_t *, last->data_len),
+				       head + m->pkt_len, RTE_MIN((uint32_t)k, hdr - m->pkt_len));
 			last->data_len += k;
 			m->pkt_len += k;
 			len -= k;
@@ -449,6 +509,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  (cfg & 0x40) ? IAVFBE_TSO_PASSTHROUGH : IAVFBE_TSO_SEGMENT);
 	doorbell = head;
 	gtail = head;
+	memset(&rxconf, 0, sizeof(rxconf));
 	txq_setup(64, 32, 2048, 0, 0);
 
 	while (in.left > 0) {
@@ -469,7 +530,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			burst((uint16_t)(1 + in_u8(&in) % 64));
 			break;
 		case OP_RX_RING:
-			op_rx_ring(&in);
+			if (op & 0x80)
+				op_rx_conf(&in);
+			else
+				op_rx_ring(&in);
 			break;
 		case OP_RX_DESC:
 			op_rx_desc(&in);
@@ -478,7 +542,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rx_doorbell = (op & 0x80) ? in_u16(&in) : rx_gtail;
 			break;
 		case OP_TX_BURST:
-			op_tx_burst(&in);
+			op_tx_burst(&in, (op & 0x80) != 0);
 			break;
 		}
 	}
