@@ -440,7 +440,7 @@ check_state(void)
 	for (q = 0; dev->rss_lut_set && q < EMU_IAVF_RSS_LUT_SIZE; q++)
 		if (dev->rss_lut[q] >= dev->offered_qp)
 			abort();
-	if ((dev->rss_key_set || dev->rss_lut_set || dev->rss_hena != 0) &&
+	if ((dev->rss_key_set || dev->rss_lut_set || dev->rss_hena != EMU_IAVF_RSS_HENA_CAPS) &&
 	    !(dev->caps & VIRTCHNL_VF_OFFLOAD_RSS_PF))
 		abort();
 	if ((dev->nb_vlans != 0 || dev->vlan_strip || dev->vlan_insert) &&

@@ -2508,6 +2508,13 @@ test_vlan(void)
 #define RSS_HENA_CAPS \
 	((1ull << 31) | (1ull << 33) | (1ull << 34) | (1ull << 35) | (1ull << 36) | (1ull << 41) | \
 	 (1ull << 43) | (1ull << 44) | (1ull << 45) | (1ull << 46) | (1ull << 63))
+/* Their RTE_ETH_RSS_* types. */
+#define ALL_RSS_TYPES \
+	(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP | \
+	 RTE_ETH_RSS_NONFRAG_IPV4_SCTP | RTE_ETH_RSS_NONFRAG_IPV4_OTHER | RTE_ETH_RSS_FRAG_IPV4 | \
+	 RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | \
+	 RTE_ETH_RSS_NONFRAG_IPV6_SCTP | RTE_ETH_RSS_NONFRAG_IPV6_OTHER | RTE_ETH_RSS_FRAG_IPV6 | \
+	 RTE_ETH_RSS_L2_PAYLOAD)
 
 /* CONFIG_RSS_KEY: key_len bytes of key (i * 7 + seed), len bytes sent. */
 static int
@@ -2591,9 +2598,20 @@ test_rss(void)
 	TEST_ASSERT_SUCCESS(
 		rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL),
 		"event register");
-	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
+	/* Linux: key and LUT only; every type is hashed by default. */
+	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 52, 5, 56), 0, "CONFIG_RSS_KEY");
+	TEST_ASSERT(rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_RSS),
+		    "RSS with a key only: flags 0x%x", c.flags);
+	TEST_ASSERT_EQUAL(vc_rss_lut(64, 1, 0, 68), 0, "CONFIG_RSS_LUT");
+	TEST_ASSERT(rx_conf(&c) == 0 && (c.flags & RTE_EMUDEV_NET_RX_F_RSS) &&
+			    c.rss_types == ALL_RSS_TYPES && c.rss_key[1] == 12 &&
+			    c.rss_lut[63] == 0,
+		    "Linux's RSS: flags 0x%x, types 0x%" PRIx64, c.flags, c.rss_types);
 	/* DPDK: hena 0 at init, LUT (6 + 64 - 1 bytes), key (6 + 52 - 1 bytes). */
 	TEST_ASSERT_EQUAL(vc_rss_hena(0, 8), 0, "SET_RSS_HENA 0");
+	TEST_ASSERT(rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_RSS),
+		    "RSS with hena 0: flags 0x%x", c.flags);
+	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
 	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, 0, 69), 0, "CONFIG_RSS_LUT");
 	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 52, 3, 57), 0, "CONFIG_RSS_KEY");
 	TEST_ASSERT(rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_RSS) && c.rss_types == 0,

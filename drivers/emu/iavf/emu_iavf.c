@@ -246,10 +246,13 @@ emu_iavf_rx_conf_reset(struct emu_iavf_dev *dev)
 	dev->nb_vlans = 0;
 	dev->vlan_strip = false;
 	dev->vlan_insert = false;
-	/* As a PF: key and LUT zero, no hashing until the VF sets them. */
+	/*
+	 * As a PF: key and LUT zero (no RSS until the VF sets them), every
+	 * hash type enabled (Linux iavf sets the key and LUT only).
+	 */
 	memset(dev->rss_key, 0, sizeof(dev->rss_key));
 	memset(dev->rss_lut, 0, sizeof(dev->rss_lut));
-	dev->rss_hena = 0;
+	dev->rss_hena = EMU_IAVF_RSS_HENA_CAPS;
 	dev->rss_key_set = false;
 	dev->rss_lut_set = false;
 	emu_iavf_rx_conf_changed(dev);

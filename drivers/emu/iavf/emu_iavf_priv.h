@@ -179,7 +179,7 @@ struct emu_iavf_dev {
 	bool vlan_insert; /**< ENABLE_VLAN_INSERTION_V2 (the consumer honours IL2TAG1 anyway) */
 	uint8_t rss_key[EMU_IAVF_RSS_KEY_SIZE]; /**< CONFIG_RSS_KEY (RSS_PF) */
 	uint8_t rss_lut[EMU_IAVF_RSS_LUT_SIZE]; /**< CONFIG_RSS_LUT: receive queues */
-	uint64_t rss_hena; /**< SET_RSS_HENA: VIRTCHNL_HASH_FILTER_* bits */
+	uint64_t rss_hena; /**< SET_RSS_HENA: VIRTCHNL_HASH_FILTER_* bits (all after reset) */
 	bool rss_key_set;
 	bool rss_lut_set;
 

@@ -273,6 +273,19 @@ struct emu_iavf_aq_desc {
 #define VIRTCHNL_HASH_FILTER_IPV6_OTHER 45
 #define VIRTCHNL_HASH_FILTER_FRAG_IPV6 46
 #define VIRTCHNL_HASH_FILTER_L2_PAYLOAD 63
+/** The hash filters the device hashes (GET_RSS_HENA_CAPS), set after a reset. */
+#define EMU_IAVF_RSS_HENA_CAPS \
+	((uint64_t)((1ull << VIRTCHNL_HASH_FILTER_IPV4_UDP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV4_TCP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV4_SCTP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV4_OTHER) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_FRAG_IPV4) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_UDP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_TCP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_SCTP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_OTHER) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_FRAG_IPV6) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_L2_PAYLOAD)))
 
 /* VLAN V2 capability bits (enum virtchnl_vlan_support). */
 #define VIRTCHNL_VLAN_ETHERTYPE_8100 0x00000001u

@@ -184,10 +184,10 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 	dev->caps = VIRTCHNL_VF_OFFLOAD_L2 | (wanted & EMU_IAVF_CAPS);
 	/* What a capability no longer negotiated configured is gone. */
 	if (!(dev->caps & VIRTCHNL_VF_OFFLOAD_RSS_PF) &&
-	    (dev->rss_key_set || dev->rss_lut_set || dev->rss_hena != 0)) {
+	    (dev->rss_key_set || dev->rss_lut_set || dev->rss_hena != EMU_IAVF_RSS_HENA_CAPS)) {
 		dev->rss_key_set = false;
 		dev->rss_lut_set = false;
-		dev->rss_hena = 0;
+		dev->rss_hena = EMU_IAVF_RSS_HENA_CAPS;
 		emu_iavf_rx_conf_changed(dev);
 	}
 	if (!(dev->caps & VIRTCHNL_VF_OFFLOAD_VLAN_V2) &&
@@ -777,18 +777,6 @@ static const struct {
 	{VIRTCHNL_HASH_FILTER_L2_PAYLOAD, RTE_ETH_RSS_L2_PAYLOAD},
 };
 
-/* GET_RSS_HENA_CAPS: the hash filters the device can hash. */
-static uint64_t
-emu_iavf_hena_caps(void)
-{
-	uint64_t caps = 0;
-	uint32_t i;
-
-	for (i = 0; i < RTE_DIM(emu_iavf_rss_types); i++)
-		caps |= 1ull << emu_iavf_rss_types[i].bit;
-	return caps;
-}
-
 /* The RTE_ETH_RSS_* types of hash filter bits. */
 uint64_t
 emu_iavf_hena_to_rss_types(uint64_t hena)
@@ -877,10 +865,10 @@ emu_iavf_vc_rss_hena(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 	}
 	memcpy(&h, msg, sizeof(h));
 	hena = rte_le_to_cpu_64(h.hena);
-	if ((hena & ~emu_iavf_hena_caps()) != 0) {
+	if ((hena & ~EMU_IAVF_RSS_HENA_CAPS) != 0) {
 		VC_ERR(dev, op,
 		       "hash filters 0x%016" PRIx64 " beyond the capabilities 0x%016" PRIx64, hena,
-		       emu_iavf_hena_caps());
+		       EMU_IAVF_RSS_HENA_CAPS);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
 	if (hena != dev->rss_hena) {
@@ -989,7 +977,7 @@ emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *msg, ui
 			st = emu_iavf_vc_rss_hena(dev, msg, len);
 		} else {
 			struct virtchnl_rss_hena h = {
-				.hena = rte_cpu_to_le_64(emu_iavf_hena_caps())};
+				.hena = rte_cpu_to_le_64(EMU_IAVF_RSS_HENA_CAPS)};
 
 			memcpy(res->data, &h, sizeof(h));
 			res->len = sizeof(h);
