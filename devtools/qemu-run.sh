@@ -26,6 +26,11 @@
 #                      are removed
 #   --timeout S        hard limit for the whole QEMU run (default 120)
 #   --append ARGS      extra kernel command-line arguments
+#   --mem MB           guest RAM in MiB, a shared memfd (default 512)
+#   --proc             /proc mounted in the tree for QEMU, in a mount
+#                      namespace of its own (gone when QEMU ends): a writable
+#                      -virtfs share needs it (QEMU's 9p server reaches files
+#                      it creates through /proc/self/fd)
 #   --qemu-arg ARG     extra QEMU argument (repeatable)
 #   --quiet            do not copy the console to stdout
 # Environment: QEMU_TREE (default: $HOME/.cache/dpdk-emu/qemu-trixie)
@@ -50,6 +55,8 @@ modules=
 logfile=
 timeout_s=120
 append=
+mem=512
+with_proc=0
 quiet=0
 files=()
 qemu_extra=()
@@ -63,6 +70,8 @@ while [ $# -gt 0 ]; do
 	--log) logfile=${2?}; shift 2 ;;
 	--timeout) timeout_s=${2?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
+	--mem) mem=${2?}; shift 2 ;;
+	--proc) with_proc=1; shift ;;
 	--qemu-arg) qemu_extra+=("${2?}"); shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	-h | --help) usage ;;
@@ -73,6 +82,9 @@ done
 [ -f "$init" ] || die "no init script $init"
 case $timeout_s in
 '' | *[!0-9]*) die "--timeout wants whole seconds, got '$timeout_s'" ;;
+esac
+case $mem in
+'' | *[!0-9]* | 0*) die "--mem wants MiB, got '$mem'" ;;
 esac
 [ -z "$device_opts" ] || [ -n "$socket" ] || die "--device-opts needs --socket"
 
@@ -184,9 +196,9 @@ fi
 cmdline="console=ttyS0 quiet panic=-1${append:+ $append}"
 # shellcheck disable=SC2054 # commas belong to QEMU option values
 args=(
-	-machine q35 -accel tcg -m 512 -nographic -no-reboot -nic none -vga none
+	-machine q35 -accel tcg -m "$mem" -nographic -no-reboot -nic none -vga none
 	-kernel "$kernel" -initrd "${initrd#"$DIR"}" -append "$cmdline"
-	-object memory-backend-memfd,id=mem,size=512M,share=on -numa node,memdev=mem
+	-object "memory-backend-memfd,id=mem,size=${mem}M,share=on" -numa node,memdev=mem
 )
 if [ -n "$guest_sock" ]; then
 	args+=(-device "{\"driver\":\"vfio-user-pci\",\"socket\":{\"type\":\"unix\",\"path\":\"$guest_sock\"}${device_opts:+,$device_opts}}")
@@ -197,13 +209,19 @@ log "initramfs $(stat -c %s "$initrd") bytes; booting $(stamp_value KERNEL_VERSI
 # Drop CRs and the terminal control sequences the firmware prints, so that
 # guest lines can be matched whole.
 clean=(sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c78]//g')
+runner=(chroot "$DIR")
+if [ "$with_proc" = 1 ]; then
+	command -v unshare > /dev/null || die "--proc needs unshare (util-linux)"
+	# shellcheck disable=SC2016 # expanded by that shell
+	runner=(unshare --mount --propagation private -- sh -c 'mount -t proc proc "$1/proc" && exec chroot "$@"' sh "$DIR")
+fi
 start=$SECONDS
 set +e
 if [ "$quiet" = 1 ]; then
-	timeout --kill-after=10 "$timeout_s" chroot "$DIR" qemu-system-x86_64 "${args[@]}" < /dev/null 2>&1 |
+	timeout --kill-after=10 "$timeout_s" "${runner[@]}" qemu-system-x86_64 "${args[@]}" < /dev/null 2>&1 |
 		"${clean[@]}" > "$logfile"
 else
-	timeout --kill-after=10 "$timeout_s" chroot "$DIR" qemu-system-x86_64 "${args[@]}" < /dev/null 2>&1 |
+	timeout --kill-after=10 "$timeout_s" "${runner[@]}" qemu-system-x86_64 "${args[@]}" < /dev/null 2>&1 |
 		"${clean[@]}" | tee "$logfile"
 fi
 rc=${PIPESTATUS[0]}

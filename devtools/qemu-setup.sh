@@ -12,16 +12,36 @@
 #   DIR/opt/guest/.../modules/VER    guest modules (iavf, libeth, libie, ...)
 #   DIR/.dpdk-emu-tree               stamp: KEY=VALUE lines, written last
 #
+# With --dpdk-guest, also (once) a second, minimal trixie tree inside it with
+# Debian 13's DPDK (dpdk-dev: dpdk-testpmd 24.11 and its PMDs, net_iavf among
+# them), for guests that run DPDK: QEMU serves it to the guest read-only over
+# 9p (devtools/test-qemu-dpdk.sh). It has its own stamp, so adding it leaves
+# the QEMU tree (and the other tests' cache) as it is:
+#   DIR/opt/dpdk-guest/usr/bin/dpdk-testpmd
+#   DIR/opt/dpdk-guest/.dpdk-emu-dpdk-guest   stamp, written last
+#
 # A complete tree (stamp present and sane) makes a rerun a no-op. A tree
 # without a valid stamp is removed and rebuilt. The tree is built in
 # DIR.partial and renamed to DIR only when complete.
 #
-# usage: devtools/qemu-setup.sh      (as root, on Debian; Debian's archive reachable)
+# usage: devtools/qemu-setup.sh [--dpdk-guest]
+#        (as root, on Debian; Debian's archive reachable)
 # Environment:
 #   QEMU_TREE    the tree (default: $HOME/.cache/dpdk-emu/qemu-trixie)
 #   QEMU_MIRROR  Debian mirror (default: http://deb.debian.org/debian)
 # Exit status 0: the tree is ready; it prints "qemu-setup: ready: DIR".
 set -euo pipefail
+
+want_dpdk_guest=0
+for a in "$@"; do
+	case $a in
+	--dpdk-guest) want_dpdk_guest=1 ;;
+	*)
+		printf 'qemu-setup: error: unknown argument %s (usage: qemu-setup.sh [--dpdk-guest])\n' "$a" >&2
+		exit 2
+		;;
+	esac
+done
 
 # Bump when the recipe below changes: old trees are then rebuilt.
 RECIPE=1
@@ -36,6 +56,10 @@ PACKAGES=(
 	seabios/trixie-backports
 	busybox-static
 )
+# The DPDK guest tree (--dpdk-guest): bump when its recipe changes.
+DPDK_GUEST_RECIPE=1
+DPDK_GUEST_PACKAGES=(dpdk-dev)
+DPDK_GUEST_STAMP_NAME=.dpdk-emu-dpdk-guest
 GUEST_MODULES=(
 	intel/libeth/libeth
 	intel/libie/libie
@@ -75,15 +99,38 @@ tree_ok() {
 	[ -x "$root/usr/bin/busybox" ] || [ -x "$root/bin/busybox" ] || return 1
 }
 
+GDIR=$DIR/opt/dpdk-guest
+GSTAMP=$GDIR/$DPDK_GUEST_STAMP_NAME
+
+# dpdk_guest_ok ROOT: the DPDK guest tree at ROOT is complete (stamp of this
+# recipe, testpmd and the iavf PMD present).
+dpdk_guest_ok() {
+	local st=$1/$DPDK_GUEST_STAMP_NAME t
+	[ -f "$st" ] || return 1
+	[ "$(stamp_value "$st" RECIPE)" = "$DPDK_GUEST_RECIPE" ] || return 1
+	t=$(stamp_value "$st" TESTPMD)
+	[ -n "$t" ] && [ -x "$1$t" ] || return 1
+	[ -n "$(find "$1/usr/lib" -name 'librte_net_iavf.so*' -print -quit 2> /dev/null)" ] || return 1
+}
+
+# wanted_ok: everything asked for is ready.
+wanted_ok() {
+	tree_ok "$DIR" || return 1
+	[ "$want_dpdk_guest" = 0 ] || dpdk_guest_ok "$GDIR"
+}
+
 report() {
 	log "ready: $DIR"
 	log "  qemu:   $(stamp_value "$STAMP" QEMU_VERSION)"
 	log "  kernel: $DIR$(stamp_value "$STAMP" KERNEL)"
 	log "  modules: $DIR$(stamp_value "$STAMP" MODDIR)"
+	if [ "$want_dpdk_guest" = 1 ]; then
+		log "  DPDK guest tree: $GDIR (DPDK $(stamp_value "$GSTAMP" DPDK_VERSION), $(stamp_value "$GSTAMP" TESTPMD))"
+	fi
 }
 
 # Fast path, no root needed: nothing to do.
-if tree_ok "$DIR"; then
+if wanted_ok; then
 	report
 	exit 0
 fi
@@ -97,11 +144,6 @@ exec 9> "$DIR.lock"
 if ! flock -n 9; then
 	log "another qemu-setup is building $DIR; waiting"
 	flock 9
-fi
-# The other run may have finished it.
-if tree_ok "$DIR"; then
-	report
-	exit 0
 fi
 
 # umount_under PATH: unmount anything left mounted below PATH (an
@@ -124,16 +166,93 @@ remove_tree() {
 	[ ! -e "$p" ] || die "could not remove $p"
 }
 
-if [ -e "$DIR" ]; then
-	# Only remove what looks like ours: a Debian tree or an empty directory.
-	if [ -f "$STAMP" ] || [ -f "$DIR/etc/debian_version" ] || [ -z "$(ls -A "$DIR" 2> /dev/null)" ]; then
-		log "$DIR is incomplete or from an older recipe; rebuilding it"
-		remove_tree "$DIR"
-	else
-		die "$DIR exists and is not a tree made by this script; remove it or set QEMU_TREE"
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C LANG=C
+
+# need_debootstrap: debootstrap on the host, knowing the suite.
+need_debootstrap() {
+	if ! command -v debootstrap > /dev/null; then
+		log "installing debootstrap on the host"
+		apt-get update -q || die "apt-get update failed"
+		apt-get install -y -q --no-install-recommends debootstrap ||
+			die "cannot install debootstrap"
 	fi
-fi
-remove_tree "$PARTIAL"
+	[ -e /usr/share/debootstrap/scripts/$SUITE ] ||
+		die "this debootstrap does not know the suite '$SUITE' (update debootstrap)"
+}
+
+# apt_settings ROOT: name resolution and apt settings as on the host: the
+# chroot must reach the same mirror the same way (e.g. names pinned in
+# /etc/hosts, a proxy); no daemons get started inside the tree.
+apt_settings() {
+	local root=$1 proxy
+	cp -f /etc/hosts "$root/etc/hosts" 2> /dev/null || true
+	cp -f --remove-destination /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
+	{
+		echo '// written by dpdk-emu devtools/qemu-setup.sh'
+		# A mirror serving a snapshot has stale Release files; accept them
+		# only if the host apt does too.
+		if [ "$(apt-config dump Acquire::Check-Valid-Until 2> /dev/null | sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')" = false ]; then
+			echo 'Acquire::Check-Valid-Until "false";'
+		fi
+		proxy=$(apt-config dump Acquire::http::Proxy 2> /dev/null | sed -n 's/^Acquire::http::Proxy "\(.*\)";$/\1/p')
+		[ -z "$proxy" ] || echo "Acquire::http::Proxy \"$proxy\";"
+		echo 'APT::Install-Recommends "false";'
+	} > "$root/etc/apt/apt.conf.d/99dpdk-emu"
+	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+}
+
+# build_dpdk_guest: the DPDK guest tree in GDIR (inside the QEMU tree, so
+# that QEMU, chrooted there, can serve it), if asked for and not complete.
+# Built in GDIR.partial, renamed when complete.
+build_dpdk_guest() {
+	local gp=$GDIR.partial t0 t1 ver tp
+	[ "$want_dpdk_guest" = 1 ] || return 0
+	dpdk_guest_ok "$GDIR" && return 0
+	t1=$SECONDS
+	need_debootstrap
+	remove_tree "$GDIR"
+	remove_tree "$gp"
+	PARTIAL=$gp
+	t0=$SECONDS
+	log "DPDK guest tree: debootstrap --variant=minbase $SUITE into $gp (about 40 s)"
+	if ! debootstrap --variant=minbase "$SUITE" "$gp" "$MIRROR" > "$DIR.dpdk-guest.log" 2>&1; then
+		tail -n 20 "$DIR.dpdk-guest.log" >&2 || true
+		die "debootstrap of the DPDK guest tree failed (full log: $DIR.dpdk-guest.log)"
+	fi
+	log "debootstrap done in $((SECONDS - t0)) s"
+	apt_settings "$gp"
+	t0=$SECONDS
+	log "installing ${DPDK_GUEST_PACKAGES[*]} in the DPDK guest tree"
+	{ chroot "$gp" apt-get update -q && chroot "$gp" apt-get install -y -q --no-install-recommends \
+		"${DPDK_GUEST_PACKAGES[@]}"; } >> "$DIR.dpdk-guest.log" 2>&1 || {
+		tail -n 20 "$DIR.dpdk-guest.log" >&2
+		die "apt-get inside the DPDK guest tree failed (log: $DIR.dpdk-guest.log)"
+	}
+	log "packages installed in $((SECONDS - t0)) s"
+	tp=/usr/bin/dpdk-testpmd
+	[ -x "$gp$tp" ] || die "${DPDK_GUEST_PACKAGES[*]} installed no $tp"
+	[ -n "$(find "$gp/usr/lib" -name 'librte_net_iavf.so*' -print -quit)" ] ||
+		die "no librte_net_iavf.so (the net_iavf PMD) in the DPDK guest tree"
+	# shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+	ver=$(chroot "$gp" dpkg-query -W -f='${Version}' dpdk-dev) || die "dpdk-dev is not installed"
+	# Mount points the guest needs on the read-only tree.
+	mkdir -p "$gp/mnt/huge"
+	# What the guest never needs: downloaded packages.
+	chroot "$gp" apt-get clean > /dev/null 2>&1 || true
+	cat > "$gp/$DPDK_GUEST_STAMP_NAME" << STAMP_EOF
+RECIPE=$DPDK_GUEST_RECIPE
+SUITE=$SUITE
+PACKAGES=${DPDK_GUEST_PACKAGES[*]}
+DPDK_VERSION=$ver
+TESTPMD=$tp
+BUILT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+STAMP_EOF
+	dpdk_guest_ok "$gp" || die "internal error: the new DPDK guest tree fails its own check"
+	mv -T "$gp" "$GDIR"
+	PARTIAL=$DIR.partial
+	log "DPDK guest tree complete in $((SECONDS - t1)) s ($(du -sh "$GDIR" | cut -f1))"
+}
 
 cleanup() {
 	local rc=$?
@@ -148,17 +267,26 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-export DEBIAN_FRONTEND=noninteractive LC_ALL=C LANG=C
+# The other run may have finished it.
+if tree_ok "$DIR"; then
+	build_dpdk_guest
+	report
+	exit 0
+fi
+
+if [ -e "$DIR" ]; then
+	# Only remove what looks like ours: a Debian tree or an empty directory.
+	if [ -f "$STAMP" ] || [ -f "$DIR/etc/debian_version" ] || [ -z "$(ls -A "$DIR" 2> /dev/null)" ]; then
+		log "$DIR is incomplete or from an older recipe; rebuilding it"
+		remove_tree "$DIR"
+	else
+		die "$DIR exists and is not a tree made by this script; remove it or set QEMU_TREE"
+	fi
+fi
+remove_tree "$PARTIAL"
 
 # ------------------------------------------------------------ debootstrap
-if ! command -v debootstrap > /dev/null; then
-	log "installing debootstrap on the host"
-	apt-get update -q || die "apt-get update failed"
-	apt-get install -y -q --no-install-recommends debootstrap ||
-		die "cannot install debootstrap"
-fi
-[ -e /usr/share/debootstrap/scripts/$SUITE ] ||
-	die "this debootstrap does not know the suite '$SUITE' (update debootstrap)"
+need_debootstrap
 
 t0=$SECONDS
 log "debootstrap --variant=minbase $SUITE into $PARTIAL from $MIRROR (about 40 s)"
@@ -168,21 +296,7 @@ if ! debootstrap --variant=minbase "$SUITE" "$PARTIAL" "$MIRROR" > "$DIR.deboots
 fi
 log "debootstrap done in $((SECONDS - t0)) s"
 
-# Name resolution and apt settings as on the host: the chroot must reach
-# the same mirror the same way (e.g. names pinned in /etc/hosts, a proxy).
-cp -f /etc/hosts "$PARTIAL/etc/hosts" 2> /dev/null || true
-cp -f --remove-destination /etc/resolv.conf "$PARTIAL/etc/resolv.conf" 2> /dev/null || true
-{
-	echo '// written by dpdk-emu devtools/qemu-setup.sh'
-	# A mirror serving a snapshot has stale Release files; accept them
-	# only if the host apt does too.
-	if [ "$(apt-config dump Acquire::Check-Valid-Until 2> /dev/null | sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')" = false ]; then
-		echo 'Acquire::Check-Valid-Until "false";'
-	fi
-	proxy=$(apt-config dump Acquire::http::Proxy 2> /dev/null | sed -n 's/^Acquire::http::Proxy "\(.*\)";$/\1/p')
-	[ -z "$proxy" ] || echo "Acquire::http::Proxy \"$proxy\";"
-	echo 'APT::Install-Recommends "false";'
-} > "$PARTIAL/etc/apt/apt.conf.d/99dpdk-emu"
+apt_settings "$PARTIAL"
 
 # Debian 13 writes deb822 sources; add backports in the same style.
 cat > "$PARTIAL/etc/apt/sources.list.d/trixie-backports.sources" << EOF
@@ -192,9 +306,6 @@ Suites: trixie-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-# No daemons get started inside the tree.
-printf '#!/bin/sh\nexit 101\n' > "$PARTIAL/usr/sbin/policy-rc.d"
-chmod 755 "$PARTIAL/usr/sbin/policy-rc.d"
 
 in_tree() { chroot "$PARTIAL" "$@"; }
 
@@ -287,4 +398,5 @@ EOF
 tree_ok "$PARTIAL" || die "internal error: the new tree fails its own check"
 mv -T "$PARTIAL" "$DIR"
 log "tree complete ($(du -sh "$DIR" | cut -f1))"
+build_dpdk_guest
 report

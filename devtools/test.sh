@@ -128,15 +128,17 @@ step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, mult
 if [ "${SKIP_QEMU:-0}" = 1 ]; then
 	say "QEMU guest tests"
 	echo "SKIP_QEMU=1: not run"
-	skipped=$((skipped + 3))
+	skipped=$((skipped + 4))
 	skips+=("QEMU guest: sample device (SKIP_QEMU=1)" "QEMU guest: iavf (SKIP_QEMU=1)"
-		"QEMU guest: iavfbe (SKIP_QEMU=1)")
+		"QEMU guest: iavfbe (SKIP_QEMU=1)" "QEMU guest: DPDK net_iavf (SKIP_QEMU=1)")
 else
 	step "QEMU guest: sample device" env BUILD="$gcc_dir" bash devtools/test-qemu-sample.sh
 	step "QEMU guest: stock iavf driver on emu_iavf (testpmd -d)" \
 		env BUILD="$gcc_dir" bash devtools/test-qemu-iavf.sh
 	step "QEMU guest: packets through net_iavfbe (ping, 8 MB TCP, 4 queues)" \
 		env BUILD="$gcc_dir" bash devtools/test-qemu-iavfbe.sh
+	step "QEMU guest: DPDK net_iavf in the guest (uio_pci_generic; vfio-pci behind intel-iommu)" \
+		env BUILD="$gcc_dir" bash devtools/test-qemu-dpdk.sh
 fi
 
 echo

@@ -1,0 +1,482 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-emu authors
+#
+# DPDK in the guest: Debian 13's dpdk-testpmd (DPDK 24.11, net_iavf PMD)
+# inside a QEMU guest (TCG, -cpu max, 2 CPUs, 1536 MiB shared memfd RAM,
+# 256 x 2 MiB hugepages) drives the emulated AVF, which the host's
+# dpdk-testpmd serves with our plugins (emu_iavf + net_iavfbe). The guest's
+# root is the DPDK guest tree of `qemu-setup.sh --dpdk-guest`, served
+# read-only over 9p; a second, writable 9p share is the control channel
+# through which this script types the guest testpmd's commands and reads
+# their output (devtools/guest/dpdk-init.sh). Runs:
+#   uio   the device bound to uio_pci_generic (Debian's kernel has no
+#         vfio no-IOMMU mode)
+#   vfio  the device bound to vfio-pci behind QEMU's intel-iommu
+#         (intremap=on, caching-mode=on; intel_iommu=on in the guest)
+# Checks, each a PASS/FAIL line with the figures:
+#   - the guest's testpmd sees the link up;
+#   - guest -> host: the guest sends BURSTS bursts per queue (testpmd
+#     `start tx_first`, rxonly otherwise); the host's port received exactly
+#     what the guest's forwarding streams sent, and the guest's own port
+#     statistics (device counters, VIRTCHNL_OP_GET_STATS) say the same,
+#     packets and bytes;
+#   - host -> guest: the mirror (host `start tx_first`, the guest rxonly);
+#     the guest's streams received exactly what the host sent, and the
+#     guest's `show port stats` (RX-packets, RX-bytes) agree, no RX-missed;
+#   - link events: one "link state change" event at the guest per link
+#     change (its port start; the host's port stop and start);
+#   - QEMU printed no vfio-user error (a DMA unmap that failed, a request
+#     timed out, an unexpected reply), the guest kernel no warning, the
+#     guest's testpmd quit with status 0, and so did the host's.
+#
+# usage: BUILD=builddir devtools/test-qemu-dpdk.sh [uio] [vfio]
+#        (as root; default: uio vfio)
+# Environment:
+#   BUILD         build directory (default: build)
+#   QEMU_TREE     QEMU tree (see devtools/qemu-setup.sh)
+#   QEMU_TIMEOUT  limit for each guest run in seconds (default: 420)
+#   TESTPMD       host testpmd binary (default: dpdk-testpmd, Debian's dpdk-dev)
+#   PMD_LCORES    host testpmd's --lcores (default: 0@0,1@0)
+#   QUEUES        queue pairs (default: 2: testpmd prints per-stream
+#                 software counters only with more streams than ports)
+#   BURSTS        tx_first bursts per queue, 32 packets each (default: 4)
+#   EMU_LOG_LEVEL log level of the project's log types (default: info)
+#   KEEP_LOGS=1   keep the logs directory
+# Exit status: 0 all checks passed, 77 skipped (a prerequisite is missing:
+# the reason is printed), anything else failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
+BUILD=${BUILD:-build}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-420}
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+PMD_LCORES=${PMD_LCORES:-0@0,1@0}
+QUEUES=${QUEUES:-2}
+BURSTS=${BURSTS:-4}
+EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
+DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
+DIR=${DIR%/}
+export QEMU_TREE=$DIR
+GUEST_MAC=02:00:00:00:00:01
+HOST_PEER=02:00:00:00:00:fe
+emu_plugin=librte_emu_iavf.so
+be_plugin=librte_net_iavfbe.so
+GUEST_INIT=devtools/guest/dpdk-init.sh
+LSC_LINE='Port 0: link state change event'
+
+log() { printf 'test-qemu-dpdk: %s\n' "$*"; }
+skip() { log "SKIP: $*"; exit 77; }
+die() { log "FAIL: $*"; exit 1; }
+
+runs=()
+for a in "$@"; do
+	case $a in
+	uio | vfio) runs+=("$a") ;;
+	-h | --help)
+		sed -n '/^# usage:/,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*) die "unknown run '$a' (uio, vfio)" ;;
+	esac
+done
+[ ${#runs[@]} != 0 ] || runs=(uio vfio)
+for v in QEMU_TIMEOUT QUEUES BURSTS; do
+	case ${!v} in
+	'' | *[!0-9]* | 0) die "$v wants a positive number, got '${!v}'" ;;
+	esac
+done
+
+[ "$(id -u)" = 0 ] || skip "needs root (debootstrap and chroot for the QEMU tree)"
+command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
+testpmd=$(command -v "$TESTPMD") ||
+	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
+if ! bash devtools/qemu-setup.sh --dpdk-guest; then
+	skip "the QEMU tree with its DPDK guest tree could not be built (see the qemu-setup messages above)"
+fi
+[ -f "$BUILD/drivers/emu/iavf/$emu_plugin" ] ||
+	die "$BUILD/drivers/emu/iavf/$emu_plugin is not built (BUILD=$BUILD)"
+[ -f "$BUILD/drivers/net/iavfbe/$be_plugin" ] ||
+	die "$BUILD/drivers/net/iavfbe/$be_plugin is not built (BUILD=$BUILD)"
+plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
+	die "cannot make the private plugin directory (see above)"
+
+# ------------------------------------------------------------ work space
+work=$(mktemp -d "${TMPDIR:-/tmp}/emu-dpdk-qemu.XXXXXX")
+mkdir -p "$DIR/tmp"
+pid=
+fifo_fd=
+qpid=
+ctl=
+sock=$DIR/tmp/dpdk-guest.$$.sock
+prefix=emu-dpdk-qemu-$$
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	local rc=$?
+	if [ -n "$qpid" ]; then
+		kill "$qpid" 2> /dev/null || true
+		wait "$qpid" 2> /dev/null || true
+	fi
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+	fi
+	if [ -n "$fifo_fd" ]; then
+		exec {fifo_fd}>&-
+	fi
+	rm -f "$sock"
+	[ -z "$ctl" ] || rm -rf "$ctl"
+	rm -rf "/var/run/dpdk/$prefix"
+	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
+		log "logs kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+passed=0
+failed=0
+guest_log=
+# eq A B: 1 if A and B are the same number (and not empty), else 0.
+eq() {
+	case $1$2 in
+	'' | *[!0-9]*) echo 0 ;;
+	*) [ -n "$1" ] && [ -n "$2" ] && [ "$1" = "$2" ] && echo 1 || echo 0 ;;
+	esac
+}
+
+# ------------------------------------------------------------ host testpmd
+pmd_log=
+pmd_start() {
+	local name=$1
+	pmd_log=$work/$name.host-testpmd.log
+	local fifo=$work/$name.host-testpmd.stdin
+	rm -f "$sock"
+	# shellcheck disable=SC2054 # commas belong to option values
+	local eal=(-d "$plugins/$emu_plugin" -d "$plugins/$be_plugin" --no-huge -m 512 --no-pci
+		--file-prefix="$prefix" --lcores "$PMD_LCORES" --log-level=lib.eal:notice
+		--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL"
+		--log-level="*iavfbe*:$EMU_LOG_LEVEL"
+		--vdev "emu_iavf0,sock=$sock,mac=$GUEST_MAC,queues=$QUEUES"
+		--vdev "net_iavfbe0,emu=emu_iavf0")
+	mkfifo -m 600 "$fifo"
+	exec {fifo_fd}<> "$fifo"
+	local opts=(-i --nb-cores=1 --rxq="$QUEUES" --txq="$QUEUES" --total-num-mbufs=16384
+		--forward-mode=rxonly --eth-peer="0,$GUEST_MAC")
+	log "starting LD_LIBRARY_PATH=$plugins stdbuf -oL $testpmd ${eal[*]} -- ${opts[*]}"
+	LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+		stdbuf -oL -eL "$testpmd" "${eal[@]}" -- "${opts[@]}" < "$fifo" > "$pmd_log" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do
+		[ -S "$sock" ] && grep -q 'testpmd> ' "$pmd_log" && return 0
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	log "the host's testpmd did not come up:"
+	cat "$pmd_log"
+	return 1
+}
+
+# hcmd CMD [OUT]: a command to the host's testpmd; its output in OUT.
+hcmd() {
+	local out=${2:-$work/h.last.out} off
+	off=$(stat -c %s "$pmd_log")
+	printf '%s\n' "$1" >&"$fifo_fd"
+	for _ in $(seq 100); do
+		tail -c +$((off + 1)) "$pmd_log" | grep -q 'testpmd> ' && break
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	tail -c +$((off + 1)) "$pmd_log" | tr -d '\r' | sed -e 's/^testpmd> //' > "$out"
+}
+
+pmd_stop() {
+	local alive=0 rc=0
+	kill -0 "$pid" 2> /dev/null && alive=1
+	check "the host's testpmd still running after the guest powered off" "$alive"
+	if [ "$alive" = 1 ]; then
+		hcmd stop
+		printf 'quit\n' >&"$fifo_fd"
+		for _ in $(seq 200); do
+			kill -0 "$pid" 2> /dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2> /dev/null; then
+			log "the host's testpmd did not quit within 20 s; SIGTERM"
+			kill -TERM "$pid" 2> /dev/null || true
+			sleep 5
+			kill -9 "$pid" 2> /dev/null || true
+		fi
+	fi
+	wait "$pid" || rc=$?
+	pid=
+	exec {fifo_fd}>&-
+	fifo_fd=
+	[ "$alive" = 0 ] || check "the host's testpmd quit with status 0 (status $rc)" "$(eq "$rc" 0)"
+	rm -f "$sock"
+	rm -rf "/var/run/dpdk/$prefix"
+}
+
+# port_stat FILE FIELD: a figure of "show port stats 0".
+port_stat() {
+	awk -v f="$2:" '{ for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }' "$1"
+}
+# stream_sum FILE FIELD: FIELD (RX-packets, TX-packets) summed over the
+# forwarding streams of a "stop" or "show fwd stats all" output.
+stream_sum() {
+	awk -v f="$2:" '
+		/Forward Stats for RX Port=/ { s = 1; next }
+		s && /RX-packets:/ {
+			for (i = 1; i < NF; i++) if ($i == f) n += $(i + 1)
+			s = 0
+		}
+		END { print n + 0 }' "$1"
+}
+
+# ------------------------------------------------------------ guest testpmd
+gn=0
+# gcmd CMD [OUT] [SECONDS]: a command to the guest's testpmd (through the
+# ctl share); its output in OUT. Returns 1 if no answer came.
+gcmd() {
+	local out=${2:-$work/g.last.out} t=${3:-60} i
+	printf '%s\n' "$1" > "$ctl/.cmd.tmp"
+	mv "$ctl/.cmd.tmp" "$ctl/cmd.$gn"
+	for ((i = 0; i < t * 10; i++)); do
+		[ -f "$ctl/out.$gn" ] && break
+		kill -0 "$qpid" 2> /dev/null || break
+		sleep 0.1
+	done
+	if [ ! -f "$ctl/out.$gn" ]; then
+		log "no answer from the guest to '$1' within $t s"
+		: > "$out"
+		gn=$((gn + 1))
+		return 1
+	fi
+	tr -d '\r' < "$ctl/out.$gn" | sed -e 's/^testpmd> //' > "$out"
+	gn=$((gn + 1))
+}
+
+# glink STATE SECONDS: poll the guest's "show port info 0" until its link is
+# STATE (up/down); sets took to the time it took, or to nothing if it never
+# was. (Not to be called in $(...): gcmd counts its commands in gn.)
+took=
+glink() {
+	local i t0=$SECONDS
+	took=
+	for ((i = 0; i < $2; i++)); do
+		gcmd "show port info 0" "$work/g.info.out" 30 || return 0
+		if grep -q "Link status: $1" "$work/g.info.out"; then
+			took="$((SECONDS - t0)) s"
+			return 0
+		fi
+		sleep 1
+	done
+}
+# lsc_count: sets lsc to the number of link state change events the guest's
+# testpmd printed so far.
+lsc=
+lsc_count() {
+	gcmd @log /dev/null 30 || true
+	lsc=$(grep -c -F "$LSC_LINE" "$ctl/testpmd.log" 2> /dev/null || true)
+}
+
+# ------------------------------------------------------------ one run
+run_one() {
+	local mode=$1 before=$failed t0=$SECONDS driver modules append qargs n
+	echo "=== $mode: DPDK net_iavf in the guest ($mode), testpmd with emu_iavf + net_iavfbe on the host, $QUEUES queues"
+	guest_log=$work/$mode.guest.log
+	: > "$guest_log"
+	if ! pmd_start "$mode"; then
+		check "the host's testpmd started with emu_iavf0 and net_iavfbe0" 0
+		return
+	fi
+	ctl=$(mktemp -d "$DIR/tmp/dpdk-ctl.XXXXXX")
+	gn=0
+	modules="netfs 9pnet 9pnet_virtio 9p"
+	append="hugepages=256 emutest.queues=$QUEUES"
+	qargs=(--qemu-arg -cpu --qemu-arg max --qemu-arg -smp --qemu-arg 2
+		--qemu-arg -virtfs --qemu-arg "local,path=/opt/dpdk-guest,mount_tag=dpdkroot,security_model=none,readonly=on"
+		--qemu-arg -virtfs --qemu-arg "local,path=${ctl#"$DIR"},mount_tag=ctl,security_model=none")
+	if [ "$mode" = uio ]; then
+		driver=uio_pci_generic
+		modules="$modules uio uio_pci_generic"
+	else
+		driver=vfio-pci
+		modules="$modules irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci"
+		append="$append intel_iommu=on"
+		# The IOMMU before the device it translates for.
+		qargs+=(--qemu-arg -device --qemu-arg "intel-iommu,intremap=on,caching-mode=on")
+	fi
+	append="$append emutest.driver=$driver"
+	qargs+=(--qemu-arg -device --qemu-arg
+		"{\"driver\":\"vfio-user-pci\",\"socket\":{\"type\":\"unix\",\"path\":\"${sock#"$DIR"}\"}}")
+	log "booting the guest ($driver, timeout ${QEMU_TIMEOUT} s)"
+	bash devtools/qemu-run.sh --quiet --proc --init "$GUEST_INIT" --modules "$modules" --mem 1536 \
+		--log "$guest_log" --timeout "$QEMU_TIMEOUT" --append "$append" "${qargs[@]}" &
+	qpid=$!
+
+	# The guest's testpmd at its prompt.
+	local i up=0
+	for ((i = 0; i < 3000; i++)); do
+		[ -f "$ctl/pmd-ready" ] && up=1 && break
+		kill -0 "$qpid" 2> /dev/null || break
+		sleep 0.1
+	done
+	log "guest testpmd ready after $((SECONDS - t0)) s"
+	# The host forwards (busy-polls) from now on only: the guest boots
+	# faster on a 2-core host.
+	hcmd start
+	grep -E '^GUEST' "$guest_log" || true
+	check "the guest bound the device to $driver" \
+		"$(grep -q -E "^GUEST: bind [^ ]+ $driver rc 0 driver $driver" "$guest_log" && echo 1 || echo 0)"
+	check "the guest's testpmd came up ($(grep -m1 -E '^GUEST: testpmd prompt' "$guest_log" || echo 'no line'))" "$up"
+	if [ "$up" = 1 ]; then
+		guest_tests "$mode"
+	fi
+
+	# Quit the guest's testpmd; the guest powers off.
+	if [ "$up" = 1 ]; then
+		gcmd @quit /dev/null 60 || true
+	fi
+	local qemu_rc=0
+	wait "$qpid" || qemu_rc=$?
+	qpid=
+	log "the guest ended after $((SECONDS - t0)) s"
+	grep -E '^GUEST' "$guest_log" | tail -n 5 || true
+	check "QEMU exited 0 (status $qemu_rc)" "$(eq "$qemu_rc" 0)"
+	expect "the guest's testpmd quit with status 0" 'GUEST: testpmd exited rc 0'
+	expect "no kernel warning in the guest" 'GUEST: kernel warnings 0'
+	n=$(sed -n 's/^GUEST: rcu stalls \([0-9]*\)$/\1/p' "$guest_log")
+	[ "${n:-0}" = 0 ] || log "note: the guest kernel reported $n RCU stall(s) (a starved vCPU under TCG; see $work/$mode.guest-dmesg.txt)"
+	expect "the guest finished" 'GUEST-RESULT: done'
+	# QEMU's own messages (its stderr is in the guest log).
+	local bad
+	bad=$(grep -c -E 'dma_unmap.*= -[0-9]+|dma_map.*= -[0-9]+' "$guest_log" || true)
+	check "no failed DMA map/unmap in QEMU's output ($bad lines$([ "$bad" = 0 ] || echo ", e.g. $(grep -m1 -E 'dma_unmap.*= -[0-9]+|dma_map.*= -[0-9]+' "$guest_log")"))" "$(eq "$bad" 0)"
+	bad=$(grep -c -E 'vfio_wait_reqs - timed out|unexpected reply|vfio_user.*(error|failed)' "$guest_log" || true)
+	check "no vfio-user timeout or unexpected reply in QEMU's output ($bad lines$([ "$bad" = 0 ] || echo ", e.g. $(grep -m1 -E 'vfio_wait_reqs - timed out|unexpected reply|vfio_user.*(error|failed)' "$guest_log")"))" "$(eq "$bad" 0)"
+	[ ! -f "$ctl/testpmd.log" ] || cp "$ctl/testpmd.log" "$work/$mode.guest-testpmd.log"
+	[ ! -f "$ctl/dmesg.txt" ] || cp "$ctl/dmesg.txt" "$work/$mode.guest-dmesg.txt"
+	pmd_stop "$mode"
+	rm -rf "$ctl"
+	ctl=
+	log "$mode: $((SECONDS - t0)) s"
+	if [ "$failed" != "$before" ]; then
+		echo "--- guest console ($guest_log), last 60 lines:"
+		tail -n 60 "$guest_log"
+		echo "--- guest testpmd ($work/$mode.guest-testpmd.log), last 60 lines:"
+		tail -n 60 "$work/$mode.guest-testpmd.log" 2> /dev/null || true
+		echo "--- host testpmd ($pmd_log), last 40 lines:"
+		tail -n 40 "$pmd_log"
+		echo "---"
+	fi
+}
+
+# guest_tests MODE: the checks while both testpmds run.
+guest_tests() {
+	local mode=$1 n sent got dev dbytes hbytes gs
+	glink up 30
+	check "link up at the guest's testpmd${took:+ (after $took)}" "$([ -n "$took" ] && echo 1 || echo 0)"
+	gcmd "show port info 0" "$work/$mode.g.info.out" || true
+	grep -E 'MAC address|Driver name|Link (status|speed)|queues' "$work/$mode.g.info.out" | sed 's/^/guest: /' || true
+	lsc_count
+	n=$lsc
+	check "one link state change event at the guest after its port start ($n)" "$(eq "$n" 1)"
+
+	# --- guest -> host
+	local want=$((QUEUES * BURSTS * 32))
+	gcmd "set fwd rxonly" || true
+	gcmd "set eth-peer 0 $HOST_PEER" || true
+	gcmd "start tx_first $BURSTS" "$work/$mode.g.start1.out" || true
+	sleep 3
+	gcmd "stop" "$work/$mode.g.stop1.out" || true
+	sent=$(stream_sum "$work/$mode.g.stop1.out" TX-packets)
+	gs=$work/$mode.g.stats1.out
+	gcmd "show port stats 0" "$gs" || true
+	# The host's counters once they stop moving.
+	local prev=x cur
+	for ((i = 0; i < 20; i++)); do
+		hcmd "show port stats 0" "$work/$mode.h.stats1.out"
+		cur=$(port_stat "$work/$mode.h.stats1.out" RX-packets)
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+		sleep 0.5
+	done
+	got=$(port_stat "$work/$mode.h.stats1.out" RX-packets)
+	hbytes=$(port_stat "$work/$mode.h.stats1.out" RX-bytes)
+	dev=$(port_stat "$gs" TX-packets)
+	dbytes=$(port_stat "$gs" TX-bytes)
+	echo "guest -> host: guest streams TX-packets $sent (of $want asked), host RX-packets $got RX-bytes $hbytes; guest port stats TX-packets $dev TX-bytes $dbytes"
+	check "guest -> host: the guest's testpmd sent $want packets ($sent)" "$(eq "$sent" "$want")"
+	check "guest -> host: the host received exactly what the guest sent (guest $sent, host RX-packets $got)" "$(eq "$got" "$sent")"
+	check "guest -> host: the guest's port stats TX-packets $dev = host RX-packets $got" "$(eq "$dev" "$got")"
+	check "guest -> host: the guest's port stats TX-bytes $dbytes = host RX-bytes $hbytes" "$(eq "$dbytes" "$hbytes")"
+
+	# --- host -> guest
+	gcmd "start" || true
+	hcmd "stop"
+	hcmd "start tx_first $BURSTS" "$work/$mode.h.start2.out"
+	sleep 3
+	hcmd "stop" "$work/$mode.h.stop2.out"
+	sent=$(stream_sum "$work/$mode.h.stop2.out" TX-packets)
+	hcmd "show port stats 0" "$work/$mode.h.stats2.out"
+	local htx hrxerr
+	htx=$(port_stat "$work/$mode.h.stats2.out" TX-packets)
+	hbytes=$(port_stat "$work/$mode.h.stats2.out" TX-bytes)
+	hrxerr=$(port_stat "$work/$mode.h.stats2.out" TX-errors)
+	# The guest's streams once they stop moving.
+	prev=x
+	for ((i = 0; i < 20; i++)); do
+		gcmd "show fwd stats all" "$work/$mode.g.fwd2.out" || break
+		cur=$(stream_sum "$work/$mode.g.fwd2.out" RX-packets)
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+		sleep 1
+	done
+	gcmd "stop" "$work/$mode.g.stop2.out" || true
+	got=$(stream_sum "$work/$mode.g.stop2.out" RX-packets)
+	gs=$work/$mode.g.stats2.out
+	gcmd "show port stats 0" "$gs" || true
+	dev=$(port_stat "$gs" RX-packets)
+	dbytes=$(port_stat "$gs" RX-bytes)
+	local missed rxerr
+	missed=$(port_stat "$gs" RX-missed)
+	rxerr=$(port_stat "$gs" RX-errors)
+	echo "host -> guest: host streams TX-packets $sent (of $want asked), host port TX-packets $htx TX-bytes $hbytes TX-errors $hrxerr; guest streams RX-packets $got; guest port stats RX-packets $dev RX-bytes $dbytes RX-missed $missed RX-errors $rxerr"
+	check "host -> guest: the host's testpmd sent $want packets ($sent; port TX-packets $htx)" \
+		"$([ "$(eq "$sent" "$want")" = 1 ] && [ "$(eq "$htx" "$sent")" = 1 ] && echo 1 || echo 0)"
+	check "host -> guest: the guest received exactly what the host sent (host $sent, guest streams RX-packets $got)" "$(eq "$got" "$sent")"
+	check "host -> guest: the guest's port stats RX-packets $dev = host TX-packets $htx" "$(eq "$dev" "$htx")"
+	check "host -> guest: the guest's port stats RX-bytes $dbytes = host TX-bytes $hbytes" "$(eq "$dbytes" "$hbytes")"
+	check "host -> guest: the guest's port stats RX-missed ${missed:-?} and RX-errors ${rxerr:-?} are 0" \
+		"$([ "$(eq "$missed" 0)" = 1 ] && [ "$(eq "$rxerr" 0)" = 1 ] && echo 1 || echo 0)"
+	grep -E 'packets|bytes|errors|missed|dropped' "$gs" | sed 's/^/guest port stats: /' || true
+	hcmd "show port xstats 0" "$work/$mode.h.xstats.out"
+	grep -E ': [1-9]' "$work/$mode.h.xstats.out" | grep -v -E '^NIC|^#' | sed 's/^/host xstats: /' || true
+
+	# --- link events: the host's port stop and start are two changes.
+	hcmd "port stop 0"
+	glink down 30
+	check "link down at the guest after the host's port stop${took:+ (after $took)}" "$([ -n "$took" ] && echo 1 || echo 0)"
+	hcmd "port start 0"
+	glink up 30
+	check "link up again at the guest after the host's port start${took:+ (after $took)}" "$([ -n "$took" ] && echo 1 || echo 0)"
+	sleep 2
+	lsc_count
+	n=$lsc
+	check "one link state change event at the guest per change: 3 changes (port start, host down, host up), $n events" "$(eq "$n" 3)"
+}
+
+start=$SECONDS
+for r in "${runs[@]}"; do
+	run_one "$r"
+done
+log "all: $((SECONDS - start)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] || exit 1
+exit 0
