@@ -2946,7 +2946,7 @@ test_vlan_strip_insert(void)
 	const enum rte_emudev_queue_dir rx = RTE_EMUDEV_QUEUE_GUEST_RX;
 	struct rte_emudev_net_rx_conf c;
 	struct rte_ether_addr own = {{0}};
-	uint64_t strip0, ins0;
+	uint64_t strip0, ins0, b0;
 	uint32_t len, tlen;
 	uint16_t q = 0, fmt;
 
@@ -2979,8 +2979,12 @@ test_vlan_strip_insert(void)
 		/* A tagged frame: the tag goes to L2TAG1. */
 		len = frame_to(plain, &own, false, 0, 451);
 		tlen = vlan_tagged(tagged, plain, len, RTE_ETHER_TYPE_VLAN, 0x6123);
+		b0 = xstat(q == 0 ? "tx_q0_bytes" : "tx_q1_bytes");
 		TEST_ASSERT_SUCCESS(vlan_send(q, tagged, tlen, NULL, 0, false, 0), "send");
 		TEST_ASSERT_SUCCESS(grx_check(q, plain, len), "%uB: stripped", fmt ? 16u : 32u);
+		/* Counted as the frame came, with its tag (as a NIC counts it). */
+		TEST_ASSERT_EQUAL(xstat(q == 0 ? "tx_q0_bytes" : "tx_q1_bytes") - b0, tlen,
+				  "bytes of a stripped frame");
 		TEST_ASSERT_SUCCESS(l2tag1_check(true, 0x6123), "%uB: L2TAG1", fmt ? 16u : 32u);
 		/* Untagged: nothing. */
 		TEST_ASSERT_SUCCESS(vlan_send(q, plain, len, NULL, 0, false, 0), "send");

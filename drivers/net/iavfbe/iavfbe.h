@@ -22,6 +22,10 @@
  *    operations. Both take the port's lock, which protects the control
  *    state (struct iavfbe_port). While a queue is stopped (qstate), the
  *    control side owns its ring fields.
+ *  - The guest's receive configuration (filters, VLAN stripping, RSS) reaches
+ *    the transmit queues as a pointer to one of the port's two snapshots
+ *    (struct iavfbe_rxconf), changed while the queue is stopped: a burst
+ *    reads it without a lock or an atomic operation.
  *  - Never held while calling rte_emudev_event_unregister() or
  *    rte_emudev_stats_cb_set() (both wait for a callback that takes it), nor
  *    while calling rte_eth_dev_callback_process() (the application's

@@ -1028,6 +1028,7 @@ iavfbe_tx_account_drop(struct iavfbe_txq *q, const struct rte_mbuf *m, uint32_t 
  */
 struct iavfbe_txp {
 	uint32_t len; /**< bytes written */
+	uint32_t wire; /**< bytes counted: the frame with its outer tag, stripped or not */
 	uint32_t pre_len;
 	uint32_t body;
 	uint32_t ops; /**< IAVFBE_TXP_* */
@@ -1184,6 +1185,7 @@ iavfbe_tx_prep(const struct iavfbe_rxconf *c, const struct rte_mbuf *m, struct i
 	uint16_t tci = 0;
 
 	t->len = m->pkt_len;
+	t->wire = m->pkt_len + (ins ? RTE_VLAN_HLEN : 0);
 	t->pre_len = 0;
 	t->body = 0;
 	t->ops = 0;
@@ -1303,7 +1305,7 @@ iavfbe_tx_refused(struct iavfbe_txq *q, const struct iavfbe_rxconf *c, struct rt
 		if (iavfbe_tx_plain(c->flags, pkts[i]))
 			iavfbe_tx_account_drop(q, pkts[i], pkts[i]->pkt_len);
 		else if (iavfbe_tx_prep(c, pkts[i], &t))
-			iavfbe_tx_account_drop(q, pkts[i], t.len);
+			iavfbe_tx_account_drop(q, pkts[i], t.wire);
 		/* else the guest's filters reject it: counted when it comes back */
 	}
 }
@@ -1348,6 +1350,7 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 			if (iavfbe_tx_plain(cf, m)) {
 				t.len = m->pkt_len;
+				t.wire = m->pkt_len;
 				t.pre_len = 0;
 				t.body = 0;
 				t.ops = 0;
@@ -1369,7 +1372,7 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 					q->st.empty++;
 				} else {
 					q->st.too_big++;
-					iavfbe_tx_account_drop(q, m, len);
+					iavfbe_tx_account_drop(q, m, t.wire);
 				}
 				fr[nfr++] = m;
 				sent++;
@@ -1411,11 +1414,11 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				wb[nwb - 1].qw1 |= IAVFBE_RXD_EOF | IAVFBE_RXD_ERR_RXE;
 				q->st.bad_addr++;
 				q->st.bad_descs += nd;
-				iavfbe_tx_account_drop(q, m, len);
+				iavfbe_tx_account_drop(q, m, t.wire);
 			} else {
 				wb[nwb - 1].qw0 = t.qw0;
 				wb[nwb - 1].qw1 |= IAVFBE_RXD_EOF | t.qw1;
-				iavfbe_tx_account(q, m, len);
+				iavfbe_tx_account(q, m, t.wire);
 				if (unlikely(t.ops != 0)) {
 					q->st.vlan_strip += (t.ops & IAVFBE_TXP_STRIP) != 0;
 					q->st.vlan_insert += (t.ops & IAVFBE_TXP_INSERT) != 0;
