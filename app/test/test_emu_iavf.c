@@ -2061,6 +2061,23 @@ rx_has(const struct rte_ether_addr *list, unsigned int n, const uint8_t *a)
 	return false;
 }
 
+/* What the NET_RX_CONF_CHANGED callback read (it may call the API: no lock held). */
+static uint64_t cb_gen;
+static int cb_ret;
+
+static void
+rx_conf_cb(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
+{
+	struct rte_emudev_net_rx_conf c;
+
+	RTE_SET_USED(arg);
+	if (ev->type != RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED)
+		return;
+	cb_ret = rte_emudev_net_rx_conf_get(dev_id, &c);
+	if (cb_ret == 0)
+		cb_gen = c.generation;
+}
+
 /* Defaults: no flag, the device MAC, nothing else. */
 static int
 rx_conf_is_default(const char *when)
@@ -2101,6 +2118,10 @@ test_rx_conf(void)
 	TEST_ASSERT_SUCCESS(
 		rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL),
 		"event register");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED,
+						      rx_conf_cb, NULL),
+			    "event register");
+	cb_ret = -1;
 	if (bring_up(true) != 0 || rx_conf_is_default("after bring-up") != 0)
 		goto out;
 
@@ -2128,6 +2149,12 @@ test_rx_conf(void)
 		goto out;
 	}
 	rx_addr(a, true, 1);
+	if (cb_ret != 0 || cb_gen != c.generation) {
+		printf("the event callback read generation %" PRIu64 " (status %d), now %" PRIu64
+		       "\n",
+		       cb_gen, cb_ret, c.generation);
+		goto out;
+	}
 	if (!rx_has(c.multicast, c.nb_multicast, a) || c.generation <= gen ||
 	    ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev != 1) {
 		printf("after ADD_ETH_ADDR: multicast missing, generation %" PRIu64 " (was %" PRIu64
@@ -2287,6 +2314,7 @@ test_rx_conf(void)
 	ret = TEST_SUCCESS;
 out:
 	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED, rx_conf_cb, NULL);
 	return ret;
 }
 
