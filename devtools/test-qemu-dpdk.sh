@@ -26,6 +26,10 @@
 #     guest's `show port stats` (RX-packets, RX-bytes) agree, no RX-missed;
 #   - link events: one "link state change" event at the guest per link
 #     change (its port start; the host's port stop and start);
+#   - offloads (uio run): the guest's promiscuous mode off (a frame to another
+#     MAC filtered), VLAN stripping (testpmd's verbose "VLAN tci=0x64"), RSS
+#     (its "RSS hash=0x..."), its MTU (1200-byte frames dropped and counted
+#     in RX-missed), each against the host's net_iavfbe xstats;
 #   - QEMU printed no vfio-user error (a DMA unmap that failed, a request
 #     timed out, an unexpected reply), the guest kernel no warning, the
 #     guest's testpmd quit with status 0, and so did the host's.
@@ -41,6 +45,7 @@
 #   QUEUES        queue pairs (default: 2: testpmd prints per-stream
 #                 software counters only with more streams than ports)
 #   BURSTS        tx_first bursts per queue, 32 packets each (default: 4)
+#   OFFLOADS=0    skip the offload checks (in the uio run)
 #   EMU_LOG_LEVEL log level of the project's log types (default: info)
 #   KEEP_LOGS=1   keep the logs directory
 # Exit status: 0 all checks passed, 77 skipped (a prerequisite is missing:
@@ -55,6 +60,7 @@ TESTPMD=${TESTPMD:-dpdk-testpmd}
 PMD_LCORES=${PMD_LCORES:-0@0,1@0}
 QUEUES=${QUEUES:-2}
 BURSTS=${BURSTS:-4}
+OFFLOADS=${OFFLOADS:-1}
 EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
 DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
 DIR=${DIR%/}
@@ -142,6 +148,12 @@ trap 'exit 143' TERM
 passed=0
 failed=0
 guest_log=
+num() {
+	case $1 in
+	'' | *[!0-9]*) echo 0 ;;
+	*) echo "$1" ;;
+	esac
+}
 # eq A B: 1 if A and B are the same number (and not empty), else 0.
 eq() {
 	case $1$2 in
@@ -470,6 +482,114 @@ guest_tests() {
 	lsc_count
 	n=$lsc
 	check "one link state change event at the guest per change: 3 changes (port start, host down, host up), $n events" "$(eq "$n" 3)"
+	[ "$OFFLOADS" != 1 ] || [ "$mode" != uio ] || offload_tests "$mode"
+}
+
+# hxsum FILE NAME: NAME summed over the queues in "show port xstats 0"
+# (tx_qN_NAME).
+hxsum() {
+	awk -v n="$2" '
+		{ k = $1; sub(/:$/, "", k) }
+		k ~ ("^tx_q[0-9]+_" n "$") { s += $2 }
+		END { print s + 0 }' "$1"
+}
+# hburst NAME: the host's testpmd sends one tx_first burst per queue
+# (BURST packets each) and stops; its stop output in NAME.
+hburst() {
+	hcmd "start tx_first 1" "$work/$1.start.out"
+	sleep 2
+	hcmd "stop" "$work/$1.stop.out"
+}
+
+# offload_tests MODE: what the guest's net_iavf asks of the device, shown
+# working: its promiscuous mode off (a frame to another MAC is filtered),
+# VLAN stripping (the tag in the descriptor), RSS (a hash in the
+# descriptor), its MTU (a longer frame dropped, counted).
+offload_tests() {
+	local mode=$1 x0 x1 got b=8 n want m0 m1 s0 s1
+	local per=$((QUEUES * b))
+	echo "--- offloads (guest: net_iavf; host: net_iavfbe xstats)"
+	gcmd "set promisc 0 off" "$work/$mode.g.promisc.out" || true
+	gcmd "start" || true
+	hcmd "set burst $b"
+	hcmd "show port xstats 0" "$work/$mode.h.x0.out"
+	hcmd "set eth-peer 0 02:00:00:00:00:99"
+	hburst "$mode.h.foreign"
+	hcmd "set eth-peer 0 $GUEST_MAC"
+	hburst "$mode.h.own"
+	hcmd "show port xstats 0" "$work/$mode.h.x1.out"
+	sleep 1
+	gcmd "show fwd stats all" "$work/$mode.g.promisc-fwd.out" || true
+	got=$(stream_sum "$work/$mode.g.promisc-fwd.out" RX-packets)
+	x0=$(hxsum "$work/$mode.h.x0.out" filtered)
+	x1=$(hxsum "$work/$mode.h.x1.out" filtered)
+	check "promiscuous off at the guest: of $per frames to 02:00:00:00:00:99 and $per to its MAC, it received $got; the host's net_iavfbe filtered $((x1 - x0))" \
+		"$([ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+	gcmd "set promisc 0 on" || true
+
+	# VLAN stripping and the RSS hash, in testpmd's verbose lines.
+	gcmd "stop" || true
+	gcmd "vlan set strip on 0" "$work/$mode.g.strip.out" || true
+	gcmd "port config all rss all" "$work/$mode.g.rss.out" || true
+	gcmd "set verbose 1" || true
+	gcmd "@log" /dev/null || true
+	n=$(wc -l < "$ctl/testpmd.log")
+	gcmd "start" || true
+	hcmd "port stop 0"
+	hcmd "tx_vlan set 0 100" "$work/$mode.h.txvlan.out"
+	hcmd "port start 0"
+	glink up 30
+	hcmd "show port xstats 0" "$work/$mode.h.x2.out"
+	hburst "$mode.h.vlan"
+	hcmd "show port xstats 0" "$work/$mode.h.x3.out"
+	sleep 1
+	gcmd "stop" || true
+	gcmd "set verbose 0" || true
+	gcmd "@log" /dev/null || true
+	tail -n +$((n + 1)) "$ctl/testpmd.log" > "$work/$mode.g.verbose.out"
+	got=$(grep -c -E 'VLAN tci=0x64\b' "$work/$mode.g.verbose.out" || true)
+	x0=$(hxsum "$work/$mode.h.x2.out" vlan_stripped)
+	x1=$(hxsum "$work/$mode.h.x3.out" vlan_stripped)
+	grep -m2 -E 'VLAN tci=|RSS hash=|ol_flags' "$work/$mode.g.verbose.out" | sed 's/^/guest verbose: /' || true
+	check "VLAN stripping at the guest (vlan set strip on 0): $got of $per frames tagged 100 by the host show 'VLAN tci=0x64'; the host's net_iavfbe stripped $((x1 - x0))" \
+		"$([ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+	got=$(grep -c -E 'RSS hash=0x[0-9a-f]*[1-9a-f]' "$work/$mode.g.verbose.out" || true)
+	x0=$(hxsum "$work/$mode.h.x2.out" rss_hashed)
+	x1=$(hxsum "$work/$mode.h.x3.out" rss_hashed)
+	check "RSS at the guest (port config all rss all): $got of $per frames carry an RSS hash; the host's net_iavfbe hashed $((x1 - x0))" \
+		"$([ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+
+	# The guest's MTU: longer frames are dropped and counted.
+	hcmd "port stop 0"
+	hcmd "tx_vlan reset 0"
+	hcmd "port start 0"
+	gcmd "port stop 0" || true
+	gcmd "port config mtu 0 1000" "$work/$mode.g.mtu.out" || true
+	gcmd "port start 0" "$work/$mode.g.mtu-start.out" 60 || true
+	glink up 30
+	gcmd "show port stats 0" "$work/$mode.g.mtu-s0.out" || true
+	gcmd "start" || true
+	hcmd "show port xstats 0" "$work/$mode.h.x4.out"
+	hcmd "set txpkts 1200"
+	hburst "$mode.h.big"
+	hcmd "set txpkts 64"
+	hburst "$mode.h.small"
+	hcmd "show port xstats 0" "$work/$mode.h.x5.out"
+	sleep 1
+	gcmd "stop" "$work/$mode.g.mtu-stop.out" || true
+	gcmd "show port stats 0" "$work/$mode.g.mtu-s1.out" || true
+	got=$(stream_sum "$work/$mode.g.mtu-stop.out" RX-packets)
+	x0=$(hxsum "$work/$mode.h.x4.out" too_big)
+	x1=$(hxsum "$work/$mode.h.x5.out" too_big)
+	m0=$(port_stat "$work/$mode.g.mtu-s0.out" RX-missed)
+	m1=$(port_stat "$work/$mode.g.mtu-s1.out" RX-missed)
+	s0=$(port_stat "$work/$mode.g.mtu-s0.out" RX-packets)
+	s1=$(port_stat "$work/$mode.g.mtu-s1.out" RX-packets)
+	want=$per
+	check "the guest's MTU (port config mtu 0 1000): of $per frames of 1200 bytes and $per of 64 it received $got; the host's net_iavfbe dropped $((x1 - x0)) as too big; the guest's RX-missed +$(($(num "$m1") - $(num "$m0"))), RX-packets +$(($(num "$s1") - $(num "$s0")))" \
+		"$([ "$(eq "$got" "$want")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] &&
+			[ "$(eq "$(($(num "$m1") - $(num "$m0")))" "$per")" = 1 ] &&
+			[ "$(eq "$(($(num "$s1") - $(num "$s0")))" "$per")" = 1 ] && echo 1 || echo 0)"
 }
 
 start=$SECONDS
