@@ -1928,8 +1928,13 @@ dma_body(struct guest *g, struct guest *g2)
 	TEST_ASSERT_SUCCESS(rte_vfio_user_dma_read(dev_a.srv, IOVA_C + GUEST_SIZE - 8, out, 16),
 			    "dma_read across two maps");
 	TEST_ASSERT(memcmp(out, pat, 16) == 0, "dma_read data");
-	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_C + GUEST_SIZE - 8, 16, 1),
-			 "translate across two maps");
+	/* adjacent in guest memory, so adjacent here (the DMA window) */
+	p = rte_vfio_user_dma_translate(dev_a.srv, IOVA_C, 1, 1);
+	TEST_ASSERT_NOT_NULL(p, "C1");
+	TEST_ASSERT(rte_vfio_user_dma_translate(dev_a.srv, IOVA_C + GUEST_SIZE - 8, 16, 1) ==
+			    p + GUEST_SIZE - 8,
+		    "translate across two maps");
+	TEST_ASSERT(memcmp(p + GUEST_SIZE - 8, pat, 16) == 0, "data across two maps");
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_read(dev_a.srv, IOVA_C + 2 * GUEST_SIZE - 8, out, 16),
 			  -EFAULT, "dma_read past the last map");
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_write(dev_a.srv, IOVA_A + GUEST_SIZE - 8, pat, 16),
@@ -2019,8 +2024,10 @@ dma_body(struct guest *g, struct guest *g2)
 				    "refill %u", i);
 	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A + 3 * T_PG, T_PG, rw),
 			     "refilled");
-	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 2 * T_PG, rw),
-			 "translate across adjacent maps");
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 4 * T_PG, rw),
+			     "translate across adjacent maps");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_a.srv, IOVA_A, 4 * T_PG + 1, rw),
+			 "translate past the last of adjacent maps");
 	return TEST_SUCCESS;
 }
 
@@ -2553,6 +2560,119 @@ test_dma_unmap_range(void)
 	close(fd);
 	if (ret == TEST_SUCCESS)
 		printf("DMA_UNMAP ranges: %u table changes, no fd or mapping left\n", ur_events());
+	rte_vfio_user_client_close(cli);
+	cli = NULL;
+	return ret;
+}
+
+/* ------------------------------------------------------------ DMA window */
+
+#define WIN_PAGES 300u
+
+/*
+ * Behind a vIOMMU, QEMU maps guest memory page by page: a ring contiguous
+ * in guest addresses spans several mappings, of pages anywhere in the
+ * guest's RAM. Below VFU_SRV_DMA_WINDOW they are laid out contiguously,
+ * and translate takes a range across up to VFU_SRV_DMA_SPAN_MAX of them.
+ */
+static int
+dma_window_body(int fd, uint8_t *mem)
+{
+	const uint32_t rw = RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE;
+	const uint64_t base = 0x7ff00000ull;
+	uint8_t *p, *q;
+	uint32_t i;
+
+	/* pages of the file in reverse order at increasing guest addresses */
+	for (i = 0; i < 4; i++)
+		TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, fd, (3 - i) * T_PG,
+								 base + i * T_PG, T_PG, rw),
+				    "map %u", i);
+	p = rte_vfio_user_dma_translate(dev_b.srv, base + T_PG - 8, 16 + 2 * T_PG, rw);
+	TEST_ASSERT_NOT_NULL(p, "a range across four mappings");
+	memset(p, 0xab, 16 + 2 * T_PG);
+	TEST_ASSERT(mem[4 * T_PG - 8] == 0xab && mem[4 * T_PG - 9] == 0, "page 0 end");
+	TEST_ASSERT(mem[2 * T_PG] == 0xab && mem[3 * T_PG - 1] == 0xab, "page 1 whole");
+	TEST_ASSERT(mem[T_PG] == 0xab && mem[2 * T_PG - 1] == 0xab, "page 2 whole");
+	TEST_ASSERT(mem[7] == 0xab && mem[8] == 0, "page 3 start");
+	/* a hole: none across it */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, base + 2 * T_PG, T_PG), "hole");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_b.srv, base + 2 * T_PG - 8, 16, rw),
+			 "across a hole");
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_b.srv, base, 2 * T_PG, rw),
+			     "before the hole");
+	/* filled again, read-only: not for a write across it, fine for a read */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, fd, 8 * T_PG, base + 2 * T_PG, T_PG,
+							 RTE_VFIO_USER_DMA_READ),
+			    "refill read-only");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_b.srv, base + 2 * T_PG - 8, 16, rw),
+			 "write across a read-only mapping");
+	q = rte_vfio_user_dma_translate(dev_b.srv, base + 2 * T_PG - 8, 16, RTE_VFIO_USER_DMA_READ);
+	TEST_ASSERT(q != NULL && q == p - (T_PG - 8) + 2 * T_PG - 8, "read across it");
+	/* a neighbour without fd */
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, -1, 0, base + 4 * T_PG, T_PG, rw),
+			    "no-fd neighbour");
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_b.srv, base + 4 * T_PG - 8, 16, 1),
+			 "across a mapping without fd");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, 0, 1ull << 32), "unmap all 4 GiB");
+	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_b.srv, NULL, 0), 0, "table");
+
+	/* at most VFU_SRV_DMA_SPAN_MAX mappings in one range */
+	for (i = 0; i < WIN_PAGES; i++)
+		TEST_ASSERT_SUCCESS(
+			rte_vfio_user_client_dma_map(cli, fd, i * T_PG, base + i * T_PG, T_PG, rw),
+			"map %u", i);
+	TEST_ASSERT_NOT_NULL(
+		rte_vfio_user_dma_translate(dev_b.srv, base, VFU_SRV_DMA_SPAN_MAX * T_PG, rw),
+		"%u mappings", VFU_SRV_DMA_SPAN_MAX);
+	TEST_ASSERT_NULL(
+		rte_vfio_user_dma_translate(dev_b.srv, base, (VFU_SRV_DMA_SPAN_MAX + 1) * T_PG, rw),
+		"%u mappings", VFU_SRV_DMA_SPAN_MAX + 1);
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_b.srv, base + T_PG,
+							 VFU_SRV_DMA_SPAN_MAX * T_PG, rw),
+			     "%u mappings further", VFU_SRV_DMA_SPAN_MAX);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
+
+	/* above the window: each mapping still works alone */
+	TEST_ASSERT_SUCCESS(
+		rte_vfio_user_client_dma_map(cli, fd, 0, VFU_SRV_DMA_WINDOW - T_PG, 2 * T_PG, rw),
+		"map across the window's end");
+	TEST_ASSERT_SUCCESS(
+		rte_vfio_user_client_dma_map(cli, fd, 0, VFU_SRV_DMA_WINDOW << 4, 2 * T_PG, rw),
+		"map above");
+	TEST_ASSERT_NOT_NULL(
+		rte_vfio_user_dma_translate(dev_b.srv, VFU_SRV_DMA_WINDOW - T_PG, 2 * T_PG, rw),
+		"translate across the window's end");
+	p = rte_vfio_user_dma_translate(dev_b.srv, VFU_SRV_DMA_WINDOW << 4, 2 * T_PG, rw);
+	TEST_ASSERT(p != NULL && p[T_PG + 7] == 0xab, "translate above");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
+	return TEST_SUCCESS;
+}
+
+static int
+test_dma_window(void)
+{
+	uint8_t *mem;
+	int fd, fds, maps, ret;
+
+	tdev_max_dma_maps = 0;
+	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "win.sock", true), "server");
+	cli = connect_client(dev_b.path);
+	TEST_ASSERT_NOT_NULL(cli, "connect");
+	fd = sealed_memfd("vfu-test-win", WIN_PAGES * T_PG);
+	TEST_ASSERT(fd >= 0, "memfd");
+	mem = mmap(NULL, WIN_PAGES * T_PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	fds = count_fds();
+	maps = count_maps();
+	ret = dma_window_body(fd, mem);
+	if (ret == TEST_SUCCESS && (count_fds() != fds || count_maps() != maps)) {
+		printf("fds %d (%d before), mappings 0x%x (0x%x before)\n", count_fds(), fds,
+		       count_maps(), maps);
+		ret = TEST_FAILED;
+	}
+	munmap(mem, WIN_PAGES * T_PG);
+	close(fd);
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
 	return ret;
@@ -4102,6 +4222,7 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma_map_two_fds),
 			TEST_CASE_ST(NULL, teardown_dev, test_dma_unmap_range),
+			TEST_CASE_ST(NULL, teardown_dev, test_dma_window),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_dma_map_lazy),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_slow_requests),
 			TEST_CASE_ST(setup_dev_client, teardown_dev, test_pipelined_order),

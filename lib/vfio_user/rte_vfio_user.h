@@ -358,8 +358,11 @@ struct rte_vfio_user_dma_map {
  *
  * Lock-free and fast enough for per-packet use (a last-hit cache, then a
  * binary search). The whole range [iova, iova + len) must lie in one
- * mapping that allows prot. Pointers stay valid until the next
- * RTE_VFIO_USER_DMA_CHANGE_BEGIN event.
+ * mapping that allows prot, or in mappings adjacent in guest memory that
+ * are adjacent here too (at most 256 of them, all allowing prot): the
+ * server lays out every mapping below 2^40 that way, so that a ring or
+ * buffer the guest's IOMMU mapped page by page is one range. Pointers stay
+ * valid until the next RTE_VFIO_USER_DMA_CHANGE_BEGIN event.
  *
  * @return the pointer, or NULL when the range is not mapped (or wraps, or
  *   len is 0, or the mapping has no fd or lacks prot).

@@ -119,6 +119,7 @@ struct vfu_dma_entry {
 	uint64_t size;
 	void *vaddr; /* NULL for a mapping without fd */
 	uint32_t prot; /* RTE_VFIO_USER_DMA_READ | _WRITE */
+	bool in_win; /* vaddr is in the DMA window (dma_win + iova) */
 };
 
 struct vfu_dma_tab {
@@ -204,6 +205,13 @@ struct rte_vfio_user_server {
 	struct vfu_dma_tab *dma_tab; /* atomic */
 	uint32_t dma_nr; /* atomic */
 	struct vfu_dma_tab *dma_retired;
+	/*
+	 * The DMA window: VFU_SRV_DMA_WINDOW bytes reserved inaccessible, taken
+	 * at the first mapping, returned when the table is empty; lost when a
+	 * part could not be reserved again (left as is, no longer used).
+	 */
+	void *dma_win;
+	bool dma_win_lost;
 	/* The last-hit index is written by data-path lcores: own cache line. */
 	uint8_t pad0[RTE_CACHE_LINE_SIZE];
 	uint32_t dma_hint;
@@ -460,6 +468,37 @@ vfu_dma_contains(const struct vfu_dma_entry *e, uint64_t iova, uint64_t last)
 	return iova >= e->iova && last <= e->iova + (e->size - 1);
 }
 
+/*
+ * [iova, last] starts in e[idx] and goes on past it: a pointer when the
+ * range lies in mappings adjacent both in guest memory and here (as the
+ * DMA window lays them out), at most VFU_SRV_DMA_SPAN_MAX of them, each
+ * with an fd and prot; NULL otherwise.
+ */
+static void *
+vfu_dma_span(const struct vfu_dma_entry *e, uint32_t n, uint32_t idx, uint64_t iova, uint64_t last,
+	     uint32_t prot)
+{
+	const struct vfu_dma_entry *c, *nx;
+	uint32_t i;
+
+	if (iova > e[idx].iova + (e[idx].size - 1))
+		return NULL; /* not even the start is mapped */
+	for (i = idx;; i++) {
+		c = &e[i];
+		if (c->vaddr == NULL || (c->prot & prot) != prot)
+			return NULL;
+		if (last <= c->iova + (c->size - 1))
+			break;
+		if (i + 1 >= n || i + 1 - idx >= VFU_SRV_DMA_SPAN_MAX)
+			return NULL;
+		/* no wrap: DMA_MAP refuses mappings reaching 2^64 */
+		nx = &e[i + 1];
+		if (nx->iova != c->iova + c->size || nx->vaddr != RTE_PTR_ADD(c->vaddr, c->size))
+			return NULL;
+	}
+	return RTE_PTR_ADD(e[idx].vaddr, iova - e[idx].iova);
+}
+
 void *
 rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv, uint64_t iova, uint64_t len,
 			    uint32_t prot)
@@ -487,7 +526,7 @@ rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv, uint64_t iova, uin
 			return NULL;
 		idx--;
 		if (!vfu_dma_contains(&tab->e[idx], iova, last))
-			return NULL;
+			return vfu_dma_span(tab->e, n, idx, iova, last, prot);
 		__atomic_store_n(&srv->dma_hint, idx, __ATOMIC_RELAXED);
 	}
 	e = &tab->e[idx];
@@ -585,13 +624,69 @@ vfu_dma_event(struct rte_vfio_user_server *srv, enum rte_vfio_user_dma_event ev)
 		srv->ops.dma_change(srv->arg, ev);
 }
 
-static void
-vfu_dma_entry_unmap(struct vfu_dma_entry *e)
+/*
+ * The DMA window. Behind a vIOMMU, QEMU maps the guest's memory page by
+ * page as the guest maps it, and a ring or a buffer contiguous in guest
+ * addresses spans several mappings: placed at dma_win + iova, they are
+ * contiguous here too, and rte_vfio_user_dma_translate() takes them as one
+ * range. Each mapping replaces its part of the reservation (MAP_FIXED: the
+ * window is ours alone) and gives it back when unmapped.
+ */
+#define VFU_WIN_MAP_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+/* Where a mapping of [iova, iova + size) goes, or NULL: anywhere. */
+static void *
+vfu_dma_win_slot(struct rte_vfio_user_server *srv, uint64_t iova, uint64_t size)
 {
-	if (e->vaddr != NULL && munmap(e->vaddr, e->size) < 0)
+	void *w;
+
+	if (srv->dma_win_lost || iova > VFU_SRV_DMA_WINDOW || size > VFU_SRV_DMA_WINDOW - iova)
+		return NULL;
+	if (srv->dma_win == NULL) {
+		w = mmap(NULL, (size_t)VFU_SRV_DMA_WINDOW, PROT_NONE, VFU_WIN_MAP_FLAGS, -1, 0);
+		if (w == MAP_FAILED) {
+			VFU_LOG(DEBUG, "%s: no DMA window (%s): mappings go anywhere", srv->path,
+				strerror(errno));
+			return NULL;
+		}
+		srv->dma_win = w;
+	}
+	return RTE_PTR_ADD(srv->dma_win, iova);
+}
+
+/* Give [va, va + size) back to the window's reservation. */
+static void
+vfu_dma_win_put(struct rte_vfio_user_server *srv, void *va, uint64_t size)
+{
+	if (mmap(va, (size_t)size, PROT_NONE, VFU_WIN_MAP_FLAGS | MAP_FIXED, -1, 0) != MAP_FAILED)
+		return;
+	/* A hole that another mapping may take: the window is no longer ours whole. */
+	VFU_LOG(ERR, "%s: DMA window: %p + 0x%" PRIx64 " not reserved again (%s): window abandoned",
+		srv->path, va, size, strerror(errno));
+	munmap(va, (size_t)size);
+	srv->dma_win_lost = true;
+}
+
+/* The table is empty: return the window (a lost one stays as it is). */
+static void
+vfu_dma_win_release(struct rte_vfio_user_server *srv)
+{
+	if (srv->dma_win != NULL && !srv->dma_win_lost &&
+	    munmap(srv->dma_win, (size_t)VFU_SRV_DMA_WINDOW) < 0)
+		VFU_LOG(ERR, "%s: DMA window: munmap: %s", srv->path, strerror(errno));
+	srv->dma_win = NULL;
+}
+
+static void
+vfu_dma_entry_unmap(struct rte_vfio_user_server *srv, struct vfu_dma_entry *e)
+{
+	if (e->vaddr != NULL && e->in_win)
+		vfu_dma_win_put(srv, e->vaddr, e->size);
+	else if (e->vaddr != NULL && munmap(e->vaddr, e->size) < 0)
 		VFU_LOG(ERR, "munmap(iova 0x%" PRIx64 ", size 0x%" PRIx64 "): %s", e->iova, e->size,
 			strerror(errno));
 	e->vaddr = NULL;
+	e->in_win = false;
 }
 
 /* Unmap everything (client gone, or UNMAP_ALL). */
@@ -607,7 +702,8 @@ vfu_dma_clear(struct rte_vfio_user_server *srv)
 	pthread_mutex_lock(&srv->dma_lock);
 	__atomic_store_n(&srv->dma_nr, 0, __ATOMIC_RELEASE);
 	for (i = 0; i < n; i++)
-		vfu_dma_entry_unmap(&tab->e[i]);
+		vfu_dma_entry_unmap(srv, &tab->e[i]);
+	vfu_dma_win_release(srv);
 	pthread_mutex_unlock(&srv->dma_lock);
 	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_END);
 }
@@ -628,6 +724,7 @@ vfu_dma_free(struct rte_vfio_user_server *srv)
 	}
 	srv->dma_tab = NULL;
 	srv->dma_retired = NULL;
+	vfu_dma_win_release(srv); /* the table was emptied on disconnect */
 }
 
 /* Insert e at pos (table sorted, no overlap: checked by the caller). */
@@ -679,9 +776,11 @@ vfu_dma_remove(struct rte_vfio_user_server *srv, uint32_t first, uint32_t end)
 	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_BEGIN);
 	pthread_mutex_lock(&srv->dma_lock);
 	for (i = first; i < end; i++)
-		vfu_dma_entry_unmap(&tab->e[i]);
+		vfu_dma_entry_unmap(srv, &tab->e[i]);
 	memmove(&tab->e[first], &tab->e[end], (n - end) * sizeof(tab->e[0]));
 	__atomic_store_n(&srv->dma_nr, n - (end - first), __ATOMIC_RELEASE);
+	if (n == end - first)
+		vfu_dma_win_release(srv);
 	pthread_mutex_unlock(&srv->dma_lock);
 	vfu_dma_event(srv, RTE_VFIO_USER_DMA_CHANGE_END);
 }
@@ -1043,6 +1142,7 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	struct vfu_dma_map m;
 	const struct vfu_dma_tab *tab;
 	uint32_t n, pos;
+	void *at = NULL;
 	int fd, ret, prot = PROT_NONE;
 
 	ret = vfu_dma_map_decode(req->payload, req->len, req->nfds, VFU_SRV_PGSIZE, &m);
@@ -1129,29 +1229,50 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		 * by mprotect(): pages come in (locked, then) as the device
 		 * touches them.
 		 */
-		va = mmap(NULL, (size_t)m.size, PROT_NONE, MAP_SHARED, fd, (off_t)m.offset);
-		if (va == MAP_FAILED)
-			return -errno;
+		at = vfu_dma_win_slot(srv, m.addr, m.size);
+		va = mmap(at, (size_t)m.size, PROT_NONE, MAP_SHARED | (at != NULL ? MAP_FIXED : 0),
+			  fd, (off_t)m.offset);
+		if (va == MAP_FAILED) {
+			ret = -errno;
+			if (at != NULL)
+				vfu_dma_win_put(srv, at, m.size);
+			goto fail;
+		}
 		if (prot != PROT_NONE && mprotect(va, (size_t)m.size, prot) < 0) {
 			/*
 			 * Refused (a read-only fd, a write seal): mmap() itself
 			 * tells why, with the errno clients know.
 			 */
-			munmap(va, (size_t)m.size);
+			if (at != NULL)
+				vfu_dma_win_put(srv, va, m.size);
+			else
+				munmap(va, (size_t)m.size);
+			at = NULL;
 			va = mmap(NULL, (size_t)m.size, prot, MAP_SHARED, fd, (off_t)m.offset);
-			if (va == MAP_FAILED)
-				return -errno;
+			if (va == MAP_FAILED) {
+				ret = -errno;
+				goto fail;
+			}
 		}
 		ent.vaddr = va;
+		ent.in_win = at != NULL;
 	}
 	ret = vfu_dma_insert(srv, pos, &ent);
 	if (ret < 0) {
-		vfu_dma_entry_unmap(&ent);
-		return ret;
+		vfu_dma_entry_unmap(srv, &ent);
+		goto fail;
 	}
 	VFU_LOG(DEBUG, "%s: DMA map iova 0x%" PRIx64 " size 0x%" PRIx64 " prot %u%s", srv->path,
-		ent.iova, ent.size, ent.prot, fd >= 0 ? "" : " (no fd)");
+		ent.iova, ent.size, ent.prot,
+		fd < 0		   ? " (no fd)" :
+			ent.in_win ? "" :
+				     " (outside the DMA window)");
 	return 0;
+
+fail:
+	if (srv->dma_nr == 0)
+		vfu_dma_win_release(srv);
+	return ret;
 }
 
 static int

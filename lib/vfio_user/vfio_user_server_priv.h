@@ -44,6 +44,14 @@ extern "C" {
  * QEMU gives up on a reply after its x-msg-timeout, 5000 ms by default.
  */
 #define VFU_SRV_SLOW_MS 1000
+/**
+ * Guest addresses below this are mapped at a fixed offset from the base of
+ * a reserved window (VA = base + iova), so that mappings adjacent in guest
+ * memory are adjacent in the server's too.
+ */
+#define VFU_SRV_DMA_WINDOW (UINT64_C(1) << 40)
+/** Most adjacent mappings one rte_vfio_user_dma_translate() range spans. */
+#define VFU_SRV_DMA_SPAN_MAX 256u
 /** Most MSI-X vectors (and vectors of any index) a server may declare. */
 #define VFU_SRV_MAX_VECTORS 2048u
 
