@@ -410,12 +410,14 @@ guest_tests() {
 	sent=$(stream_sum "$work/$mode.g.stop1.out" TX-packets)
 	gs=$work/$mode.g.stats1.out
 	gcmd "show port stats 0" "$gs" || true
-	# The host's counters once they stop moving.
+	# The host's counters once they reach what was sent (or stop moving
+	# after 10 s).
 	local prev=x cur
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 40; i++)); do
 		hcmd "show port stats 0" "$work/$mode.h.stats1.out"
 		cur=$(port_stat "$work/$mode.h.stats1.out" RX-packets)
-		[ "$cur" = "$prev" ] && break
+		[ "$cur" = "$sent" ] && break
+		[ "$i" -ge 20 ] && [ "$cur" = "$prev" ] && break
 		prev=$cur
 		sleep 0.5
 	done
@@ -441,15 +443,8 @@ guest_tests() {
 	htx=$(port_stat "$work/$mode.h.stats2.out" TX-packets)
 	hbytes=$(port_stat "$work/$mode.h.stats2.out" TX-bytes)
 	hrxerr=$(port_stat "$work/$mode.h.stats2.out" TX-errors)
-	# The guest's streams once they stop moving.
-	prev=x
-	for ((i = 0; i < 20; i++)); do
-		gcmd "show fwd stats all" "$work/$mode.g.fwd2.out" || break
-		cur=$(stream_sum "$work/$mode.g.fwd2.out" RX-packets)
-		[ "$cur" = "$prev" ] && break
-		prev=$cur
-		sleep 1
-	done
+	# The guest's streams once they reach what was sent.
+	g_rx_wait "$sent" "$work/$mode.g.fwd2.out"
 	gcmd "stop" "$work/$mode.g.stop2.out" || true
 	got=$(stream_sum "$work/$mode.g.stop2.out" RX-packets)
 	gs=$work/$mode.g.stats2.out
@@ -493,6 +488,17 @@ hxsum() {
 		k ~ ("^tx_q[0-9]+_" n "$") { s += $2 }
 		END { print s + 0 }' "$1"
 }
+# g_rx_wait WANT OUT: poll the guest's "show fwd stats all" (into OUT) until
+# its streams received WANT packets (at most about 20 s).
+g_rx_wait() {
+	local i cur
+	for ((i = 0; i < 20; i++)); do
+		gcmd "show fwd stats all" "$2" || return 0
+		cur=$(stream_sum "$2" RX-packets)
+		[ "$(num "$cur")" -ge "$(num "$1")" ] && return 0
+		sleep 1
+	done
+}
 # hburst NAME: the host's testpmd sends one tx_first burst per queue
 # (BURST packets each) and stops; its stop output in NAME.
 hburst() {
@@ -517,8 +523,9 @@ offload_tests() {
 	hburst "$mode.h.foreign"
 	hcmd "set eth-peer 0 $GUEST_MAC"
 	hburst "$mode.h.own"
-	hcmd "show port xstats 0" "$work/$mode.h.x1.out"
+	g_rx_wait "$per" "$work/$mode.g.promisc-fwd.out"
 	sleep 1
+	hcmd "show port xstats 0" "$work/$mode.h.x1.out"
 	gcmd "show fwd stats all" "$work/$mode.g.promisc-fwd.out" || true
 	got=$(stream_sum "$work/$mode.g.promisc-fwd.out" RX-packets)
 	x0=$(hxsum "$work/$mode.h.x0.out" filtered)
@@ -541,8 +548,8 @@ offload_tests() {
 	glink up 30
 	hcmd "show port xstats 0" "$work/$mode.h.x2.out"
 	hburst "$mode.h.vlan"
+	g_rx_wait "$per" "$work/$mode.g.vlan-fwd.out"
 	hcmd "show port xstats 0" "$work/$mode.h.x3.out"
-	sleep 1
 	gcmd "stop" || true
 	gcmd "set verbose 0" || true
 	gcmd "@log" /dev/null || true
@@ -574,8 +581,9 @@ offload_tests() {
 	hburst "$mode.h.big"
 	hcmd "set txpkts 64"
 	hburst "$mode.h.small"
-	hcmd "show port xstats 0" "$work/$mode.h.x5.out"
+	g_rx_wait "$per" "$work/$mode.g.mtu-fwd.out"
 	sleep 1
+	hcmd "show port xstats 0" "$work/$mode.h.x5.out"
 	gcmd "stop" "$work/$mode.g.mtu-stop.out" || true
 	gcmd "show port stats 0" "$work/$mode.g.mtu-s1.out" || true
 	got=$(stream_sum "$work/$mode.g.mtu-stop.out" RX-packets)
