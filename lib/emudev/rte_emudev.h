@@ -452,13 +452,13 @@ typedef void (*rte_emudev_event_cb_t)(uint16_t dev_id, const struct rte_emudev_e
  * refused for bad descriptors (not in the class counters).
  */
 struct rte_emudev_stats {
-	uint64_t rx_bytes; /**< bytes of the frames in rx_unicast/multicast/broadcast */
+	uint64_t rx_bytes; /**< bytes of the frames in rx_unicast/multicast/broadcast, no FCS */
 	uint64_t rx_unicast; /**< unicast frames for the guest (delivered or discarded) */
 	uint64_t rx_multicast; /**< multicast frames for the guest (delivered or discarded) */
 	uint64_t rx_broadcast; /**< broadcast frames for the guest (delivered or discarded) */
 	uint64_t rx_discards; /**< of those, dropped: no guest buffer, too big, bad address */
 	uint64_t rx_unknown_protocol; /**< dropped: unknown protocol */
-	uint64_t tx_bytes; /**< bytes the guest sent */
+	uint64_t tx_bytes; /**< bytes the guest sent, no FCS */
 	uint64_t tx_unicast; /**< unicast packets the guest sent */
 	uint64_t tx_multicast; /**< multicast packets the guest sent */
 	uint64_t tx_broadcast; /**< broadcast packets the guest sent */

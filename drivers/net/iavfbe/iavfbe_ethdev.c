@@ -377,9 +377,9 @@ iavfbe_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned in
  * what we received is what it transmitted. Never reset. The meaning is a
  * VF's (rte_emudev_stats): the class counters and bytes count every frame
  * for the guest, delivered or not, rx_discards those not delivered (guest
- * drivers derive received = classes - discards); rx_bytes holds the 4-byte
- * FCS of every frame, as an AVF's counter does (DPDK's iavf subtracts 4 per
- * received packet unless it keeps the CRC). tx: every frame taken from the
+ * drivers derive received = classes - discards); rx_bytes counts the frames
+ * without FCS (rte_emudev_stats: the device model adds what its wire format
+ * counts, e.g. emu_iavf the 4-byte FCS of an AVF). tx: every frame taken from the
  * guest's rings, tx_discards those then dropped (no mbufs to segment),
  * tx_errors those refused as bad (not in the classes).
  */
@@ -390,8 +390,7 @@ iavfbe_guest_stats(const struct iavfbe_rxq_stats *rx, const struct iavfbe_txq_st
 	es->rx_unicast = tx->unicast + tx->drop_unicast;
 	es->rx_multicast = tx->multicast + tx->drop_multicast;
 	es->rx_broadcast = tx->broadcast + tx->drop_broadcast;
-	es->rx_bytes = tx->bytes + tx->drop_bytes +
-		(es->rx_unicast + es->rx_multicast + es->rx_broadcast) * RTE_ETHER_CRC_LEN;
+	es->rx_bytes = tx->bytes + tx->drop_bytes;
 	/* ring_full, too_big and bad_addr of the frames the guest's filters accept. */
 	es->rx_discards = tx->drop_unicast + tx->drop_multicast + tx->drop_broadcast;
 	es->rx_unknown_protocol = 0;
