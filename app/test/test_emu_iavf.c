@@ -3802,6 +3802,78 @@ test_stats_per_client(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Behind a vIOMMU the client maps page by page: mappings that continue each
+ * other make one region of the memory table, so that a ring or a buffer
+ * across them translates; a gap or another protection keeps them apart.
+ */
+#define MERGE_IOVA UINT64_C(0x100000000)
+#define MERGE_PAGE 4096u
+
+static const struct rte_emudev_mem_region *
+merge_region(const struct rte_emudev_mem_table *t, uint64_t gpa)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nb_regions; i++)
+		if (t->regions[i].guest_phys_addr == gpa)
+			return &t->regions[i];
+	return NULL;
+}
+
+static int
+test_mem_merge(void)
+{
+	const uint32_t rw = RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE;
+	const struct rte_emudev_mem_table *t;
+	const struct rte_emudev_mem_region *r;
+	uint64_t iova;
+	uint32_t i;
+	int ret;
+
+	/* 8 pages, one DMA_MAP each, then a gap, then a read-only page. */
+	for (i = 0; i < 8; i++) {
+		iova = MERGE_IOVA + (uint64_t)i * MERGE_PAGE;
+		ret = rte_vfio_user_client_dma_map(g.c, g.memfd, (uint64_t)i * MERGE_PAGE, iova,
+						   MERGE_PAGE, rw);
+		TEST_ASSERT_SUCCESS(ret, "DMA_MAP of page %u: %s", i, strerror(-ret));
+	}
+	ret = rte_vfio_user_client_dma_map(g.c, g.memfd, 9 * MERGE_PAGE,
+					   MERGE_IOVA + 9 * MERGE_PAGE, MERGE_PAGE, rw);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP after a gap: %s", strerror(-ret));
+	ret = rte_vfio_user_client_dma_map(g.c, g.memfd, 10 * MERGE_PAGE,
+					   MERGE_IOVA + 10 * MERGE_PAGE, MERGE_PAGE,
+					   RTE_VFIO_USER_DMA_READ);
+	TEST_ASSERT_SUCCESS(ret, "DMA_MAP read-only: %s", strerror(-ret));
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(emu_id, &t), "memory table");
+	printf("memory table: %u regions after 1 + 10 DMA_MAPs\n", t->nb_regions);
+	TEST_ASSERT_EQUAL(t->nb_regions, 4,
+			  "regions: the first map, 8 pages as one, the one after "
+			  "the gap, the read-only one");
+	r = merge_region(t, MERGE_IOVA);
+	TEST_ASSERT(r != NULL && r->size == 8 * MERGE_PAGE, "8 adjacent pages are one region");
+	TEST_ASSERT(rte_emudev_translate(t, NULL, MERGE_IOVA + MERGE_PAGE - 100, 200,
+					 RTE_EMUDEV_MEM_WRITE) != NULL,
+		    "a buffer across two page mappings does not translate");
+	TEST_ASSERT(rte_emudev_translate(t, NULL, MERGE_IOVA + 8 * MERGE_PAGE - 100, 200,
+					 RTE_EMUDEV_MEM_READ) == NULL,
+		    "a buffer across a gap translates");
+	r = merge_region(t, MERGE_IOVA + 10 * MERGE_PAGE);
+	TEST_ASSERT(r != NULL && r->size == MERGE_PAGE && r->prot == RTE_EMUDEV_MEM_READ,
+		    "the read-only page is a region of its own");
+	/* The same bytes as the memfd's pages. */
+	*(volatile uint8_t *)rte_emudev_translate(t, NULL, MERGE_IOVA + 3 * MERGE_PAGE + 5, 1,
+						  RTE_EMUDEV_MEM_WRITE) = 0xA5;
+	TEST_ASSERT_EQUAL(((volatile uint8_t *)g.mem)[3 * MERGE_PAGE + 5], 0xA5,
+			  "page 3 is not the file's page 3");
+	/* One range unmap takes them all. */
+	ret = rte_vfio_user_client_dma_unmap(g.c, MERGE_IOVA, 16 * MERGE_PAGE);
+	TEST_ASSERT_SUCCESS(ret, "range DMA_UNMAP: %s", strerror(-ret));
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(emu_id, &t), "memory table");
+	TEST_ASSERT_EQUAL(t->nb_regions, 1, "regions after the range unmap");
+	return TEST_SUCCESS;
+}
+
 /* ------------------------------------------------------------------ suite */
 
 static struct unit_test_suite emu_iavf_suite = {
@@ -3828,6 +3900,7 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE(test_devargs_limits),
 			TEST_CASE_ST(case_setup, case_teardown, test_tail_fresh),
 			TEST_CASE_ST(case_setup, case_teardown, test_stats_per_client),
+			TEST_CASE_ST(case_setup, case_teardown, test_mem_merge),
 			TEST_CASES_END(),
 		},
 };

@@ -458,8 +458,21 @@ emu_iavf_mem_table_update(struct emu_iavf_dev *dev)
 			((maps[i].prot & RTE_VFIO_USER_DMA_READ) ? RTE_EMUDEV_MEM_READ : 0) |
 			((maps[i].prot & RTE_VFIO_USER_DMA_WRITE) ? RTE_EMUDEV_MEM_WRITE : 0);
 		regs[nr].reserved = 0;
-		if (regs[nr].prot != 0)
-			nr++;
+		if (regs[nr].prot == 0)
+			continue;
+		/*
+		 * Behind a vIOMMU the client maps page by page; mappings that
+		 * continue each other in guest and host addresses (the vfio-user
+		 * server lays them out so) make one region, so that a buffer
+		 * across them translates in one piece.
+		 */
+		if (nr > 0 && regs[nr - 1].prot == regs[nr].prot &&
+		    regs[nr - 1].guest_phys_addr + regs[nr - 1].size == regs[nr].guest_phys_addr &&
+		    RTE_PTR_ADD(regs[nr - 1].host_addr, regs[nr - 1].size) == regs[nr].host_addr) {
+			regs[nr - 1].size += regs[nr].size;
+			continue;
+		}
+		nr++;
 	}
 	pthread_mutex_lock(&dev->ev_lock);
 	if (dev->emudev != NULL) {
