@@ -42,6 +42,7 @@
 #include "vfio_user_msg.h"
 #include "vfio_user_server_priv.h"
 #include "vfio_user_sock.h"
+#include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -64,53 +65,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static struct emu_iavf_dev *dev;
 static uint8_t *mem;
 static int sock_peer = -1;
-
-/* ----------------------------------------------------------------- input */
-
-struct in {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t
-in_u8(struct in *in)
-{
-	uint8_t v = 0;
-
-	if (in->left > 0) {
-		v = *in->p++;
-		in->left--;
-	}
-	return v;
-}
-
-static uint16_t
-in_u16(struct in *in)
-{
-	uint16_t v = in_u8(in);
-
-	return (uint16_t)(v | (uint16_t)in_u8(in) << 8);
-}
-
-static uint32_t
-in_u32(struct in *in)
-{
-	uint32_t v = in_u16(in);
-
-	return v | (uint32_t)in_u16(in) << 16;
-}
-
-/* Up to n bytes of input (fewer at its end). */
-static size_t
-in_bytes(struct in *in, size_t n, const uint8_t **p)
-{
-	if (n > in->left)
-		n = in->left;
-	*p = in->p;
-	in->p += n;
-	in->left -= n;
-	return n;
-}
 
 /* ------------------------------------------------------------ device I/O */
 

@@ -46,6 +46,7 @@
 #include <rte_mempool.h>
 
 #include "iavfbe.h"
+#include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -89,49 +90,6 @@ static struct iavfbe_port port;
 static struct rte_eth_dev eth_dev;
 static struct rte_eth_dev_data eth_data;
 static uint32_t doorbell;
-
-/* ----------------------------------------------------------------- input */
-
-struct in {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t
-in_u8(struct in *in)
-{
-	uint8_t v = 0;
-
-	if (in->left > 0) {
-		v = *in->p++;
-		in->left--;
-	}
-	return v;
-}
-
-static uint16_t
-in_u16(struct in *in)
-{
-	uint16_t v = in_u8(in);
-
-	return (uint16_t)(v | (uint16_t)in_u8(in) << 8);
-}
-
-static uint32_t
-in_u32(struct in *in)
-{
-	uint32_t v = in_u16(in);
-
-	return v | (uint32_t)in_u16(in) << 16;
-}
-
-static uint64_t
-in_u64(struct in *in)
-{
-	uint64_t v = in_u32(in);
-
-	return v | (uint64_t)in_u32(in) << 32;
-}
 
 /* ------------------------------------------------------------------ set-up */
 

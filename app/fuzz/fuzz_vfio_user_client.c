@@ -46,6 +46,7 @@
 #include "rte_vfio_user.h"
 #include "rte_vfio_user_client.h"
 #include "vfio_user_msg.h"
+#include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -76,41 +77,6 @@ __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len)
 	close(pending_fd);
 	pending_fd = -1;
 	return 0;
-}
-
-/* ----------------------------------------------------------------- input */
-
-struct in {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t
-in_u8(struct in *in)
-{
-	uint8_t v = 0;
-
-	if (in->left > 0) {
-		v = *in->p++;
-		in->left--;
-	}
-	return v;
-}
-
-static uint16_t
-in_u16(struct in *in)
-{
-	uint16_t v = in_u8(in);
-
-	return (uint16_t)(v | (uint16_t)in_u8(in) << 8);
-}
-
-static uint32_t
-in_u32(struct in *in)
-{
-	uint32_t v = in_u16(in);
-
-	return v | (uint32_t)in_u16(in) << 16;
 }
 
 /* -------------------------------------------------------- the fake server */
