@@ -29,7 +29,11 @@
 #   - offloads (uio run): the guest's promiscuous mode off (a frame to another
 #     MAC filtered), VLAN stripping (testpmd's verbose "VLAN tci=0x64"), RSS
 #     (its "RSS hash=0x..."), its MTU (1200-byte frames dropped and counted
-#     in RX-missed), each against the host's net_iavfbe xstats;
+#     in RX-missed), its multicast filters (a group it did not add filtered;
+#     received with all-multicast on, or in its list), its VLAN insertion
+#     (the host receives its frames tagged, and sends them back: the guest
+#     sees VLAN 100), its VLAN filter (VLAN 200 filtered, 100 received),
+#     each against the host's net_iavfbe xstats;
 #   - QEMU printed no vfio-user error (a DMA unmap that failed, a request
 #     timed out, an unexpected reply), the guest kernel no warning, the
 #     guest's testpmd quit with status 0, and so did the host's.
@@ -510,7 +514,8 @@ hburst() {
 # offload_tests MODE: what the guest's net_iavf asks of the device, shown
 # working: its promiscuous mode off (a frame to another MAC is filtered),
 # VLAN stripping (the tag in the descriptor), RSS (a hash in the
-# descriptor), its MTU (a longer frame dropped, counted).
+# descriptor), its MTU (a longer frame dropped, counted); then its
+# multicast filters, VLAN insertion and VLAN filter (the functions below).
 offload_tests() {
 	local mode=$1 x0 x1 got b=8 n want m0 m1 s0 s1
 	local per=$((QUEUES * b))
@@ -598,6 +603,170 @@ offload_tests() {
 		"$([ "$(eq "$got" "$want")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] &&
 			[ "$(eq "$(($(num "$m1") - $(num "$m0")))" "$per")" = 1 ] &&
 			[ "$(eq "$(($(num "$s1") - $(num "$s0")))" "$per")" = 1 ] && echo 1 || echo 0)"
+
+	mcast_tests "$mode"
+	vlan_insert_test "$mode"
+	vlan_filter_test "$mode"
+}
+
+# hxget FILE NAME: the xstat NAME of "show port xstats 0" (0 if absent).
+hxget() {
+	awk -v n="$2" '{ k = $1; sub(/:$/, "", k) } k == n { s = $2 } END { print s + 0 }' "$1"
+}
+# hsend NAME: the host's testpmd sends one tx_first burst per queue and
+# stops; its stop output in NAME.stop.out. (testpmd's `start tx_first`
+# gives its prompt back once the burst is sent: net_iavfbe has written or
+# filtered every frame by then.)
+hsend() {
+	hcmd "start tx_first 1" "$work/$1.start.out"
+	hcmd "stop" "$work/$1.stop.out"
+}
+# htxvlan VLAN: the host's port stopped, `tx_vlan set 0 VLAN` (or `tx_vlan
+# reset 0` for VLAN "reset"), started again; the link up at the guest.
+htxvlan() {
+	hcmd "port stop 0"
+	if [ "$1" = reset ]; then
+		hcmd "tx_vlan reset 0"
+	else
+		hcmd "tx_vlan set 0 $1" "$work/h.txvlan-$1.out"
+	fi
+	hcmd "port start 0"
+	glink up 30
+}
+
+# mcast_tests MODE: the guest's multicast filters (promiscuous off):
+# frames to a group it did not add are filtered; all-multicast on lets
+# them through; so does the group in its list (mcast_addr add).
+mcast_tests() {
+	local mode=$1 x0 x1 x2 got s1 s2 f1 f2 m2 b=8
+	local per=$((QUEUES * b)) grp=01:00:5e:00:00:42 grp2=01:00:5e:00:00:43
+	gcmd "set promisc 0 off" "$work/$mode.g.mc-promisc.out" || true
+	gcmd "set allmulti 0 off" "$work/$mode.g.mc-allmulti-off.out" || true
+	gcmd "start" || true
+	hcmd "show port xstats 0" "$work/$mode.h.mx0.out"
+	hcmd "set eth-peer 0 $grp"
+	hsend "$mode.h.mc-off"
+	hcmd "show port xstats 0" "$work/$mode.h.mx1.out"
+	gcmd "set allmulti 0 on" "$work/$mode.g.mc-allmulti-on.out" || true
+	hsend "$mode.h.mc-on"
+	g_rx_wait "$per" "$work/$mode.g.mc-fwd.out"
+	sleep 1
+	hcmd "show port xstats 0" "$work/$mode.h.mx2.out"
+	gcmd "stop" "$work/$mode.g.mc-stop.out" || true
+	got=$(stream_sum "$work/$mode.g.mc-stop.out" RX-packets)
+	s1=$(stream_sum "$work/$mode.h.mc-off.stop.out" TX-packets)
+	s2=$(stream_sum "$work/$mode.h.mc-on.stop.out" TX-packets)
+	x0=$(hxget "$work/$mode.h.mx0.out" guest_rx_filtered)
+	x1=$(hxget "$work/$mode.h.mx1.out" guest_rx_filtered)
+	x2=$(hxget "$work/$mode.h.mx2.out" guest_rx_filtered)
+	f1=$((x1 - x0))
+	f2=$((x2 - x1))
+	m2=$(($(hxget "$work/$mode.h.mx2.out" guest_rx_multicast_packets) - $(hxget "$work/$mode.h.mx1.out" guest_rx_multicast_packets)))
+	check "multicast, promiscuous and all-multicast off at the guest: the host sent $s1 frames to $grp (a group the guest did not add), its net_iavfbe filtered $f1" \
+		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
+	check "all-multicast on at the guest (set allmulti 0 on): the host sent $s2 more frames to $grp, the guest received $got in all; net_iavfbe wrote $m2 multicast frames, filtered $f2" \
+		"$([ "$(eq "$s2" "$per")" = 1 ] && [ "$(eq "$got" "$per")" = 1 ] &&
+			[ "$(eq "$m2" "$per")" = 1 ] && [ "$(eq "$f2" 0)" = 1 ] && echo 1 || echo 0)"
+
+	# The guest's multicast list, all-multicast off again.
+	gcmd "set allmulti 0 off" "$work/$mode.g.mc-allmulti-off2.out" || true
+	gcmd "mcast_addr add 0 $grp" "$work/$mode.g.mc-add.out" || true
+	gcmd "start" || true
+	hcmd "show port xstats 0" "$work/$mode.h.mx3.out"
+	hcmd "set eth-peer 0 $grp2"
+	hsend "$mode.h.mc-grp2"
+	hcmd "set eth-peer 0 $grp"
+	hsend "$mode.h.mc-grp"
+	hcmd "set eth-peer 0 $GUEST_MAC"
+	g_rx_wait "$per" "$work/$mode.g.mc-list-fwd.out"
+	sleep 1
+	hcmd "show port xstats 0" "$work/$mode.h.mx4.out"
+	gcmd "stop" "$work/$mode.g.mc-list-stop.out" || true
+	got=$(stream_sum "$work/$mode.g.mc-list-stop.out" RX-packets)
+	s1=$(stream_sum "$work/$mode.h.mc-grp2.stop.out" TX-packets)
+	s2=$(stream_sum "$work/$mode.h.mc-grp.stop.out" TX-packets)
+	f1=$(($(hxget "$work/$mode.h.mx4.out" guest_rx_filtered) - $(hxget "$work/$mode.h.mx3.out" guest_rx_filtered)))
+	check "the guest's multicast list (mcast_addr add 0 $grp, all-multicast off): of $s1 frames to $grp2 and $s2 to $grp it received $got; the host's net_iavfbe filtered $f1" \
+		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$s2" "$per")" = 1 ] &&
+			[ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
+}
+
+# vlan_insert_test MODE: the guest's VLAN insertion (tx_vlan set 0 100:
+# IL2TAG1 in its transmit descriptors): the host receives its frames
+# tagged, and sends them back (macswap) to the guest, whose stripping
+# (still on) shows the tag it inserted.
+vlan_insert_test() {
+	local mode=$1 x0 x1 sent hrx htx tagged got n off b=8
+	local per=$((QUEUES * b))
+	gcmd "port stop 0" || true
+	gcmd "tx_vlan set 0 100" "$work/$mode.g.txvlan.out" || true
+	gcmd "port start 0" "$work/$mode.g.txvlan-start.out" 60 || true
+	glink up 30
+	gcmd "set burst $b" || true
+	gcmd "set verbose 1" || true
+	gcmd "@log" /dev/null || true
+	n=$(wc -l < "$ctl/testpmd.log")
+	hcmd "set fwd macswap"
+	hcmd "set verbose 1"
+	hcmd "show port xstats 0" "$work/$mode.h.ix0.out"
+	hcmd "start"
+	off=$(stat -c %s "$pmd_log")
+	gcmd "start tx_first 1" "$work/$mode.g.txvlan-tx.out" || true
+	g_rx_wait "$per" "$work/$mode.g.txvlan-fwd.out"
+	hcmd "stop" "$work/$mode.h.txvlan-stop.out"
+	tail -c +$((off + 1)) "$pmd_log" > "$work/$mode.h.verbose.out"
+	hcmd "set verbose 0"
+	hcmd "set fwd rxonly"
+	hcmd "show port xstats 0" "$work/$mode.h.ix1.out"
+	gcmd "stop" "$work/$mode.g.txvlan-stop.out" || true
+	gcmd "set verbose 0" || true
+	gcmd "@log" /dev/null || true
+	tail -n +$((n + 1)) "$ctl/testpmd.log" > "$work/$mode.g.txvlan-verbose.out"
+	sent=$(stream_sum "$work/$mode.g.txvlan-stop.out" TX-packets)
+	got=$(grep -c -E 'VLAN tci=0x64\b' "$work/$mode.g.txvlan-verbose.out" || true)
+	hrx=$(stream_sum "$work/$mode.h.txvlan-stop.out" RX-packets)
+	htx=$(stream_sum "$work/$mode.h.txvlan-stop.out" TX-packets)
+	tagged=$(grep -c -E 'type=0x8100 .*L2_ETHER_VLAN.*l2_len=18.*Receive queue' "$work/$mode.h.verbose.out" || true)
+	x0=$(hxget "$work/$mode.h.ix0.out" guest_tx_vlan_inserted)
+	x1=$(hxget "$work/$mode.h.ix1.out" guest_tx_vlan_inserted)
+	grep -m1 -E 'type=0x8100' "$work/$mode.h.verbose.out" | sed 's/^/host verbose: /' || true
+	check "VLAN insertion by the guest (tx_vlan set 0 100): it sent $sent frames; the host received $hrx, $tagged of them tagged (type=0x8100, L2_ETHER_VLAN); the host's net_iavfbe inserted $((x1 - x0))" \
+		"$([ "$(eq "$sent" "$per")" = 1 ] && [ "$(eq "$hrx" "$per")" = 1 ] &&
+			[ "$(eq "$tagged" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+	check "the guest's tag is VLAN 100: the host sent back (macswap) $htx of the frames, the guest's stripping shows 'VLAN tci=0x64' on $got" \
+		"$([ "$(eq "$htx" "$per")" = 1 ] && [ "$(eq "$got" "$per")" = 1 ] && echo 1 || echo 0)"
+}
+
+# vlan_filter_test MODE: the guest's VLAN filter (promiscuous off): of
+# frames tagged 200 and 100, only those of the VLAN it added arrive.
+vlan_filter_test() {
+	local mode=$1 x0 x1 x2 x3 got s1 s2 f b=8
+	local per=$((QUEUES * b))
+	gcmd "vlan set filter on 0" "$work/$mode.g.vfilter.out" || true
+	gcmd "rx_vlan add 100 0" "$work/$mode.g.vadd.out" || true
+	gcmd "start" || true
+	htxvlan 200
+	hcmd "show port xstats 0" "$work/$mode.h.fx0.out"
+	hsend "$mode.h.vlan200"
+	hcmd "show port xstats 0" "$work/$mode.h.fx1.out"
+	htxvlan 100
+	hcmd "show port xstats 0" "$work/$mode.h.fx2.out"
+	hsend "$mode.h.vlan100"
+	g_rx_wait "$per" "$work/$mode.g.vfilter-fwd.out"
+	sleep 1
+	hcmd "show port xstats 0" "$work/$mode.h.fx3.out"
+	gcmd "stop" "$work/$mode.g.vfilter-stop.out" || true
+	got=$(stream_sum "$work/$mode.g.vfilter-stop.out" RX-packets)
+	s1=$(stream_sum "$work/$mode.h.vlan200.stop.out" TX-packets)
+	s2=$(stream_sum "$work/$mode.h.vlan100.stop.out" TX-packets)
+	x0=$(hxget "$work/$mode.h.fx0.out" guest_rx_filtered)
+	x1=$(hxget "$work/$mode.h.fx1.out" guest_rx_filtered)
+	x2=$(hxget "$work/$mode.h.fx2.out" guest_rx_filtered)
+	x3=$(hxget "$work/$mode.h.fx3.out" guest_rx_filtered)
+	f=$((x1 - x0 + x3 - x2))
+	check "VLAN filtering at the guest (vlan set filter on 0, rx_vlan add 100 0, promiscuous off): of $s1 frames tagged 200 and $s2 tagged 100 it received $got; the host's net_iavfbe filtered $f (VLAN 200: $((x1 - x0)))" \
+		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$s2" "$per")" = 1 ] && [ "$(eq "$got" "$per")" = 1 ] &&
+			[ "$(eq "$((x1 - x0))" "$per")" = 1 ] && [ "$(eq "$((x3 - x2))" 0)" = 1 ] && echo 1 || echo 0)"
 }
 
 start=$SECONDS
