@@ -748,8 +748,7 @@ case " $PAIRS " in
 	;;
 esac
 
-case " $PAIRS " in
-*" iavf "*" base "* | *" base "*" iavf "*)
+if [[ " $PAIRS " == *" iavf "* && " $PAIRS " == *" base "* ]]; then
 	echo
 	echo "Before/after: iavfbe/iavf_client of BUILD ($BUILD) to the same of BASE_BUILD"
 	echo "($BASE_BUILD), received Mpps: of the medians, and paired round by round"
@@ -761,8 +760,7 @@ case " $PAIRS " in
 				"$(paired iavf base "$size" "$d")"
 		done
 	done
-	;;
-esac
+fi
 
 echo
 echo "Connect to link up, ms (median over the connections; goal for iavf: under 20 ms)"
