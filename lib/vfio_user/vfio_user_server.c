@@ -633,6 +633,7 @@ vfu_dma_event(struct rte_vfio_user_server *srv, enum rte_vfio_user_dma_event ev)
  * window is ours alone) and gives it back when unmapped.
  */
 #define VFU_WIN_MAP_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+#define VFU_WIN_ALIGN (UINT64_C(1) << 30)
 
 /* Where a mapping of [iova, iova + size) goes, or NULL: anywhere. */
 static void *
@@ -643,13 +644,26 @@ vfu_dma_win_slot(struct rte_vfio_user_server *srv, uint64_t iova, uint64_t size)
 	if (srv->dma_win_lost || iova > VFU_SRV_DMA_WINDOW || size > VFU_SRV_DMA_WINDOW - iova)
 		return NULL;
 	if (srv->dma_win == NULL) {
-		w = mmap(NULL, (size_t)VFU_SRV_DMA_WINDOW, PROT_NONE, VFU_WIN_MAP_FLAGS, -1, 0);
+		uintptr_t a;
+
+		/*
+		 * Aligned to 1 GiB, so that a mapping of hugetlbfs memory
+		 * (2 MiB or 1 GiB pages) at window + iova is aligned as the
+		 * kernel requires whenever its iova is: the excess is given back.
+		 */
+		w = mmap(NULL, (size_t)(VFU_SRV_DMA_WINDOW + VFU_WIN_ALIGN), PROT_NONE,
+			 VFU_WIN_MAP_FLAGS, -1, 0);
 		if (w == MAP_FAILED) {
 			VFU_LOG(DEBUG, "%s: no DMA window (%s): mappings go anywhere", srv->path,
 				strerror(errno));
 			return NULL;
 		}
-		srv->dma_win = w;
+		a = RTE_ALIGN_CEIL((uintptr_t)w, (uintptr_t)VFU_WIN_ALIGN);
+		if (a > (uintptr_t)w)
+			munmap(w, a - (uintptr_t)w);
+		munmap((void *)(a + (uintptr_t)VFU_SRV_DMA_WINDOW),
+		       (uintptr_t)w + (uintptr_t)VFU_WIN_ALIGN - a);
+		srv->dma_win = (void *)a;
 	}
 	return RTE_PTR_ADD(srv->dma_win, iova);
 }
@@ -1232,6 +1246,12 @@ vfu_cmd_dma_map(struct rte_vfio_user_server *srv, struct vfu_req *req)
 		at = vfu_dma_win_slot(srv, m.addr, m.size);
 		va = mmap(at, (size_t)m.size, PROT_NONE, MAP_SHARED | (at != NULL ? MAP_FIXED : 0),
 			  fd, (off_t)m.offset);
+		if (va == MAP_FAILED && at != NULL && errno == EINVAL) {
+			/* e.g. huge pages at an iova they are not aligned to: anywhere. */
+			vfu_dma_win_put(srv, at, m.size);
+			at = NULL;
+			va = mmap(NULL, (size_t)m.size, PROT_NONE, MAP_SHARED, fd, (off_t)m.offset);
+		}
 		if (va == MAP_FAILED) {
 			ret = -errno;
 			if (at != NULL)
