@@ -6,7 +6,9 @@
 #  - clang-format (.clang-format, DPDK style) must leave every file unchanged;
 #    `devtools/check-style.sh --fix` reformats in place;
 #  - cppcheck (warnings, portability, performance) must report nothing;
-#  - every C file carries an SPDX license line.
+#  - every C file carries an SPDX license line;
+#  - every script under devtools/ that starts with #! has its run bit in git
+#    (a fresh clone must be able to run what the README shows).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -44,6 +46,13 @@ fi
 for f in "${files[@]}"; do
 	head -n 2 "$f" | grep -q 'SPDX-License-Identifier' || { echo "check-style: $f: no SPDX line"; rc=1; }
 done
+
+while read -r mode _ _ f; do
+	[ "$mode" = 100755 ] && continue
+	head -c 2 "$f" 2>/dev/null | grep -q '^#!' || continue
+	echo "check-style: $f: starts with #! but has no run bit in git (git update-index --chmod=+x $f)"
+	rc=1
+done < <(git ls-files -s devtools 2>/dev/null)
 
 if ! cppcheck --quiet --error-exitcode=1 --inline-suppr \
 	--enable=warning,portability,performance \
