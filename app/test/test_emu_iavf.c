@@ -1236,8 +1236,9 @@ test_devargs(void)
 	struct rte_vfio_user_client *c;
 	uint32_t count = 0, flags = 0;
 	char args[512];
+	struct stat st;
 	unsigned int i;
-	int ret;
+	int ret, fd;
 
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		const char *a = bad[i].args;
@@ -1262,7 +1263,22 @@ test_devargs(void)
 	ret = rte_vdev_init("emu_iavf_e1", args);
 	if (ret == 0)
 		rte_vdev_uninit("emu_iavf_e1");
-	TEST_ASSERT(ret != 0, "a second device on %s accepted", sock_path);
+	TEST_ASSERT_EQUAL(ret, -EADDRINUSE, "a second device on %s", sock_path);
+	/* A path that is a regular file: -ENOTSOCK, and the file is left alone
+	 * (not -EEXIST, which rte_vdev_init() gives for a duplicate name).
+	 */
+	snprintf(args, sizeof(args), "%s/regular", tmpdir);
+	fd = open(args, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	TEST_ASSERT(fd >= 0, "create %s", args);
+	close(fd);
+	snprintf(args, sizeof(args), "sock=%s/regular", tmpdir);
+	ret = rte_vdev_init("emu_iavf_e1", args);
+	if (ret == 0)
+		rte_vdev_uninit("emu_iavf_e1");
+	snprintf(args, sizeof(args), "%s/regular", tmpdir);
+	TEST_ASSERT(stat(args, &st) == 0 && S_ISREG(st.st_mode), "%s was replaced", args);
+	unlink(args);
+	TEST_ASSERT_EQUAL(ret, -ENOTSOCK, "a device on a regular file");
 
 	/* And good ones work, under the name the failures did not take. */
 	snprintf(args, sizeof(args), "sock=%s/e.sock,queues=16,mac=02:11:22:33:44:55", tmpdir);

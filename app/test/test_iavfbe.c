@@ -1084,8 +1084,11 @@ test_devargs(void)
 	}
 	TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", NULL) != 0, "no devargs accepted");
 	/* A second consumer of the same device. */
-	TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", "emu=" FAKE_NAME) != 0,
-		    "a second port on the same device");
+	/* -EBUSY, not -EEXIST (which rte_vdev_init() gives for a duplicate name). */
+	TEST_ASSERT_EQUAL(rte_vdev_init("net_iavfbe_bad", "emu=" FAKE_NAME), -EBUSY,
+			  "a second port on the same device");
+	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_iavfbe_bad", &pid) != 0,
+		    "the refused second port left a port");
 	TEST_ASSERT(link_wait(port, true), "the first port disturbed by the second");
 	TEST_ASSERT_SUCCESS(gtx_ping(0, 190), "the first port disturbed by the second");
 	/* The valid ones are taken while the main port runs: close it first. */

@@ -4137,7 +4137,7 @@ test_lifecycle(void)
 	TEST_ASSERT_EQUAL(write(fd, "x", 1), 1, "write");
 	close(fd);
 	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "file.sock", false), "create");
-	TEST_ASSERT_EQUAL(rte_vfio_user_server_start(dev_b.srv), -EEXIST, "start over a file");
+	TEST_ASSERT_EQUAL(rte_vfio_user_server_start(dev_b.srv), -ENOTSOCK, "start over a file");
 	tdev_free(&dev_b);
 	TEST_ASSERT_SUCCESS(lstat(path, &st), "the file was removed");
 	TEST_ASSERT(S_ISREG(st.st_mode) && st.st_size == 1, "the file was changed");

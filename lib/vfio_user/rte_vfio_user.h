@@ -313,7 +313,7 @@ __rte_experimental int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *s
  * serve clients from the control thread.
  *
  * @return 0, or a negative errno (-EADDRINUSE when another server listens
- *   on the path, -EEXIST when a non-socket file is there).
+ *   on the path, -ENOTSOCK when a file that is not a socket is there).
  */
 __rte_experimental int rte_vfio_user_server_start(struct rte_vfio_user_server *srv);
 

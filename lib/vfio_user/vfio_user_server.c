@@ -2617,7 +2617,7 @@ vfu_listen(struct rte_vfio_user_server *srv)
 	if (lstat(srv->path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			VFU_LOG(ERR, "%s: exists and is not a socket", srv->path);
-			return -EEXIST;
+			return -ENOTSOCK;
 		}
 		ret = vfu_probe_socket(&sa);
 		if (ret < 0) {

@@ -1073,7 +1073,13 @@ emu_iavf_probe(struct rte_vdev_device *vdev)
 
 	ret = rte_vfio_user_server_start(dev->srv);
 	if (ret < 0) {
-		EMU_IAVF_LOG(ERR, "%s: cannot serve %s: %s", name, dev->sock, strerror(-ret));
+		const char *why = strerror(-ret);
+
+		if (ret == -ENOTSOCK)
+			why = "the path exists and is not a socket";
+		else if (ret == -EADDRINUSE)
+			why = "another server listens there";
+		EMU_IAVF_LOG(ERR, "%s: cannot serve %s: %s", name, dev->sock, why);
 		goto fail;
 	}
 

@@ -1320,6 +1320,16 @@ iavfbe_probe(struct rte_vdev_device *vdev)
 			   a.emu, info.driver);
 		return -EINVAL;
 	}
+	RTE_ETH_FOREACH_DEV(i) {
+		const struct rte_eth_dev *other = &rte_eth_devices[i];
+		const struct iavfbe_port *op = other->data->dev_private;
+
+		if (other->dev_ops == &iavfbe_ops && op != NULL && op->emu_id == id) {
+			IAVFBE_LOG(ERR, "%s: emulated device %s is already served by %s", name,
+				   a.emu, other->data->name);
+			return -EBUSY;
+		}
+	}
 	ret = rte_emudev_attr_get(id, RTE_EMUDEV_ATTR_MAC, mac, sizeof(mac));
 	if (ret != (int)sizeof(mac)) {
 		rte_eth_random_addr(mac);
@@ -1357,6 +1367,9 @@ iavfbe_probe(struct rte_vdev_device *vdev)
 	if (ret < 0) {
 		IAVFBE_LOG(ERR, "%s: emulated device %s: %s", name, a.emu,
 			   ret == -EEXIST ? "it already has a consumer" : strerror(-ret));
+		/* -EEXIST from a probe is rte_vdev_init()'s "duplicate name". */
+		if (ret == -EEXIST)
+			ret = -EBUSY;
 		goto fail;
 	}
 	p->stats_cb = true;
