@@ -1232,6 +1232,10 @@ test_devargs(void)
 		{true, ",max_dma_maps=1,max_dma_maps=2"},
 		{true, ",bogus=1"},
 		{true, ",queues=2,unknown=x"},
+		{true, ",path=/tmp/other.sock"},
+		{true, ",path=/tmp/e.sock"},
+		{false, "path="},
+		{false, "path=,queues=2"},
 	};
 	struct rte_vfio_user_client *c;
 	uint32_t count = 0, flags = 0;
@@ -1302,6 +1306,20 @@ test_devargs(void)
 	TEST_ASSERT_SUCCESS(ret, "rte_vdev_init(emu_iavf_e0, \"%s\")", args);
 	ret = rte_vdev_uninit("emu_iavf_e0");
 	TEST_ASSERT_SUCCESS(ret, "rte_vdev_uninit(emu_iavf_e0)");
+	/* path= is sock= under net_iavf_client's name. */
+	snprintf(args, sizeof(args), "path=%s/e.sock,queues=2", tmpdir);
+	ret = rte_vdev_init("emu_iavf_e0", args);
+	TEST_ASSERT_SUCCESS(ret, "rte_vdev_init(emu_iavf_e0, \"%s\")", args);
+	snprintf(args, sizeof(args), "%s/e.sock", tmpdir);
+	c = rte_vfio_user_client_connect(args, NULL);
+	ret = c != NULL ? rte_vfio_user_client_irq_info(c, RTE_VFIO_USER_IRQ_MSIX, &count, &flags) :
+			  -1;
+	if (c != NULL)
+		rte_vfio_user_client_close(c);
+	rte_vdev_uninit("emu_iavf_e0");
+	TEST_ASSERT(c != NULL && ret == 0 && count == 3,
+		    "path=: connect %s, MSI-X info %d, %" PRIu32 " vectors",
+		    c == NULL ? "failed" : "ok", ret, count);
 	return TEST_SUCCESS;
 }
 

@@ -34,6 +34,8 @@
 RTE_LOG_REGISTER(emu_iavf_logtype, pmd.emu.iavf, NOTICE);
 
 #define EMU_IAVF_ARG_SOCK "sock"
+/* The same as sock=, under net_iavf_client's name for it. */
+#define EMU_IAVF_ARG_PATH "path"
 #define EMU_IAVF_ARG_MAC "mac"
 #define EMU_IAVF_ARG_QUEUES "queues"
 #define EMU_IAVF_ARG_TRUST "trust_client_memory"
@@ -778,9 +780,9 @@ emu_iavf_default_mac(const char *name, uint8_t *mac)
 static int
 emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 {
-	static const char *const known[] = {EMU_IAVF_ARG_SOCK, EMU_IAVF_ARG_MAC,
-					    EMU_IAVF_ARG_QUEUES, EMU_IAVF_ARG_TRUST,
-					    EMU_IAVF_ARG_MAX_DMA_MAPS};
+	static const char *const known[] = {EMU_IAVF_ARG_SOCK,	EMU_IAVF_ARG_PATH,
+					    EMU_IAVF_ARG_MAC,	EMU_IAVF_ARG_QUEUES,
+					    EMU_IAVF_ARG_TRUST, EMU_IAVF_ARG_MAX_DMA_MAPS};
 	struct rte_kvargs *kv;
 	int ret = -EINVAL;
 	unsigned int i, k;
@@ -802,10 +804,11 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 			if (strcmp(key, known[k]) == 0)
 				break;
 		if (k == RTE_DIM(known)) {
-			EMU_IAVF_LOG(ERR,
-				     "%s: unknown argument \"%s\" (known: sock, mac, queues, "
-				     "trust_client_memory, max_dma_maps)",
-				     name, key);
+			EMU_IAVF_LOG(
+				ERR,
+				"%s: unknown argument \"%s\" (known: sock or path, mac, queues, "
+				"trust_client_memory, max_dma_maps)",
+				name, key);
 			goto out;
 		}
 		if (rte_kvargs_count(kv, key) > 1) {
@@ -816,11 +819,18 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 			EMU_IAVF_LOG(ERR, "%s: argument \"%s\" needs a value", name, key);
 			goto out;
 		}
-		if (strcmp(key, EMU_IAVF_ARG_SOCK) == 0) {
+		if (strcmp(key, EMU_IAVF_ARG_SOCK) == 0 || strcmp(key, EMU_IAVF_ARG_PATH) == 0) {
+			if (a->sock[0] != '\0') {
+				EMU_IAVF_LOG(ERR,
+					     "%s: arguments \"sock\" and \"path\" are the same; "
+					     "give one",
+					     name);
+				goto out;
+			}
 			if (strlen(val) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-				EMU_IAVF_LOG(
-					ERR, "%s: argument \"sock\": path longer than %zu bytes",
-					name, sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
+				EMU_IAVF_LOG(ERR, "%s: argument \"%s\": path longer than %zu bytes",
+					     name, key,
+					     sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
 				goto out;
 			}
 			snprintf(a->sock, sizeof(a->sock), "%s", val);
@@ -874,7 +884,9 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 		}
 	}
 	if (a->sock[0] == '\0') {
-		EMU_IAVF_LOG(ERR, "%s: argument \"sock\" (vfio-user socket path) is required",
+		EMU_IAVF_LOG(ERR,
+			     "%s: argument \"sock\" or \"path\" (vfio-user socket path) is "
+			     "required",
 			     name);
 		goto out;
 	}
@@ -1130,5 +1142,5 @@ static struct rte_vdev_driver emu_iavf_vdev_driver = {
 
 RTE_PMD_REGISTER_VDEV(emu_iavf, emu_iavf_vdev_driver);
 RTE_PMD_REGISTER_PARAM_STRING(emu_iavf,
-			      "sock=<path> mac=<xx:xx:xx:xx:xx:xx> queues=<1-16> "
+			      "sock=<path> path=<path> mac=<xx:xx:xx:xx:xx:xx> queues=<1-16> "
 			      "trust_client_memory=<0|1> max_dma_maps=<1-65535>");
