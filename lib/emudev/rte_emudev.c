@@ -46,6 +46,7 @@
 
 #include "rte_emudev.h"
 #include "rte_emudev_driver.h"
+#include "emudev_priv.h"
 
 #ifndef RTE_LOG_DEFAULT_LOGTYPE
 #define RTE_LOG_DEFAULT_LOGTYPE lib.emudev
@@ -1254,4 +1255,41 @@ rte_emudev_stats_get(struct rte_emudev *dev, struct rte_emudev_stats *stats)
 	if (ret == -ENOENT)
 		EMUDEV_LOG(DEBUG, "%s: no statistics callback", dev->name);
 	return ret;
+}
+
+/* ------------------------------------------------------------- telemetry */
+
+int
+emudev_state_get(uint16_t dev_id, struct emudev_state *st)
+{
+	static const char *const life_names[] = {
+		[EMUDEV_CLOSED] = "closed",
+		[EMUDEV_CONFIGURED] = "configured",
+		[EMUDEV_STARTED] = "started",
+	};
+	struct rte_emudev *dev;
+	struct emudev_cb *cb;
+
+	dev = emudev_get(dev_id);
+	if (dev == NULL)
+		return -ENODEV;
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&dev->life_lock);
+	st->life = life_names[dev->life];
+	pthread_mutex_unlock(&dev->life_lock);
+	pthread_mutex_lock(&dev->mem_lock);
+	st->mem_generation = dev->mem->generation;
+	st->mem_nb_regions = dev->mem->nb_regions;
+	st->mem_changing = dev->mem_changing;
+	pthread_mutex_unlock(&dev->mem_lock);
+	pthread_mutex_lock(&dev->cb_lock);
+	TAILQ_FOREACH(cb, &dev->cbs, next)
+		if (!cb->removed)
+			st->nb_callbacks++;
+	pthread_mutex_unlock(&dev->cb_lock);
+	pthread_mutex_lock(&dev->stats_lock);
+	st->stats_cb = dev->stats_cb != NULL;
+	pthread_mutex_unlock(&dev->stats_lock);
+	emudev_put(dev);
+	return 0;
 }
