@@ -5,7 +5,7 @@
 # Run every test of the project from nothing, on a Debian 12 machine as root:
 # set-up (packages, SDK headers, hugepages), style checks, builds with gcc and
 # clang, the unit tests (also under ASan+UBSan), a bounded libFuzzer run, the
-# sample device end to end, hostile clients, two testpmd processes and the
+# sample device end to end, hostile clients, telemetry, two testpmd processes and the
 # real QEMU guests. Safe to run twice.
 #
 # Ends with a line "N passed, M failed, K skipped". A step that cannot run
@@ -121,6 +121,8 @@ step "sample device and client end to end" env BUILD="$gcc_dir" bash devtools/te
 
 step "hostile clients: the server survives and stays responsive" \
 	env BUILD="$gcc_dir" bash devtools/test-hostile.sh
+
+step "telemetry: /vfio_user and /emudev" env BUILD="$gcc_dir" bash devtools/test-telemetry.sh
 
 step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, multi-seg, io, 4 queues, restart)" \
 	env BUILD="$gcc_dir" bash devtools/test-two-process.sh
