@@ -1323,6 +1323,60 @@ test_devargs(void)
 	return TEST_SUCCESS;
 }
 
+/* The MAC an emu_iavf device created with ARGS (no mac=) gets by default. */
+static int
+default_mac_of(const char *args, uint8_t *mac)
+{
+	uint16_t id;
+	int ret;
+
+	ret = rte_vdev_init("emu_iavf_m0", args);
+	if (ret < 0) {
+		printf("rte_vdev_init(emu_iavf_m0, %s): %d\n", args, ret);
+		return ret;
+	}
+	ret = rte_emudev_get_id_by_name("emu_iavf_m0", &id);
+	if (ret == 0)
+		ret = rte_emudev_attr_get(id, RTE_EMUDEV_ATTR_MAC, mac, 6) == 6 ? 0 : -EIO;
+	rte_vdev_uninit("emu_iavf_m0");
+	return ret;
+}
+
+static int
+test_default_mac(void)
+{
+	uint8_t a[6], b[6], c[6], d[6];
+	char args[512], cwd[512];
+
+	/* Two sockets: two MACs. The same socket: the same MAC again. */
+	snprintf(args, sizeof(args), "sock=%s/m1.sock", tmpdir);
+	TEST_ASSERT_SUCCESS(default_mac_of(args, a), "first socket");
+	snprintf(args, sizeof(args), "sock=%s/m2.sock", tmpdir);
+	TEST_ASSERT_SUCCESS(default_mac_of(args, b), "second socket");
+	snprintf(args, sizeof(args), "sock=%s/m1.sock", tmpdir);
+	TEST_ASSERT_SUCCESS(default_mac_of(args, c), "first socket again");
+	printf("default MACs: %s/m1.sock " RTE_ETHER_ADDR_PRT_FMT
+	       ", m2.sock " RTE_ETHER_ADDR_PRT_FMT "\n",
+	       tmpdir, a[0], a[1], a[2], a[3], a[4], a[5], b[0], b[1], b[2], b[3], b[4], b[5]);
+	TEST_ASSERT(memcmp(a, b, 6) != 0, "two sockets, one MAC");
+	TEST_ASSERT(memcmp(a, c, 6) == 0, "the same socket, another MAC");
+	TEST_ASSERT((a[0] & 1) == 0 && (b[0] & 1) == 0, "a multicast default MAC");
+	TEST_ASSERT((a[0] & 2) != 0 && (b[0] & 2) != 0, "not locally administered");
+	/* The absolute path counts: a relative path to the same socket, the same MAC. */
+	TEST_ASSERT(getcwd(cwd, sizeof(cwd)) != NULL, "getcwd");
+	TEST_ASSERT_SUCCESS(chdir(tmpdir), "chdir %s", tmpdir);
+	d[0] = 0;
+	if (default_mac_of("sock=m1.sock", d) < 0)
+		d[0] = 1; /* a multicast MAC: cannot match */
+	TEST_ASSERT_SUCCESS(chdir(cwd), "chdir back");
+	TEST_ASSERT(memcmp(a, d, 6) == 0, "a relative path, another MAC");
+	/* mac= still wins. */
+	snprintf(args, sizeof(args), "sock=%s/m1.sock,mac=02:11:22:33:44:55", tmpdir);
+	TEST_ASSERT_SUCCESS(default_mac_of(args, d), "mac=");
+	TEST_ASSERT(memcmp(d, "\x02\x11\x22\x33\x44\x55", 6) == 0, "mac= ignored");
+	return TEST_SUCCESS;
+}
+
 /* Offset of a standard capability in the configuration space, or 0. */
 static unsigned int
 find_cap(const uint8_t *cfg, uint8_t id)
@@ -3917,6 +3971,7 @@ static struct unit_test_suite emu_iavf_suite = {
 	.unit_test_cases =
 		{
 			TEST_CASE(test_devargs),
+			TEST_CASE(test_default_mac),
 			TEST_CASE_ST(case_setup, case_teardown, test_config_space),
 			TEST_CASE_ST(case_setup, case_teardown, test_bringup),
 			TEST_CASE_ST(case_setup, case_teardown, test_queues),

@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -755,24 +757,78 @@ struct emu_iavf_args {
 	uint32_t max_dma_maps;
 };
 
-/* A stable, locally administered unicast MAC from the device name. */
-static void
-emu_iavf_default_mac(const char *name, uint8_t *mac)
+static uint64_t
+emu_iavf_fnv1a(uint64_t h, const void *buf, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-	uint32_t i;
+	const uint8_t *p = buf;
 
-	for (; *name != '\0'; name++) {
-		h ^= (uint8_t)*name;
+	while (len-- > 0) {
+		h ^= *p++;
 		h *= 0x100000001b3ull;
 	}
-	/* Mix, so that names differing in their last character differ in every byte. */
+	return h;
+}
+
+/* Hash the socket's absolute path: its directory resolved (the socket itself
+ * need not exist yet), or the working directory prefixed when that fails.
+ */
+static uint64_t
+emu_iavf_hash_abs_path(uint64_t h, const char *sock)
+{
+	char dir_buf[PATH_MAX], base_buf[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
+	const char *base;
+
+	snprintf(dir_buf, sizeof(dir_buf), "%s", sock);
+	snprintf(base_buf, sizeof(base_buf), "%s", sock);
+	base = basename(base_buf);
+	if (realpath(dirname(dir_buf), real) != NULL) {
+		if (strcmp(real, "/") != 0)
+			h = emu_iavf_fnv1a(h, real, strlen(real));
+		h = emu_iavf_fnv1a(h, "/", 1);
+		return emu_iavf_fnv1a(h, base, strlen(base));
+	}
+	if (sock[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
+		h = emu_iavf_fnv1a(h, cwd, strlen(cwd));
+		h = emu_iavf_fnv1a(h, "/", 1);
+	}
+	return emu_iavf_fnv1a(h, sock, strlen(sock));
+}
+
+/* A locally administered unicast MAC, unique per host and socket and stable
+ * across restarts: a hash of the host's identity (/etc/machine-id, else the
+ * host name) and of the socket's absolute path.
+ */
+static void
+emu_iavf_default_mac(const char *sock, uint8_t *mac)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	char host[256];
+	FILE *f;
+	size_t n;
+	uint32_t i;
+
+	host[0] = '\0';
+	f = fopen("/etc/machine-id", "re");
+	if (f != NULL) {
+		if (fgets(host, sizeof(host), f) == NULL)
+			host[0] = '\0';
+		fclose(f);
+		host[strcspn(host, " \t\r\n")] = '\0';
+	}
+	if (host[0] == '\0' && gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	n = strlen(host);
+	h = emu_iavf_fnv1a(h, host, n + 1); /* with the NUL: a separator */
+	h = emu_iavf_hash_abs_path(h, sock);
+	/* Mix, so that inputs differing in their last character differ in every byte. */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 33;
-	mac[0] = 0x02;
+	/* Unicast (bit 0 clear), locally administered (bit 1 set). */
+	mac[0] = (uint8_t)(((h >> 40) & 0xFCu) | 0x02u);
 	for (i = 1; i < EMU_IAVF_MAC_LEN; i++)
 		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
 }
@@ -784,13 +840,13 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 					    EMU_IAVF_ARG_MAC,	EMU_IAVF_ARG_QUEUES,
 					    EMU_IAVF_ARG_TRUST, EMU_IAVF_ARG_MAX_DMA_MAPS};
 	struct rte_kvargs *kv;
+	bool mac_given = false;
 	int ret = -EINVAL;
 	unsigned int i, k;
 
 	memset(a, 0, sizeof(*a));
 	a->queues = 1;
 	a->max_dma_maps = RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS;
-	emu_iavf_default_mac(name, a->mac);
 
 	kv = rte_kvargs_parse(args != NULL ? args : "", NULL);
 	if (kv == NULL) {
@@ -842,6 +898,7 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 					     name, val);
 				goto out;
 			}
+			mac_given = true;
 		} else if (strcmp(key, EMU_IAVF_ARG_TRUST) == 0) {
 			if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
 				EMU_IAVF_LOG(ERR,
@@ -890,6 +947,8 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 			     name);
 		goto out;
 	}
+	if (!mac_given)
+		emu_iavf_default_mac(a->sock, a->mac);
 	ret = 0;
 out:
 	rte_kvargs_free(kv);
