@@ -3058,13 +3058,20 @@ test_second_client_refused(void)
 	conf.timeout_ms = 2000;
 	c2 = rte_vfio_user_client_connect(dev_a.path, &conf);
 	TEST_ASSERT_NULL(c2, "a second client was accepted");
-	TEST_ASSERT(rte_errno != 0, "no errno");
-	/* a raw one is closed at once, without an answer */
+	/* told why: its VERSION is answered with EBUSY */
+	TEST_ASSERT_EQUAL(rte_errno, EBUSY, "second client: %s", rte_strerror(rte_errno));
+	printf("second client refused: %s\n", rte_strerror(rte_errno));
+	/* a raw one gets an error reply to its VERSION, then the connection closes */
+	memset(&h, 0, sizeof(h));
 	s = raw_connect(dev_a.path);
 	TEST_ASSERT(s >= 0, "connect");
 	ret = raw_send(s, 1, VFU_CMD_VERSION, pl, version_payload(pl, 0, 0, "{}"), NULL, 0);
 	if (ret == 0)
 		ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	TEST_ASSERT(ret == 0 && h.msg_id == 1 && h.cmd == VFU_CMD_VERSION &&
+			    (h.flags & VFU_F_ERROR) && h.error == EBUSY,
+		    "second raw client: %d, flags %#x error %u", ret, h.flags, h.error);
+	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	close(s);
 	TEST_ASSERT(ret == -ECONNRESET || ret == -EPIPE, "second raw client served: %d", ret);
 

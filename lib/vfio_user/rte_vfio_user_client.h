@@ -88,7 +88,8 @@ struct rte_vfio_user_region_info {
  * Connect to the server at path and negotiate the version.
  * @return the client, or NULL with rte_errno set (ENOENT/ECONNREFUSED when
  *   nobody serves the path, EPROTO when the server is not vfio-user or
- *   refused the version, ETIMEDOUT).
+ *   refused the version, EBUSY when the device already has a client,
+ *   ETIMEDOUT).
  */
 __rte_experimental struct rte_vfio_user_client *
 rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client_conf *conf);

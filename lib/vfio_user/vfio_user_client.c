@@ -333,6 +333,11 @@ client_negotiate(struct rte_vfio_user_client *c)
 
 	ret = client_call(c, VFU_CMD_VERSION, (uint32_t)len, NULL, 0, NULL, &rlen);
 	if (ret < 0) {
+		if (c->remote_error && ret == -EBUSY) {
+			/* Not the version: the device serves another client. */
+			VFU_LOG(ERR, "the device already has a client (EBUSY to VERSION)");
+			return ret;
+		}
 		if (c->remote_error) {
 			VFU_LOG(ERR, "server refused version %d.%d: %s", VFU_VERSION_MAJOR,
 				VFU_VERSION_MINOR, strerror(-ret));

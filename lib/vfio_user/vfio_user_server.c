@@ -2103,9 +2103,55 @@ vfu_ctl_sweep(void)
 	return (int)RTE_MIN(next - now + 1, (int64_t)1000);
 }
 
+/*
+ * Most time the control thread spends, per round of accepts, waiting for
+ * the VERSION of clients it refuses (a client sends it right after
+ * connecting): short, as other devices wait meanwhile.
+ */
+#define VFU_REFUSE_WAIT_MS 20
+
+/*
+ * Refuse a client while another is connected: answer its VERSION (if it
+ * comes within *budget_ms) with an EBUSY error reply, so that it knows why,
+ * then close.
+ */
+static void
+vfu_refuse(struct rte_vfio_user_server *srv, int fd, int64_t *budget_ms)
+{
+	uint8_t buf[VFU_HDR_SIZE];
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int64_t t0 = vfu_now_ms();
+	struct vfu_hdr h, r;
+	bool answered = false;
+	ssize_t n;
+
+	if (poll(&pfd, 1, (int)RTE_MAX(*budget_ms, (int64_t)0)) == 1 && (pfd.revents & POLLIN)) {
+		/* The header only; the rest (and any fds) go with the socket. */
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == (ssize_t)sizeof(buf) &&
+		    vfu_hdr_decode(buf, sizeof(buf), UINT32_MAX, &h) == 0 &&
+		    h.cmd == VFU_CMD_VERSION && (h.flags & VFU_F_TYPE_MASK) == 0) {
+			memset(&r, 0, sizeof(r));
+			r.msg_id = h.msg_id;
+			r.cmd = h.cmd;
+			r.size = VFU_HDR_SIZE;
+			r.flags = VFU_F_TYPE_REPLY | VFU_F_ERROR;
+			r.error = EBUSY;
+			vfu_hdr_encode(buf, &r);
+			answered = send(fd, buf, sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+				(ssize_t)sizeof(buf);
+		}
+	}
+	*budget_ms -= vfu_now_ms() - t0;
+	VFU_LOG(WARNING, "%s: a client is already connected: refusing another one%s", srv->path,
+		answered ? " (EBUSY to its VERSION)" : "");
+	close(fd);
+}
+
 static void
 vfu_accept(struct rte_vfio_user_server *srv)
 {
+	int64_t refuse_budget_ms = VFU_REFUSE_WAIT_MS;
 	struct epoll_event ev;
 	int i, fd;
 
@@ -2142,11 +2188,7 @@ vfu_accept(struct rte_vfio_user_server *srv)
 			vfu_disconnect(srv);
 		}
 		if (srv->conn.sock >= 0) {
-			VFU_LOG(NOTICE,
-				"%s: a client is already connected:"
-				" refusing another one",
-				srv->path);
-			close(fd);
+			vfu_refuse(srv, fd, &refuse_budget_ms);
 			continue;
 		}
 		if (vfu_conn_open(srv, fd) < 0) {

@@ -973,6 +973,12 @@ iavfc_attach(struct iavfc_adapter *ad)
 			IAVFC_LOG(ERR, "%s: the server on %s does not speak vfio-user", ad->name,
 				  ad->path);
 			break;
+		case EBUSY:
+			IAVFC_LOG(ERR,
+				  "%s: the device on %s already has a client (one at a time): "
+				  "refused with EBUSY",
+				  ad->name, ad->path);
+			break;
 		default:
 			IAVFC_LOG(ERR, "%s: cannot connect to %s: %s", ad->name, ad->path,
 				  rte_strerror(ret));
