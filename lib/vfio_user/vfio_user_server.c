@@ -212,6 +212,10 @@ struct rte_vfio_user_server {
 	 */
 	void *dma_win;
 	bool dma_win_lost;
+	/* Refused clients (vfu_refuse()): this second's waiting and count. */
+	int64_t refuse_sec;
+	int64_t refuse_spent_ms;
+	uint32_t refuse_count;
 	/* The last-hit index is written by data-path lcores: own cache line. */
 	uint8_t pad0[RTE_CACHE_LINE_SIZE];
 	uint32_t dma_hint;
@@ -2104,28 +2108,36 @@ vfu_ctl_sweep(void)
 }
 
 /*
- * Most time the control thread spends, per round of accepts, waiting for
- * the VERSION of clients it refuses (a client sends it right after
- * connecting): short, as other devices wait meanwhile.
+ * Most time the control thread spends per second waiting for the VERSION
+ * of clients it refuses (a client sends it right after connecting): short,
+ * as other devices wait meanwhile, and bounded per second, so that a
+ * client connecting in a loop cannot hold the thread.
  */
 #define VFU_REFUSE_WAIT_MS 20
 
 /*
  * Refuse a client while another is connected: answer its VERSION (if it
- * comes within *budget_ms) with an EBUSY error reply, so that it knows why,
- * then close.
+ * comes within what is left of this second's waiting budget) with an EBUSY
+ * error reply, so that it knows why, then close. Logged at WARNING once per
+ * second with the count, so that a loop of connections cannot flood the log.
  */
 static void
-vfu_refuse(struct rte_vfio_user_server *srv, int fd, int64_t *budget_ms)
+vfu_refuse(struct rte_vfio_user_server *srv, int fd)
 {
 	uint8_t buf[VFU_HDR_SIZE];
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	int64_t t0 = vfu_now_ms();
+	int64_t t0 = vfu_now_ms(), wait;
 	struct vfu_hdr h, r;
 	bool answered = false;
 	ssize_t n;
 
-	if (poll(&pfd, 1, (int)RTE_MAX(*budget_ms, (int64_t)0)) == 1 && (pfd.revents & POLLIN)) {
+	if (t0 / 1000 != srv->refuse_sec) {
+		srv->refuse_sec = t0 / 1000;
+		srv->refuse_spent_ms = 0;
+		srv->refuse_count = 0;
+	}
+	wait = RTE_MAX(VFU_REFUSE_WAIT_MS - srv->refuse_spent_ms, (int64_t)0);
+	if (poll(&pfd, 1, (int)wait) == 1 && (pfd.revents & POLLIN)) {
 		/* The header only; the rest (and any fds) go with the socket. */
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == (ssize_t)sizeof(buf) &&
@@ -2142,16 +2154,19 @@ vfu_refuse(struct rte_vfio_user_server *srv, int fd, int64_t *budget_ms)
 				(ssize_t)sizeof(buf);
 		}
 	}
-	*budget_ms -= vfu_now_ms() - t0;
-	VFU_LOG(WARNING, "%s: a client is already connected: refusing another one%s", srv->path,
-		answered ? " (EBUSY to its VERSION)" : "");
+	srv->refuse_spent_ms += vfu_now_ms() - t0;
+	if (srv->refuse_count++ == 0)
+		VFU_LOG(WARNING, "%s: a client is already connected: refusing another one%s",
+			srv->path, answered ? " (EBUSY to its VERSION)" : "");
+	else
+		VFU_LOG(DEBUG, "%s: refusing another client (%u this second)%s", srv->path,
+			srv->refuse_count, answered ? " (EBUSY to its VERSION)" : "");
 	close(fd);
 }
 
 static void
 vfu_accept(struct rte_vfio_user_server *srv)
 {
-	int64_t refuse_budget_ms = VFU_REFUSE_WAIT_MS;
 	struct epoll_event ev;
 	int i, fd;
 
@@ -2188,7 +2203,7 @@ vfu_accept(struct rte_vfio_user_server *srv)
 			vfu_disconnect(srv);
 		}
 		if (srv->conn.sock >= 0) {
-			vfu_refuse(srv, fd, &refuse_budget_ms);
+			vfu_refuse(srv, fd);
 			continue;
 		}
 		if (vfu_conn_open(srv, fd) < 0) {
