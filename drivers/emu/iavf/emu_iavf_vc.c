@@ -790,6 +790,18 @@ emu_iavf_hena_to_rss_types(uint64_t hena)
 	return types;
 }
 
+/* Keep n bytes of RSS state from the guest; a change is a new receive configuration. */
+static void
+emu_iavf_rss_store(struct emu_iavf_dev *dev, uint8_t *dst, bool *set, const uint8_t *src,
+		   uint32_t n)
+{
+	if (*set && memcmp(dst, src, n) == 0)
+		return;
+	memcpy(dst, src, n);
+	*set = true;
+	emu_iavf_rx_conf_changed(dev);
+}
+
 /* CONFIG_RSS_KEY: a key of exactly rss_key_size (52) bytes. */
 static int32_t
 emu_iavf_vc_rss_key(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
@@ -809,11 +821,7 @@ emu_iavf_vc_rss_key(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 		       rte_le_to_cpu_16(hdr.vsi_id), n, EMU_IAVF_RSS_KEY_SIZE, len);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
-	if (!dev->rss_key_set || memcmp(dev->rss_key, msg + sizeof(hdr), n) != 0) {
-		memcpy(dev->rss_key, msg + sizeof(hdr), n);
-		dev->rss_key_set = true;
-		emu_iavf_rx_conf_changed(dev);
-	}
+	emu_iavf_rss_store(dev, dev->rss_key, &dev->rss_key_set, msg + sizeof(hdr), n);
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
@@ -843,11 +851,7 @@ emu_iavf_vc_rss_lut(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 			return VIRTCHNL_STATUS_ERR_PARAM;
 		}
 	}
-	if (!dev->rss_lut_set || memcmp(dev->rss_lut, msg + sizeof(hdr), n) != 0) {
-		memcpy(dev->rss_lut, msg + sizeof(hdr), n);
-		dev->rss_lut_set = true;
-		emu_iavf_rx_conf_changed(dev);
-	}
+	emu_iavf_rss_store(dev, dev->rss_lut, &dev->rss_lut_set, msg + sizeof(hdr), n);
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
