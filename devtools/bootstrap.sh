@@ -22,7 +22,7 @@ PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev
 	libjson-c-dev libnuma-dev
 	dpkg-dev xz-utils debootstrap ca-certificates
-	python3 python3-pyelftools
+	python3 python3-pyelftools python3-sphinx doxygen
 )
 
 if [ "${SKIP_APT:-0}" != 1 ]; then
