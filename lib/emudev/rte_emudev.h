@@ -622,7 +622,9 @@ __rte_experimental int rte_emudev_irq_trigger(uint16_t dev_id, uint32_t vector);
 /**
  * List the attributes of a device.
  *
+ * @param dev_id device id
  * @param descs where to put up to max descriptions (may be NULL if max is 0)
+ * @param max   entries in descs
  * @return the number of attributes of the device (may be more than max:
  *   then max were copied); -ENODEV for a bad id; -EINVAL when descs is NULL
  *   and max is not 0.
@@ -633,6 +635,7 @@ __rte_experimental int rte_emudev_attr_list(uint16_t dev_id, struct rte_emudev_a
 /**
  * Read an attribute.
  *
+ * @param dev_id device id
  * @param name attribute name
  * @param buf  where to put the value, or NULL with len 0 to get its size
  * @param len  bytes in buf
@@ -648,6 +651,7 @@ __rte_experimental int rte_emudev_attr_get(uint16_t dev_id, const char *name, vo
 /**
  * Write an attribute.
  *
+ * @param dev_id device id
  * @param name attribute name
  * @param buf  the value
  * @param len  bytes in buf: exactly the size of the attribute
@@ -704,6 +708,7 @@ __rte_experimental int rte_emudev_close(uint16_t dev_id);
  * Callbacks of a device run in registration order; a callback registered
  * while an event is being delivered gets the next events, not that one.
  *
+ * @param dev_id device id
  * @param type an event type, or RTE_EMUDEV_EVENT_ALL
  * @param cb   callback
  * @param arg  for cb

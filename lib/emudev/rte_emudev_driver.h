@@ -193,6 +193,7 @@ __rte_experimental int rte_emudev_mem_table_set(struct rte_emudev *dev,
  * Ask the consumer for its statistics (through the callback it set with
  * rte_emudev_stats_cb_set()).
  *
+ * @param dev   the device
  * @param stats zeroed, then filled by the consumer
  * @return 0; -EINVAL for a NULL argument; -ENOENT when no callback is set;
  *   a negative errno from the callback.

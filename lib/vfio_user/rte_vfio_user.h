@@ -67,8 +67,8 @@ enum rte_vfio_user_irq_index {
 
 /** Region flags (as on the wire). */
 #define RTE_VFIO_USER_REGION_READ 0x1u
-#define RTE_VFIO_USER_REGION_WRITE 0x2u
-#define RTE_VFIO_USER_REGION_MMAP 0x4u
+#define RTE_VFIO_USER_REGION_WRITE 0x2u /**< writable */
+#define RTE_VFIO_USER_REGION_MMAP 0x4u /**< mmappable */
 
 /** BAR type flags for rte_vfio_user_region_conf::bar_flags. */
 #define RTE_VFIO_USER_BAR_MEM64 0x1u /**< 64-bit memory BAR */
@@ -83,7 +83,7 @@ enum rte_vfio_user_irq_index {
 
 /** Access flags for rte_vfio_user_dma_translate(). */
 #define RTE_VFIO_USER_DMA_READ 0x1u
-#define RTE_VFIO_USER_DMA_WRITE 0x2u
+#define RTE_VFIO_USER_DMA_WRITE 0x2u /**< writable */
 
 struct rte_vfio_user_server;
 
@@ -125,16 +125,16 @@ struct rte_vfio_user_region_conf {
 	 * may be mmapped.
 	 */
 	uint32_t nr_sparse;
-	struct rte_vfio_user_sparse_area sparse[RTE_VFIO_USER_MAX_SPARSE];
+	struct rte_vfio_user_sparse_area sparse[RTE_VFIO_USER_MAX_SPARSE]; /**< the areas */
 };
 
 /** PCI identity written into the configuration space header. */
 struct rte_vfio_user_pci_id {
-	uint16_t vendor_id;
-	uint16_t device_id;
-	uint16_t subsys_vendor_id;
-	uint16_t subsys_id;
-	uint8_t revision;
+	uint16_t vendor_id; /**< vendor ID */
+	uint16_t device_id; /**< device ID */
+	uint16_t subsys_vendor_id; /**< subsystem vendor ID */
+	uint16_t subsys_id; /**< subsystem ID */
+	uint8_t revision; /**< revision ID */
 	uint32_t class_code; /**< 24 bits: base class, subclass, prog-if */
 };
 
@@ -203,7 +203,7 @@ struct rte_vfio_user_server_conf {
 	const char *path; /**< UNIX socket path (copied) */
 	/** Mode of the socket file; 0 means 0600. */
 	mode_t socket_mode;
-	struct rte_vfio_user_pci_id pci_id;
+	struct rte_vfio_user_pci_id pci_id; /**< PCI identity */
 	/** Vectors per IRQ index; INTx is at most 1, MSI at most 32. */
 	uint32_t irq_count[RTE_VFIO_USER_NUM_IRQS];
 	/**
@@ -211,7 +211,7 @@ struct rte_vfio_user_server_conf {
 	 * process); 0 means RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS.
 	 */
 	uint32_t max_dma_maps;
-	const struct rte_vfio_user_server_ops *ops;
+	const struct rte_vfio_user_server_ops *ops; /**< callbacks, or NULL */
 	void *arg; /**< passed to every callback */
 	/** RTE_VFIO_USER_SERVER_F_*; 0 for the safe defaults. */
 	uint32_t flags;
@@ -271,6 +271,7 @@ __rte_experimental int rte_vfio_user_server_set_region_fd(struct rte_vfio_user_s
 /**
  * Append a standard capability to the configuration space's list.
  *
+ * @param srv     the server
  * @param cap_id  PCI capability ID
  * @param body    the capability after its ID and next-pointer bytes
  * @param len     bytes in body

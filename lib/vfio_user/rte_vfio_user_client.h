@@ -50,39 +50,39 @@ struct rte_vfio_user_client_conf {
 
 /** What the server negotiated. */
 struct rte_vfio_user_client_caps {
-	uint16_t major;
-	uint16_t minor;
-	uint32_t max_msg_fds;
-	uint32_t max_data_xfer_size;
-	uint32_t max_dma_maps;
-	uint64_t pgsizes;
-	bool write_multiple;
+	uint16_t major; /**< protocol major version */
+	uint16_t minor; /**< protocol minor version */
+	uint32_t max_msg_fds; /**< most file descriptors per message */
+	uint32_t max_data_xfer_size; /**< most data bytes per transfer */
+	uint32_t max_dma_maps; /**< most DMA mappings at once */
+	uint64_t pgsizes; /**< supported page sizes (bit mask) */
+	bool write_multiple; /**< REGION_WRITE_MULTI accepted */
 };
 
 /** DEVICE_GET_INFO answer. */
 struct rte_vfio_user_device_info {
 	uint32_t flags; /**< RTE_VFIO_USER_DEV_RESET | RTE_VFIO_USER_DEV_PCI */
-	uint32_t num_regions;
-	uint32_t num_irqs;
+	uint32_t num_regions; /**< regions */
+	uint32_t num_irqs; /**< IRQ indices */
 };
-#define RTE_VFIO_USER_DEV_RESET 0x1u
-#define RTE_VFIO_USER_DEV_PCI 0x2u
+#define RTE_VFIO_USER_DEV_RESET 0x1u /**< the device can be reset */
+#define RTE_VFIO_USER_DEV_PCI 0x2u /**< a PCI device */
 
 /** GET_REGION_INFO answer. */
 struct rte_vfio_user_region_info {
-	uint64_t size;
+	uint64_t size; /**< bytes */
 	uint32_t flags; /**< RTE_VFIO_USER_REGION_* */
 	uint64_t fd_offset; /**< mmap offset in fd */
 	int fd; /**< owned by the client, -1 if none */
 	uint32_t nr_sparse; /**< 0 with fd >= 0: whole region mmappable */
-	struct rte_vfio_user_sparse_area sparse[RTE_VFIO_USER_MAX_SPARSE];
+	struct rte_vfio_user_sparse_area sparse[RTE_VFIO_USER_MAX_SPARSE]; /**< the areas */
 };
 
 /** IRQ information flags. */
 #define RTE_VFIO_USER_IRQ_EVENTFD 0x1u
-#define RTE_VFIO_USER_IRQ_MASKABLE 0x2u
-#define RTE_VFIO_USER_IRQ_AUTOMASKED 0x4u
-#define RTE_VFIO_USER_IRQ_NORESIZE 0x8u
+#define RTE_VFIO_USER_IRQ_MASKABLE 0x2u /**< vectors can be masked */
+#define RTE_VFIO_USER_IRQ_AUTOMASKED 0x4u /**< masked when it fires */
+#define RTE_VFIO_USER_IRQ_NORESIZE 0x8u /**< vector count fixed */
 
 /**
  * Connect to the server at path and negotiate the version.
@@ -162,7 +162,12 @@ __rte_experimental int rte_vfio_user_client_region_write(struct rte_vfio_user_cl
 /**
  * Map [iova, iova + size) to (fd, fd_offset) in the server's DMA table.
  * fd may be -1 (the server then cannot reach that memory directly).
- * @param prot RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE
+ * @param c         the client
+ * @param fd        file descriptor of the memory, or -1
+ * @param fd_offset offset of iova's memory in fd
+ * @param iova      guest (I/O virtual) address
+ * @param size      bytes
+ * @param prot      RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE
  */
 __rte_experimental int rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd,
 						    uint64_t fd_offset, uint64_t iova,
