@@ -533,8 +533,8 @@ offload_tests() {
 	hcmd "show port xstats 0" "$work/$mode.h.x1.out"
 	gcmd "show fwd stats all" "$work/$mode.g.promisc-fwd.out" || true
 	got=$(stream_sum "$work/$mode.g.promisc-fwd.out" RX-packets)
-	x0=$(hxsum "$work/$mode.h.x0.out" filtered)
-	x1=$(hxsum "$work/$mode.h.x1.out" filtered)
+	x0=$(hxsum "$work/$mode.h.x0.out" dropped_filtered)
+	x1=$(hxsum "$work/$mode.h.x1.out" dropped_filtered)
 	check "promiscuous off at the guest: of $per frames to 02:00:00:00:00:99 and $per to its MAC, it received $got; the host's net_iavfbe filtered $((x1 - x0))" \
 		"$([ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
 	gcmd "set promisc 0 on" || true
@@ -592,8 +592,8 @@ offload_tests() {
 	gcmd "stop" "$work/$mode.g.mtu-stop.out" || true
 	gcmd "show port stats 0" "$work/$mode.g.mtu-s1.out" || true
 	got=$(stream_sum "$work/$mode.g.mtu-stop.out" RX-packets)
-	x0=$(hxsum "$work/$mode.h.x4.out" too_big)
-	x1=$(hxsum "$work/$mode.h.x5.out" too_big)
+	x0=$(hxsum "$work/$mode.h.x4.out" dropped_too_big)
+	x1=$(hxsum "$work/$mode.h.x5.out" dropped_too_big)
 	m0=$(port_stat "$work/$mode.g.mtu-s0.out" RX-missed)
 	m1=$(port_stat "$work/$mode.g.mtu-s1.out" RX-missed)
 	s0=$(port_stat "$work/$mode.g.mtu-s0.out" RX-packets)
@@ -656,12 +656,12 @@ mcast_tests() {
 	got=$(stream_sum "$work/$mode.g.mc-stop.out" RX-packets)
 	s1=$(stream_sum "$work/$mode.h.mc-off.stop.out" TX-packets)
 	s2=$(stream_sum "$work/$mode.h.mc-on.stop.out" TX-packets)
-	x0=$(hxget "$work/$mode.h.mx0.out" guest_rx_filtered)
-	x1=$(hxget "$work/$mode.h.mx1.out" guest_rx_filtered)
-	x2=$(hxget "$work/$mode.h.mx2.out" guest_rx_filtered)
+	x0=$(hxget "$work/$mode.h.mx0.out" tx_dropped_filtered)
+	x1=$(hxget "$work/$mode.h.mx1.out" tx_dropped_filtered)
+	x2=$(hxget "$work/$mode.h.mx2.out" tx_dropped_filtered)
 	f1=$((x1 - x0))
 	f2=$((x2 - x1))
-	m2=$(($(hxget "$work/$mode.h.mx2.out" guest_rx_multicast_packets) - $(hxget "$work/$mode.h.mx1.out" guest_rx_multicast_packets)))
+	m2=$(($(hxget "$work/$mode.h.mx2.out" tx_multicast_packets) - $(hxget "$work/$mode.h.mx1.out" tx_multicast_packets)))
 	check "multicast, promiscuous and all-multicast off at the guest: the host sent $s1 frames to $grp (a group the guest did not add), its net_iavfbe filtered $f1" \
 		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
 	check "all-multicast on at the guest (set allmulti 0 on): the host sent $s2 more frames to $grp, the guest received $got in all; net_iavfbe wrote $m2 multicast frames, filtered $f2" \
@@ -685,7 +685,7 @@ mcast_tests() {
 	got=$(stream_sum "$work/$mode.g.mc-list-stop.out" RX-packets)
 	s1=$(stream_sum "$work/$mode.h.mc-grp2.stop.out" TX-packets)
 	s2=$(stream_sum "$work/$mode.h.mc-grp.stop.out" TX-packets)
-	f1=$(($(hxget "$work/$mode.h.mx4.out" guest_rx_filtered) - $(hxget "$work/$mode.h.mx3.out" guest_rx_filtered)))
+	f1=$(($(hxget "$work/$mode.h.mx4.out" tx_dropped_filtered) - $(hxget "$work/$mode.h.mx3.out" tx_dropped_filtered)))
 	check "the guest's multicast list (mcast_addr add 0 $grp, all-multicast off): of $s1 frames to $grp2 and $s2 to $grp it received $got; the host's net_iavfbe filtered $f1" \
 		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$s2" "$per")" = 1 ] &&
 			[ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
@@ -727,8 +727,8 @@ vlan_insert_test() {
 	hrx=$(stream_sum "$work/$mode.h.txvlan-stop.out" RX-packets)
 	htx=$(stream_sum "$work/$mode.h.txvlan-stop.out" TX-packets)
 	tagged=$(grep -c -E 'type=0x8100 .*L2_ETHER_VLAN.*l2_len=18.*Receive queue' "$work/$mode.h.verbose.out" || true)
-	x0=$(hxget "$work/$mode.h.ix0.out" guest_tx_vlan_inserted)
-	x1=$(hxget "$work/$mode.h.ix1.out" guest_tx_vlan_inserted)
+	x0=$(hxget "$work/$mode.h.ix0.out" rx_vlan_inserted)
+	x1=$(hxget "$work/$mode.h.ix1.out" rx_vlan_inserted)
 	grep -m1 -E 'type=0x8100' "$work/$mode.h.verbose.out" | sed 's/^/host verbose: /' || true
 	check "VLAN insertion by the guest (tx_vlan set 0 100): it sent $sent frames; the host received $hrx, $tagged of them tagged (type=0x8100, L2_ETHER_VLAN); the host's net_iavfbe inserted $((x1 - x0))" \
 		"$([ "$(eq "$sent" "$per")" = 1 ] && [ "$(eq "$hrx" "$per")" = 1 ] &&
@@ -759,10 +759,10 @@ vlan_filter_test() {
 	got=$(stream_sum "$work/$mode.g.vfilter-stop.out" RX-packets)
 	s1=$(stream_sum "$work/$mode.h.vlan200.stop.out" TX-packets)
 	s2=$(stream_sum "$work/$mode.h.vlan100.stop.out" TX-packets)
-	x0=$(hxget "$work/$mode.h.fx0.out" guest_rx_filtered)
-	x1=$(hxget "$work/$mode.h.fx1.out" guest_rx_filtered)
-	x2=$(hxget "$work/$mode.h.fx2.out" guest_rx_filtered)
-	x3=$(hxget "$work/$mode.h.fx3.out" guest_rx_filtered)
+	x0=$(hxget "$work/$mode.h.fx0.out" tx_dropped_filtered)
+	x1=$(hxget "$work/$mode.h.fx1.out" tx_dropped_filtered)
+	x2=$(hxget "$work/$mode.h.fx2.out" tx_dropped_filtered)
+	x3=$(hxget "$work/$mode.h.fx3.out" tx_dropped_filtered)
 	f=$((x1 - x0 + x3 - x2))
 	check "VLAN filtering at the guest (vlan set filter on 0, rx_vlan add 100 0, promiscuous off): of $s1 frames tagged 200 and $s2 tagged 100 it received $got; the host's net_iavfbe filtered $f (VLAN 200: $((x1 - x0)))" \
 		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$s2" "$per")" = 1 ] && [ "$(eq "$got" "$per")" = 1 ] &&

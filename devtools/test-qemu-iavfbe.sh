@@ -532,8 +532,8 @@ test_tcp() {
 		expect "sender ($ifa) has $f on" "GUEST: offload ${ifa:-none} $f: on"
 	done
 	expect "receiver ($ifb) has rx-checksumming on" "GUEST: offload ${ifb:-none} rx-checksumming: on"
-	x=$(xstat "$work/tcp.xstats.out" guest_tx_tso_packets)
-	[ -z "$x" ] || log "testpmd xstats port 0 guest_tx_tso_packets: $x"
+	x=$(xstat "$work/tcp.xstats.out" rx_tso_packets)
+	[ -z "$x" ] || log "testpmd xstats port 0 rx_tso_packets: $x"
 	for p in 0 1; do
 		b=$(port_stat "$work/tcp.stats.out" "$p" RX-bytes)
 		check "testpmd port $p RX-bytes ${b:-?} > 0" "$(ge "$b" 1)"

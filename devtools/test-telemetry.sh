@@ -13,6 +13,8 @@
 #  - malformed or unknown parameters (empty, non-numeric, negative, huge,
 #    very long, a path that is no server, a parameter to a list) give an
 #    error (null) and the process keeps answering;
+#  - net_iavfbe0's /ethdev/xstats are named from the port's view (rx_*,
+#    tx_*, rx_qN_*, tx_qN_*), none after the guest;
 #  - Debian's dpdk-telemetry.py (package dpdk) reads /emudev/list too.
 # Queries go through a small SOCK_SEQPACKET client of the telemetry socket
 # (/var/run/dpdk/PREFIX/dpdk_telemetry.v2).
@@ -162,6 +164,25 @@ check(i0 is not None and all(k in i0 for k in keys) and i0.get("driver") == "emu
           ids[0] if ids else "?", {k: (i0 or {}).get(k) for k in keys},
           [qq.get("enabled") for qq in (i0 or {}).get("guest_tx_queues", {}).values()],
           [qq.get("enabled") for qq in (i0 or {}).get("guest_rx_queues", {}).values()]))
+# net_iavfbe0's xstats through ethdev's telemetry: from the port's own view
+# (rx_*: what the guest transmitted; tx_*: what it receives), DPDK's per-queue
+# style, none named after the guest, every name once (a dict cannot show a
+# name twice: rte_eth_xstats_get_names, through the count, tells).
+ports = q("/ethdev/list") or []
+xs, pname = None, None
+for pid in ports:
+    info = q("/ethdev/info,%d" % pid) or {}
+    if info.get("name") == "net_iavfbe0":
+        xs, pname = q("/ethdev/xstats,%d" % pid), pid
+want = ("rx_good_packets", "rx_q0_packets", "rx_q0_bytes", "rx_q0_errors", "tx_q0_packets",
+        "tx_q0_bytes", "tx_q0_errors", "rx_unicast_packets", "rx_dropped_bad_addr",
+        "tx_dropped_filtered", "tx_ring_full", "tx_q0_dropped_filtered")
+xs = xs if isinstance(xs, dict) else {}
+wrong = sorted(k for k in xs if "guest" in k or not k.startswith(("rx_", "tx_")))
+missing = [k for k in want if k not in xs]
+check(len(xs) > len(want) and not wrong and not missing,
+      "/ethdev/xstats,%s (net_iavfbe0): %d names, missing %s, from the wrong view or "
+      "neither rx_ nor tx_ %s" % (pname, len(xs), missing, wrong[:5]))
 ia = q("/vfio_user/info," + a)
 check(ia is not None and ia.get("pci_id") == "8086:1889" and ia.get("nb_dma_maps") == 0
       and "bar0" in ia.get("regions", {}) and "msix" in ia.get("irqs", {}),

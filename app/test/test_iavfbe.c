@@ -989,6 +989,172 @@ xstats_dump(void)
 	free(xs);
 }
 
+/*
+ * The port's xstats names: unique (ethdev's basic ones included), all from
+ * the port's view ("rx_*", "tx_*", per queue "rx_qN_*", "tx_qN_*" for
+ * N < nb_rxq / nb_txq), nothing named after the guest; every queue has the
+ * same per-queue set, and each per-queue counter sums to its port total
+ * (ethdev's rx_good_packets, rx_good_bytes, rx_errors, ... for packets,
+ * bytes, errors; otherwise the driver's rx_X for rx_qN_X), in one snapshot.
+ */
+static int
+xstats_check(uint16_t pid, uint16_t nb_rxq, uint16_t nb_txq)
+{
+	struct rte_eth_xstat_name *nm = NULL;
+	struct rte_eth_xstat *xs = NULL;
+	unsigned int nb_pq = 0, nb_sfx[2] = {0, 0};
+	int n, i, j, ret = -1;
+
+	n = rte_eth_xstats_get_names(pid, NULL, 0);
+	if (n <= 0)
+		goto out;
+	nm = calloc(n, sizeof(*nm));
+	xs = calloc(n, sizeof(*xs));
+	if (nm == NULL || xs == NULL || rte_eth_xstats_get_names(pid, nm, n) != n ||
+	    rte_eth_xstats_get(pid, xs, n) != n) {
+		printf("xstats: cannot read %d\n", n);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = nm[i].name;
+		char *end;
+		unsigned long q;
+		bool rx = strncmp(name, "rx_", 3) == 0;
+
+		if (xs[i].id != (uint64_t)i) {
+			printf("xstat %d has id %" PRIu64 "\n", i, xs[i].id);
+			goto out;
+		}
+		if (!rx && strncmp(name, "tx_", 3) != 0) {
+			printf("xstat \"%s\" is neither rx_ nor tx_\n", name);
+			goto out;
+		}
+		if (strstr(name, "guest") != NULL) {
+			printf("xstat \"%s\" is named from the guest's side\n", name);
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(nm[j].name, name) == 0) {
+				printf("xstat \"%s\" twice (%d and %d)\n", name, j, i);
+				goto out;
+			}
+		if (name[3] != 'q' || name[4] < '0' || name[4] > '9')
+			continue;
+		q = strtoul(name + 4, &end, 10);
+		if (*end != '_' || end[1] == '\0' || q >= (rx ? nb_rxq : nb_txq)) {
+			printf("xstat \"%s\": not a queue of the port\n", name);
+			goto out;
+		}
+		nb_pq++;
+		if (q == 0)
+			nb_sfx[rx]++;
+	}
+	if (nb_sfx[1] == 0 || nb_sfx[0] == 0 || nb_pq != nb_sfx[1] * nb_rxq + nb_sfx[0] * nb_txq) {
+		printf("per-queue xstats: %u, queue 0 has rx %u tx %u, queues rx %u tx %u\n", nb_pq,
+		       nb_sfx[1], nb_sfx[0], nb_rxq, nb_txq);
+		goto out;
+	}
+	/* Every queue-0 name: the same on each queue, and the sum is the total. */
+	for (i = 0; i < n; i++) {
+		const char *name = nm[i].name, *sfx;
+		bool rx = name[0] == 'r';
+		char other[RTE_ETH_XSTATS_NAME_SIZE], total[RTE_ETH_XSTATS_NAME_SIZE];
+		uint16_t q, nbq = rx ? nb_rxq : nb_txq;
+		uint64_t sum = xs[i].value;
+		bool found_total = false;
+
+		if (strncmp(name + 2, "_q0_", 4) != 0)
+			continue;
+		sfx = name + 6;
+		for (q = 1; q < nbq; q++) {
+			snprintf(other, sizeof(other), "%s_q%u_%s", rx ? "rx" : "tx", q, sfx);
+			for (j = 0; j < n && strcmp(nm[j].name, other) != 0; j++)
+				;
+			if (j == n) {
+				printf("xstat \"%s\" but no \"%s\"\n", name, other);
+				goto out;
+			}
+			sum += xs[j].value;
+		}
+		if (strcmp(sfx, "packets") == 0 || strcmp(sfx, "bytes") == 0)
+			snprintf(total, sizeof(total), "%s_good_%s", rx ? "rx" : "tx", sfx);
+		else
+			snprintf(total, sizeof(total), "%s_%s", rx ? "rx" : "tx", sfx);
+		for (j = 0; j < n; j++) {
+			if (strcmp(nm[j].name, total) != 0)
+				continue;
+			found_total = true;
+			if (xs[j].value != sum) {
+				printf("xstat %s = %" PRIu64 ", its queues' sum %" PRIu64 "\n",
+				       total, xs[j].value, sum);
+				goto out;
+			}
+		}
+		if (!found_total &&
+		    (strcmp(sfx, "packets") == 0 || strcmp(sfx, "bytes") == 0 ||
+		     strcmp(sfx, "errors") == 0)) {
+			printf("no xstat %s for the queues' %s\n", total, sfx);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(nm);
+	free(xs);
+	return ret;
+}
+
+/* Log lines while a probe runs (rte_openlog_stream()). */
+static char *logbuf;
+static size_t logbuf_len;
+static FILE *log_fp;
+static FILE *log_prev;
+
+static int
+log_capture_start(void)
+{
+	log_prev = rte_log_get_stream();
+	log_fp = open_memstream(&logbuf, &logbuf_len);
+	if (log_fp == NULL)
+		return -1;
+	return rte_openlog_stream(log_fp);
+}
+
+/* @return how many captured lines contain all of a, b (b may be NULL). */
+static unsigned int
+log_count(const char *a, const char *b)
+{
+	unsigned int n = 0;
+	const char *p, *nl;
+
+	fflush(log_fp);
+	for (p = logbuf; p != NULL && *p != '\0'; p = nl + 1) {
+		size_t len;
+		char line[512];
+
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		snprintf(line, sizeof(line), "%.*s", (int)RTE_MIN(len, sizeof(line) - 1), p);
+		if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL))
+			n++;
+		if (nl == NULL)
+			break;
+	}
+	return n;
+}
+
+static void
+log_capture_stop(void)
+{
+	rte_openlog_stream(log_prev);
+	if (log_fp != NULL)
+		fclose(log_fp);
+	log_fp = NULL;
+	free(logbuf);
+	logbuf = NULL;
+	logbuf_len = 0;
+}
+
 /* ------------------------------------------------------------ suite */
 
 static void
@@ -1057,6 +1223,15 @@ fail:
 
 static int gtx_ping(uint16_t q, uint32_t seed);
 
+/* Statistics callback of a consumer that is not a port. */
+static int
+other_consumer_stats(uint16_t emu_id __rte_unused, struct rte_emudev_stats *st,
+		     void *arg __rte_unused)
+{
+	memset(st, 0, sizeof(*st));
+	return 0;
+}
+
 static int
 test_devargs(void)
 {
@@ -1074,7 +1249,8 @@ test_devargs(void)
 		"emu=" FAKE_NAME ",tso=passthrough",
 	};
 	uint16_t pid;
-	unsigned int i, configs;
+	unsigned int i, configs, lines, served, internal;
+	int ret, emu_log, emu_level;
 
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", bad[i]) != 0, "devargs \"%s\" accepted",
@@ -1083,16 +1259,51 @@ test_devargs(void)
 			    "devargs \"%s\" left a port", bad[i]);
 	}
 	TEST_ASSERT(rte_vdev_init("net_iavfbe_bad", NULL) != 0, "no devargs accepted");
-	/* A second consumer of the same device. */
-	/* -EBUSY, not -EEXIST (which rte_vdev_init() gives for a duplicate name). */
-	TEST_ASSERT_EQUAL(rte_vdev_init("net_iavfbe_bad", "emu=" FAKE_NAME), -EBUSY,
-			  "a second port on the same device");
+	/*
+	 * A second consumer of the same device: -EBUSY, not -EEXIST (which
+	 * rte_vdev_init() gives for a duplicate name), and one clear line from
+	 * the driver, no internal emudev message.
+	 */
+	TEST_ASSERT_SUCCESS(log_capture_start(), "log capture");
+	ret = rte_vdev_init("net_iavfbe_bad", "emu=" FAKE_NAME);
+	lines = log_count("IAVFBE:", "net_iavfbe_bad");
+	served = log_count("net_iavfbe_bad", "is already served by " PORT_NAME);
+	internal = log_count("EMUDEV:", NULL);
+	log_capture_stop();
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "a second port on the same device: %d", ret);
+	TEST_ASSERT(lines == 1 && served == 1 && internal == 0,
+		    "second port: %u driver lines (%u saying which port has the device), %u emudev",
+		    lines, served, internal);
 	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_iavfbe_bad", &pid) != 0,
 		    "the refused second port left a port");
 	TEST_ASSERT(link_wait(port, true), "the first port disturbed by the second");
 	TEST_ASSERT_SUCCESS(gtx_ping(0, 190), "the first port disturbed by the second");
 	/* The valid ones are taken while the main port runs: close it first. */
 	port_close(PORT_NAME, &port);
+	/*
+	 * Another consumer (not a port) has the device's statistics callback:
+	 * refused with one line; emudev's own note is at DEBUG (seen at INFO: no).
+	 */
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fk.id, other_consumer_stats, NULL),
+			    "another consumer");
+	emu_log = rte_log_register("lib.emudev");
+	emu_level = emu_log >= 0 ? rte_log_get_level(emu_log) : -1;
+	TEST_ASSERT(emu_level >= 0, "no emudev log type");
+	rte_log_set_level(emu_log, RTE_LOG_INFO);
+	TEST_ASSERT_SUCCESS(log_capture_start(), "log capture");
+	ret = rte_vdev_init("net_iavfbe_bad", "emu=" FAKE_NAME);
+	lines = log_count("IAVFBE:", "net_iavfbe_bad");
+	served = log_count("net_iavfbe_bad", "already has a consumer");
+	internal = log_count("EMUDEV:", NULL);
+	log_capture_stop();
+	rte_log_set_level(emu_log, emu_level);
+	rte_emudev_stats_cb_set(fk.id, NULL, NULL);
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "a port on a device with another consumer: %d", ret);
+	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_iavfbe_bad", &pid) != 0,
+		    "the refused port left a port");
+	TEST_ASSERT(lines == 1 && served == 1 && internal == 0,
+		    "another consumer: %u driver lines (%u saying so), %u emudev at INFO", lines,
+		    served, internal);
 	for (i = 0; i < RTE_DIM(good); i++) {
 		TEST_ASSERT_SUCCESS(rte_vdev_init("net_iavfbe_good", good[i]),
 				    "devargs \"%s\" refused", good[i]);
@@ -1474,14 +1685,14 @@ test_gtx_tso(void)
  * Names of the PMD's xstats counting bad descriptors (see
  * rte_eth_xstats_get_names()).
  */
-#define XS_TX_BAD_ADDR "guest_tx_bad_addr"
-#define XS_TX_BAD_LEN "guest_tx_bad_len"
-#define XS_TX_BAD_CHAIN "guest_tx_bad_chain"
-#define XS_TX_BAD_TAIL "guest_tx_bad_tail"
-#define XS_TX_BAD_TSO "guest_tx_bad_tso"
-#define XS_RX_BAD_ADDR "guest_rx_bad_addr"
-#define XS_RX_NOT_READY "guest_rx_not_ready"
-#define XS_RX_TOO_BIG "guest_rx_too_big"
+#define XS_TX_BAD_ADDR "rx_dropped_bad_addr"
+#define XS_TX_BAD_LEN "rx_dropped_bad_len"
+#define XS_TX_BAD_CHAIN "rx_dropped_bad_chain"
+#define XS_TX_BAD_TAIL "rx_bad_tail_bursts"
+#define XS_TX_BAD_TSO "rx_dropped_bad_tso"
+#define XS_RX_BAD_ADDR "tx_dropped_bad_addr"
+#define XS_RX_NOT_READY "tx_not_ready"
+#define XS_RX_TOO_BIG "tx_dropped_too_big"
 /* Most descriptors of a packet without TSO. */
 #define CHAIN_LIMIT 8
 
@@ -2393,6 +2604,31 @@ test_stats(void)
 	TEST_ASSERT_EQUAL(st.q_obytes[0], grx_bytes[0], "q_obytes[0]");
 	TEST_ASSERT_EQUAL(st.q_obytes[1], grx_bytes[1], "q_obytes[1]");
 	TEST_ASSERT_EQUAL(st.ierrors + st.oerrors + st.imissed, 0, "errors");
+	/* The same in the xstats, per queue and by class, from the port's view. */
+	TEST_ASSERT_SUCCESS(xstats_check(port, NB_QP, NB_QP), "xstats names and sums");
+	TEST_ASSERT_EQUAL(xstat("rx_q0_packets"), 3, "rx_q0_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_q1_packets"), 2, "rx_q1_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_q0_bytes"), gtx_bytes[0], "rx_q0_bytes");
+	TEST_ASSERT_EQUAL(xstat("rx_q1_bytes"), gtx_bytes[1], "rx_q1_bytes");
+	TEST_ASSERT_EQUAL(xstat("tx_q0_packets"), 4, "tx_q0_packets");
+	TEST_ASSERT_EQUAL(xstat("tx_q1_packets"), 1, "tx_q1_packets");
+	TEST_ASSERT_EQUAL(xstat("tx_q0_bytes"), grx_bytes[0], "tx_q0_bytes");
+	TEST_ASSERT_EQUAL(xstat("tx_q1_bytes"), grx_bytes[1], "tx_q1_bytes");
+	TEST_ASSERT_EQUAL(xstat("rx_good_packets"), 5, "rx_good_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_unicast_packets"), 3, "rx_unicast_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_broadcast_packets"), 1, "rx_broadcast_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_multicast_packets"), 1, "rx_multicast_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_q0_broadcast_packets"), 1, "rx_q0_broadcast_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_q1_broadcast_packets"), 0, "rx_q1_broadcast_packets");
+	TEST_ASSERT_EQUAL(xstat("tx_unicast_packets"), 5, "tx_unicast_packets");
+	TEST_ASSERT_EQUAL(xstat("tx_q0_unicast_packets"), 4, "tx_q0_unicast_packets");
+	TEST_ASSERT_EQUAL(xstat("rx_q0_errors") + xstat("rx_q1_errors") + xstat("tx_q0_errors") +
+				  xstat("tx_q1_errors"),
+			  0, "per-queue errors");
+	/* The old names are gone; nothing is emitted as ethdev's twice. */
+	TEST_ASSERT_EQUAL(xstat("guest_tx_packets"), UINT64_MAX, "guest_tx_packets");
+	TEST_ASSERT_EQUAL(xstat("guest_rx_filtered"), UINT64_MAX, "guest_rx_filtered");
+	TEST_ASSERT_EQUAL(xstat("rx_packets"), UINT64_MAX, "rx_packets next to rx_good_packets");
 	/* The guest's view (virtchnl GET_STATS through emudev). */
 	memset(&s1, 0, sizeof(s1));
 	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s1), "emudev stats");
@@ -2414,6 +2650,11 @@ test_stats(void)
 	TEST_ASSERT_EQUAL(s0.tx_errors - s1.tx_errors, 1, "guest tx_errors");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port, &st), "get");
 	TEST_ASSERT(st.ierrors >= 1, "bad descriptor not in ierrors");
+	/* On its queue's errors (rx_q0_errors, whose sum is ethdev's rx_errors). */
+	TEST_ASSERT_EQUAL(xstat("rx_q0_errors"), st.q_errors[0], "rx_q0_errors");
+	TEST_ASSERT(xstat("rx_q0_dropped_bad_addr") >= 1 && xstat("rx_q0_errors") >= 1,
+		    "bad descriptor not in rx_q0_dropped_bad_addr / rx_q0_errors");
+	TEST_ASSERT_SUCCESS(xstats_check(port, NB_QP, NB_QP), "xstats names and sums");
 	return TEST_SUCCESS;
 }
 
@@ -2590,7 +2831,7 @@ rxc_send(uint16_t q, const uint8_t *f, uint32_t len, bool deliver, const uint8_t
 	uint64_t filt;
 	uint16_t n;
 
-	snprintf(name, sizeof(name), "tx_q%u_filtered", q);
+	snprintf(name, sizeof(name), "tx_q%u_dropped_filtered", q);
 	filt = xstat(name);
 	grx_fill(q, 8);
 	m = mbuf_build(f, len, NULL, 0);
@@ -2703,7 +2944,7 @@ test_rxconf_filters(void)
 	{
 		/* The application's tag (RTE_MBUF_F_TX_VLAN) is filtered as well. */
 		struct rte_mbuf *m;
-		uint64_t filt = xstat("tx_q0_filtered");
+		uint64_t filt = xstat("tx_q0_dropped_filtered");
 
 		len = frame_to(f, &own, false, 0, 417);
 		m = mbuf_build(f, len, NULL, 0);
@@ -2712,7 +2953,7 @@ test_rxconf_filters(void)
 		m->vlan_tci = 7;
 		grx_fill(q, 8);
 		TEST_ASSERT_EQUAL(rte_eth_tx_burst(port, q, &m, 1), 1, "sent");
-		TEST_ASSERT(grx_idle(q) && xstat("tx_q0_filtered") == filt + 1,
+		TEST_ASSERT(grx_idle(q) && xstat("tx_q0_dropped_filtered") == filt + 1,
 			    "application's tag 7 not filtered");
 	}
 
@@ -2729,9 +2970,9 @@ test_rxconf_filters(void)
 	memset(&s1, 0, sizeof(s1));
 	rte_emudev_stats_get(fk.dev, &s1);
 	printf("guest: %" PRIu64 " unicast, %" PRIu64 " multicast, %" PRIu64
-	       " broadcast; tx_q0_filtered %" PRIu64 "\n",
+	       " broadcast; tx_q0_dropped_filtered %" PRIu64 "\n",
 	       s1.rx_unicast - s0.rx_unicast, s1.rx_multicast - s0.rx_multicast,
-	       s1.rx_broadcast - s0.rx_broadcast, xstat("tx_q0_filtered"));
+	       s1.rx_broadcast - s0.rx_broadcast, xstat("tx_q0_dropped_filtered"));
 	TEST_ASSERT_EQUAL((s1.rx_unicast - s0.rx_unicast) + (s1.rx_multicast - s0.rx_multicast) +
 				  (s1.rx_broadcast - s0.rx_broadcast),
 			  13, "guest's frames: only the delivered ones");
@@ -2836,7 +3077,7 @@ test_rxconf_change_running(void)
 	memset(&s0, 0, sizeof(s0));
 	rte_emudev_stats_get(fk.dev, &s0);
 	b.pk = xstat("tx_q1_packets");
-	b.filt = xstat("tx_q1_filtered");
+	b.filt = xstat("tx_q1_dropped_filtered");
 	b.full = xstat("tx_q1_ring_full");
 	grx_post(q, RX_RING - 1);
 	TEST_ASSERT_SUCCESS(pthread_create(&th, NULL, rxc_poller_main, NULL), "thread");
@@ -2867,7 +3108,7 @@ test_rxconf_change_running(void)
 	}
 	TEST_ASSERT_SUCCESS(ret, "guest side");
 	a.pk = xstat("tx_q1_packets");
-	a.filt = xstat("tx_q1_filtered");
+	a.filt = xstat("tx_q1_dropped_filtered");
 	a.full = xstat("tx_q1_ring_full");
 	memset(&s1, 0, sizeof(s1));
 	rte_emudev_stats_get(fk.dev, &s1);
@@ -2955,8 +3196,8 @@ test_vlan_strip_insert(void)
 	uint16_t q = 0, fmt;
 
 	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
-	strip0 = xstat("guest_rx_vlan_stripped");
-	ins0 = xstat("guest_rx_vlan_inserted");
+	strip0 = xstat("tx_vlan_stripped");
+	ins0 = xstat("tx_vlan_inserted");
 
 	/* No configuration: the application's tag is inserted. */
 	len = frame_to(plain, &own, false, 0, 450);
@@ -3042,9 +3283,9 @@ test_vlan_strip_insert(void)
 		TEST_ASSERT_SUCCESS(xstat_expect(XS_RX_TOO_BIG, tb, 1), "too big");
 	}
 	printf("vlan_stripped +%" PRIu64 ", vlan_inserted +%" PRIu64 "\n",
-	       xstat("guest_rx_vlan_stripped") - strip0, xstat("guest_rx_vlan_inserted") - ins0);
-	TEST_ASSERT_EQUAL(xstat("guest_rx_vlan_stripped") - strip0, 7, "stripped");
-	TEST_ASSERT_EQUAL(xstat("guest_rx_vlan_inserted") - ins0, 2, "inserted");
+	       xstat("tx_vlan_stripped") - strip0, xstat("tx_vlan_inserted") - ins0);
+	TEST_ASSERT_EQUAL(xstat("tx_vlan_stripped") - strip0, 7, "stripped");
+	TEST_ASSERT_EQUAL(xstat("tx_vlan_inserted") - ins0, 2, "inserted");
 
 	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
 	fk.q[rx][1].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
@@ -3690,8 +3931,8 @@ test_gtx_nombuf(void)
 		rte_mempool_free(tiny);
 		TEST_ASSERT(false, "tiny pool on queue %u: %d", q, ret);
 	}
-	nomem = xstat("guest_tx_mbuf_alloc_errors");
-	tsoe = xstat("guest_tx_tso_errors");
+	nomem = xstat("rx_mbuf_allocation_errors");
+	tsoe = xstat("rx_dropped_tso_no_mbufs");
 	memset(&g0, 0, sizeof(g0));
 	rte_emudev_stats_get(fk.dev, &g0);
 	/* A TSO packet of 3 segments: more mbufs than the pool has. */
@@ -3708,15 +3949,15 @@ test_gtx_nombuf(void)
 	if (n != 0) {
 		printf("%u packets received with 4 mbufs\n", n);
 		ret = -1;
-	} else if (xstat("guest_tx_tso_errors") != tsoe + 1) {
+	} else if (xstat("rx_dropped_tso_no_mbufs") != tsoe + 1) {
 		printf("TSO packet without mbufs: tso_errors %" PRIu64 " -> %" PRIu64 "\n", tsoe,
-		       xstat("guest_tx_tso_errors"));
+		       xstat("rx_dropped_tso_no_mbufs"));
 		xstats_dump();
 		ret = -1;
 	} else if (!gtx_done(q, tlast)) {
 		printf("dropped TSO packet not completed\n");
 		ret = -1;
-	} else if (xstat("guest_tx_mbuf_alloc_errors") <= nomem ||
+	} else if (xstat("rx_mbuf_allocation_errors") <= nomem ||
 		   rte_eth_stats_get(port, &st) != 0 || st.rx_nombuf == 0) {
 		printf("allocation failure not counted\n");
 		ret = -1;
@@ -4024,7 +4265,7 @@ test_rss(void)
 
 	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
 	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
-	h0 = xstat("guest_rx_rss_hashed");
+	h0 = xstat("tx_rss_hashed");
 	/* No RSS asked: no hash, nothing reported. */
 	len = build_pkt(f, IPPROTO_TCP, 20, 500, CSUM_FULL);
 	memcpy(f, &own, 6);
@@ -4139,7 +4380,7 @@ test_rss(void)
 	for (i = 0; i < 64; i++)
 		TEST_ASSERT_EQUAL(reta[0].reta[i], c.rss_lut[i], "LUT entry %u", i);
 	TEST_ASSERT(rte_eth_dev_rss_reta_query(port, reta, 128) != 0, "128 entries of 64");
-	printf("rss_hashed +%" PRIu64 "\n", xstat("guest_rx_rss_hashed") - h0);
+	printf("rss_hashed +%" PRIu64 "\n", xstat("tx_rss_hashed") - h0);
 
 	/* RSS off again. */
 	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");

@@ -1222,7 +1222,7 @@ rte_emudev_stats_cb_set(uint16_t dev_id, rte_emudev_stats_cb_t cb, void *arg)
 		dev->stats_cb = NULL;
 		dev->stats_arg = NULL;
 	} else if (dev->stats_cb != NULL) {
-		EMUDEV_LOG(ERR, "%s: a statistics callback is already set", dev->name);
+		EMUDEV_LOG(DEBUG, "%s: a statistics callback is already set", dev->name);
 		ret = -EEXIST;
 	} else {
 		dev->stats_cb = cb;

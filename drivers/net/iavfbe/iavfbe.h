@@ -204,8 +204,9 @@ enum iavfbe_tso_mode {
 };
 
 /*
- * Counters of a receive queue (the guest's transmit ring). All uint64_t, in
- * the order of iavfbe_rx_xstat_names[]. bad_* count guest packets dropped
+ * Counters of a receive queue (the guest's transmit ring). All uint64_t
+ * (iavfbe_rx_xstats[] names them, as extended statistics from the port's
+ * view: rx_*, rx_qN_*). bad_* count guest packets dropped
  * for that reason (bad_tail: bursts that saw the tail outside the ring).
  */
 struct iavfbe_rxq_stats {
@@ -237,7 +238,7 @@ struct iavfbe_rxq_stats {
 	uint64_t irqs; /**< interrupts raised */
 };
 
-/* Counters of a transmit queue (the guest's receive ring), as above. */
+/* Counters of a transmit queue (the guest's receive ring), as above (iavfbe_tx_xstats[]). */
 struct iavfbe_txq_stats {
 	uint64_t packets; /**< packets written to the guest */
 	uint64_t bytes;

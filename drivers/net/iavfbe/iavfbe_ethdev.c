@@ -157,60 +157,6 @@ iavfbe_txq_read(const struct iavfbe_txq *q, struct iavfbe_txq_stats *s)
 	iavfbe_counters_sub((uint64_t *)s, (const uint64_t *)&q->base, IAVFBE_NB_TX_CNT);
 }
 
-/* Names of the extended statistics, in the order of the counter structures. */
-static const char *const iavfbe_rx_xstat_names[] = {
-	"packets",
-	"bytes",
-	"unicast_packets",
-	"multicast_packets",
-	"broadcast_packets",
-	"bad_addr",
-	"bad_len",
-	"bad_chain",
-	"bad_tail",
-	"bad_tso",
-	"bad_offload",
-	"bad_descs",
-	"mbuf_alloc_errors",
-	"tso_packets",
-	"tso_segments",
-	"tso_errors",
-	"dropped_bytes",
-	"dropped_unicast_packets",
-	"dropped_multicast_packets",
-	"dropped_broadcast_packets",
-	"ip_cksum_filled",
-	"l4_cksum_filled",
-	"vlan_inserted",
-	"descs_completed",
-	"interrupts",
-};
-static const char *const iavfbe_tx_xstat_names[] = {
-	"packets",
-	"bytes",
-	"unicast_packets",
-	"multicast_packets",
-	"broadcast_packets",
-	"ring_full",
-	"not_ready",
-	"filtered",
-	"too_big",
-	"empty",
-	"bad_addr",
-	"dropped_bytes",
-	"dropped_unicast_packets",
-	"dropped_multicast_packets",
-	"dropped_broadcast_packets",
-	"bad_descs",
-	"bad_tail",
-	"vlan_stripped",
-	"vlan_inserted",
-	"rss_hashed",
-	"descs_written",
-	"interrupts",
-};
-static_assert(RTE_DIM(iavfbe_rx_xstat_names) == IAVFBE_NB_RX_CNT, "rx xstat names");
-static_assert(RTE_DIM(iavfbe_tx_xstat_names) == IAVFBE_NB_TX_CNT, "tx xstat names");
 /* The data path counts a frame's class at an offset from its byte counter. */
 static_assert(offsetof(struct iavfbe_rxq_stats, broadcast) ==
 			      offsetof(struct iavfbe_rxq_stats, bytes) + 3 * sizeof(uint64_t) &&
@@ -229,6 +175,13 @@ iavfbe_rx_errors(const struct iavfbe_rxq_stats *s)
 {
 	return s->bad_addr + s->bad_len + s->bad_chain + s->bad_tso + s->bad_offload +
 		s->tso_errors;
+}
+
+/* Packets taken from the application and dropped: what oerrors counts. */
+static uint64_t
+iavfbe_tx_errors(const struct iavfbe_txq_stats *s)
+{
+	return s->too_big + s->empty + s->bad_addr;
 }
 
 static int
@@ -255,7 +208,7 @@ iavfbe_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		iavfbe_txq_read(dev->data->tx_queues[i], &s);
 		st->opackets += s.packets;
 		st->obytes += s.bytes;
-		st->oerrors += s.too_big + s.empty + s.bad_addr;
+		st->oerrors += iavfbe_tx_errors(&s);
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_opackets[i] = s.packets;
 			st->q_obytes[i] = s.bytes;
@@ -291,47 +244,169 @@ iavfbe_stats_reset(struct rte_eth_dev *dev)
 }
 
 /*
- * Extended statistics: the port's totals first, named from the guest's view
- * ("guest_tx_*": the guest's transmit rings, i.e. our receive queues;
- * "guest_rx_*": its receive rings, our transmit queues), then per queue
- * ("rx_qN_*", "tx_qN_*").
+ * Extended statistics, named from the port's own view: what the port
+ * receives is what the guest transmits (its transmit rings are our receive
+ * queues), what it transmits is what the guest receives. The port's totals
+ * come first ("rx_*", "tx_*"), then the same per queue ("rx_qN_*",
+ * "tx_qN_*"). Packets, bytes, errors and mbuf allocation failures are
+ * per queue only: their totals are ethdev's own rx_good_packets,
+ * rx_good_bytes, rx_errors, rx_mbuf_allocation_errors, tx_good_packets,
+ * tx_good_bytes and tx_errors (from iavfbe_stats_get()). The port does not
+ * set RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS (ethdev would name only the first
+ * RTE_ETHDEV_QUEUE_STAT_CNTRS queues, and twice): the rx_qN_packets,
+ * rx_qN_bytes, rx_qN_errors, tx_qN_packets and tx_qN_bytes it would make
+ * come from here, for every queue. doc/guides/nics/net_iavfbe.rst lists
+ * them all.
  */
+struct iavfbe_xstat_def {
+	const char *name; /**< without the "rx_"/"tx_"/"rx_qN_"/"tx_qN_" prefix */
+	int idx; /**< counter index in the queue's stats structure, or IAVFBE_XS_ERRORS */
+	bool queue_only; /**< no port total here: ethdev's basic statistics have it */
+};
+#define IAVFBE_XS_ERRORS (-1) /* derived: the queue's share of ierrors/oerrors */
+#define IAVFBE_RX_IDX(f) ((int)(offsetof(struct iavfbe_rxq_stats, f) / sizeof(uint64_t)))
+#define IAVFBE_TX_IDX(f) ((int)(offsetof(struct iavfbe_txq_stats, f) / sizeof(uint64_t)))
+
+static const struct iavfbe_xstat_def iavfbe_rx_xstats[] = {
+	{"packets", IAVFBE_RX_IDX(packets), true},
+	{"bytes", IAVFBE_RX_IDX(bytes), true},
+	{"errors", IAVFBE_XS_ERRORS, true},
+	{"mbuf_allocation_errors", IAVFBE_RX_IDX(nombuf), true},
+	{"unicast_packets", IAVFBE_RX_IDX(unicast), false},
+	{"multicast_packets", IAVFBE_RX_IDX(multicast), false},
+	{"broadcast_packets", IAVFBE_RX_IDX(broadcast), false},
+	{"dropped_bad_addr", IAVFBE_RX_IDX(bad_addr), false},
+	{"dropped_bad_len", IAVFBE_RX_IDX(bad_len), false},
+	{"dropped_bad_chain", IAVFBE_RX_IDX(bad_chain), false},
+	{"dropped_bad_tso", IAVFBE_RX_IDX(bad_tso), false},
+	{"dropped_bad_offload", IAVFBE_RX_IDX(bad_offload), false},
+	{"dropped_tso_no_mbufs", IAVFBE_RX_IDX(tso_errors), false},
+	{"bad_tail_bursts", IAVFBE_RX_IDX(bad_tail), false},
+	{"error_descs", IAVFBE_RX_IDX(bad_descs), false},
+	{"tso_packets", IAVFBE_RX_IDX(tso_pkts), false},
+	{"tso_segments", IAVFBE_RX_IDX(tso_segs), false},
+	{"discarded_bytes", IAVFBE_RX_IDX(drop_bytes), false},
+	{"discarded_unicast_packets", IAVFBE_RX_IDX(drop_unicast), false},
+	{"discarded_multicast_packets", IAVFBE_RX_IDX(drop_multicast), false},
+	{"discarded_broadcast_packets", IAVFBE_RX_IDX(drop_broadcast), false},
+	{"ip_cksum_filled", IAVFBE_RX_IDX(csum_ip), false},
+	{"l4_cksum_filled", IAVFBE_RX_IDX(csum_l4), false},
+	{"vlan_inserted", IAVFBE_RX_IDX(vlan_insert), false},
+	{"descs_completed", IAVFBE_RX_IDX(completions), false},
+	{"interrupts", IAVFBE_RX_IDX(irqs), false},
+};
+static const struct iavfbe_xstat_def iavfbe_tx_xstats[] = {
+	{"packets", IAVFBE_TX_IDX(packets), true},
+	{"bytes", IAVFBE_TX_IDX(bytes), true},
+	{"errors", IAVFBE_XS_ERRORS, true},
+	{"unicast_packets", IAVFBE_TX_IDX(unicast), false},
+	{"multicast_packets", IAVFBE_TX_IDX(multicast), false},
+	{"broadcast_packets", IAVFBE_TX_IDX(broadcast), false},
+	{"ring_full", IAVFBE_TX_IDX(ring_full), false},
+	{"not_ready", IAVFBE_TX_IDX(not_ready), false},
+	{"dropped_filtered", IAVFBE_TX_IDX(filtered), false},
+	{"dropped_too_big", IAVFBE_TX_IDX(too_big), false},
+	{"dropped_empty", IAVFBE_TX_IDX(empty), false},
+	{"dropped_bad_addr", IAVFBE_TX_IDX(bad_addr), false},
+	{"discarded_bytes", IAVFBE_TX_IDX(drop_bytes), false},
+	{"discarded_unicast_packets", IAVFBE_TX_IDX(drop_unicast), false},
+	{"discarded_multicast_packets", IAVFBE_TX_IDX(drop_multicast), false},
+	{"discarded_broadcast_packets", IAVFBE_TX_IDX(drop_broadcast), false},
+	{"error_descs", IAVFBE_TX_IDX(bad_descs), false},
+	{"bad_tail_bursts", IAVFBE_TX_IDX(bad_tail), false},
+	{"vlan_stripped", IAVFBE_TX_IDX(vlan_strip), false},
+	{"vlan_inserted", IAVFBE_TX_IDX(vlan_insert), false},
+	{"rss_hashed", IAVFBE_TX_IDX(rss_hash), false},
+	{"descs_written", IAVFBE_TX_IDX(descs), false},
+	{"interrupts", IAVFBE_TX_IDX(irqs), false},
+};
+/* Every counter once, and the derived errors. */
+static_assert(RTE_DIM(iavfbe_rx_xstats) == IAVFBE_NB_RX_CNT + 1, "rx xstats");
+static_assert(RTE_DIM(iavfbe_tx_xstats) == IAVFBE_NB_TX_CNT + 1, "tx xstats");
+
+static unsigned int
+iavfbe_xstats_nb_totals(const struct iavfbe_xstat_def *defs, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += !defs[i].queue_only;
+	return k;
+}
+
 static unsigned int
 iavfbe_xstats_count(const struct rte_eth_dev *dev)
 {
-	return IAVFBE_NB_RX_CNT + IAVFBE_NB_TX_CNT + dev->data->nb_rx_queues * IAVFBE_NB_RX_CNT +
-		dev->data->nb_tx_queues * IAVFBE_NB_TX_CNT;
+	return iavfbe_xstats_nb_totals(iavfbe_rx_xstats, RTE_DIM(iavfbe_rx_xstats)) +
+		iavfbe_xstats_nb_totals(iavfbe_tx_xstats, RTE_DIM(iavfbe_tx_xstats)) +
+		dev->data->nb_rx_queues * RTE_DIM(iavfbe_rx_xstats) +
+		dev->data->nb_tx_queues * RTE_DIM(iavfbe_tx_xstats);
+}
+
+/* Names of one group (totals: queue < 0), from index k; returns the next index. */
+static unsigned int
+iavfbe_xstats_names_put(struct rte_eth_xstat_name *names, unsigned int k, const char *dir,
+			int queue, const struct iavfbe_xstat_def *defs, unsigned int n)
+{
+	unsigned int j;
+
+	for (j = 0; j < n; j++) {
+		if (queue < 0 && defs[j].queue_only)
+			continue;
+		if (queue < 0)
+			snprintf(names[k].name, sizeof(names[k].name), "%s_%s", dir, defs[j].name);
+		else
+			snprintf(names[k].name, sizeof(names[k].name), "%s_q%d_%s", dir, queue,
+				 defs[j].name);
+		k++;
+	}
+	return k;
 }
 
 static int
 iavfbe_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 			unsigned int size)
 {
-	unsigned int n = iavfbe_xstats_count(dev), k = 0, i, j;
+	unsigned int n = iavfbe_xstats_count(dev), k = 0, i;
 
 	if (names == NULL || size < n)
 		return (int)n;
-	for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++)
-		snprintf(names[k].name, sizeof(names[k].name), "guest_tx_%s",
-			 iavfbe_rx_xstat_names[j]);
-	for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++)
-		snprintf(names[k].name, sizeof(names[k].name), "guest_rx_%s",
-			 iavfbe_tx_xstat_names[j]);
+	k = iavfbe_xstats_names_put(names, k, "rx", -1, iavfbe_rx_xstats,
+				    RTE_DIM(iavfbe_rx_xstats));
+	k = iavfbe_xstats_names_put(names, k, "tx", -1, iavfbe_tx_xstats,
+				    RTE_DIM(iavfbe_tx_xstats));
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++)
-			snprintf(names[k].name, sizeof(names[k].name), "rx_q%u_%s", i,
-				 iavfbe_rx_xstat_names[j]);
+		k = iavfbe_xstats_names_put(names, k, "rx", (int)i, iavfbe_rx_xstats,
+					    RTE_DIM(iavfbe_rx_xstats));
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++)
-			snprintf(names[k].name, sizeof(names[k].name), "tx_q%u_%s", i,
-				 iavfbe_tx_xstat_names[j]);
+		k = iavfbe_xstats_names_put(names, k, "tx", (int)i, iavfbe_tx_xstats,
+					    RTE_DIM(iavfbe_tx_xstats));
+	RTE_VERIFY(k == n);
 	return (int)n;
+}
+
+/* Values of one group (totals: all false), from index k; returns the next index. */
+static unsigned int
+iavfbe_xstats_values_put(struct rte_eth_xstat *xs, unsigned int k, bool queue,
+			 const struct iavfbe_xstat_def *defs, unsigned int n, const uint64_t *cnt,
+			 uint64_t errors)
+{
+	unsigned int j;
+
+	for (j = 0; j < n; j++) {
+		if (!queue && defs[j].queue_only)
+			continue;
+		xs[k].id = k;
+		xs[k].value = defs[j].idx == IAVFBE_XS_ERRORS ? errors : cnt[defs[j].idx];
+		k++;
+	}
+	return k;
 }
 
 static int
 iavfbe_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size)
 {
-	unsigned int n = iavfbe_xstats_count(dev), k, i, j;
+	unsigned int n = iavfbe_xstats_count(dev), k, i;
 	struct iavfbe_rxq_stats rsum;
 	struct iavfbe_txq_stats tsum;
 
@@ -339,36 +414,31 @@ iavfbe_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned in
 		return (int)n;
 	memset(&rsum, 0, sizeof(rsum));
 	memset(&tsum, 0, sizeof(tsum));
-	k = IAVFBE_NB_RX_CNT + IAVFBE_NB_TX_CNT;
+	k = iavfbe_xstats_nb_totals(iavfbe_rx_xstats, RTE_DIM(iavfbe_rx_xstats)) +
+		iavfbe_xstats_nb_totals(iavfbe_tx_xstats, RTE_DIM(iavfbe_tx_xstats));
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct iavfbe_rxq_stats s;
 
 		iavfbe_rxq_read(dev->data->rx_queues[i], &s);
 		iavfbe_counters_add((uint64_t *)&rsum, (const uint64_t *)&s, IAVFBE_NB_RX_CNT);
-		for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++) {
-			xs[k].id = k;
-			xs[k].value = ((const uint64_t *)&s)[j];
-		}
+		k = iavfbe_xstats_values_put(xs, k, true, iavfbe_rx_xstats,
+					     RTE_DIM(iavfbe_rx_xstats), (const uint64_t *)&s,
+					     iavfbe_rx_errors(&s));
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct iavfbe_txq_stats s;
 
 		iavfbe_txq_read(dev->data->tx_queues[i], &s);
 		iavfbe_counters_add((uint64_t *)&tsum, (const uint64_t *)&s, IAVFBE_NB_TX_CNT);
-		for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++) {
-			xs[k].id = k;
-			xs[k].value = ((const uint64_t *)&s)[j];
-		}
+		k = iavfbe_xstats_values_put(xs, k, true, iavfbe_tx_xstats,
+					     RTE_DIM(iavfbe_tx_xstats), (const uint64_t *)&s,
+					     iavfbe_tx_errors(&s));
 	}
-	k = 0;
-	for (j = 0; j < IAVFBE_NB_RX_CNT; j++, k++) {
-		xs[k].id = k;
-		xs[k].value = ((const uint64_t *)&rsum)[j];
-	}
-	for (j = 0; j < IAVFBE_NB_TX_CNT; j++, k++) {
-		xs[k].id = k;
-		xs[k].value = ((const uint64_t *)&tsum)[j];
-	}
+	RTE_VERIFY(k == n);
+	k = iavfbe_xstats_values_put(xs, 0, false, iavfbe_rx_xstats, RTE_DIM(iavfbe_rx_xstats),
+				     (const uint64_t *)&rsum, iavfbe_rx_errors(&rsum));
+	iavfbe_xstats_values_put(xs, k, false, iavfbe_tx_xstats, RTE_DIM(iavfbe_tx_xstats),
+				 (const uint64_t *)&tsum, iavfbe_tx_errors(&tsum));
 	return (int)n;
 }
 
