@@ -100,6 +100,9 @@ gcc_dir=$BUILD_ROOT/gcc
 step "build with gcc (-Werror)" setup_build gcc "$gcc_dir"
 meson_tests "unit tests (gcc)" "$gcc_dir" --suite fast-tests
 
+step "documentation: sphinx guides and doxygen API reference (warnings are errors)" \
+	env BUILD="$gcc_dir" bash devtools/test-docs.sh
+
 step "build with clang (-Werror)" setup_build clang "$BUILD_ROOT/clang"
 
 asan_dir=$BUILD_ROOT/asan
