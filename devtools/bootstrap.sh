@@ -23,7 +23,10 @@ PACKAGES=(
 	libjson-c-dev libnuma-dev
 	dpkg-dev xz-utils debootstrap ca-certificates
 	python3 python3-pyelftools python3-sphinx doxygen
+	libsystemd-dev
 )
+# libsystemd-dev: `pkg-config --static --libs libdpdk` names -lsystemd (via
+# dbus-1.pc); devtools/test-install.sh links a program that way.
 
 if [ "${SKIP_APT:-0}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || die "run as root (packages and hugepages need it), or set SKIP_APT=1 SKIP_HUGEPAGES=1"
