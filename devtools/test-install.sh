@@ -377,6 +377,12 @@ else
 	check "C program built with pkg-config --static --libs libdpdk-emu" 0
 fi
 
+# Uninstall: nothing of the installation is left.
+ninja -C "$parent/$name-inst-stage" uninstall > "$priv/uninstall.log" 2>&1 || true
+left=$(find "$stage" \( -type f -o -type l \) 2> /dev/null | head -n 5 | tr '\n' ' ')
+check "ninja uninstall removed every installed file and link${left:+ (left: $left)}" \
+	"$(is test -z "$left")"
+
 # ------------------------------------------------------------ (b) system
 sys_prefix=$(pkg-config --variable=prefix libdpdk)
 sys_libdir=$(pkg-config --variable=libdir libdpdk)
