@@ -287,7 +287,9 @@ cat > "$priv/app.c" << 'EOF'
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_emudev.h>
+#include <rte_emudev_driver.h>
 #include <rte_vfio_user.h>
+#include <rte_vfio_user_client.h>
 
 int
 main(int argc, char **argv)
@@ -379,7 +381,7 @@ fi
 
 # Uninstall: nothing of the installation is left.
 ninja -C "$parent/$name-inst-stage" uninstall > "$priv/uninstall.log" 2>&1 || true
-left=$(find "$stage" \( -type f -o -type l \) 2> /dev/null | head -n 5 | tr '\n' ' ')
+left=$( (find "$stage" \( -type f -o -type l \) 2> /dev/null || true) | head -n 5 | tr '\n' ' ')
 check "ninja uninstall removed every installed file and link${left:+ (left: $left)}" \
 	"$(is test -z "$left")"
 
