@@ -164,10 +164,10 @@ src=$(pwd)
 build=$(realpath -e "$BUILD")
 parent=$(dirname "$build")
 name=$(basename "$build")
-# BUILD's C compiler (its command, e.g. "ccache clang").
-cc=$(meson introspect --compilers "$build" 2> /dev/null |
-	python3 -c 'import json, sys; print(" ".join(json.load(sys.stdin)["host"]["c"]["exelist"]))' \
-		2> /dev/null || true)
+# BUILD's C compiler (the command of its compile rule, e.g. "ccache clang").
+cc=$(awk '/^rule c_COMPILER$/ { r = 1; next }
+	r && $1 == "command" { sub(/^ *command = /, ""); sub(/ \$ARGS.*/, ""); print; exit }' \
+	"$build/build.ninja")
 cc=${cc:-cc}
 priv=$(mktemp -d "$HOME/.emu-install.XXXXXX")
 chmod 700 "$priv"
