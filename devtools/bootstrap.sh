@@ -23,7 +23,10 @@ PACKAGES=(
 	libjson-c-dev libnuma-dev
 	dpkg-dev xz-utils debootstrap ca-certificates
 	python3 python3-pyelftools python3-sphinx doxygen
+	libsystemd-dev
 )
+# libsystemd-dev: `pkg-config --static --libs libdpdk` names -lsystemd (via
+# dbus-1.pc); devtools/test-install.sh links a program that way.
 
 if [ "${SKIP_APT:-0}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || die "run as root (packages and hugepages need it), or set SKIP_APT=1 SKIP_HUGEPAGES=1"
@@ -64,7 +67,7 @@ if [ "$need_sdk" = 1 ]; then
 	upstream=${version#*:}
 	upstream=${upstream%-*}
 	sdk=${DPDK_SDK_DIR:-$HOME/.cache/dpdk-emu/sdk-$version}
-	if [ -f "$sdk/.complete-v2" ]; then
+	if [ -f "$sdk/.complete-v3" ]; then
 		log "SDK headers for dpdk $version present in $sdk"
 	else
 		work=$(mktemp -d "${TMPDIR:-/tmp}/dpdk-src.XXXXXX")
@@ -106,8 +109,17 @@ SRC
 				cp "$h" "$sdk.tmp/include/$b"
 			fi
 		done
+		# DPDK's build tools that embed the PMD information in a driver
+		# (what dpdk-pmdinfo.py reads): kept next to the headers.
+		mkdir -p "$sdk.tmp/buildtools"
+		for t in pmdinfogen.py gen-pmdinfo-cfile.py coff.py; do
+			[ -f "$srcdir/buildtools/$t" ] || die "DPDK source has no buildtools/$t"
+			cp "$srcdir/buildtools/$t" "$sdk.tmp/buildtools/$t"
+		done
 		echo "$version" > "$sdk.tmp/VERSION"
-		touch "$sdk.tmp/.complete-v2"
+		# v3: headers and build tools. v2 (headers only) too, for the
+		# find-sdk.sh of older checkouts sharing this cache.
+		touch "$sdk.tmp/.complete-v2" "$sdk.tmp/.complete-v3"
 		rm -rf "$sdk"
 		mkdir -p "$(dirname "$sdk")"
 		mv "$sdk.tmp" "$sdk"
@@ -115,6 +127,9 @@ SRC
 	fi
 	for h in ethdev_driver.h bus_vdev_driver.h dev_driver.h ethdev_vdev.h; do
 		[ -f "$sdk/include/$h" ] || die "SDK header $h missing in $sdk"
+	done
+	for t in pmdinfogen.py gen-pmdinfo-cfile.py coff.py; do
+		[ -f "$sdk/buildtools/$t" ] || die "DPDK build tool $t missing in $sdk"
 	done
 	echo "$sdk/include" > "${BOOTSTRAP_SDK_FILE:-/dev/null}"
 fi

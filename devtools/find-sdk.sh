@@ -11,5 +11,5 @@ case "$version" in
 "$1"-*|*:"$1"-*) ;;
 *) exit 0 ;;
 esac
-[ -f "$dir/.complete-v2" ] && echo "$dir/include"
+[ -f "$dir/.complete-v3" ] && echo "$dir/include"
 exit 0

@@ -72,6 +72,7 @@
 #include "vfio_user_pci.h"
 #include "vfio_user_server_priv.h"
 #include "vfio_user_sock.h"
+#include "vfio_user_telemetry.h"
 
 #ifndef RTE_LOG_DEFAULT_LOGTYPE
 #define RTE_LOG_DEFAULT_LOGTYPE lib.vfio_user
@@ -2389,6 +2390,7 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 		}
 	}
 	vfu_pci_init(&srv->pci, &conf->pci_id, conf->irq_count[RTE_VFIO_USER_IRQ_INTX] > 0);
+	vfio_user_telemetry_register(srv, conf);
 	return srv;
 
 err:
@@ -2519,6 +2521,7 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index
 		close(srv->regions[index].fd);
 	srv->regions[index] = r;
 	pthread_mutex_unlock(&srv->region_lock);
+	vfio_user_telemetry_region(srv, index, conf);
 	return 0;
 }
 
@@ -2793,6 +2796,7 @@ rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
 
 	if (srv == NULL)
 		return;
+	vfio_user_telemetry_unregister(srv);
 	pthread_mutex_lock(&vfu_lock);
 	if (srv->started) {
 		TAILQ_REMOVE(&vfu_servers, srv, next);

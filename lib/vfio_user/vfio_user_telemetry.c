@@ -9,10 +9,8 @@
  *                           regions, IRQ indices
  *
  * The server context is opaque outside vfio_user_server.c, so this file
- * keeps its own registry: vfio_user_server.c is compiled with
- * rte_vfio_user_server_create/destroy/set_region renamed (see meson.build),
- * and the exported functions below wrap them, recording what telemetry
- * shows. Live state is read through the public accessors, under the
+ * keeps its own registry, fed by the server through the internal hooks of
+ * vfio_user_telemetry.h (create, set_region, destroy). Live state is read through the public accessors, under the
  * server's own locks (dma_lock for the table, the IRQ spinlocks vector by
  * vector); nothing here waits on the data path. The registry lock is held
  * across a query so that a server is not destroyed under it.
@@ -34,12 +32,7 @@
 #include <rte_telemetry.h>
 
 #include "rte_vfio_user.h"
-
-/* The implementations in vfio_user_server.c (renamed at compile time). */
-struct rte_vfio_user_server *vfu_server_create_impl(const struct rte_vfio_user_server_conf *conf);
-void vfu_server_destroy_impl(struct rte_vfio_user_server *srv);
-int vfu_server_set_region_impl(struct rte_vfio_user_server *srv, uint32_t index,
-			       const struct rte_vfio_user_region_conf *conf);
+#include "vfio_user_telemetry.h"
 
 /* DMA mappings listed by /vfio_user/info (all are counted). */
 #define VFU_TEL_MAX_MAPS 128u
@@ -79,20 +72,15 @@ vfu_tel_find_srv(const struct rte_vfio_user_server *srv)
 	return NULL;
 }
 
-struct rte_vfio_user_server *
-rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
+void
+vfio_user_telemetry_register(struct rte_vfio_user_server *srv,
+			     const struct rte_vfio_user_server_conf *conf)
 {
-	struct rte_vfio_user_server *srv;
 	struct vfu_tel_srv *t;
 
-	srv = vfu_server_create_impl(conf);
-	if (srv == NULL)
-		return NULL;
 	t = calloc(1, sizeof(*t));
-	if (t == NULL) {
-		/* Served, not shown. */
-		return srv;
-	}
+	if (t == NULL)
+		return; /* served, not shown */
 	t->srv = srv;
 	strlcpy(t->path, rte_vfio_user_server_path(srv), sizeof(t->path));
 	t->pci_id = conf->pci_id;
@@ -103,19 +91,16 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	pthread_mutex_lock(&vfu_tel_lock);
 	TAILQ_INSERT_TAIL(&vfu_tel_servers, t, next);
 	pthread_mutex_unlock(&vfu_tel_lock);
-	return srv;
 }
 
-int
-rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index,
-				const struct rte_vfio_user_region_conf *conf)
+void
+vfio_user_telemetry_region(struct rte_vfio_user_server *srv, uint32_t index,
+			   const struct rte_vfio_user_region_conf *conf)
 {
 	struct vfu_tel_srv *t;
-	int ret;
 
-	ret = vfu_server_set_region_impl(srv, index, conf);
-	if (ret != 0 || index >= RTE_DIM(t->regions))
-		return ret;
+	if (index >= RTE_DIM(t->regions))
+		return;
 	pthread_mutex_lock(&vfu_tel_lock);
 	t = vfu_tel_find_srv(srv);
 	if (t != NULL) {
@@ -126,23 +111,19 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index
 		t->regions[index].nr_sparse = conf->nr_sparse;
 	}
 	pthread_mutex_unlock(&vfu_tel_lock);
-	return ret;
 }
 
 void
-rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
+vfio_user_telemetry_unregister(struct rte_vfio_user_server *srv)
 {
 	struct vfu_tel_srv *t;
 
-	if (srv == NULL)
-		return;
 	pthread_mutex_lock(&vfu_tel_lock);
 	t = vfu_tel_find_srv(srv);
 	if (t != NULL)
 		TAILQ_REMOVE(&vfu_tel_servers, t, next);
 	pthread_mutex_unlock(&vfu_tel_lock);
 	free(t);
-	vfu_server_destroy_impl(srv);
 }
 
 /* ------------------------------------------------------------- commands */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+#ifndef VFIO_USER_TELEMETRY_H
+#define VFIO_USER_TELEMETRY_H
+
+/*
+ * Internal hooks from vfio_user_server.c into the telemetry registry of
+ * vfio_user_telemetry.c (/vfio_user/list, /vfio_user/info). The server
+ * context is opaque there: the registry keeps its own copy of the
+ * configuration and reads live state through the public accessors.
+ */
+
+#include <stdint.h>
+
+#include "rte_vfio_user.h"
+
+/* A server was created (and can be shown). A failure to record it only
+ * means it is not shown: the server works regardless.
+ */
+void vfio_user_telemetry_register(struct rte_vfio_user_server *srv,
+				  const struct rte_vfio_user_server_conf *conf);
+
+/* Region @index of @srv was set to @conf (conf->size == 0: removed). */
+void vfio_user_telemetry_region(struct rte_vfio_user_server *srv, uint32_t index,
+				const struct rte_vfio_user_region_conf *conf);
+
+/* @srv is about to be destroyed: no query reaches it once this returns. */
+void vfio_user_telemetry_unregister(struct rte_vfio_user_server *srv);
+
+#endif /* VFIO_USER_TELEMETRY_H */
