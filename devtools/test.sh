@@ -125,6 +125,9 @@ step "sample device and client end to end" env BUILD="$gcc_dir" bash devtools/te
 step "hostile clients: the server survives and stays responsive" \
 	env BUILD="$gcc_dir" bash devtools/test-hostile.sh
 
+step "install: staged prefix (sonames, archives, headers, pkg-config, pmdinfo, shared and static apps); system install seen by stock testpmd with no -d" \
+	env BUILD="$gcc_dir" bash devtools/test-install.sh
+
 step "telemetry: /vfio_user and /emudev" env BUILD="$gcc_dir" bash devtools/test-telemetry.sh
 
 step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, multi-seg, io, 4 queues, restart)" \
