@@ -189,6 +189,9 @@ else
 	tail -20 "$work/make-shared.log"
 	check "out-of-tree shared build (make, pkg-config libdpdk-emu)" 0
 fi
+# no_emu_so BIN: BIN needs none of the project's shared libraries.
+# shellcheck disable=SC2317 # called through is
+no_emu_so() { ! ldd "$1" 2>&1 | grep -q 'librte_emudev\|librte_vfio_user'; }
 # A static link of DPDK itself (Debian's libdpdk.pc --static) may need
 # packages this machine does not have: then the static build is skipped.
 printf '#include <rte_eal.h>\nint main(int c, char **v) { return rte_eal_init(c, v) < 0; }\n' \
@@ -200,8 +203,8 @@ if ! cc "$work/probe.c" -o "$work/probe" $(pkg-config --cflags libdpdk) \
 elif make -C "$src" static > "$work/make-static.log" 2>&1 && [ -x "$src/build/dpdk-vswitch-static" ]; then
 	static_bin=$src/build/dpdk-vswitch-static
 	check "out-of-tree static build (make static, pkg-config --static)" 1
-	check "the static binary needs no librte_emudev.so" \
-		"$(is ! grep -q 'librte_emudev' <<< "$(ldd "$static_bin" 2>&1)")"
+	check "the static binary needs no librte_emudev.so nor librte_vfio_user.so" \
+		"$(is no_emu_so "$static_bin")"
 else
 	tail -20 "$work/make-static.log"
 	check "out-of-tree static build (make static, pkg-config --static)" 0
