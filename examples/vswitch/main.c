@@ -68,14 +68,14 @@ RTE_LOG_REGISTER(vsw_logtype, app.vswitch, INFO);
 #define VLOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, vsw_logtype, "VSWITCH: " fmt "\n", ##__VA_ARGS__)
 
-#define MAX_GUESTS 16
+#define MAX_GUESTS 16u
 #define MAX_PORTS (MAX_GUESTS + 1)
 #define BURST 32
 #define RX_DESC 1024
 #define TX_DESC 1024
 #define MBUF_CACHE 256
-#define DEFAULT_STATS_SEC 5
-#define MAX_STATS_SEC 3600
+#define DEFAULT_STATS_SEC 5u
+#define MAX_STATS_SEC 3600u
 /* A socket path: sun_path less its NUL. */
 #define MAX_SOCK_PATH (sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1)
 
@@ -324,7 +324,7 @@ print_state(const char *why)
 		}
 		printf(" mac=%s link=%s speed=%" PRIu32 " rx=%" PRIu64 " tx=%" PRIu64
 		       " missed=%" PRIu64 " tx_drop=%" PRIu64 " no_route=%" PRIu64 "\n",
-		       mac, lret != 0 ? "unknown" : link.link_status ? "up" : "down",
+		       mac, lret != 0 ? "unknown" : yes_no(link.link_status, "up", "down"),
 		       link.link_speed, st.ipackets, st.opackets, st.imissed, tx_drop, no_route);
 	}
 	fflush(stdout);
@@ -631,7 +631,8 @@ parse_args(int argc, char **argv, struct vsw_args *a)
 			n = strtoul(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' ||
 			    optarg[0] == '+' || n > MAX_STATS_SEC) {
-				fprintf(stderr, "--stats: '%s' is not a number of seconds in 0..%u\n",
+				fprintf(stderr,
+					"--stats: '%s' is not a number of seconds in 0..%u\n",
 					optarg, MAX_STATS_SEC);
 				return -1;
 			}
@@ -671,8 +672,7 @@ uplink_find(const char *name, uint16_t *port_id)
 		"--uplink %s: no such ethdev port; create it on the EAL command line "
 		"(--vdev net_ring0, -a PCI address, ...)\n",
 		name);
-	RTE_ETH_FOREACH_DEV(pid)
-	{
+	RTE_ETH_FOREACH_DEV(pid) {
 		if (rte_eth_dev_get_name_by_port(pid, other) == 0)
 			fprintf(stderr, "  port %u is %s\n", pid, other);
 	}
@@ -695,8 +695,7 @@ assign_lcores(void)
 	for (i = 0; i < nb_ports; i++) {
 		unsigned int k = 0;
 
-		RTE_LCORE_FOREACH_WORKER(lcore)
-		{
+		RTE_LCORE_FOREACH_WORKER(lcore) {
 			if (k++ == w % nb_workers)
 				break;
 		}
@@ -750,7 +749,7 @@ main(int argc, char **argv)
 	nb_guests = a.nb_guests;
 	nb_ports = nb_guests + (a.uplink != NULL);
 	nb_mbufs = nb_ports * (RX_DESC + TX_DESC + 2 * BURST) +
-		   rte_lcore_count() * (MBUF_CACHE + nb_ports * BURST) + 4096;
+		rte_lcore_count() * (MBUF_CACHE + nb_ports * BURST) + 4096;
 	pool = rte_pktmbuf_pool_create("vswitch_mbufs", nb_mbufs, MBUF_CACHE, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (pool == NULL) {
@@ -787,8 +786,7 @@ main(int argc, char **argv)
 			VLOG(WARNING, "%s and %s have the same MAC address: frames to it go to %s",
 			     ports[j].role, ports[i].role, ports[j].role);
 	}
-	RTE_ETH_FOREACH_DEV(pid)
-	{
+	RTE_ETH_FOREACH_DEV(pid) {
 		bool used = false;
 
 		for (i = 0; i < nb_ports; i++)
@@ -812,8 +810,7 @@ main(int argc, char **argv)
 	}
 	start_cycles = rte_get_timer_cycles();
 	if (nb_workers > 0) {
-		RTE_LCORE_FOREACH_WORKER(lcore)
-		{
+		RTE_LCORE_FOREACH_WORKER(lcore) {
 			if (lcores[lcore].nb_rx > 0)
 				rte_eal_remote_launch(worker, &lcores[lcore], lcore);
 		}
