@@ -320,7 +320,7 @@ pmd_start() {
 		< "$fifo" > "${P_LOG[$id]}" 2>&1 &
 	P_PID[$id]=$!
 	for ((i = 0; i < 600; i++)); do
-		grep -q 'testpmd> ' "${P_LOG[$id]}" && return 0
+		grep -q 'testpmd> ' "${P_LOG[$id]}" 2> /dev/null && return 0
 		kill -0 "${P_PID[$id]}" 2> /dev/null || break
 		sleep 0.1
 	done
