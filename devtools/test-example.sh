@@ -27,7 +27,10 @@
 #  - a client quitting: "client gone" and "link down" lines, client=none;
 #  - SIGTERM: status 0, final state, "stopped", the sockets removed
 #    (rte_vdev_uninit);
-#  - the static binary, with no -d: a client connects, link up, SIGINT stops;
+#  - then, with the static binary (no -d) when it was built, two guests, no
+#    uplink, two worker lcores: unknown unicast dropped as no_route,
+#    broadcast to the other guest only, both guests sending to each other at
+#    once with exact counts, SIGINT stops;
 #  - bad command lines refused with a clear message (and --help), a socket
 #    path that is a regular file refused at creation, and the shared binary
 #    without the PMDs says how to load them.
@@ -216,15 +219,16 @@ fi
 }
 
 # ------------------------------------------------------------ drivers
-# vs_start BIN LOGNAME EAL-EXTRA... -- ARGS...: start the switch, wait for
-# its "forwarding" line (0) or its death (1).
+# vs_start BIN LOGNAME EAL-EXTRA... -- ARGS...: start the switch on the
+# lcores VS_LCORES, wait for its "forwarding" line (0) or its death (1).
+VS_LCORES=0@$cpu_s,1@$cpu_s
 vs_start() {
 	local bin=$1 name=$2 i
 	shift 2
 	VS_LOG=$work/$name.log
 	VS_PREFIX=emuex-$$-$name
-	echo "$bin --file-prefix=$VS_PREFIX --lcores 0@$cpu_s,1@$cpu_s -m $MEM --single-file-segments --no-pci $*" > "$VS_LOG.cmd"
-	"$bin" --file-prefix="$VS_PREFIX" --lcores "0@$cpu_s,1@$cpu_s" -m "$MEM" \
+	echo "$bin --file-prefix=$VS_PREFIX --lcores $VS_LCORES -m $MEM --single-file-segments --no-pci $*" > "$VS_LOG.cmd"
+	"$bin" --file-prefix="$VS_PREFIX" --lcores "$VS_LCORES" -m "$MEM" \
 		--single-file-segments --no-pci --log-level=lib.eal:notice "$@" > "$VS_LOG" 2>&1 &
 	VS_PID=$!
 	for ((i = 0; i < 300; i++)); do
@@ -269,29 +273,30 @@ vs_wait() {
 	return 1
 }
 
-# snap FILE: SIGUSR1, then the state block it prints as "role.key value"
-# lines in FILE.
+# snap FILE: SIGUSR1, then the state block it prints (VS_PORTS lines) as
+# "role.key value" lines in FILE, and as printed in FILE.raw.
+VS_PORTS=3
 snap() {
 	local off i
 	off=$(wc -l < "$VS_LOG")
 	kill -USR1 "$VS_PID"
 	for ((i = 0; i < 100; i++)); do
-		if tail -n +"$((off + 1))" "$VS_LOG" | awk '
+		if tail -n +"$((off + 1))" "$VS_LOG" | awk -v want="$VS_PORTS" '
 			/^vswitch: state \(SIGUSR1\)/ { h = 1; n = 0; next }
 			h && /^vswitch: [a-z0-9]+ port=/ { n++ }
-			END { exit !(h && n >= 3) }'; then
+			END { exit !(h && n >= want) }'; then
 			break
 		fi
 		sleep 0.05
 	done
-	tail -n +"$((off + 1))" "$VS_LOG" | awk '
+	tail -n +"$((off + 1))" "$VS_LOG" | awk -v want="$VS_PORTS" '
 		/^vswitch: state \(SIGUSR1\)/ { h = 1; print; next }
-		h && /^vswitch: [a-z0-9]+ port=/ { print; if ($2 == "uplink") exit }' > "$1.raw"
-	tail -n +"$((off + 1))" "$VS_LOG" | awk '
+		h && /^vswitch: [a-z0-9]+ port=/ { print; if (++n == want) exit }' > "$1.raw"
+	tail -n +"$((off + 1))" "$VS_LOG" | awk -v want="$VS_PORTS" '
 		/^vswitch: state \(SIGUSR1\)/ { h = 1; next }
 		h && /^vswitch: [a-z0-9]+ port=/ {
 			for (i = 3; i <= NF; i++) { split($i, kv, "="); print $2 "." kv[1], kv[2] }
-			if ($2 == "uplink") exit
+			if (++n == want) exit
 		}' > "$1"
 }
 # sv FILE KEY: a value of a snapshot.
@@ -417,7 +422,7 @@ run() {
 		RX[$id]=$(pstat "$id" RX-packets)
 	done
 	log "$name: $s TX-packets ${TX[$s]} RX-packets ${RX[$s]}, $r RX-packets ${RX[$r]}"
-	for id in guest0 guest1 uplink; do
+	for id in guest0 guest1 ${uplink_role:-}; do
 		log "$name: switch $id: rx +$(dv "$id.rx") tx +$(dv "$id.tx") tx_drop +$(dv "$id.tx_drop") no_route +$(dv "$id.no_route")"
 	done
 }
@@ -475,6 +480,7 @@ fi
 files_rm "emuex-$$-bad"
 
 # ------------------------------------------------------------ the switch, shared
+uplink_role=uplink
 if vs_start "$shared_bin" vsw "${dflag[@]}" --vdev net_ring0 -- --guest "$g0" --guest "$g1" \
 	--uplink net_ring0 --stats 1 --trust-client-memory; then
 	check "the shared switch starts: $(grep -m1 '^vswitch: forwarding on' "$VS_LOG")" 1
@@ -570,23 +576,90 @@ else
 	check "the shared switch starts" 0
 fi
 
-# ------------------------------------------------------------ the switch, static
+# ------------------------------------------------------------ no uplink, two workers
+# The static binary (no -d) when it was built, else the shared one; two
+# guests, no uplink, two worker lcores (one port each).
 if [ -n "$static_bin" ]; then
-	if vs_start "$static_bin" vsw-static -- --guest "$g0" --stats 0 --trust-client-memory; then
-		check "the static switch starts with no -d: $(grep -m1 '^vswitch: guest0:' "$VS_LOG")" 1
-		if pmd_start cS "$cpu_c" --vdev "net_iavf_client0,path=$g0" -- --forward-mode=rxonly; then
-			check "static: $(vs_wait "^vswitch: guest0: link up" && grep -m1 "^vswitch: guest0: link up" "$VS_LOG" || echo "no 'link up' line")" \
-				"$(is vs_wait "^vswitch: guest0: client connected")$(vs_wait "^vswitch: guest0: link up" || echo 0)"
-			pmd_quit cS || true
-		else
-			check "static: a client starts" 0
-		fi
-		vs_stop INT || true
-		check "static: SIGINT: status $VS_RC, stopped, socket removed" \
-			"$(is eqn "$VS_RC" 0)$(grep -q '^vswitch: stopped' "$VS_LOG" && test ! -e "$g0" || echo 0)"
-	else
-		check "the static switch starts with no -d" 0
-	fi
+	bin=$static_bin
+	kind=static
+	vflag=()
+else
+	bin=$shared_bin
+	kind=shared
+	vflag=("${dflag[@]}")
+fi
+VS_LCORES=0@$cpu_s,1@$cpu_s,2@$cpu_c
+VS_PORTS=2
+uplink_role=
+if vs_start "$bin" vsw2 "${vflag[@]}" -- --guest "$g0" --guest "$g1" --stats 0 --trust-client-memory; then
+	check "$kind, no uplink, lcores $VS_LCORES: $(grep -m1 '^vswitch: forwarding on' "$VS_LOG")" \
+		"$(is grep -q '^vswitch: forwarding on 2 lcores' "$VS_LOG")"
+	pmd_start dA "$cpu_c" --vdev "net_iavf_client0,path=$g0" -- --forward-mode=rxonly ||
+		die "client A did not start"
+	pmd_start dB "$cpu_c" --vdev "net_iavf_client0,path=$g1" -- --forward-mode=rxonly ||
+		die "client B did not start"
+	check "$kind, no uplink: both clients connected, links up" \
+		"$(is vs_wait "^vswitch: guest0: link up")$(vs_wait "^vswitch: guest1: link up" || echo 0)"
+
+	run "no uplink: guest0->unknown" dA dB 02:00:00:00:00:99
+	S=${TX[dA]}
+	check "no uplink: guest0->unknown: dA sent $S (>= $MIN_PKTS), all dropped as no_route (rx +$(dv guest0.rx), no_route +$(dv guest0.no_route))" \
+		"$(is gen "$S" "$MIN_PKTS")$(eqn "$(dv guest0.rx)" "$S" || echo 0)$(eqn "$(dv guest0.no_route)" "$S" || echo 0)"
+	check "no uplink: guest0->unknown: nothing to guest1 (tx +$(dv guest1.tx), dB RX ${RX[dB]})" \
+		"$(is eqn "$(dv guest1.tx)${RX[dB]}" 00)"
+
+	run "no uplink: guest0->broadcast" dA dB ff:ff:ff:ff:ff:ff
+	S=${TX[dA]}
+	sum=$(($(dv guest1.tx) + $(dv guest1.tx_drop)))
+	check "no uplink: broadcast from guest0: all to guest1 ($sum = $S), none back to guest0 (tx +$(dv guest0.tx))" \
+		"$(is gen "$S" "$MIN_PKTS")$(eqn "$sum" "$S" || echo 0)$(eqn "$(dv guest0.tx)$(dv guest0.tx_drop)" 00 || echo 0)"
+	check "no uplink: broadcast: dB received what the switch sent guest1 (${RX[dB]} = $(dv guest1.tx), >= $MIN_PKTS)" \
+		"$(is eqn "${RX[dB]}" "$(dv guest1.tx)")$(gen "${RX[dB]}" "$MIN_PKTS" || echo 0)"
+
+	# Both ways at once: each worker forwards one guest into the other.
+	pmd_cmd dA "set eth-peer 0 $(pmac dB)" || true
+	pmd_cmd dB "set eth-peer 0 $(pmac dA)" || true
+	for id in dA dB; do
+		pmd_cmd "$id" "clear port stats all" || true
+	done
+	snap "$work/pre"
+	for id in dA dB; do
+		pmd_cmd "$id" "set fwd txonly" || true
+		pmd_cmd "$id" "start" || true
+	done
+	sleep "$DURATION"
+	for id in dA dB; do
+		pmd_cmd "$id" "stop" || true
+		pmd_cmd "$id" "set fwd rxonly" || true
+		pmd_cmd "$id" "start" || true
+	done
+	sleep "$DRAIN"
+	for id in dA dB; do
+		pmd_cmd "$id" "stop" || true
+		TX[$id]=$(pstat "$id" TX-packets)
+		RX[$id]=$(pstat "$id" RX-packets)
+	done
+	snap "$work/post"
+	log "both ways: dA TX ${TX[dA]} RX ${RX[dA]}, dB TX ${TX[dB]} RX ${RX[dB]}"
+	for id in guest0 guest1; do
+		log "both ways: switch $id: rx +$(dv "$id.rx") tx +$(dv "$id.tx") tx_drop +$(dv "$id.tx_drop") no_route +$(dv "$id.no_route")"
+	done
+	sum=$(($(dv guest1.tx) + $(dv guest1.tx_drop)))
+	check "both ways: guest0 -> guest1: sent ${TX[dA]}, received $(dv guest0.rx), forwarded $sum, dB got ${RX[dB]}" \
+		"$(is gen "${TX[dA]}" "$MIN_PKTS")$(eqn "$(dv guest0.rx)" "${TX[dA]}" || echo 0)$(eqn "$sum" "${TX[dA]}" || echo 0)$(eqn "${RX[dB]}" "$(dv guest1.tx)" || echo 0)"
+	sum=$(($(dv guest0.tx) + $(dv guest0.tx_drop)))
+	check "both ways: guest1 -> guest0: sent ${TX[dB]}, received $(dv guest1.rx), forwarded $sum, dA got ${RX[dA]}" \
+		"$(is gen "${TX[dB]}" "$MIN_PKTS")$(eqn "$(dv guest1.rx)" "${TX[dB]}" || echo 0)$(eqn "$sum" "${TX[dB]}" || echo 0)$(eqn "${RX[dA]}" "$(dv guest0.tx)" || echo 0)"
+	log "the $kind switch's state after the run both ways:"
+	sed 's/^/    /' "$work/post.raw"
+
+	pmd_quit dA || true
+	pmd_quit dB || true
+	vs_stop INT || true
+	check "$kind: SIGINT: status $VS_RC, stopped, sockets removed" \
+		"$(is eqn "$VS_RC" 0)$(grep -q '^vswitch: stopped' "$VS_LOG" && test ! -e "$g0" -a ! -e "$g1" || echo 0)"
+else
+	check "the $kind switch starts (no uplink, two workers)" 0
 fi
 
 printf '%d passed, %d failed\n' "$passed" "$failed"
