@@ -14,7 +14,9 @@
 # Checked (every figure from the example's own state lines, read after a
 # SIGUSR1, and testpmd's `show port stats`):
 #  - both builds succeed; the shared binary links the installed
-#    librte_emudev, the static one needs no librte_emudev.so;
+#    librte_emudev, the static one needs no librte_emudev.so (the static
+#    build is skipped, not counted, when a static link of DPDK itself fails
+#    on the machine: the reason is printed);
 #  - the state lines show both clients connected, the guests ready, links up;
 #  - guest0 -> guest1 and guest1 -> guest0 unicast (to the other guest's
 #    MAC): the sender's TX-packets all received by the switch, forwarded to
