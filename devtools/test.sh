@@ -128,6 +128,9 @@ step "hostile clients: the server survives and stays responsive" \
 step "install: staged prefix (sonames, archives, headers, pkg-config, pmdinfo, shared and static apps); system install seen by stock testpmd with no -d" \
 	env BUILD="$gcc_dir" bash devtools/test-install.sh
 
+step "embedding example examples/vswitch: built out of tree through pkg-config (shared, static) and run with two guests" \
+	env BUILD="$BUILD_ROOT/example-inst" bash devtools/test-example.sh
+
 step "telemetry: /vfio_user and /emudev" env BUILD="$gcc_dir" bash devtools/test-telemetry.sh
 
 step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, multi-seg, io, 4 queues, restart)" \
