@@ -205,6 +205,27 @@ check(ia.get("nb_dma_maps") == 2 and maps == [(0x100000, 0x10000), (0x200000, 0x
           ia.get("nb_dma_maps"), [(hex(x), hex(y)) for x, y in maps]))
 msix = ia.get("irqs", {}).get("msix", {})
 check(msix.get("enabled") == 1, "client: /vfio_user/info,a.sock: msix %s" % msix)
+check(ia.get("listening") == 1 and ia.get("client_socket_open") == 1
+      and str(ia.get("protocol_version")).startswith("0.") and ia.get("client_pid") == os.getpid()
+      and ia.get("client_uid") == os.getuid() and ia.get("clients_accepted") == 1
+      and abs(ia.get("client_connected_at", 0) - time.time()) < 120,
+      "client: /vfio_user/info,a.sock: listening %s, socket open %s, protocol %s, pid %s (want %d), "
+      "uid %s, connected at %s, accepted %s" % (
+          ia.get("listening"), ia.get("client_socket_open"), ia.get("protocol_version"),
+          ia.get("client_pid"), os.getpid(), ia.get("client_uid"), ia.get("client_connected_at"),
+          ia.get("clients_accepted")))
+# A second client is refused, and counted.
+c2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+c2.connect(a)
+for _ in range(50):
+    if (q("/vfio_user/info," + a) or {}).get("clients_refused") == 1:
+        break
+    time.sleep(0.1)
+c2.close()
+ia = q("/vfio_user/info," + a) or {}
+check(ia.get("clients_refused") == 1 and ia.get("client_pid") == os.getpid(),
+      "second client refused: clients_refused %s, the first still shown (pid %s)" % (
+          ia.get("clients_refused"), ia.get("client_pid")))
 states("client", True)
 c.close()
 for _ in range(50):
@@ -213,7 +234,11 @@ for _ in range(50):
     time.sleep(0.1)
 states("client gone", False)
 ia = q("/vfio_user/info," + a) or {}
-check(ia.get("nb_dma_maps") == 0, "client gone: nb_dma_maps %s" % ia.get("nb_dma_maps"))
+check(ia.get("nb_dma_maps") == 0 and ia.get("client_pid") == -1 and ia.get("protocol_version") == ""
+      and ia.get("client_socket_open") == 0 and ia.get("listening") == 1,
+      "client gone: nb_dma_maps %s, pid %s, protocol %r, socket open %s, listening %s" % (
+          ia.get("nb_dma_maps"), ia.get("client_pid"), ia.get("protocol_version"),
+          ia.get("client_socket_open"), ia.get("listening")))
 
 # Bad parameters: an error (null), never a crash.
 bad = {

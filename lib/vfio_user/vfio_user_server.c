@@ -142,6 +142,7 @@ struct vfu_conn {
 	bool registered; /* in the control thread's epoll set */
 	bool negotiated; /* VERSION done */
 	bool write_multiple; /* offered in our VERSION reply */
+	uint16_t minor; /* protocol minor version agreed in VERSION */
 	int64_t opened_ms; /* vfu_now_ms() when accepted */
 	uint32_t refused; /* VFU_REFUSED_* already logged at WARNING */
 	uint32_t max_fds; /* most fds per message we accept */
@@ -201,6 +202,9 @@ struct rte_vfio_user_server {
 
 	struct vfu_conn conn;
 	bool connected; /* atomic: negotiated client */
+	/* What telemetry shows of the client (vfio_user_server_client_info()). */
+	rte_spinlock_t info_lock;
+	struct vfio_user_server_client_info info;
 
 	pthread_mutex_t dma_lock;
 	struct vfu_dma_tab *dma_tab; /* atomic */
@@ -877,6 +881,15 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 	c->buf = NULL;
 	c->reply = NULL;
 	__atomic_store_n(&srv->connected, false, __ATOMIC_RELEASE);
+	rte_spinlock_lock(&srv->info_lock);
+	srv->info.connected = false;
+	srv->info.negotiated = false;
+	srv->info.version_major = 0;
+	srv->info.version_minor = 0;
+	srv->info.pid = -1;
+	srv->info.uid = -1;
+	srv->info.connected_at = 0;
+	rte_spinlock_unlock(&srv->info_lock);
 
 	vfu_dma_clear(srv);
 	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
@@ -888,6 +901,36 @@ vfu_disconnect(struct rte_vfio_user_server *srv)
 	VFU_LOG(INFO, "%s: client disconnected", srv->path);
 	if (was_negotiated && srv->ops.disconnected != NULL)
 		srv->ops.disconnected(srv->arg);
+}
+
+/* The listening socket is (not) taking clients, for telemetry. */
+static void
+vfu_info_listening(struct rte_vfio_user_server *srv, bool on)
+{
+	rte_spinlock_lock(&srv->info_lock);
+	srv->info.listening = on;
+	rte_spinlock_unlock(&srv->info_lock);
+}
+
+/* A client's socket was accepted: who it is, for telemetry. */
+static void
+vfu_info_opened(struct rte_vfio_user_server *srv, int sock)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
+		cred.pid = -1;
+		cred.uid = (uid_t)-1;
+	}
+	rte_spinlock_lock(&srv->info_lock);
+	srv->info.connected = true;
+	srv->info.negotiated = false;
+	srv->info.pid = cred.pid;
+	srv->info.uid = cred.uid == (uid_t)-1 ? -1 : (int64_t)cred.uid;
+	srv->info.connected_at = time(NULL);
+	srv->info.clients_accepted++;
+	rte_spinlock_unlock(&srv->info_lock);
 }
 
 /* Start serving a connected, non-blocking socket. */
@@ -912,8 +955,10 @@ vfu_conn_open(struct rte_vfio_user_server *srv, int sock)
 	c->out_len = 0;
 	c->out_fd = -1;
 	c->max_fds = VFU_SRV_MAX_MSG_FDS;
+	c->minor = 0;
 	c->nfds = 0;
 	vfu_conn_reset_rx(c);
+	vfu_info_opened(srv, sock);
 	return 0;
 }
 
@@ -1129,6 +1174,7 @@ vfu_cmd_version(struct rte_vfio_user_server *srv, struct vfu_req *req)
 	req->rlen = (uint32_t)ret;
 	c->write_multiple = caps.write_multiple;
 	c->max_fds = RTE_MIN(caps.max_msg_fds, VFU_SRV_MAX_MSG_FDS);
+	c->minor = minor;
 	req->negotiated = true;
 	VFU_LOG(INFO, "%s: client version %u.%u, reply %u.%u%s", srv->path, ver.major, ver.minor,
 		VFU_VERSION_MAJOR, minor, caps.write_multiple ? "" : " (without write_multiple)");
@@ -1904,6 +1950,11 @@ vfu_process(struct rte_vfio_user_server *srv)
 	}
 	if (req.negotiated) {
 		c->negotiated = true;
+		rte_spinlock_lock(&srv->info_lock);
+		srv->info.negotiated = true;
+		srv->info.version_major = VFU_VERSION_MAJOR;
+		srv->info.version_minor = c->minor;
+		rte_spinlock_unlock(&srv->info_lock);
 		__atomic_store_n(&srv->connected, true, __ATOMIC_RELEASE);
 		if (srv->ops.connected != NULL)
 			srv->ops.connected(srv->arg);
@@ -2053,6 +2104,7 @@ vfu_listen_pause(struct rte_vfio_user_server *srv)
 {
 	vfu_listen_events(srv, 0);
 	srv->accept_resume_ms = vfu_now_ms() + VFU_ACCEPT_PAUSE_MS;
+	vfu_info_listening(srv, false);
 }
 
 static int64_t
@@ -2078,6 +2130,7 @@ vfu_ctl_sweep(void)
 		if (srv->accept_resume_ms != 0) {
 			if (now >= srv->accept_resume_ms) {
 				srv->accept_resume_ms = 0;
+				vfu_info_listening(srv, true);
 				vfu_listen_events(srv, EPOLLIN);
 			} else {
 				next = vfu_min_deadline(next, srv->accept_resume_ms);
@@ -2156,6 +2209,9 @@ vfu_refuse(struct rte_vfio_user_server *srv, int fd)
 		}
 	}
 	srv->refuse_spent_ms += vfu_now_ms() - t0;
+	rte_spinlock_lock(&srv->info_lock);
+	srv->info.clients_refused++;
+	rte_spinlock_unlock(&srv->info_lock);
 	if (srv->refuse_count++ == 0)
 		VFU_LOG(WARNING, "%s: a client is already connected: refusing another one%s",
 			srv->path, answered ? " (EBUSY to its VERSION)" : "");
@@ -2377,6 +2433,9 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	srv->listen_fd = -1;
 	srv->conn.sock = -1;
 	srv->conn.out_fd = -1;
+	rte_spinlock_init(&srv->info_lock);
+	srv->info.pid = -1;
+	srv->info.uid = -1;
 	srv->id = __atomic_fetch_add(&vfu_next_id, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&srv->pci_lock, NULL);
 	pthread_mutex_init(&srv->region_lock, NULL);
@@ -2714,6 +2773,7 @@ vfu_listen(struct rte_vfio_user_server *srv)
 	srv->sock_dev = st.st_dev;
 	srv->sock_ino = st.st_ino;
 	srv->listen_fd = fd;
+	vfu_info_listening(srv, true);
 	return 0;
 }
 
@@ -2779,6 +2839,7 @@ err_ctl:
 		pthread_mutex_lock(&vfu_lock);
 	}
 err_sock:
+	vfu_info_listening(srv, false);
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
 	vfu_unlink_socket(srv);
@@ -2808,6 +2869,7 @@ rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
 	vfu_disconnect(srv);
 	vfu_serving = serving;
 	if (srv->started) {
+		vfu_info_listening(srv, false);
 		close(srv->listen_fd);
 		srv->listen_fd = -1;
 		vfu_unlink_socket(srv);
@@ -2843,6 +2905,15 @@ rte_vfio_user_server_connected(const struct rte_vfio_user_server *srv)
 	if (srv == NULL)
 		return false;
 	return __atomic_load_n(&srv->connected, __ATOMIC_ACQUIRE);
+}
+
+void
+vfio_user_server_client_info(struct rte_vfio_user_server *srv,
+			     struct vfio_user_server_client_info *info)
+{
+	rte_spinlock_lock(&srv->info_lock);
+	*info = srv->info;
+	rte_spinlock_unlock(&srv->info_lock);
 }
 
 const char *

@@ -263,6 +263,7 @@ static int
 vfu_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *dma;
+	struct vfio_user_server_client_info ci;
 	struct vfu_tel_srv *t;
 	char id[16];
 	int nr;
@@ -285,6 +286,20 @@ vfu_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_da
 	snprintf(id, sizeof(id), "%04x:%04x", t->pci_id.subsys_vendor_id, t->pci_id.subsys_id);
 	rte_tel_data_add_dict_string(d, "pci_subsys_id", id);
 	rte_tel_data_add_dict_int(d, "client_connected", rte_vfio_user_server_connected(t->srv));
+	vfio_user_server_client_info(t->srv, &ci);
+	rte_tel_data_add_dict_int(d, "listening", ci.listening);
+	rte_tel_data_add_dict_int(d, "client_socket_open", ci.connected);
+	if (ci.negotiated) {
+		snprintf(id, sizeof(id), "%u.%u", ci.version_major, ci.version_minor);
+		rte_tel_data_add_dict_string(d, "protocol_version", id);
+	} else {
+		rte_tel_data_add_dict_string(d, "protocol_version", "");
+	}
+	rte_tel_data_add_dict_int(d, "client_pid", (int)ci.pid);
+	rte_tel_data_add_dict_int(d, "client_uid", (int)ci.uid);
+	rte_tel_data_add_dict_u64(d, "client_connected_at", (uint64_t)ci.connected_at);
+	rte_tel_data_add_dict_u64(d, "clients_accepted", ci.clients_accepted);
+	rte_tel_data_add_dict_u64(d, "clients_refused", ci.clients_refused);
 	rte_tel_data_add_dict_int(d, "trust_client_memory",
 				  !!(t->flags & RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY));
 	rte_tel_data_add_dict_u64(d, "max_dma_maps", t->max_dma_maps);

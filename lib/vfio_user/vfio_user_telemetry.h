@@ -12,6 +12,7 @@
  * configuration and reads live state through the public accessors.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rte_vfio_user.h"
@@ -28,5 +29,23 @@ void vfio_user_telemetry_region(struct rte_vfio_user_server *srv, uint32_t index
 
 /* @srv is about to be destroyed: no query reaches it once this returns. */
 void vfio_user_telemetry_unregister(struct rte_vfio_user_server *srv);
+
+/* What telemetry shows of a server's listening socket and client. */
+struct vfio_user_server_client_info {
+	bool listening; /* the socket takes clients (not paused, not stopped) */
+	bool connected; /* a client's socket is open */
+	bool negotiated; /* and it completed VERSION */
+	uint16_t version_major; /* protocol version agreed (0.0: none yet) */
+	uint16_t version_minor;
+	int64_t pid; /* the client process (SO_PEERCRED), -1 unknown */
+	int64_t uid; /* its user id, -1 unknown */
+	int64_t connected_at; /* time(NULL) when accepted, 0: none */
+	uint64_t clients_accepted; /* since the server was created */
+	uint64_t clients_refused; /* refused while another was connected */
+};
+
+/* A consistent copy of @srv's listening and client state. */
+void vfio_user_server_client_info(struct rte_vfio_user_server *srv,
+				  struct vfio_user_server_client_info *info);
 
 #endif /* VFIO_USER_TELEMETRY_H */
