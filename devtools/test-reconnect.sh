@@ -238,6 +238,31 @@ restart_server() {
 	return 0
 }
 
+# wrong_server CLI: a server that is not an AVF (the vfio-user sample
+# device) on the socket meanwhile: the client must refuse it, say why once,
+# keep its link down and go on retrying.
+wrong_server() {
+	local cli=$1 l0 pid i
+	sample=$BUILD/examples/dpdk-vfio_user_sample
+	if [ ! -x "$sample" ]; then
+		check "a server that is not an AVF is refused ($sample not built)" 0
+		return
+	fi
+	l0=$(lines "$cli")
+	"$sample" --no-huge -m 128 --no-pci --no-shconf -l "$cpu_s" --file-prefix="$pfx-sample" \
+		--log-level=lib.eal:error -- --socket "$sock" > "$TP_WORK/sample.log" 2>&1 &
+	pid=$!
+	check "a server that is not an AVF comes up: the client refuses it and says why" \
+		"$(is wait_log "$cli" 'is not an Intel AVF' 5)"
+	sleep 0.5
+	check "... the client's link stays down, it goes on retrying, the wrong server lives" \
+		"$(is eval '[ "$(tp_link "$cli")" = down ] && since_has "$cli" "$l0" "reconnection attempt [0-9]+ to .* failed \\(No such device\\)" && kill -0 "$pid"')"
+	log "the client said: $(grep -m1 -oE 'the server on .* is not an Intel AVF.*' "$TP_WORK/$cli.log")"
+	kill -9 "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	rm -f "$sock"
+}
+
 # oneway TX RX WHAT: TX sends 64-byte packets for 1 s (txonly), RX receives
 # (rxonly); the receiver counts exactly what the sender's port sent.
 oneway() {
@@ -275,6 +300,7 @@ if server srv1 && client cli1 ",reconnect=$RECONNECT_MS"; then
 	fwd cli1 txonly
 	rising srv1 RX-packets "before the kill: the server receives"
 	kill_server srv1 cli1 1 TX-packets
+	wrong_server cli1
 	if restart_server srv2 cli1 1 tx; then
 		rising srv2 RX-packets "restart 1: client->server packets flow again: the server receives"
 		rising cli1 TX-packets "restart 1: client->server packets flow again: the client sends"

@@ -288,6 +288,7 @@ struct iavfc_adapter {
 	uint32_t reconn_tries; /**< attempts since the connection was lost */
 	uint64_t lost_tsc; /**< when it was lost (timer cycles) */
 	uint64_t reconn_log_tsc; /**< last attempt that logged its failure */
+	bool reconn_met_server; /**< an attempt since the loss reached a server */
 	uint64_t reconnects; /**< automatic reconnections that succeeded */
 	uint64_t reconnects_base; /**< reconnects at the last statistics reset */
 	char mem_cb_name[RTE_ETH_NAME_MAX_LEN + 16];
@@ -326,6 +327,7 @@ struct iavfc_adapter {
 	uint8_t *arq_buf; /**< IAVFC_AQ_LEN buffers */
 	rte_iova_t atq_iova, arq_iova, atq_buf_iova, arq_buf_iova;
 	bool aq_ready; /**< admin queue initialized on this connection */
+	bool aq_regs; /**< its registers were written on this connection */
 	uint16_t atq_next; /**< next ATQ descriptor to use */
 	uint16_t arq_next; /**< next ARQ descriptor to clean */
 	uint8_t msg[IAVFC_AQ_BUF_SIZE]; /**< last reply payload */

@@ -963,6 +963,7 @@ iavfc_detach(struct iavfc_adapter *ad, bool reset)
 	ad->gone = false;
 	ad->nb_maps = 0;
 	ad->aq_ready = false;
+	ad->aq_regs = false;
 	ad->tx_tail_page = NULL;
 	ad->rx_tail_page = NULL;
 	ad->vf_link_up = false;
@@ -1020,6 +1021,13 @@ iavfc_attach(struct iavfc_adapter *ad)
 		}
 		return -ret;
 	}
+	/*
+	 * Retrying quietly: the first server met since the loss is worth the
+	 * messages (a refused device says why); later ones, every so often.
+	 */
+	if (RTE_PER_LCORE(iavfc_log_quiet) && !ad->reconn_met_server)
+		RTE_PER_LCORE(iavfc_log_quiet) = 0;
+	ad->reconn_met_server = true;
 	pthread_mutex_lock(&ad->lock);
 	ad->c = c;
 	ad->gone = false;
@@ -1188,6 +1196,7 @@ iavfc_conn_lost(struct iavfc_adapter *ad)
 	if (ad->reconnect_ms != 0 && !ad->reconn_armed) {
 		ad->lost_tsc = rte_get_timer_cycles();
 		ad->reconn_tries = 0;
+		ad->reconn_met_server = false;
 		iavfc_reconnect_arm(ad);
 	}
 }
@@ -1341,6 +1350,7 @@ iavfc_reconnect_alarm(void *arg)
 
 	RTE_PER_LCORE(iavfc_log_quiet) = !loud;
 	ret = iavfc_reconnect(ad);
+	loud = !RTE_PER_LCORE(iavfc_log_quiet);
 	RTE_PER_LCORE(iavfc_log_quiet) = 0;
 
 	pthread_mutex_lock(&ad->lock);
@@ -1670,6 +1680,7 @@ iavfc_dev_start_locked(struct rte_eth_dev *dev)
 		ad->started = true;
 		ad->lost_tsc = rte_get_timer_cycles();
 		ad->reconn_tries = 0;
+		ad->reconn_met_server = false;
 		iavfc_reconnect_arm(ad);
 		iavfc_link_refresh(ad);
 	}

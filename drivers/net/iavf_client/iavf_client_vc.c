@@ -218,6 +218,7 @@ iavfc_aq_init(struct iavfc_adapter *ad)
 	ad->arq_next = 0;
 	rte_io_wmb();
 
+	ad->aq_regs = true;
 	for (i = 0; i < 2; i++) {
 		if ((ret = iavfc_reg_write(ad, q[i].h, 0)) < 0 ||
 		    (ret = iavfc_reg_write(ad, q[i].t, 0)) < 0 ||
@@ -254,8 +255,10 @@ iavfc_aq_shutdown(struct iavfc_adapter *ad)
 	uint32_t i;
 
 	ad->aq_ready = false;
-	for (i = 0; i < RTE_DIM(regs) && iavfc_connected(ad); i++)
+	/* (Not on a device whose admin queue was never set: it may not be an AVF.) */
+	for (i = 0; i < RTE_DIM(regs) && ad->aq_regs && iavfc_connected(ad); i++)
 		iavfc_reg_write(ad, regs[i], 0);
+	ad->aq_regs = false;
 }
 
 /* Handle a PF -> VF event message. */
