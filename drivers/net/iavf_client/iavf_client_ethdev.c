@@ -1757,7 +1757,6 @@ iavfc_dev_close(struct rte_eth_dev *dev)
 	pthread_mutex_unlock(&ad->lock);
 	/* Without conn_lock: a running reconnect attempt takes it. */
 	rte_eal_alarm_cancel(iavfc_alarm, ad);
-	rte_eal_alarm_cancel(iavfc_reconnect_alarm, ad);
 	iavfc_callbacks_off(ad);
 	pthread_mutex_lock(&ad->conn_lock);
 	iavfc_detach(ad, true);
@@ -2068,10 +2067,14 @@ static const struct eth_dev_ops iavfc_ops = {
 
 /* ------------------------------------------------------------ probe/remove */
 
-/* No more memory, mempool or alarm callbacks (the port is closing). */
+/*
+ * No more memory, mempool or alarm callbacks (the port is closing: closing
+ * is set, so that the reconnect alarm is not set again). Without conn_lock.
+ */
 static void
 iavfc_callbacks_off(struct iavfc_adapter *ad)
 {
+	rte_eal_alarm_cancel(iavfc_reconnect_alarm, ad);
 	if (ad->mem_cb)
 		rte_mem_event_callback_unregister(ad->mem_cb_name, ad);
 	ad->mem_cb = false;
@@ -2295,6 +2298,10 @@ iavfc_probe(struct rte_vdev_device *vdev)
 fail_detach:
 	iavfc_detach(ad, true);
 fail:
+	/* (A request that failed meanwhile may have set the reconnect alarm.) */
+	pthread_mutex_lock(&ad->lock);
+	ad->closing = true;
+	pthread_mutex_unlock(&ad->lock);
 	iavfc_callbacks_off(ad);
 	iavfc_adapter_free(eth_dev, ad);
 	rte_eth_dev_release_port(eth_dev);

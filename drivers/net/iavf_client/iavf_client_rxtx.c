@@ -203,11 +203,11 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	struct iavfc_rxq *q = rxq;
 	volatile struct iavfc_rx_desc *ring = q->ring;
 	struct rte_mbuf **sw_ring = q->sw_ring;
-	struct rte_mbuf *first = q->pkt_first, *last = q->pkt_last;
+	struct rte_mbuf *first, *last;
 	const uint16_t nb_desc = q->nb_desc, port_id = q->port_id, buf_len = q->buf_len;
-	uint16_t idx = q->next, nb_rx = 0, nb_taken = 0, nb_mb = q->nb_mb, chain = q->pkt_chain;
+	uint16_t idx, nb_rx = 0, nb_taken = 0, nb_mb, chain;
 	uint64_t bytes = 0, errors = 0;
-	bool drop = q->drop_pkt;
+	bool drop;
 
 	if (unlikely(!iavfc_dp_enter(q->ad, &q->busy)))
 		return 0;
@@ -215,6 +215,13 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		iavfc_dp_leave(&q->busy);
 		return 0;
 	}
+	/* The queue's state only now: a reconnection may have reset it. */
+	first = q->pkt_first;
+	last = q->pkt_last;
+	idx = q->next;
+	nb_mb = q->nb_mb;
+	chain = q->pkt_chain;
+	drop = q->drop_pkt;
 
 	while (nb_rx < nb_pkts) {
 		volatile struct iavfc_rx_desc *d = &ring[idx];
