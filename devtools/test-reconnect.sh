@@ -113,10 +113,12 @@ logs=(--log-level=lib.eal:notice --log-level='*emu*:info' --log-level='*vfio_use
 	--log-level='*iavf*:info')
 pfx=emurc-$$
 
-# server ID: start a server testpmd (new file prefix) serving $sock.
+# server ID: start a server testpmd (new file prefix) serving $sock; the
+# device model logs at debug level (what the client configures; EAL takes
+# the first --log-level that matches a log type).
 server() {
 	tp_start "$1" "$pfx-$1" --lcores "0@$cpu_s,1@$cpu_s" -m "$MEM" --single-file-segments \
-		--no-pci "${logs[@]}" -d "$TP_LIBPATH/librte_emu_iavf.so" \
+		--no-pci --log-level=pmd.emu.iavf:debug "${logs[@]}" -d "$TP_LIBPATH/librte_emu_iavf.so" \
 		-d "$TP_LIBPATH/librte_net_iavfbe.so" \
 		--vdev "emu_iavf0,sock=$sock,queues=1,trust_client_memory=1" \
 		--vdev net_iavfbe0,emu=emu_iavf0 -- --total-num-mbufs=16384
@@ -298,10 +300,22 @@ if server srv1 && client cli1 ",reconnect=$RECONNECT_MS"; then
 	check "links up" "$(is eval 'tp_wait_link cli1 up 10 && tp_wait_link srv1 up 10')"
 	fwd srv1 rxonly
 	fwd cli1 txonly
+	tp_cmd cli1 "set allmulti 0 on" > /dev/null
+	check "the client's promiscuous and all-multicast modes on (testpmd's promiscuous default, set allmulti 0 on): the device has flags 0x3" \
+		"$(is grep -q 'promiscuous flags 0x3' "$TP_WORK/srv1.log")"
 	rising srv1 RX-packets "before the kill: the server receives"
 	kill_server srv1 cli1 1 TX-packets
 	wrong_server cli1
 	if restart_server srv2 cli1 1 tx; then
+		check "restart 1: the new device got the port's promiscuous and all-multicast modes again (flags 0x3)" \
+			"$(is grep -q 'promiscuous flags 0x3' "$TP_WORK/srv2.log")"
+		replayed=
+		for op in VERSION GET_VF_RESOURCES CONFIG_VSI_QUEUES CONFIG_IRQ_MAP ADD_ETH_ADDR \
+			CONFIG_PROMISCUOUS_MODE ENABLE_QUEUES; do
+			grep -qE "virtchnl $op \([0-9]+\), [0-9]+ bytes: status 0" "$TP_WORK/srv2.log" && replayed+=" $op"
+		done
+		check "restart 1: the new device was brought up from the port's configuration (done:$replayed)" \
+			"$(is [ "$replayed" = " VERSION GET_VF_RESOURCES CONFIG_VSI_QUEUES CONFIG_IRQ_MAP ADD_ETH_ADDR CONFIG_PROMISCUOUS_MODE ENABLE_QUEUES" ])"
 		rising srv2 RX-packets "restart 1: client->server packets flow again: the server receives"
 		rising cli1 TX-packets "restart 1: client->server packets flow again: the client sends"
 

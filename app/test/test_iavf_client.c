@@ -16,6 +16,7 @@
  *    when it is destroyed.
  * And reconnection (reconnect=MS), on a second device and port: the
  * server removed under the port (link down, LSC, the bursts return 0), a
+ * device that no longer fits (fewer queue pairs) refused, then a
  * new one on the same socket (link up by itself, LSC, the rings start
  * again: a completion of the old server is not delivered, the packets in
  * flight go back to their pool, the bursts work again), stop and close
@@ -482,11 +483,11 @@ lsc_cb(uint16_t port __rte_unused, enum rte_eth_event_type ev __rte_unused, void
 }
 
 static int
-emu2_create(void)
+emu2_create(unsigned int nq)
 {
 	char args[256];
 
-	snprintf(args, sizeof(args), "sock=%s,queues=1,trust_client_memory=1", sock2_path);
+	snprintf(args, sizeof(args), "sock=%s,queues=%u,trust_client_memory=1", sock2_path, nq);
 	return rte_vdev_init(EMU2_NAME, args);
 }
 
@@ -531,7 +532,8 @@ test_reconnect(void)
 		TEST_ASSERT_EQUAL(ret, -EINVAL, "reconnect=%s: %d, not -EINVAL", bad[i], ret);
 	}
 
-	TEST_ASSERT_SUCCESS(emu2_create(), "second emu_iavf");
+	/* A device of 2 queue pairs (the port uses 1). */
+	TEST_ASSERT_SUCCESS(emu2_create(2), "second emu_iavf");
 	snprintf(args, sizeof(args), "path=%s,reconnect=10", sock2_path);
 	TEST_ASSERT_SUCCESS(rte_vdev_init(PMD2_NAME, args), "port with reconnect=10");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name(PMD2_NAME, &port), "port id");
@@ -567,10 +569,20 @@ test_reconnect(void)
 	TEST_ASSERT_EQUAL(rte_eth_rx_burst(port, 0, pkts, RTE_DIM(pkts)), 0,
 			  "receive while the server is away");
 
+	/* A device that no longer fits the port (1 queue pair): refused. */
+	rte_delay_us_sleep(50000);
+	TEST_ASSERT_SUCCESS(emu2_create(1), "a smaller device");
+	rte_delay_us_sleep(300000);
+	TEST_ASSERT_SUCCESS(wait_link(port, 0, 0), "link up on a device of fewer queue pairs");
+	TEST_ASSERT_EQUAL(xstat_of(port, "reconnects"), 0,
+			  "reconnected to a device of fewer queues");
+	TEST_ASSERT_EQUAL(tx_frames(port, 4), 0, "transmit to a refused device");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(EMU2_NAME), "smaller device removed");
+
 	/* The server is back: up by itself, the rings started again. */
 	rte_delay_us_sleep(50000);
 	ev0 = __atomic_load_n(&lsc_events, __ATOMIC_RELAXED);
-	TEST_ASSERT_SUCCESS(emu2_create(), "server back");
+	TEST_ASSERT_SUCCESS(emu2_create(2), "server back");
 	TEST_ASSERT_SUCCESS(wait_link(port, 1, 3000), "link up after the server came back");
 	TEST_ASSERT(__atomic_load_n(&lsc_events, __ATOMIC_RELAXED) > ev0,
 		    "no LSC event at the return");
