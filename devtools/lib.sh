@@ -74,7 +74,7 @@ tp_start() {
 		> "$TP_WORK/$id.log" 2>&1 &
 	TP_PID[$id]=$!
 	for ((i = 0; i < 1200; i++)); do
-		grep -q '^testpmd> ' "$TP_WORK/$id.log" && return 0
+		grep -qs '^testpmd> ' "$TP_WORK/$id.log" && return 0
 		tp_alive "$id" || break
 		sleep 0.05
 	done

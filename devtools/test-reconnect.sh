@@ -149,7 +149,7 @@ grepc() { grep -cE "$2" "$1" || true; }
 wait_log() {
 	local i
 	for ((i = 0; i < $3 * 50; i++)); do
-		grep -qE "$2" "$TP_WORK/$1.log" && return 0
+		grep -qsE "$2" "$TP_WORK/$1.log" && return 0
 		sleep 0.02
 	done
 	return 1
