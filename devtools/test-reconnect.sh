@@ -38,6 +38,7 @@
 #   RECONNECT_MS     the client's reconnect= (default: 100)
 #   RECONNECT_BOUND  seconds from a new server's prompt to the client's
 #                    link up (default: 5)
+#   QUEUES           queue pairs of the device and both ports (default: 1)
 #   KEEP_LOGS=1      keep the logs directory
 # Output: PASS/FAIL lines, then "N passed, M failed".
 # Exit status: 0 all passed, 77 skipped (the reason is printed), else 1.
@@ -52,6 +53,8 @@ TESTPMD=${TESTPMD:-dpdk-testpmd}
 MEM=${MEM:-512}
 RECONNECT_MS=${RECONNECT_MS:-100}
 RECONNECT_BOUND=${RECONNECT_BOUND:-5}
+QUEUES=${QUEUES:-1}
+[[ $QUEUES =~ ^([1-9]|1[0-6])$ ]] || die "QUEUES must be 1..16, not '$QUEUES'"
 
 log() { printf 'test-reconnect: %s\n' "$*"; }
 skip() { log "SKIP: $*"; exit 77; }
@@ -120,14 +123,15 @@ server() {
 	tp_start "$1" "$pfx-$1" --lcores "0@$cpu_s,1@$cpu_s" -m "$MEM" --single-file-segments \
 		--no-pci --log-level=pmd.emu.iavf:debug "${logs[@]}" -d "$TP_LIBPATH/librte_emu_iavf.so" \
 		-d "$TP_LIBPATH/librte_net_iavfbe.so" \
-		--vdev "emu_iavf0,sock=$sock,queues=1,trust_client_memory=1" \
-		--vdev net_iavfbe0,emu=emu_iavf0 -- --total-num-mbufs=16384
+		--vdev "emu_iavf0,sock=$sock,queues=$QUEUES,trust_client_memory=1" \
+		--vdev net_iavfbe0,emu=emu_iavf0 -- --total-num-mbufs=16384 --rxq="$QUEUES" --txq="$QUEUES"
 }
 # client ID DEVARGS-SUFFIX: start a client testpmd on $sock.
 client() {
 	tp_start "$1" "$pfx-$1" --lcores "0@$cpu_c,1@$cpu_c" -m "$MEM" --single-file-segments \
 		--no-pci "${logs[@]}" -d "$TP_LIBPATH/librte_net_iavf_client.so" \
-		--vdev "net_iavf_client0,path=$sock$2" -- --total-num-mbufs=16384 --disable-link-check
+		--vdev "net_iavf_client0,path=$sock$2" -- --total-num-mbufs=16384 --disable-link-check \
+		--rxq="$QUEUES" --txq="$QUEUES"
 }
 # fwd ID MODE: stop, set fwd MODE, start.
 fwd() {
@@ -291,7 +295,7 @@ oneway() {
 }
 
 set +e
-log "client reconnect=$RECONNECT_MS, CPUs $cpu_s (server) and $cpu_c (client), logs in $TP_WORK"
+log "client reconnect=$RECONNECT_MS, $QUEUES queue pair(s), CPUs $cpu_s (server) and $cpu_c (client), logs in $TP_WORK"
 
 # --- 1 and 2: kill and restart the server under traffic, both directions.
 rm -f "$sock"
