@@ -14,6 +14,13 @@
  *  - a transmit pool the port has not seen is not mapped: its first packet
  *    is dropped and counted, the pool is mapped soon after, and unmapped
  *    when it is destroyed.
+ * And reconnection (reconnect=MS), on a second device and port: the
+ * server removed under the port (link down, LSC, the bursts return 0), a
+ * device that no longer fits (fewer queue pairs) refused, then a
+ * new one on the same socket (link up by itself, LSC, the rings start
+ * again: a completion of the old server is not delivered, the packets in
+ * flight go back to their pool, the bursts work again), stop and close
+ * while the server is away; bad reconnect= values refused.
  *
  * DPDK memory must have file descriptors (--in-memory with --no-huge gives
  * a memfd) and IOVA must be VA (--iova-mode=va); the server trusts this
@@ -45,12 +52,15 @@
 
 #define EMU_NAME "emu_iavf_ict"
 #define PMD_NAME "net_iavf_client_ict"
+#define EMU2_NAME "emu_iavf_icr"
+#define PMD2_NAME "net_iavf_client_icr"
 #define NB_DESC 64
 /* Pools of several 2 MiB pages: some of their pages are theirs alone. */
 #define NB_MBUF 4095
 
 static char tmpdir[64];
 static char sock_path[96];
+static char sock2_path[96];
 static bool emu_created, pmd_created;
 static uint16_t port_id, emu_id;
 static struct rte_mempool *rx_pool, *tx_pool, *other_pool;
@@ -187,6 +197,7 @@ suite_teardown(void)
 	rte_mempool_free(other_pool);
 	rx_pool = tx_pool = other_pool = NULL;
 	unlink(sock_path);
+	unlink(sock2_path);
 	if (tmpdir[0] != '\0')
 		rmdir(tmpdir);
 }
@@ -206,6 +217,7 @@ suite_setup(void)
 	if (mkdtemp(tmpdir) == NULL)
 		return TEST_FAILED;
 	snprintf(sock_path, sizeof(sock_path), "%s/s.sock", tmpdir);
+	snprintf(sock2_path, sizeof(sock2_path), "%s/r.sock", tmpdir);
 	snprintf(args, sizeof(args), "sock=%s,queues=2,trust_client_memory=1", sock_path);
 	ret = rte_vdev_init(EMU_NAME, args);
 	if (ret != 0) {
@@ -432,6 +444,184 @@ test_rx_writeback_checked(void)
 	return TEST_SUCCESS;
 }
 
+/* An xstat of a port by name (UINT64_MAX if none). */
+static uint64_t
+xstat_of(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+/* Wait up to ms for the port's link to be up (1) or down (0). */
+static int
+wait_link(uint16_t port, int up, unsigned int ms)
+{
+	struct rte_eth_link l;
+	unsigned int i;
+
+	for (i = 0; i <= ms / 10; i++) {
+		memset(&l, 0, sizeof(l));
+		if (rte_eth_link_get_nowait(port, &l) == 0 && l.link_status == up)
+			return 0;
+		rte_delay_us_sleep(10000);
+	}
+	return -1;
+}
+
+static uint32_t lsc_events;
+
+static int
+lsc_cb(uint16_t port __rte_unused, enum rte_eth_event_type ev __rte_unused, void *arg __rte_unused,
+       void *ret __rte_unused)
+{
+	__atomic_fetch_add(&lsc_events, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Wait up to 1 s for an LSC event after the ev0 seen (raised after the link changed). */
+static bool
+lsc_after(uint32_t ev0)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100; i++) {
+		if (__atomic_load_n(&lsc_events, __ATOMIC_RELAXED) > ev0)
+			return true;
+		rte_delay_us_sleep(10000);
+	}
+	return false;
+}
+
+static int
+emu2_create(unsigned int nq)
+{
+	char args[256];
+
+	snprintf(args, sizeof(args), "sock=%s,queues=%u,trust_client_memory=1", sock2_path, nq);
+	return rte_vdev_init(EMU2_NAME, args);
+}
+
+/* Transmit n frames of rx_pool (mapped): how many the port took. */
+static uint16_t
+tx_frames(uint16_t port, uint16_t n)
+{
+	struct rte_mbuf *m[8];
+	uint16_t i, sent;
+
+	n = RTE_MIN(n, (uint16_t)RTE_DIM(m));
+	for (i = 0; i < n; i++) {
+		m[i] = frame(rx_pool);
+		if (m[i] == NULL) {
+			rte_pktmbuf_free_bulk(m, i);
+			return 0;
+		}
+	}
+	sent = rte_eth_tx_burst(port, 0, m, n);
+	rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	return sent;
+}
+
+static int
+test_reconnect(void)
+{
+	static const char *const bad[] = {
+		"5", "abc", "-1", "3600001", "1e3", "", "10,reconnect=20"};
+	struct rte_eth_conf conf;
+	struct rte_mbuf *pkts[4];
+	struct iavfc_rxq *rxq;
+	unsigned int avail, i;
+	char args[256];
+	uint32_t ev0;
+	uint16_t port;
+	int ret;
+
+	/* Bad values: refused by the devargs parser (-EINVAL), before any connection. */
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		snprintf(args, sizeof(args), "path=%s,reconnect=%s", sock_path, bad[i]);
+		ret = rte_vdev_init("net_iavf_client_bad", args);
+		TEST_ASSERT_EQUAL(ret, -EINVAL, "reconnect=%s: %d, not -EINVAL", bad[i], ret);
+	}
+
+	/* A device of 2 queue pairs (the port uses 1). */
+	TEST_ASSERT_SUCCESS(emu2_create(2), "second emu_iavf");
+	snprintf(args, sizeof(args), "path=%s,reconnect=10", sock2_path);
+	TEST_ASSERT_SUCCESS(rte_vdev_init(PMD2_NAME, args), "port with reconnect=10");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name(PMD2_NAME, &port), "port id");
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	TEST_ASSERT_SUCCESS(
+		rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL),
+		"LSC callback");
+	TEST_ASSERT(rte_eth_dev_configure(port, 1, 1, &conf) == 0 &&
+			    rte_eth_rx_queue_setup(port, 0, NB_DESC, SOCKET_ID_ANY, NULL,
+						   rx_pool) == 0 &&
+			    rte_eth_tx_queue_setup(port, 0, NB_DESC, SOCKET_ID_ANY, NULL) == 0 &&
+			    rte_eth_dev_start(port) == 0,
+		    "configure, queues, start");
+	TEST_ASSERT_SUCCESS(wait_link(port, 1, 2000), "link up at start");
+
+	/*
+	 * Before the server goes: packets in flight (nobody drains the
+	 * device's transmit rings here) and a completion in the receive ring
+	 * that the application has not taken yet.
+	 */
+	avail = rte_mempool_avail_count(rx_pool);
+	TEST_ASSERT_EQUAL(tx_frames(port, 8), 8, "8 packets given to the device");
+	rxq = rte_eth_devices[port].data->rx_queues[0];
+	rx_writeback(rxq, rxq->next, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(60));
+
+	ev0 = __atomic_load_n(&lsc_events, __ATOMIC_RELAXED);
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(EMU2_NAME), "server removed");
+	TEST_ASSERT_SUCCESS(wait_link(port, 0, 2000), "link down after the server left");
+	TEST_ASSERT(lsc_after(ev0), "no LSC event at the loss");
+	TEST_ASSERT_EQUAL(tx_frames(port, 4), 0, "transmit while the server is away");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(port, 0, pkts, RTE_DIM(pkts)), 0,
+			  "receive while the server is away");
+
+	/* A device that no longer fits the port (1 queue pair): refused. */
+	rte_delay_us_sleep(50000);
+	TEST_ASSERT_SUCCESS(emu2_create(1), "a smaller device");
+	rte_delay_us_sleep(300000);
+	TEST_ASSERT_SUCCESS(wait_link(port, 0, 0), "link up on a device of fewer queue pairs");
+	TEST_ASSERT_EQUAL(xstat_of(port, "reconnects"), 0,
+			  "reconnected to a device of fewer queues");
+	TEST_ASSERT_EQUAL(tx_frames(port, 4), 0, "transmit to a refused device");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(EMU2_NAME), "smaller device removed");
+
+	/* The server is back: up by itself, the rings started again. */
+	rte_delay_us_sleep(50000);
+	ev0 = __atomic_load_n(&lsc_events, __ATOMIC_RELAXED);
+	TEST_ASSERT_SUCCESS(emu2_create(2), "server back");
+	TEST_ASSERT_SUCCESS(wait_link(port, 1, 3000), "link up after the server came back");
+	TEST_ASSERT(lsc_after(ev0), "no LSC event at the return");
+	TEST_ASSERT_EQUAL(xstat_of(port, "reconnects"), 1, "reconnects xstat");
+	TEST_ASSERT_EQUAL(xstat_of(port, "rx_reconnect_discards"), 1,
+			  "rx_reconnect_discards xstat");
+	TEST_ASSERT_EQUAL(rte_eth_rx_burst(port, 0, pkts, RTE_DIM(pkts)), 0,
+			  "the old server's completion was delivered");
+	TEST_ASSERT_EQUAL(rxq->next, 0, "receive ring not restarted");
+	TEST_ASSERT_EQUAL(rte_mempool_avail_count(rx_pool), avail,
+			  "packets in flight not given back to their pool (%u, was %u)",
+			  rte_mempool_avail_count(rx_pool), avail);
+	TEST_ASSERT_EQUAL(tx_frames(port, 4), 4, "transmit after the reconnection");
+
+	/* Away again: stop, start (link down, no error), stop and close. */
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(EMU2_NAME), "server removed again");
+	TEST_ASSERT_SUCCESS(wait_link(port, 0, 2000), "link down again");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop while the server is away");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port), "start while the server is away");
+	TEST_ASSERT_SUCCESS(wait_link(port, 0, 100), "started with the link down");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
+	TEST_ASSERT_SUCCESS(rte_eth_dev_close(port), "close while the server is away");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit(PMD2_NAME), "vdev removed");
+	unlink(sock2_path);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite iavf_client_suite = {
 	.suite_name = "net_iavf_client: what the server sees",
 	.setup = suite_setup,
@@ -441,6 +631,7 @@ static struct unit_test_suite iavf_client_suite = {
 			TEST_CASE(test_private_not_mapped),
 			TEST_CASE(test_pools),
 			TEST_CASE(test_rx_writeback_checked),
+			TEST_CASE(test_reconnect),
 			TEST_CASES_END(),
 		},
 };

@@ -457,7 +457,11 @@ rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client
 		err = errno;
 		if (err == EAGAIN || err == EINPROGRESS)
 			err = ETIMEDOUT;
-		VFU_LOG(ERR, "connect %s: %s", path, strerror(err));
+		/* Nobody serves the path: the caller says so (and may retry). */
+		if (err == ENOENT || err == ECONNREFUSED)
+			VFU_LOG(DEBUG, "connect %s: %s", path, strerror(err));
+		else
+			VFU_LOG(ERR, "connect %s: %s", path, strerror(err));
 		goto fail;
 	}
 

@@ -40,10 +40,22 @@
  *    while holding lock, and whoever maps takes the hotplug read lock
  *    before lock (memseg file descriptors). Callbacks are registered and
  *    unregistered without lock.
- *  - The data path checks dp_on once per burst and takes no lock. The
- *    tail pages stay mapped while dp_on may be seen set (they are unmapped
- *    only when the port is stopped), so a server that goes away never makes
- *    a burst fault.
+ *  - conn_lock (a pthread mutex, outermost) serializes whatever replaces
+ *    the connection or the queues' state: dev_start, dev_stop, dev_close
+ *    and the reconnect alarm. Lock order: conn_lock, the mempool list
+ *    lock, the hotplug lock, lock. Nothing that holds another of them takes
+ *    conn_lock, and no alarm is cancelled while conn_lock is held.
+ *  - The data path takes no lock. Each burst announces itself in its
+ *    queue's busy word (one atomic exchange, a full barrier) and then
+ *    checks dp_on (one predictable branch); it clears busy when done. To
+ *    quiesce it (iavfc_dp_quiesce()), the control path clears dp_on and
+ *    waits for every queue's busy word to be clear: after that no burst
+ *    touches the rings, the queues' state or the tail pages until dp_on is
+ *    set again, so the connection can be replaced (tail pages unmapped)
+ *    and the rings reset under the bursts' feet. Losing the server only
+ *    clears dp_on (no wait): the old tail pages stay mapped until the
+ *    connection is replaced, so a burst running at that moment cannot
+ *    fault.
  *  - rte_eth_dev_callback_process() (LSC) is called without lock.
  */
 
@@ -58,6 +70,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
+#include <rte_per_lcore.h>
 
 #include <rte_vfio_user_client.h>
 
@@ -66,8 +79,22 @@
 
 extern int iavfc_logtype;
 
+/*
+ * Automatic reconnection retries quietly: on this thread, while set, the
+ * driver's messages below DEBUG are logged at DEBUG (the outcome of an
+ * attempt is logged by the caller, at its own pace).
+ */
+RTE_DECLARE_PER_LCORE(int, iavfc_log_quiet);
+
+static inline uint32_t
+iavfc_log_level(uint32_t level)
+{
+	return RTE_PER_LCORE(iavfc_log_quiet) && level < RTE_LOG_DEBUG ? RTE_LOG_DEBUG : level;
+}
+
 #define IAVFC_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, iavfc_logtype, "IAVF_CLIENT: " fmt "\n", ##__VA_ARGS__)
+	rte_log(iavfc_log_level(RTE_LOG_##level), iavfc_logtype, "IAVF_CLIENT: " fmt "\n", \
+		##__VA_ARGS__)
 
 /** Driver (and vdev) name. */
 #define IAVFC_DRIVER_NAME "net_iavf_client"
@@ -75,6 +102,13 @@ extern int iavfc_logtype;
 /** Devargs. */
 #define IAVFC_ARG_PATH "path"
 #define IAVFC_ARG_QUEUES "queues"
+#define IAVFC_ARG_RECONNECT "reconnect"
+
+/** reconnect=MS: retry period bounds (0: no automatic reconnection). */
+#define IAVFC_RECONNECT_MIN_MS 10u
+#define IAVFC_RECONNECT_MAX_MS 3600000u
+/** While retrying, one attempt in this many ms logs why it failed. */
+#define IAVFC_RECONNECT_LOG_MS 10000u
 
 /** Most queue pairs (virtchnl queue bitmaps are 32 bits; AVF VFs have 16). */
 #define IAVFC_MAX_QUEUES 16u
@@ -142,6 +176,8 @@ struct iavfc_qstats {
 	uint64_t bytes;
 	uint64_t errors;
 	uint64_t unmapped; /**< transmit: dropped, memory not mapped to the server */
+	/** receive: packets the old server had completed, discarded at a reconnection */
+	uint64_t stale;
 };
 
 struct iavfc_rxq {
@@ -162,6 +198,7 @@ struct iavfc_rxq {
 	uint16_t pkt_chain; /**< descriptors of the packet being assembled */
 	bool drop_pkt; /**< the packet being assembled had an error */
 	bool started;
+	uint32_t busy; /**< a burst is running (see iavfc_dp_quiesce()) */
 	/* mbufs taken from mp IAVFC_BURST at a time, not used yet: mb[0..nb_mb). */
 	uint16_t nb_mb;
 	struct rte_mbuf *mb[IAVFC_BURST];
@@ -193,6 +230,7 @@ struct iavfc_txq {
 	uint16_t rs_count;
 	uint16_t queue_id;
 	bool started;
+	uint32_t busy; /**< a burst is running (see iavfc_dp_quiesce()) */
 	/** A pool whose memory is mapped to the server (valid for pool_gen). */
 	const struct rte_mempool *dma_pool;
 	uint32_t pool_gen;
@@ -237,13 +275,22 @@ struct iavfc_adapter {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	char path[PATH_MAX];
 	uint16_t req_qp; /**< devarg queues (0: what the device offers) */
+	uint32_t reconnect_ms; /**< devarg reconnect (0: no automatic reconnection) */
 
+	pthread_mutex_t conn_lock; /**< see the top of this file */
 	pthread_mutex_t lock;
 	struct rte_vfio_user_client *c; /**< NULL when detached */
 	bool gone; /**< the server hung up or the connection broke */
 	bool closing;
 	bool mem_cb; /**< memory event callback registered */
 	bool pool_cb; /**< mempool event callback registered */
+	bool reconn_armed; /**< the reconnect alarm is set or running */
+	uint32_t reconn_tries; /**< attempts since the connection was lost */
+	uint64_t lost_tsc; /**< when it was lost (timer cycles) */
+	uint64_t reconn_log_tsc; /**< last attempt that logged its failure */
+	bool reconn_met_server; /**< an attempt since the loss reached a server */
+	uint64_t reconnects; /**< automatic reconnections that succeeded */
+	uint64_t reconnects_base; /**< reconnects at the last statistics reset */
 	char mem_cb_name[RTE_ETH_NAME_MAX_LEN + 16];
 
 	/* BAR0 tail pages (mapped through the client). */
@@ -280,6 +327,7 @@ struct iavfc_adapter {
 	uint8_t *arq_buf; /**< IAVFC_AQ_LEN buffers */
 	rte_iova_t atq_iova, arq_iova, atq_buf_iova, arq_buf_iova;
 	bool aq_ready; /**< admin queue initialized on this connection */
+	bool aq_regs; /**< its registers were written on this connection */
 	uint16_t atq_next; /**< next ATQ descriptor to use */
 	uint16_t arq_next; /**< next ARQ descriptor to clean */
 	uint8_t msg[IAVFC_AQ_BUF_SIZE]; /**< last reply payload */
@@ -355,6 +403,7 @@ void iavfc_arq_poll(struct iavfc_adapter *ad);
 int iavfc_reg_read(struct iavfc_adapter *ad, uint32_t off, uint32_t *val);
 int iavfc_reg_write(struct iavfc_adapter *ad, uint32_t off, uint32_t val);
 void iavfc_conn_error(struct iavfc_adapter *ad, int err, const char *what);
+void iavfc_conn_lost(struct iavfc_adapter *ad);
 bool iavfc_connected(const struct iavfc_adapter *ad);
 
 /* iavf_client_ethdev.c (under lock) */
@@ -370,5 +419,7 @@ int iavfc_rxq_start(struct iavfc_rxq *q);
 void iavfc_rxq_stop(struct iavfc_rxq *q);
 void iavfc_txq_start(struct iavfc_txq *q);
 void iavfc_txq_stop(struct iavfc_txq *q);
+void iavfc_rxq_reset(struct iavfc_rxq *q);
+void iavfc_txq_reset(struct iavfc_txq *q);
 
 #endif /* IAVF_CLIENT_H */

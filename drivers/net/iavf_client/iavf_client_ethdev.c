@@ -40,6 +40,7 @@
 #include "iavf_client.h"
 
 RTE_LOG_REGISTER(iavfc_logtype, pmd.net.iavf_client, NOTICE);
+RTE_DEFINE_PER_LCORE(int, iavfc_log_quiet);
 
 /* PCI identities of an AVF (what Linux iavf and DPDK iavf bind to). */
 static const uint16_t iavfc_pci_ids[] = {0x1889, 0x154C, 0x1571, 0x37CD, 0x374D};
@@ -52,8 +53,8 @@ static const uint16_t iavfc_pci_ids[] = {0x1889, 0x154C, 0x1571, 0x37CD, 0x374D}
 
 /* Number of device counters (GET_STATS) exposed as xstats. */
 #define IAVFC_NB_DEV_XSTATS (sizeof(struct virtchnl_eth_stats) / sizeof(uint64_t))
-/* And the driver's own: tx_unmapped_drops. */
-#define IAVFC_NB_XSTATS (IAVFC_NB_DEV_XSTATS + 1)
+/* And the driver's own: tx_unmapped_drops, rx_reconnect_discards, reconnects. */
+#define IAVFC_NB_XSTATS (IAVFC_NB_DEV_XSTATS + 3)
 
 static const char *const iavfc_dev_xstat_names[IAVFC_NB_DEV_XSTATS] = {
 	"dev_rx_bytes",
@@ -75,12 +76,29 @@ static const char *const iavfc_dev_xstat_names[IAVFC_NB_DEV_XSTATS] = {
 struct iavfc_args {
 	char path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
 	uint16_t queues;
+	uint32_t reconnect_ms;
 };
+
+/* A decimal number without sign, spaces or suffix, at most max; -1 if not. */
+static int64_t
+iavfc_parse_uint(const char *val, uint64_t max)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (val[0] < '0' || val[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(val, &end, 10);
+	if (errno != 0 || end == val || *end != '\0' || v > max)
+		return -1;
+	return (int64_t)v;
+}
 
 static int
 iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 {
-	static const char *const known[] = {IAVFC_ARG_PATH, IAVFC_ARG_QUEUES};
+	static const char *const known[] = {IAVFC_ARG_PATH, IAVFC_ARG_QUEUES, IAVFC_ARG_RECONNECT};
 	struct rte_kvargs *kv;
 	unsigned int i, k;
 	int ret = -EINVAL;
@@ -98,8 +116,9 @@ iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 			if (strcmp(key, known[k]) == 0)
 				break;
 		if (k == RTE_DIM(known)) {
-			IAVFC_LOG(ERR, "%s: unknown argument \"%s\" (known: path, queues)", name,
-				  key);
+			IAVFC_LOG(ERR,
+				  "%s: unknown argument \"%s\" (known: path, queues, reconnect)",
+				  name, key);
 			goto out;
 		}
 		if (rte_kvargs_count(kv, key) > 1) {
@@ -117,14 +136,22 @@ iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 				goto out;
 			}
 			snprintf(a->path, sizeof(a->path), "%s", val);
-		} else {
-			char *end = NULL;
-			unsigned long q;
+		} else if (strcmp(key, IAVFC_ARG_RECONNECT) == 0) {
+			int64_t ms = iavfc_parse_uint(val, IAVFC_RECONNECT_MAX_MS);
 
-			errno = 0;
-			q = strtoul(val, &end, 10);
-			if (errno != 0 || end == val || *end != '\0' || val[0] == '-' || q < 1 ||
-			    q > IAVFC_MAX_QUEUES) {
+			if (ms < 0 || (ms != 0 && ms < IAVFC_RECONNECT_MIN_MS)) {
+				IAVFC_LOG(
+					ERR,
+					"%s: argument \"reconnect\": \"%s\" is not a retry period "
+					"in ms: 0 (no automatic reconnection) or %u..%u",
+					name, val, IAVFC_RECONNECT_MIN_MS, IAVFC_RECONNECT_MAX_MS);
+				goto out;
+			}
+			a->reconnect_ms = (uint32_t)ms;
+		} else {
+			int64_t q = iavfc_parse_uint(val, IAVFC_MAX_QUEUES);
+
+			if (q < 1) {
 				IAVFC_LOG(
 					ERR,
 					"%s: argument \"queues\": \"%s\" is not a number of queue "
@@ -936,6 +963,7 @@ iavfc_detach(struct iavfc_adapter *ad, bool reset)
 	ad->gone = false;
 	ad->nb_maps = 0;
 	ad->aq_ready = false;
+	ad->aq_regs = false;
 	ad->tx_tail_page = NULL;
 	ad->rx_tail_page = NULL;
 	ad->vf_link_up = false;
@@ -955,8 +983,15 @@ static int
 iavfc_attach(struct iavfc_adapter *ad)
 {
 	struct rte_vfio_user_client *c;
+	struct stat st;
 	int ret;
 
+	/* No socket file: nobody serves the path (and no library message). */
+	if (stat(ad->path, &st) < 0 && errno == ENOENT) {
+		IAVFC_LOG(ERR, "%s: no socket %s: is the server (e.g. emu_iavf) running?", ad->name,
+			  ad->path);
+		return -ENOENT;
+	}
 	c = rte_vfio_user_client_connect(ad->path, NULL);
 	if (c == NULL) {
 		ret = rte_errno;
@@ -986,6 +1021,13 @@ iavfc_attach(struct iavfc_adapter *ad)
 		}
 		return -ret;
 	}
+	/*
+	 * Retrying quietly: the first server met since the loss is worth the
+	 * messages (a refused device says why); later ones, every so often.
+	 */
+	if (RTE_PER_LCORE(iavfc_log_quiet) && !ad->reconn_met_server)
+		RTE_PER_LCORE(iavfc_log_quiet) = 0;
+	ad->reconn_met_server = true;
 	pthread_mutex_lock(&ad->lock);
 	ad->c = c;
 	ad->gone = false;
@@ -1072,6 +1114,270 @@ iavfc_alarm(void *arg)
 	 * the alarm just set and frees ad).
 	 */
 	iavfc_lsc_raise(ad);
+}
+
+/* ------------------------------------------------------------ reconnection */
+
+static void iavfc_reconnect_alarm(void *arg);
+
+/*
+ * Stop the data path and wait until no burst runs on any queue (see the
+ * top of iavf_client.h). conn_lock held, the port started (its queues
+ * cannot change), lock not held: a burst never waits for anything of the
+ * control path, so this ends as soon as the bursts running now end.
+ */
+static void
+iavfc_dp_quiesce(struct iavfc_adapter *ad)
+{
+	const struct rte_eth_dev_data *data = ad->eth_dev->data;
+	uint64_t t0 = rte_get_timer_cycles();
+	bool warned = false;
+	uint32_t i;
+
+	__atomic_store_n(&ad->dp_on, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < (uint32_t)data->nb_rx_queues + data->nb_tx_queues; i++) {
+		uint32_t *busy;
+
+		if (i < data->nb_rx_queues) {
+			struct iavfc_rxq *q = data->rx_queues[i];
+
+			busy = q != NULL ? &q->busy : NULL;
+		} else {
+			struct iavfc_txq *q = data->tx_queues[i - data->nb_rx_queues];
+
+			busy = q != NULL ? &q->busy : NULL;
+		}
+		while (busy != NULL && __atomic_load_n(busy, __ATOMIC_SEQ_CST) != 0) {
+			if (!warned && rte_get_timer_cycles() - t0 > rte_get_timer_hz()) {
+				IAVFC_LOG(WARNING,
+					  "%s: a burst has been running for over 1 s (its lcore "
+					  "is not scheduled?): waiting for it",
+					  ad->name);
+				warned = true;
+			}
+			rte_delay_us_sleep(20);
+		}
+	}
+}
+
+/*
+ * Set the reconnect alarm if automatic reconnection is on and it is not
+ * set yet. Under lock.
+ */
+static void
+iavfc_reconnect_arm(struct iavfc_adapter *ad)
+{
+	int ret;
+
+	if (ad->reconnect_ms == 0 || ad->closing || ad->reconn_armed)
+		return;
+	ret = rte_eal_alarm_set((uint64_t)ad->reconnect_ms * 1000u, iavfc_reconnect_alarm, ad);
+	if (ret < 0) {
+		IAVFC_LOG(ERR, "%s: cannot set the reconnect alarm: %s: no automatic reconnection",
+			  ad->name, strerror(-ret));
+		return;
+	}
+	ad->reconn_armed = true;
+}
+
+/*
+ * The connection is lost (the server hung up, a request failed, the device
+ * announced a reset): the data path stops at its next burst (no wait: the
+ * tail pages stay mapped until the connection is replaced), the link goes
+ * down, and with reconnect=MS the reconnect alarm retries every MS. Under
+ * lock.
+ */
+void
+iavfc_conn_lost(struct iavfc_adapter *ad)
+{
+	ad->gone = true;
+	__atomic_store_n(&ad->dp_on, 0, __ATOMIC_SEQ_CST);
+	iavfc_link_refresh(ad);
+	if (ad->reconnect_ms != 0 && !ad->reconn_armed) {
+		ad->lost_tsc = rte_get_timer_cycles();
+		ad->reconn_tries = 0;
+		ad->reconn_met_server = false;
+		iavfc_reconnect_arm(ad);
+	}
+}
+
+/*
+ * Give the device the port's configuration and enable its queues: ring
+ * addresses and sizes, interrupt map, receive buffers, MAC address,
+ * promiscuous modes. The queues' software state is ready (started, or
+ * reset after a reconnection). On success the data path is on. Under lock,
+ * connected.
+ */
+static int
+iavfc_bringup(struct iavfc_adapter *ad)
+{
+	struct rte_eth_dev_data *data = ad->eth_dev->data;
+	uint16_t i;
+	int ret;
+
+	for (i = 0; i < data->nb_rx_queues; i++) {
+		struct iavfc_rxq *q = data->rx_queues[i];
+
+		q->tail = (volatile uint32_t *)(void *)(ad->rx_tail_page + 4u * i);
+	}
+	for (i = 0; i < data->nb_tx_queues; i++) {
+		struct iavfc_txq *q = data->tx_queues[i];
+
+		q->tail = (volatile uint32_t *)(void *)(ad->tx_tail_page + 4u * i);
+	}
+	ret = iavfc_vc_config_queues(ad);
+	if (ret == 0)
+		ret = iavfc_vc_irq_map(ad);
+	if (ret == 0) {
+		/* Receive buffers: all descriptors but one (latched until enabled). */
+		for (i = 0; i < data->nb_rx_queues; i++) {
+			struct iavfc_rxq *q = data->rx_queues[i];
+
+			rte_io_wmb();
+			rte_write32_relaxed(rte_cpu_to_le_32(q->nb_desc - 1u), q->tail);
+		}
+		ret = iavfc_vc_eth_addr(ad, &data->mac_addrs[0], true);
+		if (ret == 0) {
+			ad->mac_added = true;
+			ad->mac_on_dev = data->mac_addrs[0];
+		}
+	}
+	if (ret == 0 && ad->promisc_flags != ad->promisc_dev) {
+		ret = iavfc_vc_promisc(ad, ad->promisc_flags);
+		if (ret == 0)
+			ad->promisc_dev = ad->promisc_flags;
+	}
+	if (ret == 0)
+		ret = iavfc_vc_queues(ad, true);
+	if (ret < 0) {
+		IAVFC_LOG(ERR, "%s: start failed: %s", ad->name, strerror(-ret));
+		if (ad->mac_added && iavfc_connected(ad))
+			iavfc_vc_eth_addr(ad, &ad->mac_on_dev, false);
+		ad->mac_added = false;
+		return ret;
+	}
+	ad->enabled_on_dev = true;
+	ad->started = true;
+	__atomic_store_n(&ad->dp_on, 1, __ATOMIC_SEQ_CST);
+	/* LINK_CHANGE follows ENABLE_QUEUES: pick it up now. */
+	iavfc_arq_poll(ad);
+	iavfc_link_refresh(ad);
+	return 0;
+}
+
+/*
+ * Connect again and, if the port is started, bring the device up with the
+ * port's configuration. conn_lock held, not lock.
+ */
+static int
+iavfc_reconnect(struct iavfc_adapter *ad)
+{
+	struct rte_eth_dev_data *data = ad->eth_dev->data;
+	struct rte_ether_addr old_mac = ad->dev_mac;
+	uint16_t i;
+	int ret;
+
+	/* No burst may use the old tail pages or rings from here on. */
+	if (ad->started)
+		iavfc_dp_quiesce(ad);
+	iavfc_detach(ad, false);
+	ret = iavfc_attach(ad);
+	if (ret < 0)
+		return ret;
+	/* The new device is checked like at probe (attach); it must also fit the port. */
+	if (ad->dev_qp < ad->nb_qp) {
+		IAVFC_LOG(ERR,
+			  "%s: the device on %s now offers %u queue pair(s), the port has %u: "
+			  "refused",
+			  ad->name, ad->path, ad->dev_qp, ad->nb_qp);
+		ret = -EPROTO;
+	} else if (ad->max_mtu < data->mtu) {
+		IAVFC_LOG(ERR,
+			  "%s: the device on %s now takes an MTU of %u, the port's is %u: refused",
+			  ad->name, ad->path, ad->max_mtu, data->mtu);
+		ret = -EPROTO;
+	}
+	if (ret < 0) {
+		iavfc_detach(ad, false);
+		return ret;
+	}
+	if (!rte_is_same_ether_addr(&old_mac, &ad->dev_mac))
+		IAVFC_LOG(NOTICE,
+			  "%s: the device's MAC address is now " RTE_ETHER_ADDR_PRT_FMT
+			  ": the port keeps " RTE_ETHER_ADDR_PRT_FMT,
+			  ad->name, RTE_ETHER_ADDR_BYTES(&ad->dev_mac),
+			  RTE_ETHER_ADDR_BYTES(&data->mac_addrs[0]));
+	if (!ad->started)
+		return 0;
+	/* The new device starts every ring at descriptor 0. */
+	for (i = 0; i < data->nb_rx_queues; i++)
+		iavfc_rxq_reset(data->rx_queues[i]);
+	for (i = 0; i < data->nb_tx_queues; i++)
+		iavfc_txq_reset(data->tx_queues[i]);
+	pthread_mutex_lock(&ad->lock);
+	ret = iavfc_bringup(ad);
+	pthread_mutex_unlock(&ad->lock);
+	if (ret < 0)
+		iavfc_detach(ad, false);
+	return ret;
+}
+
+/* EAL alarm: one reconnection attempt; set again until one succeeds. */
+static void
+iavfc_reconnect_alarm(void *arg)
+{
+	struct iavfc_adapter *ad = arg;
+	uint64_t now, hz = rte_get_timer_hz();
+	uint32_t tries;
+	bool loud, up;
+	int ret;
+
+	pthread_mutex_lock(&ad->conn_lock);
+	pthread_mutex_lock(&ad->lock);
+	if (ad->closing || iavfc_connected(ad)) {
+		ad->reconn_armed = false;
+		pthread_mutex_unlock(&ad->lock);
+		pthread_mutex_unlock(&ad->conn_lock);
+		return;
+	}
+	now = rte_get_timer_cycles();
+	tries = ++ad->reconn_tries;
+	/* The first attempt, then one every IAVFC_RECONNECT_LOG_MS, say why they fail. */
+	loud = tries == 1 || now - ad->reconn_log_tsc >= hz * IAVFC_RECONNECT_LOG_MS / 1000;
+	if (loud)
+		ad->reconn_log_tsc = now;
+	pthread_mutex_unlock(&ad->lock);
+
+	RTE_PER_LCORE(iavfc_log_quiet) = !loud;
+	ret = iavfc_reconnect(ad);
+	loud = !RTE_PER_LCORE(iavfc_log_quiet);
+	RTE_PER_LCORE(iavfc_log_quiet) = 0;
+
+	pthread_mutex_lock(&ad->lock);
+	ad->reconn_armed = false;
+	up = ret == 0 && iavfc_connected(ad);
+	if (up) {
+		ad->reconnects++;
+		IAVFC_LOG(NOTICE,
+			  "%s: reconnected to %s after %u attempt(s), %" PRIu64
+			  " ms after the connection was lost%s",
+			  ad->name, ad->path, tries,
+			  (rte_get_timer_cycles() - ad->lost_tsc) * 1000 / hz,
+			  ad->started ? "" : " (port stopped)");
+	} else {
+		if (loud)
+			IAVFC_LOG(WARNING,
+				  "%s: reconnection attempt %u to %s failed (%s): retrying every "
+				  "%u ms, saying why every %u s",
+				  ad->name, tries, ad->path, strerror(ret < 0 ? -ret : ENOTCONN),
+				  ad->reconnect_ms, IAVFC_RECONNECT_LOG_MS / 1000);
+		iavfc_reconnect_arm(ad);
+	}
+	pthread_mutex_unlock(&ad->lock);
+	pthread_mutex_unlock(&ad->conn_lock);
+	/* Last: the application's callback may close the port. */
+	if (up)
+		iavfc_lsc_raise(ad);
 }
 
 /* ------------------------------------------------------- ethdev operations */
@@ -1287,23 +1593,15 @@ iavfc_queues_stop(struct rte_eth_dev *dev)
 	}
 }
 
+/* conn_lock held */
 static int
-iavfc_dev_start(struct rte_eth_dev *dev)
+iavfc_dev_start_locked(struct rte_eth_dev *dev)
 {
 	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct rte_ether_addr old_mac = ad->dev_mac;
-	bool reconnect;
+	bool reconnect, offline = false;
 	uint16_t i;
 	int ret;
-
-	if (dev->data->nb_rx_queues == 0 && dev->data->nb_tx_queues == 0)
-		return -EINVAL;
-	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		if (dev->data->rx_queues[i] == NULL)
-			return -EINVAL;
-	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		if (dev->data->tx_queues[i] == NULL)
-			return -EINVAL;
 
 	pthread_mutex_lock(&ad->lock);
 	reconnect = !iavfc_connected(ad);
@@ -1312,18 +1610,29 @@ iavfc_dev_start(struct rte_eth_dev *dev)
 		IAVFC_LOG(NOTICE, "%s: reconnecting to %s", ad->name, ad->path);
 		iavfc_detach(ad, false);
 		ret = iavfc_attach(ad);
-		if (ret < 0)
-			return ret;
-		if (dev->data->nb_rx_queues > ad->dev_qp || dev->data->nb_tx_queues > ad->dev_qp) {
+		if (ret == 0 &&
+		    (dev->data->nb_rx_queues > ad->dev_qp ||
+		     dev->data->nb_tx_queues > ad->dev_qp)) {
 			IAVFC_LOG(ERR, "%s: the device now offers %u queue pairs, the port has %u",
 				  ad->name, ad->dev_qp,
 				  RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues));
-			return -EINVAL;
+			iavfc_detach(ad, false);
+			ret = -EINVAL;
 		}
-		/* A default MAC follows the device's; one the application set stays. */
-		if (rte_is_same_ether_addr(&dev->data->mac_addrs[0], &old_mac))
-			rte_ether_addr_copy(&ad->dev_mac, &dev->data->mac_addrs[0]);
-		IAVFC_LOG(NOTICE, "%s: reconnected to %s", ad->name, ad->path);
+		if (ret < 0) {
+			if (ad->reconnect_ms == 0)
+				return ret;
+			/* Started with the link down; the reconnect alarm brings it up. */
+			IAVFC_LOG(NOTICE,
+				  "%s: starting with the link down: connecting to %s every %u ms",
+				  ad->name, ad->path, ad->reconnect_ms);
+			offline = true;
+		} else {
+			/* A default MAC follows the device's; one the application set stays. */
+			if (rte_is_same_ether_addr(&dev->data->mac_addrs[0], &old_mac))
+				rte_ether_addr_copy(&ad->dev_mac, &dev->data->mac_addrs[0]);
+			IAVFC_LOG(NOTICE, "%s: reconnected to %s", ad->name, ad->path);
+		}
 	}
 
 	/* The receive pools' memory: the server writes packets there. */
@@ -1356,63 +1665,54 @@ iavfc_dev_start(struct rte_eth_dev *dev)
 		iavfc_txq_start(dev->data->tx_queues[i]);
 
 	pthread_mutex_lock(&ad->lock);
-	for (i = 0; i < dev->data->nb_rx_queues; i++) {
-		struct iavfc_rxq *q = dev->data->rx_queues[i];
-
-		q->tail = (volatile uint32_t *)(void *)(ad->rx_tail_page + 4u * i);
-	}
-	for (i = 0; i < dev->data->nb_tx_queues; i++) {
-		struct iavfc_txq *q = dev->data->tx_queues[i];
-
-		q->tail = (volatile uint32_t *)(void *)(ad->tx_tail_page + 4u * i);
-	}
-	ret = iavfc_vc_config_queues(ad);
-	if (ret == 0)
-		ret = iavfc_vc_irq_map(ad);
-	if (ret == 0) {
-		/* Receive buffers: all descriptors but one (latched until enabled). */
-		for (i = 0; i < dev->data->nb_rx_queues; i++) {
-			struct iavfc_rxq *q = dev->data->rx_queues[i];
-
-			rte_io_wmb();
-			rte_write32_relaxed(rte_cpu_to_le_32(q->nb_desc - 1u), q->tail);
-		}
-		ret = iavfc_vc_eth_addr(ad, &dev->data->mac_addrs[0], true);
-		if (ret == 0) {
-			ad->mac_added = true;
-			ad->mac_on_dev = dev->data->mac_addrs[0];
+	if (!offline) {
+		ret = iavfc_bringup(ad);
+		/* The server went away meanwhile: as if it had been away. */
+		if (ret < 0 && ad->reconnect_ms != 0 && !iavfc_connected(ad))
+			offline = true;
+		else if (ret < 0) {
+			pthread_mutex_unlock(&ad->lock);
+			iavfc_queues_stop(dev);
+			return ret;
 		}
 	}
-	if (ret == 0 && ad->promisc_flags != ad->promisc_dev) {
-		ret = iavfc_vc_promisc(ad, ad->promisc_flags);
-		if (ret == 0)
-			ad->promisc_dev = ad->promisc_flags;
+	if (offline) {
+		ad->started = true;
+		ad->lost_tsc = rte_get_timer_cycles();
+		ad->reconn_tries = 0;
+		ad->reconn_met_server = false;
+		iavfc_reconnect_arm(ad);
+		iavfc_link_refresh(ad);
 	}
-	if (ret == 0)
-		ret = iavfc_vc_queues(ad, true);
-	if (ret < 0) {
-		IAVFC_LOG(ERR, "%s: start failed: %s", ad->name, strerror(-ret));
-		if (ad->mac_added && iavfc_connected(ad))
-			iavfc_vc_eth_addr(ad, &ad->mac_on_dev, false);
-		ad->mac_added = false;
-		pthread_mutex_unlock(&ad->lock);
-		iavfc_queues_stop(dev);
-		return ret;
-	}
-	ad->enabled_on_dev = true;
-	ad->started = true;
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
-	__atomic_store_n(&ad->dp_on, 1, __ATOMIC_RELEASE);
-	/* LINK_CHANGE follows ENABLE_QUEUES: pick it up now. */
-	iavfc_arq_poll(ad);
-	iavfc_link_refresh(ad);
 	pthread_mutex_unlock(&ad->lock);
-	IAVFC_LOG(INFO, "%s: started: %u rx, %u tx queues", ad->name, dev->data->nb_rx_queues,
-		  dev->data->nb_tx_queues);
+	IAVFC_LOG(INFO, "%s: started: %u rx, %u tx queues%s", ad->name, dev->data->nb_rx_queues,
+		  dev->data->nb_tx_queues, offline ? ", link down until the server is back" : "");
 	return 0;
+}
+
+static int
+iavfc_dev_start(struct rte_eth_dev *dev)
+{
+	struct iavfc_adapter *ad = iavfc_ad(dev);
+	uint16_t i;
+	int ret;
+
+	if (dev->data->nb_rx_queues == 0 && dev->data->nb_tx_queues == 0)
+		return -EINVAL;
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		if (dev->data->rx_queues[i] == NULL)
+			return -EINVAL;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		if (dev->data->tx_queues[i] == NULL)
+			return -EINVAL;
+	pthread_mutex_lock(&ad->conn_lock);
+	ret = iavfc_dev_start_locked(dev);
+	pthread_mutex_unlock(&ad->conn_lock);
+	return ret;
 }
 
 static int
@@ -1420,8 +1720,11 @@ iavfc_dev_stop(struct rte_eth_dev *dev)
 {
 	struct iavfc_adapter *ad = iavfc_ad(dev);
 
+	pthread_mutex_lock(&ad->conn_lock);
+	/* (The application no longer calls the bursts: this does not wait.) */
+	if (ad->started)
+		iavfc_dp_quiesce(ad);
 	pthread_mutex_lock(&ad->lock);
-	__atomic_store_n(&ad->dp_on, 0, __ATOMIC_RELEASE);
 	if (ad->enabled_on_dev && iavfc_connected(ad)) {
 		if (iavfc_vc_queues(ad, false) < 0)
 			IAVFC_LOG(WARNING, "%s: DISABLE_QUEUES failed", ad->name);
@@ -1434,6 +1737,7 @@ iavfc_dev_stop(struct rte_eth_dev *dev)
 	iavfc_link_refresh(ad);
 	pthread_mutex_unlock(&ad->lock);
 	iavfc_queues_stop(dev);
+	pthread_mutex_unlock(&ad->conn_lock);
 	return 0;
 }
 
@@ -1451,9 +1755,12 @@ iavfc_dev_close(struct rte_eth_dev *dev)
 	pthread_mutex_lock(&ad->lock);
 	ad->closing = true;
 	pthread_mutex_unlock(&ad->lock);
+	/* Without conn_lock: a running reconnect attempt takes it. */
 	rte_eal_alarm_cancel(iavfc_alarm, ad);
 	iavfc_callbacks_off(ad);
+	pthread_mutex_lock(&ad->conn_lock);
 	iavfc_detach(ad, true);
+	pthread_mutex_unlock(&ad->conn_lock);
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		iavfc_rx_queue_release(dev, i);
@@ -1496,6 +1803,7 @@ iavfc_qstats_since(const struct iavfc_qstats *s, const struct iavfc_qstats *base
 	d->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED) - base->bytes;
 	d->errors = __atomic_load_n(&s->errors, __ATOMIC_RELAXED) - base->errors;
 	d->unmapped = __atomic_load_n(&s->unmapped, __ATOMIC_RELAXED) - base->unmapped;
+	d->stale = __atomic_load_n(&s->stale, __ATOMIC_RELAXED) - base->stale;
 }
 
 /* A queue's counters as they are now become its zero. */
@@ -1506,6 +1814,7 @@ iavfc_qstats_rebase(struct iavfc_qstats *base, const struct iavfc_qstats *s)
 	base->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
 	base->errors = __atomic_load_n(&s->errors, __ATOMIC_RELAXED);
 	base->unmapped = __atomic_load_n(&s->unmapped, __ATOMIC_RELAXED);
+	base->stale = __atomic_load_n(&s->stale, __ATOMIC_RELAXED);
 }
 
 static int
@@ -1574,6 +1883,7 @@ iavfc_stats_reset(struct rte_eth_dev *dev)
 	}
 	pthread_mutex_lock(&ad->lock);
 	iavfc_dev_counters(ad, &ad->dev_base);
+	ad->reconnects_base = ad->reconnects;
 	pthread_mutex_unlock(&ad->lock);
 	return 0;
 }
@@ -1589,6 +1899,8 @@ iavfc_xstats_get_names(struct rte_eth_dev *dev __rte_unused, struct rte_eth_xsta
 	for (i = 0; i < IAVFC_NB_DEV_XSTATS; i++)
 		snprintf(names[i].name, sizeof(names[i].name), "%s", iavfc_dev_xstat_names[i]);
 	snprintf(names[i].name, sizeof(names[i].name), "tx_unmapped_drops");
+	snprintf(names[i + 1].name, sizeof(names[i + 1].name), "rx_reconnect_discards");
+	snprintf(names[i + 2].name, sizeof(names[i + 2].name), "reconnects");
 	return IAVFC_NB_XSTATS;
 }
 
@@ -1598,6 +1910,7 @@ iavfc_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int
 	struct iavfc_adapter *ad = iavfc_ad(dev);
 	uint64_t cur[IAVFC_NB_DEV_XSTATS], base[IAVFC_NB_DEV_XSTATS];
 	struct virtchnl_eth_stats ds;
+	uint64_t reconnects;
 	unsigned int i;
 	uint16_t q;
 
@@ -1607,6 +1920,7 @@ iavfc_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int
 	iavfc_dev_counters(ad, &ds);
 	memcpy(cur, &ds, sizeof(cur));
 	memcpy(base, &ad->dev_base, sizeof(base));
+	reconnects = ad->reconnects - ad->reconnects_base;
 	pthread_mutex_unlock(&ad->lock);
 	for (i = 0; i < IAVFC_NB_DEV_XSTATS; i++) {
 		xs[i].id = i;
@@ -1624,6 +1938,23 @@ iavfc_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int
 		iavfc_qstats_since(&tq->stats, &tq->base, &d);
 		xs[i].value += d.unmapped;
 	}
+	/* Received packets the old server had completed, discarded at a reconnection. */
+	i++;
+	xs[i].id = i;
+	xs[i].value = 0;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct iavfc_rxq *rq = dev->data->rx_queues[q];
+		struct iavfc_qstats d;
+
+		if (rq == NULL)
+			continue;
+		iavfc_qstats_since(&rq->stats, &rq->base, &d);
+		xs[i].value += d.stale;
+	}
+	/* Automatic reconnections that succeeded. */
+	i++;
+	xs[i].id = i;
+	xs[i].value = reconnects;
 	return IAVFC_NB_XSTATS;
 }
 
@@ -1736,10 +2067,14 @@ static const struct eth_dev_ops iavfc_ops = {
 
 /* ------------------------------------------------------------ probe/remove */
 
-/* No more memory, mempool or alarm callbacks (the port is closing). */
+/*
+ * No more memory, mempool or alarm callbacks (the port is closing: closing
+ * is set, so that the reconnect alarm is not set again). Without conn_lock.
+ */
 static void
 iavfc_callbacks_off(struct iavfc_adapter *ad)
 {
+	rte_eal_alarm_cancel(iavfc_reconnect_alarm, ad);
 	if (ad->mem_cb)
 		rte_mem_event_callback_unregister(ad->mem_cb_name, ad);
 	ad->mem_cb = false;
@@ -1757,6 +2092,7 @@ iavfc_adapter_free(struct rte_eth_dev *dev, struct iavfc_adapter *ad)
 	free(ad->maps);
 	free(ad->wants);
 	pthread_mutex_destroy(&ad->lock);
+	pthread_mutex_destroy(&ad->conn_lock);
 	((struct iavfc_priv *)dev->data->dev_private)->ad = NULL;
 	free(ad);
 }
@@ -1898,8 +2234,10 @@ iavfc_probe(struct rte_vdev_device *vdev)
 	snprintf(ad->name, sizeof(ad->name), "%s", name);
 	snprintf(ad->path, sizeof(ad->path), "%s", a.path);
 	ad->req_qp = a.queues;
+	ad->reconnect_ms = a.reconnect_ms;
 	ad->zone_qp = a.queues != 0 ? a.queues : IAVFC_MAX_QUEUES;
 	pthread_mutex_init(&ad->lock, NULL);
+	pthread_mutex_init(&ad->conn_lock, NULL);
 	eth_dev->dev_ops = &iavfc_ops;
 	eth_dev->rx_pkt_burst = iavfc_recv_pkts;
 	eth_dev->tx_pkt_burst = iavfc_xmit_pkts;
@@ -1951,14 +2289,19 @@ iavfc_probe(struct rte_vdev_device *vdev)
 		goto fail_detach;
 	}
 	rte_eth_dev_probing_finish(eth_dev);
-	IAVFC_LOG(INFO, "%s: port %u on %s: %u queue pair(s), MAC " RTE_ETHER_ADDR_PRT_FMT, name,
-		  eth_dev->data->port_id, ad->path, ad->nb_qp,
-		  RTE_ETHER_ADDR_BYTES(&eth_dev->data->mac_addrs[0]));
+	IAVFC_LOG(INFO, "%s: port %u on %s: %u queue pair(s), MAC " RTE_ETHER_ADDR_PRT_FMT "%s",
+		  name, eth_dev->data->port_id, ad->path, ad->nb_qp,
+		  RTE_ETHER_ADDR_BYTES(&eth_dev->data->mac_addrs[0]),
+		  ad->reconnect_ms != 0 ? ", reconnects by itself" : "");
 	return 0;
 
 fail_detach:
 	iavfc_detach(ad, true);
 fail:
+	/* (A request that failed meanwhile may have set the reconnect alarm.) */
+	pthread_mutex_lock(&ad->lock);
+	ad->closing = true;
+	pthread_mutex_unlock(&ad->lock);
 	iavfc_callbacks_off(ad);
 	iavfc_adapter_free(eth_dev, ad);
 	rte_eth_dev_release_port(eth_dev);
@@ -1981,4 +2324,5 @@ static struct rte_vdev_driver iavfc_vdev_driver = {
 };
 
 RTE_PMD_REGISTER_VDEV(net_iavf_client, iavfc_vdev_driver);
-RTE_PMD_REGISTER_PARAM_STRING(net_iavf_client, "path=<vfio-user socket> queues=<1-16>");
+RTE_PMD_REGISTER_PARAM_STRING(net_iavf_client,
+			      "path=<vfio-user socket> queues=<1-16> reconnect=<0|10-3600000 ms>");

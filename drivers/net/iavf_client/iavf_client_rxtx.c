@@ -22,8 +22,12 @@
  * given back once free_thresh descriptors are ready. A length larger than
  * the buffer or an error bit drops the packet.
  *
- * The burst functions check dp_on once: when the server is gone or the
- * port is stopped they return 0 without touching anything shared.
+ * The burst functions enter through iavfc_dp_enter(): they mark their
+ * queue busy (one atomic exchange) and check dp_on once; when the server
+ * is gone, the connection is being replaced or the port is stopped they
+ * return 0 without touching anything shared. The control path waits for
+ * the busy words to clear before it replaces the connection or resets the
+ * rings (iavfc_dp_quiesce()).
  *
  * Only memory mapped to the server goes into a descriptor. Receive buffers
  * come from the queue's pool, mapped at dev_start. A transmitted segment's
@@ -52,10 +56,26 @@
 
 #include "iavf_client.h"
 
+/*
+ * Enter the data path of a queue: false (busy left clear) when it may not
+ * touch the device. The exchange is a full barrier: either the control
+ * path, which clears dp_on and then reads busy, sees this burst, or this
+ * burst sees dp_on cleared (iavfc_dp_quiesce()).
+ */
 static inline bool
-iavfc_dp_on(const struct iavfc_adapter *ad)
+iavfc_dp_enter(const struct iavfc_adapter *ad, uint32_t *busy)
 {
-	return __atomic_load_n(&ad->dp_on, __ATOMIC_ACQUIRE) != 0;
+	__atomic_exchange_n(busy, 1, __ATOMIC_SEQ_CST);
+	if (likely(__atomic_load_n(&ad->dp_on, __ATOMIC_SEQ_CST) != 0))
+		return true;
+	__atomic_store_n(busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline void
+iavfc_dp_leave(uint32_t *busy)
+{
+	__atomic_store_n(busy, 0, __ATOMIC_RELEASE);
 }
 
 /* Counters: one writer (the queue's lcore), readers anywhere. */
@@ -133,20 +153,75 @@ iavfc_rxq_stop(struct iavfc_rxq *q)
 	q->started = false;
 }
 
+/*
+ * The connection is being replaced (data path quiesced): the new device
+ * starts its ring at descriptor 0. Every descriptor is posted again with
+ * the buffer the software ring already holds for it (DD cleared); what the
+ * old device had completed and the application had not received yet is
+ * discarded (counted in stale), never delivered, and so is a packet being
+ * assembled.
+ */
+void
+iavfc_rxq_reset(struct iavfc_rxq *q)
+{
+	uint64_t stale = 0;
+	uint16_t i;
+
+	if (!q->started)
+		return;
+	if (q->pkt_first != NULL) {
+		rte_pktmbuf_free(q->pkt_first);
+		stale++;
+	}
+	q->pkt_first = NULL;
+	q->pkt_last = NULL;
+	q->pkt_chain = 0;
+	q->drop_pkt = false;
+	for (i = 0; i < q->nb_desc; i++) {
+		volatile struct iavfc_rx_desc *d = &q->ring[(q->next + i) % q->nb_desc];
+		uint64_t qw1 = rte_le_to_cpu_64(d->qw1);
+
+		if ((qw1 & EMU_IAVF_RXD_QW1_DD) == 0)
+			break;
+		if (qw1 & EMU_IAVF_RXD_QW1_EOF)
+			stale++;
+	}
+	for (i = 0; i < q->nb_desc; i++) {
+		iavfc_rx_desc_set(&q->ring[i], q->sw_ring[i]);
+		q->ring[i].qw2 = 0;
+		q->ring[i].qw3 = 0;
+	}
+	q->next = 0;
+	q->nb_hold = 0;
+	if (stale > 0)
+		iavfc_cnt_add(&q->stats.stale, stale);
+}
+
 uint16_t
 iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct iavfc_rxq *q = rxq;
 	volatile struct iavfc_rx_desc *ring = q->ring;
 	struct rte_mbuf **sw_ring = q->sw_ring;
-	struct rte_mbuf *first = q->pkt_first, *last = q->pkt_last;
+	struct rte_mbuf *first, *last;
 	const uint16_t nb_desc = q->nb_desc, port_id = q->port_id, buf_len = q->buf_len;
-	uint16_t idx = q->next, nb_rx = 0, nb_taken = 0, nb_mb = q->nb_mb, chain = q->pkt_chain;
+	uint16_t idx, nb_rx = 0, nb_taken = 0, nb_mb, chain;
 	uint64_t bytes = 0, errors = 0;
-	bool drop = q->drop_pkt;
+	bool drop;
 
-	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
+	if (unlikely(!iavfc_dp_enter(q->ad, &q->busy)))
 		return 0;
+	if (unlikely(!q->started)) {
+		iavfc_dp_leave(&q->busy);
+		return 0;
+	}
+	/* The queue's state only now: a reconnection may have reset it. */
+	first = q->pkt_first;
+	last = q->pkt_last;
+	idx = q->next;
+	nb_mb = q->nb_mb;
+	chain = q->pkt_chain;
+	drop = q->drop_pkt;
 
 	while (nb_rx < nb_pkts) {
 		volatile struct iavfc_rx_desc *d = &ring[idx];
@@ -250,6 +325,7 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	}
 	if (errors > 0)
 		iavfc_cnt_add(&q->stats.errors, errors);
+	iavfc_dp_leave(&q->busy);
 	return nb_rx;
 }
 
@@ -331,6 +407,21 @@ iavfc_txq_stop(struct iavfc_txq *q)
 	q->started = false;
 }
 
+/*
+ * The connection is being replaced (data path quiesced): the new device
+ * starts the ring at descriptor 0 with its tail at 0. What was given to the
+ * old device and not reclaimed is freed (it was sent, or lost with the
+ * server: never sent twice).
+ */
+void
+iavfc_txq_reset(struct iavfc_txq *q)
+{
+	if (!q->started)
+		return;
+	iavfc_txq_stop(q);
+	iavfc_txq_start(q);
+}
+
 #define IAVFC_FREE_BULK 64
 
 /* Give a batch of mbufs of one pool back to it. */
@@ -409,10 +500,14 @@ int
 iavfc_tx_done_cleanup(void *txq, uint32_t free_cnt __rte_unused)
 {
 	struct iavfc_txq *q = txq;
+	int n = 0;
 
-	if (q == NULL || !q->started)
+	if (q == NULL || !iavfc_dp_enter(q->ad, &q->busy))
 		return 0;
-	return (int)iavfc_tx_cleanup(q);
+	if (q->started)
+		n = (int)iavfc_tx_cleanup(q);
+	iavfc_dp_leave(&q->busy);
+	return n;
 }
 
 /* Set RS on descriptor @last, the end of @pkts packets. */
@@ -449,8 +544,12 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint64_t bytes = 0, errors = 0, unmapped = 0;
 	uint32_t gen;
 
-	if (unlikely(!iavfc_dp_on(q->ad) || !q->started))
+	if (unlikely(!iavfc_dp_enter(q->ad, &q->busy)))
 		return 0;
+	if (unlikely(!q->started)) {
+		iavfc_dp_leave(&q->busy);
+		return 0;
+	}
 	/* A pool unmapped since the last burst: forget the one remembered. */
 	gen = __atomic_load_n(&q->ad->pool_gen, __ATOMIC_ACQUIRE);
 	if (unlikely(gen != q->pool_gen)) {
@@ -544,5 +643,6 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		iavfc_cnt_add(&q->stats.errors, errors);
 	if (unmapped > 0)
 		iavfc_cnt_add(&q->stats.unmapped, unmapped);
+	iavfc_dp_leave(&q->busy);
 	return nb_tx;
 }

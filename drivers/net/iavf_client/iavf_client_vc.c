@@ -99,13 +99,18 @@ iavfc_conn_error(struct iavfc_adapter *ad, int err, const char *what)
 	}
 	if (ad->gone)
 		return;
-	IAVFC_LOG(ERR,
-		  "%s: %s: %s: the server on %s is gone; link down (stop and start the "
-		  "port, or close it and attach it again, to reconnect)",
-		  ad->name, what, strerror(-err), ad->path);
-	ad->gone = true;
-	__atomic_store_n(&ad->dp_on, 0, __ATOMIC_RELEASE);
-	iavfc_link_refresh(ad);
+	if (ad->reconnect_ms != 0)
+		IAVFC_LOG(ERR,
+			  "%s: %s: %s: the server on %s is gone; link down, reconnecting every "
+			  "%u ms",
+			  ad->name, what, strerror(-err), ad->path, ad->reconnect_ms);
+	else
+		IAVFC_LOG(ERR,
+			  "%s: %s: %s: the server on %s is gone; link down (stop and start the "
+			  "port, or close it and attach it again, to reconnect; or use the "
+			  "reconnect devarg)",
+			  ad->name, what, strerror(-err), ad->path);
+	iavfc_conn_lost(ad);
 }
 
 int
@@ -213,6 +218,7 @@ iavfc_aq_init(struct iavfc_adapter *ad)
 	ad->arq_next = 0;
 	rte_io_wmb();
 
+	ad->aq_regs = true;
 	for (i = 0; i < 2; i++) {
 		if ((ret = iavfc_reg_write(ad, q[i].h, 0)) < 0 ||
 		    (ret = iavfc_reg_write(ad, q[i].t, 0)) < 0 ||
@@ -249,8 +255,10 @@ iavfc_aq_shutdown(struct iavfc_adapter *ad)
 	uint32_t i;
 
 	ad->aq_ready = false;
-	for (i = 0; i < RTE_DIM(regs) && iavfc_connected(ad); i++)
+	/* (Not on a device whose admin queue was never set: it may not be an AVF.) */
+	for (i = 0; i < RTE_DIM(regs) && ad->aq_regs && iavfc_connected(ad); i++)
 		iavfc_reg_write(ad, regs[i], 0);
+	ad->aq_regs = false;
 }
 
 /* Handle a PF -> VF event message. */
@@ -309,15 +317,12 @@ iavfc_handle_event(struct iavfc_adapter *ad, const uint8_t *buf, uint16_t len)
 		break;
 	case VIRTCHNL_EVENT_RESET_IMPENDING:
 	case VIRTCHNL_EVENT_PF_DRIVER_CLOSE:
-		IAVFC_LOG(WARNING,
-			  "%s: the device announces %s: link down until the port is stopped "
-			  "and started again",
-			  ad->name,
-			  type == VIRTCHNL_EVENT_RESET_IMPENDING ? "a reset" : "its PF closing");
-		/* Same recovery as a lost server: reconnect at the next start. */
-		ad->gone = true;
-		__atomic_store_n(&ad->dp_on, 0, __ATOMIC_RELEASE);
-		iavfc_link_refresh(ad);
+		IAVFC_LOG(WARNING, "%s: the device announces %s: link down until %s", ad->name,
+			  type == VIRTCHNL_EVENT_RESET_IMPENDING ? "a reset" : "its PF closing",
+			  ad->reconnect_ms != 0 ? "it is reconnected" :
+						  "the port is stopped and started again");
+		/* Same recovery as a lost server. */
+		iavfc_conn_lost(ad);
 		break;
 	default:
 		IAVFC_LOG(DEBUG, "%s: event %d ignored", ad->name, type);
