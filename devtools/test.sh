@@ -136,6 +136,9 @@ step "telemetry: /vfio_user and /emudev" env BUILD="$gcc_dir" bash devtools/test
 step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, multi-seg, io, 4 queues, restart)" \
 	env BUILD="$gcc_dir" bash devtools/test-two-process.sh
 
+step "net_iavf_client reconnect=: the server killed under traffic and restarted, twice; link down and up, traffic resumes" \
+	env BUILD="$gcc_dir" bash devtools/test-reconnect.sh
+
 if [ "${SKIP_QEMU:-0}" = 1 ]; then
 	say "QEMU guest tests"
 	echo "SKIP_QEMU=1: not run"
