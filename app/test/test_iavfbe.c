@@ -55,6 +55,7 @@
 #include <rte_udp.h>
 
 #include "test.h"
+#include "emu_compat.h"
 #include "rte_emudev.h"
 #include "rte_emudev_driver.h"
 
@@ -652,11 +653,11 @@ static const struct rte_ether_addr pkt_src = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x0
 static uint32_t
 phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
 {
-	struct {
+	struct EMU_PACKED_BEGIN {
 		rte_be32_t src, dst;
 		uint8_t zero, proto;
 		rte_be16_t len;
-	} __rte_packed ph;
+	} EMU_PACKED_END ph;
 
 	ph.src = ip->src_addr;
 	ph.dst = ip->dst_addr;
@@ -3357,11 +3358,11 @@ static const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0x12, [15] = 2
 static uint32_t
 phdr6_sum(const struct rte_ipv6_hdr *ip, uint32_t l4_len)
 {
-	struct {
+	struct EMU_PACKED_BEGIN {
 		rte_be32_t len;
 		uint8_t zero[3];
 		uint8_t nh;
-	} __rte_packed ph;
+	} EMU_PACKED_END ph;
 	uint32_t sum = __rte_raw_cksum(&ip->src_addr, 32, 0);
 
 	ph.len = rte_cpu_to_be_32(l4_len);

@@ -8,8 +8,9 @@
 /**
  * @file
  * The differences between the DPDK versions the project builds against
- * (22.11 LTS and later, e.g. Debian 13's 24.11), in one place: the code uses
- * the names below, which map to the API of the DPDK it is compiled with.
+ * (22.11 LTS and later, e.g. Debian 13's 24.11, sid's 25.11), in one place:
+ * the code uses the names below, which map to the API of the DPDK it is
+ * compiled with.
  * Private (not installed): the targets that have vfio_user_inc include it
  * as "emu_compat.h", lib/emudev as "../vfio_user/emu_compat.h".
  *
@@ -91,6 +92,21 @@ emu_ctrl_thread_join(emu_ctrl_thread_t t)
 #define emu_tel_data_add_dict_uint rte_tel_data_add_dict_uint
 #else
 #define emu_tel_data_add_dict_uint rte_tel_data_add_dict_u64
+#endif
+
+/*
+ * Packed structures: DPDK 25.03 added __rte_packed_begin/__rte_packed_end
+ * (for MSVC) and deprecated __rte_packed (a warning, an error under -Werror).
+ *
+ *   struct EMU_PACKED_BEGIN name { ... } EMU_PACKED_END;
+ */
+#include <rte_common.h>
+#ifdef __rte_packed_begin
+#define EMU_PACKED_BEGIN __rte_packed_begin
+#define EMU_PACKED_END __rte_packed_end
+#else
+#define EMU_PACKED_BEGIN
+#define EMU_PACKED_END __rte_packed
 #endif
 
 #endif /* EMU_COMPAT_H */
