@@ -55,6 +55,7 @@
 #include <rte_udp.h>
 
 #include "test.h"
+#include "emu_compat.h"
 #include "rte_emudev.h"
 #include "rte_emudev_driver.h"
 
@@ -652,11 +653,11 @@ static const struct rte_ether_addr pkt_src = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x0
 static uint32_t
 phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
 {
-	struct {
+	struct EMU_PACKED_BEGIN {
 		rte_be32_t src, dst;
 		uint8_t zero, proto;
 		rte_be16_t len;
-	} __rte_packed ph;
+	} EMU_PACKED_END ph;
 
 	ph.src = ip->src_addr;
 	ph.dst = ip->dst_addr;
@@ -674,7 +675,7 @@ static uint32_t
 build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)(void *)buf;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + L2_LEN);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(void *)(buf + L2_LEN);
 	uint8_t *l4 = buf + L2_LEN + L3_LEN;
 	uint32_t l4h = proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN;
 	uint32_t l4_len = l4h + payload, i;
@@ -759,7 +760,7 @@ l4_cksum_ok(const struct rte_ipv4_hdr *ip, const uint8_t *l4, uint32_t l4_len)
 static bool
 frame_cksums_ok(const uint8_t *f, uint32_t len)
 {
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + L2_LEN);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(const void *)(f + L2_LEN);
 	uint32_t tot;
 
 	if (len < L2_LEN + L3_LEN)
@@ -1510,7 +1511,7 @@ test_gtx_csum(void)
 	/* L4 only (IIPT IPv4 without checksum): the IP header is left alone. */
 	len = build_pkt(big, IPPROTO_TCP, 200, 14, CSUM_PARTIAL);
 	build_pkt(big2, IPPROTO_TCP, 200, 14, CSUM_FULL);
-	((struct rte_ipv4_hdr *)(big2 + L2_LEN))->hdr_checksum = 0;
+	((struct rte_ipv4_hdr *)(void *)(big2 + L2_LEN))->hdr_checksum = 0;
 	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4 | TXD_CMD_L4T_TCP,
 				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
 			    "L4-only checksum offload");
@@ -1530,7 +1531,7 @@ static int
 tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload, uint32_t mss)
 {
 	const uint32_t hdr_len = L2_LEN + L3_LEN + TCP_LEN;
-	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(orig + L2_LEN);
+	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(const void *)(orig + L2_LEN);
 	const struct rte_tcp_hdr *oth = (const struct rte_tcp_hdr *)(orig + L2_LEN + L3_LEN);
 	unsigned int i, expect = (payload + mss - 1) / mss;
 
@@ -1553,7 +1554,7 @@ tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t pay
 		f = mbuf_flat(m[i]);
 		if (f == NULL)
 			return -1;
-		ip = (const struct rte_ipv4_hdr *)(f + L2_LEN);
+		ip = (const struct rte_ipv4_hdr *)(const void *)(f + L2_LEN);
 		th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3_LEN);
 		flags = oth->tcp_flags;
 		if (i != n - 1)
@@ -1651,7 +1652,8 @@ test_gtx_tso(void)
 
 	/* DPDK style: total length set; a single segment (payload == MSS). */
 	len = build_pkt(big, IPPROTO_TCP, 1000, 22, CSUM_TSO);
-	((struct rte_ipv4_hdr *)(big + L2_LEN))->total_length = rte_cpu_to_be_16(len - L2_LEN);
+	((struct rte_ipv4_hdr *)(void *)(big + L2_LEN))->total_length =
+		rte_cpu_to_be_16(len - L2_LEN);
 	n = gtx_tso(q, big, len, NULL, 0, 1000, m, BURST, &last);
 	ret = tso_check(m, n, big, 1000, 1000);
 	free_all(m, n);
@@ -3504,7 +3506,8 @@ test_tso_passthrough(void)
 		ret = -1;
 	} else {
 		/* Headers as a TSO-capable port wants them. */
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + L2_LEN);
+		const struct rte_ipv4_hdr *ip =
+			(const struct rte_ipv4_hdr *)(const void *)(f + L2_LEN);
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3_LEN);
 
 		if (rte_be_to_cpu_16(ip->total_length) != len - L2_LEN ||
@@ -3596,11 +3599,11 @@ static const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0x12, [15] = 2
 static uint32_t
 phdr6_sum(const struct rte_ipv6_hdr *ip, uint32_t l4_len)
 {
-	struct {
+	struct EMU_PACKED_BEGIN {
 		rte_be32_t len;
 		uint8_t zero[3];
 		uint8_t nh;
-	} __rte_packed ph;
+	} EMU_PACKED_END ph;
 	uint32_t sum = __rte_raw_cksum(&ip->src_addr, 32, 0);
 
 	ph.len = rte_cpu_to_be_32(l4_len);
@@ -3614,7 +3617,7 @@ static uint32_t
 build_pkt6(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)(void *)buf;
-	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(buf + L2_LEN);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(void *)(buf + L2_LEN);
 	uint8_t *l4 = buf + L2_LEN + L3V6_LEN;
 	uint32_t l4h = proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN;
 	uint32_t l4_len = l4h + payload, i;
@@ -3629,8 +3632,8 @@ build_pkt6(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum cs
 	ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
 	ip->proto = proto;
 	ip->hop_limits = 64;
-	memcpy(ip->src_addr, v6_src, 16);
-	memcpy(ip->dst_addr, v6_dst, 16);
+	memcpy(&ip->src_addr, v6_src, 16);
+	memcpy(&ip->dst_addr, v6_dst, 16);
 	if (proto == IPPROTO_TCP) {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
@@ -3681,7 +3684,7 @@ static int
 tso6_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload, uint32_t mss)
 {
 	const uint32_t hdr_len = L2_LEN + L3V6_LEN + TCP_LEN;
-	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(orig + L2_LEN);
+	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(const void *)(orig + L2_LEN);
 	const struct rte_tcp_hdr *oth = (const struct rte_tcp_hdr *)(orig + L2_LEN + L3V6_LEN);
 	unsigned int i, expect = (payload + mss - 1) / mss;
 
@@ -3704,7 +3707,7 @@ tso6_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t pa
 		f = mbuf_flat(m[i]);
 		if (f == NULL)
 			return -1;
-		ip = (const struct rte_ipv6_hdr *)(f + L2_LEN);
+		ip = (const struct rte_ipv6_hdr *)(const void *)(f + L2_LEN);
 		th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3V6_LEN);
 		if (i != n - 1)
 			flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
@@ -3713,8 +3716,8 @@ tso6_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t pa
 		if (memcmp(f, orig, L2_LEN) != 0 || ip->vtc_flow != oip->vtc_flow ||
 		    rte_be_to_cpu_16(ip->payload_len) != TCP_LEN + seg || ip->proto != oip->proto ||
 		    ip->hop_limits != oip->hop_limits ||
-		    memcmp(ip->src_addr, oip->src_addr, sizeof(ip->src_addr)) != 0 ||
-		    memcmp(ip->dst_addr, oip->dst_addr, sizeof(ip->dst_addr)) != 0) {
+		    memcmp(&ip->src_addr, &oip->src_addr, sizeof(ip->src_addr)) != 0 ||
+		    memcmp(&ip->dst_addr, &oip->dst_addr, sizeof(ip->dst_addr)) != 0) {
 			printf("segment %u: bad Ethernet or IPv6 header (payload length %u)\n", i,
 			       rte_be_to_cpu_16(ip->payload_len));
 			return -1;
@@ -4217,7 +4220,7 @@ toeplitz_ref(const uint8_t *key, const uint8_t *in, uint32_t n)
 static void
 rss_addrs4(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
 {
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + L2_LEN);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(void *)(f + L2_LEN);
 	uint8_t *l4 = f + L2_LEN + L3_LEN;
 
 	ip->src_addr = rte_cpu_to_be_32(src);

@@ -22,6 +22,7 @@
 #include <rte_common.h>
 #include <rte_telemetry.h>
 
+#include "../vfio_user/emu_compat.h" /* the DPDK version differences */
 #include "emudev_priv.h"
 #include "rte_emudev.h"
 
@@ -87,11 +88,11 @@ emudev_tel_queues(uint16_t id, enum rte_emudev_queue_dir dir, uint16_t nb)
 		rte_tel_data_start_dict(q);
 		rte_tel_data_add_dict_int(q, "qid", qid);
 		rte_tel_data_add_dict_int(q, "enabled", qi.enabled);
-		rte_tel_data_add_dict_u64(q, "ring_size", qi.ring_size);
-		rte_tel_data_add_dict_u64(q, "ring_gpa", qi.ring_gpa);
+		emu_tel_data_add_dict_uint(q, "ring_size", qi.ring_size);
+		emu_tel_data_add_dict_uint(q, "ring_gpa", qi.ring_gpa);
 		rte_tel_data_add_dict_int(q, "ring_mapped", qi.ring_host != NULL);
-		rte_tel_data_add_dict_u64(q, "buf_size", qi.buf_size);
-		rte_tel_data_add_dict_u64(q, "max_pkt_len", qi.max_pkt_len);
+		emu_tel_data_add_dict_uint(q, "buf_size", qi.buf_size);
+		emu_tel_data_add_dict_uint(q, "max_pkt_len", qi.max_pkt_len);
 		rte_tel_data_add_dict_int(
 			q, "irq_vector",
 			qi.irq_vector == RTE_EMUDEV_IRQ_NONE ? -1 : (int)qi.irq_vector);
@@ -134,11 +135,11 @@ emudev_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel
 	rte_tel_data_add_dict_int(d, "max_queue_pairs", info.max_queue_pairs);
 	rte_tel_data_add_dict_int(d, "nb_guest_tx_queues", info.nb_guest_tx_queues);
 	rte_tel_data_add_dict_int(d, "nb_guest_rx_queues", info.nb_guest_rx_queues);
-	rte_tel_data_add_dict_u64(d, "nb_irq_vectors", info.nb_irq_vectors);
-	rte_tel_data_add_dict_u64(d, "mem_generation", st.mem_generation);
-	rte_tel_data_add_dict_u64(d, "mem_nb_regions", st.mem_nb_regions);
+	emu_tel_data_add_dict_uint(d, "nb_irq_vectors", info.nb_irq_vectors);
+	emu_tel_data_add_dict_uint(d, "mem_generation", st.mem_generation);
+	emu_tel_data_add_dict_uint(d, "mem_nb_regions", st.mem_nb_regions);
 	rte_tel_data_add_dict_int(d, "mem_changing", st.mem_changing);
-	rte_tel_data_add_dict_u64(d, "nb_event_callbacks", st.nb_callbacks);
+	emu_tel_data_add_dict_uint(d, "nb_event_callbacks", st.nb_callbacks);
 	rte_tel_data_add_dict_int(d, "stats_callback", st.stats_cb);
 	/* Every queue the device offers, configured by the guest or not. */
 	nb_tx = RTE_MAX(info.max_queue_pairs, info.nb_guest_tx_queues);

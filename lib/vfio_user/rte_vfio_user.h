@@ -12,9 +12,10 @@
  * A vfio-user server makes the application a PCI device for a vfio-user
  * client (such as QEMU's vfio-user-pci). One server context serves one
  * device on one UNIX socket, one client at a time. All sockets of the process
- * are served by a single control thread (created with
- * rte_ctrl_thread_create() on the first rte_vfio_user_server_start()), never
- * by a data-path lcore; every callback below runs on that thread.
+ * are served by a single DPDK control thread (created with
+ * rte_thread_create_control(), or rte_ctrl_thread_create() before DPDK
+ * 23.11, on the first rte_vfio_user_server_start()), never by a data-path
+ * lcore; every callback below runs on that thread.
  *
  * The library owns the PCI configuration space (with BAR sizing and the
  * capability list), the region table, the IRQ table (eventfds and masks)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_bitops.h>
 #include <rte_common.h>
 
 #include "vfio_user_pci.h"

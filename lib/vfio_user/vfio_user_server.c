@@ -66,6 +66,7 @@
 #include <rte_log.h>
 #include <rte_spinlock.h>
 
+#include "emu_compat.h"
 #include "rte_vfio_user.h"
 #include "vfio_user_log.h"
 #include "vfio_user_msg.h"
@@ -231,7 +232,7 @@ struct rte_vfio_user_server {
 struct vfu_ctl {
 	int epfd;
 	int evfd;
-	pthread_t thread;
+	emu_ctrl_thread_t thread;
 	bool stop; /* atomic */
 };
 
@@ -2281,7 +2282,7 @@ vfu_accept(struct rte_vfio_user_server *srv)
 	}
 }
 
-static void *
+static emu_thread_ret_t
 vfu_ctl_main(void *arg)
 {
 	struct vfu_ctl *ctl = arg;
@@ -2327,7 +2328,7 @@ vfu_ctl_main(void *arg)
 			pthread_mutex_unlock(&vfu_lock);
 		}
 	}
-	return NULL;
+	return EMU_THREAD_RET;
 }
 
 static void
@@ -2363,7 +2364,7 @@ vfu_ctl_start(void)
 	ev.data.u64 = VFU_EP_EVENT;
 	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, ctl->evfd, &ev) < 0)
 		goto err_errno;
-	ret = rte_ctrl_thread_create(&ctl->thread, "vfio-user-ctl", NULL, vfu_ctl_main, ctl);
+	ret = emu_ctrl_thread_create(&ctl->thread, "vfio-user-ctl", vfu_ctl_main, ctl);
 	if (ret != 0) {
 		ret = ret < 0 ? ret : -ret;
 		VFU_LOG(ERR, "cannot create the control thread: %s", strerror(-ret));
@@ -2834,7 +2835,7 @@ err_ctl:
 		__atomic_store_n(&ctl->stop, true, __ATOMIC_RELEASE);
 		(void)eventfd_write(ctl->evfd, 1);
 		pthread_mutex_unlock(&vfu_lock);
-		pthread_join(ctl->thread, NULL);
+		emu_ctrl_thread_join(ctl->thread);
 		vfu_ctl_free(ctl);
 		pthread_mutex_lock(&vfu_lock);
 	}
@@ -2883,7 +2884,7 @@ rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv)
 	}
 	pthread_mutex_unlock(&vfu_lock);
 	if (stop != NULL) {
-		pthread_join(stop->thread, NULL);
+		emu_ctrl_thread_join(stop->thread);
 		vfu_ctl_free(stop);
 	}
 

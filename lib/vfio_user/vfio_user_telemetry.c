@@ -31,6 +31,7 @@
 #include <rte_string_fns.h>
 #include <rte_telemetry.h>
 
+#include "emu_compat.h"
 #include "rte_vfio_user.h"
 #include "vfio_user_telemetry.h"
 
@@ -182,8 +183,8 @@ vfu_tel_dma(const struct vfu_tel_srv *t, int *nr)
 			if (m == NULL)
 				break;
 			rte_tel_data_start_dict(m);
-			rte_tel_data_add_dict_u64(m, "iova", maps[i].iova);
-			rte_tel_data_add_dict_u64(m, "size", maps[i].size);
+			emu_tel_data_add_dict_uint(m, "iova", maps[i].iova);
+			emu_tel_data_add_dict_uint(m, "size", maps[i].size);
 			rte_tel_data_add_dict_int(m, "read",
 						  !!(maps[i].prot & RTE_VFIO_USER_DMA_READ));
 			rte_tel_data_add_dict_int(m, "write",
@@ -219,11 +220,11 @@ vfu_tel_regions(const struct vfu_tel_srv *t)
 		if (r == NULL)
 			break;
 		rte_tel_data_start_dict(r);
-		rte_tel_data_add_dict_u64(r, "size", reg->size);
+		emu_tel_data_add_dict_uint(r, "size", reg->size);
 		rte_tel_data_add_dict_int(r, "read", !!(reg->flags & RTE_VFIO_USER_REGION_READ));
 		rte_tel_data_add_dict_int(r, "write", !!(reg->flags & RTE_VFIO_USER_REGION_WRITE));
 		rte_tel_data_add_dict_int(r, "mmap", reg->mmap);
-		rte_tel_data_add_dict_u64(r, "nr_sparse", reg->nr_sparse);
+		emu_tel_data_add_dict_uint(r, "nr_sparse", reg->nr_sparse);
 		vfu_tel_add_container(d, names[i], r);
 	}
 	return d;
@@ -252,8 +253,8 @@ vfu_tel_irqs(const struct vfu_tel_srv *t)
 		if (r == NULL)
 			break;
 		rte_tel_data_start_dict(r);
-		rte_tel_data_add_dict_u64(r, "count", t->irq_count[i]);
-		rte_tel_data_add_dict_u64(r, "enabled", enabled);
+		emu_tel_data_add_dict_uint(r, "count", t->irq_count[i]);
+		emu_tel_data_add_dict_uint(r, "enabled", enabled);
 		vfu_tel_add_container(d, vfu_tel_irq_names[i], r);
 	}
 	return d;
@@ -302,7 +303,7 @@ vfu_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_da
 	rte_tel_data_add_dict_u64(d, "clients_refused", ci.clients_refused);
 	rte_tel_data_add_dict_int(d, "trust_client_memory",
 				  !!(t->flags & RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY));
-	rte_tel_data_add_dict_u64(d, "max_dma_maps", t->max_dma_maps);
+	emu_tel_data_add_dict_uint(d, "max_dma_maps", t->max_dma_maps);
 	dma = vfu_tel_dma(t, &nr);
 	rte_tel_data_add_dict_int(d, "nb_dma_maps", nr);
 	vfu_tel_add_container(d, "dma_maps", dma);
