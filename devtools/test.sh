@@ -155,6 +155,10 @@ else
 		env BUILD="$gcc_dir" bash devtools/test-qemu-dpdk.sh
 fi
 
+# Last: it builds a Debian 13 chroot (a few minutes on a fresh machine).
+step "DPDK 24.11 (Debian 13 chroot): the tree compiles against it; drivers and tests only with its SDK headers" \
+	bash devtools/test-dpdk-version.sh
+
 echo
 [ ${#failures[@]} = 0 ] || printf 'failed: %s\n' "${failures[@]}"
 [ ${#skips[@]} = 0 ] || printf 'skipped: %s\n' "${skips[@]}"
