@@ -77,9 +77,17 @@ chmod 700 "$dir"
 check_path "$dir"
 
 # The project's libraries: regular files and symbolic links named
-# librte_*.so or librte_*.so.N..., outside meson's *.p object directories.
-mapfile -t srcs < <(find "$build/lib" "$build/drivers" -name '*.p' -prune -o \
+# librte_*.so or librte_*.so.N..., directly in BUILD/lib and BUILD/drivers
+# (where lib/meson.build and drivers/meson.build build them); in their
+# subdirectories, outside meson's *.p object directories, only if none is
+# there (a build of an earlier revision, one directory per component;
+# in a build directory that has both, those are stale).
+mapfile -t srcs < <(find "$build/lib" "$build/drivers" -maxdepth 1 \
 	\( -type f -o -type l \) -name 'librte_*.so*' -print 2> /dev/null | sort)
+if [ ${#srcs[@]} = 0 ]; then
+	mapfile -t srcs < <(find "$build/lib" "$build/drivers" -name '*.p' -prune -o \
+		\( -type f -o -type l \) -name 'librte_*.so*' -print 2> /dev/null | sort)
+fi
 names=()
 for s in "${srcs[@]}"; do
 	n=${s##*/}
