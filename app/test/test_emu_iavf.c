@@ -51,8 +51,9 @@
 /*
  * Register offsets, bits, admin-queue and virtchnl numbers as the guest
  * driver knows them (Linux/DPDK iavf, virtchnl.h). They are kept here
- * rather than taken from the device's own header so that the test checks
- * the device against the specification, not against itself.
+ * rather than taken from drivers/common/avf (which the device model and
+ * net_iavf_client both use) so that the test checks the device against the
+ * specification, not against itself.
  */
 #define R_QTX_TAIL(q) (0x0000u + 4u * (q))
 #define R_QRX_TAIL(q) (0x2000u + 4u * (q))
@@ -130,7 +131,7 @@
 #define PCI_CAP_ID_EXP 0x10u
 
 /*
- * The device's header must say the same (and its message layouts must put
+ * drivers/common/avf must say the same (and its message layouts must put
  * the fields where this test puts them).
  */
 static_assert(R_QTX_TAIL(3) == AVF_QTX_TAIL1(3), "QTX_TAIL");
