@@ -60,7 +60,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define MSG_SLOT_SIZE 0x1000u
 #define RING_OFF 0x30000u /* free area for queue rings */
 
-#define AQ_DESC_SIZE 32u
+#define AQ_DESC_SIZE sizeof(struct avf_aq_desc)
 
 static struct emu_iavf_dev *dev;
 static uint8_t *mem;
@@ -97,11 +97,11 @@ arq_post(uint32_t from, uint32_t to, uint32_t len)
 	uint32_t i;
 
 	for (i = from; i != to; i = (i + 1) % len) {
-		struct emu_iavf_aq_desc d;
+		struct avf_aq_desc d;
 		uint64_t buf = GPA_BASE + ARQ_BUF_OFF + (uint64_t)(i % 64) * ARQ_BUF_SIZE;
 
 		memset(&d, 0, sizeof(d));
-		d.flags = EMU_IAVF_AQ_FLAG_BUF;
+		d.flags = AVF_AQ_FLAG_BUF;
 		d.datalen = ARQ_BUF_SIZE;
 		d.addr_high = (uint32_t)(buf >> 32);
 		d.addr_low = (uint32_t)buf;
@@ -113,38 +113,38 @@ arq_post(uint32_t from, uint32_t to, uint32_t len)
 static void
 aq_setup(uint32_t len)
 {
-	reg_write(EMU_IAVF_VF_ATQLEN1, 0);
-	reg_write(EMU_IAVF_VF_ARQLEN1, 0);
-	reg_write(EMU_IAVF_VF_ATQH1, 0);
-	reg_write(EMU_IAVF_VF_ATQT1, 0);
-	reg_write(EMU_IAVF_VF_ATQBAL1, (uint32_t)(GPA_BASE + ATQ_OFF));
-	reg_write(EMU_IAVF_VF_ATQBAH1, (uint32_t)((GPA_BASE + ATQ_OFF) >> 32));
-	reg_write(EMU_IAVF_VF_ATQLEN1, len | EMU_IAVF_AQLEN_ENABLE);
+	reg_write(AVF_VF_ATQLEN1, 0);
+	reg_write(AVF_VF_ARQLEN1, 0);
+	reg_write(AVF_VF_ATQH1, 0);
+	reg_write(AVF_VF_ATQT1, 0);
+	reg_write(AVF_VF_ATQBAL1, (uint32_t)(GPA_BASE + ATQ_OFF));
+	reg_write(AVF_VF_ATQBAH1, (uint32_t)((GPA_BASE + ATQ_OFF) >> 32));
+	reg_write(AVF_VF_ATQLEN1, len | AVF_AQLEN_ENABLE);
 	arq_post(0, len - 1, len);
-	reg_write(EMU_IAVF_VF_ARQH1, 0);
-	reg_write(EMU_IAVF_VF_ARQT1, 0);
-	reg_write(EMU_IAVF_VF_ARQBAL1, (uint32_t)(GPA_BASE + ARQ_OFF));
-	reg_write(EMU_IAVF_VF_ARQBAH1, (uint32_t)((GPA_BASE + ARQ_OFF) >> 32));
-	reg_write(EMU_IAVF_VF_ARQLEN1, len | EMU_IAVF_AQLEN_ENABLE);
-	reg_write(EMU_IAVF_VF_ARQT1, len - 1);
-	reg_write(EMU_IAVF_VFINT_ICR0_ENA1, EMU_IAVF_ICR0_ADMINQ);
-	reg_write(EMU_IAVF_VFINT_DYN_CTL01, EMU_IAVF_DYN_CTL_INTENA);
+	reg_write(AVF_VF_ARQH1, 0);
+	reg_write(AVF_VF_ARQT1, 0);
+	reg_write(AVF_VF_ARQBAL1, (uint32_t)(GPA_BASE + ARQ_OFF));
+	reg_write(AVF_VF_ARQBAH1, (uint32_t)((GPA_BASE + ARQ_OFF) >> 32));
+	reg_write(AVF_VF_ARQLEN1, len | AVF_AQLEN_ENABLE);
+	reg_write(AVF_VF_ARQT1, len - 1);
+	reg_write(AVF_VFINT_ICR0_ENA1, AVF_ICR0_ADMINQ);
+	reg_write(AVF_VFINT_DYN_CTL01, AVF_DYN_CTL_INTENA);
 }
 
 /* The guest takes the replies (ARQT up to ARQH - 1) and reposts buffers. */
 static void
 arq_consume(void)
 {
-	uint32_t lenreg = reg_read(EMU_IAVF_VF_ARQLEN1), len = lenreg & EMU_IAVF_AQLEN_LEN_MASK;
-	uint32_t h = reg_read(EMU_IAVF_VF_ARQH1), t = reg_read(EMU_IAVF_VF_ARQT1), nt;
+	uint32_t lenreg = reg_read(AVF_VF_ARQLEN1), len = lenreg & AVF_AQLEN_LEN_MASK;
+	uint32_t h = reg_read(AVF_VF_ARQH1), t = reg_read(AVF_VF_ARQT1), nt;
 
 	if (len == 0 || h >= len || t >= len)
 		return;
 	nt = (h + len - 1) % len;
 	arq_post(t, nt, len);
-	reg_write(EMU_IAVF_VF_ARQT1, nt);
-	(void)reg_read(EMU_IAVF_VFINT_ICR01);
-	reg_write(EMU_IAVF_VFINT_DYN_CTL01, EMU_IAVF_DYN_CTL_INTENA);
+	reg_write(AVF_VF_ARQT1, nt);
+	(void)reg_read(AVF_VFINT_ICR01);
+	reg_write(AVF_VFINT_DYN_CTL01, AVF_DYN_CTL_INTENA);
 }
 
 static const uint32_t vc_ops[] = {
@@ -189,10 +189,10 @@ op_msg(struct in *in)
 {
 	uint8_t sel = in_u8(in), mode = in_u8(in);
 	uint16_t want = in_u16(in) & 0x1fff;
-	uint32_t lenreg = reg_read(EMU_IAVF_VF_ATQLEN1), len = lenreg & EMU_IAVF_AQLEN_LEN_MASK;
-	uint32_t t = reg_read(EMU_IAVF_VF_ATQT1), slot;
+	uint32_t lenreg = reg_read(AVF_VF_ATQLEN1), len = lenreg & AVF_AQLEN_LEN_MASK;
+	uint32_t t = reg_read(AVF_VF_ATQT1), slot;
 	uint64_t daddr, baddr;
-	struct emu_iavf_aq_desc d;
+	struct avf_aq_desc d;
 	const uint8_t *body;
 	size_t n;
 
@@ -204,18 +204,18 @@ op_msg(struct in *in)
 	mem_put(MSG_OFF + (uint64_t)slot * MSG_SLOT_SIZE, body, n);
 
 	memset(&d, 0, sizeof(d));
-	d.flags = EMU_IAVF_AQ_FLAG_BUF | EMU_IAVF_AQ_FLAG_RD;
+	d.flags = AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_RD;
 	if (n > 512)
-		d.flags |= EMU_IAVF_AQ_FLAG_LB;
-	d.opcode = EMU_IAVF_AQ_OP_SEND_MSG_TO_PF;
+		d.flags |= AVF_AQ_FLAG_LB;
+	d.opcode = AVF_AQ_OP_SEND_MSG_TO_PF;
 	d.datalen = (uint16_t)n;
 	d.cookie_high = (sel & 0x80) ? in_u32(in) : vc_ops[sel % RTE_DIM(vc_ops)];
 	switch (mode & 7) {
 	case 1:
-		d.flags &= (uint16_t)~EMU_IAVF_AQ_FLAG_BUF;
+		d.flags &= (uint16_t)~AVF_AQ_FLAG_BUF;
 		break;
 	case 2:
-		d.opcode = (mode & 8) ? EMU_IAVF_AQ_OP_QUEUE_SHUTDOWN : in_u16(in);
+		d.opcode = (mode & 8) ? AVF_AQ_OP_QUEUE_SHUTDOWN : in_u16(in);
 		break;
 	case 3:
 		baddr = (mode & 8) ? GPA_BASE + MEM_SIZE - 16 : (uint64_t)in_u32(in) << 4;
@@ -231,47 +231,47 @@ op_msg(struct in *in)
 	}
 	d.addr_high = (uint32_t)(baddr >> 32);
 	d.addr_low = (uint32_t)baddr;
-	daddr = (uint64_t)reg_read(EMU_IAVF_VF_ATQBAH1) << 32 | reg_read(EMU_IAVF_VF_ATQBAL1);
+	daddr = (uint64_t)reg_read(AVF_VF_ATQBAH1) << 32 | reg_read(AVF_VF_ATQBAL1);
 	daddr += (uint64_t)(t % len) * AQ_DESC_SIZE;
 	if (daddr >= GPA_BASE)
 		mem_put(daddr - GPA_BASE, &d, sizeof(d));
-	reg_write(EMU_IAVF_VF_ATQT1, (t + 1) % len);
+	reg_write(AVF_VF_ATQT1, (t + 1) % len);
 }
 
 /* Registers worth writing; other offsets come raw from the input. */
 static const uint32_t regs[] = {
-	EMU_IAVF_VF_ATQBAL1,
-	EMU_IAVF_VF_ATQBAH1,
-	EMU_IAVF_VF_ATQLEN1,
-	EMU_IAVF_VF_ATQH1,
-	EMU_IAVF_VF_ATQT1,
-	EMU_IAVF_VF_ARQBAL1,
-	EMU_IAVF_VF_ARQBAH1,
-	EMU_IAVF_VF_ARQLEN1,
-	EMU_IAVF_VF_ARQH1,
-	EMU_IAVF_VF_ARQT1,
-	EMU_IAVF_VFINT_ICR01,
-	EMU_IAVF_VFINT_ICR0_ENA1,
-	EMU_IAVF_VFINT_DYN_CTL01,
-	EMU_IAVF_VFINT_DYN_CTLN1(0),
-	EMU_IAVF_VFINT_DYN_CTLN1(1),
-	EMU_IAVF_VFINT_DYN_CTLN1(15),
-	EMU_IAVF_VFINT_DYN_CTLN1(16),
-	EMU_IAVF_VFINT_ITRN1(0, 0),
-	EMU_IAVF_VFINT_ITR01(0),
-	EMU_IAVF_VFINT_STAT_CTL01,
-	EMU_IAVF_VFGEN_RSTAT,
-	EMU_IAVF_QTX_TAIL1(0),
-	EMU_IAVF_QTX_TAIL1(15),
-	EMU_IAVF_QRX_TAIL1(0),
-	EMU_IAVF_QRX_TAIL1(15),
-	EMU_IAVF_VFQF_HENA(0),
-	EMU_IAVF_VFQF_HKEY(12),
-	EMU_IAVF_VFQF_HLUT(15),
-	EMU_IAVF_TX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE - 4,
-	EMU_IAVF_RX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE,
-	EMU_IAVF_BAR0_SIZE - 4,
-	EMU_IAVF_BAR0_SIZE,
+	AVF_VF_ATQBAL1,
+	AVF_VF_ATQBAH1,
+	AVF_VF_ATQLEN1,
+	AVF_VF_ATQH1,
+	AVF_VF_ATQT1,
+	AVF_VF_ARQBAL1,
+	AVF_VF_ARQBAH1,
+	AVF_VF_ARQLEN1,
+	AVF_VF_ARQH1,
+	AVF_VF_ARQT1,
+	AVF_VFINT_ICR01,
+	AVF_VFINT_ICR0_ENA1,
+	AVF_VFINT_DYN_CTL01,
+	AVF_VFINT_DYN_CTLN1(0),
+	AVF_VFINT_DYN_CTLN1(1),
+	AVF_VFINT_DYN_CTLN1(15),
+	AVF_VFINT_DYN_CTLN1(16),
+	AVF_VFINT_ITRN1(0, 0),
+	AVF_VFINT_ITR01(0),
+	AVF_VFINT_STAT_CTL01,
+	AVF_VFGEN_RSTAT,
+	AVF_QTX_TAIL1(0),
+	AVF_QTX_TAIL1(15),
+	AVF_QRX_TAIL1(0),
+	AVF_QRX_TAIL1(15),
+	AVF_VFQF_HENA(0),
+	AVF_VFQF_HKEY(12),
+	AVF_VFQF_HLUT(15),
+	AVF_TX_TAIL_PAGE + AVF_TAIL_PAGE_SIZE - 4,
+	AVF_RX_TAIL_PAGE + AVF_TAIL_PAGE_SIZE,
+	AVF_BAR0_SIZE - 4,
+	AVF_BAR0_SIZE,
 };
 
 static uint64_t
@@ -359,7 +359,7 @@ check_queue(const struct emu_iavf_queue *q, uint32_t qid, uint32_t desc_size)
 		abort();
 	if (!q->configured)
 		return;
-	if (qid >= dev->offered_qp || q->ring_len == 0 || q->ring_len > EMU_IAVF_RING_LEN_MAX)
+	if (qid >= dev->offered_qp || q->ring_len == 0 || q->ring_len > AVF_RING_LEN_MAX)
 		abort();
 	/* Consumers walk the ring through the memory table: all of it mapped. */
 	if (rte_vfio_user_dma_translate(dev->srv, q->ring_gpa, (uint64_t)q->ring_len * desc_size,
@@ -391,7 +391,7 @@ check_state(void)
 	for (q = 0; q < dev->nb_mc; q++)
 		if (!(dev->mc[q][0] & 1))
 			abort();
-	for (q = 0; dev->rss_lut_set && q < EMU_IAVF_RSS_LUT_SIZE; q++)
+	for (q = 0; dev->rss_lut_set && q < AVF_RSS_LUT_SIZE; q++)
 		if (dev->rss_lut[q] >= dev->offered_qp)
 			abort();
 	if ((dev->rss_key_set || dev->rss_lut_set || dev->rss_hena != EMU_IAVF_RSS_HENA_CAPS) &&
@@ -400,13 +400,13 @@ check_state(void)
 	if ((dev->nb_vlans != 0 || dev->vlan_strip || dev->vlan_insert) &&
 	    !(dev->caps & VIRTCHNL_VF_OFFLOAD_VLAN_V2))
 		abort();
-	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++) {
-		check_queue(&dev->txq[q], q, EMU_IAVF_TX_DESC_SIZE);
-		check_queue(&dev->rxq[q], q, EMU_IAVF_RX_DESC_SIZE);
+	for (q = 0; q < AVF_MAX_QUEUE_PAIRS; q++) {
+		check_queue(&dev->txq[q], q, AVF_TX_DESC_SIZE);
+		check_queue(&dev->rxq[q], q, AVF_RX_DESC_SIZE);
 		if (dev->rxq[q].configured &&
-		    (dev->rxq[q].buf_size < EMU_IAVF_RX_BUF_MIN ||
-		     dev->rxq[q].buf_size > EMU_IAVF_RX_BUF_MAX ||
-		     dev->rxq[q].max_pkt > EMU_IAVF_MAX_PKT_SIZE))
+		    (dev->rxq[q].buf_size < AVF_RX_BUF_MIN ||
+		     dev->rxq[q].buf_size > AVF_RX_BUF_MAX ||
+		     dev->rxq[q].max_pkt > AVF_RX_MAX_PKT_MAX))
 			abort();
 	}
 	pthread_mutex_unlock(&dev->lock);
@@ -442,10 +442,10 @@ setup_server(void)
 
 	memset(&sc, 0, sizeof(sc));
 	sc.path = "/nonexistent/fuzz-emu-iavf.sock";
-	sc.pci_id.vendor_id = EMU_IAVF_PCI_VENDOR_ID;
-	sc.pci_id.device_id = EMU_IAVF_PCI_DEVICE_ID;
-	sc.pci_id.class_code = EMU_IAVF_PCI_CLASS;
-	sc.irq_count[RTE_VFIO_USER_IRQ_MSIX] = EMU_IAVF_MAX_VECTORS;
+	sc.pci_id.vendor_id = AVF_PCI_VENDOR_ID;
+	sc.pci_id.device_id = AVF_PCI_DEVICE_ID;
+	sc.pci_id.class_code = AVF_PCI_CLASS;
+	sc.irq_count[RTE_VFIO_USER_IRQ_MSIX] = AVF_MAX_VECTORS;
 	sc.arg = dev;
 	dev->srv = rte_vfio_user_server_create(&sc);
 	if (dev->srv == NULL)
@@ -594,7 +594,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       (in_u8(&in) & 1) ? EMU_IAVF_RESET_FULL : EMU_IAVF_RESET_VF);
 			break;
 		case OP_ATQT:
-			reg_write(EMU_IAVF_VF_ATQT1, in_u16(&in));
+			reg_write(AVF_VF_ATQT1, in_u16(&in));
 			break;
 		}
 		check_state();

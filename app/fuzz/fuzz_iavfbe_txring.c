@@ -55,7 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define NB_REGIONS 3u
 #define RING_MAX 1024u
 /* R0: the transmit ring, the receive ring (32-byte descriptors), buffers. */
-#define RX_RING_OFF (RING_MAX * sizeof(struct iavfbe_tx_desc))
+#define RX_RING_OFF (RING_MAX * sizeof(struct avf_tx_desc))
 #define BUF_OFF (RX_RING_OFF + RING_MAX * 32u)
 
 struct region {
@@ -175,7 +175,7 @@ rxq_setup(struct rte_mempool *mp, uint32_t nb_desc, uint32_t head, bool skip, ui
 	q->gso.flag = 0;
 	q->port = &port;
 
-	q->ring = (struct iavfbe_tx_desc *)(void *)regions[0].host;
+	q->ring = (struct avf_tx_desc *)(void *)regions[0].host;
 	q->nb_desc = nb_desc;
 	q->doorbell = &doorbell;
 	q->tbl = tbl;
@@ -231,29 +231,28 @@ static void
 op_desc(struct in *in, uint32_t *gtail)
 {
 	uint8_t kind = in_u8(in);
-	struct iavfbe_tx_desc *d = &q->ring[*gtail];
+	struct avf_tx_desc *d = &q->ring[*gtail];
 	uint64_t qw0 = 0, qw1;
 
 	switch (kind & 3) {
 	case 0: { /* data */
-		uint64_t cmd = in_u16(in) & IAVFBE_TXD_CMD_MASK;
-		uint64_t off = in_u32(in) & IAVFBE_TXD_OFFSET_MASK;
-		uint64_t bsz = in_u16(in) & IAVFBE_TXD_BSZ_MASK;
+		uint64_t cmd = in_u16(in) & AVF_TXD_CMD_MASK;
+		uint64_t off = in_u32(in) & AVF_TXD_OFFSET_MASK;
+		uint64_t bsz = in_u16(in) & AVF_TXD_BSZ_MASK;
 		uint64_t tag = (kind & 4) ? in_u16(in) : 0;
 
 		qw0 = addr_pick(in);
-		qw1 = IAVFBE_TXD_DTYPE_DATA | cmd << IAVFBE_TXD_CMD_SHIFT |
-			off << IAVFBE_TXD_OFFSET_SHIFT | bsz << IAVFBE_TXD_BSZ_SHIFT |
-			tag << IAVFBE_TXD_L2TAG1_SHIFT;
+		qw1 = AVF_TXD_DTYPE_DATA | cmd << AVF_TXD_CMD_SHIFT | off << AVF_TXD_OFFSET_SHIFT |
+			bsz << AVF_TXD_BSZ_SHIFT | tag << AVF_TXD_L2TAG1_SHIFT;
 		break;
 	}
 	case 1: { /* context */
-		uint64_t cmd = in_u16(in) & IAVFBE_TXCD_CMD_MASK;
-		uint64_t tlen = in_u32(in) & IAVFBE_TXCD_TSO_LEN_MASK;
-		uint64_t mss = in_u16(in) & IAVFBE_TXCD_MSS_MASK;
+		uint64_t cmd = in_u16(in) & AVF_TXCD_CMD_MASK;
+		uint64_t tlen = in_u32(in) & AVF_TXCD_TSO_LEN_MASK;
+		uint64_t mss = in_u16(in) & AVF_TXCD_MSS_MASK;
 
-		qw1 = IAVFBE_TXD_DTYPE_CTX | cmd << IAVFBE_TXCD_CMD_SHIFT |
-			tlen << IAVFBE_TXCD_TSO_LEN_SHIFT | mss << IAVFBE_TXCD_MSS_SHIFT;
+		qw1 = AVF_TXD_DTYPE_CTX | cmd << AVF_TXCD_CMD_SHIFT |
+			tlen << AVF_TXCD_TSO_LEN_SHIFT | mss << AVF_TXCD_MSS_SHIFT;
 		break;
 	}
 	default: /* raw */
@@ -321,7 +320,7 @@ static void
 op_rx_ring(struct in *in)
 {
 	uint8_t sel = in_u8(in);
-	uint32_t buf = in_u16(in) & IAVFBE_RXD_LEN_MASK, max_pkt = in_u16(in);
+	uint32_t buf = in_u16(in) & AVF_RXD_QW1_LEN_MASK, max_pkt = in_u16(in);
 	uint32_t nb = 8u << (sel & 7);
 
 	txq_setup(nb, (sel & 8) ? 16 : 32, buf == 0 ? 1 : buf, max_pkt, in_u8(in) % nb);

@@ -34,11 +34,16 @@
 #include <rte_errno.h>
 
 #include <rte_emudev.h>
+#include <rte_emudev_net.h>
 #include <rte_ethdev.h>
 #include <rte_vfio_user.h>
 #include <rte_vfio_user_client.h>
 
-#include "emu_iavf_regs.h"
+#include <avf_adminq.h>
+#include <avf_desc.h>
+#include <avf_regs.h>
+#include <avf_virtchnl.h>
+
 #include "test.h"
 
 /* ------------------------------------------------------------------ facts */
@@ -46,8 +51,9 @@
 /*
  * Register offsets, bits, admin-queue and virtchnl numbers as the guest
  * driver knows them (Linux/DPDK iavf, virtchnl.h). They are kept here
- * rather than taken from the device's own header so that the test checks
- * the device against the specification, not against itself.
+ * rather than taken from drivers/common/avf (which the device model and
+ * net_iavf_client both use) so that the test checks the device against the
+ * specification, not against itself.
  */
 #define R_QTX_TAIL(q) (0x0000u + 4u * (q))
 #define R_QRX_TAIL(q) (0x2000u + 4u * (q))
@@ -125,39 +131,37 @@
 #define PCI_CAP_ID_EXP 0x10u
 
 /*
- * The device's header must say the same (and its message layouts must put
+ * drivers/common/avf must say the same (and its message layouts must put
  * the fields where this test puts them).
  */
-static_assert(R_QTX_TAIL(3) == EMU_IAVF_QTX_TAIL1(3), "QTX_TAIL");
-static_assert(R_QRX_TAIL(3) == EMU_IAVF_QRX_TAIL1(3), "QRX_TAIL");
-static_assert(R_DYN_CTLN1(1) == EMU_IAVF_VFINT_DYN_CTLN1(1), "DYN_CTLN1");
-static_assert(R_ICR01 == EMU_IAVF_VFINT_ICR01, "ICR01");
-static_assert(R_ICR0_ENA1 == EMU_IAVF_VFINT_ICR0_ENA1, "ICR0_ENA1");
-static_assert(R_DYN_CTL01 == EMU_IAVF_VFINT_DYN_CTL01, "DYN_CTL01");
-static_assert(R_ARQBAH == EMU_IAVF_VF_ARQBAH1 && R_ARQBAL == EMU_IAVF_VF_ARQBAL1 &&
-		      R_ARQH == EMU_IAVF_VF_ARQH1 && R_ARQT == EMU_IAVF_VF_ARQT1 &&
-		      R_ARQLEN == EMU_IAVF_VF_ARQLEN1,
+static_assert(R_QTX_TAIL(3) == AVF_QTX_TAIL1(3), "QTX_TAIL");
+static_assert(R_QRX_TAIL(3) == AVF_QRX_TAIL1(3), "QRX_TAIL");
+static_assert(R_DYN_CTLN1(1) == AVF_VFINT_DYN_CTLN1(1), "DYN_CTLN1");
+static_assert(R_ICR01 == AVF_VFINT_ICR01, "ICR01");
+static_assert(R_ICR0_ENA1 == AVF_VFINT_ICR0_ENA1, "ICR0_ENA1");
+static_assert(R_DYN_CTL01 == AVF_VFINT_DYN_CTL01, "DYN_CTL01");
+static_assert(R_ARQBAH == AVF_VF_ARQBAH1 && R_ARQBAL == AVF_VF_ARQBAL1 && R_ARQH == AVF_VF_ARQH1 &&
+		      R_ARQT == AVF_VF_ARQT1 && R_ARQLEN == AVF_VF_ARQLEN1,
 	      "ARQ registers");
-static_assert(R_ATQBAH == EMU_IAVF_VF_ATQBAH1 && R_ATQBAL == EMU_IAVF_VF_ATQBAL1 &&
-		      R_ATQH == EMU_IAVF_VF_ATQH1 && R_ATQT == EMU_IAVF_VF_ATQT1 &&
-		      R_ATQLEN == EMU_IAVF_VF_ATQLEN1,
+static_assert(R_ATQBAH == AVF_VF_ATQBAH1 && R_ATQBAL == AVF_VF_ATQBAL1 && R_ATQH == AVF_VF_ATQH1 &&
+		      R_ATQT == AVF_VF_ATQT1 && R_ATQLEN == AVF_VF_ATQLEN1,
 	      "ATQ registers");
-static_assert(R_RSTAT == EMU_IAVF_VFGEN_RSTAT, "RSTAT");
-static_assert(AQLEN_ENABLE == EMU_IAVF_AQLEN_ENABLE && RSTAT_VFACTIVE == EMU_IAVF_RSTAT_VFACTIVE &&
-		      RSTAT_COMPLETED == EMU_IAVF_RSTAT_COMPLETED,
+static_assert(R_RSTAT == AVF_VFGEN_RSTAT, "RSTAT");
+static_assert(AQLEN_ENABLE == AVF_AQLEN_ENABLE && RSTAT_VFACTIVE == AVF_RSTAT_VFACTIVE &&
+		      RSTAT_COMPLETED == AVF_RSTAT_COMPLETED,
 	      "AQLEN / RSTAT bits");
-static_assert(ICR01_ADMINQ == EMU_IAVF_ICR0_ADMINQ && DYN_CTL_INTENA == EMU_IAVF_DYN_CTL_INTENA &&
-		      DYN_CTL_SWINT_TRIG == EMU_IAVF_DYN_CTL_SWINT_TRIG &&
-		      DYN_CTL_CLEARPBA == EMU_IAVF_DYN_CTL_CLEARPBA,
+static_assert(ICR01_ADMINQ == AVF_ICR0_ADMINQ && DYN_CTL_INTENA == AVF_DYN_CTL_INTENA &&
+		      DYN_CTL_SWINT_TRIG == AVF_DYN_CTL_SWINT_TRIG &&
+		      DYN_CTL_CLEARPBA == AVF_DYN_CTL_CLEARPBA,
 	      "interrupt bits");
-static_assert(AQ_FLAG_DD == EMU_IAVF_AQ_FLAG_DD && AQ_FLAG_CMP == EMU_IAVF_AQ_FLAG_CMP &&
-		      AQ_FLAG_ERR == EMU_IAVF_AQ_FLAG_ERR && AQ_FLAG_LB == EMU_IAVF_AQ_FLAG_LB &&
-		      AQ_FLAG_RD == EMU_IAVF_AQ_FLAG_RD && AQ_FLAG_BUF == EMU_IAVF_AQ_FLAG_BUF &&
-		      AQ_FLAG_SI == EMU_IAVF_AQ_FLAG_SI,
+static_assert(AQ_FLAG_DD == AVF_AQ_FLAG_DD && AQ_FLAG_CMP == AVF_AQ_FLAG_CMP &&
+		      AQ_FLAG_ERR == AVF_AQ_FLAG_ERR && AQ_FLAG_LB == AVF_AQ_FLAG_LB &&
+		      AQ_FLAG_RD == AVF_AQ_FLAG_RD && AQ_FLAG_BUF == AVF_AQ_FLAG_BUF &&
+		      AQ_FLAG_SI == AVF_AQ_FLAG_SI,
 	      "descriptor flags");
-static_assert(AQ_OP_SEND_TO_PF == EMU_IAVF_AQ_OP_SEND_MSG_TO_PF &&
-		      AQ_OP_SEND_TO_VF == EMU_IAVF_AQ_OP_SEND_MSG_TO_VF &&
-		      AQ_OP_QUEUE_SHUTDOWN == EMU_IAVF_AQ_OP_QUEUE_SHUTDOWN,
+static_assert(AQ_OP_SEND_TO_PF == AVF_AQ_OP_SEND_MSG_TO_PF &&
+		      AQ_OP_SEND_TO_VF == AVF_AQ_OP_SEND_MSG_TO_VF &&
+		      AQ_OP_QUEUE_SHUTDOWN == AVF_AQ_OP_QUEUE_SHUTDOWN,
 	      "admin queue opcodes");
 static_assert(VC_OP_VERSION == VIRTCHNL_OP_VERSION && VC_OP_RESET_VF == VIRTCHNL_OP_RESET_VF &&
 		      VC_OP_GET_VF_RESOURCES == VIRTCHNL_OP_GET_VF_RESOURCES &&
@@ -238,11 +242,10 @@ struct aq_desc {
 	uint32_t addr_low;
 };
 
-static_assert(sizeof(struct aq_desc) == sizeof(struct emu_iavf_aq_desc) &&
+static_assert(sizeof(struct aq_desc) == sizeof(struct avf_aq_desc) &&
 		      offsetof(struct aq_desc, cookie_high) ==
-			      offsetof(struct emu_iavf_aq_desc, cookie_high) &&
-		      offsetof(struct aq_desc, addr_low) ==
-			      offsetof(struct emu_iavf_aq_desc, addr_low),
+			      offsetof(struct avf_aq_desc, cookie_high) &&
+		      offsetof(struct aq_desc, addr_low) == offsetof(struct avf_aq_desc, addr_low),
 	      "descriptor layout");
 
 /* One message taken from the ARQ. */
@@ -1606,7 +1609,7 @@ check_queue(enum rte_emudev_queue_dir dir, uint16_t q, bool enabled)
 	TEST_ASSERT_EQUAL(qi.enabled, enabled, "%s %u enabled", tx ? "tx" : "rx", q);
 	TEST_ASSERT_EQUAL(qi.ring_gpa, gpa, "%s %u ring address", tx ? "tx" : "rx", q);
 	TEST_ASSERT_EQUAL(qi.ring_size, RING_LEN, "%s %u ring size", tx ? "tx" : "rx", q);
-	TEST_ASSERT_EQUAL(qi.desc_format, tx ? RTE_EMUDEV_DESC_AVF_TX : RTE_EMUDEV_DESC_AVF_RX_32B,
+	TEST_ASSERT_EQUAL(qi.desc_format, tx ? AVF_DESC_FMT_TX : AVF_DESC_FMT_RX_32B,
 			  "%s %u descriptor format", tx ? "tx" : "rx", q);
 	TEST_ASSERT_EQUAL(qi.desc_size, tx ? 16 : 32, "%s %u descriptor size", tx ? "tx" : "rx", q);
 	TEST_ASSERT_EQUAL(qi.irq_vector, q + 1u, "%s %u vector", tx ? "tx" : "rx", q);
@@ -3824,7 +3827,7 @@ test_tail_fresh(void)
 	}
 	/* Power-on state. */
 	if (rd(R_ATQLEN) != 0 || rd(R_ATQBAL) != 0 || rd(R_ARQBAL) != 0 ||
-	    rd(R_RSTAT) != EMU_IAVF_RSTAT_VFACTIVE) {
+	    rd(R_RSTAT) != AVF_RSTAT_VFACTIVE) {
 		printf("registers not at power-on: ATQLEN 0x%x ATQBAL 0x%x ARQBAL 0x%x "
 		       "RSTAT 0x%x\n",
 		       rd(R_ATQLEN), rd(R_ATQBAL), rd(R_ARQBAL), rd(R_RSTAT));

@@ -28,6 +28,7 @@
 
 #include "test.h"
 #include "rte_emudev.h"
+#include "rte_emudev_net.h"
 #include "rte_emudev_driver.h"
 
 #define FAKE_NAME "fake_net0"
@@ -46,9 +47,14 @@
 
 #define WAIT_MS 5000 /* bound of every wait for another thread */
 
+/* The fake provider's descriptor formats (provider-defined) and their sizes. */
+#define FAKE_FMT_TX 1u /* 16 bytes */
+#define FAKE_FMT_RX 2u /* 32 bytes */
+#define FAKE_FMT_SIZE(fmt) ((fmt) == FAKE_FMT_TX ? 16u : (fmt) == FAKE_FMT_RX ? 32u : 12345u)
+
 struct fake_queue {
 	bool enabled;
-	enum rte_emudev_desc_format fmt;
+	uint32_t fmt; /* FAKE_FMT_*, or RTE_EMUDEV_DESC_NONE */
 	uint32_t ring_size;
 	uint64_t ring_gpa;
 	uint32_t irq_vector;
@@ -105,6 +111,8 @@ fake_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
 	q = &f->q[dir][qid];
 	info->enabled = q->enabled;
 	info->desc_format = q->fmt;
+	/* The format's size (garbage without a format: the library must clear it). */
+	info->desc_size = FAKE_FMT_SIZE(q->fmt);
 	info->ring_size = q->ring_size;
 	info->ring_gpa = q->ring_gpa;
 	info->buf_size = dir == RTE_EMUDEV_QUEUE_GUEST_RX ? 2048 : 0;
@@ -112,7 +120,6 @@ fake_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
 	info->doorbell = &f->doorbells[dir][qid];
 	info->irq_vector = q->irq_vector;
 	/* Provider garbage the library must overwrite. */
-	info->desc_size = 12345;
 	info->ring_host = (void *)(uintptr_t)0xdead;
 	info->qid = 77;
 	return 0;
@@ -300,8 +307,7 @@ fake_setup(void)
 		for (q = 0; q < FAKE_NB_QP; q++) {
 			struct fake_queue *fq = &fake.q[d][q];
 
-			fq->fmt = d == RTE_EMUDEV_QUEUE_GUEST_TX ? RTE_EMUDEV_DESC_AVF_TX :
-								   RTE_EMUDEV_DESC_AVF_RX_32B;
+			fq->fmt = d == RTE_EMUDEV_QUEUE_GUEST_TX ? FAKE_FMT_TX : FAKE_FMT_RX;
 			fq->ring_size = FAKE_RING_SIZE;
 			/* 4 rings of at most 2 KiB in region A. */
 			fq->ring_gpa = MEM_A_GPA + (d * FAKE_NB_QP + q) * 0x800;
@@ -848,7 +854,7 @@ test_queue_info(void)
 			TEST_ASSERT_EQUAL(qi.dir, d, "dir");
 			TEST_ASSERT_EQUAL(qi.enabled, q == 0, "enabled");
 			TEST_ASSERT_EQUAL(qi.desc_format, fake.q[d][q].fmt, "format");
-			TEST_ASSERT_EQUAL(qi.desc_size, dsz, "desc size from the format");
+			TEST_ASSERT_EQUAL(qi.desc_size, dsz, "desc size from the provider");
 			TEST_ASSERT_EQUAL(qi.ring_size, FAKE_RING_SIZE, "ring size");
 			TEST_ASSERT_EQUAL(qi.ring_gpa, fake.q[d][q].ring_gpa, "ring gpa");
 			TEST_ASSERT(qi.ring_host == fake.mem + (qi.ring_gpa - MEM_A_GPA),
@@ -894,7 +900,7 @@ test_queue_info(void)
 	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "unconfigured");
 	TEST_ASSERT_EQUAL(qi.desc_size, 0, "no descriptor size");
 	TEST_ASSERT_NULL(qi.ring_host, "unconfigured ring");
-	fake.q[0][0].fmt = RTE_EMUDEV_DESC_AVF_TX;
+	fake.q[0][0].fmt = FAKE_FMT_TX;
 
 	/* While the table changes, no ring address. */
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING), "CHANGING");

@@ -273,9 +273,9 @@ test_private_not_mapped(void)
 	struct iavfc_txq *txq = dev->data->tx_queues[0];
 
 	TEST_ASSERT_NOT_NULL(ad, "adapter");
-	TEST_ASSERT(dma_mapped((uintptr_t)rxq->ring, NB_DESC * IAVFC_RX_DESC_SIZE),
+	TEST_ASSERT(dma_mapped((uintptr_t)rxq->ring, NB_DESC * AVF_RX_DESC_SIZE),
 		    "the receive ring is not mapped");
-	TEST_ASSERT(dma_mapped((uintptr_t)txq->ring, NB_DESC * IAVFC_TX_DESC_SIZE),
+	TEST_ASSERT(dma_mapped((uintptr_t)txq->ring, NB_DESC * AVF_TX_DESC_SIZE),
 		    "the transmit ring is not mapped");
 	TEST_ASSERT(dma_mapped((uintptr_t)ad->atq, IAVFC_ZONE_AQ_SIZE),
 		    "the admin queue is not mapped");
@@ -386,7 +386,7 @@ rx_writeback(struct iavfc_rxq *q, uint16_t idx, uint64_t qw1)
 static uint64_t
 rx_len(uint32_t len)
 {
-	return (uint64_t)len << EMU_IAVF_RXD_QW1_LEN_SHIFT;
+	return (uint64_t)len << AVF_RXD_QW1_LEN_SHIFT;
 }
 
 /*
@@ -406,16 +406,14 @@ test_rx_writeback_checked(void)
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port_id, &st0), "stats");
 
 	/* A length beyond the buffer. */
-	rx_writeback(q, idx, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(q->buf_len + 1u));
+	rx_writeback(q, idx, AVF_RXD_QW1_DD | AVF_RXD_QW1_EOF | rx_len(q->buf_len + 1u));
 	q->ring[idx].qw0 = 0xdeadbeef000ull; /* an address of the server's choosing */
 	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
 	TEST_ASSERT_EQUAL(n, 0, "a packet longer than its buffer was received");
 	idx = (uint16_t)((idx + 1) % q->nb_desc);
 
 	/* An error bit. */
-	rx_writeback(q, idx,
-		     EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | IAVFC_RXD_QW1_ERR_RXE |
-			     rx_len(60));
+	rx_writeback(q, idx, AVF_RXD_QW1_DD | AVF_RXD_QW1_EOF | AVF_RXD_QW1_ERR_RXE | rx_len(60));
 	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
 	TEST_ASSERT_EQUAL(n, 0, "a packet with an error was received");
 	idx = (uint16_t)((idx + 1) % q->nb_desc);
@@ -423,15 +421,15 @@ test_rx_writeback_checked(void)
 	/* A packet that never ends: dropped at the chain limit. */
 	for (i = 0; i < IAVFC_RX_MAX_CHAIN_LIMIT; i++)
 		rx_writeback(q, (uint16_t)((idx + i) % q->nb_desc),
-			     EMU_IAVF_RXD_QW1_DD | rx_len(q->buf_len));
+			     AVF_RXD_QW1_DD | rx_len(q->buf_len));
 	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
 	TEST_ASSERT_EQUAL(n, 0, "a packet of %u descriptors was received",
 			  IAVFC_RX_MAX_CHAIN_LIMIT);
 	idx = (uint16_t)((idx + IAVFC_RX_MAX_CHAIN_LIMIT) % q->nb_desc);
 	/* Its end, then a good packet. */
-	rx_writeback(q, idx, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(60));
+	rx_writeback(q, idx, AVF_RXD_QW1_DD | AVF_RXD_QW1_EOF | rx_len(60));
 	idx = (uint16_t)((idx + 1) % q->nb_desc);
-	rx_writeback(q, idx, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(60));
+	rx_writeback(q, idx, AVF_RXD_QW1_DD | AVF_RXD_QW1_EOF | rx_len(60));
 	n = rte_eth_rx_burst(port_id, 0, pkts, RTE_DIM(pkts));
 	TEST_ASSERT_EQUAL(n, 1, "the good packet after them");
 	TEST_ASSERT_EQUAL(pkts[0]->pkt_len, 60, "length");
@@ -572,7 +570,7 @@ test_reconnect(void)
 	avail = rte_mempool_avail_count(rx_pool);
 	TEST_ASSERT_EQUAL(tx_frames(port, 8), 8, "8 packets given to the device");
 	rxq = rte_eth_devices[port].data->rx_queues[0];
-	rx_writeback(rxq, rxq->next, EMU_IAVF_RXD_QW1_DD | EMU_IAVF_RXD_QW1_EOF | rx_len(60));
+	rx_writeback(rxq, rxq->next, AVF_RXD_QW1_DD | AVF_RXD_QW1_EOF | rx_len(60));
 
 	ev0 = __atomic_load_n(&lsc_events, __ATOMIC_RELAXED);
 	TEST_ASSERT_SUCCESS(rte_vdev_uninit(EMU2_NAME), "server removed");

@@ -57,7 +57,10 @@
 #include "test.h"
 #include "emu_compat.h"
 #include "rte_emudev.h"
+#include "rte_emudev_net.h"
 #include "rte_emudev_driver.h"
+
+#include <avf_desc.h>
 
 #define FAKE_NAME "fake_iavfbe0"
 #define FAKE_DRIVER "fake_iavf"
@@ -84,33 +87,18 @@
 #define TXB_START (GMEM_GPA + 0x100000)
 #define TXB_END (GMEM_GPA + 0x600000)
 
-/* AVF transmit descriptors. */
-#define TXD_DTYPE_DATA 0x0ull
-#define TXD_DTYPE_CTX 0x1ull
-#define TXD_DTYPE_DONE 0xfull
-#define TXD_CMD_EOP 0x1u
-#define TXD_CMD_RS 0x2u
-#define TXD_CMD_ICRC 0x4u
-#define TXD_CMD_IL2TAG1_VAL 0x8u
-#define TXD_CMD_IIPT_IPV6 0x20u
-#define TXD_CMD_IIPT_IPV4 0x40u
-#define TXD_CMD_IIPT_IPV4_CSUM 0x60u
-#define TXD_CMD_L4T_TCP 0x100u
-#define TXD_CMD_L4T_UDP 0x300u
-#define TXD_CTX_CMD_TSO 0x1u
+/* AVF descriptors (drivers/common/avf/avf_desc.h): building and reading them. */
 /* OFFSET field: MACLEN in 2-byte, IPLEN and L4LEN in 4-byte units. */
 #define TXD_OFF(l2, l3, l4) \
 	((uint32_t)((l2) / 2) | (uint32_t)((l3) / 4) << 7 | (uint32_t)((l4) / 4) << 14)
 #define TXD_QW1(cmd, off, len) \
-	(TXD_DTYPE_DATA | (uint64_t)(cmd) << 4 | (uint64_t)(off) << 16 | (uint64_t)(len) << 34)
+	(AVF_TXD_DTYPE_DATA | (uint64_t)(cmd) << AVF_TXD_CMD_SHIFT | \
+	 (uint64_t)(off) << AVF_TXD_OFFSET_SHIFT | (uint64_t)(len) << AVF_TXD_BSZ_SHIFT)
 #define TXD_CTX_QW1(cmd, tso_len, mss) \
-	(TXD_DTYPE_CTX | (uint64_t)(cmd) << 4 | (uint64_t)(tso_len) << 30 | (uint64_t)(mss) << 50)
-
-/* AVF legacy receive descriptor write-back (QW1). */
-#define RXD_DD 0x1ull
-#define RXD_EOF 0x2ull
-#define RXD_ERR(qw1) (((qw1) >> 19) & 0xffull)
-#define RXD_LEN(qw1) ((uint32_t)(((qw1) >> 38) & 0x3fffull))
+	(AVF_TXD_DTYPE_CTX | (uint64_t)(cmd) << AVF_TXCD_CMD_SHIFT | \
+	 (uint64_t)(tso_len) << AVF_TXCD_TSO_LEN_SHIFT | (uint64_t)(mss) << AVF_TXCD_MSS_SHIFT)
+#define RXD_ERR(qw1) (((qw1) >> 19) & 0xffull) /* error bits 26:19 */
+#define RXD_LEN(qw1) ((uint32_t)(((qw1) >> AVF_RXD_QW1_LEN_SHIFT) & AVF_RXD_QW1_LEN_MASK))
 
 #define L2_LEN 14
 #define L3_LEN 20
@@ -127,7 +115,7 @@
 struct fake_queue {
 	bool enabled;
 	bool configured;
-	enum rte_emudev_desc_format rx_fmt; /* guest receive: 16 or 32 bytes */
+	uint32_t rx_fmt; /* guest receive: AVF_DESC_FMT_RX_16B or _32B */
 	uint32_t ring_size;
 	uint64_t ring_gpa;
 	uint32_t buf_size;
@@ -181,8 +169,8 @@ fake_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
 	q = &f->q[dir][qid];
 	info->enabled = q->enabled;
 	if (q->configured) {
-		info->desc_format =
-			dir == RTE_EMUDEV_QUEUE_GUEST_TX ? RTE_EMUDEV_DESC_AVF_TX : q->rx_fmt;
+		info->desc_format = dir == RTE_EMUDEV_QUEUE_GUEST_TX ? AVF_DESC_FMT_TX : q->rx_fmt;
+		info->desc_size = avf_desc_fmt_size(info->desc_format);
 		info->ring_size = q->ring_size;
 		info->ring_gpa = q->ring_gpa;
 		info->buf_size = q->buf_size;
@@ -368,7 +356,7 @@ fake_queues_init(void)
 		t->irq_vector = 1 + 2 * q;
 		memset(r, 0, sizeof(*r));
 		r->configured = true;
-		r->rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+		r->rx_fmt = AVF_DESC_FMT_RX_32B;
 		r->ring_size = RX_RING;
 		r->ring_gpa = RX_RING_GPA(q);
 		r->buf_size = RX_BUF;
@@ -486,7 +474,7 @@ rxd(uint16_t q, uint32_t i)
 {
 	const struct fake_queue *fq = &fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q];
 
-	return gpa_host(fq->ring_gpa + (uint64_t)i * rte_emudev_desc_size(fq->rx_fmt));
+	return gpa_host(fq->ring_gpa + (uint64_t)i * avf_desc_fmt_size(fq->rx_fmt));
 }
 
 /* A guest transmit buffer of len bytes (64-byte aligned). */
@@ -554,7 +542,7 @@ gtx_pkt(uint16_t q, const uint8_t *pkt, uint32_t len, const uint32_t *sizes, uns
 
 		n = end || sizes == NULL ? len - done : RTE_MIN(sizes[i], len - done);
 		if (end)
-			c |= TXD_CMD_EOP | (rs ? TXD_CMD_RS : 0);
+			c |= AVF_TXD_CMD_EOP | (rs ? AVF_TXD_CMD_RS : 0);
 		last = gtx_data(q, pkt + done, n, c, off);
 		done += n;
 	}
@@ -564,7 +552,7 @@ gtx_pkt(uint16_t q, const uint8_t *pkt, uint32_t len, const uint32_t *sizes, uns
 static bool
 gtx_done(uint16_t q, uint32_t i)
 {
-	return (rte_le_to_cpu_64(txd(q, i)[1]) & 0xf) == TXD_DTYPE_DONE;
+	return (rte_le_to_cpu_64(txd(q, i)[1]) & 0xf) == AVF_TXD_DTYPE_DONE;
 }
 
 /* Post n receive buffers at the guest's tail (poisoned), and ring. */
@@ -581,7 +569,7 @@ grx_post(uint16_t q, uint32_t n)
 		memset(gpa_host(RX_BUF_GPA(q, i)), 0xa5, RX_BUF);
 		d[0] = rte_cpu_to_le_64(RX_BUF_GPA(q, i));
 		d[1] = 0;
-		if (fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].rx_fmt == RTE_EMUDEV_DESC_AVF_RX_32B) {
+		if (fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].rx_fmt == AVF_DESC_FMT_RX_32B) {
 			/* Not written back by a minimal device: poison. */
 			d[2] = UINT64_MAX;
 			d[3] = UINT64_MAX;
@@ -1485,34 +1473,37 @@ test_gtx_csum(void)
 	TEST_ASSERT_EQUAL(len, elen, "builder");
 	TEST_ASSERT(frame_cksums_ok(big2, elen), "builder: bad checksums");
 	TEST_ASSERT(!frame_cksums_ok(big, len), "builder: partial checksums valid");
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0,
+				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
 			    "TCP checksum offload");
 	/* UDP. */
 	len = build_pkt(big, IPPROTO_UDP, 555, 11, CSUM_PARTIAL);
 	build_pkt(big2, IPPROTO_UDP, 555, 11, CSUM_FULL);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_UDP,
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0,
+				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_UDP,
 				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
 			    "UDP checksum offload");
 	/* TCP over several descriptors with odd pieces, larger than an mbuf. */
 	len = build_pkt(big, IPPROTO_TCP, 7000, 12, CSUM_PARTIAL);
 	build_pkt(big2, IPPROTO_TCP, 7000, 12, CSUM_FULL);
 	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, RTE_DIM(split) + 1,
-				    TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
 			    "TCP checksum offload over 6 descriptors");
 	/* UDP over several descriptors, odd total length. */
 	len = build_pkt(big, IPPROTO_UDP, 4001, 13, CSUM_PARTIAL);
 	build_pkt(big2, IPPROTO_UDP, 4001, 13, CSUM_FULL);
 	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, RTE_DIM(split) + 1,
-				    TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_UDP,
+				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_UDP,
 				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
 			    "UDP checksum offload over 6 descriptors");
 	/* L4 only (IIPT IPv4 without checksum): the IP header is left alone. */
 	len = build_pkt(big, IPPROTO_TCP, 200, 14, CSUM_PARTIAL);
 	build_pkt(big2, IPPROTO_TCP, 200, 14, CSUM_FULL);
 	((struct rte_ipv4_hdr *)(void *)(big2 + L2_LEN))->hdr_checksum = 0;
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4 | TXD_CMD_L4T_TCP,
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0,
+				    AVF_TXD_CMD_IIPT_IPV4 | AVF_TXD_CMD_L4T_TCP,
 				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
 			    "L4-only checksum offload");
 	/* No offload asked: wrong checksums pass untouched. */
@@ -1615,8 +1606,8 @@ gtx_tso(uint16_t q, const uint8_t *pkt, uint32_t len, const uint32_t *sizes, uns
 {
 	const uint32_t hdr_len = L2_LEN + L3_LEN + TCP_LEN;
 
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - hdr_len, mss));
-	*last = gtx_pkt(q, pkt, len, sizes, nb, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - hdr_len, mss));
+	*last = gtx_pkt(q, pkt, len, sizes, nb, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 			TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
 	gtx_kick(q);
 	return rx_all(q, m, max);
@@ -1757,7 +1748,7 @@ bad_then_good(uint16_t q, const char *name, uint64_t before, uint32_t bad_last, 
 	return 0;
 }
 
-#define EOP_RS (TXD_CMD_EOP | TXD_CMD_RS)
+#define EOP_RS (AVF_TXD_CMD_EOP | AVF_TXD_CMD_RS)
 
 static int
 test_gtx_bad_addr(void)
@@ -1820,11 +1811,12 @@ test_gtx_bad_addr(void)
 	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "bad middle piece");
 	/* A bad buffer in a TSO packet. */
 	b = xstat(XS_TX_BAD_ADDR);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, 2000, 1000));
-	gtx_data(q, big, L2_LEN + L3_LEN + TCP_LEN, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, 2000, 1000));
+	gtx_data(q, big, L2_LEN + L3_LEN + TCP_LEN,
+		 AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 		 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN));
 	last = gtx_desc(q, GMEM_GPA - 4096,
-			TXD_QW1(EOP_RS | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+			TXD_QW1(EOP_RS | AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 				TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), 2000));
 	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_ADDR, b, last, 1), "bad TSO piece");
 	return TEST_SUCCESS;
@@ -1848,12 +1840,12 @@ test_gtx_bad_len(void)
 	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_LEN, b, last, 1), "80000 bytes");
 	/* A TSO packet over 256 KiB (TSO_LEN is 18 bits). */
 	b = xstat(XS_TX_BAD_LEN);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, 0x3ffff, 1000));
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, 0x3ffff, 1000));
 	for (i = 0; i < 17; i++)
-		last = gtx_desc(
-			q, TXB_START,
-			TXD_QW1((i == 16 ? EOP_RS : 0) | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
-				TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), 16383));
+		last = gtx_desc(q, TXB_START,
+				TXD_QW1((i == 16 ? EOP_RS : 0) | AVF_TXD_CMD_IIPT_IPV4_CSUM |
+						AVF_TXD_CMD_L4T_TCP,
+					TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), 16383));
 	{
 		uint64_t bt = xstat(XS_TX_BAD_TSO);
 		struct rte_mbuf *m[8];
@@ -1969,8 +1961,9 @@ test_gtx_bad_tso(void)
 	for (i = 0; i < RTE_DIM(bad_mss); i++) {
 		b = xstat(XS_TX_BAD_TSO);
 		len = build_pkt(big, IPPROTO_TCP, 3000, 40 + i, CSUM_TSO);
-		gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, bad_mss[i]));
-		last = gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+		gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - 54, bad_mss[i]));
+		last = gtx_pkt(q, big, len, NULL, 0,
+			       AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 			       TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
 		TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_TSO, b, last, 1), "MSS %u",
 				    bad_mss[i]);
@@ -1978,13 +1971,14 @@ test_gtx_bad_tso(void)
 	/* TSO without the header lengths. */
 	b = xstat(XS_TX_BAD_TSO);
 	len = build_pkt(big, IPPROTO_TCP, 3000, 45, CSUM_TSO);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, 1000));
-	last = gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP, 0, true);
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - 54, 1000));
+	last = gtx_pkt(q, big, len, NULL, 0, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP, 0,
+		       true);
 	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_TSO, b, last, 1), "no header lengths");
 	/* TSO whose headers are longer than the packet. */
 	b = xstat(XS_TX_BAD_TSO);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, 10, 1000));
-	last = gtx_pkt(q, big, 40, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, 10, 1000));
+	last = gtx_pkt(q, big, 40, NULL, 0, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 		       TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
 	TEST_ASSERT_SUCCESS(bad_then_good(q, XS_TX_BAD_TSO, b, last, 1), "headers past the end");
 	return TEST_SUCCESS;
@@ -2044,21 +2038,21 @@ grx_check(uint16_t q, const uint8_t *data, uint32_t len)
 			printf("queue %u: packet of %u bytes: no posted descriptor left\n", q, len);
 			return -1;
 		}
-		if ((qw1 & RXD_DD) == 0) {
+		if ((qw1 & AVF_RXD_QW1_DD) == 0) {
 			printf("queue %u: descriptor %u (piece %u of a %u-byte packet): no DD\n", q,
 			       i, k, len);
 			return -1;
 		}
-		if (!!(qw1 & RXD_EOF) != eof || RXD_ERR(qw1) != 0 || RXD_LEN(qw1) != n) {
+		if (!!(qw1 & AVF_RXD_QW1_EOF) != eof || RXD_ERR(qw1) != 0 || RXD_LEN(qw1) != n) {
 			printf("queue %u: descriptor %u (piece %u of %u bytes): QW1 0x%016" PRIx64
 			       " (EOF %d, errors 0x%x, length %u), expected EOF %d, length %u\n",
-			       q, i, k, len, qw1, !!(qw1 & RXD_EOF), (unsigned int)RXD_ERR(qw1),
-			       RXD_LEN(qw1), eof, n);
+			       q, i, k, len, qw1, !!(qw1 & AVF_RXD_QW1_EOF),
+			       (unsigned int)RXD_ERR(qw1), RXD_LEN(qw1), eof, n);
 			return -1;
 		}
 		grx_qw0 = rte_le_to_cpu_64(rxd(q, i)[0]);
 		grx_qw1 = qw1;
-		if (fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].rx_fmt == RTE_EMUDEV_DESC_AVF_RX_32B &&
+		if (fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].rx_fmt == AVF_DESC_FMT_RX_32B &&
 		    (rxd(q, i)[2] != 0 || rxd(q, i)[3] != 0)) {
 			printf("queue %u: descriptor %u: QW2/QW3 not written back\n", q, i);
 			return -1;
@@ -2085,7 +2079,7 @@ grx_check(uint16_t q, const uint8_t *data, uint32_t len)
 static bool
 grx_idle(uint16_t q)
 {
-	return (rte_le_to_cpu_64(rxd(q, gst.rxq[q].next)[1]) & RXD_DD) == 0;
+	return (rte_le_to_cpu_64(rxd(q, gst.rxq[q].next)[1]) & AVF_RXD_QW1_DD) == 0;
 }
 
 /* Post so that n descriptors are outstanding. */
@@ -2272,12 +2266,12 @@ grx_bad_desc(uint16_t q)
 	uint32_t i = gst.rxq[q].next;
 	uint64_t qw1 = rte_le_to_cpu_64(rxd(q, i)[1]);
 
-	if ((qw1 & RXD_DD) == 0) {
+	if ((qw1 & AVF_RXD_QW1_DD) == 0) {
 		printf("queue %u: bad descriptor %u not written back (QW1 0x%016" PRIx64 ")\n", q,
 		       i, qw1);
 		return -1;
 	}
-	if ((qw1 & RXD_EOF) == 0 || (RXD_ERR(qw1) == 0 && RXD_LEN(qw1) == 0)) {
+	if ((qw1 & AVF_RXD_QW1_EOF) == 0 || (RXD_ERR(qw1) == 0 && RXD_LEN(qw1) == 0)) {
 		printf("queue %u: bad descriptor %u written back as QW1 0x%016" PRIx64
 		       " (no EOF, or neither an error nor a length)\n",
 		       q, i, qw1);
@@ -2327,7 +2321,8 @@ test_grx_bad_addr(void)
 	 * lost, the last one is not.
 	 */
 	for (k = 0; k < 8; k++)
-		if ((rte_le_to_cpu_64(rxd(q, (gst.rxq[q].next + k) % RX_RING)[1]) & RXD_DD) == 0)
+		if ((rte_le_to_cpu_64(rxd(q, (gst.rxq[q].next + k) % RX_RING)[1]) &
+		     AVF_RXD_QW1_DD) == 0)
 			break;
 	TEST_ASSERT(k > 0, "no packet delivered after the bad descriptors");
 	for (i = 8 - k; i < 8; i++)
@@ -2363,8 +2358,9 @@ test_grx_bad_addr(void)
 		TEST_ASSERT_EQUAL(n, 1, "sent");
 		qw1 = rte_le_to_cpu_64(rxd(q, at)[1]);
 		if (i == 0) {
-			TEST_ASSERT(qw1 == (RXD_DD | RXD_EOF | (uint64_t)len[0] << 38),
-				    "buffer up to the end: QW1 0x%" PRIx64, qw1);
+			TEST_ASSERT(
+				qw1 == (AVF_RXD_QW1_DD | AVF_RXD_QW1_EOF | (uint64_t)len[0] << 38),
+				"buffer up to the end: QW1 0x%" PRIx64, qw1);
 			TEST_ASSERT(memcmp(fk.mem + GMEM_SIZE - len[0], pkt[0], len[0]) == 0,
 				    "buffer up to the end: data");
 			TEST_ASSERT_SUCCESS(xstat_expect(XS_RX_BAD_ADDR, b, 0), "counted");
@@ -3127,10 +3123,9 @@ test_rxconf_change_running(void)
 	return TEST_SUCCESS;
 }
 
-#define RXD_L2TAG1P (1ull << 2)
-#define RXD_L2TAG1(qw0) ((uint16_t)((qw0) >> 16))
-#define RXD_FLTSTAT(qw1) (((qw1) >> 12) & 3u)
-#define RXD_RSS(qw0) ((uint32_t)((qw0) >> 32))
+#define RXD_L2TAG1(qw0) ((uint16_t)((qw0) >> AVF_RXD_QW0_L2TAG1_SHIFT))
+#define RXD_FLTSTAT(qw1) (((qw1) >> AVF_RXD_QW1_FLTSTAT_SHIFT) & 3u)
+#define RXD_RSS(qw0) ((uint32_t)((qw0) >> AVF_RXD_QW0_RSS_SHIFT))
 
 /* Send an mbuf (chain of sizes, optional RTE_MBUF_F_TX_VLAN tag) to guest queue q. */
 static int
@@ -3158,7 +3153,7 @@ vlan_send(uint16_t q, const uint8_t *f, uint32_t len, const uint32_t *sizes, uns
 static int
 l2tag1_check(bool present, uint16_t tci)
 {
-	bool p = (grx_qw1 & RXD_L2TAG1P) != 0;
+	bool p = (grx_qw1 & AVF_RXD_QW1_L2TAG1P) != 0;
 
 	if (p != present || (present && RXD_L2TAG1(grx_qw0) != tci) ||
 	    (!present && RXD_L2TAG1(grx_qw0) != 0)) {
@@ -3213,7 +3208,7 @@ test_vlan_strip_insert(void)
 		q = fmt;
 		if (fmt == 1) {
 			/* Queue 1 with 16-byte descriptors. */
-			fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_16B;
+			fk.q[rx][q].rx_fmt = AVF_DESC_FMT_RX_16B;
 			TEST_ASSERT_SUCCESS(
 				queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
 		} else {
@@ -3290,7 +3285,7 @@ test_vlan_strip_insert(void)
 	TEST_ASSERT_EQUAL(xstat("tx_vlan_inserted") - ins0, 2, "inserted");
 
 	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
-	fk.q[rx][1].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+	fk.q[rx][1].rx_fmt = AVF_DESC_FMT_RX_32B;
 	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, 1, RX_BUF, RX_RING_GPA(1), RX_RING), "32B");
 	return TEST_SUCCESS;
 }
@@ -3526,7 +3521,8 @@ test_tso_passthrough(void)
 	/* Checksum offload still filled in. */
 	len = build_pkt(big, IPPROTO_UDP, 500, 171, CSUM_PARTIAL);
 	build_pkt(big2, IPPROTO_UDP, 500, 171, CSUM_FULL);
-	TEST_ASSERT_SUCCESS(gtx_one(0, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_UDP,
+	TEST_ASSERT_SUCCESS(gtx_one(0, big, len, NULL, 0,
+				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_UDP,
 				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
 			    "checksum offload with tso=passthrough");
 	/* Back to the main port. */
@@ -3758,18 +3754,21 @@ test_gtx_ipv6(void)
 	/* L4 checksum offload over IPv6, TCP and UDP. */
 	len = build_pkt6(big, IPPROTO_TCP, 777, 200, CSUM_PARTIAL);
 	build_pkt6(big2, IPPROTO_TCP, 777, 200, CSUM_FULL);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 3, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_TCP,
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 3,
+				    AVF_TXD_CMD_IIPT_IPV6 | AVF_TXD_CMD_L4T_TCP,
 				    TXD_OFF(L2_LEN, L3V6_LEN, TCP_LEN), big2),
 			    "TCP/IPv6 checksum offload");
 	len = build_pkt6(big, IPPROTO_UDP, 3333, 201, CSUM_PARTIAL);
 	build_pkt6(big2, IPPROTO_UDP, 3333, 201, CSUM_FULL);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 4, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_UDP,
+	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 4,
+				    AVF_TXD_CMD_IIPT_IPV6 | AVF_TXD_CMD_L4T_UDP,
 				    TXD_OFF(L2_LEN, L3V6_LEN, UDP_LEN), big2),
 			    "UDP/IPv6 checksum offload");
 	/* TSO over IPv6 (Linux style: payload length 0). */
 	len = build_pkt6(big, IPPROTO_TCP, 7000, 202, CSUM_TSO);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - hdr, 1440));
-	last = gtx_pkt(q, big, len, split, RTE_DIM(split) + 1, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_TCP,
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - hdr, 1440));
+	last = gtx_pkt(q, big, len, split, RTE_DIM(split) + 1,
+		       AVF_TXD_CMD_IIPT_IPV6 | AVF_TXD_CMD_L4T_TCP,
 		       TXD_OFF(L2_LEN, L3V6_LEN, TCP_LEN), true);
 	gtx_kick(q);
 	n = rx_all(q, m, BURST);
@@ -3781,8 +3780,8 @@ test_gtx_ipv6(void)
 	len = build_pkt6(big, IPPROTO_TCP, 2500, 203, CSUM_TSO);
 	((struct rte_tcp_hdr *)(big + L2_LEN + L3V6_LEN))->tcp_flags |=
 		RTE_TCP_FIN_FLAG | RTE_TCP_CWR_FLAG;
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - hdr, 1000));
-	gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV6 | TXD_CMD_L4T_TCP,
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - hdr, 1000));
+	gtx_pkt(q, big, len, NULL, 0, AVF_TXD_CMD_IIPT_IPV6 | AVF_TXD_CMD_L4T_TCP,
 		TXD_OFF(L2_LEN, L3V6_LEN, TCP_LEN), true);
 	gtx_kick(q);
 	n = rx_all(q, m, BURST);
@@ -3815,7 +3814,7 @@ test_gtx_vlan(void)
 	gpa = txb_alloc(len);
 	memcpy(gpa_host(gpa), big, len);
 	last = gtx_desc(q, gpa,
-			TXD_QW1(EOP_RS | TXD_CMD_IL2TAG1_VAL, 0, len) | (uint64_t)tag << 48);
+			TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1, 0, len) | (uint64_t)tag << 48);
 	gtx_kick(q);
 	n = rx_all(q, m, BURST);
 	TEST_ASSERT_EQUAL(n, 1, "tagged packet");
@@ -3835,7 +3834,8 @@ test_gtx_vlan(void)
 	gpa = txb_alloc(len);
 	memcpy(gpa_host(gpa), big, len);
 	gtx_desc(q, gpa,
-		 TXD_QW1(EOP_RS | TXD_CMD_IL2TAG1_VAL | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+		 TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | AVF_TXD_CMD_IIPT_IPV4_CSUM |
+				 AVF_TXD_CMD_L4T_TCP,
 			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
 			 (uint64_t)tag << 48);
 	gtx_kick(q);
@@ -3847,11 +3847,12 @@ test_gtx_vlan(void)
 
 	/* With TSO: every segment tagged. */
 	len = build_pkt(big, IPPROTO_TCP, 4000, 212, CSUM_TSO);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, 1400));
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - 54, 1400));
 	gpa = txb_alloc(len);
 	memcpy(gpa_host(gpa), big, len);
 	gtx_desc(q, gpa,
-		 TXD_QW1(EOP_RS | TXD_CMD_IL2TAG1_VAL | TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+		 TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | AVF_TXD_CMD_IIPT_IPV4_CSUM |
+				 AVF_TXD_CMD_L4T_TCP,
 			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
 			 (uint64_t)tag << 48);
 	gtx_kick(q);
@@ -3884,8 +3885,8 @@ test_gtx_tso_small_bursts(void)
 	uint16_t q = 1;
 
 	len = build_pkt(big, IPPROTO_TCP, 10000, 220, CSUM_TSO);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, len - 54, 1448));
-	last = gtx_pkt(q, big, len, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - 54, 1448));
+	last = gtx_pkt(q, big, len, NULL, 0, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 		       TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
 	slen = build_pkt(small, IPPROTO_UDP, 30, 221, CSUM_FULL);
 	gtx_pkt(q, small, slen, NULL, 0, 0, 0, true);
@@ -3940,8 +3941,8 @@ test_gtx_nombuf(void)
 	rte_emudev_stats_get(fk.dev, &g0);
 	/* A TSO packet of 3 segments: more mbufs than the pool has. */
 	tlen = build_pkt(big2, IPPROTO_TCP, 3000, 230, CSUM_TSO);
-	gtx_desc(q, 0, TXD_CTX_QW1(TXD_CTX_CMD_TSO, tlen - 54, 1000));
-	tlast = gtx_pkt(q, big2, tlen, NULL, 0, TXD_CMD_IIPT_IPV4_CSUM | TXD_CMD_L4T_TCP,
+	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, tlen - 54, 1000));
+	tlast = gtx_pkt(q, big2, tlen, NULL, 0, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
 			TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), true);
 	/* 9000 bytes: 5 mbufs of 2 KiB, one more than the pool has. */
 	len = build_pkt(big, IPPROTO_UDP, 9000 - 42, 231, CSUM_FULL);
@@ -4009,7 +4010,7 @@ test_grx_16b(void)
 	uint32_t len, i;
 	uint16_t q = 1, n;
 
-	fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_16B;
+	fk.q[rx][q].rx_fmt = AVF_DESC_FMT_RX_16B;
 	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
 	for (i = 0; i < 2 * RX_RING / 3; i++) {
 		len = build_pkt(big, IPPROTO_TCP, i % 3 == 0 ? 4000 : 100 + i, 240 + i, CSUM_FULL);
@@ -4021,7 +4022,7 @@ test_grx_16b(void)
 		TEST_ASSERT_EQUAL(n, 1, "packet %u", i);
 		TEST_ASSERT_SUCCESS(grx_check(q, big, len), "packet %u", i);
 	}
-	fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+	fk.q[rx][q].rx_fmt = AVF_DESC_FMT_RX_32B;
 	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "32B");
 	TEST_ASSERT_SUCCESS(grx_ping(q, 250), "back to 32B");
 	return TEST_SUCCESS;
@@ -4293,7 +4294,7 @@ test_rss(void)
 	for (fmt = 0; fmt < 2; fmt++) {
 		q = fmt;
 		if (fmt == 1) {
-			fk.q[rx][q].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_16B;
+			fk.q[rx][q].rx_fmt = AVF_DESC_FMT_RX_16B;
 			TEST_ASSERT_SUCCESS(
 				queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
 		}
@@ -4390,7 +4391,7 @@ test_rss(void)
 	len = build_pkt(f, IPPROTO_TCP, 20, 570, CSUM_FULL);
 	TEST_ASSERT_SUCCESS(rss_check(q, f, len, false, 0), "RSS off");
 	TEST_ASSERT(rte_eth_dev_rss_reta_query(port, reta, 64) != 0, "reta_query without RSS");
-	fk.q[rx][1].rx_fmt = RTE_EMUDEV_DESC_AVF_RX_32B;
+	fk.q[rx][1].rx_fmt = AVF_DESC_FMT_RX_32B;
 	TEST_ASSERT_SUCCESS(queue_reconfigure(rx, 1, RX_BUF, RX_RING_GPA(1), RX_RING), "32B");
 	return TEST_SUCCESS;
 }

@@ -928,7 +928,9 @@ rte_emudev_queue_info_get(uint16_t dev_id, enum rte_emudev_queue_dir dir, uint16
 	}
 	info->qid = qid;
 	info->dir = dir;
-	info->desc_size = rte_emudev_desc_size(info->desc_format);
+	/* desc_format and desc_size are the provider's; no format, no ring. */
+	if (info->desc_format == RTE_EMUDEV_DESC_NONE)
+		info->desc_size = 0;
 	info->ring_host = NULL;
 	bytes = (uint64_t)info->ring_size * info->desc_size;
 	pthread_mutex_lock(&dev->mem_lock);

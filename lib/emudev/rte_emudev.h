@@ -40,7 +40,10 @@
  * rte_emudev_irq_trigger() are the data-path functions: they take no lock.
  * Event callbacks run synchronously on the provider's control thread.
  *
- * Providers use rte_emudev_driver.h.
+ * This header is device-neutral. What a network device adds (well-known
+ * attributes, the guest's statistics, its receive configuration) is in
+ * rte_emudev_net.h; the descriptor formats of the rings are agreed between
+ * a provider and its consumers. Providers use rte_emudev_driver.h.
  *
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
@@ -53,7 +56,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_compat.h>
-#include <rte_ether.h>
 #include <rte_memory.h>
 #include <rte_pause.h>
 
@@ -100,38 +102,13 @@ enum rte_emudev_queue_dir {
 	RTE_EMUDEV_QUEUE_DIR_MAX, /**< number of directions */
 };
 
-/** Format of the descriptors of a ring; the provider sets it. */
-enum rte_emudev_desc_format {
-	/** The queue is not configured (no ring). */
-	RTE_EMUDEV_DESC_NONE = 0,
-	/** AVF transmit descriptors (data and context), 16 bytes. */
-	RTE_EMUDEV_DESC_AVF_TX,
-	/** AVF legacy receive descriptors, 16 bytes. */
-	RTE_EMUDEV_DESC_AVF_RX_16B,
-	/** AVF legacy receive descriptors, 32 bytes. */
-	RTE_EMUDEV_DESC_AVF_RX_32B,
-	RTE_EMUDEV_DESC_FORMAT_MAX, /**< number of formats */
-};
-
 /**
- * Size of one descriptor of a format.
- *
- * @return bytes per descriptor, or 0 for RTE_EMUDEV_DESC_NONE and unknown
- *   formats.
+ * No descriptor format: the queue is not configured (no ring)
+ * (rte_emudev_queue_info::desc_format). Other values name formats the
+ * provider and its consumers agree on (e.g. drivers/common/avf's
+ * AVF_DESC_FMT_* for emu_iavf and net_iavfbe).
  */
-static inline uint32_t
-rte_emudev_desc_size(enum rte_emudev_desc_format fmt)
-{
-	switch (fmt) {
-	case RTE_EMUDEV_DESC_AVF_TX:
-	case RTE_EMUDEV_DESC_AVF_RX_16B:
-		return 16;
-	case RTE_EMUDEV_DESC_AVF_RX_32B:
-		return 32;
-	default:
-		return 0;
-	}
-}
+#define RTE_EMUDEV_DESC_NONE 0
 
 /** Device information (rte_emudev_info_get()). */
 struct rte_emudev_info {
@@ -267,8 +244,10 @@ struct rte_emudev_queue_info {
 	uint16_t qid; /**< queue index in its direction */
 	enum rte_emudev_queue_dir dir; /**< direction */
 	bool enabled; /**< the guest enabled the queue */
-	enum rte_emudev_desc_format desc_format; /**< descriptor format */
-	uint32_t desc_size; /**< bytes per descriptor (from desc_format) */
+	/** Descriptor format, defined by the provider; RTE_EMUDEV_DESC_NONE: no ring. */
+	uint32_t desc_format;
+	/** Bytes per descriptor, set by the provider; 0 with RTE_EMUDEV_DESC_NONE. */
+	uint32_t desc_size;
 	uint32_t ring_size; /**< descriptors in the ring */
 	uint64_t ring_gpa; /**< guest address of the ring */
 	/**
@@ -307,20 +286,6 @@ struct rte_emudev_attr_desc {
 	uint32_t size; /**< bytes of the value (fixed) */
 	uint32_t flags; /**< RTE_EMUDEV_ATTR_F_* */
 };
-
-/**
- * @name Well-known attributes of network devices
- * A provider defines the attributes it supports; a network device provider
- * supports these with these sizes and meanings when it can.
- * @{
- */
-/** MAC address of the device, 6 bytes (network order). */
-#define RTE_EMUDEV_ATTR_MAC "mac"
-/** Link state the consumer reports to the guest, uint8_t: 0 down, 1 up. */
-#define RTE_EMUDEV_ATTR_LINK_UP "link_up"
-/** Link speed the consumer reports to the guest, uint32_t, in Mbps. */
-#define RTE_EMUDEV_ATTR_LINK_SPEED "link_speed"
-/** @} */
 
 /** Consumer configuration (rte_emudev_configure()). */
 struct rte_emudev_conf {
@@ -390,8 +355,8 @@ enum rte_emudev_event_type {
 	/**
 	 * The receive configuration the guest asked of a network device
 	 * changed (filters, promiscuous modes, VLAN, RSS): get it again with
-	 * rte_emudev_net_rx_conf_get(). Also raised when a reset or the
-	 * client's departure brings it back to the defaults.
+	 * rte_emudev_net_rx_conf_get() (rte_emudev_net.h). Also raised when
+	 * a reset or the client's departure brings it back to the defaults.
 	 */
 	RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED,
 	RTE_EMUDEV_EVENT_MAX, /**< number of event types */
@@ -432,123 +397,29 @@ struct rte_emudev_event {
 typedef void (*rte_emudev_event_cb_t)(uint16_t dev_id, const struct rte_emudev_event *ev,
 				      void *arg);
 
-/**
- * Statistics of a network device, as the guest sees them, with the meaning
- * a NIC's virtual function gives them (DPDK's net_iavf derives
- * ipackets = rx_unicast + rx_multicast + rx_broadcast - rx_discards).
- *
- * rx: frames for the guest, i.e. the consumer had them to write into guest
- * receive rings and the guest's filters (rte_emudev_net_rx_conf) accepted
- * them. rx_unicast/multicast/broadcast and rx_bytes count every such frame,
- * also those then dropped (no guest buffer, too big for the queue, bad
- * buffer address): those are counted in rx_discards too. Frames the
- * guest's filters reject are not counted here at all (a NIC's VSI never
- * sees them; the consumer counts them in its own statistics).
- *
- * tx: frames the guest transmitted, i.e. the consumer read them from guest
- * transmit rings. tx_unicast/multicast/broadcast and tx_bytes count the
- * frames taken from the rings; tx_discards those then dropped by the
- * consumer (they are in the tx_* class counters too); tx_errors frames
- * refused for bad descriptors (not in the class counters).
+/*
+ * __rte_experimental stands alone on the line before the return type (DPDK's
+ * checkpatch); clang-format would join the two.
  */
-struct rte_emudev_stats {
-	uint64_t rx_bytes; /**< bytes of the frames in rx_unicast/multicast/broadcast, no FCS */
-	uint64_t rx_unicast; /**< unicast frames for the guest (delivered or discarded) */
-	uint64_t rx_multicast; /**< multicast frames for the guest (delivered or discarded) */
-	uint64_t rx_broadcast; /**< broadcast frames for the guest (delivered or discarded) */
-	uint64_t rx_discards; /**< of those, dropped: no guest buffer, too big, bad address */
-	uint64_t rx_unknown_protocol; /**< dropped: unknown protocol */
-	uint64_t tx_bytes; /**< bytes the guest sent, no FCS */
-	uint64_t tx_unicast; /**< unicast packets the guest sent */
-	uint64_t tx_multicast; /**< multicast packets the guest sent */
-	uint64_t tx_broadcast; /**< broadcast packets the guest sent */
-	uint64_t tx_discards; /**< of those, dropped by the consumer */
-	uint64_t tx_errors; /**< dropped: bad descriptors */
-};
-
-/**
- * @name Receive configuration of a network device
- * What the guest's driver asked of the device's receive side; the consumer
- * honours it when it writes frames into guest receive rings.
- * @{
- */
-/** Most addresses in each filter list. */
-#define RTE_EMUDEV_NET_MAX_ADDRS 64
-/** Longest RSS key, bytes. */
-#define RTE_EMUDEV_NET_RSS_KEY_MAX 64
-/** Largest RSS lookup table, entries. */
-#define RTE_EMUDEV_NET_RSS_LUT_MAX 512
-/** Deliver every frame, whatever its destination address or VLAN. */
-#define RTE_EMUDEV_NET_RX_F_PROMISC 0x1u
-/** Deliver every multicast frame. */
-#define RTE_EMUDEV_NET_RX_F_ALLMULTI 0x2u
-/**
- * Deliver frames with an 802.1Q tag (TPID 0x8100) only when their VLAN id
- * is set in vlan_bitmap (VLAN 0, priority tags, and untagged frames always
- * pass). Without the flag, every tagged frame passes.
- */
-#define RTE_EMUDEV_NET_RX_F_VLAN_FILTER 0x4u
-/**
- * Strip an outer 802.1Q tag (TPID 0x8100) and hand its TCI to the guest in
- * the receive descriptor, where the device format says.
- */
-#define RTE_EMUDEV_NET_RX_F_VLAN_STRIP 0x8u
-/** rss_types, rss_key and rss_lut are set: the guest asked for RSS. */
-#define RTE_EMUDEV_NET_RX_F_RSS 0x10u
-
-/**
- * Receive configuration (rte_emudev_net_rx_conf_get()).
- *
- * A frame is delivered to the guest when PROMISC is set, or when its
- * destination is broadcast, or a multicast address with ALLMULTI set or
- * listed in multicast[], or a unicast address listed in unicast[] (which
- * always holds the device's own MAC); and then the VLAN filter passes it.
- * Frames longer than the receive queue's max_pkt_len
- * (rte_emudev_queue_info) are dropped (the guest's MTU).
- */
-struct rte_emudev_net_rx_conf {
-	uint64_t generation; /**< grows with every change */
-	uint32_t flags; /**< RTE_EMUDEV_NET_RX_F_* */
-	uint16_t nb_unicast; /**< entries in unicast[] */
-	uint16_t nb_multicast; /**< entries in multicast[] */
-	struct rte_ether_addr unicast[RTE_EMUDEV_NET_MAX_ADDRS]; /**< accepted unicast */
-	struct rte_ether_addr multicast[RTE_EMUDEV_NET_MAX_ADDRS]; /**< accepted multicast */
-	uint64_t vlan_bitmap[4096 / 64]; /**< VLAN ids accepted (VLAN_FILTER), bit id % 64 */
-	uint64_t rss_types; /**< RTE_ETH_RSS_* types hashed (RSS) */
-	uint16_t rss_key_len; /**< bytes in rss_key (RSS) */
-	uint16_t rss_lut_size; /**< entries in rss_lut (RSS) */
-	uint8_t rss_key[RTE_EMUDEV_NET_RSS_KEY_MAX]; /**< Toeplitz key (RSS) */
-	uint16_t rss_lut[RTE_EMUDEV_NET_RSS_LUT_MAX]; /**< guest receive queue per entry (RSS) */
-};
-/** @} */
-
-/**
- * Statistics callback of the consumer (rte_emudev_stats_cb_set()). Called
- * on the provider's thread when it needs the counters (e.g. for a
- * virtchnl GET_STATS request).
- *
- * @param dev_id device id
- * @param stats  counters to fill (zeroed before the call)
- * @param arg    as registered
- * @return 0, or a negative errno passed on to the provider.
- */
-typedef int (*rte_emudev_stats_cb_t)(uint16_t dev_id, struct rte_emudev_stats *stats, void *arg);
-
+/* clang-format off */
 /** @return the number of registered devices. */
-__rte_experimental uint16_t rte_emudev_count(void);
+__rte_experimental
+uint16_t rte_emudev_count(void);
 
 /**
  * @return whether dev_id is the id of a registered device (that is not
  *   being removed).
  */
-__rte_experimental bool rte_emudev_is_valid(uint16_t dev_id);
+__rte_experimental
+bool rte_emudev_is_valid(uint16_t dev_id);
 
 /**
  * Next registered device, for iterations (see RTE_EMUDEV_FOREACH).
  *
  * @return the smallest valid id >= start, or RTE_EMUDEV_MAX_DEVS.
  */
-__rte_experimental uint16_t rte_emudev_find_next(uint16_t start);
+__rte_experimental
+uint16_t rte_emudev_find_next(uint16_t start);
 
 /** Iterate over the ids of the registered devices. */
 #define RTE_EMUDEV_FOREACH(id) \
@@ -561,7 +432,8 @@ __rte_experimental uint16_t rte_emudev_find_next(uint16_t start);
  * @return 0 with *dev_id set; -EINVAL when name or dev_id is NULL or name
  *   is empty or too long; -ENODEV when no such device is registered.
  */
-__rte_experimental int rte_emudev_get_id_by_name(const char *name, uint16_t *dev_id);
+__rte_experimental
+int rte_emudev_get_id_by_name(const char *name, uint16_t *dev_id);
 
 /**
  * Get device information.
@@ -569,7 +441,8 @@ __rte_experimental int rte_emudev_get_id_by_name(const char *name, uint16_t *dev
  * @return 0; -ENODEV for a bad id; -EINVAL when info is NULL; a negative
  *   errno from the provider.
  */
-__rte_experimental int rte_emudev_info_get(uint16_t dev_id, struct rte_emudev_info *info);
+__rte_experimental
+int rte_emudev_info_get(uint16_t dev_id, struct rte_emudev_info *info);
 
 /**
  * Get the current memory table.
@@ -585,8 +458,8 @@ __rte_experimental int rte_emudev_info_get(uint16_t dev_id, struct rte_emudev_in
  *   NULL; -EAGAIN while the table is changing (between MEM_TABLE_CHANGING
  *   and MEM_TABLE_CHANGED).
  */
-__rte_experimental int rte_emudev_mem_table_get(uint16_t dev_id,
-						const struct rte_emudev_mem_table **table);
+__rte_experimental
+int rte_emudev_mem_table_get(uint16_t dev_id, const struct rte_emudev_mem_table **table);
 
 /**
  * Get the information of a queue.
@@ -599,8 +472,9 @@ __rte_experimental int rte_emudev_mem_table_get(uint16_t dev_id,
  *   info or a qid the provider refuses; -ENOTSUP when the device has no
  *   queues; a negative errno from the provider.
  */
-__rte_experimental int rte_emudev_queue_info_get(uint16_t dev_id, enum rte_emudev_queue_dir dir,
-						 uint16_t qid, struct rte_emudev_queue_info *info);
+__rte_experimental
+int rte_emudev_queue_info_get(uint16_t dev_id, enum rte_emudev_queue_dir dir, uint16_t qid,
+			      struct rte_emudev_queue_info *info);
 
 /**
  * Raise an interrupt in the guest.
@@ -617,7 +491,8 @@ __rte_experimental int rte_emudev_queue_info_get(uint16_t dev_id, enum rte_emude
  *   bad vector; -ENOTSUP when the device has no interrupts; a negative
  *   errno from the provider.
  */
-__rte_experimental int rte_emudev_irq_trigger(uint16_t dev_id, uint32_t vector);
+__rte_experimental
+int rte_emudev_irq_trigger(uint16_t dev_id, uint32_t vector);
 
 /**
  * List the attributes of a device.
@@ -629,8 +504,8 @@ __rte_experimental int rte_emudev_irq_trigger(uint16_t dev_id, uint32_t vector);
  *   then max were copied); -ENODEV for a bad id; -EINVAL when descs is NULL
  *   and max is not 0.
  */
-__rte_experimental int rte_emudev_attr_list(uint16_t dev_id, struct rte_emudev_attr_desc *descs,
-					    unsigned int max);
+__rte_experimental
+int rte_emudev_attr_list(uint16_t dev_id, struct rte_emudev_attr_desc *descs, unsigned int max);
 
 /**
  * Read an attribute.
@@ -645,8 +520,8 @@ __rte_experimental int rte_emudev_attr_list(uint16_t dev_id, struct rte_emudev_a
  *   -ENOTSUP when the attribute is not readable; -ENOSPC when len is less
  *   than the size; a negative errno from the provider.
  */
-__rte_experimental int rte_emudev_attr_get(uint16_t dev_id, const char *name, void *buf,
-					   size_t len);
+__rte_experimental
+int rte_emudev_attr_get(uint16_t dev_id, const char *name, void *buf, size_t len);
 
 /**
  * Write an attribute.
@@ -659,8 +534,8 @@ __rte_experimental int rte_emudev_attr_get(uint16_t dev_id, const char *name, vo
  *   wrong len; -ENOENT for an unknown attribute; -ENOTSUP when the
  *   attribute is not writable; a negative errno from the provider.
  */
-__rte_experimental int rte_emudev_attr_set(uint16_t dev_id, const char *name, const void *buf,
-					   size_t len);
+__rte_experimental
+int rte_emudev_attr_set(uint16_t dev_id, const char *name, const void *buf, size_t len);
 
 /**
  * Configure the device for this consumer: the first step of the lifecycle
@@ -671,7 +546,8 @@ __rte_experimental int rte_emudev_attr_set(uint16_t dev_id, const char *name, co
  *   reserved flags; -EBUSY when started; a negative errno from the
  *   provider (the device then keeps its previous state).
  */
-__rte_experimental int rte_emudev_configure(uint16_t dev_id, const struct rte_emudev_conf *conf);
+__rte_experimental
+int rte_emudev_configure(uint16_t dev_id, const struct rte_emudev_conf *conf);
 
 /**
  * Start the device (configured -> started): the consumer serves its
@@ -680,7 +556,8 @@ __rte_experimental int rte_emudev_configure(uint16_t dev_id, const struct rte_em
  * @return 0; -ENODEV for a bad id; -EINVAL when not configured; a negative
  *   errno from the provider.
  */
-__rte_experimental int rte_emudev_start(uint16_t dev_id);
+__rte_experimental
+int rte_emudev_start(uint16_t dev_id);
 
 /**
  * Stop the device (started -> configured). Stopping a device that is not
@@ -689,7 +566,8 @@ __rte_experimental int rte_emudev_start(uint16_t dev_id);
  * @return 0; -ENODEV for a bad id; a negative errno from the provider (the
  *   device is considered stopped anyway).
  */
-__rte_experimental int rte_emudev_stop(uint16_t dev_id);
+__rte_experimental
+int rte_emudev_stop(uint16_t dev_id);
 
 /**
  * Close the device (configured -> closed): the consumer releases it; it
@@ -700,7 +578,8 @@ __rte_experimental int rte_emudev_stop(uint16_t dev_id);
  *   negative errno from the provider (the device is considered closed
  *   anyway).
  */
-__rte_experimental int rte_emudev_close(uint16_t dev_id);
+__rte_experimental
+int rte_emudev_close(uint16_t dev_id);
 
 /**
  * Subscribe to events of a device.
@@ -715,8 +594,9 @@ __rte_experimental int rte_emudev_close(uint16_t dev_id);
  * @return 0; -ENODEV for a bad id; -EINVAL for a bad type or a NULL cb;
  *   -EEXIST when (type, cb, arg) is already registered; -ENOMEM.
  */
-__rte_experimental int rte_emudev_event_register(uint16_t dev_id, enum rte_emudev_event_type type,
-						 rte_emudev_event_cb_t cb, void *arg);
+__rte_experimental
+int rte_emudev_event_register(uint16_t dev_id, enum rte_emudev_event_type type,
+			      rte_emudev_event_cb_t cb, void *arg);
 
 /**
  * Unsubscribe: remove the registration of (type, cb, arg).
@@ -728,37 +608,18 @@ __rte_experimental int rte_emudev_event_register(uint16_t dev_id, enum rte_emude
  * @return 0; -ENODEV for a bad id; -EINVAL for a bad type or a NULL cb;
  *   -ENOENT when not registered.
  */
-__rte_experimental int rte_emudev_event_unregister(uint16_t dev_id, enum rte_emudev_event_type type,
-						   rte_emudev_event_cb_t cb, void *arg);
+__rte_experimental
+int rte_emudev_event_unregister(uint16_t dev_id, enum rte_emudev_event_type type,
+				rte_emudev_event_cb_t cb, void *arg);
 
 /**
  * Name of an event type, for logs.
  *
  * @return a static string ("unknown" for a bad type).
  */
-__rte_experimental const char *rte_emudev_event_name(enum rte_emudev_event_type type);
-
-/**
- * Set the statistics callback of the device: the provider calls it when it
- * needs counters (e.g. for the guest's statistics requests). One per
- * device; NULL removes it (waiting for a call in progress on another
- * thread).
- *
- * @return 0; -ENODEV for a bad id; -EEXIST when another callback is set.
- */
-__rte_experimental int rte_emudev_stats_cb_set(uint16_t dev_id, rte_emudev_stats_cb_t cb,
-					       void *arg);
-
-/**
- * Get the receive configuration of a network device (a copy). Called on a
- * control thread, e.g. in the RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED callback;
- * the consumer then publishes what its data path needs.
- *
- * @return 0; -ENODEV for a bad id; -EINVAL for a NULL conf; -ENOTSUP when
- *   the provider has no receive configuration.
- */
-__rte_experimental int rte_emudev_net_rx_conf_get(uint16_t dev_id,
-						  struct rte_emudev_net_rx_conf *conf);
+__rte_experimental
+const char *rte_emudev_event_name(enum rte_emudev_event_type type);
+/* clang-format on */
 
 /**
  * @name Queue quiescing helpers

@@ -29,7 +29,10 @@
  * may call operations).
  *
  * @warning
- * @b EXPERIMENTAL: this API may change without prior notice.
+ * Internal API: the driver SDK of the library (as DPDK's *_driver.h
+ * headers), for device models, not for applications. Its functions are
+ * __rte_internal (callers compile with ALLOW_INTERNAL_API, as drivers do)
+ * and may change with any release.
  */
 
 #include <stdint.h>
@@ -37,6 +40,7 @@
 #include <rte_compat.h>
 
 #include "rte_emudev.h"
+#include "rte_emudev_net.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -122,6 +126,11 @@ struct rte_emudev_params {
 	uint16_t nb_attrs; /**< entries in attrs, <= RTE_EMUDEV_MAX_ATTRS */
 };
 
+/*
+ * __rte_internal stands alone on the line before the return type (DPDK's
+ * checkpatch); clang-format would join the two.
+ */
+/* clang-format off */
 /**
  * Register a device. It can be found by consumers as soon as this returns
  * (possibly before): the provider must be ready to serve its operations.
@@ -131,7 +140,8 @@ struct rte_emudev_params {
  *   EEXIST when the name is taken, ENOSPC when RTE_EMUDEV_MAX_DEVS devices
  *   are registered, ENOMEM.
  */
-__rte_experimental struct rte_emudev *rte_emudev_register(const struct rte_emudev_params *params);
+__rte_internal
+struct rte_emudev *rte_emudev_register(const struct rte_emudev_params *params);
 
 /**
  * Unregister a device: new consumer calls fail with -ENODEV; the library
@@ -145,10 +155,12 @@ __rte_experimental struct rte_emudev *rte_emudev_register(const struct rte_emude
  * @return 0; -EINVAL when dev is NULL or not registered; -EDEADLK when
  *   called from an operation or an event callback.
  */
-__rte_experimental int rte_emudev_unregister(struct rte_emudev *dev);
+__rte_internal
+int rte_emudev_unregister(struct rte_emudev *dev);
 
 /** @return the id of a registered device (RTE_EMUDEV_MAX_DEVS when dev is NULL). */
-__rte_experimental uint16_t rte_emudev_dev_id(const struct rte_emudev *dev);
+__rte_internal
+uint16_t rte_emudev_dev_id(const struct rte_emudev *dev);
 
 /**
  * Raise an event: call the callbacks registered for it, in registration
@@ -167,8 +179,8 @@ __rte_experimental uint16_t rte_emudev_dev_id(const struct rte_emudev *dev);
  * @return 0; -EINVAL for a NULL dev or ev, a bad type, a queue event with a
  *   bad direction, or a type raised by the library only.
  */
-__rte_experimental int rte_emudev_event_raise(struct rte_emudev *dev,
-					      const struct rte_emudev_event *ev);
+__rte_internal
+int rte_emudev_event_raise(struct rte_emudev *dev, const struct rte_emudev_event *ev);
 
 /**
  * Publish a new memory table (nb regions, in any order; copied and sorted),
@@ -185,9 +197,9 @@ __rte_experimental int rte_emudev_event_raise(struct rte_emudev *dev,
  *   region (the current table is then kept, and a change in progress
  *   stays in progress); -ENOMEM.
  */
-__rte_experimental int rte_emudev_mem_table_set(struct rte_emudev *dev,
-						const struct rte_emudev_mem_region *regions,
-						uint32_t nb);
+__rte_internal
+int rte_emudev_mem_table_set(struct rte_emudev *dev, const struct rte_emudev_mem_region *regions,
+			     uint32_t nb);
 
 /**
  * Ask the consumer for its statistics (through the callback it set with
@@ -198,7 +210,9 @@ __rte_experimental int rte_emudev_mem_table_set(struct rte_emudev *dev,
  * @return 0; -EINVAL for a NULL argument; -ENOENT when no callback is set;
  *   a negative errno from the callback.
  */
-__rte_experimental int rte_emudev_stats_get(struct rte_emudev *dev, struct rte_emudev_stats *stats);
+__rte_internal
+int rte_emudev_stats_get(struct rte_emudev *dev, struct rte_emudev_stats *stats);
+/* clang-format on */
 
 #ifdef __cplusplus
 }

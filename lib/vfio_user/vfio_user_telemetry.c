@@ -298,9 +298,9 @@ vfu_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_da
 	}
 	rte_tel_data_add_dict_int(d, "client_pid", (int)ci.pid);
 	rte_tel_data_add_dict_int(d, "client_uid", (int)ci.uid);
-	rte_tel_data_add_dict_u64(d, "client_connected_at", (uint64_t)ci.connected_at);
-	rte_tel_data_add_dict_u64(d, "clients_accepted", ci.clients_accepted);
-	rte_tel_data_add_dict_u64(d, "clients_refused", ci.clients_refused);
+	emu_tel_data_add_dict_uint(d, "client_connected_at", (uint64_t)ci.connected_at);
+	emu_tel_data_add_dict_uint(d, "clients_accepted", ci.clients_accepted);
+	emu_tel_data_add_dict_uint(d, "clients_refused", ci.clients_refused);
 	rte_tel_data_add_dict_int(d, "trust_client_memory",
 				  !!(t->flags & RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY));
 	emu_tel_data_add_dict_uint(d, "max_dma_maps", t->max_dma_maps);

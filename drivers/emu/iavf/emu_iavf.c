@@ -279,8 +279,8 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 	uint32_t q;
 
 	pthread_mutex_lock(&dev->lock);
-	dev->rstat = EMU_IAVF_RSTAT_INPROGRESS;
-	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++) {
+	dev->rstat = AVF_RSTAT_INPROGRESS;
+	for (q = 0; q < AVF_MAX_QUEUE_PAIRS; q++) {
 		memset(&dev->txq[q], 0, sizeof(dev->txq[q]));
 		memset(&dev->rxq[q], 0, sizeof(dev->rxq[q]));
 		dev->txq[q].vector = RTE_EMUDEV_IRQ_NONE;
@@ -309,7 +309,7 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 	/* ...before the tails restart at 0. */
 	pthread_mutex_lock(&dev->lock);
 	memset(dev->tail_mem, 0, EMU_IAVF_TAIL_MAP_SIZE);
-	dev->rstat = EMU_IAVF_RSTAT_VFACTIVE;
+	dev->rstat = AVF_RSTAT_VFACTIVE;
 	pthread_mutex_unlock(&dev->lock);
 	EMU_IAVF_LOG(INFO, "%s: %s reset done", dev->name,
 		     kind == EMU_IAVF_RESET_VF ? "VF" : "device");
@@ -330,7 +330,7 @@ emu_iavf_tail_create(struct emu_iavf_dev *dev, int *fdp, uint8_t **memp)
 
 	snprintf(memfd_name, sizeof(memfd_name), "emu_iavf-%s", dev->name);
 	fd = memfd_create(memfd_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0 || ftruncate(fd, EMU_IAVF_BAR0_SIZE) < 0) {
+	if (fd < 0 || ftruncate(fd, AVF_BAR0_SIZE) < 0) {
 		ret = -errno;
 		EMU_IAVF_LOG(ERR, "%s: memfd for the tail registers: %s", dev->name,
 			     strerror(errno));
@@ -554,18 +554,19 @@ emu_iavf_op_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t q
 		return -EINVAL;
 	if (dir == RTE_EMUDEV_QUEUE_GUEST_TX) {
 		q = &dev->txq[qid];
-		tail = EMU_IAVF_QTX_TAIL1(qid);
+		tail = AVF_QTX_TAIL1(qid);
 	} else if (dir == RTE_EMUDEV_QUEUE_GUEST_RX) {
 		q = &dev->rxq[qid];
-		tail = EMU_IAVF_QRX_TAIL1(qid);
+		tail = AVF_QRX_TAIL1(qid);
 	} else {
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&dev->lock);
 	info->enabled = q->enabled;
 	if (q->configured) {
-		info->desc_format = dir == RTE_EMUDEV_QUEUE_GUEST_TX ? RTE_EMUDEV_DESC_AVF_TX :
-								       RTE_EMUDEV_DESC_AVF_RX_32B;
+		info->desc_format =
+			dir == RTE_EMUDEV_QUEUE_GUEST_TX ? AVF_DESC_FMT_TX : AVF_DESC_FMT_RX_32B;
+		info->desc_size = avf_desc_fmt_size(info->desc_format);
 		info->ring_size = q->ring_len;
 		info->ring_gpa = q->ring_gpa;
 		info->buf_size = q->buf_size;
@@ -688,8 +689,8 @@ emu_iavf_op_close(void *priv)
 	return 0;
 }
 
-static_assert(EMU_IAVF_RSS_KEY_SIZE <= RTE_EMUDEV_NET_RSS_KEY_MAX &&
-		      EMU_IAVF_RSS_LUT_SIZE <= RTE_EMUDEV_NET_RSS_LUT_MAX &&
+static_assert(AVF_RSS_KEY_SIZE <= RTE_EMUDEV_NET_RSS_KEY_MAX &&
+		      AVF_RSS_LUT_SIZE <= RTE_EMUDEV_NET_RSS_LUT_MAX &&
 		      EMU_IAVF_MAX_UC + 1 <= RTE_EMUDEV_NET_MAX_ADDRS &&
 		      EMU_IAVF_MAX_MC <= RTE_EMUDEV_NET_MAX_ADDRS,
 	      "receive configuration sizes");
@@ -726,10 +727,10 @@ emu_iavf_op_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
 	    dev->rss_lut_set) {
 		conf->flags |= RTE_EMUDEV_NET_RX_F_RSS;
 		conf->rss_types = emu_iavf_hena_to_rss_types(dev->rss_hena);
-		conf->rss_key_len = EMU_IAVF_RSS_KEY_SIZE;
-		memcpy(conf->rss_key, dev->rss_key, EMU_IAVF_RSS_KEY_SIZE);
-		conf->rss_lut_size = EMU_IAVF_RSS_LUT_SIZE;
-		for (i = 0; i < EMU_IAVF_RSS_LUT_SIZE; i++)
+		conf->rss_key_len = AVF_RSS_KEY_SIZE;
+		memcpy(conf->rss_key, dev->rss_key, AVF_RSS_KEY_SIZE);
+		conf->rss_lut_size = AVF_RSS_LUT_SIZE;
+		for (i = 0; i < AVF_RSS_LUT_SIZE; i++)
 			conf->rss_lut[i] = dev->rss_lut[i];
 	}
 	pthread_mutex_unlock(&dev->lock);
@@ -930,11 +931,11 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 			errno = 0;
 			q = strtoul(val, &end, 10);
 			if (errno != 0 || end == val || *end != '\0' || val[0] == '-' || q < 1 ||
-			    q > EMU_IAVF_MAX_QUEUE_PAIRS) {
+			    q > AVF_MAX_QUEUE_PAIRS) {
 				EMU_IAVF_LOG(ERR,
 					     "%s: argument \"queues\": \"%s\" is not a number "
 					     "of queue pairs in 1..%u",
-					     name, val, EMU_IAVF_MAX_QUEUE_PAIRS);
+					     name, val, AVF_MAX_QUEUE_PAIRS);
 				goto out;
 			}
 			a->queues = (uint16_t)q;
@@ -1002,12 +1003,12 @@ emu_iavf_setup_server(struct emu_iavf_dev *dev)
 
 	memset(&sc, 0, sizeof(sc));
 	sc.path = dev->sock;
-	sc.pci_id.vendor_id = EMU_IAVF_PCI_VENDOR_ID;
-	sc.pci_id.device_id = EMU_IAVF_PCI_DEVICE_ID;
-	sc.pci_id.subsys_vendor_id = EMU_IAVF_PCI_SUBSYS_VENDOR_ID;
-	sc.pci_id.subsys_id = EMU_IAVF_PCI_SUBSYS_ID;
-	sc.pci_id.revision = EMU_IAVF_PCI_REVISION;
-	sc.pci_id.class_code = EMU_IAVF_PCI_CLASS;
+	sc.pci_id.vendor_id = AVF_PCI_VENDOR_ID;
+	sc.pci_id.device_id = AVF_PCI_DEVICE_ID;
+	sc.pci_id.subsys_vendor_id = AVF_PCI_SUBSYS_VENDOR_ID;
+	sc.pci_id.subsys_id = AVF_PCI_SUBSYS_ID;
+	sc.pci_id.revision = AVF_PCI_REVISION;
+	sc.pci_id.class_code = AVF_PCI_CLASS;
 	sc.irq_count[RTE_VFIO_USER_IRQ_MSIX] = dev->nb_vectors;
 	sc.ops = &emu_iavf_srv_ops;
 	sc.arg = dev;
@@ -1022,20 +1023,20 @@ emu_iavf_setup_server(struct emu_iavf_dev *dev)
 
 	/* BAR0: registers; the tail pages are mmappable when pages are 4 KiB. */
 	memset(&rc, 0, sizeof(rc));
-	rc.size = EMU_IAVF_BAR0_SIZE;
+	rc.size = AVF_BAR0_SIZE;
 	rc.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
 	rc.bar_flags = RTE_VFIO_USER_BAR_MEM64;
 	rc.access = emu_iavf_bar0_access;
 	rc.arg = dev;
 	rc.fd = dev->tail_fd;
 	rc.fd_offset = 0;
-	if (pg > 0 && EMU_IAVF_TAIL_PAGE_SIZE % (unsigned long)pg == 0) {
+	if (pg > 0 && AVF_TAIL_PAGE_SIZE % (unsigned long)pg == 0) {
 		dev->tail_mmappable = true;
 		rc.nr_sparse = 2;
-		rc.sparse[0].offset = EMU_IAVF_TX_TAIL_PAGE;
-		rc.sparse[0].size = EMU_IAVF_TAIL_PAGE_SIZE;
-		rc.sparse[1].offset = EMU_IAVF_RX_TAIL_PAGE;
-		rc.sparse[1].size = EMU_IAVF_TAIL_PAGE_SIZE;
+		rc.sparse[0].offset = AVF_TX_TAIL_PAGE;
+		rc.sparse[0].size = AVF_TAIL_PAGE_SIZE;
+		rc.sparse[1].offset = AVF_RX_TAIL_PAGE;
+		rc.sparse[1].size = AVF_TAIL_PAGE_SIZE;
 	} else {
 		EMU_IAVF_LOG(WARNING, "%s: page size %ld: tail registers are trapped", dev->name,
 			     pg);
@@ -1051,13 +1052,13 @@ emu_iavf_setup_server(struct emu_iavf_dev *dev)
 	 * an even index and the next).
 	 */
 	memset(&rc, 0, sizeof(rc));
-	rc.size = EMU_IAVF_MSIX_BAR_SIZE;
+	rc.size = AVF_MSIX_BAR_SIZE;
 	rc.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
 	rc.bar_flags = 0;
 	rc.access = emu_iavf_bar3_access;
 	rc.arg = dev;
 	rc.fd = -1;
-	ret = rte_vfio_user_server_set_region(dev->srv, EMU_IAVF_MSIX_BAR, &rc);
+	ret = rte_vfio_user_server_set_region(dev->srv, AVF_MSIX_BAR, &rc);
 	if (ret < 0) {
 		EMU_IAVF_LOG(ERR, "%s: BAR3: %s", dev->name, strerror(-ret));
 		return ret;
@@ -1067,8 +1068,8 @@ emu_iavf_setup_server(struct emu_iavf_dev *dev)
 		EMU_IAVF_LOG(ERR, "%s: PCI Express capability: %s", dev->name, strerror(-ret));
 		return ret;
 	}
-	ret = rte_vfio_user_pci_msix_cap_add(dev->srv, EMU_IAVF_MSIX_BAR, EMU_IAVF_MSIX_TABLE_OFF,
-					     EMU_IAVF_MSIX_BAR, EMU_IAVF_MSIX_PBA_OFF, NULL);
+	ret = rte_vfio_user_pci_msix_cap_add(dev->srv, AVF_MSIX_BAR, AVF_MSIX_TABLE_OFF,
+					     AVF_MSIX_BAR, AVF_MSIX_PBA_OFF, NULL);
 	if (ret < 0) {
 		EMU_IAVF_LOG(ERR, "%s: MSI-X capability: %s", dev->name, strerror(-ret));
 		return ret;

@@ -30,9 +30,8 @@
 static inline bool
 emu_iavf_in_tail_page(uint32_t off)
 {
-	return off < EMU_IAVF_TX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE ||
-		(off >= EMU_IAVF_RX_TAIL_PAGE &&
-		 off < EMU_IAVF_RX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE);
+	return off < AVF_TX_TAIL_PAGE + AVF_TAIL_PAGE_SIZE ||
+		(off >= AVF_RX_TAIL_PAGE && off < AVF_RX_TAIL_PAGE + AVF_TAIL_PAGE_SIZE);
 }
 
 /* ------------------------------------------------------------ interrupts */
@@ -52,8 +51,8 @@ emu_iavf_irq_fire(struct emu_iavf_dev *dev, uint32_t vector)
 void
 emu_iavf_misc_irq_update(struct emu_iavf_dev *dev)
 {
-	uint32_t causes = dev->icr01 & R(dev, EMU_IAVF_VFINT_ICR0_ENA1) &
-		(EMU_IAVF_ICR0_ADMINQ | EMU_IAVF_ICR0_LINK_STAT_CHANGE);
+	uint32_t causes = dev->icr01 & R(dev, AVF_VFINT_ICR0_ENA1) &
+		(AVF_ICR0_ADMINQ | AVF_ICR0_LINK_STAT_CHANGE);
 
 	if (causes == 0)
 		return;
@@ -113,27 +112,27 @@ static void
 emu_iavf_dynctl_write(struct emu_iavf_dev *dev, uint32_t vector, uint32_t off, uint32_t val)
 {
 	R(dev, off) = val &
-		(EMU_IAVF_DYN_CTL_ITR_INDX_MASK | EMU_IAVF_DYN_CTL_INTERVAL_MASK |
-		 EMU_IAVF_DYN_CTL_SW_ITR_INDX_ENA | EMU_IAVF_DYN_CTL_SW_ITR_INDX_MASK |
-		 EMU_IAVF_DYN_CTL_WB_ON_ITR);
-	if (val & EMU_IAVF_DYN_CTL_SWINT_TRIG) {
+		(AVF_DYN_CTL_ITR_INDX_MASK | AVF_DYN_CTL_INTERVAL_MASK |
+		 AVF_DYN_CTL_SW_ITR_INDX_ENA | AVF_DYN_CTL_SW_ITR_INDX_MASK |
+		 AVF_DYN_CTL_WB_ON_ITR);
+	if (val & AVF_DYN_CTL_SWINT_TRIG) {
 		/* A software interrupt fires now and consumes the arming. */
 		__atomic_store_n(&dev->irq_state[vector], 0, __ATOMIC_RELEASE);
 		emu_iavf_irq_fire(dev, vector);
 		return;
 	}
-	if (val & EMU_IAVF_DYN_CTL_INTENA_MSK)
+	if (val & AVF_DYN_CTL_INTENA_MSK)
 		return;
 	/* CLEARPBA: a cause that came while disarmed is forgotten. */
-	if (vector != 0 && (val & EMU_IAVF_DYN_CTL_CLEARPBA))
+	if (vector != 0 && (val & AVF_DYN_CTL_CLEARPBA))
 		__atomic_fetch_and(&dev->irq_state[vector], ~EMU_IAVF_IRQ_PENDING,
 				   __ATOMIC_ACQ_REL);
 	if (vector == 0) {
 		__atomic_store_n(&dev->irq_state[0],
-				 (val & EMU_IAVF_DYN_CTL_INTENA) ? EMU_IAVF_IRQ_ARMED : 0,
+				 (val & AVF_DYN_CTL_INTENA) ? EMU_IAVF_IRQ_ARMED : 0,
 				 __ATOMIC_RELAXED);
 		emu_iavf_misc_irq_update(dev);
-	} else if (val & EMU_IAVF_DYN_CTL_INTENA) {
+	} else if (val & AVF_DYN_CTL_INTENA) {
 		emu_iavf_irq_arm(dev, vector);
 	} else {
 		emu_iavf_irq_disarm(dev, vector);
@@ -143,10 +142,10 @@ emu_iavf_dynctl_write(struct emu_iavf_dev *dev, uint32_t vector, uint32_t off, u
 static uint32_t
 emu_iavf_dynctl_read(struct emu_iavf_dev *dev, uint32_t vector, uint32_t off)
 {
-	uint32_t v = R(dev, off) & ~EMU_IAVF_DYN_CTL_INTENA;
+	uint32_t v = R(dev, off) & ~AVF_DYN_CTL_INTENA;
 
 	if (__atomic_load_n(&dev->irq_state[vector], __ATOMIC_RELAXED) & EMU_IAVF_IRQ_ARMED)
-		v |= EMU_IAVF_DYN_CTL_INTENA;
+		v |= AVF_DYN_CTL_INTENA;
 	return v;
 }
 
@@ -156,10 +155,9 @@ emu_iavf_dynctln_vector(const struct emu_iavf_dev *dev, uint32_t off)
 {
 	uint32_t v;
 
-	if (off < EMU_IAVF_VFINT_DYN_CTLN1(0) ||
-	    off >= EMU_IAVF_VFINT_DYN_CTLN1(EMU_IAVF_MAX_VECTORS - 1))
+	if (off < AVF_VFINT_DYN_CTLN1(0) || off >= AVF_VFINT_DYN_CTLN1(AVF_MAX_VECTORS - 1))
 		return 0;
-	v = (off - EMU_IAVF_VFINT_DYN_CTLN1(0)) / 4 + 1;
+	v = (off - AVF_VFINT_DYN_CTLN1(0)) / 4 + 1;
 	return v < dev->nb_vectors ? v : 0;
 }
 
@@ -179,52 +177,50 @@ emu_iavf_aq_base(const struct emu_iavf_dev *dev, uint32_t bal, uint32_t bah)
 static int
 emu_iavf_arq_post(struct emu_iavf_dev *dev, const struct emu_iavf_msg *m)
 {
-	uint32_t lenreg = R(dev, EMU_IAVF_VF_ARQLEN1), len, h, t;
-	struct emu_iavf_aq_desc d;
-	uint16_t flags, out_flags, retval = EMU_IAVF_AQ_RC_OK, datalen = m->len;
+	uint32_t lenreg = R(dev, AVF_VF_ARQLEN1), len, h, t;
+	struct avf_aq_desc d;
+	uint16_t flags, out_flags, retval = AVF_AQ_RC_OK, datalen = m->len;
 	uint64_t daddr, baddr;
 
-	if (dev->dma_changing || (lenreg & EMU_IAVF_AQLEN_ENABLE) == 0)
+	if (dev->dma_changing || (lenreg & AVF_AQLEN_ENABLE) == 0)
 		return -EAGAIN;
-	len = lenreg & EMU_IAVF_AQLEN_LEN_MASK;
-	h = R(dev, EMU_IAVF_VF_ARQH1);
-	t = R(dev, EMU_IAVF_VF_ARQT1);
+	len = lenreg & AVF_AQLEN_LEN_MASK;
+	h = R(dev, AVF_VF_ARQH1);
+	t = R(dev, AVF_VF_ARQT1);
 	if (len == 0 || h >= len || t >= len) {
-		if ((lenreg & EMU_IAVF_AQLEN_CRIT) == 0)
+		if ((lenreg & AVF_AQLEN_CRIT) == 0)
 			EMU_IAVF_LOG(WARNING, "%s: ARQ: bad length %u, head %u or tail %u",
 				     dev->name, len, h, t);
-		R(dev, EMU_IAVF_VF_ARQLEN1) |= EMU_IAVF_AQLEN_CRIT;
+		R(dev, AVF_VF_ARQLEN1) |= AVF_AQLEN_CRIT;
 		return -EAGAIN;
 	}
 	if (h == t)
 		return -EAGAIN; /* full: the guest gives descriptors back by ARQT */
-	daddr = emu_iavf_aq_base(dev, EMU_IAVF_VF_ARQBAL1, EMU_IAVF_VF_ARQBAH1) +
-		(uint64_t)h * sizeof(d);
+	daddr = emu_iavf_aq_base(dev, AVF_VF_ARQBAL1, AVF_VF_ARQBAH1) + (uint64_t)h * sizeof(d);
 	if (rte_vfio_user_dma_read(dev->srv, daddr, &d, sizeof(d)) < 0) {
 		EMU_IAVF_LOG(WARNING, "%s: ARQ: descriptor %u at 0x%" PRIx64 " not mapped",
 			     dev->name, h, daddr);
-		R(dev, EMU_IAVF_VF_ARQLEN1) |= EMU_IAVF_AQLEN_CRIT;
+		R(dev, AVF_VF_ARQLEN1) |= AVF_AQLEN_CRIT;
 		return -EAGAIN;
 	}
 	flags = rte_le_to_cpu_16(d.flags);
-	out_flags = EMU_IAVF_AQ_FLAG_DD | EMU_IAVF_AQ_FLAG_CMP |
-		(flags & (EMU_IAVF_AQ_FLAG_BUF | EMU_IAVF_AQ_FLAG_LB));
+	out_flags = AVF_AQ_FLAG_DD | AVF_AQ_FLAG_CMP | (flags & (AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_LB));
 	if (m->len > 0) {
 		baddr = (uint64_t)rte_le_to_cpu_32(d.addr_high) << 32 |
 			rte_le_to_cpu_32(d.addr_low);
-		if ((flags & EMU_IAVF_AQ_FLAG_BUF) == 0 || m->len > rte_le_to_cpu_16(d.datalen) ||
+		if ((flags & AVF_AQ_FLAG_BUF) == 0 || m->len > rte_le_to_cpu_16(d.datalen) ||
 		    rte_vfio_user_dma_write(dev->srv, baddr, m->data, m->len) < 0) {
 			EMU_IAVF_LOG(WARNING,
 				     "%s: ARQ: descriptor %u has no usable buffer for %u bytes: "
 				     "virtchnl op %u lost",
 				     dev->name, h, m->len, m->op);
-			out_flags |= EMU_IAVF_AQ_FLAG_ERR;
-			retval = EMU_IAVF_AQ_RC_EFAULT;
+			out_flags |= AVF_AQ_FLAG_ERR;
+			retval = AVF_AQ_RC_EFAULT;
 			datalen = 0;
 		}
 	}
 	d.flags = rte_cpu_to_le_16(out_flags);
-	d.opcode = rte_cpu_to_le_16(EMU_IAVF_AQ_OP_SEND_MSG_TO_VF);
+	d.opcode = rte_cpu_to_le_16(AVF_AQ_OP_SEND_MSG_TO_VF);
 	d.datalen = rte_cpu_to_le_16(datalen);
 	d.retval = rte_cpu_to_le_16(retval);
 	d.cookie_high = rte_cpu_to_le_32(m->op);
@@ -234,11 +230,11 @@ emu_iavf_arq_post(struct emu_iavf_dev *dev, const struct emu_iavf_msg *m)
 	if (rte_vfio_user_dma_write(dev->srv, daddr, &d, sizeof(d)) < 0) {
 		EMU_IAVF_LOG(WARNING, "%s: ARQ: descriptor %u not writable: virtchnl op %u lost",
 			     dev->name, h, m->op);
-		R(dev, EMU_IAVF_VF_ARQLEN1) |= EMU_IAVF_AQLEN_CRIT;
+		R(dev, AVF_VF_ARQLEN1) |= AVF_AQLEN_CRIT;
 		return 0;
 	}
-	R(dev, EMU_IAVF_VF_ARQH1) = (h + 1) % len;
-	dev->icr01 |= EMU_IAVF_ICR0_ADMINQ;
+	R(dev, AVF_VF_ARQH1) = (h + 1) % len;
+	dev->icr01 |= AVF_ICR0_ADMINQ;
 	emu_iavf_misc_irq_update(dev);
 	return 0;
 }
@@ -270,8 +266,8 @@ emu_iavf_msg_queue(struct emu_iavf_dev *dev, uint32_t op, int32_t status, const 
 	}
 	if (dev->bl_count == EMU_IAVF_BACKLOG) {
 		EMU_IAVF_LOG(WARNING, "%s: ARQ overflow: virtchnl op %u dropped", dev->name, op);
-		if (R(dev, EMU_IAVF_VF_ARQLEN1) & EMU_IAVF_AQLEN_ENABLE)
-			R(dev, EMU_IAVF_VF_ARQLEN1) |= EMU_IAVF_AQLEN_OVFL;
+		if (R(dev, AVF_VF_ARQLEN1) & AVF_AQLEN_ENABLE)
+			R(dev, AVF_VF_ARQLEN1) |= AVF_AQLEN_OVFL;
 		return;
 	}
 	m = &dev->backlog[(dev->bl_head + dev->bl_count) % EMU_IAVF_BACKLOG];
@@ -369,78 +365,76 @@ emu_iavf_link_event_queue(struct emu_iavf_dev *dev)
 static void
 emu_iavf_atq_process(struct emu_iavf_dev *dev)
 {
-	uint32_t budget = EMU_IAVF_AQ_RING_MAX + 1;
+	uint32_t budget = AVF_AQ_RING_MAX + 1;
 
 	while (budget-- > 0) {
 		struct emu_iavf_vc_result res;
 		struct rte_emudev_stats stats;
-		struct emu_iavf_aq_desc d;
+		struct avf_aq_desc d;
 		uint32_t lenreg, len, h, t, v_op = 0, msglen = 0;
-		uint16_t flags, opcode, datalen, retval = EMU_IAVF_AQ_RC_OK;
-		uint16_t out_flags = EMU_IAVF_AQ_FLAG_DD | EMU_IAVF_AQ_FLAG_CMP;
+		uint16_t flags, opcode, datalen, retval = AVF_AQ_RC_OK;
+		uint16_t out_flags = AVF_AQ_FLAG_DD | AVF_AQ_FLAG_CMP;
 		bool have_msg = false, bad_buf = false;
 		uint64_t daddr;
 
 		pthread_mutex_lock(&dev->lock);
-		lenreg = R(dev, EMU_IAVF_VF_ATQLEN1);
-		len = lenreg & EMU_IAVF_AQLEN_LEN_MASK;
-		h = R(dev, EMU_IAVF_VF_ATQH1);
-		t = R(dev, EMU_IAVF_VF_ATQT1);
-		if ((lenreg & EMU_IAVF_AQLEN_ENABLE) == 0 || h == t ||
-		    (lenreg & EMU_IAVF_AQLEN_CRIT) != 0) {
+		lenreg = R(dev, AVF_VF_ATQLEN1);
+		len = lenreg & AVF_AQLEN_LEN_MASK;
+		h = R(dev, AVF_VF_ATQH1);
+		t = R(dev, AVF_VF_ATQT1);
+		if ((lenreg & AVF_AQLEN_ENABLE) == 0 || h == t || (lenreg & AVF_AQLEN_CRIT) != 0) {
 			pthread_mutex_unlock(&dev->lock);
 			return;
 		}
 		if (len == 0 || h >= len || t >= len) {
 			EMU_IAVF_LOG(WARNING, "%s: ATQ: bad length %u, head %u or tail %u",
 				     dev->name, len, h, t);
-			R(dev, EMU_IAVF_VF_ATQLEN1) |= EMU_IAVF_AQLEN_CRIT;
+			R(dev, AVF_VF_ATQLEN1) |= AVF_AQLEN_CRIT;
 			pthread_mutex_unlock(&dev->lock);
 			return;
 		}
-		daddr = emu_iavf_aq_base(dev, EMU_IAVF_VF_ATQBAL1, EMU_IAVF_VF_ATQBAH1) +
+		daddr = emu_iavf_aq_base(dev, AVF_VF_ATQBAL1, AVF_VF_ATQBAH1) +
 			(uint64_t)h * sizeof(d);
 		if (rte_vfio_user_dma_read(dev->srv, daddr, &d, sizeof(d)) < 0) {
 			EMU_IAVF_LOG(WARNING, "%s: ATQ: descriptor %u at 0x%" PRIx64 " not mapped",
 				     dev->name, h, daddr);
-			R(dev, EMU_IAVF_VF_ATQLEN1) |= EMU_IAVF_AQLEN_CRIT;
+			R(dev, AVF_VF_ATQLEN1) |= AVF_AQLEN_CRIT;
 			pthread_mutex_unlock(&dev->lock);
 			return;
 		}
 		flags = rte_le_to_cpu_16(d.flags);
 		opcode = rte_le_to_cpu_16(d.opcode);
 		datalen = rte_le_to_cpu_16(d.datalen);
-		if (opcode == EMU_IAVF_AQ_OP_SEND_MSG_TO_PF) {
+		if (opcode == AVF_AQ_OP_SEND_MSG_TO_PF) {
 			have_msg = true;
 			v_op = rte_le_to_cpu_32(d.cookie_high);
 			if (datalen > 0) {
 				uint64_t baddr = (uint64_t)rte_le_to_cpu_32(d.addr_high) << 32 |
 					rte_le_to_cpu_32(d.addr_low);
 
-				if ((flags & EMU_IAVF_AQ_FLAG_BUF) == 0 ||
-				    datalen > EMU_IAVF_AQ_BUF_MAX) {
+				if ((flags & AVF_AQ_FLAG_BUF) == 0 || datalen > AVF_AQ_BUF_MAX) {
 					bad_buf = true;
-					retval = EMU_IAVF_AQ_RC_EINVAL;
+					retval = AVF_AQ_RC_EINVAL;
 				} else if (rte_vfio_user_dma_read(dev->srv, baddr, dev->aq_buf,
 								  datalen) < 0) {
 					bad_buf = true;
-					retval = EMU_IAVF_AQ_RC_EFAULT;
+					retval = AVF_AQ_RC_EFAULT;
 				}
 				if (bad_buf) {
 					EMU_IAVF_LOG(WARNING,
 						     "%s: ATQ: descriptor %u: bad buffer "
 						     "(flags 0x%x, %u bytes at 0x%" PRIx64 ")",
 						     dev->name, h, flags, datalen, baddr);
-					out_flags |= EMU_IAVF_AQ_FLAG_ERR;
+					out_flags |= AVF_AQ_FLAG_ERR;
 				} else {
 					msglen = datalen;
 				}
 			}
-		} else if (opcode != EMU_IAVF_AQ_OP_QUEUE_SHUTDOWN) {
+		} else if (opcode != AVF_AQ_OP_QUEUE_SHUTDOWN) {
 			EMU_IAVF_LOG(DEBUG, "%s: ATQ: opcode 0x%04x not supported", dev->name,
 				     opcode);
-			out_flags |= EMU_IAVF_AQ_FLAG_ERR;
-			retval = EMU_IAVF_AQ_RC_ENOSYS;
+			out_flags |= AVF_AQ_FLAG_ERR;
+			retval = AVF_AQ_RC_ENOSYS;
 		}
 		pthread_mutex_unlock(&dev->lock);
 
@@ -464,9 +458,9 @@ emu_iavf_atq_process(struct emu_iavf_dev *dev)
 		/* Write back flags, opcode, datalen and retval. */
 		if (rte_vfio_user_dma_write(dev->srv, daddr, &d, 8) < 0) {
 			EMU_IAVF_LOG(WARNING, "%s: ATQ: descriptor %u not writable", dev->name, h);
-			R(dev, EMU_IAVF_VF_ATQLEN1) |= EMU_IAVF_AQLEN_CRIT;
+			R(dev, AVF_VF_ATQLEN1) |= AVF_AQLEN_CRIT;
 		}
-		R(dev, EMU_IAVF_VF_ATQH1) = (h + 1) % len;
+		R(dev, AVF_VF_ATQH1) = (h + 1) % len;
 		pthread_mutex_unlock(&dev->lock);
 
 		/* QUEUE_DISABLED and the like reach the consumer before the reply. */
@@ -496,12 +490,12 @@ emu_iavf_zero_tails(struct emu_iavf_dev *dev, uint32_t tx_mask, uint32_t rx_mask
 {
 	uint32_t q;
 
-	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++) {
+	for (q = 0; q < AVF_MAX_QUEUE_PAIRS; q++) {
 		if (tx_mask & (1u << q))
-			__atomic_store_n(emu_iavf_tail_ptr(dev, EMU_IAVF_QTX_TAIL1(q)), 0,
+			__atomic_store_n(emu_iavf_tail_ptr(dev, AVF_QTX_TAIL1(q)), 0,
 					 __ATOMIC_RELEASE);
 		if (rx_mask & (1u << q))
-			__atomic_store_n(emu_iavf_tail_ptr(dev, EMU_IAVF_QRX_TAIL1(q)), 0,
+			__atomic_store_n(emu_iavf_tail_ptr(dev, AVF_QRX_TAIL1(q)), 0,
 					 __ATOMIC_RELEASE);
 	}
 }
@@ -514,7 +508,7 @@ emu_iavf_regs_reset(struct emu_iavf_dev *dev)
 
 	memset(dev->regs, 0, sizeof(dev->regs));
 	dev->icr01 = 0;
-	for (v = 0; v < EMU_IAVF_MAX_VECTORS; v++)
+	for (v = 0; v < AVF_MAX_VECTORS; v++)
 		__atomic_store_n(&dev->irq_state[v], 0, __ATOMIC_RELEASE);
 	dev->bl_head = 0;
 	dev->bl_count = 0;
@@ -530,11 +524,11 @@ emu_iavf_reg_peek(struct emu_iavf_dev *dev, uint32_t off)
 	if (emu_iavf_in_tail_page(off))
 		return __atomic_load_n(emu_iavf_tail_ptr(dev, off), __ATOMIC_ACQUIRE);
 	switch (off) {
-	case EMU_IAVF_VFINT_ICR01:
+	case AVF_VFINT_ICR01:
 		return dev->icr01;
-	case EMU_IAVF_VFGEN_RSTAT:
+	case AVF_VFGEN_RSTAT:
 		return dev->rstat;
-	case EMU_IAVF_VFINT_DYN_CTL01:
+	case AVF_VFINT_DYN_CTL01:
 		return emu_iavf_dynctl_read(dev, 0, off);
 	default:
 		v = emu_iavf_dynctln_vector(dev, off);
@@ -549,7 +543,7 @@ emu_iavf_reg_read(struct emu_iavf_dev *dev, uint32_t off)
 {
 	uint32_t v;
 
-	if (off == EMU_IAVF_VFINT_ICR01) {
+	if (off == AVF_VFINT_ICR01) {
 		/* Read-to-clear. */
 		v = dev->icr01;
 		dev->icr01 = 0;
@@ -569,40 +563,39 @@ emu_iavf_reg_write(struct emu_iavf_dev *dev, uint32_t off, uint32_t val, bool *a
 		return;
 	}
 	switch (off) {
-	case EMU_IAVF_VFINT_ICR01:
-	case EMU_IAVF_VFGEN_RSTAT:
+	case AVF_VFINT_ICR01:
+	case AVF_VFGEN_RSTAT:
 		return; /* read-only */
-	case EMU_IAVF_VFINT_ICR0_ENA1:
+	case AVF_VFINT_ICR0_ENA1:
 		R(dev, off) = val;
 		emu_iavf_misc_irq_update(dev);
 		return;
-	case EMU_IAVF_VFINT_DYN_CTL01:
+	case AVF_VFINT_DYN_CTL01:
 		emu_iavf_dynctl_write(dev, 0, off, val);
 		return;
-	case EMU_IAVF_VF_ATQH1:
-	case EMU_IAVF_VF_ARQH1:
-		R(dev, off) = val & EMU_IAVF_AQ_PTR_MASK;
+	case AVF_VF_ATQH1:
+	case AVF_VF_ARQH1:
+		R(dev, off) = val & AVF_AQ_PTR_MASK;
 		break;
-	case EMU_IAVF_VF_ATQT1:
-		R(dev, off) = val & EMU_IAVF_AQ_PTR_MASK;
+	case AVF_VF_ATQT1:
+		R(dev, off) = val & AVF_AQ_PTR_MASK;
 		*atq = true;
 		return;
-	case EMU_IAVF_VF_ARQT1:
-		R(dev, off) = val & EMU_IAVF_AQ_PTR_MASK;
+	case AVF_VF_ARQT1:
+		R(dev, off) = val & AVF_AQ_PTR_MASK;
 		break;
-	case EMU_IAVF_VF_ARQLEN1:
+	case AVF_VF_ARQLEN1:
 		/*
 		 * Disabling the ARQ drops the replies that wait for room: a
 		 * new queue must not receive answers meant for the old one.
 		 */
-		if ((R(dev, off) & EMU_IAVF_AQLEN_ENABLE) && !(val & EMU_IAVF_AQLEN_ENABLE)) {
+		if ((R(dev, off) & AVF_AQLEN_ENABLE) && !(val & AVF_AQLEN_ENABLE)) {
 			dev->bl_count = 0;
 			emu_iavf_link_forget(dev); /* a LINK_CHANGE may be lost */
 		}
 		/* fall through */
-	case EMU_IAVF_VF_ATQLEN1:
-		R(dev, off) = val &
-			(EMU_IAVF_AQLEN_LEN_MASK | EMU_IAVF_AQLEN_ERR_MASK | EMU_IAVF_AQLEN_ENABLE);
+	case AVF_VF_ATQLEN1:
+		R(dev, off) = val & (AVF_AQLEN_LEN_MASK | AVF_AQLEN_ERR_MASK | AVF_AQLEN_ENABLE);
 		break;
 	default:
 		v = emu_iavf_dynctln_vector(dev, off);
@@ -623,7 +616,7 @@ emu_iavf_bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool
 	uint8_t *b = buf;
 	bool atq = false;
 
-	if (offset >= EMU_IAVF_BAR0_SIZE || count > EMU_IAVF_BAR0_SIZE - offset)
+	if (offset >= AVF_BAR0_SIZE || count > AVF_BAR0_SIZE - offset)
 		return -EINVAL;
 	pthread_mutex_lock(&dev->lock);
 	while (count > 0) {
@@ -664,7 +657,7 @@ emu_iavf_msix_reset(struct emu_iavf_dev *dev)
 
 	memset(dev->msix, 0, sizeof(dev->msix));
 	for (v = 0; v < dev->nb_vectors; v++)
-		dev->msix[EMU_IAVF_MSIX_TABLE_OFF + v * 16 + 12] = 0x1;
+		dev->msix[AVF_MSIX_TABLE_OFF + v * 16 + 12] = 0x1;
 }
 
 /*
@@ -676,13 +669,13 @@ emu_iavf_bar3_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool
 {
 	struct emu_iavf_dev *dev = arg;
 
-	if (offset >= EMU_IAVF_MSIX_BAR_SIZE || count > EMU_IAVF_MSIX_BAR_SIZE - offset)
+	if (offset >= AVF_MSIX_BAR_SIZE || count > AVF_MSIX_BAR_SIZE - offset)
 		return -EINVAL;
 	pthread_mutex_lock(&dev->lock);
 	if (write) {
-		if (offset < EMU_IAVF_MSIX_PBA_OFF)
+		if (offset < AVF_MSIX_PBA_OFF)
 			memcpy(dev->msix + offset, buf,
-			       RTE_MIN((uint64_t)count, EMU_IAVF_MSIX_PBA_OFF - offset));
+			       RTE_MIN((uint64_t)count, AVF_MSIX_PBA_OFF - offset));
 	} else {
 		memcpy(buf, dev->msix + offset, count);
 	}

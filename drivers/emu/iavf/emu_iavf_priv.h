@@ -36,9 +36,13 @@
 
 #include <rte_emudev.h>
 #include <rte_emudev_driver.h>
+#include <rte_emudev_net.h>
 #include <rte_vfio_user.h>
 
-#include "emu_iavf_regs.h"
+#include <avf_adminq.h>
+#include <avf_desc.h>
+#include <avf_regs.h>
+#include <avf_virtchnl.h>
 
 extern int emu_iavf_logtype;
 
@@ -47,6 +51,44 @@ extern int emu_iavf_logtype;
 
 /** Driver (and vdev) name. */
 #define EMU_IAVF_DRIVER_NAME "emu_iavf"
+
+/*
+ * What the model offers of an AVF (the facts of the device are in
+ * drivers/common/avf).
+ */
+
+/**
+ * Capabilities the device offers: L2, the advanced link speed format of
+ * LINK_CHANGE events, VLAN V2 and RSS through virtchnl. The reply to
+ * GET_VF_RESOURCES carries the intersection with the capabilities the VF
+ * asked for (1.1), or L2 alone (a 1.0 VF, or a request without
+ * capabilities).
+ */
+#define EMU_IAVF_CAPS \
+	(VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN_V2 | \
+	 VIRTCHNL_VF_OFFLOAD_RSS_PF)
+/** The hash filters the device hashes (GET_RSS_HENA_CAPS), set after a reset. */
+#define EMU_IAVF_RSS_HENA_CAPS \
+	((uint64_t)((1ull << VIRTCHNL_HASH_FILTER_IPV4_UDP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV4_TCP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV4_SCTP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV4_OTHER) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_FRAG_IPV4) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_UDP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_TCP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_SCTP) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_IPV6_OTHER) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_FRAG_IPV6) | \
+		    (1ull << VIRTCHNL_HASH_FILTER_L2_PAYLOAD)))
+
+/** Most VLAN filters (VLAN 0 included) the guest may add. */
+#define EMU_IAVF_MAX_VLANS 64u
+/** VSI id of the device's single VSI. */
+#define EMU_IAVF_VSI_ID 1u
+/** The max_mtu reported: the largest frame less an Ethernet header, CRC and a VLAN tag. */
+#define EMU_IAVF_MAX_MTU (AVF_MAX_FRAME - 18u)
+/** Frame check sequence bytes a VF counts in its rx_bytes statistic. */
+#define EMU_IAVF_FCS_LEN 4u
 
 /** Outgoing (PF -> VF) messages waiting for a free receive descriptor. */
 #define EMU_IAVF_BACKLOG 16u
@@ -60,7 +102,7 @@ extern int emu_iavf_logtype;
 /** Most multicast addresses the guest may add. */
 #define EMU_IAVF_MAX_MC RTE_EMUDEV_NET_MAX_ADDRS
 /** Most emudev events one admin queue message raises. */
-#define EMU_IAVF_MAX_EVENTS (2u * EMU_IAVF_MAX_QUEUE_PAIRS + 4u)
+#define EMU_IAVF_MAX_EVENTS (2u * AVF_MAX_QUEUE_PAIRS + 4u)
 
 /* irq_state[] bits. */
 #define EMU_IAVF_IRQ_ARMED 0x1u /**< INTENA: the next cause fires */
@@ -126,14 +168,14 @@ struct emu_iavf_dev {
 	int tail_fd;
 	bool tail_mmappable; /**< the server hands tail_fd to clients */
 	uint8_t *tail_mem; /**< EMU_IAVF_TAIL_MAP_SIZE bytes */
-	uint32_t regs[EMU_IAVF_BAR0_SIZE / 4];
+	uint32_t regs[AVF_BAR0_SIZE / 4];
 	uint32_t rstat;
 	uint32_t icr01;
 	/* BAR3: the MSI-X table and PBA as the client wrote them. */
-	uint8_t msix[EMU_IAVF_MSIX_BAR_SIZE];
+	uint8_t msix[AVF_MSIX_BAR_SIZE];
 
 	/* Interrupts: vector 0 under lock, the others lock-free. */
-	uint32_t irq_state[EMU_IAVF_MAX_VECTORS];
+	uint32_t irq_state[AVF_MAX_VECTORS];
 
 	/* virtchnl state. */
 	bool vf_ver_known;
@@ -158,8 +200,8 @@ struct emu_iavf_dev {
 	 * negotiated, cleared only after the reset its departure causes.
 	 */
 	bool client;
-	struct emu_iavf_queue txq[EMU_IAVF_MAX_QUEUE_PAIRS];
-	struct emu_iavf_queue rxq[EMU_IAVF_MAX_QUEUE_PAIRS];
+	struct emu_iavf_queue txq[AVF_MAX_QUEUE_PAIRS];
+	struct emu_iavf_queue rxq[AVF_MAX_QUEUE_PAIRS];
 
 	/*
 	 * Receive configuration (rte_emudev_net_rx_conf): what the guest
@@ -177,8 +219,8 @@ struct emu_iavf_dev {
 	uint32_t nb_vlans; /**< bits set in vlans[] */
 	bool vlan_strip; /**< ENABLE_VLAN_STRIPPING_V2 */
 	bool vlan_insert; /**< ENABLE_VLAN_INSERTION_V2 (the consumer honours IL2TAG1 anyway) */
-	uint8_t rss_key[EMU_IAVF_RSS_KEY_SIZE]; /**< CONFIG_RSS_KEY (RSS_PF) */
-	uint8_t rss_lut[EMU_IAVF_RSS_LUT_SIZE]; /**< CONFIG_RSS_LUT: receive queues */
+	uint8_t rss_key[AVF_RSS_KEY_SIZE]; /**< CONFIG_RSS_KEY (RSS_PF) */
+	uint8_t rss_lut[AVF_RSS_LUT_SIZE]; /**< CONFIG_RSS_LUT: receive queues */
 	uint64_t rss_hena; /**< SET_RSS_HENA: VIRTCHNL_HASH_FILTER_* bits (all after reset) */
 	bool rss_key_set;
 	bool rss_lut_set;
@@ -193,11 +235,11 @@ struct emu_iavf_dev {
 	uint32_t nb_ev;
 
 	/* Admin queue message buffer (control thread). */
-	uint8_t aq_buf[EMU_IAVF_AQ_BUF_MAX];
+	uint8_t aq_buf[AVF_AQ_BUF_MAX];
 };
 
 /** Bytes of the tail memfd mapped here: the TX and RX tail pages. */
-#define EMU_IAVF_TAIL_MAP_SIZE (EMU_IAVF_RX_TAIL_PAGE + EMU_IAVF_TAIL_PAGE_SIZE)
+#define EMU_IAVF_TAIL_MAP_SIZE (AVF_RX_TAIL_PAGE + AVF_TAIL_PAGE_SIZE)
 
 /** The tail register at BAR0 offset off (in a tail page), in the shared pages. */
 static inline volatile uint32_t *

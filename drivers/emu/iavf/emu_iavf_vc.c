@@ -155,11 +155,10 @@ emu_iavf_vc_version(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 	dev->vf_ver.major = rte_le_to_cpu_32(vf.major);
 	dev->vf_ver.minor = rte_le_to_cpu_32(vf.minor);
 	dev->vf_ver_known = true;
-	pf.major = rte_cpu_to_le_32(EMU_IAVF_VIRTCHNL_VERSION_MAJOR);
+	pf.major = rte_cpu_to_le_32(VIRTCHNL_VERSION_MAJOR);
 	/* A 1.0 VF expects 1.0 back. */
-	pf.minor = rte_cpu_to_le_32(dev->vf_ver.major == 1 && dev->vf_ver.minor == 0 ?
-					    0 :
-					    EMU_IAVF_VIRTCHNL_VERSION_MINOR);
+	pf.minor = rte_cpu_to_le_32(
+		dev->vf_ver.major == 1 && dev->vf_ver.minor == 0 ? 0 : VIRTCHNL_VERSION_MINOR);
 	EMU_IAVF_LOG(INFO, "%s: VF virtchnl version %u.%u", dev->name, dev->vf_ver.major,
 		     dev->vf_ver.minor);
 	memcpy(res->data, &pf, sizeof(pf));
@@ -202,13 +201,13 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 	 * The consumer may have changed how many queue pairs it serves since
 	 * the reset; the count changes only while no queue is configured.
 	 */
-	for (q = 0; q < EMU_IAVF_MAX_QUEUE_PAIRS; q++)
+	for (q = 0; q < AVF_MAX_QUEUE_PAIRS; q++)
 		if (dev->txq[q].configured || dev->rxq[q].configured)
 			break;
-	if (q == EMU_IAVF_MAX_QUEUE_PAIRS)
+	if (q == AVF_MAX_QUEUE_PAIRS)
 		dev->offered_qp = emu_iavf_offered_qp(dev);
 	/* A table naming queues the guest no longer has is forgotten. */
-	for (q = 0; dev->rss_lut_set && q < EMU_IAVF_RSS_LUT_SIZE; q++) {
+	for (q = 0; dev->rss_lut_set && q < AVF_RSS_LUT_SIZE; q++) {
 		if (dev->rss_lut[q] >= dev->offered_qp) {
 			dev->rss_lut_set = false;
 			emu_iavf_rx_conf_changed(dev);
@@ -224,8 +223,8 @@ emu_iavf_vc_get_resources(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 	vfr.max_vectors = rte_cpu_to_le_16((uint16_t)dev->nb_vectors);
 	vfr.max_mtu = rte_cpu_to_le_16(EMU_IAVF_MAX_MTU);
 	vfr.vf_cap_flags = rte_cpu_to_le_32(dev->caps);
-	vfr.rss_key_size = rte_cpu_to_le_32(EMU_IAVF_RSS_KEY_SIZE);
-	vfr.rss_lut_size = rte_cpu_to_le_32(EMU_IAVF_RSS_LUT_SIZE);
+	vfr.rss_key_size = rte_cpu_to_le_32(AVF_RSS_KEY_SIZE);
+	vfr.rss_lut_size = rte_cpu_to_le_32(AVF_RSS_LUT_SIZE);
 	memset(&vsi, 0, sizeof(vsi));
 	vsi.vsi_id = rte_cpu_to_le_16(EMU_IAVF_VSI_ID);
 	vsi.num_queue_pairs = rte_cpu_to_le_16(dev->offered_qp);
@@ -253,8 +252,7 @@ static bool
 emu_iavf_ring_ok(struct emu_iavf_dev *dev, uint32_t rl, uint64_t gpa, uint32_t align,
 		 uint32_t desc_size)
 {
-	return rl % align == 0 && rl <= EMU_IAVF_RING_LEN_MAX &&
-		gpa % EMU_IAVF_RING_ADDR_ALIGN == 0 &&
+	return rl % align == 0 && rl <= AVF_RING_LEN_MAX && gpa % AVF_RING_ADDR_ALIGN == 0 &&
 		rte_vfio_user_dma_translate(dev->srv, gpa, (uint64_t)rl * desc_size,
 					    RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE) !=
 		NULL;
@@ -264,7 +262,7 @@ static int32_t
 emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 {
 	const uint32_t op = VIRTCHNL_OP_CONFIG_VSI_QUEUES;
-	struct virtchnl_queue_pair_info qp[EMU_IAVF_MAX_QUEUE_PAIRS];
+	struct virtchnl_queue_pair_info qp[AVF_MAX_QUEUE_PAIRS];
 	struct virtchnl_vsi_queue_config_info hdr;
 	uint32_t n, i, seen = 0;
 
@@ -309,8 +307,7 @@ emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 		rl = rte_le_to_cpu_16(tx->ring_len);
 		addr = rte_le_to_cpu_64(tx->dma_ring_addr);
 		if (rl != 0 &&
-		    !emu_iavf_ring_ok(dev, rl, addr, EMU_IAVF_TX_RING_ALIGN,
-				      EMU_IAVF_TX_DESC_SIZE)) {
+		    !emu_iavf_ring_ok(dev, rl, addr, AVF_TX_RING_ALIGN, AVF_TX_DESC_SIZE)) {
 			VC_ERR(dev, op, "tx queue %u: bad ring (%u descriptors at 0x%" PRIx64 ")",
 			       q, rl, addr);
 			return VIRTCHNL_STATUS_ERR_PARAM;
@@ -319,17 +316,15 @@ emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 		addr = rte_le_to_cpu_64(rx->dma_ring_addr);
 		if (rl == 0)
 			continue;
-		if (!emu_iavf_ring_ok(dev, rl, addr, EMU_IAVF_RX_RING_ALIGN,
-				      EMU_IAVF_RX_DESC_SIZE)) {
+		if (!emu_iavf_ring_ok(dev, rl, addr, AVF_RX_RING_ALIGN, AVF_RX_DESC_SIZE)) {
 			VC_ERR(dev, op, "rx queue %u: bad ring (%u descriptors at 0x%" PRIx64 ")",
 			       q, rl, addr);
 			return VIRTCHNL_STATUS_ERR_PARAM;
 		}
 		buf = rte_le_to_cpu_32(rx->databuffer_size);
 		pkt = rte_le_to_cpu_32(rx->max_pkt_size);
-		if (buf > EMU_IAVF_RX_BUF_MAX ||
-		    (buf & ~(EMU_IAVF_RX_BUF_ALIGN - 1)) < EMU_IAVF_RX_BUF_MIN ||
-		    pkt < EMU_IAVF_MIN_FRAME || pkt > EMU_IAVF_MAX_PKT_SIZE) {
+		if (buf > AVF_RX_BUF_MAX || (buf & ~(AVF_RX_BUF_ALIGN - 1)) < AVF_RX_BUF_MIN ||
+		    pkt < AVF_RX_MAX_PKT_MIN || pkt > AVF_RX_MAX_PKT_MAX) {
 			VC_ERR(dev, op, "rx queue %u: buffer size %u, max packet %u", q, buf, pkt);
 			return VIRTCHNL_STATUS_ERR_PARAM;
 		}
@@ -351,7 +346,7 @@ emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 		rq->configured = rq->ring_len != 0;
 		rq->ring_gpa = rq->configured ? rte_le_to_cpu_64(qp[i].rxq.dma_ring_addr) : 0;
 		rq->buf_size = rq->configured ?
-			rte_le_to_cpu_32(qp[i].rxq.databuffer_size) & ~(EMU_IAVF_RX_BUF_ALIGN - 1) :
+			rte_le_to_cpu_32(qp[i].rxq.databuffer_size) & ~(AVF_RX_BUF_ALIGN - 1) :
 			0;
 		rq->max_pkt = rq->configured ? rte_le_to_cpu_32(qp[i].rxq.max_pkt_size) : 0;
 		EMU_IAVF_LOG(DEBUG,
@@ -369,7 +364,7 @@ static int32_t
 emu_iavf_vc_irq_map(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 {
 	const uint32_t op = VIRTCHNL_OP_CONFIG_IRQ_MAP;
-	struct virtchnl_vector_map vm[EMU_IAVF_MAX_VECTORS];
+	struct virtchnl_vector_map vm[AVF_MAX_VECTORS];
 	uint32_t n, i, q, qmask = emu_iavf_qmask(dev);
 	uint16_t nv;
 
@@ -816,9 +811,9 @@ emu_iavf_vc_rss_key(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 	}
 	memcpy(&hdr, msg, sizeof(hdr));
 	n = rte_le_to_cpu_16(hdr.key_len);
-	if (!emu_iavf_vsi_ok(hdr.vsi_id) || n != EMU_IAVF_RSS_KEY_SIZE || len < sizeof(hdr) + n) {
+	if (!emu_iavf_vsi_ok(hdr.vsi_id) || n != AVF_RSS_KEY_SIZE || len < sizeof(hdr) + n) {
 		VC_ERR(dev, op, "vsi %u, key of %u bytes (%u expected) in %u bytes",
-		       rte_le_to_cpu_16(hdr.vsi_id), n, EMU_IAVF_RSS_KEY_SIZE, len);
+		       rte_le_to_cpu_16(hdr.vsi_id), n, AVF_RSS_KEY_SIZE, len);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
 	emu_iavf_rss_store(dev, dev->rss_key, &dev->rss_key_set, msg + sizeof(hdr), n);
@@ -839,9 +834,9 @@ emu_iavf_vc_rss_lut(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len)
 	}
 	memcpy(&hdr, msg, sizeof(hdr));
 	n = rte_le_to_cpu_16(hdr.lut_entries);
-	if (!emu_iavf_vsi_ok(hdr.vsi_id) || n != EMU_IAVF_RSS_LUT_SIZE || len < sizeof(hdr) + n) {
+	if (!emu_iavf_vsi_ok(hdr.vsi_id) || n != AVF_RSS_LUT_SIZE || len < sizeof(hdr) + n) {
 		VC_ERR(dev, op, "vsi %u, %u entries (%u expected) in %u bytes",
-		       rte_le_to_cpu_16(hdr.vsi_id), n, EMU_IAVF_RSS_LUT_SIZE, len);
+		       rte_le_to_cpu_16(hdr.vsi_id), n, AVF_RSS_LUT_SIZE, len);
 		return VIRTCHNL_STATUS_ERR_PARAM;
 	}
 	for (i = 0; i < n; i++) {

@@ -74,8 +74,11 @@
 
 #include <rte_vfio_user_client.h>
 
-/* Register offsets, admin queue and virtchnl layouts (shared with the model). */
-#include "emu_iavf_regs.h"
+/* The AVF: registers, admin queue, virtchnl, descriptors (drivers/common/avf). */
+#include <avf_adminq.h>
+#include <avf_desc.h>
+#include <avf_regs.h>
+#include <avf_virtchnl.h>
 
 extern int iavfc_logtype;
 
@@ -110,15 +113,12 @@ iavfc_log_level(uint32_t level)
 /** While retrying, one attempt in this many ms logs why it failed. */
 #define IAVFC_RECONNECT_LOG_MS 10000u
 
-/** Most queue pairs (virtchnl queue bitmaps are 32 bits; AVF VFs have 16). */
-#define IAVFC_MAX_QUEUES 16u
-
 /** Packets per burst step. */
 #define IAVFC_BURST 32u
 
 /* Admin queue geometry. */
 #define IAVFC_AQ_LEN 32u
-#define IAVFC_AQ_BUF_SIZE 4096u
+#define IAVFC_AQ_BUF_SIZE AVF_AQ_BUF_MAX
 /** Bound for one admin queue command: head reaching the tail, then the reply. */
 #define IAVFC_AQ_TIMEOUT_MS 2000u
 /** Period of the alarm that polls the receive admin queue and the socket. */
@@ -129,44 +129,16 @@ iavfc_log_level(uint32_t level)
 
 /* Rings. */
 #define IAVFC_RING_MIN 64u
-#define IAVFC_RING_MAX 4096u
-#define IAVFC_RING_ALIGN 32u
+/** One alignment for both rings: the receive ring's (a multiple of the transmit ring's). */
+#define IAVFC_RING_ALIGN AVF_RX_RING_ALIGN
 #define IAVFC_RING_DEFAULT 512u
-#define IAVFC_RING_BASE_ALIGN 128u
-#define IAVFC_TX_DESC_SIZE 16u
-#define IAVFC_RX_DESC_SIZE 32u
 
-/** Frames: the device's limits. */
-#define IAVFC_MAX_FRAME 9728u
-#define IAVFC_MIN_TX_FRAME 17u
-/** Most data descriptors of one transmitted packet (AVF rule). */
-#define IAVFC_TX_MAX_SEGS 8u
 /** Most receive buffers one received packet may span (max_pkt_size bound). */
 #define IAVFC_RX_MAX_CHAIN 5u
 /** Descriptors without EOF after which a packet is dropped (a bad device). */
 #define IAVFC_RX_MAX_CHAIN_LIMIT 64u
 /** Ethernet header, CRC and two VLAN tags. */
 #define IAVFC_ETH_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2u * 4u)
-
-/* Legacy receive descriptor write-back, QW1 (errors at bits 26:19). */
-#define IAVFC_RXD_QW1_ERR_RXE (1ull << 19)
-#define IAVFC_RXD_QW1_ERR_OVERSIZE (1ull << 25)
-/* Transmit data descriptor: insert CRC. */
-#define IAVFC_TXD_CMD_ICRC 0x4ull
-
-/** Receive descriptor, legacy 32 bytes: read format {pkt, hdr, 0, 0}. */
-struct iavfc_rx_desc {
-	uint64_t qw0; /**< read: buffer address */
-	uint64_t qw1; /**< read: header buffer address (0); write-back: status */
-	uint64_t qw2;
-	uint64_t qw3;
-};
-
-/** Transmit data descriptor. */
-struct iavfc_tx_desc {
-	uint64_t qw0; /**< buffer address */
-	uint64_t qw1; /**< DTYPE, command, offsets, size */
-};
 
 struct iavfc_adapter;
 
@@ -182,7 +154,7 @@ struct iavfc_qstats {
 
 struct iavfc_rxq {
 	struct iavfc_adapter *ad;
-	volatile struct iavfc_rx_desc *ring;
+	volatile struct avf_rx_desc *ring;
 	struct rte_mbuf **sw_ring;
 	volatile uint32_t *tail; /**< QRX_TAIL in the mapped tail page */
 	struct rte_mempool *mp;
@@ -215,7 +187,7 @@ struct iavfc_tx_rs {
 
 struct iavfc_txq {
 	struct iavfc_adapter *ad;
-	volatile struct iavfc_tx_desc *ring;
+	volatile struct avf_tx_desc *ring;
 	struct rte_mbuf **sw_ring; /**< one segment per descriptor */
 	struct iavfc_tx_rs *rs; /**< descriptors with RS, oldest first (a FIFO) */
 	volatile uint32_t *tail; /**< QTX_TAIL in the mapped tail page */
@@ -313,16 +285,16 @@ struct iavfc_adapter {
 
 	/*
 	 * The DMA zone: admin queue rings and buffers, then the descriptor
-	 * ring slots (IAVFC_RING_MAX descriptors each) of zone_qp receive
+	 * ring slots (AVF_RING_LEN_MAX descriptors each) of zone_qp receive
 	 * queues, then of zone_qp transmit queues.
 	 */
 	const struct rte_memzone *zone;
 	size_t zone_pg; /**< page size of the zone's memory */
 	uint16_t zone_qp;
-	rte_iova_t rx_ring_iova[IAVFC_MAX_QUEUES];
-	rte_iova_t tx_ring_iova[IAVFC_MAX_QUEUES];
-	volatile struct emu_iavf_aq_desc *atq;
-	volatile struct emu_iavf_aq_desc *arq;
+	rte_iova_t rx_ring_iova[AVF_MAX_QUEUE_PAIRS];
+	rte_iova_t tx_ring_iova[AVF_MAX_QUEUE_PAIRS];
+	volatile struct avf_aq_desc *atq;
+	volatile struct avf_aq_desc *arq;
 	uint8_t *atq_buf;
 	uint8_t *arq_buf; /**< IAVFC_AQ_LEN buffers */
 	rte_iova_t atq_iova, arq_iova, atq_buf_iova, arq_buf_iova;
@@ -377,10 +349,9 @@ iavfc_ad(const struct rte_eth_dev *dev)
 
 /* Layout of the DMA zone. */
 #define IAVFC_ZONE_AQ_SIZE \
-	(2u * IAVFC_AQ_LEN * sizeof(struct emu_iavf_aq_desc) + \
-	 (IAVFC_AQ_LEN + 1u) * IAVFC_AQ_BUF_SIZE)
-#define IAVFC_ZONE_RX_SLOT (IAVFC_RING_MAX * IAVFC_RX_DESC_SIZE)
-#define IAVFC_ZONE_TX_SLOT (IAVFC_RING_MAX * IAVFC_TX_DESC_SIZE)
+	(2u * IAVFC_AQ_LEN * sizeof(struct avf_aq_desc) + (IAVFC_AQ_LEN + 1u) * IAVFC_AQ_BUF_SIZE)
+#define IAVFC_ZONE_RX_SLOT (AVF_RING_LEN_MAX * AVF_RX_DESC_SIZE)
+#define IAVFC_ZONE_TX_SLOT (AVF_RING_LEN_MAX * AVF_TX_DESC_SIZE)
 #define IAVFC_ZONE_RX_OFF RTE_ALIGN_CEIL(IAVFC_ZONE_AQ_SIZE, IAVFC_ZONE_RX_SLOT)
 #define IAVFC_ZONE_TX_OFF(qp) (IAVFC_ZONE_RX_OFF + (size_t)(qp)*IAVFC_ZONE_RX_SLOT)
 #define IAVFC_ZONE_SIZE(qp) (IAVFC_ZONE_TX_OFF(qp) + (size_t)(qp)*IAVFC_ZONE_TX_SLOT)

@@ -45,8 +45,8 @@ RTE_DEFINE_PER_LCORE(int, iavfc_log_quiet);
 /* PCI identities of an AVF (what Linux iavf and DPDK iavf bind to). */
 static const uint16_t iavfc_pci_ids[] = {0x1889, 0x154C, 0x1571, 0x37CD, 0x374D};
 
-#define IAVFC_PCI_VENDOR_INTEL 0x8086u
-#define IAVFC_PCI_CLASS_ETH 0x0200u
+#define AVF_PCI_VENDOR_ID 0x8086u
+#define IAVFC_PCI_CLASS_ETH (AVF_PCI_CLASS >> 8) /* class and subclass */
 #define IAVFC_PCI_COMMAND 0x04u
 #define IAVFC_PCI_COMMAND_MEMORY 0x2u
 #define IAVFC_PCI_COMMAND_MASTER 0x4u
@@ -149,14 +149,14 @@ iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 			}
 			a->reconnect_ms = (uint32_t)ms;
 		} else {
-			int64_t q = iavfc_parse_uint(val, IAVFC_MAX_QUEUES);
+			int64_t q = iavfc_parse_uint(val, AVF_MAX_QUEUE_PAIRS);
 
 			if (q < 1) {
 				IAVFC_LOG(
 					ERR,
 					"%s: argument \"queues\": \"%s\" is not a number of queue "
 					"pairs in 1..%u",
-					name, val, IAVFC_MAX_QUEUES);
+					name, val, AVF_MAX_QUEUE_PAIRS);
 				goto out;
 			}
 			a->queues = (uint16_t)q;
@@ -805,7 +805,7 @@ iavfc_identify(struct iavfc_adapter *ad)
 	for (i = 0; i < RTE_DIM(iavfc_pci_ids); i++)
 		if (device == iavfc_pci_ids[i])
 			break;
-	if (vendor != IAVFC_PCI_VENDOR_INTEL || i == RTE_DIM(iavfc_pci_ids) ||
+	if (vendor != AVF_PCI_VENDOR_ID || i == RTE_DIM(iavfc_pci_ids) ||
 	    cls != IAVFC_PCI_CLASS_ETH) {
 		IAVFC_LOG(ERR,
 			  "%s: the server on %s is not an Intel AVF (PCI %04x:%04x class %04x; "
@@ -839,8 +839,8 @@ iavfc_identify(struct iavfc_adapter *ad)
 static int
 iavfc_map_tails(struct iavfc_adapter *ad)
 {
-	static const uint32_t pages[2] = {EMU_IAVF_TX_TAIL_PAGE, EMU_IAVF_RX_TAIL_PAGE};
-	const uint64_t span = 4u * IAVFC_MAX_QUEUES;
+	static const uint32_t pages[2] = {AVF_TX_TAIL_PAGE, AVF_RX_TAIL_PAGE};
+	const uint64_t span = 4u * AVF_MAX_QUEUE_PAIRS;
 	struct rte_vfio_user_region_info ri;
 	uint8_t *p[2] = {NULL, NULL};
 	struct stat st;
@@ -853,7 +853,7 @@ iavfc_map_tails(struct iavfc_adapter *ad)
 		IAVFC_LOG(ERR, "%s: BAR0 information: %s", ad->name, strerror(-ret));
 		return ret;
 	}
-	if (ri.size < EMU_IAVF_BAR0_SIZE ||
+	if (ri.size < AVF_BAR0_SIZE ||
 	    (ri.flags & (RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE)) !=
 		    (RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE)) {
 		IAVFC_LOG(ERR,
@@ -874,7 +874,7 @@ iavfc_map_tails(struct iavfc_adapter *ad)
 	 */
 	if (fstat(ri.fd, &st) < 0 ||
 	    (S_ISREG(st.st_mode) &&
-	     (uint64_t)st.st_size < ri.fd_offset + EMU_IAVF_RX_TAIL_PAGE + span)) {
+	     (uint64_t)st.st_size < ri.fd_offset + AVF_RX_TAIL_PAGE + span)) {
 		IAVFC_LOG(ERR, "%s: the file behind BAR0 does not cover the tail registers",
 			  ad->name);
 		return -EPROTO;
@@ -887,8 +887,8 @@ iavfc_map_tails(struct iavfc_adapter *ad)
 			IAVFC_LOG(ERR, "%s: mmap of BAR0: %s", ad->name, rte_strerror(rte_errno));
 			return -rte_errno;
 		}
-		ad->tx_tail_page = base + EMU_IAVF_TX_TAIL_PAGE;
-		ad->rx_tail_page = base + EMU_IAVF_RX_TAIL_PAGE;
+		ad->tx_tail_page = base + AVF_TX_TAIL_PAGE;
+		ad->rx_tail_page = base + AVF_RX_TAIL_PAGE;
 		return 0;
 	}
 	for (i = 0; i < 2; i++) {
@@ -1406,20 +1406,20 @@ iavfc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_queues = ad->nb_qp;
 	info->max_tx_queues = ad->nb_qp;
 	info->max_mac_addrs = 1;
-	info->min_rx_bufsize = EMU_IAVF_RX_BUF_MIN;
-	info->max_rx_pktlen = IAVFC_MAX_FRAME;
+	info->min_rx_bufsize = AVF_RX_BUF_MIN;
+	info->max_rx_pktlen = AVF_MAX_FRAME;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = ad->max_mtu;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
-	info->rx_desc_lim.nb_max = IAVFC_RING_MAX;
+	info->rx_desc_lim.nb_max = AVF_RING_LEN_MAX;
 	info->rx_desc_lim.nb_min = IAVFC_RING_MIN;
 	info->rx_desc_lim.nb_align = IAVFC_RING_ALIGN;
-	info->tx_desc_lim.nb_max = IAVFC_RING_MAX;
+	info->tx_desc_lim.nb_max = AVF_RING_LEN_MAX;
 	info->tx_desc_lim.nb_min = IAVFC_RING_MIN;
 	info->tx_desc_lim.nb_align = IAVFC_RING_ALIGN;
-	info->tx_desc_lim.nb_seg_max = IAVFC_TX_MAX_SEGS;
-	info->tx_desc_lim.nb_mtu_seg_max = IAVFC_TX_MAX_SEGS;
+	info->tx_desc_lim.nb_seg_max = AVF_TX_MAX_DATA_DESCS;
+	info->tx_desc_lim.nb_mtu_seg_max = AVF_TX_MAX_DATA_DESCS;
 	info->default_rxconf.rx_free_thresh = IAVFC_BURST;
 	info->default_rxportconf.burst_size = IAVFC_BURST;
 	info->default_txportconf.burst_size = IAVFC_BURST;
@@ -1479,9 +1479,10 @@ iavfc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	struct iavfc_rxq *q;
 	uint32_t room, buf;
 
-	if (nb_desc < IAVFC_RING_MIN || nb_desc > IAVFC_RING_MAX || nb_desc % IAVFC_RING_ALIGN) {
+	if (nb_desc < IAVFC_RING_MIN || nb_desc > AVF_RING_LEN_MAX || nb_desc % IAVFC_RING_ALIGN) {
 		IAVFC_LOG(ERR, "%s: rx queue %u: %u descriptors (%u..%u, a multiple of %u)",
-			  ad->name, qid, nb_desc, IAVFC_RING_MIN, IAVFC_RING_MAX, IAVFC_RING_ALIGN);
+			  ad->name, qid, nb_desc, IAVFC_RING_MIN, AVF_RING_LEN_MAX,
+			  IAVFC_RING_ALIGN);
 		return -EINVAL;
 	}
 	if (conf->rx_deferred_start) {
@@ -1490,8 +1491,8 @@ iavfc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	}
 	room = rte_pktmbuf_data_room_size(mp);
 	buf = room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
-	buf = RTE_MIN(buf, (uint32_t)EMU_IAVF_RX_BUF_MAX) & ~(EMU_IAVF_RX_BUF_ALIGN - 1);
-	if (buf < EMU_IAVF_RX_BUF_MIN) {
+	buf = RTE_MIN(buf, (uint32_t)AVF_RX_BUF_MAX) & ~(AVF_RX_BUF_ALIGN - 1);
+	if (buf < AVF_RX_BUF_MIN) {
 		IAVFC_LOG(ERR, "%s: rx queue %u: mbufs of %u bytes of data room are too small",
 			  ad->name, qid, room);
 		return -EINVAL;
@@ -1536,9 +1537,10 @@ iavfc_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	struct iavfc_adapter *ad = iavfc_ad(dev);
 	struct iavfc_txq *q;
 
-	if (nb_desc < IAVFC_RING_MIN || nb_desc > IAVFC_RING_MAX || nb_desc % IAVFC_RING_ALIGN) {
+	if (nb_desc < IAVFC_RING_MIN || nb_desc > AVF_RING_LEN_MAX || nb_desc % IAVFC_RING_ALIGN) {
 		IAVFC_LOG(ERR, "%s: tx queue %u: %u descriptors (%u..%u, a multiple of %u)",
-			  ad->name, qid, nb_desc, IAVFC_RING_MIN, IAVFC_RING_MAX, IAVFC_RING_ALIGN);
+			  ad->name, qid, nb_desc, IAVFC_RING_MIN, AVF_RING_LEN_MAX,
+			  IAVFC_RING_ALIGN);
 		return -EINVAL;
 	}
 	if (conf->tx_deferred_start) {
@@ -2235,7 +2237,7 @@ iavfc_probe(struct rte_vdev_device *vdev)
 	snprintf(ad->path, sizeof(ad->path), "%s", a.path);
 	ad->req_qp = a.queues;
 	ad->reconnect_ms = a.reconnect_ms;
-	ad->zone_qp = a.queues != 0 ? a.queues : IAVFC_MAX_QUEUES;
+	ad->zone_qp = a.queues != 0 ? a.queues : AVF_MAX_QUEUE_PAIRS;
 	pthread_mutex_init(&ad->lock, NULL);
 	pthread_mutex_init(&ad->conn_lock, NULL);
 	eth_dev->dev_ops = &iavfc_ops;

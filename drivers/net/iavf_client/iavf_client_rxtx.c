@@ -88,7 +88,7 @@ iavfc_cnt_add(uint64_t *c, uint64_t n)
 /* ---------------------------------------------------------------- receive */
 
 static inline void
-iavfc_rx_desc_set(volatile struct iavfc_rx_desc *d, struct rte_mbuf *m)
+iavfc_rx_desc_set(volatile struct avf_rx_desc *d, struct rte_mbuf *m)
 {
 	d->qw0 = rte_cpu_to_le_64(rte_mbuf_data_iova_default(m));
 	d->qw1 = 0; /* header buffer 0; clears DD */
@@ -178,12 +178,12 @@ iavfc_rxq_reset(struct iavfc_rxq *q)
 	q->pkt_chain = 0;
 	q->drop_pkt = false;
 	for (i = 0; i < q->nb_desc; i++) {
-		volatile struct iavfc_rx_desc *d = &q->ring[(q->next + i) % q->nb_desc];
+		volatile struct avf_rx_desc *d = &q->ring[(q->next + i) % q->nb_desc];
 		uint64_t qw1 = rte_le_to_cpu_64(d->qw1);
 
-		if ((qw1 & EMU_IAVF_RXD_QW1_DD) == 0)
+		if ((qw1 & AVF_RXD_QW1_DD) == 0)
 			break;
-		if (qw1 & EMU_IAVF_RXD_QW1_EOF)
+		if (qw1 & AVF_RXD_QW1_EOF)
 			stale++;
 	}
 	for (i = 0; i < q->nb_desc; i++) {
@@ -201,7 +201,7 @@ uint16_t
 iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct iavfc_rxq *q = rxq;
-	volatile struct iavfc_rx_desc *ring = q->ring;
+	volatile struct avf_rx_desc *ring = q->ring;
 	struct rte_mbuf **sw_ring = q->sw_ring;
 	struct rte_mbuf *first, *last;
 	const uint16_t nb_desc = q->nb_desc, port_id = q->port_id, buf_len = q->buf_len;
@@ -224,14 +224,14 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	drop = q->drop_pkt;
 
 	while (nb_rx < nb_pkts) {
-		volatile struct iavfc_rx_desc *d = &ring[idx];
+		volatile struct avf_rx_desc *d = &ring[idx];
 		struct rte_mbuf *m, *nm;
 		uint64_t qw1;
 		uint16_t len;
 
 		/* DD, EOF and the length come in one 64-bit write. */
 		qw1 = rte_le_to_cpu_64(d->qw1);
-		if ((qw1 & EMU_IAVF_RXD_QW1_DD) == 0)
+		if ((qw1 & AVF_RXD_QW1_DD) == 0)
 			break;
 		/* The data after DD. */
 		rte_io_rmb();
@@ -260,9 +260,9 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		rte_prefetch0(&ring[idx]);
 
 		/* m is as it was posted: data_off, next, nb_segs and port set. */
-		len = (uint16_t)((qw1 & EMU_IAVF_RXD_QW1_LEN_MASK) >> EMU_IAVF_RXD_QW1_LEN_SHIFT);
+		len = (uint16_t)((qw1 >> AVF_RXD_QW1_LEN_SHIFT) & AVF_RXD_QW1_LEN_MASK);
 		if (unlikely(len > buf_len ||
-			     (qw1 & (IAVFC_RXD_QW1_ERR_RXE | IAVFC_RXD_QW1_ERR_OVERSIZE)) != 0))
+			     (qw1 & (AVF_RXD_QW1_ERR_RXE | AVF_RXD_QW1_ERR_OVERSIZE)) != 0))
 			drop = true;
 		m->data_len = len;
 		if (first == NULL) {
@@ -276,7 +276,7 @@ iavfc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			chain++;
 		}
 		last = m;
-		if ((qw1 & EMU_IAVF_RXD_QW1_EOF) == 0) {
+		if ((qw1 & AVF_RXD_QW1_EOF) == 0) {
 			if (unlikely(chain >= IAVFC_RX_MAX_CHAIN_LIMIT)) {
 				/* Longer than any frame: drop it, up to its EOF. */
 				rte_pktmbuf_free(first);
@@ -470,7 +470,7 @@ iavfc_tx_cleanup(struct iavfc_txq *q)
 		uint64_t qw1 = rte_le_to_cpu_64(q->ring[rs->desc].qw1);
 		uint16_t n, n1;
 
-		if ((qw1 & EMU_IAVF_TXD_DTYPE_MASK) != EMU_IAVF_TXD_DTYPE_DONE)
+		if ((qw1 & AVF_TXD_DTYPE_MASK) != AVF_TXD_DTYPE_DONE)
 			break;
 		/* Descriptors clean..rs->desc, inclusive, possibly wrapping. */
 		n = (uint16_t)(rs->desc >= clean ? rs->desc - clean + 1 :
@@ -518,25 +518,25 @@ iavfc_tx_set_rs(struct iavfc_txq *q, uint16_t last, uint16_t pkts)
 
 	if (slot >= q->nb_desc)
 		slot -= q->nb_desc;
-	q->ring[last].qw1 |= rte_cpu_to_le_64(EMU_IAVF_TXD_CMD_RS << EMU_IAVF_TXD_CMD_SHIFT);
+	q->ring[last].qw1 |= rte_cpu_to_le_64(AVF_TXD_CMD_RS << AVF_TXD_CMD_SHIFT);
 	q->rs[slot].desc = last;
 	q->rs[slot].pkts = pkts;
 	q->rs_count++;
 }
 
 static inline void
-iavfc_tx_desc_set(volatile struct iavfc_tx_desc *d, const struct rte_mbuf *s, uint64_t cmd)
+iavfc_tx_desc_set(volatile struct avf_tx_desc *d, const struct rte_mbuf *s, uint64_t cmd)
 {
 	d->qw0 = rte_cpu_to_le_64(rte_mbuf_data_iova(s));
-	d->qw1 = rte_cpu_to_le_64(EMU_IAVF_TXD_DTYPE_DATA | (cmd << EMU_IAVF_TXD_CMD_SHIFT) |
-				  ((uint64_t)s->data_len << EMU_IAVF_TXD_BSZ_SHIFT));
+	d->qw1 = rte_cpu_to_le_64(AVF_TXD_DTYPE_DATA | (cmd << AVF_TXD_CMD_SHIFT) |
+				  ((uint64_t)s->data_len << AVF_TXD_BSZ_SHIFT));
 }
 
 uint16_t
 iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct iavfc_txq *q = txq;
-	volatile struct iavfc_tx_desc *ring = q->ring;
+	volatile struct avf_tx_desc *ring = q->ring;
 	struct rte_mbuf **sw_ring = q->sw_ring;
 	uint16_t nb_tx, idx, nb_free, last = 0, step = 0;
 	const uint16_t nb_desc = q->nb_desc;
@@ -568,8 +568,8 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		struct rte_mbuf *m = pkts[nb_tx], *s, *next;
 		uint16_t nseg = m->nb_segs;
 
-		if (unlikely(nseg > IAVFC_TX_MAX_SEGS || m->pkt_len < IAVFC_MIN_TX_FRAME ||
-			     m->pkt_len > IAVFC_MAX_FRAME)) {
+		if (unlikely(nseg > AVF_TX_MAX_DATA_DESCS || m->pkt_len < AVF_TX_MIN_FRAME ||
+			     m->pkt_len > AVF_MAX_FRAME)) {
 			/* The device would refuse it: drop it here. */
 			rte_pktmbuf_free(m);
 			errors++;
@@ -598,17 +598,17 @@ iavfc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		bytes += m->pkt_len;
 		if (likely(nseg == 1)) {
-			iavfc_tx_desc_set(&ring[idx], m, IAVFC_TXD_CMD_ICRC | EMU_IAVF_TXD_CMD_EOP);
+			iavfc_tx_desc_set(&ring[idx], m, AVF_TXD_CMD_ICRC | AVF_TXD_CMD_EOP);
 			sw_ring[idx] = m;
 			last = idx;
 			idx = (uint16_t)(idx + 1 == nb_desc ? 0 : idx + 1);
 		} else {
 			for (s = m; s != NULL; s = next) {
-				uint64_t cmd = IAVFC_TXD_CMD_ICRC;
+				uint64_t cmd = AVF_TXD_CMD_ICRC;
 
 				next = s->next;
 				if (next == NULL)
-					cmd |= EMU_IAVF_TXD_CMD_EOP;
+					cmd |= AVF_TXD_CMD_EOP;
 				iavfc_tx_desc_set(&ring[idx], s, cmd);
 				if (fast_free) {
 					/* Each segment goes back to the pool on its own. */

@@ -151,7 +151,7 @@ iavfc_reg_write(struct iavfc_adapter *ad, uint32_t off, uint32_t val)
 static void
 iavfc_arq_desc_post(struct iavfc_adapter *ad, uint16_t i)
 {
-	volatile struct emu_iavf_aq_desc *d = &ad->arq[i];
+	volatile struct avf_aq_desc *d = &ad->arq[i];
 	uint64_t a = ad->arq_buf_iova + (uint64_t)i * IAVFC_AQ_BUF_SIZE;
 
 	d->opcode = 0;
@@ -164,7 +164,7 @@ iavfc_arq_desc_post(struct iavfc_adapter *ad, uint16_t i)
 	d->addr_high = rte_cpu_to_le_32((uint32_t)(a >> 32));
 	d->addr_low = rte_cpu_to_le_32((uint32_t)a);
 	rte_io_wmb();
-	d->flags = rte_cpu_to_le_16(EMU_IAVF_AQ_FLAG_BUF | EMU_IAVF_AQ_FLAG_LB);
+	d->flags = rte_cpu_to_le_16(AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_LB);
 }
 
 /* Wait until VFGEN_RSTAT says the VF may use its admin queue. */
@@ -177,11 +177,11 @@ iavfc_wait_reset_done(struct iavfc_adapter *ad)
 	int ret;
 
 	for (;;) {
-		ret = iavfc_reg_read(ad, EMU_IAVF_VFGEN_RSTAT, &v);
+		ret = iavfc_reg_read(ad, AVF_VFGEN_RSTAT, &v);
 		if (ret < 0)
 			return ret;
-		v &= EMU_IAVF_RSTAT_MASK;
-		if (v == EMU_IAVF_RSTAT_COMPLETED || v == EMU_IAVF_RSTAT_VFACTIVE)
+		v &= AVF_RSTAT_MASK;
+		if (v == AVF_RSTAT_COMPLETED || v == AVF_RSTAT_VFACTIVE)
 			return 0;
 		if (rte_get_timer_cycles() > deadline)
 			break;
@@ -197,10 +197,8 @@ iavfc_aq_init(struct iavfc_adapter *ad)
 	static const struct {
 		uint32_t h, t, len, bal, bah;
 	} q[2] = {
-		{EMU_IAVF_VF_ATQH1, EMU_IAVF_VF_ATQT1, EMU_IAVF_VF_ATQLEN1, EMU_IAVF_VF_ATQBAL1,
-		 EMU_IAVF_VF_ATQBAH1},
-		{EMU_IAVF_VF_ARQH1, EMU_IAVF_VF_ARQT1, EMU_IAVF_VF_ARQLEN1, EMU_IAVF_VF_ARQBAL1,
-		 EMU_IAVF_VF_ARQBAH1},
+		{AVF_VF_ATQH1, AVF_VF_ATQT1, AVF_VF_ATQLEN1, AVF_VF_ATQBAL1, AVF_VF_ATQBAH1},
+		{AVF_VF_ARQH1, AVF_VF_ARQT1, AVF_VF_ARQLEN1, AVF_VF_ARQBAL1, AVF_VF_ARQBAH1},
 	};
 	rte_iova_t base[2] = {ad->atq_iova, ad->arq_iova};
 	uint32_t i, v = 0;
@@ -222,8 +220,7 @@ iavfc_aq_init(struct iavfc_adapter *ad)
 	for (i = 0; i < 2; i++) {
 		if ((ret = iavfc_reg_write(ad, q[i].h, 0)) < 0 ||
 		    (ret = iavfc_reg_write(ad, q[i].t, 0)) < 0 ||
-		    (ret = iavfc_reg_write(ad, q[i].len, IAVFC_AQ_LEN | EMU_IAVF_AQLEN_ENABLE)) <
-			    0 ||
+		    (ret = iavfc_reg_write(ad, q[i].len, IAVFC_AQ_LEN | AVF_AQLEN_ENABLE)) < 0 ||
 		    (ret = iavfc_reg_write(ad, q[i].bal, (uint32_t)base[i])) < 0 ||
 		    (ret = iavfc_reg_write(ad, q[i].bah, (uint32_t)(base[i] >> 32))) < 0)
 			return ret;
@@ -238,7 +235,7 @@ iavfc_aq_init(struct iavfc_adapter *ad)
 		}
 	}
 	/* Give the device every receive descriptor but one. */
-	ret = iavfc_reg_write(ad, EMU_IAVF_VF_ARQT1, IAVFC_AQ_LEN - 1);
+	ret = iavfc_reg_write(ad, AVF_VF_ARQT1, IAVFC_AQ_LEN - 1);
 	if (ret == 0)
 		ad->aq_ready = true;
 	return ret;
@@ -248,9 +245,8 @@ void
 iavfc_aq_shutdown(struct iavfc_adapter *ad)
 {
 	static const uint32_t regs[] = {
-		EMU_IAVF_VF_ATQLEN1, EMU_IAVF_VF_ATQH1,	  EMU_IAVF_VF_ATQT1, EMU_IAVF_VF_ATQBAL1,
-		EMU_IAVF_VF_ATQBAH1, EMU_IAVF_VF_ARQLEN1, EMU_IAVF_VF_ARQH1, EMU_IAVF_VF_ARQT1,
-		EMU_IAVF_VF_ARQBAL1, EMU_IAVF_VF_ARQBAH1,
+		AVF_VF_ATQLEN1, AVF_VF_ATQH1, AVF_VF_ATQT1, AVF_VF_ATQBAL1, AVF_VF_ATQBAH1,
+		AVF_VF_ARQLEN1, AVF_VF_ARQH1, AVF_VF_ARQT1, AVF_VF_ARQBAL1, AVF_VF_ARQBAH1,
 	};
 	uint32_t i;
 
@@ -341,35 +337,35 @@ iavfc_arq_clean(struct iavfc_adapter *ad, uint32_t want_op, bool *found, int32_t
 	uint32_t head = 0, n = 0;
 	int ret;
 
-	ret = iavfc_reg_read(ad, EMU_IAVF_VF_ARQH1, &head);
+	ret = iavfc_reg_read(ad, AVF_VF_ARQH1, &head);
 	if (ret < 0)
 		return ret;
-	head &= EMU_IAVF_AQ_PTR_MASK;
+	head &= AVF_AQ_PTR_MASK;
 	if (head >= IAVFC_AQ_LEN) {
 		IAVFC_LOG(ERR, "%s: ARQ head %u outside the ring of %u", ad->name, head,
 			  IAVFC_AQ_LEN);
 		return -EPROTO;
 	}
 	while (ad->arq_next != head && n < IAVFC_AQ_LEN) {
-		volatile struct emu_iavf_aq_desc *d = &ad->arq[ad->arq_next];
+		volatile struct avf_aq_desc *d = &ad->arq[ad->arq_next];
 		const uint8_t *buf = ad->arq_buf + (size_t)ad->arq_next * IAVFC_AQ_BUF_SIZE;
 		uint16_t flags, opcode, dlen;
 		uint32_t v_op;
 		int32_t v_st;
 
 		flags = rte_le_to_cpu_16(d->flags);
-		if ((flags & EMU_IAVF_AQ_FLAG_DD) == 0)
+		if ((flags & AVF_AQ_FLAG_DD) == 0)
 			break; /* not written back (yet) */
 		rte_io_rmb();
 		opcode = rte_le_to_cpu_16(d->opcode);
 		dlen = RTE_MIN(rte_le_to_cpu_16(d->datalen), (uint16_t)IAVFC_AQ_BUF_SIZE);
 		v_op = rte_le_to_cpu_32(d->cookie_high);
 		v_st = (int32_t)rte_le_to_cpu_32(d->cookie_low);
-		if (flags & EMU_IAVF_AQ_FLAG_ERR) {
+		if (flags & AVF_AQ_FLAG_ERR) {
 			IAVFC_LOG(WARNING, "%s: ARQ descriptor %u: error %u (virtchnl %s lost)",
 				  ad->name, ad->arq_next, rte_le_to_cpu_16(d->retval),
 				  iavfc_vc_op_name(v_op));
-		} else if (opcode != EMU_IAVF_AQ_OP_SEND_MSG_TO_VF) {
+		} else if (opcode != AVF_AQ_OP_SEND_MSG_TO_VF) {
 			IAVFC_LOG(DEBUG, "%s: ARQ opcode 0x%04x ignored", ad->name, opcode);
 		} else if (v_op == VIRTCHNL_OP_EVENT) {
 			iavfc_handle_event(ad, buf, dlen);
@@ -390,8 +386,7 @@ iavfc_arq_clean(struct iavfc_adapter *ad, uint32_t want_op, bool *found, int32_t
 		return 0;
 	rte_io_wmb();
 	/* The tail is the last descriptor given back (one stays unused). */
-	return iavfc_reg_write(ad, EMU_IAVF_VF_ARQT1,
-			       (ad->arq_next + IAVFC_AQ_LEN - 1) % IAVFC_AQ_LEN);
+	return iavfc_reg_write(ad, AVF_VF_ARQT1, (ad->arq_next + IAVFC_AQ_LEN - 1) % IAVFC_AQ_LEN);
 }
 
 /* Alarm: pick up events (LINK_CHANGE, ...). */
@@ -433,7 +428,7 @@ iavfc_vc_status_errno(int32_t st)
 int
 iavfc_vc_send(struct iavfc_adapter *ad, uint32_t op, const void *msg, uint16_t len, uint16_t *rlen)
 {
-	volatile struct emu_iavf_aq_desc *d;
+	volatile struct avf_aq_desc *d;
 	uint64_t deadline;
 	uint16_t flags, next, dummy;
 	uint32_t head = 0;
@@ -450,15 +445,15 @@ iavfc_vc_send(struct iavfc_adapter *ad, uint32_t op, const void *msg, uint16_t l
 		return -EINVAL;
 
 	d = &ad->atq[ad->atq_next];
-	flags = EMU_IAVF_AQ_FLAG_SI;
+	flags = AVF_AQ_FLAG_SI;
 	if (len > 0) {
 		memcpy(ad->atq_buf, msg, len);
-		flags |= EMU_IAVF_AQ_FLAG_BUF | EMU_IAVF_AQ_FLAG_RD;
+		flags |= AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_RD;
 		if (len > 512)
-			flags |= EMU_IAVF_AQ_FLAG_LB;
+			flags |= AVF_AQ_FLAG_LB;
 	}
 	d->flags = rte_cpu_to_le_16(flags);
-	d->opcode = rte_cpu_to_le_16(EMU_IAVF_AQ_OP_SEND_MSG_TO_PF);
+	d->opcode = rte_cpu_to_le_16(AVF_AQ_OP_SEND_MSG_TO_PF);
 	d->datalen = rte_cpu_to_le_16(len);
 	d->retval = 0;
 	d->cookie_high = rte_cpu_to_le_32(op);
@@ -470,7 +465,7 @@ iavfc_vc_send(struct iavfc_adapter *ad, uint32_t op, const void *msg, uint16_t l
 	rte_io_wmb();
 	next = (uint16_t)((ad->atq_next + 1) % IAVFC_AQ_LEN);
 	IAVFC_LOG(DEBUG, "%s: virtchnl %s (%u), %u bytes", ad->name, iavfc_vc_op_name(op), op, len);
-	ret = iavfc_reg_write(ad, EMU_IAVF_VF_ATQT1, next);
+	ret = iavfc_reg_write(ad, AVF_VF_ATQT1, next);
 	if (ret < 0)
 		return ret;
 	ad->atq_next = next;
@@ -483,10 +478,10 @@ iavfc_vc_send(struct iavfc_adapter *ad, uint32_t op, const void *msg, uint16_t l
 	/* The device consumed the descriptor when its head reaches our tail. */
 	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * IAVFC_AQ_TIMEOUT_MS / 1000;
 	for (;;) {
-		ret = iavfc_reg_read(ad, EMU_IAVF_VF_ATQH1, &head);
+		ret = iavfc_reg_read(ad, AVF_VF_ATQH1, &head);
 		if (ret < 0)
 			return ret;
-		if ((head & EMU_IAVF_AQ_PTR_MASK) == next)
+		if ((head & AVF_AQ_PTR_MASK) == next)
 			break;
 		if (rte_get_timer_cycles() > deadline) {
 			IAVFC_LOG(ERR,
@@ -500,7 +495,7 @@ iavfc_vc_send(struct iavfc_adapter *ad, uint32_t op, const void *msg, uint16_t l
 	}
 	rte_io_rmb();
 	flags = rte_le_to_cpu_16(d->flags);
-	if ((flags & EMU_IAVF_AQ_FLAG_ERR) != 0) {
+	if ((flags & AVF_AQ_FLAG_ERR) != 0) {
 		IAVFC_LOG(ERR, "%s: virtchnl %s: admin queue error %u", ad->name,
 			  iavfc_vc_op_name(op), rte_le_to_cpu_16(d->retval));
 		return -EIO;
@@ -541,8 +536,8 @@ iavfc_vc_version(struct iavfc_adapter *ad)
 	uint16_t rlen;
 	int ret;
 
-	v.major = rte_cpu_to_le_32(EMU_IAVF_VIRTCHNL_VERSION_MAJOR);
-	v.minor = rte_cpu_to_le_32(EMU_IAVF_VIRTCHNL_VERSION_MINOR);
+	v.major = rte_cpu_to_le_32(VIRTCHNL_VERSION_MAJOR);
+	v.minor = rte_cpu_to_le_32(VIRTCHNL_VERSION_MINOR);
 	ret = iavfc_vc_send(ad, VIRTCHNL_OP_VERSION, &v, sizeof(v), &rlen);
 	if (ret < 0)
 		return ret;
@@ -553,7 +548,7 @@ iavfc_vc_version(struct iavfc_adapter *ad)
 	memcpy(&v, ad->msg, sizeof(v));
 	ad->pf_ver.major = rte_le_to_cpu_32(v.major);
 	ad->pf_ver.minor = rte_le_to_cpu_32(v.minor);
-	if (ad->pf_ver.major != EMU_IAVF_VIRTCHNL_VERSION_MAJOR) {
+	if (ad->pf_ver.major != VIRTCHNL_VERSION_MAJOR) {
 		IAVFC_LOG(ERR, "%s: the device speaks virtchnl %u.%u, not 1.x", ad->name,
 			  ad->pf_ver.major, ad->pf_ver.minor);
 		return -EPROTO;
@@ -610,11 +605,11 @@ iavfc_vc_get_resources(struct iavfc_adapter *ad)
 		IAVFC_LOG(ERR, "%s: the device offers no queue pair", ad->name);
 		return -ENOTSUP;
 	}
-	ad->dev_qp = RTE_MIN(qp, (uint16_t)IAVFC_MAX_QUEUES);
+	ad->dev_qp = RTE_MIN(qp, (uint16_t)AVF_MAX_QUEUE_PAIRS);
 	ad->max_vectors = rte_le_to_cpu_16(vfr.max_vectors);
 	ad->max_mtu = rte_le_to_cpu_16(vfr.max_mtu);
-	if (ad->max_mtu < RTE_ETHER_MIN_MTU || ad->max_mtu > IAVFC_MAX_FRAME - IAVFC_ETH_OVERHEAD)
-		ad->max_mtu = IAVFC_MAX_FRAME - IAVFC_ETH_OVERHEAD;
+	if (ad->max_mtu < RTE_ETHER_MIN_MTU || ad->max_mtu > AVF_MAX_FRAME - IAVFC_ETH_OVERHEAD)
+		ad->max_mtu = AVF_MAX_FRAME - IAVFC_ETH_OVERHEAD;
 	if (iavfc_mac_ok(vsi.default_mac_addr)) {
 		memcpy(ad->dev_mac.addr_bytes, vsi.default_mac_addr, RTE_ETHER_ADDR_LEN);
 	} else {
@@ -635,10 +630,10 @@ iavfc_vc_config_queues(struct iavfc_adapter *ad)
 {
 	struct rte_eth_dev_data *data = ad->eth_dev->data;
 	struct virtchnl_vsi_queue_config_info hdr;
-	uint8_t buf[sizeof(hdr) + IAVFC_MAX_QUEUES * sizeof(struct virtchnl_queue_pair_info)];
+	uint8_t buf[sizeof(hdr) + AVF_MAX_QUEUE_PAIRS * sizeof(struct virtchnl_queue_pair_info)];
 	uint16_t nqp = RTE_MAX(data->nb_rx_queues, data->nb_tx_queues), q;
 
-	if (nqp == 0 || nqp > IAVFC_MAX_QUEUES)
+	if (nqp == 0 || nqp > AVF_MAX_QUEUE_PAIRS)
 		return -EINVAL;
 	memset(buf, 0, sizeof(buf));
 	hdr.vsi_id = rte_cpu_to_le_16(ad->vsi_id);
@@ -664,8 +659,8 @@ iavfc_vc_config_queues(struct iavfc_adapter *ad)
 			uint32_t maxpkt =
 				RTE_MIN(frame, (uint32_t)rq->buf_len * IAVFC_RX_MAX_CHAIN);
 
-			maxpkt = RTE_MIN(maxpkt, (uint32_t)EMU_IAVF_MAX_PKT_SIZE);
-			maxpkt = RTE_MAX(maxpkt, (uint32_t)EMU_IAVF_MIN_FRAME);
+			maxpkt = RTE_MIN(maxpkt, (uint32_t)AVF_RX_MAX_PKT_MAX);
+			maxpkt = RTE_MAX(maxpkt, (uint32_t)AVF_RX_MAX_PKT_MIN);
 			p.rxq.ring_len = rte_cpu_to_le_32(rq->nb_desc);
 			p.rxq.databuffer_size = rte_cpu_to_le_32(rq->buf_len);
 			p.rxq.max_pkt_size = rte_cpu_to_le_32(maxpkt);

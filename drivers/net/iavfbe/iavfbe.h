@@ -43,6 +43,10 @@
 #include <rte_mbuf.h>
 
 #include <rte_emudev.h>
+#include <rte_emudev_net.h>
+
+#include <avf_desc.h>
+#include <avf_regs.h>
 
 extern int iavfbe_logtype;
 
@@ -62,91 +66,21 @@ extern int iavfbe_logtype;
 /** Packets per burst step (descriptors are written back per step). */
 #define IAVFBE_BURST 32u
 
-/** Largest frame the AVF sends or receives without segmentation offload. */
-#define IAVFBE_MAX_FRAME 9728u
-/** Smallest frame the AVF accepts from the guest (hardware rule). */
-#define IAVFBE_MIN_FRAME 17u
-/** Most data descriptors of a packet without TSO (hardware rule). */
-#define IAVFBE_MAX_DESCS 8u
+/*
+ * The AVF's frame and descriptor rules (AVF_MAX_FRAME, AVF_TX_MIN_FRAME,
+ * AVF_TX_MAX_DATA_DESCS) and descriptor layouts are in drivers/common/avf.
+ */
 /** Most data descriptors of a TSO packet. */
 #define IAVFBE_MAX_TSO_DESCS 128u
 /** Smallest and largest TSO MSS. */
 #define IAVFBE_MIN_MSS 64u
-#define IAVFBE_MAX_MSS (IAVFBE_MAX_FRAME - 60u)
+#define IAVFBE_MAX_MSS (AVF_MAX_FRAME - 60u)
 /** Largest TSO packet (TSO_LEN is 18 bits, headers < 1 KiB). */
-#define IAVFBE_MAX_TSO_PKT (IAVFBE_TXCD_TSO_LEN_MASK + 1024u)
+#define IAVFBE_MAX_TSO_PKT (AVF_TXCD_TSO_LEN_MASK + 1024u)
 /** Most segments one TSO packet becomes (TSO_LEN < 256 KiB, MSS >= 64). */
 #define IAVFBE_MAX_TSO_SEGS 4096u
 /** Smallest mbuf data room of a receive queue's pool. */
 #define IAVFBE_MIN_DATAROOM 256u
-
-/* ------------------------------------------------------------------------
- * AVF descriptors (little endian in guest memory).
- */
-
-/** Transmit descriptor (guest transmit ring), data or context. */
-struct iavfbe_tx_desc {
-	uint64_t qw0; /**< data: buffer address; context: tunneling, L2TAG2 */
-	uint64_t qw1; /**< DTYPE, command, offsets, size, tag */
-};
-
-#define IAVFBE_TXD_DTYPE_MASK 0xFull
-#define IAVFBE_TXD_DTYPE_DATA 0x0ull
-#define IAVFBE_TXD_DTYPE_CTX 0x1ull
-#define IAVFBE_TXD_DTYPE_DONE 0xFull
-
-/* Data descriptor QW1. */
-#define IAVFBE_TXD_CMD_SHIFT 4
-#define IAVFBE_TXD_CMD_MASK 0x3FFull
-#define IAVFBE_TXD_CMD_EOP 0x001u
-#define IAVFBE_TXD_CMD_RS 0x002u
-#define IAVFBE_TXD_CMD_ICRC 0x004u
-#define IAVFBE_TXD_CMD_IL2TAG1 0x008u
-#define IAVFBE_TXD_CMD_IIPT_MASK 0x060u
-#define IAVFBE_TXD_CMD_IIPT_NONIP 0x000u
-#define IAVFBE_TXD_CMD_IIPT_IPV6 0x020u
-#define IAVFBE_TXD_CMD_IIPT_IPV4 0x040u
-#define IAVFBE_TXD_CMD_IIPT_IPV4_CSUM 0x060u
-#define IAVFBE_TXD_CMD_L4T_MASK 0x300u
-#define IAVFBE_TXD_CMD_L4T_NONE 0x000u
-#define IAVFBE_TXD_CMD_L4T_TCP 0x100u
-#define IAVFBE_TXD_CMD_L4T_SCTP 0x200u
-#define IAVFBE_TXD_CMD_L4T_UDP 0x300u
-#define IAVFBE_TXD_OFFSET_SHIFT 16
-#define IAVFBE_TXD_OFFSET_MASK 0x3FFFFull
-#define IAVFBE_TXD_MACLEN(off) (((off)&0x7Fu) * 2u) /**< bytes */
-#define IAVFBE_TXD_IPLEN(off) ((((off) >> 7) & 0x7Fu) * 4u) /**< bytes */
-#define IAVFBE_TXD_L4LEN(off) ((((off) >> 14) & 0xFu) * 4u) /**< bytes */
-#define IAVFBE_TXD_BSZ_SHIFT 34
-#define IAVFBE_TXD_BSZ_MASK 0x3FFFull
-#define IAVFBE_TXD_L2TAG1_SHIFT 48
-
-/* Context descriptor QW1. */
-#define IAVFBE_TXCD_CMD_SHIFT 4
-#define IAVFBE_TXCD_CMD_MASK 0xFFFFull
-#define IAVFBE_TXCD_CMD_TSO 0x1u
-#define IAVFBE_TXCD_TSO_LEN_SHIFT 30
-#define IAVFBE_TXCD_TSO_LEN_MASK 0x3FFFFull
-#define IAVFBE_TXCD_MSS_SHIFT 50
-#define IAVFBE_TXCD_MSS_MASK 0x3FFFull
-
-/** Receive descriptor (guest receive ring), read format: QW0 buffer. */
-#define IAVFBE_RXD_QW0 0u
-#define IAVFBE_RXD_QW1 8u
-
-/* Legacy write-back QW0 (16- and 32-byte formats): L2TAG1 at 16, RSS hash at 32. */
-#define IAVFBE_RXD_L2TAG1_SHIFT 16
-#define IAVFBE_RXD_RSS_SHIFT 32
-
-/* Legacy write-back QW1. */
-#define IAVFBE_RXD_DD (1ull << 0)
-#define IAVFBE_RXD_EOF (1ull << 1)
-#define IAVFBE_RXD_L2TAG1P (1ull << 2) /**< L2TAG1 holds a stripped tag */
-#define IAVFBE_RXD_FLTSTAT_SHIFT 12
-#define IAVFBE_RXD_FLTSTAT_RSS (3ull << IAVFBE_RXD_FLTSTAT_SHIFT) /**< QW0 holds the RSS hash */
-#define IAVFBE_RXD_ERR_RXE (1ull << 19)
-#define IAVFBE_RXD_LEN_SHIFT 38
-#define IAVFBE_RXD_LEN_MASK 0x3FFFull
 
 /* ------------------------------------------------------------------------
  * The guest's receive configuration, as the data path uses it.
@@ -157,10 +91,6 @@ struct iavfbe_tx_desc {
 #define IAVFBE_RXC_VLAN_FILTER 0x4u /**< check vlan[] */
 #define IAVFBE_RXC_STRIP 0x8u /**< outer 802.1Q tag into L2TAG1 */
 #define IAVFBE_RXC_RSS 0x10u /**< Toeplitz hash into the descriptor */
-
-/** RSS key and table sizes reported before the guest sets its own (an AVF's). */
-#define IAVFBE_RSS_KEY_SIZE 52u
-#define IAVFBE_RSS_LUT_SIZE 64u
 
 /** RSS types the port hashes (RTE_ETH_RSS_*). */
 #define IAVFBE_RSS_TYPES \
@@ -275,7 +205,7 @@ struct iavfbe_rxq {
 	uint16_t qid;
 	uint32_t nb_desc; /**< descriptors in the ring */
 	uint32_t head; /**< next descriptor to read */
-	struct iavfbe_tx_desc *ring; /**< host address of the ring */
+	struct avf_tx_desc *ring; /**< host address of the ring */
 	volatile uint32_t *doorbell; /**< the guest's tail */
 	const struct rte_emudev_mem_table *tbl;
 	struct rte_emudev_xlate_cache xc;

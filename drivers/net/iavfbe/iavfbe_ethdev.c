@@ -699,7 +699,7 @@ iavfbe_rxq_refresh(struct iavfbe_port *p, struct iavfbe_rxq *q)
 		return;
 	if (iavfbe_qinfo_get(p, GTX, q->qid, &qi) < 0)
 		return;
-	if (qi.desc_format != RTE_EMUDEV_DESC_AVF_TX || qi.desc_size != sizeof(*q->ring)) {
+	if (qi.desc_format != AVF_DESC_FMT_TX || qi.desc_size != sizeof(*q->ring)) {
 		IAVFBE_LOG(WARNING, "%s: guest transmit queue %u: descriptor format %d unsupported",
 			   p->eth_dev->data->name, q->qid, (int)qi.desc_format);
 		return;
@@ -730,9 +730,9 @@ iavfbe_txq_refresh(struct iavfbe_port *p, struct iavfbe_txq *q)
 		return;
 	if (iavfbe_qinfo_get(p, GRX, q->qid, &qi) < 0)
 		return;
-	if ((qi.desc_format != RTE_EMUDEV_DESC_AVF_RX_32B &&
-	     qi.desc_format != RTE_EMUDEV_DESC_AVF_RX_16B) ||
-	    qi.buf_size == 0 || qi.buf_size > IAVFBE_RXD_LEN_MASK) {
+	if ((qi.desc_format != AVF_DESC_FMT_RX_32B && qi.desc_format != AVF_DESC_FMT_RX_16B) ||
+	    qi.desc_size != avf_desc_fmt_size(qi.desc_format) || qi.buf_size == 0 ||
+	    qi.buf_size > AVF_RXD_QW1_LEN_MASK) {
 		IAVFBE_LOG(WARNING,
 			   "%s: guest receive queue %u: descriptor format %d, buffers of %u "
 			   "bytes: unsupported",
@@ -1037,18 +1037,18 @@ iavfbe_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 	info->max_rx_queues = p->max_qp;
 	info->max_tx_queues = p->max_qp;
-	info->max_rx_pktlen = IAVFBE_MAX_FRAME;
+	info->max_rx_pktlen = AVF_MAX_FRAME;
 	info->min_rx_bufsize = IAVFBE_MIN_DATAROOM;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
-	info->max_mtu = IAVFBE_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN - RTE_VLAN_HLEN;
+	info->max_mtu = AVF_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN - RTE_VLAN_HLEN;
 	info->max_mac_addrs = 1;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	/* The guest's RSS (rss_hash_conf_get, reta_query): AVF sizes until it sets its own. */
 	info->flow_type_rss_offloads = IAVFBE_RSS_TYPES;
-	info->hash_key_size = IAVFBE_RSS_KEY_SIZE;
-	info->reta_size = IAVFBE_RSS_LUT_SIZE;
+	info->hash_key_size = AVF_RSS_KEY_SIZE;
+	info->reta_size = AVF_RSS_LUT_SIZE;
 	pthread_mutex_lock(&p->lock);
 	{
 		const struct iavfbe_rxconf *c = &p->rxc[p->rxc_cur];

@@ -262,11 +262,11 @@ iavfbe_l4_cksum(struct rte_mbuf *m, uint32_t l2, uint32_t l3, int ipv, uint32_t 
 	uint16_t raw, ck;
 
 	switch (l4t) {
-	case IAVFBE_TXD_CMD_L4T_TCP:
+	case AVF_TXD_CMD_L4T_TCP:
 		hmin = sizeof(struct rte_tcp_hdr);
 		coff = offsetof(struct rte_tcp_hdr, cksum);
 		break;
-	case IAVFBE_TXD_CMD_L4T_UDP:
+	case AVF_TXD_CMD_L4T_UDP:
 		hmin = sizeof(struct rte_udp_hdr);
 		coff = offsetof(struct rte_udp_hdr, dgram_cksum);
 		break;
@@ -282,7 +282,7 @@ iavfbe_l4_cksum(struct rte_mbuf *m, uint32_t l2, uint32_t l3, int ipv, uint32_t 
 		return -1;
 	l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, l4_off);
 
-	if (l4t == IAVFBE_TXD_CMD_L4T_SCTP) {
+	if (l4t == AVF_TXD_CMD_L4T_SCTP) {
 		const struct rte_mbuf *s = m;
 		uint32_t off = l4_off, left = l4_len, crc = 0xFFFFFFFFu;
 
@@ -310,9 +310,9 @@ iavfbe_l4_cksum(struct rte_mbuf *m, uint32_t l2, uint32_t l3, int ipv, uint32_t 
 		return -1;
 	ck = (uint16_t)~iavfbe_fold(
 		(uint32_t)raw +
-		iavfbe_phdr_sum(m, l2, ipv,
-				l4t == IAVFBE_TXD_CMD_L4T_TCP ? IPPROTO_TCP : IPPROTO_UDP, l4_len));
-	if (ck == 0 && l4t == IAVFBE_TXD_CMD_L4T_UDP)
+		iavfbe_phdr_sum(m, l2, ipv, l4t == AVF_TXD_CMD_L4T_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+				l4_len));
+	if (ck == 0 && l4t == AVF_TXD_CMD_L4T_UDP)
 		ck = 0xFFFF;
 	memcpy(l4 + coff, &ck, 2);
 	return 0;
@@ -370,7 +370,7 @@ iavfbe_pkt_bad(struct iavfbe_pkt *p, enum iavfbe_bad why)
 static uint32_t
 iavfbe_rx_parse(struct iavfbe_rxq *q, uint32_t head, uint32_t avail, struct iavfbe_pkt *p)
 {
-	uint32_t idx = head, n = 0, nb_data = 0, limit = IAVFBE_MAX_DESCS;
+	uint32_t idx = head, n = 0, nb_data = 0, limit = AVF_TX_MAX_DATA_DESCS;
 	bool ctx = false;
 
 	p->why = q->skip ? IAVFBE_BAD_REST : IAVFBE_OK;
@@ -384,7 +384,7 @@ iavfbe_rx_parse(struct iavfbe_rxq *q, uint32_t head, uint32_t avail, struct iavf
 	p->tso_len = 0;
 	p->nb_rs = 0;
 	for (;;) {
-		const struct iavfbe_tx_desc *d;
+		const struct avf_tx_desc *d;
 		uint64_t qw1, dtype;
 
 		if (n == avail) {
@@ -400,38 +400,35 @@ iavfbe_rx_parse(struct iavfbe_rxq *q, uint32_t head, uint32_t avail, struct iavf
 		}
 		d = &q->ring[idx];
 		qw1 = iavfbe_ld64(&d->qw1);
-		dtype = qw1 & IAVFBE_TXD_DTYPE_MASK;
+		dtype = qw1 & AVF_TXD_DTYPE_MASK;
 		n++;
-		if (dtype == IAVFBE_TXD_DTYPE_CTX) {
-			uint32_t ccmd =
-				(uint32_t)((qw1 >> IAVFBE_TXCD_CMD_SHIFT) & IAVFBE_TXCD_CMD_MASK);
+		if (dtype == AVF_TXD_DTYPE_CTX) {
+			uint32_t ccmd = (uint32_t)((qw1 >> AVF_TXCD_CMD_SHIFT) & AVF_TXCD_CMD_MASK);
 
 			/* One context descriptor, before the data. */
 			if (ctx || nb_data > 0)
 				iavfbe_pkt_bad(p, IAVFBE_BAD_CHAIN);
 			ctx = true;
-			if (ccmd & IAVFBE_TXCD_CMD_TSO) {
+			if (ccmd & AVF_TXCD_CMD_TSO) {
 				p->tso = true;
-				p->tso_len = (uint32_t)((qw1 >> IAVFBE_TXCD_TSO_LEN_SHIFT) &
-							IAVFBE_TXCD_TSO_LEN_MASK);
-				p->mss = (uint32_t)((qw1 >> IAVFBE_TXCD_MSS_SHIFT) &
-						    IAVFBE_TXCD_MSS_MASK);
+				p->tso_len = (uint32_t)((qw1 >> AVF_TXCD_TSO_LEN_SHIFT) &
+							AVF_TXCD_TSO_LEN_MASK);
+				p->mss =
+					(uint32_t)((qw1 >> AVF_TXCD_MSS_SHIFT) & AVF_TXCD_MSS_MASK);
 				limit = IAVFBE_MAX_TSO_DESCS;
 			}
-		} else if (dtype == IAVFBE_TXD_DTYPE_DATA) {
-			uint32_t cmd =
-				(uint32_t)((qw1 >> IAVFBE_TXD_CMD_SHIFT) & IAVFBE_TXD_CMD_MASK);
-			uint32_t bsz =
-				(uint32_t)((qw1 >> IAVFBE_TXD_BSZ_SHIFT) & IAVFBE_TXD_BSZ_MASK);
+		} else if (dtype == AVF_TXD_DTYPE_DATA) {
+			uint32_t cmd = (uint32_t)((qw1 >> AVF_TXD_CMD_SHIFT) & AVF_TXD_CMD_MASK);
+			uint32_t bsz = (uint32_t)((qw1 >> AVF_TXD_BSZ_SHIFT) & AVF_TXD_BSZ_MASK);
 
 			if (nb_data == 0) {
 				p->cmd = cmd;
-				p->off = (uint32_t)((qw1 >> IAVFBE_TXD_OFFSET_SHIFT) &
-						    IAVFBE_TXD_OFFSET_MASK);
-				p->l2tag1 = (uint16_t)(qw1 >> IAVFBE_TXD_L2TAG1_SHIFT);
+				p->off = (uint32_t)((qw1 >> AVF_TXD_OFFSET_SHIFT) &
+						    AVF_TXD_OFFSET_MASK);
+				p->l2tag1 = (uint16_t)(qw1 >> AVF_TXD_L2TAG1_SHIFT);
 			}
 			nb_data++;
-			if (cmd & IAVFBE_TXD_CMD_RS)
+			if (cmd & AVF_TXD_CMD_RS)
 				q->rs[q->nb_rs + p->nb_rs++] = idx;
 			/* A descriptor of 0 bytes adds nothing (the packet's length is checked). */
 			if (nb_data > limit) {
@@ -451,7 +448,7 @@ iavfbe_rx_parse(struct iavfbe_rxq *q, uint32_t head, uint32_t avail, struct iavf
 					p->len += bsz;
 				}
 			}
-			if (cmd & IAVFBE_TXD_CMD_EOP) {
+			if (cmd & AVF_TXD_CMD_EOP) {
 				q->skip = false;
 				return n;
 			}
@@ -522,9 +519,9 @@ iavfbe_ip_version(const struct rte_mbuf *m, uint32_t iipt, uint32_t l2)
 {
 	uint8_t v;
 
-	if (iipt == IAVFBE_TXD_CMD_IIPT_IPV6)
+	if (iipt == AVF_TXD_CMD_IIPT_IPV6)
 		return 6;
-	if (iipt != IAVFBE_TXD_CMD_IIPT_NONIP)
+	if (iipt != AVF_TXD_CMD_IIPT_NONIP)
 		return 4;
 	if (l2 >= m->data_len)
 		return 0;
@@ -563,7 +560,7 @@ iavfbe_tso_fix(struct iavfbe_rxq *q, struct rte_mbuf *s, uint32_t l2, uint32_t l
 		iavfbe_ipv4_cksum(s, l2, l3);
 		q->st.csum_ip++;
 	}
-	if (iavfbe_l4_cksum(s, l2, l3, ipv, IAVFBE_TXD_CMD_L4T_TCP) < 0)
+	if (iavfbe_l4_cksum(s, l2, l3, ipv, AVF_TXD_CMD_L4T_TCP) < 0)
 		return -1;
 	q->st.csum_l4++;
 	return 0;
@@ -708,8 +705,8 @@ iavfbe_rx_tso_pass(struct iavfbe_rxq *q, struct rte_mbuf *m, uint32_t l2, uint32
 static __rte_always_inline bool
 iavfbe_rx_has_offload(const struct iavfbe_pkt *p)
 {
-	return p->tso || (p->cmd & (IAVFBE_TXD_CMD_L4T_MASK | IAVFBE_TXD_CMD_IL2TAG1)) != 0 ||
-		(p->cmd & IAVFBE_TXD_CMD_IIPT_MASK) == IAVFBE_TXD_CMD_IIPT_IPV4_CSUM;
+	return p->tso || (p->cmd & (AVF_TXD_CMD_L4T_MASK | AVF_TXD_CMD_IL2TAG1)) != 0 ||
+		(p->cmd & AVF_TXD_CMD_IIPT_MASK) == AVF_TXD_CMD_IIPT_IPV4_CSUM;
 }
 
 /*
@@ -721,9 +718,9 @@ static int
 iavfbe_rx_offload(struct iavfbe_rxq *q, struct rte_mbuf *m, const struct iavfbe_pkt *p,
 		  struct rte_mbuf ***out)
 {
-	uint32_t l2 = IAVFBE_TXD_MACLEN(p->off), l3 = IAVFBE_TXD_IPLEN(p->off);
-	uint32_t l4 = IAVFBE_TXD_L4LEN(p->off);
-	uint32_t iipt = p->cmd & IAVFBE_TXD_CMD_IIPT_MASK, l4t = p->cmd & IAVFBE_TXD_CMD_L4T_MASK;
+	uint32_t l2 = AVF_TXD_MACLEN(p->off), l3 = AVF_TXD_IPLEN(p->off);
+	uint32_t l4 = AVF_TXD_L4LEN(p->off);
+	uint32_t iipt = p->cmd & AVF_TXD_CMD_IIPT_MASK, l4t = p->cmd & AVF_TXD_CMD_L4T_MASK;
 	int ipv = 0, n = 1, i, why = IAVFBE_BAD_TSO;
 
 	*out = NULL;
@@ -731,7 +728,7 @@ iavfbe_rx_offload(struct iavfbe_rxq *q, struct rte_mbuf *m, const struct iavfbe_
 		uint32_t hdr = l2 + l3 + l4;
 
 		ipv = iavfbe_ip_version(m, iipt, l2);
-		if (l4t != IAVFBE_TXD_CMD_L4T_TCP || ipv == 0 ||
+		if (l4t != AVF_TXD_CMD_L4T_TCP || ipv == 0 ||
 		    l3 < (ipv == 4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr)) ||
 		    l4 < sizeof(struct rte_tcp_hdr) || hdr > m->data_len ||
 		    p->mss < IAVFBE_MIN_MSS || p->mss > IAVFBE_MAX_MSS || p->tso_len == 0 ||
@@ -750,13 +747,13 @@ iavfbe_rx_offload(struct iavfbe_rxq *q, struct rte_mbuf *m, const struct iavfbe_
 		}
 	} else {
 		why = IAVFBE_BAD_OFFLOAD;
-		if (iipt == IAVFBE_TXD_CMD_IIPT_IPV4_CSUM) {
+		if (iipt == AVF_TXD_CMD_IIPT_IPV4_CSUM) {
 			if (l3 < sizeof(struct rte_ipv4_hdr) || l2 + l3 > m->data_len)
 				goto bad;
 			iavfbe_ipv4_cksum(m, l2, l3);
 			q->st.csum_ip++;
 		}
-		if (l4t != IAVFBE_TXD_CMD_L4T_NONE) {
+		if (l4t != AVF_TXD_CMD_L4T_NONE) {
 			ipv = iavfbe_ip_version(m, iipt, l2);
 			if (ipv == 0 ||
 			    l3 < (ipv == 4 ? sizeof(struct rte_ipv4_hdr) :
@@ -766,7 +763,7 @@ iavfbe_rx_offload(struct iavfbe_rxq *q, struct rte_mbuf *m, const struct iavfbe_
 			q->st.csum_l4++;
 		}
 	}
-	if (p->cmd & IAVFBE_TXD_CMD_IL2TAG1) {
+	if (p->cmd & AVF_TXD_CMD_IL2TAG1) {
 		struct rte_mbuf **v = *out != NULL ? *out : &m;
 
 		for (i = 0; i < n; i++) {
@@ -889,7 +886,7 @@ iavfbe_rx_complete(struct iavfbe_rxq *q)
 	/* Our reads of the buffers come before the guest may reuse them. */
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
 	for (i = 0; i < q->nb_rs; i++)
-		iavfbe_st64(&q->ring[q->rs[i]].qw1, IAVFBE_TXD_DTYPE_DONE);
+		iavfbe_st64(&q->ring[q->rs[i]].qw1, AVF_TXD_DTYPE_DONE);
 	q->st.completions += q->nb_rs;
 	q->nb_rs = 0;
 }
@@ -935,8 +932,8 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				break;
 			}
 			if (p.why == IAVFBE_OK &&
-			    (p.len < IAVFBE_MIN_FRAME ||
-			     p.len > (p.tso ? IAVFBE_MAX_TSO_PKT : IAVFBE_MAX_FRAME)))
+			    (p.len < AVF_TX_MIN_FRAME ||
+			     p.len > (p.tso ? IAVFBE_MAX_TSO_PKT : AVF_MAX_FRAME)))
 				p.why = IAVFBE_BAD_LEN;
 			if (unlikely(p.why != IAVFBE_OK)) {
 				iavfbe_rx_drop(q, p.why, nd);
@@ -1213,8 +1210,8 @@ iavfbe_tx_prep(const struct iavfbe_rxconf *c, const struct rte_mbuf *m, struct i
 	if ((f & IAVFBE_RXC_STRIP) && (ins || tagged)) {
 		/* The outer tag goes to the descriptor; one in the frame is removed. */
 		t->ops = IAVFBE_TXP_STRIP;
-		t->qw0 = (uint64_t)tci << IAVFBE_RXD_L2TAG1_SHIFT;
-		t->qw1 = IAVFBE_RXD_L2TAG1P;
+		t->qw0 = (uint64_t)tci << AVF_RXD_QW0_L2TAG1_SHIFT;
+		t->qw1 = AVF_RXD_QW1_L2TAG1P;
 		if (!ins) {
 			memcpy(t->pre, d, 2 * RTE_ETHER_ADDR_LEN);
 			t->pre_len = 2 * RTE_ETHER_ADDR_LEN;
@@ -1238,8 +1235,8 @@ iavfbe_tx_prep(const struct iavfbe_rxconf *c, const struct rte_mbuf *m, struct i
 
 		if (iavfbe_rss(c, d, n, &h)) {
 			t->ops |= IAVFBE_TXP_HASH;
-			t->qw0 |= (uint64_t)h << IAVFBE_RXD_RSS_SHIFT;
-			t->qw1 |= IAVFBE_RXD_FLTSTAT_RSS;
+			t->qw0 |= (uint64_t)h << AVF_RXD_QW0_RSS_SHIFT;
+			t->qw1 |= AVF_RXD_QW1_FLTSTAT_RSS;
 		}
 	}
 	return true;
@@ -1287,7 +1284,7 @@ iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
 	for (i = 0; i < n; i++)
 		iavfbe_st64((uint64_t *)(void *)(q->ring + (size_t)wb[i].idx * q->desc_size +
-						 IAVFBE_RXD_QW1),
+						 AVF_RXD_QW1_OFFSET),
 			    wb[i].qw1);
 	q->st.descs += n;
 }
@@ -1336,7 +1333,7 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	cf = c->flags;
 	head = q->head;
 	avail = iavfbe_ring_avail(head, tail, q->nb_desc);
-	max_len = q->max_pkt != 0 ? q->max_pkt : IAVFBE_MAX_FRAME;
+	max_len = q->max_pkt != 0 ? q->max_pkt : AVF_MAX_FRAME;
 	while (sent < nb_pkts) {
 		uint32_t nwb = 0, nfr = 0;
 		bool full = false;
@@ -1404,20 +1401,21 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 					iavfbe_tx_copy(&t, &pre_off, &r, b, k);
 				wb[nwb].idx = head;
 				wb[nwb].qw0 = 0;
-				wb[nwb].qw1 = IAVFBE_RXD_DD | ((uint64_t)k << IAVFBE_RXD_LEN_SHIFT);
+				wb[nwb].qw1 =
+					AVF_RXD_QW1_DD | ((uint64_t)k << AVF_RXD_QW1_LEN_SHIFT);
 				nwb++;
 				head = iavfbe_ring_next(head, q->nb_desc);
 			}
 			/* A packet that did not fit the guest's buffers ends in error. */
 			avail -= nd;
 			if (unlikely(bad)) {
-				wb[nwb - 1].qw1 |= IAVFBE_RXD_EOF | IAVFBE_RXD_ERR_RXE;
+				wb[nwb - 1].qw1 |= AVF_RXD_QW1_EOF | AVF_RXD_QW1_ERR_RXE;
 				q->st.bad_addr++;
 				q->st.bad_descs += nd;
 				iavfbe_tx_account_drop(q, m, t.wire);
 			} else {
 				wb[nwb - 1].qw0 = t.qw0;
-				wb[nwb - 1].qw1 |= IAVFBE_RXD_EOF | t.qw1;
+				wb[nwb - 1].qw1 |= AVF_RXD_QW1_EOF | t.qw1;
 				iavfbe_tx_account(q, m, t.wire);
 				if (unlikely(t.ops != 0)) {
 					q->st.vlan_strip += (t.ops & IAVFBE_TXP_STRIP) != 0;
