@@ -33,7 +33,8 @@
 #include "emu_kvargs.h"
 #include "emu_iavf_priv.h"
 
-RTE_LOG_REGISTER(emu_iavf_logtype, pmd.emu.iavf, NOTICE);
+/* pmd.emu.iavf (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
+RTE_LOG_REGISTER_DEFAULT(emu_iavf_logtype, NOTICE);
 
 #define EMU_IAVF_ARG_SOCK "sock"
 /* The same as sock=, under net_iavf_client's name for it. */

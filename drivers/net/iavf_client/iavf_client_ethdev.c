@@ -39,7 +39,8 @@
 #include "emu_kvargs.h"
 #include "iavf_client.h"
 
-RTE_LOG_REGISTER(iavfc_logtype, pmd.net.iavf_client, NOTICE);
+/* pmd.net.iavf_client (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
+RTE_LOG_REGISTER_DEFAULT(iavfc_logtype, NOTICE);
 RTE_DEFINE_PER_LCORE(int, iavfc_log_quiet);
 
 /* PCI identities of an AVF (what Linux iavf and DPDK iavf bind to). */

@@ -31,6 +31,7 @@
 #include "emu_kvargs.h"
 #include "iavfbe.h"
 
+/* pmd.net.iavfbe (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
 RTE_LOG_REGISTER_DEFAULT(iavfbe_logtype, NOTICE);
 
 #define GTX RTE_EMUDEV_QUEUE_GUEST_TX
