@@ -30,6 +30,8 @@ struct kv_args {
 	char path[8];
 	uint16_t n;
 	uint32_t z;
+	uint8_t b;
+	uint64_t w;
 	unsigned int calls; /* key functions called */
 };
 
@@ -44,21 +46,6 @@ kv_path(struct emu_kvargs *p, const char *key, const char *val)
 			       sizeof(a->path) - 1);
 		return -1;
 	}
-	return 0;
-}
-
-static int
-kv_n(struct emu_kvargs *p, const char *key, const char *val)
-{
-	struct kv_args *a = p->arg;
-	uint64_t v;
-
-	a->calls++;
-	if (emu_kvargs_uint(val, 1, 16, &v) < 0) {
-		EMU_KVARGS_ERR(p, "argument \"%s\": \"%s\" is not in 1..16", key, val);
-		return -1;
-	}
-	a->n = (uint16_t)v;
 	return 0;
 }
 
@@ -91,14 +78,16 @@ kv_parse(const char *args, struct kv_args *a, char **log)
 {
 	static const struct emu_kvargs_key keys[] = {
 		{"path", kv_path},
-		{"n", kv_n},
+		EMU_KVARGS_NUM("n", struct kv_args, n, 1, 16, "a count"),
 		{"z", kv_z},
+		EMU_KVARGS_NUM("b", struct kv_args, b, 0, 255, "a byte"),
+		EMU_KVARGS_NUM("w", struct kv_args, w, 0, UINT64_MAX, "a word"),
 	};
 	struct emu_kvargs p = {
 		.name = DEV,
 		.logtype = kv_logtype,
 		.prefix = PREFIX,
-		.known = "path, n, z",
+		.known = "path, n, z, b, w",
 		.keys = keys,
 		.nb_keys = RTE_DIM(keys),
 		.arg = a,
@@ -131,30 +120,34 @@ test_kvargs_bad(void)
 		const char *args;
 		const char *line; /* after "TEST_KV: kv_dev0: " */
 	} bad[] = {
-		{"bogus=1", "unknown argument \"bogus\" (known: path, n, z)"},
-		{"n=2,Path=x", "unknown argument \"Path\" (known: path, n, z)"},
-		{"=1", "unknown argument \"\" (known: path, n, z)"},
+		{"bogus=1", "unknown argument \"bogus\" (known: path, n, z, b, w)"},
+		{"n=2,Path=x", "unknown argument \"Path\" (known: path, n, z, b, w)"},
+		{"=1", "unknown argument \"\" (known: path, n, z, b, w)"},
 		{"n=1,n=1", "argument \"n\" given more than once"},
 		{"path=a,n=2,path=a", "argument \"path\" given more than once"},
 		{"n", "argument \"n\" needs a value"},
 		{"n=", "argument \"n\" needs a value"},
 		{"path=", "argument \"path\" needs a value"},
-		{"n=0", "argument \"n\": \"0\" is not in 1..16"},
-		{"n=17", "argument \"n\": \"17\" is not in 1..16"},
-		{"n=-1", "argument \"n\": \"-1\" is not in 1..16"},
-		{"n=+1", "argument \"n\": \"+1\" is not in 1..16"},
-		{"n= 1", "argument \"n\": \" 1\" is not in 1..16"},
-		{"n=1x", "argument \"n\": \"1x\" is not in 1..16"},
-		{"n=0x10", "argument \"n\": \"0x10\" is not in 1..16"},
-		{"n=1e1", "argument \"n\": \"1e1\" is not in 1..16"},
+		{"n=0", "argument \"n\": \"0\" is not a count in 1..16"},
+		{"n=17", "argument \"n\": \"17\" is not a count in 1..16"},
+		{"n=-1", "argument \"n\": \"-1\" is not a count in 1..16"},
+		{"n=+1", "argument \"n\": \"+1\" is not a count in 1..16"},
+		{"n= 1", "argument \"n\": \" 1\" is not a count in 1..16"},
+		{"n=1x", "argument \"n\": \"1x\" is not a count in 1..16"},
+		{"n=0x10", "argument \"n\": \"0x10\" is not a count in 1..16"},
+		{"n=1e1", "argument \"n\": \"1e1\" is not a count in 1..16"},
 		{"n=18446744073709551617",
-		 "argument \"n\": \"18446744073709551617\" is not in 1..16"},
+		 "argument \"n\": \"18446744073709551617\" is not a count in 1..16"},
+		{"b=256", "argument \"b\": \"256\" is not a byte in 0..255"},
+		{"w=18446744073709551616",
+		 "argument \"w\": \"18446744073709551616\" is not a word in "
+		 "0..18446744073709551615"},
 		{"z=5", "argument \"z\": \"5\" is not 0 or 10..4294967295"},
 		{"z=4294967296", "argument \"z\": \"4294967296\" is not 0 or 10..4294967295"},
 		{"path=12345678", "argument \"path\": longer than 7 bytes"},
 		/* The first bad pair is the one reported, whatever is wrong after it. */
-		{"n=0,bogus=1", "argument \"n\": \"0\" is not in 1..16"},
-		{"bogus=1,n=0", "unknown argument \"bogus\" (known: path, n, z)"},
+		{"n=0,bogus=1", "argument \"n\": \"0\" is not a count in 1..16"},
+		{"bogus=1,n=0", "unknown argument \"bogus\" (known: path, n, z, b, w)"},
 		{"n=3,z=1,z=1", "argument \"z\" given more than once"},
 		/* rte_kvargs_parse() refuses more than RTE_KVARGS_MAX pairs. */
 		{"n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,n=1,"
@@ -182,9 +175,9 @@ test_kvargs_bad(void)
 		TEST_ASSERT(ok, "bad devargs \"%s\"", bad[i].args);
 	}
 	/* A value refused: nothing after it is looked at. */
-	ret = kv_parse("n=0,path=abc,z=10", &a, &log);
+	ret = kv_parse("z=5,path=abc,n=2", &a, &log);
 	free(log);
-	TEST_ASSERT(ret == -EINVAL && a.calls == 1 && a.path[0] == '\0' && a.z == 0,
+	TEST_ASSERT(ret == -EINVAL && a.calls == 1 && a.path[0] == '\0' && a.n == 0,
 		    "pairs after a refused one taken (%u calls)", a.calls);
 	return TEST_SUCCESS;
 }
@@ -198,18 +191,22 @@ test_kvargs_good(void)
 		const char *path;
 		uint16_t n;
 		uint32_t z;
+		uint8_t b;
+		uint64_t w;
 	} good[] = {
-		{NULL, "", 0, 0},
-		{"", "", 0, 0},
-		{"n=1", "", 1, 0},
-		{"n=16", "", 16, 0},
-		{"n=007", "", 7, 0},
-		{"z=0", "", 0, 0},
-		{"z=10", "", 0, 10},
-		{"z=4294967295", "", 0, UINT32_MAX},
-		{"path=1234567", "1234567", 0, 0},
-		{"z=10,path=a,n=2", "a", 2, 10},
-		{"n=1,,z=0", "", 1, 0},
+		{NULL, "", 0, 0, 0, 0},
+		{"", "", 0, 0, 0, 0},
+		{"n=1", "", 1, 0, 0, 0},
+		{"n=16", "", 16, 0, 0, 0},
+		{"n=007", "", 7, 0, 0, 0},
+		{"z=0", "", 0, 0, 0, 0},
+		{"z=10", "", 0, 10, 0, 0},
+		{"z=4294967295", "", 0, UINT32_MAX, 0, 0},
+		{"path=1234567", "1234567", 0, 0, 0, 0},
+		{"z=10,path=a,n=2", "a", 2, 10, 0, 0},
+		{"n=1,,z=0", "", 1, 0, 0, 0},
+		{"b=255,n=3", "", 3, 0, 255, 0},
+		{"w=18446744073709551615", "", 0, 0, 0, UINT64_MAX},
 	};
 	struct kv_args a;
 	unsigned int i;
@@ -221,11 +218,13 @@ test_kvargs_good(void)
 
 		ret = kv_parse(good[i].args, &a, &log);
 		ok = ret == 0 && (log == NULL || log[0] == '\0') &&
-			strcmp(a.path, good[i].path) == 0 && a.n == good[i].n && a.z == good[i].z;
+			strcmp(a.path, good[i].path) == 0 && a.n == good[i].n && a.z == good[i].z &&
+			a.b == good[i].b && a.w == good[i].w;
 		if (!ok)
-			printf("\"%s\": %d, logged \"%s\", path \"%s\" n %u z %" PRIu32 "\n",
+			printf("\"%s\": %d, logged \"%s\", path \"%s\" n %u z %" PRIu32
+			       " b %u w %" PRIu64 "\n",
 			       good[i].args != NULL ? good[i].args : "(null)", ret,
-			       log != NULL ? log : "", a.path, a.n, a.z);
+			       log != NULL ? log : "", a.path, a.n, a.z, a.b, a.w);
 		free(log);
 		TEST_ASSERT(ok, "good devargs \"%s\"",
 			    good[i].args != NULL ? good[i].args : "(null)");

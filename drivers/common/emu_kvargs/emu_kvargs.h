@@ -13,28 +13,32 @@
  *    empty one) fails, with a message naming the device and the key;
  *  - the pairs are taken in the order they are given: the first bad one is
  *    the one reported;
- *  - each key's value goes to the driver's function for it, which checks
- *    it (emu_kvargs_uint() for numbers in a range, emu_kvargs_str() for
- *    strings of bounded length) and says what is wrong with EMU_KVARGS_ERR().
+ *  - a number in a range is a table entry (EMU_KVARGS_NUM: the helper
+ *    checks and stores it);
+ *  - any other key's value goes to the driver's function for it, which
+ *    checks it (emu_kvargs_uint(), emu_kvargs_str() help) and says what is
+ *    wrong with EMU_KVARGS_ERR().
  *
  * Every message is one ERR line of the driver's log type:
  *   "<prefix><device name>: <text>"
  *
  * Header-only; drivers depend on it with emu_kvargs_dep.
  *
- *   static int my_queues(struct emu_kvargs *p, const char *key, const char *val)
+ *   static int my_path(struct emu_kvargs *p, const char *key, const char *val)
  *   {
  *           struct my_args *a = p->arg;
- *           uint64_t q;
  *
- *           if (emu_kvargs_uint(val, 1, 16, &q) < 0) {
- *                   EMU_KVARGS_ERR(p, "argument \"%s\": \"%s\" is not in 1..16", key, val);
+ *           if (emu_kvargs_str(val, a->path, sizeof(a->path)) < 0) {
+ *                   EMU_KVARGS_ERR(p, "argument \"%s\": longer than %zu bytes", key,
+ *                                  sizeof(a->path) - 1);
  *                   return -1;
  *           }
- *           a->queues = q;
  *           return 0;
  *   }
- *   static const struct emu_kvargs_key keys[] = {{"queues", my_queues}};
+ *   static const struct emu_kvargs_key keys[] = {
+ *           {"path", my_path},
+ *           EMU_KVARGS_NUM("queues", struct my_args, queues, 1, 16, "a number of queues"),
+ *   };
  *   struct emu_kvargs p = {.name = name, .logtype = my_logtype, .prefix = "MY: ",
  *           .known = "queues", .keys = keys, .nb_keys = RTE_DIM(keys), .arg = &a};
  *
@@ -43,6 +47,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,8 +69,24 @@ typedef int (*emu_kvargs_fn_t)(struct emu_kvargs *p, const char *key, const char
 /** A key a driver accepts. */
 struct emu_kvargs_key {
 	const char *key;
+	/** Takes the value; NULL: a number, as the fields below say. */
 	emu_kvargs_fn_t fn;
+	/**
+	 * A decimal number in min..max, stored in the unsigned integer of size
+	 * bytes at offset in p->arg; else the line
+	 * "argument \"<key>\": \"<value>\" is not <what> in <min>..<max>".
+	 */
+	const char *what;
+	uint64_t min, max;
+	size_t offset, size;
 };
+
+/** A key whose value is a number in lo..hi, into field of the driver's type. */
+#define EMU_KVARGS_NUM(k, type, field, lo, hi, what_) \
+	{ \
+		.key = (k), .fn = NULL, .what = (what_), .min = (lo), .max = (hi), \
+		.offset = offsetof(type, field), .size = sizeof(((type *)NULL)->field), \
+	}
 
 /** One parse: what the driver sets, and the list while it runs. */
 struct emu_kvargs {
@@ -129,6 +150,36 @@ emu_kvargs_str(const char *val, char *buf, size_t size)
 	return 0;
 }
 
+/* A number key's value (EMU_KVARGS_NUM). */
+static inline int
+emu_kvargs_num(struct emu_kvargs *p, const struct emu_kvargs_key *k, const char *value)
+{
+	uint8_t *field = (uint8_t *)p->arg + k->offset;
+	uint64_t v;
+
+	if (emu_kvargs_uint(value, k->min, k->max, &v) < 0 ||
+	    (k->size < sizeof(v) && v >> (8 * k->size) != 0)) {
+		EMU_KVARGS_ERR(p, "argument \"%s\": \"%s\" is not %s in %" PRIu64 "..%" PRIu64,
+			       k->key, value, k->what, k->min, k->max);
+		return -1;
+	}
+	switch (k->size) {
+	case sizeof(uint8_t):
+		*field = (uint8_t)v;
+		break;
+	case sizeof(uint16_t):
+		*(uint16_t *)(void *)field = (uint16_t)v;
+		break;
+	case sizeof(uint32_t):
+		*(uint32_t *)(void *)field = (uint32_t)v;
+		break;
+	default:
+		*(uint64_t *)(void *)field = v;
+		break;
+	}
+	return 0;
+}
+
 /* rte_kvargs_process() handler: one pair, in the order given. */
 static inline int
 emu_kvargs_pair(const char *key, const char *value, void *opaque)
@@ -151,6 +202,8 @@ emu_kvargs_pair(const char *key, const char *value, void *opaque)
 		EMU_KVARGS_ERR(p, "argument \"%s\" needs a value", key);
 		return -1;
 	}
+	if (p->keys[k].fn == NULL)
+		return emu_kvargs_num(p, &p->keys[k], value);
 	return p->keys[k].fn(p, key, value) < 0 ? -1 : 0;
 }
 

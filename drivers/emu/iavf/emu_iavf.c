@@ -870,23 +870,6 @@ emu_iavf_arg_mac(struct emu_kvargs *p, const char *key __rte_unused, const char 
 }
 
 static int
-emu_iavf_arg_queues(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
-{
-	struct emu_iavf_args *a = p->arg;
-	uint64_t q;
-
-	if (emu_kvargs_uint(val, 1, EMU_IAVF_MAX_QUEUE_PAIRS, &q) < 0) {
-		EMU_KVARGS_ERR(p,
-			       "argument \"queues\": \"%s\" is not a number of queue pairs in "
-			       "1..%u",
-			       val, EMU_IAVF_MAX_QUEUE_PAIRS);
-		return -1;
-	}
-	a->queues = (uint16_t)q;
-	return 0;
-}
-
-static int
 emu_iavf_arg_trust(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
 {
 	struct emu_iavf_args *a = p->arg;
@@ -900,32 +883,17 @@ emu_iavf_arg_trust(struct emu_kvargs *p, const char *key __rte_unused, const cha
 }
 
 static int
-emu_iavf_arg_max_dma_maps(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
-{
-	struct emu_iavf_args *a = p->arg;
-	uint64_t m;
-
-	if (emu_kvargs_uint(val, 1, EMU_IAVF_MAX_DMA_MAPS_MAX, &m) < 0) {
-		EMU_KVARGS_ERR(p,
-			       "argument \"max_dma_maps\": \"%s\" is not a number of DMA "
-			       "mappings in 1..%u",
-			       val, EMU_IAVF_MAX_DMA_MAPS_MAX);
-		return -1;
-	}
-	a->max_dma_maps = (uint32_t)m;
-	return 0;
-}
-
-static int
 emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 {
 	static const struct emu_kvargs_key keys[] = {
 		{EMU_IAVF_ARG_SOCK, emu_iavf_arg_sock},
 		{EMU_IAVF_ARG_PATH, emu_iavf_arg_sock},
 		{EMU_IAVF_ARG_MAC, emu_iavf_arg_mac},
-		{EMU_IAVF_ARG_QUEUES, emu_iavf_arg_queues},
+		EMU_KVARGS_NUM(EMU_IAVF_ARG_QUEUES, struct emu_iavf_args, queues, 1,
+			       EMU_IAVF_MAX_QUEUE_PAIRS, "a number of queue pairs"),
 		{EMU_IAVF_ARG_TRUST, emu_iavf_arg_trust},
-		{EMU_IAVF_ARG_MAX_DMA_MAPS, emu_iavf_arg_max_dma_maps},
+		EMU_KVARGS_NUM(EMU_IAVF_ARG_MAX_DMA_MAPS, struct emu_iavf_args, max_dma_maps, 1,
+			       EMU_IAVF_MAX_DMA_MAPS_MAX, "a number of DMA mappings"),
 	};
 	struct emu_kvargs p = {
 		.name = name,

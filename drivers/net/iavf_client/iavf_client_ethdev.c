@@ -93,22 +93,6 @@ iavfc_arg_path(struct emu_kvargs *p, const char *key __rte_unused, const char *v
 }
 
 static int
-iavfc_arg_queues(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
-{
-	struct iavfc_args *a = p->arg;
-	uint64_t q;
-
-	if (emu_kvargs_uint(val, 1, IAVFC_MAX_QUEUES, &q) < 0) {
-		EMU_KVARGS_ERR(
-			p, "argument \"queues\": \"%s\" is not a number of queue pairs in 1..%u",
-			val, IAVFC_MAX_QUEUES);
-		return -1;
-	}
-	a->queues = (uint16_t)q;
-	return 0;
-}
-
-static int
 iavfc_arg_reconnect(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
 {
 	struct iavfc_args *a = p->arg;
@@ -131,7 +115,8 @@ iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 {
 	static const struct emu_kvargs_key keys[] = {
 		{IAVFC_ARG_PATH, iavfc_arg_path},
-		{IAVFC_ARG_QUEUES, iavfc_arg_queues},
+		EMU_KVARGS_NUM(IAVFC_ARG_QUEUES, struct iavfc_args, queues, 1, IAVFC_MAX_QUEUES,
+			       "a number of queue pairs"),
 		{IAVFC_ARG_RECONNECT, iavfc_arg_reconnect},
 	};
 	struct emu_kvargs p = {
