@@ -75,9 +75,7 @@
 #include "vfio_user_sock.h"
 #include "vfio_user_telemetry.h"
 
-#ifndef RTE_LOG_DEFAULT_LOGTYPE
-#define RTE_LOG_DEFAULT_LOGTYPE lib.vfio_user
-#endif
+/* lib.vfio_user (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
 RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
 
 #define VFU_SUN_PATH_LEN (sizeof(((struct sockaddr_un *)NULL)->sun_path))
@@ -105,8 +103,8 @@ RTE_LOG_REGISTER_DEFAULT(vfio_user_logtype, NOTICE);
 	do { \
 		bool first_ = !((srv)->conn.refused & (what)); \
 		(srv)->conn.refused |= (what); \
-		rte_log(first_ ? RTE_LOG_WARNING : RTE_LOG_DEBUG, vfio_user_logtype, \
-			"VFIO_USER: %s(): %s: " fmt "\n", __func__, (srv)->path, ##__VA_ARGS__); \
+		VFU_LOG_FROM(first_ ? RTE_LOG_WARNING : RTE_LOG_DEBUG, __func__, "%s: " fmt, \
+			     (srv)->path, ##__VA_ARGS__); \
 	} while (0)
 
 /* Kinds of epoll registrations: data.u64 = id << 2 | kind. */
