@@ -9,7 +9,7 @@
 
 extern int vfio_user_logtype;
 
-#define VFU_LOG(level, fmt, ...) \
+#define VFIO_USER_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, vfio_user_logtype, "VFIO_USER: %s(): " fmt "\n", __func__, \
 		##__VA_ARGS__)
 

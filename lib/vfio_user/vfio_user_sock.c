@@ -30,16 +30,16 @@
 #include "vfio_user_sock.h"
 
 /* Most descriptors Linux passes in one message (SCM_MAX_FD). */
-#define VFU_SOCK_MAX_FDS 253u
+#define VFIO_USER_SOCK_MAX_FDS 253u
 
 /* Control buffer big enough for every descriptor one message may carry. */
-union vfu_cmsg_buf {
+union vfio_user_cmsg_buf {
 	struct cmsghdr align;
-	char buf[CMSG_SPACE(sizeof(int) * VFU_SOCK_MAX_FDS)];
+	char buf[CMSG_SPACE(sizeof(int) * VFIO_USER_SOCK_MAX_FDS)];
 };
 
 int64_t
-vfu_now_ms(void)
+vfio_user_now_ms(void)
 {
 	struct timespec ts;
 
@@ -49,11 +49,11 @@ vfu_now_ms(void)
 
 /* Deadline for a timeout in ms; -1 (or any negative) means none. */
 static int64_t
-vfu_deadline(int timeout_ms)
+vfio_user_deadline(int timeout_ms)
 {
 	if (timeout_ms < 0)
 		return -1;
-	return vfu_now_ms() + timeout_ms;
+	return vfio_user_now_ms() + timeout_ms;
 }
 
 /*
@@ -62,7 +62,7 @@ vfu_deadline(int timeout_ms)
  *   socket call reports which), -ETIMEDOUT, or a negative errno.
  */
 static int
-vfu_wait(int sock, short events, int64_t deadline)
+vfio_user_wait(int sock, short events, int64_t deadline)
 {
 	struct pollfd pfd;
 	int64_t left;
@@ -72,7 +72,7 @@ vfu_wait(int sock, short events, int64_t deadline)
 		int tmo = -1;
 
 		if (deadline >= 0) {
-			left = deadline - vfu_now_ms();
+			left = deadline - vfio_user_now_ms();
 			if (left < 0)
 				left = 0;
 			tmo = left > INT_MAX ? INT_MAX : (int)left;
@@ -88,7 +88,7 @@ vfu_wait(int sock, short events, int64_t deadline)
 		}
 		if (ret == 0) {
 			/* poll() may wake a little early: trust the clock. */
-			if (deadline >= 0 && vfu_now_ms() < deadline)
+			if (deadline >= 0 && vfio_user_now_ms() < deadline)
 				continue;
 			return -ETIMEDOUT;
 		}
@@ -99,23 +99,23 @@ vfu_wait(int sock, short events, int64_t deadline)
 }
 
 int
-vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
-	      int timeout_ms)
+vfio_user_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
+		    int timeout_ms)
 {
-	union vfu_cmsg_buf cbuf;
+	union vfio_user_cmsg_buf cbuf;
 	const uint8_t *p = msg;
 	int64_t deadline;
 	size_t sent = 0;
 	unsigned int i;
 
-	if (sock < 0 || msg == NULL || len == 0 || nfds > VFU_SOCK_MAX_FDS ||
+	if (sock < 0 || msg == NULL || len == 0 || nfds > VFIO_USER_SOCK_MAX_FDS ||
 	    (nfds > 0 && fds == NULL))
 		return -EINVAL;
 	for (i = 0; i < nfds; i++)
 		if (fds[i] < 0)
 			return -EBADF;
 
-	deadline = vfu_deadline(timeout_ms);
+	deadline = vfio_user_deadline(timeout_ms);
 	while (sent < len) {
 		struct msghdr mh;
 		struct iovec iov;
@@ -146,7 +146,7 @@ vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned in
 			if (err == EINTR)
 				continue;
 			if (err == EAGAIN || err == EWOULDBLOCK) {
-				int rc = vfu_wait(sock, POLLOUT, deadline);
+				int rc = vfio_user_wait(sock, POLLOUT, deadline);
 
 				if (rc < 0)
 					return rc;
@@ -163,7 +163,7 @@ vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned in
 
 /* Descriptors collected while receiving one message. */
 void
-vfu_sock_take_fds(struct msghdr *mh, struct vfu_fd_acc *acc)
+vfio_user_sock_take_fds(struct msghdr *mh, struct vfio_user_fd_acc *acc)
 {
 	struct cmsghdr *cm;
 
@@ -202,12 +202,13 @@ vfu_sock_take_fds(struct msghdr *mh, struct vfu_fd_acc *acc)
 
 /* Read exactly len bytes, collecting descriptors. */
 static int
-vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd_acc *acc)
+vfio_user_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline,
+		     struct vfio_user_fd_acc *acc)
 {
 	size_t got = 0;
 
 	while (got < len) {
-		union vfu_cmsg_buf cbuf;
+		union vfio_user_cmsg_buf cbuf;
 		struct msghdr mh;
 		struct iovec iov;
 		ssize_t ret;
@@ -227,7 +228,7 @@ vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd
 			if (err == EINTR)
 				continue;
 			if (err == EAGAIN || err == EWOULDBLOCK) {
-				int rc = vfu_wait(sock, POLLIN, deadline);
+				int rc = vfio_user_wait(sock, POLLIN, deadline);
 
 				if (rc < 0)
 					return rc;
@@ -235,7 +236,7 @@ vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd
 			}
 			return -err;
 		}
-		vfu_sock_take_fds(&mh, acc);
+		vfio_user_sock_take_fds(&mh, acc);
 		if (ret == 0)
 			return -ECONNRESET;
 		got += (size_t)ret;
@@ -244,17 +245,17 @@ vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd
 }
 
 int
-vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *fds,
-	      unsigned int max_fds, unsigned int *nfds, int timeout_ms)
+vfio_user_sock_recv(int sock, void *buf, uint32_t max_size, struct vfio_user_hdr *hdr, int *fds,
+		    unsigned int max_fds, unsigned int *nfds, int timeout_ms)
 {
-	struct vfu_fd_acc acc;
+	struct vfio_user_fd_acc acc;
 	uint8_t *p = buf;
 	int64_t deadline;
 	int ret;
 
 	if (nfds != NULL)
 		*nfds = 0;
-	if (sock < 0 || buf == NULL || hdr == NULL || max_size < VFU_HDR_SIZE ||
+	if (sock < 0 || buf == NULL || hdr == NULL || max_size < VFIO_USER_HDR_SIZE ||
 	    (max_fds > 0 && fds == NULL))
 		return -EINVAL;
 	if (max_size > INT_MAX)
@@ -264,15 +265,16 @@ vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *
 	acc.max = max_fds;
 	acc.n = 0;
 	acc.bad = false;
-	deadline = vfu_deadline(timeout_ms);
+	deadline = vfio_user_deadline(timeout_ms);
 
-	ret = vfu_recv_exact(sock, p, VFU_HDR_SIZE, deadline, &acc);
+	ret = vfio_user_recv_exact(sock, p, VFIO_USER_HDR_SIZE, deadline, &acc);
 	if (ret < 0)
 		goto fail;
-	ret = vfu_hdr_decode(p, VFU_HDR_SIZE, max_size, hdr);
+	ret = vfio_user_hdr_decode(p, VFIO_USER_HDR_SIZE, max_size, hdr);
 	if (ret < 0)
 		goto fail;
-	ret = vfu_recv_exact(sock, p + VFU_HDR_SIZE, hdr->size - VFU_HDR_SIZE, deadline, &acc);
+	ret = vfio_user_recv_exact(sock, p + VFIO_USER_HDR_SIZE, hdr->size - VFIO_USER_HDR_SIZE,
+				   deadline, &acc);
 	if (ret < 0)
 		goto fail;
 	if (acc.bad) {
@@ -283,16 +285,16 @@ vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *
 	if (nfds != NULL)
 		*nfds = acc.n;
 	else
-		vfu_close_fds(fds, acc.n); /* nowhere to report them */
+		vfio_user_close_fds(fds, acc.n); /* nowhere to report them */
 	return (int)hdr->size;
 
 fail:
-	vfu_close_fds(fds, acc.n);
+	vfio_user_close_fds(fds, acc.n);
 	return ret;
 }
 
 void
-vfu_close_fds(int *fds, unsigned int n)
+vfio_user_close_fds(int *fds, unsigned int n)
 {
 	unsigned int i;
 

@@ -29,12 +29,12 @@ extern "C" {
  *
  * @return 0, or a negative errno (-ETIMEDOUT, -EPIPE, ...).
  */
-int vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
-		  int timeout_ms);
+int vfio_user_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
+			int timeout_ms);
 
 /**
  * Receive one whole message, blocking up to timeout_ms (-1: forever).
- * The header is validated with vfu_hdr_decode(max_size); the payload is
+ * The header is validated with vfio_user_hdr_decode(max_size); the payload is
  * read into buf after the header (buf must hold max_size bytes).
  * Descriptors received are stored in fds (up to max_fds; any beyond are
  * closed and the call fails with -EINVAL after draining the message).
@@ -44,19 +44,19 @@ int vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigne
  *   -ECONNRESET on orderly EOF, -ETIMEDOUT, -E2BIG/-EINVAL for a bad
  *   header (the stream cannot be resynchronised: close it).
  */
-int vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *fds,
-		  unsigned int max_fds, unsigned int *nfds, int timeout_ms);
+int vfio_user_sock_recv(int sock, void *buf, uint32_t max_size, struct vfio_user_hdr *hdr, int *fds,
+			unsigned int max_fds, unsigned int *nfds, int timeout_ms);
 
 /** Close n descriptors (>= 0 ones) and set them to -1. */
-void vfu_close_fds(int *fds, unsigned int n);
+void vfio_user_close_fds(int *fds, unsigned int n);
 
 /** CLOCK_MONOTONIC in milliseconds. */
-int64_t vfu_now_ms(void);
+int64_t vfio_user_now_ms(void);
 
 struct msghdr;
 
 /** Descriptors collected from the control messages of received data. */
-struct vfu_fd_acc {
+struct vfio_user_fd_acc {
 	int *fds;
 	unsigned int max;
 	unsigned int n; /**< fds[0..n) taken so far */
@@ -68,7 +68,7 @@ struct vfu_fd_acc {
  * beyond acc->max are closed); anything else, a negative descriptor or a
  * truncation (MSG_CTRUNC) sets acc->bad.
  */
-void vfu_sock_take_fds(struct msghdr *mh, struct vfu_fd_acc *acc);
+void vfio_user_sock_take_fds(struct msghdr *mh, struct vfio_user_fd_acc *acc);
 
 #ifdef __cplusplus
 }
