@@ -3,7 +3,8 @@
  */
 
 /*
- * Integration tests of the vfio-user server (vfio_user_server.c) driven by
+ * Integration tests of the vfio-user server (vfio_user_server.c and the files
+ * it is split into, see vfio_user_server_internal.h) driven by
  * the client library (vfio_user_client.c) and, for what a well-behaved
  * client never sends, by raw messages over a plain UNIX socket
  * (vfio_user_msg.h + vfio_user_sock.h). The server runs its own control

@@ -14,6 +14,11 @@
  * (a peer may attach them anywhere); the message is always read to its end
  * when its header was valid, so that the stream stays in sync even when
  * the descriptors are refused.
+ *
+ * The blocking calls (vfio_user_sock_send/recv: the client) wait for a
+ * whole message; the non-blocking ones (vfio_user_sock_rx/send_nb: the
+ * server's control thread) do what the socket allows now and keep their
+ * place, so that one connection never holds up the others.
  */
 
 #include <errno.h>
@@ -161,8 +166,20 @@ vfio_user_sock_send(int sock, const void *msg, size_t len, const int *fds, unsig
 	return 0;
 }
 
-/* Descriptors collected while receiving one message. */
-void
+/* Descriptors collected from the control messages of received data. */
+struct vfio_user_fd_acc {
+	int *fds;
+	unsigned int max;
+	unsigned int n; /* fds[0..n) taken so far */
+	bool bad; /* refused or lost descriptors, or a foreign control message */
+};
+
+/*
+ * Take the SCM_RIGHTS descriptors of a recvmsg() result into acc (those
+ * beyond acc->max are closed); anything else, a negative descriptor or a
+ * truncation (MSG_CTRUNC) sets acc->bad.
+ */
+static void
 vfio_user_sock_take_fds(struct msghdr *mh, struct vfio_user_fd_acc *acc)
 {
 	struct cmsghdr *cm;
@@ -306,4 +323,149 @@ vfio_user_close_fds(int *fds, unsigned int n)
 			fds[i] = -1;
 		}
 	}
+}
+
+void
+vfio_user_sock_rx_reset(struct vfio_user_sock_rx *rx)
+{
+	vfio_user_close_fds(rx->fds, rx->nfds);
+	rx->nfds = 0;
+	rx->fds_overflow = false;
+	rx->hdr_got = 0;
+	rx->pay_got = 0;
+}
+
+/*
+ * One recvmsg() of at most want bytes; descriptors that come with it are
+ * added to the current message's.
+ * @return bytes (> 0), 0 on EOF, or a negative errno (-EAGAIN: nothing now).
+ */
+static ssize_t
+vfio_user_sock_rx_some(int sock, struct vfio_user_sock_rx *rx, void *dst, size_t want)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VFIO_USER_SOCK_RX_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = dst, .iov_len = want};
+	struct vfio_user_fd_acc acc;
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	do {
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+
+	acc.fds = rx->fds;
+	acc.max = VFIO_USER_SOCK_RX_MAX_FDS;
+	acc.n = rx->nfds;
+	acc.bad = false;
+	vfio_user_sock_take_fds(&mh, &acc);
+	rx->nfds = acc.n;
+	if (acc.bad)
+		rx->fds_overflow = true;
+	return n;
+}
+
+/* A recvmsg() result that is no data: what the receive stops at. */
+static enum vfio_user_sock_rx_status
+vfio_user_sock_rx_stop(ssize_t n, int *err)
+{
+	if (n == -EAGAIN)
+		return VFIO_USER_SOCK_RX_AGAIN;
+	if (n == 0)
+		return VFIO_USER_SOCK_RX_EOF;
+	*err = (int)-n;
+	return VFIO_USER_SOCK_RX_ERR;
+}
+
+enum vfio_user_sock_rx_status
+vfio_user_sock_rx(int sock, struct vfio_user_sock_rx *rx, uint8_t *buf, uint32_t max_size, int *err)
+{
+	uint32_t plen;
+	ssize_t n;
+	int ret;
+
+	while (rx->hdr_got < VFIO_USER_HDR_SIZE) {
+		n = vfio_user_sock_rx_some(sock, rx, rx->hdr_buf + rx->hdr_got,
+					   VFIO_USER_HDR_SIZE - rx->hdr_got);
+		if (n <= 0)
+			return vfio_user_sock_rx_stop(n, err);
+		rx->hdr_got += (uint32_t)n;
+		if (rx->hdr_got < VFIO_USER_HDR_SIZE)
+			continue;
+		ret = vfio_user_hdr_decode(rx->hdr_buf, VFIO_USER_HDR_SIZE, max_size, &rx->hdr);
+		if (ret < 0) {
+			*err = -ret;
+			return VFIO_USER_SOCK_RX_BAD_HDR;
+		}
+		rx->pay_got = 0;
+	}
+	plen = rx->hdr.size - VFIO_USER_HDR_SIZE;
+	while (rx->pay_got < plen) {
+		n = vfio_user_sock_rx_some(sock, rx, buf + rx->pay_got, plen - rx->pay_got);
+		if (n <= 0)
+			return vfio_user_sock_rx_stop(n, err);
+		rx->pay_got += (uint32_t)n;
+	}
+	/* A whole message. */
+	rx->hdr_got = 0;
+	rx->pay_got = 0;
+	return VFIO_USER_SOCK_RX_MSG;
+}
+
+int
+vfio_user_sock_send_nb(int sock, const uint8_t *msg, uint32_t *off, uint32_t len, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+
+	while (*off < len) {
+		struct iovec iov = {.iov_base = (void *)(uintptr_t)(msg + *off),
+				    .iov_len = len - *off};
+		struct msghdr mh;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if (*fd >= 0) {
+			struct cmsghdr *cm;
+
+			memset(&ctl, 0, sizeof(ctl));
+			mh.msg_control = ctl.buf;
+			mh.msg_controllen = sizeof(ctl.buf);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), fd, sizeof(int));
+		}
+		/* MSG_NOSIGNAL: a peer that has gone must not kill us. */
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -EAGAIN;
+			return -errno;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (*fd >= 0) { /* it went with the first byte */
+			close(*fd);
+			*fd = -1;
+		}
+		*off += (uint32_t)n;
+	}
+	return 0;
 }
