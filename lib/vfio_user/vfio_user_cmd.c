@@ -27,6 +27,16 @@
 /* Least REGION_WRITE_MULTI payload: the count of entries. */
 #define VFIO_USER_WRITE_MULTI_MIN_SIZE 8u
 
+/* An encoded reply payload of len bytes (or the encoder's error). */
+static int
+vfio_user_cmd_reply(struct vfio_user_req *req, int len)
+{
+	if (len < 0)
+		return len;
+	req->rlen = (uint32_t)len;
+	return 0;
+}
+
 /* A VERSION payload with a fixed JSON text. */
 static int
 vfio_user_version_raw(uint8_t *buf, uint32_t cap, uint16_t minor, const char *json)
@@ -143,11 +153,7 @@ vfio_user_cmd_dma_unmap(struct rte_vfio_user_server *srv, struct vfio_user_req *
 	ret = vfio_user_dma_unmap(srv, &u);
 	if (ret < 0)
 		return ret;
-	ret = vfio_user_dma_unmap_encode(req->rbuf, req->rcap, &u);
-	if (ret < 0)
-		return ret;
-	req->rlen = (uint32_t)ret;
-	return 0;
+	return vfio_user_cmd_reply(req, vfio_user_dma_unmap_encode(req->rbuf, req->rcap, &u));
 }
 
 static int
@@ -164,11 +170,7 @@ vfio_user_cmd_device_info(struct rte_vfio_user_server *srv, struct vfio_user_req
 	info.flags = VFIO_USER_DEV_FLAG_PCI | VFIO_USER_DEV_FLAG_RESET;
 	info.num_regions = RTE_VFIO_USER_NUM_REGIONS;
 	info.num_irqs = RTE_VFIO_USER_NUM_IRQS;
-	ret = vfio_user_device_info_encode(req->rbuf, req->rcap, &info);
-	if (ret < 0)
-		return ret;
-	req->rlen = (uint32_t)ret;
-	return 0;
+	return vfio_user_cmd_reply(req, vfio_user_device_info_encode(req->rbuf, req->rcap, &info));
 }
 
 /* Size and READ/WRITE flags of a region index (< 9). */
@@ -251,11 +253,7 @@ vfio_user_cmd_region_io_fds(struct rte_vfio_user_server *srv, struct vfio_user_r
 	rq.argsz = VFIO_USER_REGION_IO_FDS_SIZE;
 	rq.flags = 0;
 	rq.count = 0;
-	ret = vfio_user_region_io_fds_encode(req->rbuf, req->rcap, &rq);
-	if (ret < 0)
-		return ret;
-	req->rlen = (uint32_t)ret;
-	return 0;
+	return vfio_user_cmd_reply(req, vfio_user_region_io_fds_encode(req->rbuf, req->rcap, &rq));
 }
 
 static int
@@ -276,11 +274,7 @@ vfio_user_cmd_irq_info(struct rte_vfio_user_server *srv, struct vfio_user_req *r
 	else if (info.index == RTE_VFIO_USER_IRQ_MSIX)
 		info.flags |= VFIO_USER_IRQ_INFO_NORESIZE;
 	info.count = srv->irq_count[info.index];
-	ret = vfio_user_irq_info_encode(req->rbuf, req->rcap, &info);
-	if (ret < 0)
-		return ret;
-	req->rlen = (uint32_t)ret;
-	return 0;
+	return vfio_user_cmd_reply(req, vfio_user_irq_info_encode(req->rbuf, req->rcap, &info));
 }
 
 static int
@@ -386,11 +380,8 @@ vfio_user_cmd_region_write(struct rte_vfio_user_server *srv, struct vfio_user_re
 	if (ret < 0)
 		return ret;
 	acc.data = NULL;
-	ret = vfio_user_region_access_encode(req->rbuf, req->rcap, &acc, NULL);
-	if (ret < 0)
-		return ret;
-	req->rlen = (uint32_t)ret;
-	return 0;
+	return vfio_user_cmd_reply(
+		req, vfio_user_region_access_encode(req->rbuf, req->rcap, &acc, NULL));
 }
 
 static int
