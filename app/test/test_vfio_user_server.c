@@ -4222,6 +4222,178 @@ test_socket_mode(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------- non-blocking transport */
+
+#define SR_PAY 8u
+#define SR_MAX (VFIO_USER_HDR_SIZE + 64u)
+
+/* A socketpair for the transport test; both ends non-blocking. */
+static int
+sock_rx_pair(int sv[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv);
+}
+
+/* One message of SR_PAY payload bytes ("abcdefgh"), msg_id id. */
+static void
+sock_rx_msg(uint8_t *msg, uint16_t id, uint32_t size)
+{
+	struct vfio_user_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.msg_id = id;
+	h.cmd = VFIO_USER_CMD_DEVICE_GET_INFO;
+	h.size = size;
+	vfio_user_hdr_encode(msg, &h);
+	memcpy(msg + VFIO_USER_HDR_SIZE, "abcdefgh", SR_PAY);
+}
+
+/*
+ * The server's transport (vfio_user_sock_rx, vfio_user_sock_send_nb),
+ * never blocking: a message trickled in pieces with its descriptor on the
+ * last one, too many descriptors, a bad header, EOF between and inside
+ * messages, a failing recvmsg(), a reply the socket takes in parts (its
+ * descriptor with the first), a peer that has gone.
+ */
+static int
+test_sock_rx(void)
+{
+	uint8_t msg[VFIO_USER_HDR_SIZE + SR_PAY], buf[SR_MAX - VFIO_USER_HDR_SIZE];
+	int sv[2], efd[VFIO_USER_SOCK_RX_MAX_FDS + 1], pfd[2], err = 0, fd, ret;
+	static uint8_t big[512 * 1024];
+	struct vfio_user_sock_rx rx;
+	unsigned int i, got_fds = 0;
+	uint32_t off = 0;
+	size_t got = 0;
+
+	memset(&rx, 0, sizeof(rx));
+	for (i = 0; i < RTE_DIM(efd); i++)
+		efd[i] = -1;
+	TEST_ASSERT_SUCCESS(sock_rx_pair(sv), "socketpair");
+	sock_rx_msg(msg, 7, sizeof(msg));
+
+	/* Nothing yet, then the header in two pieces, then the payload. */
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_AGAIN,
+			  "empty socket");
+	TEST_ASSERT_EQUAL(send(sv[1], msg, 3, 0), 3, "send");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_AGAIN,
+			  "3 header bytes");
+	TEST_ASSERT_EQUAL(rx.hdr_got, 3, "hdr_got %u", rx.hdr_got);
+	TEST_ASSERT_EQUAL(send(sv[1], msg + 3, VFIO_USER_HDR_SIZE - 3, 0), VFIO_USER_HDR_SIZE - 3,
+			  "send");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_AGAIN,
+			  "header without payload");
+	efd[0] = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT(efd[0] >= 0, "eventfd");
+	TEST_ASSERT_SUCCESS(
+		vfio_user_sock_send(sv[1], msg + VFIO_USER_HDR_SIZE, SR_PAY, efd, 1, 1000),
+		"payload with an fd");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_MSG,
+			  "whole message");
+	TEST_ASSERT(rx.hdr.msg_id == 7 && rx.hdr.size == sizeof(msg) && rx.hdr_got == 0,
+		    "header msg_id %u size %u hdr_got %u", rx.hdr.msg_id, rx.hdr.size, rx.hdr_got);
+	TEST_ASSERT(memcmp(buf, "abcdefgh", SR_PAY) == 0, "payload");
+	TEST_ASSERT(rx.nfds == 1 && rx.fds[0] >= 0 && !rx.fds_overflow, "one fd (%u)", rx.nfds);
+	vfio_user_sock_rx_reset(&rx);
+	TEST_ASSERT(rx.nfds == 0 && rx.fds[0] == -1, "reset closes the fds");
+
+	/* One descriptor more than a message may carry. */
+	for (i = 0; i < RTE_DIM(efd); i++) {
+		if (efd[i] < 0)
+			efd[i] = eventfd(0, EFD_CLOEXEC);
+		TEST_ASSERT(efd[i] >= 0, "eventfd");
+	}
+	TEST_ASSERT_SUCCESS(vfio_user_sock_send(sv[1], msg, sizeof(msg), efd, RTE_DIM(efd), 1000),
+			    "send with %u fds", (unsigned int)RTE_DIM(efd));
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_MSG,
+			  "message with too many fds");
+	TEST_ASSERT(rx.fds_overflow && rx.nfds <= VFIO_USER_SOCK_RX_MAX_FDS, "overflow %d nfds %u",
+		    rx.fds_overflow, rx.nfds);
+	vfio_user_sock_rx_reset(&rx);
+	vfio_user_close_fds(efd, RTE_DIM(efd));
+
+	/* A header announcing more than max_size. */
+	sock_rx_msg(msg, 8, SR_MAX + 1);
+	TEST_ASSERT_EQUAL(send(sv[1], msg, sizeof(msg), 0), (ssize_t)sizeof(msg), "send");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err),
+			  VFIO_USER_SOCK_RX_BAD_HDR, "oversized header");
+	TEST_ASSERT_EQUAL(err, E2BIG, "err %d", err);
+	vfio_user_sock_rx_reset(&rx);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* EOF inside a message, then between messages. */
+	TEST_ASSERT_SUCCESS(sock_rx_pair(sv), "socketpair");
+	sock_rx_msg(msg, 9, sizeof(msg));
+	TEST_ASSERT_EQUAL(send(sv[1], msg, 5, 0), 5, "send");
+	close(sv[1]);
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_EOF,
+			  "EOF inside a message");
+	TEST_ASSERT_EQUAL(rx.hdr_got, 5, "hdr_got %u", rx.hdr_got);
+	vfio_user_sock_rx_reset(&rx);
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_EOF,
+			  "EOF between messages");
+	TEST_ASSERT_EQUAL(rx.hdr_got, 0, "hdr_got %u", rx.hdr_got);
+	close(sv[0]);
+
+	/* recvmsg() fails: not a socket. */
+	TEST_ASSERT_SUCCESS(pipe(pfd), "pipe");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(pfd[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_ERR,
+			  "recvmsg on a pipe");
+	TEST_ASSERT_EQUAL(err, ENOTSOCK, "err %d", err);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	/* A reply larger than the socket takes at once, with a descriptor. */
+	TEST_ASSERT_SUCCESS(sock_rx_pair(sv), "socketpair");
+	fd = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT(fd >= 0, "eventfd");
+	ret = vfio_user_sock_send_nb(sv[1], big, &off, sizeof(big), &fd);
+	TEST_ASSERT(ret == -EAGAIN && off > 0 && off < sizeof(big) && fd == -1,
+		    "first part: %d, %u bytes, fd %d", ret, off, fd);
+	while (got < sizeof(big)) {
+		union {
+			char b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr mh;
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = sizeof(ctl.b);
+		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EAGAIN) {
+			ret = vfio_user_sock_send_nb(sv[1], big, &off, sizeof(big), &fd);
+			TEST_ASSERT(ret == 0 || ret == -EAGAIN, "next part: %d", ret);
+			continue;
+		}
+		TEST_ASSERT(n > 0, "recvmsg: %zd", n);
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+			close(fd);
+			got_fds++;
+		}
+		fd = -1;
+		got += (size_t)n;
+	}
+	TEST_ASSERT(off == sizeof(big) && got == sizeof(big) && got_fds == 1,
+		    "sent %u, received %zu bytes and %u fds", off, got, got_fds);
+
+	/* The peer has gone: an error, no SIGPIPE. */
+	close(sv[0]);
+	off = 0;
+	ret = vfio_user_sock_send_nb(sv[1], big, &off, sizeof(big), &fd);
+	TEST_ASSERT_EQUAL(ret, -EPIPE, "send to a closed peer: %d", ret);
+	close(sv[1]);
+	printf("non-blocking transport: pieces, fds, bad header, EOF, errors, partial send\n");
+	return TEST_SUCCESS;
+}
+
 /* ----------------------------------------------------------- registration */
 
 static struct unit_test_suite vfio_user_server_suite = {
@@ -4276,6 +4448,7 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(NULL, teardown_dev, test_create_checks),
 			TEST_CASE_ST(NULL, teardown_dev, test_lifecycle),
 			TEST_CASE_ST(NULL, teardown_dev, test_socket_mode),
+			TEST_CASE(test_sock_rx),
 			TEST_CASES_END(),
 		},
 };
