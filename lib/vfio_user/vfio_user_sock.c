@@ -103,11 +103,47 @@ vfio_user_wait(int sock, short events, int64_t deadline)
 	}
 }
 
+/*
+ * One sendmsg() of p[0, len) with nfds descriptors (<= VFIO_USER_SOCK_MAX_FDS)
+ * attached to its first byte, never waiting; EINTR is retried.
+ * @return bytes sent (> 0), or a negative errno (-EAGAIN: no room now).
+ */
+static ssize_t
+vfio_user_sock_send_some(int sock, const uint8_t *p, size_t len, const int *fds, unsigned int nfds)
+{
+	union vfio_user_cmsg_buf cbuf;
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)p, .iov_len = len};
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds > 0) {
+		struct cmsghdr *cm;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	/* MSG_NOSIGNAL: a peer that has gone must not kill us. */
+	do {
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return n == 0 ? -EPIPE : n;
+}
+
 int
 vfio_user_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
 		    int timeout_ms)
 {
-	union vfio_user_cmsg_buf cbuf;
 	const uint8_t *p = msg;
 	int64_t deadline;
 	size_t sent = 0;
@@ -122,45 +158,18 @@ vfio_user_sock_send(int sock, const void *msg, size_t len, const int *fds, unsig
 
 	deadline = vfio_user_deadline(timeout_ms);
 	while (sent < len) {
-		struct msghdr mh;
-		struct iovec iov;
-		ssize_t ret;
+		ssize_t ret = vfio_user_sock_send_some(sock, p + sent, len - sent, fds,
+						       sent == 0 ? nfds : 0);
 
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = (void *)(uintptr_t)(p + sent);
-		iov.iov_len = len - sent;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		if (sent == 0 && nfds > 0) {
-			struct cmsghdr *cm;
+		if (ret == -EAGAIN) {
+			int rc = vfio_user_wait(sock, POLLOUT, deadline);
 
-			memset(&cbuf, 0, sizeof(cbuf));
-			mh.msg_control = cbuf.buf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+			if (rc < 0)
+				return rc;
+			continue;
 		}
-
-		ret = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (ret < 0) {
-			int err = errno;
-
-			if (err == EINTR)
-				continue;
-			if (err == EAGAIN || err == EWOULDBLOCK) {
-				int rc = vfio_user_wait(sock, POLLOUT, deadline);
-
-				if (rc < 0)
-					return rc;
-				continue;
-			}
-			return -err;
-		}
-		if (ret == 0)
-			return -EPIPE;
+		if (ret < 0)
+			return (int)ret;
 		sent += (size_t)ret;
 	}
 	return 0;
@@ -217,6 +226,36 @@ vfio_user_sock_take_fds(struct msghdr *mh, struct vfio_user_fd_acc *acc)
 	}
 }
 
+/*
+ * One recvmsg() of at most want bytes into dst, never waiting (EINTR is
+ * retried), with room for ctl_fds descriptors (<= VFIO_USER_SOCK_MAX_FDS;
+ * the kernel drops any beyond: MSG_CTRUNC); those that come are taken into
+ * acc.
+ * @return bytes (> 0), 0 on EOF, or a negative errno (-EAGAIN: nothing now).
+ */
+static ssize_t
+vfio_user_sock_recv_some(int sock, void *dst, size_t want, unsigned int ctl_fds,
+			 struct vfio_user_fd_acc *acc)
+{
+	union vfio_user_cmsg_buf cbuf;
+	struct iovec iov = {.iov_base = dst, .iov_len = want};
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * ctl_fds);
+	do {
+		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	vfio_user_sock_take_fds(&mh, acc);
+	return n;
+}
+
 /* Read exactly len bytes, collecting descriptors. */
 static int
 vfio_user_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline,
@@ -225,35 +264,18 @@ vfio_user_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline,
 	size_t got = 0;
 
 	while (got < len) {
-		union vfio_user_cmsg_buf cbuf;
-		struct msghdr mh;
-		struct iovec iov;
-		ssize_t ret;
+		ssize_t ret = vfio_user_sock_recv_some(sock, p + got, len - got,
+						       VFIO_USER_SOCK_MAX_FDS, acc);
 
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = p + got;
-		iov.iov_len = len - got;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
+		if (ret == -EAGAIN) {
+			int rc = vfio_user_wait(sock, POLLIN, deadline);
 
-		ret = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (ret < 0) {
-			int err = errno;
-
-			if (err == EINTR)
-				continue;
-			if (err == EAGAIN || err == EWOULDBLOCK) {
-				int rc = vfio_user_wait(sock, POLLIN, deadline);
-
-				if (rc < 0)
-					return rc;
-				continue;
-			}
-			return -err;
+			if (rc < 0)
+				return rc;
+			continue;
 		}
-		vfio_user_sock_take_fds(&mh, acc);
+		if (ret < 0)
+			return (int)ret;
 		if (ret == 0)
 			return -ECONNRESET;
 		got += (size_t)ret;
@@ -336,38 +358,23 @@ vfio_user_sock_rx_reset(struct vfio_user_sock_rx *rx)
 }
 
 /*
- * One recvmsg() of at most want bytes; descriptors that come with it are
- * added to the current message's.
+ * One recvmsg() for rx's message: the descriptors that come with it are
+ * added to the message's (at most VFIO_USER_SOCK_RX_MAX_FDS; any more set
+ * rx->fds_overflow).
  * @return bytes (> 0), 0 on EOF, or a negative errno (-EAGAIN: nothing now).
  */
 static ssize_t
 vfio_user_sock_rx_some(int sock, struct vfio_user_sock_rx *rx, void *dst, size_t want)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * VFIO_USER_SOCK_RX_MAX_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = {.iov_base = dst, .iov_len = want};
-	struct vfio_user_fd_acc acc;
-	struct msghdr mh;
+	struct vfio_user_fd_acc acc = {
+		.fds = rx->fds,
+		.max = VFIO_USER_SOCK_RX_MAX_FDS,
+		.n = rx->nfds,
+		.bad = false,
+	};
 	ssize_t n;
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl.buf;
-	mh.msg_controllen = sizeof(ctl.buf);
-	do {
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-
-	acc.fds = rx->fds;
-	acc.max = VFIO_USER_SOCK_RX_MAX_FDS;
-	acc.n = rx->nfds;
-	acc.bad = false;
-	vfio_user_sock_take_fds(&mh, &acc);
+	n = vfio_user_sock_recv_some(sock, dst, want, VFIO_USER_SOCK_RX_MAX_FDS, &acc);
 	rx->nfds = acc.n;
 	if (acc.bad)
 		rx->fds_overflow = true;
@@ -424,43 +431,12 @@ vfio_user_sock_rx(int sock, struct vfio_user_sock_rx *rx, uint8_t *buf, uint32_t
 int
 vfio_user_sock_send_nb(int sock, const uint8_t *msg, uint32_t *off, uint32_t len, int *fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-
 	while (*off < len) {
-		struct iovec iov = {.iov_base = (void *)(uintptr_t)(msg + *off),
-				    .iov_len = len - *off};
-		struct msghdr mh;
-		ssize_t n;
+		ssize_t n = vfio_user_sock_send_some(sock, msg + *off, len - *off, fd,
+						     *fd >= 0 ? 1 : 0);
 
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		if (*fd >= 0) {
-			struct cmsghdr *cm;
-
-			memset(&ctl, 0, sizeof(ctl));
-			mh.msg_control = ctl.buf;
-			mh.msg_controllen = sizeof(ctl.buf);
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), fd, sizeof(int));
-		}
-		/* MSG_NOSIGNAL: a peer that has gone must not kill us. */
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -EAGAIN;
-			return -errno;
-		}
-		if (n == 0)
-			return -EPIPE;
+		if (n < 0)
+			return (int)n;
 		if (*fd >= 0) { /* it went with the first byte */
 			close(*fd);
 			*fd = -1;
