@@ -364,7 +364,7 @@ COMPILE_EACH='
 		-D_GNU_SOURCE -Wno-missing-field-initializers -Wpointer-arith -Wcast-align
 		-Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations -Wformat-security
 		-Wshadow -Wundef -Wwrite-strings -Ilib/vfio_user -Ilib/emudev -Idrivers/emu/iavf
-		-Idrivers/net/iavfbe -Idrivers/net/iavf_client
+		-Idrivers/net/iavfbe -Idrivers/net/iavf_client -Idrivers/common/emu_kvargs
 		$(pkg-config --cflags libdpdk json-c | sed "s/-I/-isystem /g")"
 	for cc in gcc clang; do
 		for f in $(find lib drivers examples app -name "*.c" | sort); do

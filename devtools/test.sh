@@ -99,6 +99,8 @@ step "style check" bash devtools/check-style.sh
 gcc_dir=$BUILD_ROOT/gcc
 step "build with gcc (-Werror)" setup_build gcc "$gcc_dir"
 meson_tests "unit tests (gcc)" "$gcc_dir" --suite fast-tests
+step "symbols: every library's own prefixes, none of another project's or DPDK's (and the check's self-test)" \
+	sh -c 'bash devtools/check-symbols.sh --self-test && BUILD="$1" bash devtools/check-symbols.sh' _ "$gcc_dir"
 
 step "documentation: sphinx guides and doxygen API reference (warnings are errors)" \
 	env BUILD="$gcc_dir" bash devtools/test-docs.sh

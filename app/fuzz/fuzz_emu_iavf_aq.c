@@ -420,9 +420,10 @@ srv_send(const void *msg, size_t len, int fd)
 {
 	uint8_t rep[4096];
 
-	if (vfu_sock_send(sock_peer, msg, len, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, 1000) != 0)
+	if (vfio_user_sock_send(sock_peer, msg, len, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, 1000) !=
+	    0)
 		return false;
-	if (vfu_server_handle_input(dev->srv) < 0)
+	if (vfio_user_server_handle_input(dev->srv) < 0)
 		return false;
 	while (recv(sock_peer, rep, sizeof(rep), MSG_DONTWAIT) > 0)
 		;
@@ -435,9 +436,9 @@ setup_server(void)
 	static const char json[] = "{\"capabilities\":{\"max_msg_fds\":16,"
 				   "\"max_data_xfer_size\":1048576,\"pgsizes\":4096}}";
 	struct rte_vfio_user_server_conf sc;
-	uint8_t msg[VFU_HDR_SIZE + 4 + sizeof(json)];
-	struct vfu_dma_map map;
-	struct vfu_hdr h;
+	uint8_t msg[VFIO_USER_HDR_SIZE + 4 + sizeof(json)];
+	struct vfio_user_dma_map map;
+	struct vfio_user_hdr h;
 	int sv[2], memfd, len;
 
 	memset(&sc, 0, sizeof(sc));
@@ -452,18 +453,18 @@ setup_server(void)
 		abort();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		abort();
-	if (vfu_server_attach(dev->srv, sv[1]) != 0)
+	if (vfio_user_server_attach(dev->srv, sv[1]) != 0)
 		abort();
 	sock_peer = sv[0];
 
 	memset(&h, 0, sizeof(h));
 	h.msg_id = 1;
-	h.cmd = VFU_CMD_VERSION;
+	h.cmd = VFIO_USER_CMD_VERSION;
 	h.size = sizeof(msg);
-	vfu_hdr_encode(msg, &h);
-	memset(msg + VFU_HDR_SIZE, 0, 4);
-	msg[VFU_HDR_SIZE + 2] = VFU_VERSION_MINOR;
-	memcpy(msg + VFU_HDR_SIZE + 4, json, sizeof(json));
+	vfio_user_hdr_encode(msg, &h);
+	memset(msg + VFIO_USER_HDR_SIZE, 0, 4);
+	msg[VFIO_USER_HDR_SIZE + 2] = VFIO_USER_VERSION_MINOR;
+	memcpy(msg + VFIO_USER_HDR_SIZE + 4, json, sizeof(json));
 	if (!srv_send(msg, sizeof(msg), -1))
 		abort();
 
@@ -476,17 +477,18 @@ setup_server(void)
 	if (mem == MAP_FAILED)
 		abort();
 	memset(&map, 0, sizeof(map));
-	map.argsz = VFU_DMA_MAP_SIZE;
-	map.flags = VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE;
+	map.argsz = VFIO_USER_DMA_MAP_SIZE;
+	map.flags = VFIO_USER_DMA_FLAG_READ | VFIO_USER_DMA_FLAG_WRITE;
 	map.addr = GPA_BASE;
 	map.size = MEM_SIZE;
-	len = vfu_dma_map_encode(msg + VFU_HDR_SIZE, sizeof(msg) - VFU_HDR_SIZE, &map);
+	len = vfio_user_dma_map_encode(msg + VFIO_USER_HDR_SIZE, sizeof(msg) - VFIO_USER_HDR_SIZE,
+				       &map);
 	if (len < 0)
 		abort();
 	h.msg_id = 2;
-	h.cmd = VFU_CMD_DMA_MAP;
-	h.size = VFU_HDR_SIZE + (uint32_t)len;
-	vfu_hdr_encode(msg, &h);
+	h.cmd = VFIO_USER_CMD_DMA_MAP;
+	h.size = VFIO_USER_HDR_SIZE + (uint32_t)len;
+	vfio_user_hdr_encode(msg, &h);
 	if (!srv_send(msg, h.size, memfd))
 		abort();
 	close(memfd);

@@ -98,18 +98,18 @@ enum call_op {
 };
 
 static const uint16_t call_cmd[CALL_COUNT] = {
-	[CALL_DEVICE_INFO] = VFU_CMD_DEVICE_GET_INFO,
-	[CALL_REGION_INFO] = VFU_CMD_DEVICE_GET_REGION_INFO,
-	[CALL_REGION_MMAP] = VFU_CMD_DEVICE_GET_REGION_INFO,
-	[CALL_IRQ_INFO] = VFU_CMD_DEVICE_GET_IRQ_INFO,
-	[CALL_REGION_READ] = VFU_CMD_REGION_READ,
-	[CALL_REGION_WRITE] = VFU_CMD_REGION_WRITE,
-	[CALL_DMA_MAP] = VFU_CMD_DMA_MAP,
-	[CALL_DMA_UNMAP] = VFU_CMD_DMA_UNMAP,
-	[CALL_DMA_UNMAP_ALL] = VFU_CMD_DMA_UNMAP,
-	[CALL_SET_IRQS] = VFU_CMD_DEVICE_SET_IRQS,
-	[CALL_IRQ_MASK] = VFU_CMD_DEVICE_SET_IRQS,
-	[CALL_RESET] = VFU_CMD_DEVICE_RESET,
+	[CALL_DEVICE_INFO] = VFIO_USER_CMD_DEVICE_GET_INFO,
+	[CALL_REGION_INFO] = VFIO_USER_CMD_DEVICE_GET_REGION_INFO,
+	[CALL_REGION_MMAP] = VFIO_USER_CMD_DEVICE_GET_REGION_INFO,
+	[CALL_IRQ_INFO] = VFIO_USER_CMD_DEVICE_GET_IRQ_INFO,
+	[CALL_REGION_READ] = VFIO_USER_CMD_REGION_READ,
+	[CALL_REGION_WRITE] = VFIO_USER_CMD_REGION_WRITE,
+	[CALL_DMA_MAP] = VFIO_USER_CMD_DMA_MAP,
+	[CALL_DMA_UNMAP] = VFIO_USER_CMD_DMA_UNMAP,
+	[CALL_DMA_UNMAP_ALL] = VFIO_USER_CMD_DMA_UNMAP,
+	[CALL_SET_IRQS] = VFIO_USER_CMD_DEVICE_SET_IRQS,
+	[CALL_IRQ_MASK] = VFIO_USER_CMD_DEVICE_SET_IRQS,
+	[CALL_RESET] = VFIO_USER_CMD_DEVICE_RESET,
 };
 
 struct call {
@@ -202,10 +202,10 @@ srv_msg(struct server *s, struct in *in, uint16_t cmd)
 {
 	uint8_t ctl = in_u8(in);
 	uint16_t plen = in_u16(in) & 0x3fff;
-	uint8_t msg[VFU_HDR_SIZE + 0x4000];
+	uint8_t msg[VFIO_USER_HDR_SIZE + 0x4000];
 	int fds[MAX_SEND_FDS];
 	unsigned int nfds = 0, i;
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	int32_t delta = 0;
 	size_t len;
 
@@ -216,9 +216,9 @@ srv_msg(struct server *s, struct in *in, uint16_t cmd)
 	else
 		h.msg_id = (ctl & 0x04) ? (uint16_t)(0x8000u | s->next_id) : s->next_id++;
 	h.cmd = (ctl & 0x02) ? in_u16(in) : cmd;
-	h.flags = (ctl & 0x04) ? VFU_F_TYPE_COMMAND : VFU_F_TYPE_REPLY;
+	h.flags = (ctl & 0x04) ? VFIO_USER_F_TYPE_COMMAND : VFIO_USER_F_TYPE_REPLY;
 	if (ctl & 0x08) {
-		h.flags |= VFU_F_ERROR;
+		h.flags |= VFIO_USER_F_ERROR;
 		h.error = in_u32(in);
 	}
 	if (ctl & 0x10) {
@@ -231,7 +231,7 @@ srv_msg(struct server *s, struct in *in, uint16_t cmd)
 	if (ctl & 0x20)
 		delta = (int8_t)in_u8(in);
 	if (ctl & 0x80)
-		h.flags |= VFU_F_NO_REPLY;
+		h.flags |= VFIO_USER_F_NO_REPLY;
 	if (plen > in->left)
 		plen = (uint16_t)in->left;
 	if (ctl & 0x40) {
@@ -239,10 +239,10 @@ srv_msg(struct server *s, struct in *in, uint16_t cmd)
 		memcpy(msg, in->p, plen);
 		len = plen;
 	} else {
-		memcpy(msg + VFU_HDR_SIZE, in->p, plen);
-		len = VFU_HDR_SIZE + plen;
+		memcpy(msg + VFIO_USER_HDR_SIZE, in->p, plen);
+		len = VFIO_USER_HDR_SIZE + plen;
 		h.size = (uint32_t)((int64_t)len + delta);
-		vfu_hdr_encode(msg, &h);
+		vfio_user_hdr_encode(msg, &h);
 	}
 	in->p += plen;
 	in->left -= plen;
@@ -419,7 +419,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.sock = sv[1];
 
 	/* The whole conversation, written before the client starts. */
-	srv_group(&s, &in, VFU_CMD_VERSION);
+	srv_group(&s, &in, VFIO_USER_CMD_VERSION);
 	while (in.left > 0 && nb_calls < MAX_CALLS) {
 		struct call *k = &calls[nb_calls++];
 

@@ -7,7 +7,7 @@
  *
  * The input is cut into messages by the size field of each header and sent
  * over a socketpair to a server attached to the other end (no EAL, no
- * control thread: vfu_server_handle_input() is called directly). DMA_MAP
+ * control thread: vfio_user_server_handle_input() is called directly). DMA_MAP
  * messages carry a memfd and SET_IRQS messages eventfds, so the fd paths
  * are reached too. The first input byte selects options: bit 0 prepends
  * QEMU's VERSION request so the fuzzer starts past negotiation; bit 1 gives
@@ -153,7 +153,7 @@ drain(int sock)
 				if (nfd > MAX_FDS)
 					nfd = MAX_FDS;
 				memcpy(fds, CMSG_DATA(c), nfd * sizeof(int));
-				vfu_close_fds(fds, (unsigned int)nfd);
+				vfio_user_close_fds(fds, (unsigned int)nfd);
 			}
 		}
 	}
@@ -182,25 +182,26 @@ send_chunk(int sock, const uint8_t *p, size_t len)
 
 	if (len >= 4)
 		memcpy(&cmd, p + 2, sizeof(cmd));
-	if (cmd == VFU_CMD_DMA_MAP && len >= VFU_HDR_SIZE + VFU_DMA_MAP_SIZE) {
+	if (cmd == VFIO_USER_CMD_DMA_MAP && len >= VFIO_USER_HDR_SIZE + VFIO_USER_DMA_MAP_SIZE) {
 		if (opts & 4)
 			fds[nfds++] = pipe_fd();
 		else
 			fds[nfds++] = dup((opts & 2) ? memfd_unsealed : memfd);
-	} else if (cmd == VFU_CMD_DEVICE_SET_IRQS && len >= VFU_HDR_SIZE + VFU_SET_IRQS_SIZE) {
+	} else if (cmd == VFIO_USER_CMD_DEVICE_SET_IRQS &&
+		   len >= VFIO_USER_HDR_SIZE + VFIO_USER_SET_IRQS_SIZE) {
 		uint32_t flags, count;
 
-		memcpy(&flags, p + VFU_HDR_SIZE + 4, sizeof(flags));
-		memcpy(&count, p + VFU_HDR_SIZE + 16, sizeof(count));
-		if (flags & VFU_IRQ_SET_DATA_EVENTFD) {
+		memcpy(&flags, p + VFIO_USER_HDR_SIZE + 4, sizeof(flags));
+		memcpy(&count, p + VFIO_USER_HDR_SIZE + 16, sizeof(count));
+		if (flags & VFIO_USER_IRQ_SET_DATA_EVENTFD) {
 			count = count > MAX_FDS ? MAX_FDS : count;
 			for (i = 0; i < count; i++)
 				fds[nfds++] = (opts & 8) ? pipe_fd() :
 							   eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		}
 	}
-	ret = vfu_sock_send(sock, p, len, fds, nfds, 100);
-	vfu_close_fds(fds, nfds);
+	ret = vfio_user_sock_send(sock, p, len, fds, nfds, 100);
+	vfio_user_close_fds(fds, nfds);
 	return ret == 0;
 }
 
@@ -211,8 +212,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					"\"max_bitmap_size\":268435456},\"max_msg_fds\":16,"
 					"\"max_data_xfer_size\":1048576,\"pgsizes\":4096,"
 					"\"max_dma_maps\":65535,\"write_multiple\":true}}";
-	uint8_t version[VFU_HDR_SIZE + 4 + sizeof(qemu_json)];
-	struct vfu_hdr hdr = {0};
+	uint8_t version[VFIO_USER_HDR_SIZE + 4 + sizeof(qemu_json)];
+	struct vfio_user_hdr hdr = {0};
 	int sv[2];
 	size_t off;
 
@@ -222,18 +223,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		abort();
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	if (vfu_server_attach(srv, sv[1]) != 0)
+	if (vfio_user_server_attach(srv, sv[1]) != 0)
 		abort();
 
 	if (data[0] & 1) {
 		hdr.msg_id = 1;
-		hdr.cmd = VFU_CMD_VERSION;
+		hdr.cmd = VFIO_USER_CMD_VERSION;
 		hdr.size = sizeof(version);
-		vfu_hdr_encode(version, &hdr);
-		memset(version + VFU_HDR_SIZE, 0, 4); /* version 0.0 */
-		memcpy(version + VFU_HDR_SIZE + 4, qemu_json, sizeof(qemu_json));
+		vfio_user_hdr_encode(version, &hdr);
+		memset(version + VFIO_USER_HDR_SIZE, 0, 4); /* version 0.0 */
+		memcpy(version + VFIO_USER_HDR_SIZE + 4, qemu_json, sizeof(qemu_json));
 		if (send_chunk(sv[0], version, sizeof(version)) &&
-		    vfu_server_handle_input(srv) >= 0)
+		    vfio_user_server_handle_input(srv) >= 0)
 			drain(sv[0]);
 	}
 
@@ -241,20 +242,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = size - off;
 		uint32_t msz;
 
-		if (len >= VFU_HDR_SIZE) {
+		if (len >= VFIO_USER_HDR_SIZE) {
 			memcpy(&msz, data + off + 4, sizeof(msz));
-			if (msz >= VFU_HDR_SIZE && msz < len)
+			if (msz >= VFIO_USER_HDR_SIZE && msz < len)
 				len = msz;
 		}
 		if (!send_chunk(sv[0], data + off, len))
 			break;
 		off += len;
-		if (vfu_server_handle_input(srv) < 0)
+		if (vfio_user_server_handle_input(srv) < 0)
 			break;
 		drain(sv[0]);
 	}
 
-	vfu_server_detach(srv);
+	vfio_user_server_detach(srv);
 	drain(sv[0]);
 	close(sv[0]);
 	return 0;

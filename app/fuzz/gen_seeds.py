@@ -22,35 +22,35 @@ def le(fmt, *args):
 
 # ----------------------------------------------------- fuzz_vfio_user_server
 
-def vfu_msg(mid, cmd, payload=b"", flags=0, error=0):
+def vfio_user_msg(mid, cmd, payload=b"", flags=0, error=0):
     return le("HHIII", mid, cmd, 16 + len(payload), flags, error) + payload
 
 
 def server_seeds():
     cfg_read = le("QII", 0, 7, 256)
-    yield "get_info", vfu_msg(2, 4, le("IIII", 16, 0, 0, 0))
+    yield "get_info", vfio_user_msg(2, 4, le("IIII", 16, 0, 0, 0))
     yield "region_info", b"".join(
-        vfu_msg(2 + i, 5, le("IIIIQQ", 80, 0, i, 0, 0, 0)) for i in range(9))
-    yield "io_fds", vfu_msg(2, 6, le("IIII", 16, 0, 0, 0))
-    yield "irq_info", b"".join(vfu_msg(2 + i, 7, le("IIII", 16, 0, i, 0)) for i in range(5))
-    yield "set_irqs", vfu_msg(2, 8, le("IIIII", 20, 4 | 32, 2, 0, 2)) + \
-        vfu_msg(3, 8, le("IIIII", 20, 1 | 8, 2, 0, 1)) + \
-        vfu_msg(4, 8, le("IIIII", 20, 1 | 16, 2, 0, 1)) + \
-        vfu_msg(5, 8, le("IIIII", 22, 2 | 32, 2, 0, 2) + b"\x01\x00")
-    yield "cfg_read", vfu_msg(2, 9, cfg_read)
-    yield "cfg_write", vfu_msg(2, 10, le("QII", 4, 7, 2) + b"\x06\x00") + \
-        vfu_msg(3, 10, le("QII", 0x10, 7, 4) + b"\xff\xff\xff\xff") + \
-        vfu_msg(4, 9, le("QII", 0x10, 7, 4))
-    yield "bar0", vfu_msg(2, 10, le("QII", 8, 0, 4) + b"abcd", 0x10) + \
-        vfu_msg(3, 9, le("QII", 8, 0, 4))
-    yield "write_multi", vfu_msg(2, 15, le("Q", 2) +
+        vfio_user_msg(2 + i, 5, le("IIIIQQ", 80, 0, i, 0, 0, 0)) for i in range(9))
+    yield "io_fds", vfio_user_msg(2, 6, le("IIII", 16, 0, 0, 0))
+    yield "irq_info", b"".join(vfio_user_msg(2 + i, 7, le("IIII", 16, 0, i, 0)) for i in range(5))
+    yield "set_irqs", vfio_user_msg(2, 8, le("IIIII", 20, 4 | 32, 2, 0, 2)) + \
+        vfio_user_msg(3, 8, le("IIIII", 20, 1 | 8, 2, 0, 1)) + \
+        vfio_user_msg(4, 8, le("IIIII", 20, 1 | 16, 2, 0, 1)) + \
+        vfio_user_msg(5, 8, le("IIIII", 22, 2 | 32, 2, 0, 2) + b"\x01\x00")
+    yield "cfg_read", vfio_user_msg(2, 9, cfg_read)
+    yield "cfg_write", vfio_user_msg(2, 10, le("QII", 4, 7, 2) + b"\x06\x00") + \
+        vfio_user_msg(3, 10, le("QII", 0x10, 7, 4) + b"\xff\xff\xff\xff") + \
+        vfio_user_msg(4, 9, le("QII", 0x10, 7, 4))
+    yield "bar0", vfio_user_msg(2, 10, le("QII", 8, 0, 4) + b"abcd", 0x10) + \
+        vfio_user_msg(3, 9, le("QII", 8, 0, 4))
+    yield "write_multi", vfio_user_msg(2, 15, le("Q", 2) +
                                  le("QII", 0, 0, 4) + b"1234\0\0\0\0" +
                                  le("QII", 8, 4, 8) + b"12345678", 0x10)
-    yield "dma", vfu_msg(2, 2, le("IIQQQ", 32, 3, 0, 0x100000, 0x4000)) + \
-        vfu_msg(3, 3, le("IIQQ", 24, 0, 0x100000, 0x4000)) + \
-        vfu_msg(4, 3, le("IIQQ", 24, 2, 0, 0))
-    yield "reset", vfu_msg(2, 13)
-    yield "feature", vfu_msg(2, 16, le("II", 8, 0x10001))
+    yield "dma", vfio_user_msg(2, 2, le("IIQQQ", 32, 3, 0, 0x100000, 0x4000)) + \
+        vfio_user_msg(3, 3, le("IIQQ", 24, 0, 0x100000, 0x4000)) + \
+        vfio_user_msg(4, 3, le("IIQQ", 24, 2, 0, 0))
+    yield "reset", vfio_user_msg(2, 13)
+    yield "feature", vfio_user_msg(2, 16, le("II", 8, 0x10001))
 
 
 def server_corpus():

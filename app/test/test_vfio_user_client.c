@@ -96,30 +96,30 @@ wr64(uint8_t *p, uint64_t v)
 
 /* Send header + payload (len bytes), optionally one fd. */
 static int
-fk_send(int s, const struct vfu_hdr *req, uint16_t id, uint32_t flags, uint32_t err,
+fk_send(int s, const struct vfio_user_hdr *req, uint16_t id, uint32_t flags, uint32_t err,
 	const uint8_t *payload, uint32_t len, int fd)
 {
-	uint8_t msg[VFU_HDR_SIZE + 512];
-	struct vfu_hdr h;
+	uint8_t msg[VFIO_USER_HDR_SIZE + 512];
+	struct vfio_user_hdr h;
 
-	if (len > sizeof(msg) - VFU_HDR_SIZE)
+	if (len > sizeof(msg) - VFIO_USER_HDR_SIZE)
 		return -EINVAL;
 	memset(&h, 0, sizeof(h));
 	h.msg_id = id;
 	h.cmd = req->cmd;
-	h.size = VFU_HDR_SIZE + len;
+	h.size = VFIO_USER_HDR_SIZE + len;
 	h.flags = flags;
 	h.error = err;
-	vfu_hdr_encode(msg, &h);
+	vfio_user_hdr_encode(msg, &h);
 	if (len > 0)
-		memcpy(msg + VFU_HDR_SIZE, payload, len);
-	return vfu_sock_send(s, msg, h.size, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, 2000);
+		memcpy(msg + VFIO_USER_HDR_SIZE, payload, len);
+	return vfio_user_sock_send(s, msg, h.size, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, 2000);
 }
 
 static int
-fk_reply(int s, const struct vfu_hdr *req, const uint8_t *payload, uint32_t len, int fd)
+fk_reply(int s, const struct vfio_user_hdr *req, const uint8_t *payload, uint32_t len, int fd)
 {
-	return fk_send(s, req, req->msg_id, VFU_F_TYPE_REPLY, 0, payload, len, fd);
+	return fk_send(s, req, req->msg_id, VFIO_USER_F_TYPE_REPLY, 0, payload, len, fd);
 }
 
 /* A region info reply: fixed part, optionally one sparse area. */
@@ -127,18 +127,18 @@ static uint32_t
 fk_region_info(uint8_t *p, uint32_t index, uint64_t size, bool mmap, bool sparse, uint64_t aoff,
 	       uint64_t asize)
 {
-	uint32_t len = VFU_REGION_INFO_SIZE + (sparse ? 16u + 16u : 0u);
+	uint32_t len = VFIO_USER_REGION_INFO_SIZE + (sparse ? 16u + 16u : 0u);
 	uint32_t flags = 0x3 | (mmap ? 0x4 : 0) | (sparse ? 0x8 : 0);
 
 	memset(p, 0, len);
 	wr32(p, len);
 	wr32(p + 4, flags);
 	wr32(p + 8, index);
-	wr32(p + 12, sparse ? VFU_REGION_INFO_SIZE : 0);
+	wr32(p + 12, sparse ? VFIO_USER_REGION_INFO_SIZE : 0);
 	wr64(p + 16, size);
 	wr64(p + 24, 0);
 	if (sparse) {
-		uint8_t *c = p + VFU_REGION_INFO_SIZE;
+		uint8_t *c = p + VFIO_USER_REGION_INFO_SIZE;
 
 		c[0] = 1; /* SPARSE_MMAP */
 		c[2] = 1; /* version */
@@ -155,43 +155,43 @@ fk_region_info(uint8_t *p, uint32_t index, uint64_t size, bool mmap, bool sparse
  * as a hang, not as a test that never ends).
  */
 static void
-fk_flood(int s, const struct vfu_hdr *req)
+fk_flood(int s, const struct vfio_user_hdr *req)
 {
-	const unsigned int per_send = 256, msg_len = VFU_HDR_SIZE + 16;
-	int64_t end = vfu_now_ms() + FLOOD_MS;
+	const unsigned int per_send = 256, msg_len = VFIO_USER_HDR_SIZE + 16;
+	int64_t end = vfio_user_now_ms() + FLOOD_MS;
 	uint8_t *batch = calloc(per_send, msg_len);
 	unsigned int i, k;
 
 	if (batch == NULL)
 		return;
-	for (i = 0; !fk.stop && vfu_now_ms() < end; i++) {
+	for (i = 0; !fk.stop && vfio_user_now_ms() < end; i++) {
 		if (fk.b == B_FLOOD_FDS) {
-			struct vfu_hdr h = *req;
+			struct vfio_user_hdr h = *req;
 
 			/* One at a time, each with a descriptor. */
 			memset(batch, 0, msg_len);
-			if (fk_send(s, &h, (uint16_t)(req->msg_id + 1 + i % 100), VFU_F_TYPE_REPLY,
-				    0, batch, 16, fk.pipe_w) < 0)
+			if (fk_send(s, &h, (uint16_t)(req->msg_id + 1 + i % 100),
+				    VFIO_USER_F_TYPE_REPLY, 0, batch, 16, fk.pipe_w) < 0)
 				break;
 			continue;
 		}
 		for (k = 0; k < per_send; k++) {
-			struct vfu_hdr h = *req;
+			struct vfio_user_hdr h = *req;
 
 			h.size = msg_len;
 			if (fk.b == B_FLOOD_CMDS) {
 				/* DMA_READs a device would send, posted (no reply). */
-				h.cmd = VFU_CMD_DMA_READ;
+				h.cmd = VFIO_USER_CMD_DMA_READ;
 				h.msg_id = (uint16_t)(i * per_send + k);
-				h.flags = VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY;
+				h.flags = VFIO_USER_F_TYPE_COMMAND | VFIO_USER_F_NO_REPLY;
 			} else {
 				h.msg_id = (uint16_t)(req->msg_id + 1 + k % 100);
-				h.flags = VFU_F_TYPE_REPLY;
+				h.flags = VFIO_USER_F_TYPE_REPLY;
 			}
 			h.error = 0;
-			vfu_hdr_encode(batch + (size_t)k * msg_len, &h);
-			wr64(batch + (size_t)k * msg_len + VFU_HDR_SIZE, 0x1000);
-			wr64(batch + (size_t)k * msg_len + VFU_HDR_SIZE + 8, 8);
+			vfio_user_hdr_encode(batch + (size_t)k * msg_len, &h);
+			wr64(batch + (size_t)k * msg_len + VFIO_USER_HDR_SIZE, 0x1000);
+			wr64(batch + (size_t)k * msg_len + VFIO_USER_HDR_SIZE + 8, 8);
 		}
 		if (send(s, batch, (size_t)per_send * msg_len, MSG_NOSIGNAL) < 0)
 			break;
@@ -201,7 +201,7 @@ fk_flood(int s, const struct vfu_hdr *req)
 
 /* Misbehave (or behave) on one request. @return false to stop serving. */
 static bool
-fk_behave(int s, const struct vfu_hdr *req, const uint8_t *pl)
+fk_behave(int s, const struct vfio_user_hdr *req, const uint8_t *pl)
 {
 	uint8_t p[256];
 	uint32_t i;
@@ -217,14 +217,14 @@ fk_behave(int s, const struct vfu_hdr *req, const uint8_t *pl)
 		fk_flood(s, req);
 		return false;
 	case B_TRICKLE: {
-		uint8_t msg[VFU_HDR_SIZE + 16];
-		struct vfu_hdr h = *req;
+		uint8_t msg[VFIO_USER_HDR_SIZE + 16];
+		struct vfio_user_hdr h = *req;
 
 		h.size = sizeof(msg);
-		h.flags = VFU_F_TYPE_REPLY;
+		h.flags = VFIO_USER_F_TYPE_REPLY;
 		h.error = 0;
 		memset(msg, 0, sizeof(msg));
-		vfu_hdr_encode(msg, &h);
+		vfio_user_hdr_encode(msg, &h);
 		for (i = 0; i < sizeof(msg) && !fk.stop; i++) {
 			if (send(s, &msg[i], 1, MSG_NOSIGNAL) != 1)
 				break;
@@ -236,22 +236,22 @@ fk_behave(int s, const struct vfu_hdr *req, const uint8_t *pl)
 		wr32(p, 16);
 		return fk_reply(s, req, p, 4, -1) == 0;
 	case B_HUGE: {
-		uint8_t msg[VFU_HDR_SIZE];
-		struct vfu_hdr h = *req;
+		uint8_t msg[VFIO_USER_HDR_SIZE];
+		struct vfio_user_hdr h = *req;
 
 		h.size = 1u << 30;
-		h.flags = VFU_F_TYPE_REPLY;
-		vfu_hdr_encode(msg, &h);
+		h.flags = VFIO_USER_F_TYPE_REPLY;
+		vfio_user_hdr_encode(msg, &h);
 		return send(s, msg, sizeof(msg), MSG_NOSIGNAL) == sizeof(msg);
 	}
 	case B_FD_ON_INFO:
 	case B_MANY_REGIONS:
 	case B_GOOD_INFO:
-		wr32(p, VFU_DEVICE_INFO_SIZE);
+		wr32(p, VFIO_USER_DEVICE_INFO_SIZE);
 		wr32(p + 4, 0x3);
 		wr32(p + 8, fk.b == B_MANY_REGIONS ? 100000 : 9);
 		wr32(p + 12, 5);
-		return fk_reply(s, req, p, VFU_DEVICE_INFO_SIZE,
+		return fk_reply(s, req, p, VFIO_USER_DEVICE_INFO_SIZE,
 				fk.b == B_FD_ON_INFO ? fk.pipe_w : -1) == 0;
 	case B_IRQ_COUNT:
 	case B_IRQ_INTX_COUNT:
@@ -259,11 +259,11 @@ fk_behave(int s, const struct vfu_hdr *req, const uint8_t *pl)
 		uint32_t index = 0;
 
 		memcpy(&index, pl + 8, 4);
-		wr32(p, VFU_IRQ_INFO_SIZE);
+		wr32(p, VFIO_USER_IRQ_INFO_SIZE);
 		wr32(p + 4, 0x1);
 		wr32(p + 8, index);
 		wr32(p + 12, fk.b == B_IRQ_COUNT ? 100000 : fk.b == B_IRQ_INTX_COUNT ? 2 : 2048);
-		return fk_reply(s, req, p, VFU_IRQ_INFO_SIZE, -1) == 0;
+		return fk_reply(s, req, p, VFIO_USER_IRQ_INFO_SIZE, -1) == 0;
 	}
 	case B_SPARSE_OUTSIDE: {
 		uint32_t argsz = 0, len;
@@ -274,7 +274,7 @@ fk_behave(int s, const struct vfu_hdr *req, const uint8_t *pl)
 			/* The fixed part, no capability, no fd: ask again. */
 			fk_region_info(p, 0, 0x4000, false, false, 0, 0);
 			wr32(p, len);
-			return fk_reply(s, req, p, VFU_REGION_INFO_SIZE, -1) == 0;
+			return fk_reply(s, req, p, VFIO_USER_REGION_INFO_SIZE, -1) == 0;
 		}
 		return fk_reply(s, req, p, len, fk.memfd) == 0;
 	}
@@ -289,8 +289,8 @@ fk_behave(int s, const struct vfu_hdr *req, const uint8_t *pl)
 		memcpy(p, pl, 16);
 		return fk_reply(s, req, p, 16 + 2, -1) == 0;
 	case B_ERRNO_ZERO:
-		return fk_send(s, req, req->msg_id, VFU_F_TYPE_REPLY | VFU_F_ERROR, 0, NULL, 0,
-			       -1) == 0;
+		return fk_send(s, req, req->msg_id, VFIO_USER_F_TYPE_REPLY | VFIO_USER_F_ERROR, 0,
+			       NULL, 0, -1) == 0;
 	}
 	return false;
 }
@@ -298,10 +298,10 @@ fk_behave(int s, const struct vfu_hdr *req, const uint8_t *pl)
 static void *
 fk_thread(void *arg __rte_unused)
 {
-	uint8_t *buf = malloc(VFU_HDR_SIZE + (1u << 20) + 64);
+	uint8_t *buf = malloc(VFIO_USER_HDR_SIZE + (1u << 20) + 64);
 	struct pollfd pfd = {.fd = fk.lsock, .events = POLLIN};
-	struct vfu_caps caps;
-	struct vfu_hdr h;
+	struct vfio_user_caps caps;
+	struct vfio_user_hdr h;
 	int s, len, fds[4];
 	unsigned int nfds;
 
@@ -313,25 +313,26 @@ fk_thread(void *arg __rte_unused)
 	if (s < 0)
 		goto out;
 	/* VERSION, answered properly. */
-	if (vfu_sock_recv(s, buf, VFU_HDR_SIZE + (1u << 20) + 64, &h, fds, 4, &nfds, 5000) < 0)
+	if (vfio_user_sock_recv(s, buf, VFIO_USER_HDR_SIZE + (1u << 20) + 64, &h, fds, 4, &nfds,
+				5000) < 0)
 		goto close;
-	vfu_close_fds(fds, nfds);
-	vfu_caps_default(&caps);
+	vfio_user_close_fds(fds, nfds);
+	vfio_user_caps_default(&caps);
 	caps.max_msg_fds = 8;
-	len = vfu_version_encode(buf + VFU_HDR_SIZE, 1024, VFU_VERSION_MAJOR, VFU_VERSION_MINOR,
-				 &caps);
-	if (len < 0 || fk_reply(s, &h, buf + VFU_HDR_SIZE, (uint32_t)len, -1) < 0)
+	len = vfio_user_version_encode(buf + VFIO_USER_HDR_SIZE, 1024, VFIO_USER_VERSION_MAJOR,
+				       VFIO_USER_VERSION_MINOR, &caps);
+	if (len < 0 || fk_reply(s, &h, buf + VFIO_USER_HDR_SIZE, (uint32_t)len, -1) < 0)
 		goto close;
 	while (!fk.stop) {
-		int ret = vfu_sock_recv(s, buf, VFU_HDR_SIZE + (1u << 20) + 64, &h, fds, 4, &nfds,
-					200);
+		int ret = vfio_user_sock_recv(s, buf, VFIO_USER_HDR_SIZE + (1u << 20) + 64, &h, fds,
+					      4, &nfds, 200);
 
 		if (ret == -ETIMEDOUT)
 			continue;
 		if (ret < 0)
 			break;
-		vfu_close_fds(fds, nfds);
-		if (!fk_behave(s, &h, buf + VFU_HDR_SIZE))
+		vfio_user_close_fds(fds, nfds);
+		if (!fk_behave(s, &h, buf + VFIO_USER_HDR_SIZE))
 			break;
 	}
 	/* Wait for the client to hang up. */
@@ -422,7 +423,7 @@ pipe_all_closed(void)
 static int
 suite_setup(void)
 {
-	snprintf(fk.dir, sizeof(fk.dir), "/tmp/vfu_client_test.XXXXXX");
+	snprintf(fk.dir, sizeof(fk.dir), "/tmp/vfio_user_client_test.XXXXXX");
 	if (mkdtemp(fk.dir) == NULL)
 		return TEST_FAILED;
 	fk.memfd = memfd_create("fake_region", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -460,9 +461,9 @@ info_call(enum behave b, int *ret, int64_t *ms)
 		printf("connect to the fake server: %s\n", rte_strerror(rte_errno));
 		return TEST_FAILED;
 	}
-	t0 = vfu_now_ms();
+	t0 = vfio_user_now_ms();
 	*ret = rte_vfio_user_client_device_info(c, &di);
-	*ms = vfu_now_ms() - t0;
+	*ms = vfio_user_now_ms() - t0;
 	/* The connection is broken after a timeout or a bad stream. */
 	if (*ret == -ETIMEDOUT && rte_vfio_user_client_device_info(c, &di) != -ENOTCONN) {
 		rte_vfio_user_client_close(c);

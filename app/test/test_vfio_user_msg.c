@@ -162,8 +162,8 @@ static const char *const dec_names[D_NUM] = {
 };
 
 /* Big outputs: static, this file runs its cases one at a time. */
-static struct vfu_write_multi_entry wm_entries[VFU_WRITE_MULTI_MAX];
-static struct vfu_region_info rinfo;
+static struct vfio_user_write_multi_entry wm_entries[VFIO_USER_WRITE_MULTI_MAX];
+static struct vfio_user_region_info rinfo;
 
 /*
  * Run decoder d on p[0..len) and, when it succeeds, check the invariants
@@ -173,56 +173,57 @@ static struct vfu_region_info rinfo;
 static int
 run_decoder(enum dec d, const uint8_t *p, size_t len, unsigned int nfds)
 {
-	struct vfu_hdr hdr;
-	struct vfu_version ver;
-	struct vfu_dma_map map;
-	struct vfu_dma_unmap unmap;
-	struct vfu_device_info di;
-	struct vfu_region_io_fds_req io;
-	struct vfu_irq_info ii;
-	struct vfu_set_irqs si;
-	struct vfu_region_access ra;
-	struct vfu_dma_access da;
-	struct vfu_device_feature df;
+	struct vfio_user_hdr hdr;
+	struct vfio_user_version ver;
+	struct vfio_user_dma_map map;
+	struct vfio_user_dma_unmap unmap;
+	struct vfio_user_device_info di;
+	struct vfio_user_region_io_fds_req io;
+	struct vfio_user_irq_info ii;
+	struct vfio_user_set_irqs si;
+	struct vfio_user_region_access ra;
+	struct vfio_user_dma_access da;
+	struct vfio_user_device_feature df;
 	uint32_t nr = 0, i;
 	int rc;
 
 	switch (d) {
 	case D_HDR:
-		rc = vfu_hdr_decode(p, len, TBL_MAX_MSG, &hdr);
+		rc = vfio_user_hdr_decode(p, len, TBL_MAX_MSG, &hdr);
 		if (rc == 0 &&
-		    (hdr.size < VFU_HDR_SIZE || hdr.size > TBL_MAX_MSG ||
-		     (hdr.flags & ~VFU_F_KNOWN) != 0))
+		    (hdr.size < VFIO_USER_HDR_SIZE || hdr.size > TBL_MAX_MSG ||
+		     (hdr.flags & ~VFIO_USER_F_KNOWN) != 0))
 			return 1;
 		return rc;
 	case D_VERSION:
-		rc = vfu_version_decode(p, len, &ver);
+		rc = vfio_user_version_decode(p, len, &ver);
 		if (rc == 0 &&
-		    (ver.caps.max_msg_fds < 1 || ver.caps.max_msg_fds > VFU_MAX_MSG_FDS_LIMIT ||
+		    (ver.caps.max_msg_fds < 1 ||
+		     ver.caps.max_msg_fds > VFIO_USER_MAX_MSG_FDS_LIMIT ||
 		     ver.caps.max_data_xfer_size < 1 ||
-		     ver.caps.max_data_xfer_size > VFU_MAX_DATA_XFER_LIMIT ||
+		     ver.caps.max_data_xfer_size > VFIO_USER_MAX_DATA_XFER_LIMIT ||
 		     ver.caps.max_dma_maps < 1 || (ver.caps.pgsizes & 4096) == 0 ||
 		     (ver.caps.pgsizes & 4095) != 0))
 			return 1;
 		return rc;
 	case D_DMA_MAP:
-		rc = vfu_dma_map_decode(p, len, nfds, TBL_PGSIZE, &map);
+		rc = vfio_user_dma_map_decode(p, len, nfds, TBL_PGSIZE, &map);
 		if (rc == 0 &&
 		    (map.size == 0 || map.addr + map.size < map.addr ||
 		     (map.addr % TBL_PGSIZE) != 0))
 			return 1;
 		return rc;
 	case D_DMA_UNMAP:
-		return vfu_dma_unmap_decode(p, len, &unmap);
+		return vfio_user_dma_unmap_decode(p, len, &unmap);
 	case D_DEV_INFO:
-		return vfu_device_info_decode(p, len, &di);
+		return vfio_user_device_info_decode(p, len, &di);
 	case D_REGION_INFO_REQ:
-		return vfu_region_info_req_decode(p, len, &rinfo);
+		return vfio_user_region_info_req_decode(p, len, &rinfo);
 	case D_REGION_INFO_REPLY:
-		rc = vfu_region_info_reply_decode(p, len, &rinfo);
+		rc = vfio_user_region_info_reply_decode(p, len, &rinfo);
 		if (rc != 0)
 			return rc;
-		if (rinfo.nr_areas > VFU_MAX_SPARSE_AREAS)
+		if (rinfo.nr_areas > VFIO_USER_MAX_SPARSE_AREAS)
 			return 1;
 		for (i = 0; i < rinfo.nr_areas; i++)
 			if (rinfo.areas[i].offset + rinfo.areas[i].size < rinfo.areas[i].offset ||
@@ -230,16 +231,16 @@ run_decoder(enum dec d, const uint8_t *p, size_t len, unsigned int nfds)
 				return 1;
 		return 0;
 	case D_IO_FDS:
-		return vfu_region_io_fds_decode(p, len, &io);
+		return vfio_user_region_io_fds_decode(p, len, &io);
 	case D_IRQ_INFO:
-		return vfu_irq_info_decode(p, len, &ii);
+		return vfio_user_irq_info_decode(p, len, &ii);
 	case D_SET_IRQS:
-		rc = vfu_set_irqs_decode(p, len, nfds, &si);
+		rc = vfio_user_set_irqs_decode(p, len, nfds, &si);
 		if (rc != 0)
 			return rc;
-		if ((si.flags & VFU_IRQ_SET_DATA_BOOL) != 0) {
-			if (si.bools != p + VFU_SET_IRQS_SIZE ||
-			    VFU_SET_IRQS_SIZE + (size_t)si.count != len)
+		if ((si.flags & VFIO_USER_IRQ_SET_DATA_BOOL) != 0) {
+			if (si.bools != p + VFIO_USER_SET_IRQS_SIZE ||
+			    VFIO_USER_SET_IRQS_SIZE + (size_t)si.count != len)
 				return 1;
 			for (i = 0; i < si.count; i++)
 				if (si.bools[i] > 1)
@@ -249,54 +250,58 @@ run_decoder(enum dec d, const uint8_t *p, size_t len, unsigned int nfds)
 		}
 		return 0;
 	case D_REGION_READ:
-		rc = vfu_region_read_decode(p, len, TBL_MAX_XFER, &ra);
+		rc = vfio_user_region_read_decode(p, len, TBL_MAX_XFER, &ra);
 		if (rc == 0 &&
-		    (ra.count == 0 || ra.count > TBL_MAX_XFER || len != VFU_REGION_ACCESS_SIZE))
+		    (ra.count == 0 || ra.count > TBL_MAX_XFER ||
+		     len != VFIO_USER_REGION_ACCESS_SIZE))
 			return 1;
 		return rc;
 	case D_REGION_WRITE:
-		rc = vfu_region_write_decode(p, len, TBL_MAX_XFER, &ra);
+		rc = vfio_user_region_write_decode(p, len, TBL_MAX_XFER, &ra);
 		if (rc == 0 &&
 		    (ra.count == 0 || ra.count > TBL_MAX_XFER ||
-		     ra.data != p + VFU_REGION_ACCESS_SIZE ||
-		     VFU_REGION_ACCESS_SIZE + (size_t)ra.count != len))
+		     ra.data != p + VFIO_USER_REGION_ACCESS_SIZE ||
+		     VFIO_USER_REGION_ACCESS_SIZE + (size_t)ra.count != len))
 			return 1;
 		return rc;
 	case D_READ_REPLY:
-		rc = vfu_region_read_reply_decode(p, len, &ra);
+		rc = vfio_user_region_read_reply_decode(p, len, &ra);
 		if (rc == 0 &&
-		    (ra.data != p + VFU_REGION_ACCESS_SIZE ||
-		     VFU_REGION_ACCESS_SIZE + (size_t)ra.count != len))
+		    (ra.data != p + VFIO_USER_REGION_ACCESS_SIZE ||
+		     VFIO_USER_REGION_ACCESS_SIZE + (size_t)ra.count != len))
 			return 1;
 		return rc;
 	case D_WRITE_REPLY:
-		return vfu_region_write_reply_decode(p, len, &ra);
+		return vfio_user_region_write_reply_decode(p, len, &ra);
 	case D_WRITE_MULTI:
-		rc = vfu_write_multi_decode(p, len, wm_entries, &nr);
+		rc = vfio_user_write_multi_decode(p, len, wm_entries, &nr);
 		if (rc != 0)
 			return rc;
-		if (nr < 1 || nr > VFU_WRITE_MULTI_MAX ||
-		    8 + (size_t)nr * VFU_WRITE_MULTI_ENTRY_SIZE != len)
+		if (nr < 1 || nr > VFIO_USER_WRITE_MULTI_MAX ||
+		    8 + (size_t)nr * VFIO_USER_WRITE_MULTI_ENTRY_SIZE != len)
 			return 1;
 		for (i = 0; i < nr; i++)
-			if (wm_entries[i].count < 1 || wm_entries[i].count > VFU_WRITE_MULTI_DATA)
+			if (wm_entries[i].count < 1 ||
+			    wm_entries[i].count > VFIO_USER_WRITE_MULTI_DATA)
 				return 1;
 		return 0;
 	case D_DMA_READ:
-		rc = vfu_dma_read_decode(p, len, TBL_MAX_XFER, &da);
+		rc = vfio_user_dma_read_decode(p, len, TBL_MAX_XFER, &da);
 		if (rc == 0 && (da.count == 0 || da.count > TBL_MAX_XFER))
 			return 1;
 		return rc;
 	case D_DMA_WRITE:
-		rc = vfu_dma_write_decode(p, len, TBL_MAX_XFER, &da);
+		rc = vfio_user_dma_write_decode(p, len, TBL_MAX_XFER, &da);
 		if (rc == 0 &&
 		    (da.count == 0 || da.count > TBL_MAX_XFER ||
-		     da.data != p + VFU_DMA_ACCESS_SIZE || VFU_DMA_ACCESS_SIZE + da.count != len))
+		     da.data != p + VFIO_USER_DMA_ACCESS_SIZE ||
+		     VFIO_USER_DMA_ACCESS_SIZE + da.count != len))
 			return 1;
 		return rc;
 	case D_FEATURE:
-		rc = vfu_device_feature_decode(p, len, &df);
-		if (rc == 0 && (df.argsz != len || df.data_len + VFU_DEVICE_FEATURE_SIZE != len))
+		rc = vfio_user_device_feature_decode(p, len, &df);
+		if (rc == 0 &&
+		    (df.argsz != len || df.data_len + VFIO_USER_DEVICE_FEATURE_SIZE != len))
 			return 1;
 		return rc;
 	default:
@@ -435,13 +440,13 @@ fld_pack(const struct fld *f, uint8_t *out)
 static size_t
 build_reply_17_hops(uint8_t *buf)
 {
-	size_t off = VFU_REGION_INFO_SIZE;
+	size_t off = VFIO_USER_REGION_INFO_SIZE;
 	unsigned int i;
 
 	memset(buf, 0, BUILD_MAX);
-	put32(buf, 0, VFU_REGION_INFO_SIZE + 17 * 8);
-	put32(buf, 4, VFU_REGION_FLAG_READ | VFU_REGION_FLAG_CAPS);
-	put32(buf, 12, VFU_REGION_INFO_SIZE);
+	put32(buf, 0, VFIO_USER_REGION_INFO_SIZE + 17 * 8);
+	put32(buf, 4, VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_CAPS);
+	put32(buf, 12, VFIO_USER_REGION_INFO_SIZE);
 	put64(buf, 16, 0x10000);
 	for (i = 0; i < 17; i++, off += 8) {
 		put16(buf, off, 0x7f00 + i); /* unknown id */
@@ -457,7 +462,7 @@ build_reply_16_hops(uint8_t *buf)
 {
 	size_t n = build_reply_17_hops(buf);
 
-	put32(buf, VFU_REGION_INFO_SIZE + 15 * 8 + 4, 0);
+	put32(buf, VFIO_USER_REGION_INFO_SIZE + 15 * 8 + 4, 0);
 	return n - 8;
 }
 
@@ -470,7 +475,7 @@ build_write_multi(uint8_t *buf, uint64_t wr_cnt)
 
 	memset(buf, 0, BUILD_MAX);
 	put64(buf, 0, wr_cnt);
-	for (i = 0; i < wr_cnt; i++, off += VFU_WRITE_MULTI_ENTRY_SIZE) {
+	for (i = 0; i < wr_cnt; i++, off += VFIO_USER_WRITE_MULTI_ENTRY_SIZE) {
 		put64(buf, off, 0x100 + i * 4);
 		put32(buf, off + 12, 4);
 	}
@@ -493,15 +498,16 @@ build_write_multi_201(uint8_t *buf)
 static size_t
 build_reply_17_areas(uint8_t *buf)
 {
-	size_t off = VFU_REGION_INFO_SIZE + 16;
+	size_t off = VFIO_USER_REGION_INFO_SIZE + 16;
 	unsigned int i;
 
 	memset(buf, 0, BUILD_MAX);
-	put32(buf, 0, VFU_REGION_INFO_SIZE + 16 + 17 * 16);
-	put32(buf, 4, VFU_REGION_FLAG_READ | VFU_REGION_FLAG_MMAP | VFU_REGION_FLAG_CAPS);
-	put32(buf, 12, VFU_REGION_INFO_SIZE);
+	put32(buf, 0, VFIO_USER_REGION_INFO_SIZE + 16 + 17 * 16);
+	put32(buf, 4,
+	      VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_MMAP | VFIO_USER_REGION_FLAG_CAPS);
+	put32(buf, 12, VFIO_USER_REGION_INFO_SIZE);
 	put64(buf, 16, 0x100000);
-	put16(buf, 32, VFU_REGION_INFO_CAP_SPARSE_MMAP);
+	put16(buf, 32, VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP);
 	put16(buf, 34, 1);
 	put32(buf, 40, 17);
 	for (i = 0; i < 17; i++, off += 16) {
@@ -538,36 +544,38 @@ struct bad_row {
 /* Region info fixed part. */
 #define RI(argsz, flags, index, capoff, size, off) \
 	U32(argsz), U32(flags), U32(index), U32(capoff), U64(size), U64(off)
-#define RI_CAPS (VFU_REGION_FLAG_READ | VFU_REGION_FLAG_MMAP | VFU_REGION_FLAG_CAPS)
+#define RI_CAPS \
+	(VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_MMAP | VFIO_USER_REGION_FLAG_CAPS)
 #define CAPH(id, ver, next) U16(id), U16(ver), U32(next)
 #define SIRQ(argsz, flags, index, start, count) \
 	U32(argsz), U32(flags), U32(index), U32(start), U32(count)
 #define ACC(off, region, count) U64(off), U32(region), U32(count)
 #define WM_ENTRY(off, region, count) U64(off), U32(region), U32(count), U64(0)
 
-#define NONE_TRIG (VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER)
-#define BOOL_TRIG (VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_TRIGGER)
-#define EFD_TRIG (VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_TRIGGER)
-#define F_GET VFU_DEVICE_FEATURE_GET
-#define F_SET VFU_DEVICE_FEATURE_SET
-#define F_PROBE VFU_DEVICE_FEATURE_PROBE
+#define NONE_TRIG (VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER)
+#define BOOL_TRIG (VFIO_USER_IRQ_SET_DATA_BOOL | VFIO_USER_IRQ_SET_ACTION_TRIGGER)
+#define EFD_TRIG (VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER)
+#define F_GET VFIO_USER_DEVICE_FEATURE_GET
+#define F_SET VFIO_USER_DEVICE_FEATURE_SET
+#define F_PROBE VFIO_USER_DEVICE_FEATURE_PROBE
 
 static const struct bad_row bad_rows[] = {
 	/* ---- header */
-	ROW("hdr ok", D_HDR, 0, 0, HDR(VFU_CMD_VERSION, 16, 0)),
-	ROW("hdr reply ok", D_HDR, 0, 0, HDR(VFU_CMD_VERSION, 16, 1)),
+	ROW("hdr ok", D_HDR, 0, 0, HDR(VFIO_USER_CMD_VERSION, 16, 0)),
+	ROW("hdr reply ok", D_HDR, 0, 0, HDR(VFIO_USER_CMD_VERSION, 16, 1)),
 	ROW("hdr reply with unknown cmd ok", D_HDR, 0, 0, HDR(99, 16, 1)),
-	ROW("hdr size == max ok", D_HDR, 0, 0, HDR(VFU_CMD_DMA_MAP, TBL_MAX_MSG, 0)),
+	ROW("hdr size == max ok", D_HDR, 0, 0, HDR(VFIO_USER_CMD_DMA_MAP, TBL_MAX_MSG, 0)),
 	ROW("hdr short 15", D_HDR, -EINVAL, 0, U16(1), U16(1), U32(16), U32(0), U16(0), U8(0)),
 	ROW("hdr empty", D_HDR, -EINVAL, 0, ),
-	ROW("hdr size 15", D_HDR, -EINVAL, 0, HDR(VFU_CMD_VERSION, 15, 0)),
-	ROW("hdr size 0", D_HDR, -EINVAL, 0, HDR(VFU_CMD_VERSION, 0, 0)),
-	ROW("hdr size > max", D_HDR, -E2BIG, 0, HDR(VFU_CMD_VERSION, TBL_MAX_MSG + 1, 0)),
-	ROW("hdr size 0xffffffff", D_HDR, -E2BIG, 0, HDR(VFU_CMD_VERSION, 0xffffffff, 0)),
-	ROW("hdr type 2", D_HDR, -EINVAL, 0, HDR(VFU_CMD_VERSION, 16, 2)),
-	ROW("hdr type 15", D_HDR, -EINVAL, 0, HDR(VFU_CMD_VERSION, 16, 15)),
-	ROW("hdr unknown flag 0x40", D_HDR, -EINVAL, 0, HDR(VFU_CMD_VERSION, 16, 0x40)),
-	ROW("hdr unknown flag 0x80000000", D_HDR, -EINVAL, 0, HDR(VFU_CMD_VERSION, 16, 0x80000000)),
+	ROW("hdr size 15", D_HDR, -EINVAL, 0, HDR(VFIO_USER_CMD_VERSION, 15, 0)),
+	ROW("hdr size 0", D_HDR, -EINVAL, 0, HDR(VFIO_USER_CMD_VERSION, 0, 0)),
+	ROW("hdr size > max", D_HDR, -E2BIG, 0, HDR(VFIO_USER_CMD_VERSION, TBL_MAX_MSG + 1, 0)),
+	ROW("hdr size 0xffffffff", D_HDR, -E2BIG, 0, HDR(VFIO_USER_CMD_VERSION, 0xffffffff, 0)),
+	ROW("hdr type 2", D_HDR, -EINVAL, 0, HDR(VFIO_USER_CMD_VERSION, 16, 2)),
+	ROW("hdr type 15", D_HDR, -EINVAL, 0, HDR(VFIO_USER_CMD_VERSION, 16, 15)),
+	ROW("hdr unknown flag 0x40", D_HDR, -EINVAL, 0, HDR(VFIO_USER_CMD_VERSION, 16, 0x40)),
+	ROW("hdr unknown flag 0x80000000", D_HDR, -EINVAL, 0,
+	    HDR(VFIO_USER_CMD_VERSION, 16, 0x80000000)),
 	ROW("hdr command 0 framed ok", D_HDR, 0, 0, HDR(0, 16, 0)),
 	ROW("hdr command 14 framed ok", D_HDR, 0, 0, HDR(14, 16, 0)),
 	ROW("hdr command 19 framed ok", D_HDR, 0, 0, HDR(19, 16, 0)),
@@ -787,16 +795,16 @@ static const struct bad_row bad_rows[] = {
 	ROW("set_irqs bool ok", D_SET_IRQS, 0, 0, SIRQ(22, BOOL_TRIG, 2, 3, 2), U8(1), U8(0)),
 	ROW("set_irqs disable ok", D_SET_IRQS, 0, 0, SIRQ(20, NONE_TRIG, 2, 0, 0)),
 	ROW("set_irqs none mask ok", D_SET_IRQS, 0, 0,
-	    SIRQ(20, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_MASK, 0, 0, 1)),
+	    SIRQ(20, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_MASK, 0, 0, 1)),
 	ROW("set_irqs short 16", D_SET_IRQS, -EINVAL, 0, Q4(16, NONE_TRIG, 0, 0)),
 	ROW("set_irqs two DATA flags", D_SET_IRQS, -EINVAL, 0,
-	    SIRQ(20, NONE_TRIG | VFU_IRQ_SET_DATA_BOOL, 0, 0, 1)),
+	    SIRQ(20, NONE_TRIG | VFIO_USER_IRQ_SET_DATA_BOOL, 0, 0, 1)),
 	ROW("set_irqs no DATA flag", D_SET_IRQS, -EINVAL, 0,
-	    SIRQ(20, VFU_IRQ_SET_ACTION_TRIGGER, 0, 0, 1)),
+	    SIRQ(20, VFIO_USER_IRQ_SET_ACTION_TRIGGER, 0, 0, 1)),
 	ROW("set_irqs no ACTION flag", D_SET_IRQS, -EINVAL, 0,
-	    SIRQ(20, VFU_IRQ_SET_DATA_NONE, 0, 0, 1)),
+	    SIRQ(20, VFIO_USER_IRQ_SET_DATA_NONE, 0, 0, 1)),
 	ROW("set_irqs two ACTION flags", D_SET_IRQS, -EINVAL, 0,
-	    SIRQ(20, NONE_TRIG | VFU_IRQ_SET_ACTION_MASK, 0, 0, 1)),
+	    SIRQ(20, NONE_TRIG | VFIO_USER_IRQ_SET_ACTION_MASK, 0, 0, 1)),
 	ROW("set_irqs unknown flag 0x40", D_SET_IRQS, -EINVAL, 0,
 	    SIRQ(20, NONE_TRIG | 0x40, 0, 0, 1)),
 	ROW("set_irqs bool data short", D_SET_IRQS, -EINVAL, 0, SIRQ(21, BOOL_TRIG, 2, 0, 2),
@@ -809,15 +817,15 @@ static const struct bad_row bad_rows[] = {
 	ROW("set_irqs eventfd nfds 1 count 2", D_SET_IRQS, -EINVAL, 1, SIRQ(20, EFD_TRIG, 2, 0, 2)),
 	ROW("set_irqs eventfd nfds 3 count 2", D_SET_IRQS, -EINVAL, 3, SIRQ(20, EFD_TRIG, 2, 0, 2)),
 	ROW("set_irqs eventfd with MASK", D_SET_IRQS, -EINVAL, 1,
-	    SIRQ(20, VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_MASK, 2, 0, 1)),
+	    SIRQ(20, VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_MASK, 2, 0, 1)),
 	ROW("set_irqs eventfd with UNMASK", D_SET_IRQS, -EINVAL, 1,
-	    SIRQ(20, VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_UNMASK, 2, 0, 1)),
+	    SIRQ(20, VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_UNMASK, 2, 0, 1)),
 	ROW("set_irqs eventfd with data", D_SET_IRQS, -EINVAL, 1, SIRQ(24, EFD_TRIG, 2, 0, 1),
 	    U32(5)),
 	ROW("set_irqs none with data", D_SET_IRQS, -EINVAL, 0, SIRQ(21, NONE_TRIG, 2, 0, 1), U8(1)),
 	ROW("set_irqs none with fd", D_SET_IRQS, -EINVAL, 1, SIRQ(20, NONE_TRIG, 2, 0, 1)),
 	ROW("set_irqs count 0 NONE|MASK", D_SET_IRQS, -EINVAL, 0,
-	    SIRQ(20, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_MASK, 2, 0, 0)),
+	    SIRQ(20, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_MASK, 2, 0, 0)),
 	ROW("set_irqs count 0 EVENTFD|TRIGGER", D_SET_IRQS, -EINVAL, 0,
 	    SIRQ(20, EFD_TRIG, 2, 0, 0)),
 	ROW("set_irqs count 0 BOOL|TRIGGER", D_SET_IRQS, -EINVAL, 0, SIRQ(20, BOOL_TRIG, 2, 0, 0)),
@@ -863,7 +871,7 @@ static const struct bad_row bad_rows[] = {
 	ROWB("write_multi wr_cnt 200 ok", D_WRITE_MULTI, 0, build_write_multi_200),
 	ROWB("write_multi wr_cnt 201", D_WRITE_MULTI, -EINVAL, build_write_multi_201),
 	ROW("write_multi wr_cnt 201, zero entries", D_WRITE_MULTI, -EINVAL, 0, U64(201),
-	    FILL(0, 201 * VFU_WRITE_MULTI_ENTRY_SIZE)),
+	    FILL(0, 201 * VFIO_USER_WRITE_MULTI_ENTRY_SIZE)),
 	ROW("write_multi wr_cnt 2^32+1", D_WRITE_MULTI, -EINVAL, 0, U64(0x100000001ull),
 	    WM_ENTRY(0, 0, 4)),
 	ROW("write_multi length < wr_cnt", D_WRITE_MULTI, -EINVAL, 0, U64(2),
@@ -959,22 +967,25 @@ test_cmd_name(void)
 {
 	uint32_t c;
 
-	for (c = 1; c <= VFU_CMD_MAX; c++) {
+	for (c = 1; c <= VFIO_USER_CMD_MAX; c++) {
 		if (c == 14)
 			continue;
-		TEST_ASSERT(strcmp(vfu_cmd_name(c), "UNKNOWN") != 0, "command %u has no name", c);
+		TEST_ASSERT(strcmp(vfio_user_cmd_name(c), "UNKNOWN") != 0, "command %u has no name",
+			    c);
 	}
-	TEST_ASSERT(strcmp(vfu_cmd_name(VFU_CMD_VERSION), "VERSION") == 0, "VERSION name");
-	TEST_ASSERT(strcmp(vfu_cmd_name(VFU_CMD_DEVICE_FEATURE), "DEVICE_FEATURE") == 0,
+	TEST_ASSERT(strcmp(vfio_user_cmd_name(VFIO_USER_CMD_VERSION), "VERSION") == 0,
+		    "VERSION name");
+	TEST_ASSERT(strcmp(vfio_user_cmd_name(VFIO_USER_CMD_DEVICE_FEATURE), "DEVICE_FEATURE") == 0,
 		    "DEVICE_FEATURE name");
-	TEST_ASSERT(strcmp(vfu_cmd_name(0), "UNKNOWN") == 0, "cmd 0");
-	TEST_ASSERT(strcmp(vfu_cmd_name(14), "UNKNOWN") == 0, "cmd 14");
-	TEST_ASSERT(strcmp(vfu_cmd_name(19), "UNKNOWN") == 0, "cmd 19");
-	TEST_ASSERT(strcmp(vfu_cmd_name(UINT32_MAX), "UNKNOWN") == 0, "cmd max");
-	TEST_ASSERT(vfu_cmd_valid(VFU_CMD_VERSION) && vfu_cmd_valid(VFU_CMD_MIG_DATA_WRITE),
+	TEST_ASSERT(strcmp(vfio_user_cmd_name(0), "UNKNOWN") == 0, "cmd 0");
+	TEST_ASSERT(strcmp(vfio_user_cmd_name(14), "UNKNOWN") == 0, "cmd 14");
+	TEST_ASSERT(strcmp(vfio_user_cmd_name(19), "UNKNOWN") == 0, "cmd 19");
+	TEST_ASSERT(strcmp(vfio_user_cmd_name(UINT32_MAX), "UNKNOWN") == 0, "cmd max");
+	TEST_ASSERT(vfio_user_cmd_valid(VFIO_USER_CMD_VERSION) &&
+			    vfio_user_cmd_valid(VFIO_USER_CMD_MIG_DATA_WRITE),
 		    "valid commands");
-	TEST_ASSERT(!vfu_cmd_valid(0) && !vfu_cmd_valid(14) && !vfu_cmd_valid(19) &&
-			    !vfu_cmd_valid(UINT32_MAX),
+	TEST_ASSERT(!vfio_user_cmd_valid(0) && !vfio_user_cmd_valid(14) &&
+			    !vfio_user_cmd_valid(19) && !vfio_user_cmd_valid(UINT32_MAX),
 		    "invalid commands");
 	return TEST_SUCCESS;
 }
@@ -982,39 +993,40 @@ test_cmd_name(void)
 static int
 test_hdr_roundtrip(void)
 {
-	struct vfu_hdr in = {
+	struct vfio_user_hdr in = {
 		.msg_id = 0xbeef,
-		.cmd = VFU_CMD_REGION_WRITE,
+		.cmd = VFIO_USER_CMD_REGION_WRITE,
 		.size = 0x12345,
-		.flags = VFU_F_TYPE_REPLY | VFU_F_ERROR,
+		.flags = VFIO_USER_F_TYPE_REPLY | VFIO_USER_F_ERROR,
 		.error = EIO,
 	};
-	struct vfu_hdr out;
-	uint8_t buf[VFU_HDR_SIZE + 1];
+	struct vfio_user_hdr out;
+	uint8_t buf[VFIO_USER_HDR_SIZE + 1];
 
 	/* Odd address: the codec must not need alignment. */
-	vfu_hdr_encode(buf + 1, &in);
+	vfio_user_hdr_encode(buf + 1, &in);
 	TEST_ASSERT_EQUAL(get16(buf + 1, 0), 0xbeef, "msg_id at 0");
-	TEST_ASSERT_EQUAL(get16(buf + 1, 2), VFU_CMD_REGION_WRITE, "cmd at 2");
+	TEST_ASSERT_EQUAL(get16(buf + 1, 2), VFIO_USER_CMD_REGION_WRITE, "cmd at 2");
 	TEST_ASSERT_EQUAL(get32(buf + 1, 4), 0x12345, "size at 4");
 	TEST_ASSERT_EQUAL(get32(buf + 1, 8), 0x21, "flags at 8");
 	TEST_ASSERT_EQUAL(get32(buf + 1, 12), EIO, "error at 12");
-	TEST_ASSERT_SUCCESS(vfu_hdr_decode(buf + 1, VFU_HDR_SIZE, 0x12345, &out), "decode");
+	TEST_ASSERT_SUCCESS(vfio_user_hdr_decode(buf + 1, VFIO_USER_HDR_SIZE, 0x12345, &out),
+			    "decode");
 	TEST_ASSERT(memcmp(&in, &out, sizeof(in)) == 0, "header differs");
-	TEST_ASSERT_EQUAL(vfu_hdr_decode(buf + 1, VFU_HDR_SIZE, 0x12344, &out), -E2BIG,
+	TEST_ASSERT_EQUAL(vfio_user_hdr_decode(buf + 1, VFIO_USER_HDR_SIZE, 0x12344, &out), -E2BIG,
 			  "size above max");
 
-	in.flags = VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY;
+	in.flags = VFIO_USER_F_TYPE_COMMAND | VFIO_USER_F_NO_REPLY;
 	in.error = 0;
-	vfu_hdr_encode(buf, &in);
-	TEST_ASSERT_SUCCESS(vfu_hdr_decode(buf, VFU_HDR_SIZE, 1u << 20, &out),
+	vfio_user_hdr_encode(buf, &in);
+	TEST_ASSERT_SUCCESS(vfio_user_hdr_decode(buf, VFIO_USER_HDR_SIZE, 1u << 20, &out),
 			    "decode NO_REPLY command");
 	TEST_ASSERT(memcmp(&in, &out, sizeof(in)) == 0, "header differs");
 	return TEST_SUCCESS;
 }
 
 static int
-caps_equal(const struct vfu_caps *a, const struct vfu_caps *b)
+caps_equal(const struct vfio_user_caps *a, const struct vfio_user_caps *b)
 {
 	return a->max_msg_fds == b->max_msg_fds && a->max_data_xfer_size == b->max_data_xfer_size &&
 		a->max_dma_maps == b->max_dma_maps && a->pgsizes == b->pgsizes &&
@@ -1027,20 +1039,20 @@ static int
 test_version_roundtrip(void)
 {
 	static uint8_t buf[1024];
-	struct vfu_caps caps, def;
-	struct vfu_version ver;
+	struct vfio_user_caps caps, def;
+	struct vfio_user_version ver;
 	uint8_t *p;
 	int n, m, rc;
 
-	vfu_caps_default(&def);
-	TEST_ASSERT_EQUAL(def.max_msg_fds, VFU_DEFAULT_MAX_MSG_FDS, "default");
-	TEST_ASSERT_EQUAL(def.max_data_xfer_size, VFU_DEFAULT_MAX_DATA_XFER, "default");
-	TEST_ASSERT_EQUAL(def.max_dma_maps, VFU_DEFAULT_MAX_DMA_MAPS, "default");
-	TEST_ASSERT_EQUAL(def.pgsizes, VFU_DEFAULT_PGSIZES, "default");
+	vfio_user_caps_default(&def);
+	TEST_ASSERT_EQUAL(def.max_msg_fds, VFIO_USER_DEFAULT_MAX_MSG_FDS, "default");
+	TEST_ASSERT_EQUAL(def.max_data_xfer_size, VFIO_USER_DEFAULT_MAX_DATA_XFER, "default");
+	TEST_ASSERT_EQUAL(def.max_dma_maps, VFIO_USER_DEFAULT_MAX_DMA_MAPS, "default");
+	TEST_ASSERT_EQUAL(def.pgsizes, VFIO_USER_DEFAULT_PGSIZES, "default");
 	TEST_ASSERT(!def.write_multiple && !def.twin_socket && !def.migration, "default bools");
 
 	/* Defaults. */
-	n = vfu_version_encode(buf, sizeof(buf), 0, 2, &def);
+	n = vfio_user_version_encode(buf, sizeof(buf), 0, 2, &def);
 	TEST_ASSERT(n > 5, "encode defaults: %d", n);
 	TEST_ASSERT_EQUAL(get16(buf, 0), 0, "major");
 	TEST_ASSERT_EQUAL(get16(buf, 2), 2, "minor");
@@ -1048,7 +1060,7 @@ test_version_roundtrip(void)
 	TEST_ASSERT_EQUAL(strlen((const char *)buf + 4), (size_t)n - 5, "one NUL, at the end");
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_version_decode(p, n, &ver);
+	rc = vfio_user_version_decode(p, n, &ver);
 	free(p);
 	TEST_ASSERT_SUCCESS(rc, "decode defaults: %s", buf + 4);
 	TEST_ASSERT(ver.major == 0 && ver.minor == 2, "version");
@@ -1057,16 +1069,16 @@ test_version_roundtrip(void)
 	/* Everything that can be written. */
 	caps = def;
 	caps.max_msg_fds = 16;
-	caps.max_data_xfer_size = VFU_MAX_DATA_XFER_LIMIT;
+	caps.max_data_xfer_size = VFIO_USER_MAX_DATA_XFER_LIMIT;
 	caps.max_dma_maps = 0xffffffff;
 	caps.pgsizes = 0x40201000ull | (1ull << 63);
 	caps.write_multiple = true;
 	caps.twin_socket = true;
-	n = vfu_version_encode(buf, sizeof(buf), 7, 0xffff, &caps);
+	n = vfio_user_version_encode(buf, sizeof(buf), 7, 0xffff, &caps);
 	TEST_ASSERT(n > 5, "encode: %d", n);
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_version_decode(p, n, &ver);
+	rc = vfio_user_version_decode(p, n, &ver);
 	free(p);
 	TEST_ASSERT_SUCCESS(rc, "decode: %s", buf + 4);
 	TEST_ASSERT(ver.major == 7 && ver.minor == 0xffff, "version");
@@ -1075,33 +1087,35 @@ test_version_roundtrip(void)
 	/* write_multiple alone, twin_socket alone. */
 	caps = def;
 	caps.write_multiple = true;
-	n = vfu_version_encode(buf, sizeof(buf), 0, 0, &caps);
-	TEST_ASSERT(n > 0 && vfu_version_decode(buf, n, &ver) == 0 && caps_equal(&ver.caps, &caps),
+	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &caps);
+	TEST_ASSERT(n > 0 && vfio_user_version_decode(buf, n, &ver) == 0 &&
+			    caps_equal(&ver.caps, &caps),
 		    "write_multiple only");
 	caps = def;
 	caps.twin_socket = true;
-	n = vfu_version_encode(buf, sizeof(buf), 0, 0, &caps);
-	TEST_ASSERT(n > 0 && vfu_version_decode(buf, n, &ver) == 0 && caps_equal(&ver.caps, &caps),
+	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &caps);
+	TEST_ASSERT(n > 0 && vfio_user_version_decode(buf, n, &ver) == 0 &&
+			    caps_equal(&ver.caps, &caps),
 		    "twin_socket only");
 
 	/* Migration is never written. */
 	caps = def;
 	caps.migration = true;
-	n = vfu_version_encode(buf, sizeof(buf), 0, 0, &caps);
+	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &caps);
 	TEST_ASSERT(n > 0, "encode");
 	TEST_ASSERT(strstr((const char *)buf + 4, "migration") == NULL, "migration written: %s",
 		    buf + 4);
 
 	/* Exact fit and one byte short (nothing written then). */
-	n = vfu_version_encode(buf, sizeof(buf), 0, 0, &def);
+	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &def);
 	TEST_ASSERT(n > 0, "encode");
-	m = vfu_version_encode(buf, n, 0, 0, &def);
+	m = vfio_user_version_encode(buf, n, 0, 0, &def);
 	TEST_ASSERT_EQUAL(m, n, "exact fit");
 	memset(buf, 0xa5, sizeof(buf));
-	m = vfu_version_encode(buf, n - 1, 0, 0, &def);
+	m = vfio_user_version_encode(buf, n - 1, 0, 0, &def);
 	TEST_ASSERT_EQUAL(m, -ENOSPC, "one byte short");
 	TEST_ASSERT(buf[0] == 0xa5 && buf[n - 1] == 0xa5, "wrote while failing");
-	TEST_ASSERT_EQUAL(vfu_version_encode(buf, 3, 0, 0, &def), -ENOSPC, "cap 3");
+	TEST_ASSERT_EQUAL(vfio_user_version_encode(buf, 3, 0, 0, &def), -ENOSPC, "cap 3");
 	return TEST_SUCCESS;
 }
 
@@ -1115,7 +1129,7 @@ test_version_qemu(void)
 	static const char lvu_json[] =
 		"{\"capabilities\":{\"max_msg_fds\":32,"
 		"\"max_data_xfer_size\":1024,\"migration\":{\"pgsize\":4096}}}";
-	struct vfu_version ver;
+	struct vfio_user_version ver;
 	uint8_t *p;
 	size_t n;
 	int rc;
@@ -1128,7 +1142,7 @@ test_version_qemu(void)
 	put16(p, 2, 0);
 	memcpy(p + 4, qemu_json, sizeof(qemu_json));
 	memset(&ver, 0xff, sizeof(ver));
-	rc = vfu_version_decode(p, n, &ver);
+	rc = vfio_user_version_decode(p, n, &ver);
 	free(p);
 	TEST_ASSERT_SUCCESS(rc, "QEMU's VERSION");
 	TEST_ASSERT_EQUAL(ver.major, 0, "major");
@@ -1150,14 +1164,15 @@ test_version_qemu(void)
 	put16(p, 0, 0);
 	put16(p, 2, 2);
 	memcpy(p + 4, lvu_json, sizeof(lvu_json));
-	rc = vfu_version_decode(p, n, &ver);
+	rc = vfio_user_version_decode(p, n, &ver);
 	free(p);
 	TEST_ASSERT_SUCCESS(rc, "libvfio-user's VERSION");
 	TEST_ASSERT_EQUAL(ver.minor, 2, "minor");
 	TEST_ASSERT_EQUAL(ver.caps.max_msg_fds, 32, "max_msg_fds");
 	TEST_ASSERT_EQUAL(ver.caps.max_data_xfer_size, 1024, "xfer");
-	TEST_ASSERT_EQUAL(ver.caps.max_dma_maps, VFU_DEFAULT_MAX_DMA_MAPS, "default max_dma_maps");
-	TEST_ASSERT_EQUAL(ver.caps.pgsizes, VFU_DEFAULT_PGSIZES, "default pgsizes");
+	TEST_ASSERT_EQUAL(ver.caps.max_dma_maps, VFIO_USER_DEFAULT_MAX_DMA_MAPS,
+			  "default max_dma_maps");
+	TEST_ASSERT_EQUAL(ver.caps.pgsizes, VFIO_USER_DEFAULT_PGSIZES, "default pgsizes");
 	TEST_ASSERT(!ver.caps.write_multiple, "default write_multiple");
 	TEST_ASSERT(ver.caps.migration, "migration");
 	return TEST_SUCCESS;
@@ -1166,113 +1181,117 @@ test_version_qemu(void)
 static int
 test_dma_roundtrip(void)
 {
-	struct vfu_dma_map map =
-				   {
-					   .argsz = 0, /* the encoder writes 32 */
-					   .flags = VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE,
-					   .offset = 0x200000,
-					   .addr = 0x7f0000000000ull,
-					   .size = 0x40000000,
-				   },
-			   map2;
-	struct vfu_dma_unmap unmap =
-				     {
-					     .flags = 0,
-					     .addr = 0x100000,
-					     .size = 0x2000,
-				     },
-			     unmap2;
+	struct vfio_user_dma_map map =
+					 {
+						 .argsz = 0, /* the encoder writes 32 */
+						 .flags = VFIO_USER_DMA_FLAG_READ |
+							 VFIO_USER_DMA_FLAG_WRITE,
+						 .offset = 0x200000,
+						 .addr = 0x7f0000000000ull,
+						 .size = 0x40000000,
+					 },
+				 map2;
+	struct vfio_user_dma_unmap unmap =
+					   {
+						   .flags = 0,
+						   .addr = 0x100000,
+						   .size = 0x2000,
+					   },
+				   unmap2;
 	uint8_t buf[64];
 
 	memset(buf, 0xa5, sizeof(buf));
-	TEST_ASSERT_EQUAL(vfu_dma_map_encode(buf + 1, 31, &map), -ENOSPC, "map cap 31");
+	TEST_ASSERT_EQUAL(vfio_user_dma_map_encode(buf + 1, 31, &map), -ENOSPC, "map cap 31");
 	TEST_ASSERT_EQUAL(buf[1], 0xa5, "wrote while failing");
-	TEST_ASSERT_EQUAL(vfu_dma_map_encode(buf + 1, 32, &map), 32, "map");
+	TEST_ASSERT_EQUAL(vfio_user_dma_map_encode(buf + 1, 32, &map), 32, "map");
 	TEST_ASSERT_EQUAL(buf[33], 0xa5, "wrote past 32");
 	TEST_ASSERT_EQUAL(get32(buf + 1, 0), 32, "argsz");
 	TEST_ASSERT_EQUAL(get64(buf + 1, 8), 0x200000, "offset at 8");
 	TEST_ASSERT_EQUAL(get64(buf + 1, 16), 0x7f0000000000ull, "addr at 16");
-	TEST_ASSERT_SUCCESS(vfu_dma_map_decode(buf + 1, 32, 1, 4096, &map2), "decode map");
+	TEST_ASSERT_SUCCESS(vfio_user_dma_map_decode(buf + 1, 32, 1, 4096, &map2), "decode map");
 	TEST_ASSERT(map2.argsz == 32 && map2.flags == map.flags && map2.offset == map.offset &&
 			    map2.addr == map.addr && map2.size == map.size,
 		    "map differs");
 	/* 2 MiB pages: addr and offset aligned, fine; 1 GiB: offset not. */
-	TEST_ASSERT_SUCCESS(vfu_dma_map_decode(buf + 1, 32, 1, 1u << 21, &map2), "2M pgsize");
-	TEST_ASSERT_EQUAL(vfu_dma_map_decode(buf + 1, 32, 1, 1u << 30, &map2), -EINVAL,
+	TEST_ASSERT_SUCCESS(vfio_user_dma_map_decode(buf + 1, 32, 1, 1u << 21, &map2), "2M pgsize");
+	TEST_ASSERT_EQUAL(vfio_user_dma_map_decode(buf + 1, 32, 1, 1u << 30, &map2), -EINVAL,
 			  "1G pgsize");
-	TEST_ASSERT_EQUAL(vfu_dma_map_decode(buf + 1, 32, 1, 0, &map2), -EINVAL, "pgsize 0");
-	TEST_ASSERT_EQUAL(vfu_dma_map_decode(buf + 1, 32, 1, 3000, &map2), -EINVAL, "pgsize 3000");
+	TEST_ASSERT_EQUAL(vfio_user_dma_map_decode(buf + 1, 32, 1, 0, &map2), -EINVAL, "pgsize 0");
+	TEST_ASSERT_EQUAL(vfio_user_dma_map_decode(buf + 1, 32, 1, 3000, &map2), -EINVAL,
+			  "pgsize 3000");
 
 	memset(buf, 0xa5, sizeof(buf));
-	TEST_ASSERT_EQUAL(vfu_dma_unmap_encode(buf + 3, 23, &unmap), -ENOSPC, "unmap cap 23");
-	TEST_ASSERT_EQUAL(vfu_dma_unmap_encode(buf + 3, 24, &unmap), 24, "unmap");
+	TEST_ASSERT_EQUAL(vfio_user_dma_unmap_encode(buf + 3, 23, &unmap), -ENOSPC, "unmap cap 23");
+	TEST_ASSERT_EQUAL(vfio_user_dma_unmap_encode(buf + 3, 24, &unmap), 24, "unmap");
 	TEST_ASSERT_EQUAL(buf[27], 0xa5, "wrote past 24");
-	TEST_ASSERT_SUCCESS(vfu_dma_unmap_decode(buf + 3, 24, &unmap2), "decode unmap");
+	TEST_ASSERT_SUCCESS(vfio_user_dma_unmap_decode(buf + 3, 24, &unmap2), "decode unmap");
 	TEST_ASSERT(unmap2.argsz == 24 && unmap2.flags == 0 && unmap2.addr == unmap.addr &&
 			    unmap2.size == unmap.size,
 		    "unmap differs");
-	unmap.flags = VFU_DMA_UNMAP_FLAG_ALL;
+	unmap.flags = VFIO_USER_DMA_UNMAP_FLAG_ALL;
 	unmap.addr = 0;
 	unmap.size = 0;
-	TEST_ASSERT_EQUAL(vfu_dma_unmap_encode(buf, sizeof(buf), &unmap), 24, "unmap all");
-	TEST_ASSERT_SUCCESS(vfu_dma_unmap_decode(buf, 24, &unmap2), "decode unmap all");
-	TEST_ASSERT_EQUAL(unmap2.flags, VFU_DMA_UNMAP_FLAG_ALL, "flags");
+	TEST_ASSERT_EQUAL(vfio_user_dma_unmap_encode(buf, sizeof(buf), &unmap), 24, "unmap all");
+	TEST_ASSERT_SUCCESS(vfio_user_dma_unmap_decode(buf, 24, &unmap2), "decode unmap all");
+	TEST_ASSERT_EQUAL(unmap2.flags, VFIO_USER_DMA_UNMAP_FLAG_ALL, "flags");
 	return TEST_SUCCESS;
 }
 
 static int
 test_info_roundtrip(void)
 {
-	struct vfu_device_info di =
-				       {
-					       .argsz = 16,
-					       .flags = VFU_DEV_FLAG_RESET | VFU_DEV_FLAG_PCI,
-					       .num_regions = 9,
-					       .num_irqs = 5,
-				       },
-			       di2;
-	struct vfu_irq_info ii =
-				    {
-					    .argsz = 0,
-					    .flags = VFU_IRQ_INFO_EVENTFD,
-					    .index = 2,
-					    .count = 65,
-				    },
-			    ii2;
-	struct vfu_region_io_fds_req io =
+	struct vfio_user_device_info di =
 					     {
-						     .argsz = 4096,
-						     .flags = 0,
-						     .index = 3,
-						     .count = 0,
+						     .argsz = 16,
+						     .flags = VFIO_USER_DEV_FLAG_RESET |
+							     VFIO_USER_DEV_FLAG_PCI,
+						     .num_regions = 9,
+						     .num_irqs = 5,
 					     },
-				     io2;
-	struct vfu_region_info ri;
+				     di2;
+	struct vfio_user_irq_info ii =
+					  {
+						  .argsz = 0,
+						  .flags = VFIO_USER_IRQ_INFO_EVENTFD,
+						  .index = 2,
+						  .count = 65,
+					  },
+				  ii2;
+	struct vfio_user_region_io_fds_req io =
+						   {
+							   .argsz = 4096,
+							   .flags = 0,
+							   .index = 3,
+							   .count = 0,
+						   },
+					   io2;
+	struct vfio_user_region_info ri;
 	uint8_t buf[64];
 
 	memset(buf, 0xa5, sizeof(buf));
-	TEST_ASSERT_EQUAL(vfu_device_info_encode(buf + 1, 15, &di), -ENOSPC, "cap 15");
+	TEST_ASSERT_EQUAL(vfio_user_device_info_encode(buf + 1, 15, &di), -ENOSPC, "cap 15");
 	TEST_ASSERT_EQUAL(buf[1], 0xa5, "wrote while failing");
-	TEST_ASSERT_EQUAL(vfu_device_info_encode(buf + 1, 16, &di), 16, "device info");
+	TEST_ASSERT_EQUAL(vfio_user_device_info_encode(buf + 1, 16, &di), 16, "device info");
 	TEST_ASSERT_EQUAL(buf[17], 0xa5, "wrote past 16");
-	TEST_ASSERT_SUCCESS(vfu_device_info_decode(buf + 1, 16, &di2), "decode");
+	TEST_ASSERT_SUCCESS(vfio_user_device_info_decode(buf + 1, 16, &di2), "decode");
 	TEST_ASSERT(memcmp(&di, &di2, sizeof(di)) == 0, "device info differs");
 
-	TEST_ASSERT_EQUAL(vfu_irq_info_encode(buf, 15, &ii), -ENOSPC, "cap 15");
-	TEST_ASSERT_EQUAL(vfu_irq_info_encode(buf, 16, &ii), 16, "irq info");
-	TEST_ASSERT_SUCCESS(vfu_irq_info_decode(buf, 16, &ii2), "decode");
+	TEST_ASSERT_EQUAL(vfio_user_irq_info_encode(buf, 15, &ii), -ENOSPC, "cap 15");
+	TEST_ASSERT_EQUAL(vfio_user_irq_info_encode(buf, 16, &ii), 16, "irq info");
+	TEST_ASSERT_SUCCESS(vfio_user_irq_info_decode(buf, 16, &ii2), "decode");
 	TEST_ASSERT_EQUAL(ii2.argsz, 16, "argsz 0 written as 16");
 	TEST_ASSERT(ii2.flags == ii.flags && ii2.index == ii.index && ii2.count == ii.count,
 		    "irq info differs");
 
-	TEST_ASSERT_EQUAL(vfu_region_io_fds_encode(buf, 15, &io), -ENOSPC, "cap 15");
-	TEST_ASSERT_EQUAL(vfu_region_io_fds_encode(buf, 16, &io), 16, "io fds");
-	TEST_ASSERT_SUCCESS(vfu_region_io_fds_decode(buf, 16, &io2), "decode");
+	TEST_ASSERT_EQUAL(vfio_user_region_io_fds_encode(buf, 15, &io), -ENOSPC, "cap 15");
+	TEST_ASSERT_EQUAL(vfio_user_region_io_fds_encode(buf, 16, &io), 16, "io fds");
+	TEST_ASSERT_SUCCESS(vfio_user_region_io_fds_decode(buf, 16, &io2), "decode");
 	TEST_ASSERT(memcmp(&io, &io2, sizeof(io)) == 0, "io fds differs");
 
-	TEST_ASSERT_EQUAL(vfu_region_info_req_encode(buf, 31, 7, 80), -ENOSPC, "cap 31");
-	TEST_ASSERT_EQUAL(vfu_region_info_req_encode(buf + 1, 32, 7, 80), 32, "region info req");
-	TEST_ASSERT_SUCCESS(vfu_region_info_req_decode(buf + 1, 32, &ri), "decode");
+	TEST_ASSERT_EQUAL(vfio_user_region_info_req_encode(buf, 31, 7, 80), -ENOSPC, "cap 31");
+	TEST_ASSERT_EQUAL(vfio_user_region_info_req_encode(buf + 1, 32, 7, 80), 32,
+			  "region info req");
+	TEST_ASSERT_SUCCESS(vfio_user_region_info_req_decode(buf + 1, 32, &ri), "decode");
 	TEST_ASSERT(ri.argsz == 80 && ri.index == 7 && ri.flags == 0 && ri.cap_offset == 0 &&
 			    ri.nr_areas == 0,
 		    "req differs");
@@ -1282,7 +1301,7 @@ test_info_roundtrip(void)
 static int
 test_region_info_reply(void)
 {
-	static struct vfu_region_info in, out;
+	static struct vfio_user_region_info in, out;
 	static uint8_t buf[512];
 	bool send_fd;
 	uint8_t *p;
@@ -1291,7 +1310,8 @@ test_region_info_reply(void)
 
 	memset(&in, 0, sizeof(in));
 	in.index = 1;
-	in.flags = VFU_REGION_FLAG_READ | VFU_REGION_FLAG_WRITE | VFU_REGION_FLAG_MMAP;
+	in.flags = VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_WRITE |
+		VFIO_USER_REGION_FLAG_MMAP;
 	in.size = 0x3000;
 	in.offset = 0x10000;
 	in.nr_areas = 2;
@@ -1302,90 +1322,90 @@ test_region_info_reply(void)
 
 	/* Room for the capability: the layout of libvfio-user's test. */
 	send_fd = false;
-	n = vfu_region_info_reply_encode(buf, sizeof(buf), 80, &in, &send_fd);
+	n = vfio_user_region_info_reply_encode(buf, sizeof(buf), 80, &in, &send_fd);
 	TEST_ASSERT_EQUAL(n, 80, "reply length");
 	TEST_ASSERT(send_fd, "fd with the reply");
 	TEST_ASSERT_EQUAL(get32(buf, 0), 80, "argsz");
-	TEST_ASSERT_EQUAL(get32(buf, 4), in.flags | VFU_REGION_FLAG_CAPS, "flags");
+	TEST_ASSERT_EQUAL(get32(buf, 4), in.flags | VFIO_USER_REGION_FLAG_CAPS, "flags");
 	TEST_ASSERT_EQUAL(get32(buf, 8), 1, "index");
 	TEST_ASSERT_EQUAL(get32(buf, 12), 32, "cap_offset");
 	TEST_ASSERT_EQUAL(get64(buf, 16), 0x3000, "size");
 	TEST_ASSERT_EQUAL(get64(buf, 24), 0x10000, "offset");
-	TEST_ASSERT_EQUAL(get16(buf, 32), VFU_REGION_INFO_CAP_SPARSE_MMAP, "cap id");
+	TEST_ASSERT_EQUAL(get16(buf, 32), VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP, "cap id");
 	TEST_ASSERT_EQUAL(get16(buf, 34), 1, "cap version");
 	TEST_ASSERT_EQUAL(get32(buf, 36), 0, "cap next");
 	TEST_ASSERT_EQUAL(get32(buf, 40), 2, "nr_areas");
 	TEST_ASSERT_EQUAL(get64(buf, 64), 0x2000, "area 1 offset");
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_region_info_reply_decode(p, n, &out);
+	rc = vfio_user_region_info_reply_decode(p, n, &out);
 	free(p);
 	TEST_ASSERT_SUCCESS(rc, "decode");
 	TEST_ASSERT(out.argsz == 80 && out.index == 1 && out.size == 0x3000 &&
 			    out.offset == 0x10000 && out.cap_offset == 32 &&
-			    out.flags == (in.flags | VFU_REGION_FLAG_CAPS),
+			    out.flags == (in.flags | VFIO_USER_REGION_FLAG_CAPS),
 		    "fixed part differs");
 	TEST_ASSERT_EQUAL(out.nr_areas, 2, "nr_areas");
 	for (i = 0; i < 2; i++)
 		TEST_ASSERT(out.areas[i].offset == in.areas[i].offset &&
 				    out.areas[i].size == in.areas[i].size,
 			    "area %u differs", i);
-	TEST_ASSERT_EQUAL(vfu_region_info_reply_encode(buf, 79, 80, &in, &send_fd), -ENOSPC,
+	TEST_ASSERT_EQUAL(vfio_user_region_info_reply_encode(buf, 79, 80, &in, &send_fd), -ENOSPC,
 			  "cap 79");
 
 	/* Client offered 32 bytes: fixed struct, argsz = 80, no CAPS/MMAP. */
 	send_fd = true;
-	n = vfu_region_info_reply_encode(buf, sizeof(buf), 32, &in, &send_fd);
+	n = vfio_user_region_info_reply_encode(buf, sizeof(buf), 32, &in, &send_fd);
 	TEST_ASSERT_EQUAL(n, 32, "short reply length");
 	TEST_ASSERT(!send_fd, "no fd with the short reply");
-	rc = vfu_region_info_reply_decode(buf, n, &out);
+	rc = vfio_user_region_info_reply_decode(buf, n, &out);
 	TEST_ASSERT_SUCCESS(rc, "decode short");
 	TEST_ASSERT_EQUAL(out.argsz, 80, "argsz tells the size needed");
-	TEST_ASSERT_EQUAL(out.flags, VFU_REGION_FLAG_READ | VFU_REGION_FLAG_WRITE,
+	TEST_ASSERT_EQUAL(out.flags, VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_WRITE,
 			  "no CAPS, no MMAP");
 	TEST_ASSERT_EQUAL(out.nr_areas, 0, "no areas");
 	/* 79 bytes offered: still too small. */
-	n = vfu_region_info_reply_encode(buf, sizeof(buf), 79, &in, &send_fd);
+	n = vfio_user_region_info_reply_encode(buf, sizeof(buf), 79, &in, &send_fd);
 	TEST_ASSERT(n == 32 && !send_fd, "79 offered");
 
 	/* No areas: 32 bytes, fd if MMAP, and a caller's CAPS flag dropped. */
 	in.nr_areas = 0;
-	in.flags |= VFU_REGION_FLAG_CAPS;
+	in.flags |= VFIO_USER_REGION_FLAG_CAPS;
 	send_fd = false;
-	n = vfu_region_info_reply_encode(buf, sizeof(buf), 4096, &in, &send_fd);
+	n = vfio_user_region_info_reply_encode(buf, sizeof(buf), 4096, &in, &send_fd);
 	TEST_ASSERT_EQUAL(n, 32, "no areas");
 	TEST_ASSERT(send_fd, "fd for a whole-region mmap");
-	TEST_ASSERT_SUCCESS(vfu_region_info_reply_decode(buf, n, &out), "decode");
+	TEST_ASSERT_SUCCESS(vfio_user_region_info_reply_decode(buf, n, &out), "decode");
 	TEST_ASSERT(out.argsz == 32 && out.cap_offset == 0 &&
 			    out.flags ==
-				    (VFU_REGION_FLAG_READ | VFU_REGION_FLAG_WRITE |
-				     VFU_REGION_FLAG_MMAP),
+				    (VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_WRITE |
+				     VFIO_USER_REGION_FLAG_MMAP),
 		    "no-area reply");
-	in.flags = VFU_REGION_FLAG_READ;
-	n = vfu_region_info_reply_encode(buf, sizeof(buf), 32, &in, &send_fd);
+	in.flags = VFIO_USER_REGION_FLAG_READ;
+	n = vfio_user_region_info_reply_encode(buf, sizeof(buf), 32, &in, &send_fd);
 	TEST_ASSERT(n == 32 && !send_fd, "no fd without MMAP");
-	TEST_ASSERT_EQUAL(vfu_region_info_reply_encode(buf, 31, 32, &in, &send_fd), -ENOSPC,
+	TEST_ASSERT_EQUAL(vfio_user_region_info_reply_encode(buf, 31, 32, &in, &send_fd), -ENOSPC,
 			  "cap 31");
 
 	/* The most areas. */
-	in.flags = VFU_REGION_FLAG_READ | VFU_REGION_FLAG_MMAP;
-	in.size = VFU_MAX_SPARSE_AREAS * 0x2000ull;
-	in.nr_areas = VFU_MAX_SPARSE_AREAS;
-	for (i = 0; i < VFU_MAX_SPARSE_AREAS; i++) {
+	in.flags = VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_MMAP;
+	in.size = VFIO_USER_MAX_SPARSE_AREAS * 0x2000ull;
+	in.nr_areas = VFIO_USER_MAX_SPARSE_AREAS;
+	for (i = 0; i < VFIO_USER_MAX_SPARSE_AREAS; i++) {
 		in.areas[i].offset = i * 0x2000ull;
 		in.areas[i].size = 0x1000;
 	}
-	n = vfu_region_info_reply_encode(buf, sizeof(buf), 4096, &in, &send_fd);
-	TEST_ASSERT_EQUAL(n, 32 + 16 + 16 * VFU_MAX_SPARSE_AREAS, "16 areas");
+	n = vfio_user_region_info_reply_encode(buf, sizeof(buf), 4096, &in, &send_fd);
+	TEST_ASSERT_EQUAL(n, 32 + 16 + 16 * VFIO_USER_MAX_SPARSE_AREAS, "16 areas");
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_region_info_reply_decode(p, n, &out);
+	rc = vfio_user_region_info_reply_decode(p, n, &out);
 	free(p);
 	TEST_ASSERT_SUCCESS(rc, "decode 16 areas");
-	TEST_ASSERT_EQUAL(out.nr_areas, VFU_MAX_SPARSE_AREAS, "nr_areas");
+	TEST_ASSERT_EQUAL(out.nr_areas, VFIO_USER_MAX_SPARSE_AREAS, "nr_areas");
 	TEST_ASSERT(out.areas[15].offset == 15 * 0x2000ull, "area 15");
-	in.nr_areas = VFU_MAX_SPARSE_AREAS + 1;
-	TEST_ASSERT_EQUAL(vfu_region_info_reply_encode(buf, sizeof(buf), 4096, &in, &send_fd),
+	in.nr_areas = VFIO_USER_MAX_SPARSE_AREAS + 1;
+	TEST_ASSERT_EQUAL(vfio_user_region_info_reply_encode(buf, sizeof(buf), 4096, &in, &send_fd),
 			  -EINVAL, "17 areas");
 	return TEST_SUCCESS;
 }
@@ -1394,28 +1414,28 @@ static int
 test_set_irqs_roundtrip(void)
 {
 	static const uint8_t bools[4] = {1, 0, 0, 1};
-	struct vfu_set_irqs s =
-				    {
-					    .flags = BOOL_TRIG,
-					    .index = VFU_PCI_MSIX_IRQ_INDEX,
-					    .start = 3,
-					    .count = 4,
-					    .bools = bools,
-				    },
-			    s2;
+	struct vfio_user_set_irqs s =
+					  {
+						  .flags = BOOL_TRIG,
+						  .index = VFIO_USER_PCI_MSIX_IRQ_INDEX,
+						  .start = 3,
+						  .count = 4,
+						  .bools = bools,
+					  },
+				  s2;
 	uint8_t buf[64];
 	uint8_t *p;
 	int n, rc;
 
 	memset(buf, 0xa5, sizeof(buf));
-	TEST_ASSERT_EQUAL(vfu_set_irqs_encode(buf, 23, &s), -ENOSPC, "cap 23");
+	TEST_ASSERT_EQUAL(vfio_user_set_irqs_encode(buf, 23, &s), -ENOSPC, "cap 23");
 	TEST_ASSERT_EQUAL(buf[0], 0xa5, "wrote while failing");
-	n = vfu_set_irqs_encode(buf, 24, &s);
+	n = vfio_user_set_irqs_encode(buf, 24, &s);
 	TEST_ASSERT_EQUAL(n, 24, "bool encode");
 	TEST_ASSERT_EQUAL(get32(buf, 0), 24, "argsz = length");
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_set_irqs_decode(p, n, 0, &s2);
+	rc = vfio_user_set_irqs_decode(p, n, 0, &s2);
 	TEST_ASSERT_SUCCESS(rc, "bool decode");
 	TEST_ASSERT(s2.argsz == 24 && s2.flags == s.flags && s2.index == s.index && s2.start == 3 &&
 			    s2.count == 4,
@@ -1425,18 +1445,18 @@ test_set_irqs_roundtrip(void)
 
 	s.flags = EFD_TRIG;
 	s.bools = NULL;
-	n = vfu_set_irqs_encode(buf, sizeof(buf), &s);
+	n = vfio_user_set_irqs_encode(buf, sizeof(buf), &s);
 	TEST_ASSERT_EQUAL(n, 20, "eventfd encode");
-	TEST_ASSERT_SUCCESS(vfu_set_irqs_decode(buf, n, 4, &s2), "eventfd decode");
+	TEST_ASSERT_SUCCESS(vfio_user_set_irqs_decode(buf, n, 4, &s2), "eventfd decode");
 	TEST_ASSERT(s2.argsz == 20 && s2.flags == EFD_TRIG && s2.count == 4 && s2.bools == NULL,
 		    "eventfd differs");
 
 	s.flags = NONE_TRIG;
 	s.start = 0;
 	s.count = 0;
-	n = vfu_set_irqs_encode(buf, sizeof(buf), &s);
+	n = vfio_user_set_irqs_encode(buf, sizeof(buf), &s);
 	TEST_ASSERT_EQUAL(n, 20, "disable encode");
-	TEST_ASSERT_SUCCESS(vfu_set_irqs_decode(buf, n, 0, &s2), "disable decode");
+	TEST_ASSERT_SUCCESS(vfio_user_set_irqs_decode(buf, n, 0, &s2), "disable decode");
 	TEST_ASSERT(s2.count == 0 && s2.flags == NONE_TRIG, "disable");
 	return TEST_SUCCESS;
 }
@@ -1445,110 +1465,113 @@ static int
 test_access_roundtrip(void)
 {
 	static const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-	struct vfu_region_access a =
-					 {
-						 .offset = 0x2000,
-						 .region = VFU_PCI_CONFIG_REGION_INDEX,
-						 .count = 8,
-					 },
-				 a2;
-	struct vfu_dma_access d = {.addr = 0x7f0000001000ull, .count = 8}, d2;
+	struct vfio_user_region_access a =
+					       {
+						       .offset = 0x2000,
+						       .region = VFIO_USER_PCI_CONFIG_REGION_INDEX,
+						       .count = 8,
+					       },
+				       a2;
+	struct vfio_user_dma_access d = {.addr = 0x7f0000001000ull, .count = 8}, d2;
 	uint8_t buf[64];
 	uint8_t *p;
 	int n, rc;
 
 	/* READ request: header only. */
 	memset(buf, 0xa5, sizeof(buf));
-	TEST_ASSERT_EQUAL(vfu_region_access_encode(buf, 15, &a, NULL), -ENOSPC, "cap 15");
-	n = vfu_region_access_encode(buf + 1, 16, &a, NULL);
+	TEST_ASSERT_EQUAL(vfio_user_region_access_encode(buf, 15, &a, NULL), -ENOSPC, "cap 15");
+	n = vfio_user_region_access_encode(buf + 1, 16, &a, NULL);
 	TEST_ASSERT_EQUAL(n, 16, "read request");
 	TEST_ASSERT_EQUAL(buf[17], 0xa5, "wrote past 16");
-	TEST_ASSERT_SUCCESS(vfu_region_read_decode(buf + 1, n, 8, &a2), "read decode");
+	TEST_ASSERT_SUCCESS(vfio_user_region_read_decode(buf + 1, n, 8, &a2), "read decode");
 	TEST_ASSERT(a2.offset == a.offset && a2.region == a.region && a2.count == 8 &&
 			    a2.data == NULL,
 		    "read differs");
-	TEST_ASSERT_EQUAL(vfu_region_read_decode(buf + 1, n, 7, &a2), -E2BIG, "max_xfer 7");
+	TEST_ASSERT_EQUAL(vfio_user_region_read_decode(buf + 1, n, 7, &a2), -E2BIG, "max_xfer 7");
 
 	/* WRITE request / READ reply: header + data. */
-	TEST_ASSERT_EQUAL(vfu_region_access_encode(buf, 23, &a, data), -ENOSPC, "cap 23");
-	n = vfu_region_access_encode(buf + 1, 24, &a, data);
+	TEST_ASSERT_EQUAL(vfio_user_region_access_encode(buf, 23, &a, data), -ENOSPC, "cap 23");
+	n = vfio_user_region_access_encode(buf + 1, 24, &a, data);
 	TEST_ASSERT_EQUAL(n, 24, "write request");
 	p = exact_copy(buf + 1, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_region_write_decode(p, n, 4096, &a2);
+	rc = vfio_user_region_write_decode(p, n, 4096, &a2);
 	TEST_ASSERT_SUCCESS(rc, "write decode");
 	TEST_ASSERT(a2.data == p + 16 && memcmp(a2.data, data, 8) == 0 && a2.count == 8 &&
 			    a2.offset == 0x2000,
 		    "write differs");
-	rc = vfu_region_read_reply_decode(p, n, &a2);
+	rc = vfio_user_region_read_reply_decode(p, n, &a2);
 	TEST_ASSERT_SUCCESS(rc, "read reply decode");
 	TEST_ASSERT(a2.data == p + 16 && memcmp(a2.data, data, 8) == 0, "read reply data");
 	free(p);
 	/* WRITE reply: header only. */
-	n = vfu_region_access_encode(buf, sizeof(buf), &a, NULL);
-	TEST_ASSERT_SUCCESS(vfu_region_write_reply_decode(buf, n, &a2), "write reply");
+	n = vfio_user_region_access_encode(buf, sizeof(buf), &a, NULL);
+	TEST_ASSERT_SUCCESS(vfio_user_region_write_reply_decode(buf, n, &a2), "write reply");
 	TEST_ASSERT(a2.count == 8 && a2.offset == 0x2000, "write reply");
 
 	/* DMA read/write. */
-	TEST_ASSERT_EQUAL(vfu_dma_access_encode(buf, 15, &d, NULL), -ENOSPC, "cap 15");
-	n = vfu_dma_access_encode(buf + 3, 16, &d, NULL);
+	TEST_ASSERT_EQUAL(vfio_user_dma_access_encode(buf, 15, &d, NULL), -ENOSPC, "cap 15");
+	n = vfio_user_dma_access_encode(buf + 3, 16, &d, NULL);
 	TEST_ASSERT_EQUAL(n, 16, "dma read");
-	TEST_ASSERT_SUCCESS(vfu_dma_read_decode(buf + 3, n, 4096, &d2), "dma read decode");
+	TEST_ASSERT_SUCCESS(vfio_user_dma_read_decode(buf + 3, n, 4096, &d2), "dma read decode");
 	TEST_ASSERT(d2.addr == d.addr && d2.count == 8 && d2.data == NULL, "dma read differs");
-	TEST_ASSERT_EQUAL(vfu_dma_access_encode(buf, 23, &d, data), -ENOSPC, "cap 23");
-	n = vfu_dma_access_encode(buf + 3, 24, &d, data);
+	TEST_ASSERT_EQUAL(vfio_user_dma_access_encode(buf, 23, &d, data), -ENOSPC, "cap 23");
+	n = vfio_user_dma_access_encode(buf + 3, 24, &d, data);
 	TEST_ASSERT_EQUAL(n, 24, "dma write");
 	p = exact_copy(buf + 3, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_dma_write_decode(p, n, 4096, &d2);
+	rc = vfio_user_dma_write_decode(p, n, 4096, &d2);
 	TEST_ASSERT_SUCCESS(rc, "dma write decode");
 	TEST_ASSERT(d2.addr == d.addr && d2.count == 8 && d2.data == p + 16 &&
 			    memcmp(d2.data, data, 8) == 0,
 		    "dma write differs");
 	free(p);
 	d.count = UINT64_MAX;
-	TEST_ASSERT(vfu_dma_access_encode(buf, sizeof(buf), &d, data) < 0, "huge count with data");
+	TEST_ASSERT(vfio_user_dma_access_encode(buf, sizeof(buf), &d, data) < 0,
+		    "huge count with data");
 	return TEST_SUCCESS;
 }
 
 static int
 test_write_multi_roundtrip(void)
 {
-	static struct vfu_write_multi_entry in[VFU_WRITE_MULTI_MAX];
-	static uint8_t buf[8 + VFU_WRITE_MULTI_MAX * VFU_WRITE_MULTI_ENTRY_SIZE];
+	static struct vfio_user_write_multi_entry in[VFIO_USER_WRITE_MULTI_MAX];
+	static uint8_t buf[8 + VFIO_USER_WRITE_MULTI_MAX * VFIO_USER_WRITE_MULTI_ENTRY_SIZE];
 	uint32_t nr = 0, i;
 	uint8_t *p;
 	int n, rc;
 
-	for (i = 0; i < VFU_WRITE_MULTI_MAX; i++) {
+	for (i = 0; i < VFIO_USER_WRITE_MULTI_MAX; i++) {
 		in[i].offset = 0x1000 + i * 4;
 		in[i].region = i % 6;
-		in[i].count = 1 + i % VFU_WRITE_MULTI_DATA;
-		memset(in[i].data, (int)i, VFU_WRITE_MULTI_DATA);
+		in[i].count = 1 + i % VFIO_USER_WRITE_MULTI_DATA;
+		memset(in[i].data, (int)i, VFIO_USER_WRITE_MULTI_DATA);
 	}
-	n = vfu_write_multi_encode(buf, sizeof(buf), in, 3);
+	n = vfio_user_write_multi_encode(buf, sizeof(buf), in, 3);
 	TEST_ASSERT_EQUAL(n, 8 + 3 * 24, "3 entries");
 	TEST_ASSERT_EQUAL(get64(buf, 0), 3, "wr_cnt");
 	TEST_ASSERT_EQUAL(get32(buf, 8 + 24 + 12), 2, "entry 1 count at 20");
 	TEST_ASSERT_EQUAL(buf[8 + 24 + 16], 1, "entry 1 data at 24");
-	rc = vfu_write_multi_decode(buf, n, wm_entries, &nr);
+	rc = vfio_user_write_multi_decode(buf, n, wm_entries, &nr);
 	TEST_ASSERT_SUCCESS(rc, "decode 3");
 	TEST_ASSERT_EQUAL(nr, 3, "nr");
 	TEST_ASSERT(memcmp(wm_entries, in, 3 * sizeof(in[0])) == 0, "entries differ");
 
-	n = vfu_write_multi_encode(buf, sizeof(buf), in, VFU_WRITE_MULTI_MAX);
+	n = vfio_user_write_multi_encode(buf, sizeof(buf), in, VFIO_USER_WRITE_MULTI_MAX);
 	TEST_ASSERT_EQUAL(n, (int)sizeof(buf), "200 entries");
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfu_write_multi_decode(p, n, wm_entries, &nr);
+	rc = vfio_user_write_multi_decode(p, n, wm_entries, &nr);
 	free(p);
 	TEST_ASSERT_SUCCESS(rc, "decode 200");
-	TEST_ASSERT_EQUAL(nr, VFU_WRITE_MULTI_MAX, "nr");
+	TEST_ASSERT_EQUAL(nr, VFIO_USER_WRITE_MULTI_MAX, "nr");
 	TEST_ASSERT(memcmp(wm_entries, in, sizeof(in)) == 0, "entries differ");
 
-	TEST_ASSERT_EQUAL(vfu_write_multi_encode(buf, 8 + 24 - 1, in, 1), -ENOSPC, "cap short");
-	TEST_ASSERT(vfu_write_multi_encode(buf, sizeof(buf), in, 0) < 0, "0 entries");
-	TEST_ASSERT(vfu_write_multi_encode(buf, sizeof(buf), in, VFU_WRITE_MULTI_MAX + 1) < 0,
+	TEST_ASSERT_EQUAL(vfio_user_write_multi_encode(buf, 8 + 24 - 1, in, 1), -ENOSPC,
+			  "cap short");
+	TEST_ASSERT(vfio_user_write_multi_encode(buf, sizeof(buf), in, 0) < 0, "0 entries");
+	TEST_ASSERT(vfio_user_write_multi_encode(buf, sizeof(buf), in,
+						 VFIO_USER_WRITE_MULTI_MAX + 1) < 0,
 		    "201 entries");
 	return TEST_SUCCESS;
 }
@@ -1556,16 +1579,16 @@ test_write_multi_roundtrip(void)
 static int
 test_device_feature(void)
 {
-	struct vfu_device_feature f;
+	struct vfio_user_device_feature f;
 	uint8_t buf[32];
 
 	put32(buf + 1, 0, 24);
-	put32(buf + 1, 4, VFU_DEVICE_FEATURE_SET | 2);
+	put32(buf + 1, 4, VFIO_USER_DEVICE_FEATURE_SET | 2);
 	put64(buf + 1, 8, 1);
 	put64(buf + 1, 16, 2);
-	TEST_ASSERT_SUCCESS(vfu_device_feature_decode(buf + 1, 24, &f), "decode");
+	TEST_ASSERT_SUCCESS(vfio_user_device_feature_decode(buf + 1, 24, &f), "decode");
 	TEST_ASSERT(f.argsz == 24 && f.feature == 2 && f.data_len == 16 &&
-			    f.flags == (VFU_DEVICE_FEATURE_SET | 2),
+			    f.flags == (VFIO_USER_DEVICE_FEATURE_SET | 2),
 		    "feature");
 	return TEST_SUCCESS;
 }
@@ -1605,39 +1628,41 @@ samples_setup(void)
 {
 	static const uint8_t bools[3] = {0, 1, 1};
 	static const uint8_t data[5] = {9, 8, 7, 6, 5};
-	struct vfu_caps caps;
-	struct vfu_dma_map map = {.flags = 3, .offset = 0x1000, .addr = 0x10000, .size = 0x3000};
-	struct vfu_dma_unmap unmap = {.addr = 0x10000, .size = 0x3000};
-	struct vfu_device_info di = {.argsz = 16};
-	struct vfu_set_irqs si = {
+	struct vfio_user_caps caps;
+	struct vfio_user_dma_map map = {
+		.flags = 3, .offset = 0x1000, .addr = 0x10000, .size = 0x3000};
+	struct vfio_user_dma_unmap unmap = {.addr = 0x10000, .size = 0x3000};
+	struct vfio_user_device_info di = {.argsz = 16};
+	struct vfio_user_set_irqs si = {
 		.flags = BOOL_TRIG, .index = 2, .start = 1, .count = 3, .bools = bools};
-	struct vfu_region_access ra = {.offset = 8, .region = 0, .count = 5};
-	struct vfu_dma_access da = {.addr = 0x4000, .count = 5};
-	struct vfu_write_multi_entry wm[2] = {
+	struct vfio_user_region_access ra = {.offset = 8, .region = 0, .count = 5};
+	struct vfio_user_dma_access da = {.addr = 0x4000, .count = 5};
+	struct vfio_user_write_multi_entry wm[2] = {
 		{.offset = 0, .region = 0, .count = 4},
 		{.offset = 8, .region = 1, .count = 8},
 	};
-	static struct vfu_region_info ri;
+	static struct vfio_user_region_info ri;
 	uint8_t buf[320];
 	bool send_fd;
 
 	memset(buf, 0, sizeof(buf));
 	nr_samples = 0;
-	vfu_caps_default(&caps);
+	vfio_user_caps_default(&caps);
 	caps.write_multiple = true;
 	caps.max_msg_fds = 8;
 	add_sample("version", D_VERSION, 0, true, buf,
-		   vfu_version_encode(buf, sizeof(buf), 0, 2, &caps));
-	add_sample("dma_map", D_DMA_MAP, 1, true, buf, vfu_dma_map_encode(buf, sizeof(buf), &map));
+		   vfio_user_version_encode(buf, sizeof(buf), 0, 2, &caps));
+	add_sample("dma_map", D_DMA_MAP, 1, true, buf,
+		   vfio_user_dma_map_encode(buf, sizeof(buf), &map));
 	add_sample("dma_unmap", D_DMA_UNMAP, 0, true, buf,
-		   vfu_dma_unmap_encode(buf, sizeof(buf), &unmap));
+		   vfio_user_dma_unmap_encode(buf, sizeof(buf), &unmap));
 	add_sample("device_info", D_DEV_INFO, 0, true, buf,
-		   vfu_device_info_encode(buf, sizeof(buf), &di));
+		   vfio_user_device_info_encode(buf, sizeof(buf), &di));
 	add_sample("region_info_req", D_REGION_INFO_REQ, 0, true, buf,
-		   vfu_region_info_req_encode(buf, sizeof(buf), 1, 4096));
+		   vfio_user_region_info_req_encode(buf, sizeof(buf), 1, 4096));
 	memset(&ri, 0, sizeof(ri));
 	ri.index = 1;
-	ri.flags = VFU_REGION_FLAG_READ | VFU_REGION_FLAG_MMAP;
+	ri.flags = VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_MMAP;
 	ri.size = 0x4000;
 	ri.nr_areas = 3;
 	ri.areas[1].offset = 0x1000;
@@ -1645,25 +1670,26 @@ samples_setup(void)
 	ri.areas[2].offset = 0x3000;
 	ri.areas[2].size = 0x1000;
 	add_sample("region_info_reply", D_REGION_INFO_REPLY, 0, false, buf,
-		   vfu_region_info_reply_encode(buf, sizeof(buf), 4096, &ri, &send_fd));
+		   vfio_user_region_info_reply_encode(buf, sizeof(buf), 4096, &ri, &send_fd));
 	add_sample("irq_info", D_IRQ_INFO, 0, true, buf,
-		   vfu_irq_info_encode(buf, sizeof(buf), &(struct vfu_irq_info){.index = 2}));
+		   vfio_user_irq_info_encode(buf, sizeof(buf),
+					     &(struct vfio_user_irq_info){.index = 2}));
 	add_sample("set_irqs", D_SET_IRQS, 0, true, buf,
-		   vfu_set_irqs_encode(buf, sizeof(buf), &si));
+		   vfio_user_set_irqs_encode(buf, sizeof(buf), &si));
 	add_sample("region_read", D_REGION_READ, 0, true, buf,
-		   vfu_region_access_encode(buf, sizeof(buf), &ra, NULL));
+		   vfio_user_region_access_encode(buf, sizeof(buf), &ra, NULL));
 	add_sample("region_write", D_REGION_WRITE, 0, true, buf,
-		   vfu_region_access_encode(buf, sizeof(buf), &ra, data));
+		   vfio_user_region_access_encode(buf, sizeof(buf), &ra, data));
 	add_sample("region_read_reply", D_READ_REPLY, 0, true, buf,
-		   vfu_region_access_encode(buf, sizeof(buf), &ra, data));
+		   vfio_user_region_access_encode(buf, sizeof(buf), &ra, data));
 	add_sample("write_multi", D_WRITE_MULTI, 0, true, buf,
-		   vfu_write_multi_encode(buf, sizeof(buf), wm, 2));
+		   vfio_user_write_multi_encode(buf, sizeof(buf), wm, 2));
 	add_sample("dma_read", D_DMA_READ, 0, true, buf,
-		   vfu_dma_access_encode(buf, sizeof(buf), &da, NULL));
+		   vfio_user_dma_access_encode(buf, sizeof(buf), &da, NULL));
 	add_sample("dma_write", D_DMA_WRITE, 0, true, buf,
-		   vfu_dma_access_encode(buf, sizeof(buf), &da, data));
+		   vfio_user_dma_access_encode(buf, sizeof(buf), &da, data));
 	put32(buf, 0, 12);
-	put32(buf, 4, VFU_DEVICE_FEATURE_SET | 1);
+	put32(buf, 4, VFIO_USER_DEVICE_FEATURE_SET | 1);
 	put32(buf, 8, 0xabcd);
 	add_sample("device_feature", D_FEATURE, 0, true, buf, 12);
 	return nr_samples == 15 ? TEST_SUCCESS : TEST_FAILED;

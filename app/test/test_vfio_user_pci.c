@@ -23,10 +23,10 @@
 #define T_CLASS 0x020000
 
 /* Large (about 20 KiB each): keep them off the stack. */
-static struct vfu_pci pci;
-static struct vfu_pci pci2;
-static uint8_t snap[VFU_PCI_CFG_SIZE];
-static uint8_t whole[VFU_PCI_CFG_SIZE];
+static struct vfio_user_pci pci;
+static struct vfio_user_pci pci2;
+static uint8_t snap[VFIO_USER_PCI_CFG_SIZE];
+static uint8_t whole[VFIO_USER_PCI_CFG_SIZE];
 
 static const struct rte_vfio_user_pci_id test_id = {
 	.vendor_id = T_VENDOR,
@@ -38,12 +38,12 @@ static const struct rte_vfio_user_pci_id test_id = {
 };
 
 static uint32_t
-rd(struct vfu_pci *p, uint32_t off, uint32_t size)
+rd(struct vfio_user_pci *p, uint32_t off, uint32_t size)
 {
 	uint8_t b[4] = {0};
 	uint32_t v = 0, i;
 
-	if (vfu_pci_cfg_access(p, off, b, size, false, NULL) != 0)
+	if (vfio_user_pci_cfg_access(p, off, b, size, false, NULL) != 0)
 		return 0xdeadbeef;
 	for (i = 0; i < size; i++)
 		v |= (uint32_t)b[i] << (8 * i);
@@ -70,14 +70,14 @@ rd32(uint32_t off)
 
 /* Write size bytes of v at off; returns the events raised (or ~0 on error). */
 static uint32_t
-wr(struct vfu_pci *p, uint32_t off, uint32_t v, uint32_t size)
+wr(struct vfio_user_pci *p, uint32_t off, uint32_t v, uint32_t size)
 {
 	uint8_t b[4];
 	uint32_t ev = 0, i;
 
 	for (i = 0; i < 4; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
-	if (vfu_pci_cfg_access(p, off, b, size, true, &ev) != 0)
+	if (vfio_user_pci_cfg_access(p, off, b, size, true, &ev) != 0)
 		return ~0u;
 	return ev;
 }
@@ -115,18 +115,20 @@ static uint16_t vndr_off, msix_off, exp_off;
 static int
 setup_dev(void)
 {
-	vfu_pci_init(&pci, &test_id, true);
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 0, 0x4000, 0), "BAR0");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 1, 0x10000, RTE_VFIO_USER_BAR_PREFETCH), "BAR1");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 2, 0x4000, RTE_VFIO_USER_BAR_MEM64), "BAR2");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 4, 32, RTE_VFIO_USER_BAR_IO), "BAR4");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci, 6, 0x10000, 0), "ROM");
-	TEST_ASSERT_SUCCESS(
-		vfu_pci_cap_add(&pci, 0x09, vndr_body, sizeof(vndr_body), vndr_wmask, &vndr_off),
-		"vendor cap");
-	TEST_ASSERT_SUCCESS(vfu_pci_msix_cap_add(&pci, 64, 0, 0x2000, 0, 0x3000, &msix_off),
+	vfio_user_pci_init(&pci, &test_id, true);
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci, 0, 0x4000, 0), "BAR0");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci, 1, 0x10000, RTE_VFIO_USER_BAR_PREFETCH),
+			    "BAR1");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci, 2, 0x4000, RTE_VFIO_USER_BAR_MEM64),
+			    "BAR2");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci, 4, 32, RTE_VFIO_USER_BAR_IO), "BAR4");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci, 6, 0x10000, 0), "ROM");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cap_add(&pci, 0x09, vndr_body, sizeof(vndr_body),
+						  vndr_wmask, &vndr_off),
+			    "vendor cap");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_msix_cap_add(&pci, 64, 0, 0x2000, 0, 0x3000, &msix_off),
 			    "MSI-X cap");
-	TEST_ASSERT_SUCCESS(vfu_pci_exp_cap_add(&pci, &exp_off), "PCIe cap");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_exp_cap_add(&pci, &exp_off), "PCIe cap");
 	return TEST_SUCCESS;
 }
 
@@ -135,7 +137,7 @@ setup_sealed(void)
 {
 	if (setup_dev() != TEST_SUCCESS)
 		return TEST_FAILED;
-	vfu_pci_seal(&pci);
+	vfio_user_pci_seal(&pci);
 	return TEST_SUCCESS;
 }
 
@@ -144,7 +146,7 @@ test_header(void)
 {
 	uint32_t i;
 
-	vfu_pci_init(&pci, &test_id, true);
+	vfio_user_pci_init(&pci, &test_id, true);
 	TEST_ASSERT_EQUAL(rd16(0x00), T_VENDOR, "vendor id");
 	TEST_ASSERT_EQUAL(rd16(0x02), T_DEVICE, "device id");
 	TEST_ASSERT_EQUAL(rd32(0x00), (T_DEVICE << 16) | T_VENDOR, "ids dword");
@@ -168,11 +170,11 @@ test_header(void)
 
 	/* The whole space in one read (as QEMU does); ext space is zero. */
 	memset(whole, 0xa5, sizeof(whole));
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 0, whole, sizeof(whole), false, NULL),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 0, whole, sizeof(whole), false, NULL),
 			    "read all");
 	TEST_ASSERT_EQUAL(whole[0], T_VENDOR & 0xff, "whole read: vendor");
 	TEST_ASSERT_EQUAL(whole[0x0b], 0x02, "whole read: class");
-	for (i = 0x100; i < VFU_PCI_CFG_SIZE; i++)
+	for (i = 0x100; i < VFIO_USER_PCI_CFG_SIZE; i++)
 		TEST_ASSERT_EQUAL(whole[i], 0, "extended space at 0x%x", i);
 
 	/* Without INTx the pin is 0; class code is cut to 24 bits. */
@@ -180,7 +182,7 @@ test_header(void)
 		struct rte_vfio_user_pci_id id = test_id;
 
 		id.class_code = 0xff010203;
-		vfu_pci_init(&pci, &id, false);
+		vfio_user_pci_init(&pci, &id, false);
 	}
 	TEST_ASSERT_EQUAL(rd8(0x3d), 0, "no interrupt pin");
 	TEST_ASSERT_EQUAL(rd32(0x08), (0x010203u << 8) | T_REVISION, "class code 24 bits");
@@ -219,7 +221,7 @@ test_cap_chain(void)
 	TEST_ASSERT_EQUAL(rd16(msix_off + 2), 63, "MSI-X control");
 	TEST_ASSERT_EQUAL(rd32(msix_off + 4), 0x2000, "MSI-X table");
 	TEST_ASSERT_EQUAL(rd32(msix_off + 8), 0x3000, "MSI-X PBA");
-	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "MSI-X off at reset");
+	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "MSI-X off at reset");
 
 	/* PCI Express v2 endpoint. */
 	TEST_ASSERT_EQUAL(rd16(exp_off + 0x02), 0x0002, "PCIe v2 endpoint");
@@ -282,12 +284,14 @@ test_bar_sizing(void)
 	TEST_ASSERT_EQUAL(rd32(0x10), 0xfebcc000, "BAR0 byte 0 read-only");
 
 	/* A large 64-bit BAR: the low dword has only type bits. */
-	vfu_pci_init(&pci2, &test_id, false);
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 1ull << 33,
-					    RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH),
-			    "8 GiB BAR");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 16, 0), "16 B BAR");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 3, 4, RTE_VFIO_USER_BAR_IO), "4 B I/O BAR");
+	vfio_user_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(
+		vfio_user_pci_set_bar(&pci2, 0, 1ull << 33,
+				      RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH),
+		"8 GiB BAR");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 2, 16, 0), "16 B BAR");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 3, 4, RTE_VFIO_USER_BAR_IO),
+			    "4 B I/O BAR");
 	wr(&pci2, 0x10, 0xffffffff, 4);
 	wr(&pci2, 0x14, 0xffffffff, 4);
 	wr(&pci2, 0x18, 0xffffffff, 4);
@@ -298,12 +302,12 @@ test_bar_sizing(void)
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x1c, 4), 0xfffffffd, "4 B I/O BAR");
 
 	/* Clearing the 64-bit BAR clears both dwords and frees slot 1. */
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 0, 0), "clear BAR0");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 0, 0, 0), "clear BAR0");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x10, 4), 0, "cleared low");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0, "cleared high");
 	wr(&pci2, 0x14, 0xffffffff, 4);
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0, "cleared high read-only");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 1, 4096, 0), "slot 1 free again");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 1, 4096, 0), "slot 1 free again");
 	return TEST_SUCCESS;
 }
 
@@ -367,12 +371,12 @@ test_read_only(void)
 	TEST_ASSERT_EQUAL(rd32(0xffc), 0, "last dword");
 
 	/* A whole-space write of all ones changes only writable bits. */
-	vfu_pci_init(&pci2, &test_id, true);
+	vfio_user_pci_init(&pci2, &test_id, true);
 	memcpy(snap, pci2.cfg, sizeof(snap));
 	memset(whole, 0xff, sizeof(whole));
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci2, 0, whole, sizeof(whole), true, NULL),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci2, 0, whole, sizeof(whole), true, NULL),
 			    "write all");
-	for (i = 0; i < VFU_PCI_CFG_SIZE; i++) {
+	for (i = 0; i < VFIO_USER_PCI_CFG_SIZE; i++) {
 		if (i == 0x04 || i == 0x05 || i == 0x0c || i == 0x3c)
 			continue;
 		TEST_ASSERT_EQUAL(pci2.cfg[i], snap[i], "byte 0x%x changed", i);
@@ -388,14 +392,14 @@ test_command(void)
 
 	ev = wr16(0x04, 0xffff);
 	TEST_ASSERT_EQUAL(rd16(0x04), 0x0547, "command write mask");
-	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD, "CMD event");
+	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_CMD, "CMD event");
 	TEST_ASSERT_EQUAL(wr16(0x04, 0xffff), 0, "no change, no event");
 	ev = wr8(0x05, 0x00);
-	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD, "byte write of command high");
+	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_CMD, "byte write of command high");
 	TEST_ASSERT_EQUAL(rd16(0x04), 0x0047, "INTx disable, SERR cleared");
 	/* A dword write at 0x04 also touches the status. */
 	ev = wr32(0x04, 0x00000006);
-	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD, "dword write");
+	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_CMD, "dword write");
 	TEST_ASSERT_EQUAL(rd32(0x04), 0x00100006, "memory + master");
 	TEST_ASSERT_EQUAL(wr16(0x06, 0xffff), 0, "status write: no CMD");
 	return TEST_SUCCESS;
@@ -430,25 +434,26 @@ test_msix(void)
 {
 	uint32_t ctrl = msix_off + 2;
 
-	TEST_ASSERT_EQUAL(wr16(ctrl, 0x8000), VFU_PCI_EV_MSIX, "enable");
-	TEST_ASSERT(vfu_pci_msix_enabled(&pci), "enabled");
+	TEST_ASSERT_EQUAL(wr16(ctrl, 0x8000), VFIO_USER_PCI_EV_MSIX, "enable");
+	TEST_ASSERT(vfio_user_pci_msix_enabled(&pci), "enabled");
 	TEST_ASSERT_EQUAL(rd16(ctrl), 0x803f, "table size kept");
 	TEST_ASSERT_EQUAL(wr16(ctrl, 0x8000), 0, "same value: no event");
-	TEST_ASSERT_EQUAL(wr8(ctrl + 1, 0xc0), VFU_PCI_EV_MSIX, "mask all");
-	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "masked");
+	TEST_ASSERT_EQUAL(wr8(ctrl + 1, 0xc0), VFIO_USER_PCI_EV_MSIX, "mask all");
+	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "masked");
 	TEST_ASSERT_EQUAL(rd16(ctrl), 0xc03f, "mask bit set");
 	TEST_ASSERT_EQUAL(wr8(ctrl, 0xff), 0, "low byte: no event");
 	TEST_ASSERT_EQUAL(rd16(ctrl), 0xc03f, "low byte read-only");
-	TEST_ASSERT_EQUAL(wr32(msix_off, 0x80000000), VFU_PCI_EV_MSIX, "unmask with a dword write");
-	TEST_ASSERT(vfu_pci_msix_enabled(&pci), "enabled again");
-	TEST_ASSERT_EQUAL(wr16(ctrl, 0x0000), VFU_PCI_EV_MSIX, "disable");
-	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "disabled");
-	TEST_ASSERT_EQUAL(wr16(ctrl, 0x4000), VFU_PCI_EV_MSIX, "mask while disabled");
-	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "still disabled");
+	TEST_ASSERT_EQUAL(wr32(msix_off, 0x80000000), VFIO_USER_PCI_EV_MSIX,
+			  "unmask with a dword write");
+	TEST_ASSERT(vfio_user_pci_msix_enabled(&pci), "enabled again");
+	TEST_ASSERT_EQUAL(wr16(ctrl, 0x0000), VFIO_USER_PCI_EV_MSIX, "disable");
+	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "disabled");
+	TEST_ASSERT_EQUAL(wr16(ctrl, 0x4000), VFIO_USER_PCI_EV_MSIX, "mask while disabled");
+	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "still disabled");
 
 	/* Without MSI-X nothing is enabled and no event is raised. */
-	vfu_pci_init(&pci2, &test_id, false);
-	TEST_ASSERT(!vfu_pci_msix_enabled(&pci2), "no MSI-X");
+	vfio_user_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci2), "no MSI-X");
 	return TEST_SUCCESS;
 }
 
@@ -461,37 +466,37 @@ test_flr(void)
 	TEST_ASSERT_EQUAL(rd16(devctl), 0x2810, "DEVCTL defaults");
 	TEST_ASSERT_EQUAL(wr16(devctl, 0x0000), 0, "no FLR");
 	TEST_ASSERT_EQUAL(rd16(devctl), 0x0000, "DEVCTL cleared");
-	TEST_ASSERT_EQUAL(wr16(devctl, 0xffff), VFU_PCI_EV_FLR, "FLR");
+	TEST_ASSERT_EQUAL(wr16(devctl, 0xffff), VFIO_USER_PCI_EV_FLR, "FLR");
 	TEST_ASSERT_EQUAL(rd16(devctl), 0x78ff, "FLR reads 0, writable bits set, unsupported 0");
-	TEST_ASSERT_EQUAL(wr8(devctl + 1, 0x80), VFU_PCI_EV_FLR, "FLR by a byte write");
+	TEST_ASSERT_EQUAL(wr8(devctl + 1, 0x80), VFIO_USER_PCI_EV_FLR, "FLR by a byte write");
 	TEST_ASSERT_EQUAL(rd16(devctl), 0x00ff, "FLR bit 0 again");
 	TEST_ASSERT_EQUAL(wr8(devctl, 0xff), 0, "low byte: no FLR");
 
 	/* FLR in a dword write that also clears DEVSTA bits. */
 	pci.cfg[devctl + 2] = 0x01;
 	ev = wr32(devctl, 0x00018000);
-	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_FLR, "dword FLR");
+	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_FLR, "dword FLR");
 	TEST_ASSERT_EQUAL(rd32(devctl), 0, "DEVCTL and DEVSTA after");
 
 	/* FLR inside a whole-space write (read, modify, write back). */
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 0, whole, sizeof(whole), false, NULL),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 0, whole, sizeof(whole), false, NULL),
 			    "read all");
 	whole[devctl + 1] |= 0x80;
 	ev = 0;
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 0, whole, sizeof(whole), true, &ev),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 0, whole, sizeof(whole), true, &ev),
 			    "write all");
-	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_FLR, "FLR from a whole write");
+	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_FLR, "FLR from a whole write");
 	TEST_ASSERT_EQUAL(rd16(devctl) & 0x8000, 0, "FLR bit 0");
 
 	/* Events accumulate into what the caller passed. */
-	ev = VFU_PCI_EV_CMD;
+	ev = VFIO_USER_PCI_EV_CMD;
 	whole[0] = 0x00;
 	whole[1] = 0x80;
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, devctl, whole, 2, true, &ev), "write");
-	TEST_ASSERT_EQUAL(ev, VFU_PCI_EV_CMD | VFU_PCI_EV_FLR, "ORed in");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, devctl, whole, 2, true, &ev), "write");
+	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_CMD | VFIO_USER_PCI_EV_FLR, "ORed in");
 
 	/* Without a PCIe capability the same bytes raise nothing. */
-	vfu_pci_init(&pci2, &test_id, false);
+	vfio_user_pci_init(&pci2, &test_id, false);
 	TEST_ASSERT_EQUAL(wr(&pci2, devctl, 0xffff, 2), 0, "no PCIe: no FLR");
 	return TEST_SUCCESS;
 }
@@ -516,7 +521,7 @@ test_reset(void)
 	pci.cfg[0x07] |= 0x80; /* an error bit set by the device */
 	TEST_ASSERT(memcmp(snap, pci.cfg, sizeof(snap)) != 0, "changed");
 
-	vfu_pci_reset(&pci);
+	vfio_user_pci_reset(&pci);
 	TEST_ASSERT_EQUAL(memcmp(snap, pci.cfg, sizeof(snap)), 0, "state at seal restored");
 	TEST_ASSERT_EQUAL(rd16(0x04), 0, "command 0");
 	TEST_ASSERT_EQUAL(rd32(0x10), 0, "BAR0 0");
@@ -524,7 +529,7 @@ test_reset(void)
 	TEST_ASSERT_EQUAL(rd32(0x1c), 0, "BAR2 high 0");
 	TEST_ASSERT_EQUAL(rd32(0x30), 0, "ROM 0");
 	TEST_ASSERT_EQUAL(rd16(msix_off + 2), 63, "MSI-X disabled");
-	TEST_ASSERT(!vfu_pci_msix_enabled(&pci), "MSI-X off");
+	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "MSI-X off");
 	TEST_ASSERT_EQUAL(rd16(exp_off + 0x08), 0x2810, "DEVCTL defaults");
 
 	/* Masks still apply after a reset. */
@@ -532,7 +537,7 @@ test_reset(void)
 	TEST_ASSERT_EQUAL(rd32(0x10), 0xffffc000, "sizing after reset");
 
 	/* Nothing can be declared once sealed. */
-	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci, 5, 4096, 0), -EBUSY, "set_bar after seal");
+	TEST_ASSERT_EQUAL(vfio_user_pci_set_bar(&pci, 5, 4096, 0), -EBUSY, "set_bar after seal");
 	return TEST_SUCCESS;
 }
 
@@ -562,8 +567,8 @@ test_bad_access(void)
 			memcpy(snap, pci.cfg, sizeof(snap));
 			memset(whole, 0x5a, sizeof(whole));
 			ev = 0;
-			TEST_ASSERT_EQUAL(vfu_pci_cfg_access(&pci, bad[i].offset, whole,
-							     bad[i].count, w != 0, &ev),
+			TEST_ASSERT_EQUAL(vfio_user_pci_cfg_access(&pci, bad[i].offset, whole,
+								   bad[i].count, w != 0, &ev),
 					  -EINVAL, "offset %u count %u write %d", bad[i].offset,
 					  bad[i].count, w);
 			TEST_ASSERT_EQUAL(ev, 0, "no event on error");
@@ -572,16 +577,18 @@ test_bad_access(void)
 					  "state untouched");
 		}
 	}
-	TEST_ASSERT_EQUAL(vfu_pci_cfg_access(&pci, 0, NULL, 4, false, NULL), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_cfg_access(&pci, 0, NULL, 4, false, NULL), -EINVAL,
 			  "NULL buffer");
 
 	/* The edges themselves are fine. */
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 4095, whole, 1, false, NULL), "last byte");
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 4092, whole, 4, true, NULL), "last dword");
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 1, whole, 4095, false, NULL),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 4095, whole, 1, false, NULL),
+			    "last byte");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 4092, whole, 4, true, NULL),
+			    "last dword");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 1, whole, 4095, false, NULL),
 			    "unaligned long read");
 	TEST_ASSERT_EQUAL(whole[0], T_VENDOR >> 8, "unaligned read data");
-	TEST_ASSERT_SUCCESS(vfu_pci_cfg_access(&pci, 3, whole, 3, false, NULL),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 3, whole, 3, false, NULL),
 			    "unaligned odd read");
 	TEST_ASSERT_EQUAL(whole[0], T_DEVICE >> 8, "device id high");
 	TEST_ASSERT_EQUAL(whole[1], 0, "command low");
@@ -597,30 +604,34 @@ test_cap_errors(void)
 	int ret;
 
 	memset(body, 0x77, sizeof(body));
-	vfu_pci_init(&pci2, &test_id, false);
-	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, NULL, 4, NULL, &off), -EINVAL,
+	vfio_user_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_EQUAL(vfio_user_pci_cap_add(&pci2, 0x09, NULL, 4, NULL, &off), -EINVAL,
 			  "NULL body with a length");
-	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0xff, body, 2, NULL, &off), -EINVAL, "id 0xff");
-	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x11, body, 10, NULL, &off), -EINVAL, "raw MSI-X");
-	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x10, body, 58, NULL, &off), -EINVAL, "raw PCIe");
-	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, body, 254, NULL, &off), -ENOSPC,
+	TEST_ASSERT_EQUAL(vfio_user_pci_cap_add(&pci2, 0xff, body, 2, NULL, &off), -EINVAL,
+			  "id 0xff");
+	TEST_ASSERT_EQUAL(vfio_user_pci_cap_add(&pci2, 0x11, body, 10, NULL, &off), -EINVAL,
+			  "raw MSI-X");
+	TEST_ASSERT_EQUAL(vfio_user_pci_cap_add(&pci2, 0x10, body, 58, NULL, &off), -EINVAL,
+			  "raw PCIe");
+	TEST_ASSERT_EQUAL(vfio_user_pci_cap_add(&pci2, 0x09, body, 254, NULL, &off), -ENOSPC,
 			  "longer than the space");
 	TEST_ASSERT_EQUAL(off, 0xbeef, "offset untouched on error");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x34, 1), 0, "no cap linked");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x06, 2), 0, "no CAP_LIST");
 
 	/* The largest that fits: 0x40 + 2 + 190 = 0x100. */
-	TEST_ASSERT_SUCCESS(vfu_pci_cap_add(&pci2, 0x09, body, 190, NULL, &off), "exact fit");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_cap_add(&pci2, 0x09, body, 190, NULL, &off), "exact fit");
 	TEST_ASSERT_EQUAL(off, 0x40, "at 0x40");
-	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, NULL, 0, NULL, NULL), -ENOSPC, "space full");
-	TEST_ASSERT_EQUAL(vfu_pci_exp_cap_add(&pci2, NULL), -ENOSPC, "no room for PCIe");
+	TEST_ASSERT_EQUAL(vfio_user_pci_cap_add(&pci2, 0x09, NULL, 0, NULL, NULL), -ENOSPC,
+			  "space full");
+	TEST_ASSERT_EQUAL(vfio_user_pci_exp_cap_add(&pci2, NULL), -ENOSPC, "no room for PCIe");
 	TEST_ASSERT_EQUAL(pci2.exp_off, 0, "PCIe not recorded");
 
 	/* Many small caps: odd lengths are padded to dwords, then ENOSPC. */
-	vfu_pci_init(&pci2, &test_id, false);
+	vfio_user_pci_init(&pci2, &test_id, false);
 	count = 0;
 	for (;;) {
-		ret = vfu_pci_cap_add(&pci2, 0x09, body, 1, NULL, &off);
+		ret = vfio_user_pci_cap_add(&pci2, 0x09, body, 1, NULL, &off);
 		if (ret != 0)
 			break;
 		TEST_ASSERT_EQUAL(off, 0x40 + 4 * count, "cap %u offset", count);
@@ -637,15 +648,15 @@ test_cap_errors(void)
 	TEST_ASSERT_EQUAL(hops, 48, "chain intact after ENOSPC");
 
 	/* After the seal: EBUSY for every kind, nothing changes. */
-	vfu_pci_init(&pci2, &test_id, false);
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 0x4000, 0), "BAR0");
-	vfu_pci_seal(&pci2);
+	vfio_user_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 0, 0x4000, 0), "BAR0");
+	vfio_user_pci_seal(&pci2);
 	memcpy(snap, pci2.cfg, sizeof(snap));
-	TEST_ASSERT_EQUAL(vfu_pci_cap_add(&pci2, 0x09, body, 4, NULL, &off), -EBUSY,
+	TEST_ASSERT_EQUAL(vfio_user_pci_cap_add(&pci2, 0x09, body, 4, NULL, &off), -EBUSY,
 			  "cap_add after seal");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 4, 0, 0, 0, 0x1000, &off), -EBUSY,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 4, 0, 0, 0, 0x1000, &off), -EBUSY,
 			  "MSI-X after seal");
-	TEST_ASSERT_EQUAL(vfu_pci_exp_cap_add(&pci2, &off), -EBUSY, "PCIe after seal");
+	TEST_ASSERT_EQUAL(vfio_user_pci_exp_cap_add(&pci2, &off), -EBUSY, "PCIe after seal");
 	TEST_ASSERT_EQUAL(memcmp(snap, pci2.cfg, sizeof(snap)), 0, "unchanged");
 	return TEST_SUCCESS;
 }
@@ -655,69 +666,73 @@ test_msix_errors(void)
 {
 	uint16_t off;
 
-	vfu_pci_init(&pci2, &test_id, false);
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 0x1000, 0), "BAR0");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 1, 256, RTE_VFIO_USER_BAR_IO), "BAR1 I/O");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 0x2000, RTE_VFIO_USER_BAR_MEM64),
+	vfio_user_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 0, 0x1000, 0), "BAR0");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 1, 256, RTE_VFIO_USER_BAR_IO), "BAR1 I/O");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 2, 0x2000, RTE_VFIO_USER_BAR_MEM64),
 			    "BAR2 64-bit");
 
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 0, 0, 0, 0, 0x800, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 0, 0, 0, 0, 0x800, &off), -EINVAL,
 			  "0 vectors");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 2049, 2, 0, 0, 0, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 2049, 2, 0, 0, 0, &off), -EINVAL,
 			  "2049 vectors");
 	/* 256 vectors = 4096 bytes: exactly BAR0; 257 is past it. */
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 257, 0, 0, 2, 0, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 257, 0, 0, 2, 0, &off), -EINVAL,
 			  "table past its BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0xf88, 2, 0, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0xf88, 2, 0, &off), -EINVAL,
 			  "table end past its BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0xfffffff8, 2, 0, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0xfffffff8, 2, 0, &off), -EINVAL,
 			  "table offset wraps 32 bits");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x804, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x804, &off), -EINVAL,
 			  "PBA offset not 8-byte aligned");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x104, 2, 0, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0x104, 2, 0, &off), -EINVAL,
 			  "table offset not 8-byte aligned");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 65, 0, 0, 2, 0x1ff8, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 65, 0, 0, 2, 0x1ff8, &off), -EINVAL,
 			  "PBA (16 bytes for 65 vectors) past its BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 4, 0, 0, 0x800, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 4, 0, 0, 0x800, &off), -EINVAL,
 			  "table in an absent BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 5, 0, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 5, 0, &off), -EINVAL,
 			  "PBA in an absent BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 3, 0, 0, 0x800, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 3, 0, 0, 0x800, &off), -EINVAL,
 			  "table in the upper half of a 64-bit BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 1, 0, 0, 0x800, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 1, 0, 0, 0x800, &off), -EINVAL,
 			  "table in an I/O BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 1, 0x80, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 1, 0x80, &off), -EINVAL,
 			  "PBA in an I/O BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 6, 0, &off), -EINVAL, "PBA BIR 6");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 7, 0, 0, 0x800, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 6, 0, &off), -EINVAL,
+			  "PBA BIR 6");
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 7, 0, 0, 0x800, &off), -EINVAL,
 			  "table BIR 7");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x78, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x78, &off), -EINVAL,
 			  "PBA overlaps the table end");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 65, 0, 0x100, 0, 0xf8, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 65, 0, 0x100, 0, 0xf8, &off), -EINVAL,
 			  "PBA (16 bytes) overlaps the table start");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x100, 0, 0x100, &off), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0x100, 0, 0x100, &off), -EINVAL,
 			  "PBA at the table");
 	TEST_ASSERT_EQUAL(pci2.msix_off, 0, "nothing added");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x34, 1), 0, "no capability");
 
 	/* Adjacent is fine; 64-bit BAR at index 2 is fine. */
-	TEST_ASSERT_SUCCESS(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x80, 2, 0x1ff8, &off), "valid");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0x80, 2, 0x1ff8, &off),
+			    "valid");
 	TEST_ASSERT_EQUAL(rd(&pci2, off + 4, 4), 0x80, "table BIR 0");
 	TEST_ASSERT_EQUAL(rd(&pci2, off + 8, 4), 0x1ffa, "PBA BIR 2");
 	TEST_ASSERT_EQUAL(pci2.msix_nvec, 8, "nvec");
-	TEST_ASSERT_EQUAL(vfu_pci_msix_cap_add(&pci2, 8, 0, 0x80, 0, 0x0, &off), -EEXIST,
+	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0x80, 0, 0x0, &off), -EEXIST,
 			  "second MSI-X");
 	/* The BARs under the MSI-X structures cannot change any more. */
-	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 0, 0x10, 0), -EINVAL, "shrink the table BAR");
-	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 2, 0, 0), -EINVAL, "remove the PBA BAR");
+	TEST_ASSERT_EQUAL(vfio_user_pci_set_bar(&pci2, 0, 0x10, 0), -EINVAL,
+			  "shrink the table BAR");
+	TEST_ASSERT_EQUAL(vfio_user_pci_set_bar(&pci2, 2, 0, 0), -EINVAL, "remove the PBA BAR");
 	TEST_ASSERT_EQUAL(pci2.bar_size[0], 0x1000, "BAR0 kept");
 
 	/* Adjacent the other way round, in one BAR, 2048 vectors. */
-	vfu_pci_init(&pci2, &test_id, false);
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 4, 0x10000,
-					    RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH),
-			    "BAR4 64-bit");
-	TEST_ASSERT_SUCCESS(vfu_pci_msix_cap_add(&pci2, 2048, 4, 0x100, 4, 0, &off),
+	vfio_user_pci_init(&pci2, &test_id, false);
+	TEST_ASSERT_SUCCESS(
+		vfio_user_pci_set_bar(&pci2, 4, 0x10000,
+				      RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH),
+		"BAR4 64-bit");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_msix_cap_add(&pci2, 2048, 4, 0x100, 4, 0, &off),
 			    "PBA just before");
 	TEST_ASSERT_EQUAL(rd(&pci2, off + 2, 2), 0x7ff, "2048 vectors");
 	return TEST_SUCCESS;
@@ -753,35 +768,37 @@ test_bar_errors(void)
 	};
 	uint32_t i;
 
-	vfu_pci_init(&pci2, &test_id, false);
+	vfio_user_pci_init(&pci2, &test_id, false);
 	memcpy(snap, pci2.cfg, sizeof(snap));
 	for (i = 0; i < RTE_DIM(bad); i++)
-		TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, bad[i].index, bad[i].size, bad[i].flags),
-				  -EINVAL, "%s", bad[i].what);
+		TEST_ASSERT_EQUAL(
+			vfio_user_pci_set_bar(&pci2, bad[i].index, bad[i].size, bad[i].flags),
+			-EINVAL, "%s", bad[i].what);
 	TEST_ASSERT_EQUAL(memcmp(snap, pci2.cfg, sizeof(snap)), 0, "nothing written");
 
 	/* Limits that are valid. */
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 1ull << 63, RTE_VFIO_USER_BAR_MEM64),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 0, 1ull << 63, RTE_VFIO_USER_BAR_MEM64),
 			    "8 EiB 64-bit BAR");
 	wr(&pci2, 0x10, 0xffffffff, 4);
 	wr(&pci2, 0x14, 0xffffffff, 4);
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x10, 4), 0x4, "8 EiB low");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0x80000000, "8 EiB high");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 1ull << 31, 0), "2 GiB 32-bit BAR");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 6, 16ull << 20, 0), "16 MiB ROM");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 2, 1ull << 31, 0), "2 GiB 32-bit BAR");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 6, 16ull << 20, 0), "16 MiB ROM");
 
 	/* Slot conflicts with 64-bit BARs. */
-	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 1, 4096, 0), -EINVAL, "upper half of BAR0 taken");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 3, 4096, 0), "BAR3");
-	TEST_ASSERT_EQUAL(vfu_pci_set_bar(&pci2, 2, 4096, RTE_VFIO_USER_BAR_MEM64), -EINVAL,
+	TEST_ASSERT_EQUAL(vfio_user_pci_set_bar(&pci2, 1, 4096, 0), -EINVAL,
+			  "upper half of BAR0 taken");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 3, 4096, 0), "BAR3");
+	TEST_ASSERT_EQUAL(vfio_user_pci_set_bar(&pci2, 2, 4096, RTE_VFIO_USER_BAR_MEM64), -EINVAL,
 			  "64-bit over a used slot");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x18, 4), 0, "BAR2 still 32-bit");
 	/* Re-declaring a BAR replaces it. */
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 2, 4096, RTE_VFIO_USER_BAR_PREFETCH),
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 2, 4096, RTE_VFIO_USER_BAR_PREFETCH),
 			    "re-declare BAR2");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x18, 4), 0x8, "BAR2 prefetchable now");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 0, 4096, 0), "BAR0 64-bit -> 32-bit");
-	TEST_ASSERT_SUCCESS(vfu_pci_set_bar(&pci2, 1, 4096, 0), "BAR1 free again");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 0, 4096, 0), "BAR0 64-bit -> 32-bit");
+	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 1, 4096, 0), "BAR1 free again");
 	return TEST_SUCCESS;
 }
 

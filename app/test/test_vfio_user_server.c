@@ -3,7 +3,8 @@
  */
 
 /*
- * Integration tests of the vfio-user server (vfio_user_server.c) driven by
+ * Integration tests of the vfio-user server (vfio_user_server.c and the files
+ * it is split into, see vfio_user_server_internal.h) driven by
  * the client library (vfio_user_client.c) and, for what a well-behaved
  * client never sends, by raw messages over a plain UNIX socket
  * (vfio_user_msg.h + vfio_user_sock.h). The server runs its own control
@@ -488,22 +489,22 @@ static int
 raw_send_sized(int s, uint16_t id, uint16_t cmd, uint32_t flags, uint32_t size, const void *pl,
 	       uint32_t len, const int *fds, unsigned int nfds)
 {
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	uint8_t *msg;
 	int ret;
 
-	msg = malloc(VFU_HDR_SIZE + len);
+	msg = malloc(VFIO_USER_HDR_SIZE + len);
 	if (msg == NULL)
 		return -ENOMEM;
 	memset(&h, 0, sizeof(h));
 	h.msg_id = id;
 	h.cmd = cmd;
-	h.size = size != 0 ? size : VFU_HDR_SIZE + len;
+	h.size = size != 0 ? size : VFIO_USER_HDR_SIZE + len;
 	h.flags = flags;
-	vfu_hdr_encode(msg, &h);
+	vfio_user_hdr_encode(msg, &h);
 	if (len > 0)
-		memcpy(msg + VFU_HDR_SIZE, pl, len);
-	ret = vfu_sock_send(s, msg, VFU_HDR_SIZE + len, fds, nfds, RAW_TIMEOUT_MS);
+		memcpy(msg + VFIO_USER_HDR_SIZE, pl, len);
+	ret = vfio_user_sock_send(s, msg, VFIO_USER_HDR_SIZE + len, fds, nfds, RAW_TIMEOUT_MS);
 	free(msg);
 	return ret;
 }
@@ -512,7 +513,7 @@ static int
 raw_send(int s, uint16_t id, uint16_t cmd, const void *pl, uint32_t len, const int *fds,
 	 unsigned int nfds)
 {
-	return raw_send_sized(s, id, cmd, VFU_F_TYPE_COMMAND, 0, pl, len, fds, nfds);
+	return raw_send_sized(s, id, cmd, VFIO_USER_F_TYPE_COMMAND, 0, pl, len, fds, nfds);
 }
 
 /*
@@ -520,7 +521,7 @@ raw_send(int s, uint16_t id, uint16_t cmd, const void *pl, uint32_t len, const i
  * @return payload length, or a negative errno (-ECONNRESET on EOF).
  */
 static int
-raw_recv(int s, struct vfu_hdr *h, int *rfd, int timeout_ms)
+raw_recv(int s, struct vfio_user_hdr *h, int *rfd, int timeout_ms)
 {
 	int fds[4];
 	unsigned int nfds = 0, i;
@@ -528,7 +529,7 @@ raw_recv(int s, struct vfu_hdr *h, int *rfd, int timeout_ms)
 
 	if (rfd != NULL)
 		*rfd = -1;
-	ret = vfu_sock_recv(s, rawbuf, rawbuf_size, h, fds, RTE_DIM(fds), &nfds, timeout_ms);
+	ret = vfio_user_sock_recv(s, rawbuf, rawbuf_size, h, fds, RTE_DIM(fds), &nfds, timeout_ms);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < nfds; i++) {
@@ -537,7 +538,7 @@ raw_recv(int s, struct vfu_hdr *h, int *rfd, int timeout_ms)
 		else
 			close(fds[i]);
 	}
-	return ret - (int)VFU_HDR_SIZE;
+	return ret - (int)VFIO_USER_HDR_SIZE;
 }
 
 static uint16_t raw_id = 0x100;
@@ -551,7 +552,7 @@ static int
 raw_call_fds(int s, uint16_t cmd, const void *pl, uint32_t len, const int *fds, unsigned int nfds,
 	     int *rfd)
 {
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	uint16_t id = raw_id++;
 	int ret;
 
@@ -561,16 +562,17 @@ raw_call_fds(int s, uint16_t cmd, const void *pl, uint32_t len, const int *fds, 
 	ret = raw_recv(s, &h, rfd, RAW_TIMEOUT_MS);
 	if (ret < 0) {
 		if (ret != -ECONNRESET && ret != -EPIPE)
-			printf("raw_call %s: unexpected receive result %d\n", vfu_cmd_name(cmd),
-			       ret);
+			printf("raw_call %s: unexpected receive result %d\n",
+			       vfio_user_cmd_name(cmd), ret);
 		return RAW_CLOSED;
 	}
-	if ((h.flags & VFU_F_TYPE_MASK) != VFU_F_TYPE_REPLY || h.msg_id != id || h.cmd != cmd) {
-		printf("raw_call %s: reply mismatch (flags 0x%x id %u cmd %u)\n", vfu_cmd_name(cmd),
-		       h.flags, h.msg_id, h.cmd);
+	if ((h.flags & VFIO_USER_F_TYPE_MASK) != VFIO_USER_F_TYPE_REPLY || h.msg_id != id ||
+	    h.cmd != cmd) {
+		printf("raw_call %s: reply mismatch (flags 0x%x id %u cmd %u)\n",
+		       vfio_user_cmd_name(cmd), h.flags, h.msg_id, h.cmd);
 		return -EPROTO - 10000;
 	}
-	if (h.flags & VFU_F_ERROR)
+	if (h.flags & VFIO_USER_F_ERROR)
 		return h.error == 0 ? -EPROTO - 20000 : -(int)h.error;
 	return ret;
 }
@@ -600,10 +602,10 @@ static const char qemu_json[] =
 
 /* Connect and negotiate as QEMU does. @return the socket or -1. */
 static int
-raw_open(const char *path, struct vfu_version *ver)
+raw_open(const char *path, struct vfio_user_version *ver)
 {
 	uint8_t pl[512];
-	struct vfu_version v;
+	struct vfio_user_version v;
 	uint32_t len;
 	int s, ret;
 
@@ -611,8 +613,9 @@ raw_open(const char *path, struct vfu_version *ver)
 	if (s < 0)
 		return -1;
 	len = version_payload(pl, 0, 0, qemu_json);
-	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
-	if (ret < 0 || vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &v) != 0) {
+	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
+	if (ret < 0 ||
+	    vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &v) != 0) {
 		printf("raw VERSION failed: %d\n", ret);
 		close(s);
 		return -1;
@@ -626,17 +629,17 @@ raw_open(const char *path, struct vfu_version *ver)
 static int
 raw_check_alive(int s)
 {
-	struct vfu_device_info info;
-	uint8_t pl[VFU_DEVICE_INFO_SIZE];
+	struct vfio_user_device_info info;
+	uint8_t pl[VFIO_USER_DEVICE_INFO_SIZE];
 	int ret;
 
 	memset(&info, 0, sizeof(info));
-	info.argsz = VFU_DEVICE_INFO_SIZE;
-	vfu_device_info_encode(pl, sizeof(pl), &info);
-	ret = raw_call(s, VFU_CMD_DEVICE_GET_INFO, pl, sizeof(pl));
-	if (ret != (int)VFU_DEVICE_INFO_SIZE)
+	info.argsz = VFIO_USER_DEVICE_INFO_SIZE;
+	vfio_user_device_info_encode(pl, sizeof(pl), &info);
+	ret = raw_call(s, VFIO_USER_CMD_DEVICE_GET_INFO, pl, sizeof(pl));
+	if (ret != (int)VFIO_USER_DEVICE_INFO_SIZE)
 		return -1;
-	memcpy(&info, rawbuf + VFU_HDR_SIZE, sizeof(info));
+	memcpy(&info, rawbuf + VFIO_USER_HDR_SIZE, sizeof(info));
 	if (info.num_regions != RTE_VFIO_USER_NUM_REGIONS ||
 	    info.num_irqs != RTE_VFIO_USER_NUM_IRQS)
 		return -1;
@@ -724,7 +727,8 @@ suite_setup(void)
 		printf("mkdtemp: %s\n", strerror(errno));
 		return TEST_FAILED;
 	}
-	rawbuf_size = VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + VFU_MAX_DATA_XFER_LIMIT;
+	rawbuf_size =
+		VFIO_USER_HDR_SIZE + VFIO_USER_REGION_ACCESS_SIZE + VFIO_USER_MAX_DATA_XFER_LIMIT;
 	rawbuf = malloc(rawbuf_size);
 	if (rawbuf == NULL)
 		return TEST_FAILED;
@@ -764,7 +768,7 @@ test_negotiate_caps(void)
 
 	TEST_ASSERT_NOT_NULL(caps, "no caps");
 	TEST_ASSERT_EQUAL(caps->major, 0, "major");
-	TEST_ASSERT(caps->minor <= VFU_VERSION_MINOR, "minor %u", caps->minor);
+	TEST_ASSERT(caps->minor <= VFIO_USER_VERSION_MINOR, "minor %u", caps->minor);
 	TEST_ASSERT_EQUAL(caps->max_msg_fds, 16, "max_msg_fds");
 	TEST_ASSERT_EQUAL(caps->max_data_xfer_size, 1024 * 1024, "max_data_xfer_size");
 	TEST_ASSERT_EQUAL(caps->pgsizes, 4096, "pgsizes");
@@ -780,8 +784,8 @@ static int
 test_negotiate_raw(void)
 {
 	uint8_t pl[512];
-	struct vfu_version v;
-	struct vfu_hdr h;
+	struct vfio_user_version v;
+	struct vfio_user_hdr h;
 	uint32_t len;
 	int s, ret;
 
@@ -789,10 +793,10 @@ test_negotiate_raw(void)
 	s = raw_connect(dev_a.path);
 	TEST_ASSERT(s >= 0, "connect");
 	len = version_payload(pl, 0, 0, qemu_json);
-	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
+	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
 	TEST_ASSERT(ret > 0, "VERSION: %d", ret);
 	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
-	TEST_ASSERT_SUCCESS(vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &v),
+	TEST_ASSERT_SUCCESS(vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &v),
 			    "reply does not decode");
 	TEST_ASSERT_EQUAL(v.major, 0, "major");
 	TEST_ASSERT_EQUAL(v.minor, 0, "minor");
@@ -807,10 +811,10 @@ test_negotiate_raw(void)
 	s = raw_connect(dev_a.path);
 	TEST_ASSERT(s >= 0, "connect");
 	len = version_payload(pl, 0, 0, "{}");
-	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
+	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
 	TEST_ASSERT(ret > 0, "VERSION {}: %d", ret);
 	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
-	TEST_ASSERT_SUCCESS(vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &v),
+	TEST_ASSERT_SUCCESS(vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &v),
 			    "reply does not decode");
 	TEST_ASSERT_EQUAL(v.major, 0, "major");
 	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable after VERSION {}");
@@ -821,7 +825,7 @@ test_negotiate_raw(void)
 	s = raw_connect(dev_a.path);
 	TEST_ASSERT(s >= 0, "connect");
 	len = version_payload(pl, 1, 0, "{}");
-	ret = raw_call(s, VFU_CMD_VERSION, pl, len);
+	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
 	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "major 1 accepted: %d", ret);
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after major 1");
@@ -830,7 +834,7 @@ test_negotiate_raw(void)
 	/* A first message that is not VERSION: refused and closed. */
 	s = raw_connect(dev_a.path);
 	TEST_ASSERT(s >= 0, "connect");
-	ret = raw_call(s, VFU_CMD_DEVICE_RESET, NULL, 0);
+	ret = raw_call(s, VFIO_USER_CMD_DEVICE_RESET, NULL, 0);
 	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "RESET before VERSION: %d", ret);
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after a non-VERSION");
@@ -899,41 +903,44 @@ test_region_info(void)
 
 	/* raw: an fd comes only for BAR2, and only when the whole reply fits */
 	for (i = 0; i < RTE_VFIO_USER_NUM_REGIONS; i++) {
-		struct vfu_region_info rep;
-		uint8_t pl[VFU_REGION_INFO_SIZE];
+		struct vfio_user_region_info rep;
+		uint8_t pl[VFIO_USER_REGION_INFO_SIZE];
 		uint32_t argsz;
 		int ret, rfd = -1;
 
-		for (argsz = VFU_REGION_INFO_SIZE; argsz <= 512; argsz += 480) {
-			TEST_ASSERT(vfu_region_info_req_encode(pl, sizeof(pl), i, argsz) ==
+		for (argsz = VFIO_USER_REGION_INFO_SIZE; argsz <= 512; argsz += 480) {
+			TEST_ASSERT(vfio_user_region_info_req_encode(pl, sizeof(pl), i, argsz) ==
 					    (int)sizeof(pl),
 				    "encode");
 			ret = raw_call_fds(rte_vfio_user_client_fd(cli),
-					   VFU_CMD_DEVICE_GET_REGION_INFO, pl, sizeof(pl), NULL, 0,
-					   &rfd);
+					   VFIO_USER_CMD_DEVICE_GET_REGION_INFO, pl, sizeof(pl),
+					   NULL, 0, &rfd);
 			if (rfd >= 0)
 				close(rfd);
-			TEST_ASSERT(ret >= (int)VFU_REGION_INFO_SIZE && ret <= (int)argsz,
+			TEST_ASSERT(ret >= (int)VFIO_USER_REGION_INFO_SIZE && ret <= (int)argsz,
 				    "region %u argsz %u: %d", i, argsz, ret);
-			TEST_ASSERT_SUCCESS(vfu_region_info_reply_decode(rawbuf + VFU_HDR_SIZE,
-									 (size_t)ret, &rep),
+			TEST_ASSERT_SUCCESS(vfio_user_region_info_reply_decode(
+						    rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &rep),
 					    "region %u reply", i);
 			TEST_ASSERT_EQUAL(rep.index, i, "index");
 			TEST_ASSERT_EQUAL(rep.size, want[i].size, "region %u size", i);
-			if (i == RTE_VFIO_USER_REGION_BAR2 && argsz == VFU_REGION_INFO_SIZE) {
-				TEST_ASSERT(rep.argsz > VFU_REGION_INFO_SIZE, "argsz needed");
-				TEST_ASSERT_EQUAL(ret, VFU_REGION_INFO_SIZE, "truncated reply");
+			if (i == RTE_VFIO_USER_REGION_BAR2 && argsz == VFIO_USER_REGION_INFO_SIZE) {
+				TEST_ASSERT(rep.argsz > VFIO_USER_REGION_INFO_SIZE, "argsz needed");
+				TEST_ASSERT_EQUAL(ret, VFIO_USER_REGION_INFO_SIZE,
+						  "truncated reply");
 				TEST_ASSERT(rfd < 0, "fd with a truncated reply");
-				TEST_ASSERT_EQUAL(rep.flags & VFU_REGION_FLAG_CAPS, 0, "CAPS flag");
+				TEST_ASSERT_EQUAL(rep.flags & VFIO_USER_REGION_FLAG_CAPS, 0,
+						  "CAPS flag");
 			} else if (i == RTE_VFIO_USER_REGION_BAR2) {
 				TEST_ASSERT_EQUAL(ret, rep.argsz, "reply length");
 				TEST_ASSERT(rfd >= 0, "no fd for BAR2");
-				TEST_ASSERT(rep.flags & VFU_REGION_FLAG_MMAP, "no MMAP flag");
-				TEST_ASSERT(rep.flags & VFU_REGION_FLAG_CAPS, "no CAPS flag");
+				TEST_ASSERT(rep.flags & VFIO_USER_REGION_FLAG_MMAP, "no MMAP flag");
+				TEST_ASSERT(rep.flags & VFIO_USER_REGION_FLAG_CAPS, "no CAPS flag");
 				TEST_ASSERT_EQUAL(rep.nr_areas, 2, "areas");
 			} else {
 				TEST_ASSERT(rfd < 0, "fd for region %u", i);
-				TEST_ASSERT_EQUAL(ret, VFU_REGION_INFO_SIZE, "region %u length", i);
+				TEST_ASSERT_EQUAL(ret, VFIO_USER_REGION_INFO_SIZE,
+						  "region %u length", i);
 			}
 		}
 	}
@@ -945,34 +952,34 @@ test_region_info(void)
 static int
 test_region_io_fds(void)
 {
-	struct vfu_region_io_fds_req rq;
-	uint8_t pl[VFU_REGION_IO_FDS_SIZE];
+	struct vfio_user_region_io_fds_req rq;
+	uint8_t pl[VFIO_USER_REGION_IO_FDS_SIZE];
 	int s, ret;
 	uint32_t i;
 
 	s = rte_vfio_user_client_fd(cli);
 	for (i = 0; i <= RTE_VFIO_USER_NUM_REGIONS; i++) {
 		memset(&rq, 0, sizeof(rq));
-		rq.argsz = VFU_REGION_IO_FDS_SIZE;
+		rq.argsz = VFIO_USER_REGION_IO_FDS_SIZE;
 		rq.index = i;
-		TEST_ASSERT(vfu_region_io_fds_encode(pl, sizeof(pl), &rq) > 0, "encode");
-		ret = raw_call(s, VFU_CMD_DEVICE_GET_REGION_IO_FDS, pl, sizeof(pl));
+		TEST_ASSERT(vfio_user_region_io_fds_encode(pl, sizeof(pl), &rq) > 0, "encode");
+		ret = raw_call(s, VFIO_USER_CMD_DEVICE_GET_REGION_IO_FDS, pl, sizeof(pl));
 		if (i == RTE_VFIO_USER_NUM_REGIONS) {
 			TEST_ASSERT_EQUAL(ret, -EINVAL, "io fds of region %u", i);
 			break;
 		}
-		TEST_ASSERT_EQUAL(ret, VFU_REGION_IO_FDS_SIZE, "io fds of region %u", i);
-		memcpy(&rq, rawbuf + VFU_HDR_SIZE, sizeof(rq));
+		TEST_ASSERT_EQUAL(ret, VFIO_USER_REGION_IO_FDS_SIZE, "io fds of region %u", i);
+		memcpy(&rq, rawbuf + VFIO_USER_HDR_SIZE, sizeof(rq));
 		TEST_ASSERT_EQUAL(rq.index, i, "index");
 		TEST_ASSERT_EQUAL(rq.count, 0, "count");
 	}
 	/* flags must be 0 */
 	memset(&rq, 0, sizeof(rq));
-	rq.argsz = VFU_REGION_IO_FDS_SIZE;
+	rq.argsz = VFIO_USER_REGION_IO_FDS_SIZE;
 	rq.flags = 1;
 	memcpy(pl, &rq, sizeof(pl));
-	TEST_ASSERT_EQUAL(raw_call(s, VFU_CMD_DEVICE_GET_REGION_IO_FDS, pl, sizeof(pl)), -EINVAL,
-			  "flags 1");
+	TEST_ASSERT_EQUAL(raw_call(s, VFIO_USER_CMD_DEVICE_GET_REGION_IO_FDS, pl, sizeof(pl)),
+			  -EINVAL, "flags 1");
 	TEST_ASSERT_SUCCESS(
 		rte_vfio_user_client_device_info(cli, &(struct rte_vfio_user_device_info){0}),
 		"client no longer usable");
@@ -1304,9 +1311,9 @@ test_region_out_of_range(void)
 static int
 test_write_multi(void)
 {
-	struct vfu_write_multi_entry e[4];
-	struct vfu_version ver;
-	uint8_t pl[8 + 4 * VFU_WRITE_MULTI_ENTRY_SIZE], vp[64];
+	struct vfio_user_write_multi_entry e[4];
+	struct vfio_user_version ver;
+	uint8_t pl[8 + 4 * VFIO_USER_WRITE_MULTI_ENTRY_SIZE], vp[64];
 	uint32_t i, len;
 	int s, n, ret;
 
@@ -1328,10 +1335,10 @@ test_write_multi(void)
 	e[3].region = 4;
 	e[3].count = 2;
 	for (i = 0; i < 4; i++)
-		memset(e[i].data, (int)(0x11 * (i + 1)), VFU_WRITE_MULTI_DATA);
-	n = vfu_write_multi_encode(pl, sizeof(pl), e, 4);
+		memset(e[i].data, (int)(0x11 * (i + 1)), VFIO_USER_WRITE_MULTI_DATA);
+	n = vfio_user_write_multi_encode(pl, sizeof(pl), e, 4);
 	TEST_ASSERT(n > 0, "encode");
-	ret = raw_call(s, VFU_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n);
+	ret = raw_call(s, VFIO_USER_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n);
 	TEST_ASSERT_EQUAL(ret, 0, "WRITE_MULTI");
 	for (i = 0; i < 4; i++) {
 		const uint8_t *reg = e[i].region == 0 ? dev_a.bar0 : dev_a.bar4;
@@ -1346,8 +1353,8 @@ test_write_multi(void)
 
 	/* One bad entry: an error, and the connection goes on. */
 	e[1].offset = BAR0_SIZE - 4;
-	n = vfu_write_multi_encode(pl, sizeof(pl), e, 2);
-	TEST_ASSERT_EQUAL(raw_call(s, VFU_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n), -EINVAL,
+	n = vfio_user_write_multi_encode(pl, sizeof(pl), e, 2);
+	TEST_ASSERT_EQUAL(raw_call(s, VFIO_USER_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n), -EINVAL,
 			  "WRITE_MULTI out of range");
 	TEST_ASSERT_SUCCESS(raw_check_alive(s), "unusable after a bad WRITE_MULTI");
 	close(s);
@@ -1357,12 +1364,13 @@ test_write_multi(void)
 	s = raw_connect(dev_a.path);
 	TEST_ASSERT(s >= 0, "connect");
 	len = version_payload(vp, 0, 2, "{}");
-	ret = raw_call(s, VFU_CMD_VERSION, vp, len);
+	ret = raw_call(s, VFIO_USER_CMD_VERSION, vp, len);
 	TEST_ASSERT(ret > 0, "VERSION {}");
-	TEST_ASSERT_SUCCESS(vfu_version_decode(rawbuf + VFU_HDR_SIZE, (size_t)ret, &ver), "decode");
+	TEST_ASSERT_SUCCESS(
+		vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &ver), "decode");
 	TEST_ASSERT(!ver.caps.write_multiple, "write_multiple in a tiny reply");
-	n = vfu_write_multi_encode(pl, sizeof(pl), e, 1);
-	TEST_ASSERT_EQUAL(raw_call(s, VFU_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n), -EINVAL,
+	n = vfio_user_write_multi_encode(pl, sizeof(pl), e, 1);
+	TEST_ASSERT_EQUAL(raw_call(s, VFIO_USER_CMD_REGION_WRITE_MULTI, pl, (uint32_t)n), -EINVAL,
 			  "WRITE_MULTI without write_multiple");
 	TEST_ASSERT_SUCCESS(raw_check_alive(s), "unusable");
 	close(s);
@@ -1618,21 +1626,21 @@ static int
 raw_set_irqs(int s, uint32_t flags, uint32_t index, uint32_t start, uint32_t count,
 	     const uint8_t *bools)
 {
-	struct vfu_set_irqs set;
-	uint8_t pl[VFU_SET_IRQS_SIZE + 64];
+	struct vfio_user_set_irqs set;
+	uint8_t pl[VFIO_USER_SET_IRQS_SIZE + 64];
 	int n;
 
 	memset(&set, 0, sizeof(set));
-	set.argsz = VFU_SET_IRQS_SIZE + (bools != NULL ? count : 0);
+	set.argsz = VFIO_USER_SET_IRQS_SIZE + (bools != NULL ? count : 0);
 	set.flags = flags;
 	set.index = index;
 	set.start = start;
 	set.count = count;
 	set.bools = bools;
-	n = vfu_set_irqs_encode(pl, sizeof(pl), &set);
+	n = vfio_user_set_irqs_encode(pl, sizeof(pl), &set);
 	if (n < 0)
 		return n;
-	return raw_call(s, VFU_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n);
+	return raw_call(s, VFIO_USER_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n);
 }
 
 static int
@@ -1648,8 +1656,8 @@ test_irq_client_trigger(void)
 		goto out;
 	s = rte_vfio_user_client_fd(cli);
 
-	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, 1, 2, NULL) !=
-	    0) {
+	if (raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER, 2, 1, 2,
+			 NULL) != 0) {
 		printf("DATA_NONE|TRIGGER refused\n");
 		goto out;
 	}
@@ -1659,8 +1667,8 @@ test_irq_client_trigger(void)
 			goto out;
 		}
 	}
-	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_TRIGGER, 2, 4, 4, bools) !=
-	    0) {
+	if (raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_BOOL | VFIO_USER_IRQ_SET_ACTION_TRIGGER, 2, 4, 4,
+			 bools) != 0) {
 		printf("DATA_BOOL|TRIGGER refused\n");
 		goto out;
 	}
@@ -1671,42 +1679,46 @@ test_irq_client_trigger(void)
 		}
 	}
 	/* DATA_BOOL mask / unmask */
-	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_MASK, 2, 5, 1, &one) != 0 ||
+	if (raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_BOOL | VFIO_USER_IRQ_SET_ACTION_MASK, 2, 5, 1,
+			 &one) != 0 ||
 	    rte_vfio_user_irq_trigger(dev_a.srv, 2, 5) != -EAGAIN || efd_take(efd[5]) != 0 ||
-	    raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_UNMASK, 2, 5, 1, &one) !=
-		    0 ||
+	    raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_BOOL | VFIO_USER_IRQ_SET_ACTION_UNMASK, 2, 5, 1,
+			 &one) != 0 ||
 	    efd_take(efd[5]) != 1) {
 		printf("DATA_BOOL mask/unmask\n");
 		goto out;
 	}
 	/* a client trigger of a masked vector leaves it pending */
-	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_MASK, 2, 0, 1, NULL) != 0 ||
-	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, 0, 1, NULL) !=
-		    0 ||
+	if (raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_MASK, 2, 0, 1,
+			 NULL) != 0 ||
+	    raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER, 2, 0, 1,
+			 NULL) != 0 ||
 	    efd_take(efd[0]) != 0 ||
-	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_UNMASK, 2, 0, 1, NULL) !=
-		    0 ||
+	    raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_UNMASK, 2, 0, 1,
+			 NULL) != 0 ||
 	    efd_take(efd[0]) != 1) {
 		printf("client trigger of a masked vector\n");
 		goto out;
 	}
 	/* bad ones */
-	if (raw_set_irqs(s, VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_TRIGGER, 2, 0, 1, &two) !=
-		    -EINVAL ||
-	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, 7, 2, NULL) !=
-		    -EINVAL ||
-	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 2, UINT32_MAX, 2,
+	if (raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_BOOL | VFIO_USER_IRQ_SET_ACTION_TRIGGER, 2, 0, 1,
+			 &two) != -EINVAL ||
+	    raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER, 2, 7, 2,
 			 NULL) != -EINVAL ||
-	    raw_set_irqs(s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER, 1, 0, 1, NULL) !=
-		    -EINVAL ||
+	    raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER, 2,
+			 UINT32_MAX, 2, NULL) != -EINVAL ||
+	    raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER, 1, 0, 1,
+			 NULL) != -EINVAL ||
 	    raw_set_irqs(s,
-			 VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_DATA_BOOL | VFU_IRQ_SET_ACTION_TRIGGER,
+			 VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_DATA_BOOL |
+				 VFIO_USER_IRQ_SET_ACTION_TRIGGER,
 			 2, 0, 1, NULL) != -EINVAL ||
-	    raw_set_irqs(
-		    s, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER | VFU_IRQ_SET_ACTION_MASK,
-		    2, 0, 1, NULL) != -EINVAL ||
-	    raw_set_irqs(s, VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_MASK, 2, 0, 1, NULL) !=
-		    -EINVAL) {
+	    raw_set_irqs(s,
+			 VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER |
+				 VFIO_USER_IRQ_SET_ACTION_MASK,
+			 2, 0, 1, NULL) != -EINVAL ||
+	    raw_set_irqs(s, VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_MASK, 2, 0, 1,
+			 NULL) != -EINVAL) {
 		printf("a bad SET_IRQS was accepted\n");
 		goto out;
 	}
@@ -1729,8 +1741,8 @@ out:
 static int
 test_irq_too_many_fds(void)
 {
-	struct vfu_set_irqs set;
-	uint8_t pl[VFU_SET_IRQS_SIZE];
+	struct vfio_user_set_irqs set;
+	uint8_t pl[VFIO_USER_SET_IRQS_SIZE];
 	int efd[17], base, s, n, ret = TEST_FAILED;
 	unsigned int i;
 
@@ -1744,13 +1756,14 @@ test_irq_too_many_fds(void)
 	}
 	s = rte_vfio_user_client_fd(cli);
 	memset(&set, 0, sizeof(set));
-	set.argsz = VFU_SET_IRQS_SIZE;
-	set.flags = VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_TRIGGER;
+	set.argsz = VFIO_USER_SET_IRQS_SIZE;
+	set.flags = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER;
 	set.index = RTE_VFIO_USER_IRQ_MSIX;
 	set.start = 0;
 	set.count = MSIX_NVEC;
-	n = vfu_set_irqs_encode(pl, sizeof(pl), &set);
-	n = raw_call_fds(s, VFU_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n, efd, RTE_DIM(efd), NULL);
+	n = vfio_user_set_irqs_encode(pl, sizeof(pl), &set);
+	n = raw_call_fds(s, VFIO_USER_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n, efd, RTE_DIM(efd),
+			 NULL);
 	if (n >= 0 || n == RAW_CLOSED) {
 		printf("17 fds: %d\n", n);
 		goto out;
@@ -1769,8 +1782,8 @@ test_irq_too_many_fds(void)
 	for (i = 0; i < 16; i++)
 		efd[i] = efd_new();
 	set.count = 16;
-	n = vfu_set_irqs_encode(pl, sizeof(pl), &set);
-	n = raw_call_fds(s, VFU_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n, efd, 16, NULL);
+	n = vfio_user_set_irqs_encode(pl, sizeof(pl), &set);
+	n = raw_call_fds(s, VFIO_USER_CMD_DEVICE_SET_IRQS, pl, (uint32_t)n, efd, 16, NULL);
 	close_all(efd, RTE_DIM(efd));
 	if (n != -EINVAL || wait_fds(base) != base) {
 		printf("16 fds out of range: %d\n", n);
@@ -2082,119 +2095,119 @@ struct mrow {
 
 #define U32(v) (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((v) >> 24)
 #define U64(v) U32((uint64_t)(v)&0xffffffffu), U32((uint64_t)(v) >> 32)
-#define CMD VFU_F_TYPE_COMMAND
+#define CMD VFIO_USER_F_TYPE_COMMAND
 
 /* clang-format off */
 static const struct mrow mrows[] = {
-	{"size 0xffffffff", VFU_CMD_DEVICE_GET_INFO, CMD, 0xffffffffu, 0, {0}, 0, EXPECT_CLOSED},
-	{"size 8", VFU_CMD_DEVICE_GET_INFO, CMD, 8, 0, {0}, 0, EXPECT_CLOSED},
-	{"size 1 MiB + 33", VFU_CMD_REGION_WRITE, CMD, VFU_HDR_SIZE + 16 + (1u << 20) + 1, 0, {0},
+	{"size 0xffffffff", VFIO_USER_CMD_DEVICE_GET_INFO, CMD, 0xffffffffu, 0, {0}, 0, EXPECT_CLOSED},
+	{"size 8", VFIO_USER_CMD_DEVICE_GET_INFO, CMD, 8, 0, {0}, 0, EXPECT_CLOSED},
+	{"size 1 MiB + 33", VFIO_USER_CMD_REGION_WRITE, CMD, VFIO_USER_HDR_SIZE + 16 + (1u << 20) + 1, 0, {0},
 	 0, EXPECT_CLOSED},
-	{"unknown flag bit", VFU_CMD_DEVICE_GET_INFO, CMD | 0x100, 0, 16, {U32(16)}, 0,
+	{"unknown flag bit", VFIO_USER_CMD_DEVICE_GET_INFO, CMD | 0x100, 0, 16, {U32(16)}, 0,
 	 EXPECT_CLOSED},
-	{"message type 2", VFU_CMD_DEVICE_GET_INFO, 2, 0, 16, {U32(16)}, 0, EXPECT_CLOSED},
+	{"message type 2", VFIO_USER_CMD_DEVICE_GET_INFO, 2, 0, 16, {U32(16)}, 0, EXPECT_CLOSED},
 	{"unknown command 99", 99, CMD, 0, 16, {U32(16)}, 0, -EINVAL},
 	{"command 14 (no longer defined)", 14, CMD, 0, 0, {0}, 0, -EINVAL},
 	{"command 0", 0, CMD, 0, 0, {0}, 0, -EINVAL},
-	{"VERSION again", VFU_CMD_VERSION, CMD, 0, 7, {0, 0, 0, 0, '{', '}', 0}, 0, -EINVAL},
-	{"GET_INFO no payload", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 0, {0}, 0, -EINVAL},
-	{"GET_INFO short", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 8, {U32(16), U32(0)}, 0, -EINVAL},
-	{"GET_INFO argsz 8", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 16, {U32(8)}, 0, -EINVAL},
-	{"GET_INFO with an fd", VFU_CMD_DEVICE_GET_INFO, CMD, 0, 16, {U32(16)}, 1, -EINVAL},
-	{"REGION_INFO short", VFU_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 16, {U32(32), U32(0), U32(0)},
+	{"VERSION again", VFIO_USER_CMD_VERSION, CMD, 0, 7, {0, 0, 0, 0, '{', '}', 0}, 0, -EINVAL},
+	{"GET_INFO no payload", VFIO_USER_CMD_DEVICE_GET_INFO, CMD, 0, 0, {0}, 0, -EINVAL},
+	{"GET_INFO short", VFIO_USER_CMD_DEVICE_GET_INFO, CMD, 0, 8, {U32(16), U32(0)}, 0, -EINVAL},
+	{"GET_INFO argsz 8", VFIO_USER_CMD_DEVICE_GET_INFO, CMD, 0, 16, {U32(8)}, 0, -EINVAL},
+	{"GET_INFO with an fd", VFIO_USER_CMD_DEVICE_GET_INFO, CMD, 0, 16, {U32(16)}, 1, -EINVAL},
+	{"REGION_INFO short", VFIO_USER_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 16, {U32(32), U32(0), U32(0)},
 	 0, -EINVAL},
-	{"REGION_INFO index 9", VFU_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 32,
+	{"REGION_INFO index 9", VFIO_USER_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 32,
 	 {U32(32), U32(0), U32(9)}, 0, -EINVAL},
-	{"REGION_INFO index 0xffffffff", VFU_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 32,
+	{"REGION_INFO index 0xffffffff", VFIO_USER_CMD_DEVICE_GET_REGION_INFO, CMD, 0, 32,
 	 {U32(32), U32(0), U32(0xffffffffu)}, 0, -EINVAL},
-	{"IO_FDS short", VFU_CMD_DEVICE_GET_REGION_IO_FDS, CMD, 0, 8, {U32(16)}, 0, -EINVAL},
-	{"IO_FDS count 1", VFU_CMD_DEVICE_GET_REGION_IO_FDS, CMD, 0, 16,
+	{"IO_FDS short", VFIO_USER_CMD_DEVICE_GET_REGION_IO_FDS, CMD, 0, 8, {U32(16)}, 0, -EINVAL},
+	{"IO_FDS count 1", VFIO_USER_CMD_DEVICE_GET_REGION_IO_FDS, CMD, 0, 16,
 	 {U32(16), U32(0), U32(0), U32(1)}, 0, -EINVAL},
-	{"IRQ_INFO short", VFU_CMD_DEVICE_GET_IRQ_INFO, CMD, 0, 12, {U32(16)}, 0, -EINVAL},
-	{"IRQ_INFO index 5", VFU_CMD_DEVICE_GET_IRQ_INFO, CMD, 0, 16, {U32(16), U32(0), U32(5)}, 0,
+	{"IRQ_INFO short", VFIO_USER_CMD_DEVICE_GET_IRQ_INFO, CMD, 0, 12, {U32(16)}, 0, -EINVAL},
+	{"IRQ_INFO index 5", VFIO_USER_CMD_DEVICE_GET_IRQ_INFO, CMD, 0, 16, {U32(16), U32(0), U32(5)}, 0,
 	 -EINVAL},
-	{"SET_IRQS short", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 12, {U32(20), U32(0x21), U32(2)}, 0,
+	{"SET_IRQS short", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 12, {U32(20), U32(0x21), U32(2)}, 0,
 	 -EINVAL},
-	{"SET_IRQS argsz != length", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	{"SET_IRQS argsz != length", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
 	 {U32(24), U32(0x21), U32(2), U32(0), U32(1)}, 0, -EINVAL},
-	{"SET_IRQS no data flag", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	{"SET_IRQS no data flag", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
 	 {U32(20), U32(0x20), U32(2), U32(0), U32(1)}, 0, -EINVAL},
-	{"SET_IRQS unknown flag", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	{"SET_IRQS unknown flag", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
 	 {U32(20), U32(0x121), U32(2), U32(0), U32(1)}, 0, -EINVAL},
-	{"SET_IRQS bools missing", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	{"SET_IRQS bools missing", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
 	 {U32(20), U32(0x22), U32(2), U32(0), U32(2)}, 0, -EINVAL},
-	{"SET_IRQS eventfds, 1 fd for 2", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	{"SET_IRQS eventfds, 1 fd for 2", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
 	 {U32(20), U32(0x24), U32(2), U32(0), U32(2)}, 1, -EINVAL},
-	{"SET_IRQS DATA_NONE with an fd", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	{"SET_IRQS DATA_NONE with an fd", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
 	 {U32(20), U32(0x21), U32(2), U32(0), U32(1)}, 1, -EINVAL},
-	{"SET_IRQS count 0 start 1", VFU_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
+	{"SET_IRQS count 0 start 1", VFIO_USER_CMD_DEVICE_SET_IRQS, CMD, 0, 20,
 	 {U32(20), U32(0x21), U32(2), U32(1), U32(0)}, 0, -EINVAL},
-	{"REGION_READ short", VFU_CMD_REGION_READ, CMD, 0, 12, {U64(0), U32(0)}, 0, -EINVAL},
-	{"REGION_READ count 0", VFU_CMD_REGION_READ, CMD, 0, 16, {U64(0), U32(0), U32(0)}, 0,
+	{"REGION_READ short", VFIO_USER_CMD_REGION_READ, CMD, 0, 12, {U64(0), U32(0)}, 0, -EINVAL},
+	{"REGION_READ count 0", VFIO_USER_CMD_REGION_READ, CMD, 0, 16, {U64(0), U32(0), U32(0)}, 0,
 	 -EINVAL},
-	{"REGION_READ count 2 MiB", VFU_CMD_REGION_READ, CMD, 0, 16,
+	{"REGION_READ count 2 MiB", VFIO_USER_CMD_REGION_READ, CMD, 0, 16,
 	 {U64(0), U32(0), U32(2u << 20)}, 0, -E2BIG},
-	{"REGION_READ offset wraps", VFU_CMD_REGION_READ, CMD, 0, 16,
+	{"REGION_READ offset wraps", VFIO_USER_CMD_REGION_READ, CMD, 0, 16,
 	 {U64(UINT64_MAX - 1), U32(0), U32(4)}, 0, -EINVAL},
-	{"REGION_READ with data", VFU_CMD_REGION_READ, CMD, 0, 20,
+	{"REGION_READ with data", VFIO_USER_CMD_REGION_READ, CMD, 0, 20,
 	 {U64(0), U32(0), U32(4), U32(0)}, 0, -EINVAL},
-	{"REGION_WRITE data short", VFU_CMD_REGION_WRITE, CMD, 0, 18,
+	{"REGION_WRITE data short", VFIO_USER_CMD_REGION_WRITE, CMD, 0, 18,
 	 {U64(0), U32(0), U32(4), 1, 2}, 0, -EINVAL},
-	{"REGION_WRITE data long", VFU_CMD_REGION_WRITE, CMD, 0, 24,
+	{"REGION_WRITE data long", VFIO_USER_CMD_REGION_WRITE, CMD, 0, 24,
 	 {U64(0), U32(0), U32(4), U64(0)}, 0, -EINVAL},
-	{"REGION_WRITE region 77", VFU_CMD_REGION_WRITE, CMD, 0, 20,
+	{"REGION_WRITE region 77", VFIO_USER_CMD_REGION_WRITE, CMD, 0, 20,
 	 {U64(0), U32(77), U32(4), U32(0)}, 0, -EINVAL},
-	{"WRITE_MULTI count 0", VFU_CMD_REGION_WRITE_MULTI, CMD, 0, 8, {U64(0)}, 0, -EINVAL},
-	{"WRITE_MULTI count 2, one entry", VFU_CMD_REGION_WRITE_MULTI, CMD, 0, 32,
+	{"WRITE_MULTI count 0", VFIO_USER_CMD_REGION_WRITE_MULTI, CMD, 0, 8, {U64(0)}, 0, -EINVAL},
+	{"WRITE_MULTI count 2, one entry", VFIO_USER_CMD_REGION_WRITE_MULTI, CMD, 0, 32,
 	 {U64(2), U64(0), U32(0), U32(4), U64(0)}, 0, -EINVAL},
-	{"WRITE_MULTI entry count 9", VFU_CMD_REGION_WRITE_MULTI, CMD, 0, 32,
+	{"WRITE_MULTI entry count 9", VFIO_USER_CMD_REGION_WRITE_MULTI, CMD, 0, 32,
 	 {U64(1), U64(0), U32(0), U32(9), U64(0)}, 0, -EINVAL},
-	{"DMA_MAP short", VFU_CMD_DMA_MAP, CMD, 0, 24, {U32(32), U32(3), U64(0), U64(0x10000)}, 0,
+	{"DMA_MAP short", VFIO_USER_CMD_DMA_MAP, CMD, 0, 24, {U32(32), U32(3), U64(0), U64(0x10000)}, 0,
 	 -EINVAL},
-	{"DMA_MAP argsz 40", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP argsz 40", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(40), U32(3), U64(0), U64(0x10000), U64(0x1000)}, 0, -EINVAL},
-	{"DMA_MAP unaligned iova", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP unaligned iova", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(3), U64(0), U64(0x10010), U64(0x1000)}, 0, -EINVAL},
-	{"DMA_MAP unaligned size", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP unaligned size", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(3), U64(0), U64(0x10000), U64(0x1800)}, 0, -EINVAL},
-	{"DMA_MAP unaligned offset", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP unaligned offset", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(3), U64(0x10), U64(0x10000), U64(0x1000)}, 1, -EINVAL},
-	{"DMA_MAP size 0", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP size 0", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(3), U64(0), U64(0x10000), U64(0)}, 0, -EINVAL},
-	{"DMA_MAP iova wraps", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP iova wraps", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(3), U64(0), U64(0xfffffffffffff000ull), U64(0x2000)}, 0, -EINVAL},
-	{"DMA_MAP unknown flag", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP unknown flag", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(7), U64(0), U64(0x10000), U64(0x1000)}, 0, -EINVAL},
-	{"DMA_MAP with 2 fds", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP with 2 fds", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(3), U64(0), U64(0x10000), U64(0x1000)}, 2, -EINVAL},
-	{"DMA_MAP past the end of the fd", VFU_CMD_DMA_MAP, CMD, 0, 32,
+	{"DMA_MAP past the end of the fd", VFIO_USER_CMD_DMA_MAP, CMD, 0, 32,
 	 {U32(32), U32(3), U64(0x1000), U64(0x10000), U64(0x10000)}, 1, -EINVAL},
-	{"DMA_UNMAP short", VFU_CMD_DMA_UNMAP, CMD, 0, 16, {U32(24), U32(0), U64(0x10000)}, 0,
+	{"DMA_UNMAP short", VFIO_USER_CMD_DMA_UNMAP, CMD, 0, 16, {U32(24), U32(0), U64(0x10000)}, 0,
 	 -EINVAL},
-	{"DMA_UNMAP ALL with a range", VFU_CMD_DMA_UNMAP, CMD, 0, 24,
+	{"DMA_UNMAP ALL with a range", VFIO_USER_CMD_DMA_UNMAP, CMD, 0, 24,
 	 {U32(24), U32(2), U64(0x10000), U64(0x1000)}, 0, -EINVAL},
-	{"DMA_UNMAP size 0", VFU_CMD_DMA_UNMAP, CMD, 0, 24, {U32(24), U32(0), U64(0x10000), U64(0)},
+	{"DMA_UNMAP size 0", VFIO_USER_CMD_DMA_UNMAP, CMD, 0, 24, {U32(24), U32(0), U64(0x10000), U64(0)},
 	 0, -EINVAL},
-	{"DMA_UNMAP dirty bitmap", VFU_CMD_DMA_UNMAP, CMD, 0, 24,
+	{"DMA_UNMAP dirty bitmap", VFIO_USER_CMD_DMA_UNMAP, CMD, 0, 24,
 	 {U32(24), U32(1), U64(0x10000), U64(0x1000)}, 0, -ENOTSUP},
-	{"DMA_UNMAP with an fd", VFU_CMD_DMA_UNMAP, CMD, 0, 24,
+	{"DMA_UNMAP with an fd", VFIO_USER_CMD_DMA_UNMAP, CMD, 0, 24,
 	 {U32(24), U32(0), U64(0x10000), U64(0x1000)}, 1, -EINVAL},
-	{"DEVICE_RESET with payload", VFU_CMD_DEVICE_RESET, CMD, 0, 4, {0}, 0, -EINVAL},
-	{"DMA_READ from the client", VFU_CMD_DMA_READ, CMD, 0, 16, {U64(0x10000), U64(4)}, 0,
+	{"DEVICE_RESET with payload", VFIO_USER_CMD_DEVICE_RESET, CMD, 0, 4, {0}, 0, -EINVAL},
+	{"DMA_READ from the client", VFIO_USER_CMD_DMA_READ, CMD, 0, 16, {U64(0x10000), U64(4)}, 0,
 	 -ENOTSUP},
-	{"DMA_WRITE from the client", VFU_CMD_DMA_WRITE, CMD, 0, 20,
+	{"DMA_WRITE from the client", VFIO_USER_CMD_DMA_WRITE, CMD, 0, 20,
 	 {U64(0x10000), U64(4), U32(0)}, 0, -ENOTSUP},
-	{"DEVICE_FEATURE short", VFU_CMD_DEVICE_FEATURE, CMD, 0, 4, {U32(8)}, 0, -EINVAL},
-	{"DEVICE_FEATURE probe", VFU_CMD_DEVICE_FEATURE, CMD, 0, 8, {U32(8), U32(0x40001)}, 0,
+	{"DEVICE_FEATURE short", VFIO_USER_CMD_DEVICE_FEATURE, CMD, 0, 4, {U32(8)}, 0, -EINVAL},
+	{"DEVICE_FEATURE probe", VFIO_USER_CMD_DEVICE_FEATURE, CMD, 0, 8, {U32(8), U32(0x40001)}, 0,
 	 -ENOTSUP},
-	{"MIG_DATA_READ", VFU_CMD_MIG_DATA_READ, CMD, 0, 8, {U32(8), U32(0)}, 0, -ENOTSUP},
-	{"MIG_DATA_WRITE", VFU_CMD_MIG_DATA_WRITE, CMD, 0, 12, {U32(12), U32(4), U32(0)}, 0,
+	{"MIG_DATA_READ", VFIO_USER_CMD_MIG_DATA_READ, CMD, 0, 8, {U32(8), U32(0)}, 0, -ENOTSUP},
+	{"MIG_DATA_WRITE", VFIO_USER_CMD_MIG_DATA_WRITE, CMD, 0, 12, {U32(12), U32(4), U32(0)}, 0,
 	 -ENOTSUP},
-	{"a reply from the client", VFU_CMD_DEVICE_GET_INFO, VFU_F_TYPE_REPLY, 0, 16, {U32(16)}, 0,
+	{"a reply from the client", VFIO_USER_CMD_DEVICE_GET_INFO, VFIO_USER_F_TYPE_REPLY, 0, 16, {U32(16)}, 0,
 	 EXPECT_NO_REPLY},
-	{"bad command with NO_REPLY", VFU_CMD_DEVICE_GET_INFO, CMD | VFU_F_NO_REPLY, 0, 8,
+	{"bad command with NO_REPLY", VFIO_USER_CMD_DEVICE_GET_INFO, CMD | VFIO_USER_F_NO_REPLY, 0, 8,
 	 {U32(16)}, 0, EXPECT_NO_REPLY},
-	{"payload shorter than size, then EOF", VFU_CMD_DEVICE_GET_INFO, CMD, 64, 16, {U32(16)}, 0,
+	{"payload shorter than size, then EOF", VFIO_USER_CMD_DEVICE_GET_INFO, CMD, 64, 16, {U32(16)}, 0,
 	 EXPECT_CLOSED},
 };
 /* clang-format on */
@@ -2203,7 +2216,7 @@ static const struct mrow mrows[] = {
 static int
 malformed_row(const struct mrow *r, int *s)
 {
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	int fds[2] = {-1, -1}, base, ret;
 	unsigned int i;
 
@@ -2221,7 +2234,7 @@ malformed_row(const struct mrow *r, int *s)
 		printf("%s: send: %d\n", r->name, ret);
 		return -1;
 	}
-	if (r->expect == EXPECT_CLOSED && r->size > VFU_HDR_SIZE + r->len && r->size < 4096) {
+	if (r->expect == EXPECT_CLOSED && r->size > VFIO_USER_HDR_SIZE + r->len && r->size < 4096) {
 		/* a truncated message: the server waits for the rest */
 		shutdown(*s, SHUT_WR);
 	}
@@ -2242,9 +2255,10 @@ malformed_row(const struct mrow *r, int *s)
 		} else if (ret < 0) {
 			printf("%s: no reply (%d)\n", r->name, ret);
 			return -1;
-		} else if ((h.flags & VFU_F_TYPE_MASK) != VFU_F_TYPE_REPLY || h.msg_id != 0x4242 ||
-			   h.cmd != r->cmd || !(h.flags & VFU_F_ERROR) ||
-			   -(int)h.error != r->expect || ret != 0) {
+		} else if ((h.flags & VFIO_USER_F_TYPE_MASK) != VFIO_USER_F_TYPE_REPLY ||
+			   h.msg_id != 0x4242 || h.cmd != r->cmd ||
+			   !(h.flags & VFIO_USER_F_ERROR) || -(int)h.error != r->expect ||
+			   ret != 0) {
 			printf("%s: reply flags 0x%x error %u (%s) len %d, expected error %d\n",
 			       r->name, h.flags, h.error, strerror((int)h.error), ret, -r->expect);
 			return -1;
@@ -2307,8 +2321,8 @@ test_malformed(void)
 static int
 test_dma_map_two_fds(void)
 {
-	struct vfu_dma_map m;
-	uint8_t pl[VFU_DMA_MAP_SIZE];
+	struct vfio_user_dma_map m;
+	uint8_t pl[VFIO_USER_DMA_MAP_SIZE];
 	int fds[2], base, s, ret;
 
 	s = rte_vfio_user_client_fd(cli);
@@ -2317,12 +2331,12 @@ test_dma_map_two_fds(void)
 	fds[1] = sealed_memfd("b", 0x10000);
 	TEST_ASSERT(fds[0] >= 0 && fds[1] >= 0, "memfd");
 	memset(&m, 0, sizeof(m));
-	m.argsz = VFU_DMA_MAP_SIZE;
-	m.flags = VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE;
+	m.argsz = VFIO_USER_DMA_MAP_SIZE;
+	m.flags = VFIO_USER_DMA_FLAG_READ | VFIO_USER_DMA_FLAG_WRITE;
 	m.addr = IOVA_A;
 	m.size = 0x10000;
-	TEST_ASSERT(vfu_dma_map_encode(pl, sizeof(pl), &m) == (int)sizeof(pl), "encode");
-	ret = raw_call_fds(s, VFU_CMD_DMA_MAP, pl, sizeof(pl), fds, 2, NULL);
+	TEST_ASSERT(vfio_user_dma_map_encode(pl, sizeof(pl), &m) == (int)sizeof(pl), "encode");
+	ret = raw_call_fds(s, VFIO_USER_CMD_DMA_MAP, pl, sizeof(pl), fds, 2, NULL);
 	close_all(fds, 2);
 	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "DMA_MAP with 2 fds: %d", ret);
 	TEST_ASSERT_EQUAL(count_fds(), base, "fds of a refused DMA_MAP kept");
@@ -2331,7 +2345,7 @@ test_dma_map_two_fds(void)
 	/* with one it works */
 	fds[0] = sealed_memfd("a", 0x10000);
 	TEST_ASSERT(fds[0] >= 0, "memfd");
-	ret = raw_call_fds(s, VFU_CMD_DMA_MAP, pl, sizeof(pl), fds, 1, NULL);
+	ret = raw_call_fds(s, VFIO_USER_CMD_DMA_MAP, pl, sizeof(pl), fds, 1, NULL);
 	close(fds[0]);
 	TEST_ASSERT_EQUAL(ret, 0, "DMA_MAP with 1 fd");
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_a.srv, NULL, 0), 1, "not mapped");
@@ -2380,17 +2394,17 @@ ur_expect(const char *what, const uint64_t *want, uint32_t n)
 static int
 ur_raw_unmap(uint32_t flags, uint64_t addr, uint64_t size)
 {
-	uint8_t pl[VFU_DMA_UNMAP_SIZE];
-	struct vfu_dma_unmap u = {
-		.argsz = VFU_DMA_UNMAP_SIZE, .flags = flags, .addr = addr, .size = size};
+	uint8_t pl[VFIO_USER_DMA_UNMAP_SIZE];
+	struct vfio_user_dma_unmap u = {
+		.argsz = VFIO_USER_DMA_UNMAP_SIZE, .flags = flags, .addr = addr, .size = size};
 	int ret;
 
-	if (vfu_dma_unmap_encode(pl, sizeof(pl), &u) != (int)sizeof(pl))
+	if (vfio_user_dma_unmap_encode(pl, sizeof(pl), &u) != (int)sizeof(pl))
 		return RAW_CLOSED;
-	ret = raw_call(rte_vfio_user_client_fd(cli), VFU_CMD_DMA_UNMAP, pl, sizeof(pl));
+	ret = raw_call(rte_vfio_user_client_fd(cli), VFIO_USER_CMD_DMA_UNMAP, pl, sizeof(pl));
 	if (ret < 0)
 		return ret;
-	if (ret != (int)sizeof(pl) || memcmp(rawbuf + VFU_HDR_SIZE, pl, sizeof(pl)) != 0) {
+	if (ret != (int)sizeof(pl) || memcmp(rawbuf + VFIO_USER_HDR_SIZE, pl, sizeof(pl)) != 0) {
 		printf("DMA_UNMAP reply: %d bytes, not the request\n", ret);
 		return -EPROTO;
 	}
@@ -2517,19 +2531,20 @@ dma_unmap_range_body(int fd)
 	TEST_ASSERT_SUCCESS(ur_map(fd, m4, 1), "map 1");
 	ev = ur_events();
 	TEST_ASSERT_EQUAL(ur_raw_unmap(0, m4[0], 0), -EINVAL, "size 0");
-	TEST_ASSERT_EQUAL(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_ALL, m4[0], UR_SZ), -EINVAL,
+	TEST_ASSERT_EQUAL(ur_raw_unmap(VFIO_USER_DMA_UNMAP_FLAG_ALL, m4[0], UR_SZ), -EINVAL,
 			  "ALL with a range");
-	TEST_ASSERT_EQUAL(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_ALL, 0, UR_SZ), -EINVAL,
+	TEST_ASSERT_EQUAL(ur_raw_unmap(VFIO_USER_DMA_UNMAP_FLAG_ALL, 0, UR_SZ), -EINVAL,
 			  "ALL with a size");
-	TEST_ASSERT_EQUAL(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, m4[0], UR_SZ), -ENOTSUP,
-			  "dirty bitmap");
-	TEST_ASSERT_EQUAL(
-		ur_raw_unmap(VFU_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | VFU_DMA_UNMAP_FLAG_ALL, 0, 0),
-		-ENOTSUP, "dirty bitmap with ALL");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(VFIO_USER_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, m4[0], UR_SZ),
+			  -ENOTSUP, "dirty bitmap");
+	TEST_ASSERT_EQUAL(ur_raw_unmap(VFIO_USER_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP |
+					       VFIO_USER_DMA_UNMAP_FLAG_ALL,
+				       0, 0),
+			  -ENOTSUP, "dirty bitmap with ALL");
 	TEST_ASSERT_EQUAL(ur_raw_unmap(0x4, m4[0], UR_SZ), -EINVAL, "unknown flag");
 	TEST_ASSERT_EQUAL(ur_events(), ev, "callbacks for bad unmaps");
 	TEST_ASSERT_SUCCESS(ur_expect("after bad unmaps", m4, 1), "table");
-	TEST_ASSERT_SUCCESS(ur_raw_unmap(VFU_DMA_UNMAP_FLAG_ALL, 0, 0), "ALL");
+	TEST_ASSERT_SUCCESS(ur_raw_unmap(VFIO_USER_DMA_UNMAP_FLAG_ALL, 0, 0), "ALL");
 	TEST_ASSERT_SUCCESS(ur_expect("after ALL", NULL, 0), "table");
 	return TEST_SUCCESS;
 }
@@ -2572,8 +2587,8 @@ test_dma_unmap_range(void)
 /*
  * Behind a vIOMMU, QEMU maps guest memory page by page: a ring contiguous
  * in guest addresses spans several mappings, of pages anywhere in the
- * guest's RAM. Below VFU_SRV_DMA_WINDOW they are laid out contiguously,
- * and translate takes a range across up to VFU_SRV_DMA_SPAN_MAX of them.
+ * guest's RAM. Below VFIO_USER_SRV_DMA_WINDOW they are laid out contiguously,
+ * and translate takes a range across up to VFIO_USER_SRV_DMA_SPAN_MAX of them.
  */
 static int
 dma_window_body(int fd, uint8_t *mem)
@@ -2617,33 +2632,33 @@ dma_window_body(int fd, uint8_t *mem)
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(cli, 0, 1ull << 32), "unmap all 4 GiB");
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_b.srv, NULL, 0), 0, "table");
 
-	/* at most VFU_SRV_DMA_SPAN_MAX mappings in one range */
+	/* at most VFIO_USER_SRV_DMA_SPAN_MAX mappings in one range */
 	for (i = 0; i < WIN_PAGES; i++)
 		TEST_ASSERT_SUCCESS(
 			rte_vfio_user_client_dma_map(cli, fd, i * T_PG, base + i * T_PG, T_PG, rw),
 			"map %u", i);
 	TEST_ASSERT_NOT_NULL(
-		rte_vfio_user_dma_translate(dev_b.srv, base, VFU_SRV_DMA_SPAN_MAX * T_PG, rw),
-		"%u mappings", VFU_SRV_DMA_SPAN_MAX);
-	TEST_ASSERT_NULL(
-		rte_vfio_user_dma_translate(dev_b.srv, base, (VFU_SRV_DMA_SPAN_MAX + 1) * T_PG, rw),
-		"%u mappings", VFU_SRV_DMA_SPAN_MAX + 1);
+		rte_vfio_user_dma_translate(dev_b.srv, base, VFIO_USER_SRV_DMA_SPAN_MAX * T_PG, rw),
+		"%u mappings", VFIO_USER_SRV_DMA_SPAN_MAX);
+	TEST_ASSERT_NULL(rte_vfio_user_dma_translate(dev_b.srv, base,
+						     (VFIO_USER_SRV_DMA_SPAN_MAX + 1) * T_PG, rw),
+			 "%u mappings", VFIO_USER_SRV_DMA_SPAN_MAX + 1);
 	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_b.srv, base + T_PG,
-							 VFU_SRV_DMA_SPAN_MAX * T_PG, rw),
-			     "%u mappings further", VFU_SRV_DMA_SPAN_MAX);
+							 VFIO_USER_SRV_DMA_SPAN_MAX * T_PG, rw),
+			     "%u mappings further", VFIO_USER_SRV_DMA_SPAN_MAX);
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
 
 	/* above the window: each mapping still works alone */
-	TEST_ASSERT_SUCCESS(
-		rte_vfio_user_client_dma_map(cli, fd, 0, VFU_SRV_DMA_WINDOW - T_PG, 2 * T_PG, rw),
-		"map across the window's end");
-	TEST_ASSERT_SUCCESS(
-		rte_vfio_user_client_dma_map(cli, fd, 0, VFU_SRV_DMA_WINDOW << 4, 2 * T_PG, rw),
-		"map above");
-	TEST_ASSERT_NOT_NULL(
-		rte_vfio_user_dma_translate(dev_b.srv, VFU_SRV_DMA_WINDOW - T_PG, 2 * T_PG, rw),
-		"translate across the window's end");
-	p = rte_vfio_user_dma_translate(dev_b.srv, VFU_SRV_DMA_WINDOW << 4, 2 * T_PG, rw);
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(
+				    cli, fd, 0, VFIO_USER_SRV_DMA_WINDOW - T_PG, 2 * T_PG, rw),
+			    "map across the window's end");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_map(cli, fd, 0, VFIO_USER_SRV_DMA_WINDOW << 4,
+							 2 * T_PG, rw),
+			    "map above");
+	TEST_ASSERT_NOT_NULL(rte_vfio_user_dma_translate(dev_b.srv, VFIO_USER_SRV_DMA_WINDOW - T_PG,
+							 2 * T_PG, rw),
+			     "translate across the window's end");
+	p = rte_vfio_user_dma_translate(dev_b.srv, VFIO_USER_SRV_DMA_WINDOW << 4, 2 * T_PG, rw);
 	TEST_ASSERT(p != NULL && p[T_PG + 7] == 0xab, "translate above");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
 	return TEST_SUCCESS;
@@ -2811,22 +2826,22 @@ log_capture_stop(void)
 static int
 slow_send_map(int s, uint16_t id, uint64_t iova)
 {
-	uint8_t pl[VFU_DMA_MAP_SIZE];
-	struct vfu_dma_map m = {.argsz = VFU_DMA_MAP_SIZE,
-				.flags = VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE,
-				.addr = iova,
-				.size = T_PG};
+	uint8_t pl[VFIO_USER_DMA_MAP_SIZE];
+	struct vfio_user_dma_map m = {.argsz = VFIO_USER_DMA_MAP_SIZE,
+				      .flags = VFIO_USER_DMA_FLAG_READ | VFIO_USER_DMA_FLAG_WRITE,
+				      .addr = iova,
+				      .size = T_PG};
 
-	if (vfu_dma_map_encode(pl, sizeof(pl), &m) != (int)sizeof(pl))
+	if (vfio_user_dma_map_encode(pl, sizeof(pl), &m) != (int)sizeof(pl))
 		return -1;
-	return raw_send(s, id, VFU_CMD_DMA_MAP, pl, sizeof(pl), NULL, 0);
+	return raw_send(s, id, VFIO_USER_CMD_DMA_MAP, pl, sizeof(pl), NULL, 0);
 }
 
 static int
 slow_body(void)
 {
-	const unsigned int per = VFU_SRV_SLOW_MS / 4 + 50; /* 4 of them: past the limit */
-	struct vfu_hdr h;
+	const unsigned int per = VFIO_USER_SRV_SLOW_MS / 4 + 50; /* 4 of them: past the limit */
+	struct vfio_user_hdr h;
 	uint64_t t0;
 	int s = rte_vfio_user_client_fd(cli), i;
 
@@ -2841,11 +2856,11 @@ slow_body(void)
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap_all(cli), "unmap all");
 
 	/* one request whose device callback takes longer than the limit */
-	__atomic_store_n(&dev_a.dma_sleep_ms, VFU_SRV_SLOW_MS + 100, __ATOMIC_RELEASE);
+	__atomic_store_n(&dev_a.dma_sleep_ms, VFIO_USER_SRV_SLOW_MS + 100, __ATOMIC_RELEASE);
 	t0 = now_ms();
 	TEST_ASSERT_SUCCESS(slow_send_map(s, 0x600, IOVA_A), "send");
-	TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 3 * VFU_SRV_SLOW_MS), 0, "slow reply");
-	TEST_ASSERT(now_ms() - t0 >= VFU_SRV_SLOW_MS, "not slow");
+	TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 3 * VFIO_USER_SRV_SLOW_MS), 0, "slow reply");
+	TEST_ASSERT(now_ms() - t0 >= VFIO_USER_SRV_SLOW_MS, "not slow");
 	TEST_ASSERT_EQUAL(log_count("DMA_MAP (msg_id 1536) kept the server", "x-msg-timeout"), 1,
 			  "no warning naming the slow request");
 	__atomic_store_n(&dev_a.dma_sleep_ms, 0, __ATOMIC_RELEASE);
@@ -2857,7 +2872,8 @@ slow_body(void)
 		TEST_ASSERT_SUCCESS(slow_send_map(s, (uint16_t)(0x700 + i), IOVA_A + i * T_PG),
 				    "send");
 	for (i = 0; i < 4; i++)
-		TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 3 * VFU_SRV_SLOW_MS), 0, "reply %d", i);
+		TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 3 * VFIO_USER_SRV_SLOW_MS), 0, "reply %d",
+				  i);
 	__atomic_store_n(&dev_a.dma_sleep_ms, 0, __ATOMIC_RELEASE);
 	/* the 4th normally, an earlier one on a loaded machine */
 	TEST_ASSERT_EQUAL(log_count("requests handled back to back", "DMA_MAP (msg_id 179"), 1,
@@ -2880,37 +2896,40 @@ test_pipelined_order(void)
 	const uint8_t wr_bad[] = {U64(0x10), U32(77), U32(4), 1, 2, 3, 4};
 	const uint8_t info[] = {U32(16), U32(0), U32(0), U32(0)};
 	const uint16_t want[] = {0x900, 0x903, 0x904, 0x905};
-	uint8_t unmap[VFU_DMA_UNMAP_SIZE];
-	struct vfu_dma_unmap u = {.argsz = VFU_DMA_UNMAP_SIZE, .addr = 0, .size = 0x80000000ull};
-	struct vfu_hdr h;
+	uint8_t unmap[VFIO_USER_DMA_UNMAP_SIZE];
+	struct vfio_user_dma_unmap u = {
+		.argsz = VFIO_USER_DMA_UNMAP_SIZE, .addr = 0, .size = 0x80000000ull};
+	struct vfio_user_hdr h;
 	unsigned int i;
 	int s = rte_vfio_user_client_fd(cli), ret;
 
-	TEST_ASSERT(vfu_dma_unmap_encode(unmap, sizeof(unmap), &u) == (int)sizeof(unmap), "encode");
+	TEST_ASSERT(vfio_user_dma_unmap_encode(unmap, sizeof(unmap), &u) == (int)sizeof(unmap),
+		    "encode");
 	TEST_ASSERT_SUCCESS(slow_send_map(s, 0x900, IOVA_A), "DMA_MAP");
-	TEST_ASSERT_SUCCESS(raw_send_sized(s, 0x901, VFU_CMD_REGION_WRITE,
-					   VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY, 0, wr_ok,
-					   sizeof(wr_ok), NULL, 0),
+	TEST_ASSERT_SUCCESS(raw_send_sized(s, 0x901, VFIO_USER_CMD_REGION_WRITE,
+					   VFIO_USER_F_TYPE_COMMAND | VFIO_USER_F_NO_REPLY, 0,
+					   wr_ok, sizeof(wr_ok), NULL, 0),
 			    "posted write");
-	TEST_ASSERT_SUCCESS(raw_send_sized(s, 0x902, VFU_CMD_REGION_WRITE,
-					   VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY, 0, wr_bad,
-					   sizeof(wr_bad), NULL, 0),
+	TEST_ASSERT_SUCCESS(raw_send_sized(s, 0x902, VFIO_USER_CMD_REGION_WRITE,
+					   VFIO_USER_F_TYPE_COMMAND | VFIO_USER_F_NO_REPLY, 0,
+					   wr_bad, sizeof(wr_bad), NULL, 0),
 			    "bad posted write");
 	TEST_ASSERT_SUCCESS(
-		raw_send(s, 0x903, VFU_CMD_DEVICE_GET_INFO, info, sizeof(info), NULL, 0),
+		raw_send(s, 0x903, VFIO_USER_CMD_DEVICE_GET_INFO, info, sizeof(info), NULL, 0),
 		"GET_INFO");
-	TEST_ASSERT_SUCCESS(raw_send(s, 0x904, VFU_CMD_DMA_UNMAP, unmap, sizeof(unmap), NULL, 0),
-			    "DMA_UNMAP");
+	TEST_ASSERT_SUCCESS(
+		raw_send(s, 0x904, VFIO_USER_CMD_DMA_UNMAP, unmap, sizeof(unmap), NULL, 0),
+		"DMA_UNMAP");
 	/* a bad request that does want a reply: an error reply, in its turn */
-	TEST_ASSERT_SUCCESS(raw_send(s, 0x905, VFU_CMD_DEVICE_GET_INFO, info, 8, NULL, 0),
+	TEST_ASSERT_SUCCESS(raw_send(s, 0x905, VFIO_USER_CMD_DEVICE_GET_INFO, info, 8, NULL, 0),
 			    "short GET_INFO");
 	for (i = 0; i < RTE_DIM(want); i++) {
 		ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 		TEST_ASSERT(ret >= 0, "reply %u: %d", i, ret);
 		TEST_ASSERT_EQUAL(h.msg_id, want[i], "reply %u is for msg_id 0x%x, not 0x%x", i,
 				  h.msg_id, want[i]);
-		TEST_ASSERT_EQUAL((h.flags & VFU_F_ERROR) != 0, i == 3, "reply %u error flag 0x%x",
-				  i, h.flags);
+		TEST_ASSERT_EQUAL((h.flags & VFIO_USER_F_ERROR) != 0, i == 3,
+				  "reply %u error flag 0x%x", i, h.flags);
 	}
 	TEST_ASSERT_EQUAL(raw_recv(s, &h, NULL, 200), -ETIMEDOUT, "a reply to a posted write");
 	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), 1, "the good posted write");
@@ -2919,7 +2938,7 @@ test_pipelined_order(void)
 }
 
 /*
- * A request that keeps the control thread past VFU_SRV_SLOW_MS, or a run
+ * A request that keeps the control thread past VFIO_USER_SRV_SLOW_MS, or a run
  * of requests that does, is logged at WARNING with the command (what QEMU
  * reports as "vfio_wait_reqs - timed out" at 5 s).
  */
@@ -3050,7 +3069,7 @@ test_second_client_refused(void)
 {
 	struct rte_vfio_user_client_conf conf;
 	struct rte_vfio_user_client *c2;
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	uint8_t pl[64];
 	int s, ret;
 
@@ -3065,11 +3084,11 @@ test_second_client_refused(void)
 	memset(&h, 0, sizeof(h));
 	s = raw_connect(dev_a.path);
 	TEST_ASSERT(s >= 0, "connect");
-	ret = raw_send(s, 1, VFU_CMD_VERSION, pl, version_payload(pl, 0, 0, "{}"), NULL, 0);
+	ret = raw_send(s, 1, VFIO_USER_CMD_VERSION, pl, version_payload(pl, 0, 0, "{}"), NULL, 0);
 	if (ret == 0)
 		ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
-	TEST_ASSERT(ret == 0 && h.msg_id == 1 && h.cmd == VFU_CMD_VERSION &&
-			    (h.flags & VFU_F_ERROR) && h.error == EBUSY,
+	TEST_ASSERT(ret == 0 && h.msg_id == 1 && h.cmd == VFIO_USER_CMD_VERSION &&
+			    (h.flags & VFIO_USER_F_ERROR) && h.error == EBUSY,
 		    "second raw client: %d, flags %#x error %u", ret, h.flags, h.error);
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	close(s);
@@ -3097,7 +3116,7 @@ static int
 test_negotiate_timeout(void)
 {
 	struct rte_vfio_user_client_conf conf;
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	uint64_t t0;
 	int s, ret;
 
@@ -3126,8 +3145,8 @@ test_negotiate_timeout(void)
 static int
 test_two_servers(void)
 {
-	uint8_t garbage[VFU_HDR_SIZE];
-	struct vfu_hdr h;
+	uint8_t garbage[VFIO_USER_HDR_SIZE];
+	struct vfio_user_hdr h;
 	uint32_t v = 0;
 	int s, efd, ret;
 
@@ -3139,11 +3158,12 @@ test_two_servers(void)
 	TEST_ASSERT(s >= 0, "raw open b");
 	TEST_ASSERT(wait_count(&dev_b.n_connected, 1), "b connected");
 	memset(&h, 0, sizeof(h));
-	h.cmd = VFU_CMD_DEVICE_GET_INFO;
+	h.cmd = VFIO_USER_CMD_DEVICE_GET_INFO;
 	h.size = 0xffffffffu;
-	vfu_hdr_encode(garbage, &h);
+	vfio_user_hdr_encode(garbage, &h);
 	memset(garbage + 8, 0xff, 8);
-	TEST_ASSERT_SUCCESS(vfu_sock_send(s, garbage, sizeof(garbage), NULL, 0, 1000), "send");
+	TEST_ASSERT_SUCCESS(vfio_user_sock_send(s, garbage, sizeof(garbage), NULL, 0, 1000),
+			    "send");
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	close(s);
 	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "garbage not refused");
@@ -3699,22 +3719,23 @@ test_disconnect_cfg_reset(void)
 static unsigned int
 flood_reads(int s, unsigned int max)
 {
-	uint8_t msg[VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE];
-	struct vfu_region_access acc;
-	struct vfu_hdr h;
+	uint8_t msg[VFIO_USER_HDR_SIZE + VFIO_USER_REGION_ACCESS_SIZE];
+	struct vfio_user_region_access acc;
+	struct vfio_user_hdr h;
 	unsigned int n;
 
 	memset(&acc, 0, sizeof(acc));
 	acc.region = RTE_VFIO_USER_REGION_BAR0;
 	acc.count = BAR0_SIZE;
-	vfu_region_access_encode(msg + VFU_HDR_SIZE, VFU_REGION_ACCESS_SIZE, &acc, NULL);
+	vfio_user_region_access_encode(msg + VFIO_USER_HDR_SIZE, VFIO_USER_REGION_ACCESS_SIZE, &acc,
+				       NULL);
 	for (n = 0; n < max; n++) {
 		memset(&h, 0, sizeof(h));
 		h.msg_id = (uint16_t)n;
-		h.cmd = VFU_CMD_REGION_READ;
+		h.cmd = VFIO_USER_CMD_REGION_READ;
 		h.size = sizeof(msg);
-		h.flags = VFU_F_TYPE_COMMAND;
-		vfu_hdr_encode(msg, &h);
+		h.flags = VFIO_USER_F_TYPE_COMMAND;
+		vfio_user_hdr_encode(msg, &h);
 		/* one small send goes whole or not at all */
 		if (send(s, msg, sizeof(msg), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
 			break;
@@ -3738,64 +3759,64 @@ drain_sock(int s)
 }
 
 /*
- * Test entry vfu_server_handle_input(): a client that does not read its
+ * Test entry vfio_user_server_handle_input(): a client that does not read its
  * replies does not block it; the connection is not read meanwhile, goes on
  * when the client reads, and is dropped when it does not within
- * VFU_SRV_SEND_TIMEOUT_MS.
+ * VFIO_USER_SRV_SEND_TIMEOUT_MS.
  */
 static int
 test_slow_reader_attached(void)
 {
 	uint8_t pl[512];
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	unsigned int sent, calls;
 	int sv[2], ret;
 
 	TEST_ASSERT_SUCCESS(tdev_init(&dev_b, "attached.sock", false), "server");
 	TEST_ASSERT_SUCCESS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), "socketpair");
-	ret = vfu_server_attach(dev_b.srv, sv[1]);
+	ret = vfio_user_server_attach(dev_b.srv, sv[1]);
 	if (ret != 0) {
 		close(sv[0]);
 		close(sv[1]);
 		TEST_ASSERT(false, "attach: %d", ret);
 	}
-	ret = raw_send(sv[0], 1, VFU_CMD_VERSION, pl, version_payload(pl, 0, 0, qemu_json), NULL,
-		       0);
+	ret = raw_send(sv[0], 1, VFIO_USER_CMD_VERSION, pl, version_payload(pl, 0, 0, qemu_json),
+		       NULL, 0);
 	if (ret == 0)
-		ret = vfu_server_handle_input(dev_b.srv);
+		ret = vfio_user_server_handle_input(dev_b.srv);
 	if (ret == 0)
 		ret = raw_recv(sv[0], &h, NULL, RAW_TIMEOUT_MS) > 0 ? 0 : -1;
 	if (ret != 0)
 		goto fail;
 
 	sent = flood_reads(sv[0], 400);
-	ret = vfu_server_handle_input(dev_b.srv); /* returns, not waiting for room */
+	ret = vfio_user_server_handle_input(dev_b.srv); /* returns, not waiting for room */
 	calls = ld(&dev_b.bar0_calls);
 	if (ret != 0 || sent < 100 || calls == 0 || calls >= sent) {
 		printf("flood of %u: handle_input %d, %u handled\n", sent, ret, calls);
 		goto fail;
 	}
 	/* not read while the reply is pending */
-	ret = vfu_server_handle_input(dev_b.srv);
+	ret = vfio_user_server_handle_input(dev_b.srv);
 	if (ret != 0 || ld(&dev_b.bar0_calls) != calls) {
 		printf("read on with a reply pending: %d, %u handled\n", ret,
 		       ld(&dev_b.bar0_calls));
 		goto fail;
 	}
 	/* the client reads: the server goes on */
-	if (drain_sock(sv[0]) <= 0 || vfu_server_handle_input(dev_b.srv) != 0 ||
+	if (drain_sock(sv[0]) <= 0 || vfio_user_server_handle_input(dev_b.srv) != 0 ||
 	    ld(&dev_b.bar0_calls) <= calls) {
 		printf("no progress after the client read\n");
 		goto fail;
 	}
 	/* and stops reading: dropped after the timeout */
-	sleep_ms(VFU_SRV_SEND_TIMEOUT_MS + 100);
-	ret = vfu_server_handle_input(dev_b.srv);
+	sleep_ms(VFIO_USER_SRV_SEND_TIMEOUT_MS + 100);
+	ret = vfio_user_server_handle_input(dev_b.srv);
 	if (ret != -ETIMEDOUT || ld(&dev_b.n_disconnected) != 1) {
 		printf("a stalled client was not dropped: %d\n", ret);
 		goto fail;
 	}
-	TEST_ASSERT_EQUAL(vfu_server_handle_input(dev_b.srv), -ENOTCONN, "still attached");
+	TEST_ASSERT_EQUAL(vfio_user_server_handle_input(dev_b.srv), -ENOTCONN, "still attached");
 	while (drain_sock(sv[0]) > 0)
 		;
 	TEST_ASSERT_EQUAL(drain_sock(sv[0]), -1, "the server did not close its end");
@@ -3803,7 +3824,7 @@ test_slow_reader_attached(void)
 	return TEST_SUCCESS;
 
 fail:
-	vfu_server_detach(dev_b.srv);
+	vfio_user_server_detach(dev_b.srv);
 	close(sv[0]);
 	return TEST_FAILED;
 }
@@ -3846,7 +3867,7 @@ test_slow_reader_others_served(void)
 			    sent);
 	}
 	/* dropped after the send timeout */
-	end = now_ms() + VFU_SRV_SEND_TIMEOUT_MS + WAIT_MS;
+	end = now_ms() + VFIO_USER_SRV_SEND_TIMEOUT_MS + WAIT_MS;
 	while (ld(&dev_b.n_disconnected) == 0 && now_ms() < end)
 		sleep_ms(10);
 	TEST_ASSERT_EQUAL(ld(&dev_b.n_disconnected), 1, "the slow client was not dropped");
@@ -3875,9 +3896,9 @@ static void *
 flood_posted_writes(void *arg)
 {
 	struct flooder *f = arg;
-	uint8_t msg[VFU_HDR_SIZE + VFU_REGION_ACCESS_SIZE + 4];
-	struct vfu_region_access acc;
-	struct vfu_hdr h;
+	uint8_t msg[VFIO_USER_HDR_SIZE + VFIO_USER_REGION_ACCESS_SIZE + 4];
+	struct vfio_user_region_access acc;
+	struct vfio_user_hdr h;
 	static const uint8_t data[4] = {0x44, 0x33, 0x22, 0x11};
 
 	memset(&acc, 0, sizeof(acc));
@@ -3885,16 +3906,17 @@ flood_posted_writes(void *arg)
 	acc.offset = 0x20;
 	acc.count = 4;
 	acc.data = data;
-	vfu_region_access_encode(msg + VFU_HDR_SIZE, sizeof(msg) - VFU_HDR_SIZE, &acc, NULL);
+	vfio_user_region_access_encode(msg + VFIO_USER_HDR_SIZE, sizeof(msg) - VFIO_USER_HDR_SIZE,
+				       &acc, NULL);
 	memset(&h, 0, sizeof(h));
-	h.cmd = VFU_CMD_REGION_WRITE;
+	h.cmd = VFIO_USER_CMD_REGION_WRITE;
 	h.size = sizeof(msg);
-	h.flags = VFU_F_TYPE_COMMAND | VFU_F_NO_REPLY;
+	h.flags = VFIO_USER_F_TYPE_COMMAND | VFIO_USER_F_NO_REPLY;
 	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
 		struct pollfd pfd = {.fd = f->sock, .events = POLLOUT};
 
 		h.msg_id++;
-		vfu_hdr_encode(msg, &h);
+		vfio_user_hdr_encode(msg, &h);
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		if (send(f->sock, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
@@ -4200,6 +4222,178 @@ test_socket_mode(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------- non-blocking transport */
+
+#define SR_PAY 8u
+#define SR_MAX (VFIO_USER_HDR_SIZE + 64u)
+
+/* A socketpair for the transport test; both ends non-blocking. */
+static int
+sock_rx_pair(int sv[2])
+{
+	return socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv);
+}
+
+/* One message of SR_PAY payload bytes ("abcdefgh"), msg_id id. */
+static void
+sock_rx_msg(uint8_t *msg, uint16_t id, uint32_t size)
+{
+	struct vfio_user_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.msg_id = id;
+	h.cmd = VFIO_USER_CMD_DEVICE_GET_INFO;
+	h.size = size;
+	vfio_user_hdr_encode(msg, &h);
+	memcpy(msg + VFIO_USER_HDR_SIZE, "abcdefgh", SR_PAY);
+}
+
+/*
+ * The server's transport (vfio_user_sock_rx, vfio_user_sock_send_nb),
+ * never blocking: a message trickled in pieces with its descriptor on the
+ * last one, too many descriptors, a bad header, EOF between and inside
+ * messages, a failing recvmsg(), a reply the socket takes in parts (its
+ * descriptor with the first), a peer that has gone.
+ */
+static int
+test_sock_rx(void)
+{
+	uint8_t msg[VFIO_USER_HDR_SIZE + SR_PAY], buf[SR_MAX - VFIO_USER_HDR_SIZE];
+	int sv[2], efd[VFIO_USER_SOCK_RX_MAX_FDS + 1], pfd[2], err = 0, fd, ret;
+	static uint8_t big[512 * 1024];
+	struct vfio_user_sock_rx rx;
+	unsigned int i, got_fds = 0;
+	uint32_t off = 0;
+	size_t got = 0;
+
+	memset(&rx, 0, sizeof(rx));
+	for (i = 0; i < RTE_DIM(efd); i++)
+		efd[i] = -1;
+	TEST_ASSERT_SUCCESS(sock_rx_pair(sv), "socketpair");
+	sock_rx_msg(msg, 7, sizeof(msg));
+
+	/* Nothing yet, then the header in two pieces, then the payload. */
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_AGAIN,
+			  "empty socket");
+	TEST_ASSERT_EQUAL(send(sv[1], msg, 3, 0), 3, "send");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_AGAIN,
+			  "3 header bytes");
+	TEST_ASSERT_EQUAL(rx.hdr_got, 3, "hdr_got %u", rx.hdr_got);
+	TEST_ASSERT_EQUAL(send(sv[1], msg + 3, VFIO_USER_HDR_SIZE - 3, 0), VFIO_USER_HDR_SIZE - 3,
+			  "send");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_AGAIN,
+			  "header without payload");
+	efd[0] = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT(efd[0] >= 0, "eventfd");
+	TEST_ASSERT_SUCCESS(
+		vfio_user_sock_send(sv[1], msg + VFIO_USER_HDR_SIZE, SR_PAY, efd, 1, 1000),
+		"payload with an fd");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_MSG,
+			  "whole message");
+	TEST_ASSERT(rx.hdr.msg_id == 7 && rx.hdr.size == sizeof(msg) && rx.hdr_got == 0,
+		    "header msg_id %u size %u hdr_got %u", rx.hdr.msg_id, rx.hdr.size, rx.hdr_got);
+	TEST_ASSERT(memcmp(buf, "abcdefgh", SR_PAY) == 0, "payload");
+	TEST_ASSERT(rx.nfds == 1 && rx.fds[0] >= 0 && !rx.fds_overflow, "one fd (%u)", rx.nfds);
+	vfio_user_sock_rx_reset(&rx);
+	TEST_ASSERT(rx.nfds == 0 && rx.fds[0] == -1, "reset closes the fds");
+
+	/* One descriptor more than a message may carry. */
+	for (i = 0; i < RTE_DIM(efd); i++) {
+		if (efd[i] < 0)
+			efd[i] = eventfd(0, EFD_CLOEXEC);
+		TEST_ASSERT(efd[i] >= 0, "eventfd");
+	}
+	TEST_ASSERT_SUCCESS(vfio_user_sock_send(sv[1], msg, sizeof(msg), efd, RTE_DIM(efd), 1000),
+			    "send with %u fds", (unsigned int)RTE_DIM(efd));
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_MSG,
+			  "message with too many fds");
+	TEST_ASSERT(rx.fds_overflow && rx.nfds <= VFIO_USER_SOCK_RX_MAX_FDS, "overflow %d nfds %u",
+		    rx.fds_overflow, rx.nfds);
+	vfio_user_sock_rx_reset(&rx);
+	vfio_user_close_fds(efd, RTE_DIM(efd));
+
+	/* A header announcing more than max_size. */
+	sock_rx_msg(msg, 8, SR_MAX + 1);
+	TEST_ASSERT_EQUAL(send(sv[1], msg, sizeof(msg), 0), (ssize_t)sizeof(msg), "send");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err),
+			  VFIO_USER_SOCK_RX_BAD_HDR, "oversized header");
+	TEST_ASSERT_EQUAL(err, E2BIG, "err %d", err);
+	vfio_user_sock_rx_reset(&rx);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* EOF inside a message, then between messages. */
+	TEST_ASSERT_SUCCESS(sock_rx_pair(sv), "socketpair");
+	sock_rx_msg(msg, 9, sizeof(msg));
+	TEST_ASSERT_EQUAL(send(sv[1], msg, 5, 0), 5, "send");
+	close(sv[1]);
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_EOF,
+			  "EOF inside a message");
+	TEST_ASSERT_EQUAL(rx.hdr_got, 5, "hdr_got %u", rx.hdr_got);
+	vfio_user_sock_rx_reset(&rx);
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(sv[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_EOF,
+			  "EOF between messages");
+	TEST_ASSERT_EQUAL(rx.hdr_got, 0, "hdr_got %u", rx.hdr_got);
+	close(sv[0]);
+
+	/* recvmsg() fails: not a socket. */
+	TEST_ASSERT_SUCCESS(pipe(pfd), "pipe");
+	TEST_ASSERT_EQUAL(vfio_user_sock_rx(pfd[0], &rx, buf, SR_MAX, &err), VFIO_USER_SOCK_RX_ERR,
+			  "recvmsg on a pipe");
+	TEST_ASSERT_EQUAL(err, ENOTSOCK, "err %d", err);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	/* A reply larger than the socket takes at once, with a descriptor. */
+	TEST_ASSERT_SUCCESS(sock_rx_pair(sv), "socketpair");
+	fd = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT(fd >= 0, "eventfd");
+	ret = vfio_user_sock_send_nb(sv[1], big, &off, sizeof(big), &fd);
+	TEST_ASSERT(ret == -EAGAIN && off > 0 && off < sizeof(big) && fd == -1,
+		    "first part: %d, %u bytes, fd %d", ret, off, fd);
+	while (got < sizeof(big)) {
+		union {
+			char b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr mh;
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = sizeof(ctl.b);
+		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EAGAIN) {
+			ret = vfio_user_sock_send_nb(sv[1], big, &off, sizeof(big), &fd);
+			TEST_ASSERT(ret == 0 || ret == -EAGAIN, "next part: %d", ret);
+			continue;
+		}
+		TEST_ASSERT(n > 0, "recvmsg: %zd", n);
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+			close(fd);
+			got_fds++;
+		}
+		fd = -1;
+		got += (size_t)n;
+	}
+	TEST_ASSERT(off == sizeof(big) && got == sizeof(big) && got_fds == 1,
+		    "sent %u, received %zu bytes and %u fds", off, got, got_fds);
+
+	/* The peer has gone: an error, no SIGPIPE. */
+	close(sv[0]);
+	off = 0;
+	ret = vfio_user_sock_send_nb(sv[1], big, &off, sizeof(big), &fd);
+	TEST_ASSERT_EQUAL(ret, -EPIPE, "send to a closed peer: %d", ret);
+	close(sv[1]);
+	printf("non-blocking transport: pieces, fds, bad header, EOF, errors, partial send\n");
+	return TEST_SUCCESS;
+}
+
 /* ----------------------------------------------------------- registration */
 
 static struct unit_test_suite vfio_user_server_suite = {
@@ -4254,6 +4448,7 @@ static struct unit_test_suite vfio_user_server_suite = {
 			TEST_CASE_ST(NULL, teardown_dev, test_create_checks),
 			TEST_CASE_ST(NULL, teardown_dev, test_lifecycle),
 			TEST_CASE_ST(NULL, teardown_dev, test_socket_mode),
+			TEST_CASE(test_sock_rx),
 			TEST_CASES_END(),
 		},
 };

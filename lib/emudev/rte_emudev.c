@@ -48,13 +48,13 @@
 #include "rte_emudev_driver.h"
 #include "emudev_priv.h"
 
-#ifndef RTE_LOG_DEFAULT_LOGTYPE
-#define RTE_LOG_DEFAULT_LOGTYPE lib.emudev
-#endif
+/* lib.emudev (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
 RTE_LOG_REGISTER_DEFAULT(emudev_logtype, NOTICE);
 
-#define EMUDEV_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, emudev_logtype, "EMUDEV: %s(): " fmt "\n", __func__, ##__VA_ARGS__)
+/* One line for function func, at level lvl (RTE_LOG_xxx). */
+#define EMUDEV_LOG_FROM(lvl, func, fmt, ...) \
+	rte_log(lvl, emudev_logtype, "EMUDEV: %s(): " fmt "\n", func, ##__VA_ARGS__)
+#define EMUDEV_LOG(level, fmt, ...) EMUDEV_LOG_FROM(RTE_LOG_##level, __func__, fmt, ##__VA_ARGS__)
 
 enum emudev_life {
 	EMUDEV_CLOSED = 0,
@@ -184,8 +184,7 @@ emudev_get_logged(uint16_t dev_id, const char *func)
 	struct rte_emudev *dev = emudev_get(dev_id);
 
 	if (dev == NULL)
-		rte_log(RTE_LOG_ERR, emudev_logtype, "EMUDEV: %s(): invalid device id %u\n", func,
-			dev_id);
+		EMUDEV_LOG_FROM(RTE_LOG_ERR, func, "invalid device id %u", dev_id);
 	return dev;
 }
 

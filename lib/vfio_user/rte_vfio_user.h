@@ -225,7 +225,8 @@ struct rte_vfio_user_server_conf {
  * @return the context, or NULL with rte_errno set (EINVAL for a bad
  *   configuration, ENAMETOOLONG for a socket path too long, ENOMEM).
  */
-__rte_experimental struct rte_vfio_user_server *
+__rte_experimental
+struct rte_vfio_user_server *
 rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf);
 
 /**
@@ -244,9 +245,9 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf);
  *   sealed (not a memfd created with MFD_ALLOW_SEALING, or sealed with
  *   F_SEAL_SEAL without the two seals); -EBUSY once started.
  */
-__rte_experimental int
-rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index,
-				const struct rte_vfio_user_region_conf *conf);
+__rte_experimental
+int rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index,
+				    const struct rte_vfio_user_region_conf *conf);
 
 /**
  * Replace the fd backing the mmappable parts of a region declared with an
@@ -266,8 +267,8 @@ rte_vfio_user_server_set_region(struct rte_vfio_user_server *srv, uint32_t index
  *   be sealed; -EBUSY when a client is connected and the caller is not the
  *   thread serving it.
  */
-__rte_experimental int rte_vfio_user_server_set_region_fd(struct rte_vfio_user_server *srv,
-							  uint32_t index, int fd);
+__rte_experimental
+int rte_vfio_user_server_set_region_fd(struct rte_vfio_user_server *srv, uint32_t index, int fd);
 
 /**
  * Append a standard capability to the configuration space's list.
@@ -280,34 +281,35 @@ __rte_experimental int rte_vfio_user_server_set_region_fd(struct rte_vfio_user_s
  * @param offset  where the capability was put (its ID byte), if not NULL
  * @return 0, -ENOSPC when the 256-byte space is full, -EBUSY once started.
  */
-__rte_experimental int rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id,
-						 const void *body, uint8_t len,
-						 const uint8_t *wmask, uint16_t *offset);
+__rte_experimental
+int rte_vfio_user_pci_cap_add(struct rte_vfio_user_server *srv, uint8_t cap_id, const void *body,
+			      uint8_t len, const uint8_t *wmask, uint16_t *offset);
 
 /**
  * Add an MSI-X capability for the vectors of RTE_VFIO_USER_IRQ_MSIX with
  * the table at (table_bar, table_offset) and the PBA at (pba_bar,
  * pba_offset). The BARs must have been declared and be large enough.
  */
-__rte_experimental int rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv,
-						      uint8_t table_bar, uint32_t table_offset,
-						      uint8_t pba_bar, uint32_t pba_offset,
-						      uint16_t *offset);
+__rte_experimental
+int rte_vfio_user_pci_msix_cap_add(struct rte_vfio_user_server *srv, uint8_t table_bar,
+				   uint32_t table_offset, uint8_t pba_bar, uint32_t pba_offset,
+				   uint16_t *offset);
 
 /**
  * Add a PCI Express capability (version 2, endpoint, FLR supported).
  * An FLR initiated through it resets the device with
  * RTE_VFIO_USER_RESET_FLR.
  */
-__rte_experimental int rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv,
-						     uint16_t *offset);
+__rte_experimental
+int rte_vfio_user_pci_exp_cap_add(struct rte_vfio_user_server *srv, uint16_t *offset);
 
 /**
  * Read the current configuration space (as the client sees it).
  * @return 0, or -EINVAL when out of bounds.
  */
-__rte_experimental int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv, uint32_t offset,
-						  void *buf, uint32_t len);
+__rte_experimental
+int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *srv, uint32_t offset, void *buf,
+			       uint32_t len);
 
 /**
  * Create the socket (mode as configured; a stale socket file left by a dead
@@ -317,19 +319,23 @@ __rte_experimental int rte_vfio_user_pci_cfg_read(struct rte_vfio_user_server *s
  * @return 0, or a negative errno (-EADDRINUSE when another server listens
  *   on the path, -ENOTSOCK when a file that is not a socket is there).
  */
-__rte_experimental int rte_vfio_user_server_start(struct rte_vfio_user_server *srv);
+__rte_experimental
+int rte_vfio_user_server_start(struct rte_vfio_user_server *srv);
 
 /**
  * Disconnect the client if any (as if it went away), close and remove
  * the socket, free the context. Must not be called from a callback.
  */
-__rte_experimental void rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv);
+__rte_experimental
+void rte_vfio_user_server_destroy(struct rte_vfio_user_server *srv);
 
 /** @return true while a client is connected and negotiated. */
-__rte_experimental bool rte_vfio_user_server_connected(const struct rte_vfio_user_server *srv);
+__rte_experimental
+bool rte_vfio_user_server_connected(const struct rte_vfio_user_server *srv);
 
 /** @return the socket path of the server. */
-__rte_experimental const char *rte_vfio_user_server_path(const struct rte_vfio_user_server *srv);
+__rte_experimental
+const char *rte_vfio_user_server_path(const struct rte_vfio_user_server *srv);
 
 /**
  * Raise an interrupt: write the vector's eventfd (SET_IRQS only accepts
@@ -340,12 +346,12 @@ __rte_experimental const char *rte_vfio_user_server_path(const struct rte_vfio_u
  *   pending and fires on unmask); -ENOENT when the client set no eventfd;
  *   -EINVAL for a bad index or vector.
  */
-__rte_experimental int rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv, uint32_t index,
-						 uint32_t vector);
+__rte_experimental
+int rte_vfio_user_irq_trigger(struct rte_vfio_user_server *srv, uint32_t index, uint32_t vector);
 
 /** @return whether (index, vector) has an eventfd and is not masked. */
-__rte_experimental bool rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv, uint32_t index,
-						  uint32_t vector);
+__rte_experimental
+bool rte_vfio_user_irq_enabled(struct rte_vfio_user_server *srv, uint32_t index, uint32_t vector);
 
 /** One mapping of the DMA table. */
 struct rte_vfio_user_dma_map {
@@ -369,29 +375,33 @@ struct rte_vfio_user_dma_map {
  * @return the pointer, or NULL when the range is not mapped (or wraps, or
  *   len is 0, or the mapping has no fd or lacks prot).
  */
-__rte_experimental void *rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv,
-						     uint64_t iova, uint64_t len, uint32_t prot);
+__rte_experimental
+void *rte_vfio_user_dma_translate(struct rte_vfio_user_server *srv, uint64_t iova, uint64_t len,
+				  uint32_t prot);
 
 /**
  * Copy from guest memory, possibly across adjacent mappings.
  * @return 0, or -EFAULT when a byte is not mapped readable.
  */
-__rte_experimental int rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova,
-					      void *buf, uint64_t len);
+__rte_experimental
+int rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova, void *buf,
+			   uint64_t len);
 
 /**
  * Copy into guest memory, possibly across adjacent mappings.
  * @return 0, or -EFAULT when a byte is not mapped writable.
  */
-__rte_experimental int rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova,
-					       const void *buf, uint64_t len);
+__rte_experimental
+int rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova, const void *buf,
+			    uint64_t len);
 
 /**
  * Copy out the DMA table, sorted by iova.
  * @return the number of mappings (may exceed max; then only max copied).
  */
-__rte_experimental int rte_vfio_user_dma_table(struct rte_vfio_user_server *srv,
-					       struct rte_vfio_user_dma_map *maps, uint32_t max);
+__rte_experimental
+int rte_vfio_user_dma_table(struct rte_vfio_user_server *srv, struct rte_vfio_user_dma_map *maps,
+			    uint32_t max);
 
 #ifdef __cplusplus
 }

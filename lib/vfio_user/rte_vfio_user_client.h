@@ -91,27 +91,31 @@ struct rte_vfio_user_region_info {
  *   refused the version, EBUSY when the device already has a client,
  *   ETIMEDOUT).
  */
-__rte_experimental struct rte_vfio_user_client *
+__rte_experimental
+struct rte_vfio_user_client *
 rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client_conf *conf);
 
 /** Unmap the areas mapped through the client, close its fds, disconnect. */
-__rte_experimental void rte_vfio_user_client_close(struct rte_vfio_user_client *c);
+__rte_experimental
+void rte_vfio_user_client_close(struct rte_vfio_user_client *c);
 
 /** @return what the server negotiated. */
-__rte_experimental const struct rte_vfio_user_client_caps *
+__rte_experimental
+const struct rte_vfio_user_client_caps *
 rte_vfio_user_client_caps(const struct rte_vfio_user_client *c);
 
 /** @return 0 or a negative errno (the server's, or a transport error). */
-__rte_experimental int rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
-							struct rte_vfio_user_device_info *info);
+__rte_experimental
+int rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
+				     struct rte_vfio_user_device_info *info);
 
 /**
  * Get a region's size, flags, sparse areas and fd. The fd stays owned by
  * the client and is closed by rte_vfio_user_client_close().
  */
-__rte_experimental int rte_vfio_user_client_region_info(struct rte_vfio_user_client *c,
-							uint32_t index,
-							struct rte_vfio_user_region_info *info);
+__rte_experimental
+int rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t index,
+				     struct rte_vfio_user_region_info *info);
 
 /**
  * mmap a sparse area (area < nr_sparse) or, with area == UINT32_MAX, the
@@ -121,12 +125,14 @@ __rte_experimental int rte_vfio_user_client_region_info(struct rte_vfio_user_cli
  * seals, so that the server cannot make accesses fault later.
  * @return the address, or NULL with rte_errno set.
  */
-__rte_experimental void *rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c,
-							  uint32_t index, uint32_t area);
+__rte_experimental
+void *rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c, uint32_t index,
+				       uint32_t area);
 
 /** Get an IRQ index's vector count and RTE_VFIO_USER_IRQ_* flags. */
-__rte_experimental int rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c, uint32_t index,
-						     uint32_t *count, uint32_t *flags);
+__rte_experimental
+int rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c, uint32_t index, uint32_t *count,
+				  uint32_t *flags);
 
 /**
  * Give eventfds for vectors [start, start + count) of an index (fds sent
@@ -134,30 +140,30 @@ __rte_experimental int rte_vfio_user_client_irq_info(struct rte_vfio_user_client
  * vector. With fds == NULL, deassign the range. count == 0 with
  * start == 0 disables the whole index.
  */
-__rte_experimental int rte_vfio_user_client_set_irqs(struct rte_vfio_user_client *c, uint32_t index,
-						     uint32_t start, uint32_t count,
-						     const int *fds);
+__rte_experimental
+int rte_vfio_user_client_set_irqs(struct rte_vfio_user_client *c, uint32_t index, uint32_t start,
+				  uint32_t count, const int *fds);
 
 /** Mask or unmask vectors [start, start + count) of an index. */
-__rte_experimental int rte_vfio_user_client_irq_mask(struct rte_vfio_user_client *c, uint32_t index,
-						     uint32_t start, uint32_t count, bool mask);
+__rte_experimental
+int rte_vfio_user_client_irq_mask(struct rte_vfio_user_client *c, uint32_t index, uint32_t start,
+				  uint32_t count, bool mask);
 
 /**
  * Read a region (split into transfers of max_data_xfer_size).
  * @return 0 or a negative errno.
  */
-__rte_experimental int rte_vfio_user_client_region_read(struct rte_vfio_user_client *c,
-							uint32_t index, uint64_t offset, void *buf,
-							uint32_t len);
+__rte_experimental
+int rte_vfio_user_client_region_read(struct rte_vfio_user_client *c, uint32_t index,
+				     uint64_t offset, void *buf, uint32_t len);
 
 /**
  * Write a region. A posted write is sent with NO_REPLY and not waited
  * for (errors then go unreported, as with QEMU's posted writes).
  */
-__rte_experimental int rte_vfio_user_client_region_write(struct rte_vfio_user_client *c,
-							 uint32_t index, uint64_t offset,
-							 const void *buf, uint32_t len,
-							 bool posted);
+__rte_experimental
+int rte_vfio_user_client_region_write(struct rte_vfio_user_client *c, uint32_t index,
+				      uint64_t offset, const void *buf, uint32_t len, bool posted);
 
 /**
  * Map [iova, iova + size) to (fd, fd_offset) in the server's DMA table.
@@ -169,9 +175,9 @@ __rte_experimental int rte_vfio_user_client_region_write(struct rte_vfio_user_cl
  * @param size      bytes
  * @param prot      RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE
  */
-__rte_experimental int rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd,
-						    uint64_t fd_offset, uint64_t iova,
-						    uint64_t size, uint32_t prot);
+__rte_experimental
+int rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd, uint64_t fd_offset,
+				 uint64_t iova, uint64_t size, uint32_t prot);
 
 /**
  * Unmap [iova, iova + size): the server removes every mapping lying
@@ -179,17 +185,20 @@ __rte_experimental int rte_vfio_user_client_dma_map(struct rte_vfio_user_client 
  * removed) a range that cuts a mapping in two. The range may end at the
  * top of the address space; size 0 or a wrapping range gives -EINVAL.
  */
-__rte_experimental int rte_vfio_user_client_dma_unmap(struct rte_vfio_user_client *c, uint64_t iova,
-						      uint64_t size);
+__rte_experimental
+int rte_vfio_user_client_dma_unmap(struct rte_vfio_user_client *c, uint64_t iova, uint64_t size);
 
 /** Unmap everything (the UNMAP_ALL flag, as QEMU does). */
-__rte_experimental int rte_vfio_user_client_dma_unmap_all(struct rte_vfio_user_client *c);
+__rte_experimental
+int rte_vfio_user_client_dma_unmap_all(struct rte_vfio_user_client *c);
 
 /** DEVICE_RESET. */
-__rte_experimental int rte_vfio_user_client_reset(struct rte_vfio_user_client *c);
+__rte_experimental
+int rte_vfio_user_client_reset(struct rte_vfio_user_client *c);
 
 /** @return the socket fd (to poll it for a hang-up), or -1. */
-__rte_experimental int rte_vfio_user_client_fd(const struct rte_vfio_user_client *c);
+__rte_experimental
+int rte_vfio_user_client_fd(const struct rte_vfio_user_client *c);
 
 #ifdef __cplusplus
 }

@@ -80,7 +80,7 @@ struct rte_vfio_user_client {
 	bool remote_error; /* the last failed request got an error reply */
 	uint16_t next_id;
 	int timeout_ms;
-	int64_t deadline; /* of the public call in progress (vfu_now_ms) */
+	int64_t deadline; /* of the public call in progress (vfio_user_now_ms) */
 	uint32_t own_max_fds; /* max_msg_fds offered: most fds we take */
 	uint32_t own_max_xfer; /* max_data_xfer_size offered */
 	uint32_t xfer; /* region access chunk size */
@@ -100,14 +100,14 @@ struct rte_vfio_user_client {
 static void
 client_begin(struct rte_vfio_user_client *c)
 {
-	c->deadline = vfu_now_ms() + c->timeout_ms;
+	c->deadline = vfio_user_now_ms() + c->timeout_ms;
 }
 
 /* Milliseconds left before the call's deadline (0 when it has passed). */
 static int
 client_left(const struct rte_vfio_user_client *c)
 {
-	int64_t left = c->deadline - vfu_now_ms();
+	int64_t left = c->deadline - vfio_user_now_ms();
 
 	if (left <= 0)
 		return 0;
@@ -119,7 +119,7 @@ client_break(struct rte_vfio_user_client *c, const char *why, int err)
 {
 	if (c->broken)
 		return;
-	VFU_LOG(ERR, "connection unusable: %s (%s)", why, strerror(-err));
+	VFIO_USER_LOG(ERR, "connection unusable: %s (%s)", why, strerror(-err));
 	c->broken = true;
 	/* Tell the server we are gone; the fd stays valid until close. */
 	shutdown(c->sock, SHUT_RDWR);
@@ -127,23 +127,23 @@ client_break(struct rte_vfio_user_client *c, const char *why, int err)
 
 /* Answer a request of the server: we serve none of them. */
 static int
-client_refuse(struct rte_vfio_user_client *c, const struct vfu_hdr *req)
+client_refuse(struct rte_vfio_user_client *c, const struct vfio_user_hdr *req)
 {
-	uint8_t msg[VFU_HDR_SIZE];
-	struct vfu_hdr h;
+	uint8_t msg[VFIO_USER_HDR_SIZE];
+	struct vfio_user_hdr h;
 
-	VFU_LOG(DEBUG, "refusing server request %s (msg_id %u)", vfu_cmd_name(req->cmd),
-		req->msg_id);
-	if (req->flags & VFU_F_NO_REPLY)
+	VFIO_USER_LOG(DEBUG, "refusing server request %s (msg_id %u)", vfio_user_cmd_name(req->cmd),
+		      req->msg_id);
+	if (req->flags & VFIO_USER_F_NO_REPLY)
 		return 0;
 	memset(&h, 0, sizeof(h));
 	h.msg_id = req->msg_id;
 	h.cmd = req->cmd;
-	h.size = VFU_HDR_SIZE;
-	h.flags = VFU_F_TYPE_REPLY | VFU_F_ERROR;
+	h.size = VFIO_USER_HDR_SIZE;
+	h.flags = VFIO_USER_F_TYPE_REPLY | VFIO_USER_F_ERROR;
 	h.error = ENOTSUP;
-	vfu_hdr_encode(msg, &h);
-	return vfu_sock_send(c->sock, msg, sizeof(msg), NULL, 0, client_left(c));
+	vfio_user_hdr_encode(msg, &h);
+	return vfio_user_sock_send(c->sock, msg, sizeof(msg), NULL, 0, client_left(c));
 }
 
 /* Send the message in c->buf (payload of len bytes already written). */
@@ -151,7 +151,7 @@ static int
 client_send(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, uint32_t flags,
 	    const int *fds, unsigned int nfds, uint16_t *id)
 {
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	int ret;
 
 	if (c->broken)
@@ -159,14 +159,14 @@ client_send(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, uint32_t
 	memset(&h, 0, sizeof(h));
 	h.msg_id = c->next_id++;
 	h.cmd = cmd;
-	h.size = VFU_HDR_SIZE + len;
-	h.flags = VFU_F_TYPE_COMMAND | flags;
-	vfu_hdr_encode(c->buf, &h);
+	h.size = VFIO_USER_HDR_SIZE + len;
+	h.flags = VFIO_USER_F_TYPE_COMMAND | flags;
+	vfio_user_hdr_encode(c->buf, &h);
 	if (client_left(c) == 0) {
 		client_break(c, "deadline passed before the request was sent", -ETIMEDOUT);
 		return -ETIMEDOUT;
 	}
-	ret = vfu_sock_send(c->sock, c->buf, h.size, fds, nfds, client_left(c));
+	ret = vfio_user_sock_send(c->sock, c->buf, h.size, fds, nfds, client_left(c));
 	if (ret < 0) {
 		client_break(c, "send failed", ret);
 		return ret;
@@ -210,18 +210,19 @@ client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const in
 
 	for (;;) {
 		unsigned int n = 0, max_rfds;
-		struct vfu_hdr rh;
+		struct vfio_user_hdr rh;
 		int left;
 
 		left = client_left(c);
 		if (left == 0) {
-			VFU_LOG(ERR, "%s: no reply within %d ms (%u other messages meanwhile)",
-				vfu_cmd_name(cmd), c->timeout_ms, skipped);
+			VFIO_USER_LOG(ERR,
+				      "%s: no reply within %d ms (%u other messages meanwhile)",
+				      vfio_user_cmd_name(cmd), c->timeout_ms, skipped);
 			client_break(c, "reply timeout", -ETIMEDOUT);
 			return -ETIMEDOUT;
 		}
-		ret = vfu_sock_recv(c->sock, c->buf, c->buf_size, &rh, c->rfds, c->own_max_fds, &n,
-				    left);
+		ret = vfio_user_sock_recv(c->sock, c->buf, c->buf_size, &rh, c->rfds,
+					  c->own_max_fds, &n, left);
 		if (ret < 0) {
 			if (ret == -EINVAL || ret == -E2BIG) {
 				/* bad header, or fds beyond what we offered */
@@ -233,8 +234,8 @@ client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const in
 		}
 		max_rfds = rfd != NULL ? 1 : 0;
 
-		if ((rh.flags & VFU_F_TYPE_MASK) == VFU_F_TYPE_COMMAND) {
-			vfu_close_fds(c->rfds, n);
+		if ((rh.flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_COMMAND) {
+			vfio_user_close_fds(c->rfds, n);
 			skipped++;
 			ret = client_refuse(c, &rh);
 			if (ret < 0) {
@@ -246,36 +247,39 @@ client_call(struct rte_vfio_user_client *c, uint16_t cmd, uint32_t len, const in
 		if (rh.msg_id != id) {
 			/* e.g. an error for a posted write: not ours */
 			if (skipped++ == 0)
-				VFU_LOG(WARNING, "ignoring reply %s msg_id %u (waiting for %u)",
-					vfu_cmd_name(rh.cmd), rh.msg_id, id);
-			vfu_close_fds(c->rfds, n);
+				VFIO_USER_LOG(WARNING,
+					      "ignoring reply %s msg_id %u (waiting for %u)",
+					      vfio_user_cmd_name(rh.cmd), rh.msg_id, id);
+			vfio_user_close_fds(c->rfds, n);
 			continue;
 		}
 		if (rh.cmd != cmd) {
-			VFU_LOG(ERR, "reply to %s has command %u", vfu_cmd_name(cmd), rh.cmd);
-			vfu_close_fds(c->rfds, n);
+			VFIO_USER_LOG(ERR, "reply to %s has command %u", vfio_user_cmd_name(cmd),
+				      rh.cmd);
+			vfio_user_close_fds(c->rfds, n);
 			return -EPROTO;
 		}
-		if (rh.flags & VFU_F_ERROR) {
-			vfu_close_fds(c->rfds, n);
+		if (rh.flags & VFIO_USER_F_ERROR) {
+			vfio_user_close_fds(c->rfds, n);
 			if (rh.error == 0 || rh.error > CLIENT_MAX_ERRNO) {
-				VFU_LOG(ERR, "%s: bad error %u in reply", vfu_cmd_name(cmd),
-					rh.error);
+				VFIO_USER_LOG(ERR, "%s: bad error %u in reply",
+					      vfio_user_cmd_name(cmd), rh.error);
 				return -EPROTO;
 			}
-			VFU_LOG(DEBUG, "%s: server error %u", vfu_cmd_name(cmd), rh.error);
+			VFIO_USER_LOG(DEBUG, "%s: server error %u", vfio_user_cmd_name(cmd),
+				      rh.error);
 			c->remote_error = true;
 			return -(int)rh.error;
 		}
 		if (n > max_rfds) {
-			VFU_LOG(ERR, "%s: reply with %u fds", vfu_cmd_name(cmd), n);
-			vfu_close_fds(c->rfds, n);
+			VFIO_USER_LOG(ERR, "%s: reply with %u fds", vfio_user_cmd_name(cmd), n);
+			vfio_user_close_fds(c->rfds, n);
 			return -EPROTO;
 		}
 		if (n == 1)
 			*rfd = c->rfds[0];
 		c->rfds[0] = -1;
-		*rlen = rh.size - VFU_HDR_SIZE;
+		*rlen = rh.size - VFIO_USER_HDR_SIZE;
 		return 0;
 	}
 }
@@ -292,7 +296,7 @@ client_call_noreply_payload(struct rte_vfio_user_client *c, uint16_t cmd, uint32
 	if (ret < 0)
 		return ret;
 	if (rlen != 0) {
-		VFU_LOG(ERR, "%s: unexpected %u-byte reply", vfu_cmd_name(cmd), rlen);
+		VFIO_USER_LOG(ERR, "%s: unexpected %u-byte reply", vfio_user_cmd_name(cmd), rlen);
 		return -EPROTO;
 	}
 	return 0;
@@ -301,58 +305,59 @@ client_call_noreply_payload(struct rte_vfio_user_client *c, uint16_t cmd, uint32
 static uint8_t *
 client_payload(struct rte_vfio_user_client *c)
 {
-	return c->buf + VFU_HDR_SIZE;
+	return c->buf + VFIO_USER_HDR_SIZE;
 }
 
 static size_t
 client_payload_room(const struct rte_vfio_user_client *c)
 {
-	return c->buf_size - VFU_HDR_SIZE;
+	return c->buf_size - VFIO_USER_HDR_SIZE;
 }
 
 static int
 client_negotiate(struct rte_vfio_user_client *c)
 {
-	struct vfu_version ver;
-	struct vfu_caps caps;
+	struct vfio_user_version ver;
+	struct vfio_user_caps caps;
 	uint32_t rlen;
 	int len, ret;
 
-	vfu_caps_default(&caps);
+	vfio_user_caps_default(&caps);
 	caps.max_msg_fds = c->own_max_fds;
 	caps.max_data_xfer_size = c->own_max_xfer;
-	caps.max_dma_maps = VFU_DEFAULT_MAX_DMA_MAPS;
-	caps.pgsizes = VFU_DEFAULT_PGSIZES;
+	caps.max_dma_maps = VFIO_USER_DEFAULT_MAX_DMA_MAPS;
+	caps.pgsizes = VFIO_USER_DEFAULT_PGSIZES;
 	caps.write_multiple = true;
-	len = vfu_version_encode(client_payload(c), client_payload_room(c), VFU_VERSION_MAJOR,
-				 VFU_VERSION_MINOR, &caps);
+	len = vfio_user_version_encode(client_payload(c), client_payload_room(c),
+				       VFIO_USER_VERSION_MAJOR, VFIO_USER_VERSION_MINOR, &caps);
 	if (len < 0) {
-		VFU_LOG(ERR, "cannot encode VERSION: %d", len);
+		VFIO_USER_LOG(ERR, "cannot encode VERSION: %d", len);
 		return -EINVAL;
 	}
 
-	ret = client_call(c, VFU_CMD_VERSION, (uint32_t)len, NULL, 0, NULL, &rlen);
+	ret = client_call(c, VFIO_USER_CMD_VERSION, (uint32_t)len, NULL, 0, NULL, &rlen);
 	if (ret < 0) {
 		if (c->remote_error && ret == -EBUSY) {
 			/* Not the version: the device serves another client. */
-			VFU_LOG(ERR, "the device already has a client (EBUSY to VERSION)");
+			VFIO_USER_LOG(ERR, "the device already has a client (EBUSY to VERSION)");
 			return ret;
 		}
 		if (c->remote_error) {
-			VFU_LOG(ERR, "server refused version %d.%d: %s", VFU_VERSION_MAJOR,
-				VFU_VERSION_MINOR, strerror(-ret));
+			VFIO_USER_LOG(ERR, "server refused version %d.%d: %s",
+				      VFIO_USER_VERSION_MAJOR, VFIO_USER_VERSION_MINOR,
+				      strerror(-ret));
 			return -EPROTO;
 		}
 		return ret;
 	}
-	ret = vfu_version_decode(client_payload(c), rlen, &ver);
+	ret = vfio_user_version_decode(client_payload(c), rlen, &ver);
 	if (ret < 0) {
-		VFU_LOG(ERR, "bad VERSION reply: %d", ret);
+		VFIO_USER_LOG(ERR, "bad VERSION reply: %d", ret);
 		return -EPROTO;
 	}
-	if (ver.major != VFU_VERSION_MAJOR || ver.minor > VFU_VERSION_MINOR) {
-		VFU_LOG(ERR, "server answered version %u.%u to %d.%d", ver.major, ver.minor,
-			VFU_VERSION_MAJOR, VFU_VERSION_MINOR);
+	if (ver.major != VFIO_USER_VERSION_MAJOR || ver.minor > VFIO_USER_VERSION_MINOR) {
+		VFIO_USER_LOG(ERR, "server answered version %u.%u to %d.%d", ver.major, ver.minor,
+			      VFIO_USER_VERSION_MAJOR, VFIO_USER_VERSION_MINOR);
 		return -EPROTO;
 	}
 
@@ -364,13 +369,14 @@ client_negotiate(struct rte_vfio_user_client *c)
 	c->caps.pgsizes = ver.caps.pgsizes;
 	c->caps.write_multiple = ver.caps.write_multiple;
 	if (c->caps.max_msg_fds == 0 || c->caps.max_data_xfer_size == 0 || c->caps.pgsizes == 0) {
-		VFU_LOG(ERR, "bad capabilities in VERSION reply");
+		VFIO_USER_LOG(ERR, "bad capabilities in VERSION reply");
 		return -EPROTO;
 	}
 	/* Our replies buffer holds what we offered: stay within both. */
 	c->xfer = RTE_MIN(c->caps.max_data_xfer_size, c->own_max_xfer);
 	c->min_pgsize = c->caps.pgsizes & -c->caps.pgsizes;
-	VFU_LOG(DEBUG,
+	VFIO_USER_LOG(
+		DEBUG,
 		"negotiated %u.%u max_msg_fds %u max_data_xfer_size %u max_dma_maps %u pgsizes "
 		"0x%" PRIx64,
 		c->caps.major, c->caps.minor, c->caps.max_msg_fds, c->caps.max_data_xfer_size,
@@ -406,9 +412,9 @@ rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client
 		def.max_msg_fds = CLIENT_DEFAULT_MAX_MSG_FDS;
 	if (def.max_data_xfer_size == 0)
 		def.max_data_xfer_size = CLIENT_DEFAULT_MAX_XFER;
-	if (def.max_msg_fds > VFU_MAX_MSG_FDS_LIMIT ||
-	    def.max_data_xfer_size > VFU_MAX_DATA_XFER_LIMIT) {
-		VFU_LOG(ERR, "bad client configuration");
+	if (def.max_msg_fds > VFIO_USER_MAX_MSG_FDS_LIMIT ||
+	    def.max_data_xfer_size > VFIO_USER_MAX_DATA_XFER_LIMIT) {
+		VFIO_USER_LOG(ERR, "bad client configuration");
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -426,10 +432,10 @@ rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client
 	/* Largest payload: a region read reply or a server's DMA_WRITE,
 	 * a VERSION reply, a region info reply.
 	 */
-	body = VFU_REGION_ACCESS_SIZE + c->own_max_xfer;
-	body = RTE_MAX(body, 4u + VFU_MAX_JSON_LEN + 1u);
+	body = VFIO_USER_REGION_ACCESS_SIZE + c->own_max_xfer;
+	body = RTE_MAX(body, 4u + VFIO_USER_MAX_JSON_LEN + 1u);
 	body = RTE_MAX(body, CLIENT_REGION_INFO_MAX_ARGSZ);
-	c->buf_size = VFU_HDR_SIZE + body;
+	c->buf_size = VFIO_USER_HDR_SIZE + body;
 	c->buf = calloc(1, c->buf_size);
 	c->rfds = calloc(c->own_max_fds, sizeof(int));
 	if (c->buf == NULL || c->rfds == NULL) {
@@ -442,7 +448,7 @@ rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client
 	c->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->sock < 0) {
 		err = errno;
-		VFU_LOG(ERR, "socket: %s", strerror(err));
+		VFIO_USER_LOG(ERR, "socket: %s", strerror(err));
 		goto fail;
 	}
 	/* Bounds a connect() to a server whose backlog is full. */
@@ -459,9 +465,9 @@ rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client
 			err = ETIMEDOUT;
 		/* Nobody serves the path: the caller says so (and may retry). */
 		if (err == ENOENT || err == ECONNREFUSED)
-			VFU_LOG(DEBUG, "connect %s: %s", path, strerror(err));
+			VFIO_USER_LOG(DEBUG, "connect %s: %s", path, strerror(err));
 		else
-			VFU_LOG(ERR, "connect %s: %s", path, strerror(err));
+			VFIO_USER_LOG(ERR, "connect %s: %s", path, strerror(err));
 		goto fail;
 	}
 
@@ -472,7 +478,7 @@ rte_vfio_user_client_connect(const char *path, const struct rte_vfio_user_client
 			err = ECONNRESET;
 		goto fail;
 	}
-	VFU_LOG(INFO, "connected to %s, protocol %u.%u", path, c->caps.major, c->caps.minor);
+	VFIO_USER_LOG(INFO, "connected to %s, protocol %u.%u", path, c->caps.major, c->caps.minor);
 	return c;
 
 fail:
@@ -500,7 +506,7 @@ rte_vfio_user_client_close(struct rte_vfio_user_client *c)
 			close(c->regions[i].info.fd);
 	free(c->regions);
 	if (c->rfds != NULL)
-		vfu_close_fds(c->rfds, c->own_max_fds);
+		vfio_user_close_fds(c->rfds, c->own_max_fds);
 	free(c->rfds);
 	if (c->sock >= 0)
 		close(c->sock);
@@ -540,7 +546,7 @@ int
 rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
 				 struct rte_vfio_user_device_info *info)
 {
-	struct vfu_device_info req, rep;
+	struct vfio_user_device_info req, rep;
 	uint32_t rlen;
 	int len, ret;
 
@@ -550,20 +556,21 @@ rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
 	if (info == NULL)
 		return -EINVAL;
 	memset(&req, 0, sizeof(req));
-	req.argsz = VFU_DEVICE_INFO_SIZE;
-	len = vfu_device_info_encode(client_payload(c), client_payload_room(c), &req);
+	req.argsz = VFIO_USER_DEVICE_INFO_SIZE;
+	len = vfio_user_device_info_encode(client_payload(c), client_payload_room(c), &req);
 	if (len < 0)
 		return len;
-	ret = client_call(c, VFU_CMD_DEVICE_GET_INFO, (uint32_t)len, NULL, 0, NULL, &rlen);
+	ret = client_call(c, VFIO_USER_CMD_DEVICE_GET_INFO, (uint32_t)len, NULL, 0, NULL, &rlen);
 	if (ret < 0)
 		return ret;
-	if (rlen != VFU_DEVICE_INFO_SIZE ||
-	    vfu_device_info_decode(client_payload(c), rlen, &rep) < 0) {
-		VFU_LOG(ERR, "bad DEVICE_GET_INFO reply (%u bytes)", rlen);
+	if (rlen != VFIO_USER_DEVICE_INFO_SIZE ||
+	    vfio_user_device_info_decode(client_payload(c), rlen, &rep) < 0) {
+		VFIO_USER_LOG(ERR, "bad DEVICE_GET_INFO reply (%u bytes)", rlen);
 		return -EPROTO;
 	}
 	if (rep.num_regions > CLIENT_MAX_REGIONS || rep.num_irqs > CLIENT_MAX_IRQ_INDICES) {
-		VFU_LOG(ERR, "DEVICE_GET_INFO: %u regions, %u IRQ indices: more than %u and %u",
+		VFIO_USER_LOG(
+			ERR, "DEVICE_GET_INFO: %u regions, %u IRQ indices: more than %u and %u",
 			rep.num_regions, rep.num_irqs, CLIENT_MAX_REGIONS, CLIENT_MAX_IRQ_INDICES);
 		return -EPROTO;
 	}
@@ -576,31 +583,33 @@ rte_vfio_user_client_device_info(struct rte_vfio_user_client *c,
 /* One GET_REGION_INFO exchange offering argsz bytes. */
 static int
 client_region_query(struct rte_vfio_user_client *c, uint32_t index, uint32_t argsz,
-		    struct vfu_region_info *ri, int *fd)
+		    struct vfio_user_region_info *ri, int *fd)
 {
 	uint32_t rlen;
 	int len, ret;
 
 	*fd = -1;
-	len = vfu_region_info_req_encode(client_payload(c), client_payload_room(c), index, argsz);
+	len = vfio_user_region_info_req_encode(client_payload(c), client_payload_room(c), index,
+					       argsz);
 	if (len < 0)
 		return len;
-	ret = client_call(c, VFU_CMD_DEVICE_GET_REGION_INFO, (uint32_t)len, NULL, 0, fd, &rlen);
+	ret = client_call(c, VFIO_USER_CMD_DEVICE_GET_REGION_INFO, (uint32_t)len, NULL, 0, fd,
+			  &rlen);
 	if (ret < 0)
 		return ret;
 	memset(ri, 0, sizeof(*ri));
-	if (rlen < VFU_REGION_INFO_SIZE || rlen > argsz ||
-	    vfu_region_info_reply_decode(client_payload(c), rlen, ri) < 0)
+	if (rlen < VFIO_USER_REGION_INFO_SIZE || rlen > argsz ||
+	    vfio_user_region_info_reply_decode(client_payload(c), rlen, ri) < 0)
 		goto bad;
-	if (ri->index != index || ri->argsz < VFU_REGION_INFO_SIZE)
+	if (ri->index != index || ri->argsz < VFIO_USER_REGION_INFO_SIZE)
 		goto bad;
 	/* All of it when it fits, else just the fixed part. */
-	if (ri->argsz <= argsz ? rlen != ri->argsz : rlen != VFU_REGION_INFO_SIZE)
+	if (ri->argsz <= argsz ? rlen != ri->argsz : rlen != VFIO_USER_REGION_INFO_SIZE)
 		goto bad;
 	return 0;
 
 bad:
-	VFU_LOG(ERR, "bad GET_REGION_INFO reply for region %u (%u bytes)", index, rlen);
+	VFIO_USER_LOG(ERR, "bad GET_REGION_INFO reply for region %u (%u bytes)", index, rlen);
 	if (*fd >= 0) {
 		close(*fd);
 		*fd = -1;
@@ -636,12 +645,12 @@ rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t index,
 				 struct rte_vfio_user_region_info *info)
 {
 	struct rte_vfio_user_region_info out;
-	struct vfu_region_info ri;
+	struct vfio_user_region_info ri;
 	struct client_region *slot;
 	uint32_t i;
 	int fd, ret;
 
-	RTE_BUILD_BUG_ON(RTE_VFIO_USER_MAX_SPARSE != VFU_MAX_SPARSE_AREAS);
+	RTE_BUILD_BUG_ON(RTE_VFIO_USER_MAX_SPARSE != VFIO_USER_MAX_SPARSE_AREAS);
 
 	ret = client_check(c);
 	if (ret < 0)
@@ -652,10 +661,10 @@ rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t index,
 	if (slot == NULL)
 		return -ENOMEM;
 
-	ret = client_region_query(c, index, VFU_REGION_INFO_SIZE, &ri, &fd);
+	ret = client_region_query(c, index, VFIO_USER_REGION_INFO_SIZE, &ri, &fd);
 	if (ret < 0)
 		return ret;
-	if (ri.argsz > VFU_REGION_INFO_SIZE) {
+	if (ri.argsz > VFIO_USER_REGION_INFO_SIZE) {
 		/* A capability chain follows: ask again with room for it. */
 		uint32_t argsz = RTE_MIN(ri.argsz, CLIENT_REGION_INFO_MAX_ARGSZ);
 
@@ -666,7 +675,7 @@ rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t index,
 			return ret;
 	}
 
-	if (fd >= 0 && !(ri.flags & VFU_REGION_FLAG_MMAP))
+	if (fd >= 0 && !(ri.flags & VFIO_USER_REGION_FLAG_MMAP))
 		goto bad;
 	if (ri.nr_areas > RTE_VFIO_USER_MAX_SPARSE)
 		goto bad;
@@ -680,7 +689,7 @@ rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t index,
 	out.fd_offset = ri.offset;
 	out.nr_sparse = ri.nr_areas;
 	for (i = 0; i < ri.nr_areas; i++) {
-		const struct vfu_sparse_area *a = &ri.areas[i];
+		const struct vfio_user_sparse_area *a = &ri.areas[i];
 
 		if (a->size == 0 || a->offset + a->size < a->offset ||
 		    a->offset + a->size > ri.size)
@@ -700,7 +709,7 @@ rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t index,
 	return 0;
 
 bad:
-	VFU_LOG(ERR, "bad region %u info from server", index);
+	VFIO_USER_LOG(ERR, "bad region %u info from server", index);
 	if (fd >= 0)
 		close(fd);
 	return -EPROTO;
@@ -741,7 +750,8 @@ client_region_file_check(uint32_t index, int fd, uint64_t off, uint64_t size)
 	if (fstat(fd, &st) < 0) {
 		int err = errno;
 
-		VFU_LOG(ERR, "region %u: fstat of the server's file: %s", index, strerror(err));
+		VFIO_USER_LOG(ERR, "region %u: fstat of the server's file: %s", index,
+			      strerror(err));
 		return -err;
 	}
 	if (!S_ISREG(st.st_mode))
@@ -749,16 +759,17 @@ client_region_file_check(uint32_t index, int fd, uint64_t off, uint64_t size)
 	seals = fcntl(fd, F_GET_SEALS);
 	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
 		if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
-			VFU_LOG(WARNING,
+			VFIO_USER_LOG(
+				WARNING,
 				"region %u: the server's file is not sealed against shrinking "
 				"and cannot be: the server could make this process fault",
 				index);
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size < off || (uint64_t)st.st_size - off < size) {
-		VFU_LOG(ERR,
-			"region %u: the server's file (%jd bytes) does not cover 0x%" PRIx64
-			" bytes at 0x%" PRIx64,
-			index, (intmax_t)st.st_size, size, off);
+		VFIO_USER_LOG(ERR,
+			      "region %u: the server's file (%jd bytes) does not cover 0x%" PRIx64
+			      " bytes at 0x%" PRIx64,
+			      index, (intmax_t)st.st_size, size, off);
 		return -EPROTO;
 	}
 	return 0;
@@ -822,7 +833,7 @@ rte_vfio_user_client_region_mmap(struct rte_vfio_user_client *c, uint32_t index,
 	addr = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, (off_t)moff);
 	if (addr == MAP_FAILED) {
 		rte_errno = errno;
-		VFU_LOG(ERR, "mmap region %u area %u: %s", index, area, strerror(rte_errno));
+		VFIO_USER_LOG(ERR, "mmap region %u area %u: %s", index, area, strerror(rte_errno));
 		return NULL;
 	}
 	c->maps[c->nr_maps].addr = addr;
@@ -851,7 +862,7 @@ int
 rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c, uint32_t index, uint32_t *count,
 			      uint32_t *flags)
 {
-	struct vfu_irq_info req, rep;
+	struct vfio_user_irq_info req, rep;
 	uint32_t rlen;
 	int len, ret;
 
@@ -859,22 +870,23 @@ rte_vfio_user_client_irq_info(struct rte_vfio_user_client *c, uint32_t index, ui
 	if (ret < 0)
 		return ret;
 	memset(&req, 0, sizeof(req));
-	req.argsz = VFU_IRQ_INFO_SIZE;
+	req.argsz = VFIO_USER_IRQ_INFO_SIZE;
 	req.index = index;
-	len = vfu_irq_info_encode(client_payload(c), client_payload_room(c), &req);
+	len = vfio_user_irq_info_encode(client_payload(c), client_payload_room(c), &req);
 	if (len < 0)
 		return len;
-	ret = client_call(c, VFU_CMD_DEVICE_GET_IRQ_INFO, (uint32_t)len, NULL, 0, NULL, &rlen);
+	ret = client_call(c, VFIO_USER_CMD_DEVICE_GET_IRQ_INFO, (uint32_t)len, NULL, 0, NULL,
+			  &rlen);
 	if (ret < 0)
 		return ret;
-	if (rlen != VFU_IRQ_INFO_SIZE || vfu_irq_info_decode(client_payload(c), rlen, &rep) < 0 ||
-	    rep.index != index) {
-		VFU_LOG(ERR, "bad GET_IRQ_INFO reply for index %u", index);
+	if (rlen != VFIO_USER_IRQ_INFO_SIZE ||
+	    vfio_user_irq_info_decode(client_payload(c), rlen, &rep) < 0 || rep.index != index) {
+		VFIO_USER_LOG(ERR, "bad GET_IRQ_INFO reply for index %u", index);
 		return -EPROTO;
 	}
 	if (rep.count > client_irq_max(index)) {
-		VFU_LOG(ERR, "GET_IRQ_INFO: %u vectors for index %u (at most %u)", rep.count, index,
-			client_irq_max(index));
+		VFIO_USER_LOG(ERR, "GET_IRQ_INFO: %u vectors for index %u (at most %u)", rep.count,
+			      index, client_irq_max(index));
 		return -EPROTO;
 	}
 	if (count != NULL)
@@ -891,26 +903,27 @@ static int
 client_set_irqs_msg(struct rte_vfio_user_client *c, uint32_t flags, uint32_t index, uint32_t start,
 		    uint32_t count, const int *fds, unsigned int nfds)
 {
-	struct vfu_set_irqs set;
+	struct vfio_user_set_irqs set;
 	int len;
 
 	memset(&set, 0, sizeof(set));
-	set.argsz = VFU_SET_IRQS_SIZE;
+	set.argsz = VFIO_USER_SET_IRQS_SIZE;
 	set.flags = flags;
 	set.index = index;
 	set.start = start;
 	set.count = count;
-	len = vfu_set_irqs_encode(client_payload(c), client_payload_room(c), &set);
+	len = vfio_user_set_irqs_encode(client_payload(c), client_payload_room(c), &set);
 	if (len < 0)
 		return len;
-	return client_call_noreply_payload(c, VFU_CMD_DEVICE_SET_IRQS, (uint32_t)len, fds, nfds);
+	return client_call_noreply_payload(c, VFIO_USER_CMD_DEVICE_SET_IRQS, (uint32_t)len, fds,
+					   nfds);
 }
 
 int
 rte_vfio_user_client_set_irqs(struct rte_vfio_user_client *c, uint32_t index, uint32_t start,
 			      uint32_t count, const int *fds)
 {
-	const uint32_t efd = VFU_IRQ_SET_DATA_EVENTFD | VFU_IRQ_SET_ACTION_TRIGGER;
+	const uint32_t efd = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER;
 	uint32_t i, batch;
 	int ret;
 
@@ -920,8 +933,9 @@ rte_vfio_user_client_set_irqs(struct rte_vfio_user_client *c, uint32_t index, ui
 	if (count == 0) {
 		if (start != 0)
 			return -EINVAL;
-		return client_set_irqs_msg(c, VFU_IRQ_SET_DATA_NONE | VFU_IRQ_SET_ACTION_TRIGGER,
-					   index, 0, 0, NULL, 0);
+		return client_set_irqs_msg(
+			c, VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_TRIGGER, index, 0,
+			0, NULL, 0);
 	}
 	if (start + count < start)
 		return -EINVAL;
@@ -963,8 +977,8 @@ rte_vfio_user_client_irq_mask(struct rte_vfio_user_client *c, uint32_t index, ui
 		return -EINVAL;
 	return client_set_irqs_msg(
 		c,
-		VFU_IRQ_SET_DATA_NONE |
-			(mask ? VFU_IRQ_SET_ACTION_MASK : VFU_IRQ_SET_ACTION_UNMASK),
+		VFIO_USER_IRQ_SET_DATA_NONE |
+			(mask ? VFIO_USER_IRQ_SET_ACTION_MASK : VFIO_USER_IRQ_SET_ACTION_UNMASK),
 		index, start, count, NULL, 0);
 }
 
@@ -985,7 +999,7 @@ rte_vfio_user_client_region_read(struct rte_vfio_user_client *c, uint32_t index,
 		return -EINVAL;
 
 	while (done < len) {
-		struct vfu_region_access req, rep;
+		struct vfio_user_region_access req, rep;
 		uint32_t n = RTE_MIN(len - done, c->xfer);
 		uint32_t rlen;
 		int mlen;
@@ -994,17 +1008,18 @@ rte_vfio_user_client_region_read(struct rte_vfio_user_client *c, uint32_t index,
 		req.offset = offset + done;
 		req.region = index;
 		req.count = n;
-		mlen = vfu_region_access_encode(client_payload(c), client_payload_room(c), &req,
-						NULL);
+		mlen = vfio_user_region_access_encode(client_payload(c), client_payload_room(c),
+						      &req, NULL);
 		if (mlen < 0)
 			return mlen;
-		ret = client_call(c, VFU_CMD_REGION_READ, (uint32_t)mlen, NULL, 0, NULL, &rlen);
+		ret = client_call(c, VFIO_USER_CMD_REGION_READ, (uint32_t)mlen, NULL, 0, NULL,
+				  &rlen);
 		if (ret < 0)
 			return ret;
-		if (vfu_region_read_reply_decode(client_payload(c), rlen, &rep) < 0 ||
+		if (vfio_user_region_read_reply_decode(client_payload(c), rlen, &rep) < 0 ||
 		    rep.offset != req.offset || rep.region != index || rep.count != n ||
 		    rep.data == NULL) {
-			VFU_LOG(ERR, "bad REGION_READ reply");
+			VFIO_USER_LOG(ERR, "bad REGION_READ reply");
 			return -EPROTO;
 		}
 		memcpy(dst + done, rep.data, n);
@@ -1030,7 +1045,7 @@ rte_vfio_user_client_region_write(struct rte_vfio_user_client *c, uint32_t index
 		return -EINVAL;
 
 	while (done < len) {
-		struct vfu_region_access req, rep;
+		struct vfio_user_region_access req, rep;
 		uint32_t n = RTE_MIN(len - done, c->xfer);
 		uint32_t rlen;
 		int mlen;
@@ -1039,23 +1054,24 @@ rte_vfio_user_client_region_write(struct rte_vfio_user_client *c, uint32_t index
 		req.offset = offset + done;
 		req.region = index;
 		req.count = n;
-		mlen = vfu_region_access_encode(client_payload(c), client_payload_room(c), &req,
-						src + done);
+		mlen = vfio_user_region_access_encode(client_payload(c), client_payload_room(c),
+						      &req, src + done);
 		if (mlen < 0)
 			return mlen;
 		if (posted) {
-			ret = client_send(c, VFU_CMD_REGION_WRITE, (uint32_t)mlen, VFU_F_NO_REPLY,
-					  NULL, 0, NULL);
+			ret = client_send(c, VFIO_USER_CMD_REGION_WRITE, (uint32_t)mlen,
+					  VFIO_USER_F_NO_REPLY, NULL, 0, NULL);
 			if (ret < 0)
 				return ret;
 		} else {
-			ret = client_call(c, VFU_CMD_REGION_WRITE, (uint32_t)mlen, NULL, 0, NULL,
-					  &rlen);
+			ret = client_call(c, VFIO_USER_CMD_REGION_WRITE, (uint32_t)mlen, NULL, 0,
+					  NULL, &rlen);
 			if (ret < 0)
 				return ret;
-			if (vfu_region_write_reply_decode(client_payload(c), rlen, &rep) < 0 ||
+			if (vfio_user_region_write_reply_decode(client_payload(c), rlen, &rep) <
+				    0 ||
 			    rep.offset != req.offset || rep.region != index || rep.count != n) {
-				VFU_LOG(ERR, "bad REGION_WRITE reply");
+				VFIO_USER_LOG(ERR, "bad REGION_WRITE reply");
 				return -EPROTO;
 			}
 		}
@@ -1068,7 +1084,7 @@ int
 rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd, uint64_t fd_offset,
 			     uint64_t iova, uint64_t size, uint32_t prot)
 {
-	struct vfu_dma_map map;
+	struct vfio_user_dma_map map;
 	uint64_t mask;
 	int len, ret;
 
@@ -1081,40 +1097,40 @@ rte_vfio_user_client_dma_map(struct rte_vfio_user_client *c, int fd, uint64_t fd
 	    ((iova | size | fd_offset) & mask) != 0)
 		return -EINVAL;
 	memset(&map, 0, sizeof(map));
-	map.argsz = VFU_DMA_MAP_SIZE;
-	map.flags = (prot & RTE_VFIO_USER_DMA_READ ? VFU_DMA_FLAG_READ : 0) |
-		(prot & RTE_VFIO_USER_DMA_WRITE ? VFU_DMA_FLAG_WRITE : 0);
+	map.argsz = VFIO_USER_DMA_MAP_SIZE;
+	map.flags = (prot & RTE_VFIO_USER_DMA_READ ? VFIO_USER_DMA_FLAG_READ : 0) |
+		(prot & RTE_VFIO_USER_DMA_WRITE ? VFIO_USER_DMA_FLAG_WRITE : 0);
 	map.offset = fd_offset;
 	map.addr = iova;
 	map.size = size;
-	len = vfu_dma_map_encode(client_payload(c), client_payload_room(c), &map);
+	len = vfio_user_dma_map_encode(client_payload(c), client_payload_room(c), &map);
 	if (len < 0)
 		return len;
-	return client_call_noreply_payload(c, VFU_CMD_DMA_MAP, (uint32_t)len, fd >= 0 ? &fd : NULL,
-					   fd >= 0 ? 1 : 0);
+	return client_call_noreply_payload(c, VFIO_USER_CMD_DMA_MAP, (uint32_t)len,
+					   fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
 }
 
 static int
 client_dma_unmap(struct rte_vfio_user_client *c, uint32_t flags, uint64_t iova, uint64_t size)
 {
-	struct vfu_dma_unmap req, rep;
+	struct vfio_user_dma_unmap req, rep;
 	uint32_t rlen;
 	int len, ret;
 
 	memset(&req, 0, sizeof(req));
-	req.argsz = VFU_DMA_UNMAP_SIZE;
+	req.argsz = VFIO_USER_DMA_UNMAP_SIZE;
 	req.flags = flags;
 	req.addr = iova;
 	req.size = size;
-	len = vfu_dma_unmap_encode(client_payload(c), client_payload_room(c), &req);
+	len = vfio_user_dma_unmap_encode(client_payload(c), client_payload_room(c), &req);
 	if (len < 0)
 		return len;
-	ret = client_call(c, VFU_CMD_DMA_UNMAP, (uint32_t)len, NULL, 0, NULL, &rlen);
+	ret = client_call(c, VFIO_USER_CMD_DMA_UNMAP, (uint32_t)len, NULL, 0, NULL, &rlen);
 	if (ret < 0)
 		return ret;
-	if (vfu_dma_unmap_decode(client_payload(c), rlen, &rep) < 0 || rep.flags != req.flags ||
-	    rep.addr != req.addr || rep.size != req.size) {
-		VFU_LOG(ERR, "bad DMA_UNMAP reply (%u bytes)", rlen);
+	if (vfio_user_dma_unmap_decode(client_payload(c), rlen, &rep) < 0 ||
+	    rep.flags != req.flags || rep.addr != req.addr || rep.size != req.size) {
+		VFIO_USER_LOG(ERR, "bad DMA_UNMAP reply (%u bytes)", rlen);
 		return -EPROTO;
 	}
 	return 0;
@@ -1141,7 +1157,7 @@ rte_vfio_user_client_dma_unmap_all(struct rte_vfio_user_client *c)
 	ret = client_check(c);
 	if (ret < 0)
 		return ret;
-	return client_dma_unmap(c, VFU_DMA_UNMAP_FLAG_ALL, 0, 0);
+	return client_dma_unmap(c, VFIO_USER_DMA_UNMAP_FLAG_ALL, 0, 0);
 }
 
 int
@@ -1152,5 +1168,5 @@ rte_vfio_user_client_reset(struct rte_vfio_user_client *c)
 	ret = client_check(c);
 	if (ret < 0)
 		return ret;
-	return client_call_noreply_payload(c, VFU_CMD_DEVICE_RESET, 0, NULL, 0);
+	return client_call_noreply_payload(c, VFIO_USER_CMD_DEVICE_RESET, 0, NULL, 0);
 }

@@ -9,8 +9,10 @@
 
 extern int vfio_user_logtype;
 
-#define VFU_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, vfio_user_logtype, "VFIO_USER: %s(): " fmt "\n", __func__, \
-		##__VA_ARGS__)
+/* One line for function func, at level lvl (RTE_LOG_xxx). */
+#define VFIO_USER_LOG_FROM(lvl, func, fmt, ...) \
+	rte_log(lvl, vfio_user_logtype, "VFIO_USER: %s(): " fmt "\n", func, ##__VA_ARGS__)
+#define VFIO_USER_LOG(level, fmt, ...) \
+	VFIO_USER_LOG_FROM(RTE_LOG_##level, __func__, fmt, ##__VA_ARGS__)
 
 #endif /* VFIO_USER_LOG_H */

@@ -88,47 +88,47 @@ popcount32(uint32_t v)
 
 /* ---------------------------------------------------------------- header */
 
-static const char *const vfu_cmd_names[VFU_CMD_MAX + 1] = {
-	[VFU_CMD_VERSION] = "VERSION",
-	[VFU_CMD_DMA_MAP] = "DMA_MAP",
-	[VFU_CMD_DMA_UNMAP] = "DMA_UNMAP",
-	[VFU_CMD_DEVICE_GET_INFO] = "DEVICE_GET_INFO",
-	[VFU_CMD_DEVICE_GET_REGION_INFO] = "DEVICE_GET_REGION_INFO",
-	[VFU_CMD_DEVICE_GET_REGION_IO_FDS] = "DEVICE_GET_REGION_IO_FDS",
-	[VFU_CMD_DEVICE_GET_IRQ_INFO] = "DEVICE_GET_IRQ_INFO",
-	[VFU_CMD_DEVICE_SET_IRQS] = "DEVICE_SET_IRQS",
-	[VFU_CMD_REGION_READ] = "REGION_READ",
-	[VFU_CMD_REGION_WRITE] = "REGION_WRITE",
-	[VFU_CMD_DMA_READ] = "DMA_READ",
-	[VFU_CMD_DMA_WRITE] = "DMA_WRITE",
-	[VFU_CMD_DEVICE_RESET] = "DEVICE_RESET",
-	[VFU_CMD_REGION_WRITE_MULTI] = "REGION_WRITE_MULTI",
-	[VFU_CMD_DEVICE_FEATURE] = "DEVICE_FEATURE",
-	[VFU_CMD_MIG_DATA_READ] = "MIG_DATA_READ",
-	[VFU_CMD_MIG_DATA_WRITE] = "MIG_DATA_WRITE",
+static const char *const vfio_user_cmd_names[VFIO_USER_CMD_MAX + 1] = {
+	[VFIO_USER_CMD_VERSION] = "VERSION",
+	[VFIO_USER_CMD_DMA_MAP] = "DMA_MAP",
+	[VFIO_USER_CMD_DMA_UNMAP] = "DMA_UNMAP",
+	[VFIO_USER_CMD_DEVICE_GET_INFO] = "DEVICE_GET_INFO",
+	[VFIO_USER_CMD_DEVICE_GET_REGION_INFO] = "DEVICE_GET_REGION_INFO",
+	[VFIO_USER_CMD_DEVICE_GET_REGION_IO_FDS] = "DEVICE_GET_REGION_IO_FDS",
+	[VFIO_USER_CMD_DEVICE_GET_IRQ_INFO] = "DEVICE_GET_IRQ_INFO",
+	[VFIO_USER_CMD_DEVICE_SET_IRQS] = "DEVICE_SET_IRQS",
+	[VFIO_USER_CMD_REGION_READ] = "REGION_READ",
+	[VFIO_USER_CMD_REGION_WRITE] = "REGION_WRITE",
+	[VFIO_USER_CMD_DMA_READ] = "DMA_READ",
+	[VFIO_USER_CMD_DMA_WRITE] = "DMA_WRITE",
+	[VFIO_USER_CMD_DEVICE_RESET] = "DEVICE_RESET",
+	[VFIO_USER_CMD_REGION_WRITE_MULTI] = "REGION_WRITE_MULTI",
+	[VFIO_USER_CMD_DEVICE_FEATURE] = "DEVICE_FEATURE",
+	[VFIO_USER_CMD_MIG_DATA_READ] = "MIG_DATA_READ",
+	[VFIO_USER_CMD_MIG_DATA_WRITE] = "MIG_DATA_WRITE",
 };
 
 bool
-vfu_cmd_valid(uint32_t cmd)
+vfio_user_cmd_valid(uint32_t cmd)
 {
-	return cmd <= VFU_CMD_MAX && vfu_cmd_names[cmd] != NULL;
+	return cmd <= VFIO_USER_CMD_MAX && vfio_user_cmd_names[cmd] != NULL;
 }
 
 const char *
-vfu_cmd_name(uint32_t cmd)
+vfio_user_cmd_name(uint32_t cmd)
 {
-	if (cmd > VFU_CMD_MAX || vfu_cmd_names[cmd] == NULL)
+	if (cmd > VFIO_USER_CMD_MAX || vfio_user_cmd_names[cmd] == NULL)
 		return "UNKNOWN";
-	return vfu_cmd_names[cmd];
+	return vfio_user_cmd_names[cmd];
 }
 
 int
-vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfu_hdr *hdr)
+vfio_user_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfio_user_hdr *hdr)
 {
-	struct vfu_hdr h;
+	struct vfio_user_hdr h;
 	uint32_t type;
 
-	if (buf == NULL || len < VFU_HDR_SIZE)
+	if (buf == NULL || len < VFIO_USER_HDR_SIZE)
 		return -EINVAL;
 
 	h.msg_id = rd16(buf, 0);
@@ -137,14 +137,14 @@ vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfu_hdr *h
 	h.flags = rd32(buf, 8);
 	h.error = rd32(buf, 12);
 
-	if (h.size < VFU_HDR_SIZE)
+	if (h.size < VFIO_USER_HDR_SIZE)
 		return -EINVAL;
 	if (h.size > max_size)
 		return -E2BIG;
-	if (h.flags & ~VFU_F_KNOWN)
+	if (h.flags & ~VFIO_USER_F_KNOWN)
 		return -EINVAL;
-	type = h.flags & VFU_F_TYPE_MASK;
-	if (type != VFU_F_TYPE_COMMAND && type != VFU_F_TYPE_REPLY)
+	type = h.flags & VFIO_USER_F_TYPE_MASK;
+	if (type != VFIO_USER_F_TYPE_COMMAND && type != VFIO_USER_F_TYPE_REPLY)
 		return -EINVAL;
 
 	*hdr = h;
@@ -152,7 +152,7 @@ vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfu_hdr *h
 }
 
 void
-vfu_hdr_encode(void *buf, const struct vfu_hdr *hdr)
+vfio_user_hdr_encode(void *buf, const struct vfio_user_hdr *hdr)
 {
 	wr16(buf, 0, hdr->msg_id);
 	wr16(buf, 2, hdr->cmd);
@@ -163,24 +163,24 @@ vfu_hdr_encode(void *buf, const struct vfu_hdr *hdr)
 
 /* ---------------------------------------------------------- capabilities */
 
-#define VFU_DEFAULT_MIG_PGSIZE 4096ull
-#define VFU_DEFAULT_MIG_MAX_BITMAP (256ull * 1024 * 1024)
+#define VFIO_USER_DEFAULT_MIG_PGSIZE 4096ull
+#define VFIO_USER_DEFAULT_MIG_MAX_BITMAP (256ull * 1024 * 1024)
 /* Deepest JSON nesting accepted: {"capabilities":{"migration":{...}}} is 3. */
-#define VFU_JSON_DEPTH 8
+#define VFIO_USER_JSON_DEPTH 8
 
 void
-vfu_caps_default(struct vfu_caps *caps)
+vfio_user_caps_default(struct vfio_user_caps *caps)
 {
 	memset(caps, 0, sizeof(*caps));
-	caps->max_msg_fds = VFU_DEFAULT_MAX_MSG_FDS;
-	caps->max_data_xfer_size = VFU_DEFAULT_MAX_DATA_XFER;
-	caps->max_dma_maps = VFU_DEFAULT_MAX_DMA_MAPS;
-	caps->pgsizes = VFU_DEFAULT_PGSIZES;
+	caps->max_msg_fds = VFIO_USER_DEFAULT_MAX_MSG_FDS;
+	caps->max_data_xfer_size = VFIO_USER_DEFAULT_MAX_DATA_XFER;
+	caps->max_dma_maps = VFIO_USER_DEFAULT_MAX_DMA_MAPS;
+	caps->pgsizes = VFIO_USER_DEFAULT_PGSIZES;
 	caps->write_multiple = false;
 	caps->twin_socket = false;
 	caps->migration = false;
-	caps->mig_pgsize = VFU_DEFAULT_MIG_PGSIZE;
-	caps->mig_max_bitmap_size = VFU_DEFAULT_MIG_MAX_BITMAP;
+	caps->mig_pgsize = VFIO_USER_DEFAULT_MIG_PGSIZE;
+	caps->mig_max_bitmap_size = VFIO_USER_DEFAULT_MIG_MAX_BITMAP;
 }
 
 /*
@@ -248,20 +248,20 @@ json_get_range(struct json_object *obj, const char *key, uint64_t min, uint64_t 
 }
 
 static int
-caps_parse(struct json_object *jcaps, struct vfu_caps *caps)
+caps_parse(struct json_object *jcaps, struct vfio_user_caps *caps)
 {
 	struct json_object *sub;
 	uint64_t v;
 	bool b;
 	int rc;
 
-	rc = json_get_range(jcaps, "max_msg_fds", 1, VFU_MAX_MSG_FDS_LIMIT, &v);
+	rc = json_get_range(jcaps, "max_msg_fds", 1, VFIO_USER_MAX_MSG_FDS_LIMIT, &v);
 	if (rc < 0)
 		return rc;
 	if (rc > 0)
 		caps->max_msg_fds = (uint32_t)v;
 
-	rc = json_get_range(jcaps, "max_data_xfer_size", 1, VFU_MAX_DATA_XFER_LIMIT, &v);
+	rc = json_get_range(jcaps, "max_data_xfer_size", 1, VFIO_USER_MAX_DATA_XFER_LIMIT, &v);
 	if (rc < 0)
 		return rc;
 	if (rc > 0)
@@ -278,7 +278,8 @@ caps_parse(struct json_object *jcaps, struct vfu_caps *caps)
 		return rc;
 	if (rc > 0) {
 		/* A set of page sizes: 4 KiB and possibly larger ones only. */
-		if ((v & VFU_DEFAULT_PGSIZES) == 0 || (v & (VFU_DEFAULT_PGSIZES - 1)) != 0)
+		if ((v & VFIO_USER_DEFAULT_PGSIZES) == 0 ||
+		    (v & (VFIO_USER_DEFAULT_PGSIZES - 1)) != 0)
 			return -EINVAL;
 		caps->pgsizes = v;
 	}
@@ -326,13 +327,13 @@ caps_parse(struct json_object *jcaps, struct vfu_caps *caps)
 }
 
 static int
-json_parse_caps(const char *json, size_t json_len, struct vfu_caps *caps)
+json_parse_caps(const char *json, size_t json_len, struct vfio_user_caps *caps)
 {
 	struct json_tokener *tok;
 	struct json_object *root, *jcaps;
 	int rc;
 
-	tok = json_tokener_new_ex(VFU_JSON_DEPTH);
+	tok = json_tokener_new_ex(VFIO_USER_JSON_DEPTH);
 	if (tok == NULL)
 		return -ENOMEM;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
@@ -359,9 +360,9 @@ out:
 }
 
 int
-vfu_version_decode(const void *payload, size_t len, struct vfu_version *ver)
+vfio_user_version_decode(const void *payload, size_t len, struct vfio_user_version *ver)
 {
-	struct vfu_version v;
+	struct vfio_user_version v;
 	const char *json;
 	size_t json_len;
 	int rc;
@@ -371,9 +372,9 @@ vfu_version_decode(const void *payload, size_t len, struct vfu_version *ver)
 		return -EINVAL;
 	v.major = rd16(payload, 0);
 	v.minor = rd16(payload, 2);
-	vfu_caps_default(&v.caps);
+	vfio_user_caps_default(&v.caps);
 
-	if (len - 4 > VFU_MAX_JSON_LEN)
+	if (len - 4 > VFIO_USER_MAX_JSON_LEN)
 		return -E2BIG;
 	json = (const char *)payload + 4;
 	/* The JSON and its NUL end the payload: nothing after the NUL. */
@@ -389,8 +390,8 @@ vfu_version_decode(const void *payload, size_t len, struct vfu_version *ver)
 }
 
 int
-vfu_version_encode(void *buf, size_t cap, uint16_t major, uint16_t minor,
-		   const struct vfu_caps *caps)
+vfio_user_version_encode(void *buf, size_t cap, uint16_t major, uint16_t minor,
+			 const struct vfio_user_caps *caps)
 {
 	char json[512];
 	int n;
@@ -416,12 +417,12 @@ vfu_version_encode(void *buf, size_t cap, uint16_t major, uint16_t minor,
 /* ------------------------------------------------------------------- DMA */
 
 int
-vfu_dma_map_decode(const void *payload, size_t len, unsigned int nfds, uint64_t pgsize,
-		   struct vfu_dma_map *map)
+vfio_user_dma_map_decode(const void *payload, size_t len, unsigned int nfds, uint64_t pgsize,
+			 struct vfio_user_dma_map *map)
 {
-	struct vfu_dma_map m;
+	struct vfio_user_dma_map m;
 
-	if (payload == NULL || len != VFU_DMA_MAP_SIZE)
+	if (payload == NULL || len != VFIO_USER_DMA_MAP_SIZE)
 		return -EINVAL;
 	m.argsz = rd32(payload, 0);
 	m.flags = rd32(payload, 4);
@@ -429,9 +430,9 @@ vfu_dma_map_decode(const void *payload, size_t len, unsigned int nfds, uint64_t 
 	m.addr = rd64(payload, 16);
 	m.size = rd64(payload, 24);
 
-	if (m.argsz != VFU_DMA_MAP_SIZE)
+	if (m.argsz != VFIO_USER_DMA_MAP_SIZE)
 		return -EINVAL;
-	if (m.flags & ~(VFU_DMA_FLAG_READ | VFU_DMA_FLAG_WRITE))
+	if (m.flags & ~(VFIO_USER_DMA_FLAG_READ | VFIO_USER_DMA_FLAG_WRITE))
 		return -EINVAL;
 	if (nfds > 1)
 		return -EINVAL;
@@ -449,39 +450,39 @@ vfu_dma_map_decode(const void *payload, size_t len, unsigned int nfds, uint64_t 
 }
 
 int
-vfu_dma_map_encode(void *buf, size_t cap, const struct vfu_dma_map *map)
+vfio_user_dma_map_encode(void *buf, size_t cap, const struct vfio_user_dma_map *map)
 {
-	if (cap < VFU_DMA_MAP_SIZE)
+	if (cap < VFIO_USER_DMA_MAP_SIZE)
 		return -ENOSPC;
 	/* argsz is always the size of the struct: nothing may follow it. */
-	wr32(buf, 0, VFU_DMA_MAP_SIZE);
+	wr32(buf, 0, VFIO_USER_DMA_MAP_SIZE);
 	wr32(buf, 4, map->flags);
 	wr64(buf, 8, map->offset);
 	wr64(buf, 16, map->addr);
 	wr64(buf, 24, map->size);
-	return VFU_DMA_MAP_SIZE;
+	return VFIO_USER_DMA_MAP_SIZE;
 }
 
 int
-vfu_dma_unmap_decode(const void *payload, size_t len, struct vfu_dma_unmap *unmap)
+vfio_user_dma_unmap_decode(const void *payload, size_t len, struct vfio_user_dma_unmap *unmap)
 {
-	struct vfu_dma_unmap u;
+	struct vfio_user_dma_unmap u;
 
-	if (payload == NULL || len < VFU_DMA_UNMAP_SIZE)
+	if (payload == NULL || len < VFIO_USER_DMA_UNMAP_SIZE)
 		return -EINVAL;
 	u.argsz = rd32(payload, 0);
 	u.flags = rd32(payload, 4);
 	u.addr = rd64(payload, 8);
 	u.size = rd64(payload, 16);
 
-	if (u.flags & ~(VFU_DMA_UNMAP_FLAG_ALL | VFU_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP))
+	if (u.flags & ~(VFIO_USER_DMA_UNMAP_FLAG_ALL | VFIO_USER_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP))
 		return -EINVAL;
 	/* Dirty page tracking is not supported: say so before the sizes. */
-	if (u.flags & VFU_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP)
+	if (u.flags & VFIO_USER_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP)
 		return -ENOTSUP;
-	if (len != VFU_DMA_UNMAP_SIZE || u.argsz != VFU_DMA_UNMAP_SIZE)
+	if (len != VFIO_USER_DMA_UNMAP_SIZE || u.argsz != VFIO_USER_DMA_UNMAP_SIZE)
 		return -EINVAL;
-	if (u.flags & VFU_DMA_UNMAP_FLAG_ALL) {
+	if (u.flags & VFIO_USER_DMA_UNMAP_FLAG_ALL) {
 		if (u.addr != 0 || u.size != 0)
 			return -EINVAL;
 	} else {
@@ -495,15 +496,15 @@ vfu_dma_unmap_decode(const void *payload, size_t len, struct vfu_dma_unmap *unma
 }
 
 int
-vfu_dma_unmap_encode(void *buf, size_t cap, const struct vfu_dma_unmap *unmap)
+vfio_user_dma_unmap_encode(void *buf, size_t cap, const struct vfio_user_dma_unmap *unmap)
 {
-	if (cap < VFU_DMA_UNMAP_SIZE)
+	if (cap < VFIO_USER_DMA_UNMAP_SIZE)
 		return -ENOSPC;
-	wr32(buf, 0, VFU_DMA_UNMAP_SIZE);
+	wr32(buf, 0, VFIO_USER_DMA_UNMAP_SIZE);
 	wr32(buf, 4, unmap->flags);
 	wr64(buf, 8, unmap->addr);
 	wr64(buf, 16, unmap->size);
-	return VFU_DMA_UNMAP_SIZE;
+	return VFIO_USER_DMA_UNMAP_SIZE;
 }
 
 /* ----------------------------------------------- 16-byte u32 x 4 structs */
@@ -540,7 +541,7 @@ quad_encode(void *buf, size_t cap, uint32_t a, uint32_t b, uint32_t c, uint32_t 
 }
 
 int
-vfu_device_info_decode(const void *payload, size_t len, struct vfu_device_info *info)
+vfio_user_device_info_decode(const void *payload, size_t len, struct vfio_user_device_info *info)
 {
 	uint32_t q[4];
 	int rc;
@@ -556,7 +557,7 @@ vfu_device_info_decode(const void *payload, size_t len, struct vfu_device_info *
 }
 
 int
-vfu_device_info_encode(void *buf, size_t cap, const struct vfu_device_info *info)
+vfio_user_device_info_encode(void *buf, size_t cap, const struct vfio_user_device_info *info)
 {
 	return quad_encode(buf, cap, info->argsz, info->flags, info->num_regions, info->num_irqs);
 }
@@ -564,14 +565,14 @@ vfu_device_info_encode(void *buf, size_t cap, const struct vfu_device_info *info
 /* ----------------------------------------------------------- region info */
 
 /* Sparse mmap capability: 8-byte header, nr_areas, reserved, areas. */
-#define VFU_CAP_HDR_SIZE 8u
-#define VFU_SPARSE_HDR_SIZE 16u
-#define VFU_SPARSE_AREA_SIZE 16u
+#define VFIO_USER_CAP_HDR_SIZE 8u
+#define VFIO_USER_SPARSE_HDR_SIZE 16u
+#define VFIO_USER_SPARSE_AREA_SIZE 16u
 /* Most capabilities followed in one reply's chain. */
-#define VFU_MAX_CAP_HOPS 16u
+#define VFIO_USER_MAX_CAP_HOPS 16u
 
 static void
-region_info_fixed_decode(const void *p, struct vfu_region_info *r)
+region_info_fixed_decode(const void *p, struct vfio_user_region_info *r)
 {
 	r->argsz = rd32(p, 0);
 	r->flags = rd32(p, 4);
@@ -595,104 +596,105 @@ region_info_fixed_encode(void *p, uint32_t argsz, uint32_t flags, uint32_t index
 }
 
 int
-vfu_region_info_req_decode(const void *payload, size_t len, struct vfu_region_info *req)
+vfio_user_region_info_req_decode(const void *payload, size_t len, struct vfio_user_region_info *req)
 {
-	struct vfu_region_info r;
+	struct vfio_user_region_info r;
 
-	if (payload == NULL || len != VFU_REGION_INFO_SIZE)
+	if (payload == NULL || len != VFIO_USER_REGION_INFO_SIZE)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
 	region_info_fixed_decode(payload, &r);
-	if (r.argsz < VFU_REGION_INFO_SIZE)
+	if (r.argsz < VFIO_USER_REGION_INFO_SIZE)
 		return -EINVAL;
 	*req = r;
 	return 0;
 }
 
 int
-vfu_region_info_req_encode(void *buf, size_t cap, uint32_t index, uint32_t argsz)
+vfio_user_region_info_req_encode(void *buf, size_t cap, uint32_t index, uint32_t argsz)
 {
-	if (cap < VFU_REGION_INFO_SIZE)
+	if (cap < VFIO_USER_REGION_INFO_SIZE)
 		return -ENOSPC;
 	region_info_fixed_encode(buf, argsz, 0, index, 0, 0, 0);
-	return VFU_REGION_INFO_SIZE;
+	return VFIO_USER_REGION_INFO_SIZE;
 }
 
 int
-vfu_region_info_reply_encode(void *buf, size_t cap, uint32_t req_argsz,
-			     const struct vfu_region_info *info, bool *send_fd)
+vfio_user_region_info_reply_encode(void *buf, size_t cap, uint32_t req_argsz,
+				   const struct vfio_user_region_info *info, bool *send_fd)
 {
-	uint32_t flags = info->flags & ~VFU_REGION_FLAG_CAPS;
-	uint32_t needed = VFU_REGION_INFO_SIZE;
+	uint32_t flags = info->flags & ~VFIO_USER_REGION_FLAG_CAPS;
+	uint32_t needed = VFIO_USER_REGION_INFO_SIZE;
 	uint8_t *p = buf;
 	uint32_t i;
 
-	if (info->nr_areas > VFU_MAX_SPARSE_AREAS)
+	if (info->nr_areas > VFIO_USER_MAX_SPARSE_AREAS)
 		return -EINVAL;
 	if (info->nr_areas > 0)
-		needed += VFU_SPARSE_HDR_SIZE + VFU_SPARSE_AREA_SIZE * info->nr_areas;
+		needed += VFIO_USER_SPARSE_HDR_SIZE + VFIO_USER_SPARSE_AREA_SIZE * info->nr_areas;
 
 	if (info->nr_areas == 0) {
 		/* No capability: the fixed struct says it all. */
-		if (cap < VFU_REGION_INFO_SIZE)
+		if (cap < VFIO_USER_REGION_INFO_SIZE)
 			return -ENOSPC;
-		region_info_fixed_encode(p, VFU_REGION_INFO_SIZE, flags, info->index, 0, info->size,
-					 info->offset);
-		*send_fd = (flags & VFU_REGION_FLAG_MMAP) != 0;
-		return VFU_REGION_INFO_SIZE;
+		region_info_fixed_encode(p, VFIO_USER_REGION_INFO_SIZE, flags, info->index, 0,
+					 info->size, info->offset);
+		*send_fd = (flags & VFIO_USER_REGION_FLAG_MMAP) != 0;
+		return VFIO_USER_REGION_INFO_SIZE;
 	}
 
 	if (needed > req_argsz) {
 		/* Tell the client the size needed; no capability, no fd. */
-		if (cap < VFU_REGION_INFO_SIZE)
+		if (cap < VFIO_USER_REGION_INFO_SIZE)
 			return -ENOSPC;
-		flags &= ~VFU_REGION_FLAG_MMAP;
+		flags &= ~VFIO_USER_REGION_FLAG_MMAP;
 		region_info_fixed_encode(p, needed, flags, info->index, 0, info->size,
 					 info->offset);
 		*send_fd = false;
-		return VFU_REGION_INFO_SIZE;
+		return VFIO_USER_REGION_INFO_SIZE;
 	}
 
 	if (cap < needed)
 		return -ENOSPC;
-	flags |= VFU_REGION_FLAG_CAPS;
-	region_info_fixed_encode(p, needed, flags, info->index, VFU_REGION_INFO_SIZE, info->size,
-				 info->offset);
-	p += VFU_REGION_INFO_SIZE;
-	wr16(p, 0, VFU_REGION_INFO_CAP_SPARSE_MMAP);
+	flags |= VFIO_USER_REGION_FLAG_CAPS;
+	region_info_fixed_encode(p, needed, flags, info->index, VFIO_USER_REGION_INFO_SIZE,
+				 info->size, info->offset);
+	p += VFIO_USER_REGION_INFO_SIZE;
+	wr16(p, 0, VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP);
 	wr16(p, 2, 1);
 	wr32(p, 4, 0);
 	wr32(p, 8, info->nr_areas);
 	wr32(p, 12, 0);
-	p += VFU_SPARSE_HDR_SIZE;
+	p += VFIO_USER_SPARSE_HDR_SIZE;
 	for (i = 0; i < info->nr_areas; i++) {
 		wr64(p, 0, info->areas[i].offset);
 		wr64(p, 8, info->areas[i].size);
-		p += VFU_SPARSE_AREA_SIZE;
+		p += VFIO_USER_SPARSE_AREA_SIZE;
 	}
-	*send_fd = (flags & VFU_REGION_FLAG_MMAP) != 0;
+	*send_fd = (flags & VFIO_USER_REGION_FLAG_MMAP) != 0;
 	return (int)needed;
 }
 
 /* Decode the sparse mmap capability at off (header already in bounds). */
 static int
-sparse_decode(const uint8_t *p, size_t len, size_t off, struct vfu_region_info *r, size_t *end)
+sparse_decode(const uint8_t *p, size_t len, size_t off, struct vfio_user_region_info *r,
+	      size_t *end)
 {
 	uint32_t nr, i;
 	size_t areas_len;
 
 	if (rd16(p, off + 2) != 1)
 		return -ENOTSUP;
-	if (len - off < VFU_SPARSE_HDR_SIZE)
+	if (len - off < VFIO_USER_SPARSE_HDR_SIZE)
 		return -EINVAL;
 	nr = rd32(p, off + 8);
-	if (nr > VFU_MAX_SPARSE_AREAS)
+	if (nr > VFIO_USER_MAX_SPARSE_AREAS)
 		return -E2BIG;
-	areas_len = (size_t)nr * VFU_SPARSE_AREA_SIZE;
-	if (len - off - VFU_SPARSE_HDR_SIZE < areas_len)
+	areas_len = (size_t)nr * VFIO_USER_SPARSE_AREA_SIZE;
+	if (len - off - VFIO_USER_SPARSE_HDR_SIZE < areas_len)
 		return -EINVAL;
 	for (i = 0; i < nr; i++) {
-		size_t a = off + VFU_SPARSE_HDR_SIZE + (size_t)i * VFU_SPARSE_AREA_SIZE;
+		size_t a = off + VFIO_USER_SPARSE_HDR_SIZE + (size_t)i * VFIO_USER_SPARSE_AREA_SIZE;
 		uint64_t ao = rd64(p, a), as = rd64(p, a + 8);
 
 		/* Every area lies inside the region. */
@@ -702,53 +704,54 @@ sparse_decode(const uint8_t *p, size_t len, size_t off, struct vfu_region_info *
 		r->areas[i].size = as;
 	}
 	r->nr_areas = nr;
-	*end = off + VFU_SPARSE_HDR_SIZE + areas_len;
+	*end = off + VFIO_USER_SPARSE_HDR_SIZE + areas_len;
 	return 0;
 }
 
 int
-vfu_region_info_reply_decode(const void *payload, size_t len, struct vfu_region_info *info)
+vfio_user_region_info_reply_decode(const void *payload, size_t len,
+				   struct vfio_user_region_info *info)
 {
 	const uint8_t *p = payload;
-	struct vfu_region_info r;
+	struct vfio_user_region_info r;
 	bool have_sparse = false;
 	size_t off, min_next;
 	unsigned int hops;
 	int rc;
 
-	if (payload == NULL || len < VFU_REGION_INFO_SIZE)
+	if (payload == NULL || len < VFIO_USER_REGION_INFO_SIZE)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
 	region_info_fixed_decode(p, &r);
-	if (r.argsz < VFU_REGION_INFO_SIZE)
+	if (r.argsz < VFIO_USER_REGION_INFO_SIZE)
 		return -EINVAL;
 
-	if (!(r.flags & VFU_REGION_FLAG_CAPS)) {
+	if (!(r.flags & VFIO_USER_REGION_FLAG_CAPS)) {
 		*info = r;
 		return 0;
 	}
 
 	/* The chain must start after the fixed struct and lie within len. */
 	off = r.cap_offset;
-	if (off < VFU_REGION_INFO_SIZE)
+	if (off < VFIO_USER_REGION_INFO_SIZE)
 		return -EINVAL;
-	min_next = VFU_REGION_INFO_SIZE;
+	min_next = VFIO_USER_REGION_INFO_SIZE;
 	for (hops = 0; off != 0; hops++) {
 		size_t end;
 		uint16_t id;
 		uint32_t next;
 
-		if (hops >= VFU_MAX_CAP_HOPS)
+		if (hops >= VFIO_USER_MAX_CAP_HOPS)
 			return -EINVAL;
 		/* Strictly forward, past the previous capability. */
 		if (off < min_next)
 			return -EINVAL;
-		if (off > len || len - off < VFU_CAP_HDR_SIZE)
+		if (off > len || len - off < VFIO_USER_CAP_HDR_SIZE)
 			return -EINVAL;
 		id = rd16(p, off);
 		next = rd32(p, off + 4);
-		end = off + VFU_CAP_HDR_SIZE;
-		if (id == VFU_REGION_INFO_CAP_SPARSE_MMAP) {
+		end = off + VFIO_USER_CAP_HDR_SIZE;
+		if (id == VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP) {
 			if (have_sparse)
 				return -EINVAL;
 			rc = sparse_decode(p, len, off, &r, &end);
@@ -768,7 +771,8 @@ vfu_region_info_reply_decode(const void *payload, size_t len, struct vfu_region_
 /* -------------------------------------------------------- region io fds */
 
 int
-vfu_region_io_fds_decode(const void *payload, size_t len, struct vfu_region_io_fds_req *req)
+vfio_user_region_io_fds_decode(const void *payload, size_t len,
+			       struct vfio_user_region_io_fds_req *req)
 {
 	uint32_t q[4];
 	int rc;
@@ -786,7 +790,7 @@ vfu_region_io_fds_decode(const void *payload, size_t len, struct vfu_region_io_f
 }
 
 int
-vfu_region_io_fds_encode(void *buf, size_t cap, const struct vfu_region_io_fds_req *req)
+vfio_user_region_io_fds_encode(void *buf, size_t cap, const struct vfio_user_region_io_fds_req *req)
 {
 	return quad_encode(buf, cap, req->argsz, req->flags, req->index, req->count);
 }
@@ -794,7 +798,7 @@ vfu_region_io_fds_encode(void *buf, size_t cap, const struct vfu_region_io_fds_r
 /* ------------------------------------------------------------------ IRQs */
 
 int
-vfu_irq_info_decode(const void *payload, size_t len, struct vfu_irq_info *info)
+vfio_user_irq_info_decode(const void *payload, size_t len, struct vfio_user_irq_info *info)
 {
 	uint32_t q[4];
 	int rc;
@@ -810,20 +814,21 @@ vfu_irq_info_decode(const void *payload, size_t len, struct vfu_irq_info *info)
 }
 
 int
-vfu_irq_info_encode(void *buf, size_t cap, const struct vfu_irq_info *info)
+vfio_user_irq_info_encode(void *buf, size_t cap, const struct vfio_user_irq_info *info)
 {
 	return quad_encode(buf, cap, info->argsz, info->flags, info->index, info->count);
 }
 
 int
-vfu_set_irqs_decode(const void *payload, size_t len, unsigned int nfds, struct vfu_set_irqs *set)
+vfio_user_set_irqs_decode(const void *payload, size_t len, unsigned int nfds,
+			  struct vfio_user_set_irqs *set)
 {
 	const uint8_t *p = payload;
-	struct vfu_set_irqs s;
+	struct vfio_user_set_irqs s;
 	uint32_t data, action, i;
 	size_t data_len;
 
-	if (payload == NULL || len < VFU_SET_IRQS_SIZE)
+	if (payload == NULL || len < VFIO_USER_SET_IRQS_SIZE)
 		return -EINVAL;
 	s.argsz = rd32(p, 0);
 	s.flags = rd32(p, 4);
@@ -834,35 +839,36 @@ vfu_set_irqs_decode(const void *payload, size_t len, unsigned int nfds, struct v
 
 	if (s.argsz != len)
 		return -EINVAL;
-	if (s.flags & ~(VFU_IRQ_SET_DATA_MASK | VFU_IRQ_SET_ACTION_MASK_ALL))
+	if (s.flags & ~(VFIO_USER_IRQ_SET_DATA_MASK | VFIO_USER_IRQ_SET_ACTION_MASK_ALL))
 		return -EINVAL;
-	data = s.flags & VFU_IRQ_SET_DATA_MASK;
-	action = s.flags & VFU_IRQ_SET_ACTION_MASK_ALL;
+	data = s.flags & VFIO_USER_IRQ_SET_DATA_MASK;
+	action = s.flags & VFIO_USER_IRQ_SET_ACTION_MASK_ALL;
 	if (popcount32(data) != 1 || popcount32(action) != 1)
 		return -EINVAL;
 	if (s.start > UINT32_MAX - s.count)
 		return -EINVAL;
-	if (s.count == 0 && (data != VFU_IRQ_SET_DATA_NONE || action != VFU_IRQ_SET_ACTION_TRIGGER))
+	if (s.count == 0 &&
+	    (data != VFIO_USER_IRQ_SET_DATA_NONE || action != VFIO_USER_IRQ_SET_ACTION_TRIGGER))
 		return -EINVAL;
 
-	data_len = len - VFU_SET_IRQS_SIZE;
+	data_len = len - VFIO_USER_SET_IRQS_SIZE;
 	switch (data) {
-	case VFU_IRQ_SET_DATA_NONE:
+	case VFIO_USER_IRQ_SET_DATA_NONE:
 		if (data_len != 0 || nfds != 0)
 			return -EINVAL;
 		break;
-	case VFU_IRQ_SET_DATA_BOOL:
+	case VFIO_USER_IRQ_SET_DATA_BOOL:
 		if (data_len != s.count || nfds != 0)
 			return -EINVAL;
 		for (i = 0; i < s.count; i++)
-			if (p[VFU_SET_IRQS_SIZE + i] > 1)
+			if (p[VFIO_USER_SET_IRQS_SIZE + i] > 1)
 				return -EINVAL;
-		s.bools = p + VFU_SET_IRQS_SIZE;
+		s.bools = p + VFIO_USER_SET_IRQS_SIZE;
 		break;
-	default: /* VFU_IRQ_SET_DATA_EVENTFD */
+	default: /* VFIO_USER_IRQ_SET_DATA_EVENTFD */
 		if (data_len != 0)
 			return -EINVAL;
-		if (action != VFU_IRQ_SET_ACTION_TRIGGER)
+		if (action != VFIO_USER_IRQ_SET_ACTION_TRIGGER)
 			return -EINVAL;
 		if (nfds != 0 && nfds != s.count)
 			return -EINVAL;
@@ -874,9 +880,9 @@ vfu_set_irqs_decode(const void *payload, size_t len, unsigned int nfds, struct v
 }
 
 int
-vfu_set_irqs_encode(void *buf, size_t cap, const struct vfu_set_irqs *set)
+vfio_user_set_irqs_encode(void *buf, size_t cap, const struct vfio_user_set_irqs *set)
 {
-	size_t n = VFU_SET_IRQS_SIZE;
+	size_t n = VFIO_USER_SET_IRQS_SIZE;
 
 	if (set->bools != NULL)
 		n += set->count;
@@ -890,14 +896,14 @@ vfu_set_irqs_encode(void *buf, size_t cap, const struct vfu_set_irqs *set)
 	wr32(buf, 12, set->start);
 	wr32(buf, 16, set->count);
 	if (set->bools != NULL && set->count > 0)
-		memcpy((uint8_t *)buf + VFU_SET_IRQS_SIZE, set->bools, set->count);
+		memcpy((uint8_t *)buf + VFIO_USER_SET_IRQS_SIZE, set->bools, set->count);
 	return (int)n;
 }
 
 /* --------------------------------------------------------- region access */
 
 static void
-access_hdr_decode(const void *p, struct vfu_region_access *acc)
+access_hdr_decode(const void *p, struct vfio_user_region_access *acc)
 {
 	acc->offset = rd64(p, 0);
 	acc->region = rd32(p, 8);
@@ -906,7 +912,7 @@ access_hdr_decode(const void *p, struct vfu_region_access *acc)
 }
 
 static int
-access_count_check(const struct vfu_region_access *a, uint32_t max_xfer)
+access_count_check(const struct vfio_user_region_access *a, uint32_t max_xfer)
 {
 	if (a->count == 0)
 		return -EINVAL;
@@ -918,73 +924,75 @@ access_count_check(const struct vfu_region_access *a, uint32_t max_xfer)
 }
 
 int
-vfu_region_read_decode(const void *payload, size_t len, uint32_t max_xfer,
-		       struct vfu_region_access *acc)
+vfio_user_region_read_decode(const void *payload, size_t len, uint32_t max_xfer,
+			     struct vfio_user_region_access *acc)
 {
-	struct vfu_region_access a;
+	struct vfio_user_region_access a;
 	int rc;
 
-	if (payload == NULL || len < VFU_REGION_ACCESS_SIZE)
+	if (payload == NULL || len < VFIO_USER_REGION_ACCESS_SIZE)
 		return -EINVAL;
 	access_hdr_decode(payload, &a);
 	rc = access_count_check(&a, max_xfer);
 	if (rc < 0)
 		return rc;
-	if (len != VFU_REGION_ACCESS_SIZE)
+	if (len != VFIO_USER_REGION_ACCESS_SIZE)
 		return -EINVAL;
 	*acc = a;
 	return 0;
 }
 
 int
-vfu_region_write_decode(const void *payload, size_t len, uint32_t max_xfer,
-			struct vfu_region_access *acc)
+vfio_user_region_write_decode(const void *payload, size_t len, uint32_t max_xfer,
+			      struct vfio_user_region_access *acc)
 {
-	struct vfu_region_access a;
+	struct vfio_user_region_access a;
 	int rc;
 
-	if (payload == NULL || len < VFU_REGION_ACCESS_SIZE)
+	if (payload == NULL || len < VFIO_USER_REGION_ACCESS_SIZE)
 		return -EINVAL;
 	access_hdr_decode(payload, &a);
 	rc = access_count_check(&a, max_xfer);
 	if (rc < 0)
 		return rc;
-	if (len - VFU_REGION_ACCESS_SIZE != a.count)
+	if (len - VFIO_USER_REGION_ACCESS_SIZE != a.count)
 		return -EINVAL;
-	a.data = (const uint8_t *)payload + VFU_REGION_ACCESS_SIZE;
+	a.data = (const uint8_t *)payload + VFIO_USER_REGION_ACCESS_SIZE;
 	*acc = a;
 	return 0;
 }
 
 int
-vfu_region_read_reply_decode(const void *payload, size_t len, struct vfu_region_access *acc)
+vfio_user_region_read_reply_decode(const void *payload, size_t len,
+				   struct vfio_user_region_access *acc)
 {
-	struct vfu_region_access a;
+	struct vfio_user_region_access a;
 
-	if (payload == NULL || len < VFU_REGION_ACCESS_SIZE)
+	if (payload == NULL || len < VFIO_USER_REGION_ACCESS_SIZE)
 		return -EINVAL;
 	access_hdr_decode(payload, &a);
-	if (len - VFU_REGION_ACCESS_SIZE != a.count)
+	if (len - VFIO_USER_REGION_ACCESS_SIZE != a.count)
 		return -EINVAL;
-	a.data = (const uint8_t *)payload + VFU_REGION_ACCESS_SIZE;
+	a.data = (const uint8_t *)payload + VFIO_USER_REGION_ACCESS_SIZE;
 	*acc = a;
 	return 0;
 }
 
 int
-vfu_region_write_reply_decode(const void *payload, size_t len, struct vfu_region_access *acc)
+vfio_user_region_write_reply_decode(const void *payload, size_t len,
+				    struct vfio_user_region_access *acc)
 {
-	if (payload == NULL || len != VFU_REGION_ACCESS_SIZE)
+	if (payload == NULL || len != VFIO_USER_REGION_ACCESS_SIZE)
 		return -EINVAL;
 	access_hdr_decode(payload, acc);
 	return 0;
 }
 
 int
-vfu_region_access_encode(void *buf, size_t cap, const struct vfu_region_access *acc,
-			 const void *data)
+vfio_user_region_access_encode(void *buf, size_t cap, const struct vfio_user_region_access *acc,
+			       const void *data)
 {
-	size_t n = VFU_REGION_ACCESS_SIZE;
+	size_t n = VFIO_USER_REGION_ACCESS_SIZE;
 
 	if (data != NULL)
 		n += acc->count;
@@ -996,13 +1004,13 @@ vfu_region_access_encode(void *buf, size_t cap, const struct vfu_region_access *
 	wr32(buf, 8, acc->region);
 	wr32(buf, 12, acc->count);
 	if (data != NULL && acc->count > 0)
-		memcpy((uint8_t *)buf + VFU_REGION_ACCESS_SIZE, data, acc->count);
+		memcpy((uint8_t *)buf + VFIO_USER_REGION_ACCESS_SIZE, data, acc->count);
 	return (int)n;
 }
 
 int
-vfu_write_multi_decode(const void *payload, size_t len, struct vfu_write_multi_entry *entries,
-		       uint32_t *nr_entries)
+vfio_user_write_multi_decode(const void *payload, size_t len,
+			     struct vfio_user_write_multi_entry *entries, uint32_t *nr_entries)
 {
 	const uint8_t *p = payload;
 	uint64_t wr_cnt;
@@ -1011,49 +1019,49 @@ vfu_write_multi_decode(const void *payload, size_t len, struct vfu_write_multi_e
 	if (payload == NULL || len < 8)
 		return -EINVAL;
 	wr_cnt = rd64(p, 0);
-	if (wr_cnt == 0 || wr_cnt > VFU_WRITE_MULTI_MAX)
+	if (wr_cnt == 0 || wr_cnt > VFIO_USER_WRITE_MULTI_MAX)
 		return -EINVAL;
-	if ((len - 8) != wr_cnt * VFU_WRITE_MULTI_ENTRY_SIZE)
+	if ((len - 8) != wr_cnt * VFIO_USER_WRITE_MULTI_ENTRY_SIZE)
 		return -EINVAL;
 	/* Validate all before writing any entry out. */
 	for (i = 0; i < wr_cnt; i++) {
-		uint32_t count = rd32(p, 8 + (size_t)i * VFU_WRITE_MULTI_ENTRY_SIZE + 12);
+		uint32_t count = rd32(p, 8 + (size_t)i * VFIO_USER_WRITE_MULTI_ENTRY_SIZE + 12);
 
-		if (count == 0 || count > VFU_WRITE_MULTI_DATA)
+		if (count == 0 || count > VFIO_USER_WRITE_MULTI_DATA)
 			return -EINVAL;
 	}
 	for (i = 0; i < wr_cnt; i++) {
-		size_t off = 8 + (size_t)i * VFU_WRITE_MULTI_ENTRY_SIZE;
+		size_t off = 8 + (size_t)i * VFIO_USER_WRITE_MULTI_ENTRY_SIZE;
 
 		entries[i].offset = rd64(p, off);
 		entries[i].region = rd32(p, off + 8);
 		entries[i].count = rd32(p, off + 12);
-		memcpy(entries[i].data, p + off + 16, VFU_WRITE_MULTI_DATA);
+		memcpy(entries[i].data, p + off + 16, VFIO_USER_WRITE_MULTI_DATA);
 	}
 	*nr_entries = (uint32_t)wr_cnt;
 	return 0;
 }
 
 int
-vfu_write_multi_encode(void *buf, size_t cap, const struct vfu_write_multi_entry *entries,
-		       uint32_t nr_entries)
+vfio_user_write_multi_encode(void *buf, size_t cap,
+			     const struct vfio_user_write_multi_entry *entries, uint32_t nr_entries)
 {
 	size_t n;
 	uint32_t i;
 
-	if (nr_entries == 0 || nr_entries > VFU_WRITE_MULTI_MAX)
+	if (nr_entries == 0 || nr_entries > VFIO_USER_WRITE_MULTI_MAX)
 		return -EINVAL;
-	n = 8 + (size_t)nr_entries * VFU_WRITE_MULTI_ENTRY_SIZE;
+	n = 8 + (size_t)nr_entries * VFIO_USER_WRITE_MULTI_ENTRY_SIZE;
 	if (cap < n)
 		return -ENOSPC;
 	wr64(buf, 0, nr_entries);
 	for (i = 0; i < nr_entries; i++) {
-		size_t off = 8 + (size_t)i * VFU_WRITE_MULTI_ENTRY_SIZE;
+		size_t off = 8 + (size_t)i * VFIO_USER_WRITE_MULTI_ENTRY_SIZE;
 
 		wr64(buf, off, entries[i].offset);
 		wr32(buf, off + 8, entries[i].region);
 		wr32(buf, off + 12, entries[i].count);
-		memcpy((uint8_t *)buf + off + 16, entries[i].data, VFU_WRITE_MULTI_DATA);
+		memcpy((uint8_t *)buf + off + 16, entries[i].data, VFIO_USER_WRITE_MULTI_DATA);
 	}
 	return (int)n;
 }
@@ -1061,7 +1069,7 @@ vfu_write_multi_encode(void *buf, size_t cap, const struct vfu_write_multi_entry
 /* ------------------------------------------------------ DMA read / write */
 
 static int
-dma_access_check(const struct vfu_dma_access *a, uint32_t max_xfer)
+dma_access_check(const struct vfio_user_dma_access *a, uint32_t max_xfer)
 {
 	if (a->count == 0)
 		return -EINVAL;
@@ -1073,12 +1081,13 @@ dma_access_check(const struct vfu_dma_access *a, uint32_t max_xfer)
 }
 
 int
-vfu_dma_read_decode(const void *payload, size_t len, uint32_t max_xfer, struct vfu_dma_access *acc)
+vfio_user_dma_read_decode(const void *payload, size_t len, uint32_t max_xfer,
+			  struct vfio_user_dma_access *acc)
 {
-	struct vfu_dma_access a;
+	struct vfio_user_dma_access a;
 	int rc;
 
-	if (payload == NULL || len < VFU_DMA_ACCESS_SIZE)
+	if (payload == NULL || len < VFIO_USER_DMA_ACCESS_SIZE)
 		return -EINVAL;
 	a.addr = rd64(payload, 0);
 	a.count = rd64(payload, 8);
@@ -1086,19 +1095,20 @@ vfu_dma_read_decode(const void *payload, size_t len, uint32_t max_xfer, struct v
 	rc = dma_access_check(&a, max_xfer);
 	if (rc < 0)
 		return rc;
-	if (len != VFU_DMA_ACCESS_SIZE)
+	if (len != VFIO_USER_DMA_ACCESS_SIZE)
 		return -EINVAL;
 	*acc = a;
 	return 0;
 }
 
 int
-vfu_dma_write_decode(const void *payload, size_t len, uint32_t max_xfer, struct vfu_dma_access *acc)
+vfio_user_dma_write_decode(const void *payload, size_t len, uint32_t max_xfer,
+			   struct vfio_user_dma_access *acc)
 {
-	struct vfu_dma_access a;
+	struct vfio_user_dma_access a;
 	int rc;
 
-	if (payload == NULL || len < VFU_DMA_ACCESS_SIZE)
+	if (payload == NULL || len < VFIO_USER_DMA_ACCESS_SIZE)
 		return -EINVAL;
 	a.addr = rd64(payload, 0);
 	a.count = rd64(payload, 8);
@@ -1106,20 +1116,21 @@ vfu_dma_write_decode(const void *payload, size_t len, uint32_t max_xfer, struct 
 	rc = dma_access_check(&a, max_xfer);
 	if (rc < 0)
 		return rc;
-	if (len - VFU_DMA_ACCESS_SIZE != a.count)
+	if (len - VFIO_USER_DMA_ACCESS_SIZE != a.count)
 		return -EINVAL;
-	a.data = (const uint8_t *)payload + VFU_DMA_ACCESS_SIZE;
+	a.data = (const uint8_t *)payload + VFIO_USER_DMA_ACCESS_SIZE;
 	*acc = a;
 	return 0;
 }
 
 int
-vfu_dma_access_encode(void *buf, size_t cap, const struct vfu_dma_access *acc, const void *data)
+vfio_user_dma_access_encode(void *buf, size_t cap, const struct vfio_user_dma_access *acc,
+			    const void *data)
 {
-	size_t n = VFU_DMA_ACCESS_SIZE;
+	size_t n = VFIO_USER_DMA_ACCESS_SIZE;
 
 	if (data != NULL) {
-		if (acc->count > INT32_MAX - VFU_DMA_ACCESS_SIZE)
+		if (acc->count > INT32_MAX - VFIO_USER_DMA_ACCESS_SIZE)
 			return -EINVAL;
 		n += (size_t)acc->count;
 	}
@@ -1128,35 +1139,36 @@ vfu_dma_access_encode(void *buf, size_t cap, const struct vfu_dma_access *acc, c
 	wr64(buf, 0, acc->addr);
 	wr64(buf, 8, acc->count);
 	if (data != NULL && acc->count > 0)
-		memcpy((uint8_t *)buf + VFU_DMA_ACCESS_SIZE, data, (size_t)acc->count);
+		memcpy((uint8_t *)buf + VFIO_USER_DMA_ACCESS_SIZE, data, (size_t)acc->count);
 	return (int)n;
 }
 
 /* -------------------------------------------------------- device feature */
 
 int
-vfu_device_feature_decode(const void *payload, size_t len, struct vfu_device_feature *feat)
+vfio_user_device_feature_decode(const void *payload, size_t len,
+				struct vfio_user_device_feature *feat)
 {
-	struct vfu_device_feature f;
+	struct vfio_user_device_feature f;
 	uint32_t gs;
 
-	if (payload == NULL || len < VFU_DEVICE_FEATURE_SIZE)
+	if (payload == NULL || len < VFIO_USER_DEVICE_FEATURE_SIZE)
 		return -EINVAL;
 	f.argsz = rd32(payload, 0);
 	f.flags = rd32(payload, 4);
 	if (f.argsz != len)
 		return -EINVAL;
 	if (f.flags &
-	    ~(VFU_DEVICE_FEATURE_MASK | VFU_DEVICE_FEATURE_GET | VFU_DEVICE_FEATURE_SET |
-	      VFU_DEVICE_FEATURE_PROBE))
+	    ~(VFIO_USER_DEVICE_FEATURE_MASK | VFIO_USER_DEVICE_FEATURE_GET |
+	      VFIO_USER_DEVICE_FEATURE_SET | VFIO_USER_DEVICE_FEATURE_PROBE))
 		return -EINVAL;
-	gs = f.flags & (VFU_DEVICE_FEATURE_GET | VFU_DEVICE_FEATURE_SET);
-	if (gs == (VFU_DEVICE_FEATURE_GET | VFU_DEVICE_FEATURE_SET))
+	gs = f.flags & (VFIO_USER_DEVICE_FEATURE_GET | VFIO_USER_DEVICE_FEATURE_SET);
+	if (gs == (VFIO_USER_DEVICE_FEATURE_GET | VFIO_USER_DEVICE_FEATURE_SET))
 		return -EINVAL;
-	if (gs == 0 && !(f.flags & VFU_DEVICE_FEATURE_PROBE))
+	if (gs == 0 && !(f.flags & VFIO_USER_DEVICE_FEATURE_PROBE))
 		return -EINVAL;
-	f.feature = f.flags & VFU_DEVICE_FEATURE_MASK;
-	f.data_len = (uint32_t)(len - VFU_DEVICE_FEATURE_SIZE);
+	f.feature = f.flags & VFIO_USER_DEVICE_FEATURE_MASK;
+	f.data_len = (uint32_t)(len - VFIO_USER_DEVICE_FEATURE_SIZE);
 	*feat = f;
 	return 0;
 }

@@ -31,58 +31,58 @@ extern "C" {
 
 /* ------------------------------------------------------------------ header */
 
-#define VFU_HDR_SIZE 16u
+#define VFIO_USER_HDR_SIZE 16u
 
-enum vfu_cmd {
-	VFU_CMD_VERSION = 1,
-	VFU_CMD_DMA_MAP = 2,
-	VFU_CMD_DMA_UNMAP = 3,
-	VFU_CMD_DEVICE_GET_INFO = 4,
-	VFU_CMD_DEVICE_GET_REGION_INFO = 5,
-	VFU_CMD_DEVICE_GET_REGION_IO_FDS = 6,
-	VFU_CMD_DEVICE_GET_IRQ_INFO = 7,
-	VFU_CMD_DEVICE_SET_IRQS = 8,
-	VFU_CMD_REGION_READ = 9,
-	VFU_CMD_REGION_WRITE = 10,
-	VFU_CMD_DMA_READ = 11,
-	VFU_CMD_DMA_WRITE = 12,
-	VFU_CMD_DEVICE_RESET = 13,
+enum vfio_user_cmd {
+	VFIO_USER_CMD_VERSION = 1,
+	VFIO_USER_CMD_DMA_MAP = 2,
+	VFIO_USER_CMD_DMA_UNMAP = 3,
+	VFIO_USER_CMD_DEVICE_GET_INFO = 4,
+	VFIO_USER_CMD_DEVICE_GET_REGION_INFO = 5,
+	VFIO_USER_CMD_DEVICE_GET_REGION_IO_FDS = 6,
+	VFIO_USER_CMD_DEVICE_GET_IRQ_INFO = 7,
+	VFIO_USER_CMD_DEVICE_SET_IRQS = 8,
+	VFIO_USER_CMD_REGION_READ = 9,
+	VFIO_USER_CMD_REGION_WRITE = 10,
+	VFIO_USER_CMD_DMA_READ = 11,
+	VFIO_USER_CMD_DMA_WRITE = 12,
+	VFIO_USER_CMD_DEVICE_RESET = 13,
 	/* 14 was DIRTY_PAGES, no longer defined */
-	VFU_CMD_REGION_WRITE_MULTI = 15,
-	VFU_CMD_DEVICE_FEATURE = 16,
-	VFU_CMD_MIG_DATA_READ = 17,
-	VFU_CMD_MIG_DATA_WRITE = 18,
-	VFU_CMD_MAX = 18,
+	VFIO_USER_CMD_REGION_WRITE_MULTI = 15,
+	VFIO_USER_CMD_DEVICE_FEATURE = 16,
+	VFIO_USER_CMD_MIG_DATA_READ = 17,
+	VFIO_USER_CMD_MIG_DATA_WRITE = 18,
+	VFIO_USER_CMD_MAX = 18,
 };
 
-#define VFU_F_TYPE_MASK 0xfu
-#define VFU_F_TYPE_COMMAND 0x0u
-#define VFU_F_TYPE_REPLY 0x1u
-#define VFU_F_NO_REPLY 0x10u
-#define VFU_F_ERROR 0x20u
-#define VFU_F_KNOWN (VFU_F_TYPE_MASK | VFU_F_NO_REPLY | VFU_F_ERROR)
+#define VFIO_USER_F_TYPE_MASK 0xfu
+#define VFIO_USER_F_TYPE_COMMAND 0x0u
+#define VFIO_USER_F_TYPE_REPLY 0x1u
+#define VFIO_USER_F_NO_REPLY 0x10u
+#define VFIO_USER_F_ERROR 0x20u
+#define VFIO_USER_F_KNOWN (VFIO_USER_F_TYPE_MASK | VFIO_USER_F_NO_REPLY | VFIO_USER_F_ERROR)
 
-struct vfu_hdr {
+struct vfio_user_hdr {
 	uint16_t msg_id;
 	uint16_t cmd;
 	uint32_t size; /**< whole message including this header */
 	uint32_t flags;
-	uint32_t error; /**< errno, valid with VFU_F_ERROR */
+	uint32_t error; /**< errno, valid with VFIO_USER_F_ERROR */
 };
 
 /** Name of a command for logs ("VERSION", ...); "UNKNOWN" if not valid. */
-const char *vfu_cmd_name(uint32_t cmd);
+const char *vfio_user_cmd_name(uint32_t cmd);
 
 /** @return whether cmd is a command of the protocol. */
-bool vfu_cmd_valid(uint32_t cmd);
+bool vfio_user_cmd_valid(uint32_t cmd);
 
 /**
  * Decode and validate a message header: its framing only. An unknown
  * command number is not a framing error (the size is still good, so the
  * stream stays in step): the receiver answers it with EINVAL, see
- * vfu_cmd_valid().
+ * vfio_user_cmd_valid().
  *
- * @param buf       at least VFU_HDR_SIZE bytes
+ * @param buf       at least VFIO_USER_HDR_SIZE bytes
  * @param len       bytes available in buf
  * @param max_size  the largest whole message accepted
  * @param hdr       decoded header
@@ -90,25 +90,25 @@ bool vfu_cmd_valid(uint32_t cmd);
  *   or unknown flag bits; -E2BIG if size > max_size (the stream cannot be
  *   trusted any longer).
  */
-int vfu_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfu_hdr *hdr);
+int vfio_user_hdr_decode(const void *buf, size_t len, uint32_t max_size, struct vfio_user_hdr *hdr);
 
 /** Encode a header into 16 bytes at buf. */
-void vfu_hdr_encode(void *buf, const struct vfu_hdr *hdr);
+void vfio_user_hdr_encode(void *buf, const struct vfio_user_hdr *hdr);
 
 /* ------------------------------------------------------------ capabilities */
 
-#define VFU_DEFAULT_MAX_MSG_FDS 1u
-#define VFU_MAX_MSG_FDS_LIMIT 1024u
-#define VFU_DEFAULT_MAX_DATA_XFER (1024u * 1024u)
-#define VFU_MAX_DATA_XFER_LIMIT (64u * 1024u * 1024u)
-#define VFU_DEFAULT_MAX_DMA_MAPS 65535u
-#define VFU_DEFAULT_PGSIZES 4096ull
-#define VFU_VERSION_MAJOR 0
-#define VFU_VERSION_MINOR 2
+#define VFIO_USER_DEFAULT_MAX_MSG_FDS 1u
+#define VFIO_USER_MAX_MSG_FDS_LIMIT 1024u
+#define VFIO_USER_DEFAULT_MAX_DATA_XFER (1024u * 1024u)
+#define VFIO_USER_MAX_DATA_XFER_LIMIT (64u * 1024u * 1024u)
+#define VFIO_USER_DEFAULT_MAX_DMA_MAPS 65535u
+#define VFIO_USER_DEFAULT_PGSIZES 4096ull
+#define VFIO_USER_VERSION_MAJOR 0
+#define VFIO_USER_VERSION_MINOR 2
 /** Largest JSON accepted in VERSION. */
-#define VFU_MAX_JSON_LEN 4096u
+#define VFIO_USER_MAX_JSON_LEN 4096u
 
-struct vfu_caps {
+struct vfio_user_caps {
 	uint32_t max_msg_fds;
 	uint32_t max_data_xfer_size;
 	uint32_t max_dma_maps;
@@ -121,12 +121,12 @@ struct vfu_caps {
 };
 
 /** Fill caps with the protocol's defaults (what applies without JSON). */
-void vfu_caps_default(struct vfu_caps *caps);
+void vfio_user_caps_default(struct vfio_user_caps *caps);
 
-struct vfu_version {
+struct vfio_user_version {
 	uint16_t major;
 	uint16_t minor;
-	struct vfu_caps caps;
+	struct vfio_user_caps caps;
 };
 
 /**
@@ -134,12 +134,12 @@ struct vfu_version {
  * NUL-terminated JSON that must end within the payload. The JSON is parsed
  * with json-c; the top level must be an object; "capabilities", if present,
  * must be an object; each known capability must have the right JSON type and
- * a value in range (max_msg_fds 1..VFU_MAX_MSG_FDS_LIMIT, max_data_xfer_size
- * 1..VFU_MAX_DATA_XFER_LIMIT, max_dma_maps >= 1, pgsizes a non-zero set of
+ * a value in range (max_msg_fds 1..VFIO_USER_MAX_MSG_FDS_LIMIT, max_data_xfer_size
+ * 1..VFIO_USER_MAX_DATA_XFER_LIMIT, max_dma_maps >= 1, pgsizes a non-zero set of
  * powers of two including 4096); unknown keys are ignored. Absent
  * capabilities take their defaults.
  */
-int vfu_version_decode(const void *payload, size_t len, struct vfu_version *ver);
+int vfio_user_version_decode(const void *payload, size_t len, struct vfio_user_version *ver);
 
 /**
  * Encode a VERSION payload with the JSON of caps. Only fields that differ
@@ -147,24 +147,24 @@ int vfu_version_decode(const void *payload, size_t len, struct vfu_version *ver)
  * migration never.
  * @return payload length, or -ENOSPC.
  */
-int vfu_version_encode(void *buf, size_t cap, uint16_t major, uint16_t minor,
-		       const struct vfu_caps *caps);
+int vfio_user_version_encode(void *buf, size_t cap, uint16_t major, uint16_t minor,
+			     const struct vfio_user_caps *caps);
 
 /* --------------------------------------------------------------------- DMA */
 
-#define VFU_DMA_FLAG_READ 0x1u
-#define VFU_DMA_FLAG_WRITE 0x2u
-#define VFU_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP 0x1u
-#define VFU_DMA_UNMAP_FLAG_ALL 0x2u
+#define VFIO_USER_DMA_FLAG_READ 0x1u
+#define VFIO_USER_DMA_FLAG_WRITE 0x2u
+#define VFIO_USER_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP 0x1u
+#define VFIO_USER_DMA_UNMAP_FLAG_ALL 0x2u
 
-struct vfu_dma_map {
+struct vfio_user_dma_map {
 	uint32_t argsz;
 	uint32_t flags;
 	uint64_t offset; /**< offset into the fd */
 	uint64_t addr; /**< guest (IO virtual) address */
 	uint64_t size;
 };
-#define VFU_DMA_MAP_SIZE 32u
+#define VFIO_USER_DMA_MAP_SIZE 32u
 
 /**
  * @param nfds number of fds that came with the message (0 or 1 valid)
@@ -172,17 +172,17 @@ struct vfu_dma_map {
  * addr + size and offset + size do not wrap, addr, size and offset
  * multiples of pgsize (a power of two), nfds <= 1.
  */
-int vfu_dma_map_decode(const void *payload, size_t len, unsigned int nfds, uint64_t pgsize,
-		       struct vfu_dma_map *map);
-int vfu_dma_map_encode(void *buf, size_t cap, const struct vfu_dma_map *map);
+int vfio_user_dma_map_decode(const void *payload, size_t len, unsigned int nfds, uint64_t pgsize,
+			     struct vfio_user_dma_map *map);
+int vfio_user_dma_map_encode(void *buf, size_t cap, const struct vfio_user_dma_map *map);
 
-struct vfu_dma_unmap {
+struct vfio_user_dma_unmap {
 	uint32_t argsz;
 	uint32_t flags;
 	uint64_t addr;
 	uint64_t size;
 };
-#define VFU_DMA_UNMAP_SIZE 24u
+#define VFIO_USER_DMA_UNMAP_SIZE 24u
 
 /**
  * Checks: payload length == 24 and argsz == 24 (no dirty bitmap: the flag
@@ -190,57 +190,58 @@ struct vfu_dma_unmap {
  * ALL: addr == size == 0; without: size > 0 and addr + size - 1 does not
  * wrap (a range may end at the top of the address space).
  */
-int vfu_dma_unmap_decode(const void *payload, size_t len, struct vfu_dma_unmap *unmap);
-int vfu_dma_unmap_encode(void *buf, size_t cap, const struct vfu_dma_unmap *unmap);
+int vfio_user_dma_unmap_decode(const void *payload, size_t len, struct vfio_user_dma_unmap *unmap);
+int vfio_user_dma_unmap_encode(void *buf, size_t cap, const struct vfio_user_dma_unmap *unmap);
 
 /* ------------------------------------------------------------- device info */
 
-#define VFU_DEV_FLAG_RESET 0x1u
-#define VFU_DEV_FLAG_PCI 0x2u
+#define VFIO_USER_DEV_FLAG_RESET 0x1u
+#define VFIO_USER_DEV_FLAG_PCI 0x2u
 
-struct vfu_device_info {
+struct vfio_user_device_info {
 	uint32_t argsz;
 	uint32_t flags;
 	uint32_t num_regions;
 	uint32_t num_irqs;
 };
-#define VFU_DEVICE_INFO_SIZE 16u
+#define VFIO_USER_DEVICE_INFO_SIZE 16u
 
 /** Request: length == 16, argsz >= 16. */
-int vfu_device_info_decode(const void *payload, size_t len, struct vfu_device_info *info);
-int vfu_device_info_encode(void *buf, size_t cap, const struct vfu_device_info *info);
+int vfio_user_device_info_decode(const void *payload, size_t len,
+				 struct vfio_user_device_info *info);
+int vfio_user_device_info_encode(void *buf, size_t cap, const struct vfio_user_device_info *info);
 
 /* ------------------------------------------------------------- region info */
 
-enum vfu_region_index {
-	VFU_PCI_BAR0_REGION_INDEX = 0,
-	VFU_PCI_BAR1_REGION_INDEX,
-	VFU_PCI_BAR2_REGION_INDEX,
-	VFU_PCI_BAR3_REGION_INDEX,
-	VFU_PCI_BAR4_REGION_INDEX,
-	VFU_PCI_BAR5_REGION_INDEX,
-	VFU_PCI_ROM_REGION_INDEX,
-	VFU_PCI_CONFIG_REGION_INDEX,
-	VFU_PCI_VGA_REGION_INDEX,
-	VFU_PCI_NUM_REGIONS,
+enum vfio_user_region_index {
+	VFIO_USER_PCI_BAR0_REGION_INDEX = 0,
+	VFIO_USER_PCI_BAR1_REGION_INDEX,
+	VFIO_USER_PCI_BAR2_REGION_INDEX,
+	VFIO_USER_PCI_BAR3_REGION_INDEX,
+	VFIO_USER_PCI_BAR4_REGION_INDEX,
+	VFIO_USER_PCI_BAR5_REGION_INDEX,
+	VFIO_USER_PCI_ROM_REGION_INDEX,
+	VFIO_USER_PCI_CONFIG_REGION_INDEX,
+	VFIO_USER_PCI_VGA_REGION_INDEX,
+	VFIO_USER_PCI_NUM_REGIONS,
 };
 
-#define VFU_REGION_FLAG_READ 0x1u
-#define VFU_REGION_FLAG_WRITE 0x2u
-#define VFU_REGION_FLAG_MMAP 0x4u
-#define VFU_REGION_FLAG_CAPS 0x8u
+#define VFIO_USER_REGION_FLAG_READ 0x1u
+#define VFIO_USER_REGION_FLAG_WRITE 0x2u
+#define VFIO_USER_REGION_FLAG_MMAP 0x4u
+#define VFIO_USER_REGION_FLAG_CAPS 0x8u
 
-#define VFU_REGION_INFO_CAP_SPARSE_MMAP 1u
-#define VFU_REGION_INFO_SIZE 32u
+#define VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP 1u
+#define VFIO_USER_REGION_INFO_SIZE 32u
 /** Most sparse mmap areas one region may declare. */
-#define VFU_MAX_SPARSE_AREAS 16u
+#define VFIO_USER_MAX_SPARSE_AREAS 16u
 
-struct vfu_sparse_area {
+struct vfio_user_sparse_area {
 	uint64_t offset;
 	uint64_t size;
 };
 
-struct vfu_region_info {
+struct vfio_user_region_info {
 	uint32_t argsz;
 	uint32_t flags;
 	uint32_t index;
@@ -249,12 +250,13 @@ struct vfu_region_info {
 	uint64_t offset; /**< offset for mmap() of the fd */
 	/* decoded from the capability chain of a reply: */
 	uint32_t nr_areas;
-	struct vfu_sparse_area areas[VFU_MAX_SPARSE_AREAS];
+	struct vfio_user_sparse_area areas[VFIO_USER_MAX_SPARSE_AREAS];
 };
 
 /** Request: length == 32, argsz >= 32. */
-int vfu_region_info_req_decode(const void *payload, size_t len, struct vfu_region_info *req);
-int vfu_region_info_req_encode(void *buf, size_t cap, uint32_t index, uint32_t argsz);
+int vfio_user_region_info_req_decode(const void *payload, size_t len,
+				     struct vfio_user_region_info *req);
+int vfio_user_region_info_req_encode(void *buf, size_t cap, uint32_t index, uint32_t argsz);
 
 /**
  * Encode a GET_REGION_INFO reply for a client that offered req_argsz bytes.
@@ -266,67 +268,70 @@ int vfu_region_info_req_encode(void *buf, size_t cap, uint32_t index, uint32_t a
  * here when the capability is written.
  * @return payload length, or -ENOSPC.
  */
-int vfu_region_info_reply_encode(void *buf, size_t cap, uint32_t req_argsz,
-				 const struct vfu_region_info *info, bool *send_fd);
+int vfio_user_region_info_reply_encode(void *buf, size_t cap, uint32_t req_argsz,
+				       const struct vfio_user_region_info *info, bool *send_fd);
 
 /**
  * Decode a GET_REGION_INFO reply including the sparse-mmap capability
  * chain (every offset bounds-checked, loops and too many areas refused).
  */
-int vfu_region_info_reply_decode(const void *payload, size_t len, struct vfu_region_info *info);
+int vfio_user_region_info_reply_decode(const void *payload, size_t len,
+				       struct vfio_user_region_info *info);
 
 /* ------------------------------------------------------ region io fds */
 
-struct vfu_region_io_fds_req {
+struct vfio_user_region_io_fds_req {
 	uint32_t argsz;
 	uint32_t flags;
 	uint32_t index;
 	uint32_t count;
 };
-#define VFU_REGION_IO_FDS_SIZE 16u
+#define VFIO_USER_REGION_IO_FDS_SIZE 16u
 
 /** Request: length == 16, argsz >= 16, flags == 0, count == 0. */
-int vfu_region_io_fds_decode(const void *payload, size_t len, struct vfu_region_io_fds_req *req);
-int vfu_region_io_fds_encode(void *buf, size_t cap, const struct vfu_region_io_fds_req *req);
+int vfio_user_region_io_fds_decode(const void *payload, size_t len,
+				   struct vfio_user_region_io_fds_req *req);
+int vfio_user_region_io_fds_encode(void *buf, size_t cap,
+				   const struct vfio_user_region_io_fds_req *req);
 
 /* -------------------------------------------------------------------- IRQs */
 
-enum vfu_irq_index {
-	VFU_PCI_INTX_IRQ_INDEX = 0,
-	VFU_PCI_MSI_IRQ_INDEX,
-	VFU_PCI_MSIX_IRQ_INDEX,
-	VFU_PCI_ERR_IRQ_INDEX,
-	VFU_PCI_REQ_IRQ_INDEX,
-	VFU_PCI_NUM_IRQS,
+enum vfio_user_irq_index {
+	VFIO_USER_PCI_INTX_IRQ_INDEX = 0,
+	VFIO_USER_PCI_MSI_IRQ_INDEX,
+	VFIO_USER_PCI_MSIX_IRQ_INDEX,
+	VFIO_USER_PCI_ERR_IRQ_INDEX,
+	VFIO_USER_PCI_REQ_IRQ_INDEX,
+	VFIO_USER_PCI_NUM_IRQS,
 };
 
-#define VFU_IRQ_INFO_EVENTFD 0x1u
-#define VFU_IRQ_INFO_MASKABLE 0x2u
-#define VFU_IRQ_INFO_AUTOMASKED 0x4u
-#define VFU_IRQ_INFO_NORESIZE 0x8u
+#define VFIO_USER_IRQ_INFO_EVENTFD 0x1u
+#define VFIO_USER_IRQ_INFO_MASKABLE 0x2u
+#define VFIO_USER_IRQ_INFO_AUTOMASKED 0x4u
+#define VFIO_USER_IRQ_INFO_NORESIZE 0x8u
 
-struct vfu_irq_info {
+struct vfio_user_irq_info {
 	uint32_t argsz;
 	uint32_t flags;
 	uint32_t index;
 	uint32_t count;
 };
-#define VFU_IRQ_INFO_SIZE 16u
+#define VFIO_USER_IRQ_INFO_SIZE 16u
 
 /** Request: length == 16, argsz >= 16. */
-int vfu_irq_info_decode(const void *payload, size_t len, struct vfu_irq_info *info);
-int vfu_irq_info_encode(void *buf, size_t cap, const struct vfu_irq_info *info);
+int vfio_user_irq_info_decode(const void *payload, size_t len, struct vfio_user_irq_info *info);
+int vfio_user_irq_info_encode(void *buf, size_t cap, const struct vfio_user_irq_info *info);
 
-#define VFU_IRQ_SET_DATA_NONE 0x1u
-#define VFU_IRQ_SET_DATA_BOOL 0x2u
-#define VFU_IRQ_SET_DATA_EVENTFD 0x4u
-#define VFU_IRQ_SET_ACTION_MASK 0x8u
-#define VFU_IRQ_SET_ACTION_UNMASK 0x10u
-#define VFU_IRQ_SET_ACTION_TRIGGER 0x20u
-#define VFU_IRQ_SET_DATA_MASK 0x7u
-#define VFU_IRQ_SET_ACTION_MASK_ALL 0x38u
+#define VFIO_USER_IRQ_SET_DATA_NONE 0x1u
+#define VFIO_USER_IRQ_SET_DATA_BOOL 0x2u
+#define VFIO_USER_IRQ_SET_DATA_EVENTFD 0x4u
+#define VFIO_USER_IRQ_SET_ACTION_MASK 0x8u
+#define VFIO_USER_IRQ_SET_ACTION_UNMASK 0x10u
+#define VFIO_USER_IRQ_SET_ACTION_TRIGGER 0x20u
+#define VFIO_USER_IRQ_SET_DATA_MASK 0x7u
+#define VFIO_USER_IRQ_SET_ACTION_MASK_ALL 0x38u
 
-struct vfu_set_irqs {
+struct vfio_user_set_irqs {
 	uint32_t argsz;
 	uint32_t flags;
 	uint32_t index;
@@ -334,7 +339,7 @@ struct vfu_set_irqs {
 	uint32_t count;
 	const uint8_t *bools; /**< count bytes, with DATA_BOOL, else NULL */
 };
-#define VFU_SET_IRQS_SIZE 20u
+#define VFIO_USER_SET_IRQS_SIZE 20u
 
 /**
  * Checks: length >= 20, argsz == length, exactly one DATA flag and one
@@ -345,95 +350,99 @@ struct vfu_set_irqs {
  * DATA_NONE|TRIGGER (disable the index). Range against the index's count
  * is the server's check.
  */
-int vfu_set_irqs_decode(const void *payload, size_t len, unsigned int nfds,
-			struct vfu_set_irqs *set);
+int vfio_user_set_irqs_decode(const void *payload, size_t len, unsigned int nfds,
+			      struct vfio_user_set_irqs *set);
 /** Encode a SET_IRQS request (bools copied if set->bools). */
-int vfu_set_irqs_encode(void *buf, size_t cap, const struct vfu_set_irqs *set);
+int vfio_user_set_irqs_encode(void *buf, size_t cap, const struct vfio_user_set_irqs *set);
 
 /* ----------------------------------------------------------- region access */
 
-struct vfu_region_access {
+struct vfio_user_region_access {
 	uint64_t offset;
 	uint32_t region;
 	uint32_t count;
 	const uint8_t *data; /**< WRITE requests and READ replies */
 };
-#define VFU_REGION_ACCESS_SIZE 16u
+#define VFIO_USER_REGION_ACCESS_SIZE 16u
 
 /**
  * REGION_READ request: length == 16, 0 < count <= max_xfer.
  * REGION_WRITE request: length == 16 + count, 0 < count <= max_xfer.
  * Replies: READ reply length == 16 + count; WRITE reply length == 16.
  */
-int vfu_region_read_decode(const void *payload, size_t len, uint32_t max_xfer,
-			   struct vfu_region_access *acc);
-int vfu_region_write_decode(const void *payload, size_t len, uint32_t max_xfer,
-			    struct vfu_region_access *acc);
-int vfu_region_read_reply_decode(const void *payload, size_t len, struct vfu_region_access *acc);
-int vfu_region_write_reply_decode(const void *payload, size_t len, struct vfu_region_access *acc);
+int vfio_user_region_read_decode(const void *payload, size_t len, uint32_t max_xfer,
+				 struct vfio_user_region_access *acc);
+int vfio_user_region_write_decode(const void *payload, size_t len, uint32_t max_xfer,
+				  struct vfio_user_region_access *acc);
+int vfio_user_region_read_reply_decode(const void *payload, size_t len,
+				       struct vfio_user_region_access *acc);
+int vfio_user_region_write_reply_decode(const void *payload, size_t len,
+					struct vfio_user_region_access *acc);
 /** Encode the 16-byte access header plus (if data) count bytes of data. */
-int vfu_region_access_encode(void *buf, size_t cap, const struct vfu_region_access *acc,
-			     const void *data);
+int vfio_user_region_access_encode(void *buf, size_t cap, const struct vfio_user_region_access *acc,
+				   const void *data);
 
-#define VFU_WRITE_MULTI_MAX 200u
-#define VFU_WRITE_MULTI_DATA 8u
-#define VFU_WRITE_MULTI_ENTRY_SIZE 24u
+#define VFIO_USER_WRITE_MULTI_MAX 200u
+#define VFIO_USER_WRITE_MULTI_DATA 8u
+#define VFIO_USER_WRITE_MULTI_ENTRY_SIZE 24u
 
-struct vfu_write_multi_entry {
+struct vfio_user_write_multi_entry {
 	uint64_t offset;
 	uint32_t region;
 	uint32_t count; /**< 1..8 */
-	uint8_t data[VFU_WRITE_MULTI_DATA];
+	uint8_t data[VFIO_USER_WRITE_MULTI_DATA];
 };
 
 /**
  * REGION_WRITE_MULTI: u64 wr_cnt then wr_cnt 24-byte entries.
  * Checks: 1 <= wr_cnt <= 200, length == 8 + 24 * wr_cnt, every count 1..8.
- * @param entries room for VFU_WRITE_MULTI_MAX entries
+ * @param entries room for VFIO_USER_WRITE_MULTI_MAX entries
  */
-int vfu_write_multi_decode(const void *payload, size_t len, struct vfu_write_multi_entry *entries,
-			   uint32_t *nr_entries);
-int vfu_write_multi_encode(void *buf, size_t cap, const struct vfu_write_multi_entry *entries,
-			   uint32_t nr_entries);
+int vfio_user_write_multi_decode(const void *payload, size_t len,
+				 struct vfio_user_write_multi_entry *entries, uint32_t *nr_entries);
+int vfio_user_write_multi_encode(void *buf, size_t cap,
+				 const struct vfio_user_write_multi_entry *entries,
+				 uint32_t nr_entries);
 
 /* --------------------------------------------------------- DMA read/write */
 
-struct vfu_dma_access {
+struct vfio_user_dma_access {
 	uint64_t addr;
 	uint64_t count;
 	const uint8_t *data;
 };
-#define VFU_DMA_ACCESS_SIZE 16u
+#define VFIO_USER_DMA_ACCESS_SIZE 16u
 
 /** DMA_READ request: length == 16, 0 < count <= max_xfer, no wrap. */
-int vfu_dma_read_decode(const void *payload, size_t len, uint32_t max_xfer,
-			struct vfu_dma_access *acc);
+int vfio_user_dma_read_decode(const void *payload, size_t len, uint32_t max_xfer,
+			      struct vfio_user_dma_access *acc);
 /** DMA_WRITE request: length == 16 + count, 0 < count <= max_xfer. */
-int vfu_dma_write_decode(const void *payload, size_t len, uint32_t max_xfer,
-			 struct vfu_dma_access *acc);
-int vfu_dma_access_encode(void *buf, size_t cap, const struct vfu_dma_access *acc,
-			  const void *data);
+int vfio_user_dma_write_decode(const void *payload, size_t len, uint32_t max_xfer,
+			       struct vfio_user_dma_access *acc);
+int vfio_user_dma_access_encode(void *buf, size_t cap, const struct vfio_user_dma_access *acc,
+				const void *data);
 
 /* ---------------------------------------------------------- device feature */
 
-#define VFU_DEVICE_FEATURE_MASK 0xffffu
-#define VFU_DEVICE_FEATURE_GET 0x10000u
-#define VFU_DEVICE_FEATURE_SET 0x20000u
-#define VFU_DEVICE_FEATURE_PROBE 0x40000u
+#define VFIO_USER_DEVICE_FEATURE_MASK 0xffffu
+#define VFIO_USER_DEVICE_FEATURE_GET 0x10000u
+#define VFIO_USER_DEVICE_FEATURE_SET 0x20000u
+#define VFIO_USER_DEVICE_FEATURE_PROBE 0x40000u
 
-struct vfu_device_feature {
+struct vfio_user_device_feature {
 	uint32_t argsz;
 	uint32_t flags;
-	uint32_t feature; /**< flags & VFU_DEVICE_FEATURE_MASK */
+	uint32_t feature; /**< flags & VFIO_USER_DEVICE_FEATURE_MASK */
 	uint32_t data_len; /**< payload bytes after the 8-byte header */
 };
-#define VFU_DEVICE_FEATURE_SIZE 8u
+#define VFIO_USER_DEVICE_FEATURE_SIZE 8u
 
 /**
  * Checks: length >= 8, argsz == length, no unknown flag bits, exactly one
  * of GET/SET unless PROBE (PROBE alone or with one of them).
  */
-int vfu_device_feature_decode(const void *payload, size_t len, struct vfu_device_feature *feat);
+int vfio_user_device_feature_decode(const void *payload, size_t len,
+				    struct vfio_user_device_feature *feat);
 
 #ifdef __cplusplus
 }

@@ -52,7 +52,7 @@
 #define PCI_COMMAND_PARITY 0x0040
 #define PCI_COMMAND_SERR 0x0100
 #define PCI_COMMAND_INTX_DISABLE 0x0400
-#define VFU_PCI_COMMAND_WMASK \
+#define VFIO_USER_PCI_COMMAND_WMASK \
 	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
 	 PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
 
@@ -61,7 +61,7 @@
 /* Master data parity error, signalled/received target abort, received
  * master abort, signalled system error, detected parity error.
  */
-#define VFU_PCI_STATUS_W1C 0xf900
+#define VFIO_USER_PCI_STATUS_W1C 0xf900
 
 /* BAR low bits. */
 #define PCI_BAR_IO 0x1u
@@ -70,14 +70,14 @@
 #define PCI_ROM_ENABLE 0x1u
 
 /* Size limits of a BAR (index 0..5) or the ROM. */
-#define VFU_PCI_BAR_MEM_MIN 16ull
-#define VFU_PCI_BAR_MEM32_MAX (1ull << 31)
-#define VFU_PCI_BAR_MEM64_MAX (1ull << 63)
-#define VFU_PCI_BAR_IO_MIN 4ull
-#define VFU_PCI_BAR_IO_MAX 256ull /* PCI: at most 256 bytes per I/O BAR */
-#define VFU_PCI_ROM_MIN 2048ull
-#define VFU_PCI_ROM_MAX (16ull << 20) /* PCI: at most 16 MiB */
-#define VFU_PCI_ROM_INDEX 6u
+#define VFIO_USER_PCI_BAR_MEM_MIN 16ull
+#define VFIO_USER_PCI_BAR_MEM32_MAX (1ull << 31)
+#define VFIO_USER_PCI_BAR_MEM64_MAX (1ull << 63)
+#define VFIO_USER_PCI_BAR_IO_MIN 4ull
+#define VFIO_USER_PCI_BAR_IO_MAX 256ull /* PCI: at most 256 bytes per I/O BAR */
+#define VFIO_USER_PCI_ROM_MIN 2048ull
+#define VFIO_USER_PCI_ROM_MAX (16ull << 20) /* PCI: at most 16 MiB */
+#define VFIO_USER_PCI_ROM_INDEX 6u
 
 /* Capability IDs. */
 #define PCI_CAP_ID_EXP 0x10
@@ -93,7 +93,7 @@
 #define PCI_MSIX_FLAGS_MASKALL 0x4000
 #define PCI_MSIX_FLAGS_ENABLE 0x8000
 #define PCI_MSIX_BIR_MASK 0x7u
-#define VFU_PCI_MSIX_MAX_VEC 2048u
+#define VFIO_USER_PCI_MSIX_MAX_VEC 2048u
 #define PCI_MSIX_ENTRY_SIZE 16u
 
 /* PCI Express capability (version 2): offsets from the capability. */
@@ -167,7 +167,7 @@ get32(const uint8_t *p)
 }
 
 void
-vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id, bool intx)
+vfio_user_pci_init(struct vfio_user_pci *pci, const struct rte_vfio_user_pci_id *id, bool intx)
 {
 	static const struct rte_vfio_user_pci_id zero_id;
 	uint8_t *cfg = pci->cfg;
@@ -188,8 +188,8 @@ vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id, bool in
 	put16(cfg + PCI_SUBSYSTEM_ID, id->subsys_id);
 	cfg[PCI_INTERRUPT_PIN] = intx ? 1 : 0; /* INTA# */
 
-	put16(pci->wmask + PCI_COMMAND, VFU_PCI_COMMAND_WMASK);
-	put16(pci->w1cmask + PCI_STATUS, VFU_PCI_STATUS_W1C);
+	put16(pci->wmask + PCI_COMMAND, VFIO_USER_PCI_COMMAND_WMASK);
+	put16(pci->w1cmask + PCI_STATUS, VFIO_USER_PCI_STATUS_W1C);
 	pci->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	pci->wmask[PCI_INTERRUPT_LINE] = 0xff;
 
@@ -202,13 +202,13 @@ vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id, bool in
 static uint32_t
 bar_reg(uint32_t index)
 {
-	if (index == VFU_PCI_ROM_INDEX)
+	if (index == VFIO_USER_PCI_ROM_INDEX)
 		return PCI_ROM_ADDRESS;
 	return PCI_BASE_ADDRESS_0 + 4 * index;
 }
 
 static void
-bar_clear_reg(struct vfu_pci *pci, uint32_t index)
+bar_clear_reg(struct vfio_user_pci *pci, uint32_t index)
 {
 	uint32_t reg = bar_reg(index);
 
@@ -220,15 +220,15 @@ bar_clear_reg(struct vfu_pci *pci, uint32_t index)
 
 /* Is BAR index the upper half of a 64-bit BAR? */
 static bool
-bar_is_upper_half(const struct vfu_pci *pci, uint32_t index)
+bar_is_upper_half(const struct vfio_user_pci *pci, uint32_t index)
 {
-	return index > 0 && index < VFU_PCI_ROM_INDEX && pci->bar_size[index - 1] != 0 &&
+	return index > 0 && index < VFIO_USER_PCI_ROM_INDEX && pci->bar_size[index - 1] != 0 &&
 		(pci->bar_flags[index - 1] & RTE_VFIO_USER_BAR_MEM64) != 0;
 }
 
 /* Is BAR index the table or PBA BAR of the MSI-X capability? */
 static bool
-bar_used_by_msix(const struct vfu_pci *pci, uint32_t index)
+bar_used_by_msix(const struct vfio_user_pci *pci, uint32_t index)
 {
 	const uint8_t *cap;
 
@@ -246,20 +246,20 @@ bar_check_size(uint32_t index, uint64_t size, uint32_t flags)
 
 	if (!RTE_IS_POWER_OF_2(size))
 		return -EINVAL;
-	if (index == VFU_PCI_ROM_INDEX) {
+	if (index == VFIO_USER_PCI_ROM_INDEX) {
 		if (flags != 0)
 			return -EINVAL;
-		min = VFU_PCI_ROM_MIN;
-		max = VFU_PCI_ROM_MAX;
+		min = VFIO_USER_PCI_ROM_MIN;
+		max = VFIO_USER_PCI_ROM_MAX;
 	} else if (flags & RTE_VFIO_USER_BAR_IO) {
 		if (flags != RTE_VFIO_USER_BAR_IO)
 			return -EINVAL;
-		min = VFU_PCI_BAR_IO_MIN;
-		max = VFU_PCI_BAR_IO_MAX;
+		min = VFIO_USER_PCI_BAR_IO_MIN;
+		max = VFIO_USER_PCI_BAR_IO_MAX;
 	} else {
-		min = VFU_PCI_BAR_MEM_MIN;
-		max = (flags & RTE_VFIO_USER_BAR_MEM64) ? VFU_PCI_BAR_MEM64_MAX :
-							  VFU_PCI_BAR_MEM32_MAX;
+		min = VFIO_USER_PCI_BAR_MEM_MIN;
+		max = (flags & RTE_VFIO_USER_BAR_MEM64) ? VFIO_USER_PCI_BAR_MEM64_MAX :
+							  VFIO_USER_PCI_BAR_MEM32_MAX;
 	}
 	if (size < min || size > max)
 		return -EINVAL;
@@ -267,7 +267,7 @@ bar_check_size(uint32_t index, uint64_t size, uint32_t flags)
 }
 
 int
-vfu_pci_set_bar(struct vfu_pci *pci, uint32_t index, uint64_t size, uint32_t bar_flags)
+vfio_user_pci_set_bar(struct vfio_user_pci *pci, uint32_t index, uint64_t size, uint32_t bar_flags)
 {
 	const uint32_t known =
 		RTE_VFIO_USER_BAR_MEM64 | RTE_VFIO_USER_BAR_PREFETCH | RTE_VFIO_USER_BAR_IO;
@@ -278,7 +278,7 @@ vfu_pci_set_bar(struct vfu_pci *pci, uint32_t index, uint64_t size, uint32_t bar
 
 	if (pci->sealed)
 		return -EBUSY;
-	if (index >= VFU_PCI_NUM_BARS || (bar_flags & ~known) != 0)
+	if (index >= VFIO_USER_PCI_NUM_BARS || (bar_flags & ~known) != 0)
 		return -EINVAL;
 	if (bar_is_upper_half(pci, index) || bar_used_by_msix(pci, index))
 		return -EINVAL;
@@ -304,9 +304,9 @@ vfu_pci_set_bar(struct vfu_pci *pci, uint32_t index, uint64_t size, uint32_t bar
 
 	reg = bar_reg(index);
 	mask = ~(size - 1);
-	if (index == VFU_PCI_ROM_INDEX) {
+	if (index == VFIO_USER_PCI_ROM_INDEX) {
 		put32(pci->wmask + reg,
-		      ((uint32_t)mask & ~(uint32_t)(VFU_PCI_ROM_MIN - 1)) | PCI_ROM_ENABLE);
+		      ((uint32_t)mask & ~(uint32_t)(VFIO_USER_PCI_ROM_MIN - 1)) | PCI_ROM_ENABLE);
 	} else if (bar_flags & RTE_VFIO_USER_BAR_IO) {
 		put32(pci->cfg + reg, PCI_BAR_IO);
 		put32(pci->wmask + reg, (uint32_t)mask & ~0x3u);
@@ -328,8 +328,8 @@ vfu_pci_set_bar(struct vfu_pci *pci, uint32_t index, uint64_t size, uint32_t bar
 
 /* Append a capability; body may be NULL (zeros), wmask NULL (read-only). */
 static int
-cap_append(struct vfu_pci *pci, uint8_t cap_id, const void *body, uint8_t len, const uint8_t *wmask,
-	   uint16_t *offset)
+cap_append(struct vfio_user_pci *pci, uint8_t cap_id, const void *body, uint8_t len,
+	   const uint8_t *wmask, uint16_t *offset)
 {
 	uint32_t off = pci->cap_free;
 	uint16_t status;
@@ -370,8 +370,8 @@ cap_append(struct vfu_pci *pci, uint8_t cap_id, const void *body, uint8_t len, c
 }
 
 int
-vfu_pci_cap_add(struct vfu_pci *pci, uint8_t cap_id, const void *body, uint8_t len,
-		const uint8_t *wmask, uint16_t *offset)
+vfio_user_pci_cap_add(struct vfio_user_pci *pci, uint8_t cap_id, const void *body, uint8_t len,
+		      const uint8_t *wmask, uint16_t *offset)
 {
 	if (pci->sealed)
 		return -EBUSY;
@@ -388,9 +388,9 @@ vfu_pci_cap_add(struct vfu_pci *pci, uint8_t cap_id, const void *body, uint8_t l
 
 /* Does [off, off + len) fit in the declared memory BAR index (0..5)? */
 static bool
-msix_range_ok(const struct vfu_pci *pci, uint8_t bar, uint64_t off, uint64_t len)
+msix_range_ok(const struct vfio_user_pci *pci, uint8_t bar, uint64_t off, uint64_t len)
 {
-	if (bar >= VFU_PCI_ROM_INDEX || pci->bar_size[bar] == 0)
+	if (bar >= VFIO_USER_PCI_ROM_INDEX || pci->bar_size[bar] == 0)
 		return false;
 	if (pci->bar_flags[bar] & RTE_VFIO_USER_BAR_IO)
 		return false;
@@ -400,8 +400,9 @@ msix_range_ok(const struct vfu_pci *pci, uint8_t bar, uint64_t off, uint64_t len
 }
 
 int
-vfu_pci_msix_cap_add(struct vfu_pci *pci, uint16_t nvec, uint8_t table_bar, uint32_t table_offset,
-		     uint8_t pba_bar, uint32_t pba_offset, uint16_t *offset)
+vfio_user_pci_msix_cap_add(struct vfio_user_pci *pci, uint16_t nvec, uint8_t table_bar,
+			   uint32_t table_offset, uint8_t pba_bar, uint32_t pba_offset,
+			   uint16_t *offset)
 {
 	uint8_t body[PCI_MSIX_SIZEOF - 2];
 	uint8_t wmask[PCI_MSIX_SIZEOF - 2];
@@ -413,7 +414,7 @@ vfu_pci_msix_cap_add(struct vfu_pci *pci, uint16_t nvec, uint8_t table_bar, uint
 		return -EBUSY;
 	if (pci->msix_off != 0)
 		return -EEXIST;
-	if (nvec == 0 || nvec > VFU_PCI_MSIX_MAX_VEC)
+	if (nvec == 0 || nvec > VFIO_USER_PCI_MSIX_MAX_VEC)
 		return -EINVAL;
 	table_len = (uint64_t)nvec * PCI_MSIX_ENTRY_SIZE;
 	pba_len = (((uint64_t)nvec + 63) / 64) * 8;
@@ -442,7 +443,7 @@ vfu_pci_msix_cap_add(struct vfu_pci *pci, uint16_t nvec, uint8_t table_bar, uint
 }
 
 int
-vfu_pci_exp_cap_add(struct vfu_pci *pci, uint16_t *offset)
+vfio_user_pci_exp_cap_add(struct vfio_user_pci *pci, uint16_t *offset)
 {
 	uint8_t body[PCI_EXP_SIZEOF_V2 - 2];
 	uint8_t wmask[PCI_EXP_SIZEOF_V2 - 2];
@@ -485,14 +486,14 @@ vfu_pci_exp_cap_add(struct vfu_pci *pci, uint16_t *offset)
 }
 
 void
-vfu_pci_seal(struct vfu_pci *pci)
+vfio_user_pci_seal(struct vfio_user_pci *pci)
 {
 	memcpy(pci->reset_cfg, pci->cfg, sizeof(pci->reset_cfg));
 	pci->sealed = true;
 }
 
 void
-vfu_pci_reset(struct vfu_pci *pci)
+vfio_user_pci_reset(struct vfio_user_pci *pci)
 {
 	/* Before the seal no client has written anything: nothing to do. */
 	if (!pci->sealed)
@@ -501,7 +502,7 @@ vfu_pci_reset(struct vfu_pci *pci)
 }
 
 static uint16_t
-msix_ctrl(const struct vfu_pci *pci)
+msix_ctrl(const struct vfio_user_pci *pci)
 {
 	if (pci->msix_off == 0)
 		return 0;
@@ -516,8 +517,8 @@ covers(uint32_t offset, uint32_t count, uint32_t at)
 }
 
 int
-vfu_pci_cfg_access(struct vfu_pci *pci, uint32_t offset, void *buf, uint32_t count, bool write,
-		   uint32_t *events)
+vfio_user_pci_cfg_access(struct vfio_user_pci *pci, uint32_t offset, void *buf, uint32_t count,
+			 bool write, uint32_t *events)
 {
 	const uint16_t msix_bits = PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
 	const uint8_t *src = buf;
@@ -525,8 +526,8 @@ vfu_pci_cfg_access(struct vfu_pci *pci, uint32_t offset, void *buf, uint32_t cou
 	uint32_t i, ev = 0, flr_byte;
 	uint8_t old, v;
 
-	if (buf == NULL || count == 0 || offset >= VFU_PCI_CFG_SIZE ||
-	    count > VFU_PCI_CFG_SIZE - offset)
+	if (buf == NULL || count == 0 || offset >= VFIO_USER_PCI_CFG_SIZE ||
+	    count > VFIO_USER_PCI_CFG_SIZE - offset)
 		return -EINVAL;
 	if (!write) {
 		memcpy(buf, pci->cfg + offset, count);
@@ -545,15 +546,15 @@ vfu_pci_cfg_access(struct vfu_pci *pci, uint32_t offset, void *buf, uint32_t cou
 	}
 
 	if (get16(pci->cfg + PCI_COMMAND) != cmd)
-		ev |= VFU_PCI_EV_CMD;
+		ev |= VFIO_USER_PCI_EV_CMD;
 	if ((msix_ctrl(pci) & msix_bits) != (ctrl & msix_bits))
-		ev |= VFU_PCI_EV_MSIX;
+		ev |= VFIO_USER_PCI_EV_MSIX;
 	if (pci->exp_off != 0) {
 		/* Initiate FLR: bit 15 of Device Control, never stored. */
 		flr_byte = pci->exp_off + PCI_EXP_DEVCTL + 1u;
 		if (covers(offset, count, flr_byte) &&
 		    (src[flr_byte - offset] & (PCI_EXP_DEVCTL_BCR_FLR >> 8)))
-			ev |= VFU_PCI_EV_FLR;
+			ev |= VFIO_USER_PCI_EV_FLR;
 	}
 	if (events != NULL)
 		*events |= ev;
@@ -561,7 +562,7 @@ vfu_pci_cfg_access(struct vfu_pci *pci, uint32_t offset, void *buf, uint32_t cou
 }
 
 bool
-vfu_pci_msix_enabled(const struct vfu_pci *pci)
+vfio_user_pci_msix_enabled(const struct vfio_user_pci *pci)
 {
 	uint16_t ctrl = msix_ctrl(pci);
 

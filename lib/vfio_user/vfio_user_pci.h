@@ -18,21 +18,21 @@
 
 #include "rte_vfio_user.h"
 
-#define VFU_PCI_CFG_SIZE RTE_VFIO_USER_PCI_CFG_SIZE
-#define VFU_PCI_NUM_BARS 7 /* BAR0..5 and the expansion ROM */
+#define VFIO_USER_PCI_CFG_SIZE RTE_VFIO_USER_PCI_CFG_SIZE
+#define VFIO_USER_PCI_NUM_BARS 7 /* BAR0..5 and the expansion ROM */
 
-/** Events a configuration write may raise (vfu_pci_cfg_access()). */
-#define VFU_PCI_EV_FLR 0x1u /**< PCIe Initiate Function Level Reset */
-#define VFU_PCI_EV_MSIX 0x2u /**< MSI-X enable or function mask changed */
-#define VFU_PCI_EV_CMD 0x4u /**< command register changed */
+/** Events a configuration write may raise (vfio_user_pci_cfg_access()). */
+#define VFIO_USER_PCI_EV_FLR 0x1u /**< PCIe Initiate Function Level Reset */
+#define VFIO_USER_PCI_EV_MSIX 0x2u /**< MSI-X enable or function mask changed */
+#define VFIO_USER_PCI_EV_CMD 0x4u /**< command register changed */
 
-struct vfu_pci {
-	uint8_t cfg[VFU_PCI_CFG_SIZE];
-	uint8_t wmask[VFU_PCI_CFG_SIZE]; /**< bits the client may write */
-	uint8_t w1cmask[VFU_PCI_CFG_SIZE]; /**< bits cleared by writing 1 */
-	uint8_t reset_cfg[VFU_PCI_CFG_SIZE]; /**< state restored on reset */
-	uint64_t bar_size[VFU_PCI_NUM_BARS];
-	uint32_t bar_flags[VFU_PCI_NUM_BARS]; /**< RTE_VFIO_USER_BAR_* */
+struct vfio_user_pci {
+	uint8_t cfg[VFIO_USER_PCI_CFG_SIZE];
+	uint8_t wmask[VFIO_USER_PCI_CFG_SIZE]; /**< bits the client may write */
+	uint8_t w1cmask[VFIO_USER_PCI_CFG_SIZE]; /**< bits cleared by writing 1 */
+	uint8_t reset_cfg[VFIO_USER_PCI_CFG_SIZE]; /**< state restored on reset */
+	uint64_t bar_size[VFIO_USER_PCI_NUM_BARS];
+	uint32_t bar_flags[VFIO_USER_PCI_NUM_BARS]; /**< RTE_VFIO_USER_BAR_* */
 	uint16_t cap_free; /**< next free offset for a capability */
 	uint16_t cap_last; /**< offset of the last capability, 0 if none */
 	uint16_t msix_off; /**< 0 if no MSI-X capability */
@@ -42,7 +42,8 @@ struct vfu_pci {
 };
 
 /** Write the header: IDs, class, header type 0, cap pointer, INTx pin. */
-void vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id, bool intx);
+void vfio_user_pci_init(struct vfio_user_pci *pci, const struct rte_vfio_user_pci_id *id,
+			bool intx);
 
 /**
  * Declare BAR index (0..5) or the ROM (6): size a power of two (>= 16 for
@@ -50,40 +51,41 @@ void vfu_pci_init(struct vfu_pci *pci, const struct rte_vfio_user_pci_id *id, bo
  * takes the next slot too (index must be even and < 5, next slot unused).
  * @return 0 or -EINVAL.
  */
-int vfu_pci_set_bar(struct vfu_pci *pci, uint32_t index, uint64_t size, uint32_t bar_flags);
+int vfio_user_pci_set_bar(struct vfio_user_pci *pci, uint32_t index, uint64_t size,
+			  uint32_t bar_flags);
 
 /** See rte_vfio_user_pci_cap_add(). Returns 0, -EINVAL, -ENOSPC, -EBUSY. */
-int vfu_pci_cap_add(struct vfu_pci *pci, uint8_t cap_id, const void *body, uint8_t len,
-		    const uint8_t *wmask, uint16_t *offset);
+int vfio_user_pci_cap_add(struct vfio_user_pci *pci, uint8_t cap_id, const void *body, uint8_t len,
+			  const uint8_t *wmask, uint16_t *offset);
 
 /**
  * MSI-X capability for nvec vectors (1..2048); table (nvec * 16 bytes) and
  * PBA (ceil(nvec / 64) * 8 bytes) must fit inside declared memory BARs,
  * offsets 8-byte aligned, and not overlap if in the same BAR.
  */
-int vfu_pci_msix_cap_add(struct vfu_pci *pci, uint16_t nvec, uint8_t table_bar,
-			 uint32_t table_offset, uint8_t pba_bar, uint32_t pba_offset,
-			 uint16_t *offset);
+int vfio_user_pci_msix_cap_add(struct vfio_user_pci *pci, uint16_t nvec, uint8_t table_bar,
+			       uint32_t table_offset, uint8_t pba_bar, uint32_t pba_offset,
+			       uint16_t *offset);
 
 /** PCI Express v2 endpoint capability with FLR. */
-int vfu_pci_exp_cap_add(struct vfu_pci *pci, uint16_t *offset);
+int vfio_user_pci_exp_cap_add(struct vfio_user_pci *pci, uint16_t *offset);
 
 /** Take the current state as the reset state; no more capabilities. */
-void vfu_pci_seal(struct vfu_pci *pci);
+void vfio_user_pci_seal(struct vfio_user_pci *pci);
 
 /** Restore the reset state (command, BARs, MSI-X enable, ... cleared). */
-void vfu_pci_reset(struct vfu_pci *pci);
+void vfio_user_pci_reset(struct vfio_user_pci *pci);
 
 /**
- * A client access. offset + count must be <= VFU_PCI_CFG_SIZE (else
+ * A client access. offset + count must be <= VFIO_USER_PCI_CFG_SIZE (else
  * -EINVAL). Writes go through the write masks; BARs read back their sizing
- * mask; the FLR bit reads back 0 and raises VFU_PCI_EV_FLR in *events
+ * mask; the FLR bit reads back 0 and raises VFIO_USER_PCI_EV_FLR in *events
  * (which the caller zeroes first).
  */
-int vfu_pci_cfg_access(struct vfu_pci *pci, uint32_t offset, void *buf, uint32_t count, bool write,
-		       uint32_t *events);
+int vfio_user_pci_cfg_access(struct vfio_user_pci *pci, uint32_t offset, void *buf, uint32_t count,
+			     bool write, uint32_t *events);
 
 /** MSI-X enable bit set and function mask clear. */
-bool vfu_pci_msix_enabled(const struct vfu_pci *pci);
+bool vfio_user_pci_msix_enabled(const struct vfio_user_pci *pci);
 
 #endif /* VFIO_USER_PCI_H */

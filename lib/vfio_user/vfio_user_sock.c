@@ -14,6 +14,11 @@
  * (a peer may attach them anywhere); the message is always read to its end
  * when its header was valid, so that the stream stays in sync even when
  * the descriptors are refused.
+ *
+ * The blocking calls (vfio_user_sock_send/recv: the client) wait for a
+ * whole message; the non-blocking ones (vfio_user_sock_rx/send_nb: the
+ * server's control thread) do what the socket allows now and keep their
+ * place, so that one connection never holds up the others.
  */
 
 #include <errno.h>
@@ -30,16 +35,16 @@
 #include "vfio_user_sock.h"
 
 /* Most descriptors Linux passes in one message (SCM_MAX_FD). */
-#define VFU_SOCK_MAX_FDS 253u
+#define VFIO_USER_SOCK_MAX_FDS 253u
 
 /* Control buffer big enough for every descriptor one message may carry. */
-union vfu_cmsg_buf {
+union vfio_user_cmsg_buf {
 	struct cmsghdr align;
-	char buf[CMSG_SPACE(sizeof(int) * VFU_SOCK_MAX_FDS)];
+	char buf[CMSG_SPACE(sizeof(int) * VFIO_USER_SOCK_MAX_FDS)];
 };
 
 int64_t
-vfu_now_ms(void)
+vfio_user_now_ms(void)
 {
 	struct timespec ts;
 
@@ -49,11 +54,11 @@ vfu_now_ms(void)
 
 /* Deadline for a timeout in ms; -1 (or any negative) means none. */
 static int64_t
-vfu_deadline(int timeout_ms)
+vfio_user_deadline(int timeout_ms)
 {
 	if (timeout_ms < 0)
 		return -1;
-	return vfu_now_ms() + timeout_ms;
+	return vfio_user_now_ms() + timeout_ms;
 }
 
 /*
@@ -62,7 +67,7 @@ vfu_deadline(int timeout_ms)
  *   socket call reports which), -ETIMEDOUT, or a negative errno.
  */
 static int
-vfu_wait(int sock, short events, int64_t deadline)
+vfio_user_wait(int sock, short events, int64_t deadline)
 {
 	struct pollfd pfd;
 	int64_t left;
@@ -72,7 +77,7 @@ vfu_wait(int sock, short events, int64_t deadline)
 		int tmo = -1;
 
 		if (deadline >= 0) {
-			left = deadline - vfu_now_ms();
+			left = deadline - vfio_user_now_ms();
 			if (left < 0)
 				left = 0;
 			tmo = left > INT_MAX ? INT_MAX : (int)left;
@@ -88,7 +93,7 @@ vfu_wait(int sock, short events, int64_t deadline)
 		}
 		if (ret == 0) {
 			/* poll() may wake a little early: trust the clock. */
-			if (deadline >= 0 && vfu_now_ms() < deadline)
+			if (deadline >= 0 && vfio_user_now_ms() < deadline)
 				continue;
 			return -ETIMEDOUT;
 		}
@@ -98,72 +103,93 @@ vfu_wait(int sock, short events, int64_t deadline)
 	}
 }
 
-int
-vfu_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
-	      int timeout_ms)
+/*
+ * One sendmsg() of p[0, len) with nfds descriptors (<= VFIO_USER_SOCK_MAX_FDS)
+ * attached to its first byte, never waiting; EINTR is retried.
+ * @return bytes sent (> 0), or a negative errno (-EAGAIN: no room now).
+ */
+static ssize_t
+vfio_user_sock_send_some(int sock, const uint8_t *p, size_t len, const int *fds, unsigned int nfds)
 {
-	union vfu_cmsg_buf cbuf;
+	union vfio_user_cmsg_buf cbuf;
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)p, .iov_len = len};
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds > 0) {
+		struct cmsghdr *cm;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+	}
+	/* MSG_NOSIGNAL: a peer that has gone must not kill us. */
+	do {
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return n == 0 ? -EPIPE : n;
+}
+
+int
+vfio_user_sock_send(int sock, const void *msg, size_t len, const int *fds, unsigned int nfds,
+		    int timeout_ms)
+{
 	const uint8_t *p = msg;
 	int64_t deadline;
 	size_t sent = 0;
 	unsigned int i;
 
-	if (sock < 0 || msg == NULL || len == 0 || nfds > VFU_SOCK_MAX_FDS ||
+	if (sock < 0 || msg == NULL || len == 0 || nfds > VFIO_USER_SOCK_MAX_FDS ||
 	    (nfds > 0 && fds == NULL))
 		return -EINVAL;
 	for (i = 0; i < nfds; i++)
 		if (fds[i] < 0)
 			return -EBADF;
 
-	deadline = vfu_deadline(timeout_ms);
+	deadline = vfio_user_deadline(timeout_ms);
 	while (sent < len) {
-		struct msghdr mh;
-		struct iovec iov;
-		ssize_t ret;
+		ssize_t ret = vfio_user_sock_send_some(sock, p + sent, len - sent, fds,
+						       sent == 0 ? nfds : 0);
 
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = (void *)(uintptr_t)(p + sent);
-		iov.iov_len = len - sent;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		if (sent == 0 && nfds > 0) {
-			struct cmsghdr *cm;
+		if (ret == -EAGAIN) {
+			int rc = vfio_user_wait(sock, POLLOUT, deadline);
 
-			memset(&cbuf, 0, sizeof(cbuf));
-			mh.msg_control = cbuf.buf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+			if (rc < 0)
+				return rc;
+			continue;
 		}
-
-		ret = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (ret < 0) {
-			int err = errno;
-
-			if (err == EINTR)
-				continue;
-			if (err == EAGAIN || err == EWOULDBLOCK) {
-				int rc = vfu_wait(sock, POLLOUT, deadline);
-
-				if (rc < 0)
-					return rc;
-				continue;
-			}
-			return -err;
-		}
-		if (ret == 0)
-			return -EPIPE;
+		if (ret < 0)
+			return (int)ret;
 		sent += (size_t)ret;
 	}
 	return 0;
 }
 
-/* Descriptors collected while receiving one message. */
-void
-vfu_sock_take_fds(struct msghdr *mh, struct vfu_fd_acc *acc)
+/* Descriptors collected from the control messages of received data. */
+struct vfio_user_fd_acc {
+	int *fds;
+	unsigned int max;
+	unsigned int n; /* fds[0..n) taken so far */
+	bool bad; /* refused or lost descriptors, or a foreign control message */
+};
+
+/*
+ * Take the SCM_RIGHTS descriptors of a recvmsg() result into acc (those
+ * beyond acc->max are closed); anything else, a negative descriptor or a
+ * truncation (MSG_CTRUNC) sets acc->bad.
+ */
+static void
+vfio_user_sock_take_fds(struct msghdr *mh, struct vfio_user_fd_acc *acc)
 {
 	struct cmsghdr *cm;
 
@@ -200,42 +226,56 @@ vfu_sock_take_fds(struct msghdr *mh, struct vfu_fd_acc *acc)
 	}
 }
 
+/*
+ * One recvmsg() of at most want bytes into dst, never waiting (EINTR is
+ * retried), with room for ctl_fds descriptors (<= VFIO_USER_SOCK_MAX_FDS;
+ * the kernel drops any beyond: MSG_CTRUNC); those that come are taken into
+ * acc.
+ * @return bytes (> 0), 0 on EOF, or a negative errno (-EAGAIN: nothing now).
+ */
+static ssize_t
+vfio_user_sock_recv_some(int sock, void *dst, size_t want, unsigned int ctl_fds,
+			 struct vfio_user_fd_acc *acc)
+{
+	union vfio_user_cmsg_buf cbuf;
+	struct iovec iov = {.iov_base = dst, .iov_len = want};
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * ctl_fds);
+	do {
+		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	vfio_user_sock_take_fds(&mh, acc);
+	return n;
+}
+
 /* Read exactly len bytes, collecting descriptors. */
 static int
-vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd_acc *acc)
+vfio_user_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline,
+		     struct vfio_user_fd_acc *acc)
 {
 	size_t got = 0;
 
 	while (got < len) {
-		union vfu_cmsg_buf cbuf;
-		struct msghdr mh;
-		struct iovec iov;
-		ssize_t ret;
+		ssize_t ret = vfio_user_sock_recv_some(sock, p + got, len - got,
+						       VFIO_USER_SOCK_MAX_FDS, acc);
 
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = p + got;
-		iov.iov_len = len - got;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
+		if (ret == -EAGAIN) {
+			int rc = vfio_user_wait(sock, POLLIN, deadline);
 
-		ret = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (ret < 0) {
-			int err = errno;
-
-			if (err == EINTR)
-				continue;
-			if (err == EAGAIN || err == EWOULDBLOCK) {
-				int rc = vfu_wait(sock, POLLIN, deadline);
-
-				if (rc < 0)
-					return rc;
-				continue;
-			}
-			return -err;
+			if (rc < 0)
+				return rc;
+			continue;
 		}
-		vfu_sock_take_fds(&mh, acc);
+		if (ret < 0)
+			return (int)ret;
 		if (ret == 0)
 			return -ECONNRESET;
 		got += (size_t)ret;
@@ -244,17 +284,17 @@ vfu_recv_exact(int sock, uint8_t *p, size_t len, int64_t deadline, struct vfu_fd
 }
 
 int
-vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *fds,
-	      unsigned int max_fds, unsigned int *nfds, int timeout_ms)
+vfio_user_sock_recv(int sock, void *buf, uint32_t max_size, struct vfio_user_hdr *hdr, int *fds,
+		    unsigned int max_fds, unsigned int *nfds, int timeout_ms)
 {
-	struct vfu_fd_acc acc;
+	struct vfio_user_fd_acc acc;
 	uint8_t *p = buf;
 	int64_t deadline;
 	int ret;
 
 	if (nfds != NULL)
 		*nfds = 0;
-	if (sock < 0 || buf == NULL || hdr == NULL || max_size < VFU_HDR_SIZE ||
+	if (sock < 0 || buf == NULL || hdr == NULL || max_size < VFIO_USER_HDR_SIZE ||
 	    (max_fds > 0 && fds == NULL))
 		return -EINVAL;
 	if (max_size > INT_MAX)
@@ -264,15 +304,16 @@ vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *
 	acc.max = max_fds;
 	acc.n = 0;
 	acc.bad = false;
-	deadline = vfu_deadline(timeout_ms);
+	deadline = vfio_user_deadline(timeout_ms);
 
-	ret = vfu_recv_exact(sock, p, VFU_HDR_SIZE, deadline, &acc);
+	ret = vfio_user_recv_exact(sock, p, VFIO_USER_HDR_SIZE, deadline, &acc);
 	if (ret < 0)
 		goto fail;
-	ret = vfu_hdr_decode(p, VFU_HDR_SIZE, max_size, hdr);
+	ret = vfio_user_hdr_decode(p, VFIO_USER_HDR_SIZE, max_size, hdr);
 	if (ret < 0)
 		goto fail;
-	ret = vfu_recv_exact(sock, p + VFU_HDR_SIZE, hdr->size - VFU_HDR_SIZE, deadline, &acc);
+	ret = vfio_user_recv_exact(sock, p + VFIO_USER_HDR_SIZE, hdr->size - VFIO_USER_HDR_SIZE,
+				   deadline, &acc);
 	if (ret < 0)
 		goto fail;
 	if (acc.bad) {
@@ -283,16 +324,16 @@ vfu_sock_recv(int sock, void *buf, uint32_t max_size, struct vfu_hdr *hdr, int *
 	if (nfds != NULL)
 		*nfds = acc.n;
 	else
-		vfu_close_fds(fds, acc.n); /* nowhere to report them */
+		vfio_user_close_fds(fds, acc.n); /* nowhere to report them */
 	return (int)hdr->size;
 
 fail:
-	vfu_close_fds(fds, acc.n);
+	vfio_user_close_fds(fds, acc.n);
 	return ret;
 }
 
 void
-vfu_close_fds(int *fds, unsigned int n)
+vfio_user_close_fds(int *fds, unsigned int n)
 {
 	unsigned int i;
 
@@ -304,4 +345,103 @@ vfu_close_fds(int *fds, unsigned int n)
 			fds[i] = -1;
 		}
 	}
+}
+
+void
+vfio_user_sock_rx_reset(struct vfio_user_sock_rx *rx)
+{
+	vfio_user_close_fds(rx->fds, rx->nfds);
+	rx->nfds = 0;
+	rx->fds_overflow = false;
+	rx->hdr_got = 0;
+	rx->pay_got = 0;
+}
+
+/*
+ * One recvmsg() for rx's message: the descriptors that come with it are
+ * added to the message's (at most VFIO_USER_SOCK_RX_MAX_FDS; any more set
+ * rx->fds_overflow).
+ * @return bytes (> 0), 0 on EOF, or a negative errno (-EAGAIN: nothing now).
+ */
+static ssize_t
+vfio_user_sock_rx_some(int sock, struct vfio_user_sock_rx *rx, void *dst, size_t want)
+{
+	struct vfio_user_fd_acc acc = {
+		.fds = rx->fds,
+		.max = VFIO_USER_SOCK_RX_MAX_FDS,
+		.n = rx->nfds,
+		.bad = false,
+	};
+	ssize_t n;
+
+	n = vfio_user_sock_recv_some(sock, dst, want, VFIO_USER_SOCK_RX_MAX_FDS, &acc);
+	rx->nfds = acc.n;
+	if (acc.bad)
+		rx->fds_overflow = true;
+	return n;
+}
+
+/* A recvmsg() result that is no data: what the receive stops at. */
+static enum vfio_user_sock_rx_status
+vfio_user_sock_rx_stop(ssize_t n, int *err)
+{
+	if (n == -EAGAIN)
+		return VFIO_USER_SOCK_RX_AGAIN;
+	if (n == 0)
+		return VFIO_USER_SOCK_RX_EOF;
+	*err = (int)-n;
+	return VFIO_USER_SOCK_RX_ERR;
+}
+
+enum vfio_user_sock_rx_status
+vfio_user_sock_rx(int sock, struct vfio_user_sock_rx *rx, uint8_t *buf, uint32_t max_size, int *err)
+{
+	uint32_t plen;
+	ssize_t n;
+	int ret;
+
+	while (rx->hdr_got < VFIO_USER_HDR_SIZE) {
+		n = vfio_user_sock_rx_some(sock, rx, rx->hdr_buf + rx->hdr_got,
+					   VFIO_USER_HDR_SIZE - rx->hdr_got);
+		if (n <= 0)
+			return vfio_user_sock_rx_stop(n, err);
+		rx->hdr_got += (uint32_t)n;
+		if (rx->hdr_got < VFIO_USER_HDR_SIZE)
+			continue;
+		ret = vfio_user_hdr_decode(rx->hdr_buf, VFIO_USER_HDR_SIZE, max_size, &rx->hdr);
+		if (ret < 0) {
+			*err = -ret;
+			return VFIO_USER_SOCK_RX_BAD_HDR;
+		}
+		rx->pay_got = 0;
+	}
+	plen = rx->hdr.size - VFIO_USER_HDR_SIZE;
+	while (rx->pay_got < plen) {
+		n = vfio_user_sock_rx_some(sock, rx, buf + rx->pay_got, plen - rx->pay_got);
+		if (n <= 0)
+			return vfio_user_sock_rx_stop(n, err);
+		rx->pay_got += (uint32_t)n;
+	}
+	/* A whole message. */
+	rx->hdr_got = 0;
+	rx->pay_got = 0;
+	return VFIO_USER_SOCK_RX_MSG;
+}
+
+int
+vfio_user_sock_send_nb(int sock, const uint8_t *msg, uint32_t *off, uint32_t len, int *fd)
+{
+	while (*off < len) {
+		ssize_t n = vfio_user_sock_send_some(sock, msg + *off, len - *off, fd,
+						     *fd >= 0 ? 1 : 0);
+
+		if (n < 0)
+			return (int)n;
+		if (*fd >= 0) { /* it went with the first byte */
+			close(*fd);
+			*fd = -1;
+		}
+		*off += (uint32_t)n;
+	}
+	return 0;
 }

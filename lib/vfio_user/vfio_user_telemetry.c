@@ -36,9 +36,9 @@
 #include "vfio_user_telemetry.h"
 
 /* DMA mappings listed by /vfio_user/info (all are counted). */
-#define VFU_TEL_MAX_MAPS 128u
+#define VFIO_USER_TEL_MAX_MAPS 128u
 
-struct vfu_tel_region {
+struct vfio_user_tel_region {
 	bool set;
 	uint64_t size;
 	uint32_t flags;
@@ -46,28 +46,29 @@ struct vfu_tel_region {
 	uint32_t nr_sparse;
 };
 
-struct vfu_tel_srv {
-	TAILQ_ENTRY(vfu_tel_srv) next;
+struct vfio_user_tel_srv {
+	TAILQ_ENTRY(vfio_user_tel_srv) next;
 	struct rte_vfio_user_server *srv;
 	char path[108];
 	struct rte_vfio_user_pci_id pci_id;
 	uint32_t irq_count[RTE_VFIO_USER_NUM_IRQS];
 	uint32_t max_dma_maps;
 	uint32_t flags;
-	struct vfu_tel_region regions[RTE_VFIO_USER_REGION_ROM + 1];
+	struct vfio_user_tel_region regions[RTE_VFIO_USER_REGION_ROM + 1];
 };
 
-TAILQ_HEAD(vfu_tel_list, vfu_tel_srv);
-static pthread_mutex_t vfu_tel_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct vfu_tel_list vfu_tel_servers = TAILQ_HEAD_INITIALIZER(vfu_tel_servers);
+TAILQ_HEAD(vfio_user_tel_list, vfio_user_tel_srv);
+static pthread_mutex_t vfio_user_tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vfio_user_tel_list vfio_user_tel_servers =
+	TAILQ_HEAD_INITIALIZER(vfio_user_tel_servers);
 
-/* Under vfu_tel_lock. */
-static struct vfu_tel_srv *
-vfu_tel_find_srv(const struct rte_vfio_user_server *srv)
+/* Under vfio_user_tel_lock. */
+static struct vfio_user_tel_srv *
+vfio_user_tel_find_srv(const struct rte_vfio_user_server *srv)
 {
-	struct vfu_tel_srv *t;
+	struct vfio_user_tel_srv *t;
 
-	TAILQ_FOREACH(t, &vfu_tel_servers, next)
+	TAILQ_FOREACH(t, &vfio_user_tel_servers, next)
 		if (t->srv == srv)
 			return t;
 	return NULL;
@@ -77,7 +78,7 @@ void
 vfio_user_telemetry_register(struct rte_vfio_user_server *srv,
 			     const struct rte_vfio_user_server_conf *conf)
 {
-	struct vfu_tel_srv *t;
+	struct vfio_user_tel_srv *t;
 
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
@@ -89,21 +90,21 @@ vfio_user_telemetry_register(struct rte_vfio_user_server *srv,
 	t->max_dma_maps =
 		conf->max_dma_maps != 0 ? conf->max_dma_maps : RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS;
 	t->flags = conf->flags;
-	pthread_mutex_lock(&vfu_tel_lock);
-	TAILQ_INSERT_TAIL(&vfu_tel_servers, t, next);
-	pthread_mutex_unlock(&vfu_tel_lock);
+	pthread_mutex_lock(&vfio_user_tel_lock);
+	TAILQ_INSERT_TAIL(&vfio_user_tel_servers, t, next);
+	pthread_mutex_unlock(&vfio_user_tel_lock);
 }
 
 void
 vfio_user_telemetry_region(struct rte_vfio_user_server *srv, uint32_t index,
 			   const struct rte_vfio_user_region_conf *conf)
 {
-	struct vfu_tel_srv *t;
+	struct vfio_user_tel_srv *t;
 
 	if (index >= RTE_DIM(t->regions))
 		return;
-	pthread_mutex_lock(&vfu_tel_lock);
-	t = vfu_tel_find_srv(srv);
+	pthread_mutex_lock(&vfio_user_tel_lock);
+	t = vfio_user_tel_find_srv(srv);
 	if (t != NULL) {
 		t->regions[index].set = conf->size > 0;
 		t->regions[index].size = conf->size;
@@ -111,55 +112,55 @@ vfio_user_telemetry_region(struct rte_vfio_user_server *srv, uint32_t index,
 		t->regions[index].mmap = conf->fd >= 0;
 		t->regions[index].nr_sparse = conf->nr_sparse;
 	}
-	pthread_mutex_unlock(&vfu_tel_lock);
+	pthread_mutex_unlock(&vfio_user_tel_lock);
 }
 
 void
 vfio_user_telemetry_unregister(struct rte_vfio_user_server *srv)
 {
-	struct vfu_tel_srv *t;
+	struct vfio_user_tel_srv *t;
 
-	pthread_mutex_lock(&vfu_tel_lock);
-	t = vfu_tel_find_srv(srv);
+	pthread_mutex_lock(&vfio_user_tel_lock);
+	t = vfio_user_tel_find_srv(srv);
 	if (t != NULL)
-		TAILQ_REMOVE(&vfu_tel_servers, t, next);
-	pthread_mutex_unlock(&vfu_tel_lock);
+		TAILQ_REMOVE(&vfio_user_tel_servers, t, next);
+	pthread_mutex_unlock(&vfio_user_tel_lock);
 	free(t);
 }
 
 /* ------------------------------------------------------------- commands */
 
 static int
-vfu_tel_list(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+vfio_user_tel_list(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
-	struct vfu_tel_srv *t;
+	struct vfio_user_tel_srv *t;
 
 	if (params != NULL && params[0] != '\0')
 		return -EINVAL;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	pthread_mutex_lock(&vfu_tel_lock);
-	TAILQ_FOREACH(t, &vfu_tel_servers, next)
+	pthread_mutex_lock(&vfio_user_tel_lock);
+	TAILQ_FOREACH(t, &vfio_user_tel_servers, next)
 		rte_tel_data_add_array_string(d, t->path);
-	pthread_mutex_unlock(&vfu_tel_lock);
+	pthread_mutex_unlock(&vfio_user_tel_lock);
 	return 0;
 }
 
-static const char *const vfu_tel_irq_names[RTE_VFIO_USER_NUM_IRQS] = {
+static const char *const vfio_user_tel_irq_names[RTE_VFIO_USER_NUM_IRQS] = {
 	[RTE_VFIO_USER_IRQ_INTX] = "intx", [RTE_VFIO_USER_IRQ_MSI] = "msi",
 	[RTE_VFIO_USER_IRQ_MSIX] = "msix", [RTE_VFIO_USER_IRQ_ERR] = "err",
 	[RTE_VFIO_USER_IRQ_REQ] = "req",
 };
 
 static void
-vfu_tel_add_container(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
+vfio_user_tel_add_container(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
 {
 	if (c != NULL && rte_tel_data_add_dict_container(d, name, c, 0) != 0)
 		rte_tel_data_free(c);
 }
 
-/* Under vfu_tel_lock. */
+/* Under vfio_user_tel_lock. */
 static struct rte_tel_data *
-vfu_tel_dma(const struct vfu_tel_srv *t, int *nr)
+vfio_user_tel_dma(const struct vfio_user_tel_srv *t, int *nr)
 {
 	struct rte_vfio_user_dma_map *maps;
 	struct rte_tel_data *arr, *m;
@@ -167,10 +168,10 @@ vfu_tel_dma(const struct vfu_tel_srv *t, int *nr)
 	int i, n;
 
 	*nr = 0;
-	maps = calloc(VFU_TEL_MAX_MAPS, sizeof(*maps));
+	maps = calloc(VFIO_USER_TEL_MAX_MAPS, sizeof(*maps));
 	if (maps == NULL)
 		return NULL;
-	n = rte_vfio_user_dma_table(t->srv, maps, VFU_TEL_MAX_MAPS);
+	n = rte_vfio_user_dma_table(t->srv, maps, VFIO_USER_TEL_MAX_MAPS);
 	if (n < 0)
 		n = 0;
 	*nr = n;
@@ -178,7 +179,7 @@ vfu_tel_dma(const struct vfu_tel_srv *t, int *nr)
 	if (arr != NULL) {
 		/* A dict keyed by iova: 22.11 takes no dict in an array. */
 		rte_tel_data_start_dict(arr);
-		for (i = 0; i < n && i < (int)VFU_TEL_MAX_MAPS; i++) {
+		for (i = 0; i < n && i < (int)VFIO_USER_TEL_MAX_MAPS; i++) {
 			m = rte_tel_data_alloc();
 			if (m == NULL)
 				break;
@@ -191,16 +192,16 @@ vfu_tel_dma(const struct vfu_tel_srv *t, int *nr)
 						  !!(maps[i].prot & RTE_VFIO_USER_DMA_WRITE));
 			rte_tel_data_add_dict_int(m, "mapped", maps[i].vaddr != NULL);
 			snprintf(key, sizeof(key), "0x%" PRIx64, maps[i].iova);
-			vfu_tel_add_container(arr, key, m);
+			vfio_user_tel_add_container(arr, key, m);
 		}
 	}
 	free(maps);
 	return arr;
 }
 
-/* Under vfu_tel_lock. */
+/* Under vfio_user_tel_lock. */
 static struct rte_tel_data *
-vfu_tel_regions(const struct vfu_tel_srv *t)
+vfio_user_tel_regions(const struct vfio_user_tel_srv *t)
 {
 	static const char *const names[] = {"bar0", "bar1", "bar2", "bar3", "bar4", "bar5", "rom"};
 	struct rte_tel_data *d, *r;
@@ -212,7 +213,7 @@ vfu_tel_regions(const struct vfu_tel_srv *t)
 		return NULL;
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < RTE_DIM(t->regions); i++) {
-		const struct vfu_tel_region *reg = &t->regions[i];
+		const struct vfio_user_tel_region *reg = &t->regions[i];
 
 		if (!reg->set)
 			continue;
@@ -225,14 +226,14 @@ vfu_tel_regions(const struct vfu_tel_srv *t)
 		rte_tel_data_add_dict_int(r, "write", !!(reg->flags & RTE_VFIO_USER_REGION_WRITE));
 		rte_tel_data_add_dict_int(r, "mmap", reg->mmap);
 		emu_tel_data_add_dict_uint(r, "nr_sparse", reg->nr_sparse);
-		vfu_tel_add_container(d, names[i], r);
+		vfio_user_tel_add_container(d, names[i], r);
 	}
 	return d;
 }
 
-/* Under vfu_tel_lock. */
+/* Under vfio_user_tel_lock. */
 static struct rte_tel_data *
-vfu_tel_irqs(const struct vfu_tel_srv *t)
+vfio_user_tel_irqs(const struct vfio_user_tel_srv *t)
 {
 	struct rte_tel_data *d, *r;
 	uint32_t i, v, enabled;
@@ -255,29 +256,29 @@ vfu_tel_irqs(const struct vfu_tel_srv *t)
 		rte_tel_data_start_dict(r);
 		emu_tel_data_add_dict_uint(r, "count", t->irq_count[i]);
 		emu_tel_data_add_dict_uint(r, "enabled", enabled);
-		vfu_tel_add_container(d, vfu_tel_irq_names[i], r);
+		vfio_user_tel_add_container(d, vfio_user_tel_irq_names[i], r);
 	}
 	return d;
 }
 
 static int
-vfu_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+vfio_user_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *dma;
 	struct vfio_user_server_client_info ci;
-	struct vfu_tel_srv *t;
+	struct vfio_user_tel_srv *t;
 	char id[16];
 	int nr;
 
 	if (params == NULL || params[0] == '\0' ||
 	    strnlen(params, sizeof(t->path)) == sizeof(t->path))
 		return -EINVAL;
-	pthread_mutex_lock(&vfu_tel_lock);
-	TAILQ_FOREACH(t, &vfu_tel_servers, next)
+	pthread_mutex_lock(&vfio_user_tel_lock);
+	TAILQ_FOREACH(t, &vfio_user_tel_servers, next)
 		if (strcmp(t->path, params) == 0)
 			break;
 	if (t == NULL) {
-		pthread_mutex_unlock(&vfu_tel_lock);
+		pthread_mutex_unlock(&vfio_user_tel_lock);
 		return -EINVAL;
 	}
 	rte_tel_data_start_dict(d);
@@ -304,21 +305,21 @@ vfu_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_da
 	rte_tel_data_add_dict_int(d, "trust_client_memory",
 				  !!(t->flags & RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY));
 	emu_tel_data_add_dict_uint(d, "max_dma_maps", t->max_dma_maps);
-	dma = vfu_tel_dma(t, &nr);
+	dma = vfio_user_tel_dma(t, &nr);
 	rte_tel_data_add_dict_int(d, "nb_dma_maps", nr);
-	vfu_tel_add_container(d, "dma_maps", dma);
-	vfu_tel_add_container(d, "regions", vfu_tel_regions(t));
-	vfu_tel_add_container(d, "irqs", vfu_tel_irqs(t));
-	pthread_mutex_unlock(&vfu_tel_lock);
+	vfio_user_tel_add_container(d, "dma_maps", dma);
+	vfio_user_tel_add_container(d, "regions", vfio_user_tel_regions(t));
+	vfio_user_tel_add_container(d, "irqs", vfio_user_tel_irqs(t));
+	pthread_mutex_unlock(&vfio_user_tel_lock);
 	return 0;
 }
 
 RTE_INIT(vfio_user_telemetry_init)
 {
-	rte_telemetry_register_cmd("/vfio_user/list", vfu_tel_list,
+	rte_telemetry_register_cmd("/vfio_user/list", vfio_user_tel_list,
 				   "Returns the socket paths of the vfio-user servers. "
 				   "Takes no parameters");
-	rte_telemetry_register_cmd("/vfio_user/info", vfu_tel_info,
+	rte_telemetry_register_cmd("/vfio_user/info", vfio_user_tel_info,
 				   "Returns the state of a vfio-user server. "
 				   "Parameters: string socket path");
 }

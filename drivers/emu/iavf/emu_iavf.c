@@ -28,12 +28,13 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
-#include <rte_kvargs.h>
 #include <rte_log.h>
 
+#include "emu_kvargs.h"
 #include "emu_iavf_priv.h"
 
-RTE_LOG_REGISTER(emu_iavf_logtype, pmd.emu.iavf, NOTICE);
+/* pmd.emu.iavf (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
+RTE_LOG_REGISTER_DEFAULT(emu_iavf_logtype, NOTICE);
 
 #define EMU_IAVF_ARG_SOCK "sock"
 /* The same as sock=, under net_iavf_client's name for it. */
@@ -756,6 +757,7 @@ struct emu_iavf_args {
 	uint16_t queues;
 	bool trust_client_memory;
 	uint32_t max_dma_maps;
+	bool mac_given;
 };
 
 static uint64_t
@@ -834,126 +836,90 @@ emu_iavf_default_mac(const char *sock, uint8_t *mac)
 		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
 }
 
+/* sock= or path=: the vfio-user socket. */
+static int
+emu_iavf_arg_sock(struct emu_kvargs *p, const char *key, const char *val)
+{
+	struct emu_iavf_args *a = p->arg;
+	const size_t max = sizeof(((struct sockaddr_un *)NULL)->sun_path);
+
+	if (a->sock[0] != '\0') {
+		EMU_KVARGS_ERR(p, "arguments \"sock\" and \"path\" are the same; give one");
+		return -1;
+	}
+	if (emu_kvargs_str(val, a->sock, RTE_MIN(max, sizeof(a->sock))) < 0) {
+		EMU_KVARGS_ERR(p, "argument \"%s\": path longer than %zu bytes", key, max - 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+emu_iavf_arg_mac(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
+{
+	struct emu_iavf_args *a = p->arg;
+
+	if (emu_iavf_parse_mac(val, a->mac) < 0 || !emu_iavf_mac_valid(a->mac)) {
+		EMU_KVARGS_ERR(p,
+			       "argument \"mac\": \"%s\" is not a unicast, non-zero MAC address "
+			       "(XX:XX:XX:XX:XX:XX)",
+			       val);
+		return -1;
+	}
+	a->mac_given = true;
+	return 0;
+}
+
+static int
+emu_iavf_arg_trust(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
+{
+	struct emu_iavf_args *a = p->arg;
+
+	if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
+		EMU_KVARGS_ERR(p, "argument \"trust_client_memory\": \"%s\" is not 0 or 1", val);
+		return -1;
+	}
+	a->trust_client_memory = val[0] == '1';
+	return 0;
+}
+
 static int
 emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 {
-	static const char *const known[] = {EMU_IAVF_ARG_SOCK,	EMU_IAVF_ARG_PATH,
-					    EMU_IAVF_ARG_MAC,	EMU_IAVF_ARG_QUEUES,
-					    EMU_IAVF_ARG_TRUST, EMU_IAVF_ARG_MAX_DMA_MAPS};
-	struct rte_kvargs *kv;
-	bool mac_given = false;
-	int ret = -EINVAL;
-	unsigned int i, k;
+	static const struct emu_kvargs_key keys[] = {
+		{EMU_IAVF_ARG_SOCK, emu_iavf_arg_sock},
+		{EMU_IAVF_ARG_PATH, emu_iavf_arg_sock},
+		{EMU_IAVF_ARG_MAC, emu_iavf_arg_mac},
+		EMU_KVARGS_NUM(EMU_IAVF_ARG_QUEUES, struct emu_iavf_args, queues, 1,
+			       AVF_MAX_QUEUE_PAIRS, "a number of queue pairs"),
+		{EMU_IAVF_ARG_TRUST, emu_iavf_arg_trust},
+		EMU_KVARGS_NUM(EMU_IAVF_ARG_MAX_DMA_MAPS, struct emu_iavf_args, max_dma_maps, 1,
+			       EMU_IAVF_MAX_DMA_MAPS_MAX, "a number of DMA mappings"),
+	};
+	struct emu_kvargs p = {
+		.name = name,
+		.logtype = emu_iavf_logtype,
+		.prefix = "EMU_IAVF: ",
+		.known = "sock or path, mac, queues, trust_client_memory, max_dma_maps",
+		.keys = keys,
+		.nb_keys = RTE_DIM(keys),
+		.arg = a,
+	};
 
 	memset(a, 0, sizeof(*a));
 	a->queues = 1;
 	a->max_dma_maps = RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS;
-
-	kv = rte_kvargs_parse(args != NULL ? args : "", NULL);
-	if (kv == NULL) {
-		EMU_IAVF_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, args);
+	if (emu_kvargs_parse(&p, args) < 0)
+		return -EINVAL;
+	if (a->sock[0] == '\0') {
+		EMU_KVARGS_ERR(&p,
+			       "argument \"sock\" or \"path\" (vfio-user socket path) is "
+			       "required");
 		return -EINVAL;
 	}
-	for (i = 0; i < kv->count; i++) {
-		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
-
-		for (k = 0; k < RTE_DIM(known); k++)
-			if (strcmp(key, known[k]) == 0)
-				break;
-		if (k == RTE_DIM(known)) {
-			EMU_IAVF_LOG(
-				ERR,
-				"%s: unknown argument \"%s\" (known: sock or path, mac, queues, "
-				"trust_client_memory, max_dma_maps)",
-				name, key);
-			goto out;
-		}
-		if (rte_kvargs_count(kv, key) > 1) {
-			EMU_IAVF_LOG(ERR, "%s: argument \"%s\" given more than once", name, key);
-			goto out;
-		}
-		if (val == NULL || val[0] == '\0') {
-			EMU_IAVF_LOG(ERR, "%s: argument \"%s\" needs a value", name, key);
-			goto out;
-		}
-		if (strcmp(key, EMU_IAVF_ARG_SOCK) == 0 || strcmp(key, EMU_IAVF_ARG_PATH) == 0) {
-			if (a->sock[0] != '\0') {
-				EMU_IAVF_LOG(ERR,
-					     "%s: arguments \"sock\" and \"path\" are the same; "
-					     "give one",
-					     name);
-				goto out;
-			}
-			if (strlen(val) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-				EMU_IAVF_LOG(ERR, "%s: argument \"%s\": path longer than %zu bytes",
-					     name, key,
-					     sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
-				goto out;
-			}
-			snprintf(a->sock, sizeof(a->sock), "%s", val);
-		} else if (strcmp(key, EMU_IAVF_ARG_MAC) == 0) {
-			if (emu_iavf_parse_mac(val, a->mac) < 0 || !emu_iavf_mac_valid(a->mac)) {
-				EMU_IAVF_LOG(ERR,
-					     "%s: argument \"mac\": \"%s\" is not a unicast, "
-					     "non-zero MAC address (XX:XX:XX:XX:XX:XX)",
-					     name, val);
-				goto out;
-			}
-			mac_given = true;
-		} else if (strcmp(key, EMU_IAVF_ARG_TRUST) == 0) {
-			if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
-				EMU_IAVF_LOG(ERR,
-					     "%s: argument \"trust_client_memory\": \"%s\" is "
-					     "not 0 or 1",
-					     name, val);
-				goto out;
-			}
-			a->trust_client_memory = val[0] == '1';
-		} else if (strcmp(key, EMU_IAVF_ARG_MAX_DMA_MAPS) == 0) {
-			char *end = NULL;
-			unsigned long m;
-
-			errno = 0;
-			m = strtoul(val, &end, 10);
-			if (errno != 0 || end == val || *end != '\0' || val[0] < '0' ||
-			    val[0] > '9' || m < 1 || m > EMU_IAVF_MAX_DMA_MAPS_MAX) {
-				EMU_IAVF_LOG(ERR,
-					     "%s: argument \"max_dma_maps\": \"%s\" is not a "
-					     "number of DMA mappings in 1..%u",
-					     name, val, EMU_IAVF_MAX_DMA_MAPS_MAX);
-				goto out;
-			}
-			a->max_dma_maps = (uint32_t)m;
-		} else {
-			char *end = NULL;
-			unsigned long q;
-
-			errno = 0;
-			q = strtoul(val, &end, 10);
-			if (errno != 0 || end == val || *end != '\0' || val[0] == '-' || q < 1 ||
-			    q > AVF_MAX_QUEUE_PAIRS) {
-				EMU_IAVF_LOG(ERR,
-					     "%s: argument \"queues\": \"%s\" is not a number "
-					     "of queue pairs in 1..%u",
-					     name, val, AVF_MAX_QUEUE_PAIRS);
-				goto out;
-			}
-			a->queues = (uint16_t)q;
-		}
-	}
-	if (a->sock[0] == '\0') {
-		EMU_IAVF_LOG(ERR,
-			     "%s: argument \"sock\" or \"path\" (vfio-user socket path) is "
-			     "required",
-			     name);
-		goto out;
-	}
-	if (!mac_given)
+	if (!a->mac_given)
 		emu_iavf_default_mac(a->sock, a->mac);
-	ret = 0;
-out:
-	rte_kvargs_free(kv);
-	return ret;
+	return 0;
 }
 
 /* ------------------------------------------------------------ probe/remove */

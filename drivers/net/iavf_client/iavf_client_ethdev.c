@@ -27,7 +27,6 @@
 #include <rte_ethdev.h>
 #include <rte_fbarray.h>
 #include <rte_io.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
 #include <rte_mbuf.h>
@@ -37,9 +36,11 @@
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
 
+#include "emu_kvargs.h"
 #include "iavf_client.h"
 
-RTE_LOG_REGISTER(iavfc_logtype, pmd.net.iavf_client, NOTICE);
+/* pmd.net.iavf_client (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
+RTE_LOG_REGISTER_DEFAULT(iavfc_logtype, NOTICE);
 RTE_DEFINE_PER_LCORE(int, iavfc_log_quiet);
 
 /* PCI identities of an AVF (what Linux iavf and DPDK iavf bind to). */
@@ -79,100 +80,65 @@ struct iavfc_args {
 	uint32_t reconnect_ms;
 };
 
-/* A decimal number without sign, spaces or suffix, at most max; -1 if not. */
-static int64_t
-iavfc_parse_uint(const char *val, uint64_t max)
+static int
+iavfc_arg_path(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
 {
-	char *end = NULL;
-	unsigned long long v;
+	struct iavfc_args *a = p->arg;
 
-	if (val[0] < '0' || val[0] > '9')
+	if (emu_kvargs_str(val, a->path, sizeof(a->path)) < 0) {
+		EMU_KVARGS_ERR(p, "argument \"path\": longer than %zu bytes", sizeof(a->path) - 1);
 		return -1;
-	errno = 0;
-	v = strtoull(val, &end, 10);
-	if (errno != 0 || end == val || *end != '\0' || v > max)
+	}
+	return 0;
+}
+
+static int
+iavfc_arg_reconnect(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
+{
+	struct iavfc_args *a = p->arg;
+	uint64_t ms;
+
+	if (emu_kvargs_uint(val, 0, IAVFC_RECONNECT_MAX_MS, &ms) < 0 ||
+	    (ms != 0 && ms < IAVFC_RECONNECT_MIN_MS)) {
+		EMU_KVARGS_ERR(p,
+			       "argument \"reconnect\": \"%s\" is not a retry period in ms: 0 (no "
+			       "automatic reconnection) or %u..%u",
+			       val, IAVFC_RECONNECT_MIN_MS, IAVFC_RECONNECT_MAX_MS);
 		return -1;
-	return (int64_t)v;
+	}
+	a->reconnect_ms = (uint32_t)ms;
+	return 0;
 }
 
 static int
 iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 {
-	static const char *const known[] = {IAVFC_ARG_PATH, IAVFC_ARG_QUEUES, IAVFC_ARG_RECONNECT};
-	struct rte_kvargs *kv;
-	unsigned int i, k;
-	int ret = -EINVAL;
+	static const struct emu_kvargs_key keys[] = {
+		{IAVFC_ARG_PATH, iavfc_arg_path},
+		EMU_KVARGS_NUM(IAVFC_ARG_QUEUES, struct iavfc_args, queues, 1, AVF_MAX_QUEUE_PAIRS,
+			       "a number of queue pairs"),
+		{IAVFC_ARG_RECONNECT, iavfc_arg_reconnect},
+	};
+	struct emu_kvargs p = {
+		.name = name,
+		.logtype = iavfc_logtype,
+		.prefix = "IAVF_CLIENT: ",
+		.known = "path, queues, reconnect",
+		.keys = keys,
+		.nb_keys = RTE_DIM(keys),
+		.arg = a,
+	};
 
 	memset(a, 0, sizeof(*a));
-	kv = rte_kvargs_parse(args != NULL ? args : "", NULL);
-	if (kv == NULL) {
-		IAVFC_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, args);
+	if (emu_kvargs_parse(&p, args) < 0)
+		return -EINVAL;
+	if (a->path[0] == '\0') {
+		EMU_KVARGS_ERR(&p,
+			       "argument \"path\" (the vfio-user socket of the device) is "
+			       "required");
 		return -EINVAL;
 	}
-	for (i = 0; i < kv->count; i++) {
-		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
-
-		for (k = 0; k < RTE_DIM(known); k++)
-			if (strcmp(key, known[k]) == 0)
-				break;
-		if (k == RTE_DIM(known)) {
-			IAVFC_LOG(ERR,
-				  "%s: unknown argument \"%s\" (known: path, queues, reconnect)",
-				  name, key);
-			goto out;
-		}
-		if (rte_kvargs_count(kv, key) > 1) {
-			IAVFC_LOG(ERR, "%s: argument \"%s\" given more than once", name, key);
-			goto out;
-		}
-		if (val == NULL || val[0] == '\0') {
-			IAVFC_LOG(ERR, "%s: argument \"%s\" needs a value", name, key);
-			goto out;
-		}
-		if (strcmp(key, IAVFC_ARG_PATH) == 0) {
-			if (strlen(val) >= sizeof(a->path)) {
-				IAVFC_LOG(ERR, "%s: argument \"path\": longer than %zu bytes", name,
-					  sizeof(a->path) - 1);
-				goto out;
-			}
-			snprintf(a->path, sizeof(a->path), "%s", val);
-		} else if (strcmp(key, IAVFC_ARG_RECONNECT) == 0) {
-			int64_t ms = iavfc_parse_uint(val, IAVFC_RECONNECT_MAX_MS);
-
-			if (ms < 0 || (ms != 0 && ms < IAVFC_RECONNECT_MIN_MS)) {
-				IAVFC_LOG(
-					ERR,
-					"%s: argument \"reconnect\": \"%s\" is not a retry period "
-					"in ms: 0 (no automatic reconnection) or %u..%u",
-					name, val, IAVFC_RECONNECT_MIN_MS, IAVFC_RECONNECT_MAX_MS);
-				goto out;
-			}
-			a->reconnect_ms = (uint32_t)ms;
-		} else {
-			int64_t q = iavfc_parse_uint(val, AVF_MAX_QUEUE_PAIRS);
-
-			if (q < 1) {
-				IAVFC_LOG(
-					ERR,
-					"%s: argument \"queues\": \"%s\" is not a number of queue "
-					"pairs in 1..%u",
-					name, val, AVF_MAX_QUEUE_PAIRS);
-				goto out;
-			}
-			a->queues = (uint16_t)q;
-		}
-	}
-	if (a->path[0] == '\0') {
-		IAVFC_LOG(ERR,
-			  "%s: argument \"path\" (the vfio-user socket of the device) is "
-			  "required",
-			  name);
-		goto out;
-	}
-	ret = 0;
-out:
-	rte_kvargs_free(kv);
-	return ret;
+	return 0;
 }
 
 /* --------------------------------------------------------------- link */

@@ -20,7 +20,6 @@
 #include <rte_common.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
@@ -29,8 +28,10 @@
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
 
+#include "emu_kvargs.h"
 #include "iavfbe.h"
 
+/* pmd.net.iavfbe (RTE_LOG_DEFAULT_LOGTYPE, from meson.build) */
 RTE_LOG_REGISTER_DEFAULT(iavfbe_logtype, NOTICE);
 
 #define GTX RTE_EMUDEV_QUEUE_GUEST_TX
@@ -47,69 +48,64 @@ struct iavfbe_args {
 };
 
 static int
+iavfbe_arg_emu(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
+{
+	struct iavfbe_args *a = p->arg;
+
+	if (emu_kvargs_str(val, a->emu, sizeof(a->emu)) < 0) {
+		EMU_KVARGS_ERR(p, "argument \"emu\": name longer than %zu characters",
+			       sizeof(a->emu) - 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+iavfbe_arg_tso(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
+{
+	struct iavfbe_args *a = p->arg;
+
+	if (strcmp(val, "segment") == 0) {
+		a->tso = IAVFBE_TSO_SEGMENT;
+	} else if (strcmp(val, "passthrough") == 0) {
+		a->tso = IAVFBE_TSO_PASSTHROUGH;
+	} else {
+		EMU_KVARGS_ERR(
+			p, "argument \"tso\": \"%s\" is neither \"segment\" nor \"passthrough\"",
+			val);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 iavfbe_parse_args(const char *name, const char *args, struct iavfbe_args *a)
 {
-	static const char *const known[] = {IAVFBE_ARG_EMU, IAVFBE_ARG_TSO};
-	struct rte_kvargs *kv;
-	unsigned int i, k;
-	int ret = -EINVAL;
+	static const struct emu_kvargs_key keys[] = {
+		{IAVFBE_ARG_EMU, iavfbe_arg_emu},
+		{IAVFBE_ARG_TSO, iavfbe_arg_tso},
+	};
+	struct emu_kvargs p = {
+		.name = name,
+		.logtype = iavfbe_logtype,
+		.prefix = "IAVFBE: ",
+		.known = "emu, tso",
+		.keys = keys,
+		.nb_keys = RTE_DIM(keys),
+		.arg = a,
+	};
 
 	memset(a, 0, sizeof(*a));
 	a->tso = IAVFBE_TSO_SEGMENT;
-	kv = rte_kvargs_parse(args != NULL ? args : "", NULL);
-	if (kv == NULL) {
-		IAVFBE_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, args);
+	if (emu_kvargs_parse(&p, args) < 0)
+		return -EINVAL;
+	if (a->emu[0] == '\0') {
+		EMU_KVARGS_ERR(&p,
+			       "argument \"emu\" (name of the emulated device, e.g. "
+			       "emu=emu_iavf0) is required");
 		return -EINVAL;
 	}
-	for (i = 0; i < kv->count; i++) {
-		const char *key = kv->pairs[i].key, *val = kv->pairs[i].value;
-
-		for (k = 0; k < RTE_DIM(known); k++)
-			if (strcmp(key, known[k]) == 0)
-				break;
-		if (k == RTE_DIM(known)) {
-			IAVFBE_LOG(ERR, "%s: unknown argument \"%s\" (known: emu, tso)", name, key);
-			goto out;
-		}
-		if (rte_kvargs_count(kv, key) > 1) {
-			IAVFBE_LOG(ERR, "%s: argument \"%s\" given more than once", name, key);
-			goto out;
-		}
-		if (val == NULL || val[0] == '\0') {
-			IAVFBE_LOG(ERR, "%s: argument \"%s\" needs a value", name, key);
-			goto out;
-		}
-		if (strcmp(key, IAVFBE_ARG_EMU) == 0) {
-			if (strlen(val) >= sizeof(a->emu)) {
-				IAVFBE_LOG(ERR,
-					   "%s: argument \"emu\": name longer than %zu characters",
-					   name, sizeof(a->emu) - 1);
-				goto out;
-			}
-			snprintf(a->emu, sizeof(a->emu), "%s", val);
-		} else if (strcmp(val, "segment") == 0) {
-			a->tso = IAVFBE_TSO_SEGMENT;
-		} else if (strcmp(val, "passthrough") == 0) {
-			a->tso = IAVFBE_TSO_PASSTHROUGH;
-		} else {
-			IAVFBE_LOG(ERR,
-				   "%s: argument \"tso\": \"%s\" is neither \"segment\" nor "
-				   "\"passthrough\"",
-				   name, val);
-			goto out;
-		}
-	}
-	if (a->emu[0] == '\0') {
-		IAVFBE_LOG(ERR,
-			   "%s: argument \"emu\" (name of the emulated device, e.g. emu=emu_iavf0) "
-			   "is required",
-			   name);
-		goto out;
-	}
-	ret = 0;
-out:
-	rte_kvargs_free(kv);
-	return ret;
+	return 0;
 }
 
 /* ------------------------------------------------------------ statistics */
