@@ -144,7 +144,6 @@ case " $PAIRS " in
 	;;
 esac
 
-KEEP_ON_SKIP=0
 work_init emu-bench
 errors=0
 

@@ -111,7 +111,7 @@ fi
 # (net_iavf_client) is that AVF's driver and transmits. Live packet rates of
 # both sides, then the totals, which must agree.
 say "packets between two DPDK processes through an emulated AVF"
-TESTPMD=dpdk-testpmd need_testpmd
+testpmd=$(command -v dpdk-testpmd) || die "dpdk-testpmd missing (package dpdk-dev)"
 grep -q ' /dev/hugepages hugetlbfs' /proc/mounts ||
 	die "hugepages are needed (run devtools/bootstrap.sh as root)"
 plugins=$(bash devtools/private-plugins.sh "$BUILD")

@@ -200,6 +200,9 @@ pmd_start() {
 	return 1
 }
 
+# pmd_started: this test has started a testpmd (that may have died since).
+pmd_started() { [ -n "$pmd" ] && [ -n "${TP_PID[$pmd]:-}" ]; }
+
 # pmd_cmd CMD [OUT]: send a command, wait for the next prompt (10 s); the
 # command and what it printed in OUT (default: $work/last.out).
 pmd_cmd() {
@@ -264,7 +267,7 @@ boot() {
 			t_init=$((SECONDS - t0))
 			log "the guest's /init started after $t_init s"
 		fi
-		if [ "$snap" = 0 ] && [ -n "${TP_PID[$pmd]:-}" ] && grep -q '^GUEST: traffic-done' "$guest_log"; then
+		if [ "$snap" = 0 ] && pmd_started && grep -q '^GUEST: traffic-done' "$guest_log"; then
 			snapshot "$name"
 			snap=1
 		fi
@@ -273,7 +276,7 @@ boot() {
 	qemu_rc=0
 	wait "$qpid" || qemu_rc=$?
 	qpid=
-	if [ "$snap" = 0 ] && [ -n "${TP_PID[$pmd]:-}" ]; then
+	if [ "$snap" = 0 ] && pmd_started; then
 		log "the guest never said traffic-done; testpmd's counters read after it ended"
 		snapshot "$name"
 	fi
