@@ -61,6 +61,7 @@ tp_start pmd "emu-iavf-qemu-$$" -d "$plugins/librte_emu_iavf.so" --no-huge -m 51
 	--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL" \
 	--vdev "emu_iavf0,sock=$sock,mac=$MAC,queues=1" --vdev net_null0 -- --total-num-mbufs=2048 ||
 	die "testpmd did not come up with the socket $sock"
+log "started $(cat "$work/pmd.cmd")"
 
 log "booting the guest (timeout ${QEMU_TIMEOUT} s)"
 qemu_args=(--quiet --init devtools/guest/iavf-init.sh --modules "libeth libie iavf"
