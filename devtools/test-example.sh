@@ -84,7 +84,7 @@ VS_PREFIX=
 # shellcheck disable=SC2317 # called by the trap
 at_exit() {
 	bg_kill "$VS_PID"
-	[ -z "$VS_PREFIX" ] || tp_tp_files_rm "$VS_PREFIX"
+	[ -z "$VS_PREFIX" ] || tp_files_rm "$VS_PREFIX"
 	[ -z "$stage" ] || rm -rf "$stage"
 }
 work_init emu-example
