@@ -85,9 +85,13 @@ MBUFS=${MBUFS:-32768}
 CPU_MIN=${CPU_MIN:-90}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "error: $*"; exit 1; }
+me=bench
+LOG_FD=2
+DIE_WORD=error
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 
 for p in $PAIRS; do
 	case $p in
@@ -110,21 +114,12 @@ if [ "$REPEAT" -lt 1 ] || [ "$DURATION" -lt 1 ]; then
 	exit 2
 fi
 
-[ "$(id -u)" = 0 ] || skip "needs root (hugepages, /var/run/dpdk)"
-testpmd=$(command -v "$TESTPMD") ||
-	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
+need_root "hugepages, /var/run/dpdk"
+need_testpmd
 perl -MTime::HiRes -e 1 2> /dev/null || skip "perl with Time::HiRes not found (Debian: perl)"
-hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
-[ -n "$hugedir" ] || skip "no hugetlbfs mounted (e.g. mount -t hugetlbfs nodev /dev/hugepages)"
-hp_free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
-hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
 npairs=$(wc -w <<< "$PAIRS")
-if [ $((hp_free * hp_kb / 1024)) -lt $((2 * npairs * MEM)) ]; then
-	skip "needs $((2 * npairs * MEM)) MiB of free hugepages (2 x $npairs testpmds x MEM $MEM), has $((hp_free * hp_kb / 1024)) MiB (or set MEM)"
-fi
-mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
-	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) print i }')
+need_hugepages $((2 * npairs * MEM)) "2 x $npairs testpmds x MEM $MEM; or set MEM"
+mapfile -t cpus < <(allowed_cpus)
 [ ${#cpus[@]} -ge 2 ] || skip "needs two CPUs (one per testpmd), has ${#cpus[@]}"
 cpu_s=${cpus[0]}
 cpu_c=${cpus[1]}
@@ -132,13 +127,8 @@ cpu_c=${cpus[1]}
 # plugins_of BUILDDIR: a private copy of that build's drivers (EAL refuses
 # -d plugins under world-writable directories); its path on stdout.
 plugins_of() {
-	local f
-	for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so \
-		drivers/net/iavf_client/librte_net_iavf_client.so; do
-		[ -f "$1/$f" ] || die "$1/$f is not built"
-	done
-	bash devtools/private-plugins.sh "$1" ||
-		die "cannot make the private plugin directory of $1 (see above)"
+	need_plugins "$1" "$EMU_SO" "$BE_SO" "$CLIENT_SO"
+	printf '%s\n' "$plugins"
 }
 plugins=
 base_plugins=
@@ -154,173 +144,26 @@ case " $PAIRS " in
 	;;
 esac
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-bench.XXXXXX")
-chmod 700 "$work"
-
-# ------------------------------------------------------------ testpmd driver
-# As in devtools/test-two-process.sh: interactive testpmds fed through FIFOs.
-# Their output goes through a perl filter that writes it unchanged to ID.log
-# and, each line prefixed with its arrival time (seconds, microseconds), to
-# ID.ts (where the rest of a line that arrives later, e.g. a log line after
-# the prompt, is a line of its own with its own time).
-declare -A P_PID=() P_FD=() P_LOG=() P_PREFIX=()
-all_ids=()
+work_init emu-bench
 errors=0
 
-# shellcheck disable=SC2016 # perl code
-stamp='use strict; use warnings; use IO::Handle; use Time::HiRes qw(time);
-open(my $raw, ">", $ARGV[0]) or die; open(my $ts, ">", $ARGV[1]) or die;
-$raw->autoflush(1); $ts->autoflush(1);
-my ($bol, $buf) = (1, "");
-while (sysread(STDIN, $buf, 65536)) {
-	my $t = sprintf("%.6f", time);
-	print $raw $buf;
-	# What continues a line (e.g. after the prompt) gets its own time.
-	if (!$bol) { print $ts "\n"; $bol = 1; }
-	for my $l (split /(?<=\n)/, $buf) {
-		print $ts "$t " if $bol;
-		print $ts $l;
-		$bol = ($l =~ /\n\z/) ? 1 : 0;
-	}
-}'
-
-pmd_files_rm() {
-	rm -rf "/var/run/dpdk/$1"
-	rm -f "$hugedir/$1"map_*
-}
-
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$? id fd
-	for id in "${all_ids[@]}"; do
-		if [ -n "${P_PID[$id]:-}" ]; then
-			kill -9 "${P_PID[$id]}" 2> /dev/null || true
-			wait "${P_PID[$id]}" 2> /dev/null || true
-		fi
-		if [ -n "${P_FD[$id]:-}" ]; then
-			fd=${P_FD[$id]}
-			exec {fd}>&-
-		fi
-		pmd_files_rm "${P_PREFIX[$id]}"
-	done
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pmd_alive() {
-	[ -n "${P_PID[$1]:-}" ] && kill -0 "${P_PID[$1]}" 2> /dev/null
-}
+# ------------------------------------------------------------ testpmd
+# Interactive testpmds (devtools/lib-testpmd.sh), their output timestamped
+# line by line on arrival in ID.ts (TP_STAMP).
+TP_WORK=$work
+TP_STAMP=1
+TP_START_S=30
 
 # pmd_start ID CPU ARGS...: start testpmd ID pinned to CPU (its main and
-# forwarding lcores) with ARGS (EAL arguments, --, testpmd arguments; -i is
-# added); wait for its first prompt.
+# forwarding lcores) with ARGS (EAL arguments, --, testpmd arguments); the
+# base pair's with the base build's drivers.
 pmd_start() {
-	local id=$1 cpu=$2 fifo fd i
+	local id=$1 cpu=$2
 	shift 2
-	fifo=$work/$id.fifo
-	P_LOG[$id]=$work/$id.log
-	P_PREFIX[$id]=emubench-$$-$id
-	all_ids+=("$id")
-	rm -f "$fifo"
-	mkfifo -m 600 "$fifo"
-	exec {fd}<> "$fifo"
-	P_FD[$id]=$fd
-	local eal=(--file-prefix="${P_PREFIX[$id]}" --lcores "0@$cpu,1@$cpu" -m "$MEM"
-		--single-file-segments --no-pci --log-level=lib.eal:notice)
-	: > "${P_LOG[$id]}"
-	: > "$work/$id.ts"
-	local lib=$plugins
-	[[ $id != *_base* ]] || lib=$base_plugins
-	echo "LD_LIBRARY_PATH=$lib $testpmd ${eal[*]} $* -i" > "$work/$id.cmd"
-	LD_LIBRARY_PATH=$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
-		stdbuf -oL "$testpmd" "${eal[@]}" "$@" -i < "$fifo" \
-		> >(perl -e "$stamp" "${P_LOG[$id]}" "$work/$id.ts") 2>&1 &
-	P_PID[$id]=$!
-	for ((i = 0; i < 600; i++)); do
-		grep -q 'testpmd> ' "${P_LOG[$id]}" && return 0
-		if ! pmd_alive "$id"; then
-			wait "${P_PID[$id]}" 2> /dev/null || true
-			P_PID[$id]=
-			sleep 0.2
-			log "$id: testpmd exited during start-up: $(cat "$work/$id.cmd")"
-			cat "${P_LOG[$id]}" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	log "$id: no prompt after 30 s: $(cat "$work/$id.cmd")"
-	cat "${P_LOG[$id]}" >&2
-	return 1
-}
-
-# pmd_cmd ID COMMAND [TIMEOUT]: send COMMAND, wait for the prompt after it;
-# its output is left in $work/ID.out.
-pmd_cmd() {
-	local id=$1 cmd=$2 tmo=${3:-30} off i out=$work/$1.out
-	: > "$out"
-	pmd_alive "$id" || { log "$id: not running, cannot send '$cmd'"; return 1; }
-	off=$(stat -c %s "${P_LOG[$id]}")
-	printf '%s\n' "$cmd" >&"${P_FD[$id]}"
-	for ((i = 0; i < tmo * 100; i++)); do
-		if tail -c +"$((off + 1))" "${P_LOG[$id]}" | tr -d '\r' | awk -v c="$cmd" '
-			!s && index($0, c) { s = 1; next }
-			s && /^testpmd> / { done = 1; exit }
-			s { print }
-			END { exit !done }' > "$out"; then
-			return 0
-		fi
-		pmd_alive "$id" || { log "$id: died after '$cmd'"; return 1; }
-		sleep 0.01
-	done
-	log "$id: no prompt within $tmo s after '$cmd'"
-	return 1
-}
-
-# pmd_quit ID: quit (SIGKILL after 30 s); close its FIFO, remove its files.
-pmd_quit() {
-	local id=$1 i fd=${P_FD[$1]:-}
-	if pmd_alive "$id"; then
-		printf 'quit\n' 1>&"$fd" || true
-		for ((i = 0; i < 300; i++)); do
-			pmd_alive "$id" || break
-			sleep 0.1
-		done
-		if pmd_alive "$id"; then
-			log "$id: did not quit within 30 s; killed"
-			kill -9 "${P_PID[$id]}" 2> /dev/null || true
-		fi
-	fi
-	[ -z "${P_PID[$id]:-}" ] || wait "${P_PID[$id]}" 2> /dev/null || true
-	P_PID[$id]=
-	if [ -n "$fd" ]; then
-		exec {fd}>&-
-		P_FD[$id]=
-	fi
-	pmd_files_rm "${P_PREFIX[$id]}"
-}
-
-# val FILE KEY: the number after "KEY:" (first match).
-val() {
-	awk -v k="$2:" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
-}
-link_of() {
-	pmd_cmd "$1" "show port info 0" > /dev/null || return 0
-	awk '/Link status:/ { print $3; exit }' "$work/$1.out"
-}
-wait_link() {
-	local id=$1 want=$2 n=${3:-10} i
-	for ((i = 0; i < n * 20; i++)); do
-		[ "$(link_of "$id")" = "$want" ] && return 0
-		sleep 0.05
-	done
-	return 1
+	TP_LIB[$id]=$plugins
+	[[ $id != *_base* ]] || TP_LIB[$id]=$base_plugins
+	tp_start "$id" "emubench-$$-$id" --lcores "0@$cpu,1@$cpu" -m "$MEM" \
+		--single-file-segments --no-pci --log-level=lib.eal:notice "$@"
 }
 
 # ------------------------------------------------------------ the pairs
@@ -413,8 +256,8 @@ client_connect() {
 	from=$(($(wc -l < "$work/$srv.ts") + 1))
 	mapfile -t a < <(client_args "$pair")
 	pmd_start "$id" "$cpu_c" "${a[@]}" || return 1
-	if ! wait_link "$id" up 10 || ! wait_link "$srv" up 10; then
-		log "$pair: links not up (client $(link_of "$id"), server $(link_of "$srv"))"
+	if ! tp_wait_link "$id" up 10 || ! tp_wait_link "$srv" up 10; then
+		log "$pair: links not up (client $(tp_link "$id"), server $(tp_link "$srv"))"
 		return 1
 	fi
 	acc=$(ts_first "$work/$srv.ts" "$from" "$(accept_re "$pair")")
@@ -441,7 +284,7 @@ client_connect() {
 # forwarding lcore thread (EAL's "rte-worker-1"), empty if not found.
 fwd_ticks() {
 	local t c
-	for t in /proc/"${P_PID[$1]}"/task/*; do
+	for t in /proc/"${TP_PID[$1]}"/task/*; do
 		c=$(cat "$t/comm" 2> /dev/null) || continue
 		if [[ $c == *worker-1 ]]; then
 			# utime + stime, fields 14 and 15 (12 and 13 after "pid (comm) ").
@@ -468,26 +311,26 @@ measure() {
 	M_TXPPS=
 	M_CPU=
 	M_FULL=
-	pmd_cmd "$tx" "stop" > /dev/null
-	pmd_cmd "$rx" "stop" > /dev/null
-	pmd_cmd "$rx" "set record-burst-stats on" > /dev/null
-	pmd_cmd "$tx" "set record-burst-stats on" > /dev/null
-	pmd_cmd "$rx" "set fwd rxonly" > /dev/null || return 0
-	pmd_cmd "$rx" "start" > /dev/null || return 0
-	pmd_cmd "$tx" "set fwd txonly" > /dev/null || return 0
-	pmd_cmd "$tx" "set txpkts $size" > /dev/null || return 0
-	pmd_cmd "$tx" "start" > /dev/null || return 0
+	tp_cmd "$tx" "stop" > /dev/null
+	tp_cmd "$rx" "stop" > /dev/null
+	tp_cmd "$rx" "set record-burst-stats on" > /dev/null
+	tp_cmd "$tx" "set record-burst-stats on" > /dev/null
+	tp_cmd "$rx" "set fwd rxonly" > /dev/null || return 0
+	tp_cmd "$rx" "start" > /dev/null || return 0
+	tp_cmd "$tx" "set fwd txonly" > /dev/null || return 0
+	tp_cmd "$tx" "set txpkts $size" > /dev/null || return 0
+	tp_cmd "$tx" "start" > /dev/null || return 0
 	sleep "$WARMUP"
 	w0=$EPOCHREALTIME
 	a0=$(fwd_ticks "$tx")
 	b0=$(fwd_ticks "$rx")
-	pmd_cmd "$rx" "show port stats 0" > /dev/null || return 0
-	pmd_cmd "$tx" "show port stats 0" > /dev/null || return 0
+	tp_cmd "$rx" "show port stats 0" > /dev/null || return 0
+	tp_cmd "$tx" "show port stats 0" > /dev/null || return 0
 	sleep "$DURATION"
-	pmd_cmd "$rx" "show port stats 0" > /dev/null || return 0
-	M_PPS=$(val "$work/$rx.out" Rx-pps)
-	pmd_cmd "$tx" "show port stats 0" > /dev/null || return 0
-	M_TXPPS=$(val "$work/$tx.out" Tx-pps)
+	tp_cmd "$rx" "show port stats 0" > /dev/null || return 0
+	M_PPS=$(tp_val "$work/$rx.out" Rx-pps)
+	tp_cmd "$tx" "show port stats 0" > /dev/null || return 0
+	M_TXPPS=$(tp_val "$work/$tx.out" Tx-pps)
 	w1=$EPOCHREALTIME
 	a1=$(fwd_ticks "$tx")
 	b1=$(fwd_ticks "$rx")
@@ -495,8 +338,8 @@ measure() {
 		M_CPU=$(awk -v a="$((a1 - a0))" -v b="$((b1 - b0))" -v t="$clk_tck" -v w0="$w0" -v w1="$w1" '
 			BEGIN { m = (a < b ? a : b); printf "%.0f", m / t / (w1 - w0) * 100 }')
 	fi
-	pmd_cmd "$tx" "stop" > /dev/null
-	pmd_cmd "$rx" "stop" > /dev/null
+	tp_cmd "$tx" "stop" > /dev/null
+	tp_cmd "$rx" "stop" > /dev/null
 	# "RX-bursts : N [A% of 0 pkts + B% of 32 pkts]" (the two most frequent
 	# burst sizes): the share of full bursts (testpmd's burst size is 32),
 	# 0 if not among them.
@@ -540,7 +383,7 @@ pair_up() {
 	mapfile -t a < <(server_args "$pair")
 	if ! pmd_start "$srv" "$cpu_s" "${a[@]}"; then
 		errors=$((errors + 1))
-		pmd_quit "$srv"
+		tp_quit "$srv"
 		return 1
 	fi
 	for _ in $(seq 100); do
@@ -553,12 +396,12 @@ pair_up() {
 				log "$(label "$pair"): connection $k failed; client output (first 100 lines):"
 				head -n 100 "$work/${cli}_$k.log" >&2
 				errors=$((errors + 1))
-				pmd_quit "${cli}_$k"
+				tp_quit "${cli}_$k"
 				break
 			fi
 			lu_add "$pair"
-			pmd_quit "${cli}_$k"
-			wait_link "$srv" down 10 || log "$pair: the server's link stayed up after the client quit"
+			tp_quit "${cli}_$k"
+			tp_wait_link "$srv" down 10 || log "$pair: the server's link stayed up after the client quit"
 		done
 	fi
 	if ! client_connect "$pair" "$cli" "$srv"; then
@@ -567,8 +410,8 @@ pair_up() {
 		head -n 100 "$work/$cli.log" >&2
 		log "server output (first 100 lines):"
 		head -n 100 "$work/$srv.log" >&2
-		pmd_quit "$cli"
-		pmd_quit "$srv"
+		tp_quit "$cli"
+		tp_quit "$srv"
 		return 1
 	fi
 	lu_add "$pair"
@@ -614,8 +457,8 @@ run_round() {
 		done
 	done
 	for pair in "${up[@]}"; do
-		pmd_quit "cli_$pair"
-		pmd_quit "srv_$pair"
+		tp_quit "cli_$pair"
+		tp_quit "srv_$pair"
 	done
 	# Keep each round's logs apart.
 	for f in "$work"/srv_* "$work"/cli_*; do

@@ -12,8 +12,10 @@
 #                     (default: $HOME/.cache/dpdk-emu/sdk-<libdpdk version>)
 set -euo pipefail
 
-log() { printf 'bootstrap: %s\n' "$*"; }
-die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
+DIE_WORD=error
+DIE_FD=2
+# shellcheck source=devtools/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 PACKAGES=(
 	build-essential meson ninja-build pkg-config

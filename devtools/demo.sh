@@ -25,7 +25,11 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 
 say() { printf '\n=== demo: %s\n' "$*"; }
-die() { printf 'demo: FAIL: %s\n' "$*" >&2; exit 1; }
+DIE_FD=2
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 
 # ------------------------------------------------------------- 1. bootstrap
 if [ "${SKIP_BOOTSTRAP:-0}" != 1 ]; then
@@ -51,43 +55,17 @@ for b in "$sample" "$client"; do
 done
 
 # ------------------------------------------------------------ 3. the device
-dir=$(mktemp -d "${TMPDIR:-/tmp}/vfu-demo.XXXXXX")
-chmod 700 "$dir"
+work_init vfu-demo
+dir=$work
 sock=$dir/sample.sock
-pid=
-srv_pid=
-cli_pid=
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	for p in $srv_pid $cli_pid; do
-		kill -9 "$p" 2> /dev/null || true
-	done
-	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	fi
-	rm -rf "$dir"
-}
-trap cleanup EXIT
 
 # No hugepages, no PCI bus, no shared config or telemetry socket: the two
 # processes are independent; distinct cores and file prefixes all the same.
 eal=(--no-huge -m 128 --no-pci --no-shconf --no-telemetry
 	--log-level=lib.eal:error)
 say "starting the sample device on $sock"
-"$sample" "${eal[@]}" -l 0 --file-prefix="vfu-demo-sample-$$" \
-	-- --socket "$sock" > "$dir/sample.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-	[ -S "$sock" ] && break
-	if ! kill -0 "$pid" 2> /dev/null; then
-		cat "$dir/sample.log"
-		pid=
-		die "the sample exited before creating its socket"
-	fi
-	sleep 0.1
-done
-[ -S "$sock" ] || { cat "$dir/sample.log"; die "no socket $sock after 10 s"; }
+bg_serve "$sock" "$dir/sample.log" "$sample" "${eal[@]}" -l 0 --file-prefix="vfu-demo-sample-$$" \
+	-- --socket "$sock" || die "the sample did not start"
 grep -m1 'ready on' "$dir/sample.log" || true
 
 # ------------------------------------------------------------ 4. the client
@@ -100,18 +78,8 @@ timeout 60 "$client" "${eal[@]}" -l "$client_lcore" \
 
 # -------------------------------------------------------------- 5. shutdown
 say "stopping the sample (SIGTERM)"
-kill -TERM "$pid"
-for _ in $(seq 100); do
-	kill -0 "$pid" 2> /dev/null || break
-	sleep 0.1
-done
-if kill -0 "$pid" 2> /dev/null; then
-	kill -9 "$pid" 2> /dev/null || true
-	echo "demo: the sample ignored SIGTERM for 10 s; killed"
-fi
-sample_rc=0
-wait "$pid" || sample_rc=$?
-pid=
+bg_term "the sample"
+sample_rc=$BG_RC
 say "sample log"
 cat "$dir/sample.log"
 
@@ -147,56 +115,34 @@ testpmd=$(command -v dpdk-testpmd) || die "dpdk-testpmd missing (package dpdk-de
 grep -q ' /dev/hugepages hugetlbfs' /proc/mounts ||
 	die "hugepages are needed (run devtools/bootstrap.sh as root)"
 plugins=$(bash devtools/private-plugins.sh "$BUILD")
+TP_WORK=$dir
+TP_LIBPATH=$plugins
 avf_sock=$dir/avf.sock
-srv_in=$dir/srv.in
-cli_in=$dir/cli.in
-mkfifo "$srv_in" "$cli_in"
-exec 7<> "$srv_in" 8<> "$cli_in"
 peal=(-m 512 --single-file-segments --no-pci --no-telemetry --log-level=lib.eal:error)
-LD_LIBRARY_PATH=$plugins stdbuf -oL "$testpmd" "${peal[@]}" --file-prefix="demo-srv-$$" \
-	--lcores '0@0,1@0' -d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
+TP_SOCKS=("$avf_sock")
+tp_start server "demo-srv-$$" "${peal[@]}" --lcores '0@0,1@0' \
+	-d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
 	--vdev "emu_iavf0,sock=$avf_sock,queues=1,trust_client_memory=1" --vdev net_iavfbe0,emu=emu_iavf0 \
-	-- -i --forward-mode=rxonly < "$srv_in" > "$dir/server.log" 2>&1 &
-srv_pid=$!
-for _ in $(seq 100); do
-	[ -S "$avf_sock" ] && break
-	sleep 0.1
-done
-[ -S "$avf_sock" ] || { cat "$dir/server.log"; die "the server made no socket"; }
-echo "start" >&7
-LD_LIBRARY_PATH=$plugins stdbuf -oL "$testpmd" "${peal[@]}" --file-prefix="demo-cli-$$" \
-	--lcores '0@1,1@1' -d "$plugins/librte_net_iavf_client.so" \
-	--vdev "net_iavf_client0,path=$avf_sock" \
-	-- -i --forward-mode=txonly < "$cli_in" > "$dir/client.log" 2>&1 &
-cli_pid=$!
-sleep 2
-echo "start" >&8
-# Rx-pps/Tx-pps of "show port stats" lines.
-pps() { grep -o "$2-pps: *[0-9]*" "$1" | tail -n 1 | grep -o '[0-9]*$'; }
+	-- --forward-mode=rxonly || die "the server did not start"
+TP_SOCKS=()
+tp_cmd server start
+tp_start client "demo-cli-$$" "${peal[@]}" --lcores '0@1,1@1' \
+	-d "$plugins/librte_net_iavf_client.so" --vdev "net_iavf_client0,path=$avf_sock" \
+	-- --forward-mode=txonly || die "the client did not start"
+tp_wait_link client up 10 || true
+tp_cmd client start
 for t in 1 2 3 4 5; do
 	sleep 1
-	echo "show port stats 0" >&7
-	echo "show port stats 0" >&8
-	sleep 0.3
 	printf 'demo: t=%ss  client TX %10s pps   server RX %10s pps\n' "$t" \
-		"$(pps "$dir/client.log" Tx)" "$(pps "$dir/server.log" Rx)"
+		"$(tp_stat client Tx-pps)" "$(tp_stat server Rx-pps)"
 done
-echo "stop" >&8
+tp_cmd client stop
 sleep 1
-echo "stop" >&7
-sleep 1
-echo "show port stats 0" >&7
-echo "show port stats 0" >&8
-sleep 0.5
-sent=$(grep -o 'TX-packets: *[0-9]*' "$dir/client.log" | tail -n 1 | grep -o '[0-9]*$')
-got=$(grep -o 'RX-packets: *[0-9]*' "$dir/server.log" | tail -n 1 | grep -o '[0-9]*$')
-echo "quit" >&8
-echo "quit" >&7
-wait "$cli_pid" || true
-wait "$srv_pid" || true
-srv_pid=''
-cli_pid=''
-exec 7>&- 8>&-
+tp_cmd server stop
+sent=$(tp_stat client TX-packets)
+got=$(tp_stat server RX-packets)
+tp_quit client
+tp_quit server
 echo "demo: the client sent ${sent:-?} packets, the server received ${got:-?}"
 if [ -z "$sent" ] || [ "$sent" = 0 ] || [ "$sent" != "$got" ]; then
 	echo "--- server log"; tail -n 40 "$dir/server.log"

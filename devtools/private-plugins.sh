@@ -26,8 +26,11 @@
 # which directory), 2 usage.
 set -euo pipefail
 
-log() { printf 'private-plugins: %s\n' "$*" >&2; }
-die() { printf 'private-plugins: error: %s\n' "$*" >&2; exit 1; }
+# Messages on stderr: the directory's path is the output.
+LOG_FD=2
+DIE_WORD=error
+# shellcheck source=devtools/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 if [ $# != 1 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
 	sed -n '/^# usage:/,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2

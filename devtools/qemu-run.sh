@@ -8,7 +8,9 @@
 #
 # The initramfs holds a static busybox (every applet linked in /bin), the
 # requested guest modules (decompressed, in /lib/modules/NAME.ko, their order
-# in /etc/guest-modules), any extra files, and the caller's script as /init.
+# in /etc/guest-modules), the guest scripts' shared functions
+# (devtools/guest/lib.sh as /lib/guest-lib.sh), any extra files, and the
+# caller's script as /init.
 # The /init must end with `poweroff -f` (QEMU then exits 0).
 #
 # usage: devtools/qemu-run.sh --init FILE [options]
@@ -44,8 +46,11 @@ DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
 DIR=${DIR%/}
 STAMP=$DIR/.dpdk-emu-tree
 
-log() { printf 'qemu-run: %s\n' "$*" >&2; }
-die() { printf 'qemu-run: error: %s\n' "$*" >&2; exit 2; }
+LOG_FD=2
+DIE_WORD=error
+DIE_RC=2
+# shellcheck source=devtools/lib.sh
+. "$(dirname "$0")/lib.sh"
 usage() { sed -n '/^# usage:/,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 init=
@@ -80,6 +85,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$init" ] || { log "--init is required"; usage; }
 [ -f "$init" ] || die "no init script $init"
+guest_lib=$(dirname "$0")/guest/lib.sh
+[ -f "$guest_lib" ] || die "no $guest_lib"
 case $timeout_s in
 '' | *[!0-9]*) die "--timeout wants whole seconds, got '$timeout_s'" ;;
 esac
@@ -149,6 +156,8 @@ mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3
 cp "$init" "$root/init"
 chmod 755 "$root/init"
+# The guest scripts' shared functions (devtools/guest/lib.sh).
+cp "$guest_lib" "$root/lib/guest-lib.sh"
 
 : > "$root/etc/guest-modules"
 for m in $modules; do

@@ -66,8 +66,10 @@ GUEST_MODULES=(
 	intel/iavf/iavf
 )
 
-log() { printf 'qemu-setup: %s\n' "$*"; }
-die() { printf 'qemu-setup: error: %s\n' "$*" >&2; exit 1; }
+DIE_WORD=error
+DIE_FD=2
+# shellcheck source=devtools/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # Strip trailing slashes; refuse the obviously dangerous.
 DIR=${DIR%/}

@@ -55,90 +55,40 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 DURATION=${DURATION:-2}
 MEM=${MEM:-256}
 MIN_PKTS=${MIN_PKTS:-1000}
 DRAIN=1
 
-log() { printf 'test-example: %s\n' "$*"; }
-skip() {
-	log "SKIP: $*"
-	exit 77
-}
-die() {
-	log "FAIL: $*"
-	exit 1
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root (hugepages, /var/run/dpdk)"
-testpmd=$(command -v "$TESTPMD") ||
-	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-for t in make cc pkg-config stdbuf ldd; do
+need_root "hugepages, /var/run/dpdk"
+need_testpmd
+for t in make cc pkg-config ldd; do
 	command -v "$t" > /dev/null || skip "$t not found"
 done
 pkg-config --exists libdpdk || skip "pkg-config finds no libdpdk (Debian: libdpdk-dev)"
-hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
-[ -n "$hugedir" ] || skip "no hugetlbfs mounted (e.g. mount -t hugetlbfs nodev /dev/hugepages)"
-hp_free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
-hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
-if [ $((hp_free * hp_kb / 1024)) -lt $((3 * MEM)) ]; then
-	skip "needs $((3 * MEM)) MiB of free hugepages, has $((hp_free * hp_kb / 1024)) MiB"
-fi
-mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
-	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) print i }')
+need_hugepages $((3 * MEM))
+mapfile -t cpus < <(allowed_cpus)
 [ ${#cpus[@]} -ge 1 ] || die "cannot read the allowed CPUs"
 cpu_s=${cpus[0]}
 cpu_c=${cpus[1]:-${cpus[0]}}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-example.XXXXXX")
-chmod 700 "$work"
 stage=
-
-# ------------------------------------------------------------ processes
 # The switch (its pid in VS_PID, its output in $work/vsw*.log) and testpmd
-# clients driven through FIFOs (as in test-two-process.sh).
+# clients (devtools/lib-testpmd.sh).
 VS_PID=
 VS_LOG=
 VS_PREFIX=
-declare -A P_PID=() P_FD=() P_LOG=() P_PREFIX=()
-all_ids=()
-
-files_rm() {
-	rm -rf "/var/run/dpdk/$1"
-	rm -f "$hugedir/$1"map_*
-}
-
 # shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$? id fd
-	for id in "${all_ids[@]}"; do
-		if [ -n "${P_PID[$id]:-}" ]; then
-			kill -9 "${P_PID[$id]}" 2> /dev/null || true
-			wait "${P_PID[$id]}" 2> /dev/null || true
-		fi
-		if [ -n "${P_FD[$id]:-}" ]; then
-			fd=${P_FD[$id]}
-			exec {fd}>&-
-		fi
-		files_rm "${P_PREFIX[$id]}"
-	done
-	if [ -n "$VS_PID" ]; then
-		kill -9 "$VS_PID" 2> /dev/null || true
-		wait "$VS_PID" 2> /dev/null || true
-	fi
-	[ -z "$VS_PREFIX" ] || files_rm "$VS_PREFIX"
+at_exit() {
+	bg_kill "$VS_PID"
+	[ -z "$VS_PREFIX" ] || tp_files_rm "$VS_PREFIX"
 	[ -z "$stage" ] || rm -rf "$stage"
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
 }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work_init emu-example
+TP_WORK=$work
 
 # ------------------------------------------------------------ the installation
 if [ -z "${PREFIX:-}" ]; then
@@ -164,7 +114,7 @@ PKG_CONFIG_PATH=$(dirname "$pc")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 export PKG_CONFIG_PATH
 pmddir=$(pkg-config --variable=pmddir libdpdk-emu)
 libdir=$(pkg-config --variable=libdir libdpdk-emu)
-[ -n "$pmddir" ] && [ -d "$pmddir" ] ||
+{ [ -n "$pmddir" ] && [ -d "$pmddir" ]; } ||
 	die "pkg-config --variable=pmddir libdpdk-emu: '$pmddir' is not a directory"
 dpdk_libdir=$(pkg-config --variable=libdir libdpdk)
 # Plugins in DPDK's own plugin directory are loaded with no -d.
@@ -261,7 +211,7 @@ vs_stop() {
 		wait "$VS_PID" || VS_RC=$?
 	fi
 	VS_PID=
-	files_rm "$VS_PREFIX"
+	tp_files_rm "$VS_PREFIX"
 	[ "$VS_RC" = 0 ]
 }
 
@@ -311,83 +261,22 @@ dv() {
 	if [[ $a =~ ^[0-9]+$ ]] && [[ $b =~ ^[0-9]+$ ]]; then echo $((b - a)); else echo "?"; fi
 }
 
-# Clients: testpmd with net_iavf_client, interactive, commands in a FIFO.
+# Clients: testpmd with net_iavf_client (LD_LIBRARY_PATH is set above).
 pmd_start() {
-	local id=$1 cpu=$2 fifo fd i
+	local id=$1 cpu=$2
 	shift 2
-	fifo=$work/$id.fifo
-	P_LOG[$id]=$work/$id.log
-	P_PREFIX[$id]=emuex-$$-$id
-	all_ids+=("$id")
-	mkfifo -m 600 "$fifo"
-	exec {fd}<> "$fifo"
-	P_FD[$id]=$fd
-	stdbuf -oL "$testpmd" --file-prefix="${P_PREFIX[$id]}" --lcores "0@$cpu,1@$cpu" -m "$MEM" \
-		--single-file-segments --no-pci --log-level=lib.eal:notice "${dflag[@]}" "$@" -i \
-		< "$fifo" > "${P_LOG[$id]}" 2>&1 &
-	P_PID[$id]=$!
-	for ((i = 0; i < 600; i++)); do
-		grep -q 'testpmd> ' "${P_LOG[$id]}" 2> /dev/null && return 0
-		kill -0 "${P_PID[$id]}" 2> /dev/null || break
-		sleep 0.1
-	done
-	log "$id: testpmd did not start; its output:"
-	cat "${P_LOG[$id]}"
-	return 1
+	tp_start "$id" "emuex-$$-$id" --lcores "0@$cpu,1@$cpu" -m "$MEM" \
+		--single-file-segments --no-pci --log-level=lib.eal:notice "${dflag[@]}" "$@"
 }
-pmd_cmd() {
-	local id=$1 cmd=$2 off i out=$work/$1.out
-	: > "$out"
-	kill -0 "${P_PID[$id]}" 2> /dev/null || return 1
-	off=$(stat -c %s "${P_LOG[$id]}")
-	printf '%s\n' "$cmd" >&"${P_FD[$id]}"
-	for ((i = 0; i < 600; i++)); do
-		if tail -c +"$((off + 1))" "${P_LOG[$id]}" | tr -d '\r' | awk -v c="$cmd" '
-			!s && index($0, c) { s = 1; next }
-			s && /^testpmd> / { done = 1; exit }
-			s { print }
-			END { exit !done }' > "$out"; then
-			return 0
-		fi
-		kill -0 "${P_PID[$id]}" 2> /dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-pmd_quit() {
-	local id=$1 i rc=0
-	printf 'quit\n' >&"${P_FD[$id]}" || true
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "${P_PID[$id]}" 2> /dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "${P_PID[$id]}" 2> /dev/null; then
-		kill -9 "${P_PID[$id]}" 2> /dev/null || true
-		rc=timeout
-	fi
-	wait "${P_PID[$id]}" 2> /dev/null || true
-	P_PID[$id]=
-	files_rm "${P_PREFIX[$id]}"
-	[ "$rc" = 0 ]
-}
-# pval ID KEY: from the last `show port stats 0` of ID.
+# pstat ID KEY: from the last `show port stats 0` of ID.
 pstat() {
-	pmd_cmd "$1" "show port stats 0" || true
-	awk -v k="$2:" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' \
-		"$work/$1.out"
+	tp_cmd "$1" "show port stats 0" || true
+	tp_val "$work/$1.out" "$2"
 }
 pmac() {
-	pmd_cmd "$1" "show port info 0" || true
+	tp_cmd "$1" "show port info 0" || true
 	awk '/MAC address:/ { print $3; exit }' "$work/$1.out"
 }
-num() { [[ $1 =~ ^[0-9]+$ ]]; }
-# eqn A B: both numbers and equal.
-# shellcheck disable=SC2317 # called through is
-eqn() { num "$1" && num "$2" && [ "$1" = "$2" ]; }
-# gen A B: both numbers, A >= B.
-# shellcheck disable=SC2317 # called through is
-gen() { num "$1" && num "$2" && [ "$1" -ge "$2" ]; }
-
 # run NAME SENDER RECEIVER DST: SENDER sends (txonly to DST) for DURATION
 # seconds while RECEIVER receives; then both drain. Leaves the switch's
 # state before and after in $work/pre and $work/post, the clients' port
@@ -396,28 +285,28 @@ declare -A TX=() RX=()
 run() {
 	local name=$1 s=$2 r=$3 dst=$4 id
 	for id in "$s" "$r"; do
-		pmd_cmd "$id" "stop" > /dev/null || true
-		pmd_cmd "$id" "set fwd rxonly" || true
-		pmd_cmd "$id" "start" || true
+		tp_cmd "$id" "stop" > /dev/null || true
+		tp_cmd "$id" "set fwd rxonly" || true
+		tp_cmd "$id" "start" || true
 	done
 	sleep 0.5
 	for id in "$s" "$r"; do
-		pmd_cmd "$id" "stop" > /dev/null || true
-		pmd_cmd "$id" "clear port stats all" || true
+		tp_cmd "$id" "stop" > /dev/null || true
+		tp_cmd "$id" "clear port stats all" || true
 	done
 	snap "$work/pre"
-	pmd_cmd "$r" "start" || true
-	pmd_cmd "$s" "set eth-peer 0 $dst" || true
-	pmd_cmd "$s" "set fwd txonly" || true
-	pmd_cmd "$s" "start" || true
+	tp_cmd "$r" "start" || true
+	tp_cmd "$s" "set eth-peer 0 $dst" || true
+	tp_cmd "$s" "set fwd txonly" || true
+	tp_cmd "$s" "start" || true
 	sleep "$DURATION"
-	pmd_cmd "$s" "stop" || true
+	tp_cmd "$s" "stop" || true
 	# The sender drains what reached it meanwhile (broadcast copies).
-	pmd_cmd "$s" "set fwd rxonly" || true
-	pmd_cmd "$s" "start" || true
+	tp_cmd "$s" "set fwd rxonly" || true
+	tp_cmd "$s" "start" || true
 	sleep "$DRAIN"
-	pmd_cmd "$s" "stop" || true
-	pmd_cmd "$r" "stop" || true
+	tp_cmd "$s" "stop" || true
+	tp_cmd "$r" "stop" || true
 	snap "$work/post"
 	for id in "$s" "$r"; do
 		TX[$id]=$(pstat "$id" TX-packets)
@@ -479,7 +368,7 @@ if [ ${#dflag[@]} -gt 0 ]; then
 	check "without -d: status $rc, says how to load the PMDs: ${line#*: }" \
 		"$(if [ "$rc" != 0 ] && [ -n "$line" ]; then echo 1; else echo 0; fi)"
 fi
-files_rm "emuex-$$-bad"
+tp_files_rm "emuex-$$-bad"
 
 # ------------------------------------------------------------ the switch, shared
 uplink_role=uplink
@@ -557,7 +446,7 @@ if vs_start "$shared_bin" vsw "${dflag[@]}" --vdev net_ring0 -- --guest "$g0" --
 		"$(is eqn "${RX[cB]}" "$(dv guest1.tx)")"
 
 	# A client leaves.
-	pmd_quit cA || true
+	tp_quit cA || true
 	check "guest0: $(vs_wait "^vswitch: guest0: client gone" && grep -m1 "^vswitch: guest0: client gone" "$VS_LOG" || echo "no 'client gone' line")" \
 		"$(is vs_wait "^vswitch: guest0: client gone")"
 	check "guest0: $(vs_wait "^vswitch: guest0: link down" && grep -m1 "^vswitch: guest0: link down" "$VS_LOG" || echo "no 'link down' line")" \
@@ -566,7 +455,7 @@ if vs_start "$shared_bin" vsw "${dflag[@]}" --vdev net_ring0 -- --guest "$g0" --
 	st="$(sv "$work/after" guest0.client) $(sv "$work/after" guest0.link) $(sv "$work/after" guest1.client) $(sv "$work/after" guest1.link)"
 	check "after guest0's client left: guest0 client and link, guest1 client and link: $st" \
 		"$(is test "$st" = "none down connected up")"
-	pmd_quit cB || true
+	tp_quit cB || true
 	vs_stop TERM || true
 	check "SIGTERM: status $VS_RC, final state, stopped" \
 		"$(is eqn "$VS_RC" 0)$(grep -q '^vswitch: state (final)' "$work/vsw.log" && grep -q '^vswitch: stopped' "$work/vsw.log" || echo 0)"
@@ -619,25 +508,25 @@ if vs_start "$bin" vsw2 "${vflag[@]}" -- --guest "$g0" --guest "$g1" --stats 0 -
 		"$(is eqn "${RX[dB]}" "$(dv guest1.tx)")$(gen "${RX[dB]}" "$MIN_PKTS" || echo 0)"
 
 	# Both ways at once: each worker forwards one guest into the other.
-	pmd_cmd dA "set eth-peer 0 $(pmac dB)" || true
-	pmd_cmd dB "set eth-peer 0 $(pmac dA)" || true
+	tp_cmd dA "set eth-peer 0 $(pmac dB)" || true
+	tp_cmd dB "set eth-peer 0 $(pmac dA)" || true
 	for id in dA dB; do
-		pmd_cmd "$id" "clear port stats all" || true
+		tp_cmd "$id" "clear port stats all" || true
 	done
 	snap "$work/pre"
 	for id in dA dB; do
-		pmd_cmd "$id" "set fwd txonly" || true
-		pmd_cmd "$id" "start" || true
+		tp_cmd "$id" "set fwd txonly" || true
+		tp_cmd "$id" "start" || true
 	done
 	sleep "$DURATION"
 	for id in dA dB; do
-		pmd_cmd "$id" "stop" || true
-		pmd_cmd "$id" "set fwd rxonly" || true
-		pmd_cmd "$id" "start" || true
+		tp_cmd "$id" "stop" || true
+		tp_cmd "$id" "set fwd rxonly" || true
+		tp_cmd "$id" "start" || true
 	done
 	sleep "$DRAIN"
 	for id in dA dB; do
-		pmd_cmd "$id" "stop" || true
+		tp_cmd "$id" "stop" || true
 		TX[$id]=$(pstat "$id" TX-packets)
 		RX[$id]=$(pstat "$id" RX-packets)
 	done
@@ -655,8 +544,8 @@ if vs_start "$bin" vsw2 "${vflag[@]}" -- --guest "$g0" --guest "$g1" --stats 0 -
 	log "the $kind switch's state after the run both ways:"
 	sed 's/^/    /' "$work/post.raw"
 
-	pmd_quit dA || true
-	pmd_quit dB || true
+	tp_quit dA || true
+	tp_quit dB || true
 	vs_stop INT || true
 	check "$kind: SIGINT: status $VS_RC, stopped, sockets removed" \
 		"$(is eqn "$VS_RC" 0)$(grep -q '^vswitch: stopped' "$VS_LOG" && test ! -e "$g0" -a ! -e "$g1" || echo 0)"

@@ -57,43 +57,24 @@ MODE=${HOSTILE_MODE:-cases}
 
 me=test-hostile
 [ "$MODE" = latency ] && me=flood-latency
-log() { printf '%s: %s\n' "$me" "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
 
 # Debian's python3 (standard library only) unless told otherwise.
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || true)}
 [ -n "$PYTHON" ] || skip "python3 not found"
 "$PYTHON" -c 'import os, socket; os.memfd_create; os.eventfd; socket.send_fds' 2> /dev/null ||
 	skip "python3 lacks os.memfd_create, os.eventfd or socket.send_fds (3.10 or later needed)"
-testpmd=$(command -v "$TESTPMD") ||
-	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so \
-	examples/dpdk-vfio_user_sample examples/dpdk-vfio_user_client; do
-	[ -e "$BUILD/$f" ] || skip "$BUILD/$f is not built (BUILD=$BUILD)"
-done
-plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
-	skip "cannot make the private plugin directory (see above)"
+need_testpmd
+NEED_PLUGINS=skip need_plugins "$BUILD" "$EMU_SO" "$BE_SO" \
+	examples/dpdk-vfio_user_sample examples/dpdk-vfio_user_client
 
 # One CPU for the servers (their two lcores share it), the last allowed one.
-cpu=$(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
-	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) c = i } END { print c }')
+cpu=$(allowed_cpus | tail -n 1)
 [ -n "$cpu" ] || cpu=0
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-hostile.XXXXXX")
-chmod 700 "$work"
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$?
-	if [ "${KEEP_LOGS:-0}" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 77 ]; }; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+KEEP_ON_SKIP=0
+work_init emu-hostile
 
 args=(--testpmd "$testpmd" --plugins "$plugins" --work "$work" --cpu "$cpu"
 	--sample "$BUILD/examples/dpdk-vfio_user_sample"

@@ -42,13 +42,9 @@
 set -euo pipefail
 self=$(realpath -e "$0")
 cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
-BUILD=${BUILD:-build}
-me=test-install
-log() { printf '%s: %s\n' "$me" "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "FAIL: $*"; exit 1; }
 
 # ------------------------------------------------------------ (b), inside
 # Run by the script itself inside the namespace: $0 --in-namespace DIR SYSBUILD
@@ -150,7 +146,7 @@ fi
 command -v pkg-config > /dev/null || skip "pkg-config not found"
 pkg-config --exists libdpdk || skip "pkg-config cannot find libdpdk"
 PMDINFO=${PMDINFO:-$(command -v dpdk-pmdinfo.py || true)}
-[ -n "${HOME:-}" ] && [ -d "$HOME" ] || skip "HOME is not set or not a directory"
+{ [ -n "${HOME:-}" ] && [ -d "$HOME" ]; } || skip "HOME is not set or not a directory"
 # EAL refuses -d below a world-writable directory: check $HOME's path.
 p=$(realpath -e "$HOME")
 while :; do
@@ -217,6 +213,7 @@ log "installed files (ABI $abi):"
 ok=1
 for l in rte_vfio_user rte_emudev; do
 	f=$stage/lib/lib$l
+	# shellcheck disable=SC2015 # all of them hold, or ok=0
 	[ -f "$f.so.$abi" ] && [ ! -L "$f.so.$abi" ] &&
 		[ "$(readlink "$f.so.$major")" = "lib$l.so.$abi" ] &&
 		[ "$(readlink "$f.so")" = "lib$l.so.$major" ] &&
@@ -226,6 +223,7 @@ done
 check "libraries: lib*.so.$abi (soname .so.$major), .so.$major and .so links, .a" "$ok"
 ok=1
 for d in rte_emu_iavf rte_net_iavfbe rte_net_iavf_client; do
+	# shellcheck disable=SC2015 # all of them hold, or ok=0
 	[ -f "$pmddir/lib$d.so.$abi" ] && [ ! -L "$pmddir/lib$d.so.$abi" ] &&
 		[ "$(readlink "$pmddir/lib$d.so.$major")" = "lib$d.so.$abi" ] &&
 		[ "$(readlink "$pmddir/lib$d.so")" = "lib$d.so.$major" ] &&

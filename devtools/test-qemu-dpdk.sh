@@ -58,6 +58,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-420}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -66,19 +68,10 @@ QUEUES=${QUEUES:-2}
 BURSTS=${BURSTS:-4}
 OFFLOADS=${OFFLOADS:-1}
 EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
-DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
-DIR=${DIR%/}
-export QEMU_TREE=$DIR
 GUEST_MAC=02:00:00:00:00:01
 HOST_PEER=02:00:00:00:00:fe
-emu_plugin=librte_emu_iavf.so
-be_plugin=librte_net_iavfbe.so
 GUEST_INIT=devtools/guest/dpdk-init.sh
 LSC_LINE='Port 0: link state change event'
-
-log() { printf 'test-qemu-dpdk: %s\n' "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "FAIL: $*"; exit 1; }
 
 runs=()
 for a in "$@"; do
@@ -98,150 +91,68 @@ for v in QEMU_TIMEOUT QUEUES BURSTS; do
 	esac
 done
 
-[ "$(id -u)" = 0 ] || skip "needs root (debootstrap and chroot for the QEMU tree)"
-command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
-testpmd=$(command -v "$TESTPMD") ||
-	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-if ! bash devtools/qemu-setup.sh --dpdk-guest; then
-	skip "the QEMU tree with its DPDK guest tree could not be built (see the qemu-setup messages above)"
-fi
-[ -f "$BUILD/drivers/emu/iavf/$emu_plugin" ] ||
-	die "$BUILD/drivers/emu/iavf/$emu_plugin is not built (BUILD=$BUILD)"
-[ -f "$BUILD/drivers/net/iavfbe/$be_plugin" ] ||
-	die "$BUILD/drivers/net/iavfbe/$be_plugin is not built (BUILD=$BUILD)"
-plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
-	die "cannot make the private plugin directory (see above)"
+need_testpmd
+need_qemu_tree dpdk-guest
+need_plugins "$BUILD" "$EMU_SO" "$BE_SO"
 
 # ------------------------------------------------------------ work space
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-dpdk-qemu.XXXXXX")
-mkdir -p "$DIR/tmp"
-pid=
-fifo_fd=
 qpid=
 ctl=
 sock=$DIR/tmp/dpdk-guest.$$.sock
-prefix=emu-dpdk-qemu-$$
 # shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$?
+at_exit() {
 	if [ -n "$qpid" ]; then
 		kill "$qpid" 2> /dev/null || true
 		wait "$qpid" 2> /dev/null || true
 	fi
-	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	fi
-	if [ -n "$fifo_fd" ]; then
-		exec {fifo_fd}>&-
-	fi
 	rm -f "$sock"
 	[ -z "$ctl" ] || rm -rf "$ctl"
-	rm -rf "/var/run/dpdk/$prefix"
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
 }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work_init emu-dpdk-qemu
+TP_WORK=$work
+TP_LIBPATH=$plugins
+prefix=emu-dpdk-qemu-$$
 
 passed=0
 failed=0
 guest_log=
-num() {
-	case $1 in
-	'' | *[!0-9]*) echo 0 ;;
-	*) echo "$1" ;;
-	esac
-}
-# eq A B: 1 if A and B are the same number (and not empty), else 0.
-eq() {
-	case $1$2 in
-	'' | *[!0-9]*) echo 0 ;;
-	*) [ -n "$1" ] && [ -n "$2" ] && [ "$1" = "$2" ] && echo 1 || echo 0 ;;
-	esac
-}
 
 # ------------------------------------------------------------ host testpmd
-pmd_log=
+# The run's host testpmd (devtools/lib-testpmd.sh) has the ID h.RUN.
+pmd=
+# pmd_start RUN: testpmd with emu_iavf0 (serving $sock) and net_iavfbe0; up
+# when it prompts and serves the socket (30 s at most).
 pmd_start() {
-	local name=$1
-	pmd_log=$work/$name.host-testpmd.log
-	local fifo=$work/$name.host-testpmd.stdin
+	pmd=h.$1
 	rm -f "$sock"
 	# shellcheck disable=SC2054 # commas belong to option values
-	local eal=(-d "$plugins/$emu_plugin" -d "$plugins/$be_plugin" --no-huge -m 512 --no-pci
-		--file-prefix="$prefix" --lcores "$PMD_LCORES" --log-level=lib.eal:notice
+	local eal=(-d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" --no-huge
+		-m 512 --no-pci --lcores "$PMD_LCORES" --log-level=lib.eal:notice
 		--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL"
 		--log-level="*iavfbe*:$EMU_LOG_LEVEL"
 		--vdev "emu_iavf0,sock=$sock,mac=$GUEST_MAC,queues=$QUEUES"
 		--vdev "net_iavfbe0,emu=emu_iavf0")
-	mkfifo -m 600 "$fifo"
-	exec {fifo_fd}<> "$fifo"
-	local opts=(-i --nb-cores=1 --rxq="$QUEUES" --txq="$QUEUES" --total-num-mbufs=16384
+	local opts=(--nb-cores=1 --rxq="$QUEUES" --txq="$QUEUES" --total-num-mbufs=16384
 		--forward-mode=rxonly --eth-peer="0,$GUEST_MAC")
-	log "starting LD_LIBRARY_PATH=$plugins stdbuf -oL $testpmd ${eal[*]} -- ${opts[*]}"
-	LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
-		stdbuf -oL -eL "$testpmd" "${eal[@]}" -- "${opts[@]}" < "$fifo" > "$pmd_log" 2>&1 &
-	pid=$!
-	for _ in $(seq 300); do
-		[ -S "$sock" ] && grep -q 'testpmd> ' "$pmd_log" && return 0
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	log "the host's testpmd did not come up:"
-	cat "$pmd_log"
-	return 1
+	log "starting $testpmd ${eal[*]} -- ${opts[*]}"
+	TP_SOCKS=("$sock")
+	TP_START_S=30 tp_start "$pmd" "$prefix" "${eal[@]}" -- "${opts[@]}"
 }
 
-# hcmd CMD [OUT]: a command to the host's testpmd; its output in OUT.
+# hcmd CMD [OUT]: a command to the host's testpmd (10 s at most); the
+# command and its output in OUT.
 hcmd() {
-	local out=${2:-$work/h.last.out} off
-	off=$(stat -c %s "$pmd_log")
-	printf '%s\n' "$1" >&"$fifo_fd"
-	for _ in $(seq 100); do
-		tail -c +$((off + 1)) "$pmd_log" | grep -q 'testpmd> ' && break
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	tail -c +$((off + 1)) "$pmd_log" | tr -d '\r' | sed -e 's/^testpmd> //' > "$out"
+	tp_cmd "$pmd" "$1" 10 || true
+	{ printf '%s\n' "$1"; cat "$work/$pmd.out"; } > "${2:-$work/h.last.out}"
 }
 
+# pmd_stop: the host's testpmd survived the guest, stops and quits cleanly.
 pmd_stop() {
-	local alive=0 rc=0
-	kill -0 "$pid" 2> /dev/null && alive=1
-	check "the host's testpmd still running after the guest powered off" "$alive"
-	if [ "$alive" = 1 ]; then
-		hcmd stop
-		printf 'quit\n' >&"$fifo_fd"
-		for _ in $(seq 200); do
-			kill -0 "$pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$pid" 2> /dev/null; then
-			log "the host's testpmd did not quit within 20 s; SIGTERM"
-			kill -TERM "$pid" 2> /dev/null || true
-			sleep 5
-			kill -9 "$pid" 2> /dev/null || true
-		fi
-	fi
-	wait "$pid" || rc=$?
-	pid=
-	exec {fifo_fd}>&-
-	fifo_fd=
-	[ "$alive" = 0 ] || check "the host's testpmd quit with status 0 (status $rc)" "$(eq "$rc" 0)"
+	! tp_alive "$pmd" || hcmd stop
+	tp_end "$pmd" "the host's testpmd"
 	rm -f "$sock"
-	rm -rf "/var/run/dpdk/$prefix"
 }
 
-# port_stat FILE FIELD: a figure of "show port stats 0".
-port_stat() {
-	awk -v f="$2:" '{ for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }' "$1"
-}
 # stream_sum FILE FIELD: FIELD (RX-packets, TX-packets) summed over the
 # forwarding streams of a "stop" or "show fwd stats all" output.
 stream_sum() {
@@ -364,7 +275,7 @@ run_one() {
 	qpid=
 	log "the guest ended after $((SECONDS - t0)) s"
 	grep -E '^GUEST' "$guest_log" | tail -n 5 || true
-	check "QEMU exited 0 (status $qemu_rc)" "$(eq "$qemu_rc" 0)"
+	check "QEMU exited 0 (status $qemu_rc)" "$(is eqn "$qemu_rc" 0)"
 	expect "the guest's testpmd quit with status 0" 'GUEST: testpmd exited rc 0'
 	expect "no kernel warning in the guest" 'GUEST: kernel warnings 0'
 	n=$(sed -n 's/^GUEST: rcu stalls \([0-9]*\)$/\1/p' "$guest_log")
@@ -373,12 +284,12 @@ run_one() {
 	# QEMU's own messages (its stderr is in the guest log).
 	local bad
 	bad=$(grep -c -E 'dma_unmap.*= -[0-9]+|dma_map.*= -[0-9]+' "$guest_log" || true)
-	check "no failed DMA map/unmap in QEMU's output ($bad lines$([ "$bad" = 0 ] || echo ", e.g. $(grep -m1 -E 'dma_unmap.*= -[0-9]+|dma_map.*= -[0-9]+' "$guest_log")"))" "$(eq "$bad" 0)"
+	check "no failed DMA map/unmap in QEMU's output ($bad lines$([ "$bad" = 0 ] || echo ", e.g. $(grep -m1 -E 'dma_unmap.*= -[0-9]+|dma_map.*= -[0-9]+' "$guest_log")"))" "$(is eqn "$bad" 0)"
 	bad=$(grep -c -E 'vfio_wait_reqs - timed out|unexpected reply|vfio_user.*(error|failed)' "$guest_log" || true)
-	check "no vfio-user timeout or unexpected reply in QEMU's output ($bad lines$([ "$bad" = 0 ] || echo ", e.g. $(grep -m1 -E 'vfio_wait_reqs - timed out|unexpected reply|vfio_user.*(error|failed)' "$guest_log")"))" "$(eq "$bad" 0)"
+	check "no vfio-user timeout or unexpected reply in QEMU's output ($bad lines$([ "$bad" = 0 ] || echo ", e.g. $(grep -m1 -E 'vfio_wait_reqs - timed out|unexpected reply|vfio_user.*(error|failed)' "$guest_log")"))" "$(is eqn "$bad" 0)"
 	[ ! -f "$ctl/testpmd.log" ] || cp "$ctl/testpmd.log" "$work/$mode.guest-testpmd.log"
 	[ ! -f "$ctl/dmesg.txt" ] || cp "$ctl/dmesg.txt" "$work/$mode.guest-dmesg.txt"
-	pmd_stop "$mode"
+	pmd_stop
 	rm -rf "$ctl"
 	ctl=
 	log "$mode: $((SECONDS - t0)) s"
@@ -387,8 +298,8 @@ run_one() {
 		tail -n 60 "$guest_log"
 		echo "--- guest testpmd ($work/$mode.guest-testpmd.log), last 60 lines:"
 		tail -n 60 "$work/$mode.guest-testpmd.log" 2> /dev/null || true
-		echo "--- host testpmd ($pmd_log), last 40 lines:"
-		tail -n 40 "$pmd_log"
+		echo "--- host testpmd ($work/$pmd.log), last 40 lines:"
+		tail -n 40 "$work/$pmd.log"
 		echo "---"
 	fi
 }
@@ -402,7 +313,7 @@ guest_tests() {
 	grep -E 'MAC address|Driver name|Link (status|speed)|queues' "$work/$mode.g.info.out" | sed 's/^/guest: /' || true
 	lsc_count
 	n=$lsc
-	check "one link state change event at the guest after its port start ($n)" "$(eq "$n" 1)"
+	check "one link state change event at the guest after its port start ($n)" "$(is eqn "$n" 1)"
 
 	# --- guest -> host
 	local want=$((QUEUES * BURSTS * 32))
@@ -419,21 +330,21 @@ guest_tests() {
 	local prev=x cur
 	for ((i = 0; i < 40; i++)); do
 		hcmd "show port stats 0" "$work/$mode.h.stats1.out"
-		cur=$(port_stat "$work/$mode.h.stats1.out" RX-packets)
+		cur=$(tp_val "$work/$mode.h.stats1.out" RX-packets)
 		[ "$cur" = "$sent" ] && break
 		[ "$i" -ge 20 ] && [ "$cur" = "$prev" ] && break
 		prev=$cur
 		sleep 0.5
 	done
-	got=$(port_stat "$work/$mode.h.stats1.out" RX-packets)
-	hbytes=$(port_stat "$work/$mode.h.stats1.out" RX-bytes)
-	dev=$(port_stat "$gs" TX-packets)
-	dbytes=$(port_stat "$gs" TX-bytes)
+	got=$(tp_val "$work/$mode.h.stats1.out" RX-packets)
+	hbytes=$(tp_val "$work/$mode.h.stats1.out" RX-bytes)
+	dev=$(tp_val "$gs" TX-packets)
+	dbytes=$(tp_val "$gs" TX-bytes)
 	echo "guest -> host: guest streams TX-packets $sent (of $want asked), host RX-packets $got RX-bytes $hbytes; guest port stats TX-packets $dev TX-bytes $dbytes"
-	check "guest -> host: the guest's testpmd sent $want packets ($sent)" "$(eq "$sent" "$want")"
-	check "guest -> host: the host received exactly what the guest sent (guest $sent, host RX-packets $got)" "$(eq "$got" "$sent")"
-	check "guest -> host: the guest's port stats TX-packets $dev = host RX-packets $got" "$(eq "$dev" "$got")"
-	check "guest -> host: the guest's port stats TX-bytes $dbytes = host RX-bytes $hbytes" "$(eq "$dbytes" "$hbytes")"
+	check "guest -> host: the guest's testpmd sent $want packets ($sent)" "$(is eqn "$sent" "$want")"
+	check "guest -> host: the host received exactly what the guest sent (guest $sent, host RX-packets $got)" "$(is eqn "$got" "$sent")"
+	check "guest -> host: the guest's port stats TX-packets $dev = host RX-packets $got" "$(is eqn "$dev" "$got")"
+	check "guest -> host: the guest's port stats TX-bytes $dbytes = host RX-bytes $hbytes" "$(is eqn "$dbytes" "$hbytes")"
 
 	# --- host -> guest
 	gcmd "start" || true
@@ -444,28 +355,28 @@ guest_tests() {
 	sent=$(stream_sum "$work/$mode.h.stop2.out" TX-packets)
 	hcmd "show port stats 0" "$work/$mode.h.stats2.out"
 	local htx hrxerr
-	htx=$(port_stat "$work/$mode.h.stats2.out" TX-packets)
-	hbytes=$(port_stat "$work/$mode.h.stats2.out" TX-bytes)
-	hrxerr=$(port_stat "$work/$mode.h.stats2.out" TX-errors)
+	htx=$(tp_val "$work/$mode.h.stats2.out" TX-packets)
+	hbytes=$(tp_val "$work/$mode.h.stats2.out" TX-bytes)
+	hrxerr=$(tp_val "$work/$mode.h.stats2.out" TX-errors)
 	# The guest's streams once they reach what was sent.
 	g_rx_wait "$sent" "$work/$mode.g.fwd2.out"
 	gcmd "stop" "$work/$mode.g.stop2.out" || true
 	got=$(stream_sum "$work/$mode.g.stop2.out" RX-packets)
 	gs=$work/$mode.g.stats2.out
 	gcmd "show port stats 0" "$gs" || true
-	dev=$(port_stat "$gs" RX-packets)
-	dbytes=$(port_stat "$gs" RX-bytes)
+	dev=$(tp_val "$gs" RX-packets)
+	dbytes=$(tp_val "$gs" RX-bytes)
 	local missed rxerr
-	missed=$(port_stat "$gs" RX-missed)
-	rxerr=$(port_stat "$gs" RX-errors)
+	missed=$(tp_val "$gs" RX-missed)
+	rxerr=$(tp_val "$gs" RX-errors)
 	echo "host -> guest: host streams TX-packets $sent (of $want asked), host port TX-packets $htx TX-bytes $hbytes TX-errors $hrxerr; guest streams RX-packets $got; guest port stats RX-packets $dev RX-bytes $dbytes RX-missed $missed RX-errors $rxerr"
 	check "host -> guest: the host's testpmd sent $want packets ($sent; port TX-packets $htx)" \
-		"$([ "$(eq "$sent" "$want")" = 1 ] && [ "$(eq "$htx" "$sent")" = 1 ] && echo 1 || echo 0)"
-	check "host -> guest: the guest received exactly what the host sent (host $sent, guest streams RX-packets $got)" "$(eq "$got" "$sent")"
-	check "host -> guest: the guest's port stats RX-packets $dev = host TX-packets $htx" "$(eq "$dev" "$htx")"
-	check "host -> guest: the guest's port stats RX-bytes $dbytes = host TX-bytes $hbytes" "$(eq "$dbytes" "$hbytes")"
+		"$([ "$(is eqn "$sent" "$want")" = 1 ] && [ "$(is eqn "$htx" "$sent")" = 1 ] && echo 1 || echo 0)"
+	check "host -> guest: the guest received exactly what the host sent (host $sent, guest streams RX-packets $got)" "$(is eqn "$got" "$sent")"
+	check "host -> guest: the guest's port stats RX-packets $dev = host TX-packets $htx" "$(is eqn "$dev" "$htx")"
+	check "host -> guest: the guest's port stats RX-bytes $dbytes = host TX-bytes $hbytes" "$(is eqn "$dbytes" "$hbytes")"
 	check "host -> guest: the guest's port stats RX-missed ${missed:-?} and RX-errors ${rxerr:-?} are 0" \
-		"$([ "$(eq "$missed" 0)" = 1 ] && [ "$(eq "$rxerr" 0)" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$missed" 0)" = 1 ] && [ "$(is eqn "$rxerr" 0)" = 1 ] && echo 1 || echo 0)"
 	grep -E 'packets|bytes|errors|missed|dropped' "$gs" | sed 's/^/guest port stats: /' || true
 	hcmd "show port xstats 0" "$work/$mode.h.xstats.out"
 	grep -E ': [1-9]' "$work/$mode.h.xstats.out" | grep -v -E '^NIC|^#' | sed 's/^/host xstats: /' || true
@@ -480,7 +391,7 @@ guest_tests() {
 	sleep 2
 	lsc_count
 	n=$lsc
-	check "one link state change event at the guest per change: 3 changes (port start, host down, host up), $n events" "$(eq "$n" 3)"
+	check "one link state change event at the guest per change: 3 changes (port start, host down, host up), $n events" "$(is eqn "$n" 3)"
 	[ "$OFFLOADS" != 1 ] || [ "$mode" != uio ] || offload_tests "$mode"
 }
 
@@ -499,7 +410,7 @@ g_rx_wait() {
 	for ((i = 0; i < 20; i++)); do
 		gcmd "show fwd stats all" "$2" || return 0
 		cur=$(stream_sum "$2" RX-packets)
-		[ "$(num "$cur")" -ge "$(num "$1")" ] && return 0
+		[ "$(numz "$cur")" -ge "$(numz "$1")" ] && return 0
 		sleep 1
 	done
 }
@@ -536,7 +447,7 @@ offload_tests() {
 	x0=$(hxsum "$work/$mode.h.x0.out" dropped_filtered)
 	x1=$(hxsum "$work/$mode.h.x1.out" dropped_filtered)
 	check "promiscuous off at the guest: of $per frames to 02:00:00:00:00:99 and $per to its MAC, it received $got; the host's net_iavfbe filtered $((x1 - x0))" \
-		"$([ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$got" "$per")" = 1 ] && [ "$(is eqn "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
 	gcmd "set promisc 0 on" || true
 
 	# VLAN stripping and the RSS hash, in testpmd's verbose lines.
@@ -564,12 +475,12 @@ offload_tests() {
 	x1=$(hxsum "$work/$mode.h.x3.out" vlan_stripped)
 	grep -m2 -E 'VLAN tci=|RSS hash=|ol_flags' "$work/$mode.g.verbose.out" | sed 's/^/guest verbose: /' || true
 	check "VLAN stripping at the guest (vlan set strip on 0): $got of $per frames tagged 100 by the host show 'VLAN tci=0x64'; the host's net_iavfbe stripped $((x1 - x0))" \
-		"$([ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$got" "$per")" = 1 ] && [ "$(is eqn "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
 	got=$(grep -c -E 'RSS hash=0x[0-9a-f]*[1-9a-f]' "$work/$mode.g.verbose.out" || true)
 	x0=$(hxsum "$work/$mode.h.x2.out" rss_hashed)
 	x1=$(hxsum "$work/$mode.h.x3.out" rss_hashed)
 	check "RSS at the guest (port config all rss all): $got of $per frames carry an RSS hash; the host's net_iavfbe hashed $((x1 - x0))" \
-		"$([ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$got" "$per")" = 1 ] && [ "$(is eqn "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
 
 	# The guest's MTU: longer frames are dropped and counted.
 	hcmd "port stop 0"
@@ -594,15 +505,15 @@ offload_tests() {
 	got=$(stream_sum "$work/$mode.g.mtu-stop.out" RX-packets)
 	x0=$(hxsum "$work/$mode.h.x4.out" dropped_too_big)
 	x1=$(hxsum "$work/$mode.h.x5.out" dropped_too_big)
-	m0=$(port_stat "$work/$mode.g.mtu-s0.out" RX-missed)
-	m1=$(port_stat "$work/$mode.g.mtu-s1.out" RX-missed)
-	s0=$(port_stat "$work/$mode.g.mtu-s0.out" RX-packets)
-	s1=$(port_stat "$work/$mode.g.mtu-s1.out" RX-packets)
+	m0=$(tp_val "$work/$mode.g.mtu-s0.out" RX-missed)
+	m1=$(tp_val "$work/$mode.g.mtu-s1.out" RX-missed)
+	s0=$(tp_val "$work/$mode.g.mtu-s0.out" RX-packets)
+	s1=$(tp_val "$work/$mode.g.mtu-s1.out" RX-packets)
 	want=$per
-	check "the guest's MTU (port config mtu 0 1000): of $per frames of 1200 bytes and $per of 64 it received $got; the host's net_iavfbe dropped $((x1 - x0)) as too big; the guest's RX-missed +$(($(num "$m1") - $(num "$m0"))), RX-packets +$(($(num "$s1") - $(num "$s0")))" \
-		"$([ "$(eq "$got" "$want")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] &&
-			[ "$(eq "$(($(num "$m1") - $(num "$m0")))" "$per")" = 1 ] &&
-			[ "$(eq "$(($(num "$s1") - $(num "$s0")))" "$per")" = 1 ] && echo 1 || echo 0)"
+	check "the guest's MTU (port config mtu 0 1000): of $per frames of 1200 bytes and $per of 64 it received $got; the host's net_iavfbe dropped $((x1 - x0)) as too big; the guest's RX-missed +$(($(numz "$m1") - $(numz "$m0"))), RX-packets +$(($(numz "$s1") - $(numz "$s0")))" \
+		"$([ "$(is eqn "$got" "$want")" = 1 ] && [ "$(is eqn "$((x1 - x0))" "$per")" = 1 ] &&
+			[ "$(is eqn "$(($(numz "$m1") - $(numz "$m0")))" "$per")" = 1 ] &&
+			[ "$(is eqn "$(($(numz "$s1") - $(numz "$s0")))" "$per")" = 1 ] && echo 1 || echo 0)"
 
 	mcast_tests "$mode"
 	vlan_insert_test "$mode"
@@ -663,10 +574,10 @@ mcast_tests() {
 	f2=$((x2 - x1))
 	m2=$(($(hxget "$work/$mode.h.mx2.out" tx_multicast_packets) - $(hxget "$work/$mode.h.mx1.out" tx_multicast_packets)))
 	check "multicast, promiscuous and all-multicast off at the guest: the host sent $s1 frames to $grp (a group the guest did not add), its net_iavfbe filtered $f1" \
-		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$s1" "$per")" = 1 ] && [ "$(is eqn "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
 	check "all-multicast on at the guest (set allmulti 0 on): the host sent $s2 more frames to $grp, the guest received $got in all; net_iavfbe wrote $m2 multicast frames, filtered $f2" \
-		"$([ "$(eq "$s2" "$per")" = 1 ] && [ "$(eq "$got" "$per")" = 1 ] &&
-			[ "$(eq "$m2" "$per")" = 1 ] && [ "$(eq "$f2" 0)" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$s2" "$per")" = 1 ] && [ "$(is eqn "$got" "$per")" = 1 ] &&
+			[ "$(is eqn "$m2" "$per")" = 1 ] && [ "$(is eqn "$f2" 0)" = 1 ] && echo 1 || echo 0)"
 
 	# The guest's multicast list, all-multicast off again.
 	gcmd "set allmulti 0 off" "$work/$mode.g.mc-allmulti-off2.out" || true
@@ -687,8 +598,8 @@ mcast_tests() {
 	s2=$(stream_sum "$work/$mode.h.mc-grp.stop.out" TX-packets)
 	f1=$(($(hxget "$work/$mode.h.mx4.out" tx_dropped_filtered) - $(hxget "$work/$mode.h.mx3.out" tx_dropped_filtered)))
 	check "the guest's multicast list (mcast_addr add 0 $grp, all-multicast off): of $s1 frames to $grp2 and $s2 to $grp it received $got; the host's net_iavfbe filtered $f1" \
-		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$s2" "$per")" = 1 ] &&
-			[ "$(eq "$got" "$per")" = 1 ] && [ "$(eq "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$s1" "$per")" = 1 ] && [ "$(is eqn "$s2" "$per")" = 1 ] &&
+			[ "$(is eqn "$got" "$per")" = 1 ] && [ "$(is eqn "$f1" "$per")" = 1 ] && echo 1 || echo 0)"
 }
 
 # vlan_insert_test MODE: the guest's VLAN insertion (tx_vlan set 0 100:
@@ -710,11 +621,11 @@ vlan_insert_test() {
 	hcmd "set verbose 1"
 	hcmd "show port xstats 0" "$work/$mode.h.ix0.out"
 	hcmd "start"
-	off=$(stat -c %s "$pmd_log")
+	off=$(stat -c %s "$work/$pmd.log")
 	gcmd "start tx_first 1" "$work/$mode.g.txvlan-tx.out" || true
 	g_rx_wait "$per" "$work/$mode.g.txvlan-fwd.out"
 	hcmd "stop" "$work/$mode.h.txvlan-stop.out"
-	tail -c +$((off + 1)) "$pmd_log" > "$work/$mode.h.verbose.out"
+	tail -c +$((off + 1)) "$work/$pmd.log" > "$work/$mode.h.verbose.out"
 	hcmd "set verbose 0"
 	hcmd "set fwd rxonly"
 	hcmd "show port xstats 0" "$work/$mode.h.ix1.out"
@@ -731,10 +642,10 @@ vlan_insert_test() {
 	x1=$(hxget "$work/$mode.h.ix1.out" rx_vlan_inserted)
 	grep -m1 -E 'type=0x8100' "$work/$mode.h.verbose.out" | sed 's/^/host verbose: /' || true
 	check "VLAN insertion by the guest (tx_vlan set 0 100): it sent $sent frames; the host received $hrx, $tagged of them tagged (type=0x8100, L2_ETHER_VLAN); the host's net_iavfbe inserted $((x1 - x0))" \
-		"$([ "$(eq "$sent" "$per")" = 1 ] && [ "$(eq "$hrx" "$per")" = 1 ] &&
-			[ "$(eq "$tagged" "$per")" = 1 ] && [ "$(eq "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$sent" "$per")" = 1 ] && [ "$(is eqn "$hrx" "$per")" = 1 ] &&
+			[ "$(is eqn "$tagged" "$per")" = 1 ] && [ "$(is eqn "$((x1 - x0))" "$per")" = 1 ] && echo 1 || echo 0)"
 	check "the guest's tag is VLAN 100: the host sent back (macswap) $htx of the frames, the guest's stripping shows 'VLAN tci=0x64' on $got" \
-		"$([ "$(eq "$htx" "$per")" = 1 ] && [ "$(eq "$got" "$per")" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$htx" "$per")" = 1 ] && [ "$(is eqn "$got" "$per")" = 1 ] && echo 1 || echo 0)"
 }
 
 # vlan_filter_test MODE: the guest's VLAN filter (promiscuous off): of
@@ -765,8 +676,8 @@ vlan_filter_test() {
 	x3=$(hxget "$work/$mode.h.fx3.out" tx_dropped_filtered)
 	f=$((x1 - x0 + x3 - x2))
 	check "VLAN filtering at the guest (vlan set filter on 0, rx_vlan add 100 0, promiscuous off): of $s1 frames tagged 200 and $s2 tagged 100 it received $got; the host's net_iavfbe filtered $f (VLAN 200: $((x1 - x0)))" \
-		"$([ "$(eq "$s1" "$per")" = 1 ] && [ "$(eq "$s2" "$per")" = 1 ] && [ "$(eq "$got" "$per")" = 1 ] &&
-			[ "$(eq "$((x1 - x0))" "$per")" = 1 ] && [ "$(eq "$((x3 - x2))" 0)" = 1 ] && echo 1 || echo 0)"
+		"$([ "$(is eqn "$s1" "$per")" = 1 ] && [ "$(is eqn "$s2" "$per")" = 1 ] && [ "$(is eqn "$got" "$per")" = 1 ] &&
+			[ "$(is eqn "$((x1 - x0))" "$per")" = 1 ] && [ "$(is eqn "$((x3 - x2))" 0)" = 1 ] && echo 1 || echo 0)"
 }
 
 start=$SECONDS

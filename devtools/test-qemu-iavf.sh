@@ -30,93 +30,38 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-240}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
-DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
-DIR=${DIR%/}
-export QEMU_TREE=$DIR
 MAC=02:00:00:00:00:01
-plugin_name=librte_emu_iavf.so
 
-log() { printf 'test-qemu-iavf: %s\n' "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "FAIL: $*"; exit 1; }
+need_testpmd
+need_qemu_tree base
+need_plugins "$BUILD" "$EMU_SO"
 
-[ "$(id -u)" = 0 ] || skip "needs root (debootstrap and chroot for the QEMU tree)"
-testpmd=$(command -v "$TESTPMD") ||
-	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-if ! bash devtools/qemu-setup.sh; then
-	skip "the QEMU tree could not be built (see the qemu-setup messages above)"
-fi
-[ -f "$BUILD/drivers/emu/iavf/$plugin_name" ] ||
-	die "$BUILD/drivers/emu/iavf/$plugin_name is not built (BUILD=$BUILD)"
-plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
-	die "cannot make the private plugin directory (see above)"
-[ -f "$plugins/$plugin_name" ] || die "$plugin_name missing in $plugins"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-iavf-qemu.XXXXXX")
-mkdir -p "$DIR/tmp"
+work_init emu-iavf-qemu
+TP_WORK=$work
+TP_LIBPATH=$plugins
 sock=$DIR/tmp/iavf.$$.sock
 guest_log=$work/guest.log
-pmd_log=$work/testpmd.log
-fifo=$work/testpmd.stdin
-prefix=emu-iavf-qemu-$$
-pid=
-fifo_fd=
 # shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$?
-	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	fi
-	if [ -n "$fifo_fd" ]; then
-		exec {fifo_fd}>&-
-	fi
-	rm -f "$sock"
-	rm -rf "/var/run/dpdk/$prefix"
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-# Run the EXIT trap on these signals too.
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+at_exit() { rm -f "$sock"; }
 rm -f "$sock"
 
-# testpmd runs interactive (-i), so it starts no forwarding and spins no
-# core, with its commands read from a FIFO: this script holds the FIFO's
-# write end and sends "quit" at the end. If the script dies, the write end
-# closes, testpmd reads end-of-file and quits.
-mkfifo -m 600 "$fifo"
-exec {fifo_fd}<> "$fifo"
-
+# testpmd runs interactive, so it starts no forwarding and spins no core;
+# if the script dies, the write end of its FIFO closes, testpmd reads
+# end-of-file and quits.
+TP_SOCKS=("$sock")
 # shellcheck disable=SC2054 # commas belong to option values
-eal=(-d "$plugins/$plugin_name" --no-huge -m 512 --no-pci --file-prefix="$prefix" -l 0,1
-	--log-level=lib.eal:notice
-	--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL"
-	--vdev "emu_iavf0,sock=$sock,mac=$MAC,queues=1" --vdev net_null0)
-log "starting LD_LIBRARY_PATH=$plugins $testpmd ${eal[*]} -- -i --total-num-mbufs=2048"
-LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
-	"$testpmd" "${eal[@]}" -- -i --total-num-mbufs=2048 < "$fifo" > "$pmd_log" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-	[ -S "$sock" ] && break
-	if ! kill -0 "$pid" 2> /dev/null; then
-		cat "$pmd_log"
-		wait "$pid" 2> /dev/null || true
-		pid=
-		die "testpmd exited before creating the socket $sock"
-	fi
-	sleep 0.1
-done
-[ -S "$sock" ] || { cat "$pmd_log"; die "no socket $sock after 20 s"; }
+tp_start pmd "emu-iavf-qemu-$$" -d "$plugins/librte_emu_iavf.so" --no-huge -m 512 --no-pci -l 0,1 \
+	--log-level=lib.eal:notice \
+	--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL" \
+	--vdev "emu_iavf0,sock=$sock,mac=$MAC,queues=1" --vdev net_null0 -- --total-num-mbufs=2048 ||
+	die "testpmd did not come up with the socket $sock"
+log "started $(cat "$work/pmd.cmd")"
 
 log "booting the guest (timeout ${QEMU_TIMEOUT} s)"
 qemu_args=(--quiet --init devtools/guest/iavf-init.sh --modules "libeth libie iavf"
@@ -124,10 +69,7 @@ qemu_args=(--quiet --init devtools/guest/iavf-init.sh --modules "libeth libie ia
 [ -z "${GUEST_APPEND:-}" ] || qemu_args+=(--append "$GUEST_APPEND")
 qemu_rc=0
 bash devtools/qemu-run.sh "${qemu_args[@]}" || qemu_rc=$?
-
-echo "--- guest output:"
-grep -E '^GUEST|qemu-system|vfio|Kernel panic' "$guest_log" || echo "(no GUEST lines)"
-echo "---"
+show_guest "$guest_log"
 
 passed=0
 failed=0
@@ -169,34 +111,14 @@ expect "no kernel warning" 'GUEST: kernel warnings 0'
 expect "guest finished" 'GUEST-RESULT: done'
 
 # testpmd must survive the guest's disconnect and quit cleanly.
-pmd_alive=0
-kill -0 "$pid" 2> /dev/null && pmd_alive=1
-check "testpmd still running after the guest powered off" "$pmd_alive"
-if [ "$pmd_alive" = 1 ]; then
-	echo quit >&"$fifo_fd"
-	for _ in $(seq 200); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2> /dev/null; then
-		log "testpmd did not quit within 20 s; SIGTERM"
-		kill -TERM "$pid" 2> /dev/null || true
-		sleep 5
-		kill -9 "$pid" 2> /dev/null || true
-	fi
-	pmd_rc=0
-	wait "$pid" || pmd_rc=$?
-	pid=
-	check "testpmd quit with status 0 (status $pmd_rc)" "$([ "$pmd_rc" = 0 ] && echo 1 || echo 0)"
-	check "the device's socket was removed" "$([ ! -e "$sock" ] && echo 1 || echo 0)"
-fi
+tp_end pmd testpmd "the device's socket was removed" "$sock"
 
 echo "$passed passed, $failed failed"
 if [ "$failed" != 0 ]; then
 	echo "--- guest log ($guest_log):"
 	cat "$guest_log"
-	echo "--- testpmd log, last 80 lines ($pmd_log):"
-	tail -n 80 "$pmd_log"
+	echo "--- testpmd log, last 80 lines ($work/pmd.log):"
+	tail -n 80 "$work/pmd.log"
 	exit 1
 fi
 exit 0

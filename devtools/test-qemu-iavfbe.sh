@@ -49,6 +49,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-180}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -56,18 +58,9 @@ PMD_LCORES=${PMD_LCORES:-0@0,1@0}
 MQ_SMP=${MQ_SMP:-4}
 TCP_MB=${TCP_MB:-8}
 EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
-DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
-DIR=${DIR%/}
-export QEMU_TREE=$DIR
 PING_COUNT=20
 MQ_QUEUES=4
-emu_plugin=librte_emu_iavf.so
-be_plugin=librte_net_iavfbe.so
 GUEST_INIT=devtools/guest/iavfbe-init.sh
-
-log() { printf 'test-qemu-iavfbe: %s\n' "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "FAIL: $*"; exit 1; }
 
 tests=()
 for a in "$@"; do
@@ -91,28 +84,10 @@ for t in "${tests[@]}"; do
 	[ "$t" = selftest ] || need_dpdk=1
 done
 
-[ "$(id -u)" = 0 ] || skip "needs root (debootstrap and chroot for the QEMU tree)"
-command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
-testpmd=
 plugins=
-if [ "$need_dpdk" = 1 ]; then
-	testpmd=$(command -v "$TESTPMD") ||
-		skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-fi
-if ! bash devtools/qemu-setup.sh; then
-	skip "the QEMU tree could not be built (see the qemu-setup messages above)"
-fi
-if [ "$need_dpdk" = 1 ]; then
-	[ -f "$BUILD/drivers/emu/iavf/$emu_plugin" ] ||
-		die "$BUILD/drivers/emu/iavf/$emu_plugin is not built (BUILD=$BUILD)"
-	[ -f "$BUILD/drivers/net/iavfbe/$be_plugin" ] ||
-		die "$BUILD/drivers/net/iavfbe/$be_plugin is not built (BUILD=$BUILD)"
-	plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
-		die "cannot make the private plugin directory (see above)"
-	for p in "$emu_plugin" "$be_plugin"; do
-		[ -f "$plugins/$p" ] || die "$p missing in $plugins"
-	done
-fi
+[ "$need_dpdk" = 0 ] || need_testpmd
+need_qemu_tree base
+[ "$need_dpdk" = 0 ] || need_plugins "$BUILD" "$EMU_SO" "$BE_SO"
 
 # ------------------------------------------------------------ guest tools
 # iproute2 (ip netns) and ethtool in the tree, installed once.
@@ -173,77 +148,41 @@ for tool in ip ethtool; do
 done
 
 # ------------------------------------------------------------ work space
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-iavfbe-qemu.XXXXXX")
-mkdir -p "$DIR/tmp"
-pid=
-fifo_fd=
 qpid=
 socks=()
-prefix=emu-iavfbe-qemu-$$
 # shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$?
+at_exit() {
 	if [ -n "$qpid" ]; then
 		kill "$qpid" 2> /dev/null || true
 		wait "$qpid" 2> /dev/null || true
 	fi
-	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	fi
-	if [ -n "$fifo_fd" ]; then
-		exec {fifo_fd}>&-
-	fi
 	rm -f "${socks[@]}"
-	rm -rf "/var/run/dpdk/$prefix"
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
 }
-trap cleanup EXIT
-# Run the EXIT trap on these signals too.
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work_init emu-iavfbe-qemu
+TP_WORK=$work
+TP_LIBPATH=$plugins
+prefix=emu-iavfbe-qemu-$$
 
 passed=0
 failed=0
 guest_log=
 # gval REGEX: the first guest line matching REGEX (extended, whole line).
 gval() { grep -m1 -xE "$1" "$guest_log" || true; }
-# num A: A if it is a number, else 0.
-num() {
-	case $1 in
-	'' | *[!0-9]*) echo 0 ;;
-	*) echo "$1" ;;
-	esac
-}
-# ge A B: 1 if the number A >= B, else 0.
-ge() {
-	case $1 in
-	'' | *[!0-9]*) echo 0 ;;
-	*) [ "$1" -ge "$2" ] && echo 1 || echo 0 ;;
-	esac
-}
 
 # ------------------------------------------------------------ testpmd
-pmd_log=
+# The test's testpmd (devtools/lib-testpmd.sh) has the test's name as ID.
+pmd=
 # pmd_start NAME NICS QUEUES TESTPMD-OPTION...: testpmd with NICS emu_iavf
-# devices (sockets in the tree) and an iavfbe port on each, interactive,
-# commands from a FIFO this script holds open (if the script dies, testpmd
-# reads end-of-file and quits). stdbuf: testpmd's printf output must reach
-# the log as it happens.
+# devices (sockets in the tree) and an iavfbe port on each; it is up when
+# it prompts and serves every socket (30 s at most).
 pmd_start() {
-	local name=$1 nics=$2 queues=$3 i fifo
+	local nics=$2 queues=$3 i
+	pmd=$1
 	shift 3
-	pmd_log=$work/$name.testpmd.log
-	fifo=$work/$name.testpmd.stdin
 	socks=()
 	# shellcheck disable=SC2054 # commas belong to option values
-	local eal=(-d "$plugins/$emu_plugin" -d "$plugins/$be_plugin" --no-huge -m 512 --no-pci
-		--file-prefix="$prefix" --lcores "$PMD_LCORES" --log-level=lib.eal:notice
+	local eal=(-d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" --no-huge
+		-m 512 --no-pci --lcores "$PMD_LCORES" --log-level=lib.eal:notice
 		--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL"
 		--log-level="*iavfbe*:$EMU_LOG_LEVEL")
 	for ((i = 0; i < nics; i++)); do
@@ -252,101 +191,33 @@ pmd_start() {
 		eal+=(--vdev "emu_iavf$i,sock=${socks[i]},mac=02:00:00:00:00:0$((i + 1)),queues=$queues"
 			--vdev "net_iavfbe$i,emu=emu_iavf$i")
 	done
-	mkfifo -m 600 "$fifo"
-	exec {fifo_fd}<> "$fifo"
-	local opts=(-i --nb-cores=1 --rxq="$queues" --txq="$queues" --total-num-mbufs=16384 "$@")
-	log "starting LD_LIBRARY_PATH=$plugins stdbuf -oL $testpmd ${eal[*]} -- ${opts[*]}"
-	LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
-		stdbuf -oL -eL "$testpmd" "${eal[@]}" -- "${opts[@]}" < "$fifo" > "$pmd_log" 2>&1 &
-	pid=$!
-	local s ok
-	for _ in $(seq 300); do
-		ok=1
-		for s in "${socks[@]}"; do
-			[ -S "$s" ] || ok=0
-		done
-		[ "$ok" = 1 ] && grep -q 'testpmd> ' "$pmd_log" && return 0
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	log "testpmd did not come up (no prompt or no socket within 30 s, or it exited):"
-	cat "$pmd_log"
-	pmd_kill
+	local opts=(--nb-cores=1 --rxq="$queues" --txq="$queues" --total-num-mbufs=16384 "$@")
+	log "starting $testpmd ${eal[*]} -- ${opts[*]}"
+	TP_SOCKS=("${socks[@]}")
+	TP_START_S=30 tp_start "$pmd" "$prefix" "${eal[@]}" -- "${opts[@]}" && return 0
+	tp_kill "$pmd"
+	rm -f "${socks[@]}"
 	return 1
 }
 
-# pmd_kill: end testpmd at once (after a failure).
-pmd_kill() {
-	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-		pid=
-	fi
-	if [ -n "$fifo_fd" ]; then
-		exec {fifo_fd}>&-
-		fifo_fd=
-	fi
-	rm -f "${socks[@]}"
-	rm -rf "/var/run/dpdk/$prefix"
-}
+# pmd_started: this test has started a testpmd (that may have died since).
+pmd_started() { [ -n "$pmd" ] && [ -n "${TP_PID[$pmd]:-}" ]; }
 
-# pmd_cmd CMD [OUT]: send a command, wait for the next prompt (10 s), save
-# what it printed in OUT (default: $work/last.out).
+# pmd_cmd CMD [OUT]: send a command, wait for the next prompt (10 s); the
+# command and what it printed in OUT (default: $work/last.out).
 pmd_cmd() {
-	local out=${2:-$work/last.out} off
-	off=$(stat -c %s "$pmd_log")
-	printf '%s\n' "$1" >&"$fifo_fd"
-	for _ in $(seq 100); do
-		tail -c +$((off + 1)) "$pmd_log" | grep -q 'testpmd> ' && break
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	tail -c +$((off + 1)) "$pmd_log" | tr -d '\r' | sed -e 's/^testpmd> //' > "$out"
+	tp_cmd "$pmd" "$1" 10 || true
+	{ printf '%s\n' "$1"; cat "$work/$pmd.out"; } > "${2:-$work/last.out}"
 }
 
 # pmd_stop: "stop", then "quit"; checks that testpmd survived the guest and
 # quit cleanly, and that the sockets are gone.
 pmd_stop() {
-	local alive=0 rc=0
-	kill -0 "$pid" 2> /dev/null && alive=1
-	check "testpmd still running after the guest powered off" "$alive"
-	if [ "$alive" = 1 ]; then
-		pmd_cmd stop "$work/$1.stop.out"
-		printf 'quit\n' >&"$fifo_fd"
-		for _ in $(seq 200); do
-			kill -0 "$pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$pid" 2> /dev/null; then
-			log "testpmd did not quit within 20 s; SIGTERM"
-			kill -TERM "$pid" 2> /dev/null || true
-			sleep 5
-			kill -9 "$pid" 2> /dev/null || true
-		fi
-	fi
-	wait "$pid" || rc=$?
-	pid=
-	exec {fifo_fd}>&-
-	fifo_fd=
-	if [ "$alive" = 1 ]; then
-		check "testpmd quit with status 0 (status $rc)" "$([ "$rc" = 0 ] && echo 1 || echo 0)"
-		local s left=0
-		for s in "${socks[@]}"; do
-			[ ! -e "$s" ] || left=1
-		done
-		check "the devices' sockets were removed" "$([ "$left" = 0 ] && echo 1 || echo 0)"
-	fi
+	! tp_alive "$pmd" || pmd_cmd stop "$work/$pmd.stop.out"
+	tp_end "$pmd" testpmd "the devices' sockets were removed" "${socks[@]}"
 	rm -f "${socks[@]}"
-	rm -rf "/var/run/dpdk/$prefix"
 }
 
-# port_stat FILE PORT FIELD: a figure of "show port stats" for PORT
-# (FIELD: RX-packets, RX-bytes, TX-packets, TX-bytes, RX-errors, ...).
-port_stat() {
-	awk -v p="$2" -v f="$3:" '
-		/NIC statistics for port/ { cur = ($(NF - 1) == p) }
-		cur { for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }' "$1"
-}
 # stream_rx FILE PORT QUEUE: RX-packets of the forwarding stream reading
 # PORT/QUEUE in "show fwd stats all" (nothing if it has no packets).
 stream_rx() {
@@ -363,8 +234,6 @@ stream_rx() {
 		}
 		cur && /RX-packets:/ { print $2; exit }' "$1"
 }
-# xstat FILE NAME: a value of "show port xstats".
-xstat() { awk -v n="$2:" '$1 == n { print $2; exit }' "$1"; }
 
 # ------------------------------------------------------------ guest
 # boot NAME MODE NICS SMP [APPEND]: boot the guest in the background with one
@@ -398,7 +267,7 @@ boot() {
 			t_init=$((SECONDS - t0))
 			log "the guest's /init started after $t_init s"
 		fi
-		if [ "$snap" = 0 ] && [ -n "$pid" ] && grep -q '^GUEST: traffic-done' "$guest_log"; then
+		if [ "$snap" = 0 ] && pmd_started && grep -q '^GUEST: traffic-done' "$guest_log"; then
 			snapshot "$name"
 			snap=1
 		fi
@@ -407,7 +276,7 @@ boot() {
 	qemu_rc=0
 	wait "$qpid" || qemu_rc=$?
 	qpid=
-	if [ "$snap" = 0 ] && [ -n "$pid" ]; then
+	if [ "$snap" = 0 ] && pmd_started; then
 		log "the guest never said traffic-done; testpmd's counters read after it ended"
 		snapshot "$name"
 	fi
@@ -418,12 +287,6 @@ snapshot() {
 	pmd_cmd "show port xstats 0" "$work/$1.xstats.out"
 }
 
-# show_guest: the guest's lines.
-show_guest() {
-	echo "--- guest output:"
-	grep -E '^GUEST|qemu-system|vfio|Kernel panic|qemu-run' "$guest_log" || echo "(no GUEST lines)"
-	echo "---"
-}
 # show_pmd NAME: testpmd's figures.
 show_pmd() {
 	local f
@@ -455,9 +318,9 @@ failure_logs() {
 	[ "$failed" != "$2" ] || return 0
 	echo "--- guest log ($guest_log), last 150 lines:"
 	tail -n 150 "$guest_log"
-	if [ -n "$pmd_log" ] && [ -f "$pmd_log" ]; then
-		echo "--- testpmd log, last 100 lines ($pmd_log):"
-		tail -n 100 "$pmd_log"
+	if [ -n "$pmd" ] && [ -f "$work/$pmd.log" ]; then
+		echo "--- testpmd log, last 100 lines ($work/$pmd.log):"
+		tail -n 100 "$work/$pmd.log"
 	fi
 	echo "---"
 }
@@ -472,7 +335,7 @@ test_ping() {
 	fi
 	pmd_cmd start
 	boot ping ping 1 1
-	show_guest
+	show_guest "$guest_log" "|qemu-run"
 	show_pmd ping
 	common_checks 1
 	expect "carrier 1, operstate up" 'GUEST: up [^ ]+ carrier 1 operstate up \([0-9.]+ s\)'
@@ -480,12 +343,12 @@ test_ping() {
 	l=$(gval "GUEST: ping: $PING_COUNT packets transmitted, [0-9]+ packets received.*")
 	n=$(printf '%s\n' "$l" | sed -n 's/.* \([0-9][0-9]*\) packets received.*/\1/p')
 	check "the guest got $PING_COUNT ping replies: ${l:-no ping summary}" "$([ "$n" = "$PING_COUNT" ] && echo 1 || echo 0)"
-	rx=$(port_stat "$work/ping.stats.out" 0 RX-packets)
-	tx=$(port_stat "$work/ping.stats.out" 0 TX-packets)
-	check "testpmd port 0 RX-packets ${rx:-?} >= $PING_COUNT" "$(ge "$rx" "$PING_COUNT")"
-	check "testpmd port 0 TX-packets ${tx:-?} >= $PING_COUNT" "$(ge "$tx" "$PING_COUNT")"
+	rx=$(tp_port_stat "$work/ping.stats.out" 0 RX-packets)
+	tx=$(tp_port_stat "$work/ping.stats.out" 0 TX-packets)
+	check "testpmd port 0 RX-packets ${rx:-?} >= $PING_COUNT" "$(is gen "$rx" "$PING_COUNT")"
+	check "testpmd port 0 TX-packets ${tx:-?} >= $PING_COUNT" "$(is gen "$tx" "$PING_COUNT")"
 	end_checks
-	pmd_stop ping
+	pmd_stop
 	failure_logs ping "$before"
 }
 
@@ -502,7 +365,7 @@ transfer_checks() {
 	sent=$(gval 'GUEST: sent bytes .*')
 	recv=$(gval 'GUEST: received bytes .*')
 	sb=$(printf '%s\n' "$sent" | awk '{ print $4 }')
-	check "at least $TCP_MB MiB sent: ${sent:-no line}" "$(ge "$sb" $((TCP_MB * 1048576)))"
+	check "at least $TCP_MB MiB sent: ${sent:-no line}" "$(is gen "$sb" $((TCP_MB * 1048576)))"
 	# "bytes N md5 X sha256 Y", without the time it took.
 	sent=$(printf '%s\n' "$sent" | cut -d' ' -f3-8)
 	recv=$(printf '%s\n' "$recv" | cut -d' ' -f3-8)
@@ -519,7 +382,7 @@ test_tcp() {
 	fi
 	pmd_cmd start
 	boot tcp tcp 2 1
-	show_guest
+	show_guest "$guest_log" "|qemu-run"
 	show_pmd tcp
 	common_checks 2
 	transfer_checks
@@ -532,18 +395,18 @@ test_tcp() {
 		expect "sender ($ifa) has $f on" "GUEST: offload ${ifa:-none} $f: on"
 	done
 	expect "receiver ($ifb) has rx-checksumming on" "GUEST: offload ${ifb:-none} rx-checksumming: on"
-	x=$(xstat "$work/tcp.xstats.out" rx_tso_packets)
+	x=$(tp_xstat "$work/tcp.xstats.out" rx_tso_packets)
 	[ -z "$x" ] || log "testpmd xstats port 0 rx_tso_packets: $x"
 	for p in 0 1; do
-		b=$(port_stat "$work/tcp.stats.out" "$p" RX-bytes)
-		check "testpmd port $p RX-bytes ${b:-?} > 0" "$(ge "$b" 1)"
-		b=$(port_stat "$work/tcp.stats.out" "$p" TX-bytes)
-		check "testpmd port $p TX-bytes ${b:-?} > 0" "$(ge "$b" 1)"
+		b=$(tp_port_stat "$work/tcp.stats.out" "$p" RX-bytes)
+		check "testpmd port $p RX-bytes ${b:-?} > 0" "$(is gen "$b" 1)"
+		b=$(tp_port_stat "$work/tcp.stats.out" "$p" TX-bytes)
+		check "testpmd port $p TX-bytes ${b:-?} > 0" "$(is gen "$b" 1)"
 	done
-	b=$(($(num "$(port_stat "$work/tcp.stats.out" 0 RX-bytes)") + $(num "$(port_stat "$work/tcp.stats.out" 1 RX-bytes)")))
-	check "testpmd RX-bytes of both ports $b >= $TCP_MB MiB" "$(ge "$b" $((TCP_MB * 1048576)))"
+	b=$(($(numz "$(tp_port_stat "$work/tcp.stats.out" 0 RX-bytes)") + $(numz "$(tp_port_stat "$work/tcp.stats.out" 1 RX-bytes)")))
+	check "testpmd RX-bytes of both ports $b >= $TCP_MB MiB" "$(is gen "$b" $((TCP_MB * 1048576)))"
 	end_checks
-	pmd_stop tcp
+	pmd_stop
 	failure_logs tcp "$before"
 }
 
@@ -556,7 +419,7 @@ test_mq() {
 	fi
 	pmd_cmd start
 	boot mq mq 1 "$MQ_SMP"
-	show_guest
+	show_guest "$guest_log" "|qemu-run"
 	show_pmd mq
 	common_checks 1
 	# The last "queues" line: after ethtool -L if the driver picked fewer.
@@ -568,25 +431,24 @@ test_mq() {
 	expect "carrier 1, operstate up" 'GUEST: up [^ ]+ carrier 1 operstate up \([0-9.]+ s\)'
 	for ((q = 0; q < MQ_QUEUES; q++)); do
 		l=$(gval "GUEST: qstat [^ ]+ tx-queue $q packets [0-9]+")
-		check "guest TX queue $q sent packets: ${l:-no line}" "$(ge "${l##* }" 1)"
+		check "guest TX queue $q sent packets: ${l:-no line}" "$(is gen "${l##* }" 1)"
 	done
 	for ((q = 0; q < MQ_QUEUES; q++)); do
 		n=$(stream_rx "$work/mq.fwd.out" 0 "$q")
-		x=$(xstat "$work/mq.xstats.out" "rx_q${q}_packets")
-		check "testpmd received on port 0 queue $q: fwd stream RX-packets ${n:-0} (xstats rx_q${q}_packets ${x:-n/a})" "$(ge "$n" 1)"
+		x=$(tp_xstat "$work/mq.xstats.out" "rx_q${q}_packets")
+		check "testpmd received on port 0 queue $q: fwd stream RX-packets ${n:-0} (xstats rx_q${q}_packets ${x:-n/a})" "$(is gen "$n" 1)"
 	done
 	end_checks
-	pmd_stop mq
+	pmd_stop
 	failure_logs mq "$before"
 }
 
 test_selftest() {
 	local before=$failed
 	echo "=== selftest: the tcp test's guest side on a veth pair, no DPDK"
-	pid=
-	pmd_log=
+	pmd=
 	boot selftest selftest 0 1 veth
-	show_guest
+	show_guest "$guest_log" "|qemu-run"
 	check "QEMU exited 0 (status $qemu_rc)" "$([ "$qemu_rc" = 0 ] && echo 1 || echo 0)"
 	expect "iproute2 ip runs" 'GUEST: tool ip: ip utility, iproute2.*'
 	expect "ethtool runs" 'GUEST: tool ethtool: ethtool version.*'

@@ -22,72 +22,31 @@ cd "$(dirname "$0")/.."
 . devtools/lib.sh
 BUILD=${BUILD:-build}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-180}
-DIR=${QEMU_TREE:-$HOME/.cache/dpdk-emu/qemu-trixie}
-DIR=${DIR%/}
-export QEMU_TREE=$DIR
 sample=$BUILD/examples/dpdk-vfio_user_sample
 
-log() { printf 'test-qemu-sample: %s\n' "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "FAIL: $*"; exit 1; }
-
-[ "$(id -u)" = 0 ] || skip "needs root (debootstrap and chroot for the QEMU tree)"
-if ! bash devtools/qemu-setup.sh; then
-	skip "the QEMU tree could not be built (see the qemu-setup messages above)"
-fi
+need_qemu_tree base
 [ -x "$sample" ] || die "$sample is not built (BUILD=$BUILD)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/vfu-qemu-sample.XXXXXX")
-mkdir -p "$DIR/tmp"
+work_init vfu-qemu-sample
 sock=$DIR/tmp/sample.$$.sock
 guest_log=$work/guest.log
 sample_log=$work/sample.log
-pid=
 # shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$?
-	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	fi
-	rm -f "$sock"
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-# Run the EXIT trap on these signals too.
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+at_exit() { rm -f "$sock"; }
 rm -f "$sock"
 
 eal=(--no-huge -m 128 --no-pci --no-shconf -l 0 --file-prefix="vfu-qemu-$$"
 	--log-level=lib.eal:error --log-level=lib.vfio_user:debug)
 log "starting $sample -- --socket $sock"
-"$sample" "${eal[@]}" -- --socket "$sock" > "$sample_log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-	[ -S "$sock" ] && break
-	if ! kill -0 "$pid" 2> /dev/null; then
-		cat "$sample_log"
-		pid=
-		die "the sample exited before creating its socket"
-	fi
-	sleep 0.1
-done
-[ -S "$sock" ] || { cat "$sample_log"; die "no socket $sock after 10 s"; }
+bg_serve "$sock" "$sample_log" "$sample" "${eal[@]}" -- --socket "$sock" ||
+	die "the sample did not start"
 
 log "booting the guest (timeout ${QEMU_TIMEOUT} s)"
 qemu_rc=0
 bash devtools/qemu-run.sh --quiet --init devtools/guest/sample-init.sh \
 	--socket "$sock" --log "$guest_log" --timeout "$QEMU_TIMEOUT" || qemu_rc=$?
 
-echo "--- guest output:"
-grep -E '^GUEST|qemu-system|vfio|Kernel panic' "$guest_log" || echo "(no GUEST lines)"
-echo "---"
+show_guest "$guest_log"
 
 passed=0
 failed=0
@@ -107,24 +66,12 @@ expect "guest finished" 'GUEST-RESULT: done'
 
 # The sample must survive the guest's disconnect and stop cleanly.
 sample_alive=0
-kill -0 "$pid" 2> /dev/null && sample_alive=1
+kill -0 "$bg_pid" 2> /dev/null && sample_alive=1
 check "sample still running after the guest powered off" "$sample_alive"
-sample_rc=
 if [ "$sample_alive" = 1 ]; then
-	kill -TERM "$pid"
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2> /dev/null; then
-		log "the sample ignores SIGTERM for 10 s; killing it"
-		kill -9 "$pid" 2> /dev/null || true
-	fi
-	sample_rc=0
-	wait "$pid" || sample_rc=$?
-	pid=
-	check "sample exited 0 after SIGTERM (status $sample_rc)" "$([ "$sample_rc" = 0 ] && echo 1 || echo 0)"
-	check "sample removed its socket" "$([ ! -e "$sock" ] && echo 1 || echo 0)"
+	bg_term "the sample"
+	check "sample exited 0 after SIGTERM (status $BG_RC)" "$(is [ "$BG_RC" = 0 ])"
+	check "sample removed its socket" "$(is [ ! -e "$sock" ])"
 fi
 
 echo "--- $passed passed, $failed failed"

@@ -42,12 +42,15 @@
 #   KEEP_LOGS=1      keep the logs directory
 # Output: PASS/FAIL lines, then "N passed, M failed".
 # Exit status: 0 all passed, 77 skipped (the reason is printed), else 1.
-set -euo pipefail
+
 # (functions called through is/eval; single-quoted eval strings expand later)
 # shellcheck disable=SC2317,SC2016
+set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 BUILD=${BUILD:-build}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 MEM=${MEM:-512}
@@ -56,54 +59,23 @@ RECONNECT_BOUND=${RECONNECT_BOUND:-5}
 QUEUES=${QUEUES:-1}
 [[ $QUEUES =~ ^([1-9]|1[0-6])$ ]] || die "QUEUES must be 1..16, not '$QUEUES'"
 
-log() { printf 'test-reconnect: %s\n' "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "FAIL: $*"; exit 1; }
-
-[ "$(id -u)" = 0 ] || skip "needs root (hugepages, /var/run/dpdk)"
-TP_TESTPMD=$(command -v "$TESTPMD") || skip "$TESTPMD not found (Debian: package dpdk-dev)"
-command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
-[ -n "$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)" ] || skip "no hugetlbfs mounted"
-hp_free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
-hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
-[ $((hp_free * hp_kb / 1024)) -ge $((2 * MEM)) ] ||
-	skip "needs $((2 * MEM)) MiB of free hugepages, has $((hp_free * hp_kb / 1024)) MiB"
-for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so \
-	drivers/net/iavf_client/librte_net_iavf_client.so; do
-	[ -f "$BUILD/$f" ] || die "$BUILD/$f is not built (BUILD=$BUILD)"
-done
-TP_LIBPATH=$(bash devtools/private-plugins.sh "$BUILD") || die "cannot make the private plugin directory"
+need_root "hugepages, /var/run/dpdk"
+need_testpmd
+need_hugepages $((2 * MEM))
+need_plugins "$BUILD" "$EMU_SO" "$BE_SO" "$CLIENT_SO"
+TP_LIBPATH=$plugins
 
 # Two CPUs when there are: the server on the first, the client on the second.
-mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
-	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) print i }')
+mapfile -t cpus < <(allowed_cpus)
 cpu_s=${cpus[0]}
 cpu_c=${cpus[1]:-${cpus[0]}}
 
-TP_WORK=$(mktemp -d "${TMPDIR:-/tmp}/emu-rc.XXXXXX")
-chmod 700 "$TP_WORK"
+work_init emu-rc
+TP_WORK=$work
 sock=$TP_WORK/dev.sock
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$?
-	tp_cleanup
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $TP_WORK"
-	else
-		rm -rf "$TP_WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 passed=0
 failed=0
-num() { [[ $1 =~ ^[0-9]+$ ]]; }
-# gt A B: both numbers, A > B. eqn A B: both numbers, equal.
-gt() { num "$1" && num "$2" && [ "$1" -gt "$2" ]; }
-eqn() { num "$1" && num "$2" && [ "$1" = "$2" ]; }
 # lines ID: lines in ID's log so far. since ID N: its lines after the first N.
 lines() { wc -l < "$TP_WORK/$1.log"; }
 since() { tail -n +"$(($2 + 1))" "$TP_WORK/$1.log"; }

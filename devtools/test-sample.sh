@@ -9,46 +9,32 @@
 # usage: BUILD=builddir devtools/test-sample.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=devtools/lib.sh
+. devtools/lib.sh
 BUILD=${BUILD:-build}
 sample=$BUILD/examples/dpdk-vfio_user_sample
 client=$BUILD/examples/dpdk-vfio_user_client
 for b in "$sample" "$client"; do
-	[ -x "$b" ] || { echo "test-sample: $b not built"; exit 1; }
+	[ -x "$b" ] || die "$b not built"
 done
-dir=$(mktemp -d "${TMPDIR:-/tmp}/vfu-sample.XXXXXX")
-chmod 700 "$dir"
-sock=$dir/sample.sock
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+work_init vfu-sample
+sock=$work/sample.sock
 
 eal=(--no-huge -m 128 --no-pci --no-shconf --log-level=lib.eal:error)
-"$sample" "${eal[@]}" -l 0 --file-prefix=vfu-sample-$$ -- --socket "$sock" > "$dir/sample.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-	[ -S "$sock" ] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$dir/sample.log"; echo "test-sample: sample died"; exit 1; }
-	sleep 0.1
-done
-[ -S "$sock" ] || { cat "$dir/sample.log"; echo "test-sample: no socket after 10 s"; exit 1; }
+bg_serve "$sock" "$work/sample.log" \
+	"$sample" "${eal[@]}" -l 0 --file-prefix=vfu-sample-$$ -- --socket "$sock" ||
+	die "the sample did not start"
 
 for run in 1 2; do
 	echo "--- client run $run"
 	if ! "$client" "${eal[@]}" -l 1 --file-prefix=vfu-client-$$ -- --socket "$sock"; then
-		echo "--- sample log:"; cat "$dir/sample.log"
-		echo "test-sample: client run $run failed"
-		exit 1
+		echo "--- sample log:"; cat "$work/sample.log"
+		die "client run $run failed"
 	fi
 done
 
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-pid=
-echo "--- sample log:"; cat "$dir/sample.log"
-[ "$rc" = 0 ] || { echo "test-sample: sample exited $rc after SIGTERM"; exit 1; }
-[ ! -e "$sock" ] || { echo "test-sample: socket left behind"; exit 1; }
+bg_term sample
+echo "--- sample log:"; cat "$work/sample.log"
+[ "$BG_RC" = 0 ] || die "sample exited $BG_RC after SIGTERM"
+[ ! -e "$sock" ] || die "socket left behind"
 echo "test-sample: PASS (2 client runs, clean exit, socket removed)"

@@ -31,84 +31,44 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 BUILD=${BUILD:-build}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
-
-me=test-telemetry
-log() { printf '%s: %s\n' "$me" "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
 
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || true)}
 [ -n "$PYTHON" ] || skip "python3 not found"
 "$PYTHON" -c 'import os, socket; os.memfd_create; os.eventfd; socket.send_fds' 2> /dev/null ||
 	skip "python3 lacks os.memfd_create, os.eventfd or socket.send_fds (3.10 or later needed)"
-testpmd=$(command -v "$TESTPMD") ||
-	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so; do
-	[ -e "$BUILD/$f" ] || skip "$BUILD/$f is not built (BUILD=$BUILD)"
-done
-plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
-	skip "cannot make the private plugin directory (see above)"
+need_testpmd
+NEED_PLUGINS=skip need_plugins "$BUILD" "$EMU_SO" "$BE_SO"
 teltool=$(command -v dpdk-telemetry.py || true)
 
-cpu=$(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
-	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) c = i } END { print c }')
+# The last allowed CPU.
+cpu=$(allowed_cpus | tail -n 1)
 [ -n "$cpu" ] || cpu=0
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-telemetry.XXXXXX")
 prefix=emu-telemetry-$$
 if [ "$(id -u)" = 0 ]; then
 	rundir=/var/run/dpdk/$prefix
 else
 	rundir=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix
 fi
-pmd_pid=
-pmd_fd=
 passed=0
 failed=0
-
 # shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$?
-	if [ -n "$pmd_pid" ] && kill -0 "$pmd_pid" 2> /dev/null; then
-		if [ -n "$pmd_fd" ]; then
-			{ echo quit >&"$pmd_fd"; } 2> /dev/null || true
-		fi
-		for _ in $(seq 50); do kill -0 "$pmd_pid" 2> /dev/null || break; sleep 0.1; done
-		kill "$pmd_pid" 2> /dev/null || true
-		wait "$pmd_pid" 2> /dev/null || true
-	fi
-	if [ "$rc" = 0 ] || [ "$rc" = 77 ]; then
-		rm -rf "$work"
-	else
-		log "logs kept in $work"
-	fi
-	rm -rf "$rundir"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+at_exit() { rm -rf "$rundir"; }
+KEEP_ON_SKIP=0
+work_init emu-telemetry
+TP_WORK=$work
+TP_LIBPATH=$plugins
 
-# testpmd, interactive, its commands through a FIFO.
-mkfifo -m 600 "$work/pmd.fifo"
-exec {pmd_fd}<> "$work/pmd.fifo"
-pmd_log=$work/testpmd.log
-LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} stdbuf -oL "$testpmd" \
-	-d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
-	--no-huge -m 512 --no-pci --file-prefix="$prefix" --lcores "0@$cpu,1@$cpu" \
-	--log-level=lib.eal:notice \
+# testpmd with two emu_iavf devices, a backend port on the first.
+tp_start testpmd "$prefix" -d "$plugins/librte_emu_iavf.so" -d "$plugins/librte_net_iavfbe.so" \
+	--no-huge -m 512 --no-pci --lcores "0@$cpu,1@$cpu" --log-level=lib.eal:notice \
 	--vdev "emu_iavf0,sock=$work/a.sock" --vdev "emu_iavf1,sock=$work/b.sock" \
-	--vdev net_iavfbe0,emu=emu_iavf0 -- -i --total-num-mbufs=8192 \
-	< "$work/pmd.fifo" > "$pmd_log" 2>&1 &
-pmd_pid=$!
-for _ in $(seq 300); do
-	grep -q 'testpmd> ' "$pmd_log" && break
-	kill -0 "$pmd_pid" 2> /dev/null || { cat "$pmd_log"; log "testpmd exited during start-up"; exit 1; }
-	sleep 0.1
-done
-grep -q 'testpmd> ' "$pmd_log" || { cat "$pmd_log"; log "testpmd did not start in 30 s"; exit 1; }
+	--vdev net_iavfbe0,emu=emu_iavf0 -- --total-num-mbufs=8192 ||
+	die "testpmd did not start"
 [ -S "$rundir/dpdk_telemetry.v2" ] ||
 	skip "no telemetry socket $rundir/dpdk_telemetry.v2 (telemetry disabled in this DPDK?)"
 
@@ -276,14 +236,10 @@ else
 	log "dpdk-telemetry.py not found (package dpdk): its check is left out"
 fi
 
-check "testpmd still running" "$(is kill -0 "$pmd_pid")"
-echo quit >&"$pmd_fd"
-rc=0
-for _ in $(seq 100); do kill -0 "$pmd_pid" 2> /dev/null || break; sleep 0.1; done
-wait "$pmd_pid" || rc=$?
-pmd_pid=
-check "testpmd quit with status $rc" "$(is [ "$rc" = 0 ])"
-if grep -qiE 'segmentation|assert|panic' "$pmd_log"; then
+check "testpmd still running" "$(is tp_alive testpmd)"
+tp_quit testpmd 10
+check "testpmd quit with status $TP_QUIT_RC" "$(is [ "$TP_QUIT_RC" = 0 ])"
+if grep -qiE 'segmentation|assert|panic' "$work/testpmd.log"; then
 	check "no crash in testpmd's log" 0
 fi
 

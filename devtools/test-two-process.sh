@@ -63,6 +63,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=devtools/lib.sh
 . devtools/lib.sh
+# shellcheck source=devtools/lib-testpmd.sh
+. devtools/lib-testpmd.sh
 BUILD=${BUILD:-build}
 PAIR=${PAIR:-iavf}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
@@ -72,268 +74,61 @@ MIN_PKTS=${MIN_PKTS:-10000}
 EMU_LOG_LEVEL=${EMU_LOG_LEVEL:-info}
 DRAIN=0.5
 
-log() { printf 'test-two-process: %s\n' "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
-die() { log "FAIL: $*"; exit 1; }
-
 case $PAIR in
 iavf | memif) ;;
 *) die "PAIR must be iavf or memif, not '$PAIR'" ;;
 esac
-[ "$(id -u)" = 0 ] || skip "needs root (hugepages, /var/run/dpdk)"
-testpmd=$(command -v "$TESTPMD") ||
-	skip "$TESTPMD not found (Debian 12 ships dpdk-testpmd in the package dpdk-dev)"
-command -v stdbuf > /dev/null || skip "stdbuf (coreutils) not found"
-
-# Hugepages: a hugetlbfs mount and enough free pages for three testpmds.
-hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
-[ -n "$hugedir" ] || skip "no hugetlbfs mounted (e.g. mount -t hugetlbfs nodev /dev/hugepages)"
-hp_free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
-hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
-need_mb=$((3 * MEM))
-if [ $((hp_free * hp_kb / 1024)) -lt "$need_mb" ]; then
-	skip "needs $need_mb MiB of free hugepages, has $((hp_free * hp_kb / 1024)) MiB ($hp_free pages of $hp_kb kB)"
-fi
+need_root "hugepages, /var/run/dpdk"
+need_testpmd
+# Three testpmds at once at most (the restart has two clients).
+need_hugepages $((3 * MEM))
 
 # Two CPUs, one per testpmd (main lcore and forwarding lcore on the same CPU).
-mapfile -t cpus < <(awk -F'[: \t]+' '/^Cpus_allowed_list/ { print $2 }' /proc/self/status |
-	tr ',' '\n' | awk -F- '{ e = ($2 == "" ? $1 : $2); for (i = $1; i <= e; i++) print i }')
+mapfile -t cpus < <(allowed_cpus)
 [ ${#cpus[@]} -ge 1 ] || die "cannot read the allowed CPUs"
 cpu_s=${cpus[0]}
 cpu_c=${cpus[1]:-${cpus[0]}}
 [ ${#cpus[@]} -ge 2 ] || log "one CPU only: both testpmds share CPU $cpu_s (slow, still checked)"
 
 plugins=
-if [ "$PAIR" = iavf ]; then
-	for f in drivers/emu/iavf/librte_emu_iavf.so drivers/net/iavfbe/librte_net_iavfbe.so \
-		drivers/net/iavf_client/librte_net_iavf_client.so; do
-		[ -f "$BUILD/$f" ] || die "$BUILD/$f is not built (BUILD=$BUILD)"
-	done
-	plugins=$(bash devtools/private-plugins.sh "$BUILD") ||
-		die "cannot make the private plugin directory (see above)"
-fi
+[ "$PAIR" != iavf ] || need_plugins "$BUILD" "$EMU_SO" "$BE_SO" "$CLIENT_SO"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/emu-2p.XXXXXX")
-chmod 700 "$work"
+work_init emu-2p
+TP_WORK=$work
+TP_LIBPATH=$plugins
 
-# ------------------------------------------------------------ testpmd driver
-# Each testpmd has an ID (srv, cli, ...): its pid, the write end of the FIFO
-# its stdin reads, its log, its file prefix. It runs interactive (-i) with
-# stdout line-buffered (stdbuf), so every command's answer reaches the log
-# before the next prompt; pmd_cmd sends a command and waits for that prompt.
-declare -A P_PID=() P_FD=() P_LOG=() P_PREFIX=()
-all_ids=()
-
-# pmd_files_rm PREFIX: what a testpmd that died leaves behind.
-pmd_files_rm() {
-	rm -rf "/var/run/dpdk/$1"
-	rm -f "$hugedir/$1"map_*
-}
-
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	local rc=$? id fd
-	for id in "${all_ids[@]}"; do
-		if [ -n "${P_PID[$id]:-}" ]; then
-			kill -9 "${P_PID[$id]}" 2> /dev/null || true
-			wait "${P_PID[$id]}" 2> /dev/null || true
-		fi
-		if [ -n "${P_FD[$id]:-}" ]; then
-			fd=${P_FD[$id]}
-			exec {fd}>&-
-		fi
-		pmd_files_rm "${P_PREFIX[$id]}"
-	done
-	if [ "${KEEP_LOGS:-0}" = 1 ] || [ "$rc" != 0 ]; then
-		log "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# pmd_alive ID
-pmd_alive() {
-	[ -n "${P_PID[$1]:-}" ] && kill -0 "${P_PID[$1]}" 2> /dev/null
-}
-
-# pmd_reap ID: if it died, say how (exit status or signal).
-pmd_reap() {
-	local id=$1 rc=0
-	[ -n "${P_PID[$id]:-}" ] || return 0
-	pmd_alive "$id" && return 0
-	# Only the main shell can wait for it (not a $(...) subshell).
-	[ "$BASHPID" = "$$" ] || return 0
-	wait "${P_PID[$id]}" || rc=$?
-	P_PID[$id]=
-	if [ "$rc" -gt 128 ]; then
-		log "$id: testpmd died of signal $((rc - 128)) ($(kill -l "$((rc - 128))" 2> /dev/null))"
-	else
-		log "$id: testpmd exited with status $rc"
-	fi
-}
-
-# pmd_start ID CPU ARGS...: start testpmd ID on CPU with ARGS (EAL arguments,
-# --, testpmd arguments; -i is added) and wait for its first prompt.
+# pmd_start ID CPU ARGS...: testpmd ID on CPU (main and forwarding lcore)
+# with ARGS (EAL arguments, --, testpmd arguments).
 pmd_start() {
-	local id=$1 cpu=$2 fifo fd i
+	local id=$1 cpu=$2
 	shift 2
-	fifo=$work/$id.fifo
-	P_LOG[$id]=$work/$id.log
-	P_PREFIX[$id]=emu2p-$$-$id
-	all_ids+=("$id")
-	rm -f "$fifo"
-	mkfifo -m 600 "$fifo"
-	exec {fd}<> "$fifo"
-	P_FD[$id]=$fd
-	local eal=(--file-prefix="${P_PREFIX[$id]}" --lcores "0@$cpu,1@$cpu" -m "$MEM"
-		--single-file-segments --no-pci --log-level=lib.eal:notice)
+	local eal=(--lcores "0@$cpu,1@$cpu" -m "$MEM" --single-file-segments --no-pci
+		--log-level=lib.eal:notice)
 	if [ -n "$plugins" ]; then
 		eal+=(--log-level="*emu*:$EMU_LOG_LEVEL" --log-level="*vfio_user*:$EMU_LOG_LEVEL"
 			--log-level="*iavf*:$EMU_LOG_LEVEL")
 	fi
-	echo "$id: LD_LIBRARY_PATH=$plugins $testpmd ${eal[*]} $* -i" > "${P_LOG[$id]}.cmd"
-	LD_LIBRARY_PATH=$plugins${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
-		stdbuf -oL "$testpmd" "${eal[@]}" "$@" -i < "$fifo" > "${P_LOG[$id]}" 2>&1 &
-	P_PID[$id]=$!
-	for ((i = 0; i < 600; i++)); do
-		grep -q 'testpmd> ' "${P_LOG[$id]}" && return 0
-		if ! pmd_alive "$id"; then
-			wait "${P_PID[$id]}" 2> /dev/null || true
-			P_PID[$id]=
-			log "$id: testpmd exited during start-up; its output:"
-			cat "${P_LOG[$id]}"
-			return 1
-		fi
-		sleep 0.1
-	done
-	log "$id: no prompt after 60 s; its output:"
-	cat "${P_LOG[$id]}"
-	return 1
-}
-
-# pmd_cmd ID COMMAND [TIMEOUT]: send COMMAND, wait for the prompt after it,
-# leave its output (without the echo and the prompt) in $work/ID.out.
-pmd_cmd() {
-	local id=$1 cmd=$2 tmo=${3:-30} off i out=$work/$1.out
-	: > "$out"
-	pmd_alive "$id" || { log "$id: not running, cannot send '$cmd'"; return 1; }
-	off=$(stat -c %s "${P_LOG[$id]}")
-	printf '%s\n' "$cmd" >&"${P_FD[$id]}"
-	for ((i = 0; i < tmo * 20; i++)); do
-		if tail -c +"$((off + 1))" "${P_LOG[$id]}" | tr -d '\r' | awk -v c="$cmd" '
-			!s && index($0, c) { s = 1; next }
-			s && /^testpmd> / { done = 1; exit }
-			s { print }
-			END { exit !done }' > "$out"; then
-			return 0
-		fi
-		if ! pmd_alive "$id"; then
-			log "$id: died after '$cmd'"
-			pmd_reap "$id"
-			return 1
-		fi
-		sleep 0.05
-	done
-	log "$id: no prompt within $tmo s after '$cmd'"
-	return 1
-}
-
-# pmd_quit ID: send quit, wait up to 30 s; QUIT_RC is the exit status
-# (or "timeout": then it was killed).
-QUIT_RC=
-pmd_quit() {
-	local id=$1 i
-	QUIT_RC=0
-	printf 'quit\n' 1>&"${P_FD[$id]}" || true
-	for ((i = 0; i < 300; i++)); do
-		pmd_alive "$id" || break
-		sleep 0.1
-	done
-	if pmd_alive "$id"; then
-		kill -9 "${P_PID[$id]}" 2> /dev/null || true
-		wait "${P_PID[$id]}" 2> /dev/null || true
-		P_PID[$id]=
-		QUIT_RC=timeout
-		return
-	fi
-	wait "${P_PID[$id]}" || QUIT_RC=$?
-	P_PID[$id]=
-}
-
-# pmd_kill ID: SIGKILL, and remove what it leaves behind.
-pmd_kill() {
-	local id=$1
-	kill -9 "${P_PID[$id]}" 2> /dev/null || true
-	wait "${P_PID[$id]}" 2> /dev/null || true
-	P_PID[$id]=
-	pmd_files_rm "${P_PREFIX[$id]}"
-}
-
-# ------------------------------------------------------------ output parsing
-# val FILE KEY: the number after "KEY:" (first match; a blank if none).
-val() {
-	awk -v k="$2:" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
-}
-# fwd_val FILE KEY: KEY in the "Forward statistics for port 0" block of stop.
-fwd_val() {
-	awk -v k="$2:" '/Forward statistics for port 0/ { s = 1; next }
-		s { for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
-}
-# link_of ID: "up", "down" or "" from show port info 0.
-link_of() {
-	pmd_cmd "$1" "show port info 0" > /dev/null || return 0
-	awk '/Link status:/ { print $3; exit }' "$work/$1.out"
-}
-# wait_link ID up|down [SECONDS]: 0 once the port reports it.
-wait_link() {
-	local id=$1 want=$2 n=${3:-10} i
-	for ((i = 0; i < n * 10; i++)); do
-		[ "$(link_of "$id")" = "$want" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	tp_start "$id" "emu2p-$$-$id" "${eal[@]}" "$@"
 }
 
 # ------------------------------------------------------------ checks
 passed=0
 failed=0
-num() { [[ $1 =~ ^[0-9]+$ ]]; }
-# eqn A B: both are numbers and equal.
-# shellcheck disable=SC2317 # called through is
-eqn() { num "$1" && num "$2" && [ "$1" = "$2" ]; }
-
-# stats ID PFX: read show port stats 0 of ID into PFX_rx, PFX_rxb, ... (globals).
-stats() {
-	local id=$1 p=$2 f=$work/$1.out
-	pmd_cmd "$id" "show port stats 0" || true
-	printf -v "${p}_rx" '%s' "$(val "$f" RX-packets)"
-	printf -v "${p}_rxb" '%s' "$(val "$f" RX-bytes)"
-	printf -v "${p}_miss" '%s' "$(val "$f" RX-missed)"
-	printf -v "${p}_rxerr" '%s' "$(val "$f" RX-errors)"
-	printf -v "${p}_nombuf" '%s' "$(val "$f" RX-nombuf)"
-	printf -v "${p}_tx" '%s' "$(val "$f" TX-packets)"
-	printf -v "${p}_txb" '%s' "$(val "$f" TX-bytes)"
-	printf -v "${p}_txerr" '%s' "$(val "$f" TX-errors)"
-}
 
 # quiesce ID...: receive and drop whatever waits in the receive rings, stop,
 # clear the port's statistics: the next run starts from zero with empty rings.
 quiesce() {
 	local id
 	for id in "$@"; do
-		pmd_cmd "$id" "stop" > /dev/null || true
-		pmd_cmd "$id" "set fwd rxonly" > /dev/null || true
-		pmd_cmd "$id" "start" > /dev/null || true
+		tp_cmd "$id" "stop" > /dev/null || true
+		tp_cmd "$id" "set fwd rxonly" > /dev/null || true
+		tp_cmd "$id" "start" > /dev/null || true
 	done
 	sleep 0.2
 	for id in "$@"; do
-		pmd_cmd "$id" "stop" > /dev/null || true
-		pmd_cmd "$id" "clear port stats all" > /dev/null || true
-		pmd_cmd "$id" "clear port xstats all" > /dev/null || true
+		tp_cmd "$id" "stop" > /dev/null || true
+		tp_cmd "$id" "clear port stats all" > /dev/null || true
+		tp_cmd "$id" "clear port xstats all" > /dev/null || true
 	done
 }
 
@@ -342,22 +137,22 @@ quiesce() {
 oneway() {
 	local name=$1 tx=$2 rx=$3 txpkts=$4 size=$5 nq=$6 q ok drop
 	quiesce "$tx" "$rx"
-	pmd_cmd "$rx" "set fwd rxonly" > /dev/null
-	pmd_cmd "$rx" "start" > /dev/null
-	pmd_cmd "$tx" "set fwd txonly" > /dev/null
-	pmd_cmd "$tx" "set txpkts $txpkts" > /dev/null
+	tp_cmd "$rx" "set fwd rxonly" > /dev/null
+	tp_cmd "$rx" "start" > /dev/null
+	tp_cmd "$tx" "set fwd txonly" > /dev/null
+	tp_cmd "$tx" "set txpkts $txpkts" > /dev/null
 	if [ -s "$work/$tx.out" ]; then
 		log "$name: set txpkts $txpkts said: $(tr '\n' ' ' < "$work/$tx.out")"
 	fi
-	pmd_cmd "$tx" "start" > /dev/null
+	tp_cmd "$tx" "start" > /dev/null
 	sleep "$DURATION"
-	pmd_cmd "$tx" "stop" > /dev/null
+	tp_cmd "$tx" "stop" > /dev/null
 	cp "$work/$tx.out" "$work/$tx.stop"
-	drop=$(fwd_val "$work/$tx.stop" TX-dropped)
+	drop=$(tp_fwd_val "$work/$tx.stop" TX-dropped)
 	sleep "$DRAIN"
-	pmd_cmd "$rx" "stop" > /dev/null
-	stats "$tx" s
-	stats "$rx" r
+	tp_cmd "$rx" "stop" > /dev/null
+	tp_stats "$tx" s
+	tp_stats "$rx" r
 	# shellcheck disable=SC2154 # set by stats
 	{
 		log "$name: sender $tx: TX-packets $s_tx TX-bytes $s_txb TX-errors $s_txerr (refused by a full ring and dropped by testpmd: ${drop:-?})"
@@ -379,14 +174,14 @@ oneway() {
 		check "$name: RX-missed ($r_miss) is 0 or the packets the sender's port refused (${drop:-?})" "$ok"
 	}
 	if [ "$nq" -gt 1 ]; then
-		pmd_cmd "$tx" "show port xstats 0" > /dev/null || true
+		tp_cmd "$tx" "show port xstats 0" > /dev/null || true
 		cp "$work/$tx.out" "$work/$tx.xstats"
-		pmd_cmd "$rx" "show port xstats 0" > /dev/null || true
+		tp_cmd "$rx" "show port xstats 0" > /dev/null || true
 		cp "$work/$rx.out" "$work/$rx.xstats"
 		local per="" all_nz=1 all_eq=1 t r
 		for ((q = 0; q < nq; q++)); do
-			t=$(val "$work/$tx.xstats" "tx_q${q}_packets")
-			r=$(val "$work/$rx.xstats" "rx_q${q}_packets")
+			t=$(tp_val "$work/$tx.xstats" "tx_q${q}_packets")
+			r=$(tp_val "$work/$rx.xstats" "rx_q${q}_packets")
 			per+=" q$q: $t/$r"
 			{ num "$t" && [ "$t" -gt 0 ]; } || all_nz=0
 			[ -n "$t" ] && [ "$t" = "$r" ] || all_eq=0
@@ -402,23 +197,23 @@ oneway() {
 chains() {
 	local name=$1 tx=$2 rx=$3 off n2 nall
 	quiesce "$tx" "$rx"
-	pmd_cmd "$rx" "set fwd rxonly" > /dev/null
-	pmd_cmd "$rx" "set verbose 1" > /dev/null
-	off=$(stat -c %s "${P_LOG[$rx]}")
-	pmd_cmd "$rx" "start" > /dev/null
-	pmd_cmd "$tx" "set fwd io" > /dev/null
-	pmd_cmd "$tx" "set txpkts 1000,500" > /dev/null
-	pmd_cmd "$tx" "start tx_first 1" > /dev/null
+	tp_cmd "$rx" "set fwd rxonly" > /dev/null
+	tp_cmd "$rx" "set verbose 1" > /dev/null
+	off=$(stat -c %s "$work/$rx.log")
+	tp_cmd "$rx" "start" > /dev/null
+	tp_cmd "$tx" "set fwd io" > /dev/null
+	tp_cmd "$tx" "set txpkts 1000,500" > /dev/null
+	tp_cmd "$tx" "start tx_first 1" > /dev/null
 	sleep 0.5
-	pmd_cmd "$tx" "stop" > /dev/null
+	tp_cmd "$tx" "stop" > /dev/null
 	sleep "$DRAIN"
-	pmd_cmd "$rx" "stop" > /dev/null
-	pmd_cmd "$rx" "set verbose 0" > /dev/null
-	tail -c +"$((off + 1))" "${P_LOG[$rx]}" > "$work/$rx.verbose"
+	tp_cmd "$rx" "stop" > /dev/null
+	tp_cmd "$rx" "set verbose 0" > /dev/null
+	tail -c +"$((off + 1))" "$work/$rx.log" > "$work/$rx.verbose"
 	nall=$(grep -c ' length=' "$work/$rx.verbose")
 	n2=$(grep -c ' length=1500 - nb_segs=2 ' "$work/$rx.verbose")
-	stats "$tx" s
-	stats "$rx" r
+	tp_stats "$tx" s
+	tp_stats "$rx" r
 	# shellcheck disable=SC2154 # set by stats
 	{
 		log "$name: sent $s_tx, received $r_rx; receiver's packet dumps: $nall, of 1500 bytes in 2 mbufs: $n2"
@@ -436,19 +231,19 @@ loop() {
 	local name=$1 ini=$2 ech=$3 nb=$4 pop e_drop i_drop ok
 	pop=$((nb * 32))
 	quiesce "$ini" "$ech"
-	pmd_cmd "$ech" "set fwd io" > /dev/null
-	pmd_cmd "$ech" "start" > /dev/null
-	pmd_cmd "$ini" "set fwd io" > /dev/null
-	pmd_cmd "$ini" "set txpkts 64" > /dev/null
-	pmd_cmd "$ini" "start tx_first $nb" > /dev/null
+	tp_cmd "$ech" "set fwd io" > /dev/null
+	tp_cmd "$ech" "start" > /dev/null
+	tp_cmd "$ini" "set fwd io" > /dev/null
+	tp_cmd "$ini" "set txpkts 64" > /dev/null
+	tp_cmd "$ini" "start tx_first $nb" > /dev/null
 	sleep "$DURATION"
-	pmd_cmd "$ini" "stop" > /dev/null
-	i_drop=$(fwd_val "$work/$ini.out" TX-dropped)
+	tp_cmd "$ini" "stop" > /dev/null
+	i_drop=$(tp_fwd_val "$work/$ini.out" TX-dropped)
 	sleep "$DRAIN"
-	pmd_cmd "$ech" "stop" > /dev/null
-	e_drop=$(fwd_val "$work/$ech.out" TX-dropped)
-	stats "$ini" i
-	stats "$ech" e
+	tp_cmd "$ech" "stop" > /dev/null
+	e_drop=$(tp_fwd_val "$work/$ech.out" TX-dropped)
+	tp_stats "$ini" i
+	tp_stats "$ech" e
 	# shellcheck disable=SC2154 # set by stats
 	{
 		log "$name: initiator $ini: TX $i_tx RX $i_rx (tx dropped by testpmd ${i_drop:-?}); echo $ech: RX $e_rx TX $e_tx (tx dropped by testpmd ${e_drop:-?}); population $pop"
@@ -515,9 +310,9 @@ pair_start() {
 	fi
 	check "$tag: server and client testpmd started ($nq queue pair(s))" 1
 	local ok=1
-	wait_link "cli$tag" up 10 || ok=0
-	wait_link "srv$tag" up 10 || ok=0
-	check "$tag: links up (client $(link_of "cli$tag"), server $(link_of "srv$tag"))" "$ok"
+	tp_wait_link "cli$tag" up 10 || ok=0
+	tp_wait_link "srv$tag" up 10 || ok=0
+	check "$tag: links up (client $(tp_link "cli$tag"), server $(tp_link "srv$tag"))" "$ok"
 	[ "$ok" = 1 ]
 }
 
@@ -526,15 +321,15 @@ pair_start() {
 pair_stop() {
 	local tag=$1 id what
 	for id in "cli$tag" "srv$tag"; do
-		[ -n "${P_PID[$id]:-}" ] || continue
+		[ -n "${TP_PID[$id]:-}" ] || continue
 		what="$tag: $([ "$id" = "cli$tag" ] && echo client || echo server) testpmd"
-		if ! pmd_alive "$id"; then
-			pmd_reap "$id"
+		if ! tp_alive "$id"; then
+			tp_reap "$id"
 			check "$what still running at the end" 0
 			continue
 		fi
-		pmd_quit "$id"
-		check "$what quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
+		tp_quit "$id"
+		check "$what quit with status 0 (status $TP_QUIT_RC)" "$(is [ "$TP_QUIT_RC" = 0 ])"
 		if [ "$PAIR" = iavf ] && [ "$id" = "srv$tag" ]; then
 			check "$tag: the device's socket was removed" "$(is [ ! -e "$sock" ])"
 		fi
@@ -576,7 +371,7 @@ if [ "$PAIR" = iavf ] &&
 	pair_start msff 1 --mbuf-size=1152 --enable-scatter --tx-offloads=0x18000; then
 	oneway "multi-seg fast-free client->server 1000+500B" climsff srvmsff 1000,500 1500 1
 	check "multi-seg fast-free: the client's port ran with MULTI_SEGS and MBUF_FAST_FREE (Tx offloads=0x18000)" \
-		"$(is grep -q 'Tx offloads=0x18000' "${P_LOG[climsff]}")"
+		"$(is grep -q 'Tx offloads=0x18000' "$work/climsff.log")"
 fi
 pair_stop msff
 
@@ -589,43 +384,43 @@ if pair_start 4q 4 --tx-offloads=0x0; then
 
 	# Restart: kill the client in the middle of client->server traffic.
 	quiesce cli4q srv4q
-	pmd_cmd srv4q "set fwd rxonly" > /dev/null
-	pmd_cmd srv4q "start" > /dev/null
-	pmd_cmd cli4q "set fwd txonly" > /dev/null
-	pmd_cmd cli4q "set txpkts 64" > /dev/null
-	pmd_cmd cli4q "start" > /dev/null
+	tp_cmd srv4q "set fwd rxonly" > /dev/null
+	tp_cmd srv4q "start" > /dev/null
+	tp_cmd cli4q "set fwd txonly" > /dev/null
+	tp_cmd cli4q "set txpkts 64" > /dev/null
+	tp_cmd cli4q "start" > /dev/null
 	sleep 1
-	stats srv4q k
+	tp_stats srv4q k
 	# shellcheck disable=SC2154 # set by stats
 	{
 		ok=0
 		num "$k_rx" && [ "$k_rx" -ge "$MIN_PKTS" ] && ok=1
 		check "restart: traffic flowed before the kill (server RX-packets $k_rx)" "$ok"
 	}
-	pmd_kill cli4q
+	tp_kill cli4q
 	log "restart: client killed (SIGKILL) during traffic"
 	sleep 0.5
 	ok=0
-	pmd_alive srv4q && ok=1
-	pmd_reap srv4q
+	tp_alive srv4q && ok=1
+	tp_reap srv4q
 	check "restart: the server is still running" "$ok"
 	ok=0
-	pmd_cmd srv4q "show port stats 0" && grep -q 'NIC statistics for port 0' "$work/srv4q.out" && ok=1
+	tp_cmd srv4q "show port stats 0" && grep -q 'NIC statistics for port 0' "$work/srv4q.out" && ok=1
 	check "restart: the server still answers (show port stats 0)" "$ok"
-	check "restart: the server's port went link down" "$(is wait_link srv4q down 10)"
-	pmd_cmd srv4q "stop" > /dev/null || true
+	check "restart: the server's port went link down" "$(is tp_wait_link srv4q down 10)"
+	tp_cmd srv4q "stop" > /dev/null || true
 
 	mapfile -t a < <(client_args 4)
 	if pmd_start cli4r "$cpu_c" "${a[@]}"; then
 		check "restart: a new client testpmd started" 1
-		check "restart: the new client's link is up" "$(is wait_link cli4r up 10)"
-		check "restart: the server's link is up again" "$(is wait_link srv4q up 10)"
+		check "restart: the new client's link is up" "$(is tp_wait_link cli4r up 10)"
+		check "restart: the server's link is up again" "$(is tp_wait_link srv4q up 10)"
 		oneway "restart client->server 64B" cli4r srv4q 64 64 4
 		oneway "restart server->client 1500B" srv4q cli4r 1500 1500 4
-		pmd_quit cli4r
-		check "restart: the new client quit with status 0 (status $QUIT_RC)" "$(is [ "$QUIT_RC" = 0 ])"
+		tp_quit cli4r
+		check "restart: the new client quit with status 0 (status $TP_QUIT_RC)" "$(is [ "$TP_QUIT_RC" = 0 ])"
 		check "restart: the server's port went link down after the client quit" \
-			"$(is wait_link srv4q down 10)"
+			"$(is tp_wait_link srv4q down 10)"
 	else
 		check "restart: a new client testpmd started" 0
 	fi
@@ -634,11 +429,7 @@ pair_stop 4q
 
 echo "$passed passed, $failed failed"
 if [ "$failed" != 0 ]; then
-	for id in "${all_ids[@]}"; do
-		echo "--- $id: $(cat "$work/$id.log.cmd")"
-		echo "--- $id: last 60 lines of $work/$id.log:"
-		tail -n 60 "$work/$id.log"
-	done
+	tp_failure_logs
 	exit 1
 fi
 exit 0

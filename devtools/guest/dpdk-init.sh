@@ -40,66 +40,28 @@
 
 PATH=/bin
 export PATH
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2> /dev/null
+# shellcheck source=devtools/guest/lib.sh
+. /lib/guest-lib.sh
+guest_start
 mkdir -p /run /var /tmp /newroot /ctl
-# Start on a fresh line: the firmware leaves the cursor mid-line.
-echo
 
-say() { echo "GUEST: $*"; }
-say_lines() {
-	while IFS= read -r _l; do
-		say "$1$_l"
-	done
-}
-# now: tenths of a second since boot.
-now() { awk '{ printf "%d\n", $1 * 10 }' /proc/uptime; }
-finish() {
-	dmesg > /tmp/dmesg.txt 2>&1
-	# Each kind of report has its header line; an RCU stall report (a
-	# starved vCPU under TCG on a busy host: its backtraces are not
-	# counted) is reported apart.
-	grep -E 'WARNING:|BUG:|Oops|general protection|soft lockup|hung task|DMAR.*[Ff]ault' \
-		/tmp/dmesg.txt > /tmp/warn.txt
-	say "kernel warnings $(wc -l < /tmp/warn.txt)"
-	say_lines "kernel warning: " < /tmp/warn.txt
+# finish_hook: the kernel's warnings (each kind of report has its header
+# line; an RCU stall report, a starved vCPU under TCG on a busy host whose
+# backtraces are not counted, is reported apart), and the logs to the host.
+finish_hook() {
+	kernel_warnings 'WARNING:|BUG:|Oops|general protection|soft lockup|hung task|DMAR.*[Ff]ault'
 	say "rcu stalls $(grep -c 'rcu: INFO: .*stall' /tmp/dmesg.txt)"
 	[ ! -f /tmp/pmd.log ] || cp /tmp/pmd.log /ctl/testpmd.log 2> /dev/null
 	cp /tmp/dmesg.txt /ctl/dmesg.txt 2> /dev/null
-	echo "GUEST-RESULT: $*"
-	sync
-	(
-		sleep 15
-		echo "GUEST: poweroff hangs; forcing a panic"
-		echo c > /proc/sysrq-trigger
-	) &
-	poweroff -f
-	sleep 30
 }
 
-param() {
-	_v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^emutest\.$1=//p" | tail -n 1)
-	if [ -n "$_v" ] && [ -z "$(printf '%s' "$_v" | tr -d "${3:-0-9}")" ]; then
-		echo "$_v"
-	else
-		echo "$2"
-	fi
-}
 DRIVER=$(param driver uio_pci_generic a-z_-)
 QUEUES=$(param queues 1)
 IDLE=$(param idle 120)
-if [ "$(param verbose 0)" = 1 ]; then
-	echo 8 > /proc/sys/kernel/printk
-fi
+verbose_console
 say "driver $DRIVER queues $QUEUES cpus $(grep -c '^processor' /proc/cpuinfo)"
 
-touch /etc/guest-modules
-while read -r m; do
-	[ -n "$m" ] || continue
-	out=$(insmod "/lib/modules/$m.ko" 2>&1)
-	say "insmod $m rc $?${out:+ ($out)}"
-done < /etc/guest-modules
+load_modules
 
 # ------------------------------------------------------------ shares
 p9=trans=virtio,version=9p2000.L,msize=512000
@@ -159,7 +121,7 @@ say "testpmd started (pid $PMD)"
 
 # prompt_after OFF: testpmd printed a prompt after byte OFF of its log.
 prompt_after() { tail -c +$(($1 + 1)) /tmp/pmd.log | grep -q 'testpmd> '; }
-end=$(($(now) + 1200))
+end=$(($(now) + 12000))
 while ! prompt_after 0; do
 	kill -0 "$PMD" 2> /dev/null || break
 	[ "$(now)" -lt "$end" ] || break
@@ -169,13 +131,13 @@ if ! prompt_after 0; then
 	say_lines "testpmd: " < /tmp/pmd.log
 	finish "testpmd did not come up"
 fi
-say "testpmd prompt after $(($(now) - t0)) ds"
+say "testpmd prompt after $((($(now) - t0) / 10)) ds"
 cp /tmp/pmd.log /ctl/testpmd.log
 : > /ctl/pmd-ready
 
 # ------------------------------------------------------------ commands
 n=0
-idle_end=$(($(now) + IDLE * 10))
+idle_end=$(($(now) + IDLE * 100))
 while :; do
 	f=/ctl/cmd.$n
 	if [ ! -f "$f" ]; then
@@ -192,7 +154,7 @@ while :; do
 		;;
 	@quit)
 		echo quit >&3
-		end=$(($(now) + 300))
+		end=$(($(now) + 3000))
 		while kill -0 "$PMD" 2> /dev/null && [ "$(now)" -lt "$end" ]; do
 			sleep 0.2
 		done
@@ -208,7 +170,7 @@ while :; do
 	*)
 		off=$(wc -c < /tmp/pmd.log)
 		printf '%s\n' "$cmd" >&3
-		end=$(($(now) + 300))
+		end=$(($(now) + 3000))
 		while ! prompt_after "$off"; do
 			kill -0 "$PMD" 2> /dev/null || break
 			[ "$(now)" -lt "$end" ] || break
@@ -219,5 +181,5 @@ while :; do
 	esac
 	mv /ctl/out.$n.tmp /ctl/out.$n
 	n=$((n + 1))
-	idle_end=$(($(now) + IDLE * 10))
+	idle_end=$(($(now) + IDLE * 100))
 done

@@ -39,88 +39,24 @@
 
 PATH=/bin
 export PATH
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2> /dev/null
-# Start on a fresh line: the firmware leaves the cursor mid-line.
-echo
-
-say() { echo "GUEST: $*"; }
-finish() {
-	echo "GUEST-RESULT: $*"
-	sync
-	# poweroff shuts the devices down first, which hangs if a driver is
-	# stuck (e.g. after an oops): then panic, so that QEMU exits at once
-	# (panic=-1, -no-reboot) instead of at the host's time-out.
-	(
-		sleep 15
-		echo "GUEST: poweroff hangs; forcing a panic"
-		echo c > /proc/sysrq-trigger
-	) &
-	poweroff -f
-	sleep 30
-}
-
-# param NAME DEFAULT: value of emutest.NAME= on the kernel command line.
-param() {
-	_v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^emutest\.$1=//p" | tail -n 1)
-	case $_v in
-	'' | *[!0-9]*) echo "$2" ;;
-	*) echo "$_v" ;;
-	esac
-}
+# shellcheck source=devtools/guest/lib.sh
+. /lib/guest-lib.sh
+guest_start
 WAIT_IFACE=$(param wait 60)
 WAIT_LINK=$(param linkwait 30)
-if [ "$(param verbose 0)" = 1 ]; then
-	echo 8 > /proc/sys/kernel/printk
-fi
+verbose_console
 
-# Time in centiseconds since boot, and the seconds elapsed since a mark.
-now() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s\n", (b - a) / 100 }'; }
-nap() { sleep 0.2 2> /dev/null || sleep 1; }
-
-# iavf_iface: name of the first network interface bound to iavf, or nothing.
-iavf_iface() {
-	for _n in /sys/class/net/*; do
-		[ -e "$_n/device/driver" ] || continue
-		_d=$(readlink "$_n/device/driver")
-		if [ "${_d##*/}" = iavf ]; then
-			echo "${_n##*/}"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# wait_iface LIMIT: wait up to LIMIT s for an iavf interface; sets IF, T0.
+# wait_iface LIMIT: wait up to LIMIT s for an iavf interface; sets IF (the
+# first by MAC), T0.
 wait_iface() {
 	T0=$(now)
 	_end=$((T0 + $1 * 100))
-	IF=
 	while :; do
-		IF=$(iavf_iface) && return 0
+		IF=$(iavf_ifaces | awk 'NR == 1 { print $2 }')
+		[ -z "$IF" ] || return 0
 		[ "$(now)" -lt "$_end" ] || return 1
 		nap
 	done
-}
-
-carrier() { cat "/sys/class/net/$1/carrier" 2> /dev/null || echo -; }
-operstate() { cat "/sys/class/net/$1/operstate" 2> /dev/null || echo -; }
-
-# wait_link IF CARRIER OPERSTATE LABEL: wait up to WAIT_LINK s for both
-# values, then print what was seen.
-wait_link() {
-	_t0=$(now)
-	_end=$((_t0 + WAIT_LINK * 100))
-	while :; do
-		_c=$(carrier "$1")
-		_o=$(operstate "$1")
-		[ "$_c" = "$2" ] && [ "$_o" = "$3" ] && break
-		[ "$(now)" -lt "$_end" ] || break
-		nap
-	done
-	say "$4 $1 carrier $_c operstate $_o ($(since "$_t0"))"
 }
 
 # link_set IF up|down
@@ -142,13 +78,12 @@ pci_lines() {
 	done
 }
 
-# report_kernel: the kernel's iavf lines, the errors among them, warnings.
+# report_kernel: the AVF's interrupts, the kernel's lines of the AVF and
+# of the PCI core about the function, the errors among them, warnings.
 report_kernel() {
 	grep -i iavf /proc/interrupts 2> /dev/null | tr -s ' ' | while read -r _l; do
 		say "irq $_l"
 	done
-	dmesg > /tmp/dmesg.txt 2>&1
-	# The AVF's own lines, and the PCI core's about the function.
 	_pat=iavf
 	for _d in /sys/bus/pci/devices/*; do
 		[ "$(cat "$_d/vendor" 2> /dev/null)" = 0x8086 ] || continue
@@ -156,37 +91,11 @@ report_kernel() {
 		0x1889 | 0x37cd | 0x1571 | 0x154c) _pat="$_pat|${_d##*/}" ;;
 		esac
 	done
-	grep -i -E "$_pat" /tmp/dmesg.txt > /tmp/iavf.txt
-	while IFS= read -r _l; do
-		say "dmesg: $_l"
-	done < /tmp/iavf.txt
-	grep -i -E 'error|fail|timeout|timed out' /tmp/iavf.txt > /tmp/iavf-err.txt
-	say "iavf kernel errors $(wc -l < /tmp/iavf-err.txt)"
-	while IFS= read -r _l; do
-		say "iavf kernel error: $_l"
-	done < /tmp/iavf-err.txt
-	grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|soft lockup|hung task' \
-		/tmp/dmesg.txt > /tmp/warn.txt
-	say "kernel warnings $(wc -l < /tmp/warn.txt)"
-	while IFS= read -r _l; do
-		say "kernel warning: $_l"
-	done < /tmp/warn.txt
-	# The whole report of the first one (register dump, call trace).
-	_first=$(head -n 1 /tmp/warn.txt)
-	if [ -n "$_first" ]; then
-		grep -F -x -A 60 -e "$_first" /tmp/dmesg.txt | head -n 61 | while IFS= read -r _l; do
-			say "kernel report: $_l"
-		done
-	fi
+	kernel_report "$_pat" 'error|fail|timeout|timed out'
 }
 
 # ------------------------------------------------------------ modules
-touch /etc/guest-modules
-while read -r m; do
-	[ -n "$m" ] || continue
-	out=$(insmod "/lib/modules/$m.ko" 2>&1)
-	say "insmod $m rc $?${out:+ ($out)}"
-done < /etc/guest-modules
+load_modules
 
 # ------------------------------------------------------------ probe
 if ! wait_iface "$WAIT_IFACE"; then
@@ -204,11 +113,11 @@ say "iface $IF driver iavf mac $MAC ($(since "$T0"))"
 
 # ------------------------------------------------------------ up, down, up
 link_set "$IF" up
-wait_link "$IF" 1 up up
+link_wait - "$IF" 1 up up
 link_set "$IF" down
-wait_link "$IF" - down down
+link_wait - "$IF" - down down
 link_set "$IF" up
-wait_link "$IF" 1 up up-again
+link_wait - "$IF" 1 up up-again
 
 # ------------------------------------------------------------ reload
 t=$(now)
@@ -229,7 +138,7 @@ say "insmod-again iavf rc $?${out:+ ($out)}"
 if wait_iface "$WAIT_IFACE"; then
 	say "reload iface $IF driver iavf mac $(cat "/sys/class/net/$IF/address") ($(since "$T0"))"
 	link_set "$IF" up
-	wait_link "$IF" 1 up reload-up
+	link_wait - "$IF" 1 up reload-up
 else
 	say "reload no iavf interface after $WAIT_IFACE s"
 fi

@@ -56,9 +56,9 @@
 
 PATH=/opt/bin:/bin
 export PATH
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2> /dev/null
+# shellcheck source=devtools/guest/lib.sh
+. /lib/guest-lib.sh
+guest_start
 mkdir -p /run /var /tmp
 [ -e /var/run ] || ln -s /run /var/run
 # This busybox runs its own applets before anything on PATH: the full `ip`
@@ -66,42 +66,8 @@ mkdir -p /run /var /tmp
 if [ -x /opt/bin/ip ]; then
 	ip() { /opt/bin/ip "$@"; }
 fi
-# Start on a fresh line: the firmware leaves the cursor mid-line.
-echo
+finish_hook() { report_kernel; }
 
-say() { echo "GUEST: $*"; }
-# say_lines PREFIX: each line of stdin as a GUEST line.
-say_lines() {
-	while IFS= read -r _l; do
-		say "$1$_l"
-	done
-}
-finish() {
-	report_kernel
-	echo "GUEST-RESULT: $*"
-	sync
-	# poweroff shuts the devices down first, which hangs if a driver is
-	# stuck (e.g. after an oops): then panic, so that QEMU exits at once
-	# (panic=-1, -no-reboot) instead of at the host's time-out.
-	(
-		sleep 15
-		echo "GUEST: poweroff hangs; forcing a panic"
-		echo c > /proc/sysrq-trigger
-	) &
-	poweroff -f
-	sleep 30
-}
-
-# param NAME DEFAULT [CHARS]: value of emutest.NAME= on the kernel command
-# line if made of CHARS only (default: digits), else DEFAULT.
-param() {
-	_v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^emutest\.$1=//p" | tail -n 1)
-	if [ -n "$_v" ] && [ -z "$(printf '%s' "$_v" | tr -d "${3:-0-9}")" ]; then
-		echo "$_v"
-	else
-		echo "$2"
-	fi
-}
 MODE=$(param mode ping a-z)
 COUNT=$(param count 20)
 INTERVAL=$(param interval 0.2 0-9.)
@@ -112,39 +78,10 @@ PINGS=$(param pings 8)
 HOLD=$(param hold 3)
 WAIT_IFACE=$(param wait 60)
 WAIT_LINK=$(param linkwait 30)
-if [ "$(param verbose 0)" = 1 ]; then
-	echo 8 > /proc/sys/kernel/printk
-fi
+verbose_console
 HOST_IP=198.18.0.1
 GUEST_IP=198.18.0.2
 PORT=5001
-
-# Time in centiseconds since boot, and the seconds elapsed since a mark.
-now() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s\n", (b - a) / 100 }'; }
-nap() { sleep 0.2 2> /dev/null || sleep 1; }
-
-# in_ns NS CMD...: run CMD in network namespace NS ("-": the initial one).
-in_ns() {
-	_ns=$1
-	shift
-	if [ "$_ns" = - ]; then
-		"$@"
-	else
-		ip netns exec "$_ns" "$@"
-	fi
-}
-
-# iavf_ifaces: the interfaces bound to iavf, one "MAC NAME" line each,
-# sorted by MAC.
-iavf_ifaces() {
-	for _n in /sys/class/net/*; do
-		[ -e "$_n/device/driver" ] || continue
-		_d=$(readlink "$_n/device/driver")
-		[ "${_d##*/}" = iavf ] || continue
-		echo "$(cat "$_n/address") ${_n##*/}"
-	done | sort
-}
 
 # wait_ifaces N LIMIT: wait up to LIMIT s for N iavf interfaces; sets IFS_FOUND
 # (their names, by MAC) and prints them.
@@ -170,18 +107,7 @@ EOF
 
 # wait_carrier NS IF LABEL: wait up to WAIT_LINK s for carrier 1 and
 # operstate up, then print what was seen.
-wait_carrier() {
-	_t0=$(now)
-	_end=$((_t0 + WAIT_LINK * 100))
-	while :; do
-		_c=$(in_ns "$1" cat "/sys/class/net/$2/carrier" 2> /dev/null || echo -)
-		_o=$(in_ns "$1" cat "/sys/class/net/$2/operstate" 2> /dev/null || echo -)
-		[ "$_c" = 1 ] && [ "$_o" = up ] && break
-		[ "$(now)" -lt "$_end" ] || break
-		nap
-	done
-	say "$3 $2 carrier $_c operstate $_o ($(since "$_t0"))"
-}
+wait_carrier() { link_wait "$1" "$2" 1 up "$3"; }
 
 # run LABEL CMD...: run CMD, print "LABEL rc N" and its output.
 run() {
@@ -271,23 +197,9 @@ irq_info() {
 	say "irq vectors $1 TxRx $(grep -c -E "$1-TxRx-[0-9]+" /proc/interrupts)"
 }
 
-# report_kernel: the kernel's iavf lines, the errors among them, warnings.
-report_kernel() {
-	dmesg > /tmp/dmesg.txt 2>&1
-	grep -i -E 'iavf|veth' /tmp/dmesg.txt > /tmp/iavf.txt
-	say_lines "dmesg: " < /tmp/iavf.txt
-	grep -i -E 'error|fail|timeout|timed out|hang' /tmp/iavf.txt > /tmp/iavf-err.txt
-	say "iavf kernel errors $(wc -l < /tmp/iavf-err.txt)"
-	say_lines "iavf kernel error: " < /tmp/iavf-err.txt
-	grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|soft lockup|hung task' \
-		/tmp/dmesg.txt > /tmp/warn.txt
-	say "kernel warnings $(wc -l < /tmp/warn.txt)"
-	say_lines "kernel warning: " < /tmp/warn.txt
-	_first=$(head -n 1 /tmp/warn.txt)
-	if [ -n "$_first" ]; then
-		grep -F -x -A 60 -e "$_first" /tmp/dmesg.txt | head -n 61 | say_lines "kernel report: "
-	fi
-}
+# report_kernel: the kernel's iavf (and veth) lines, the errors among them,
+# warnings.
+report_kernel() { kernel_report 'iavf|veth' 'error|fail|timeout|timed out|hang'; }
 
 # traffic_done: tell the host to read testpmd's counters, give it time.
 traffic_done() {
@@ -400,12 +312,7 @@ transfer() {
 # ------------------------------------------------------------ modules
 say "mode $MODE"
 tools
-touch /etc/guest-modules
-while read -r m; do
-	[ -n "$m" ] || continue
-	out=$(insmod "/lib/modules/$m.ko" 2>&1)
-	say "insmod $m rc $?${out:+ ($out)}"
-done < /etc/guest-modules
+load_modules
 
 case $MODE in
 ping)

@@ -23,19 +23,9 @@ DEVICE=0x00f0
 
 PATH=/bin
 export PATH
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2> /dev/null
-# Start on a fresh line: the firmware leaves the cursor mid-line.
-echo
-
-say() { echo "GUEST: $*"; }
-finish() {
-	echo "GUEST-RESULT: $*"
-	sync
-	poweroff -f
-	sleep 5
-}
+# shellcheck source=devtools/guest/lib.sh
+. /lib/guest-lib.sh
+guest_start
 
 # cfg OFF [N]: N (1, 2 or 4; default 1) little-endian bytes of config space
 # at OFF, as a number (0x...). Empty when beyond the readable config space.
