@@ -104,7 +104,8 @@ allowed_cpus() {
 }
 
 # need_plugins BUILD SO...: the drivers' plugins (paths under BUILD, e.g.
-# drivers/emu/iavf/librte_emu_iavf.so) are built (else die, or skip with
+# drivers/librte_emu_iavf.so; in a build of an earlier revision, in the
+# driver's own directory under drivers/) are built (else die, or skip with
 # NEED_PLUGINS=skip); plugins= their private copy (devtools/private-plugins.sh:
 # EAL refuses -d plugins under world-writable directories).
 need_plugins() {
@@ -112,15 +113,17 @@ need_plugins() {
 	shift
 	[ "${NEED_PLUGINS:-}" != skip ] || fail=skip
 	for f in "$@"; do
-		[ -e "$build/$f" ] || "$fail" "$build/$f is not built (BUILD=$build)"
+		[ -e "$build/$f" ] ||
+			[ -n "$(find "$build/drivers" -name "${f##*/}" -print -quit 2> /dev/null)" ] ||
+			"$fail" "$build/$f is not built (BUILD=$build)"
 	done
 	plugins=$(bash devtools/private-plugins.sh "$build") ||
 		"$fail" "cannot make the private plugin directory (see above)"
 }
 # The three drivers' plugins.
-EMU_SO=drivers/emu/iavf/librte_emu_iavf.so
-BE_SO=drivers/net/iavfbe/librte_net_iavfbe.so
-CLIENT_SO=drivers/net/iavf_client/librte_net_iavf_client.so
+EMU_SO=drivers/librte_emu_iavf.so
+BE_SO=drivers/librte_net_iavfbe.so
+CLIENT_SO=drivers/librte_net_iavf_client.so
 
 # ------------------------------------------------------------ logs directory
 # work_init NAME: work= a new private directory for logs and FIFOs, and the
