@@ -2759,220 +2759,234 @@ test_rss(void)
 	return TEST_SUCCESS;
 }
 
-/* Malformed messages that did not get an error status. */
-static unsigned int nb_accepted;
+/*
+ * A virtchnl message of a case, built in a zeroed buffer: up to three queue
+ * pairs of CONFIG_VSI_QUEUES (at 8, 72, 136), then up to six little-endian
+ * fields. A value MSG_VSI or MSG_BAD_VSI stands for the VF's VSI id or
+ * another one (known once the device is up).
+ */
+#define MSG_VSI (UINT64_C(1) << 48)
+#define MSG_BAD_VSI (UINT64_C(2) << 48)
 
-/* A malformed message's status must be an error (a negative status). */
-static void
-expect_error_status(const char *what, int st)
-{
-	if (st == VC_NO_REPLY || st >= 0) {
-		printf("malformed: %s: status %d, want an error\n", what, st);
-		nb_accepted++;
-	}
-}
+struct msg_qpair {
+	uint64_t vsi; /* 0: no pair; MSG_VSI or MSG_BAD_VSI */
+	uint16_t qid;
+	uint32_t ring_len;
+	uint64_t tx_ring, rx_ring;
+};
 
-#define EXPECT_ERROR(what, op, msg, len) \
-	expect_error_status(what, vc_call(op, msg, len, NULL, 0, NULL))
+struct msg_field {
+	uint16_t off;
+	uint8_t size; /* 1, 2 or 4 bytes; 0: unused */
+	uint64_t val;
+};
 
-/* Malformed virtchnl messages get an error status; the device keeps working. */
-static int
-test_malformed(void)
-{
-	uint8_t msg[8 + 64 * 4];
-	uint16_t vsi, bad_vsi;
-	unsigned int i;
-	uint32_t major = 0, minor = 0;
-	int st;
+struct vc_msg_case {
+	const char *name;
+	uint32_t op;
+	uint16_t len; /* bytes sent; 0: no payload */
+	struct msg_qpair qp[3];
+	struct msg_field f[6];
+};
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
-	vsi = g.vsi_id;
-	bad_vsi = (uint16_t)(vsi + 1);
-	memset(msg, 0, sizeof(msg));
-	nb_accepted = 0;
+/* clang-format off */
+#define TX0 (GUEST_IOVA + TX_RING_OFF(0))
+#define RX0 (GUEST_IOVA + RX_RING_OFF(0))
+/* Queue pair q of the VF's VSI with valid rings. */
+#define QP_OK(q) {MSG_VSI, q, RING_LEN, GUEST_IOVA + TX_RING_OFF(q), GUEST_IOVA + RX_RING_OFF(q)}
+/* Pair 0 with the given rings. */
+#define QP_RINGS(tx, rx) {MSG_VSI, 0, RING_LEN, tx, rx}
+/* The CONFIG_VSI_QUEUES header: the VF's VSI, n pairs. */
+#define VSIQ_HDR(n) {0, 2, MSG_VSI}, {2, 2, n}
+/* One pair (72 bytes) whose rings or buffers are changed by the fields. */
+#define ONE_PAIR(name, ...) \
+	{name, VC_OP_CONFIG_VSI_QUEUES, 72, {QP_OK(0)}, {VSIQ_HDR(1), __VA_ARGS__}}
+#define TX_RING_LEN(n) {8 + 4, 2, n}
+#define RX_RING_LEN(n) {8 + 24 + 4, 4, n}
+#define RX_BUF_LEN(n) {8 + 24 + 12, 4, n}
+/* virtchnl_queue_select of ENABLE_QUEUES / DISABLE_QUEUES / GET_STATS. */
+#define QSEL(name, op, vsi, rxq, txq) {name, op, 12, {}, {{0, 2, vsi}, {4, 4, rxq}, {8, 4, txq}}}
+/* CONFIG_IRQ_MAP of one vector entry (14 bytes). */
+#define IRQ_MAP1(name, vsi, vector, rxq) \
+	{name, VC_OP_CONFIG_IRQ_MAP, 14, {}, {{0, 2, 1}, {2, 2, vsi}, {4, 2, vector}, {6, 2, rxq}}}
 
+/* Malformed messages: each must get an error status. */
+static const struct vc_msg_case malformed_msgs[] = {
 	/* Short and wrong lengths. */
-	put_le32(msg, 1);
-	put_le32(msg + 4, 1);
-	EXPECT_ERROR("VERSION of 4 bytes", VC_OP_VERSION, msg, 4);
-	EXPECT_ERROR("VERSION without payload", VC_OP_VERSION, NULL, 0);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 bytes", VC_OP_CONFIG_VSI_QUEUES, msg, 2);
-	put_le16(msg, vsi);
-	put_le16(msg + 2, 2);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 pairs with 1", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 pairs, 1 byte short", VC_OP_CONFIG_VSI_QUEUES, msg,
-		     8 + 128 - 1);
-	put_le16(msg + 2, 0);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 0 pairs", VC_OP_CONFIG_VSI_QUEUES, msg, 8);
-	put_le16(msg + 2, DEV_QUEUES + 1);
-	qpair_fill(msg + 8 + 64, vsi, 1, RING_LEN, GUEST_IOVA + TX_RING_OFF(1),
-		   GUEST_IOVA + RX_RING_OFF(1));
-	qpair_fill(msg + 8 + 128, vsi, 2, RING_LEN, GUEST_IOVA + TX_RING_OFF(2),
-		   GUEST_IOVA + RX_RING_OFF(2));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of more pairs than queues", VC_OP_CONFIG_VSI_QUEUES, msg,
-		     8 + 64 * (DEV_QUEUES + 1));
-	put_le16(msg + 2, 0xFFFF);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 65535 pairs", VC_OP_CONFIG_VSI_QUEUES, msg, 8 + 64 * 2);
-
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, vsi);
-	put_le32(msg + 4, 1);
-	put_le32(msg + 8, 1);
-	EXPECT_ERROR("ENABLE_QUEUES of 10 bytes", VC_OP_ENABLE_QUEUES, msg, 10);
-	EXPECT_ERROR("DISABLE_QUEUES of 0 bytes", VC_OP_DISABLE_QUEUES, NULL, 0);
-	EXPECT_ERROR("GET_STATS of 4 bytes", VC_OP_GET_STATS, msg, 4);
-	EXPECT_ERROR("CONFIG_PROMISCUOUS_MODE of 2 bytes", VC_OP_CONFIG_PROMISCUOUS_MODE, msg, 2);
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, vsi);
-	put_le16(msg + 2, 2);
-	msg[4] = 0x02;
-	msg[9] = 0x01;
-	EXPECT_ERROR("ADD_ETH_ADDR of 2 with 1", VC_OP_ADD_ETH_ADDR, msg, 12);
-	EXPECT_ERROR("ADD_ETH_ADDR of 3 bytes", VC_OP_ADD_ETH_ADDR, msg, 3);
-	put_le16(msg + 2, 0);
-	EXPECT_ERROR("ADD_ETH_ADDR of 0 addresses", VC_OP_ADD_ETH_ADDR, msg, 4);
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, 2);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of 2 vectors with 1", VC_OP_CONFIG_IRQ_MAP, msg, 14);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of 1 byte", VC_OP_CONFIG_IRQ_MAP, msg, 1);
-	put_le16(msg, 0);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of 0 vectors", VC_OP_CONFIG_IRQ_MAP, msg, 2);
-	put_le16(msg, DEV_QUEUES + 2);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of more vectors than the device has", VC_OP_CONFIG_IRQ_MAP,
-		     msg, 2 + 12 * (DEV_QUEUES + 2));
+	{"VERSION of 4 bytes", VC_OP_VERSION, 4, {}, {{0, 4, 1}}},
+	{"VERSION without payload", VC_OP_VERSION, 0, {}, {}},
+	{"CONFIG_VSI_QUEUES of 2 bytes", VC_OP_CONFIG_VSI_QUEUES, 2, {}, {{0, 2, 1}}},
+	{"CONFIG_VSI_QUEUES of 2 pairs with 1", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_OK(0)},
+	 {VSIQ_HDR(2), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of 2 pairs, 1 byte short", VC_OP_CONFIG_VSI_QUEUES, 8 + 128 - 1,
+	 {QP_OK(0)}, {VSIQ_HDR(2), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of 0 pairs", VC_OP_CONFIG_VSI_QUEUES, 8, {QP_OK(0)},
+	 {VSIQ_HDR(0), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of more pairs than queues", VC_OP_CONFIG_VSI_QUEUES,
+	 8 + 64 * (DEV_QUEUES + 1), {QP_OK(0), QP_OK(1), QP_OK(2)},
+	 {VSIQ_HDR(DEV_QUEUES + 1), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of 65535 pairs", VC_OP_CONFIG_VSI_QUEUES, 8 + 64 * 2,
+	 {QP_OK(0), QP_OK(1), QP_OK(2)}, {VSIQ_HDR(0xFFFF), {4, 4, 1}}},
+	{"ENABLE_QUEUES of 10 bytes", VC_OP_ENABLE_QUEUES, 10, {},
+	 {{0, 2, MSG_VSI}, {4, 4, 1}, {8, 4, 1}}},
+	{"DISABLE_QUEUES of 0 bytes", VC_OP_DISABLE_QUEUES, 0, {}, {}},
+	{"GET_STATS of 4 bytes", VC_OP_GET_STATS, 4, {}, {{0, 2, MSG_VSI}}},
+	{"CONFIG_PROMISCUOUS_MODE of 2 bytes", VC_OP_CONFIG_PROMISCUOUS_MODE, 2, {},
+	 {{0, 2, MSG_VSI}}},
+	{"ADD_ETH_ADDR of 2 with 1", VC_OP_ADD_ETH_ADDR, 12, {},
+	 {{0, 2, MSG_VSI}, {2, 2, 2}, {4, 1, 0x02}, {9, 1, 0x01}}},
+	{"ADD_ETH_ADDR of 3 bytes", VC_OP_ADD_ETH_ADDR, 3, {}, {{0, 2, MSG_VSI}, {2, 2, 2}}},
+	{"ADD_ETH_ADDR of 0 addresses", VC_OP_ADD_ETH_ADDR, 4, {}, {{0, 2, MSG_VSI}}},
+	{"CONFIG_IRQ_MAP of 2 vectors with 1", VC_OP_CONFIG_IRQ_MAP, 14, {}, {{0, 2, 2}}},
+	{"CONFIG_IRQ_MAP of 1 byte", VC_OP_CONFIG_IRQ_MAP, 1, {}, {{0, 2, 2}}},
+	{"CONFIG_IRQ_MAP of 0 vectors", VC_OP_CONFIG_IRQ_MAP, 2, {}, {}},
+	{"CONFIG_IRQ_MAP of more vectors than the device has", VC_OP_CONFIG_IRQ_MAP,
+	 2 + 12 * (DEV_QUEUES + 2), {}, {{0, 2, DEV_QUEUES + 2}}},
 
 	/* Bad VSI id. */
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, bad_vsi);
-	put_le16(msg + 2, 1);
-	qpair_fill(msg + 8, bad_vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of a bad VSI", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	put_le16(msg, vsi);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES with a bad VSI in the pair", VC_OP_CONFIG_VSI_QUEUES, msg,
-		     72);
-	expect_error_status("ENABLE_QUEUES of a bad VSI",
-			    vc_queue_select(VC_OP_ENABLE_QUEUES, bad_vsi, 1, 1, NULL, 0, NULL));
-	expect_error_status("DISABLE_QUEUES of a bad VSI",
-			    vc_queue_select(VC_OP_DISABLE_QUEUES, bad_vsi, 1, 1, NULL, 0, NULL));
-	expect_error_status("GET_STATS of a bad VSI",
-			    vc_queue_select(VC_OP_GET_STATS, bad_vsi, 0, 0, NULL, 0, NULL));
-	expect_error_status("PROMISCUOUS_MODE of a bad VSI", vc_promisc(bad_vsi, 3));
-	expect_error_status(
-		"ADD_ETH_ADDR of a bad VSI",
-		vc_eth_addr(VC_OP_ADD_ETH_ADDR, bad_vsi, (const uint8_t *)"\2\0\0\0\0\1"));
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, 1);
-	put_le16(msg + 2, bad_vsi);
-	put_le16(msg + 4, 1);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of a bad VSI", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+	{"CONFIG_VSI_QUEUES of a bad VSI", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_BAD_VSI, 0, RING_LEN, TX0, RX0}}, {{0, 2, MSG_BAD_VSI}, {2, 2, 1}}},
+	{"CONFIG_VSI_QUEUES with a bad VSI in the pair", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_BAD_VSI, 0, RING_LEN, TX0, RX0}}, {VSIQ_HDR(1)}},
+	QSEL("ENABLE_QUEUES of a bad VSI", VC_OP_ENABLE_QUEUES, MSG_BAD_VSI, 1, 1),
+	QSEL("DISABLE_QUEUES of a bad VSI", VC_OP_DISABLE_QUEUES, MSG_BAD_VSI, 1, 1),
+	QSEL("GET_STATS of a bad VSI", VC_OP_GET_STATS, MSG_BAD_VSI, 0, 0),
+	{"PROMISCUOUS_MODE of a bad VSI", VC_OP_CONFIG_PROMISCUOUS_MODE, 4, {},
+	 {{0, 2, MSG_BAD_VSI}, {2, 2, 3}}},
+	{"ADD_ETH_ADDR of a bad VSI", VC_OP_ADD_ETH_ADDR, 12, {},
+	 {{0, 2, MSG_BAD_VSI}, {2, 2, 1}, {4, 1, 0x02}, {9, 1, 0x01}}},
+	IRQ_MAP1("CONFIG_IRQ_MAP of a bad VSI", MSG_BAD_VSI, 1, 0),
 
 	/* Queue id out of range. */
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, vsi);
-	put_le16(msg + 2, 1);
-	qpair_fill(msg + 8, vsi, DEV_QUEUES, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of queue 2", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0xFFFF, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of queue 65535", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	expect_error_status(
-		"ENABLE_QUEUES of rx queue 2",
-		vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 1u << DEV_QUEUES, 0, NULL, 0, NULL));
-	expect_error_status(
-		"ENABLE_QUEUES of tx queue 31",
-		vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0, 0x80000000u, NULL, 0, NULL));
-	expect_error_status("ENABLE_QUEUES of no queue",
-			    vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0, 0, NULL, 0, NULL));
-	expect_error_status("DISABLE_QUEUES of tx queue 15",
-			    vc_queue_select(VC_OP_DISABLE_QUEUES, vsi, 0, 1u << 15, NULL, 0, NULL));
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, 1);
-	put_le16(msg + 2, vsi);
-	put_le16(msg + 4, 1);
-	put_le16(msg + 6, 1u << DEV_QUEUES);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of tx queue 2", VC_OP_CONFIG_IRQ_MAP, msg, 14);
-	put_le16(msg + 4, DEV_QUEUES + 1);
-	put_le16(msg + 6, 1);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of vector 3", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+	{"CONFIG_VSI_QUEUES of queue 2", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_VSI, DEV_QUEUES, RING_LEN, TX0, RX0}}, {VSIQ_HDR(1)}},
+	{"CONFIG_VSI_QUEUES of queue 65535", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_VSI, 0xFFFF, RING_LEN, TX0, RX0}}, {VSIQ_HDR(1)}},
+	QSEL("ENABLE_QUEUES of rx queue 2", VC_OP_ENABLE_QUEUES, MSG_VSI, 1u << DEV_QUEUES, 0),
+	QSEL("ENABLE_QUEUES of tx queue 31", VC_OP_ENABLE_QUEUES, MSG_VSI, 0, 0x80000000u),
+	QSEL("ENABLE_QUEUES of no queue", VC_OP_ENABLE_QUEUES, MSG_VSI, 0, 0),
+	QSEL("DISABLE_QUEUES of tx queue 15", VC_OP_DISABLE_QUEUES, MSG_VSI, 0, 1u << 15),
+	IRQ_MAP1("CONFIG_IRQ_MAP of tx queue 2", MSG_VSI, 1, 1u << DEV_QUEUES),
+	IRQ_MAP1("CONFIG_IRQ_MAP of vector 3", MSG_VSI, DEV_QUEUES + 1, 1),
 
 	/*
 	 * Ring lengths not allowed, one direction at a time (the other one
 	 * valid): transmit rings of 8 .. 4096 descriptors in steps of 8,
 	 * receive rings of 32 .. 4096 in steps of 32.
 	 */
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, vsi);
-	put_le16(msg + 2, 1);
-	{
-		static const uint32_t bad_tx[] = {4097, 4104, 8192, 65535, 12, 4, 1};
-		static const uint32_t bad_rx[] = {4097, 4128, 8192, 0x10000 + 512, 33, 16, 8, 1};
-		char what[64];
+	ONE_PAIR("tx ring of 4097", TX_RING_LEN(4097)),
+	ONE_PAIR("tx ring of 4104", TX_RING_LEN(4104)),
+	ONE_PAIR("tx ring of 8192", TX_RING_LEN(8192)),
+	ONE_PAIR("tx ring of 65535", TX_RING_LEN(65535)),
+	ONE_PAIR("tx ring of 12", TX_RING_LEN(12)),
+	ONE_PAIR("tx ring of 4", TX_RING_LEN(4)),
+	ONE_PAIR("tx ring of 1", TX_RING_LEN(1)),
+	ONE_PAIR("rx ring of 4097", RX_RING_LEN(4097)),
+	ONE_PAIR("rx ring of 4128", RX_RING_LEN(4128)),
+	ONE_PAIR("rx ring of 8192", RX_RING_LEN(8192)),
+	ONE_PAIR("rx ring of 66048", RX_RING_LEN(0x10000 + 512)),
+	ONE_PAIR("rx ring of 33", RX_RING_LEN(33)),
+	ONE_PAIR("rx ring of 16", RX_RING_LEN(16)),
+	ONE_PAIR("rx ring of 8", RX_RING_LEN(8)),
+	ONE_PAIR("rx ring of 1", RX_RING_LEN(1)),
+	/* Ring addresses not 128-byte aligned. */
+	{"tx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(TX0 + 64, RX0)},
+	 {VSIQ_HDR(1)}},
+	{"rx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(TX0, RX0 + 8)},
+	 {VSIQ_HDR(1)}},
+	/* Ring addresses not mapped, or not entirely. */
+	{"tx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(UNMAPPED_IOVA, RX0)},
+	 {VSIQ_HDR(1)}},
+	{"rx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(TX0, UNMAPPED_IOVA)},
+	 {VSIQ_HDR(1)}},
+	{"tx ring across the end of guest memory", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {QP_RINGS(GUEST_IOVA + GUEST_SIZE - 4096, RX0)}, {VSIQ_HDR(1)}},
+	{"rx ring wrapping around", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {QP_RINGS(TX0, UINT64_MAX - 4095)}, {VSIQ_HDR(1)}},
+	/* Receive buffer sizes not allowed. */
+	ONE_PAIR("rx buffers of 0 bytes", RX_BUF_LEN(0)),
+	ONE_PAIR("rx buffers of 1 MiB", RX_BUF_LEN(1 << 20)),
+};
 
-		for (i = 0; i < RTE_DIM(bad_tx); i++) {
-			qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-				   GUEST_IOVA + RX_RING_OFF(0));
-			put_le16(msg + 8 + 4, (uint16_t)bad_tx[i]);
-			snprintf(what, sizeof(what), "tx ring of %" PRIu32, bad_tx[i]);
-			EXPECT_ERROR(what, VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-		}
-		for (i = 0; i < RTE_DIM(bad_rx); i++) {
-			qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-				   GUEST_IOVA + RX_RING_OFF(0));
-			put_le32(msg + 8 + 24 + 4, bad_rx[i]);
-			snprintf(what, sizeof(what), "rx ring of %" PRIu32, bad_rx[i]);
-			EXPECT_ERROR(what, VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+/* The limits themselves: each must get status 0. */
+static const struct vc_msg_case limit_msgs[] = {
+	{"rings of 4096", VC_OP_CONFIG_VSI_QUEUES, 72, {{MSG_VSI, 0, 4096, TX0, RX0}},
+	 {VSIQ_HDR(1)}},
+	{"tx ring of 8, rx ring of 32", VC_OP_CONFIG_VSI_QUEUES, 72, {{MSG_VSI, 0, 32, TX0, RX0}},
+	 {VSIQ_HDR(1), TX_RING_LEN(8)}},
+	/* Older drivers' length (72 + 64 n) is accepted too. */
+	{"CONFIG_VSI_QUEUES of 72 + 64 n bytes", VC_OP_CONFIG_VSI_QUEUES, 72 + 64, {QP_OK(0)},
+	 {VSIQ_HDR(1)}},
+};
+
+/* clang-format on */
+
+static uint64_t
+msg_value(uint64_t v, uint16_t vsi, uint16_t bad_vsi)
+{
+	return v == MSG_VSI ? vsi : v == MSG_BAD_VSI ? bad_vsi : v;
+}
+
+/* Send the message of c; @return its status. */
+static int
+vc_msg_case_send(const struct vc_msg_case *c, uint16_t vsi, uint16_t bad_vsi)
+{
+	uint8_t msg[8 + 64 * 4];
+	unsigned int i;
+
+	memset(msg, 0, sizeof(msg));
+	for (i = 0; i < RTE_DIM(c->qp); i++) {
+		const struct msg_qpair *q = &c->qp[i];
+
+		if (q->vsi != 0)
+			qpair_fill(msg + 8 + 64 * i, (uint16_t)msg_value(q->vsi, vsi, bad_vsi),
+				   q->qid, q->ring_len, q->tx_ring, q->rx_ring);
+	}
+	for (i = 0; i < RTE_DIM(c->f); i++) {
+		const struct msg_field *f = &c->f[i];
+		uint64_t v = msg_value(f->val, vsi, bad_vsi);
+
+		if (f->size == 1)
+			msg[f->off] = (uint8_t)v;
+		else if (f->size == 2)
+			put_le16(msg + f->off, (uint16_t)v);
+		else if (f->size == 4)
+			put_le32(msg + f->off, (uint32_t)v);
+	}
+	return vc_call(c->op, c->len != 0 ? msg : NULL, c->len, NULL, 0, NULL);
+}
+
+/* Malformed virtchnl messages get an error status; the device keeps working. */
+static int
+test_malformed(void)
+{
+	uint16_t vsi, bad_vsi;
+	unsigned int i, nb_accepted = 0;
+	uint32_t major = 0, minor = 0;
+	int st;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	vsi = g.vsi_id;
+	bad_vsi = (uint16_t)(vsi + 1);
+
+	for (i = 0; i < RTE_DIM(malformed_msgs); i++) {
+		st = vc_msg_case_send(&malformed_msgs[i], vsi, bad_vsi);
+		/* A malformed message's status must be an error (a negative status). */
+		if (st == VC_NO_REPLY || st >= 0) {
+			printf("malformed: %s: status %d, want an error\n", malformed_msgs[i].name,
+			       st);
+			nb_accepted++;
 		}
 	}
-	/* Ring addresses not 128-byte aligned. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0) + 64,
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("tx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0) + 8);
-	EXPECT_ERROR("rx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-
-	/* Ring addresses not mapped, or not entirely. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, UNMAPPED_IOVA, GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("tx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0), UNMAPPED_IOVA);
-	EXPECT_ERROR("rx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + GUEST_SIZE - 4096,
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("tx ring across the end of guest memory", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0), UINT64_MAX - 4095);
-	EXPECT_ERROR("rx ring wrapping around", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	/* Receive buffer sizes not allowed. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	put_le32(msg + 8 + 24 + 12, 0);
-	EXPECT_ERROR("rx buffers of 0 bytes", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	put_le32(msg + 8 + 24 + 12, 1 << 20);
-	EXPECT_ERROR("rx buffers of 1 MiB", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
 
 	/* The device still works, and nothing of the above was configured. */
 	TEST_ASSERT_SUCCESS(check_all_disabled(), "queues after malformed messages");
 	TEST_ASSERT_SUCCESS(vc_version(&major, &minor), "VERSION after malformed messages");
 	TEST_ASSERT(major == 1 && minor == 1, "VERSION %" PRIu32 ".%" PRIu32, major, minor);
-	/* The limits themselves are accepted. */
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, vsi);
-	put_le16(msg + 2, 1);
-	qpair_fill(msg + 8, vsi, 0, 4096, GUEST_IOVA + TX_RING_OFF(0), GUEST_IOVA + RX_RING_OFF(0));
-	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72, NULL, 0, NULL);
-	TEST_ASSERT_EQUAL(st, 0, "rings of 4096");
-	qpair_fill(msg + 8, vsi, 0, 32, GUEST_IOVA + TX_RING_OFF(0), GUEST_IOVA + RX_RING_OFF(0));
-	put_le16(msg + 8 + 4, 8);
-	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72, NULL, 0, NULL);
-	TEST_ASSERT_EQUAL(st, 0, "tx ring of 8, rx ring of 32");
-	/* Older drivers' length (72 + 64 n) is accepted too. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72 + 64, NULL, 0, NULL);
-	TEST_ASSERT_EQUAL(st, 0, "CONFIG_VSI_QUEUES of 72 + 64 n bytes");
+	for (i = 0; i < RTE_DIM(limit_msgs); i++) {
+		st = vc_msg_case_send(&limit_msgs[i], vsi, bad_vsi);
+		TEST_ASSERT_EQUAL(st, 0, "%s", limit_msgs[i].name);
+	}
 
 	st = vc_config_queues(DEV_QUEUES);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_VSI_QUEUES after malformed messages");
