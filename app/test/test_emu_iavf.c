@@ -45,6 +45,7 @@
 #include <avf_virtchnl.h>
 
 #include "test.h"
+#include "test_common.h"
 
 /* ------------------------------------------------------------------ facts */
 
@@ -284,48 +285,6 @@ static uint16_t emu_id;
 /* ---------------------------------------------------------- small helpers */
 
 static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void
 sleep_us(unsigned int us)
 {
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000};
@@ -349,7 +308,7 @@ reg_rd(uint32_t off, uint32_t *val)
 
 	ret = rte_vfio_user_client_region_read(g.c, RTE_VFIO_USER_REGION_BAR0, off, b, sizeof(b));
 	if (ret == 0)
-		*val = get32(b);
+		*val = get_le32(b);
 	return ret;
 }
 
@@ -358,7 +317,7 @@ reg_wr(uint32_t off, uint32_t val)
 {
 	uint8_t b[4];
 
-	put32(b, val);
+	put_le32(b, val);
 	return rte_vfio_user_client_region_write(g.c, RTE_VFIO_USER_REGION_BAR0, off, b, sizeof(b),
 						 false);
 }
@@ -716,11 +675,11 @@ static void
 note_event(const struct arq_msg *m)
 {
 	g.nb_events++;
-	g.last_event = (int32_t)get32(m->data);
+	g.last_event = (int32_t)get_le32(m->data);
 	g.last_event_link = m->data[8];
-	g.last_event_speed = get32(m->data + 4);
+	g.last_event_speed = get_le32(m->data + 4);
 	printf("virtchnl event %" PRId32 " (link %s, speed 0x%" PRIx32 ")\n", g.last_event,
-	       g.last_event_link ? "up" : "down", get32(m->data + 4));
+	       g.last_event_link ? "up" : "down", get_le32(m->data + 4));
 }
 
 /* Drain what is on the ARQ now (events are noted). */
@@ -862,12 +821,12 @@ vc_version(uint32_t *major, uint32_t *minor)
 	uint16_t rlen;
 	int st;
 
-	put32(req, 1);
-	put32(req + 4, 1);
+	put_le32(req, 1);
+	put_le32(req + 4, 1);
 	st = vc_call(VC_OP_VERSION, req, sizeof(req), resp, sizeof(resp), &rlen);
 	if (st == 0 && rlen >= 8) {
-		*major = get32(resp);
-		*minor = get32(resp + 4);
+		*major = get_le32(resp);
+		*minor = get_le32(resp + 4);
 	}
 	return st == 0 && rlen < 8 ? -EPROTO : st;
 }
@@ -900,7 +859,7 @@ vc_get_resources_caps(struct vf_res *r, uint32_t caps)
 	uint16_t rlen;
 	int st;
 
-	put32(req, caps);
+	put_le32(req, caps);
 	memset(r, 0, sizeof(*r));
 	st = vc_call(VC_OP_GET_VF_RESOURCES, req, sizeof(req), resp, sizeof(resp), &rlen);
 	if (st != 0)
@@ -908,17 +867,17 @@ vc_get_resources_caps(struct vf_res *r, uint32_t caps)
 	r->len = rlen;
 	if (rlen < 20)
 		return -EPROTO;
-	r->num_vsis = get16(resp);
-	r->num_queue_pairs = get16(resp + 2);
-	r->max_vectors = get16(resp + 4);
-	r->max_mtu = get16(resp + 6);
-	r->caps = get32(resp + 8);
-	r->rss_key_size = get32(resp + 12);
-	r->rss_lut_size = get32(resp + 16);
+	r->num_vsis = get_le16(resp);
+	r->num_queue_pairs = get_le16(resp + 2);
+	r->max_vectors = get_le16(resp + 4);
+	r->max_mtu = get_le16(resp + 6);
+	r->caps = get_le32(resp + 8);
+	r->rss_key_size = get_le32(resp + 12);
+	r->rss_lut_size = get_le32(resp + 16);
 	if (r->num_vsis >= 1 && rlen >= 36) {
-		r->vsi_id = get16(resp + 20);
-		r->vsi_num_qp = get16(resp + 22);
-		r->vsi_type = (int32_t)get32(resp + 24);
+		r->vsi_id = get_le16(resp + 20);
+		r->vsi_num_qp = get_le16(resp + 22);
+		r->vsi_type = (int32_t)get_le32(resp + 24);
 		memcpy(r->mac, resp + 30, 6);
 		g.vsi_id = r->vsi_id;
 	}
@@ -973,18 +932,18 @@ qpair_fill(uint8_t *p, uint16_t vsi, uint16_t qid, uint32_t ring_len, uint64_t t
 {
 	memset(p, 0, 64);
 	/* txq_info */
-	put16(p + 0, vsi);
-	put16(p + 2, qid);
-	put16(p + 4, (uint16_t)ring_len);
-	put64(p + 8, tx_ring);
+	put_le16(p + 0, vsi);
+	put_le16(p + 2, qid);
+	put_le16(p + 4, (uint16_t)ring_len);
+	put_le64(p + 8, tx_ring);
 	/* rxq_info */
 	p += 24;
-	put16(p + 0, vsi);
-	put16(p + 2, qid);
-	put32(p + 4, ring_len);
-	put32(p + 12, RX_BUF_SIZE);
-	put32(p + 16, 1518);
-	put64(p + 24, rx_ring);
+	put_le16(p + 0, vsi);
+	put_le16(p + 2, qid);
+	put_le32(p + 4, ring_len);
+	put_le32(p + 12, RX_BUF_SIZE);
+	put_le32(p + 16, 1518);
+	put_le64(p + 24, rx_ring);
 }
 
 /* CONFIG_VSI_QUEUES for nq queue pairs with rings in guest memory. */
@@ -995,8 +954,8 @@ vc_config_queues(uint16_t nq)
 	uint16_t q;
 
 	memset(msg, 0, sizeof(msg));
-	put16(msg, g.vsi_id);
-	put16(msg + 2, nq);
+	put_le16(msg, g.vsi_id);
+	put_le16(msg + 2, nq);
 	for (q = 0; q < nq; q++)
 		qpair_fill(msg + 8 + 64 * q, g.vsi_id, q, RING_LEN, GUEST_IOVA + TX_RING_OFF(q),
 			   GUEST_IOVA + RX_RING_OFF(q));
@@ -1015,16 +974,16 @@ vc_irq_map(uint16_t nq)
 	uint8_t *e;
 
 	memset(msg, 0, sizeof(msg));
-	put16(msg, (uint16_t)(nq + 1));
+	put_le16(msg, (uint16_t)(nq + 1));
 	for (q = 0; q < nq; q++) {
 		e = msg + 2 + 12 * q;
-		put16(e, g.vsi_id);
-		put16(e + 2, (uint16_t)(q + 1));
-		put16(e + 4, (uint16_t)(1u << q));
-		put16(e + 6, (uint16_t)(1u << q));
+		put_le16(e, g.vsi_id);
+		put_le16(e + 2, (uint16_t)(q + 1));
+		put_le16(e + 4, (uint16_t)(1u << q));
+		put_le16(e + 6, (uint16_t)(1u << q));
 	}
 	e = msg + 2 + 12 * nq;
-	put16(e, g.vsi_id);
+	put_le16(e, g.vsi_id);
 	return vc_call(VC_OP_CONFIG_IRQ_MAP, msg, (uint16_t)(2 + 12 * (nq + 1)), NULL, 0, NULL);
 }
 
@@ -1036,9 +995,9 @@ vc_queue_select(uint32_t op, uint16_t vsi, uint32_t rxq, uint32_t txq, void *res
 	uint8_t msg[12];
 
 	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put32(msg + 4, rxq);
-	put32(msg + 8, txq);
+	put_le16(msg, vsi);
+	put_le32(msg + 4, rxq);
+	put_le32(msg + 8, txq);
 	return vc_call(op, msg, sizeof(msg), resp, resp_cap, resp_len);
 }
 
@@ -1049,8 +1008,8 @@ vc_eth_addr(uint32_t op, uint16_t vsi, const uint8_t mac[6])
 	uint8_t msg[12];
 
 	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put16(msg + 2, 1);
+	put_le16(msg, vsi);
+	put_le16(msg + 2, 1);
 	memcpy(msg + 4, mac, 6);
 	return vc_call(op, msg, sizeof(msg), NULL, 0, NULL);
 }
@@ -1060,8 +1019,8 @@ vc_promisc(uint16_t vsi, uint16_t flags)
 {
 	uint8_t msg[4];
 
-	put16(msg, vsi);
-	put16(msg + 2, flags);
+	put_le16(msg, vsi);
+	put_le16(msg + 2, flags);
 	return vc_call(VC_OP_CONFIG_PROMISCUOUS_MODE, msg, sizeof(msg), NULL, 0, NULL);
 }
 
@@ -1386,7 +1345,7 @@ find_cap(const uint8_t *cfg, uint8_t id)
 {
 	unsigned int ptr, n;
 
-	if (!(get16(cfg + 0x06) & 0x10))
+	if (!(get_le16(cfg + 0x06) & 0x10))
 		return 0;
 	ptr = cfg[0x34] & 0xFCu;
 	for (n = 0; n < 48 && ptr >= 0x40 && ptr <= 0xF0; n++) {
@@ -1408,26 +1367,26 @@ bar_size_probe(unsigned int bar, uint64_t *size, uint32_t *type)
 	ret = cfg_rd(off, b, 4);
 	if (ret != 0)
 		return ret;
-	orig = get32(b);
+	orig = get_le32(b);
 	*type = orig & 0xFu;
-	put32(b, 0xFFFFFFFFu);
+	put_le32(b, 0xFFFFFFFFu);
 	if ((ret = cfg_wr(off, b, 4)) != 0 || (ret = cfg_rd(off, b, 4)) != 0)
 		return ret;
-	lo = get32(b);
+	lo = get_le32(b);
 	if ((*type & 0x6u) == 0x4u) {
 		/* 64-bit: size the high half too. */
 		if ((ret = cfg_rd(off + 4, b, 4)) != 0)
 			return ret;
-		orig_hi = get32(b);
-		put32(b, 0xFFFFFFFFu);
+		orig_hi = get_le32(b);
+		put_le32(b, 0xFFFFFFFFu);
 		if ((ret = cfg_wr(off + 4, b, 4)) != 0 || (ret = cfg_rd(off + 4, b, 4)) != 0)
 			return ret;
-		hi = get32(b);
-		put32(b, orig_hi);
+		hi = get_le32(b);
+		put_le32(b, orig_hi);
 		if ((ret = cfg_wr(off + 4, b, 4)) != 0)
 			return ret;
 	}
-	put32(b, orig);
+	put_le32(b, orig);
 	if ((ret = cfg_wr(off, b, 4)) != 0)
 		return ret;
 	*size = ~(((uint64_t)hi << 32) | (lo & ~0xFu)) + 1;
@@ -1456,18 +1415,18 @@ test_config_space(void)
 
 	ret = cfg_rd(0, cfg, sizeof(cfg));
 	TEST_ASSERT_SUCCESS(ret, "read config space");
-	TEST_ASSERT_EQUAL(get16(cfg + 0x00), 0x8086, "vendor id");
-	TEST_ASSERT_EQUAL(get16(cfg + 0x02), 0x1889, "device id");
-	TEST_ASSERT_EQUAL(get32(cfg + 0x08) >> 8, 0x020000, "class code");
+	TEST_ASSERT_EQUAL(get_le16(cfg + 0x00), 0x8086, "vendor id");
+	TEST_ASSERT_EQUAL(get_le16(cfg + 0x02), 0x1889, "device id");
+	TEST_ASSERT_EQUAL(get_le32(cfg + 0x08) >> 8, 0x020000, "class code");
 	TEST_ASSERT_EQUAL(cfg[0x0E] & 0x7F, 0, "header type");
 
 	/* MSI-X: queues + 1 vectors, table and PBA inside their BARs. */
 	msix = find_cap(cfg, PCI_CAP_ID_MSIX);
 	TEST_ASSERT(msix != 0, "no MSI-X capability");
-	nvec = (get16(cfg + msix + 2) & 0x7FFu) + 1;
+	nvec = (get_le16(cfg + msix + 2) & 0x7FFu) + 1;
 	TEST_ASSERT_EQUAL(nvec, DEV_QUEUES + 1, "MSI-X table size");
-	tbl = get32(cfg + msix + 4);
-	pba = get32(cfg + msix + 8);
+	tbl = get_le32(cfg + msix + 4);
+	pba = get_le32(cfg + msix + 8);
 	ret = rte_vfio_user_client_irq_info(g.c, RTE_VFIO_USER_IRQ_MSIX, &count, &flags);
 	TEST_ASSERT_SUCCESS(ret, "GET_IRQ_INFO(MSI-X)");
 	TEST_ASSERT_EQUAL(count, DEV_QUEUES + 1, "MSI-X vectors");
@@ -1486,8 +1445,8 @@ test_config_space(void)
 	/* PCI Express with FLR. */
 	exp = find_cap(cfg, PCI_CAP_ID_EXP);
 	TEST_ASSERT(exp != 0, "no PCI Express capability");
-	TEST_ASSERT(get32(cfg + exp + 4) & (1u << 28), "DevCap 0x%08" PRIx32 " without FLR",
-		    get32(cfg + exp + 4));
+	TEST_ASSERT(get_le32(cfg + exp + 4) & (1u << 28), "DevCap 0x%08" PRIx32 " without FLR",
+		    get_le32(cfg + exp + 4));
 
 	/* BAR0: 64 KiB or more of registers; the tail pages are sparse areas. */
 	memset(&ri, 0, sizeof(ri));
@@ -2043,8 +2002,8 @@ test_filters_stats(void)
 	TEST_ASSERT_EQUAL(st, 0, "ADD_ETH_ADDR multicast");
 	/* Two in one message. */
 	memset(msg, 0, sizeof(msg));
-	put16(msg, g.vsi_id);
-	put16(msg + 2, 2);
+	put_le16(msg, g.vsi_id);
+	put_le16(msg + 2, 2);
 	memcpy(msg + 4, other, 6);
 	memcpy(msg + 12, mcast, 6);
 	st = vc_call(VC_OP_DEL_ETH_ADDR, msg, 20, NULL, 0, NULL);
@@ -2073,8 +2032,8 @@ test_filters_stats(void)
 	TEST_ASSERT_EQUAL(rlen, 96, "GET_STATS length");
 	for (i = 0; i < 12; i++) {
 		uint64_t want = (i < 6 ? 1001 : 2001 - 6) + i;
-		uint64_t got =
-			(uint64_t)get32(stats + 8 * i) | (uint64_t)get32(stats + 8 * i + 4) << 32;
+		uint64_t got = (uint64_t)get_le32(stats + 8 * i) |
+			(uint64_t)get_le32(stats + 8 * i + 4) << 32;
 
 		/* rx_bytes with a 4-byte FCS per frame, as a VF counts it. */
 		if (i == 0)
@@ -2122,8 +2081,8 @@ vc_eth_addrs(uint32_t op, bool multi, unsigned int first, unsigned int n)
 	if (n > 128)
 		return VC_NO_REPLY;
 	memset(msg, 0, sizeof(msg));
-	put16(msg, g.vsi_id);
-	put16(msg + 2, (uint16_t)n);
+	put_le16(msg, g.vsi_id);
+	put_le16(msg + 2, (uint16_t)n);
 	for (i = 0; i < n; i++)
 		rx_addr(msg + 4 + 8 * i, multi, first + i);
 	return vc_call(op, msg, (uint16_t)(4 + 8 * n), NULL, 0, NULL);
@@ -2221,8 +2180,8 @@ test_rx_conf(void)
 	rx_conf(&c);
 	gen = c.generation;
 	memset(msg, 0, sizeof(msg));
-	put16(msg, g.vsi_id);
-	put16(msg + 2, 3);
+	put_le16(msg, g.vsi_id);
+	put_le16(msg + 2, 3);
 	memcpy(msg + 4, dev_mac, 6);
 	msg[4 + 6] = 1; /* VIRTCHNL_ETHER_ADDR_PRIMARY */
 	rx_addr(msg + 12, false, 1);
@@ -2294,7 +2253,7 @@ test_rx_conf(void)
 		goto out;
 	}
 	/* A good address, then a broadcast one: neither is added. */
-	put16(msg + 2, 2);
+	put_le16(msg + 2, 2);
 	rx_addr(msg + 4, false, 7);
 	memset(msg + 12, 0xFF, 6);
 	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 20, NULL, 0, NULL);
@@ -2437,19 +2396,19 @@ vc_vlan_filters(uint32_t op, uint16_t first, unsigned int n, const uint16_t *raw
 	if (n > 100)
 		return VC_NO_REPLY;
 	memset(msg, 0, sizeof(msg));
-	put16(msg, g.vsi_id);
-	put16(msg + 2, (uint16_t)n);
+	put_le16(msg, g.vsi_id);
+	put_le16(msg + 2, (uint16_t)n);
 	for (i = 0; i < n; i++) {
 		uint8_t *f = msg + 8 + 32 * i;
 
 		if (raw != NULL) {
-			put16(f + 8, raw[1]); /* outer.tci */
-			put16(f + 10, raw[2]); /* outer.tci_mask */
-			put16(f + 12, raw[0]); /* outer.tpid */
-			put16(f + 4, raw[3]); /* inner.tpid */
+			put_le16(f + 8, raw[1]); /* outer.tci */
+			put_le16(f + 10, raw[2]); /* outer.tci_mask */
+			put_le16(f + 12, raw[0]); /* outer.tpid */
+			put_le16(f + 4, raw[3]); /* inner.tpid */
 		} else {
-			put16(f + 8, (uint16_t)(first + i));
-			put16(f + 12, 0x8100);
+			put_le16(f + 8, (uint16_t)(first + i));
+			put_le16(f + 12, 0x8100);
 		}
 	}
 	return vc_call(op, msg, (uint16_t)(len - len_cut), NULL, 0, NULL);
@@ -2462,9 +2421,9 @@ vc_vlan_setting(uint32_t op, uint32_t outer, uint32_t inner)
 	uint8_t msg[16];
 
 	memset(msg, 0, sizeof(msg));
-	put32(msg, outer);
-	put32(msg + 4, inner);
-	put16(msg + 8, g.vsi_id);
+	put_le32(msg, outer);
+	put_le32(msg + 4, inner);
+	put_le16(msg + 8, g.vsi_id);
 	return vc_call(op, msg, sizeof(msg), NULL, 0, NULL);
 }
 
@@ -2515,14 +2474,14 @@ test_vlan(void)
 	TEST_ASSERT(st == 0 && rlen == 40, "VLAN caps: status %d, %u bytes", st, rlen);
 	printf("VLAN caps: filtering outer 0x%08x inner 0x%08x init 0x%x max %u; stripping outer "
 	       "0x%08x; insertion outer 0x%08x; init 0x%x match %u\n",
-	       get32(caps), get32(caps + 4), get32(caps + 8), get16(caps + 12), get32(caps + 16),
-	       get32(caps + 24), get32(caps + 32), caps[36]);
-	TEST_ASSERT(get32(caps) == 0x1 && get32(caps + 4) == 0 && get32(caps + 8) == 0x1 &&
-			    get16(caps + 12) >= 8,
+	       get_le32(caps), get_le32(caps + 4), get_le32(caps + 8), get_le16(caps + 12),
+	       get_le32(caps + 16), get_le32(caps + 24), get_le32(caps + 32), caps[36]);
+	TEST_ASSERT(get_le32(caps) == 0x1 && get_le32(caps + 4) == 0 && get_le32(caps + 8) == 0x1 &&
+			    get_le16(caps + 12) >= 8,
 		    "filtering caps");
-	TEST_ASSERT(get32(caps + 16) == 0x80000101u && get32(caps + 20) == 0 &&
-			    get32(caps + 24) == 0x80000101u && get32(caps + 28) == 0 &&
-			    get32(caps + 32) == 0x1,
+	TEST_ASSERT(get_le32(caps + 16) == 0x80000101u && get_le32(caps + 20) == 0 &&
+			    get_le32(caps + 24) == 0x80000101u && get_le32(caps + 28) == 0 &&
+			    get_le32(caps + 32) == 0x1,
 		    "offload caps");
 
 	TEST_ASSERT_SUCCESS(
@@ -2643,8 +2602,8 @@ vc_rss_key(uint16_t vsi, uint16_t key_len, uint8_t seed, uint16_t len)
 	unsigned int i;
 
 	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put16(msg + 2, key_len);
+	put_le16(msg, vsi);
+	put_le16(msg + 2, key_len);
 	for (i = 0; i < 128; i++)
 		msg[4 + i] = (uint8_t)(i * 7 + seed);
 	return vc_call(VC_OP_CONFIG_RSS_KEY, msg, len, NULL, 0, NULL);
@@ -2658,8 +2617,8 @@ vc_rss_lut(uint16_t entries, uint8_t nq, uint8_t bad, uint16_t len)
 	unsigned int i;
 
 	memset(msg, 0, sizeof(msg));
-	put16(msg, g.vsi_id);
-	put16(msg + 2, entries);
+	put_le16(msg, g.vsi_id);
+	put_le16(msg + 2, entries);
 	for (i = 0; i < 256; i++)
 		msg[4 + i] = (uint8_t)(i % nq);
 	if (bad != 0)
@@ -2672,7 +2631,7 @@ vc_rss_hena(uint64_t hena, uint16_t len)
 {
 	uint8_t msg[8];
 
-	put64(msg, hena);
+	put_le64(msg, hena);
 	return vc_call(VC_OP_SET_RSS_HENA, msg, len, NULL, 0, NULL);
 }
 
@@ -2708,9 +2667,9 @@ test_rss(void)
 	memset(resp, 0, sizeof(resp));
 	st = vc_call(VC_OP_GET_RSS_HENA_CAPS, NULL, 0, resp, sizeof(resp), &rlen);
 	printf("GET_RSS_HENA_CAPS: status %d, %u bytes, 0x%016" PRIx64 "\n", st, rlen,
-	       (uint64_t)get32(resp) | (uint64_t)get32(resp + 4) << 32);
+	       (uint64_t)get_le32(resp) | (uint64_t)get_le32(resp + 4) << 32);
 	TEST_ASSERT(st == 0 && rlen == 8 &&
-			    ((uint64_t)get32(resp) | (uint64_t)get32(resp + 4) << 32) ==
+			    ((uint64_t)get_le32(resp) | (uint64_t)get_le32(resp + 4) << 32) ==
 				    RSS_HENA_CAPS,
 		    "GET_RSS_HENA_CAPS");
 
@@ -2800,220 +2759,234 @@ test_rss(void)
 	return TEST_SUCCESS;
 }
 
-/* Malformed messages that did not get an error status. */
-static unsigned int nb_accepted;
+/*
+ * A virtchnl message of a case, built in a zeroed buffer: up to three queue
+ * pairs of CONFIG_VSI_QUEUES (at 8, 72, 136), then up to six little-endian
+ * fields. A value MSG_VSI or MSG_BAD_VSI stands for the VF's VSI id or
+ * another one (known once the device is up).
+ */
+#define MSG_VSI (UINT64_C(1) << 48)
+#define MSG_BAD_VSI (UINT64_C(2) << 48)
 
-/* A malformed message's status must be an error (a negative status). */
-static void
-expect_error_status(const char *what, int st)
-{
-	if (st == VC_NO_REPLY || st >= 0) {
-		printf("malformed: %s: status %d, want an error\n", what, st);
-		nb_accepted++;
-	}
-}
+struct msg_qpair {
+	uint64_t vsi; /* 0: no pair; MSG_VSI or MSG_BAD_VSI */
+	uint16_t qid;
+	uint32_t ring_len;
+	uint64_t tx_ring, rx_ring;
+};
 
-#define EXPECT_ERROR(what, op, msg, len) \
-	expect_error_status(what, vc_call(op, msg, len, NULL, 0, NULL))
+struct msg_field {
+	uint16_t off;
+	uint8_t size; /* 1, 2 or 4 bytes; 0: unused */
+	uint64_t val;
+};
 
-/* Malformed virtchnl messages get an error status; the device keeps working. */
-static int
-test_malformed(void)
-{
-	uint8_t msg[8 + 64 * 4];
-	uint16_t vsi, bad_vsi;
-	unsigned int i;
-	uint32_t major = 0, minor = 0;
-	int st;
+struct vc_msg_case {
+	const char *name;
+	uint32_t op;
+	uint16_t len; /* bytes sent; 0: no payload */
+	struct msg_qpair qp[3];
+	struct msg_field f[6];
+};
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
-	vsi = g.vsi_id;
-	bad_vsi = (uint16_t)(vsi + 1);
-	memset(msg, 0, sizeof(msg));
-	nb_accepted = 0;
+/* clang-format off */
+#define TX0 (GUEST_IOVA + TX_RING_OFF(0))
+#define RX0 (GUEST_IOVA + RX_RING_OFF(0))
+/* Queue pair q of the VF's VSI with valid rings. */
+#define QP_OK(q) {MSG_VSI, q, RING_LEN, GUEST_IOVA + TX_RING_OFF(q), GUEST_IOVA + RX_RING_OFF(q)}
+/* Pair 0 with the given rings. */
+#define QP_RINGS(tx, rx) {MSG_VSI, 0, RING_LEN, tx, rx}
+/* The CONFIG_VSI_QUEUES header: the VF's VSI, n pairs. */
+#define VSIQ_HDR(n) {0, 2, MSG_VSI}, {2, 2, n}
+/* One pair (72 bytes) whose rings or buffers are changed by the fields. */
+#define ONE_PAIR(name, ...) \
+	{name, VC_OP_CONFIG_VSI_QUEUES, 72, {QP_OK(0)}, {VSIQ_HDR(1), __VA_ARGS__}}
+#define TX_RING_LEN(n) {8 + 4, 2, n}
+#define RX_RING_LEN(n) {8 + 24 + 4, 4, n}
+#define RX_BUF_LEN(n) {8 + 24 + 12, 4, n}
+/* virtchnl_queue_select of ENABLE_QUEUES / DISABLE_QUEUES / GET_STATS. */
+#define QSEL(name, op, vsi, rxq, txq) {name, op, 12, {}, {{0, 2, vsi}, {4, 4, rxq}, {8, 4, txq}}}
+/* CONFIG_IRQ_MAP of one vector entry (14 bytes). */
+#define IRQ_MAP1(name, vsi, vector, rxq) \
+	{name, VC_OP_CONFIG_IRQ_MAP, 14, {}, {{0, 2, 1}, {2, 2, vsi}, {4, 2, vector}, {6, 2, rxq}}}
 
+/* Malformed messages: each must get an error status. */
+static const struct vc_msg_case malformed_msgs[] = {
 	/* Short and wrong lengths. */
-	put32(msg, 1);
-	put32(msg + 4, 1);
-	EXPECT_ERROR("VERSION of 4 bytes", VC_OP_VERSION, msg, 4);
-	EXPECT_ERROR("VERSION without payload", VC_OP_VERSION, NULL, 0);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 bytes", VC_OP_CONFIG_VSI_QUEUES, msg, 2);
-	put16(msg, vsi);
-	put16(msg + 2, 2);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 pairs with 1", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 2 pairs, 1 byte short", VC_OP_CONFIG_VSI_QUEUES, msg,
-		     8 + 128 - 1);
-	put16(msg + 2, 0);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 0 pairs", VC_OP_CONFIG_VSI_QUEUES, msg, 8);
-	put16(msg + 2, DEV_QUEUES + 1);
-	qpair_fill(msg + 8 + 64, vsi, 1, RING_LEN, GUEST_IOVA + TX_RING_OFF(1),
-		   GUEST_IOVA + RX_RING_OFF(1));
-	qpair_fill(msg + 8 + 128, vsi, 2, RING_LEN, GUEST_IOVA + TX_RING_OFF(2),
-		   GUEST_IOVA + RX_RING_OFF(2));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of more pairs than queues", VC_OP_CONFIG_VSI_QUEUES, msg,
-		     8 + 64 * (DEV_QUEUES + 1));
-	put16(msg + 2, 0xFFFF);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of 65535 pairs", VC_OP_CONFIG_VSI_QUEUES, msg, 8 + 64 * 2);
-
-	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put32(msg + 4, 1);
-	put32(msg + 8, 1);
-	EXPECT_ERROR("ENABLE_QUEUES of 10 bytes", VC_OP_ENABLE_QUEUES, msg, 10);
-	EXPECT_ERROR("DISABLE_QUEUES of 0 bytes", VC_OP_DISABLE_QUEUES, NULL, 0);
-	EXPECT_ERROR("GET_STATS of 4 bytes", VC_OP_GET_STATS, msg, 4);
-	EXPECT_ERROR("CONFIG_PROMISCUOUS_MODE of 2 bytes", VC_OP_CONFIG_PROMISCUOUS_MODE, msg, 2);
-	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put16(msg + 2, 2);
-	msg[4] = 0x02;
-	msg[9] = 0x01;
-	EXPECT_ERROR("ADD_ETH_ADDR of 2 with 1", VC_OP_ADD_ETH_ADDR, msg, 12);
-	EXPECT_ERROR("ADD_ETH_ADDR of 3 bytes", VC_OP_ADD_ETH_ADDR, msg, 3);
-	put16(msg + 2, 0);
-	EXPECT_ERROR("ADD_ETH_ADDR of 0 addresses", VC_OP_ADD_ETH_ADDR, msg, 4);
-	memset(msg, 0, sizeof(msg));
-	put16(msg, 2);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of 2 vectors with 1", VC_OP_CONFIG_IRQ_MAP, msg, 14);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of 1 byte", VC_OP_CONFIG_IRQ_MAP, msg, 1);
-	put16(msg, 0);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of 0 vectors", VC_OP_CONFIG_IRQ_MAP, msg, 2);
-	put16(msg, DEV_QUEUES + 2);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of more vectors than the device has", VC_OP_CONFIG_IRQ_MAP,
-		     msg, 2 + 12 * (DEV_QUEUES + 2));
+	{"VERSION of 4 bytes", VC_OP_VERSION, 4, {}, {{0, 4, 1}}},
+	{"VERSION without payload", VC_OP_VERSION, 0, {}, {}},
+	{"CONFIG_VSI_QUEUES of 2 bytes", VC_OP_CONFIG_VSI_QUEUES, 2, {}, {{0, 2, 1}}},
+	{"CONFIG_VSI_QUEUES of 2 pairs with 1", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_OK(0)},
+	 {VSIQ_HDR(2), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of 2 pairs, 1 byte short", VC_OP_CONFIG_VSI_QUEUES, 8 + 128 - 1,
+	 {QP_OK(0)}, {VSIQ_HDR(2), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of 0 pairs", VC_OP_CONFIG_VSI_QUEUES, 8, {QP_OK(0)},
+	 {VSIQ_HDR(0), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of more pairs than queues", VC_OP_CONFIG_VSI_QUEUES,
+	 8 + 64 * (DEV_QUEUES + 1), {QP_OK(0), QP_OK(1), QP_OK(2)},
+	 {VSIQ_HDR(DEV_QUEUES + 1), {4, 4, 1}}},
+	{"CONFIG_VSI_QUEUES of 65535 pairs", VC_OP_CONFIG_VSI_QUEUES, 8 + 64 * 2,
+	 {QP_OK(0), QP_OK(1), QP_OK(2)}, {VSIQ_HDR(0xFFFF), {4, 4, 1}}},
+	{"ENABLE_QUEUES of 10 bytes", VC_OP_ENABLE_QUEUES, 10, {},
+	 {{0, 2, MSG_VSI}, {4, 4, 1}, {8, 4, 1}}},
+	{"DISABLE_QUEUES of 0 bytes", VC_OP_DISABLE_QUEUES, 0, {}, {}},
+	{"GET_STATS of 4 bytes", VC_OP_GET_STATS, 4, {}, {{0, 2, MSG_VSI}}},
+	{"CONFIG_PROMISCUOUS_MODE of 2 bytes", VC_OP_CONFIG_PROMISCUOUS_MODE, 2, {},
+	 {{0, 2, MSG_VSI}}},
+	{"ADD_ETH_ADDR of 2 with 1", VC_OP_ADD_ETH_ADDR, 12, {},
+	 {{0, 2, MSG_VSI}, {2, 2, 2}, {4, 1, 0x02}, {9, 1, 0x01}}},
+	{"ADD_ETH_ADDR of 3 bytes", VC_OP_ADD_ETH_ADDR, 3, {}, {{0, 2, MSG_VSI}, {2, 2, 2}}},
+	{"ADD_ETH_ADDR of 0 addresses", VC_OP_ADD_ETH_ADDR, 4, {}, {{0, 2, MSG_VSI}}},
+	{"CONFIG_IRQ_MAP of 2 vectors with 1", VC_OP_CONFIG_IRQ_MAP, 14, {}, {{0, 2, 2}}},
+	{"CONFIG_IRQ_MAP of 1 byte", VC_OP_CONFIG_IRQ_MAP, 1, {}, {{0, 2, 2}}},
+	{"CONFIG_IRQ_MAP of 0 vectors", VC_OP_CONFIG_IRQ_MAP, 2, {}, {}},
+	{"CONFIG_IRQ_MAP of more vectors than the device has", VC_OP_CONFIG_IRQ_MAP,
+	 2 + 12 * (DEV_QUEUES + 2), {}, {{0, 2, DEV_QUEUES + 2}}},
 
 	/* Bad VSI id. */
-	memset(msg, 0, sizeof(msg));
-	put16(msg, bad_vsi);
-	put16(msg + 2, 1);
-	qpair_fill(msg + 8, bad_vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of a bad VSI", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	put16(msg, vsi);
-	EXPECT_ERROR("CONFIG_VSI_QUEUES with a bad VSI in the pair", VC_OP_CONFIG_VSI_QUEUES, msg,
-		     72);
-	expect_error_status("ENABLE_QUEUES of a bad VSI",
-			    vc_queue_select(VC_OP_ENABLE_QUEUES, bad_vsi, 1, 1, NULL, 0, NULL));
-	expect_error_status("DISABLE_QUEUES of a bad VSI",
-			    vc_queue_select(VC_OP_DISABLE_QUEUES, bad_vsi, 1, 1, NULL, 0, NULL));
-	expect_error_status("GET_STATS of a bad VSI",
-			    vc_queue_select(VC_OP_GET_STATS, bad_vsi, 0, 0, NULL, 0, NULL));
-	expect_error_status("PROMISCUOUS_MODE of a bad VSI", vc_promisc(bad_vsi, 3));
-	expect_error_status(
-		"ADD_ETH_ADDR of a bad VSI",
-		vc_eth_addr(VC_OP_ADD_ETH_ADDR, bad_vsi, (const uint8_t *)"\2\0\0\0\0\1"));
-	memset(msg, 0, sizeof(msg));
-	put16(msg, 1);
-	put16(msg + 2, bad_vsi);
-	put16(msg + 4, 1);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of a bad VSI", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+	{"CONFIG_VSI_QUEUES of a bad VSI", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_BAD_VSI, 0, RING_LEN, TX0, RX0}}, {{0, 2, MSG_BAD_VSI}, {2, 2, 1}}},
+	{"CONFIG_VSI_QUEUES with a bad VSI in the pair", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_BAD_VSI, 0, RING_LEN, TX0, RX0}}, {VSIQ_HDR(1)}},
+	QSEL("ENABLE_QUEUES of a bad VSI", VC_OP_ENABLE_QUEUES, MSG_BAD_VSI, 1, 1),
+	QSEL("DISABLE_QUEUES of a bad VSI", VC_OP_DISABLE_QUEUES, MSG_BAD_VSI, 1, 1),
+	QSEL("GET_STATS of a bad VSI", VC_OP_GET_STATS, MSG_BAD_VSI, 0, 0),
+	{"PROMISCUOUS_MODE of a bad VSI", VC_OP_CONFIG_PROMISCUOUS_MODE, 4, {},
+	 {{0, 2, MSG_BAD_VSI}, {2, 2, 3}}},
+	{"ADD_ETH_ADDR of a bad VSI", VC_OP_ADD_ETH_ADDR, 12, {},
+	 {{0, 2, MSG_BAD_VSI}, {2, 2, 1}, {4, 1, 0x02}, {9, 1, 0x01}}},
+	IRQ_MAP1("CONFIG_IRQ_MAP of a bad VSI", MSG_BAD_VSI, 1, 0),
 
 	/* Queue id out of range. */
-	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put16(msg + 2, 1);
-	qpair_fill(msg + 8, vsi, DEV_QUEUES, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of queue 2", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0xFFFF, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("CONFIG_VSI_QUEUES of queue 65535", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	expect_error_status(
-		"ENABLE_QUEUES of rx queue 2",
-		vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 1u << DEV_QUEUES, 0, NULL, 0, NULL));
-	expect_error_status(
-		"ENABLE_QUEUES of tx queue 31",
-		vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0, 0x80000000u, NULL, 0, NULL));
-	expect_error_status("ENABLE_QUEUES of no queue",
-			    vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0, 0, NULL, 0, NULL));
-	expect_error_status("DISABLE_QUEUES of tx queue 15",
-			    vc_queue_select(VC_OP_DISABLE_QUEUES, vsi, 0, 1u << 15, NULL, 0, NULL));
-	memset(msg, 0, sizeof(msg));
-	put16(msg, 1);
-	put16(msg + 2, vsi);
-	put16(msg + 4, 1);
-	put16(msg + 6, 1u << DEV_QUEUES);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of tx queue 2", VC_OP_CONFIG_IRQ_MAP, msg, 14);
-	put16(msg + 4, DEV_QUEUES + 1);
-	put16(msg + 6, 1);
-	EXPECT_ERROR("CONFIG_IRQ_MAP of vector 3", VC_OP_CONFIG_IRQ_MAP, msg, 14);
+	{"CONFIG_VSI_QUEUES of queue 2", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_VSI, DEV_QUEUES, RING_LEN, TX0, RX0}}, {VSIQ_HDR(1)}},
+	{"CONFIG_VSI_QUEUES of queue 65535", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {{MSG_VSI, 0xFFFF, RING_LEN, TX0, RX0}}, {VSIQ_HDR(1)}},
+	QSEL("ENABLE_QUEUES of rx queue 2", VC_OP_ENABLE_QUEUES, MSG_VSI, 1u << DEV_QUEUES, 0),
+	QSEL("ENABLE_QUEUES of tx queue 31", VC_OP_ENABLE_QUEUES, MSG_VSI, 0, 0x80000000u),
+	QSEL("ENABLE_QUEUES of no queue", VC_OP_ENABLE_QUEUES, MSG_VSI, 0, 0),
+	QSEL("DISABLE_QUEUES of tx queue 15", VC_OP_DISABLE_QUEUES, MSG_VSI, 0, 1u << 15),
+	IRQ_MAP1("CONFIG_IRQ_MAP of tx queue 2", MSG_VSI, 1, 1u << DEV_QUEUES),
+	IRQ_MAP1("CONFIG_IRQ_MAP of vector 3", MSG_VSI, DEV_QUEUES + 1, 1),
 
 	/*
 	 * Ring lengths not allowed, one direction at a time (the other one
 	 * valid): transmit rings of 8 .. 4096 descriptors in steps of 8,
 	 * receive rings of 32 .. 4096 in steps of 32.
 	 */
-	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put16(msg + 2, 1);
-	{
-		static const uint32_t bad_tx[] = {4097, 4104, 8192, 65535, 12, 4, 1};
-		static const uint32_t bad_rx[] = {4097, 4128, 8192, 0x10000 + 512, 33, 16, 8, 1};
-		char what[64];
+	ONE_PAIR("tx ring of 4097", TX_RING_LEN(4097)),
+	ONE_PAIR("tx ring of 4104", TX_RING_LEN(4104)),
+	ONE_PAIR("tx ring of 8192", TX_RING_LEN(8192)),
+	ONE_PAIR("tx ring of 65535", TX_RING_LEN(65535)),
+	ONE_PAIR("tx ring of 12", TX_RING_LEN(12)),
+	ONE_PAIR("tx ring of 4", TX_RING_LEN(4)),
+	ONE_PAIR("tx ring of 1", TX_RING_LEN(1)),
+	ONE_PAIR("rx ring of 4097", RX_RING_LEN(4097)),
+	ONE_PAIR("rx ring of 4128", RX_RING_LEN(4128)),
+	ONE_PAIR("rx ring of 8192", RX_RING_LEN(8192)),
+	ONE_PAIR("rx ring of 66048", RX_RING_LEN(0x10000 + 512)),
+	ONE_PAIR("rx ring of 33", RX_RING_LEN(33)),
+	ONE_PAIR("rx ring of 16", RX_RING_LEN(16)),
+	ONE_PAIR("rx ring of 8", RX_RING_LEN(8)),
+	ONE_PAIR("rx ring of 1", RX_RING_LEN(1)),
+	/* Ring addresses not 128-byte aligned. */
+	{"tx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(TX0 + 64, RX0)},
+	 {VSIQ_HDR(1)}},
+	{"rx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(TX0, RX0 + 8)},
+	 {VSIQ_HDR(1)}},
+	/* Ring addresses not mapped, or not entirely. */
+	{"tx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(UNMAPPED_IOVA, RX0)},
+	 {VSIQ_HDR(1)}},
+	{"rx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, 72, {QP_RINGS(TX0, UNMAPPED_IOVA)},
+	 {VSIQ_HDR(1)}},
+	{"tx ring across the end of guest memory", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {QP_RINGS(GUEST_IOVA + GUEST_SIZE - 4096, RX0)}, {VSIQ_HDR(1)}},
+	{"rx ring wrapping around", VC_OP_CONFIG_VSI_QUEUES, 72,
+	 {QP_RINGS(TX0, UINT64_MAX - 4095)}, {VSIQ_HDR(1)}},
+	/* Receive buffer sizes not allowed. */
+	ONE_PAIR("rx buffers of 0 bytes", RX_BUF_LEN(0)),
+	ONE_PAIR("rx buffers of 1 MiB", RX_BUF_LEN(1 << 20)),
+};
 
-		for (i = 0; i < RTE_DIM(bad_tx); i++) {
-			qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-				   GUEST_IOVA + RX_RING_OFF(0));
-			put16(msg + 8 + 4, (uint16_t)bad_tx[i]);
-			snprintf(what, sizeof(what), "tx ring of %" PRIu32, bad_tx[i]);
-			EXPECT_ERROR(what, VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-		}
-		for (i = 0; i < RTE_DIM(bad_rx); i++) {
-			qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-				   GUEST_IOVA + RX_RING_OFF(0));
-			put32(msg + 8 + 24 + 4, bad_rx[i]);
-			snprintf(what, sizeof(what), "rx ring of %" PRIu32, bad_rx[i]);
-			EXPECT_ERROR(what, VC_OP_CONFIG_VSI_QUEUES, msg, 72);
+/* The limits themselves: each must get status 0. */
+static const struct vc_msg_case limit_msgs[] = {
+	{"rings of 4096", VC_OP_CONFIG_VSI_QUEUES, 72, {{MSG_VSI, 0, 4096, TX0, RX0}},
+	 {VSIQ_HDR(1)}},
+	{"tx ring of 8, rx ring of 32", VC_OP_CONFIG_VSI_QUEUES, 72, {{MSG_VSI, 0, 32, TX0, RX0}},
+	 {VSIQ_HDR(1), TX_RING_LEN(8)}},
+	/* Older drivers' length (72 + 64 n) is accepted too. */
+	{"CONFIG_VSI_QUEUES of 72 + 64 n bytes", VC_OP_CONFIG_VSI_QUEUES, 72 + 64, {QP_OK(0)},
+	 {VSIQ_HDR(1)}},
+};
+
+/* clang-format on */
+
+static uint64_t
+msg_value(uint64_t v, uint16_t vsi, uint16_t bad_vsi)
+{
+	return v == MSG_VSI ? vsi : v == MSG_BAD_VSI ? bad_vsi : v;
+}
+
+/* Send the message of c; @return its status. */
+static int
+vc_msg_case_send(const struct vc_msg_case *c, uint16_t vsi, uint16_t bad_vsi)
+{
+	uint8_t msg[8 + 64 * 4];
+	unsigned int i;
+
+	memset(msg, 0, sizeof(msg));
+	for (i = 0; i < RTE_DIM(c->qp); i++) {
+		const struct msg_qpair *q = &c->qp[i];
+
+		if (q->vsi != 0)
+			qpair_fill(msg + 8 + 64 * i, (uint16_t)msg_value(q->vsi, vsi, bad_vsi),
+				   q->qid, q->ring_len, q->tx_ring, q->rx_ring);
+	}
+	for (i = 0; i < RTE_DIM(c->f); i++) {
+		const struct msg_field *f = &c->f[i];
+		uint64_t v = msg_value(f->val, vsi, bad_vsi);
+
+		if (f->size == 1)
+			msg[f->off] = (uint8_t)v;
+		else if (f->size == 2)
+			put_le16(msg + f->off, (uint16_t)v);
+		else if (f->size == 4)
+			put_le32(msg + f->off, (uint32_t)v);
+	}
+	return vc_call(c->op, c->len != 0 ? msg : NULL, c->len, NULL, 0, NULL);
+}
+
+/* Malformed virtchnl messages get an error status; the device keeps working. */
+static int
+test_malformed(void)
+{
+	uint16_t vsi, bad_vsi;
+	unsigned int i, nb_accepted = 0;
+	uint32_t major = 0, minor = 0;
+	int st;
+
+	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	vsi = g.vsi_id;
+	bad_vsi = (uint16_t)(vsi + 1);
+
+	for (i = 0; i < RTE_DIM(malformed_msgs); i++) {
+		st = vc_msg_case_send(&malformed_msgs[i], vsi, bad_vsi);
+		/* A malformed message's status must be an error (a negative status). */
+		if (st == VC_NO_REPLY || st >= 0) {
+			printf("malformed: %s: status %d, want an error\n", malformed_msgs[i].name,
+			       st);
+			nb_accepted++;
 		}
 	}
-	/* Ring addresses not 128-byte aligned. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0) + 64,
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("tx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0) + 8);
-	EXPECT_ERROR("rx ring not aligned", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-
-	/* Ring addresses not mapped, or not entirely. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, UNMAPPED_IOVA, GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("tx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0), UNMAPPED_IOVA);
-	EXPECT_ERROR("rx ring not mapped", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + GUEST_SIZE - 4096,
-		   GUEST_IOVA + RX_RING_OFF(0));
-	EXPECT_ERROR("tx ring across the end of guest memory", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0), UINT64_MAX - 4095);
-	EXPECT_ERROR("rx ring wrapping around", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	/* Receive buffer sizes not allowed. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	put32(msg + 8 + 24 + 12, 0);
-	EXPECT_ERROR("rx buffers of 0 bytes", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
-	put32(msg + 8 + 24 + 12, 1 << 20);
-	EXPECT_ERROR("rx buffers of 1 MiB", VC_OP_CONFIG_VSI_QUEUES, msg, 72);
 
 	/* The device still works, and nothing of the above was configured. */
 	TEST_ASSERT_SUCCESS(check_all_disabled(), "queues after malformed messages");
 	TEST_ASSERT_SUCCESS(vc_version(&major, &minor), "VERSION after malformed messages");
 	TEST_ASSERT(major == 1 && minor == 1, "VERSION %" PRIu32 ".%" PRIu32, major, minor);
-	/* The limits themselves are accepted. */
-	memset(msg, 0, sizeof(msg));
-	put16(msg, vsi);
-	put16(msg + 2, 1);
-	qpair_fill(msg + 8, vsi, 0, 4096, GUEST_IOVA + TX_RING_OFF(0), GUEST_IOVA + RX_RING_OFF(0));
-	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72, NULL, 0, NULL);
-	TEST_ASSERT_EQUAL(st, 0, "rings of 4096");
-	qpair_fill(msg + 8, vsi, 0, 32, GUEST_IOVA + TX_RING_OFF(0), GUEST_IOVA + RX_RING_OFF(0));
-	put16(msg + 8 + 4, 8);
-	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72, NULL, 0, NULL);
-	TEST_ASSERT_EQUAL(st, 0, "tx ring of 8, rx ring of 32");
-	/* Older drivers' length (72 + 64 n) is accepted too. */
-	qpair_fill(msg + 8, vsi, 0, RING_LEN, GUEST_IOVA + TX_RING_OFF(0),
-		   GUEST_IOVA + RX_RING_OFF(0));
-	st = vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, 72 + 64, NULL, 0, NULL);
-	TEST_ASSERT_EQUAL(st, 0, "CONFIG_VSI_QUEUES of 72 + 64 n bytes");
+	for (i = 0; i < RTE_DIM(limit_msgs); i++) {
+		st = vc_msg_case_send(&limit_msgs[i], vsi, bad_vsi);
+		TEST_ASSERT_EQUAL(st, 0, "%s", limit_msgs[i].name);
+	}
 
 	st = vc_config_queues(DEV_QUEUES);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_VSI_QUEUES after malformed messages");
@@ -3082,8 +3055,8 @@ test_bad_aq(void)
 	struct aq_desc d;
 	uint8_t ver[8];
 
-	put32(ver, 1);
-	put32(ver + 4, 1);
+	put_le32(ver, 1);
+	put_le32(ver + 4, 1);
 	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
 
 	/* ATQ ring not mapped. */
@@ -3205,11 +3178,11 @@ test_aq_behaviour(void)
 		uint32_t slot = g.atq_tail;
 
 		if (ops[i] == VC_OP_VERSION) {
-			put32(req, 1);
-			put32(req + 4, 1);
+			put_le32(req, 1);
+			put_le32(req + 4, 1);
 		} else {
 			memset(req, 0, sizeof(req));
-			put16(req, g.vsi_id);
+			put_le16(req, g.vsi_id);
 		}
 		memcpy(gmem(ATQ_BUF_OFF(slot)), req, ops[i] == VC_OP_VERSION ? 8 : 12);
 		vc_desc(&d, ops[i], ops[i] == VC_OP_VERSION ? 8 : 12,
@@ -3239,17 +3212,17 @@ test_aq_behaviour(void)
 		    m.datalen);
 
 	/* A virtchnl 1.0 VF: GET_VF_RESOURCES without payload gets L2. */
-	put32(req, 1);
-	put32(req + 4, 0);
+	put_le32(req, 1);
+	put_le32(req + 4, 0);
 	st = vc_call(VC_OP_VERSION, req, 8, resp, sizeof(resp), &rlen);
 	/* The PF answers a 1.0 VF with 1.0 (as i40e does). */
-	TEST_ASSERT(st == 0 && rlen == 8 && get32(resp) == 1 && get32(resp + 4) == 0,
-		    "VERSION 1.0: status %d, %u bytes, %" PRIu32 ".%" PRIu32, st, rlen, get32(resp),
-		    get32(resp + 4));
+	TEST_ASSERT(st == 0 && rlen == 8 && get_le32(resp) == 1 && get_le32(resp + 4) == 0,
+		    "VERSION 1.0: status %d, %u bytes, %" PRIu32 ".%" PRIu32, st, rlen,
+		    get_le32(resp), get_le32(resp + 4));
 	st = vc_call(VC_OP_GET_VF_RESOURCES, NULL, 0, resp, sizeof(resp), &rlen);
-	TEST_ASSERT(st == 0 && rlen == 36 && get16(resp) == 1 && get32(resp + 8) == VC_CAP_L2,
+	TEST_ASSERT(st == 0 && rlen == 36 && get_le16(resp) == 1 && get_le32(resp + 8) == VC_CAP_L2,
 		    "GET_VF_RESOURCES of a 1.0 VF: status %d, %u bytes, caps 0x%08" PRIx32, st,
-		    rlen, get32(resp + 8));
+		    rlen, get_le32(resp + 8));
 	/* Back to 1.1: the capabilities asked for, among those offered. */
 	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up 1.1");
 
@@ -3261,8 +3234,8 @@ test_aq_behaviour(void)
 	 */
 	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
 	TEST_ASSERT_SUCCESS(aq_init_at(GUEST_IOVA + ATQ_RING_OFF, UNMAPPED_IOVA), "init");
-	put32(req, 1);
-	put32(req + 4, 1);
+	put_le32(req, 1);
+	put_le32(req + 4, 1);
 	TEST_ASSERT_SUCCESS(vc_send(VC_OP_VERSION, req, 8), "send VERSION");
 	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
 	TEST_ASSERT_SUCCESS(aq_init(), "init");
@@ -3426,12 +3399,12 @@ do_flr(void)
 	exp = find_cap(cfg, PCI_CAP_ID_EXP);
 	if (exp == 0)
 		return -ENOTSUP;
-	put16(b, (uint16_t)(get16(cfg + exp + 8) | 0x8000u));
+	put_le16(b, (uint16_t)(get_le16(cfg + exp + 8) | 0x8000u));
 	ret = cfg_wr(exp + 8, b, 2);
 	if (ret != 0)
 		return ret;
 	ret = cfg_rd(exp + 8, b, 2);
-	if (ret == 0 && (get16(b) & 0x8000u)) {
+	if (ret == 0 && (get_le16(b) & 0x8000u)) {
 		printf("Initiate FLR reads back set\n");
 		return -EPROTO;
 	}
@@ -3883,8 +3856,8 @@ test_stats_per_client(void)
 	TEST_ASSERT_EQUAL(st, 0, "GET_STATS");
 	TEST_ASSERT_EQUAL(rlen, 96, "GET_STATS length");
 	for (i = 0; i < 12; i++) {
-		uint64_t got =
-			(uint64_t)get32(stats + 8 * i) | (uint64_t)get32(stats + 8 * i + 4) << 32;
+		uint64_t got = (uint64_t)get_le32(stats + 8 * i) |
+			(uint64_t)get_le32(stats + 8 * i + 4) << 32;
 		uint64_t want = i == 0 ? 7 + 4 * 3 * 7 : 7; /* rx_bytes with the FCS */
 
 		TEST_ASSERT_EQUAL(got, want,

@@ -27,6 +27,7 @@
 #include <rte_errno.h>
 
 #include "test.h"
+#include "test_common.h"
 #include "rte_emudev.h"
 #include "rte_emudev_net.h"
 #include "rte_emudev_driver.h"
@@ -356,15 +357,6 @@ fake_teardown(void)
 	free(fake.rmem);
 	fake.mem = NULL;
 	fake.rmem = NULL;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Wait until *flag != 0 (at most WAIT_MS). */

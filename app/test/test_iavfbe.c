@@ -55,6 +55,7 @@
 #include <rte_udp.h>
 
 #include "test.h"
+#include "test_common.h"
 #include "emu_compat.h"
 #include "rte_emudev.h"
 #include "rte_emudev_net.h"
@@ -1091,57 +1092,6 @@ out:
 	free(nm);
 	free(xs);
 	return ret;
-}
-
-/* Log lines while a probe runs (rte_openlog_stream()). */
-static char *logbuf;
-static size_t logbuf_len;
-static FILE *log_fp;
-static FILE *log_prev;
-
-static int
-log_capture_start(void)
-{
-	log_prev = rte_log_get_stream();
-	log_fp = open_memstream(&logbuf, &logbuf_len);
-	if (log_fp == NULL)
-		return -1;
-	return rte_openlog_stream(log_fp);
-}
-
-/* @return how many captured lines contain all of a, b (b may be NULL). */
-static unsigned int
-log_count(const char *a, const char *b)
-{
-	unsigned int n = 0;
-	const char *p, *nl;
-
-	fflush(log_fp);
-	for (p = logbuf; p != NULL && *p != '\0'; p = nl + 1) {
-		size_t len;
-		char line[512];
-
-		nl = strchr(p, '\n');
-		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		snprintf(line, sizeof(line), "%.*s", (int)RTE_MIN(len, sizeof(line) - 1), p);
-		if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL))
-			n++;
-		if (nl == NULL)
-			break;
-	}
-	return n;
-}
-
-static void
-log_capture_stop(void)
-{
-	rte_openlog_stream(log_prev);
-	if (log_fp != NULL)
-		fclose(log_fp);
-	log_fp = NULL;
-	free(logbuf);
-	logbuf = NULL;
-	logbuf_len = 0;
 }
 
 /* ------------------------------------------------------------ suite */

@@ -37,6 +37,7 @@
 
 #include "rte_vfio_user_client.h"
 #include "test.h"
+#include "test_common.h"
 #include "vfio_user_msg.h"
 #include "vfio_user_sock.h"
 
@@ -82,18 +83,6 @@ struct fake {
 static struct fake fk = {.lsock = -1, .pipe_w = -1, .memfd = -1};
 static int pipe_r = -1;
 
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4); /* the tests run little-endian */
-}
-
-static void
-wr64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
 /* Send header + payload (len bytes), optionally one fd. */
 static int
 fk_send(int s, const struct vfio_user_hdr *req, uint16_t id, uint32_t flags, uint32_t err,
@@ -131,20 +120,20 @@ fk_region_info(uint8_t *p, uint32_t index, uint64_t size, bool mmap, bool sparse
 	uint32_t flags = 0x3 | (mmap ? 0x4 : 0) | (sparse ? 0x8 : 0);
 
 	memset(p, 0, len);
-	wr32(p, len);
-	wr32(p + 4, flags);
-	wr32(p + 8, index);
-	wr32(p + 12, sparse ? VFIO_USER_REGION_INFO_SIZE : 0);
-	wr64(p + 16, size);
-	wr64(p + 24, 0);
+	put_le32(p, len);
+	put_le32(p + 4, flags);
+	put_le32(p + 8, index);
+	put_le32(p + 12, sparse ? VFIO_USER_REGION_INFO_SIZE : 0);
+	put_le64(p + 16, size);
+	put_le64(p + 24, 0);
 	if (sparse) {
 		uint8_t *c = p + VFIO_USER_REGION_INFO_SIZE;
 
 		c[0] = 1; /* SPARSE_MMAP */
 		c[2] = 1; /* version */
-		wr32(c + 8, 1);
-		wr64(c + 16, aoff);
-		wr64(c + 24, asize);
+		put_le32(c + 8, 1);
+		put_le64(c + 16, aoff);
+		put_le64(c + 24, asize);
 	}
 	return len;
 }
@@ -190,8 +179,8 @@ fk_flood(int s, const struct vfio_user_hdr *req)
 			}
 			h.error = 0;
 			vfio_user_hdr_encode(batch + (size_t)k * msg_len, &h);
-			wr64(batch + (size_t)k * msg_len + VFIO_USER_HDR_SIZE, 0x1000);
-			wr64(batch + (size_t)k * msg_len + VFIO_USER_HDR_SIZE + 8, 8);
+			put_le64(batch + (size_t)k * msg_len + VFIO_USER_HDR_SIZE, 0x1000);
+			put_le64(batch + (size_t)k * msg_len + VFIO_USER_HDR_SIZE + 8, 8);
 		}
 		if (send(s, batch, (size_t)per_send * msg_len, MSG_NOSIGNAL) < 0)
 			break;
@@ -233,7 +222,7 @@ fk_behave(int s, const struct vfio_user_hdr *req, const uint8_t *pl)
 		return false;
 	}
 	case B_SHORT:
-		wr32(p, 16);
+		put_le32(p, 16);
 		return fk_reply(s, req, p, 4, -1) == 0;
 	case B_HUGE: {
 		uint8_t msg[VFIO_USER_HDR_SIZE];
@@ -247,10 +236,10 @@ fk_behave(int s, const struct vfio_user_hdr *req, const uint8_t *pl)
 	case B_FD_ON_INFO:
 	case B_MANY_REGIONS:
 	case B_GOOD_INFO:
-		wr32(p, VFIO_USER_DEVICE_INFO_SIZE);
-		wr32(p + 4, 0x3);
-		wr32(p + 8, fk.b == B_MANY_REGIONS ? 100000 : 9);
-		wr32(p + 12, 5);
+		put_le32(p, VFIO_USER_DEVICE_INFO_SIZE);
+		put_le32(p + 4, 0x3);
+		put_le32(p + 8, fk.b == B_MANY_REGIONS ? 100000 : 9);
+		put_le32(p + 12, 5);
 		return fk_reply(s, req, p, VFIO_USER_DEVICE_INFO_SIZE,
 				fk.b == B_FD_ON_INFO ? fk.pipe_w : -1) == 0;
 	case B_IRQ_COUNT:
@@ -259,10 +248,13 @@ fk_behave(int s, const struct vfio_user_hdr *req, const uint8_t *pl)
 		uint32_t index = 0;
 
 		memcpy(&index, pl + 8, 4);
-		wr32(p, VFIO_USER_IRQ_INFO_SIZE);
-		wr32(p + 4, 0x1);
-		wr32(p + 8, index);
-		wr32(p + 12, fk.b == B_IRQ_COUNT ? 100000 : fk.b == B_IRQ_INTX_COUNT ? 2 : 2048);
+		put_le32(p, VFIO_USER_IRQ_INFO_SIZE);
+		put_le32(p + 4, 0x1);
+		put_le32(p + 8, index);
+		put_le32(p + 12,
+			 fk.b == B_IRQ_COUNT		  ? 100000 :
+				 fk.b == B_IRQ_INTX_COUNT ? 2 :
+							    2048);
 		return fk_reply(s, req, p, VFIO_USER_IRQ_INFO_SIZE, -1) == 0;
 	}
 	case B_SPARSE_OUTSIDE: {
@@ -273,7 +265,7 @@ fk_behave(int s, const struct vfio_user_hdr *req, const uint8_t *pl)
 		if (argsz < len) {
 			/* The fixed part, no capability, no fd: ask again. */
 			fk_region_info(p, 0, 0x4000, false, false, 0, 0);
-			wr32(p, len);
+			put_le32(p, len);
 			return fk_reply(s, req, p, VFIO_USER_REGION_INFO_SIZE, -1) == 0;
 		}
 		return fk_reply(s, req, p, len, fk.memfd) == 0;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "test.h"
+#include "test_common.h"
 #include "vfio_user_msg.h"
 
 /* Limits the table rows are decoded with. */
@@ -27,51 +28,6 @@
 #define TBL_PGSIZE 4096u
 
 /* ------------------------------------------------------------ helpers */
-
-static uint16_t
-get16(const uint8_t *p, size_t off)
-{
-	uint16_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static uint32_t
-get32(const uint8_t *p, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static uint64_t
-get64(const uint8_t *p, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static void
-put16(uint8_t *p, size_t off, uint16_t v)
-{
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static void
-put32(uint8_t *p, size_t off, uint32_t v)
-{
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static void
-put64(uint8_t *p, size_t off, uint64_t v)
-{
-	memcpy(p + off, &v, sizeof(v));
-}
 
 /* A copy of buf in a heap block of exactly len bytes (ASan sees over-reads). */
 static uint8_t *
@@ -444,14 +400,14 @@ build_reply_17_hops(uint8_t *buf)
 	unsigned int i;
 
 	memset(buf, 0, BUILD_MAX);
-	put32(buf, 0, VFIO_USER_REGION_INFO_SIZE + 17 * 8);
-	put32(buf, 4, VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_CAPS);
-	put32(buf, 12, VFIO_USER_REGION_INFO_SIZE);
-	put64(buf, 16, 0x10000);
+	put_le32(buf, VFIO_USER_REGION_INFO_SIZE + 17 * 8);
+	put_le32(buf + 4, VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_CAPS);
+	put_le32(buf + 12, VFIO_USER_REGION_INFO_SIZE);
+	put_le64(buf + 16, 0x10000);
 	for (i = 0; i < 17; i++, off += 8) {
-		put16(buf, off, 0x7f00 + i); /* unknown id */
-		put16(buf, off + 2, 1);
-		put32(buf, off + 4, i == 16 ? 0 : (uint32_t)(off + 8));
+		put_le16(buf + off, 0x7f00 + i); /* unknown id */
+		put_le16(buf + off + 2, 1);
+		put_le32(buf + off + 4, i == 16 ? 0 : (uint32_t)(off + 8));
 	}
 	return off;
 }
@@ -462,7 +418,7 @@ build_reply_16_hops(uint8_t *buf)
 {
 	size_t n = build_reply_17_hops(buf);
 
-	put32(buf, VFIO_USER_REGION_INFO_SIZE + 15 * 8 + 4, 0);
+	put_le32(buf + VFIO_USER_REGION_INFO_SIZE + 15 * 8 + 4, 0);
 	return n - 8;
 }
 
@@ -474,10 +430,10 @@ build_write_multi(uint8_t *buf, uint64_t wr_cnt)
 	uint64_t i;
 
 	memset(buf, 0, BUILD_MAX);
-	put64(buf, 0, wr_cnt);
+	put_le64(buf, wr_cnt);
 	for (i = 0; i < wr_cnt; i++, off += VFIO_USER_WRITE_MULTI_ENTRY_SIZE) {
-		put64(buf, off, 0x100 + i * 4);
-		put32(buf, off + 12, 4);
+		put_le64(buf + off, 0x100 + i * 4);
+		put_le32(buf + off + 12, 4);
 	}
 	return off;
 }
@@ -502,17 +458,18 @@ build_reply_17_areas(uint8_t *buf)
 	unsigned int i;
 
 	memset(buf, 0, BUILD_MAX);
-	put32(buf, 0, VFIO_USER_REGION_INFO_SIZE + 16 + 17 * 16);
-	put32(buf, 4,
-	      VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_MMAP | VFIO_USER_REGION_FLAG_CAPS);
-	put32(buf, 12, VFIO_USER_REGION_INFO_SIZE);
-	put64(buf, 16, 0x100000);
-	put16(buf, 32, VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP);
-	put16(buf, 34, 1);
-	put32(buf, 40, 17);
+	put_le32(buf, VFIO_USER_REGION_INFO_SIZE + 16 + 17 * 16);
+	put_le32(buf + 4,
+		 VFIO_USER_REGION_FLAG_READ | VFIO_USER_REGION_FLAG_MMAP |
+			 VFIO_USER_REGION_FLAG_CAPS);
+	put_le32(buf + 12, VFIO_USER_REGION_INFO_SIZE);
+	put_le64(buf + 16, 0x100000);
+	put_le16(buf + 32, VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP);
+	put_le16(buf + 34, 1);
+	put_le32(buf + 40, 17);
 	for (i = 0; i < 17; i++, off += 16) {
-		put64(buf, off, (uint64_t)i * 0x1000);
-		put64(buf, off + 8, 0x1000);
+		put_le64(buf + off, (uint64_t)i * 0x1000);
+		put_le64(buf + off + 8, 0x1000);
 	}
 	return off;
 }
@@ -1005,11 +962,11 @@ test_hdr_roundtrip(void)
 
 	/* Odd address: the codec must not need alignment. */
 	vfio_user_hdr_encode(buf + 1, &in);
-	TEST_ASSERT_EQUAL(get16(buf + 1, 0), 0xbeef, "msg_id at 0");
-	TEST_ASSERT_EQUAL(get16(buf + 1, 2), VFIO_USER_CMD_REGION_WRITE, "cmd at 2");
-	TEST_ASSERT_EQUAL(get32(buf + 1, 4), 0x12345, "size at 4");
-	TEST_ASSERT_EQUAL(get32(buf + 1, 8), 0x21, "flags at 8");
-	TEST_ASSERT_EQUAL(get32(buf + 1, 12), EIO, "error at 12");
+	TEST_ASSERT_EQUAL(get_le16(buf + 1), 0xbeef, "msg_id at 0");
+	TEST_ASSERT_EQUAL(get_le16(buf + 1 + 2), VFIO_USER_CMD_REGION_WRITE, "cmd at 2");
+	TEST_ASSERT_EQUAL(get_le32(buf + 1 + 4), 0x12345, "size at 4");
+	TEST_ASSERT_EQUAL(get_le32(buf + 1 + 8), 0x21, "flags at 8");
+	TEST_ASSERT_EQUAL(get_le32(buf + 1 + 12), EIO, "error at 12");
 	TEST_ASSERT_SUCCESS(vfio_user_hdr_decode(buf + 1, VFIO_USER_HDR_SIZE, 0x12345, &out),
 			    "decode");
 	TEST_ASSERT(memcmp(&in, &out, sizeof(in)) == 0, "header differs");
@@ -1054,8 +1011,8 @@ test_version_roundtrip(void)
 	/* Defaults. */
 	n = vfio_user_version_encode(buf, sizeof(buf), 0, 2, &def);
 	TEST_ASSERT(n > 5, "encode defaults: %d", n);
-	TEST_ASSERT_EQUAL(get16(buf, 0), 0, "major");
-	TEST_ASSERT_EQUAL(get16(buf, 2), 2, "minor");
+	TEST_ASSERT_EQUAL(get_le16(buf), 0, "major");
+	TEST_ASSERT_EQUAL(get_le16(buf + 2), 2, "minor");
 	TEST_ASSERT_EQUAL(buf[n - 1], 0, "NUL at end");
 	TEST_ASSERT_EQUAL(strlen((const char *)buf + 4), (size_t)n - 5, "one NUL, at the end");
 	p = exact_copy(buf, n);
@@ -1138,8 +1095,8 @@ test_version_qemu(void)
 	n = 4 + sizeof(qemu_json);
 	p = malloc(n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	put16(p, 0, 0);
-	put16(p, 2, 0);
+	put_le16(p, 0);
+	put_le16(p + 2, 0);
 	memcpy(p + 4, qemu_json, sizeof(qemu_json));
 	memset(&ver, 0xff, sizeof(ver));
 	rc = vfio_user_version_decode(p, n, &ver);
@@ -1161,8 +1118,8 @@ test_version_qemu(void)
 	n = 4 + sizeof(lvu_json);
 	p = malloc(n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
-	put16(p, 0, 0);
-	put16(p, 2, 2);
+	put_le16(p, 0);
+	put_le16(p + 2, 2);
 	memcpy(p + 4, lvu_json, sizeof(lvu_json));
 	rc = vfio_user_version_decode(p, n, &ver);
 	free(p);
@@ -1205,9 +1162,9 @@ test_dma_roundtrip(void)
 	TEST_ASSERT_EQUAL(buf[1], 0xa5, "wrote while failing");
 	TEST_ASSERT_EQUAL(vfio_user_dma_map_encode(buf + 1, 32, &map), 32, "map");
 	TEST_ASSERT_EQUAL(buf[33], 0xa5, "wrote past 32");
-	TEST_ASSERT_EQUAL(get32(buf + 1, 0), 32, "argsz");
-	TEST_ASSERT_EQUAL(get64(buf + 1, 8), 0x200000, "offset at 8");
-	TEST_ASSERT_EQUAL(get64(buf + 1, 16), 0x7f0000000000ull, "addr at 16");
+	TEST_ASSERT_EQUAL(get_le32(buf + 1), 32, "argsz");
+	TEST_ASSERT_EQUAL(get_le64(buf + 1 + 8), 0x200000, "offset at 8");
+	TEST_ASSERT_EQUAL(get_le64(buf + 1 + 16), 0x7f0000000000ull, "addr at 16");
 	TEST_ASSERT_SUCCESS(vfio_user_dma_map_decode(buf + 1, 32, 1, 4096, &map2), "decode map");
 	TEST_ASSERT(map2.argsz == 32 && map2.flags == map.flags && map2.offset == map.offset &&
 			    map2.addr == map.addr && map2.size == map.size,
@@ -1325,17 +1282,17 @@ test_region_info_reply(void)
 	n = vfio_user_region_info_reply_encode(buf, sizeof(buf), 80, &in, &send_fd);
 	TEST_ASSERT_EQUAL(n, 80, "reply length");
 	TEST_ASSERT(send_fd, "fd with the reply");
-	TEST_ASSERT_EQUAL(get32(buf, 0), 80, "argsz");
-	TEST_ASSERT_EQUAL(get32(buf, 4), in.flags | VFIO_USER_REGION_FLAG_CAPS, "flags");
-	TEST_ASSERT_EQUAL(get32(buf, 8), 1, "index");
-	TEST_ASSERT_EQUAL(get32(buf, 12), 32, "cap_offset");
-	TEST_ASSERT_EQUAL(get64(buf, 16), 0x3000, "size");
-	TEST_ASSERT_EQUAL(get64(buf, 24), 0x10000, "offset");
-	TEST_ASSERT_EQUAL(get16(buf, 32), VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP, "cap id");
-	TEST_ASSERT_EQUAL(get16(buf, 34), 1, "cap version");
-	TEST_ASSERT_EQUAL(get32(buf, 36), 0, "cap next");
-	TEST_ASSERT_EQUAL(get32(buf, 40), 2, "nr_areas");
-	TEST_ASSERT_EQUAL(get64(buf, 64), 0x2000, "area 1 offset");
+	TEST_ASSERT_EQUAL(get_le32(buf), 80, "argsz");
+	TEST_ASSERT_EQUAL(get_le32(buf + 4), in.flags | VFIO_USER_REGION_FLAG_CAPS, "flags");
+	TEST_ASSERT_EQUAL(get_le32(buf + 8), 1, "index");
+	TEST_ASSERT_EQUAL(get_le32(buf + 12), 32, "cap_offset");
+	TEST_ASSERT_EQUAL(get_le64(buf + 16), 0x3000, "size");
+	TEST_ASSERT_EQUAL(get_le64(buf + 24), 0x10000, "offset");
+	TEST_ASSERT_EQUAL(get_le16(buf + 32), VFIO_USER_REGION_INFO_CAP_SPARSE_MMAP, "cap id");
+	TEST_ASSERT_EQUAL(get_le16(buf + 34), 1, "cap version");
+	TEST_ASSERT_EQUAL(get_le32(buf + 36), 0, "cap next");
+	TEST_ASSERT_EQUAL(get_le32(buf + 40), 2, "nr_areas");
+	TEST_ASSERT_EQUAL(get_le64(buf + 64), 0x2000, "area 1 offset");
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
 	rc = vfio_user_region_info_reply_decode(p, n, &out);
@@ -1432,7 +1389,7 @@ test_set_irqs_roundtrip(void)
 	TEST_ASSERT_EQUAL(buf[0], 0xa5, "wrote while failing");
 	n = vfio_user_set_irqs_encode(buf, 24, &s);
 	TEST_ASSERT_EQUAL(n, 24, "bool encode");
-	TEST_ASSERT_EQUAL(get32(buf, 0), 24, "argsz = length");
+	TEST_ASSERT_EQUAL(get_le32(buf), 24, "argsz = length");
 	p = exact_copy(buf, n);
 	TEST_ASSERT_NOT_NULL(p, "oom");
 	rc = vfio_user_set_irqs_decode(p, n, 0, &s2);
@@ -1549,8 +1506,8 @@ test_write_multi_roundtrip(void)
 	}
 	n = vfio_user_write_multi_encode(buf, sizeof(buf), in, 3);
 	TEST_ASSERT_EQUAL(n, 8 + 3 * 24, "3 entries");
-	TEST_ASSERT_EQUAL(get64(buf, 0), 3, "wr_cnt");
-	TEST_ASSERT_EQUAL(get32(buf, 8 + 24 + 12), 2, "entry 1 count at 20");
+	TEST_ASSERT_EQUAL(get_le64(buf), 3, "wr_cnt");
+	TEST_ASSERT_EQUAL(get_le32(buf + 8 + 24 + 12), 2, "entry 1 count at 20");
 	TEST_ASSERT_EQUAL(buf[8 + 24 + 16], 1, "entry 1 data at 24");
 	rc = vfio_user_write_multi_decode(buf, n, wm_entries, &nr);
 	TEST_ASSERT_SUCCESS(rc, "decode 3");
@@ -1582,10 +1539,10 @@ test_device_feature(void)
 	struct vfio_user_device_feature f;
 	uint8_t buf[32];
 
-	put32(buf + 1, 0, 24);
-	put32(buf + 1, 4, VFIO_USER_DEVICE_FEATURE_SET | 2);
-	put64(buf + 1, 8, 1);
-	put64(buf + 1, 16, 2);
+	put_le32(buf + 1, 24);
+	put_le32(buf + 1 + 4, VFIO_USER_DEVICE_FEATURE_SET | 2);
+	put_le64(buf + 1 + 8, 1);
+	put_le64(buf + 1 + 16, 2);
 	TEST_ASSERT_SUCCESS(vfio_user_device_feature_decode(buf + 1, 24, &f), "decode");
 	TEST_ASSERT(f.argsz == 24 && f.feature == 2 && f.data_len == 16 &&
 			    f.flags == (VFIO_USER_DEVICE_FEATURE_SET | 2),
@@ -1688,9 +1645,9 @@ samples_setup(void)
 		   vfio_user_dma_access_encode(buf, sizeof(buf), &da, NULL));
 	add_sample("dma_write", D_DMA_WRITE, 0, true, buf,
 		   vfio_user_dma_access_encode(buf, sizeof(buf), &da, data));
-	put32(buf, 0, 12);
-	put32(buf, 4, VFIO_USER_DEVICE_FEATURE_SET | 1);
-	put32(buf, 8, 0xabcd);
+	put_le32(buf, 12);
+	put_le32(buf + 4, VFIO_USER_DEVICE_FEATURE_SET | 1);
+	put_le32(buf + 8, 0xabcd);
 	add_sample("device_feature", D_FEATURE, 0, true, buf, 12);
 	return nr_samples == 15 ? TEST_SUCCESS : TEST_FAILED;
 }

@@ -44,6 +44,7 @@
 #include <rte_log.h>
 
 #include "test.h"
+#include "test_common.h"
 #include "rte_vfio_user.h"
 #include "rte_vfio_user_client.h"
 #include "vfio_user_msg.h"
@@ -125,15 +126,6 @@ static void
 inc(unsigned int *p)
 {
 	__atomic_fetch_add(p, 1, __ATOMIC_ACQ_REL);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
@@ -1047,18 +1039,6 @@ cfg_wr(uint32_t off, uint32_t v, uint32_t size)
 						 false);
 }
 
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int
 test_config_space(void)
 {
@@ -1077,15 +1057,15 @@ test_config_space(void)
 	TEST_ASSERT_EQUAL(rte_vfio_user_pci_cfg_read(dev_a.srv, 4095, local, 2), -EINVAL,
 			  "local read past the end");
 
-	TEST_ASSERT_EQUAL(le16(cfg + 0x00), T_VENDOR, "vendor");
-	TEST_ASSERT_EQUAL(le16(cfg + 0x02), T_DEVICE, "device");
+	TEST_ASSERT_EQUAL(get_le16(cfg + 0x00), T_VENDOR, "vendor");
+	TEST_ASSERT_EQUAL(get_le16(cfg + 0x02), T_DEVICE, "device");
 	TEST_ASSERT_EQUAL(cfg[0x08], T_REVISION, "revision");
 	TEST_ASSERT_EQUAL(cfg[0x09] | cfg[0x0a] << 8 | cfg[0x0b] << 16, T_CLASS, "class");
-	TEST_ASSERT_EQUAL(le16(cfg + 0x2c), T_SUBVENDOR, "subsystem vendor");
-	TEST_ASSERT_EQUAL(le16(cfg + 0x2e), T_SUBDEVICE, "subsystem");
+	TEST_ASSERT_EQUAL(get_le16(cfg + 0x2c), T_SUBVENDOR, "subsystem vendor");
+	TEST_ASSERT_EQUAL(get_le16(cfg + 0x2e), T_SUBDEVICE, "subsystem");
 	TEST_ASSERT_EQUAL(cfg[0x0e] & 0x7f, 0, "header type");
 	TEST_ASSERT_EQUAL(cfg[0x3d], 1, "interrupt pin (INTx declared)");
-	TEST_ASSERT(le16(cfg + 0x06) & 0x10, "status: no capability list");
+	TEST_ASSERT(get_le16(cfg + 0x06) & 0x10, "status: no capability list");
 
 	ptr = cfg[0x34];
 	while (ptr != 0) {
@@ -1098,9 +1078,11 @@ test_config_space(void)
 		} else if (cfg[ptr] == PCI_CAP_ID_MSIX) {
 			TEST_ASSERT_EQUAL(ptr, dev_a.msix_off, "MSI-X cap offset");
 			/* table size N-1, table in BAR4 at 0, PBA in BAR4 */
-			TEST_ASSERT_EQUAL(le16(cfg + ptr + 2) & 0x7ff, MSIX_NVEC - 1, "table size");
-			TEST_ASSERT_EQUAL(le32(cfg + ptr + 4), 4, "table offset/BIR");
-			TEST_ASSERT_EQUAL(le32(cfg + ptr + 8), MSIX_PBA_OFF | 4, "PBA offset/BIR");
+			TEST_ASSERT_EQUAL(get_le16(cfg + ptr + 2) & 0x7ff, MSIX_NVEC - 1,
+					  "table size");
+			TEST_ASSERT_EQUAL(get_le32(cfg + ptr + 4), 4, "table offset/BIR");
+			TEST_ASSERT_EQUAL(get_le32(cfg + ptr + 8), MSIX_PBA_OFF | 4,
+					  "PBA offset/BIR");
 			seen_msix = true;
 		}
 		ptr = cfg[ptr + 1];
@@ -1108,8 +1090,8 @@ test_config_space(void)
 	TEST_ASSERT(seen_exp, "no PCIe capability");
 	TEST_ASSERT(seen_msix, "no MSI-X capability");
 	/* PCIe: version 2 endpoint, FLR in DevCap */
-	TEST_ASSERT_EQUAL(le16(cfg + dev_a.exp_off + 2) & 0xf, 2, "PCIe cap version");
-	TEST_ASSERT(le32(cfg + dev_a.exp_off + 4) & (1u << 28), "FLR not advertised");
+	TEST_ASSERT_EQUAL(get_le16(cfg + dev_a.exp_off + 2) & 0xf, 2, "PCIe cap version");
+	TEST_ASSERT(get_le32(cfg + dev_a.exp_off + 4) & (1u << 28), "FLR not advertised");
 	TEST_ASSERT_EQUAL(ld(&dev_a.bar0_calls), calls, "config read reached BAR0");
 
 	/* Reads of odd sizes and offsets agree with the whole read. */
@@ -1117,7 +1099,7 @@ test_config_space(void)
 		uint32_t v;
 
 		TEST_ASSERT_SUCCESS(cfg_rd(0x01, 2, &v), "2-byte read at 1");
-		TEST_ASSERT_EQUAL(v, le16(cfg + 1), "2-byte read at 1");
+		TEST_ASSERT_EQUAL(v, get_le16(cfg + 1), "2-byte read at 1");
 		TEST_ASSERT_SUCCESS(cfg_rd(0xffd, 3, &v), "3-byte read at the end");
 		TEST_ASSERT_EQUAL(v, cfg[0xffd] | cfg[0xffe] << 8 | cfg[0xfff] << 16, "tail");
 		TEST_ASSERT_EQUAL(cfg_rd(0xffe, 4, &v), -EINVAL, "read past the end");
@@ -2773,55 +2755,6 @@ test_dma_map_lazy(void)
 
 /* ------------------------------------------------------------ slow requests */
 
-/* Log lines of the library while a case runs. */
-static char *logbuf;
-static size_t logbuf_len;
-static FILE *log_fp;
-
-static int
-log_capture_start(void)
-{
-	log_fp = open_memstream(&logbuf, &logbuf_len);
-	if (log_fp == NULL)
-		return -1;
-	return rte_openlog_stream(log_fp);
-}
-
-/* @return how many captured lines contain all of a, b (b may be NULL). */
-static unsigned int
-log_count(const char *a, const char *b)
-{
-	unsigned int n = 0;
-	const char *p, *nl;
-
-	fflush(log_fp);
-	for (p = logbuf; p != NULL && *p != '\0'; p = nl + 1) {
-		size_t len;
-		char line[512];
-
-		nl = strchr(p, '\n');
-		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		snprintf(line, sizeof(line), "%.*s", (int)RTE_MIN(len, sizeof(line) - 1), p);
-		if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL))
-			n++;
-		if (nl == NULL)
-			break;
-	}
-	return n;
-}
-
-static void
-log_capture_stop(void)
-{
-	rte_openlog_stream(NULL);
-	if (log_fp != NULL)
-		fclose(log_fp);
-	log_fp = NULL;
-	free(logbuf);
-	logbuf = NULL;
-	logbuf_len = 0;
-}
-
 /* Send a DMA_MAP without fd for [iova, iova + T_PG) on s, reply not awaited. */
 static int
 slow_send_map(int s, uint16_t id, uint64_t iova)
@@ -2954,10 +2887,7 @@ test_slow_requests(void)
 	TEST_ASSERT_SUCCESS(log_capture_start(), "log capture");
 	ret = slow_body();
 	__atomic_store_n(&dev_a.dma_sleep_ms, 0, __ATOMIC_RELEASE);
-	if (logbuf != NULL) {
-		fflush(log_fp);
-		printf("captured log:\n%s", logbuf);
-	}
+	log_capture_print();
 	log_capture_stop();
 	if (level >= 0)
 		rte_log_set_level((uint32_t)type, (uint32_t)level);
