@@ -363,8 +363,8 @@ COMPILE_EACH='
 	flags="-std=gnu11 -O2 -g -fPIC -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API
 		-D_GNU_SOURCE -Wno-missing-field-initializers -Wpointer-arith -Wcast-align
 		-Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations -Wformat-security
-		-Wshadow -Wundef -Wwrite-strings -Ilib/vfio_user -Ilib/emudev -Idrivers/emu/iavf
-		-Idrivers/net/iavfbe -Idrivers/net/iavf_client -Idrivers/common/emu_kvargs
+		-Wshadow -Wundef -Wwrite-strings
+		$(find lib drivers app -name "*.h" -printf "-I%h\n" | sort -u)
 		$(pkg-config --cflags libdpdk json-c | sed "s/-I/-isystem /g")"
 	for cc in gcc clang; do
 		for f in $(find lib drivers examples app -name "*.c" | sort); do
