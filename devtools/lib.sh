@@ -232,3 +232,33 @@ bg_kill() {
 	kill -9 "$1" 2> /dev/null || true
 	wait "$1" 2> /dev/null || true
 }
+
+# ------------------------------------------------------------ chroots
+# (devtools/qemu-setup.sh and devtools/test-dpdk-version.sh build Debian trees)
+
+# stamp_value FILE KEY: print the value of KEY=... in FILE.
+stamp_value() {
+	sed -n "s/^$2=//p" "$1" | head -n 1
+}
+
+# apt_settings ROOT: name resolution and apt settings as on the host: the
+# chroot must reach the same mirror the same way (e.g. names pinned in
+# /etc/hosts, a proxy); no recommends; no daemons get started inside the tree.
+apt_settings() {
+	local root=$1 proxy
+	cp -f /etc/hosts "$root/etc/hosts" 2> /dev/null || true
+	cp -f --remove-destination /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
+	{
+		echo "// written by dpdk-emu devtools/$me.sh"
+		# A mirror serving a snapshot has stale Release files; accept them
+		# only if the host apt does too.
+		if [ "$(apt-config dump Acquire::Check-Valid-Until 2> /dev/null | sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')" = false ]; then
+			echo 'Acquire::Check-Valid-Until "false";'
+		fi
+		proxy=$(apt-config dump Acquire::http::Proxy 2> /dev/null | sed -n 's/^Acquire::http::Proxy "\(.*\)";$/\1/p')
+		[ -z "$proxy" ] || echo "Acquire::http::Proxy \"$proxy\";"
+		echo 'APT::Install-Recommends "false";'
+	} > "$root/etc/apt/apt.conf.d/99dpdk-emu"
+	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+}

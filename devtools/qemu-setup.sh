@@ -83,11 +83,6 @@ fi
 STAMP=$DIR/$STAMP_NAME
 PARTIAL=$DIR.partial
 
-# stamp_value FILE KEY: print the value of KEY=... in FILE.
-stamp_value() {
-	sed -n "s/^$2=//p" "$1" | head -n 1
-}
-
 # tree_ok ROOT: the stamp matches this recipe and what it names exists.
 tree_ok() {
 	local root=$1 st=$1/$STAMP_NAME k m
@@ -180,28 +175,6 @@ need_debootstrap() {
 	fi
 	[ -e /usr/share/debootstrap/scripts/$SUITE ] ||
 		die "this debootstrap does not know the suite '$SUITE' (update debootstrap)"
-}
-
-# apt_settings ROOT: name resolution and apt settings as on the host: the
-# chroot must reach the same mirror the same way (e.g. names pinned in
-# /etc/hosts, a proxy); no daemons get started inside the tree.
-apt_settings() {
-	local root=$1 proxy
-	cp -f /etc/hosts "$root/etc/hosts" 2> /dev/null || true
-	cp -f --remove-destination /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
-	{
-		echo '// written by dpdk-emu devtools/qemu-setup.sh'
-		# A mirror serving a snapshot has stale Release files; accept them
-		# only if the host apt does too.
-		if [ "$(apt-config dump Acquire::Check-Valid-Until 2> /dev/null | sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')" = false ]; then
-			echo 'Acquire::Check-Valid-Until "false";'
-		fi
-		proxy=$(apt-config dump Acquire::http::Proxy 2> /dev/null | sed -n 's/^Acquire::http::Proxy "\(.*\)";$/\1/p')
-		[ -z "$proxy" ] || echo "Acquire::http::Proxy \"$proxy\";"
-		echo 'APT::Install-Recommends "false";'
-	} > "$root/etc/apt/apt.conf.d/99dpdk-emu"
-	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
-	chmod 755 "$root/usr/sbin/policy-rc.d"
 }
 
 # build_dpdk_guest: the DPDK guest tree in GDIR (inside the QEMU tree, so

@@ -72,11 +72,6 @@ PACKAGES=(
 
 passed=0
 failed=0
-log() { printf 'test-dpdk-version: %s\n' "$*"; }
-skip() {
-	printf 'test-dpdk-version: SKIP: %s\n' "$*"
-	exit 77
-}
 
 DIR=${DIR%/}
 case $DIR in
@@ -88,8 +83,6 @@ if [ -z "$DIR" ] || [ "$DIR" = / ]; then
 fi
 STAMP=$DIR/$STAMP_NAME
 PARTIAL=$DIR.partial
-
-stamp_value() { sed -n "s/^$2=//p" "$1" | head -n 1; }
 
 # tree_ok ROOT: the stamp matches this recipe and what it names exists.
 tree_ok() {
@@ -128,25 +121,6 @@ remove_tree() {
 }
 
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C LANG=C
-
-# apt_settings ROOT: as devtools/qemu-setup.sh: the host's name resolution,
-# proxy and Valid-Until policy; no recommends; no daemons started.
-apt_settings() {
-	local root=$1 proxy
-	cp -f /etc/hosts "$root/etc/hosts" 2> /dev/null || true
-	cp -f --remove-destination /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
-	{
-		echo '// written by dpdk-emu devtools/test-dpdk-version.sh'
-		if [ "$(apt-config dump Acquire::Check-Valid-Until 2> /dev/null | sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')" = false ]; then
-			echo 'Acquire::Check-Valid-Until "false";'
-		fi
-		proxy=$(apt-config dump Acquire::http::Proxy 2> /dev/null | sed -n 's/^Acquire::http::Proxy "\(.*\)";$/\1/p')
-		[ -z "$proxy" ] || echo "Acquire::http::Proxy \"$proxy\";"
-		echo 'APT::Install-Recommends "false";'
-	} > "$root/etc/apt/apt.conf.d/99dpdk-emu"
-	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
-	chmod 755 "$root/usr/sbin/policy-rc.d"
-}
 
 # build_tree: debootstrap, packages, SDK headers into PARTIAL; rename to DIR.
 # Prints why and returns 1 on failure.
