@@ -76,6 +76,11 @@ tp_reap() {
 	fi
 }
 
+# tp_prompted LOG: testpmd printed its prompt. An event line printed by
+# another thread (e.g. "Port 0: link state change event") may cut it in two:
+# "testpmd", a newline, then "> ".
+tp_prompted() { grep -qsPz 'testpmd\n?> ' "$1"; }
+
 # tp_start ID PREFIX ARGS...: start testpmd (EAL args, --, testpmd args; -i
 # added) with file prefix PREFIX; wait for its prompt (and TP_SOCKS). On
 # failure its output is printed and 1 returned.
@@ -108,7 +113,7 @@ tp_start() {
 		for s in "${TP_SOCKS[@]}"; do
 			[ -S "$s" ] || ok=0
 		done
-		[ "$ok" = 1 ] && grep -qs 'testpmd> ' "$log" && return 0
+		[ "$ok" = 1 ] && tp_prompted "$log" && return 0
 		if ! tp_alive "$id"; then
 			wait "${TP_PID[$id]}" 2> /dev/null || true
 			TP_PID[$id]=
@@ -140,6 +145,8 @@ tp_cmd() {
 		if tail -c +"$((off + 1))" "$TP_WORK/$id.log" | tr -d '\r' | awk -v c="$cmd" '
 			!s && index($0, c) { s = 1; next }
 			s && /^testpmd> / { d = 1; exit }
+			s && pend { if (/^> /) { d = 1; exit } print "testpmd"; pend = 0 }
+			s && $0 == "testpmd" { pend = 1; next }
 			s { print }
 			END { exit !d }' > "$out"; then
 			return 0
