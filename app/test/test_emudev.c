@@ -31,6 +31,7 @@
 #include "rte_emudev.h"
 #include "rte_emudev_net.h"
 #include "rte_emudev_driver.h"
+#include "test_fake_emudev.h"
 
 #define FAKE_NAME "fake_net0"
 #define FAKE_DRIVER "fake_provider"
@@ -62,17 +63,11 @@ struct fake_queue {
 };
 
 struct fake_dev {
-	struct rte_emudev *dev;
-	uint16_t id;
+	struct fake_emudev base; /* first: the priv is a struct fake_emudev too */
 	struct fake_queue q[RTE_EMUDEV_QUEUE_DIR_MAX][FAKE_NB_QP];
 	uint32_t doorbells[RTE_EMUDEV_QUEUE_DIR_MAX][FAKE_NB_QP];
-	uint8_t mac[6];
-	uint8_t link_up;
-	uint32_t link_speed;
 	uint32_t irq_count[FAKE_NB_VEC];
 	bool irq_armed[FAKE_NB_VEC];
-	unsigned int nb_configure, nb_start, nb_stop, nb_close;
-	uint16_t conf_max_qp;
 	int start_ret;
 	/* Try to unregister from an operation: the result. */
 	bool unregister_in_op;
@@ -96,7 +91,7 @@ fake_info_get(void *priv, struct rte_emudev_info *info)
 	info->nb_guest_rx_queues = 1;
 	info->nb_irq_vectors = FAKE_NB_VEC;
 	info->client_connected = true;
-	info->ready = f->link_up != 0;
+	info->ready = f->base.link_up != 0;
 	return 0;
 }
 
@@ -156,100 +151,29 @@ static const struct rte_emudev_attr_desc fake_attrs[NB_FAKE_ATTRS] = {
 };
 
 static int
-fake_attr_get(void *priv, unsigned int idx, const char *name, void *buf, uint32_t size)
-{
-	struct fake_dev *f = priv;
-
-	if (idx >= NB_FAKE_ATTRS || strcmp(name, fake_attrs[idx].name) != 0 ||
-	    size != fake_attrs[idx].size)
-		return -EFAULT; /* the library passed something wrong */
-	switch (idx) {
-	case ATTR_MAC:
-		memcpy(buf, f->mac, 6);
-		return 0;
-	case ATTR_LINK_UP:
-		memcpy(buf, &f->link_up, 1);
-		return 0;
-	default:
-		return -EIO;
-	}
-}
-
-static int
-fake_attr_set(void *priv, unsigned int idx, const char *name, const void *buf, uint32_t size)
-{
-	struct fake_dev *f = priv;
-
-	if (idx >= NB_FAKE_ATTRS || strcmp(name, fake_attrs[idx].name) != 0 ||
-	    size != fake_attrs[idx].size)
-		return -EFAULT;
-	switch (idx) {
-	case ATTR_LINK_UP:
-		memcpy(&f->link_up, buf, 1);
-		return 0;
-	case ATTR_LINK_SPEED:
-		memcpy(&f->link_speed, buf, 4);
-		return 0;
-	default:
-		return -EIO;
-	}
-}
-
-static int
-fake_configure(void *priv, const struct rte_emudev_conf *conf)
-{
-	struct fake_dev *f = priv;
-
-	if (conf->max_queue_pairs > FAKE_NB_QP)
-		return -EINVAL;
-	f->nb_configure++;
-	f->conf_max_qp = conf->max_queue_pairs;
-	return 0;
-}
-
-static int
 fake_start(void *priv)
 {
 	struct fake_dev *f = priv;
 
 	if (f->unregister_in_op) {
-		f->unregister_in_op_ret = rte_emudev_unregister(f->dev);
+		f->unregister_in_op_ret = rte_emudev_unregister(f->base.dev);
 		return -EPERM;
 	}
 	if (f->start_ret != 0)
 		return f->start_ret;
-	f->nb_start++;
-	return 0;
-}
-
-static int
-fake_stop(void *priv)
-{
-	struct fake_dev *f = priv;
-
-	f->nb_stop++;
-	return 0;
-}
-
-static int
-fake_close(void *priv)
-{
-	struct fake_dev *f = priv;
-
-	f->nb_close++;
-	return 0;
+	return fake_emudev_start(priv);
 }
 
 static const struct rte_emudev_ops fake_ops = {
 	.info_get = fake_info_get,
 	.queue_info_get = fake_queue_info_get,
 	.irq_trigger = fake_irq_trigger,
-	.attr_get = fake_attr_get,
-	.attr_set = fake_attr_set,
-	.configure = fake_configure,
+	.attr_get = fake_emudev_attr_get,
+	.attr_set = fake_emudev_attr_set,
+	.configure = fake_emudev_configure,
 	.start = fake_start,
-	.stop = fake_stop,
-	.close = fake_close,
+	.stop = fake_emudev_stop,
+	.close = fake_emudev_close,
 };
 
 /* A device with only the mandatory operation. */
@@ -316,14 +240,11 @@ fake_setup(void)
 			fake.doorbells[d][q] = 0x100 * d + q;
 		}
 	}
-	fake.mac[0] = 0x02;
-	fake.mac[5] = 0x42;
-	fake.dev = rte_emudev_register(&p);
-	if (fake.dev == NULL) {
-		printf("cannot register the fake device: %s\n", rte_strerror(rte_errno));
+	fake_emudev_init(&fake.base, FAKE_NB_QP, fake_attrs, NB_FAKE_ATTRS);
+	fake.base.mac[0] = 0x02;
+	fake.base.mac[5] = 0x42;
+	if (fake_emudev_register(&fake.base, &p) != 0)
 		goto fail;
-	}
-	fake.id = rte_emudev_dev_id(fake.dev);
 	return TEST_SUCCESS;
 fail:
 	free(fake.mem);
@@ -342,7 +263,7 @@ fake_setup_mem(void)
 	if (fake_setup() != TEST_SUCCESS)
 		return TEST_FAILED;
 	fake_regions(r);
-	if (rte_emudev_mem_table_set(fake.dev, r, 3) != 0)
+	if (rte_emudev_mem_table_set(fake.base.dev, r, 3) != 0)
 		return TEST_FAILED;
 	return TEST_SUCCESS;
 }
@@ -350,9 +271,9 @@ fake_setup_mem(void)
 static void
 fake_teardown(void)
 {
-	if (fake.dev != NULL && rte_emudev_unregister(fake.dev) != 0)
+	if (fake.base.dev != NULL && rte_emudev_unregister(fake.base.dev) != 0)
 		printf("teardown: unregister failed\n");
-	fake.dev = NULL;
+	fake.base.dev = NULL;
 	free(fake.mem);
 	free(fake.rmem);
 	fake.mem = NULL;
@@ -447,11 +368,7 @@ static const char who_a = 'A', who_b = 'B', who_c = 'C', who_d = 'D';
 static int
 raise_type(enum rte_emudev_event_type type)
 {
-	struct rte_emudev_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	return rte_emudev_event_raise(fake.dev, &ev);
+	return fake_emudev_raise(&fake.base, type);
 }
 
 /* ---------------------------------------------------------------- cases */
@@ -462,10 +379,10 @@ test_find(void)
 	uint16_t id = 0xffff, n = 0, i;
 	char longname[RTE_EMUDEV_NAME_MAX_LEN + 8];
 
-	TEST_ASSERT(fake.id < RTE_EMUDEV_MAX_DEVS, "bad id %u", fake.id);
+	TEST_ASSERT(fake.base.id < RTE_EMUDEV_MAX_DEVS, "bad id %u", fake.base.id);
 	TEST_ASSERT_SUCCESS(rte_emudev_get_id_by_name(FAKE_NAME, &id), "find by name");
-	TEST_ASSERT_EQUAL(id, fake.id, "id by name");
-	TEST_ASSERT(rte_emudev_is_valid(fake.id), "valid id");
+	TEST_ASSERT_EQUAL(id, fake.base.id, "id by name");
+	TEST_ASSERT(rte_emudev_is_valid(fake.base.id), "valid id");
 	TEST_ASSERT(!rte_emudev_is_valid(RTE_EMUDEV_MAX_DEVS), "id out of range");
 	TEST_ASSERT(rte_emudev_count() >= 1, "count");
 	RTE_EMUDEV_FOREACH(i) {
@@ -475,7 +392,8 @@ test_find(void)
 	TEST_ASSERT_EQUAL(n, rte_emudev_count(), "foreach visits every device");
 	TEST_ASSERT_EQUAL(rte_emudev_find_next(RTE_EMUDEV_MAX_DEVS), RTE_EMUDEV_MAX_DEVS,
 			  "find_next past the end");
-	TEST_ASSERT_EQUAL(rte_emudev_find_next(fake.id), fake.id, "find_next from own id");
+	TEST_ASSERT_EQUAL(rte_emudev_find_next(fake.base.id), fake.base.id,
+			  "find_next from own id");
 
 	TEST_ASSERT_EQUAL(rte_emudev_get_id_by_name("no_such_dev", &id), -ENODEV, "unknown");
 	TEST_ASSERT_EQUAL(rte_emudev_get_id_by_name("fake_net", &id), -ENODEV, "prefix");
@@ -612,10 +530,10 @@ test_info(void)
 {
 	struct rte_emudev_info info;
 
-	TEST_ASSERT_SUCCESS(rte_emudev_info_get(fake.id, &info), "info_get");
+	TEST_ASSERT_SUCCESS(rte_emudev_info_get(fake.base.id, &info), "info_get");
 	TEST_ASSERT(strcmp(info.name, FAKE_NAME) == 0, "name %s", info.name);
 	TEST_ASSERT(strcmp(info.driver, FAKE_DRIVER) == 0, "driver %s", info.driver);
-	TEST_ASSERT_EQUAL(info.dev_id, fake.id, "dev_id set by the library");
+	TEST_ASSERT_EQUAL(info.dev_id, fake.base.id, "dev_id set by the library");
 	TEST_ASSERT_EQUAL(info.type, RTE_EMUDEV_TYPE_NET, "type set by the library");
 	TEST_ASSERT_EQUAL(info.socket_id, SOCKET_ID_ANY, "socket");
 	TEST_ASSERT_EQUAL(info.max_queue_pairs, FAKE_NB_QP, "max queue pairs");
@@ -624,7 +542,7 @@ test_info(void)
 	TEST_ASSERT_EQUAL(info.nb_irq_vectors, FAKE_NB_VEC, "vectors");
 	TEST_ASSERT(info.client_connected, "connected");
 	TEST_ASSERT(!info.ready, "not ready");
-	TEST_ASSERT_EQUAL(rte_emudev_info_get(fake.id, NULL), -EINVAL, "NULL info");
+	TEST_ASSERT_EQUAL(rte_emudev_info_get(fake.base.id, NULL), -EINVAL, "NULL info");
 	return TEST_SUCCESS;
 }
 
@@ -635,23 +553,23 @@ test_mem_table(void)
 	struct rte_emudev_mem_region r[3], bad[3];
 	int ret;
 
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.id, &t), "initial table");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "initial table");
 	TEST_ASSERT_EQUAL(t->generation, 0, "initial generation");
 	TEST_ASSERT_EQUAL(t->nb_regions, 0, "initial table empty");
-	TEST_ASSERT_EQUAL(rte_emudev_mem_table_get(fake.id, NULL), -EINVAL, "NULL table");
+	TEST_ASSERT_EQUAL(rte_emudev_mem_table_get(fake.base.id, NULL), -EINVAL, "NULL table");
 
 	evlog_clear();
-	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, record_cb,
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, record_cb,
 						      (void *)(uintptr_t)&who_a),
 			    "register");
 	fake_regions(r);
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.dev, r, 3), "set table");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.base.dev, r, 3), "set table");
 	TEST_ASSERT_EQUAL(evlog.n, 2, "CHANGING and CHANGED: %s", evlog_str());
 	TEST_ASSERT_EQUAL(evlog.e[0].ev.type, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING, "first");
 	TEST_ASSERT_EQUAL(evlog.e[1].ev.type, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGED, "second");
 	TEST_ASSERT_EQUAL(evlog.e[1].ev.mem.generation, 1, "generation in the event");
-	TEST_ASSERT_EQUAL(evlog.e[1].dev_id, fake.id, "dev id in the event");
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.id, &t), "get");
+	TEST_ASSERT_EQUAL(evlog.e[1].dev_id, fake.base.id, "dev id in the event");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "get");
 	TEST_ASSERT(evlog.e[1].ev.mem.table == t, "table in the event");
 	TEST_ASSERT_EQUAL(t->generation, 1, "generation 1");
 	TEST_ASSERT_EQUAL(t->nb_regions, 3, "3 regions");
@@ -665,7 +583,7 @@ test_mem_table(void)
 	evlog_clear();
 #define EXPECT_BAD(what) \
 	do { \
-		ret = rte_emudev_mem_table_set(fake.dev, bad, 3); \
+		ret = rte_emudev_mem_table_set(fake.base.dev, bad, 3); \
 		TEST_ASSERT_EQUAL(ret, -EINVAL, what); \
 		memcpy(bad, r, sizeof(bad)); \
 	} while (0)
@@ -691,35 +609,38 @@ test_mem_table(void)
 	bad[0].host_addr = (void *)(UINTPTR_MAX - 0x10);
 	EXPECT_BAD("host wrap");
 #undef EXPECT_BAD
-	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(fake.dev, NULL, 1), -EINVAL, "NULL regions");
+	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(fake.base.dev, NULL, 1), -EINVAL,
+			  "NULL regions");
 	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(NULL, r, 3), -EINVAL, "NULL dev");
-	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(fake.dev, r, RTE_EMUDEV_MAX_MEM_REGIONS + 1),
-			  -EINVAL, "too many regions");
+	TEST_ASSERT_EQUAL(
+		rte_emudev_mem_table_set(fake.base.dev, r, RTE_EMUDEV_MAX_MEM_REGIONS + 1), -EINVAL,
+		"too many regions");
 	TEST_ASSERT_EQUAL(evlog.n, 0, "no events for refused tables: %s", evlog_str());
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.id, &t2), "get");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t2), "get");
 	TEST_ASSERT(t2 == t && t2->generation == 1, "table unchanged");
 
 	/* A region ending at the very end of the guest address space is valid. */
 	bad[0].guest_phys_addr = UINT64_MAX - MEM_R_SIZE + 1;
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.dev, bad, 3), "region at the end");
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.id, &t), "get");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.base.dev, bad, 3), "region at the end");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "get");
 	TEST_ASSERT_EQUAL(t->generation, 2, "generation 2");
 
 	/* Explicit CHANGING: get fails until set; a second CHANGING is silent. */
 	evlog_clear();
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING), "raise CHANGING");
-	TEST_ASSERT_EQUAL(rte_emudev_mem_table_get(fake.id, &t), -EAGAIN, "get while changing");
+	TEST_ASSERT_EQUAL(rte_emudev_mem_table_get(fake.base.id, &t), -EAGAIN,
+			  "get while changing");
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING),
 			    "raise CHANGING again");
 	/* A refused table keeps the change in progress. */
 	bad[0].size = 0;
-	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(fake.dev, bad, 3), -EINVAL, "bad table");
-	TEST_ASSERT_EQUAL(rte_emudev_mem_table_get(fake.id, &t), -EAGAIN, "still changing");
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.dev, NULL, 0), "empty table");
+	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(fake.base.dev, bad, 3), -EINVAL, "bad table");
+	TEST_ASSERT_EQUAL(rte_emudev_mem_table_get(fake.base.id, &t), -EAGAIN, "still changing");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.base.dev, NULL, 0), "empty table");
 	TEST_ASSERT_EQUAL(evlog.n, 2, "one CHANGING, one CHANGED: %s", evlog_str());
 	TEST_ASSERT_EQUAL(evlog.e[0].ev.type, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING, "first");
 	TEST_ASSERT_EQUAL(evlog.e[1].ev.type, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGED, "second");
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.id, &t), "get");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "get");
 	TEST_ASSERT_EQUAL(t->generation, 3, "generation 3");
 	TEST_ASSERT_EQUAL(t->nb_regions, 0, "empty");
 	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA, 1, RTE_EMUDEV_MEM_READ),
@@ -737,7 +658,7 @@ test_translate(void)
 	uint8_t *a = fake.mem, *b = fake.mem + MEM_AB_SIZE;
 	uint32_t i;
 
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.id, &t), "get");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "get");
 	TEST_ASSERT_EQUAL(t->nb_regions, 3, "3 regions");
 
 	/* Inside, first and last byte, one past. */
@@ -840,7 +761,7 @@ test_queue_info(void)
 			uint32_t dsz = d == RTE_EMUDEV_QUEUE_GUEST_TX ? 16 : 32;
 
 			fake.q[d][q].enabled = q == 0;
-			TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, d, q, &qi),
+			TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, d, q, &qi),
 					    "queue %u/%u", d, q);
 			TEST_ASSERT_EQUAL(qi.qid, q, "qid set by the library");
 			TEST_ASSERT_EQUAL(qi.dir, d, "dir");
@@ -861,62 +782,63 @@ test_queue_info(void)
 		}
 	}
 	/* The doorbell is shared memory: the guest's writes are seen. */
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, RTE_EMUDEV_QUEUE_GUEST_TX, 1, &qi),
-			    "get");
+	TEST_ASSERT_SUCCESS(
+		rte_emudev_queue_info_get(fake.base.id, RTE_EMUDEV_QUEUE_GUEST_TX, 1, &qi), "get");
 	fake.doorbells[RTE_EMUDEV_QUEUE_GUEST_TX][1] = 17;
 	TEST_ASSERT_EQUAL(*qi.doorbell, 17, "doorbell write seen");
 
 	/* Rings that are not entirely in one region have no host address. */
 	fake.q[0][0].ring_gpa = MEM_B_GPA - 16 * 8; /* crosses A -> B */
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "crossing ring");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "crossing ring");
 	TEST_ASSERT_NULL(qi.ring_host, "crossing ring has no host address");
 	fake.q[0][0].ring_gpa = MEM_B_GPA + MEM_AB_SIZE - 16 * FAKE_RING_SIZE; /* last bytes of B */
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "ring at end of B");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "ring at end of B");
 	TEST_ASSERT(qi.ring_host == fake.mem + 2 * MEM_AB_SIZE - 16 * FAKE_RING_SIZE,
 		    "ring at the end of B");
 	fake.q[0][0].ring_gpa = 0x40000;
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "unmapped ring");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "unmapped ring");
 	TEST_ASSERT_NULL(qi.ring_host, "unmapped ring");
 	fake.q[0][0].ring_gpa = MEM_R_GPA;
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "ring in R");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "ring in R");
 	TEST_ASSERT_NULL(qi.ring_host, "ring in read-only memory");
 	fake.q[0][0].ring_gpa = UINT64_MAX - 64;
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "wrapping ring");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "wrapping ring");
 	TEST_ASSERT_NULL(qi.ring_host, "wrapping ring");
 	fake.q[0][0].ring_gpa = MEM_A_GPA;
 	fake.q[0][0].ring_size = 0x10000000; /* 4 GiB of descriptors */
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "huge ring");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "huge ring");
 	TEST_ASSERT_NULL(qi.ring_host, "huge ring");
 	fake.q[0][0].ring_size = FAKE_RING_SIZE;
 	fake.q[0][0].fmt = RTE_EMUDEV_DESC_NONE;
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "unconfigured");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "unconfigured");
 	TEST_ASSERT_EQUAL(qi.desc_size, 0, "no descriptor size");
 	TEST_ASSERT_NULL(qi.ring_host, "unconfigured ring");
 	fake.q[0][0].fmt = FAKE_FMT_TX;
 
 	/* While the table changes, no ring address. */
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING), "CHANGING");
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "while changing");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "while changing");
 	TEST_ASSERT_NULL(qi.ring_host, "no ring address while changing");
 	fake_regions(r);
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.dev, r, 3), "set");
-	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.id, 0, 0, &qi), "after change");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fake.base.dev, r, 3), "set");
+	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "after change");
 	TEST_ASSERT(qi.ring_host == fake.mem, "ring address again");
 	TEST_ASSERT_EQUAL(qi.mem_generation, 2, "new generation");
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.id, &t), "get");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "get");
 	TEST_ASSERT(rte_emudev_translate(t, NULL, qi.ring_gpa, 16 * FAKE_RING_SIZE,
 					 RTE_EMUDEV_MEM_WRITE) == qi.ring_host,
 		    "same as translate");
 
 	/* Bad arguments. */
-	TEST_ASSERT_EQUAL(rte_emudev_queue_info_get(fake.id, 0, FAKE_NB_QP, &qi), -EINVAL,
+	TEST_ASSERT_EQUAL(rte_emudev_queue_info_get(fake.base.id, 0, FAKE_NB_QP, &qi), -EINVAL,
 			  "qid out of range (provider)");
-	TEST_ASSERT_EQUAL(rte_emudev_queue_info_get(fake.id, RTE_EMUDEV_QUEUE_DIR_MAX, 0, &qi),
+	TEST_ASSERT_EQUAL(rte_emudev_queue_info_get(fake.base.id, RTE_EMUDEV_QUEUE_DIR_MAX, 0, &qi),
 			  -EINVAL, "bad direction");
 	TEST_ASSERT_EQUAL(
-		rte_emudev_queue_info_get(fake.id, (enum rte_emudev_queue_dir) - 1, 0, &qi),
+		rte_emudev_queue_info_get(fake.base.id, (enum rte_emudev_queue_dir) - 1, 0, &qi),
 		-EINVAL, "negative direction");
-	TEST_ASSERT_EQUAL(rte_emudev_queue_info_get(fake.id, 0, 0, NULL), -EINVAL, "NULL info");
+	TEST_ASSERT_EQUAL(rte_emudev_queue_info_get(fake.base.id, 0, 0, NULL), -EINVAL,
+			  "NULL info");
 	return TEST_SUCCESS;
 }
 
@@ -948,28 +870,29 @@ test_events(void)
 	struct rte_emudev_event ev;
 
 	evlog_clear();
-	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, record_cb, a),
-			    "A");
 	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_QUEUE_ENABLED, record_cb, b),
-		"B");
-	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, record_cb, c),
-			    "C");
-	TEST_ASSERT_EQUAL(rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, record_cb, c),
-			  -EEXIST, "duplicate");
+		rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, record_cb, a), "A");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+						      record_cb, b),
+			    "B");
 	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_RESET, record_cb, b),
+		rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, record_cb, c), "C");
+	TEST_ASSERT_EQUAL(
+		rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, record_cb, c),
+		-EEXIST, "duplicate");
+	TEST_ASSERT_SUCCESS(
+		rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_RESET, record_cb, b),
 		"same cb and arg for another type");
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = RTE_EMUDEV_EVENT_QUEUE_ENABLED;
 	ev.queue.dir = RTE_EMUDEV_QUEUE_GUEST_RX;
 	ev.queue.qid = 1;
-	TEST_ASSERT_SUCCESS(rte_emudev_event_raise(fake.dev, &ev), "raise QUEUE_ENABLED");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_raise(fake.base.dev, &ev), "raise QUEUE_ENABLED");
 	ev.type = RTE_EMUDEV_EVENT_QUEUE_DISABLED;
 	ev.queue.dir = RTE_EMUDEV_QUEUE_GUEST_TX;
 	ev.queue.qid = 0;
-	TEST_ASSERT_SUCCESS(rte_emudev_event_raise(fake.dev, &ev), "raise QUEUE_DISABLED");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_raise(fake.base.dev, &ev), "raise QUEUE_DISABLED");
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_RESET), "RESET");
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_DEVICE_READY), "READY");
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_CLIENT_GONE), "GONE");
@@ -979,35 +902,36 @@ test_events(void)
 	TEST_ASSERT_EQUAL(evlog.e[0].ev.queue.qid, 1, "queue id");
 	TEST_ASSERT_EQUAL(evlog.e[3].ev.queue.dir, RTE_EMUDEV_QUEUE_GUEST_TX, "queue dir");
 	TEST_ASSERT_EQUAL(evlog.e[3].ev.queue.qid, 0, "queue id");
-	TEST_ASSERT_EQUAL(evlog.e[0].dev_id, fake.id, "dev id");
+	TEST_ASSERT_EQUAL(evlog.e[0].dev_id, fake.base.id, "dev id");
 
 	/* Unregistration stops deliveries. */
 	evlog_clear();
-	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_QUEUE_ENABLED, record_cb, b),
-		"unregister B");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_unregister(
+				    fake.base.id, RTE_EMUDEV_EVENT_QUEUE_ENABLED, record_cb, b),
+			    "unregister B");
+	TEST_ASSERT_EQUAL(rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+						      record_cb, b),
+			  -ENOENT, "twice");
 	TEST_ASSERT_EQUAL(
-		rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_QUEUE_ENABLED, record_cb, b),
-		-ENOENT, "twice");
+		rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_RESET, record_cb, a),
+		-ENOENT, "wrong type");
 	TEST_ASSERT_EQUAL(
-		rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_RESET, record_cb, a), -ENOENT,
-		"wrong type");
-	TEST_ASSERT_EQUAL(rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_ALL, record_cb, b),
-			  -ENOENT, "wrong arg");
+		rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_ALL, record_cb, b),
+		-ENOENT, "wrong arg");
 	ev.type = RTE_EMUDEV_EVENT_QUEUE_ENABLED;
-	TEST_ASSERT_SUCCESS(rte_emudev_event_raise(fake.dev, &ev), "raise");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_raise(fake.base.dev, &ev), "raise");
 	TEST_ASSERT(strcmp(evlog_str(), "A:0 C:0") == 0, "after unregistering B: %s", evlog_str());
 
 	/* Self-unregistration, and registration during a delivery. */
 	evlog_clear();
 	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_ALL, record_cb, c),
+		rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_ALL, record_cb, c),
 		"unregister C");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL,
+						      unregister_self_cb, c),
+			    "self-unregistering C");
 	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, unregister_self_cb, c),
-		"self-unregistering C");
-	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, register_other_cb, b),
+		rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, register_other_cb, b),
 		"registering B");
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_DEVICE_READY), "first");
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_CLIENT_GONE), "second");
@@ -1015,14 +939,14 @@ test_events(void)
 
 	/* Bad arguments. */
 	TEST_ASSERT_EQUAL(
-		rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL + 1, record_cb, a), -EINVAL,
-		"bad type");
-	TEST_ASSERT_EQUAL(rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, NULL, a),
+		rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL + 1, record_cb, a),
+		-EINVAL, "bad type");
+	TEST_ASSERT_EQUAL(rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, NULL, a),
 			  -EINVAL, "NULL cb");
 	TEST_ASSERT_EQUAL(
-		rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_ALL + 1, record_cb, a),
+		rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_ALL + 1, record_cb, a),
 		-EINVAL, "bad type");
-	TEST_ASSERT_EQUAL(rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_ALL, NULL, a),
+	TEST_ASSERT_EQUAL(rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_ALL, NULL, a),
 			  -EINVAL, "NULL cb");
 	evlog_clear();
 	TEST_ASSERT_EQUAL(raise_type(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGED), -EINVAL,
@@ -1033,9 +957,10 @@ test_events(void)
 	TEST_ASSERT_EQUAL(raise_type((enum rte_emudev_event_type) - 1), -EINVAL, "type -1");
 	ev.type = RTE_EMUDEV_EVENT_QUEUE_ENABLED;
 	ev.queue.dir = RTE_EMUDEV_QUEUE_DIR_MAX;
-	TEST_ASSERT_EQUAL(rte_emudev_event_raise(fake.dev, &ev), -EINVAL, "bad queue direction");
+	TEST_ASSERT_EQUAL(rte_emudev_event_raise(fake.base.dev, &ev), -EINVAL,
+			  "bad queue direction");
 	TEST_ASSERT_EQUAL(rte_emudev_event_raise(NULL, &ev), -EINVAL, "NULL dev");
-	TEST_ASSERT_EQUAL(rte_emudev_event_raise(fake.dev, NULL), -EINVAL, "NULL event");
+	TEST_ASSERT_EQUAL(rte_emudev_event_raise(fake.base.dev, NULL), -EINVAL, "NULL event");
 	TEST_ASSERT_EQUAL(evlog.n, 0, "nothing delivered: %s", evlog_str());
 
 	TEST_ASSERT(strcmp(rte_emudev_event_name(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING),
@@ -1083,7 +1008,8 @@ unreg_thread(void *arg)
 {
 	struct slow_cb_ctx *ctx = arg;
 
-	if (rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_DEVICE_READY, slow_cb, ctx) == 0)
+	if (rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_DEVICE_READY, slow_cb,
+					ctx) == 0)
 		__atomic_store_n(&ctx->unreg_done, 1, __ATOMIC_RELEASE);
 	else
 		__atomic_store_n(&ctx->unreg_done, -1, __ATOMIC_RELEASE);
@@ -1097,9 +1023,9 @@ test_event_unregister_waits(void)
 	pthread_t raiser, unreg;
 	bool ok;
 
-	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_DEVICE_READY, slow_cb, &ctx),
-		"register");
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_DEVICE_READY,
+						      slow_cb, &ctx),
+			    "register");
 	TEST_ASSERT_SUCCESS(pthread_create(&raiser, NULL, raise_thread, &ctx), "thread");
 	ok = wait_flag(&ctx.in_cb);
 	if (ok && pthread_create(&unreg, NULL, unreg_thread, &ctx) == 0) {
@@ -1206,8 +1132,9 @@ test_quiesce(void)
 	r.size = MEM_AB_SIZE;
 	r.host_addr = old_mem;
 	r.prot = RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE;
-	if (rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons) != 0 ||
-	    rte_emudev_mem_table_set(fake.dev, &r, 1) != 0 || cons.changed_seen != 1 ||
+	if (rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons) !=
+		    0 ||
+	    rte_emudev_mem_table_set(fake.base.dev, &r, 1) != 0 || cons.changed_seen != 1 ||
 	    pthread_create(&th, NULL, poller, &cons) != 0) {
 		free(old_mem);
 		printf("cannot set up the consumer\n");
@@ -1241,7 +1168,7 @@ test_quiesce(void)
 		}
 		r.host_addr = new_mem;
 		__atomic_store_n(&cons.memory_gone, 0, __ATOMIC_RELEASE);
-		if (rte_emudev_mem_table_set(fake.dev, &r, 1) != 0) {
+		if (rte_emudev_mem_table_set(fake.base.dev, &r, 1) != 0) {
 			free(new_mem);
 			ret = TEST_FAILED;
 			break;
@@ -1258,9 +1185,9 @@ test_quiesce(void)
 	}
 	__atomic_store_n(&cons.quit, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	rte_emudev_event_unregister(fake.id, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons);
+	rte_emudev_event_unregister(fake.base.id, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons);
 	/* Unregister happens in teardown; the table points to old_mem until then. */
-	rte_emudev_mem_table_set(fake.dev, NULL, 0);
+	rte_emudev_mem_table_set(fake.base.dev, NULL, 0);
 	free(old_mem);
 	TEST_ASSERT_EQUAL(ret, TEST_SUCCESS, "rounds");
 	TEST_ASSERT_EQUAL(cons.touched_after_change, 0, "data path used freed memory");
@@ -1360,12 +1287,12 @@ test_irq(void)
 	int ret;
 
 	fake.irq_armed[1] = true;
-	TEST_ASSERT_SUCCESS(rte_emudev_irq_trigger(fake.id, 1), "trigger armed");
-	TEST_ASSERT_SUCCESS(rte_emudev_irq_trigger(fake.id, 1), "trigger armed");
+	TEST_ASSERT_SUCCESS(rte_emudev_irq_trigger(fake.base.id, 1), "trigger armed");
+	TEST_ASSERT_SUCCESS(rte_emudev_irq_trigger(fake.base.id, 1), "trigger armed");
 	TEST_ASSERT_EQUAL(fake.irq_count[1], 2, "provider got 2");
-	TEST_ASSERT_EQUAL(rte_emudev_irq_trigger(fake.id, 0), -EAGAIN, "not armed");
+	TEST_ASSERT_EQUAL(rte_emudev_irq_trigger(fake.base.id, 0), -EAGAIN, "not armed");
 	TEST_ASSERT_EQUAL(fake.irq_count[0], 0, "provider got none");
-	TEST_ASSERT_EQUAL(rte_emudev_irq_trigger(fake.id, FAKE_NB_VEC), -EINVAL, "bad vector");
+	TEST_ASSERT_EQUAL(rte_emudev_irq_trigger(fake.base.id, FAKE_NB_VEC), -EINVAL, "bad vector");
 	TEST_ASSERT_EQUAL(rte_emudev_irq_trigger(RTE_EMUDEV_MAX_DEVS, 0), -ENODEV, "bad id");
 	TEST_ASSERT_EQUAL(rte_emudev_irq_trigger(UINT16_MAX, 0), -ENODEV, "bad id");
 
@@ -1389,58 +1316,61 @@ test_attrs(void)
 	char longname[RTE_EMUDEV_ATTR_NAME_MAX_LEN + 4];
 
 	memset(descs, 0, sizeof(descs));
-	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.id, NULL, 0), NB_FAKE_ATTRS, "count");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.id, descs, 2), NB_FAKE_ATTRS, "list 2");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.base.id, NULL, 0), NB_FAKE_ATTRS, "count");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.base.id, descs, 2), NB_FAKE_ATTRS, "list 2");
 	TEST_ASSERT(strcmp(descs[1].name, RTE_EMUDEV_ATTR_LINK_UP) == 0, "name 1");
 	TEST_ASSERT(descs[2].name[0] == '\0', "only 2 copied");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.id, descs, RTE_DIM(descs)), NB_FAKE_ATTRS,
+	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.base.id, descs, RTE_DIM(descs)), NB_FAKE_ATTRS,
 			  "list all");
 	TEST_ASSERT(memcmp(descs, fake_attrs, sizeof(fake_attrs)) == 0, "descriptions");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.id, NULL, 1), -EINVAL, "NULL descs");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_list(fake.base.id, NULL, 1), -EINVAL, "NULL descs");
 
 	/* Read. */
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, RTE_EMUDEV_ATTR_MAC, NULL, 0), 6,
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, RTE_EMUDEV_ATTR_MAC, NULL, 0), 6,
 			  "size query");
 	memset(buf, 0, sizeof(buf));
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, RTE_EMUDEV_ATTR_MAC, buf, sizeof(buf)), 6,
-			  "get mac");
-	TEST_ASSERT(memcmp(buf, fake.mac, 6) == 0 && buf[6] == 0, "mac value");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, RTE_EMUDEV_ATTR_MAC, buf, 5), -ENOSPC,
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, RTE_EMUDEV_ATTR_MAC, buf, sizeof(buf)),
+			  6, "get mac");
+	TEST_ASSERT(memcmp(buf, fake.base.mac, 6) == 0 && buf[6] == 0, "mac value");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, RTE_EMUDEV_ATTR_MAC, buf, 5), -ENOSPC,
 			  "short buffer");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, RTE_EMUDEV_ATTR_MAC, NULL, 6), -EINVAL,
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, RTE_EMUDEV_ATTR_MAC, NULL, 6), -EINVAL,
 			  "NULL buffer");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, RTE_EMUDEV_ATTR_LINK_SPEED, buf, 4),
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, RTE_EMUDEV_ATTR_LINK_SPEED, buf, 4),
 			  -ENOTSUP, "write-only");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, "nope", buf, 16), -ENOENT, "unknown");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, "", buf, 16), -ENOENT, "empty name");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, "MAC", buf, 16), -ENOENT, "case");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, "nope", buf, 16), -ENOENT, "unknown");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, "", buf, 16), -ENOENT, "empty name");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, "MAC", buf, 16), -ENOENT, "case");
 	memset(longname, 'm', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, longname, buf, 16), -ENOENT, "long name");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, NULL, buf, 16), -EINVAL, "NULL name");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, "broken", buf, 16), -EIO, "provider error");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, longname, buf, 16), -ENOENT,
+			  "long name");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, NULL, buf, 16), -EINVAL, "NULL name");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, "broken", buf, 16), -EIO,
+			  "provider error");
 
 	/* Write. */
-	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(fake.id, RTE_EMUDEV_ATTR_LINK_UP, &up, 1),
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(fake.base.id, RTE_EMUDEV_ATTR_LINK_UP, &up, 1),
 			    "link up");
-	TEST_ASSERT_EQUAL(fake.link_up, 1, "provider saw link up");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.id, RTE_EMUDEV_ATTR_LINK_UP, buf, 1), 1,
+	TEST_ASSERT_EQUAL(fake.base.link_up, 1, "provider saw link up");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_get(fake.base.id, RTE_EMUDEV_ATTR_LINK_UP, buf, 1), 1,
 			  "read back");
 	TEST_ASSERT_EQUAL(buf[0], 1, "link up read back");
-	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(fake.id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, 4),
-			    "speed");
-	TEST_ASSERT_EQUAL(fake.link_speed, 25000, "provider saw the speed");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, 2),
+	TEST_ASSERT_SUCCESS(
+		rte_emudev_attr_set(fake.base.id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, 4), "speed");
+	TEST_ASSERT_EQUAL(fake.base.link_speed, 25000, "provider saw the speed");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.base.id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, 2),
 			  -EINVAL, "short value");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, 8),
+	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.base.id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, 8),
 			  -EINVAL, "long value");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.id, RTE_EMUDEV_ATTR_MAC, buf, 6), -ENOTSUP,
+	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.base.id, RTE_EMUDEV_ATTR_MAC, buf, 6), -ENOTSUP,
 			  "read-only");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.id, "nope", buf, 1), -ENOENT, "unknown");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.id, NULL, buf, 1), -EINVAL, "NULL name");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.id, RTE_EMUDEV_ATTR_LINK_UP, NULL, 1), -EINVAL,
-			  "NULL value");
-	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.id, "broken", buf, 8), -EIO, "provider error");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.base.id, "nope", buf, 1), -ENOENT, "unknown");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.base.id, NULL, buf, 1), -EINVAL, "NULL name");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.base.id, RTE_EMUDEV_ATTR_LINK_UP, NULL, 1),
+			  -EINVAL, "NULL value");
+	TEST_ASSERT_EQUAL(rte_emudev_attr_set(fake.base.id, "broken", buf, 8), -EIO,
+			  "provider error");
 	return TEST_SUCCESS;
 }
 
@@ -1453,41 +1383,43 @@ test_lifecycle(void)
 	uint16_t min_id;
 	int r1, r2, r3, r4;
 
-	TEST_ASSERT_EQUAL(rte_emudev_start(fake.id), -EINVAL, "start before configure");
-	TEST_ASSERT_SUCCESS(rte_emudev_close(fake.id), "close a closed device");
-	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.id), "stop a closed device");
-	TEST_ASSERT_EQUAL(fake.nb_start + fake.nb_stop + fake.nb_close, 0, "no operations");
-	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.id, NULL), -EINVAL, "NULL conf");
+	TEST_ASSERT_EQUAL(rte_emudev_start(fake.base.id), -EINVAL, "start before configure");
+	TEST_ASSERT_SUCCESS(rte_emudev_close(fake.base.id), "close a closed device");
+	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.base.id), "stop a closed device");
+	TEST_ASSERT_EQUAL(fake.base.nb_start + fake.base.nb_stop + fake.base.nb_close, 0,
+			  "no operations");
+	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.base.id, NULL), -EINVAL, "NULL conf");
 	conf.flags = 1;
-	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.id, &conf), -EINVAL, "reserved flags");
+	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.base.id, &conf), -EINVAL, "reserved flags");
 	conf.flags = 0;
 	conf.max_queue_pairs = FAKE_NB_QP + 1;
-	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.id, &conf), -EINVAL, "provider refusal");
-	TEST_ASSERT_EQUAL(rte_emudev_start(fake.id), -EINVAL, "refused configure: not configured");
+	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.base.id, &conf), -EINVAL, "provider refusal");
+	TEST_ASSERT_EQUAL(rte_emudev_start(fake.base.id), -EINVAL,
+			  "refused configure: not configured");
 	conf.max_queue_pairs = 1;
-	TEST_ASSERT_SUCCESS(rte_emudev_configure(fake.id, &conf), "configure");
-	TEST_ASSERT_EQUAL(fake.conf_max_qp, 1, "provider saw the configuration");
+	TEST_ASSERT_SUCCESS(rte_emudev_configure(fake.base.id, &conf), "configure");
+	TEST_ASSERT_EQUAL(fake.base.conf_max_qp, 1, "provider saw the configuration");
 
 	fake.start_ret = -EIO;
-	TEST_ASSERT_EQUAL(rte_emudev_start(fake.id), -EIO, "provider start failure");
+	TEST_ASSERT_EQUAL(rte_emudev_start(fake.base.id), -EIO, "provider start failure");
 	fake.start_ret = 0;
-	TEST_ASSERT_EQUAL(fake.nb_start, 0, "failed start not counted");
-	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.id), "start");
-	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.id), "start again");
-	TEST_ASSERT_EQUAL(fake.nb_start, 1, "one start");
-	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.id, &conf), -EBUSY, "configure started");
-	TEST_ASSERT_EQUAL(rte_emudev_close(fake.id), -EBUSY, "close started");
-	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.id), "stop");
-	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.id), "stop again");
-	TEST_ASSERT_EQUAL(fake.nb_stop, 1, "one stop");
-	TEST_ASSERT_SUCCESS(rte_emudev_configure(fake.id, &conf), "reconfigure when stopped");
-	TEST_ASSERT_EQUAL(fake.nb_configure, 2, "two configures");
-	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.id), "restart");
-	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.id), "stop");
-	TEST_ASSERT_SUCCESS(rte_emudev_close(fake.id), "close");
-	TEST_ASSERT_SUCCESS(rte_emudev_close(fake.id), "close again");
-	TEST_ASSERT_EQUAL(fake.nb_close, 1, "one close");
-	TEST_ASSERT_EQUAL(rte_emudev_start(fake.id), -EINVAL, "start after close");
+	TEST_ASSERT_EQUAL(fake.base.nb_start, 0, "failed start not counted");
+	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.base.id), "start");
+	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.base.id), "start again");
+	TEST_ASSERT_EQUAL(fake.base.nb_start, 1, "one start");
+	TEST_ASSERT_EQUAL(rte_emudev_configure(fake.base.id, &conf), -EBUSY, "configure started");
+	TEST_ASSERT_EQUAL(rte_emudev_close(fake.base.id), -EBUSY, "close started");
+	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.base.id), "stop");
+	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.base.id), "stop again");
+	TEST_ASSERT_EQUAL(fake.base.nb_stop, 1, "one stop");
+	TEST_ASSERT_SUCCESS(rte_emudev_configure(fake.base.id, &conf), "reconfigure when stopped");
+	TEST_ASSERT_EQUAL(fake.base.nb_configure, 2, "two configures");
+	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.base.id), "restart");
+	TEST_ASSERT_SUCCESS(rte_emudev_stop(fake.base.id), "stop");
+	TEST_ASSERT_SUCCESS(rte_emudev_close(fake.base.id), "close");
+	TEST_ASSERT_SUCCESS(rte_emudev_close(fake.base.id), "close again");
+	TEST_ASSERT_EQUAL(fake.base.nb_close, 1, "one close");
+	TEST_ASSERT_EQUAL(rte_emudev_start(fake.base.id), -EINVAL, "start after close");
 
 	/* Without lifecycle operations the states change all the same. */
 	p.ops = &min_ops;
@@ -1511,7 +1443,7 @@ stats_cb(uint16_t dev_id, struct rte_emudev_stats *s, void *arg)
 {
 	int *ret = arg;
 
-	if (dev_id != fake.id || s->rx_bytes != 0)
+	if (dev_id != fake.base.id || s->rx_bytes != 0)
 		return -EFAULT;
 	s->rx_bytes = 1000;
 	s->rx_unicast = 10;
@@ -1536,23 +1468,24 @@ test_stats(void)
 	int cb_ret = 0;
 
 	memset(&s, 0xff, sizeof(s));
-	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.dev, &s), -ENOENT, "no callback");
+	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.base.dev, &s), -ENOENT, "no callback");
 	TEST_ASSERT_EQUAL(s.rx_bytes, 0, "zeroed without a callback");
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fake.id, stats_cb, &cb_ret), "set");
-	TEST_ASSERT_EQUAL(rte_emudev_stats_cb_set(fake.id, stats_cb2, NULL), -EEXIST, "second");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fake.base.id, stats_cb, &cb_ret), "set");
+	TEST_ASSERT_EQUAL(rte_emudev_stats_cb_set(fake.base.id, stats_cb2, NULL), -EEXIST,
+			  "second");
 	memset(&s, 0xff, sizeof(s));
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fake.dev, &s), "get");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fake.base.dev, &s), "get");
 	TEST_ASSERT(s.rx_bytes == 1000 && s.rx_unicast == 10 && s.tx_bytes == 2000 &&
 			    s.tx_errors == 3 && s.rx_multicast == 0 && s.tx_discards == 0,
 		    "values");
 	cb_ret = -EIO;
-	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.dev, &s), -EIO, "callback error");
+	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.base.dev, &s), -EIO, "callback error");
 	TEST_ASSERT_EQUAL(rte_emudev_stats_get(NULL, &s), -EINVAL, "NULL dev");
-	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.dev, NULL), -EINVAL, "NULL stats");
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fake.id, NULL, NULL), "clear");
-	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.dev, &s), -ENOENT, "cleared");
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fake.id, stats_cb2, NULL), "set another");
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fake.dev, &s), "get");
+	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.base.dev, NULL), -EINVAL, "NULL stats");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fake.base.id, NULL, NULL), "clear");
+	TEST_ASSERT_EQUAL(rte_emudev_stats_get(fake.base.dev, &s), -ENOENT, "cleared");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fake.base.id, stats_cb2, NULL), "set another");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fake.base.dev, &s), "get");
 	return TEST_SUCCESS;
 }
 
@@ -1617,13 +1550,13 @@ unregister_in_cb(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
 
 	RTE_SET_USED(dev_id);
 	RTE_SET_USED(ev);
-	u->unregister_in_cb = rte_emudev_unregister(fake.dev);
+	u->unregister_in_cb = rte_emudev_unregister(fake.base.dev);
 }
 
 static int
 test_unregister_in_use(void)
 {
-	struct user_ctx u = {.id = fake.id};
+	struct user_ctx u = {.id = fake.base.id};
 	struct rte_emudev_info info;
 	pthread_t th;
 	uint16_t id;
@@ -1632,23 +1565,24 @@ test_unregister_in_use(void)
 
 	/* Not from an operation nor from a callback. */
 	fake.unregister_in_op = true;
-	TEST_ASSERT_SUCCESS(rte_emudev_configure(fake.id, &(struct rte_emudev_conf){0}), "conf");
-	ret = rte_emudev_start(fake.id);
+	TEST_ASSERT_SUCCESS(rte_emudev_configure(fake.base.id, &(struct rte_emudev_conf){0}),
+			    "conf");
+	ret = rte_emudev_start(fake.base.id);
 	fake.unregister_in_op = false;
 	TEST_ASSERT_EQUAL(ret, -EPERM, "start");
 	TEST_ASSERT_EQUAL(fake.unregister_in_op_ret, -EDEADLK, "unregister from an operation");
-	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_DEVICE_READY,
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_DEVICE_READY,
 						      unregister_in_cb, &u),
 			    "register");
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_DEVICE_READY), "raise");
 	TEST_ASSERT_EQUAL(u.unregister_in_cb, -EDEADLK, "unregister from a callback");
-	TEST_ASSERT(rte_emudev_is_valid(fake.id), "still registered");
+	TEST_ASSERT(rte_emudev_is_valid(fake.base.id), "still registered");
 
 	/* A consumer thread hammers the device while it goes away. */
 	TEST_ASSERT_SUCCESS(
-		rte_emudev_event_register(fake.id, RTE_EMUDEV_EVENT_ALL, removed_cb, &u),
+		rte_emudev_event_register(fake.base.id, RTE_EMUDEV_EVENT_ALL, removed_cb, &u),
 		"register");
-	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.id), "start");
+	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.base.id), "start");
 	TEST_ASSERT_SUCCESS(pthread_create(&th, NULL, user_thread, &u), "thread");
 	if (!wait_flag(&u.started) || !wait_count(&u.calls, 100)) {
 		__atomic_store_n(&u.quit, 1, __ATOMIC_RELEASE);
@@ -1656,9 +1590,9 @@ test_unregister_in_use(void)
 		TEST_ASSERT(false, "consumer thread does not run");
 	}
 	/* Started and held: unregister anyway. */
-	ret = rte_emudev_unregister(fake.dev);
+	ret = rte_emudev_unregister(fake.base.dev);
 	if (ret == 0)
-		fake.dev = NULL;
+		fake.base.dev = NULL;
 	c = __atomic_load_n(&u.calls, __ATOMIC_ACQUIRE);
 	ret = ret != 0 ? ret : !wait_count(&u.calls, c + 100);
 	__atomic_store_n(&u.quit, 1, __ATOMIC_RELEASE);
@@ -1669,7 +1603,7 @@ test_unregister_in_use(void)
 	TEST_ASSERT(u.ok > 0 && u.enodev > 0, "calls before (%" PRIu64 ") and after (%" PRIu64 ")",
 		    u.ok, u.enodev);
 	TEST_ASSERT_EQUAL(u.other, 0, "unexpected results");
-	TEST_ASSERT_EQUAL(fake.nb_stop, 0, "no stop operation on unregister");
+	TEST_ASSERT_EQUAL(fake.base.nb_stop, 0, "no stop operation on unregister");
 
 	/* The id is dead. */
 	TEST_ASSERT(!rte_emudev_is_valid(u.id), "id invalid");
@@ -1694,7 +1628,7 @@ test_bad_ids(void)
 	uint8_t buf[8] = {0};
 	unsigned int i;
 
-	TEST_ASSERT(fake.id != RTE_EMUDEV_MAX_DEVS - 1, "fake device has the last id");
+	TEST_ASSERT(fake.base.id != RTE_EMUDEV_MAX_DEVS - 1, "fake device has the last id");
 	for (i = 0; i < RTE_DIM(ids); i++) {
 		uint16_t id = ids[i];
 

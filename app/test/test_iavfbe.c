@@ -60,6 +60,7 @@
 #include "rte_emudev.h"
 #include "rte_emudev_net.h"
 #include "rte_emudev_driver.h"
+#include "test_fake_emudev.h"
 
 #include <avf_desc.h>
 
@@ -125,19 +126,14 @@ struct fake_queue {
 };
 
 struct fake_dev {
-	struct rte_emudev *dev;
-	uint16_t id;
+	struct fake_emudev base; /* first: the priv is a struct fake_emudev too */
 	struct fake_queue q[RTE_EMUDEV_QUEUE_DIR_MAX][NB_QP];
 	uint32_t doorbell[RTE_EMUDEV_QUEUE_DIR_MAX][NB_QP];
-	uint8_t mac[RTE_ETHER_ADDR_LEN];
-	uint8_t link_up;
-	uint32_t link_speed;
 	bool client_connected;
 	bool armed[NB_VEC];
 	uint32_t irq_calls[NB_VEC];
 	uint32_t irq_fired[NB_VEC];
 	uint32_t irq_bad_vector;
-	unsigned int nb_configure, nb_start, nb_stop, nb_close;
 	uint8_t *mem; /* GMEM_SIZE bytes at GMEM_GPA */
 	uint8_t *rmem; /* RMEM_SIZE bytes at RMEM_GPA, read-only */
 };
@@ -216,87 +212,6 @@ static const struct rte_emudev_attr_desc fake_attrs[NB_ATTRS] = {
 			     RTE_EMUDEV_ATTR_F_READ | RTE_EMUDEV_ATTR_F_WRITE},
 };
 
-static int
-fake_attr_get(void *priv, unsigned int idx, const char *name, void *buf, uint32_t size)
-{
-	struct fake_dev *f = priv;
-
-	if (idx >= NB_ATTRS || strcmp(name, fake_attrs[idx].name) != 0 ||
-	    size != fake_attrs[idx].size)
-		return -EFAULT;
-	switch (idx) {
-	case ATTR_MAC:
-		memcpy(buf, f->mac, RTE_ETHER_ADDR_LEN);
-		return 0;
-	case ATTR_LINK_UP:
-		memcpy(buf, &f->link_up, 1);
-		return 0;
-	case ATTR_LINK_SPEED:
-		memcpy(buf, &f->link_speed, 4);
-		return 0;
-	default:
-		return -EIO;
-	}
-}
-
-static int
-fake_attr_set(void *priv, unsigned int idx, const char *name, const void *buf, uint32_t size)
-{
-	struct fake_dev *f = priv;
-
-	if (idx >= NB_ATTRS || strcmp(name, fake_attrs[idx].name) != 0 ||
-	    size != fake_attrs[idx].size)
-		return -EFAULT;
-	switch (idx) {
-	case ATTR_LINK_UP:
-		memcpy(&f->link_up, buf, 1);
-		return 0;
-	case ATTR_LINK_SPEED:
-		memcpy(&f->link_speed, buf, 4);
-		return 0;
-	default:
-		return -EIO;
-	}
-}
-
-static int
-fake_configure(void *priv, const struct rte_emudev_conf *conf)
-{
-	struct fake_dev *f = priv;
-
-	if (conf->max_queue_pairs > NB_QP)
-		return -EINVAL;
-	f->nb_configure++;
-	return 0;
-}
-
-static int
-fake_start(void *priv)
-{
-	struct fake_dev *f = priv;
-
-	f->nb_start++;
-	return 0;
-}
-
-static int
-fake_stop(void *priv)
-{
-	struct fake_dev *f = priv;
-
-	f->nb_stop++;
-	return 0;
-}
-
-static int
-fake_close(void *priv)
-{
-	struct fake_dev *f = priv;
-
-	f->nb_close++;
-	return 0;
-}
-
 /* The guest's receive configuration; fake_rxc_ret < 0: what the op returns. */
 static struct rte_emudev_net_rx_conf fake_rxc;
 static int fake_rxc_ret = -ENOTSUP;
@@ -315,12 +230,12 @@ static const struct rte_emudev_ops fake_ops = {
 	.info_get = fake_info_get,
 	.queue_info_get = fake_queue_info_get,
 	.irq_trigger = fake_irq_trigger,
-	.attr_get = fake_attr_get,
-	.attr_set = fake_attr_set,
-	.configure = fake_configure,
-	.start = fake_start,
-	.stop = fake_stop,
-	.close = fake_close,
+	.attr_get = fake_emudev_attr_get,
+	.attr_set = fake_emudev_attr_set,
+	.configure = fake_emudev_configure,
+	.start = fake_emudev_start,
+	.stop = fake_emudev_stop,
+	.close = fake_emudev_close,
 	.net_rx_conf_get = fake_net_rx_conf_get,
 };
 
@@ -338,7 +253,7 @@ fake_mem_publish(void)
 	r[1].size = RMEM_SIZE;
 	r[1].host_addr = fk.rmem;
 	r[1].prot = RTE_EMUDEV_MEM_READ;
-	return rte_emudev_mem_table_set(fk.dev, r, 2);
+	return rte_emudev_mem_table_set(fk.base.dev, r, 2);
 }
 
 static void
@@ -380,16 +295,13 @@ fake_register(void)
 		.nb_attrs = NB_ATTRS,
 	};
 
-	fk.dev = rte_emudev_register(&p);
-	if (fk.dev == NULL) {
-		printf("cannot register the fake device: %s\n", rte_strerror(rte_errno));
+	fake_emudev_init(&fk.base, NB_QP, fake_attrs, NB_ATTRS);
+	if (fake_emudev_register(&fk.base, &p) != 0)
 		return -1;
-	}
-	fk.id = rte_emudev_dev_id(fk.dev);
 	if (fake_mem_publish() != 0) {
 		printf("cannot publish the fake memory table\n");
-		rte_emudev_unregister(fk.dev);
-		fk.dev = NULL;
+		rte_emudev_unregister(fk.base.dev);
+		fk.base.dev = NULL;
 		return -1;
 	}
 	return 0;
@@ -404,17 +316,13 @@ fake_queue_event(enum rte_emudev_event_type type, enum rte_emudev_queue_dir dir,
 	ev.type = type;
 	ev.queue.dir = dir;
 	ev.queue.qid = qid;
-	return rte_emudev_event_raise(fk.dev, &ev);
+	return rte_emudev_event_raise(fk.base.dev, &ev);
 }
 
 static int
 fake_event(enum rte_emudev_event_type type)
 {
-	struct rte_emudev_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	return rte_emudev_event_raise(fk.dev, &ev);
+	return fake_emudev_raise(&fk.base, type);
 }
 
 /* The guest changes its receive configuration (ret < 0: the op fails so). */
@@ -1100,9 +1008,9 @@ static void
 suite_teardown(void)
 {
 	port_close(PORT_NAME, &port);
-	if (fk.dev != NULL)
-		rte_emudev_unregister(fk.dev);
-	fk.dev = NULL;
+	if (fk.base.dev != NULL)
+		rte_emudev_unregister(fk.base.dev);
+	fk.base.dev = NULL;
 	free(fk.mem);
 	free(fk.rmem);
 	fk.mem = NULL;
@@ -1131,12 +1039,12 @@ suite_setup(void)
 		goto fail;
 	memset(fk.mem, 0, GMEM_SIZE);
 	memset(fk.rmem, 0x5a, RMEM_SIZE);
-	fk.mac[0] = 0x02;
-	fk.mac[1] = 0x11;
-	fk.mac[2] = 0x22;
-	fk.mac[3] = 0x33;
-	fk.mac[4] = 0x44;
-	fk.mac[5] = 0x55;
+	fk.base.mac[0] = 0x02;
+	fk.base.mac[1] = 0x11;
+	fk.base.mac[2] = 0x22;
+	fk.base.mac[3] = 0x33;
+	fk.base.mac[4] = 0x44;
+	fk.base.mac[5] = 0x55;
 	fk.client_connected = true;
 	fake_queues_init();
 	if (fake_register() != 0)
@@ -1223,7 +1131,7 @@ test_devargs(void)
 	 * Another consumer (not a port) has the device's statistics callback:
 	 * refused with one line; emudev's own note is at DEBUG (seen at INFO: no).
 	 */
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fk.id, other_consumer_stats, NULL),
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_cb_set(fk.base.id, other_consumer_stats, NULL),
 			    "another consumer");
 	emu_log = rte_log_register("lib.emudev");
 	emu_level = emu_log >= 0 ? rte_log_get_level(emu_log) : -1;
@@ -1236,7 +1144,7 @@ test_devargs(void)
 	internal = log_count("EMUDEV:", NULL);
 	log_capture_stop();
 	rte_log_set_level(emu_log, emu_level);
-	rte_emudev_stats_cb_set(fk.id, NULL, NULL);
+	rte_emudev_stats_cb_set(fk.base.id, NULL, NULL);
 	TEST_ASSERT_EQUAL(ret, -EBUSY, "a port on a device with another consumer: %d", ret);
 	TEST_ASSERT(rte_eth_dev_get_port_by_name("net_iavfbe_bad", &pid) != 0,
 		    "the refused port left a port");
@@ -1252,9 +1160,10 @@ test_devargs(void)
 	}
 	/* Reopen the main port; queues are still enabled in the guest. */
 	guest_rings_reset();
-	configs = fk.nb_configure;
+	configs = fk.base.nb_configure;
 	TEST_ASSERT_SUCCESS(port_open(PORT_NAME, "emu=" FAKE_NAME, &port), "reopen");
-	TEST_ASSERT(fk.nb_configure > configs, "the port's configure did not configure the device");
+	TEST_ASSERT(fk.base.nb_configure > configs,
+		    "the port's configure did not configure the device");
 	TEST_ASSERT(link_wait(port, true), "link down after reopen with enabled queues");
 	return TEST_SUCCESS;
 }
@@ -1265,7 +1174,7 @@ test_mac(void)
 	struct rte_ether_addr mac;
 
 	TEST_ASSERT_SUCCESS(rte_eth_macaddr_get(port, &mac), "macaddr_get");
-	TEST_ASSERT(memcmp(mac.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN) == 0,
+	TEST_ASSERT(memcmp(mac.addr_bytes, fk.base.mac, RTE_ETHER_ADDR_LEN) == 0,
 		    "MAC " RTE_ETHER_ADDR_PRT_FMT " is not the device's",
 		    RTE_ETHER_ADDR_BYTES(&mac));
 	return TEST_SUCCESS;
@@ -2514,7 +2423,7 @@ test_stats(void)
 	TEST_ASSERT(st.ipackets == 0 && st.opackets == 0 && st.ibytes == 0 && st.obytes == 0,
 		    "not reset");
 	memset(&s0, 0, sizeof(s0));
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s0),
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.base.dev, &s0),
 			    "the port gives the device no statistics");
 	/* Guest transmits 3 on queue 0 (unicast, broadcast, multicast), 2 on 1. */
 	for (i = 0; i < 5; i++) {
@@ -2579,7 +2488,7 @@ test_stats(void)
 	TEST_ASSERT_EQUAL(xstat("rx_packets"), UINT64_MAX, "rx_packets next to rx_good_packets");
 	/* The guest's view (virtchnl GET_STATS through emudev). */
 	memset(&s1, 0, sizeof(s1));
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s1), "emudev stats");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.base.dev, &s1), "emudev stats");
 	TEST_ASSERT_EQUAL(s1.tx_unicast - s0.tx_unicast, 3, "guest tx_unicast");
 	TEST_ASSERT_EQUAL(s1.tx_broadcast - s0.tx_broadcast, 1, "guest tx_broadcast");
 	TEST_ASSERT_EQUAL(s1.tx_multicast - s0.tx_multicast, 1, "guest tx_multicast");
@@ -2594,7 +2503,7 @@ test_stats(void)
 	TEST_ASSERT_SUCCESS(bad_then_good(0, XS_TX_BAD_ADDR, xstat(XS_TX_BAD_ADDR), UINT32_MAX, 1),
 			    "bad");
 	memset(&s0, 0, sizeof(s0));
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s0), "emudev stats");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.base.dev, &s0), "emudev stats");
 	TEST_ASSERT_EQUAL(s0.tx_errors - s1.tx_errors, 1, "guest tx_errors");
 	TEST_ASSERT_SUCCESS(rte_eth_stats_get(port, &st), "get");
 	TEST_ASSERT(st.ierrors >= 1, "bad descriptor not in ierrors");
@@ -2653,7 +2562,7 @@ test_guest_stats_drops(void)
 
 	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
 	memset(&s0, 0, sizeof(s0));
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s0), "emudev stats");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.base.dev, &s0), "emudev stats");
 
 	/* Ring full: 3 posted, 6 sent (one multicast, one broadcast refused). */
 	grx_post(q, 3);
@@ -2712,7 +2621,7 @@ test_guest_stats_drops(void)
 	dl_bytes += len[1];
 
 	memset(&s1, 0, sizeof(s1));
-	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.dev, &s1), "emudev stats");
+	TEST_ASSERT_SUCCESS(rte_emudev_stats_get(fk.base.dev, &s1), "emudev stats");
 	guest_view(&s0, &s1, &v);
 	printf("guest view: ipackets %" PRIu64 " ibytes %" PRIu64 " imissed %" PRIu64
 	       " (delivered %" PRIu64 " / %" PRIu64 " bytes, dropped %" PRIu64 " / %" PRIu64
@@ -2745,7 +2654,7 @@ rxc_default(struct rte_emudev_net_rx_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->generation = gen;
 	c->nb_unicast = 1;
-	memcpy(c->unicast[0].addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(c->unicast[0].addr_bytes, fk.base.mac, RTE_ETHER_ADDR_LEN);
 }
 
 /* A UDP frame to dst (802.1Q-tagged with tci when vlan), len bytes. */
@@ -2819,10 +2728,10 @@ test_rxconf_filters(void)
 	uint16_t q = 0;
 	int ret = 0;
 
-	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(own.addr_bytes, fk.base.mac, RTE_ETHER_ADDR_LEN);
 	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
 	memset(&s0, 0, sizeof(s0));
-	rte_emudev_stats_get(fk.dev, &s0);
+	rte_emudev_stats_get(fk.base.dev, &s0);
 
 	/* -ENOTSUP (so far): everything is delivered. */
 	len = frame_to(f, &pkt_dst, false, 0, 400);
@@ -2916,7 +2825,7 @@ test_rxconf_filters(void)
 
 	/* Filtered frames are not in the guest's statistics. */
 	memset(&s1, 0, sizeof(s1));
-	rte_emudev_stats_get(fk.dev, &s1);
+	rte_emudev_stats_get(fk.base.dev, &s1);
 	printf("guest: %" PRIu64 " unicast, %" PRIu64 " multicast, %" PRIu64
 	       " broadcast; tx_q0_dropped_filtered %" PRIu64 "\n",
 	       s1.rx_unicast - s0.rx_unicast, s1.rx_multicast - s0.rx_multicast,
@@ -2951,12 +2860,12 @@ test_rxconf_ring_full(void)
 	uint32_t len[4], i;
 	uint16_t q = 0, n;
 
-	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(own.addr_bytes, fk.base.mac, RTE_ETHER_ADDR_LEN);
 	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
 	rxc_default(&c);
 	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
 	memset(&s0, 0, sizeof(s0));
-	rte_emudev_stats_get(fk.dev, &s0);
+	rte_emudev_stats_get(fk.base.dev, &s0);
 	grx_post(q, 1);
 	for (i = 0; i < 4; i++) {
 		len[i] = frame_to(f[i], i == 2 ? &pkt_src : &own, false, 0, 430 + i);
@@ -2968,7 +2877,7 @@ test_rxconf_ring_full(void)
 	TEST_ASSERT_EQUAL(n, 1, "sent with one buffer");
 	TEST_ASSERT_SUCCESS(grx_check(q, f[0], len[0]), "first");
 	memset(&s1, 0, sizeof(s1));
-	rte_emudev_stats_get(fk.dev, &s1);
+	rte_emudev_stats_get(fk.base.dev, &s1);
 	TEST_ASSERT_EQUAL(s1.rx_discards - s0.rx_discards, 2, "guest's discards");
 	TEST_ASSERT_EQUAL(s1.rx_unicast - s0.rx_unicast, 3, "guest's unicast");
 	TEST_ASSERT_SUCCESS(fake_rxc_set(NULL, -ENOTSUP), "event");
@@ -3023,7 +2932,7 @@ test_rxconf_change_running(void)
 	rp.len = frame_to(rp.f, &pkt_dst, false, 0, 440);
 	rxc_default(&c);
 	memset(&s0, 0, sizeof(s0));
-	rte_emudev_stats_get(fk.dev, &s0);
+	rte_emudev_stats_get(fk.base.dev, &s0);
 	b.pk = xstat("tx_q1_packets");
 	b.filt = xstat("tx_q1_dropped_filtered");
 	b.full = xstat("tx_q1_ring_full");
@@ -3059,7 +2968,7 @@ test_rxconf_change_running(void)
 	a.filt = xstat("tx_q1_dropped_filtered");
 	a.full = xstat("tx_q1_ring_full");
 	memset(&s1, 0, sizeof(s1));
-	rte_emudev_stats_get(fk.dev, &s1);
+	rte_emudev_stats_get(fk.base.dev, &s1);
 	printf("200 changes: %u taken by the port, %u received by the guest, %" PRIu64
 	       " filtered, %" PRIu64 " refused (ring full)\n",
 	       rp.sent, got, a.filt - b.filt, a.full - b.full);
@@ -3142,7 +3051,7 @@ test_vlan_strip_insert(void)
 	uint32_t len, tlen;
 	uint16_t q = 0, fmt;
 
-	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(own.addr_bytes, fk.base.mac, RTE_ETHER_ADDR_LEN);
 	strip0 = xstat("tx_vlan_stripped");
 	ins0 = xstat("tx_vlan_inserted");
 
@@ -3298,7 +3207,7 @@ test_mem_table_change(void)
 	TEST_ASSERT_SUCCESS(grx_ping(1, 136), "rx after the second change");
 
 	/* An empty table, then the memory back: the port stalls, then goes on. */
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fk.dev, NULL, 0), "empty");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fk.base.dev, NULL, 0), "empty");
 	len = build_pkt(pkt, IPPROTO_UDP, 20, 137, CSUM_FULL);
 	gtx_pkt(1, pkt, len, NULL, 0, 0, 0, true);
 	gtx_kick(1);
@@ -3354,7 +3263,7 @@ test_client_gone(void)
 	unsigned int q;
 
 	TEST_ASSERT_SUCCESS(fake_event(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING), "changing");
-	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fk.dev, NULL, 0), "empty");
+	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_set(fk.base.dev, NULL, 0), "empty");
 	for (q = 0; q < NB_QP; q++) {
 		fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q].enabled = false;
 		fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q].enabled = false;
@@ -3382,20 +3291,21 @@ static int
 test_stop_start(void)
 {
 	static uint8_t pkt[256];
-	unsigned int starts = fk.nb_start, stops = fk.nb_stop;
+	unsigned int starts = fk.base.nb_start, stops = fk.base.nb_stop;
 	struct rte_mbuf *m[4];
 	uint32_t len;
 
 	TEST_ASSERT_SUCCESS(gtx_ping(0, 160), "before");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_stop(port), "stop");
-	TEST_ASSERT_EQUAL(fk.nb_stop, stops + 1, "the port's stop did not stop the device");
+	TEST_ASSERT_EQUAL(fk.base.nb_stop, stops + 1, "the port's stop did not stop the device");
 	TEST_ASSERT(link_wait(port, false), "link up while stopped");
 	/* The guest sends while the port is stopped. */
 	len = build_pkt(pkt, IPPROTO_UDP, 30, 161, CSUM_FULL);
 	gtx_pkt(0, pkt, len, NULL, 0, 0, 0, true);
 	gtx_kick(0);
 	TEST_ASSERT_SUCCESS(rte_eth_dev_start(port), "start");
-	TEST_ASSERT_EQUAL(fk.nb_start, starts + 1, "the port's start did not start the device");
+	TEST_ASSERT_EQUAL(fk.base.nb_start, starts + 1,
+			  "the port's start did not start the device");
 	TEST_ASSERT(link_wait(port, true), "link down after start with enabled queues");
 	/* Exactly the waiting packet, nothing older again. */
 	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 1, "the waiting packet");
@@ -3488,13 +3398,13 @@ test_tso_passthrough(void)
 static int
 test_remove(void)
 {
-	unsigned int before_close = fk.nb_close;
+	unsigned int before_close = fk.base.nb_close;
 	struct rte_mbuf *m[4];
 
 	gtx_desc(0, TXB_START, TXD_QW1(EOP_RS, 0, 60));
 	gtx_kick(0);
-	TEST_ASSERT_SUCCESS(rte_emudev_unregister(fk.dev), "unregister");
-	fk.dev = NULL;
+	TEST_ASSERT_SUCCESS(rte_emudev_unregister(fk.base.dev), "unregister");
+	fk.base.dev = NULL;
 	TEST_ASSERT(link_wait(port, false), "link up without a device");
 	TEST_ASSERT_EQUAL(rx_all(0, m, RTE_DIM(m)), 0, "received without a device");
 	m[0] = mbuf_build(big, 100, NULL, 0);
@@ -3505,7 +3415,7 @@ test_remove(void)
 		free_all(m + n, 1 - n);
 	}
 	port_close(PORT_NAME, &port);
-	TEST_ASSERT_EQUAL(fk.nb_close, before_close, "closed a removed device");
+	TEST_ASSERT_EQUAL(fk.base.nb_close, before_close, "closed a removed device");
 	/* Every mbuf is back in the pool. */
 	TEST_ASSERT_EQUAL(rte_mempool_avail_count(pool), NB_MBUF, "mbufs leaked");
 	TEST_ASSERT_EQUAL(fk.irq_bad_vector, 0, "bad vector triggered");
@@ -3516,10 +3426,10 @@ test_remove(void)
 static int
 test_close(void)
 {
-	unsigned int c = fk.nb_close, avail;
+	unsigned int c = fk.base.nb_close, avail;
 
 	port_close(PORT_NAME, &port);
-	TEST_ASSERT(fk.nb_close > c, "the device was not closed");
+	TEST_ASSERT(fk.base.nb_close > c, "the device was not closed");
 	TEST_ASSERT_SUCCESS(guest_queues_set(false), "events after close");
 	TEST_ASSERT_SUCCESS(fake_mem_publish(), "events after close");
 	avail = rte_mempool_avail_count(pool);
@@ -3888,7 +3798,7 @@ test_gtx_nombuf(void)
 	nomem = xstat("rx_mbuf_allocation_errors");
 	tsoe = xstat("rx_dropped_tso_no_mbufs");
 	memset(&g0, 0, sizeof(g0));
-	rte_emudev_stats_get(fk.dev, &g0);
+	rte_emudev_stats_get(fk.base.dev, &g0);
 	/* A TSO packet of 3 segments: more mbufs than the pool has. */
 	tlen = build_pkt(big2, IPPROTO_TCP, 3000, 230, CSUM_TSO);
 	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, tlen - 54, 1000));
@@ -3923,7 +3833,7 @@ test_gtx_nombuf(void)
 		struct guest_view v;
 
 		memset(&g1, 0, sizeof(g1));
-		rte_emudev_stats_get(fk.dev, &g1);
+		rte_emudev_stats_get(fk.base.dev, &g1);
 		guest_view(&g0, &g1, &v);
 		if (g1.tx_discards - g0.tx_discards != 1 || v.opackets != 1 || v.obytes != tlen ||
 		    v.oerrors != 1) {
@@ -4217,7 +4127,7 @@ test_rss(void)
 	uint32_t len, i;
 	uint16_t q = 0, fmt;
 
-	memcpy(own.addr_bytes, fk.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(own.addr_bytes, fk.base.mac, RTE_ETHER_ADDR_LEN);
 	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
 	h0 = xstat("tx_rss_hashed");
 	/* No RSS asked: no hash, nothing reported. */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-emu authors
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include "test_fake_emudev.h"
+
+void
+fake_emudev_init(struct fake_emudev *b, uint16_t max_qp, const struct rte_emudev_attr_desc *attrs,
+		 unsigned int nb_attrs)
+{
+	b->max_qp = max_qp;
+	b->attrs = attrs;
+	b->nb_attrs = nb_attrs;
+}
+
+int
+fake_emudev_register(struct fake_emudev *b, const struct rte_emudev_params *p)
+{
+	b->dev = rte_emudev_register(p);
+	if (b->dev == NULL) {
+		printf("cannot register the fake device: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	b->id = rte_emudev_dev_id(b->dev);
+	return 0;
+}
+
+int
+fake_emudev_raise(const struct fake_emudev *b, enum rte_emudev_event_type type)
+{
+	struct rte_emudev_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	return rte_emudev_event_raise(b->dev, &ev);
+}
+
+/* The attribute at idx, if name and size are the table's; NULL if not. */
+static const struct rte_emudev_attr_desc *
+fake_emudev_attr(const struct fake_emudev *b, unsigned int idx, const char *name, uint32_t size)
+{
+	if (idx >= b->nb_attrs || strcmp(name, b->attrs[idx].name) != 0 ||
+	    size != b->attrs[idx].size)
+		return NULL;
+	return &b->attrs[idx];
+}
+
+int
+fake_emudev_attr_get(void *priv, unsigned int idx, const char *name, void *buf, uint32_t size)
+{
+	struct fake_emudev *b = priv;
+	const struct rte_emudev_attr_desc *a = fake_emudev_attr(b, idx, name, size);
+
+	if (a == NULL)
+		return -EFAULT; /* the library passed something wrong */
+	if (!(a->flags & RTE_EMUDEV_ATTR_F_READ))
+		return -EIO;
+	if (strcmp(a->name, RTE_EMUDEV_ATTR_MAC) == 0 && size == sizeof(b->mac)) {
+		memcpy(buf, b->mac, sizeof(b->mac));
+		return 0;
+	}
+	if (strcmp(a->name, RTE_EMUDEV_ATTR_LINK_UP) == 0 && size == sizeof(b->link_up)) {
+		memcpy(buf, &b->link_up, sizeof(b->link_up));
+		return 0;
+	}
+	if (strcmp(a->name, RTE_EMUDEV_ATTR_LINK_SPEED) == 0 && size == sizeof(b->link_speed)) {
+		memcpy(buf, &b->link_speed, sizeof(b->link_speed));
+		return 0;
+	}
+	return -EIO;
+}
+
+int
+fake_emudev_attr_set(void *priv, unsigned int idx, const char *name, const void *buf, uint32_t size)
+{
+	struct fake_emudev *b = priv;
+	const struct rte_emudev_attr_desc *a = fake_emudev_attr(b, idx, name, size);
+
+	if (a == NULL)
+		return -EFAULT;
+	if (!(a->flags & RTE_EMUDEV_ATTR_F_WRITE))
+		return -EIO;
+	if (strcmp(a->name, RTE_EMUDEV_ATTR_LINK_UP) == 0 && size == sizeof(b->link_up)) {
+		memcpy(&b->link_up, buf, sizeof(b->link_up));
+		return 0;
+	}
+	if (strcmp(a->name, RTE_EMUDEV_ATTR_LINK_SPEED) == 0 && size == sizeof(b->link_speed)) {
+		memcpy(&b->link_speed, buf, sizeof(b->link_speed));
+		return 0;
+	}
+	return -EIO;
+}
+
+int
+fake_emudev_configure(void *priv, const struct rte_emudev_conf *conf)
+{
+	struct fake_emudev *b = priv;
+
+	if (conf->max_queue_pairs > b->max_qp)
+		return -EINVAL;
+	b->nb_configure++;
+	b->conf_max_qp = conf->max_queue_pairs;
+	return 0;
+}
+
+int
+fake_emudev_start(void *priv)
+{
+	struct fake_emudev *b = priv;
+
+	b->nb_start++;
+	return 0;
+}
+
+int
+fake_emudev_stop(void *priv)
+{
+	struct fake_emudev *b = priv;
+
+	b->nb_stop++;
+	return 0;
+}
+
+int
+fake_emudev_close(void *priv)
+{
+	struct fake_emudev *b = priv;
+
+	b->nb_close++;
+	return 0;
+}
