@@ -274,6 +274,14 @@ struct rte_emudev_queue_info {
 	volatile uint32_t *doorbell;
 	/** Interrupt vector of the queue, or RTE_EMUDEV_IRQ_NONE. */
 	uint32_t irq_vector;
+	/**
+	 * Where the consumer starts on the ring (the next descriptor it
+	 * takes), < ring_size: 0 when the guest enabled the queue; after a
+	 * RTE_EMUDEV_EVENT_RESUME, the position the device was stopped at
+	 * (reported with rte_emudev_queue_head_set(), possibly by the
+	 * consumer of another process the device's state came from).
+	 */
+	uint32_t head;
 };
 
 /** Attribute flags. */
@@ -359,6 +367,32 @@ enum rte_emudev_event_type {
 	 * a reset or the client's departure brings it back to the defaults.
 	 */
 	RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED,
+	/**
+	 * The device stops (its state is about to be saved, or replaced, by
+	 * a migration or a backend upgrade). Contract: when the callback
+	 * returns, the consumer has completed every write into guest memory
+	 * it began (descriptor write-backs included), raises no interrupt,
+	 * touches no ring, buffer or doorbell, and has reported the position
+	 * of every enabled queue with rte_emudev_queue_head_set(); it keeps
+	 * so until RTE_EMUDEV_EVENT_RESUME, whatever other events come
+	 * meanwhile (queues enabled or disabled, memory table changes,
+	 * reset: it records them and applies them at RESUME).
+	 */
+	RTE_EMUDEV_EVENT_QUIESCE,
+	/**
+	 * The device runs again after RTE_EMUDEV_EVENT_QUIESCE: get each
+	 * queue's information again (its head is where to go on) and resume.
+	 */
+	RTE_EMUDEV_EVENT_RESUME,
+	/**
+	 * Logging of the consumer's writes into guest memory was switched
+	 * (rte_emudev_event::dirty_log). Contract for on: when the callback
+	 * returns, every write of the consumer's threads into guest memory
+	 * (buffers, descriptor write-backs) is reported with
+	 * rte_emudev_dirty_mark() once done. For off: when the callback
+	 * returns, no thread of the consumer calls rte_emudev_dirty_mark().
+	 */
+	RTE_EMUDEV_EVENT_DIRTY_LOG,
 	RTE_EMUDEV_EVENT_MAX, /**< number of event types */
 };
 
@@ -379,6 +413,10 @@ struct rte_emudev_event {
 			const struct rte_emudev_mem_table *table; /**< new table */
 			uint64_t generation; /**< its generation */
 		} mem;
+		/** DIRTY_LOG: whether logging is now on. */
+		struct {
+			bool on; /**< true: mark every write */
+		} dirty_log;
 	};
 };
 
@@ -619,6 +657,27 @@ int rte_emudev_event_unregister(uint16_t dev_id, enum rte_emudev_event_type type
  */
 __rte_experimental
 const char *rte_emudev_event_name(enum rte_emudev_event_type type);
+
+/**
+ * Report the position of a queue (the next descriptor the consumer would
+ * take), as RTE_EMUDEV_EVENT_QUIESCE asks; the device saves it with its
+ * state and gives it back in rte_emudev_queue_info::head.
+ * @return 0; -EINVAL for a bad queue or head >= ring_size; -ENODEV;
+ *   -ENOTSUP when the provider keeps no positions.
+ */
+__rte_experimental
+int rte_emudev_queue_head_set(uint16_t dev_id, enum rte_emudev_queue_dir dir, uint16_t qid,
+			      uint32_t head);
+
+/**
+ * Report a write of the consumer into guest memory
+ * [gpa, gpa + len) while dirty logging is on (RTE_EMUDEV_EVENT_DIRTY_LOG).
+ * For the data path: lock-free, any thread; a consumer calls it only
+ * while logging is on (one predictable branch per burst when off).
+ * Does nothing for an invalid device or when the provider logs nothing.
+ */
+__rte_experimental
+void rte_emudev_dirty_mark(uint16_t dev_id, uint64_t gpa, uint64_t len);
 /* clang-format on */
 
 /**

@@ -105,6 +105,17 @@ struct rte_emudev_ops {
 	 * RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED after every change.
 	 */
 	int (*net_rx_conf_get)(void *priv, struct rte_emudev_net_rx_conf *conf);
+	/**
+	 * Record the position of a queue (rte_emudev_queue_head_set()); the
+	 * provider checks qid and head (it knows the ring size).
+	 */
+	int (*queue_head_set)(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
+			      uint32_t head);
+	/**
+	 * Mark guest memory dirty (rte_emudev_dirty_mark()): data path,
+	 * lock-free.
+	 */
+	void (*dirty_mark)(void *priv, uint64_t gpa, uint64_t len);
 };
 
 /** Registration parameters (rte_emudev_register()). */

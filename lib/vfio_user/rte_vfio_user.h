@@ -180,6 +180,82 @@ struct rte_vfio_user_server_ops {
 	 * applied with the registers' write masks).
 	 */
 	void (*cfg_write)(void *arg, uint32_t offset, uint32_t len);
+	/**
+	 * The client started (on == true) or stopped (false) DMA logging.
+	 * On start, the log is ready before the call: from the call on,
+	 * the device reports what it writes with
+	 * rte_vfio_user_dma_mark_dirty(), and makes its data-path threads
+	 * do so before it returns. On stop, the device makes its threads
+	 * stop marking before it returns; the library frees the log after.
+	 */
+	void (*dma_logging)(void *arg, bool on);
+};
+
+/**
+ * Device states of vfio-user migration (VFIO migration v2, same values
+ * as on the wire).
+ */
+enum rte_vfio_user_mig_state {
+	RTE_VFIO_USER_MIG_STATE_ERROR = 0, /**< failed; only a reset leaves it */
+	RTE_VFIO_USER_MIG_STATE_STOP = 1, /**< no DMA, no interrupt, state frozen */
+	RTE_VFIO_USER_MIG_STATE_RUNNING = 2, /**< normal operation */
+	RTE_VFIO_USER_MIG_STATE_STOP_COPY = 3, /**< stopped, state readable */
+	RTE_VFIO_USER_MIG_STATE_RESUMING = 4, /**< stopped, state writable */
+	RTE_VFIO_USER_MIG_STATE_PRE_COPY = 6, /**< running, migration started */
+};
+
+/** Migration feature flags (as on the wire). */
+#define RTE_VFIO_USER_MIG_F_STOP_COPY 0x1u /**< STOP, STOP_COPY, RESUMING */
+#define RTE_VFIO_USER_MIG_F_PRE_COPY 0x4u /**< and PRE_COPY */
+
+/** Most bytes of a migration data stream (the library's part included). */
+#define RTE_VFIO_USER_MIG_MAX_DATA (16u << 20)
+
+/**
+ * Migration callbacks of a device (rte_vfio_user_server_conf::mig_ops),
+ * all called on the control thread. The library runs the protocol: it
+ * negotiates the "migration" capability, answers DEVICE_FEATURE
+ * (MIGRATION, MIG_DEVICE_STATE, DMA_LOGGING_*), splits a requested state
+ * change into the arcs of VFIO's state graph and refuses invalid ones,
+ * buffers the data stream of MIG_DATA_READ/WRITE, and adds to it its own
+ * part (the configuration space, the IRQ masks), which it validates on
+ * load. The device only provides the arcs and its own state.
+ */
+struct rte_vfio_user_mig_ops {
+	/** RTE_VFIO_USER_MIG_F_STOP_COPY, optionally | RTE_VFIO_USER_MIG_F_PRE_COPY. */
+	uint32_t flags;
+	/**
+	 * Take one arc of the state graph. The arcs are RUNNING->STOP,
+	 * STOP->RUNNING, STOP->STOP_COPY, STOP_COPY->STOP, STOP->RESUMING,
+	 * RESUMING->STOP and, with PRE_COPY, RUNNING->PRE_COPY,
+	 * PRE_COPY->RUNNING, PRE_COPY->STOP_COPY. On an arc into STOP or
+	 * STOP_COPY from a running state the device stops: when it returns,
+	 * neither the device nor its consumers write guest memory or raise
+	 * interrupts, and its state is frozen. On STOP->RUNNING it runs again
+	 * (after a load: with the loaded state). The library calls save()
+	 * after the arc into STOP_COPY, and load() before RESUMING->STOP.
+	 * @return 0, or a negative errno: the device is then in ERROR.
+	 */
+	int (*state_change)(void *arg, enum rte_vfio_user_mig_state from,
+			    enum rte_vfio_user_mig_state to);
+	/** @return the most bytes save() would write now. */
+	size_t (*state_size)(void *arg);
+	/**
+	 * Write the device's state into buf (len >= state_size()); the device
+	 * is stopped.
+	 * @return bytes written, or a negative errno.
+	 */
+	ssize_t (*save)(void *arg, void *buf, size_t len);
+	/**
+	 * Check and apply a state written by save() of this or another
+	 * process, possibly of another build: nothing in it is trusted. On
+	 * success the device holds exactly that state (it runs on the next
+	 * STOP->RUNNING).
+	 * @return 0; a negative errno (-EINVAL for a corrupt, truncated or
+	 *   foreign state, -EPROTONOSUPPORT for an unknown format version)
+	 *   with the device's state unchanged.
+	 */
+	int (*load)(void *arg, const void *buf, size_t len);
 };
 
 /**
@@ -216,6 +292,13 @@ struct rte_vfio_user_server_conf {
 	void *arg; /**< passed to every callback */
 	/** RTE_VFIO_USER_SERVER_F_*; 0 for the safe defaults. */
 	uint32_t flags;
+	/**
+	 * Migration callbacks (the pointer is kept), or NULL: the device does
+	 * not migrate (DEVICE_FEATURE MIGRATION is refused with ENOTSUP and
+	 * VERSION offers no "migration" capability). Needs state_change,
+	 * state_size, save and load.
+	 */
+	const struct rte_vfio_user_mig_ops *mig_ops;
 };
 
 /**
@@ -394,6 +477,28 @@ int rte_vfio_user_dma_read(struct rte_vfio_user_server *srv, uint64_t iova, void
 __rte_experimental
 int rte_vfio_user_dma_write(struct rte_vfio_user_server *srv, uint64_t iova, const void *buf,
 			    uint64_t len);
+
+/**
+ * Mark guest memory the device wrote as dirty, when the client logs DMA
+ * (DMA_LOGGING_START): every page of the logged ranges that
+ * [iova, iova + len) touches is set in the log, which DMA_LOGGING_REPORT
+ * reads and clears. Lock-free (atomic bit operations), from any thread;
+ * does nothing while logging is off or outside the logged ranges.
+ * rte_vfio_user_dma_write() marks what it writes itself.
+ */
+__rte_experimental
+void rte_vfio_user_dma_mark_dirty(struct rte_vfio_user_server *srv, uint64_t iova, uint64_t len);
+
+/** @return whether the client has DMA logging on. */
+__rte_experimental
+bool rte_vfio_user_dma_logging(const struct rte_vfio_user_server *srv);
+
+/**
+ * @return the device's migration state (RUNNING when the device does not
+ *   migrate or no client is connected).
+ */
+__rte_experimental
+enum rte_vfio_user_mig_state rte_vfio_user_mig_state(const struct rte_vfio_user_server *srv);
 
 /**
  * Copy out the DMA table, sorted by iova.

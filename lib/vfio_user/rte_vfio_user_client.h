@@ -57,6 +57,10 @@ struct rte_vfio_user_client_caps {
 	uint32_t max_dma_maps; /**< most DMA mappings at once */
 	uint64_t pgsizes; /**< supported page sizes (bit mask) */
 	bool write_multiple; /**< REGION_WRITE_MULTI accepted */
+	/** The server offered the "migration" capability. */
+	bool migration;
+	uint64_t mig_pgsize; /**< its DMA logging page sizes (bit mask) */
+	uint64_t mig_max_bitmap_size; /**< most bytes of a dirty bitmap */
 };
 
 /** DEVICE_GET_INFO answer. */
@@ -195,6 +199,76 @@ int rte_vfio_user_client_dma_unmap_all(struct rte_vfio_user_client *c);
 /** DEVICE_RESET. */
 __rte_experimental
 int rte_vfio_user_client_reset(struct rte_vfio_user_client *c);
+
+/**
+ * DEVICE_FEATURE GET MIGRATION.
+ * @param c     the client
+ * @param flags RTE_VFIO_USER_MIG_F_* the device supports
+ * @return 0; -ENOTSUP when the device does not migrate.
+ */
+__rte_experimental
+int rte_vfio_user_client_mig_flags(struct rte_vfio_user_client *c, uint64_t *flags);
+
+/** DEVICE_FEATURE GET MIG_DEVICE_STATE. */
+__rte_experimental
+int rte_vfio_user_client_mig_state_get(struct rte_vfio_user_client *c,
+				       enum rte_vfio_user_mig_state *state);
+
+/**
+ * DEVICE_FEATURE SET MIG_DEVICE_STATE: move the device to state (the server
+ * takes the intermediate arcs).
+ * @return 0; a negative errno (-EINVAL for a transition the device refuses;
+ *   the device may then be in an intermediate state or in ERROR: see
+ *   rte_vfio_user_client_mig_state_get()).
+ */
+__rte_experimental
+int rte_vfio_user_client_mig_state_set(struct rte_vfio_user_client *c,
+				       enum rte_vfio_user_mig_state state);
+
+/**
+ * MIG_DATA_READ (in STOP_COPY or PRE_COPY): read the next bytes of the
+ * device's migration data (split into transfers of max_data_xfer_size).
+ * @return bytes read (fewer than len, 0 included, at the end of the
+ *   data), or a negative errno.
+ */
+__rte_experimental
+int rte_vfio_user_client_mig_data_read(struct rte_vfio_user_client *c, void *buf, uint32_t len);
+
+/** MIG_DATA_WRITE (in RESUMING): append bytes to the device's data. */
+__rte_experimental
+int rte_vfio_user_client_mig_data_write(struct rte_vfio_user_client *c, const void *buf,
+					uint32_t len);
+
+/** A range of guest (I/O virtual) addresses. */
+struct rte_vfio_user_dma_range {
+	uint64_t iova; /**< start */
+	uint64_t length; /**< bytes */
+};
+
+/**
+ * DEVICE_FEATURE SET DMA_LOGGING_START: the server logs the device's writes
+ * into ranges (page_size aligned, not overlapping) at page_size granularity
+ * (a power of two in the server's mig_pgsize).
+ */
+__rte_experimental
+int rte_vfio_user_client_dma_logging_start(struct rte_vfio_user_client *c, uint64_t page_size,
+					   const struct rte_vfio_user_dma_range *ranges,
+					   uint32_t nb_ranges);
+
+/** DEVICE_FEATURE SET DMA_LOGGING_STOP. */
+__rte_experimental
+int rte_vfio_user_client_dma_logging_stop(struct rte_vfio_user_client *c);
+
+/**
+ * DEVICE_FEATURE GET DMA_LOGGING_REPORT: get and clear the dirty bits of
+ * [iova, iova + length) (page_size aligned, in the logged ranges), split
+ * into as many requests as the negotiated sizes need.
+ * @param bitmap one bit per page, bit i of word i / 64 for page i
+ *   (RTE_ALIGN_CEIL(length / page_size, 64) / 8 bytes)
+ */
+__rte_experimental
+int rte_vfio_user_client_dma_logging_report(struct rte_vfio_user_client *c, uint64_t iova,
+					    uint64_t length, uint64_t page_size, uint64_t *bitmap);
 
 /** @return the socket fd (to poll it for a hang-up), or -1. */
 __rte_experimental
