@@ -320,13 +320,15 @@ ag_efd_wait(int efd, int timeout_ms)
 struct aq_desc *
 ag_atq_desc(struct avf_guest *g, uint32_t i)
 {
-	return (struct aq_desc *)ag_mem(g, ATQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
+	return (struct aq_desc *)ag_mem(g,
+					ATQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
 }
 
 struct aq_desc *
 ag_arq_desc(struct avf_guest *g, uint32_t i)
 {
-	return (struct aq_desc *)ag_mem(g, ARQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
+	return (struct aq_desc *)ag_mem(g,
+					ARQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
 }
 
 void
@@ -373,16 +375,20 @@ ag_aq_init_at(struct avf_guest *g, uint64_t atq_iova, uint64_t arq_iova)
 		ag_arq_post(g, i);
 	g->atq_tail = 0;
 	g->arq_ntc = 0;
-	if (ag_reg_wr(g, R_ATQH, 0) || ag_reg_wr(g, R_ATQT, 0) || ag_reg_wr(g, R_ATQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
-	    ag_reg_wr(g, R_ATQBAL, (uint32_t)atq_iova) || ag_reg_wr(g, R_ATQBAH, (uint32_t)(atq_iova >> 32)))
+	if (ag_reg_wr(g, R_ATQH, 0) || ag_reg_wr(g, R_ATQT, 0) ||
+	    ag_reg_wr(g, R_ATQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
+	    ag_reg_wr(g, R_ATQBAL, (uint32_t)atq_iova) ||
+	    ag_reg_wr(g, R_ATQBAH, (uint32_t)(atq_iova >> 32)))
 		return -EIO;
 	if (ag_reg_rd(g, R_ATQBAL, &v) != 0 || v != (uint32_t)atq_iova) {
 		printf("ATQBAL reads 0x%08" PRIx32 ", wrote 0x%08" PRIx32 "\n", v,
 		       (uint32_t)atq_iova);
 		return -EIO;
 	}
-	if (ag_reg_wr(g, R_ARQH, 0) || ag_reg_wr(g, R_ARQT, 0) || ag_reg_wr(g, R_ARQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
-	    ag_reg_wr(g, R_ARQBAL, (uint32_t)arq_iova) || ag_reg_wr(g, R_ARQBAH, (uint32_t)(arq_iova >> 32)))
+	if (ag_reg_wr(g, R_ARQH, 0) || ag_reg_wr(g, R_ARQT, 0) ||
+	    ag_reg_wr(g, R_ARQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
+	    ag_reg_wr(g, R_ARQBAL, (uint32_t)arq_iova) ||
+	    ag_reg_wr(g, R_ARQBAH, (uint32_t)(arq_iova >> 32)))
 		return -EIO;
 	if (ag_reg_rd(g, R_ARQBAL, &v) != 0 || v != (uint32_t)arq_iova) {
 		printf("ARQBAL reads 0x%08" PRIx32 ", wrote 0x%08" PRIx32 "\n", v,
@@ -542,8 +548,8 @@ ag_arq_drain(struct avf_guest *g)
  * @return the reply's virtchnl status, or VC_NO_REPLY.
  */
 int
-ag_vc_call(struct avf_guest *g, uint32_t op, const void *msg, uint16_t len, void *resp, uint16_t resp_cap,
-	uint16_t *resp_len)
+ag_vc_call(struct avf_guest *g, uint32_t op, const void *msg, uint16_t len, void *resp,
+	   uint16_t resp_cap, uint16_t *resp_len)
 {
 	static struct arq_msg m;
 	uint64_t deadline;
@@ -744,7 +750,7 @@ ag_bring_up(struct avf_guest *g, bool version)
 /* Fill one queue pair of CONFIG_VSI_QUEUES (64 bytes at p). */
 void
 ag_qpair_fill(uint8_t *p, uint16_t vsi, uint16_t qid, uint32_t ring_len, uint64_t tx_ring,
-	   uint64_t rx_ring)
+	      uint64_t rx_ring)
 {
 	memset(p, 0, 64);
 	/* txq_info */
@@ -774,7 +780,7 @@ ag_vc_config_queues(struct avf_guest *g, uint16_t nq)
 	put_le16(msg + 2, nq);
 	for (q = 0; q < nq; q++)
 		ag_qpair_fill(msg + 8 + 64 * q, g->vsi_id, q, RING_LEN, GUEST_IOVA + TX_RING_OFF(q),
-			   GUEST_IOVA + RX_RING_OFF(q));
+			      GUEST_IOVA + RX_RING_OFF(q));
 	return ag_vc_call(g, VC_OP_CONFIG_VSI_QUEUES, msg, (uint16_t)(8 + 64 * nq), NULL, 0, NULL);
 }
 
@@ -800,13 +806,14 @@ ag_vc_irq_map(struct avf_guest *g, uint16_t nq)
 	}
 	e = msg + 2 + 12 * nq;
 	put_le16(e, g->vsi_id);
-	return ag_vc_call(g, VC_OP_CONFIG_IRQ_MAP, msg, (uint16_t)(2 + 12 * (nq + 1)), NULL, 0, NULL);
+	return ag_vc_call(g, VC_OP_CONFIG_IRQ_MAP, msg, (uint16_t)(2 + 12 * (nq + 1)), NULL, 0,
+			  NULL);
 }
 
 /* ENABLE_QUEUES / DISABLE_QUEUES / GET_STATS: virtchnl_queue_select. */
 int
-ag_vc_queue_select(struct avf_guest *g, uint32_t op, uint16_t vsi, uint32_t rxq, uint32_t txq, void *resp,
-		uint16_t resp_cap, uint16_t *resp_len)
+ag_vc_queue_select(struct avf_guest *g, uint32_t op, uint16_t vsi, uint32_t rxq, uint32_t txq,
+		   void *resp, uint16_t resp_cap, uint16_t *resp_len)
 {
 	uint8_t msg[12];
 
@@ -861,7 +868,8 @@ ag_bring_up_queues(struct avf_guest *g, uint16_t nq)
 		return -EPROTO;
 	}
 	ev = g->nb_events;
-	st = ag_vc_queue_select(g, VC_OP_ENABLE_QUEUES, g->vsi_id, (1u << nq) - 1, (1u << nq) - 1, NULL, 0, NULL);
+	st = ag_vc_queue_select(g, VC_OP_ENABLE_QUEUES, g->vsi_id, (1u << nq) - 1, (1u << nq) - 1,
+				NULL, 0, NULL);
 	if (st != 0) {
 		printf("ENABLE_QUEUES: status %d\n", st);
 		return -EPROTO;
@@ -882,4 +890,3 @@ ag_atq_post_nowait(struct avf_guest *g, const struct aq_desc *d)
 	g->atq_tail = (g->atq_tail + 1) % AQ_ENTRIES;
 	return ag_reg_wr(g, R_ATQT, g->atq_tail);
 }
-

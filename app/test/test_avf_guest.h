@@ -287,8 +287,8 @@ void ag_arq_drain(struct avf_guest *g);
  * replies to other ops are counted as stray.
  * @return the reply's virtchnl status, or VC_NO_REPLY.
  */
-int ag_vc_call(struct avf_guest *g, uint32_t op, const void *msg, uint16_t len, void *resp, uint16_t resp_cap,
-	uint16_t *resp_len);
+int ag_vc_call(struct avf_guest *g, uint32_t op, const void *msg, uint16_t len, void *resp,
+	       uint16_t resp_cap, uint16_t *resp_len);
 
 /* Wait for a virtchnl event (one already noted counts). */
 bool ag_wait_event(struct avf_guest *g, unsigned int nb_before, int timeout_ms);
@@ -314,7 +314,7 @@ int ag_bring_up(struct avf_guest *g, bool version);
 
 /* Fill one queue pair of CONFIG_VSI_QUEUES (64 bytes at p). */
 void ag_qpair_fill(uint8_t *p, uint16_t vsi, uint16_t qid, uint32_t ring_len, uint64_t tx_ring,
-	   uint64_t rx_ring);
+		   uint64_t rx_ring);
 
 /* CONFIG_VSI_QUEUES for nq queue pairs with rings in guest memory. */
 int ag_vc_config_queues(struct avf_guest *g, uint16_t nq);
@@ -326,8 +326,8 @@ int ag_vc_config_queues(struct avf_guest *g, uint16_t nq);
 int ag_vc_irq_map(struct avf_guest *g, uint16_t nq);
 
 /* ENABLE_QUEUES / DISABLE_QUEUES / GET_STATS: virtchnl_queue_select. */
-int ag_vc_queue_select(struct avf_guest *g, uint32_t op, uint16_t vsi, uint32_t rxq, uint32_t txq, void *resp,
-		uint16_t resp_cap, uint16_t *resp_len);
+int ag_vc_queue_select(struct avf_guest *g, uint32_t op, uint16_t vsi, uint32_t rxq, uint32_t txq,
+		       void *resp, uint16_t resp_cap, uint16_t *resp_len);
 
 /* ADD_ETH_ADDR / DEL_ETH_ADDR with one address. */
 int ag_vc_eth_addr(struct avf_guest *g, uint32_t op, uint16_t vsi, const uint8_t mac[6]);
