@@ -83,6 +83,7 @@ struct fdev {
 	int load_ret; /* what load() returns (0: accept) */
 	unsigned int log_on, log_off; /* dma_logging callbacks */
 	unsigned int disconnects;
+	unsigned int cfg_writes, irq_changes;
 };
 
 static char tmpdir[64];
@@ -171,8 +172,29 @@ fd_disconnected(void *arg)
 	d->disconnects++;
 }
 
+static void
+fd_cfg_write(void *arg, uint32_t offset, uint32_t len)
+{
+	struct fdev *d = arg;
+
+	RTE_SET_USED(offset);
+	RTE_SET_USED(len);
+	d->cfg_writes++;
+}
+
+static void
+fd_irq_change(void *arg, uint32_t index)
+{
+	struct fdev *d = arg;
+
+	RTE_SET_USED(index);
+	d->irq_changes++;
+}
+
 static const struct rte_vfio_user_server_ops fd_ops = {
 	.reset = fd_reset,
+	.cfg_write = fd_cfg_write,
+	.irq_change = fd_irq_change,
 	.dma_logging = fd_dma_logging,
 	.disconnected = fd_disconnected,
 };
@@ -1124,7 +1146,7 @@ test_mig_data(void)
 	uint64_t flags = 0;
 	uint16_t cmd_a = 0, cmd_b = 0;
 	int ret, fails = 0, efd[T_MSIX];
-	unsigned int loads;
+	unsigned int loads, cfg_writes, irq_changes;
 
 	for (i = 0; i < T_MSIX; i++)
 		efd[i] = -1;
@@ -1286,6 +1308,8 @@ test_mig_data(void)
 	}
 
 	/* Finally the good one: B runs with A's state and configuration. */
+	cfg_writes = dev_b.cfg_writes;
+	irq_changes = dev_b.irq_changes;
 	ret = rte_vfio_user_client_mig_data_write(cb, good, (uint32_t)len);
 	if (ret == 0)
 		ret = rte_vfio_user_client_mig_state_set(cb, S_RUNNING);
@@ -1293,6 +1317,12 @@ test_mig_data(void)
 	    memcmp(dev_b.loaded, dev_a.state, STATE_LEN) != 0) {
 		printf("good stream: %d, %u loads, %zu bytes\n", ret, dev_b.loads - loads,
 		       dev_b.loaded_len);
+		fails++;
+	}
+	/* The device was told: the whole config space, the 4 indices with vectors. */
+	if (dev_b.cfg_writes != cfg_writes + 1 || dev_b.irq_changes != irq_changes + 4) {
+		printf("callbacks after load: %u cfg_write, %u irq_change\n",
+		       dev_b.cfg_writes - cfg_writes, dev_b.irq_changes - irq_changes);
 		fails++;
 	}
 	if (rte_vfio_user_client_mig_state_get(cb, &st) != 0 || st != S_RUNNING ||

@@ -464,6 +464,12 @@ mig_load(struct rte_vfio_user_server *srv)
 		}
 		rte_spinlock_unlock(&irq->lock);
 	}
+	/* The device learns what changed under it, as after client accesses. */
+	if (srv->ops.cfg_write != NULL)
+		srv->ops.cfg_write(srv->arg, 0, VFIO_USER_PCI_CFG_SIZE);
+	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
+		if (srv->irq_count[i] > 0 && srv->ops.irq_change != NULL)
+			srv->ops.irq_change(srv->arg, i);
 	VFIO_USER_LOG(INFO, "%s: migration data loaded (%zu bytes, device %" PRIu64 ")", srv->path,
 		      len, dev_len);
 	return 0;
