@@ -618,6 +618,30 @@ iavfc_tel_str(struct rte_tel_data *d, const char *name, const char *val)
 	rte_tel_data_add_dict_string(d, name, s);
 }
 
+/*
+ * A refusal's reason for telemetry, whose strings hold 127 bytes: without
+ * the "<port>: move: " prefix, the given path said as such (the log has it
+ * all).
+ */
+static void
+iavfc_tel_reason(char *out, size_t size, const char *msg, const char *path)
+{
+	const char *p = strstr(msg, "move: ");
+	size_t plen = strlen(path), o = 0;
+
+	msg = p != NULL ? p + strlen("move: ") : msg;
+	while (*msg != '\0' && o + 1 < size) {
+		if (plen > 0 && strncmp(msg, path, plen) == 0) {
+			o += (size_t)snprintf(out + o, size - o, "the given path");
+			o = RTE_MIN(o, size - 1);
+			msg += plen;
+		} else {
+			out[o++] = *msg++;
+		}
+	}
+	out[o] = '\0';
+}
+
 static void
 iavfc_tel_error(struct rte_tel_data *d, int err, const char *msg)
 {
@@ -659,7 +683,10 @@ iavfc_tel_move(const char *cmd __rte_unused, const char *params, struct rte_tel_
 	ret = rte_pmd_iavf_client_move((uint16_t)port, comma + 1, &r);
 	rte_tel_data_add_dict_int(d, "port", (int)port);
 	if (ret < 0) {
-		iavfc_tel_error(d, ret, r.message);
+		char reason[sizeof(r.message)];
+
+		iavfc_tel_reason(reason, sizeof(reason), r.message, comma + 1);
+		iavfc_tel_error(d, ret, reason);
 		if (r.pause_us != 0)
 			rte_tel_data_add_dict_u64(d, "pause_us", r.pause_us);
 		return 0;
