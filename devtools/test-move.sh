@@ -27,7 +27,9 @@
 #     another queues=, one with another MAC address, the port's own server,
 #     the net_null port,
 #     and bad telemetry parameters (none, no path, not a number, no such
-#     port, a path too long);
+#     port, a path too long); and, after the pause, a new server (A behind
+#     a proxy) that refuses the state or receives it corrupted: the port
+#     goes back to the old one (B), running;
 #  3. the move back B -> A (A still running) and on to a fresh backend C,
 #     under traffic, the counts again exact over all backends;
 #  4. every testpmd quits with status 0.
@@ -133,6 +135,65 @@ v = d.get(sys.argv[2]) if isinstance(d, dict) else None
 print("" if v is None else v)' "$TP_WORK/tel.json" "$1"
 }
 
+# A man in the middle between the client and a real backend, to make the
+# new server fail after the pause (the port must go back to the old one):
+# proxy.py LISTEN BACKEND MODE forwards every message both ways with its file
+# descriptors, except the first MIG_DATA_WRITE: MODE refuse answers it with
+# EINVAL, MODE corrupt flips one byte of the state on its way.
+cat > "$TP_WORK/proxy.py" << 'EOF'
+import os, select, socket, struct, sys
+listen, backend, mode = sys.argv[1:4]
+HDR = struct.Struct("=HHIII")
+MIG_DATA_WRITE, F_REPLY, F_ERROR, EINVAL = 18, 0x1, 0x20, 22
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(listen)
+srv.listen(1)
+cli, _ = srv.accept()
+be = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+be.connect(backend)
+
+def recv_msg(s):
+    data, fds, _, _ = socket.recv_fds(s, HDR.size, 64, socket.MSG_WAITALL)
+    if len(data) < HDR.size:
+        return None, []
+    size = HDR.unpack(data)[2]
+    while len(data) < size:
+        more = s.recv(size - len(data))
+        if not more:
+            return None, fds
+        data += more
+    return data, fds
+
+def send_msg(s, data, fds):
+    if fds:
+        socket.send_fds(s, [data], fds)
+    else:
+        s.sendall(data)
+    for fd in fds:
+        os.close(fd)
+
+done = False
+while True:
+    r, _, _ = select.select([cli, be], [], [])
+    for s in r:
+        data, fds = recv_msg(s)
+        if data is None:
+            sys.exit(0)
+        mid, cmd, size, flags, err = HDR.unpack(data[:HDR.size])
+        if s is cli and cmd == MIG_DATA_WRITE and (flags & 0xf) == 0 and not done:
+            done = True
+            if mode == "refuse":
+                send_msg(cli, HDR.pack(mid, cmd, HDR.size, F_REPLY | F_ERROR, EINVAL), fds)
+                print("proxy: MIG_DATA_WRITE of %d bytes refused" % size, flush=True)
+                continue
+            b = bytearray(data)
+            i = HDR.size + 8 + (size - HDR.size - 8) // 2
+            b[i] ^= 0x40
+            data = bytes(b)
+            print("proxy: MIG_DATA_WRITE of %d bytes: byte %d flipped" % (size, i), flush=True)
+        send_msg(be if s is cli else cli, data, fds)
+EOF
+
 # fwd ID MODE [START]: stop, set fwd MODE, start (or START, e.g. "start tx_first 4").
 fwd() {
 	tp_cmd "$1" stop > /dev/null || true
@@ -210,7 +271,7 @@ move() {
 		"$(is eval 'num "$pause" && gt "$(telv state_bytes)" 0 && [ -z "$(telv error)" ]')"
 	if num "$pause"; then
 		nmoves=$((nmoves + 1))
-		log "$what: pause $(awk -v u="$pause" 'BEGIN { printf "%.3f", u / 1000 }') ms (data path paused -> resumed; goal < 50 ms), state $(telv state_bytes) bytes; phases: prepare $(telv prepare_us) us (before the pause), A stop $(telv stop_us) us, save $(telv save_us) us, B load $(telv load_us) us, resume $(telv resume_us) us; whole call $(telv total_us) us"
+		log "$what: pause $(awk -v u="$pause" 'BEGIN { printf "%.3f", u / 1000 }') ms (data path paused -> resumed; goal < 50 ms), state $(telv state_bytes) bytes; phases: prepare $(telv prepare_us) us (before the pause), the old device stops $(telv stop_us) us, save $(telv save_us) us, the new one loads $(telv load_us) us, resume $(telv resume_us) us; whole call $(telv total_us) us"
 		pauses+=("$pause")
 	else
 		log "$what: the client's log says: $(grep -E 'IAVF_CLIENT.*move' "$TP_WORK/cli.log" | tail -n 3)"
@@ -306,6 +367,28 @@ if backend srvM "$TP_WORK/m.sock" "$QUEUES" 02:00:00:00:e1:99; then
 else
 	check "a backend with another MAC address started" 0
 fi
+# The new server fails after the pause: back to the old one, running.
+for mode in refuse corrupt; do
+	rm -f "$TP_WORK/p.sock"
+	"$PYTHON" "$TP_WORK/proxy.py" "$TP_WORK/p.sock" "$sa" "$mode" > "$TP_WORK/proxy-$mode.log" 2>&1 &
+	ppid=$!
+	for ((i = 0; i < 100; i++)); do [ -S "$TP_WORK/p.sock" ] && break; sleep 0.05; done
+	l0=$(wc -l < "$TP_WORK/cli.log")
+	if [ $mode = refuse ]; then
+		what="A behind a proxy that refuses the state (MIG_DATA_WRITE: EINVAL)"
+	else
+		what="A behind a proxy that flips a byte of the state (A's load must refuse it)"
+	fi
+	refused "$what" "/iavf_client/move,0,$TP_WORK/p.sock" '[0-9]+' \
+		'refuses the state|writing the state' srvB
+	log "$what: $(cat "$TP_WORK/proxy-$mode.log"); paused $(telv pause_us) us before going back"
+	check "$what: the state went through the proxy and the data path had been paused ($(telv pause_us) us)" \
+		"$(is eval 'grep -q "MIG_DATA_WRITE" "$TP_WORK/proxy-$mode.log" && gt "$(telv pause_us)" 0')"
+	check "$what: the client says it stays on B, running" \
+		"$(is awk -v n="$l0" 'NR > n && /move refused: the port stays on .*b\.sock, running/ { f = 1 } END { exit !f }' "$TP_WORK/cli.log")"
+	kill "$ppid" 2> /dev/null
+	wait "$ppid" 2> /dev/null
+done
 refused "the port's own server" "/iavf_client/move,0,$sb" 22 'on .* already' srvB
 refused "the net_null port" "/iavf_client/move,1,$sa" 19 'not a net_iavf_client port' srvB
 refused "no such port" "/iavf_client/move,7,$sa" 19 'no such port' srvB
