@@ -215,6 +215,29 @@ sec_off(const uint8_t *buf, size_t len, uint16_t type, uint32_t *slen)
 	return 0;
 }
 
+/*
+ * With EMU_IAVF_MIG_SEED_DIR set, write a state as a seed of the fuzz
+ * target fuzz_emu_iavf_state: its first byte (device and CRC choice), then
+ * the state.
+ */
+static void
+write_seed(const char *name, uint8_t first, const uint8_t *buf, size_t len)
+{
+	const char *dir = getenv("EMU_IAVF_MIG_SEED_DIR");
+	char path[512];
+	FILE *f;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (f == NULL)
+		return;
+	if (fwrite(&first, 1, 1, f) != 1 || fwrite(buf, 1, len, f) != len)
+		printf("seed %s: short write\n", path);
+	fclose(f);
+}
+
 /* ------------------------------------------------------------ set-up */
 
 static int
@@ -322,7 +345,17 @@ test_round_trip(void)
 			    state_a_len <= emu_iavf_state_size(dev_a),
 		    "saved %zu bytes (at most %zu)", state_a_len, emu_iavf_state_size(dev_a));
 	printf("state of A: %zu bytes (state_size %zu)\n", state_a_len, emu_iavf_state_size(dev_a));
+	{
+		uint8_t *fresh;
+		size_t fresh_len;
+
+		fresh = save(dev_b, &fresh_len);
+		TEST_ASSERT_NOT_NULL(fresh, "save B");
+		write_seed("b4-power-on", 0x4 | 2, fresh, fresh_len);
+		free(fresh);
+	}
 	TEST_ASSERT(!state_equals(dev_b, state_a, state_a_len), "B is A before the load");
+	write_seed("a4-busy", 0x4 | 2, state_a, state_a_len);
 	ret = emu_iavf_state_load(dev_b, state_a, state_a_len);
 	TEST_ASSERT_SUCCESS(ret, "load A's state into B: %s", strerror(-ret));
 	TEST_ASSERT(state_equals(dev_b, state_a, state_a_len), "B's state differs from A's");
@@ -649,6 +682,7 @@ test_versions(void)
 
 	/* A newer minor's optional section: skipped. */
 	b = with_section(&len, 1, 200, EMU_IAVF_SEC_F_OPTIONAL, 40, -1, -1);
+	write_seed("a4-minor1-optional", 0x4 | 2, b, len);
 	ret = emu_iavf_state_load(dev_b, b, len);
 	free(b);
 	TEST_ASSERT_SUCCESS(ret, "1.1 with an optional section: %s", strerror(-ret));
@@ -705,6 +739,7 @@ test_foreign(void)
 	/* No vector beyond C's 3, no tail beyond its queues. */
 	s2 = save(dev_a, &len);
 	TEST_ASSERT_NOT_NULL(s2, "save");
+	write_seed("a2-busy-into-2", 0x4 | 1, s2, len);
 	ret = emu_iavf_state_load(dev_c, s2, len);
 	TEST_ASSERT_SUCCESS(ret, "a state using 2 queue pairs into a device of 2: %s",
 			    strerror(-ret));
