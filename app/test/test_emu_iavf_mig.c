@@ -23,11 +23,15 @@
 #include <rte_bus_vdev.h>
 #include <rte_common.h>
 #include <rte_emudev.h>
+#include <rte_emudev_net.h>
+#include <rte_vfio_user.h>
+#include <rte_vfio_user_client.h>
 
 #include "emu_iavf_priv.h"
 #include "emu_iavf_state.h"
 
 #include "test.h"
+#include "test_avf_guest.h"
 #include "test_common.h"
 
 #define NAME_A "emu_iavf_mig_a"
@@ -37,6 +41,7 @@
 #define MAC_B "02:00:00:00:0b:01"
 
 static char tmpdir[64];
+static char sock_a[128], sock_b[128], sock_c[128];
 static struct emu_iavf_dev *dev_a, *dev_b, *dev_c;
 static uint16_t id_a, id_b, id_c;
 static uint8_t *state_a;
@@ -263,6 +268,9 @@ suite_setup(void)
 		printf("rte_vdev_init: %d\n", ret);
 		return TEST_FAILED;
 	}
+	snprintf(sock_a, sizeof(sock_a), "%s/a.sock", tmpdir);
+	snprintf(sock_b, sizeof(sock_b), "%s/b.sock", tmpdir);
+	snprintf(sock_c, sizeof(sock_c), "%s/c.sock", tmpdir);
 	dev_a = emu_iavf_dev_lookup(NAME_A);
 	dev_b = emu_iavf_dev_lookup(NAME_B);
 	dev_c = emu_iavf_dev_lookup(NAME_C);
@@ -838,6 +846,7 @@ test_events(void)
 	/* Dirty logging reaches the consumer. */
 	emu_iavf_mig_dma_logging(dev_b, true);
 	TEST_ASSERT_EQUAL(rec_b.nb_dirty_log, 1, "DIRTY_LOG at logging on");
+	TEST_ASSERT(rec_b.dirty_on, "DIRTY_LOG on");
 	emu_iavf_mig_dma_logging(dev_b, false);
 	TEST_ASSERT_EQUAL(rec_b.nb_dirty_log, 2, "DIRTY_LOG at logging off");
 	TEST_ASSERT(!rec_b.dirty_on, "DIRTY_LOG off");
@@ -916,6 +925,454 @@ test_frozen(void)
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------- through the server and client */
+
+/*
+ * The guest driver's device moves from A to B as a hypervisor moves it: the
+ * client of A stops it and reads its state, a client of B (the same guest
+ * memory, the same eventfds) writes it and runs B; the guest goes on with
+ * B. A consumer of each device is played by the test: at QUIESCE it
+ * reports its queues' heads.
+ */
+
+struct consumer {
+	uint16_t dev_id;
+	struct ev_rec rec;
+	uint32_t heads[2][AVF_MAX_QUEUE_PAIRS]; /* [dir][q] reported at QUIESCE */
+};
+
+static void
+consumer_cb(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
+{
+	struct consumer *k = arg;
+	struct rte_emudev_queue_info qi;
+	uint16_t q;
+	int d;
+
+	rec_cb(dev_id, ev, &k->rec);
+	if (ev->type != RTE_EMUDEV_EVENT_QUIESCE)
+		return;
+	for (d = 0; d < 2; d++) {
+		enum rte_emudev_queue_dir dir =
+			d == 0 ? RTE_EMUDEV_QUEUE_GUEST_TX : RTE_EMUDEV_QUEUE_GUEST_RX;
+
+		for (q = 0; q < 4; q++) {
+			if (rte_emudev_queue_info_get(dev_id, dir, q, &qi) != 0 || !qi.enabled)
+				continue;
+			rte_emudev_queue_head_set(dev_id, dir, q, k->heads[d][q]);
+		}
+	}
+}
+
+/* Registers the guest driver sees, read through its client. */
+static const uint32_t cmp_regs[] = {
+	R_ATQH,	       R_ATQT,	      R_ATQLEN,	      R_ATQBAL,	      R_ATQBAH,
+	R_ARQH,	       R_ARQT,	      R_ARQLEN,	      R_ARQBAL,	      R_ARQBAH,
+	R_ICR0_ENA1,   R_DYN_CTL01,   R_DYN_CTLN1(0), R_DYN_CTLN1(1), R_RSTAT,
+	R_QTX_TAIL(0), R_QTX_TAIL(1), R_QRX_TAIL(0),  R_QRX_TAIL(1),
+};
+
+/* Read a device's whole migration data (in STOP_COPY). */
+static uint8_t *
+mig_read_all(struct rte_vfio_user_client *c, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = malloc(cap);
+
+	while (buf != NULL) {
+		uint32_t want = (uint32_t)(cap - n);
+		int r = rte_vfio_user_client_mig_data_read(c, buf + n, want);
+
+		if (r < 0)
+			break;
+		n += (size_t)r;
+		if ((uint32_t)r < want) {
+			*len = n; /* the end */
+			return buf;
+		}
+		if (n == cap) {
+			uint8_t *nb = realloc(buf, cap * 2);
+
+			if (nb == NULL)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Write a stream into a device in RESUMING and take RESUMING->STOP. */
+static int
+mig_write_all(struct rte_vfio_user_client *c, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	int ret;
+
+	while (off < len) {
+		uint32_t n = (uint32_t)RTE_MIN(len - off, (size_t)4096);
+
+		ret = rte_vfio_user_client_mig_data_write(c, buf + off, n);
+		if (ret < 0)
+			return ret;
+		off += n;
+	}
+	return rte_vfio_user_client_mig_state_set(c, RTE_VFIO_USER_MIG_STATE_STOP);
+}
+
+static struct avf_guest ga;
+static struct consumer cons_a, cons_b;
+
+static int
+real_guest_up(void)
+{
+	static const uint8_t uc[6] = {0x02, 0x33, 0x33, 0x33, 0x33, 0x01};
+	int ret;
+
+	emu_iavf_reset(dev_a, EMU_IAVF_RESET_FULL);
+	emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
+	ag_init(&ga, 5);
+	ret = ag_alloc_mem(&ga);
+	if (ret != 0)
+		return ret;
+	if (ag_connect(&ga, sock_a) != 0 || ag_bring_up_queues(&ga, 2) != 0)
+		return -1;
+	if (ag_vc_eth_addr(&ga, VC_OP_ADD_ETH_ADDR, ga.vsi_id, uc) != VC_STATUS_SUCCESS ||
+	    ag_vc_promisc(&ga, ga.vsi_id, VC_PROMISC_MULTICAST) != VC_STATUS_SUCCESS)
+		return -1;
+	/* The guest posts descriptors: tails move. */
+	ag_reg_wr(&ga, R_QTX_TAIL(1), 9);
+	ag_reg_wr(&ga, R_QRX_TAIL(0), 300);
+	memset(&cons_a, 0, sizeof(cons_a));
+	memset(&cons_b, 0, sizeof(cons_b));
+	cons_a.dev_id = id_a;
+	cons_b.dev_id = id_b;
+	cons_a.heads[0][1] = 7; /* tx 1: 7 descriptors taken */
+	cons_a.heads[1][0] = 123; /* rx 0 */
+	if (rte_emudev_event_register(id_a, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons_a) != 0 ||
+	    rte_emudev_event_register(id_b, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons_b) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+real_guest_down(struct avf_guest *gb)
+{
+	uint8_t up = 1;
+
+	rte_emudev_attr_set(id_a, RTE_EMUDEV_ATTR_LINK_UP, &up, 1);
+	rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_LINK_UP, &up, 1);
+	rte_emudev_event_unregister(id_a, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons_a);
+	rte_emudev_event_unregister(id_b, RTE_EMUDEV_EVENT_ALL, consumer_cb, &cons_b);
+	if (gb != NULL && gb->c != NULL) {
+		rte_vfio_user_client_close(gb->c);
+		gb->c = NULL;
+	}
+	ag_disconnect(&ga);
+	ag_free_mem(&ga);
+}
+
+static int
+test_real_round_trip(void)
+{
+	struct rte_emudev_net_rx_conf ca, cb;
+	struct rte_emudev_queue_info qa[2][2], qb;
+	uint32_t ra[RTE_DIM(cmp_regs)], i, q;
+	struct avf_guest gb;
+	struct rte_vfio_user_client *ca_cl, *cc = NULL;
+	enum rte_vfio_user_mig_state st;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int ret, res = TEST_FAILED;
+	uint16_t rlen;
+	uint8_t resp[256], down = 0;
+	uint32_t arqh;
+	unsigned int nb_ev;
+
+	memset(&gb, 0, sizeof(gb));
+	if (real_guest_up() != 0) {
+		printf("guest bring-up on A failed\n");
+		goto out;
+	}
+	ca_cl = ga.c;
+	if (!rte_vfio_user_client_caps(ca_cl)->migration) {
+		printf("A offers no migration\n");
+		goto out;
+	}
+	for (i = 0; i < RTE_DIM(cmp_regs); i++)
+		ra[i] = ag_rd(&ga, cmp_regs[i]);
+	memset(&ca, 0, sizeof(ca));
+	rte_emudev_net_rx_conf_get(id_a, &ca);
+
+	/* A: RUNNING -> STOP: QUIESCE, the consumer reports its heads. */
+	ret = rte_vfio_user_client_mig_state_set(ca_cl, RTE_VFIO_USER_MIG_STATE_STOP);
+	if (ret != 0 || cons_a.rec.n != 1 || cons_a.rec.ev[0].type != RTE_EMUDEV_EVENT_QUIESCE) {
+		printf("A to STOP: %d, %u events\n", ret, cons_a.rec.n);
+		goto out;
+	}
+	/*
+	 * The link goes down while A is stopped: the LINK_CHANGE waits (no ARQ
+	 * write), and moves with the state.
+	 */
+	arqh = ag_rd(&ga, R_ARQH);
+	if (rte_emudev_attr_set(id_a, RTE_EMUDEV_ATTR_LINK_UP, &down, 1) != 0 ||
+	    rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_LINK_UP, &down, 1) != 0) {
+		printf("link attribute\n");
+		goto out;
+	}
+	ag_sleep_us(QUIET_MS * 1000);
+	if (ag_rd(&ga, R_ARQH) != arqh) {
+		printf("A wrote its ARQ while stopped\n");
+		goto out;
+	}
+	/* STOP -> STOP_COPY: saved; read everything, back to STOP. */
+	ret = rte_vfio_user_client_mig_state_set(ca_cl, RTE_VFIO_USER_MIG_STATE_STOP_COPY);
+	if (ret != 0) {
+		printf("A to STOP_COPY: %d\n", ret);
+		goto out;
+	}
+	memset(qa, 0, sizeof(qa));
+	for (q = 0; q < 2; q++) {
+		rte_emudev_queue_info_get(id_a, RTE_EMUDEV_QUEUE_GUEST_TX, q, &qa[0][q]);
+		rte_emudev_queue_info_get(id_a, RTE_EMUDEV_QUEUE_GUEST_RX, q, &qa[1][q]);
+	}
+	if (qa[0][1].head != 7 || qa[1][0].head != 123) {
+		printf("heads reported at QUIESCE not kept: %u %u\n", qa[0][1].head, qa[1][0].head);
+		goto out;
+	}
+	data = mig_read_all(ca_cl, &len);
+	if (data == NULL ||
+	    rte_vfio_user_client_mig_state_set(ca_cl, RTE_VFIO_USER_MIG_STATE_STOP)) {
+		printf("reading A's state failed\n");
+		goto out;
+	}
+	printf("migration data of A: %zu bytes\n", len);
+
+	/* B: the same memory and eventfds, RESUMING, the data, RUNNING. */
+	gb = ga;
+	gb.c = NULL;
+	if (ag_connect(&gb, sock_b) != 0 ||
+	    rte_vfio_user_client_mig_state_set(gb.c, RTE_VFIO_USER_MIG_STATE_RESUMING) != 0) {
+		printf("B to RESUMING failed\n");
+		goto out;
+	}
+	/* First refusals through the library: truncated, one bit flipped. */
+	ret = mig_write_all(gb.c, data, len - 1);
+	if (ret >= 0 || rte_vfio_user_client_mig_state_get(gb.c, &st) != 0 ||
+	    st != RTE_VFIO_USER_MIG_STATE_RESUMING) {
+		printf("truncated stream: %d, state %d\n", ret, st);
+		goto out;
+	}
+	data[len / 2] ^= 0x10;
+	ret = mig_write_all(gb.c, data, len);
+	data[len / 2] ^= 0x10;
+	if (ret >= 0 || rte_vfio_user_client_mig_state_get(gb.c, &st) != 0 ||
+	    st != RTE_VFIO_USER_MIG_STATE_RESUMING) {
+		printf("bit flip: %d\n", ret);
+		goto out;
+	}
+	memset(&cons_b.rec, 0, sizeof(cons_b.rec));
+	ret = mig_write_all(gb.c, data, len);
+	if (ret != 0) {
+		printf("B load: %s\n", strerror(-ret));
+		goto out;
+	}
+	nb_ev = gb.nb_events;
+	ret = rte_vfio_user_client_mig_state_set(gb.c, RTE_VFIO_USER_MIG_STATE_RUNNING);
+	if (ret != 0) {
+		printf("B to RUNNING: %s\n", strerror(-ret));
+		goto out;
+	}
+	/* B delivers the LINK_CHANGE that waited in A. */
+	if (!ag_wait_event(&gb, nb_ev, WAIT_MS) || gb.last_event_link != 0) {
+		printf("the waiting LINK_CHANGE: %u events, link %u\n", gb.nb_events - nb_ev,
+		       gb.last_event_link);
+		goto out;
+	}
+	/* A leaves (its client goes: A resets itself). */
+	rte_vfio_user_client_close(ca_cl);
+	ga.c = NULL;
+
+	/* B is A. */
+	for (i = 0; i < RTE_DIM(cmp_regs); i++) {
+		uint32_t v = ag_rd(&gb, cmp_regs[i]);
+
+		/* One message more on the ARQ (the LINK_CHANGE), given back. */
+		if (cmp_regs[i] == R_ARQH || cmp_regs[i] == R_ARQT)
+			ra[i] = (ra[i] + 1) % AQ_ENTRIES;
+		if (v != ra[i]) {
+			printf("register 0x%x: A 0x%x, B 0x%x\n", cmp_regs[i], ra[i], v);
+			goto out;
+		}
+	}
+	for (q = 0; q < 2; q++) {
+		for (i = 0; i < 2; i++) {
+			memset(&qb, 0, sizeof(qb));
+			rte_emudev_queue_info_get(id_b,
+						  i == 0 ? RTE_EMUDEV_QUEUE_GUEST_TX :
+							   RTE_EMUDEV_QUEUE_GUEST_RX,
+						  q, &qb);
+			/* This process's addresses and B's memory table: B's own. */
+			if (qb.ring_host == NULL || qb.doorbell == NULL) {
+				printf("queue %u/%u: no ring or doorbell on B\n", i, q);
+				goto out;
+			}
+			qb.doorbell = qa[i][q].doorbell;
+			qb.ring_host = qa[i][q].ring_host;
+			qb.mem_generation = qa[i][q].mem_generation;
+			if (memcmp(&qb, &qa[i][q], sizeof(qb)) != 0) {
+				printf("queue info %u/%u differs: enabled %d/%d, ring %u/%u at "
+				       "0x%" PRIx64 "/0x%" PRIx64 ", head %u/%u, vector %u/%u\n",
+				       i, q, qa[i][q].enabled, qb.enabled, qa[i][q].ring_size,
+				       qb.ring_size, qa[i][q].ring_gpa, qb.ring_gpa, qa[i][q].head,
+				       qb.head, qa[i][q].irq_vector, qb.irq_vector);
+				goto out;
+			}
+		}
+	}
+	memset(&cb, 0, sizeof(cb));
+	rte_emudev_net_rx_conf_get(id_b, &cb);
+	ca.generation = cb.generation = 0;
+	if (memcmp(&ca, &cb, sizeof(ca)) != 0) {
+		printf("receive configuration differs\n");
+		goto out;
+	}
+	/* B's consumer, after its QUIESCE: the whole state, then RESUME. */
+	{
+		static const enum rte_emudev_event_type want[] = {
+			RTE_EMUDEV_EVENT_RESET,
+			RTE_EMUDEV_EVENT_DEVICE_READY,
+			RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED,
+			RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+			RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+			RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+			RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+			RTE_EMUDEV_EVENT_RESUME,
+		};
+		unsigned int k;
+		bool ok = cons_b.rec.n == RTE_DIM(want);
+
+		for (k = 0; ok && k < RTE_DIM(want); k++)
+			ok = cons_b.rec.ev[k].type == want[k];
+		if (!ok) {
+			for (k = 0; k < cons_b.rec.n; k++)
+				printf("  B event %u: %s\n", k,
+				       rte_emudev_event_name(cons_b.rec.ev[k].type));
+			goto out;
+		}
+	}
+	/* The guest goes on with B: a call answered on its admin queue. */
+	ret = ag_vc_queue_select(&gb, VC_OP_GET_STATS, gb.vsi_id, 0, 0, resp, sizeof(resp), &rlen);
+	if (ret != VC_STATUS_SUCCESS) {
+		printf("GET_STATS on B: %d\n", ret);
+		goto out;
+	}
+	/* C (2 queue pairs, another configuration space) refuses A's data. */
+	cc = rte_vfio_user_client_connect(sock_c, NULL);
+	if (cc == NULL ||
+	    rte_vfio_user_client_mig_state_set(cc, RTE_VFIO_USER_MIG_STATE_RESUMING) != 0 ||
+	    mig_write_all(cc, data, len) >= 0 ||
+	    rte_vfio_user_client_mig_state_set(cc, RTE_VFIO_USER_MIG_STATE_RUNNING) != 0) {
+		printf("C took A's state or failed otherwise\n");
+		goto out;
+	}
+	res = TEST_SUCCESS;
+out:
+	if (cc != NULL)
+		rte_vfio_user_client_close(cc);
+	free(data);
+	real_guest_down(&gb);
+	return res;
+}
+
+/* What the device writes into guest memory is marked while the client logs. */
+static int
+test_real_dirty(void)
+{
+	const uint64_t pg = 4096, npages = GUEST_SIZE / 4096;
+	struct rte_vfio_user_dma_range r = {GUEST_IOVA, GUEST_SIZE};
+	uint64_t bm[GUEST_SIZE / 4096 / 64];
+	uint8_t resp[256];
+	uint16_t rlen;
+	uint64_t p, nb = 0;
+	unsigned int nq;
+	int ret, res = TEST_FAILED;
+
+	if (real_guest_up() != 0)
+		goto out;
+	ret = rte_vfio_user_client_dma_logging_start(ga.c, pg, &r, 1);
+	if (ret != 0 || !cons_a.rec.dirty_on) {
+		printf("logging start: %d, DIRTY_LOG on %d\n", ret, cons_a.rec.dirty_on);
+		goto out;
+	}
+	ret = rte_vfio_user_client_dma_logging_report(ga.c, GUEST_IOVA, GUEST_SIZE, pg, bm);
+	if (ret != 0) {
+		printf("report: %d\n", ret);
+		goto out;
+	}
+	ret = ag_vc_queue_select(&ga, VC_OP_GET_STATS, ga.vsi_id, 0, 0, resp, sizeof(resp), &rlen);
+	if (ret != VC_STATUS_SUCCESS)
+		goto out;
+	memset(bm, 0, sizeof(bm));
+	ret = rte_vfio_user_client_dma_logging_report(ga.c, GUEST_IOVA, GUEST_SIZE, pg, bm);
+	if (ret != 0)
+		goto out;
+	for (p = 0; p < npages; p++)
+		nb += (bm[p / 64] >> (p % 64)) & 1;
+	printf("pages dirty after one virtchnl call: %" PRIu64 "\n", nb);
+#define DIRTY(off) ((bm[(off) / pg / 64] >> ((off) / pg % 64)) & 1)
+	/* ATQ write-back (page of the ring), ARQ descriptor and its buffer. */
+	if (!DIRTY(ATQ_RING_OFF) || !DIRTY(ARQ_RING_OFF) || nb < 3 || DIRTY(ATQ_BUF_OFF(0))) {
+		printf("ATQ ring %d, ARQ ring %d, ATQ buffer %d, %" PRIu64 " pages\n",
+		       (int)DIRTY(ATQ_RING_OFF), (int)DIRTY(ARQ_RING_OFF),
+		       (int)DIRTY(ATQ_BUF_OFF(0)), nb);
+		goto out;
+	}
+	/* The consumer's marks reach the log too. */
+	rte_emudev_dirty_mark(id_a, GUEST_IOVA + 0x300000, 1);
+	memset(bm, 0, sizeof(bm));
+	rte_vfio_user_client_dma_logging_report(ga.c, GUEST_IOVA, GUEST_SIZE, pg, bm);
+	if (!DIRTY(0x300000)) {
+		printf("rte_emudev_dirty_mark() not in the log\n");
+		goto out;
+	}
+	/* PRE_COPY: the device runs (no QUIESCE), no data; STOP_COPY stops it. */
+	ret = rte_vfio_user_client_mig_state_set(ga.c, RTE_VFIO_USER_MIG_STATE_PRE_COPY);
+	nq = cons_a.rec.n;
+	if (ret != 0 || rte_vfio_user_client_mig_data_read(ga.c, resp, sizeof(resp)) != 0 ||
+	    ag_vc_queue_select(&ga, VC_OP_GET_STATS, ga.vsi_id, 0, 0, resp, sizeof(resp), &rlen) !=
+		    VC_STATUS_SUCCESS) {
+		printf("PRE_COPY: %d\n", ret);
+		goto out;
+	}
+	for (p = 0; p < nq; p++)
+		if (cons_a.rec.ev[p].type == RTE_EMUDEV_EVENT_QUIESCE)
+			goto out;
+	ret = rte_vfio_user_client_mig_state_set(ga.c, RTE_VFIO_USER_MIG_STATE_STOP_COPY);
+	if (ret != 0 || cons_a.rec.n != nq + 1 ||
+	    cons_a.rec.ev[nq].type != RTE_EMUDEV_EVENT_QUIESCE) {
+		printf("PRE_COPY -> STOP_COPY: %d, %u events\n", ret, cons_a.rec.n - nq);
+		goto out;
+	}
+	ret = rte_vfio_user_client_mig_state_set(ga.c, RTE_VFIO_USER_MIG_STATE_RUNNING);
+	if (ret != 0 || cons_a.rec.ev[cons_a.rec.n - 1].type != RTE_EMUDEV_EVENT_RESUME) {
+		printf("back to RUNNING: %d\n", ret);
+		goto out;
+	}
+	/* Off: DIRTY_LOG off, and the log is gone. */
+	ret = rte_vfio_user_client_dma_logging_stop(ga.c);
+	if (ret != 0 || cons_a.rec.dirty_on || cons_a.rec.nb_dirty_log != 2) {
+		printf("logging stop: %d\n", ret);
+		goto out;
+	}
+#undef DIRTY
+	res = TEST_SUCCESS;
+out:
+	real_guest_down(NULL);
+	return res;
+}
+
 /* migration=0|1 (default 1). */
 static int
 test_devarg(void)
@@ -956,6 +1413,8 @@ static struct unit_test_suite emu_iavf_mig_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_events),
 			TEST_CASE_ST(case_setup, case_teardown, test_heads),
 			TEST_CASE_ST(case_setup, case_teardown, test_frozen),
+			TEST_CASE(test_real_round_trip),
+			TEST_CASE(test_real_dirty),
 			TEST_CASES_END(),
 		},
 };

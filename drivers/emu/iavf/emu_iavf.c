@@ -761,6 +761,7 @@ static const struct rte_emudev_ops emu_iavf_emudev_ops = {
 	.close = emu_iavf_op_close,
 	.net_rx_conf_get = emu_iavf_op_net_rx_conf_get,
 	.queue_head_set = emu_iavf_mig_queue_head_set,
+	.dirty_mark = emu_iavf_mig_dirty_mark,
 };
 
 /* ---------------------------------------------------------------- devargs */

@@ -286,3 +286,12 @@ emu_iavf_mig_queue_head_set(void *priv, enum rte_emudev_queue_dir dir, uint16_t 
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
+
+/* The consumer's marks: data path, lock-free (dev->srv is set once at probe). */
+void
+emu_iavf_mig_dirty_mark(void *priv, uint64_t gpa, uint64_t len)
+{
+	struct emu_iavf_dev *dev = priv;
+
+	rte_vfio_user_dma_mark_dirty(dev->srv, gpa, len);
+}
