@@ -1081,7 +1081,7 @@ test_real_round_trip(void)
 	uint32_t ra[RTE_DIM(cmp_regs)], i, q;
 	struct avf_guest gb;
 	struct rte_vfio_user_client *ca_cl, *cc = NULL;
-	enum rte_vfio_user_mig_state st;
+	enum rte_vfio_user_mig_state st = RTE_VFIO_USER_MIG_STATE_ERROR;
 	uint8_t *data = NULL;
 	size_t len = 0;
 	int ret, res = TEST_FAILED;
