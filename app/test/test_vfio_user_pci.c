@@ -88,23 +88,110 @@ wr8(uint32_t off, uint32_t v)
 	return wr(&pci, off, v, 1);
 }
 
-static uint32_t
-wr16(uint32_t off, uint32_t v)
-{
-	return wr(&pci, off, v, 2);
-}
-
-static uint32_t
-wr32(uint32_t off, uint32_t v)
-{
-	return wr(&pci, off, v, 4);
-}
-
 /* A vendor-specific capability: 1 length byte + 5 data bytes. */
 static const uint8_t vndr_body[6] = {8, 0x11, 0x22, 0x33, 0x44, 0x55};
 static const uint8_t vndr_wmask[6] = {0, 0, 0xff, 0x0f, 0, 0};
 
 static uint16_t vndr_off, msix_off, exp_off;
+
+/*
+ * A script of configuration space accesses, each row naming what it checks:
+ * a read whose value (under mask) must be val, a write of val whose events
+ * must be ev, bits the device model sets (or a byte it stores) itself, the
+ * MSI-X enable state.
+ * Offsets are from the start of the space or of a capability of setup_dev().
+ */
+enum cfg_op {
+	CFG_RD,
+	CFG_WR,
+	CFG_SET,
+	CFG_PUT,
+	CFG_MSIX
+};
+enum cfg_base {
+	AT_0,
+	AT_VNDR,
+	AT_MSIX,
+	AT_EXP
+};
+
+struct cfg_step {
+	const char *name;
+	enum cfg_op op;
+	uint8_t size; /* bytes accessed (CFG_SET: one) */
+	enum cfg_base base;
+	uint16_t off;
+	uint32_t val; /* read: expected (under mask); write/set: written; MSI-X: enabled */
+	uint32_t mask_ev; /* read: mask; write: the events expected */
+};
+
+#define RD(sz, b, o, v, nm) \
+	{ \
+		nm, CFG_RD, sz, b, o, v, UINT32_MAX \
+	}
+#define RDM(sz, b, o, m, v, nm) \
+	{ \
+		nm, CFG_RD, sz, b, o, v, m \
+	}
+#define WR(sz, b, o, v, ev, nm) \
+	{ \
+		nm, CFG_WR, sz, b, o, v, ev \
+	}
+#define SET(b, o, v, nm) \
+	{ \
+		nm, CFG_SET, 1, b, o, v, 0 \
+	}
+#define PUT(b, o, v, nm) \
+	{ \
+		nm, CFG_PUT, 1, b, o, v, 0 \
+	}
+#define MSIX_ON(on, nm) \
+	{ \
+		nm, CFG_MSIX, 0, AT_0, 0, on, 0 \
+	}
+
+static int
+cfg_run(struct vfio_user_pci *p, const struct cfg_step *s, unsigned int n)
+{
+	const uint16_t base[] = {
+		[AT_0] = 0, [AT_VNDR] = vndr_off, [AT_MSIX] = msix_off, [AT_EXP] = exp_off};
+	unsigned int i;
+
+	for (i = 0; i < n; i++, s++) {
+		uint32_t off = base[s->base] + s->off, v;
+
+		switch (s->op) {
+		case CFG_RD:
+			v = rd(p, off, s->size);
+			TEST_ASSERT_EQUAL(
+				v & s->mask_ev, s->val,
+				"step %u \"%s\": %u-byte read at 0x%x: 0x%x (under 0x%x), "
+				"expected 0x%x",
+				i, s->name, s->size, off, v & s->mask_ev, s->mask_ev, s->val);
+			break;
+		case CFG_WR:
+			v = wr(p, off, s->val, s->size);
+			TEST_ASSERT_EQUAL(
+				v, s->mask_ev,
+				"step %u \"%s\": %u-byte write of 0x%x at 0x%x: events 0x%x, "
+				"expected 0x%x",
+				i, s->name, s->size, s->val, off, v, s->mask_ev);
+			break;
+		case CFG_SET:
+			p->cfg[off] |= (uint8_t)s->val;
+			break;
+		case CFG_PUT:
+			p->cfg[off] = (uint8_t)s->val;
+			break;
+		case CFG_MSIX:
+			TEST_ASSERT_EQUAL(vfio_user_pci_msix_enabled(p), s->val != 0,
+					  "step %u \"%s\": MSI-X enabled %d", i, s->name,
+					  vfio_user_pci_msix_enabled(p));
+			break;
+		}
+	}
+	return TEST_SUCCESS;
+}
 
 /*
  * The device most tests use: BAR0 32-bit 16 KiB (MSI-X table at 0x2000,
@@ -144,29 +231,32 @@ setup_sealed(void)
 static int
 test_header(void)
 {
+	static const struct cfg_step steps[] = {
+		RD(2, AT_0, 0x00, T_VENDOR, "vendor id"),
+		RD(2, AT_0, 0x02, T_DEVICE, "device id"),
+		RD(4, AT_0, 0x00, (T_DEVICE << 16) | T_VENDOR, "ids dword"),
+		RD(2, AT_0, 0x04, 0, "command at reset"),
+		RD(2, AT_0, 0x06, 0, "status without capabilities"),
+		RD(1, AT_0, 0x08, T_REVISION, "revision"),
+		RD(1, AT_0, 0x09, 0x00, "prog-if"),
+		RD(1, AT_0, 0x0a, 0x00, "subclass"),
+		RD(1, AT_0, 0x0b, 0x02, "base class"),
+		RD(4, AT_0, 0x08, (T_CLASS << 8) | T_REVISION, "class/revision dword"),
+		RD(1, AT_0, 0x0e, 0, "header type 0, single function"),
+		RD(1, AT_0, 0x0f, 0, "BIST"),
+		RD(2, AT_0, 0x2c, T_SUBVENDOR, "subsystem vendor"),
+		RD(2, AT_0, 0x2e, T_SUBDEVICE, "subsystem id"),
+		RD(4, AT_0, 0x30, 0, "ROM"),
+		RD(1, AT_0, 0x34, 0, "no capability pointer yet"),
+		RD(1, AT_0, 0x3c, 0, "interrupt line"),
+		RD(1, AT_0, 0x3d, 1, "interrupt pin INTA"),
+	};
 	uint32_t i;
 
 	vfio_user_pci_init(&pci, &test_id, true);
-	TEST_ASSERT_EQUAL(rd16(0x00), T_VENDOR, "vendor id");
-	TEST_ASSERT_EQUAL(rd16(0x02), T_DEVICE, "device id");
-	TEST_ASSERT_EQUAL(rd32(0x00), (T_DEVICE << 16) | T_VENDOR, "ids dword");
-	TEST_ASSERT_EQUAL(rd16(0x04), 0, "command at reset");
-	TEST_ASSERT_EQUAL(rd16(0x06), 0, "status without capabilities");
-	TEST_ASSERT_EQUAL(rd8(0x08), T_REVISION, "revision");
-	TEST_ASSERT_EQUAL(rd8(0x09), 0x00, "prog-if");
-	TEST_ASSERT_EQUAL(rd8(0x0a), 0x00, "subclass");
-	TEST_ASSERT_EQUAL(rd8(0x0b), 0x02, "base class");
-	TEST_ASSERT_EQUAL(rd32(0x08), (T_CLASS << 8) | T_REVISION, "class/revision dword");
-	TEST_ASSERT_EQUAL(rd8(0x0e), 0, "header type 0, single function");
-	TEST_ASSERT_EQUAL(rd8(0x0f), 0, "BIST");
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, steps, RTE_DIM(steps)), "header");
 	for (i = 0x10; i < 0x28; i += 4)
 		TEST_ASSERT_EQUAL(rd32(i), 0, "undeclared BAR at 0x%x", i);
-	TEST_ASSERT_EQUAL(rd16(0x2c), T_SUBVENDOR, "subsystem vendor");
-	TEST_ASSERT_EQUAL(rd16(0x2e), T_SUBDEVICE, "subsystem id");
-	TEST_ASSERT_EQUAL(rd32(0x30), 0, "ROM");
-	TEST_ASSERT_EQUAL(rd8(0x34), 0, "no capability pointer yet");
-	TEST_ASSERT_EQUAL(rd8(0x3c), 0, "interrupt line");
-	TEST_ASSERT_EQUAL(rd8(0x3d), 1, "interrupt pin INTA");
 
 	/* The whole space in one read (as QEMU does); ext space is zero. */
 	memset(whole, 0xa5, sizeof(whole));
@@ -241,49 +331,67 @@ test_cap_chain(void)
 static int
 test_bar_sizing(void)
 {
-	/* All ones: read back the size masks with the type bits. */
-	TEST_ASSERT_EQUAL(rd32(0x10), 0x0, "BAR0 at reset");
-	TEST_ASSERT_EQUAL(rd32(0x14), 0x8, "BAR1 at reset (prefetch)");
-	TEST_ASSERT_EQUAL(rd32(0x18), 0x4, "BAR2 at reset (64-bit)");
-	TEST_ASSERT_EQUAL(rd32(0x20), 0x1, "BAR4 at reset (I/O)");
-	TEST_ASSERT_EQUAL(wr32(0x10, 0xffffffff), 0, "BAR0 write");
-	TEST_ASSERT_EQUAL(rd32(0x10), 0xffffc000, "BAR0 32-bit 16 KiB");
-	wr32(0x14, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0x14), 0xffff0008, "BAR1 prefetch 64 KiB");
-	wr32(0x18, 0xffffffff);
-	wr32(0x1c, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0x18), 0xffffc004, "BAR2 64-bit low");
-	TEST_ASSERT_EQUAL(rd32(0x1c), 0xffffffff, "BAR2 64-bit high");
-	wr32(0x20, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0x20), 0xffffffe1, "BAR4 I/O 32 bytes");
-	wr32(0x24, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0x24), 0, "BAR5 absent");
-	wr32(0x30, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0x30), 0xffff0001, "ROM 64 KiB + enable");
-	wr32(0x30, 0xfffff800);
-	TEST_ASSERT_EQUAL(rd32(0x30), 0xffff0000, "ROM sizing, disabled");
+	static const struct cfg_step sizing[] = {
+		/* All ones: read back the size masks with the type bits. */
+		RD(4, AT_0, 0x10, 0x0, "BAR0 at reset"),
+		RD(4, AT_0, 0x14, 0x8, "BAR1 at reset (prefetch)"),
+		RD(4, AT_0, 0x18, 0x4, "BAR2 at reset (64-bit)"),
+		RD(4, AT_0, 0x20, 0x1, "BAR4 at reset (I/O)"),
+		WR(4, AT_0, 0x10, 0xffffffff, 0, "BAR0 write"),
+		RD(4, AT_0, 0x10, 0xffffc000, "BAR0 32-bit 16 KiB"),
+		WR(4, AT_0, 0x14, 0xffffffff, 0, "BAR1 sizing write"),
+		RD(4, AT_0, 0x14, 0xffff0008, "BAR1 prefetch 64 KiB"),
+		WR(4, AT_0, 0x18, 0xffffffff, 0, "BAR2 low sizing write"),
+		WR(4, AT_0, 0x1c, 0xffffffff, 0, "BAR2 high sizing write"),
+		RD(4, AT_0, 0x18, 0xffffc004, "BAR2 64-bit low"),
+		RD(4, AT_0, 0x1c, 0xffffffff, "BAR2 64-bit high"),
+		WR(4, AT_0, 0x20, 0xffffffff, 0, "BAR4 sizing write"),
+		RD(4, AT_0, 0x20, 0xffffffe1, "BAR4 I/O 32 bytes"),
+		WR(4, AT_0, 0x24, 0xffffffff, 0, "BAR5 sizing write"),
+		RD(4, AT_0, 0x24, 0, "BAR5 absent"),
+		WR(4, AT_0, 0x30, 0xffffffff, 0, "ROM sizing write"),
+		RD(4, AT_0, 0x30, 0xffff0001, "ROM 64 KiB + enable"),
+		WR(4, AT_0, 0x30, 0xfffff800, 0, "ROM sizing write, disabled"),
+		RD(4, AT_0, 0x30, 0xffff0000, "ROM sizing, disabled"),
+		/* Addresses read back aligned to the size. */
+		WR(4, AT_0, 0x10, 0xfebc1234, 0, "BAR0 address write"),
+		RD(4, AT_0, 0x10, 0xfebc0000, "BAR0 address"),
+		WR(4, AT_0, 0x14, 0xc0012345, 0, "BAR1 address write"),
+		RD(4, AT_0, 0x14, 0xc0010008, "BAR1 address"),
+		WR(4, AT_0, 0x18, 0x12345678, 0, "BAR2 address low write"),
+		WR(4, AT_0, 0x1c, 0x00000001, 0, "BAR2 address high write"),
+		RD(4, AT_0, 0x18, 0x12344004, "BAR2 address low"),
+		RD(4, AT_0, 0x1c, 0x1, "BAR2 address high"),
+		WR(4, AT_0, 0x20, 0xc05f, 0, "BAR4 I/O address write"),
+		RD(4, AT_0, 0x20, 0xc041, "BAR4 I/O address"),
+		WR(4, AT_0, 0x30, 0xfeb00001, 0, "ROM address write, enabled"),
+		RD(4, AT_0, 0x30, 0xfeb00001, "ROM address, enabled"),
+		/* Byte writes go through the same masks. */
+		WR(1, AT_0, 0x11, 0xff, 0, "BAR0 byte 1 write"),
+		RD(4, AT_0, 0x10, 0xfebcc000, "BAR0 byte 1 written"),
+		WR(1, AT_0, 0x10, 0xff, 0, "BAR0 byte 0 write"),
+		RD(4, AT_0, 0x10, 0xfebcc000, "BAR0 byte 0 read-only"),
+	};
+	static const struct cfg_step large[] = {
+		/* A large 64-bit BAR: the low dword has only type bits. */
+		WR(4, AT_0, 0x10, 0xffffffff, 0, "8 GiB low sizing write"),
+		WR(4, AT_0, 0x14, 0xffffffff, 0, "8 GiB high sizing write"),
+		WR(4, AT_0, 0x18, 0xffffffff, 0, "16 B BAR sizing write"),
+		WR(4, AT_0, 0x1c, 0xffffffff, 0, "4 B I/O BAR sizing write"),
+		RD(4, AT_0, 0x10, 0x0000000c, "8 GiB low"),
+		RD(4, AT_0, 0x14, 0xfffffffe, "8 GiB high"),
+		RD(4, AT_0, 0x18, 0xfffffff0, "16 B BAR"),
+		RD(4, AT_0, 0x1c, 0xfffffffd, "4 B I/O BAR"),
+	};
+	static const struct cfg_step cleared[] = {
+		/* Clearing the 64-bit BAR clears both dwords and frees slot 1. */
+		RD(4, AT_0, 0x10, 0, "cleared low"),
+		RD(4, AT_0, 0x14, 0, "cleared high"),
+		WR(4, AT_0, 0x14, 0xffffffff, 0, "cleared high sizing write"),
+		RD(4, AT_0, 0x14, 0, "cleared high read-only"),
+	};
 
-	/* Addresses read back aligned to the size. */
-	wr32(0x10, 0xfebc1234);
-	TEST_ASSERT_EQUAL(rd32(0x10), 0xfebc0000, "BAR0 address");
-	wr32(0x14, 0xc0012345);
-	TEST_ASSERT_EQUAL(rd32(0x14), 0xc0010008, "BAR1 address");
-	wr32(0x18, 0x12345678);
-	wr32(0x1c, 0x00000001);
-	TEST_ASSERT_EQUAL(rd32(0x18), 0x12344004, "BAR2 address low");
-	TEST_ASSERT_EQUAL(rd32(0x1c), 0x1, "BAR2 address high");
-	wr32(0x20, 0xc05f);
-	TEST_ASSERT_EQUAL(rd32(0x20), 0xc041, "BAR4 I/O address");
-	wr32(0x30, 0xfeb00001);
-	TEST_ASSERT_EQUAL(rd32(0x30), 0xfeb00001, "ROM address, enabled");
-
-	/* Byte writes go through the same masks. */
-	wr8(0x11, 0xff);
-	TEST_ASSERT_EQUAL(rd32(0x10), 0xfebcc000, "BAR0 byte 1 write");
-	wr8(0x10, 0xff);
-	TEST_ASSERT_EQUAL(rd32(0x10), 0xfebcc000, "BAR0 byte 0 read-only");
-
-	/* A large 64-bit BAR: the low dword has only type bits. */
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, sizing, RTE_DIM(sizing)), "BAR sizing");
 	vfio_user_pci_init(&pci2, &test_id, false);
 	TEST_ASSERT_SUCCESS(
 		vfio_user_pci_set_bar(&pci2, 0, 1ull << 33,
@@ -292,21 +400,9 @@ test_bar_sizing(void)
 	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 2, 16, 0), "16 B BAR");
 	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 3, 4, RTE_VFIO_USER_BAR_IO),
 			    "4 B I/O BAR");
-	wr(&pci2, 0x10, 0xffffffff, 4);
-	wr(&pci2, 0x14, 0xffffffff, 4);
-	wr(&pci2, 0x18, 0xffffffff, 4);
-	wr(&pci2, 0x1c, 0xffffffff, 4);
-	TEST_ASSERT_EQUAL(rd(&pci2, 0x10, 4), 0x0000000c, "8 GiB low");
-	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0xfffffffe, "8 GiB high");
-	TEST_ASSERT_EQUAL(rd(&pci2, 0x18, 4), 0xfffffff0, "16 B BAR");
-	TEST_ASSERT_EQUAL(rd(&pci2, 0x1c, 4), 0xfffffffd, "4 B I/O BAR");
-
-	/* Clearing the 64-bit BAR clears both dwords and frees slot 1. */
+	TEST_ASSERT_SUCCESS(cfg_run(&pci2, large, RTE_DIM(large)), "large BAR");
 	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 0, 0, 0), "clear BAR0");
-	TEST_ASSERT_EQUAL(rd(&pci2, 0x10, 4), 0, "cleared low");
-	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0, "cleared high");
-	wr(&pci2, 0x14, 0xffffffff, 4);
-	TEST_ASSERT_EQUAL(rd(&pci2, 0x14, 4), 0, "cleared high read-only");
+	TEST_ASSERT_SUCCESS(cfg_run(&pci2, cleared, RTE_DIM(cleared)), "cleared BAR");
 	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 1, 4096, 0), "slot 1 free again");
 	return TEST_SUCCESS;
 }
@@ -314,61 +410,68 @@ test_bar_sizing(void)
 static int
 test_read_only(void)
 {
+	/* Identity, class, header type, cap pointer, pin: not writable. */
+	static const struct cfg_step header[] = {
+		WR(4, AT_0, 0x00, 0xffffffff, 0, "ids write"),
+		WR(4, AT_0, 0x08, 0xffffffff, 0, "class write"),
+		WR(4, AT_0, 0x0c, 0xffffffff, 0, "cache line/header type write"),
+		WR(4, AT_0, 0x2c, 0xffffffff, 0, "subsystem write"),
+		WR(4, AT_0, 0x34, 0xffffffff, 0, "capability pointer write"),
+		WR(4, AT_0, 0x38, 0xffffffff, 0, "reserved dword write"),
+		WR(4, AT_0, 0x3c, 0xffffffff, 0, "interrupt line/pin write"),
+		RD(4, AT_0, 0x00, (T_DEVICE << 16) | T_VENDOR, "ids"),
+		RD(4, AT_0, 0x08, (T_CLASS << 8) | T_REVISION, "class"),
+		RD(4, AT_0, 0x0c, 0x000000ff, "only the cache line size is writable"),
+		RD(4, AT_0, 0x2c, (T_SUBDEVICE << 16) | T_SUBVENDOR, "subsystem"),
+		RD(1, AT_0, 0x34, 0x40, "capability pointer"),
+		RD(4, AT_0, 0x38, 0, "reserved dword"),
+		RD(4, AT_0, 0x3c, 0x000001ff, "interrupt line writable, pin not"),
+	};
+	/* Capability bodies: only the bits of their write masks change. */
+	static const struct cfg_step caps[] = {
+		RD(2, AT_VNDR, 0, 0x4809, "vendor cap header"),
+		RD(4, AT_VNDR, 4, 0x55443fff, "vendor cap: masked bytes only"),
+		WR(4, AT_VNDR, 4, 0, 0, "vendor cap body write"),
+		RD(4, AT_VNDR, 4, 0x55443000, "vendor cap: masked bits cleared"),
+		WR(4, AT_MSIX, 0, 0x3fffffff, 0, "MSI-X header write (enable bit 0)"),
+		WR(4, AT_MSIX, 4, 0xffffffff, 0, "MSI-X table write"),
+		WR(4, AT_MSIX, 8, 0xffffffff, 0, "MSI-X PBA write"),
+		RD(2, AT_MSIX, 0, 0x5411, "MSI-X header"),
+		RD(2, AT_MSIX, 2, 63, "MSI-X table size"),
+		RD(4, AT_MSIX, 4, 0x2000, "MSI-X table"),
+		RD(4, AT_MSIX, 8, 0x3000, "MSI-X PBA"),
+	};
+	static const struct cfg_step exp_writes[] = {
+		WR(4, AT_EXP, 0x00, 0xffffffff, 0, "PCIe header write"),
+		WR(4, AT_EXP, 0x04, 0xffffffff, 0, "DEVCAP write"),
+		WR(4, AT_EXP, 0x0c, 0xffffffff, 0, "LNKCAP write"),
+		WR(4, AT_EXP, 0x24, 0xffffffff, 0, "DEVCAP2 write"),
+		WR(4, AT_EXP, 0x28, 0xffffffff, 0, "DEVCTL2/STA2 write"),
+	};
+	static const struct cfg_step exp_reads[] = {
+		RD(4, AT_EXP, 0x00, 0x00020010, "PCIe header + flags"),
+		RD(4, AT_EXP, 0x0c, 0x11, "LNKCAP read-only"),
+		RD(4, AT_EXP, 0x24, 0, "DEVCAP2 read-only"),
+		RD(4, AT_EXP, 0x28, 0, "DEVCTL2/STA2 zero"),
+		/* Free space after the caps and the extended space ignore writes. */
+		WR(4, AT_0, 0xfc, 0xffffffff, 0, "free space write"),
+		WR(4, AT_0, 0x100, 0xffffffff, 0, "extended header write"),
+		WR(4, AT_0, 0xffc, 0xffffffff, 0, "last dword write"),
+		RD(4, AT_0, 0xfc, 0, "free space"),
+		RD(4, AT_0, 0x100, 0, "extended header"),
+		RD(4, AT_0, 0xffc, 0, "last dword"),
+	};
 	uint32_t i, before, after;
 
-	memcpy(snap, pci.cfg, sizeof(snap));
-	/* Identity, class, header type, cap pointer, pin: not writable. */
-	wr32(0x00, 0xffffffff);
-	wr32(0x08, 0xffffffff);
-	wr32(0x0c, 0xffffffff);
-	wr32(0x2c, 0xffffffff);
-	wr32(0x34, 0xffffffff);
-	wr32(0x38, 0xffffffff);
-	wr32(0x3c, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0x00), (T_DEVICE << 16) | T_VENDOR, "ids");
-	TEST_ASSERT_EQUAL(rd32(0x08), (T_CLASS << 8) | T_REVISION, "class");
-	TEST_ASSERT_EQUAL(rd32(0x0c), 0x000000ff, "only the cache line size is writable");
-	TEST_ASSERT_EQUAL(rd32(0x2c), (T_SUBDEVICE << 16) | T_SUBVENDOR, "subsystem");
-	TEST_ASSERT_EQUAL(rd8(0x34), 0x40, "capability pointer");
-	TEST_ASSERT_EQUAL(rd32(0x38), 0, "reserved dword");
-	TEST_ASSERT_EQUAL(rd32(0x3c), 0x000001ff, "interrupt line writable, pin not");
-
-	/* Capability bodies: only the bits of their write masks change. */
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, header, RTE_DIM(header)), "header");
 	for (i = vndr_off; i < vndr_off + 8u; i++)
-		wr8(i, 0xff);
-	TEST_ASSERT_EQUAL(rd16(vndr_off), 0x4809, "vendor cap header");
-	TEST_ASSERT_EQUAL(rd32(vndr_off + 4), 0x55443fff, "vendor cap: masked bytes only");
-	wr32(vndr_off + 4, 0);
-	TEST_ASSERT_EQUAL(rd32(vndr_off + 4), 0x55443000, "vendor cap: masked bits cleared");
-
-	wr32(msix_off, 0x3fffffff);
-	wr32(msix_off + 4, 0xffffffff);
-	wr32(msix_off + 8, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd16(msix_off), 0x5411, "MSI-X header");
-	TEST_ASSERT_EQUAL(rd16(msix_off + 2), 63, "MSI-X table size");
-	TEST_ASSERT_EQUAL(rd32(msix_off + 4), 0x2000, "MSI-X table");
-	TEST_ASSERT_EQUAL(rd32(msix_off + 8), 0x3000, "MSI-X PBA");
-
+		TEST_ASSERT_EQUAL(wr8(i, 0xff), 0, "vendor cap byte 0x%x write", i);
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, caps, RTE_DIM(caps)), "capabilities");
 	before = rd32(exp_off + 0x04);
-	wr32(exp_off, 0xffffffff);
-	wr32(exp_off + 0x04, 0xffffffff);
-	wr32(exp_off + 0x0c, 0xffffffff);
-	wr32(exp_off + 0x24, 0xffffffff);
-	wr32(exp_off + 0x28, 0xffffffff);
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, exp_writes, RTE_DIM(exp_writes)), "PCIe writes");
 	after = rd32(exp_off + 0x04);
-	TEST_ASSERT_EQUAL(rd32(exp_off), 0x00020010, "PCIe header + flags");
 	TEST_ASSERT_EQUAL(after, before, "DEVCAP read-only");
-	TEST_ASSERT_EQUAL(rd32(exp_off + 0x0c), 0x11, "LNKCAP read-only");
-	TEST_ASSERT_EQUAL(rd32(exp_off + 0x24), 0, "DEVCAP2 read-only");
-	TEST_ASSERT_EQUAL(rd32(exp_off + 0x28), 0, "DEVCTL2/STA2 zero");
-
-	/* Free space after the caps and the extended space ignore writes. */
-	wr32(0xfc, 0xffffffff);
-	wr32(0x100, 0xffffffff);
-	wr32(0xffc, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0xfc), 0, "free space");
-	TEST_ASSERT_EQUAL(rd32(0x100), 0, "extended header");
-	TEST_ASSERT_EQUAL(rd32(0xffc), 0, "last dword");
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, exp_reads, RTE_DIM(exp_reads)), "PCIe and free space");
 
 	/* A whole-space write of all ones changes only writable bits. */
 	vfio_user_pci_init(&pci2, &test_id, true);
@@ -388,69 +491,67 @@ test_read_only(void)
 static int
 test_command(void)
 {
-	uint32_t ev;
+	static const struct cfg_step steps[] = {
+		WR(2, AT_0, 0x04, 0xffff, VFIO_USER_PCI_EV_CMD, "CMD event"),
+		RD(2, AT_0, 0x04, 0x0547, "command write mask"),
+		WR(2, AT_0, 0x04, 0xffff, 0, "no change, no event"),
+		WR(1, AT_0, 0x05, 0x00, VFIO_USER_PCI_EV_CMD, "byte write of command high"),
+		RD(2, AT_0, 0x04, 0x0047, "INTx disable, SERR cleared"),
+		/* A dword write at 0x04 also touches the status. */
+		WR(4, AT_0, 0x04, 0x00000006, VFIO_USER_PCI_EV_CMD, "dword write"),
+		RD(4, AT_0, 0x04, 0x00100006, "memory + master"),
+		WR(2, AT_0, 0x06, 0xffff, 0, "status write: no CMD"),
+	};
 
-	ev = wr16(0x04, 0xffff);
-	TEST_ASSERT_EQUAL(rd16(0x04), 0x0547, "command write mask");
-	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_CMD, "CMD event");
-	TEST_ASSERT_EQUAL(wr16(0x04, 0xffff), 0, "no change, no event");
-	ev = wr8(0x05, 0x00);
-	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_CMD, "byte write of command high");
-	TEST_ASSERT_EQUAL(rd16(0x04), 0x0047, "INTx disable, SERR cleared");
-	/* A dword write at 0x04 also touches the status. */
-	ev = wr32(0x04, 0x00000006);
-	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_CMD, "dword write");
-	TEST_ASSERT_EQUAL(rd32(0x04), 0x00100006, "memory + master");
-	TEST_ASSERT_EQUAL(wr16(0x06, 0xffff), 0, "status write: no CMD");
-	return TEST_SUCCESS;
+	return cfg_run(&pci, steps, RTE_DIM(steps));
 }
 
 static int
 test_status_w1c(void)
 {
-	uint16_t devsta = exp_off + 0x0a;
-
 	/* The device model sets error bits; the client clears them. */
-	pci.cfg[0x07] |= 0xf9;
-	pci.cfg[0x06] |= 0x08; /* interrupt status: read-only */
-	TEST_ASSERT_EQUAL(rd16(0x06), 0xf918, "status as set");
-	wr16(0x06, 0x0000);
-	TEST_ASSERT_EQUAL(rd16(0x06), 0xf918, "writing 0 keeps the bits");
-	wr16(0x06, 0x8100);
-	TEST_ASSERT_EQUAL(rd16(0x06), 0x7818, "two bits cleared");
-	wr16(0x06, 0xffff);
-	TEST_ASSERT_EQUAL(rd16(0x06), 0x0018, "error bits cleared, CAP_LIST/INTx status kept");
+	static const struct cfg_step steps[] = {
+		SET(AT_0, 0x07, 0xf9, "error bits set by the device"),
+		SET(AT_0, 0x06, 0x08, "interrupt status (read-only) set by the device"),
+		RD(2, AT_0, 0x06, 0xf918, "status as set"),
+		WR(2, AT_0, 0x06, 0x0000, 0, "status write of 0"),
+		RD(2, AT_0, 0x06, 0xf918, "writing 0 keeps the bits"),
+		WR(2, AT_0, 0x06, 0x8100, 0, "status write of two bits"),
+		RD(2, AT_0, 0x06, 0x7818, "two bits cleared"),
+		WR(2, AT_0, 0x06, 0xffff, 0, "status write of all ones"),
+		RD(2, AT_0, 0x06, 0x0018, "error bits cleared, CAP_LIST/INTx status kept"),
+		SET(AT_EXP, 0x0a, 0x3f, "DEVSTA bits set by the device"),
+		WR(2, AT_EXP, 0x0a, 0x0005, 0, "DEVSTA write of two bits"),
+		RD(2, AT_EXP, 0x0a, 0x3a, "DEVSTA w1c"),
+		WR(2, AT_EXP, 0x0a, 0xffff, 0, "DEVSTA write of all ones"),
+		RD(2, AT_EXP, 0x0a, 0x30, "DEVSTA read-only bits kept"),
+	};
 
-	pci.cfg[devsta] = 0x3f;
-	wr16(devsta, 0x0005);
-	TEST_ASSERT_EQUAL(rd16(devsta), 0x3a, "DEVSTA w1c");
-	wr16(devsta, 0xffff);
-	TEST_ASSERT_EQUAL(rd16(devsta), 0x30, "DEVSTA read-only bits kept");
-	return TEST_SUCCESS;
+	return cfg_run(&pci, steps, RTE_DIM(steps));
 }
 
 static int
 test_msix(void)
 {
-	uint32_t ctrl = msix_off + 2;
+	static const struct cfg_step steps[] = {
+		WR(2, AT_MSIX, 2, 0x8000, VFIO_USER_PCI_EV_MSIX, "enable"),
+		MSIX_ON(1, "enabled"),
+		RD(2, AT_MSIX, 2, 0x803f, "table size kept"),
+		WR(2, AT_MSIX, 2, 0x8000, 0, "same value: no event"),
+		WR(1, AT_MSIX, 3, 0xc0, VFIO_USER_PCI_EV_MSIX, "mask all"),
+		MSIX_ON(0, "masked"),
+		RD(2, AT_MSIX, 2, 0xc03f, "mask bit set"),
+		WR(1, AT_MSIX, 2, 0xff, 0, "low byte: no event"),
+		RD(2, AT_MSIX, 2, 0xc03f, "low byte read-only"),
+		WR(4, AT_MSIX, 0, 0x80000000, VFIO_USER_PCI_EV_MSIX, "unmask with a dword write"),
+		MSIX_ON(1, "enabled again"),
+		WR(2, AT_MSIX, 2, 0x0000, VFIO_USER_PCI_EV_MSIX, "disable"),
+		MSIX_ON(0, "disabled"),
+		WR(2, AT_MSIX, 2, 0x4000, VFIO_USER_PCI_EV_MSIX, "mask while disabled"),
+		MSIX_ON(0, "still disabled"),
+	};
 
-	TEST_ASSERT_EQUAL(wr16(ctrl, 0x8000), VFIO_USER_PCI_EV_MSIX, "enable");
-	TEST_ASSERT(vfio_user_pci_msix_enabled(&pci), "enabled");
-	TEST_ASSERT_EQUAL(rd16(ctrl), 0x803f, "table size kept");
-	TEST_ASSERT_EQUAL(wr16(ctrl, 0x8000), 0, "same value: no event");
-	TEST_ASSERT_EQUAL(wr8(ctrl + 1, 0xc0), VFIO_USER_PCI_EV_MSIX, "mask all");
-	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "masked");
-	TEST_ASSERT_EQUAL(rd16(ctrl), 0xc03f, "mask bit set");
-	TEST_ASSERT_EQUAL(wr8(ctrl, 0xff), 0, "low byte: no event");
-	TEST_ASSERT_EQUAL(rd16(ctrl), 0xc03f, "low byte read-only");
-	TEST_ASSERT_EQUAL(wr32(msix_off, 0x80000000), VFIO_USER_PCI_EV_MSIX,
-			  "unmask with a dword write");
-	TEST_ASSERT(vfio_user_pci_msix_enabled(&pci), "enabled again");
-	TEST_ASSERT_EQUAL(wr16(ctrl, 0x0000), VFIO_USER_PCI_EV_MSIX, "disable");
-	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "disabled");
-	TEST_ASSERT_EQUAL(wr16(ctrl, 0x4000), VFIO_USER_PCI_EV_MSIX, "mask while disabled");
-	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "still disabled");
-
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, steps, RTE_DIM(steps)), "MSI-X control");
 	/* Without MSI-X nothing is enabled and no event is raised. */
 	vfio_user_pci_init(&pci2, &test_id, false);
 	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci2), "no MSI-X");
@@ -460,23 +561,24 @@ test_msix(void)
 static int
 test_flr(void)
 {
+	static const struct cfg_step steps[] = {
+		RD(2, AT_EXP, 0x08, 0x2810, "DEVCTL defaults"),
+		WR(2, AT_EXP, 0x08, 0x0000, 0, "no FLR"),
+		RD(2, AT_EXP, 0x08, 0x0000, "DEVCTL cleared"),
+		WR(2, AT_EXP, 0x08, 0xffff, VFIO_USER_PCI_EV_FLR, "FLR"),
+		RD(2, AT_EXP, 0x08, 0x78ff, "FLR reads 0, writable bits set, unsupported 0"),
+		WR(1, AT_EXP, 0x09, 0x80, VFIO_USER_PCI_EV_FLR, "FLR by a byte write"),
+		RD(2, AT_EXP, 0x08, 0x00ff, "FLR bit 0 again"),
+		WR(1, AT_EXP, 0x08, 0xff, 0, "low byte: no FLR"),
+		/* FLR in a dword write that also clears DEVSTA bits. */
+		PUT(AT_EXP, 0x0a, 0x01, "a DEVSTA bit set by the device"),
+		WR(4, AT_EXP, 0x08, 0x00018000, VFIO_USER_PCI_EV_FLR, "dword FLR"),
+		RD(4, AT_EXP, 0x08, 0, "DEVCTL and DEVSTA after"),
+	};
 	uint32_t devctl = exp_off + 0x08;
 	uint32_t ev;
 
-	TEST_ASSERT_EQUAL(rd16(devctl), 0x2810, "DEVCTL defaults");
-	TEST_ASSERT_EQUAL(wr16(devctl, 0x0000), 0, "no FLR");
-	TEST_ASSERT_EQUAL(rd16(devctl), 0x0000, "DEVCTL cleared");
-	TEST_ASSERT_EQUAL(wr16(devctl, 0xffff), VFIO_USER_PCI_EV_FLR, "FLR");
-	TEST_ASSERT_EQUAL(rd16(devctl), 0x78ff, "FLR reads 0, writable bits set, unsupported 0");
-	TEST_ASSERT_EQUAL(wr8(devctl + 1, 0x80), VFIO_USER_PCI_EV_FLR, "FLR by a byte write");
-	TEST_ASSERT_EQUAL(rd16(devctl), 0x00ff, "FLR bit 0 again");
-	TEST_ASSERT_EQUAL(wr8(devctl, 0xff), 0, "low byte: no FLR");
-
-	/* FLR in a dword write that also clears DEVSTA bits. */
-	pci.cfg[devctl + 2] = 0x01;
-	ev = wr32(devctl, 0x00018000);
-	TEST_ASSERT_EQUAL(ev, VFIO_USER_PCI_EV_FLR, "dword FLR");
-	TEST_ASSERT_EQUAL(rd32(devctl), 0, "DEVCTL and DEVSTA after");
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, steps, RTE_DIM(steps)), "DEVCTL writes");
 
 	/* FLR inside a whole-space write (read, modify, write back). */
 	TEST_ASSERT_SUCCESS(vfio_user_pci_cfg_access(&pci, 0, whole, sizeof(whole), false, NULL),
@@ -504,37 +606,42 @@ test_flr(void)
 static int
 test_reset(void)
 {
+	static const struct cfg_step change[] = {
+		WR(2, AT_0, 0x04, 0x0007, VFIO_USER_PCI_EV_CMD, "command write"),
+		WR(4, AT_0, 0x10, 0xfebc0000, 0, "BAR0 address write"),
+		WR(4, AT_0, 0x18, 0xffffffff, 0, "BAR2 low write"),
+		WR(4, AT_0, 0x1c, 0x00000002, 0, "BAR2 high write"),
+		WR(4, AT_0, 0x30, 0xfeb00001, 0, "ROM address write"),
+		WR(1, AT_0, 0x3c, 11, 0, "interrupt line write"),
+		WR(1, AT_0, 0x0c, 16, 0, "cache line size write"),
+		WR(2, AT_MSIX, 2, 0xc000, VFIO_USER_PCI_EV_MSIX, "MSI-X enable + mask write"),
+		WR(2, AT_EXP, 0x08, 0x00e0, 0, "DEVCTL write"),
+		WR(2, AT_EXP, 0x10, 0x0043, 0, "LNKCTL write"),
+		SET(AT_0, 0x07, 0x80, "an error bit set by the device"),
+	};
+	static const struct cfg_step after[] = {
+		RD(2, AT_0, 0x04, 0, "command 0"),
+		RD(4, AT_0, 0x10, 0, "BAR0 0"),
+		RD(4, AT_0, 0x18, 0x4, "BAR2 type bits only"),
+		RD(4, AT_0, 0x1c, 0, "BAR2 high 0"),
+		RD(4, AT_0, 0x30, 0, "ROM 0"),
+		RD(2, AT_MSIX, 2, 63, "MSI-X disabled"),
+		MSIX_ON(0, "MSI-X off"),
+		RD(2, AT_EXP, 0x08, 0x2810, "DEVCTL defaults"),
+		/* Masks still apply after a reset. */
+		WR(4, AT_0, 0x10, 0xffffffff, 0, "BAR0 sizing write after reset"),
+		RD(4, AT_0, 0x10, 0xffffc000, "sizing after reset"),
+	};
+
 	memcpy(snap, pci.cfg, sizeof(snap));
 	TEST_ASSERT(pci.sealed, "sealed");
 	TEST_ASSERT_EQUAL(memcmp(snap, pci.reset_cfg, sizeof(snap)), 0, "snapshot = state at seal");
-
-	wr16(0x04, 0x0007);
-	wr32(0x10, 0xfebc0000);
-	wr32(0x18, 0xffffffff);
-	wr32(0x1c, 0x00000002);
-	wr32(0x30, 0xfeb00001);
-	wr8(0x3c, 11);
-	wr8(0x0c, 16);
-	wr16(msix_off + 2, 0xc000);
-	wr16(exp_off + 0x08, 0x00e0);
-	wr16(exp_off + 0x10, 0x0043);
-	pci.cfg[0x07] |= 0x80; /* an error bit set by the device */
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, change, RTE_DIM(change)), "changes");
 	TEST_ASSERT(memcmp(snap, pci.cfg, sizeof(snap)) != 0, "changed");
 
 	vfio_user_pci_reset(&pci);
 	TEST_ASSERT_EQUAL(memcmp(snap, pci.cfg, sizeof(snap)), 0, "state at seal restored");
-	TEST_ASSERT_EQUAL(rd16(0x04), 0, "command 0");
-	TEST_ASSERT_EQUAL(rd32(0x10), 0, "BAR0 0");
-	TEST_ASSERT_EQUAL(rd32(0x18), 0x4, "BAR2 type bits only");
-	TEST_ASSERT_EQUAL(rd32(0x1c), 0, "BAR2 high 0");
-	TEST_ASSERT_EQUAL(rd32(0x30), 0, "ROM 0");
-	TEST_ASSERT_EQUAL(rd16(msix_off + 2), 63, "MSI-X disabled");
-	TEST_ASSERT(!vfio_user_pci_msix_enabled(&pci), "MSI-X off");
-	TEST_ASSERT_EQUAL(rd16(exp_off + 0x08), 0x2810, "DEVCTL defaults");
-
-	/* Masks still apply after a reset. */
-	wr32(0x10, 0xffffffff);
-	TEST_ASSERT_EQUAL(rd32(0x10), 0xffffc000, "sizing after reset");
+	TEST_ASSERT_SUCCESS(cfg_run(&pci, after, RTE_DIM(after)), "after the reset");
 
 	/* Nothing can be declared once sealed. */
 	TEST_ASSERT_EQUAL(vfio_user_pci_set_bar(&pci, 5, 4096, 0), -EBUSY, "set_bar after seal");
@@ -664,7 +771,32 @@ test_cap_errors(void)
 static int
 test_msix_errors(void)
 {
+	static const struct {
+		uint32_t nvec, table_bir, table_off, pba_bir, pba_off;
+		const char *what;
+	} bad[] = {
+		{0, 0, 0, 0, 0x800, "0 vectors"},
+		{2049, 2, 0, 0, 0, "2049 vectors"},
+		/* 256 vectors = 4096 bytes: exactly BAR0; 257 is past it. */
+		{257, 0, 0, 2, 0, "table past its BAR"},
+		{8, 0, 0xf88, 2, 0, "table end past its BAR"},
+		{8, 0, 0xfffffff8, 2, 0, "table offset wraps 32 bits"},
+		{8, 0, 0, 0, 0x804, "PBA offset not 8-byte aligned"},
+		{8, 0, 0x104, 2, 0, "table offset not 8-byte aligned"},
+		{65, 0, 0, 2, 0x1ff8, "PBA (16 bytes for 65 vectors) past its BAR"},
+		{8, 4, 0, 0, 0x800, "table in an absent BAR"},
+		{8, 0, 0, 5, 0, "PBA in an absent BAR"},
+		{8, 3, 0, 0, 0x800, "table in the upper half of a 64-bit BAR"},
+		{8, 1, 0, 0, 0x800, "table in an I/O BAR"},
+		{8, 0, 0, 1, 0x80, "PBA in an I/O BAR"},
+		{8, 0, 0, 6, 0, "PBA BIR 6"},
+		{8, 7, 0, 0, 0x800, "table BIR 7"},
+		{8, 0, 0, 0, 0x78, "PBA overlaps the table end"},
+		{65, 0, 0x100, 0, 0xf8, "PBA (16 bytes) overlaps the table start"},
+		{8, 0, 0x100, 0, 0x100, "PBA at the table"},
+	};
 	uint16_t off;
+	unsigned int i;
 
 	vfio_user_pci_init(&pci2, &test_id, false);
 	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 0, 0x1000, 0), "BAR0");
@@ -672,43 +804,11 @@ test_msix_errors(void)
 	TEST_ASSERT_SUCCESS(vfio_user_pci_set_bar(&pci2, 2, 0x2000, RTE_VFIO_USER_BAR_MEM64),
 			    "BAR2 64-bit");
 
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 0, 0, 0, 0, 0x800, &off), -EINVAL,
-			  "0 vectors");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 2049, 2, 0, 0, 0, &off), -EINVAL,
-			  "2049 vectors");
-	/* 256 vectors = 4096 bytes: exactly BAR0; 257 is past it. */
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 257, 0, 0, 2, 0, &off), -EINVAL,
-			  "table past its BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0xf88, 2, 0, &off), -EINVAL,
-			  "table end past its BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0xfffffff8, 2, 0, &off), -EINVAL,
-			  "table offset wraps 32 bits");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x804, &off), -EINVAL,
-			  "PBA offset not 8-byte aligned");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0x104, 2, 0, &off), -EINVAL,
-			  "table offset not 8-byte aligned");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 65, 0, 0, 2, 0x1ff8, &off), -EINVAL,
-			  "PBA (16 bytes for 65 vectors) past its BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 4, 0, 0, 0x800, &off), -EINVAL,
-			  "table in an absent BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 5, 0, &off), -EINVAL,
-			  "PBA in an absent BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 3, 0, 0, 0x800, &off), -EINVAL,
-			  "table in the upper half of a 64-bit BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 1, 0, 0, 0x800, &off), -EINVAL,
-			  "table in an I/O BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 1, 0x80, &off), -EINVAL,
-			  "PBA in an I/O BAR");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 6, 0, &off), -EINVAL,
-			  "PBA BIR 6");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 7, 0, 0, 0x800, &off), -EINVAL,
-			  "table BIR 7");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0, 0, 0x78, &off), -EINVAL,
-			  "PBA overlaps the table end");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 65, 0, 0x100, 0, 0xf8, &off), -EINVAL,
-			  "PBA (16 bytes) overlaps the table start");
-	TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, 8, 0, 0x100, 0, 0x100, &off), -EINVAL,
-			  "PBA at the table");
+	for (i = 0; i < RTE_DIM(bad); i++)
+		TEST_ASSERT_EQUAL(vfio_user_pci_msix_cap_add(&pci2, bad[i].nvec, bad[i].table_bir,
+							     bad[i].table_off, bad[i].pba_bir,
+							     bad[i].pba_off, &off),
+				  -EINVAL, "%s", bad[i].what);
 	TEST_ASSERT_EQUAL(pci2.msix_off, 0, "nothing added");
 	TEST_ASSERT_EQUAL(rd(&pci2, 0x34, 1), 0, "no capability");
 
