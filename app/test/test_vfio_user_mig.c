@@ -50,6 +50,7 @@
 #include "vfio_user_msg.h"
 #include "vfio_user_server_priv.h"
 #include "vfio_user_sock.h"
+#include "vfio_user_telemetry.h"
 
 #define T_VENDOR 0x1af4
 #define T_DEVICE 0x10f0
@@ -1213,6 +1214,16 @@ test_mig_data(void)
 		goto out;
 	}
 	printf("stream of A: %zu bytes (device %zu)\n", len, STATE_LEN);
+	{
+		struct vfio_user_server_client_info ci;
+
+		vfio_user_server_client_info(dev_a.srv, &ci);
+		if (!ci.migration || ci.mig_state != S_STOP || ci.dma_logging) {
+			printf("telemetry info of A: migration %d state %u\n", ci.migration,
+			       ci.mig_state);
+			fails++;
+		}
+	}
 	/* STOP_COPY -> STOP dropped the data: reading now is refused. */
 	if (rte_vfio_user_client_mig_data_read(ca, bad, 100) != -EINVAL) {
 		printf("read in STOP\n");
@@ -1612,6 +1623,18 @@ test_mig_logging(void)
 		printf("start: %d\n", ret);
 		fails++;
 		goto out;
+	}
+	{
+		/* What telemetry shows (/vfio_user/info). */
+		struct vfio_user_server_client_info ci;
+
+		vfio_user_server_client_info(dev_a.srv, &ci);
+		if (!ci.migration || !ci.dma_logging || ci.dlog_page_size != T_PG ||
+		    ci.dlog_ranges != 3 || ci.mig_state != S_RUNNING) {
+			printf("telemetry info: logging %d page %" PRIu64 " ranges %u\n",
+			       ci.dma_logging, ci.dlog_page_size, ci.dlog_ranges);
+			fails++;
+		}
 	}
 	if (log_start(c, T_PG, &rg[1], 3) != -EBUSY) {
 		printf("second start\n");
