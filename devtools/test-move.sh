@@ -31,7 +31,8 @@
 #     a proxy) that refuses the state or receives it corrupted: the port
 #     goes back to the old one (B), running;
 #  3. the move back B -> A (A still running) and on to a fresh backend C,
-#     under traffic, the counts again exact over all backends;
+#     under traffic, the counts again exact over all backends; then the
+#     port stopped, moved back to B, started there: traffic and counts;
 #  4. every testpmd quits with status 0.
 # The pause is printed in ms (the goal is under 50 ms; timing never fails
 # the test on a shared machine).
@@ -409,6 +410,19 @@ if backend srvC "$sc"; then
 	fwd srvC io
 	move "move 3 (A -> C, a fresh backend)" "$sc" srvC srvA
 	counts "after moves 2 and 3" srvA srvB srvC
+
+	# A stopped port moves too, and starts on its new server.
+	tp_cmd cli "port stop 0" > /dev/null
+	tel "/iavf_client/move,0,$sb"
+	check "move 4 (C -> B, the port stopped): moved (pause_us $(telv pause_us), state_bytes $(telv state_bytes))" \
+		"$(is eval '[ -z "$(telv error)" ] && gt "$(telv state_bytes)" 0')"
+	tp_cmd cli "port start 0" > /dev/null
+	check "move 4: the port starts on B (link up)" "$(is tp_wait_link cli up 10)"
+	traffic srvB srvC
+	rising srvB RX-packets "move 4: traffic through B after the start"
+	rising cli RX-packets "move 4: the client receives"
+	frozen srvC RX-packets "move 4: C no longer receives"
+	counts "after move 4" srvA srvB srvC
 else
 	check "backend C started" 0
 fi

@@ -31,7 +31,10 @@ extern "C" {
 
 /** What a move did, and how long each phase took (microseconds). */
 struct rte_pmd_iavf_client_move_result {
-	/** Data path paused -> resumed (bursts return 0 meanwhile); 0 for a stopped port. */
+	/**
+	 * Data path paused -> resumed (bursts return 0 meanwhile); for a
+	 * stopped port, the same span: no device runs the port meanwhile.
+	 */
 	uint64_t pause_us;
 	/** The whole call. */
 	uint64_t total_us;
