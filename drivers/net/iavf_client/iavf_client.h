@@ -41,8 +41,9 @@
  *    before lock (memseg file descriptors). Callbacks are registered and
  *    unregistered without lock.
  *  - conn_lock (a pthread mutex, outermost) serializes whatever replaces
- *    the connection or the queues' state: dev_start, dev_stop, dev_close
- *    and the reconnect alarm. Lock order: conn_lock, the mempool list
+ *    the connection or the queues' state: dev_start, dev_stop, dev_close,
+ *    the reconnect alarm and a move (rte_pmd_iavf_client_move(), which
+ *    holds conn_lock, the hotplug read lock and lock throughout). Lock order: conn_lock, the mempool list
  *    lock, the hotplug lock, lock. Nothing that holds another of them takes
  *    conn_lock, and no alarm is cancelled while conn_lock is held.
  *  - The data path takes no lock. Each burst announces itself in its

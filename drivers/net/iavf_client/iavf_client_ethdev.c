@@ -1142,8 +1142,9 @@ static void iavfc_reconnect_alarm(void *arg);
 /*
  * Stop the data path and wait until no burst runs on any queue (see the
  * top of iavf_client.h). conn_lock held, the port started (its queues
- * cannot change), lock not held: a burst never waits for anything of the
- * control path, so this ends as soon as the bursts running now end.
+ * cannot change); lock may be held (a move): a burst never waits for
+ * anything of the control path, so this ends as soon as the bursts running
+ * now end.
  */
 void
 iavfc_dp_quiesce(struct iavfc_adapter *ad)
