@@ -337,6 +337,7 @@ if [ -x "$sample" ]; then
 		"/iavf_client/move,0,$TP_WORK/sample.sock" 95 'does not offer migration|does not migrate' srvB
 	kill "$spid" 2> /dev/null
 	wait "$spid" 2> /dev/null
+	tp_files_rm "$pfx-sample"
 else
 	check "the sample device is built ($sample)" 0
 fi
