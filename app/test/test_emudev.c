@@ -546,11 +546,61 @@ test_info(void)
 	return TEST_SUCCESS;
 }
 
+enum region_field {
+	REGION_GPA,
+	REGION_SIZE,
+	REGION_HOST,
+	REGION_PROT,
+	REGION_RESERVED
+};
+
+/* Set one field of a memory region to v. */
+static void
+region_spoil(struct rte_emudev_mem_region *r, enum region_field f, uint64_t v)
+{
+	switch (f) {
+	case REGION_GPA:
+		r->guest_phys_addr = v;
+		break;
+	case REGION_SIZE:
+		r->size = v;
+		break;
+	case REGION_HOST:
+		r->host_addr = (void *)(uintptr_t)v;
+		break;
+	case REGION_PROT:
+		r->prot = (uint32_t)v;
+		break;
+	case REGION_RESERVED:
+		r->reserved = (uint32_t)v;
+		break;
+	}
+}
+
 static int
 test_mem_table(void)
 {
+	/* A region of a valid table spoiled in one way: the table is refused. */
+	static const struct {
+		const char *what;
+		unsigned int idx; /* the region */
+		enum region_field field;
+		uint64_t v;
+	} bad_regions[] = {
+		{"overlap", 1, REGION_GPA, MEM_A_GPA + 0x1000},
+		{"same start", 1, REGION_GPA, MEM_A_GPA},
+		{"overlap by one byte", 1, REGION_GPA, MEM_B_GPA - 1},
+		{"size 0", 0, REGION_SIZE, 0},
+		{"no host address", 0, REGION_HOST, 0},
+		{"no prot", 0, REGION_PROT, 0},
+		{"unknown prot", 0, REGION_PROT, 0x4},
+		{"reserved field", 0, REGION_RESERVED, 1},
+		{"guest wrap", 0, REGION_GPA, UINT64_MAX - 0x10},
+		{"host wrap", 0, REGION_HOST, UINTPTR_MAX - 0x10},
+	};
 	const struct rte_emudev_mem_table *t = NULL, *t2 = NULL;
 	struct rte_emudev_mem_region r[3], bad[3];
+	unsigned int i;
 	int ret;
 
 	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "initial table");
@@ -581,34 +631,13 @@ test_mem_table(void)
 
 	/* Invalid tables are refused, raise nothing and change nothing. */
 	evlog_clear();
-#define EXPECT_BAD(what) \
-	do { \
-		ret = rte_emudev_mem_table_set(fake.base.dev, bad, 3); \
-		TEST_ASSERT_EQUAL(ret, -EINVAL, what); \
-		memcpy(bad, r, sizeof(bad)); \
-	} while (0)
+	for (i = 0; i < RTE_DIM(bad_regions); i++) {
+		memcpy(bad, r, sizeof(bad));
+		region_spoil(&bad[bad_regions[i].idx], bad_regions[i].field, bad_regions[i].v);
+		ret = rte_emudev_mem_table_set(fake.base.dev, bad, 3);
+		TEST_ASSERT_EQUAL(ret, -EINVAL, "%s", bad_regions[i].what);
+	}
 	memcpy(bad, r, sizeof(bad));
-	bad[1].guest_phys_addr = MEM_A_GPA + 0x1000;
-	EXPECT_BAD("overlap");
-	bad[1].guest_phys_addr = MEM_A_GPA;
-	EXPECT_BAD("same start");
-	bad[1].guest_phys_addr = MEM_B_GPA - 1;
-	EXPECT_BAD("overlap by one byte");
-	bad[0].size = 0;
-	EXPECT_BAD("size 0");
-	bad[0].host_addr = NULL;
-	EXPECT_BAD("no host address");
-	bad[0].prot = 0;
-	EXPECT_BAD("no prot");
-	bad[0].prot = 0x4;
-	EXPECT_BAD("unknown prot");
-	bad[0].reserved = 1;
-	EXPECT_BAD("reserved field");
-	bad[0].guest_phys_addr = UINT64_MAX - 0x10;
-	EXPECT_BAD("guest wrap");
-	bad[0].host_addr = (void *)(UINTPTR_MAX - 0x10);
-	EXPECT_BAD("host wrap");
-#undef EXPECT_BAD
 	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(fake.base.dev, NULL, 1), -EINVAL,
 			  "NULL regions");
 	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(NULL, r, 3), -EINVAL, "NULL dev");
@@ -648,77 +677,124 @@ test_mem_table(void)
 	return TEST_SUCCESS;
 }
 
+/* Where a translation must point: nowhere (NULL), or into region A, B or R. */
+enum xlate_in {
+	IN_NONE,
+	IN_A,
+	IN_B,
+	IN_R
+};
+
+#define XLATE_RW (RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE)
+#define HINT_KEEP UINT32_MAX /* leave the cache's hint as the last row left it */
+#define IDX_ANY UINT32_MAX /* the cache's index after the row is not checked */
+
+struct xlate_case {
+	const char *name;
+	uint64_t gpa, len;
+	uint32_t prot;
+	enum xlate_in in;
+	uint64_t off; /* in its region */
+	bool cached; /* through the case table's cache (else none) */
+	uint32_t hint; /* cache index set before the lookup, or HINT_KEEP */
+	uint32_t idx_after; /* cache index expected after, or IDX_ANY */
+};
+
+#define XL(nm, g, l, p, in, o) \
+	{ \
+		nm, g, l, p, in, o, false, HINT_KEEP, IDX_ANY \
+	}
+#define XLC(nm, g, l, in, o, hint, after) \
+	{ \
+		nm, g, l, XLATE_RW, in, o, true, hint, after \
+	}
+
+/* Run the rows against t (regions A, B and R of the fake device), one cache for all. */
+static int
+xlate_run(const struct rte_emudev_mem_table *t, const struct xlate_case *c, unsigned int n)
+{
+	uint8_t *const base[] = {[IN_NONE] = NULL,
+				 [IN_A] = fake.mem,
+				 [IN_B] = fake.mem + MEM_AB_SIZE,
+				 [IN_R] = fake.rmem};
+	struct rte_emudev_xlate_cache cache = {0};
+	unsigned int i;
+
+	for (i = 0; i < n; i++, c++) {
+		void *want = c->in == IN_NONE ? NULL : base[c->in] + c->off;
+		void *got;
+
+		if (c->hint != HINT_KEEP)
+			cache.idx = c->hint;
+		got = rte_emudev_translate(t, c->cached ? &cache : NULL, c->gpa, c->len, c->prot);
+		TEST_ASSERT(got == want,
+			    "row %u \"%s\": [0x%" PRIx64 ", +0x%" PRIx64
+			    ") prot %u: %p, expected %p",
+			    i, c->name, c->gpa, c->len, c->prot, got, want);
+		if (c->idx_after != IDX_ANY)
+			TEST_ASSERT_EQUAL(cache.idx, c->idx_after,
+					  "row %u \"%s\": cache index %u, expected %u", i, c->name,
+					  cache.idx, c->idx_after);
+	}
+	return TEST_SUCCESS;
+}
+
 static int
 test_translate(void)
 {
-	const uint32_t rw = RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE;
+	static const struct xlate_case cases[] = {
+		/* Inside, first and last byte, one past. */
+		XL("first byte of A", MEM_A_GPA, 1, XLATE_RW, IN_A, 0),
+		XL("inside", MEM_A_GPA + 100, 200, XLATE_RW, IN_A, 100),
+		XL("all of A", MEM_A_GPA, MEM_AB_SIZE, XLATE_RW, IN_A, 0),
+		XL("last byte of A", MEM_A_GPA + MEM_AB_SIZE - 1, 1, XLATE_RW, IN_A,
+		   MEM_AB_SIZE - 1),
+		XL("first byte of B", MEM_B_GPA, 1, XLATE_RW, IN_B, 0),
+		XL("last byte of B", MEM_B_GPA + MEM_AB_SIZE - 1, 1, XLATE_RW, IN_B,
+		   MEM_AB_SIZE - 1),
+		XL("one past B", MEM_B_GPA + MEM_AB_SIZE, 1, XLATE_RW, IN_NONE, 0),
+		XL("last byte of B + 1", MEM_B_GPA + MEM_AB_SIZE - 1, 2, XLATE_RW, IN_NONE, 0),
+		XL("below A", MEM_A_GPA - 1, 1, XLATE_RW, IN_NONE, 0),
+		XL("into A from below", MEM_A_GPA - 1, 2, XLATE_RW, IN_NONE, 0),
+		XL("address 0", 0, 1, XLATE_RW, IN_NONE, 0),
+		XL("gap", 0x40000, 1, XLATE_RW, IN_NONE, 0),
+		/* Crossing A -> B: adjacent in the guest, not in the host. */
+		XL("crossing", MEM_B_GPA - 1, 2, XLATE_RW, IN_NONE, 0),
+		XL("A and B", MEM_A_GPA, 2 * MEM_AB_SIZE, XLATE_RW, IN_NONE, 0),
+		/* Length 0, wrap, huge length. */
+		XL("len 0", MEM_A_GPA, 0, XLATE_RW, IN_NONE, 0),
+		XL("len UINT64_MAX", MEM_A_GPA + 16, UINT64_MAX, XLATE_RW, IN_NONE, 0),
+		XL("wrap", UINT64_MAX - 10, 100, XLATE_RW, IN_NONE, 0),
+		XL("last address", UINT64_MAX, 1, XLATE_RW, IN_NONE, 0),
+		/* Protection. */
+		XL("read R", MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_READ, IN_R, 8),
+		XL("write R", MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_WRITE, IN_NONE, 0),
+		XL("rw R", MEM_R_GPA + 8, 8, XLATE_RW, IN_NONE, 0),
+		XL("prot 0", MEM_R_GPA, 8, 0, IN_R, 0),
+		/* Cache: misses fill it, hits use it, bad hints are harmless. */
+		XLC("miss, the cache holds B", MEM_B_GPA + 5, 10, IN_B, 5, HINT_KEEP, 1),
+		XLC("hit, the cache still B", MEM_B_GPA + 50, 10, IN_B, 50, HINT_KEEP, 1),
+		XLC("hit region, range past its end", MEM_B_GPA + MEM_AB_SIZE - 4, 8, IN_NONE, 0,
+		    HINT_KEEP, IDX_ANY),
+		XLC("len 0 on hit", MEM_B_GPA, 0, IN_NONE, 0, HINT_KEEP, IDX_ANY),
+		XLC("crossing into the cached region", MEM_B_GPA - 4, 8, IN_NONE, 0, HINT_KEEP,
+		    IDX_ANY),
+		XLC("A again, the cache holds A", MEM_A_GPA + 1, 1, IN_A, 1, HINT_KEEP, 0),
+		XLC("R, wrong prot: failed lookups keep the cache", MEM_R_GPA, 1, IN_NONE, 0,
+		    HINT_KEEP, 0),
+		XLC("cached R, wrong prot", MEM_R_GPA, 1, IN_NONE, 0, 2, IDX_ANY),
+		XLC("out-of-range hint, repaired", MEM_A_GPA + 3, 1, IN_A, 3, 12345, 0),
+	};
+	const uint32_t rw = XLATE_RW;
 	struct rte_emudev_xlate_cache cache = {0};
 	const struct rte_emudev_mem_table *t;
 	struct rte_emudev_mem_table *big;
-	uint8_t *a = fake.mem, *b = fake.mem + MEM_AB_SIZE;
 	uint32_t i;
 
 	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "get");
 	TEST_ASSERT_EQUAL(t->nb_regions, 3, "3 regions");
-
-	/* Inside, first and last byte, one past. */
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA, 1, rw) == a, "first byte of A");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA + 100, 200, rw) == a + 100, "inside");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA, MEM_AB_SIZE, rw) == a, "all of A");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA + MEM_AB_SIZE - 1, 1, rw) ==
-			    a + MEM_AB_SIZE - 1,
-		    "last byte of A");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_B_GPA, 1, rw) == b, "first byte of B");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_B_GPA + MEM_AB_SIZE - 1, 1, rw) ==
-			    b + MEM_AB_SIZE - 1,
-		    "last byte of B");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_B_GPA + MEM_AB_SIZE, 1, rw),
-			 "one past B");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_B_GPA + MEM_AB_SIZE - 1, 2, rw),
-			 "last byte of B + 1");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA - 1, 1, rw), "below A");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA - 1, 2, rw), "into A from below");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, 0, 1, rw), "address 0");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, 0x40000, 1, rw), "gap");
-	/* Crossing A -> B: adjacent in the guest, not in the host. */
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_B_GPA - 1, 2, rw), "crossing");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA, 2 * MEM_AB_SIZE, rw), "A and B");
-	/* Length 0, wrap, huge length. */
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA, 0, rw), "len 0");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA + 16, UINT64_MAX, rw),
-			 "len UINT64_MAX");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, UINT64_MAX - 10, 100, rw), "wrap");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, UINT64_MAX, 1, rw), "last address");
-	/* Protection. */
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_READ) ==
-			    fake.rmem + 8,
-		    "read R");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_WRITE),
-			 "write R");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_R_GPA + 8, 8, rw), "rw R");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_R_GPA, 8, 0) == fake.rmem, "prot 0");
+	TEST_ASSERT_SUCCESS(xlate_run(t, cases, RTE_DIM(cases)), "translations");
 	TEST_ASSERT_NULL(rte_emudev_translate(NULL, NULL, MEM_A_GPA, 1, rw), "NULL table");
-
-	/* Cache: misses fill it, hits use it, bad hints are harmless. */
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_B_GPA + 5, 10, rw) == b + 5, "miss");
-	TEST_ASSERT_EQUAL(cache.idx, 1, "cache holds B");
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_B_GPA + 50, 10, rw) == b + 50, "hit");
-	TEST_ASSERT_EQUAL(cache.idx, 1, "cache still B");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_B_GPA + MEM_AB_SIZE - 4, 8, rw),
-			 "hit region, range past its end");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_B_GPA, 0, rw), "len 0 on hit");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_B_GPA - 4, 8, rw),
-			 "crossing into the cached region");
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_A_GPA + 1, 1, rw) == a + 1, "A again");
-	TEST_ASSERT_EQUAL(cache.idx, 0, "cache holds A");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_R_GPA, 1, rw), "R, wrong prot");
-	TEST_ASSERT_EQUAL(cache.idx, 0, "failed lookups keep the cache");
-	cache.idx = 2;
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_R_GPA, 1, rw), "cached R, wrong prot");
-	cache.idx = 12345;
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_A_GPA + 3, 1, rw) == a + 3,
-		    "out-of-range hint");
-	TEST_ASSERT_EQUAL(cache.idx, 0, "hint repaired");
 
 	/* A big table: binary search against the expected region. */
 	big = calloc(1, RTE_EMUDEV_MEM_TABLE_SIZE(1000));
