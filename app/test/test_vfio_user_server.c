@@ -772,65 +772,94 @@ test_negotiate_caps(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A first VERSION request 0.0 with json, on a new connection to
+ * dev_a: accepted, the reply (in *v) fits in the request, decodes and is
+ * major 0; the connection then serves. @return the connected socket, or a
+ * negative value (printed).
+ */
+static int
+version_accepted(const char *what, const char *json, struct vfio_user_version *v)
+{
+	uint8_t pl[512];
+	uint32_t len;
+	int s, ret;
+
+	s = raw_connect(dev_a.path);
+	if (s < 0) {
+		printf("%s: connect: %d\n", what, s);
+		return -1;
+	}
+	len = version_payload(pl, 0, 0, json);
+	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
+	if (ret <= 0 || (uint32_t)ret > len) {
+		printf("%s: VERSION: %d (reply payload at most %u)\n", what, ret, len);
+	} else if (vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, v) != 0) {
+		printf("%s: the reply does not decode\n", what);
+	} else if (v->major != 0) {
+		printf("%s: major %u\n", what, v->major);
+	} else if (raw_check_alive(s) != 0) {
+		printf("%s: not usable after VERSION\n", what);
+	} else {
+		return s;
+	}
+	close(s);
+	return -1;
+}
+
+/*
+ * A first message (cmd with len bytes of pl) on a new connection to dev_a:
+ * refused with an error reply, then the connection closed.
+ */
+static int
+first_refused(const char *what, uint16_t cmd, const void *pl, uint32_t len)
+{
+	struct vfio_user_hdr h;
+	int s, ret;
+
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "%s: connect", what);
+	ret = raw_call(s, cmd, pl, len);
+	if (ret >= 0 || ret == RAW_CLOSED) {
+		close(s);
+		TEST_ASSERT(false, "%s: accepted, or closed without an error reply: %d", what, ret);
+	}
+	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	close(s);
+	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "%s: connection not closed", what);
+	return TEST_SUCCESS;
+}
+
 static int
 test_negotiate_raw(void)
 {
 	uint8_t pl[512];
 	struct vfio_user_version v;
-	struct vfio_user_hdr h;
 	uint32_t len;
-	int s, ret;
+	int s;
 
 	/* QEMU's request, version 0.0. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
-	len = version_payload(pl, 0, 0, qemu_json);
-	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
-	TEST_ASSERT(ret > 0, "VERSION: %d", ret);
-	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
-	TEST_ASSERT_SUCCESS(vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &v),
-			    "reply does not decode");
-	TEST_ASSERT_EQUAL(v.major, 0, "major");
+	s = version_accepted("QEMU's VERSION", qemu_json, &v);
+	TEST_ASSERT(s >= 0, "QEMU's VERSION");
 	TEST_ASSERT_EQUAL(v.minor, 0, "minor");
 	TEST_ASSERT(v.caps.max_msg_fds >= 1 && v.caps.max_msg_fds <= 16, "max_msg_fds %u",
 		    v.caps.max_msg_fds);
-	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable after VERSION");
 	TEST_ASSERT(wait_count(&dev_a.n_connected, 1), "no connected callback");
 	close(s);
 	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnected callback");
 
 	/* A tiny request: the reply must still fit in it. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
-	len = version_payload(pl, 0, 0, "{}");
-	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
-	TEST_ASSERT(ret > 0, "VERSION {}: %d", ret);
-	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
-	TEST_ASSERT_SUCCESS(vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &v),
-			    "reply does not decode");
-	TEST_ASSERT_EQUAL(v.major, 0, "major");
-	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable after VERSION {}");
+	s = version_accepted("VERSION {}", "{}", &v);
+	TEST_ASSERT(s >= 0, "VERSION {}");
 	close(s);
 	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 2), "no disconnected callback");
 
-	/* Major 1: refused and closed. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
+	/* Major 1; a first message that is not VERSION: refused and closed. */
 	len = version_payload(pl, 1, 0, "{}");
-	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
-	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "major 1 accepted: %d", ret);
-	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
-	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after major 1");
-	close(s);
-
-	/* A first message that is not VERSION: refused and closed. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
-	ret = raw_call(s, VFIO_USER_CMD_DEVICE_RESET, NULL, 0);
-	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "RESET before VERSION: %d", ret);
-	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
-	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after a non-VERSION");
-	close(s);
+	TEST_ASSERT_SUCCESS(first_refused("major 1", VFIO_USER_CMD_VERSION, pl, len), "major 1");
+	TEST_ASSERT_SUCCESS(
+		first_refused("RESET before VERSION", VFIO_USER_CMD_DEVICE_RESET, NULL, 0),
+		"RESET before VERSION");
 	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_req), 0, "reset called before VERSION");
 
 	/* Failed negotiations call neither callback. */
@@ -3913,14 +3942,124 @@ bad_conf(struct rte_vfio_user_server_conf *conf, int want_errno, const char *wha
 	return 0;
 }
 
+/* The files the region rows of test_create_checks() give. */
+enum region_fd {
+	FD_NONE, /* -1 */
+	FD_GOOD, /* a sealable memfd of 4 pages */
+	FD_UNSEALABLE, /* a memfd without MFD_ALLOW_SEALING */
+	FD_SMALL, /* a sealable memfd of 2 pages */
+	FD_SEALED, /* a memfd of 2 pages sealed with F_SEAL_SEAL */
+	FD_KINDS
+};
+
 static int
 test_create_checks(void)
 {
+	/*
+	 * Region declarations, each refused (or, the last of a kind, accepted)
+	 * on a server at the limits; sparse areas as {offset, size}.
+	 */
+	static const struct region_case {
+		const char *what;
+		uint32_t index;
+		uint64_t size;
+		uint32_t flags;
+		enum region_fd fd;
+		uint32_t nr_sparse;
+		uint64_t sparse[2][2];
+		int ret;
+	} regions[] = {
+		{"index 7", 7, 4 * T_PG, RTE_VFIO_USER_REGION_READ, FD_GOOD, 0, {{0}}, -EINVAL},
+		{"unknown flag", 0, 4 * T_PG, 0x8, FD_GOOD, 0, {{0}}, -EINVAL},
+		{"unaligned sparse area",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 1,
+		 {{100, T_PG}},
+		 -EINVAL},
+		{"sparse area outside",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 1,
+		 {{3 * T_PG, 2 * T_PG}},
+		 -EINVAL},
+		{"sparse areas overlap",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 2,
+		 {{0, 2 * T_PG}, {T_PG, T_PG}},
+		 -EINVAL},
+		{"sparse areas without fd",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_NONE,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"too many sparse areas",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 RTE_VFIO_USER_MAX_SPARSE + 1,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"size not a power of two",
+		 0,
+		 3 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"two sparse areas",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 0},
+		/* Region files must take seals and cover the mmappable part. */
+		{"a file without sealing",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_UNSEALABLE,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EPERM},
+		{"a file smaller than the areas",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_SMALL,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"a file sealed against seals",
+		 2,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_SEALED,
+		 1,
+		 {{0, T_PG}},
+		 -EPERM},
+	};
 	struct rte_vfio_user_server_conf conf, c;
 	struct rte_vfio_user_region_conf r;
 	struct rte_vfio_user_server *srv;
+	int fds[FD_KINDS];
 	char longpath[200];
-	int fail = 0, memfd;
+	unsigned int i;
+	int fail = 0;
 
 	memset(&conf, 0, sizeof(conf));
 	snprintf(longpath, sizeof(longpath), "%s/x.sock", tmpdir);
@@ -3964,64 +4103,57 @@ test_create_checks(void)
 	srv = rte_vfio_user_server_create(&c);
 	TEST_ASSERT_NOT_NULL(srv, "create at the limits");
 
-	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 4 * T_PG) == 0, "memfd");
-	memset(&r, 0, sizeof(r));
-	r.size = 4 * T_PG;
-	r.flags = RTE_VFIO_USER_REGION_READ;
-	r.fd = memfd;
-	fail = 0;
-	fail |= rte_vfio_user_server_set_region(srv, 7, &r) != -EINVAL;
-	r.flags = 0x8;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
-	r.flags = RTE_VFIO_USER_REGION_READ;
-	r.nr_sparse = 1;
-	r.sparse[0].offset = 100;
-	r.sparse[0].size = T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* unaligned */
-	r.sparse[0].offset = 3 * T_PG;
-	r.sparse[0].size = 2 * T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* outside */
-	r.nr_sparse = 2;
-	r.sparse[0].offset = 0;
-	r.sparse[0].size = 2 * T_PG;
-	r.sparse[1].offset = T_PG;
-	r.sparse[1].size = T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* overlap */
-	r.sparse[1].offset = 2 * T_PG;
-	r.fd = -1;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* no fd */
-	r.fd = memfd;
-	r.nr_sparse = RTE_VFIO_USER_MAX_SPARSE + 1;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
-	r.nr_sparse = 2;
-	r.size = 3 * T_PG; /* not a power of two */
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
-	r.size = 4 * T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != 0;
-	close(memfd);
-	/* region fds must take seals and cover the mmappable part */
-	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC);
-	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 4 * T_PG) == 0, "memfd");
-	r.fd = memfd;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EPERM; /* not sealable */
-	close(memfd);
-	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 2 * T_PG) == 0, "memfd");
-	r.fd = memfd;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* too small */
-	TEST_ASSERT(fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL) == 0, "F_SEAL_SEAL");
-	r.nr_sparse = 1;
-	r.sparse[0].offset = 0;
-	r.sparse[0].size = T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 2, &r) != -EPERM; /* F_SEAL_SEAL */
-	close(memfd);
-	/* the MSI-X table must fit in a declared BAR */
-	fail |= rte_vfio_user_pci_msix_cap_add(srv, 1, 0, 1, 0x800, NULL) == 0;
-	fail |= rte_vfio_user_pci_msix_cap_add(srv, 0, 0, 0, 4 * T_PG - 8, NULL) == 0;
+	/* The region files of the rows below. */
+	fds[FD_NONE] = -1;
+	fds[FD_GOOD] = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	fds[FD_UNSEALABLE] = memfd_create("vfu-test-r", MFD_CLOEXEC);
+	fds[FD_SMALL] = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	fds[FD_SEALED] = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fds[FD_GOOD] < 0 || ftruncate(fds[FD_GOOD], 4 * T_PG) != 0 || fds[FD_UNSEALABLE] < 0 ||
+	    ftruncate(fds[FD_UNSEALABLE], 4 * T_PG) != 0 || fds[FD_SMALL] < 0 ||
+	    ftruncate(fds[FD_SMALL], 2 * T_PG) != 0 || fds[FD_SEALED] < 0 ||
+	    ftruncate(fds[FD_SEALED], 2 * T_PG) != 0 ||
+	    fcntl(fds[FD_SEALED], F_ADD_SEALS, F_SEAL_SEAL) != 0) {
+		printf("memfd: %s\n", strerror(errno));
+		fail = 1;
+		goto out;
+	}
+	for (i = 0; i < RTE_DIM(regions); i++) {
+		const struct region_case *rc = &regions[i];
+		int ret;
+
+		memset(&r, 0, sizeof(r));
+		r.size = rc->size;
+		r.flags = rc->flags;
+		r.fd = fds[rc->fd];
+		r.nr_sparse = rc->nr_sparse;
+		r.sparse[0].offset = rc->sparse[0][0];
+		r.sparse[0].size = rc->sparse[0][1];
+		r.sparse[1].offset = rc->sparse[1][0];
+		r.sparse[1].size = rc->sparse[1][1];
+		ret = rte_vfio_user_server_set_region(srv, rc->index, &r);
+		if (ret != rc->ret) {
+			printf("region %u: \"%s\": %d, expected %d\n", rc->index, rc->what, ret,
+			       rc->ret);
+			fail = 1;
+		}
+	}
+	/* The MSI-X table must fit in a declared BAR. */
+	if (rte_vfio_user_pci_msix_cap_add(srv, 1, 0, 1, 0x800, NULL) == 0) {
+		printf("MSI-X table in an undeclared BAR accepted\n");
+		fail = 1;
+	}
+	if (rte_vfio_user_pci_msix_cap_add(srv, 0, 0, 0, 4 * T_PG - 8, NULL) == 0) {
+		printf("MSI-X structures past their BAR accepted\n");
+		fail = 1;
+	}
+out:
+	for (i = 0; i < RTE_DIM(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	rte_vfio_user_server_destroy(srv);
 	rte_vfio_user_server_destroy(NULL);
-	TEST_ASSERT_EQUAL(fail, 0, "bad regions accepted");
+	TEST_ASSERT_EQUAL(fail, 0, "bad regions accepted, or a good one refused");
 	return TEST_SUCCESS;
 }
 
