@@ -294,20 +294,6 @@ wait_flag(const int *flag)
 	return true;
 }
 
-/* Wait until *counter >= target (at most WAIT_MS). */
-static bool
-wait_count(const uint64_t *counter, uint64_t target)
-{
-	uint64_t end = now_ms() + WAIT_MS;
-
-	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < target) {
-		if (now_ms() > end)
-			return false;
-		usleep(100);
-	}
-	return true;
-}
-
 /* ------------------------------------------------------ event recording */
 
 #define LOG_MAX 64
@@ -1221,7 +1207,7 @@ test_quiesce(void)
 		old_word = RTE_PTR_ADD(old_mem, 0x100);
 		/* The data path runs. */
 		it = __atomic_load_n(&cons.iterations, __ATOMIC_ACQUIRE);
-		if (!wait_count(&cons.iterations, it + 100) ||
+		if (!wait_u64(&cons.iterations, it + 100, WAIT_MS) ||
 		    __atomic_load_n(old_word, __ATOMIC_RELAXED) == 0) {
 			printf("round %u: the poller does not progress\n", round);
 			ret = TEST_FAILED;
@@ -1253,7 +1239,7 @@ test_quiesce(void)
 		new_word = RTE_PTR_ADD(new_mem, 0x100);
 		/* The data path resumes on the new memory. */
 		it = __atomic_load_n(&cons.iterations, __ATOMIC_ACQUIRE);
-		if (!wait_count(&cons.iterations, it + 100) ||
+		if (!wait_u64(&cons.iterations, it + 100, WAIT_MS) ||
 		    __atomic_load_n(new_word, __ATOMIC_RELAXED) == 0) {
 			printf("round %u: the poller did not resume\n", round);
 			ret = TEST_FAILED;
@@ -1660,7 +1646,7 @@ test_unregister_in_use(void)
 		"register");
 	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.base.id), "start");
 	TEST_ASSERT_SUCCESS(pthread_create(&th, NULL, user_thread, &u), "thread");
-	if (!wait_flag(&u.started) || !wait_count(&u.calls, 100)) {
+	if (!wait_flag(&u.started) || !wait_u64(&u.calls, 100, WAIT_MS)) {
 		__atomic_store_n(&u.quit, 1, __ATOMIC_RELEASE);
 		pthread_join(th, NULL);
 		TEST_ASSERT(false, "consumer thread does not run");
@@ -1670,7 +1656,7 @@ test_unregister_in_use(void)
 	if (ret == 0)
 		fake.base.dev = NULL;
 	c = __atomic_load_n(&u.calls, __ATOMIC_ACQUIRE);
-	ret = ret != 0 ? ret : !wait_count(&u.calls, c + 100);
+	ret = ret != 0 ? ret : !wait_u64(&u.calls, c + 100, WAIT_MS);
 	__atomic_store_n(&u.quit, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
 	TEST_ASSERT_SUCCESS(ret, "unregister while held");

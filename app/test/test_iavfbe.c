@@ -201,16 +201,12 @@ test_link_lsc(void)
 	TEST_ASSERT_SUCCESS(guest_queues_set(false), "disable");
 	TEST_ASSERT(link_wait(port, false), "link still up with every queue disabled");
 	/* The callback may be deferred: wait for it. */
-	for (unsigned int ms = 0; ms < WAIT_MS && lsc_count == before; ms++)
-		rte_delay_us_sleep(1000);
-	TEST_ASSERT(__atomic_load_n(&lsc_count, __ATOMIC_RELAXED) > before, "no LSC event (down)");
+	TEST_ASSERT(wait_u32(&lsc_count, before + 1, WAIT_MS), "no LSC event (down)");
 	before = __atomic_load_n(&lsc_count, __ATOMIC_RELAXED);
 	guest_rings_reset();
 	TEST_ASSERT_SUCCESS(guest_queues_set(true), "enable");
 	TEST_ASSERT(link_wait(port, true), "link not up again");
-	for (unsigned int ms = 0; ms < WAIT_MS && lsc_count == before; ms++)
-		rte_delay_us_sleep(1000);
-	TEST_ASSERT(__atomic_load_n(&lsc_count, __ATOMIC_RELAXED) > before, "no LSC event (up)");
+	TEST_ASSERT(wait_u32(&lsc_count, before + 1, WAIT_MS), "no LSC event (up)");
 	return TEST_SUCCESS;
 }
 

@@ -128,28 +128,6 @@ inc(unsigned int *p)
 	__atomic_fetch_add(p, 1, __ATOMIC_ACQ_REL);
 }
 
-static void
-sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
-/* Wait (bounded) until *p reaches at least want. */
-static bool
-wait_count(const unsigned int *p, unsigned int want)
-{
-	uint64_t end = now_ms() + WAIT_MS;
-
-	while (ld(p) < want) {
-		if (now_ms() > end)
-			return false;
-		sleep_ms(1);
-	}
-	return true;
-}
-
 static int
 bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write)
 {
@@ -689,7 +667,7 @@ setup_dev_client(void)
 		tdev_free(&dev_a);
 		return TEST_FAILED;
 	}
-	if (!wait_count(&dev_a.n_connected, 1)) {
+	if (!wait_u32(&dev_a.n_connected, 1, WAIT_MS)) {
 		printf("no connected callback\n");
 		rte_vfio_user_client_close(cli);
 		cli = NULL;
@@ -844,15 +822,15 @@ test_negotiate_raw(void)
 	TEST_ASSERT_EQUAL(v.minor, 0, "minor");
 	TEST_ASSERT(v.caps.max_msg_fds >= 1 && v.caps.max_msg_fds <= 16, "max_msg_fds %u",
 		    v.caps.max_msg_fds);
-	TEST_ASSERT(wait_count(&dev_a.n_connected, 1), "no connected callback");
+	TEST_ASSERT(wait_u32(&dev_a.n_connected, 1, WAIT_MS), "no connected callback");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnected callback");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "no disconnected callback");
 
 	/* A tiny request: the reply must still fit in it. */
 	s = version_accepted("VERSION {}", "{}", &v);
 	TEST_ASSERT(s >= 0, "VERSION {}");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 2), "no disconnected callback");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 2, WAIT_MS), "no disconnected callback");
 
 	/* Major 1; a first message that is not VERSION: refused and closed. */
 	len = version_payload(pl, 1, 0, "{}");
@@ -1369,7 +1347,7 @@ test_write_multi(void)
 			  "WRITE_MULTI out of range");
 	TEST_ASSERT_SUCCESS(raw_check_alive(s), "unusable after a bad WRITE_MULTI");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "no disconnect");
 
 	/* Not offered (a tiny VERSION): refused. */
 	s = raw_connect(dev_a.path);
@@ -2071,7 +2049,7 @@ test_dma(void)
 	if (ret == TEST_SUCCESS) {
 		rte_vfio_user_client_close(cli);
 		cli = NULL;
-		if (!wait_count(&dev_a.n_disconnected, 1)) {
+		if (!wait_u32(&dev_a.n_disconnected, 1, WAIT_MS)) {
 			printf("no disconnect\n");
 			ret = TEST_FAILED;
 		} else if (rte_vfio_user_dma_table(dev_a.srv, NULL, 0) != 0) {
@@ -2941,7 +2919,7 @@ test_disconnect(void)
 	maps = count_maps();
 
 	cli = connect_client(dev_a.path);
-	if (cli == NULL || !wait_count(&dev_a.n_connected, 1)) {
+	if (cli == NULL || !wait_u32(&dev_a.n_connected, 1, WAIT_MS)) {
 		printf("connect\n");
 		goto out;
 	}
@@ -2961,7 +2939,7 @@ test_disconnect(void)
 	}
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	if (!wait_count(&dev_a.n_disconnected, 1)) {
+	if (!wait_u32(&dev_a.n_disconnected, 1, WAIT_MS)) {
 		printf("no disconnected callback\n");
 		goto out;
 	}
@@ -3004,7 +2982,7 @@ test_disconnect(void)
 		printf("BAR0 register lost (0x%x)\n", v);
 		goto out;
 	}
-	if (!wait_count(&dev_a.n_connected, 2) ||
+	if (!wait_u32(&dev_a.n_connected, 2, WAIT_MS) ||
 	    rte_vfio_user_dma_table(dev_a.srv, NULL, 0) != 0) {
 		printf("second client\n");
 		goto out;
@@ -3064,10 +3042,10 @@ test_second_client_refused(void)
 	/* once it is gone, the next one is served */
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "no disconnect");
 	cli = connect_client(dev_a.path);
 	TEST_ASSERT_NOT_NULL(cli, "next client refused: %s", strerror(rte_errno));
-	TEST_ASSERT(wait_count(&dev_a.n_connected, 2), "connected");
+	TEST_ASSERT(wait_u32(&dev_a.n_connected, 2, WAIT_MS), "connected");
 	return TEST_SUCCESS;
 }
 
@@ -3095,7 +3073,7 @@ test_negotiate_timeout(void)
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	close(s);
 	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "the silent connection was not closed");
-	TEST_ASSERT(wait_count(&dev_a.n_connected, 1), "connected");
+	TEST_ASSERT(wait_u32(&dev_a.n_connected, 1, WAIT_MS), "connected");
 	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "disconnected called for a silent client");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(cli), "client unusable");
 	return TEST_SUCCESS;
@@ -3115,7 +3093,7 @@ test_two_servers(void)
 
 	s = raw_open(dev_b.path, NULL);
 	TEST_ASSERT(s >= 0, "raw open b");
-	TEST_ASSERT(wait_count(&dev_b.n_connected, 1), "b connected");
+	TEST_ASSERT(wait_u32(&dev_b.n_connected, 1, WAIT_MS), "b connected");
 	memset(&h, 0, sizeof(h));
 	h.cmd = VFIO_USER_CMD_DEVICE_GET_INFO;
 	h.size = 0xffffffffu;
@@ -3126,7 +3104,7 @@ test_two_servers(void)
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	close(s);
 	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "garbage not refused");
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "b disconnected");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 1, WAIT_MS), "b disconnected");
 
 	/* a is undisturbed */
 	TEST_ASSERT(rte_vfio_user_server_connected(dev_a.srv), "a lost its client");
@@ -3139,7 +3117,7 @@ test_two_servers(void)
 	TEST_ASSERT(s >= 0, "b refuses a new client");
 	TEST_ASSERT_SUCCESS(raw_check_alive(s), "b unusable");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 2), "b disconnected");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 2, WAIT_MS), "b disconnected");
 
 	/* IRQs are per server */
 	efd = efd_new();
@@ -3184,7 +3162,7 @@ one_session(struct guest *g, int efd, unsigned int n)
 	}
 	a[0] = (uint8_t)n;
 	rte_vfio_user_client_close(c);
-	if (!wait_count(&dev_a.n_disconnected, n + 1)) {
+	if (!wait_u32(&dev_a.n_disconnected, n + 1, WAIT_MS)) {
 		printf("session %u: no disconnect\n", n);
 		return -1;
 	}
@@ -3349,7 +3327,7 @@ test_region_fd_replace(void)
 	dev_a.swap_fd = fd3;
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "disconnect");
 	close(fd3);
 	TEST_ASSERT_EQUAL(dev_a.swap_ret, 0, "set_region_fd in the disconnected callback");
 	cli = connect_client(dev_a.path);
@@ -3592,7 +3570,7 @@ test_dma_fd_kinds_trusted(void)
 		return ret;
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 1, WAIT_MS), "disconnect");
 	return TEST_SUCCESS;
 }
 
@@ -3628,7 +3606,7 @@ test_dma_map_limit(void)
 			    "map after unmap");
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 1, WAIT_MS), "disconnect");
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_b.srv, NULL, 0), 0, "table");
 	return TEST_SUCCESS;
 }
@@ -3654,7 +3632,7 @@ test_disconnect_cfg_reset(void)
 			    "enable MSI-X");
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "disconnect");
 	TEST_ASSERT_EQUAL(dev_a.cmd_at_disconnect, 0, "COMMAND at the disconnected callback: 0x%x",
 			  dev_a.cmd_at_disconnect);
 	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, 4, &v, 2), "read");
@@ -3806,7 +3784,7 @@ test_slow_reader_others_served(void)
 	s = raw_open(dev_b.path, NULL);
 	TEST_ASSERT(s >= 0, "raw open");
 	sent = flood_reads(s, 1000);
-	if (sent < 100 || !wait_count(&dev_b.bar0_calls, 1)) {
+	if (sent < 100 || !wait_u32(&dev_b.bar0_calls, 1, WAIT_MS)) {
 		close(s);
 		TEST_ASSERT(false, "flood of %u not handled", sent);
 	}
@@ -3905,7 +3883,7 @@ test_flooding_client_others_served(void)
 		close(f.sock);
 		TEST_ASSERT(false, "thread");
 	}
-	wait_count(&dev_b.bar0_calls, 1000);
+	wait_u32(&dev_b.bar0_calls, 1000, WAIT_MS);
 	for (i = 0; i < 200; i++) {
 		v = 0;
 		if (rte_vfio_user_client_region_read(cli, 0, 0x10, &v, 1) != 0 || v != 0xa5)
