@@ -12,7 +12,14 @@
  * are reached too. The first input byte selects options: bit 0 prepends
  * QEMU's VERSION request so the fuzzer starts past negotiation; bit 1 gives
  * DMA_MAP a memfd that is not sealed (refused unless trusted), bit 2 a pipe
- * instead; bit 3 gives SET_IRQS pipes instead of eventfds.
+ * instead; bit 3 gives SET_IRQS pipes instead of eventfds; bit 4 makes the
+ * migration data of a MIG_DATA_WRITE that holds a whole stream of this
+ * device (at least the library's part) pass the library's checks of its own
+ * part: the harness copies the device's configuration space into it and
+ * recomputes the CRC, so that the fuzzer reaches the rest of the load and the
+ * device's load(). The device migrates (PRE_COPY too): its state is 64
+ * bytes. A BAR0 write of 8 bytes at 0x100 marks 3 pages from that address
+ * dirty (the DMA logging path).
  */
 
 #include <errno.h>
@@ -55,7 +62,104 @@ bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write)
 		memcpy((uint8_t *)regs + offset, buf, count);
 	else
 		memcpy(buf, (uint8_t *)regs + offset, count);
+	if (write && offset == 0x100 && count == 8) {
+		uint64_t iova;
+
+		memcpy(&iova, buf, sizeof(iova));
+		rte_vfio_user_dma_mark_dirty(srv, iova, 3 * 4096);
+	}
 	return 0;
+}
+
+/* The device's migration: 64 bytes of state, a load refused when byte 0 is 0xff. */
+#define DEV_STATE 64
+
+static int
+mig_state_change(void *arg, enum rte_vfio_user_mig_state from, enum rte_vfio_user_mig_state to)
+{
+	(void)arg;
+	(void)from;
+	(void)to;
+	return 0;
+}
+
+static size_t
+mig_state_size(void *arg)
+{
+	(void)arg;
+	return DEV_STATE;
+}
+
+static ssize_t
+mig_save(void *arg, void *buf, size_t len)
+{
+	(void)arg;
+	if (len < DEV_STATE)
+		abort();
+	memcpy(buf, regs, DEV_STATE);
+	return DEV_STATE;
+}
+
+static int
+mig_load(void *arg, const void *buf, size_t len)
+{
+	(void)arg;
+	if (len > DEV_STATE || (len > 0 && ((const uint8_t *)buf)[0] == 0xff))
+		return -EINVAL;
+	memcpy(regs, buf, len);
+	return 0;
+}
+
+static const struct rte_vfio_user_mig_ops fuzz_mig_ops = {
+	.flags = RTE_VFIO_USER_MIG_F_STOP_COPY | RTE_VFIO_USER_MIG_F_PRE_COPY,
+	.state_change = mig_state_change,
+	.state_size = mig_state_size,
+	.save = mig_save,
+	.load = mig_load,
+};
+
+static void
+dma_logging_cb(void *arg, bool on)
+{
+	(void)arg;
+	(void)on;
+}
+
+/* CRC-32C, as the library computes its stream's. */
+static uint32_t
+crc32c(const uint8_t *p, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+	size_t i;
+	int k;
+
+	for (i = 0; i < len; i++) {
+		c ^= p[i];
+		for (k = 0; k < 8; k++)
+			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+	}
+	return c ^ 0xffffffffu;
+}
+
+/* Stream offsets (vfio_user_mig.c): header 32 bytes, then the config space. */
+#define MIG_HDR 32u
+#define MIG_CFG 4096u
+
+/* Option bit 4: make a whole stream's library part good (see the top). */
+static void
+mig_fixup(uint8_t *msg, size_t len)
+{
+	uint8_t *d = msg + VFIO_USER_HDR_SIZE + VFIO_USER_MIG_DATA_SIZE;
+	size_t n;
+	uint32_t crc;
+
+	if (len < VFIO_USER_HDR_SIZE + VFIO_USER_MIG_DATA_SIZE + MIG_HDR + MIG_CFG + 4)
+		return;
+	n = len - VFIO_USER_HDR_SIZE - VFIO_USER_MIG_DATA_SIZE;
+	if (rte_vfio_user_pci_cfg_read(srv, 0, d + MIG_HDR, MIG_CFG) != 0)
+		return;
+	crc = crc32c(d, n - 4);
+	memcpy(d + n - 4, &crc, sizeof(crc));
 }
 
 static int
@@ -69,6 +173,7 @@ reset_cb(void *arg, enum rte_vfio_user_reset_reason reason)
 
 static const struct rte_vfio_user_server_ops fuzz_ops = {
 	.reset = reset_cb,
+	.dma_logging = dma_logging_cb,
 };
 
 int
@@ -80,6 +185,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		.irq_count = {1, 0, 4, 1, 1},
 		.max_dma_maps = 8,
 		.ops = &fuzz_ops,
+		.mig_ops = &fuzz_mig_ops,
 	};
 	struct rte_vfio_user_region_conf bar = {0};
 
@@ -199,6 +305,13 @@ send_chunk(int sock, const uint8_t *p, size_t len)
 				fds[nfds++] = (opts & 8) ? pipe_fd() :
 							   eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		}
+	}
+	if (cmd == VFIO_USER_CMD_MIG_DATA_WRITE && (opts & 0x10) && len <= 65536) {
+		static uint8_t copy[65536];
+
+		memcpy(copy, p, len);
+		mig_fixup(copy, len);
+		p = copy;
 	}
 	ret = vfio_user_sock_send(sock, p, len, fds, nfds, 100);
 	vfio_user_close_fds(fds, nfds);

@@ -51,6 +51,61 @@ def server_seeds():
         vfio_user_msg(4, 3, le("IIQQ", 24, 2, 0, 0))
     yield "reset", vfio_user_msg(2, 13)
     yield "feature", vfio_user_msg(2, 16, le("II", 8, 0x10001))
+    yield from mig_seeds()
+
+
+# DEVICE_FEATURE flags and features (vfio_user_msg.h).
+F_GET, F_SET, F_PROBE = 0x10000, 0x20000, 0x40000
+FEAT_MIGRATION, FEAT_STATE, FEAT_LOG_START, FEAT_LOG_STOP, FEAT_LOG_REPORT = 1, 2, 6, 7, 8
+ST_STOP, ST_RUNNING, ST_STOP_COPY, ST_RESUMING, ST_PRE_COPY = 1, 2, 3, 4, 6
+
+
+def feature(mid, flags, data=b""):
+    return vfio_user_msg(mid, 16, le("II", 8 + len(data), flags) + data)
+
+
+def set_state(mid, state):
+    return feature(mid, F_SET | FEAT_STATE, le("II", state, 0xffffffff))
+
+
+def mig_read(mid, size):
+    return vfio_user_msg(mid, 17, le("II", 8 + size, size))
+
+
+def mig_write(mid, data):
+    return vfio_user_msg(mid, 18, le("II", 8 + len(data), len(data)) + data)
+
+
+def mig_stream(dev=b"\x01" * 64):
+    """A stream of the fuzz target's device (vfio_user_mig.c's layout); its
+    config space and CRC are fixed up by the target (option bit 4)."""
+    irq_counts = [1, 0, 4, 1, 1]
+    body = bytes(4096) + le("I", 5) + b"".join(le("I", n) for n in irq_counts) + \
+        bytes([1] + [0, 1, 2, 3] + [0, 0]) + dev
+    total = 32 + len(body) + 4
+    hdr = le("IHHIIQII", 0x474d5556, 1, 0, 32, 0, total, 4096, len(dev))
+    return hdr + body + le("I", 0)
+
+
+def mig_seeds():
+    yield "mig_probe", feature(2, F_GET | FEAT_MIGRATION) + \
+        feature(3, F_PROBE | F_GET | FEAT_STATE) + feature(4, F_GET | FEAT_STATE) + \
+        feature(5, F_PROBE | F_SET | FEAT_LOG_START)
+    yield "mig_save", set_state(2, ST_PRE_COPY) + mig_read(3, 64) + \
+        set_state(4, ST_STOP_COPY) + mig_read(5, 4096) + mig_read(6, 4096) + \
+        set_state(7, ST_STOP) + set_state(8, ST_RUNNING)
+    yield "mig_resume", set_state(2, ST_RESUMING) + mig_write(3, mig_stream()) + \
+        set_state(4, ST_RUNNING) + feature(5, F_GET | FEAT_STATE)
+    yield "mig_resume_bad", set_state(2, ST_RESUMING) + \
+        mig_write(3, mig_stream(b"\xff" + b"\x01" * 63)) + set_state(4, ST_STOP) + \
+        vfio_user_msg(5, 13) + feature(6, F_GET | FEAT_STATE)
+    ranges = le("QQ", 0x100000, 0x10000) + le("QQ", 0x200000, 0x4000)
+    yield "dma_logging", \
+        feature(2, F_SET | FEAT_LOG_START, le("QII", 4096, 2, 0) + ranges) + \
+        vfio_user_msg(3, 10, le("QII", 0x100, 0, 8) + le("Q", 0x10f000)) + \
+        feature(4, F_GET | FEAT_LOG_REPORT, le("QQQ", 0x100000, 0x10000, 4096)) + \
+        feature(5, F_GET | FEAT_LOG_REPORT, le("QQQ", 0x200000, 0x4000, 4096)) + \
+        feature(6, F_SET | FEAT_LOG_STOP)
 
 
 def server_corpus():
@@ -63,6 +118,9 @@ def server_corpus():
     yield "dma_unsealed", b"\x03" + seeds["dma"]
     yield "dma_pipe", b"\x05" + seeds["dma"]
     yield "irq_pipes", b"\x09" + seeds["set_irqs"]
+    # The migration streams with their library part fixed up by the target.
+    yield "mig_resume_fixed", b"\x11" + seeds["mig_resume"]
+    yield "mig_resume_bad_fixed", b"\x11" + seeds["mig_resume_bad"]
 
 
 # ---------------------------------------------------------- fuzz_emu_iavf_aq

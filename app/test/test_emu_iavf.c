@@ -45,164 +45,8 @@
 #include <avf_virtchnl.h>
 
 #include "test.h"
+#include "test_avf_guest.h"
 #include "test_common.h"
-
-/* ------------------------------------------------------------------ facts */
-
-/*
- * Register offsets, bits, admin-queue and virtchnl numbers as the guest
- * driver knows them (Linux/DPDK iavf, virtchnl.h). They are kept here
- * rather than taken from drivers/common/avf (which the device model and
- * net_iavf_client both use) so that the test checks the device against the
- * specification, not against itself.
- */
-#define R_QTX_TAIL(q) (0x0000u + 4u * (q))
-#define R_QRX_TAIL(q) (0x2000u + 4u * (q))
-#define R_DYN_CTLN1(v) (0x3800u + 4u * (v))
-#define R_ICR01 0x4800u
-#define R_ICR0_ENA1 0x5000u
-#define R_DYN_CTL01 0x5C00u
-#define R_ARQBAH 0x6000u
-#define R_ATQH 0x6400u
-#define R_ATQLEN 0x6800u
-#define R_ARQBAL 0x6C00u
-#define R_ARQT 0x7000u
-#define R_ARQH 0x7400u
-#define R_ATQBAH 0x7800u
-#define R_ATQBAL 0x7C00u
-#define R_ARQLEN 0x8000u
-#define R_ATQT 0x8400u
-#define R_RSTAT 0x8800u
-
-#define AQLEN_ENABLE 0x80000000u
-#define AQLEN_LEN_MASK 0x3FFu
-#define RSTAT_MASK 0x3u
-#define RSTAT_INPROGRESS 0u
-#define RSTAT_COMPLETED 1u
-#define RSTAT_VFACTIVE 2u
-#define ICR01_ADMINQ (1u << 30)
-#define ICR0_ENA1_ADMINQ (1u << 30)
-#define DYN_CTL_INTENA 0x1u
-#define DYN_CTL_CLEARPBA 0x2u
-#define DYN_CTL_SWINT_TRIG 0x4u
-#define DYN_CTL_ITR_INDX_NONE (3u << 3)
-
-#define AQ_FLAG_DD 0x0001u
-#define AQ_FLAG_CMP 0x0002u
-#define AQ_FLAG_ERR 0x0004u
-#define AQ_FLAG_LB 0x0200u
-#define AQ_FLAG_RD 0x0400u
-#define AQ_FLAG_BUF 0x1000u
-#define AQ_FLAG_SI 0x2000u
-#define AQ_OP_SEND_TO_PF 0x0801u
-#define AQ_OP_SEND_TO_VF 0x0802u
-#define AQ_OP_QUEUE_SHUTDOWN 0x0003u
-#define AQ_ENTRIES 32u
-#define AQ_BUF_SIZE 4096u
-
-#define VC_OP_VERSION 1u
-#define VC_OP_RESET_VF 2u
-#define VC_OP_GET_VF_RESOURCES 3u
-#define VC_OP_CONFIG_VSI_QUEUES 6u
-#define VC_OP_CONFIG_IRQ_MAP 7u
-#define VC_OP_ENABLE_QUEUES 8u
-#define VC_OP_DISABLE_QUEUES 9u
-#define VC_OP_ADD_ETH_ADDR 10u
-#define VC_OP_DEL_ETH_ADDR 11u
-#define VC_OP_CONFIG_PROMISCUOUS_MODE 14u
-#define VC_OP_GET_STATS 15u
-#define VC_OP_EVENT 17u
-
-#define VC_STATUS_SUCCESS 0
-#define VC_STATUS_NOT_SUPPORTED (-64)
-#define VC_STATUS_ERR_PARAM (-5)
-#define VC_STATUS_NO_MEMORY (-18)
-
-#define VC_CAP_L2 (1u << 0)
-#define VC_CAP_RSS_AQ (1u << 3)
-#define VC_CAP_RSS_REG (1u << 4)
-#define VC_CAP_WB_ON_ITR (1u << 5)
-
-#define VC_EVENT_LINK_CHANGE 1
-#define VC_VSI_TYPE_SRIOV 6
-#define VC_PROMISC_UNICAST 0x1u
-#define VC_PROMISC_MULTICAST 0x2u
-
-#define PCI_CAP_ID_MSIX 0x11u
-#define PCI_CAP_ID_EXP 0x10u
-
-/*
- * drivers/common/avf must say the same (and its message layouts must put
- * the fields where this test puts them).
- */
-static_assert(R_QTX_TAIL(3) == AVF_QTX_TAIL1(3), "QTX_TAIL");
-static_assert(R_QRX_TAIL(3) == AVF_QRX_TAIL1(3), "QRX_TAIL");
-static_assert(R_DYN_CTLN1(1) == AVF_VFINT_DYN_CTLN1(1), "DYN_CTLN1");
-static_assert(R_ICR01 == AVF_VFINT_ICR01, "ICR01");
-static_assert(R_ICR0_ENA1 == AVF_VFINT_ICR0_ENA1, "ICR0_ENA1");
-static_assert(R_DYN_CTL01 == AVF_VFINT_DYN_CTL01, "DYN_CTL01");
-static_assert(R_ARQBAH == AVF_VF_ARQBAH1 && R_ARQBAL == AVF_VF_ARQBAL1 && R_ARQH == AVF_VF_ARQH1 &&
-		      R_ARQT == AVF_VF_ARQT1 && R_ARQLEN == AVF_VF_ARQLEN1,
-	      "ARQ registers");
-static_assert(R_ATQBAH == AVF_VF_ATQBAH1 && R_ATQBAL == AVF_VF_ATQBAL1 && R_ATQH == AVF_VF_ATQH1 &&
-		      R_ATQT == AVF_VF_ATQT1 && R_ATQLEN == AVF_VF_ATQLEN1,
-	      "ATQ registers");
-static_assert(R_RSTAT == AVF_VFGEN_RSTAT, "RSTAT");
-static_assert(AQLEN_ENABLE == AVF_AQLEN_ENABLE && RSTAT_VFACTIVE == AVF_RSTAT_VFACTIVE &&
-		      RSTAT_COMPLETED == AVF_RSTAT_COMPLETED,
-	      "AQLEN / RSTAT bits");
-static_assert(ICR01_ADMINQ == AVF_ICR0_ADMINQ && DYN_CTL_INTENA == AVF_DYN_CTL_INTENA &&
-		      DYN_CTL_SWINT_TRIG == AVF_DYN_CTL_SWINT_TRIG &&
-		      DYN_CTL_CLEARPBA == AVF_DYN_CTL_CLEARPBA,
-	      "interrupt bits");
-static_assert(AQ_FLAG_DD == AVF_AQ_FLAG_DD && AQ_FLAG_CMP == AVF_AQ_FLAG_CMP &&
-		      AQ_FLAG_ERR == AVF_AQ_FLAG_ERR && AQ_FLAG_LB == AVF_AQ_FLAG_LB &&
-		      AQ_FLAG_RD == AVF_AQ_FLAG_RD && AQ_FLAG_BUF == AVF_AQ_FLAG_BUF &&
-		      AQ_FLAG_SI == AVF_AQ_FLAG_SI,
-	      "descriptor flags");
-static_assert(AQ_OP_SEND_TO_PF == AVF_AQ_OP_SEND_MSG_TO_PF &&
-		      AQ_OP_SEND_TO_VF == AVF_AQ_OP_SEND_MSG_TO_VF &&
-		      AQ_OP_QUEUE_SHUTDOWN == AVF_AQ_OP_QUEUE_SHUTDOWN,
-	      "admin queue opcodes");
-static_assert(VC_OP_VERSION == VIRTCHNL_OP_VERSION && VC_OP_RESET_VF == VIRTCHNL_OP_RESET_VF &&
-		      VC_OP_GET_VF_RESOURCES == VIRTCHNL_OP_GET_VF_RESOURCES &&
-		      VC_OP_CONFIG_VSI_QUEUES == VIRTCHNL_OP_CONFIG_VSI_QUEUES &&
-		      VC_OP_CONFIG_IRQ_MAP == VIRTCHNL_OP_CONFIG_IRQ_MAP &&
-		      VC_OP_ENABLE_QUEUES == VIRTCHNL_OP_ENABLE_QUEUES &&
-		      VC_OP_DISABLE_QUEUES == VIRTCHNL_OP_DISABLE_QUEUES &&
-		      VC_OP_ADD_ETH_ADDR == VIRTCHNL_OP_ADD_ETH_ADDR &&
-		      VC_OP_DEL_ETH_ADDR == VIRTCHNL_OP_DEL_ETH_ADDR &&
-		      VC_OP_CONFIG_PROMISCUOUS_MODE == VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE &&
-		      VC_OP_GET_STATS == VIRTCHNL_OP_GET_STATS && VC_OP_EVENT == VIRTCHNL_OP_EVENT,
-	      "virtchnl opcodes");
-static_assert(VC_STATUS_NOT_SUPPORTED == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, "status");
-static_assert(VC_CAP_L2 == VIRTCHNL_VF_OFFLOAD_L2 && VC_CAP_RSS_AQ == VIRTCHNL_VF_OFFLOAD_RSS_AQ,
-	      "capabilities");
-static_assert(VC_EVENT_LINK_CHANGE == VIRTCHNL_EVENT_LINK_CHANGE &&
-		      VC_VSI_TYPE_SRIOV == VIRTCHNL_VSI_SRIOV,
-	      "event, VSI type");
-static_assert(sizeof(struct virtchnl_vf_resource) == 20 &&
-		      offsetof(struct virtchnl_vsi_resource, vsi_type) == 4 &&
-		      offsetof(struct virtchnl_vsi_resource, default_mac_addr) == 10,
-	      "vf_resource layout");
-static_assert(offsetof(struct virtchnl_txq_info, ring_len) == 4 &&
-		      offsetof(struct virtchnl_txq_info, dma_ring_addr) == 8 &&
-		      offsetof(struct virtchnl_queue_pair_info, rxq) == 24 &&
-		      offsetof(struct virtchnl_rxq_info, ring_len) == 4 &&
-		      offsetof(struct virtchnl_rxq_info, databuffer_size) == 12 &&
-		      offsetof(struct virtchnl_rxq_info, max_pkt_size) == 16 &&
-		      offsetof(struct virtchnl_rxq_info, dma_ring_addr) == 24 &&
-		      offsetof(struct virtchnl_vsi_queue_config_info, qpair) == 8,
-	      "queue config layout");
-static_assert(offsetof(struct virtchnl_irq_map_info, vecmap) == 2 &&
-		      offsetof(struct virtchnl_vector_map, rxq_map) == 4 &&
-		      offsetof(struct virtchnl_vector_map, txq_map) == 6,
-	      "irq map layout");
-static_assert(offsetof(struct virtchnl_queue_select, rx_queues) == 4 &&
-		      offsetof(struct virtchnl_queue_select, tx_queues) == 8 &&
-		      offsetof(struct virtchnl_ether_addr_list, list) == 4 &&
-		      offsetof(struct virtchnl_pf_event, link_status) == 8,
-	      "select, address list, event layout");
 
 /* ------------------------------------------------------------- test setup */
 
@@ -210,819 +54,13 @@ static_assert(offsetof(struct virtchnl_queue_select, rx_queues) == 4 &&
 #define DEV_MAC "02:00:00:00:00:01"
 #define DEV_QUEUES 2u
 
-/* Guest memory: a memfd mapped at GUEST_IOVA. */
-#define GUEST_IOVA UINT64_C(0x80000000)
-#define GUEST_SIZE (4u << 20)
-#define ATQ_RING_OFF 0x0000u
-#define ARQ_RING_OFF 0x1000u
-#define ATQ_BUF_OFF(i) (0x10000u + (i)*AQ_BUF_SIZE)
-#define ARQ_BUF_OFF(i) (0x40000u + (i)*AQ_BUF_SIZE)
-#define TX_RING_OFF(q) (0x100000u + (q)*0x10000u)
-#define RX_RING_OFF(q) (0x200000u + (q)*0x10000u)
-#define RING_LEN 512u
-#define RX_BUF_SIZE 2048u
-/* Never mapped by the test. */
-#define UNMAPPED_IOVA UINT64_C(0x7000000000)
-
-/* How long to wait for the device. */
-#define WAIT_MS 2000
-/* How long to wait for something that must not happen. */
-#define QUIET_MS 50
-
-/* The admin queue descriptor (little endian host assumed, as on x86/arm). */
-struct aq_desc {
-	uint16_t flags;
-	uint16_t opcode;
-	uint16_t datalen;
-	uint16_t retval;
-	uint32_t cookie_high;
-	uint32_t cookie_low;
-	uint32_t param0;
-	uint32_t param1;
-	uint32_t addr_high;
-	uint32_t addr_low;
-};
-
-static_assert(sizeof(struct aq_desc) == sizeof(struct avf_aq_desc) &&
-		      offsetof(struct aq_desc, cookie_high) ==
-			      offsetof(struct avf_aq_desc, cookie_high) &&
-		      offsetof(struct aq_desc, addr_low) == offsetof(struct avf_aq_desc, addr_low),
-	      "descriptor layout");
-
-/* One message taken from the ARQ. */
-struct arq_msg {
-	uint32_t op;
-	int32_t status;
-	uint16_t flags;
-	uint16_t datalen;
-	uint8_t data[AQ_BUF_SIZE];
-};
-
-/* State of the "guest driver". */
-struct guest {
-	struct rte_vfio_user_client *c;
-	int memfd;
-	uint8_t *mem;
-	bool mapped;
-	int efd[DEV_QUEUES + 1];
-	bool irqs_set;
-	uint32_t atq_tail; /* next ATQ descriptor to use */
-	uint32_t arq_ntc; /* next ARQ descriptor to clean */
-	uint16_t vsi_id; /* from GET_VF_RESOURCES */
-	unsigned int nb_events; /* virtchnl EVENTs seen */
-	int32_t last_event;
-	uint8_t last_event_link;
-	uint32_t last_event_speed;
-	unsigned int nb_stray; /* replies nobody waited for */
-};
-
-static struct guest g = {.memfd = -1, .efd = {-1, -1, -1}};
+static struct avf_guest g;
 static char tmpdir[64];
 static char sock_path[128];
 static bool dev_created;
 static uint16_t emu_id;
 
-/* ---------------------------------------------------------- small helpers */
-
-static void
-sleep_us(unsigned int us)
-{
-	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000};
-
-	nanosleep(&ts, NULL);
-}
-
-static void *
-gmem(uint64_t off)
-{
-	return g.mem + off;
-}
-
-/* ------------------------------------------------------- register access */
-
-static int
-reg_rd(uint32_t off, uint32_t *val)
-{
-	uint8_t b[4];
-	int ret;
-
-	ret = rte_vfio_user_client_region_read(g.c, RTE_VFIO_USER_REGION_BAR0, off, b, sizeof(b));
-	if (ret == 0)
-		*val = get_le32(b);
-	return ret;
-}
-
-static int
-reg_wr(uint32_t off, uint32_t val)
-{
-	uint8_t b[4];
-
-	put_le32(b, val);
-	return rte_vfio_user_client_region_write(g.c, RTE_VFIO_USER_REGION_BAR0, off, b, sizeof(b),
-						 false);
-}
-
-/* Read a register; a failed read gives a value no register has. */
-static uint32_t
-rd(uint32_t off)
-{
-	uint32_t v;
-
-	if (reg_rd(off, &v) != 0) {
-		printf("BAR0 read at 0x%04" PRIx32 " failed\n", off);
-		return 0xDEADBEEFu;
-	}
-	return v;
-}
-
-static int
-cfg_rd(uint32_t off, void *buf, uint32_t len)
-{
-	return rte_vfio_user_client_region_read(g.c, RTE_VFIO_USER_REGION_CONFIG, off, buf, len);
-}
-
-static int
-cfg_wr(uint32_t off, const void *buf, uint32_t len)
-{
-	return rte_vfio_user_client_region_write(g.c, RTE_VFIO_USER_REGION_CONFIG, off, buf, len,
-						 false);
-}
-
-/* ------------------------------------------------------- client lifecycle */
-
-static void
-guest_disconnect(void)
-{
-	unsigned int i;
-
-	if (g.c != NULL)
-		rte_vfio_user_client_close(g.c);
-	g.c = NULL;
-	g.mapped = false;
-	g.irqs_set = false;
-	for (i = 0; i < RTE_DIM(g.efd); i++) {
-		if (g.efd[i] >= 0)
-			close(g.efd[i]);
-		g.efd[i] = -1;
-	}
-}
-
-static void
-guest_free_mem(void)
-{
-	if (g.mem != NULL)
-		munmap(g.mem, GUEST_SIZE);
-	g.mem = NULL;
-	if (g.memfd >= 0)
-		close(g.memfd);
-	g.memfd = -1;
-}
-
-static int
-guest_alloc_mem(void)
-{
-	int err;
-
-	/* Sealed against shrinking, as QEMU's memory-backend-memfd: the server requires it. */
-	g.memfd = memfd_create("emu_iavf_guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (g.memfd < 0)
-		return -errno;
-	if (ftruncate(g.memfd, GUEST_SIZE) != 0 ||
-	    fcntl(g.memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
-		err = errno;
-		guest_free_mem();
-		return -err;
-	}
-	g.mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, g.memfd, 0);
-	if (g.mem == MAP_FAILED) {
-		err = errno;
-		g.mem = NULL;
-		guest_free_mem();
-		return -err;
-	}
-	return 0;
-}
-
-/* Give eventfds for all MSI-X vectors. */
-static int
-guest_set_irqs(void)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < RTE_DIM(g.efd); i++) {
-		if (g.efd[i] < 0)
-			g.efd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (g.efd[i] < 0)
-			return -errno;
-	}
-	ret = rte_vfio_user_client_set_irqs(g.c, RTE_VFIO_USER_IRQ_MSIX, 0, RTE_DIM(g.efd), g.efd);
-	g.irqs_set = ret == 0;
-	return ret;
-}
-
-/* Connect, map the guest memory and set the interrupt eventfds. */
-static int
-guest_connect(void)
-{
-	int ret;
-
-	g.c = rte_vfio_user_client_connect(sock_path, NULL);
-	if (g.c == NULL) {
-		printf("connect to %s: %s\n", sock_path, rte_strerror(rte_errno));
-		return -1;
-	}
-	ret = rte_vfio_user_client_dma_map(g.c, g.memfd, 0, GUEST_IOVA, GUEST_SIZE,
-					   RTE_VFIO_USER_DMA_READ | RTE_VFIO_USER_DMA_WRITE);
-	if (ret != 0) {
-		printf("DMA_MAP: %s\n", strerror(-ret));
-		guest_disconnect();
-		return -1;
-	}
-	g.mapped = true;
-	ret = guest_set_irqs();
-	if (ret != 0) {
-		printf("SET_IRQS: %s\n", strerror(-ret));
-		guest_disconnect();
-		return -1;
-	}
-	return 0;
-}
-
-/* Drain an eventfd; return its count (0 if it did not fire). */
-static uint64_t
-efd_drain(int efd)
-{
-	uint64_t v = 0;
-
-	if (efd < 0 || read(efd, &v, sizeof(v)) != (ssize_t)sizeof(v))
-		return 0;
-	return v;
-}
-
-/* Wait up to timeout_ms for an eventfd; return its count, 0 on timeout. */
-static uint64_t
-efd_wait(int efd, int timeout_ms)
-{
-	struct pollfd pfd = {.fd = efd, .events = POLLIN};
-	int ret;
-
-	do {
-		ret = poll(&pfd, 1, timeout_ms);
-	} while (ret < 0 && errno == EINTR);
-	if (ret <= 0)
-		return 0;
-	return efd_drain(efd);
-}
-
-/* ------------------------------------------------------------ admin queue */
-
-static struct aq_desc *
-atq_desc(uint32_t i)
-{
-	return (struct aq_desc *)gmem(ATQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
-}
-
-static struct aq_desc *
-arq_desc(uint32_t i)
-{
-	return (struct aq_desc *)gmem(ARQ_RING_OFF + (i % AQ_ENTRIES) * sizeof(struct aq_desc));
-}
-
-static void
-arq_post(uint32_t i)
-{
-	struct aq_desc *d = arq_desc(i);
-	uint64_t iova = GUEST_IOVA + ARQ_BUF_OFF(i);
-
-	memset(d, 0, sizeof(*d));
-	d->flags = AQ_FLAG_BUF | AQ_FLAG_LB;
-	d->datalen = AQ_BUF_SIZE;
-	d->addr_high = (uint32_t)(iova >> 32);
-	d->addr_low = (uint32_t)iova;
-}
-
-/* The shutdown sequence of the Linux driver: all AQ registers to 0. */
-static int
-aq_shutdown(void)
-{
-	static const uint32_t regs[] = {R_ATQH, R_ATQT, R_ATQLEN, R_ATQBAL, R_ATQBAH,
-					R_ARQH, R_ARQT, R_ARQLEN, R_ARQBAL, R_ARQBAH};
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < RTE_DIM(regs); i++) {
-		ret = reg_wr(regs[i], 0);
-		if (ret != 0)
-			return ret;
-	}
-	return 0;
-}
-
-/*
- * The init sequence of the Linux driver (head, tail, length with ENABLE,
- * then the base address, read back) with rings at the given addresses.
- */
-static int
-aq_init_at(uint64_t atq_iova, uint64_t arq_iova)
-{
-	uint32_t i, v = 0;
-
-	memset(gmem(ATQ_RING_OFF), 0, AQ_ENTRIES * sizeof(struct aq_desc));
-	for (i = 0; i < AQ_ENTRIES; i++)
-		arq_post(i);
-	g.atq_tail = 0;
-	g.arq_ntc = 0;
-	if (reg_wr(R_ATQH, 0) || reg_wr(R_ATQT, 0) || reg_wr(R_ATQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
-	    reg_wr(R_ATQBAL, (uint32_t)atq_iova) || reg_wr(R_ATQBAH, (uint32_t)(atq_iova >> 32)))
-		return -EIO;
-	if (reg_rd(R_ATQBAL, &v) != 0 || v != (uint32_t)atq_iova) {
-		printf("ATQBAL reads 0x%08" PRIx32 ", wrote 0x%08" PRIx32 "\n", v,
-		       (uint32_t)atq_iova);
-		return -EIO;
-	}
-	if (reg_wr(R_ARQH, 0) || reg_wr(R_ARQT, 0) || reg_wr(R_ARQLEN, AQ_ENTRIES | AQLEN_ENABLE) ||
-	    reg_wr(R_ARQBAL, (uint32_t)arq_iova) || reg_wr(R_ARQBAH, (uint32_t)(arq_iova >> 32)))
-		return -EIO;
-	if (reg_rd(R_ARQBAL, &v) != 0 || v != (uint32_t)arq_iova) {
-		printf("ARQBAL reads 0x%08" PRIx32 ", wrote 0x%08" PRIx32 "\n", v,
-		       (uint32_t)arq_iova);
-		return -EIO;
-	}
-	if (reg_wr(R_ARQT, AQ_ENTRIES - 1))
-		return -EIO;
-	return 0;
-}
-
-static int
-aq_init(void)
-{
-	return aq_init_at(GUEST_IOVA + ATQ_RING_OFF, GUEST_IOVA + ARQ_RING_OFF);
-}
-
-/*
- * Put a descriptor on the ATQ, bump the tail, and wait until the device
- * moved its head past it. *wb gets the written-back descriptor.
- * @return 0, -ETIMEDOUT when the head did not move, -EIO on a register error.
- */
-static int
-atq_submit(const struct aq_desc *d, struct aq_desc *wb)
-{
-	uint32_t idx = g.atq_tail, h = 0;
-	uint64_t deadline;
-
-	*atq_desc(idx) = *d;
-	rte_smp_wmb();
-	g.atq_tail = (idx + 1) % AQ_ENTRIES;
-	if (reg_wr(R_ATQT, g.atq_tail) != 0)
-		return -EIO;
-	deadline = now_ms() + WAIT_MS;
-	for (;;) {
-		if (reg_rd(R_ATQH, &h) != 0)
-			return -EIO;
-		if (h == g.atq_tail)
-			break;
-		if (now_ms() > deadline) {
-			printf("ATQH stays at %" PRIu32 " (tail %" PRIu32 ")\n", h, g.atq_tail);
-			return -ETIMEDOUT;
-		}
-		sleep_us(100);
-	}
-	rte_smp_rmb();
-	if (wb != NULL)
-		*wb = *atq_desc(idx);
-	return 0;
-}
-
-/* Build the descriptor of a VF-to-PF message whose payload is at buf_iova. */
-static void
-vc_desc(struct aq_desc *d, uint32_t op, uint16_t len, uint64_t buf_iova)
-{
-	memset(d, 0, sizeof(*d));
-	d->flags = AQ_FLAG_SI;
-	if (len > 0)
-		d->flags |= AQ_FLAG_BUF | AQ_FLAG_RD;
-	if (len > 512)
-		d->flags |= AQ_FLAG_LB;
-	d->opcode = AQ_OP_SEND_TO_PF;
-	d->datalen = len;
-	d->cookie_high = op;
-	d->addr_high = (uint32_t)(buf_iova >> 32);
-	d->addr_low = (uint32_t)buf_iova;
-}
-
-/* Send a virtchnl message (the payload goes in the slot's buffer). */
-static int
-vc_send(uint32_t op, const void *msg, uint16_t len)
-{
-	struct aq_desc d, wb;
-	uint32_t slot = g.atq_tail;
-	int ret;
-
-	if (len > AQ_BUF_SIZE)
-		return -EINVAL;
-	if (len > 0)
-		memcpy(gmem(ATQ_BUF_OFF(slot)), msg, len);
-	vc_desc(&d, op, len, GUEST_IOVA + ATQ_BUF_OFF(slot));
-	ret = atq_submit(&d, &wb);
-	if (ret != 0)
-		return ret;
-	if ((wb.flags & (AQ_FLAG_DD | AQ_FLAG_CMP)) != (AQ_FLAG_DD | AQ_FLAG_CMP)) {
-		printf("ATQ descriptor %" PRIu32 " of op %" PRIu32
-		       " written back with flags 0x%04x\n",
-		       slot, op, wb.flags);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-/*
- * Take the next message from the ARQ (waiting up to timeout_ms), give its
- * descriptor back to the device.
- * @return 0, -ETIMEDOUT, -EIO.
- */
-static int
-arq_take(struct arq_msg *m, int timeout_ms)
-{
-	struct aq_desc *d = arq_desc(g.arq_ntc);
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-	uint32_t idx = g.arq_ntc;
-	uint16_t len;
-
-	while (!(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & AQ_FLAG_DD)) {
-		if (now_ms() > deadline)
-			return -ETIMEDOUT;
-		sleep_us(100);
-	}
-	m->flags = d->flags;
-	m->op = d->cookie_high;
-	m->status = (int32_t)d->cookie_low;
-	m->datalen = d->datalen;
-	len = RTE_MIN(d->datalen, (uint16_t)AQ_BUF_SIZE);
-	memset(m->data, 0, sizeof(m->data));
-	memcpy(m->data, gmem(ARQ_BUF_OFF(idx)), len);
-	if (d->opcode != AQ_OP_SEND_TO_VF)
-		printf("ARQ descriptor %" PRIu32 " has opcode 0x%04x\n", idx, d->opcode);
-	arq_post(idx);
-	rte_smp_wmb();
-	g.arq_ntc = (idx + 1) % AQ_ENTRIES;
-	if (reg_wr(R_ARQT, idx) != 0)
-		return -EIO;
-	return 0;
-}
-
-static void
-note_event(const struct arq_msg *m)
-{
-	g.nb_events++;
-	g.last_event = (int32_t)get_le32(m->data);
-	g.last_event_link = m->data[8];
-	g.last_event_speed = get_le32(m->data + 4);
-	printf("virtchnl event %" PRId32 " (link %s, speed 0x%" PRIx32 ")\n", g.last_event,
-	       g.last_event_link ? "up" : "down", get_le32(m->data + 4));
-}
-
-/* Drain what is on the ARQ now (events are noted). */
-static void
-arq_drain(void)
-{
-	static struct arq_msg m;
-
-	while (arq_take(&m, 0) == 0) {
-		if (m.op == VC_OP_EVENT)
-			note_event(&m);
-		else
-			printf("drained reply op %" PRIu32 " status %" PRId32 "\n", m.op, m.status);
-	}
-}
-
-/* A status no virtchnl status is: the device did not answer. */
-#define VC_NO_REPLY 1000000
-
-/*
- * Send a message and wait for its reply. Events met on the way are noted;
- * replies to other ops are counted as stray.
- * @return the reply's virtchnl status, or VC_NO_REPLY.
- */
-static int
-vc_call(uint32_t op, const void *msg, uint16_t len, void *resp, uint16_t resp_cap,
-	uint16_t *resp_len)
-{
-	static struct arq_msg m;
-	uint64_t deadline;
-	int ret;
-
-	if (resp_len != NULL)
-		*resp_len = 0;
-	ret = vc_send(op, msg, len);
-	if (ret != 0) {
-		printf("send op %" PRIu32 ": %s\n", op, strerror(-ret));
-		return VC_NO_REPLY;
-	}
-	deadline = now_ms() + WAIT_MS;
-	for (;;) {
-		uint64_t t = now_ms();
-
-		if (t > deadline) {
-			printf("no reply to op %" PRIu32 "\n", op);
-			return VC_NO_REPLY;
-		}
-		ret = arq_take(&m, (int)(deadline - t));
-		if (ret == -ETIMEDOUT)
-			continue;
-		if (ret != 0)
-			return VC_NO_REPLY;
-		if (m.op == VC_OP_EVENT) {
-			note_event(&m);
-			continue;
-		}
-		if (m.op != op) {
-			printf("stray reply op %" PRIu32 " status %" PRId32
-			       " while waiting for %" PRIu32 "\n",
-			       m.op, m.status, op);
-			g.nb_stray++;
-			continue;
-		}
-		break;
-	}
-	if (resp != NULL)
-		memcpy(resp, m.data, RTE_MIN(resp_cap, m.datalen));
-	if (resp_len != NULL)
-		*resp_len = m.datalen;
-	return m.status;
-}
-
-/* Wait for a virtchnl event (one already noted counts). */
-static bool
-wait_event(unsigned int nb_before, int timeout_ms)
-{
-	static struct arq_msg m;
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
-
-	while (g.nb_events == nb_before) {
-		uint64_t t = now_ms();
-
-		if (t > deadline)
-			return false;
-		if (arq_take(&m, (int)(deadline - t)) != 0)
-			continue;
-		if (m.op == VC_OP_EVENT)
-			note_event(&m);
-		else
-			g.nb_stray++;
-	}
-	return true;
-}
-
-/* ----------------------------------------------------------- virtchnl ops */
-
-/* Wait until VFGEN_RSTAT reads VFACTIVE. */
-static int
-wait_vfactive(void)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-	uint32_t v;
-
-	for (;;) {
-		v = rd(R_RSTAT);
-		if (v != 0xDEADBEEFu && (v & RSTAT_MASK) == RSTAT_VFACTIVE)
-			return 0;
-		if (now_ms() > deadline) {
-			printf("VFGEN_RSTAT stays 0x%08" PRIx32 "\n", v);
-			return -ETIMEDOUT;
-		}
-		sleep_us(200);
-	}
-}
-
-/* Wait until a register has the bits of mask clear. */
-static int
-wait_reg_clear(uint32_t off, uint32_t mask)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-	uint32_t v;
-
-	for (;;) {
-		v = rd(off);
-		if (v != 0xDEADBEEFu && !(v & mask))
-			return 0;
-		if (now_ms() > deadline) {
-			printf("register 0x%04" PRIx32 " stays 0x%08" PRIx32 "\n", off, v);
-			return -ETIMEDOUT;
-		}
-		sleep_us(200);
-	}
-}
-
-static int
-vc_version(uint32_t *major, uint32_t *minor)
-{
-	uint8_t req[8], resp[8];
-	uint16_t rlen;
-	int st;
-
-	put_le32(req, 1);
-	put_le32(req + 4, 1);
-	st = vc_call(VC_OP_VERSION, req, sizeof(req), resp, sizeof(resp), &rlen);
-	if (st == 0 && rlen >= 8) {
-		*major = get_le32(resp);
-		*minor = get_le32(resp + 4);
-	}
-	return st == 0 && rlen < 8 ? -EPROTO : st;
-}
-
-/* The capabilities the Linux driver asks for. */
-#define VF_CAPS_ASKED \
-	(VC_CAP_L2 | VC_CAP_RSS_AQ | VC_CAP_RSS_REG | VC_CAP_WB_ON_ITR | (1u << 6) | (1u << 7) | \
-	 (1u << 16) | (1u << 17))
-
-/* What GET_VF_RESOURCES answered. */
-struct vf_res {
-	uint16_t num_vsis;
-	uint16_t num_queue_pairs;
-	uint16_t max_vectors;
-	uint16_t max_mtu;
-	uint32_t caps;
-	uint32_t rss_key_size;
-	uint32_t rss_lut_size;
-	uint16_t vsi_id;
-	uint16_t vsi_num_qp;
-	int32_t vsi_type;
-	uint8_t mac[6];
-	uint16_t len;
-};
-
-static int
-vc_get_resources_caps(struct vf_res *r, uint32_t caps)
-{
-	uint8_t req[4], resp[256];
-	uint16_t rlen;
-	int st;
-
-	put_le32(req, caps);
-	memset(r, 0, sizeof(*r));
-	st = vc_call(VC_OP_GET_VF_RESOURCES, req, sizeof(req), resp, sizeof(resp), &rlen);
-	if (st != 0)
-		return st;
-	r->len = rlen;
-	if (rlen < 20)
-		return -EPROTO;
-	r->num_vsis = get_le16(resp);
-	r->num_queue_pairs = get_le16(resp + 2);
-	r->max_vectors = get_le16(resp + 4);
-	r->max_mtu = get_le16(resp + 6);
-	r->caps = get_le32(resp + 8);
-	r->rss_key_size = get_le32(resp + 12);
-	r->rss_lut_size = get_le32(resp + 16);
-	if (r->num_vsis >= 1 && rlen >= 36) {
-		r->vsi_id = get_le16(resp + 20);
-		r->vsi_num_qp = get_le16(resp + 22);
-		r->vsi_type = (int32_t)get_le32(resp + 24);
-		memcpy(r->mac, resp + 30, 6);
-		g.vsi_id = r->vsi_id;
-	}
-	return 0;
-}
-
-static int
-vc_get_resources(struct vf_res *r)
-{
-	return vc_get_resources_caps(r, VF_CAPS_ASKED);
-}
-
-/*
- * Bring the device up to the point a driver is after probe: reset state
- * checked, admin queue initialized, VERSION (optional) and
- * GET_VF_RESOURCES done.
- */
-static int
-bring_up(bool version)
-{
-	struct vf_res r;
-	uint32_t major = 0, minor = 0;
-	int ret;
-
-	ret = wait_vfactive();
-	if (ret != 0)
-		return ret;
-	ret = aq_init();
-	if (ret != 0) {
-		printf("admin queue init failed\n");
-		return ret;
-	}
-	if (version) {
-		ret = vc_version(&major, &minor);
-		if (ret != 0 || major != 1 || minor != 1) {
-			printf("VERSION: status %d, %" PRIu32 ".%" PRIu32 "\n", ret, major, minor);
-			return -EPROTO;
-		}
-	}
-	ret = vc_get_resources(&r);
-	if (ret != 0 || r.num_vsis != 1) {
-		printf("GET_VF_RESOURCES: status %d, %u VSIs\n", ret, r.num_vsis);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-/* Fill one queue pair of CONFIG_VSI_QUEUES (64 bytes at p). */
-static void
-qpair_fill(uint8_t *p, uint16_t vsi, uint16_t qid, uint32_t ring_len, uint64_t tx_ring,
-	   uint64_t rx_ring)
-{
-	memset(p, 0, 64);
-	/* txq_info */
-	put_le16(p + 0, vsi);
-	put_le16(p + 2, qid);
-	put_le16(p + 4, (uint16_t)ring_len);
-	put_le64(p + 8, tx_ring);
-	/* rxq_info */
-	p += 24;
-	put_le16(p + 0, vsi);
-	put_le16(p + 2, qid);
-	put_le32(p + 4, ring_len);
-	put_le32(p + 12, RX_BUF_SIZE);
-	put_le32(p + 16, 1518);
-	put_le64(p + 24, rx_ring);
-}
-
-/* CONFIG_VSI_QUEUES for nq queue pairs with rings in guest memory. */
-static int
-vc_config_queues(uint16_t nq)
-{
-	uint8_t msg[8 + 64 * 16];
-	uint16_t q;
-
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, g.vsi_id);
-	put_le16(msg + 2, nq);
-	for (q = 0; q < nq; q++)
-		qpair_fill(msg + 8 + 64 * q, g.vsi_id, q, RING_LEN, GUEST_IOVA + TX_RING_OFF(q),
-			   GUEST_IOVA + RX_RING_OFF(q));
-	return vc_call(VC_OP_CONFIG_VSI_QUEUES, msg, (uint16_t)(8 + 64 * nq), NULL, 0, NULL);
-}
-
-/*
- * CONFIG_IRQ_MAP as Linux sends it: queue pair q on vector q + 1, then
- * vector 0 with no queue.
- */
-static int
-vc_irq_map(uint16_t nq)
-{
-	uint8_t msg[2 + 12 * 17];
-	uint16_t q;
-	uint8_t *e;
-
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, (uint16_t)(nq + 1));
-	for (q = 0; q < nq; q++) {
-		e = msg + 2 + 12 * q;
-		put_le16(e, g.vsi_id);
-		put_le16(e + 2, (uint16_t)(q + 1));
-		put_le16(e + 4, (uint16_t)(1u << q));
-		put_le16(e + 6, (uint16_t)(1u << q));
-	}
-	e = msg + 2 + 12 * nq;
-	put_le16(e, g.vsi_id);
-	return vc_call(VC_OP_CONFIG_IRQ_MAP, msg, (uint16_t)(2 + 12 * (nq + 1)), NULL, 0, NULL);
-}
-
-/* ENABLE_QUEUES / DISABLE_QUEUES / GET_STATS: virtchnl_queue_select. */
-static int
-vc_queue_select(uint32_t op, uint16_t vsi, uint32_t rxq, uint32_t txq, void *resp,
-		uint16_t resp_cap, uint16_t *resp_len)
-{
-	uint8_t msg[12];
-
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, vsi);
-	put_le32(msg + 4, rxq);
-	put_le32(msg + 8, txq);
-	return vc_call(op, msg, sizeof(msg), resp, resp_cap, resp_len);
-}
-
-/* ADD_ETH_ADDR / DEL_ETH_ADDR with one address. */
-static int
-vc_eth_addr(uint32_t op, uint16_t vsi, const uint8_t mac[6])
-{
-	uint8_t msg[12];
-
-	memset(msg, 0, sizeof(msg));
-	put_le16(msg, vsi);
-	put_le16(msg + 2, 1);
-	memcpy(msg + 4, mac, 6);
-	return vc_call(op, msg, sizeof(msg), NULL, 0, NULL);
-}
-
-static int
-vc_promisc(uint16_t vsi, uint16_t flags)
-{
-	uint8_t msg[4];
-
-	put_le16(msg, vsi);
-	put_le16(msg + 2, flags);
-	return vc_call(VC_OP_CONFIG_PROMISCUOUS_MODE, msg, sizeof(msg), NULL, 0, NULL);
-}
+/* ------------------------------------------------------------ emudev side */
 
 /* The emudev queue information of a queue. */
 static int
@@ -1030,39 +68,6 @@ qinfo(enum rte_emudev_queue_dir dir, uint16_t qid, struct rte_emudev_queue_info 
 {
 	memset(qi, 0, sizeof(*qi));
 	return rte_emudev_queue_info_get(emu_id, dir, qid, qi);
-}
-
-/* Bring the device all the way up: queues configured, mapped, enabled. */
-static int
-bring_up_queues(void)
-{
-	unsigned int ev;
-	int st;
-
-	st = bring_up(true);
-	if (st != 0)
-		return st;
-	st = vc_config_queues(DEV_QUEUES);
-	if (st != 0) {
-		printf("CONFIG_VSI_QUEUES: status %d\n", st);
-		return -EPROTO;
-	}
-	st = vc_irq_map(DEV_QUEUES);
-	if (st != 0) {
-		printf("CONFIG_IRQ_MAP: status %d\n", st);
-		return -EPROTO;
-	}
-	ev = g.nb_events;
-	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
-	if (st != 0) {
-		printf("ENABLE_QUEUES: status %d\n", st);
-		return -EPROTO;
-	}
-	if (!wait_event(ev, WAIT_MS)) {
-		printf("no event after ENABLE_QUEUES\n");
-		return -EPROTO;
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------------ suite setup */
@@ -1073,13 +78,14 @@ suite_setup(void)
 	char args[256];
 	int ret;
 
+	ag_init(&g, DEV_QUEUES + 1);
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/emu_iavf_test.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL) {
 		printf("mkdtemp: %s\n", strerror(errno));
 		return TEST_FAILED;
 	}
 	snprintf(sock_path, sizeof(sock_path), "%s/s.sock", tmpdir);
-	ret = guest_alloc_mem();
+	ret = ag_alloc_mem(&g);
 	if (ret != 0) {
 		printf("guest memory: %s\n", strerror(-ret));
 		rmdir(tmpdir);
@@ -1089,7 +95,7 @@ suite_setup(void)
 	ret = rte_vdev_init(DEV_NAME, args);
 	if (ret != 0) {
 		printf("rte_vdev_init(%s, %s): %d\n", DEV_NAME, args, ret);
-		guest_free_mem();
+		ag_free_mem(&g);
 		rmdir(tmpdir);
 		return TEST_FAILED;
 	}
@@ -1099,7 +105,7 @@ suite_setup(void)
 		printf("rte_emudev_get_id_by_name(%s): %d\n", DEV_NAME, ret);
 		rte_vdev_uninit(DEV_NAME);
 		dev_created = false;
-		guest_free_mem();
+		ag_free_mem(&g);
 		rmdir(tmpdir);
 		return TEST_FAILED;
 	}
@@ -1109,11 +115,11 @@ suite_setup(void)
 static void
 suite_teardown(void)
 {
-	guest_disconnect();
+	ag_disconnect(&g);
 	if (dev_created && rte_vdev_uninit(DEV_NAME) != 0)
 		printf("rte_vdev_uninit(%s) failed\n", DEV_NAME);
 	dev_created = false;
-	guest_free_mem();
+	ag_free_mem(&g);
 	unlink(sock_path);
 	rmdir(tmpdir);
 }
@@ -1132,12 +138,12 @@ case_setup(void)
 	g.nb_events = 0;
 	g.nb_stray = 0;
 	g.vsi_id = 0;
-	if (guest_connect() != 0)
+	if (ag_connect(&g, sock_path) != 0)
 		return TEST_FAILED;
 	ret = rte_vfio_user_client_reset(g.c);
 	if (ret != 0) {
 		printf("DEVICE_RESET: %s\n", strerror(-ret));
-		guest_disconnect();
+		ag_disconnect(&g);
 		return TEST_FAILED;
 	}
 	return TEST_SUCCESS;
@@ -1146,7 +152,7 @@ case_setup(void)
 static void
 case_teardown(void)
 {
-	guest_disconnect();
+	ag_disconnect(&g);
 }
 
 /* ------------------------------------------------------------------ cases */
@@ -1364,30 +370,31 @@ bar_size_probe(unsigned int bar, uint64_t *size, uint32_t *type)
 	uint8_t b[4];
 	int ret;
 
-	ret = cfg_rd(off, b, 4);
+	ret = ag_cfg_rd(&g, off, b, 4);
 	if (ret != 0)
 		return ret;
 	orig = get_le32(b);
 	*type = orig & 0xFu;
 	put_le32(b, 0xFFFFFFFFu);
-	if ((ret = cfg_wr(off, b, 4)) != 0 || (ret = cfg_rd(off, b, 4)) != 0)
+	if ((ret = ag_cfg_wr(&g, off, b, 4)) != 0 || (ret = ag_cfg_rd(&g, off, b, 4)) != 0)
 		return ret;
 	lo = get_le32(b);
 	if ((*type & 0x6u) == 0x4u) {
 		/* 64-bit: size the high half too. */
-		if ((ret = cfg_rd(off + 4, b, 4)) != 0)
+		if ((ret = ag_cfg_rd(&g, off + 4, b, 4)) != 0)
 			return ret;
 		orig_hi = get_le32(b);
 		put_le32(b, 0xFFFFFFFFu);
-		if ((ret = cfg_wr(off + 4, b, 4)) != 0 || (ret = cfg_rd(off + 4, b, 4)) != 0)
+		if ((ret = ag_cfg_wr(&g, off + 4, b, 4)) != 0 ||
+		    (ret = ag_cfg_rd(&g, off + 4, b, 4)) != 0)
 			return ret;
 		hi = get_le32(b);
 		put_le32(b, orig_hi);
-		if ((ret = cfg_wr(off + 4, b, 4)) != 0)
+		if ((ret = ag_cfg_wr(&g, off + 4, b, 4)) != 0)
 			return ret;
 	}
 	put_le32(b, orig);
-	if ((ret = cfg_wr(off, b, 4)) != 0)
+	if ((ret = ag_cfg_wr(&g, off, b, 4)) != 0)
 		return ret;
 	*size = ~(((uint64_t)hi << 32) | (lo & ~0xFu)) + 1;
 	return 0;
@@ -1413,7 +420,7 @@ test_config_space(void)
 	TEST_ASSERT(di.num_regions >= RTE_VFIO_USER_REGION_CONFIG + 1 && di.num_irqs >= 3,
 		    "%" PRIu32 " regions, %" PRIu32 " irqs", di.num_regions, di.num_irqs);
 
-	ret = cfg_rd(0, cfg, sizeof(cfg));
+	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
 	TEST_ASSERT_SUCCESS(ret, "read config space");
 	TEST_ASSERT_EQUAL(get_le16(cfg + 0x00), 0x8086, "vendor id");
 	TEST_ASSERT_EQUAL(get_le16(cfg + 0x02), 0x1889, "device id");
@@ -1490,7 +497,7 @@ test_config_space(void)
 	TEST_ASSERT_SUCCESS(ret, "size BAR%" PRIu32, tbl & 7u);
 	TEST_ASSERT_EQUAL(size, ri.size, "MSI-X BAR size by sizing");
 	/* Sizing left the BARs as they were. */
-	ret = cfg_rd(0, cfg2, sizeof(cfg2));
+	ret = ag_cfg_rd(&g, 0, cfg2, sizeof(cfg2));
 	TEST_ASSERT_SUCCESS(ret, "read config space");
 	TEST_ASSERT(memcmp(cfg + 0x10, cfg2 + 0x10, 24) == 0, "BARs changed by sizing");
 	return TEST_SUCCESS;
@@ -1505,27 +512,27 @@ test_bringup(void)
 	uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 	int st;
 
-	v = rd(R_RSTAT);
+	v = ag_rd(&g, R_RSTAT);
 	TEST_ASSERT(
 		v != 0xDEADBEEFu &&
 			((v & RSTAT_MASK) == RSTAT_VFACTIVE || (v & RSTAT_MASK) == RSTAT_COMPLETED),
 		"VFGEN_RSTAT 0x%08" PRIx32, v);
-	TEST_ASSERT_SUCCESS(aq_init(), "admin queue init");
-	TEST_ASSERT_EQUAL(rd(R_ATQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ATQLEN");
-	TEST_ASSERT_EQUAL(rd(R_ARQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ARQLEN");
-	TEST_ASSERT_EQUAL(rd(R_ATQBAH), (uint32_t)(GUEST_IOVA >> 32), "ATQBAH");
-	TEST_ASSERT_EQUAL(rd(R_ARQBAL), (uint32_t)(GUEST_IOVA + ARQ_RING_OFF), "ARQBAL");
-	TEST_ASSERT_EQUAL(rd(R_ARQT), AQ_ENTRIES - 1, "ARQT");
-	TEST_ASSERT_EQUAL(rd(R_ATQH), 0, "ATQH");
-	TEST_ASSERT_EQUAL(rd(R_ARQH), 0, "ARQH");
+	TEST_ASSERT_SUCCESS(ag_aq_init(&g), "admin queue init");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ATQLEN");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ARQLEN");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQBAH), (uint32_t)(GUEST_IOVA >> 32), "ATQBAH");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQBAL), (uint32_t)(GUEST_IOVA + ARQ_RING_OFF), "ARQBAL");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQT), AQ_ENTRIES - 1, "ARQT");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQH), 0, "ATQH");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQH), 0, "ARQH");
 
-	st = vc_version(&major, &minor);
+	st = ag_vc_version(&g, &major, &minor);
 	TEST_ASSERT_SUCCESS(st, "VERSION status");
 	TEST_ASSERT(major == 1 && minor == 1, "VERSION %" PRIu32 ".%" PRIu32, major, minor);
-	TEST_ASSERT_EQUAL(rd(R_ATQH), 1, "ATQH after one message");
-	TEST_ASSERT_EQUAL(rd(R_ARQH), 1, "ARQH after one reply");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQH), 1, "ATQH after one message");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQH), 1, "ARQH after one reply");
 
-	st = vc_get_resources(&r);
+	st = ag_vc_get_resources(&g, &r);
 	TEST_ASSERT_SUCCESS(st, "GET_VF_RESOURCES status");
 	TEST_ASSERT_EQUAL(r.len, 20 + 16 * r.num_vsis, "GET_VF_RESOURCES length");
 	TEST_ASSERT_EQUAL(r.num_vsis, 1, "num_vsis");
@@ -1560,7 +567,7 @@ check_queue(enum rte_emudev_queue_dir dir, uint16_t q, bool enabled)
 	struct rte_emudev_queue_info qi;
 	bool tx = dir == RTE_EMUDEV_QUEUE_GUEST_TX;
 	uint64_t gpa = GUEST_IOVA + (tx ? TX_RING_OFF(q) : RX_RING_OFF(q));
-	uint8_t *mine = gmem(tx ? TX_RING_OFF(q) : RX_RING_OFF(q));
+	uint8_t *mine = ag_mem(&g, tx ? TX_RING_OFF(q) : RX_RING_OFF(q));
 	int ret;
 
 	ret = qinfo(dir, q, &qi);
@@ -1641,7 +648,7 @@ test_queues(void)
 	uint32_t v = 0;
 	int st, ret;
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 	ret = rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
 	TEST_ASSERT_SUCCESS(ret, "event register");
 	en0 = ev_get(RTE_EMUDEV_EVENT_QUEUE_ENABLED);
@@ -1676,12 +683,12 @@ test_queues(void)
 		goto out;
 	}
 
-	st = vc_config_queues(DEV_QUEUES);
+	st = ag_vc_config_queues(&g, DEV_QUEUES);
 	if (st != 0) {
 		printf("CONFIG_VSI_QUEUES: status %d\n", st);
 		goto out;
 	}
-	st = vc_irq_map(DEV_QUEUES);
+	st = ag_vc_irq_map(&g, DEV_QUEUES);
 	if (st != 0) {
 		printf("CONFIG_IRQ_MAP: status %d\n", st);
 		goto out;
@@ -1695,7 +702,7 @@ test_queues(void)
 	tails[1][1] = RING_LEN - 1;
 	tails[0][1] = 7;
 	rte_smp_mb();
-	if (reg_rd(R_QRX_TAIL(1), &v) != 0 || v != RING_LEN - 1) {
+	if (ag_reg_rd(&g, R_QRX_TAIL(1), &v) != 0 || v != RING_LEN - 1) {
 		printf("QRX_TAIL(1) written %u through the mmap reads %" PRIu32 "\n", RING_LEN - 1,
 		       v);
 		goto out;
@@ -1706,7 +713,7 @@ test_queues(void)
 		goto out;
 	}
 	/* And a trapped write lands in the mmapped page. */
-	if (reg_wr(R_QTX_TAIL(0), 3) != 0 || tails[0][0] != 3) {
+	if (ag_reg_wr(&g, R_QTX_TAIL(0), 3) != 0 || tails[0][0] != 3) {
 		printf("QTX_TAIL(0) written 3 by REGION_WRITE reads %" PRIu32 " in the mmap\n",
 		       tails[0][0]);
 		goto out;
@@ -1715,12 +722,12 @@ test_queues(void)
 	tails[0][1] = 0;
 
 	ev = g.nb_events;
-	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
 	if (st != 0) {
 		printf("ENABLE_QUEUES: status %d\n", st);
 		goto out;
 	}
-	if (!wait_event(ev, WAIT_MS)) {
+	if (!ag_wait_event(&g, ev, WAIT_MS)) {
 		printf("no LINK_CHANGE event after ENABLE_QUEUES\n");
 		goto out;
 	}
@@ -1750,7 +757,7 @@ test_queues(void)
 	}
 
 	/* Disable one direction of one queue, then the rest. */
-	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 0x2, 0x0, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, g.vsi_id, 0x2, 0x0, NULL, 0, NULL);
 	if (st != 0 || qinfo(RTE_EMUDEV_QUEUE_GUEST_RX, 1, &qi) != 0 || qi.enabled) {
 		printf("DISABLE_QUEUES rx 1: status %d, still enabled %d\n", st, qi.enabled);
 		goto out;
@@ -1759,7 +766,7 @@ test_queues(void)
 		printf("DISABLE_QUEUES rx 1 disabled tx 1\n");
 		goto out;
 	}
-	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 0x1, 0x3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, g.vsi_id, 0x1, 0x3, NULL, 0, NULL);
 	if (st != 0) {
 		printf("DISABLE_QUEUES: status %d\n", st);
 		goto out;
@@ -1773,16 +780,17 @@ test_queues(void)
 	}
 
 	/* DPDK's way: one queue per message, TX first, after CONFIG again. */
-	st = vc_config_queues(DEV_QUEUES);
+	st = ag_vc_config_queues(&g, DEV_QUEUES);
 	if (st != 0) {
 		printf("CONFIG_VSI_QUEUES again: status %d\n", st);
 		goto out;
 	}
 	for (q = 0; q < DEV_QUEUES; q++) {
-		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0, 1u << q, NULL, 0, NULL);
+		st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 0, 1u << q, NULL, 0,
+					NULL);
 		if (st == 0)
-			st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 0, NULL, 0,
-					     NULL);
+			st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 0, NULL,
+						0, NULL);
 		if (st != 0) {
 			printf("ENABLE_QUEUES of queue %u alone: status %d\n", q, st);
 			goto out;
@@ -1794,12 +802,12 @@ test_queues(void)
 			goto out;
 	}
 	/* Enabling an enabled queue is harmless. */
-	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0x1, 0x1, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 0x1, 0x1, NULL, 0, NULL);
 	if (st != 0) {
 		printf("ENABLE_QUEUES of enabled queues: status %d\n", st);
 		goto out;
 	}
-	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, g.vsi_id, 0x3, 0x3, NULL, 0, NULL);
 	if (st != 0 || check_all_disabled() != TEST_SUCCESS) {
 		printf("DISABLE_QUEUES of all: status %d\n", st);
 		goto out;
@@ -1814,15 +822,13 @@ out:
 	return ret;
 }
 
-static int atq_post_nowait(const struct aq_desc *d);
-
 /* LINK_CHANGE events that arrive within a short while (none expected: 0). */
 static unsigned int
 link_events_settle(unsigned int nb_before)
 {
-	wait_event(nb_before, 100);
-	sleep_us(50000);
-	arq_drain();
+	ag_wait_event(&g, nb_before, 100);
+	ag_sleep_us(50000);
+	ag_arq_drain(&g);
 	return g.nb_events - nb_before;
 }
 
@@ -1858,18 +864,20 @@ test_link_events(void)
 	TEST_ASSERT_EQUAL(
 		rte_emudev_attr_get(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed0, sizeof(speed0)),
 		(int)sizeof(speed0), "link_speed attribute");
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
-	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
-	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
+	TEST_ASSERT_EQUAL(ag_vc_config_queues(&g, DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
+	TEST_ASSERT_EQUAL(ag_vc_irq_map(&g, DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
 	/* Before the queues are up, link changes are not told (Linux would ignore them). */
 	n = link_set(0) + link_set(1);
 	TEST_ASSERT_EQUAL(n, 0, "LINK_CHANGE events before ENABLE_QUEUES");
 
 	ev = g.nb_events;
 	for (q = 0; q < DEV_QUEUES; q++) {
-		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 0, 1u << q, NULL, 0, NULL);
+		st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 0, 1u << q, NULL, 0,
+					NULL);
 		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES tx %u", q);
-		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 0, NULL, 0, NULL);
+		st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 0, NULL, 0,
+					NULL);
 		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES rx %u", q);
 	}
 	n = link_events_settle(ev);
@@ -1912,44 +920,44 @@ test_link_events(void)
 
 	/* Enabling queues again tells nothing new; disabling one neither. */
 	ev = g.nb_events;
-	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES again");
-	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 2, 2, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, g.vsi_id, 2, 2, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES of queue 1");
-	st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 2, 2, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 2, 2, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES of queue 1");
 	TEST_ASSERT_EQUAL(link_events_settle(ev), 0, "events with a queue enabled throughout");
 
 	/* All down (the driver's ifdown), then up: told again, once. */
-	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES");
 	TEST_ASSERT_EQUAL(link_set(0) + link_set(1), 0, "events with the queues down");
 	ev = g.nb_events;
 	for (q = 0; q < DEV_QUEUES; q++) {
-		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 1u << q, NULL, 0,
-				     NULL);
+		st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 1u << q, NULL,
+					0, NULL);
 		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES %u", q);
 	}
 	n = link_events_settle(ev);
 	TEST_ASSERT(n == 1 && g.last_event_link, "after DISABLE/ENABLE: %u events", n);
 
 	/* A VF reset: the new driver is told once its queues are up. */
-	vc_desc(&d, VC_OP_RESET_VF, 0, 0);
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post RESET_VF");
-	TEST_ASSERT_SUCCESS(wait_reg_clear(R_ARQLEN, AQLEN_ENABLE), "reset");
-	TEST_ASSERT_SUCCESS(bring_up(false), "bring-up after RESET_VF");
-	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
-	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
+	ag_vc_desc(&d, VC_OP_RESET_VF, 0, 0);
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post RESET_VF");
+	TEST_ASSERT_SUCCESS(ag_wait_reg_clear(&g, R_ARQLEN, AQLEN_ENABLE), "reset");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, false), "bring-up after RESET_VF");
+	TEST_ASSERT_EQUAL(ag_vc_config_queues(&g, DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
+	TEST_ASSERT_EQUAL(ag_vc_irq_map(&g, DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
 	ev = g.nb_events;
 	for (q = 0; q < DEV_QUEUES; q++) {
-		st = vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 1u << q, NULL, 0,
-				     NULL);
+		st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 1u << q, 1u << q, NULL,
+					0, NULL);
 		TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES %u after RESET_VF", q);
 	}
 	n = link_events_settle(ev);
 	printf("after RESET_VF: %u LINK_CHANGE event(s)\n", n);
 	TEST_ASSERT(n == 1 && g.last_event_link, "after RESET_VF: %u events", n);
-	st = vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES");
 	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
 	return TEST_SUCCESS;
@@ -1992,13 +1000,13 @@ test_filters_stats(void)
 	unsigned int i;
 	int st, ret;
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 
-	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, own);
+	st = ag_vc_eth_addr(&g, VC_OP_ADD_ETH_ADDR, g.vsi_id, own);
 	TEST_ASSERT_EQUAL(st, 0, "ADD_ETH_ADDR own");
-	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, other);
+	st = ag_vc_eth_addr(&g, VC_OP_ADD_ETH_ADDR, g.vsi_id, other);
 	TEST_ASSERT_EQUAL(st, 0, "ADD_ETH_ADDR other");
-	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, mcast);
+	st = ag_vc_eth_addr(&g, VC_OP_ADD_ETH_ADDR, g.vsi_id, mcast);
 	TEST_ASSERT_EQUAL(st, 0, "ADD_ETH_ADDR multicast");
 	/* Two in one message. */
 	memset(msg, 0, sizeof(msg));
@@ -2006,27 +1014,27 @@ test_filters_stats(void)
 	put_le16(msg + 2, 2);
 	memcpy(msg + 4, other, 6);
 	memcpy(msg + 12, mcast, 6);
-	st = vc_call(VC_OP_DEL_ETH_ADDR, msg, 20, NULL, 0, NULL);
+	st = ag_vc_call(&g, VC_OP_DEL_ETH_ADDR, msg, 20, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "DEL_ETH_ADDR of two");
-	st = vc_eth_addr(VC_OP_DEL_ETH_ADDR, g.vsi_id, own);
+	st = ag_vc_eth_addr(&g, VC_OP_DEL_ETH_ADDR, g.vsi_id, own);
 	TEST_ASSERT_EQUAL(st, 0, "DEL_ETH_ADDR own");
 
-	st = vc_promisc(g.vsi_id, VC_PROMISC_UNICAST | VC_PROMISC_MULTICAST);
+	st = ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_UNICAST | VC_PROMISC_MULTICAST);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE on");
-	st = vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST);
+	st = ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_MULTICAST);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE allmulti");
-	st = vc_promisc(g.vsi_id, 0);
+	st = ag_vc_promisc(&g, g.vsi_id, 0);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE off");
 
 	/* GET_STATS without a consumer: success, 96 bytes. */
-	st = vc_queue_select(VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen);
+	st = ag_vc_queue_select(&g, VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen);
 	TEST_ASSERT_EQUAL(st, 0, "GET_STATS");
 	TEST_ASSERT_EQUAL(rlen, 96, "GET_STATS length");
 	/* With the consumer's counters. */
 	ret = rte_emudev_stats_cb_set(emu_id, stats_cb, NULL);
 	TEST_ASSERT_SUCCESS(ret, "stats callback");
 	memset(stats, 0, sizeof(stats));
-	st = vc_queue_select(VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen);
+	st = ag_vc_queue_select(&g, VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen);
 	rte_emudev_stats_cb_set(emu_id, NULL, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "GET_STATS");
 	TEST_ASSERT_EQUAL(rlen, 96, "GET_STATS length");
@@ -2043,9 +1051,9 @@ test_filters_stats(void)
 	}
 
 	for (i = 0; i < RTE_DIM(unknown); i++) {
-		st = vc_call(unknown[i], NULL, 0, NULL, 0, NULL);
+		st = ag_vc_call(&g, unknown[i], NULL, 0, NULL, 0, NULL);
 		TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "op %" PRIu32, unknown[i]);
-		st = vc_call(unknown[i], msg, 16, NULL, 0, NULL);
+		st = ag_vc_call(&g, unknown[i], msg, 16, NULL, 0, NULL);
 		TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "op %" PRIu32 " with payload",
 				  unknown[i]);
 	}
@@ -2085,7 +1093,7 @@ vc_eth_addrs(uint32_t op, bool multi, unsigned int first, unsigned int n)
 	put_le16(msg + 2, (uint16_t)n);
 	for (i = 0; i < n; i++)
 		rx_addr(msg + 4 + 8 * i, multi, first + i);
-	return vc_call(op, msg, (uint16_t)(4 + 8 * n), NULL, 0, NULL);
+	return ag_vc_call(&g, op, msg, (uint16_t)(4 + 8 * n), NULL, 0, NULL);
 }
 
 /* The receive configuration now. */
@@ -2172,7 +1180,7 @@ test_rx_conf(void)
 						      rx_conf_cb, NULL),
 			    "event register");
 	cb_ret = -1;
-	if (bring_up(true) != 0 || rx_conf_is_default("after bring-up") != 0)
+	if (ag_bring_up(&g, true) != 0 || rx_conf_is_default("after bring-up") != 0)
 		goto out;
 
 	/* Own MAC, another twice, a multicast: one message, one event. */
@@ -2186,7 +1194,7 @@ test_rx_conf(void)
 	msg[4 + 6] = 1; /* VIRTCHNL_ETHER_ADDR_PRIMARY */
 	rx_addr(msg + 12, false, 1);
 	rx_addr(msg + 20, true, 1);
-	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 28, NULL, 0, NULL);
+	st = ag_vc_call(&g, VC_OP_ADD_ETH_ADDR, msg, 28, NULL, 0, NULL);
 	if (st != 0 || vc_eth_addrs(VC_OP_ADD_ETH_ADDR, false, 1, 1) != 0 || rx_conf(&c) != 0) {
 		printf("ADD_ETH_ADDR: status %d\n", st);
 		goto out;
@@ -2215,24 +1223,24 @@ test_rx_conf(void)
 
 	/* Promiscuous modes. */
 	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
-	st = vc_promisc(g.vsi_id, VC_PROMISC_UNICAST | VC_PROMISC_MULTICAST);
+	st = ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_UNICAST | VC_PROMISC_MULTICAST);
 	if (st != 0 || rx_conf(&c) != 0 ||
 	    c.flags != (RTE_EMUDEV_NET_RX_F_PROMISC | RTE_EMUDEV_NET_RX_F_ALLMULTI)) {
 		printf("promiscuous: status %d, flags 0x%x\n", st, c.flags);
 		goto out;
 	}
-	st = vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST);
+	st = ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_MULTICAST);
 	if (st != 0 || rx_conf(&c) != 0 || c.flags != RTE_EMUDEV_NET_RX_F_ALLMULTI) {
 		printf("allmulti: status %d, flags 0x%x\n", st, c.flags);
 		goto out;
 	}
-	st = vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST); /* no change, no event */
+	st = ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_MULTICAST); /* no change, no event */
 	if (st != 0 || ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev != 2) {
 		printf("promiscuous: %u events for 2 changes\n",
 		       ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) - ev);
 		goto out;
 	}
-	st = vc_promisc(g.vsi_id, 0);
+	st = ag_vc_promisc(&g, g.vsi_id, 0);
 	if (st != 0 || rx_conf(&c) != 0 || c.flags != 0) {
 		printf("promiscuous off: status %d, flags 0x%x\n", st, c.flags);
 		goto out;
@@ -2242,12 +1250,12 @@ test_rx_conf(void)
 	rx_conf(&c);
 	gen = c.generation;
 	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
-	st = vc_promisc(g.vsi_id, 0x4);
+	st = ag_vc_promisc(&g, g.vsi_id, 0x4);
 	if (st != VC_STATUS_ERR_PARAM) {
 		printf("promiscuous flags 0x4: status %d\n", st);
 		goto out;
 	}
-	st = vc_promisc((uint16_t)(g.vsi_id + 1), VC_PROMISC_UNICAST);
+	st = ag_vc_promisc(&g, (uint16_t)(g.vsi_id + 1), VC_PROMISC_UNICAST);
 	if (st != VC_STATUS_ERR_PARAM) {
 		printf("promiscuous on another VSI: status %d\n", st);
 		goto out;
@@ -2256,19 +1264,19 @@ test_rx_conf(void)
 	put_le16(msg + 2, 2);
 	rx_addr(msg + 4, false, 7);
 	memset(msg + 12, 0xFF, 6);
-	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 20, NULL, 0, NULL);
+	st = ag_vc_call(&g, VC_OP_ADD_ETH_ADDR, msg, 20, NULL, 0, NULL);
 	if (st != VC_STATUS_ERR_PARAM) {
 		printf("ADD_ETH_ADDR with a broadcast address: status %d\n", st);
 		goto out;
 	}
 	memset(msg + 12, 0, 6);
-	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 20, NULL, 0, NULL);
+	st = ag_vc_call(&g, VC_OP_ADD_ETH_ADDR, msg, 20, NULL, 0, NULL);
 	if (st != VC_STATUS_ERR_PARAM) {
 		printf("ADD_ETH_ADDR with a zero address: status %d\n", st);
 		goto out;
 	}
 	/* Two announced, one sent. */
-	st = vc_call(VC_OP_ADD_ETH_ADDR, msg, 12, NULL, 0, NULL);
+	st = ag_vc_call(&g, VC_OP_ADD_ETH_ADDR, msg, 12, NULL, 0, NULL);
 	if (st != VC_STATUS_ERR_PARAM) {
 		printf("ADD_ETH_ADDR of 2 in 12 bytes: status %d\n", st);
 		goto out;
@@ -2294,7 +1302,7 @@ test_rx_conf(void)
 		goto out;
 	}
 	/* Present ones and the device MAC still fit. */
-	st = vc_eth_addr(VC_OP_ADD_ETH_ADDR, g.vsi_id, dev_mac);
+	st = ag_vc_eth_addr(&g, VC_OP_ADD_ETH_ADDR, g.vsi_id, dev_mac);
 	if (st != 0 || vc_eth_addrs(VC_OP_ADD_ETH_ADDR, false, 3, 5) != 0) {
 		printf("adding present addresses to a full list: status %d\n", st);
 		goto out;
@@ -2315,7 +1323,7 @@ test_rx_conf(void)
 	/* Deleting: absent ones are fine; the device MAC stays. */
 	st = vc_eth_addrs(VC_OP_DEL_ETH_ADDR, false, 1, 100);
 	if (st == 0)
-		st = vc_eth_addr(VC_OP_DEL_ETH_ADDR, g.vsi_id, dev_mac);
+		st = ag_vc_eth_addr(&g, VC_OP_DEL_ETH_ADDR, g.vsi_id, dev_mac);
 	if (st != 0 || rx_conf(&c) != 0 || c.nb_unicast != 1 ||
 	    memcmp(c.unicast[0].addr_bytes, dev_mac, 6) != 0) {
 		printf("DEL_ETH_ADDR of all unicast: status %d, %u entries\n", st, c.nb_unicast);
@@ -2336,7 +1344,7 @@ test_rx_conf(void)
 	}
 
 	/* A VF reset: back to the defaults, with an event. */
-	vc_promisc(g.vsi_id, VC_PROMISC_UNICAST);
+	ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_UNICAST);
 	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
 	if (ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) == ev ||
@@ -2345,13 +1353,13 @@ test_rx_conf(void)
 		goto out;
 	}
 	/* The client leaves: defaults, with an event. */
-	TEST_ASSERT_SUCCESS(guest_set_irqs(), "SET_IRQS");
+	TEST_ASSERT_SUCCESS(ag_set_irqs(&g), "SET_IRQS");
 	memset(g.mem, 0, 0x80000);
-	if (bring_up(true) != 0 || vc_eth_addrs(VC_OP_ADD_ETH_ADDR, true, 1, 3) != 0 ||
-	    vc_promisc(g.vsi_id, VC_PROMISC_MULTICAST) != 0)
+	if (ag_bring_up(&g, true) != 0 || vc_eth_addrs(VC_OP_ADD_ETH_ADDR, true, 1, 3) != 0 ||
+	    ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_MULTICAST) != 0)
 		goto out;
 	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
-	guest_disconnect();
+	ag_disconnect(&g);
 	if (wait_disconnected() != 0 || ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED) == ev ||
 	    rx_conf_is_default("after the client left") != 0) {
 		printf("no event or no defaults after the client left\n");
@@ -2411,7 +1419,7 @@ vc_vlan_filters(uint32_t op, uint16_t first, unsigned int n, const uint16_t *raw
 			put_le16(f + 12, 0x8100);
 		}
 	}
-	return vc_call(op, msg, (uint16_t)(len - len_cut), NULL, 0, NULL);
+	return ag_vc_call(&g, op, msg, (uint16_t)(len - len_cut), NULL, 0, NULL);
 }
 
 /* ENABLE/DISABLE_VLAN_STRIPPING/INSERTION_V2. */
@@ -2424,7 +1432,7 @@ vc_vlan_setting(uint32_t op, uint32_t outer, uint32_t inner)
 	put_le32(msg, outer);
 	put_le32(msg + 4, inner);
 	put_le16(msg + 8, g.vsi_id);
-	return vc_call(op, msg, sizeof(msg), NULL, 0, NULL);
+	return ag_vc_call(&g, op, msg, sizeof(msg), NULL, 0, NULL);
 }
 
 static bool
@@ -2458,19 +1466,19 @@ test_vlan(void)
 	uint64_t gen;
 	int st;
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 	/* Not negotiated: refused. */
-	st = vc_call(VC_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, caps, sizeof(caps), &rlen);
+	st = ag_vc_call(&g, VC_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, caps, sizeof(caps), &rlen);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "VLAN caps without VLAN_V2");
 	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 100, 1, NULL, 0);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "ADD_VLAN_V2 without VLAN_V2");
 
-	TEST_ASSERT_SUCCESS(vc_get_resources_caps(&r, VF_CAPS_OFFLOADS), "GET_VF_RESOURCES");
+	TEST_ASSERT_SUCCESS(ag_vc_get_resources_caps(&g, &r, VF_CAPS_OFFLOADS), "GET_VF_RESOURCES");
 	TEST_ASSERT(r.caps & VC_CAP_VLAN_V2, "VLAN_V2 not offered (caps 0x%08x)", r.caps);
 	TEST_ASSERT(!(r.caps & (1u << 16)), "legacy VLAN offered with VLAN_V2 (caps 0x%08x)",
 		    r.caps);
 	memset(caps, 0, sizeof(caps));
-	st = vc_call(VC_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, caps, sizeof(caps), &rlen);
+	st = ag_vc_call(&g, VC_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, caps, sizeof(caps), &rlen);
 	TEST_ASSERT(st == 0 && rlen == 40, "VLAN caps: status %d, %u bytes", st, rlen);
 	printf("VLAN caps: filtering outer 0x%08x inner 0x%08x init 0x%x max %u; stripping outer "
 	       "0x%08x; insertion outer 0x%08x; init 0x%x match %u\n",
@@ -2560,9 +1568,10 @@ test_vlan(void)
 	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "outer and inner insertion");
 	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0, 0);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "stripping of no ethertype");
-	st = vc_call(VC_OP_ENABLE_VLAN_STRIPPING_V2, caps, 12, NULL, 0, NULL);
+	st = ag_vc_call(&g, VC_OP_ENABLE_VLAN_STRIPPING_V2, caps, 12, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "a short setting");
-	st = vc_call(58 /* ENABLE_VLAN_FILTERING_V2: no toggle offered */, caps, 16, NULL, 0, NULL);
+	st = ag_vc_call(&g, 58 /* ENABLE_VLAN_FILTERING_V2: no toggle offered */, caps, 16, NULL, 0,
+			NULL);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "ENABLE_VLAN_FILTERING_V2");
 	TEST_ASSERT(rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_VLAN_STRIP),
 		    "refused settings changed the configuration");
@@ -2606,7 +1615,7 @@ vc_rss_key(uint16_t vsi, uint16_t key_len, uint8_t seed, uint16_t len)
 	put_le16(msg + 2, key_len);
 	for (i = 0; i < 128; i++)
 		msg[4 + i] = (uint8_t)(i * 7 + seed);
-	return vc_call(VC_OP_CONFIG_RSS_KEY, msg, len, NULL, 0, NULL);
+	return ag_vc_call(&g, VC_OP_CONFIG_RSS_KEY, msg, len, NULL, 0, NULL);
 }
 
 /* CONFIG_RSS_LUT: entries i % nq (one entry set to bad when bad is not 0). */
@@ -2623,7 +1632,7 @@ vc_rss_lut(uint16_t entries, uint8_t nq, uint8_t bad, uint16_t len)
 		msg[4 + i] = (uint8_t)(i % nq);
 	if (bad != 0)
 		msg[4 + 17] = bad;
-	return vc_call(VC_OP_CONFIG_RSS_LUT, msg, len, NULL, 0, NULL);
+	return ag_vc_call(&g, VC_OP_CONFIG_RSS_LUT, msg, len, NULL, 0, NULL);
 }
 
 static int
@@ -2632,7 +1641,7 @@ vc_rss_hena(uint64_t hena, uint16_t len)
 	uint8_t msg[8];
 
 	put_le64(msg, hena);
-	return vc_call(VC_OP_SET_RSS_HENA, msg, len, NULL, 0, NULL);
+	return ag_vc_call(&g, VC_OP_SET_RSS_HENA, msg, len, NULL, 0, NULL);
 }
 
 /*
@@ -2653,19 +1662,19 @@ test_rss(void)
 	uint16_t rlen;
 	int st;
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 	st = vc_rss_key(g.vsi_id, 52, 0, 57);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "CONFIG_RSS_KEY without RSS_PF");
-	st = vc_call(VC_OP_GET_RSS_HENA_CAPS, NULL, 0, resp, sizeof(resp), &rlen);
+	st = ag_vc_call(&g, VC_OP_GET_RSS_HENA_CAPS, NULL, 0, resp, sizeof(resp), &rlen);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "GET_RSS_HENA_CAPS without RSS_PF");
 
-	TEST_ASSERT_SUCCESS(vc_get_resources_caps(&r, VF_CAPS_OFFLOADS), "GET_VF_RESOURCES");
+	TEST_ASSERT_SUCCESS(ag_vc_get_resources_caps(&g, &r, VF_CAPS_OFFLOADS), "GET_VF_RESOURCES");
 	TEST_ASSERT((r.caps & VC_CAP_RSS_PF) && !(r.caps & (VC_CAP_RSS_AQ | VC_CAP_RSS_REG)),
 		    "RSS capabilities 0x%08x", r.caps);
 	TEST_ASSERT(r.rss_key_size == 52 && r.rss_lut_size == 64, "RSS sizes %u/%u", r.rss_key_size,
 		    r.rss_lut_size);
 	memset(resp, 0, sizeof(resp));
-	st = vc_call(VC_OP_GET_RSS_HENA_CAPS, NULL, 0, resp, sizeof(resp), &rlen);
+	st = ag_vc_call(&g, VC_OP_GET_RSS_HENA_CAPS, NULL, 0, resp, sizeof(resp), &rlen);
 	printf("GET_RSS_HENA_CAPS: status %d, %u bytes, 0x%016" PRIx64 "\n", st, rlen,
 	       (uint64_t)get_le32(resp) | (uint64_t)get_le32(resp + 4) << 32);
 	TEST_ASSERT(st == 0 && rlen == 8 &&
@@ -2939,8 +1948,8 @@ vc_msg_case_send(const struct vc_msg_case *c, uint16_t vsi, uint16_t bad_vsi)
 		const struct msg_qpair *q = &c->qp[i];
 
 		if (q->vsi != 0)
-			qpair_fill(msg + 8 + 64 * i, (uint16_t)msg_value(q->vsi, vsi, bad_vsi),
-				   q->qid, q->ring_len, q->tx_ring, q->rx_ring);
+			ag_qpair_fill(msg + 8 + 64 * i, (uint16_t)msg_value(q->vsi, vsi, bad_vsi),
+				      q->qid, q->ring_len, q->tx_ring, q->rx_ring);
 	}
 	for (i = 0; i < RTE_DIM(c->f); i++) {
 		const struct msg_field *f = &c->f[i];
@@ -2953,7 +1962,7 @@ vc_msg_case_send(const struct vc_msg_case *c, uint16_t vsi, uint16_t bad_vsi)
 		else if (f->size == 4)
 			put_le32(msg + f->off, (uint32_t)v);
 	}
-	return vc_call(c->op, c->len != 0 ? msg : NULL, c->len, NULL, 0, NULL);
+	return ag_vc_call(&g, c->op, c->len != 0 ? msg : NULL, c->len, NULL, 0, NULL);
 }
 
 /* Malformed virtchnl messages get an error status; the device keeps working. */
@@ -2965,7 +1974,7 @@ test_malformed(void)
 	uint32_t major = 0, minor = 0;
 	int st;
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 	vsi = g.vsi_id;
 	bad_vsi = (uint16_t)(vsi + 1);
 
@@ -2981,23 +1990,23 @@ test_malformed(void)
 
 	/* The device still works, and nothing of the above was configured. */
 	TEST_ASSERT_SUCCESS(check_all_disabled(), "queues after malformed messages");
-	TEST_ASSERT_SUCCESS(vc_version(&major, &minor), "VERSION after malformed messages");
+	TEST_ASSERT_SUCCESS(ag_vc_version(&g, &major, &minor), "VERSION after malformed messages");
 	TEST_ASSERT(major == 1 && minor == 1, "VERSION %" PRIu32 ".%" PRIu32, major, minor);
 	for (i = 0; i < RTE_DIM(limit_msgs); i++) {
 		st = vc_msg_case_send(&limit_msgs[i], vsi, bad_vsi);
 		TEST_ASSERT_EQUAL(st, 0, "%s", limit_msgs[i].name);
 	}
 
-	st = vc_config_queues(DEV_QUEUES);
+	st = ag_vc_config_queues(&g, DEV_QUEUES);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_VSI_QUEUES after malformed messages");
-	st = vc_irq_map(DEV_QUEUES);
+	st = ag_vc_irq_map(&g, DEV_QUEUES);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_IRQ_MAP after malformed messages");
-	st = vc_queue_select(VC_OP_ENABLE_QUEUES, vsi, 0x3, 0x3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, vsi, 0x3, 0x3, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "ENABLE_QUEUES after malformed messages");
 	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 0, true), "tx 0");
 	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 1, true), "rx 1");
 	/* Reconfiguring an enabled queue is refused, or leaves it usable. */
-	st = vc_queue_select(VC_OP_DISABLE_QUEUES, vsi, 0x3, 0x3, NULL, 0, NULL);
+	st = ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, vsi, 0x3, 0x3, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, 0, "DISABLE_QUEUES");
 	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
 	TEST_ASSERT_EQUAL(nb_accepted, 0, "malformed messages accepted");
@@ -3011,12 +2020,12 @@ aq_recovers(const char *after)
 	uint32_t major = 0, minor = 0;
 	int st;
 
-	arq_drain();
-	if (aq_shutdown() != 0 || aq_init() != 0) {
+	ag_arq_drain(&g);
+	if (ag_aq_shutdown(&g) != 0 || ag_aq_init(&g) != 0) {
 		printf("admin queue re-init after %s failed\n", after);
 		return TEST_FAILED;
 	}
-	st = vc_version(&major, &minor);
+	st = ag_vc_version(&g, &major, &minor);
 	if (st != 0 || major != 1 || minor != 1) {
 		printf("VERSION after %s: status %d, %" PRIu32 ".%" PRIu32 "\n", after, st, major,
 		       minor);
@@ -3025,23 +2034,13 @@ aq_recovers(const char *after)
 	return TEST_SUCCESS;
 }
 
-/* Post a descriptor without waiting for the device to take it. */
-static int
-atq_post_nowait(const struct aq_desc *d)
-{
-	*atq_desc(g.atq_tail) = *d;
-	rte_smp_wmb();
-	g.atq_tail = (g.atq_tail + 1) % AQ_ENTRIES;
-	return reg_wr(R_ATQT, g.atq_tail);
-}
-
 /* The device is alive: it answers a register read. */
 static int
 alive(const char *after)
 {
 	uint32_t v;
 
-	if (reg_rd(R_RSTAT, &v) != 0) {
+	if (ag_reg_rd(&g, R_RSTAT, &v) != 0) {
 		printf("device does not answer after %s\n", after);
 		return TEST_FAILED;
 	}
@@ -3057,105 +2056,106 @@ test_bad_aq(void)
 
 	put_le32(ver, 1);
 	put_le32(ver + 4, 1);
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 
 	/* ATQ ring not mapped. */
-	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
-	TEST_ASSERT_SUCCESS(aq_init_at(UNMAPPED_IOVA, GUEST_IOVA + ARQ_RING_OFF), "init");
-	memcpy(gmem(ATQ_BUF_OFF(0)), ver, 8);
-	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(0));
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(ag_aq_shutdown(&g), "shutdown");
+	TEST_ASSERT_SUCCESS(ag_aq_init_at(&g, UNMAPPED_IOVA, GUEST_IOVA + ARQ_RING_OFF), "init");
+	memcpy(ag_mem(&g, ATQ_BUF_OFF(0)), ver, 8);
+	ag_vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(0));
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 	TEST_ASSERT_SUCCESS(alive("an unmapped ATQ"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped ATQ"), "recovery");
 
 	/* ATQ ring across the end of guest memory. */
-	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
-	TEST_ASSERT_SUCCESS(aq_init_at(GUEST_IOVA + GUEST_SIZE - 512, GUEST_IOVA + ARQ_RING_OFF),
-			    "init");
+	TEST_ASSERT_SUCCESS(ag_aq_shutdown(&g), "shutdown");
+	TEST_ASSERT_SUCCESS(
+		ag_aq_init_at(&g, GUEST_IOVA + GUEST_SIZE - 512, GUEST_IOVA + ARQ_RING_OFF),
+		"init");
 	g.atq_tail = 20; /* the descriptor beyond the end */
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQH, 20), "ATQH");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 21), "ATQT");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQH, 20), "ATQH");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQT, 21), "ATQT");
 	TEST_ASSERT_SUCCESS(alive("an ATQ across the end of memory"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("an ATQ across the end of memory"), "recovery");
 
 	/* ARQ ring not mapped: the reply cannot be posted. */
-	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
-	TEST_ASSERT_SUCCESS(aq_init_at(GUEST_IOVA + ATQ_RING_OFF, UNMAPPED_IOVA), "init");
-	memcpy(gmem(ATQ_BUF_OFF(0)), ver, 8);
-	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(0));
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(ag_aq_shutdown(&g), "shutdown");
+	TEST_ASSERT_SUCCESS(ag_aq_init_at(&g, GUEST_IOVA + ATQ_RING_OFF, UNMAPPED_IOVA), "init");
+	memcpy(ag_mem(&g, ATQ_BUF_OFF(0)), ver, 8);
+	ag_vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(0));
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 	TEST_ASSERT_SUCCESS(alive("an unmapped ARQ"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped ARQ"), "recovery");
 
 	/* Message buffer not mapped. */
-	vc_desc(&d, VC_OP_VERSION, 8, UNMAPPED_IOVA);
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	ag_vc_desc(&d, VC_OP_VERSION, 8, UNMAPPED_IOVA);
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 	TEST_ASSERT_SUCCESS(alive("an unmapped message buffer"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped message buffer"), "recovery");
 
 	/* Message buffer across the end of guest memory. */
-	vc_desc(&d, VC_OP_CONFIG_VSI_QUEUES, 136, GUEST_IOVA + GUEST_SIZE - 64);
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	ag_vc_desc(&d, VC_OP_CONFIG_VSI_QUEUES, 136, GUEST_IOVA + GUEST_SIZE - 64);
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 	TEST_ASSERT_SUCCESS(alive("a message buffer across the end of memory"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("a message buffer across the end of memory"), "recovery");
 
 	/* datalen larger than an admin queue buffer. */
-	memcpy(gmem(ATQ_BUF_OFF(0)), ver, 8);
-	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
+	memcpy(ag_mem(&g, ATQ_BUF_OFF(0)), ver, 8);
+	ag_vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
 	d.datalen = 8192;
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 	TEST_ASSERT_SUCCESS(alive("datalen 8192"), "alive");
 	d.datalen = 0xFFFF;
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 	TEST_ASSERT_SUCCESS(alive("datalen 65535"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("datalen > 4096"), "recovery");
 
 	/* ARQ buffer not mapped, and too small for the reply. */
-	arq_desc(g.arq_ntc)->addr_high = (uint32_t)(UNMAPPED_IOVA >> 32);
-	arq_desc(g.arq_ntc + 1)->datalen = 4;
-	memcpy(gmem(ATQ_BUF_OFF(g.atq_tail)), ver, 8);
-	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
-	memcpy(gmem(ATQ_BUF_OFF(g.atq_tail)), ver, 8);
-	vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
-	TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+	ag_arq_desc(&g, g.arq_ntc)->addr_high = (uint32_t)(UNMAPPED_IOVA >> 32);
+	ag_arq_desc(&g, g.arq_ntc + 1)->datalen = 4;
+	memcpy(ag_mem(&g, ATQ_BUF_OFF(g.atq_tail)), ver, 8);
+	ag_vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
+	memcpy(ag_mem(&g, ATQ_BUF_OFF(g.atq_tail)), ver, 8);
+	ag_vc_desc(&d, VC_OP_VERSION, 8, GUEST_IOVA + ATQ_BUF_OFF(g.atq_tail));
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 	TEST_ASSERT_SUCCESS(alive("an unmapped ARQ buffer"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("an unmapped ARQ buffer"), "recovery");
 
 	/* Lengths and indices out of range. */
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 1000), "ATQT 1000");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQT, 1000), "ATQT 1000");
 	TEST_ASSERT_SUCCESS(alive("ATQT beyond the ring"), "alive");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ARQT, 0xFFFFFFFFu), "ARQT ~0");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ARQT, 0xFFFFFFFFu), "ARQT ~0");
 	TEST_ASSERT_SUCCESS(alive("ARQT beyond the ring"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("tails beyond the rings"), "recovery");
-	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQBAL, (uint32_t)GUEST_IOVA), "ATQBAL");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQBAH, (uint32_t)(GUEST_IOVA >> 32)), "ATQBAH");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQLEN, AQLEN_ENABLE), "ATQLEN 0");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 1), "ATQT");
+	TEST_ASSERT_SUCCESS(ag_aq_shutdown(&g), "shutdown");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQBAL, (uint32_t)GUEST_IOVA), "ATQBAL");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQBAH, (uint32_t)(GUEST_IOVA >> 32)), "ATQBAH");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQLEN, AQLEN_ENABLE), "ATQLEN 0");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQT, 1), "ATQT");
 	TEST_ASSERT_SUCCESS(alive("an ATQ of length 0"), "alive");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQLEN, AQLEN_ENABLE | 1023), "ATQLEN 1023");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQLEN, AQLEN_ENABLE | 1023), "ATQLEN 1023");
 	/* (Not further: the descriptors beyond 32 are the ARQ ring.) */
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, 2), "ATQT");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQT, 2), "ATQT");
 	TEST_ASSERT_SUCCESS(alive("an ATQ of length 1023"), "alive");
 	TEST_ASSERT_SUCCESS(aq_recovers("odd ATQ lengths"), "recovery");
 	/* A descriptor that is not a message to the PF. */
 	memset(&d, 0, sizeof(d));
 	d.opcode = 0x0123;
 	d.flags = AQ_FLAG_SI;
-	TEST_ASSERT_SUCCESS(atq_submit(&d, &d), "submit opcode 0x0123");
+	TEST_ASSERT_SUCCESS(ag_atq_submit(&g, &d, &d), "submit opcode 0x0123");
 	TEST_ASSERT_SUCCESS(aq_recovers("an unknown AQ opcode"), "recovery");
 	/* queue_shutdown is completed. */
 	memset(&d, 0, sizeof(d));
 	d.opcode = AQ_OP_QUEUE_SHUTDOWN;
 	d.flags = AQ_FLAG_SI;
-	TEST_ASSERT_SUCCESS(atq_submit(&d, &d), "submit queue_shutdown");
+	TEST_ASSERT_SUCCESS(ag_atq_submit(&g, &d, &d), "submit queue_shutdown");
 	TEST_ASSERT((d.flags & (AQ_FLAG_DD | AQ_FLAG_CMP)) == (AQ_FLAG_DD | AQ_FLAG_CMP),
 		    "queue_shutdown written back with flags 0x%04x", d.flags);
 	TEST_ASSERT_SUCCESS(aq_recovers("queue_shutdown"), "recovery");
 
 	/* And a full bring-up works. */
-	TEST_ASSERT_SUCCESS(bring_up_queues(), "bring-up after bad rings");
+	TEST_ASSERT_SUCCESS(ag_bring_up_queues(&g, DEV_QUEUES), "bring-up after bad rings");
 	return TEST_SUCCESS;
 }
 
@@ -3170,7 +2170,7 @@ test_aq_behaviour(void)
 	uint16_t rlen;
 	int st;
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 
 	/* Several descriptors for one tail write: replies in order. */
 	memset(req, 0, sizeof(req));
@@ -3184,29 +2184,30 @@ test_aq_behaviour(void)
 			memset(req, 0, sizeof(req));
 			put_le16(req, g.vsi_id);
 		}
-		memcpy(gmem(ATQ_BUF_OFF(slot)), req, ops[i] == VC_OP_VERSION ? 8 : 12);
-		vc_desc(&d, ops[i], ops[i] == VC_OP_VERSION ? 8 : 12,
-			GUEST_IOVA + ATQ_BUF_OFF(slot));
-		*atq_desc(slot) = d;
+		memcpy(ag_mem(&g, ATQ_BUF_OFF(slot)), req, ops[i] == VC_OP_VERSION ? 8 : 12);
+		ag_vc_desc(&d, ops[i], ops[i] == VC_OP_VERSION ? 8 : 12,
+			   GUEST_IOVA + ATQ_BUF_OFF(slot));
+		*ag_atq_desc(&g, slot) = d;
 		g.atq_tail = (slot + 1) % AQ_ENTRIES;
 	}
 	rte_smp_wmb();
-	TEST_ASSERT_SUCCESS(reg_wr(R_ATQT, g.atq_tail), "ATQT");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ATQT, g.atq_tail), "ATQT");
 	for (i = 0; i < RTE_DIM(ops); i++) {
-		TEST_ASSERT_SUCCESS(arq_take(&m, WAIT_MS), "reply %" PRIu32, i);
+		TEST_ASSERT_SUCCESS(ag_arq_take(&g, &m, WAIT_MS), "reply %" PRIu32, i);
 		TEST_ASSERT(m.op == ops[i] && m.status == 0,
 			    "reply %" PRIu32 ": op %" PRIu32 " status %" PRId32, i, m.op, m.status);
 	}
-	TEST_ASSERT_EQUAL(rd(R_ATQH), g.atq_tail, "ATQH after three messages");
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQH), g.atq_tail, "ATQH after three messages");
 
 	/* No free ARQ descriptor: the reply waits for the driver's ARQT. */
-	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
-	TEST_ASSERT_SUCCESS(aq_init(), "init");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ARQT, 0), "ARQT 0");
-	TEST_ASSERT_SUCCESS(vc_send(VC_OP_GET_STATS, req, 12), "send GET_STATS");
-	TEST_ASSERT_EQUAL(arq_take(&m, QUIET_MS), -ETIMEDOUT, "reply without a free descriptor");
-	TEST_ASSERT_SUCCESS(reg_wr(R_ARQT, AQ_ENTRIES - 1), "ARQT");
-	TEST_ASSERT_SUCCESS(arq_take(&m, WAIT_MS), "reply after ARQT");
+	TEST_ASSERT_SUCCESS(ag_aq_shutdown(&g), "shutdown");
+	TEST_ASSERT_SUCCESS(ag_aq_init(&g), "init");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ARQT, 0), "ARQT 0");
+	TEST_ASSERT_SUCCESS(ag_vc_send(&g, VC_OP_GET_STATS, req, 12), "send GET_STATS");
+	TEST_ASSERT_EQUAL(ag_arq_take(&g, &m, QUIET_MS), -ETIMEDOUT,
+			  "reply without a free descriptor");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_ARQT, AQ_ENTRIES - 1), "ARQT");
+	TEST_ASSERT_SUCCESS(ag_arq_take(&g, &m, WAIT_MS), "reply after ARQT");
 	TEST_ASSERT(m.op == VC_OP_GET_STATS && m.status == 0 && m.datalen == 96,
 		    "GET_STATS reply: op %" PRIu32 " status %" PRId32 " len %u", m.op, m.status,
 		    m.datalen);
@@ -3214,17 +2215,17 @@ test_aq_behaviour(void)
 	/* A virtchnl 1.0 VF: GET_VF_RESOURCES without payload gets L2. */
 	put_le32(req, 1);
 	put_le32(req + 4, 0);
-	st = vc_call(VC_OP_VERSION, req, 8, resp, sizeof(resp), &rlen);
+	st = ag_vc_call(&g, VC_OP_VERSION, req, 8, resp, sizeof(resp), &rlen);
 	/* The PF answers a 1.0 VF with 1.0 (as i40e does). */
 	TEST_ASSERT(st == 0 && rlen == 8 && get_le32(resp) == 1 && get_le32(resp + 4) == 0,
 		    "VERSION 1.0: status %d, %u bytes, %" PRIu32 ".%" PRIu32, st, rlen,
 		    get_le32(resp), get_le32(resp + 4));
-	st = vc_call(VC_OP_GET_VF_RESOURCES, NULL, 0, resp, sizeof(resp), &rlen);
+	st = ag_vc_call(&g, VC_OP_GET_VF_RESOURCES, NULL, 0, resp, sizeof(resp), &rlen);
 	TEST_ASSERT(st == 0 && rlen == 36 && get_le16(resp) == 1 && get_le32(resp + 8) == VC_CAP_L2,
 		    "GET_VF_RESOURCES of a 1.0 VF: status %d, %u bytes, caps 0x%08" PRIx32, st,
 		    rlen, get_le32(resp + 8));
 	/* Back to 1.1: the capabilities asked for, among those offered. */
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up 1.1");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up 1.1");
 
 	/*
 	 * A reply the device could not post (ARQ ring not mapped) belongs to
@@ -3232,14 +2233,14 @@ test_aq_behaviour(void)
 	 * the ARQ the driver sets up next, where it would pass for the reply
 	 * to a new request.
 	 */
-	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
-	TEST_ASSERT_SUCCESS(aq_init_at(GUEST_IOVA + ATQ_RING_OFF, UNMAPPED_IOVA), "init");
+	TEST_ASSERT_SUCCESS(ag_aq_shutdown(&g), "shutdown");
+	TEST_ASSERT_SUCCESS(ag_aq_init_at(&g, GUEST_IOVA + ATQ_RING_OFF, UNMAPPED_IOVA), "init");
 	put_le32(req, 1);
 	put_le32(req + 4, 1);
-	TEST_ASSERT_SUCCESS(vc_send(VC_OP_VERSION, req, 8), "send VERSION");
-	TEST_ASSERT_SUCCESS(aq_shutdown(), "shutdown");
-	TEST_ASSERT_SUCCESS(aq_init(), "init");
-	st = arq_take(&m, QUIET_MS);
+	TEST_ASSERT_SUCCESS(ag_vc_send(&g, VC_OP_VERSION, req, 8), "send VERSION");
+	TEST_ASSERT_SUCCESS(ag_aq_shutdown(&g), "shutdown");
+	TEST_ASSERT_SUCCESS(ag_aq_init(&g), "init");
+	st = ag_arq_take(&g, &m, QUIET_MS);
 	TEST_ASSERT(st == -ETIMEDOUT,
 		    "a reply (op %" PRIu32 ", status %" PRId32 ") from before the admin queue "
 		    "was shut down arrived on the new one",
@@ -3255,13 +2256,13 @@ version_fires(bool *fired)
 	uint32_t major, minor;
 	int st;
 
-	efd_drain(g.efd[0]);
-	st = vc_version(&major, &minor);
+	ag_efd_drain(g.efd[0]);
+	st = ag_vc_version(&g, &major, &minor);
 	if (st != 0) {
 		printf("VERSION: status %d\n", st);
 		return TEST_FAILED;
 	}
-	*fired = efd_wait(g.efd[0], QUIET_MS) != 0;
+	*fired = ag_efd_wait(g.efd[0], QUIET_MS) != 0;
 	return TEST_SUCCESS;
 }
 
@@ -3269,8 +2270,8 @@ version_fires(bool *fired)
 static int
 arm_vector0(bool intena, bool adminq)
 {
-	if (reg_wr(R_DYN_CTL01, intena ? DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE : 0) != 0 ||
-	    reg_wr(R_ICR0_ENA1, adminq ? ICR0_ENA1_ADMINQ : 0) != 0)
+	if (ag_reg_wr(&g, R_DYN_CTL01, intena ? DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE : 0) != 0 ||
+	    ag_reg_wr(&g, R_ICR0_ENA1, adminq ? ICR0_ENA1_ADMINQ : 0) != 0)
 		return TEST_FAILED;
 	return TEST_SUCCESS;
 }
@@ -3283,84 +2284,86 @@ test_interrupts(void)
 	bool fired;
 	int ret;
 
-	TEST_ASSERT_SUCCESS(bring_up(true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 
 	/* Nothing armed: no interrupt, but the cause is latched in ICR01. */
 	TEST_ASSERT_SUCCESS(arm_vector0(false, false), "disarm");
-	rd(R_ICR01);
+	ag_rd(&g, R_ICR01);
 	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
 	TEST_ASSERT(!fired, "vector 0 fired with interrupts disabled");
-	icr = rd(R_ICR01);
+	icr = ag_rd(&g, R_ICR01);
 	TEST_ASSERT(icr != 0xDEADBEEFu && (icr & ICR01_ADMINQ), "ICR01 0x%08" PRIx32, icr);
-	icr = rd(R_ICR01);
+	icr = ag_rd(&g, R_ICR01);
 	TEST_ASSERT(!(icr & ICR01_ADMINQ), "ICR01 0x%08" PRIx32 " not cleared by its read", icr);
 
 	/* INTENA without the ADMINQ cause enabled. */
 	TEST_ASSERT_SUCCESS(arm_vector0(true, false), "arm");
 	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
 	TEST_ASSERT(!fired, "vector 0 fired without ICR0_ENA1.ADMINQ");
-	rd(R_ICR01);
+	ag_rd(&g, R_ICR01);
 
 	/* The ADMINQ cause without INTENA. */
 	TEST_ASSERT_SUCCESS(arm_vector0(false, true), "arm");
 	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
 	TEST_ASSERT(!fired, "vector 0 fired without DYN_CTL01.INTENA");
-	rd(R_ICR01);
+	ag_rd(&g, R_ICR01);
 
 	/* Both: it fires, and ICR01 tells why. */
 	TEST_ASSERT_SUCCESS(arm_vector0(true, true), "arm");
 	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
 	TEST_ASSERT(fired, "vector 0 did not fire with INTENA and ADMINQ enabled");
-	icr = rd(R_ICR01);
+	icr = ag_rd(&g, R_ICR01);
 	TEST_ASSERT(icr != 0xDEADBEEFu && (icr & ICR01_ADMINQ), "ICR01 0x%08" PRIx32, icr);
-	TEST_ASSERT(!(rd(R_ICR01) & ICR01_ADMINQ), "ICR01 not cleared by its read");
+	TEST_ASSERT(!(ag_rd(&g, R_ICR01) & ICR01_ADMINQ), "ICR01 not cleared by its read");
 	/* Re-armed (as the driver does after its admin queue task), it fires again. */
 	TEST_ASSERT_SUCCESS(arm_vector0(true, true), "re-arm");
 	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
 	TEST_ASSERT(fired, "vector 0 did not fire after re-arming");
-	rd(R_ICR01);
+	ag_rd(&g, R_ICR01);
 	/* Disarmed again: quiet. */
 	TEST_ASSERT_SUCCESS(arm_vector0(false, false), "disarm");
 	TEST_ASSERT_SUCCESS(version_fires(&fired), "VERSION");
 	TEST_ASSERT(!fired, "vector 0 fired after disarming");
-	rd(R_ICR01);
+	ag_rd(&g, R_ICR01);
 
 	/*
 	 * Queue vector 1 (DYN_CTLN1(0)), raised by a consumer: it fires when
 	 * armed (INTENA) and auto-masks; a cause while not armed is pending
 	 * and fires when the vector is armed again.
 	 */
-	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
-	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
-	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_ITR_INDX_NONE), "DYN_CTLN1(0)");
-	efd_drain(g.efd[1]);
+	TEST_ASSERT_EQUAL(ag_vc_config_queues(&g, DEV_QUEUES), 0, "CONFIG_VSI_QUEUES");
+	TEST_ASSERT_EQUAL(ag_vc_irq_map(&g, DEV_QUEUES), 0, "CONFIG_IRQ_MAP");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_DYN_CTLN1(0), DYN_CTL_ITR_INDX_NONE), "DYN_CTLN1(0)");
+	ag_efd_drain(g.efd[1]);
 	ret = rte_emudev_irq_trigger(emu_id, 1);
 	TEST_ASSERT_EQUAL(ret, -EAGAIN, "trigger of a disarmed vector");
-	TEST_ASSERT(efd_wait(g.efd[1], QUIET_MS) == 0, "disarmed vector 1 fired");
-	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
+	TEST_ASSERT(ag_efd_wait(g.efd[1], QUIET_MS) == 0, "disarmed vector 1 fired");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
 			    "arm vector 1");
-	TEST_ASSERT(efd_wait(g.efd[1], WAIT_MS) != 0, "pending vector 1 did not fire when armed");
-	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
+	TEST_ASSERT(ag_efd_wait(g.efd[1], WAIT_MS) != 0,
+		    "pending vector 1 did not fire when armed");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
 			    "arm vector 1");
-	TEST_ASSERT(efd_wait(g.efd[1], QUIET_MS) == 0, "vector 1 fired when armed with no cause");
-	TEST_ASSERT(rd(R_DYN_CTLN1(0)) & DYN_CTL_INTENA, "DYN_CTLN1(0) does not read armed");
+	TEST_ASSERT(ag_efd_wait(g.efd[1], QUIET_MS) == 0,
+		    "vector 1 fired when armed with no cause");
+	TEST_ASSERT(ag_rd(&g, R_DYN_CTLN1(0)) & DYN_CTL_INTENA, "DYN_CTLN1(0) does not read armed");
 	ret = rte_emudev_irq_trigger(emu_id, 1);
 	TEST_ASSERT_EQUAL(ret, 0, "trigger of an armed vector");
-	TEST_ASSERT(efd_wait(g.efd[1], WAIT_MS) != 0, "armed vector 1 did not fire");
+	TEST_ASSERT(ag_efd_wait(g.efd[1], WAIT_MS) != 0, "armed vector 1 did not fire");
 	/* Auto-masked after it fired, until INTENA is written again. */
 	ret = rte_emudev_irq_trigger(emu_id, 1);
 	TEST_ASSERT_EQUAL(ret, -EAGAIN, "trigger of a vector that just fired");
-	TEST_ASSERT(efd_wait(g.efd[1], QUIET_MS) == 0, "vector 1 fired twice without re-arming");
-	TEST_ASSERT_SUCCESS(reg_wr(R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
+	TEST_ASSERT(ag_efd_wait(g.efd[1], QUIET_MS) == 0, "vector 1 fired twice without re-arming");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_DYN_CTLN1(0), DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE),
 			    "re-arm vector 1");
-	TEST_ASSERT(efd_wait(g.efd[1], WAIT_MS) != 0, "re-armed vector 1 did not fire");
+	TEST_ASSERT(ag_efd_wait(g.efd[1], WAIT_MS) != 0, "re-armed vector 1 did not fire");
 	/* Vector 0 is not the data path's. */
 	TEST_ASSERT(rte_emudev_irq_trigger(emu_id, 0) != 0, "consumer trigger of vector 0");
 	/* A software-triggered interrupt fires at once. */
-	TEST_ASSERT_SUCCESS(
-		reg_wr(R_DYN_CTLN1(1), DYN_CTL_INTENA | DYN_CTL_SWINT_TRIG | DYN_CTL_ITR_INDX_NONE),
-		"SWINT_TRIG on vector 2");
-	TEST_ASSERT(efd_wait(g.efd[2], WAIT_MS) != 0, "SWINT_TRIG on vector 2 did not fire");
+	TEST_ASSERT_SUCCESS(ag_reg_wr(&g, R_DYN_CTLN1(1),
+				      DYN_CTL_INTENA | DYN_CTL_SWINT_TRIG | DYN_CTL_ITR_INDX_NONE),
+			    "SWINT_TRIG on vector 2");
+	TEST_ASSERT(ag_efd_wait(g.efd[2], WAIT_MS) != 0, "SWINT_TRIG on vector 2 did not fire");
 	/* Out of range. */
 	ret = rte_emudev_irq_trigger(emu_id, DEV_QUEUES + 1);
 	TEST_ASSERT(ret != 0, "trigger of vector %u succeeded", DEV_QUEUES + 1);
@@ -3393,17 +2396,17 @@ do_flr(void)
 	unsigned int exp;
 	int ret;
 
-	ret = cfg_rd(0, cfg, sizeof(cfg));
+	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
 	if (ret != 0)
 		return ret;
 	exp = find_cap(cfg, PCI_CAP_ID_EXP);
 	if (exp == 0)
 		return -ENOTSUP;
 	put_le16(b, (uint16_t)(get_le16(cfg + exp + 8) | 0x8000u));
-	ret = cfg_wr(exp + 8, b, 2);
+	ret = ag_cfg_wr(&g, exp + 8, b, 2);
 	if (ret != 0)
 		return ret;
-	ret = cfg_rd(exp + 8, b, 2);
+	ret = ag_cfg_rd(&g, exp + 8, b, 2);
 	if (ret == 0 && (get_le16(b) & 0x8000u)) {
 		printf("Initiate FLR reads back set\n");
 		return -EPROTO;
@@ -3426,7 +2429,8 @@ reset_in_state(enum reset_kind kind, enum dev_state state)
 	printf("%s with the device %s\n", reset_names[kind], state_names[state]);
 	resets = ev_get(RTE_EMUDEV_EVENT_RESET);
 	if (state >= STATE_AQ) {
-		ret = state == STATE_AQ ? bring_up(true) : bring_up_queues();
+		ret = state == STATE_AQ ? ag_bring_up(&g, true) :
+					  ag_bring_up_queues(&g, DEV_QUEUES);
 		TEST_ASSERT_SUCCESS(ret, "bring-up to %s", state_names[state]);
 		TEST_ASSERT_SUCCESS(arm_vector0(true, true), "arm vector 0");
 	}
@@ -3434,12 +2438,12 @@ reset_in_state(enum reset_kind kind, enum dev_state state)
 	case RESET_VF_OP:
 		if (state == STATE_FRESH) {
 			/* No admin queue to send it on: bring it up bare. */
-			TEST_ASSERT_SUCCESS(wait_vfactive(), "VFACTIVE");
-			TEST_ASSERT_SUCCESS(aq_init(), "admin queue init");
+			TEST_ASSERT_SUCCESS(ag_wait_vfactive(&g), "VFACTIVE");
+			TEST_ASSERT_SUCCESS(ag_aq_init(&g), "admin queue init");
 		}
-		arq_drain();
-		vc_desc(&d, VC_OP_RESET_VF, 0, 0);
-		TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post RESET_VF");
+		ag_arq_drain(&g);
+		ag_vc_desc(&d, VC_OP_RESET_VF, 0, 0);
+		TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post RESET_VF");
 		break;
 	case RESET_FLR:
 		TEST_ASSERT_SUCCESS(do_flr(), "FLR");
@@ -3449,20 +2453,20 @@ reset_in_state(enum reset_kind kind, enum dev_state state)
 		break;
 	}
 	/* The driver sees the reset: ARQLEN.ENABLE clear, then VFACTIVE. */
-	TEST_ASSERT_SUCCESS(wait_reg_clear(R_ARQLEN, AQLEN_ENABLE), "ARQLEN.ENABLE after %s",
+	TEST_ASSERT_SUCCESS(ag_wait_reg_clear(&g, R_ARQLEN, AQLEN_ENABLE), "ARQLEN.ENABLE after %s",
 			    reset_names[kind]);
-	TEST_ASSERT_SUCCESS(wait_vfactive(), "VFACTIVE after %s", reset_names[kind]);
+	TEST_ASSERT_SUCCESS(ag_wait_vfactive(&g), "VFACTIVE after %s", reset_names[kind]);
 	for (i = 0; i < RTE_DIM(aq_regs); i++) {
-		v = rd(aq_regs[i]);
+		v = ag_rd(&g, aq_regs[i]);
 		TEST_ASSERT_EQUAL(v, 0, "AQ register 0x%04" PRIx32 " after %s", aq_regs[i],
 				  reset_names[kind]);
 	}
 	TEST_ASSERT_SUCCESS(check_all_disabled(), "queues after %s", reset_names[kind]);
 	/* Interrupt enables and queue-to-vector maps are gone. */
-	v = rd(R_DYN_CTL01);
+	v = ag_rd(&g, R_DYN_CTL01);
 	TEST_ASSERT(v != 0xDEADBEEFu && !(v & DYN_CTL_INTENA), "DYN_CTL01 0x%08" PRIx32 " after %s",
 		    v, reset_names[kind]);
-	TEST_ASSERT_EQUAL(rd(R_ICR0_ENA1), 0, "ICR0_ENA1 after %s", reset_names[kind]);
+	TEST_ASSERT_EQUAL(ag_rd(&g, R_ICR0_ENA1), 0, "ICR0_ENA1 after %s", reset_names[kind]);
 	for (i = 0; i < DEV_QUEUES; i++) {
 		struct rte_emudev_queue_info qi;
 
@@ -3475,40 +2479,42 @@ reset_in_state(enum reset_kind kind, enum dev_state state)
 			    "no RESET event for the consumer after %s", reset_names[kind]);
 	/* No reply to RESET_VF, no interrupt for it. */
 	if (kind == RESET_VF_OP) {
-		TEST_ASSERT(__atomic_load_n(&arq_desc(g.arq_ntc)->flags, __ATOMIC_ACQUIRE) ==
+		TEST_ASSERT(__atomic_load_n(&ag_arq_desc(&g, g.arq_ntc)->flags, __ATOMIC_ACQUIRE) ==
 				    (AQ_FLAG_BUF | AQ_FLAG_LB),
 			    "ARQ descriptor %u touched after RESET_VF", g.arq_ntc);
 	}
 	/* Eventfds as a driver re-enabling MSI-X would give them. */
-	TEST_ASSERT_SUCCESS(guest_set_irqs(), "SET_IRQS");
+	TEST_ASSERT_SUCCESS(ag_set_irqs(&g), "SET_IRQS");
 
-	memset(gmem(0), 0, 0x80000);
+	memset(ag_mem(&g, 0), 0, 0x80000);
 	if (kind == RESET_VF_OP) {
 		/* The VF remembers 1.1: GET_VF_RESOURCES without VERSION. */
-		TEST_ASSERT_SUCCESS(aq_init(), "admin queue init after RESET_VF");
-		ret = vc_get_resources(&r);
+		TEST_ASSERT_SUCCESS(ag_aq_init(&g), "admin queue init after RESET_VF");
+		ret = ag_vc_get_resources(&g, &r);
 		TEST_ASSERT_EQUAL(ret, 0, "GET_VF_RESOURCES after RESET_VF");
 		TEST_ASSERT(r.num_vsis == 1 && r.num_queue_pairs == DEV_QUEUES &&
 				    (r.caps & VC_CAP_L2),
 			    "resources after RESET_VF");
 	} else {
-		TEST_ASSERT_SUCCESS(bring_up(true), "bring-up after %s", reset_names[kind]);
+		TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up after %s", reset_names[kind]);
 	}
 	/* And the queues work again. */
-	TEST_ASSERT_EQUAL(vc_config_queues(DEV_QUEUES), 0, "CONFIG_VSI_QUEUES after reset");
-	TEST_ASSERT_EQUAL(vc_irq_map(DEV_QUEUES), 0, "CONFIG_IRQ_MAP after reset");
-	TEST_ASSERT_EQUAL(vc_queue_select(VC_OP_ENABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL), 0,
-			  "ENABLE_QUEUES after reset");
+	TEST_ASSERT_EQUAL(ag_vc_config_queues(&g, DEV_QUEUES), 0, "CONFIG_VSI_QUEUES after reset");
+	TEST_ASSERT_EQUAL(ag_vc_irq_map(&g, DEV_QUEUES), 0, "CONFIG_IRQ_MAP after reset");
+	TEST_ASSERT_EQUAL(
+		ag_vc_queue_select(&g, VC_OP_ENABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL), 0,
+		"ENABLE_QUEUES after reset");
 	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 1, true), "tx 1 after reset");
 	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 0, true), "rx 0 after reset");
-	TEST_ASSERT_EQUAL(vc_queue_select(VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL), 0,
-			  "DISABLE_QUEUES after reset");
+	TEST_ASSERT_EQUAL(
+		ag_vc_queue_select(&g, VC_OP_DISABLE_QUEUES, g.vsi_id, 3, 3, NULL, 0, NULL), 0,
+		"DISABLE_QUEUES after reset");
 	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
 
 	/* Leave the device fresh for the next round. */
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
-	TEST_ASSERT_SUCCESS(guest_set_irqs(), "SET_IRQS");
-	memset(gmem(0), 0, 0x80000);
+	TEST_ASSERT_SUCCESS(ag_set_irqs(&g), "SET_IRQS");
+	memset(ag_mem(&g, 0), 0, 0x80000);
 	return TEST_SUCCESS;
 }
 
@@ -3549,7 +2555,7 @@ wait_disconnected(void)
 			return 0;
 		if (now_ms() > deadline)
 			return -ETIMEDOUT;
-		sleep_us(1000);
+		ag_sleep_us(1000);
 	}
 }
 
@@ -3562,32 +2568,33 @@ test_reconnect(void)
 	for (round = 0; round < 3; round++) {
 		switch (round) {
 		case 0:
-			TEST_ASSERT_SUCCESS(bring_up_queues(), "bring-up");
+			TEST_ASSERT_SUCCESS(ag_bring_up_queues(&g, DEV_QUEUES), "bring-up");
 			break;
 		case 1:
-			TEST_ASSERT_SUCCESS(wait_vfactive(), "VFACTIVE");
-			TEST_ASSERT_SUCCESS(aq_init(), "admin queue init");
+			TEST_ASSERT_SUCCESS(ag_wait_vfactive(&g), "VFACTIVE");
+			TEST_ASSERT_SUCCESS(ag_aq_init(&g), "admin queue init");
 			/* A message in flight as the client leaves. */
 			{
 				struct aq_desc d;
 
-				vc_desc(&d, VC_OP_GET_STATS, 12, GUEST_IOVA + ATQ_BUF_OFF(0));
-				TEST_ASSERT_SUCCESS(atq_post_nowait(&d), "post");
+				ag_vc_desc(&d, VC_OP_GET_STATS, 12, GUEST_IOVA + ATQ_BUF_OFF(0));
+				TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
 			}
 			break;
 		default:
 			/* Nothing at all. */
 			break;
 		}
-		guest_disconnect();
+		ag_disconnect(&g);
 		TEST_ASSERT_SUCCESS(wait_disconnected(), "the device missed the disconnection");
 		TEST_ASSERT_SUCCESS(check_all_disabled(), "queues without a client");
 
 		memset(g.mem, 0, GUEST_SIZE);
 		g.nb_stray = 0;
-		TEST_ASSERT_SUCCESS(guest_connect(), "reconnect");
+		TEST_ASSERT_SUCCESS(ag_connect(&g, sock_path), "reconnect");
 		/* No DEVICE_RESET: the device must be usable as the last client left it. */
-		TEST_ASSERT_SUCCESS(bring_up_queues(), "bring-up after reconnection %d", round);
+		TEST_ASSERT_SUCCESS(ag_bring_up_queues(&g, DEV_QUEUES),
+				    "bring-up after reconnection %d", round);
 		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 0, true), "tx 0");
 		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 1, true), "rx 1");
 		TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
@@ -3760,30 +2767,30 @@ test_tail_fresh(void)
 	if (old == NULL)
 		goto out;
 	/* Some state for the next client not to see. */
-	if (cfg_wr(0x04, &cmd, sizeof(cmd)) != 0 || reg_wr(R_ATQLEN, 0x80000020u) != 0 ||
-	    reg_wr(R_ATQBAL, 0x1000u) != 0 || reg_wr(R_ARQBAL, 0x2000u) != 0 ||
-	    reg_wr(R_DYN_CTL01, 0x3u) != 0) {
+	if (ag_cfg_wr(&g, 0x04, &cmd, sizeof(cmd)) != 0 ||
+	    ag_reg_wr(&g, R_ATQLEN, 0x80000020u) != 0 || ag_reg_wr(&g, R_ATQBAL, 0x1000u) != 0 ||
+	    ag_reg_wr(&g, R_ARQBAL, 0x2000u) != 0 || ag_reg_wr(&g, R_DYN_CTL01, 0x3u) != 0) {
 		printf("writes before disconnecting failed\n");
 		goto out;
 	}
 	old[0] = 0x10;
-	if (rd(R_QTX_TAIL(0)) != 0x10) {
+	if (ag_rd(&g, R_QTX_TAIL(0)) != 0x10) {
 		printf("the tail mapping does not reach the device\n");
 		goto out;
 	}
-	guest_disconnect();
+	ag_disconnect(&g);
 	if (wait_disconnected() != 0) {
 		printf("the device missed the disconnection\n");
 		goto out;
 	}
-	if (guest_connect() != 0)
+	if (ag_connect(&g, sock_path) != 0)
 		goto out;
 	/* The old mapping writes a page nobody reads. */
 	old[0] = 0x7FF;
 	old[1] = 0x7FF;
-	if (rd(R_QTX_TAIL(0)) != 0 || rd(R_QTX_TAIL(1)) != 0) {
+	if (ag_rd(&g, R_QTX_TAIL(0)) != 0 || ag_rd(&g, R_QTX_TAIL(1)) != 0) {
 		printf("the departed client's mapping reaches QTX_TAIL: 0x%x 0x%x\n",
-		       rd(R_QTX_TAIL(0)), rd(R_QTX_TAIL(1)));
+		       ag_rd(&g, R_QTX_TAIL(0)), ag_rd(&g, R_QTX_TAIL(1)));
 		goto out;
 	}
 	cur = tail_page_map(&ino_new);
@@ -3799,20 +2806,21 @@ test_tail_fresh(void)
 		goto out;
 	}
 	/* Power-on state. */
-	if (rd(R_ATQLEN) != 0 || rd(R_ATQBAL) != 0 || rd(R_ARQBAL) != 0 ||
-	    rd(R_RSTAT) != AVF_RSTAT_VFACTIVE) {
+	if (ag_rd(&g, R_ATQLEN) != 0 || ag_rd(&g, R_ATQBAL) != 0 || ag_rd(&g, R_ARQBAL) != 0 ||
+	    ag_rd(&g, R_RSTAT) != AVF_RSTAT_VFACTIVE) {
 		printf("registers not at power-on: ATQLEN 0x%x ATQBAL 0x%x ARQBAL 0x%x "
 		       "RSTAT 0x%x\n",
-		       rd(R_ATQLEN), rd(R_ATQBAL), rd(R_ARQBAL), rd(R_RSTAT));
+		       ag_rd(&g, R_ATQLEN), ag_rd(&g, R_ATQBAL), ag_rd(&g, R_ARQBAL),
+		       ag_rd(&g, R_RSTAT));
 		goto out;
 	}
-	if (cfg_rd(0x04, &v16, sizeof(v16)) != 0 || (v16 & 0x0006) != 0) {
+	if (ag_cfg_rd(&g, 0x04, &v16, sizeof(v16)) != 0 || (v16 & 0x0006) != 0) {
 		printf("PCI COMMAND 0x%04x after a reconnection\n", v16);
 		goto out;
 	}
 	/* The new mapping reaches the device. */
 	cur[0] = 0x20;
-	if (rd(R_QTX_TAIL(0)) != 0x20) {
+	if (ag_rd(&g, R_QTX_TAIL(0)) != 0x20) {
 		printf("the new tail mapping does not reach the device\n");
 		goto out;
 	}
@@ -3838,18 +2846,18 @@ test_stats_per_client(void)
 	ret = rte_emudev_stats_cb_set(emu_id, stats_cb, NULL);
 	TEST_ASSERT_SUCCESS(ret, "stats callback");
 	stats_extra = 0;
-	guest_disconnect();
+	ag_disconnect(&g);
 	ret = wait_disconnected();
 	if (ret == 0)
-		ret = guest_connect();
+		ret = ag_connect(&g, sock_path);
 	if (ret == 0)
-		ret = bring_up(true);
+		ret = ag_bring_up(&g, true);
 	/* The consumer counted 7 more of everything since. */
 	stats_extra = 7;
 	memset(stats, 0xFF, sizeof(stats));
-	st = ret == 0 ?
-		vc_queue_select(VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen) :
-		-1;
+	st = ret == 0 ? ag_vc_queue_select(&g, VC_OP_GET_STATS, g.vsi_id, 0, 0, stats,
+					   sizeof(stats), &rlen) :
+			-1;
 	rte_emudev_stats_cb_set(emu_id, NULL, NULL);
 	stats_extra = 0;
 	TEST_ASSERT_SUCCESS(ret, "reconnection");

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -39,6 +40,94 @@ fake_emudev_raise(const struct fake_emudev *b, enum rte_emudev_event_type type)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
 	return rte_emudev_event_raise(b->dev, &ev);
+}
+
+int
+fake_emudev_raise_dirty_log(const struct fake_emudev *b, bool on)
+{
+	struct rte_emudev_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RTE_EMUDEV_EVENT_DIRTY_LOG;
+	ev.dirty_log.on = on;
+	return rte_emudev_event_raise(b->dev, &ev);
+}
+
+int
+fake_emudev_queue_head_set(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid, uint32_t head)
+{
+	struct fake_emudev *b = priv;
+
+	if ((unsigned int)dir >= RTE_EMUDEV_QUEUE_DIR_MAX || qid >= b->max_qp ||
+	    qid >= FAKE_EMUDEV_MAX_QP)
+		return -EINVAL;
+	b->head[dir][qid] = head;
+	b->nb_head_set++;
+	return 0;
+}
+
+int
+fake_emudev_dirty_init(struct fake_emudev *b, uint64_t gpa, uint64_t size, unsigned int shift)
+{
+	uint64_t grains = (size + (1ull << shift) - 1) >> shift;
+
+	fake_emudev_dirty_fini(b);
+	b->dirty_bm = calloc((grains + 63) / 64, sizeof(uint64_t));
+	if (b->dirty_bm == NULL)
+		return -ENOMEM;
+	b->dirty_gpa = gpa;
+	b->dirty_size = size;
+	b->dirty_shift = shift;
+	b->dirty_calls = 0;
+	b->dirty_outside = 0;
+	return 0;
+}
+
+void
+fake_emudev_dirty_fini(struct fake_emudev *b)
+{
+	free(b->dirty_bm);
+	b->dirty_bm = NULL;
+	b->dirty_size = 0;
+}
+
+void
+fake_emudev_dirty_clear(struct fake_emudev *b)
+{
+	uint64_t grains = (b->dirty_size + (1ull << b->dirty_shift) - 1) >> b->dirty_shift;
+
+	if (b->dirty_bm != NULL)
+		memset(b->dirty_bm, 0, (grains + 63) / 64 * sizeof(uint64_t));
+	__atomic_store_n(&b->dirty_calls, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->dirty_outside, 0, __ATOMIC_RELAXED);
+}
+
+bool
+fake_emudev_dirty_test(const struct fake_emudev *b, uint64_t gpa)
+{
+	uint64_t g;
+
+	if (b->dirty_bm == NULL || gpa < b->dirty_gpa || gpa - b->dirty_gpa >= b->dirty_size)
+		return false;
+	g = (gpa - b->dirty_gpa) >> b->dirty_shift;
+	return (__atomic_load_n(&b->dirty_bm[g / 64], __ATOMIC_RELAXED) >> (g % 64)) & 1;
+}
+
+void
+fake_emudev_dirty_mark(void *priv, uint64_t gpa, uint64_t len)
+{
+	struct fake_emudev *b = priv;
+	uint64_t g, last;
+
+	__atomic_fetch_add(&b->dirty_calls, 1, __ATOMIC_RELAXED);
+	if (b->dirty_bm == NULL || len == 0 || gpa < b->dirty_gpa ||
+	    gpa - b->dirty_gpa >= b->dirty_size || len > b->dirty_size - (gpa - b->dirty_gpa)) {
+		__atomic_fetch_add(&b->dirty_outside, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	last = (gpa - b->dirty_gpa + len - 1) >> b->dirty_shift;
+	for (g = (gpa - b->dirty_gpa) >> b->dirty_shift; g <= last; g++)
+		__atomic_fetch_or(&b->dirty_bm[g / 64], 1ull << (g % 64), __ATOMIC_RELAXED);
 }
 
 /* The attribute at idx, if name and size are the table's; NULL if not. */

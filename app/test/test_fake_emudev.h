@@ -14,12 +14,16 @@
  * called from its own, which add the test's behaviour).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
 
 #include "rte_emudev.h"
 #include "rte_emudev_driver.h"
+
+/* Queue pairs whose positions fake_emudev_queue_head_set() records. */
+#define FAKE_EMUDEV_MAX_QP 8
 
 struct fake_emudev {
 	struct rte_emudev *dev;
@@ -33,6 +37,16 @@ struct fake_emudev {
 	uint8_t link_up;
 	uint32_t link_speed;
 	unsigned int nb_configure, nb_start, nb_stop, nb_close;
+	/* Migration: the queue positions reported (fake_emudev_queue_head_set). */
+	uint32_t head[RTE_EMUDEV_QUEUE_DIR_MAX][FAKE_EMUDEV_MAX_QP];
+	unsigned int nb_head_set; /* successful calls */
+	/* Dirty log (fake_emudev_dirty_init()): one bit per grain of [dirty_gpa, +dirty_size). */
+	uint64_t *dirty_bm;
+	uint64_t dirty_gpa;
+	uint64_t dirty_size;
+	unsigned int dirty_shift; /* log2 of the grain */
+	uint64_t dirty_calls; /* calls of the dirty_mark op (atomic) */
+	uint64_t dirty_outside; /* calls with bytes outside the window (atomic) */
 };
 
 /* Sets the base's constants (after the test cleared its device). */
@@ -53,6 +67,32 @@ int fake_emudev_attr_set(void *priv, unsigned int idx, const char *name, const v
 
 /* Raises an event of that type without payload on the device. */
 int fake_emudev_raise(const struct fake_emudev *b, enum rte_emudev_event_type type);
+
+/* Raises RTE_EMUDEV_EVENT_DIRTY_LOG {on}. */
+int fake_emudev_raise_dirty_log(const struct fake_emudev *b, bool on);
+
+/*
+ * The queue_head_set operation: records head (qid < max_qp and
+ * FAKE_EMUDEV_MAX_QP, else -EINVAL; the test checks the ring size).
+ */
+int fake_emudev_queue_head_set(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
+			       uint32_t head);
+
+/*
+ * Dirty log of [gpa, gpa + size) in grains of 1 << shift bytes (bitmap
+ * allocated; freed by fake_emudev_dirty_fini()). Returns 0 or -ENOMEM.
+ */
+int fake_emudev_dirty_init(struct fake_emudev *b, uint64_t gpa, uint64_t size, unsigned int shift);
+void fake_emudev_dirty_fini(struct fake_emudev *b);
+
+/* Clear the bitmap and the counters. */
+void fake_emudev_dirty_clear(struct fake_emudev *b);
+
+/* Whether the grain holding gpa is marked. */
+bool fake_emudev_dirty_test(const struct fake_emudev *b, uint64_t gpa);
+
+/* The dirty_mark operation: sets the grains of [gpa, gpa + len) (atomic, any thread). */
+void fake_emudev_dirty_mark(void *priv, uint64_t gpa, uint64_t len);
 
 int fake_emudev_configure(void *priv, const struct rte_emudev_conf *conf);
 int fake_emudev_start(void *priv);

@@ -90,6 +90,7 @@ emudev_tel_queues(uint16_t id, enum rte_emudev_queue_dir dir, uint16_t nb)
 		rte_tel_data_add_dict_int(q, "enabled", qi.enabled);
 		emu_tel_data_add_dict_uint(q, "ring_size", qi.ring_size);
 		emu_tel_data_add_dict_uint(q, "ring_gpa", qi.ring_gpa);
+		emu_tel_data_add_dict_uint(q, "head", qi.head);
 		rte_tel_data_add_dict_int(q, "ring_mapped", qi.ring_host != NULL);
 		emu_tel_data_add_dict_uint(q, "buf_size", qi.buf_size);
 		emu_tel_data_add_dict_uint(q, "max_pkt_len", qi.max_pkt_len);

@@ -583,6 +583,8 @@ rte_emudev_event_raise(struct rte_emudev *dev, const struct rte_emudev_event *ev
 		e.queue.dir = ev->queue.dir;
 		e.queue.qid = ev->queue.qid;
 	}
+	if (ev->type == RTE_EMUDEV_EVENT_DIRTY_LOG)
+		e.dirty_log.on = ev->dirty_log.on;
 	if (!emudev_is_live(dev)) {
 		EMUDEV_LOG(ERR, "%s: device not registered or being unregistered", dev->name);
 		return -ENODEV;
@@ -959,6 +961,50 @@ rte_emudev_irq_trigger(uint16_t dev_id, uint32_t vector)
 	if (unlikely(dev->ops->irq_trigger == NULL))
 		return -ENOTSUP;
 	return dev->ops->irq_trigger(dev->priv, vector);
+}
+
+int
+rte_emudev_queue_head_set(uint16_t dev_id, enum rte_emudev_queue_dir dir, uint16_t qid,
+			  uint32_t head)
+{
+	struct rte_emudev *dev;
+	int ret;
+
+	EMUDEV_GET_OR_RET(dev, dev_id);
+	if ((unsigned int)dir >= RTE_EMUDEV_QUEUE_DIR_MAX) {
+		EMUDEV_LOG(ERR, "%s: bad direction %d", dev->name, (int)dir);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (dev->ops->queue_head_set == NULL) {
+		EMUDEV_LOG(DEBUG, "%s: provider keeps no queue positions", dev->name);
+		ret = -ENOTSUP;
+		goto out;
+	}
+	ret = dev->ops->queue_head_set(dev->priv, dir, qid, head);
+	if (ret != 0)
+		EMUDEV_LOG(ERR, "%s: queue %s %u: provider queue_head_set(%u) failed: %d",
+			   dev->name, dir == RTE_EMUDEV_QUEUE_GUEST_TX ? "guest-tx" : "guest-rx",
+			   qid, head, ret);
+out:
+	emudev_put(dev);
+	return ret;
+}
+
+void
+rte_emudev_dirty_mark(uint16_t dev_id, uint64_t gpa, uint64_t len)
+{
+	struct rte_emudev *dev;
+
+	/* Data path, as rte_emudev_irq_trigger(): no lock, no reference. */
+	if (unlikely(dev_id >= RTE_EMUDEV_MAX_DEVS))
+		return;
+	dev = __atomic_load_n(&emudev_devs[dev_id], __ATOMIC_ACQUIRE);
+	if (unlikely(dev == NULL || __atomic_load_n(&dev->removing, __ATOMIC_ACQUIRE)))
+		return;
+	if (unlikely(dev->ops->dirty_mark == NULL || len == 0))
+		return;
+	dev->ops->dirty_mark(dev->priv, gpa, len);
 }
 
 /* ------------------------------------------------------------ attributes */

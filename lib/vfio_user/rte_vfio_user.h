@@ -220,6 +220,13 @@ enum rte_vfio_user_mig_state {
  * buffers the data stream of MIG_DATA_READ/WRITE, and adds to it its own
  * part (the configuration space, the IRQ masks), which it validates on
  * load. The device only provides the arcs and its own state.
+ *
+ * A DEVICE_RESET (or an FLR) and a client's disconnection put the device
+ * back in RUNNING without an arc, whatever its state (ERROR included): the
+ * reset and disconnected callbacks leave the device running. After a
+ * successful load() the library has applied its own part (configuration
+ * space, IRQ masks) and calls cfg_write (offset 0, the whole space) and
+ * irq_change (each index with vectors).
  */
 struct rte_vfio_user_mig_ops {
 	/** RTE_VFIO_USER_MIG_F_STOP_COPY, optionally | RTE_VFIO_USER_MIG_F_PRE_COPY. */

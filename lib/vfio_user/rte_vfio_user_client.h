@@ -263,8 +263,15 @@ int rte_vfio_user_client_dma_logging_stop(struct rte_vfio_user_client *c);
  * DEVICE_FEATURE GET DMA_LOGGING_REPORT: get and clear the dirty bits of
  * [iova, iova + length) (page_size aligned, in the logged ranges), split
  * into as many requests as the negotiated sizes need.
- * @param bitmap one bit per page, bit i of word i / 64 for page i
- *   (RTE_ALIGN_CEIL(length / page_size, 64) / 8 bytes)
+ * @param c         the client
+ * @param iova      start of the range (a multiple of page_size)
+ * @param length    bytes (a multiple of page_size, > 0)
+ * @param page_size the page size logging was started with
+ * @param bitmap    one bit per page, bit i % 64 of word i / 64 for page i
+ *   (RTE_ALIGN_CEIL(length / page_size, 64) / 8 bytes, all written)
+ * @return 0; -EINVAL for bad arguments or a range the server does not log
+ *   (or logging off); -ENOTSUP when the server did not offer migration;
+ *   -EPROTO for a bad reply.
  */
 __rte_experimental
 int rte_vfio_user_client_dma_logging_report(struct rte_vfio_user_client *c, uint64_t iova,

@@ -328,6 +328,10 @@ client_negotiate(struct rte_vfio_user_client *c)
 	caps.max_dma_maps = VFIO_USER_DEFAULT_MAX_DMA_MAPS;
 	caps.pgsizes = VFIO_USER_DEFAULT_PGSIZES;
 	caps.write_multiple = true;
+	caps.migration = true;
+	caps.mig_pgsize = VFIO_USER_DMA_LOGGING_MIN_PGSIZE;
+	caps.mig_max_bitmap_size = client_payload_room(c) - VFIO_USER_DEVICE_FEATURE_SIZE -
+		VFIO_USER_DMA_LOGGING_REPORT_SIZE;
 	len = vfio_user_version_encode(client_payload(c), client_payload_room(c),
 				       VFIO_USER_VERSION_MAJOR, VFIO_USER_VERSION_MINOR, &caps);
 	if (len < 0) {
@@ -368,6 +372,15 @@ client_negotiate(struct rte_vfio_user_client *c)
 	c->caps.max_dma_maps = ver.caps.max_dma_maps;
 	c->caps.pgsizes = ver.caps.pgsizes;
 	c->caps.write_multiple = ver.caps.write_multiple;
+	c->caps.migration = ver.caps.migration;
+	c->caps.mig_pgsize = ver.caps.migration ? ver.caps.mig_pgsize : 0;
+	c->caps.mig_max_bitmap_size = ver.caps.migration ? ver.caps.mig_max_bitmap_size : 0;
+	if (c->caps.migration &&
+	    (c->caps.mig_pgsize < VFIO_USER_DMA_LOGGING_MIN_PGSIZE ||
+	     c->caps.mig_max_bitmap_size < sizeof(uint64_t))) {
+		VFIO_USER_LOG(ERR, "bad migration capability in VERSION reply");
+		return -EPROTO;
+	}
 	if (c->caps.max_msg_fds == 0 || c->caps.max_data_xfer_size == 0 || c->caps.pgsizes == 0) {
 		VFIO_USER_LOG(ERR, "bad capabilities in VERSION reply");
 		return -EPROTO;
@@ -1169,4 +1182,325 @@ rte_vfio_user_client_reset(struct rte_vfio_user_client *c)
 	if (ret < 0)
 		return ret;
 	return client_call_noreply_payload(c, VFIO_USER_CMD_DEVICE_RESET, 0, NULL, 0);
+}
+
+/* ------------------------------------------------------------ migration */
+
+/*
+ * A DEVICE_FEATURE call: request data (len bytes, already at payload + 8),
+ * reply data length in *rlen_data (after the echoed argsz and flags).
+ */
+static int
+client_feature(struct rte_vfio_user_client *c, uint32_t flags, uint32_t len, uint32_t *rlen_data)
+{
+	struct vfio_user_device_feature f;
+	uint32_t rlen;
+	int n, ret;
+
+	n = vfio_user_device_feature_encode(client_payload(c), client_payload_room(c), flags,
+					    client_payload(c) + VFIO_USER_DEVICE_FEATURE_SIZE, len);
+	if (n < 0)
+		return n;
+	ret = client_call(c, VFIO_USER_CMD_DEVICE_FEATURE, (uint32_t)n, NULL, 0, NULL, &rlen);
+	if (ret < 0)
+		return ret;
+	if (vfio_user_device_feature_decode(client_payload(c), rlen, &f) < 0 || f.flags != flags) {
+		VFIO_USER_LOG(ERR, "bad DEVICE_FEATURE reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	*rlen_data = f.data_len;
+	return 0;
+}
+
+static uint8_t *
+client_feature_data(struct rte_vfio_user_client *c)
+{
+	return client_payload(c) + VFIO_USER_DEVICE_FEATURE_SIZE;
+}
+
+int
+rte_vfio_user_client_mig_flags(struct rte_vfio_user_client *c, uint64_t *flags)
+{
+	uint32_t rlen;
+	uint64_t f;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (flags == NULL)
+		return -EINVAL;
+	ret = client_feature(c, VFIO_USER_DEVICE_FEATURE_GET | VFIO_USER_FEATURE_MIGRATION, 0,
+			     &rlen);
+	if (ret < 0)
+		return ret;
+	if (vfio_user_migration_decode(client_feature_data(c), rlen, &f) < 0) {
+		VFIO_USER_LOG(ERR, "bad MIGRATION reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	*flags = f;
+	return 0;
+}
+
+int
+rte_vfio_user_client_mig_state_get(struct rte_vfio_user_client *c,
+				   enum rte_vfio_user_mig_state *state)
+{
+	uint32_t rlen, s;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (state == NULL)
+		return -EINVAL;
+	ret = client_feature(c, VFIO_USER_DEVICE_FEATURE_GET | VFIO_USER_FEATURE_MIG_DEVICE_STATE,
+			     0, &rlen);
+	if (ret < 0)
+		return ret;
+	if (vfio_user_mig_state_decode(client_feature_data(c), rlen, &s) < 0) {
+		VFIO_USER_LOG(ERR, "bad MIG_DEVICE_STATE reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	*state = (enum rte_vfio_user_mig_state)s;
+	return 0;
+}
+
+int
+rte_vfio_user_client_mig_state_set(struct rte_vfio_user_client *c,
+				   enum rte_vfio_user_mig_state state)
+{
+	uint32_t rlen, s;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	switch (state) {
+	case RTE_VFIO_USER_MIG_STATE_STOP:
+	case RTE_VFIO_USER_MIG_STATE_RUNNING:
+	case RTE_VFIO_USER_MIG_STATE_STOP_COPY:
+	case RTE_VFIO_USER_MIG_STATE_RESUMING:
+	case RTE_VFIO_USER_MIG_STATE_PRE_COPY:
+		break;
+	default:
+		return -EINVAL;
+	}
+	vfio_user_mig_state_encode(client_feature_data(c), VFIO_USER_MIG_STATE_SIZE,
+				   (uint32_t)state);
+	ret = client_feature(c, VFIO_USER_DEVICE_FEATURE_SET | VFIO_USER_FEATURE_MIG_DEVICE_STATE,
+			     VFIO_USER_MIG_STATE_SIZE, &rlen);
+	if (ret < 0)
+		return ret;
+	if (vfio_user_mig_state_decode(client_feature_data(c), rlen, &s) < 0 ||
+	    s != (uint32_t)state) {
+		VFIO_USER_LOG(ERR, "bad MIG_DEVICE_STATE reply (%u bytes) to state %d", rlen,
+			      (int)state);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_client_mig_data_read(struct rte_vfio_user_client *c, void *buf, uint32_t len)
+{
+	uint8_t *dst = buf;
+	uint32_t done = 0;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if ((buf == NULL && len > 0) || len > INT32_MAX)
+		return -EINVAL;
+	while (done < len) {
+		struct vfio_user_mig_data md;
+		uint32_t n = RTE_MIN(len - done, c->xfer), rlen;
+		int mlen;
+
+		mlen = vfio_user_mig_data_encode(client_payload(c), client_payload_room(c),
+						 VFIO_USER_MIG_DATA_SIZE + n, n, NULL);
+		if (mlen < 0)
+			return mlen;
+		ret = client_call(c, VFIO_USER_CMD_MIG_DATA_READ, (uint32_t)mlen, NULL, 0, NULL,
+				  &rlen);
+		if (ret < 0)
+			return ret;
+		if (vfio_user_mig_data_read_reply_decode(client_payload(c), rlen, &md) < 0 ||
+		    md.size > n) {
+			VFIO_USER_LOG(ERR, "bad MIG_DATA_READ reply (%u bytes for %u)", rlen, n);
+			return -EPROTO;
+		}
+		memcpy(dst + done, md.data, md.size);
+		done += md.size;
+		if (md.size < n)
+			break; /* the end of the data */
+	}
+	return (int)done;
+}
+
+int
+rte_vfio_user_client_mig_data_write(struct rte_vfio_user_client *c, const void *buf, uint32_t len)
+{
+	const uint8_t *src = buf;
+	uint32_t done = 0;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (buf == NULL && len > 0)
+		return -EINVAL;
+	while (done < len) {
+		uint32_t n = RTE_MIN(len - done, c->xfer);
+		int mlen;
+
+		mlen = vfio_user_mig_data_encode(client_payload(c), client_payload_room(c),
+						 VFIO_USER_MIG_DATA_SIZE + n, n, src + done);
+		if (mlen < 0)
+			return mlen;
+		ret = client_call_noreply_payload(c, VFIO_USER_CMD_MIG_DATA_WRITE, (uint32_t)mlen,
+						  NULL, 0);
+		if (ret < 0)
+			return ret;
+		done += n;
+	}
+	return 0;
+}
+
+static bool
+client_pow2(uint64_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+int
+rte_vfio_user_client_dma_logging_start(struct rte_vfio_user_client *c, uint64_t page_size,
+				       const struct rte_vfio_user_dma_range *ranges,
+				       uint32_t nb_ranges)
+{
+	uint32_t i, rlen, len;
+	uint8_t *p;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (!client_pow2(page_size) || page_size < VFIO_USER_DMA_LOGGING_MIN_PGSIZE ||
+	    ranges == NULL || nb_ranges == 0 || nb_ranges > VFIO_USER_DMA_LOGGING_MAX_RANGES)
+		return -EINVAL;
+	len = VFIO_USER_DMA_LOGGING_CTL_SIZE + nb_ranges * VFIO_USER_DMA_LOGGING_RANGE_SIZE;
+	if (len > client_payload_room(c) - VFIO_USER_DEVICE_FEATURE_SIZE)
+		return -E2BIG;
+	p = client_feature_data(c);
+	memcpy(p, &page_size, 8);
+	memcpy(p + 8, &nb_ranges, 4);
+	memset(p + 12, 0, 4);
+	for (i = 0; i < nb_ranges; i++) {
+		const struct rte_vfio_user_dma_range *r = &ranges[i];
+
+		if (r->length == 0 || ((r->iova | r->length) & (page_size - 1)) != 0 ||
+		    r->iova > UINT64_MAX - r->length)
+			return -EINVAL;
+		memcpy(p + VFIO_USER_DMA_LOGGING_CTL_SIZE + i * 16, &r->iova, 8);
+		memcpy(p + VFIO_USER_DMA_LOGGING_CTL_SIZE + i * 16 + 8, &r->length, 8);
+	}
+	ret = client_feature(c, VFIO_USER_DEVICE_FEATURE_SET | VFIO_USER_FEATURE_DMA_LOGGING_START,
+			     len, &rlen);
+	if (ret < 0)
+		return ret;
+	/* The echo: the same page size (we cannot take another one). */
+	if (rlen != len || memcmp(client_feature_data(c), &page_size, 8) != 0) {
+		VFIO_USER_LOG(ERR, "bad DMA_LOGGING_START reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_client_dma_logging_stop(struct rte_vfio_user_client *c)
+{
+	uint32_t rlen;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	ret = client_feature(c, VFIO_USER_DEVICE_FEATURE_SET | VFIO_USER_FEATURE_DMA_LOGGING_STOP,
+			     0, &rlen);
+	if (ret < 0)
+		return ret;
+	if (rlen != 0) {
+		VFIO_USER_LOG(ERR, "bad DMA_LOGGING_STOP reply (%u bytes)", rlen);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int
+rte_vfio_user_client_dma_logging_report(struct rte_vfio_user_client *c, uint64_t iova,
+					uint64_t length, uint64_t page_size, uint64_t *bitmap)
+{
+	uint64_t pages, done = 0, max_bytes, chunk_pages;
+	int ret;
+
+	ret = client_check(c);
+	if (ret < 0)
+		return ret;
+	if (bitmap == NULL || !client_pow2(page_size) ||
+	    page_size < VFIO_USER_DMA_LOGGING_MIN_PGSIZE || length == 0 ||
+	    ((iova | length) & (page_size - 1)) != 0 || iova > UINT64_MAX - length)
+		return -EINVAL;
+	if (!c->caps.migration)
+		return -ENOTSUP;
+	/* Each reply (8 + 24 + bitmap) fits our buffer and the server's limit. */
+	max_bytes = RTE_MIN(c->caps.mig_max_bitmap_size,
+			    (uint64_t)client_payload_room(c) - VFIO_USER_DEVICE_FEATURE_SIZE -
+				    VFIO_USER_DMA_LOGGING_REPORT_SIZE);
+	max_bytes &= ~(uint64_t)7;
+	if (max_bytes == 0)
+		return -E2BIG;
+	chunk_pages = max_bytes * 8;
+	pages = length / page_size;
+	while (done < pages) {
+		struct vfio_user_dma_logging_report req, rep;
+		uint64_t n = RTE_MIN(pages - done, chunk_pages), last;
+		uint32_t rlen;
+		int mlen;
+
+		memset(&req, 0, sizeof(req));
+		req.iova = iova + done * page_size;
+		req.length = n * page_size;
+		req.page_size = page_size;
+		mlen = vfio_user_dma_logging_report_encode(
+			client_feature_data(c),
+			client_payload_room(c) - VFIO_USER_DEVICE_FEATURE_SIZE, &req, NULL);
+		if (mlen < 0)
+			return mlen;
+		ret = client_feature(
+			c, VFIO_USER_DEVICE_FEATURE_GET | VFIO_USER_FEATURE_DMA_LOGGING_REPORT,
+			(uint32_t)mlen, &rlen);
+		if (ret < 0)
+			return ret;
+		if (vfio_user_dma_logging_report_reply_decode(client_feature_data(c), rlen,
+							      max_bytes, &rep) < 0 ||
+		    rep.iova != req.iova || rep.length != req.length ||
+		    rep.page_size != page_size) {
+			VFIO_USER_LOG(ERR, "bad DMA_LOGGING_REPORT reply (%u bytes)", rlen);
+			return -EPROTO;
+		}
+		/* No bit beyond the range. */
+		if (n % 64 != 0) {
+			memcpy(&last, rep.bitmap + rep.bitmap_size - 8, 8);
+			if (last >> (n % 64) != 0) {
+				VFIO_USER_LOG(ERR,
+					      "DMA_LOGGING_REPORT reply: bits beyond the range");
+				return -EPROTO;
+			}
+		}
+		/* chunk_pages is a multiple of 64: each chunk starts a word. */
+		memcpy(bitmap + done / 64, rep.bitmap, (size_t)rep.bitmap_size);
+		done += n;
+	}
+	return 0;
 }

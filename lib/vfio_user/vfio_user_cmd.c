@@ -86,6 +86,12 @@ vfio_user_cmd_version(struct rte_vfio_user_server *srv, struct vfio_user_req *re
 	caps.max_data_xfer_size = VFIO_USER_SRV_MAX_XFER;
 	caps.max_dma_maps = srv->max_dma_maps;
 	caps.pgsizes = VFIO_USER_SRV_PGSIZE;
+	if (srv->mig.ops != NULL && ver.caps.migration) {
+		caps.migration = true;
+		caps.mig_pgsize = VFIO_USER_SRV_PGSIZE;
+		caps.mig_max_bitmap_size = RTE_MIN((uint64_t)VFIO_USER_SRV_MIG_MAX_BITMAP,
+						   ver.caps.mig_max_bitmap_size);
+	}
 	ret = -ENOSPC;
 	for (step = 0; step < 4 && ret == -ENOSPC; step++) {
 		switch (step) {
@@ -119,12 +125,14 @@ vfio_user_cmd_version(struct rte_vfio_user_server *srv, struct vfio_user_req *re
 		return ret;
 	req->rlen = (uint32_t)ret;
 	c->write_multiple = caps.write_multiple;
+	c->migration = caps.migration;
 	c->max_fds = RTE_MIN(caps.max_msg_fds, VFIO_USER_SRV_MAX_MSG_FDS);
 	c->minor = minor;
 	req->negotiated = true;
-	VFIO_USER_LOG(INFO, "%s: client version %u.%u, reply %u.%u%s", srv->path, ver.major,
+	VFIO_USER_LOG(INFO, "%s: client version %u.%u, reply %u.%u%s%s", srv->path, ver.major,
 		      ver.minor, VFIO_USER_VERSION_MAJOR, minor,
-		      caps.write_multiple ? "" : " (without write_multiple)");
+		      caps.write_multiple ? "" : " (without write_multiple)",
+		      caps.migration ? " with migration" : "");
 	return 0;
 }
 
@@ -326,6 +334,8 @@ vfio_user_region_access(struct rte_vfio_user_server *srv, uint32_t index, uint64
 			if (r2 < 0)
 				VFIO_USER_LOG(WARNING, "%s: FLR reset callback: %s", srv->path,
 					      strerror(-r2));
+			else
+				vfio_user_mig_reset(srv, false);
 		}
 		if (srv->ops.cfg_write != NULL)
 			srv->ops.cfg_write(srv->arg, (uint32_t)offset, count);
@@ -425,6 +435,9 @@ vfio_user_cmd_reset(struct rte_vfio_user_server *srv, struct vfio_user_req *req)
 		ret = srv->ops.reset(srv->arg, RTE_VFIO_USER_RESET_REQUEST);
 	if (ret > 0)
 		ret = 0;
+	/* A reset device runs, whatever its migration state (ERROR included). */
+	if (ret == 0)
+		vfio_user_mig_reset(srv, false);
 	return ret;
 }
 
@@ -434,11 +447,22 @@ vfio_user_cmd_device_feature(struct rte_vfio_user_server *srv, struct vfio_user_
 	struct vfio_user_device_feature feat;
 	int ret;
 
-	RTE_SET_USED(srv);
 	ret = vfio_user_device_feature_decode(req->payload, req->len, &feat);
 	if (ret < 0)
 		return ret;
-	return -ENOTSUP;
+	return vfio_user_mig_feature(srv, req, &feat);
+}
+
+static int
+vfio_user_cmd_mig_data_read(struct rte_vfio_user_server *srv, struct vfio_user_req *req)
+{
+	return vfio_user_mig_data_read(srv, req);
+}
+
+static int
+vfio_user_cmd_mig_data_write(struct rte_vfio_user_server *srv, struct vfio_user_req *req)
+{
+	return vfio_user_mig_data_write(srv, req);
 }
 
 /* Commands that go from the server to the client, or are not offered. */
@@ -482,8 +506,10 @@ static const struct vfio_user_cmd_handler vfio_user_cmds[VFIO_USER_CMD_MAX + 1] 
 					      VFIO_USER_WRITE_MULTI_MIN_SIZE},
 	[VFIO_USER_CMD_DEVICE_FEATURE] = {vfio_user_cmd_device_feature, false,
 					  VFIO_USER_DEVICE_FEATURE_SIZE},
-	[VFIO_USER_CMD_MIG_DATA_READ] = {vfio_user_cmd_not_served, false, 0},
-	[VFIO_USER_CMD_MIG_DATA_WRITE] = {vfio_user_cmd_not_served, false, 0},
+	[VFIO_USER_CMD_MIG_DATA_READ] = {vfio_user_cmd_mig_data_read, false,
+					 VFIO_USER_MIG_DATA_SIZE},
+	[VFIO_USER_CMD_MIG_DATA_WRITE] = {vfio_user_cmd_mig_data_write, false,
+					  VFIO_USER_MIG_DATA_SIZE},
 };
 
 int

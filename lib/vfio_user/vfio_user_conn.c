@@ -84,6 +84,7 @@ vfio_user_disconnect(struct rte_vfio_user_server *srv)
 	c->negotiated = false;
 	vfio_user_run_end(c);
 	c->write_multiple = false;
+	c->migration = false;
 	vfio_user_sock_rx_reset(&c->rx);
 	free(c->buf);
 	c->buf = NULL;
@@ -99,6 +100,8 @@ vfio_user_disconnect(struct rte_vfio_user_server *srv)
 	srv->info.connected_at = 0;
 	rte_spinlock_unlock(&srv->info_lock);
 
+	/* Logging off before the memory it logs goes. */
+	vfio_user_dlog_stop(srv);
 	vfio_user_dma_clear(srv);
 	for (i = 0; i < RTE_VFIO_USER_NUM_IRQS; i++)
 		vfio_user_irq_disable(&srv->irqs[i]);
@@ -109,6 +112,8 @@ vfio_user_disconnect(struct rte_vfio_user_server *srv)
 	VFIO_USER_LOG(INFO, "%s: client disconnected", srv->path);
 	if (was_negotiated && srv->ops.disconnected != NULL)
 		srv->ops.disconnected(srv->arg);
+	/* Whatever the migration state, the next client finds the device running. */
+	vfio_user_mig_reset(srv, false);
 }
 
 void

@@ -170,9 +170,11 @@ vfio_user_dma_copy(struct rte_vfio_user_server *srv, uint64_t iova, void *buf, u
 		avail = e->size - (iova - e->iova);
 		chunk = RTE_MIN(avail, len);
 		va = RTE_PTR_ADD(e->vaddr, iova - e->iova);
-		if (write)
+		if (write) {
 			memcpy(va, p, chunk);
-		else
+			/* What was written is dirty, even if a later chunk fails. */
+			rte_vfio_user_dma_mark_dirty(srv, iova, chunk);
+		} else
 			memcpy(p, va, chunk);
 		p += chunk;
 		len -= chunk;

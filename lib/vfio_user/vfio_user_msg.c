@@ -393,17 +393,25 @@ int
 vfio_user_version_encode(void *buf, size_t cap, uint16_t major, uint16_t minor,
 			 const struct vfio_user_caps *caps)
 {
-	char json[512];
+	char json[512], mig[128] = "";
 	int n;
 
+	if (caps->migration) {
+		n = snprintf(mig, sizeof(mig),
+			     ",\"migration\":{\"pgsize\":%" PRIu64 ",\"max_bitmap_size\":%" PRIu64
+			     "}",
+			     caps->mig_pgsize, caps->mig_max_bitmap_size);
+		if (n < 0 || (size_t)n >= sizeof(mig))
+			return -ENOSPC;
+	}
 	/* Every numeric capability, and the booleans only when true. */
 	n = snprintf(json, sizeof(json),
 		     "{\"capabilities\":{\"max_msg_fds\":%" PRIu32
 		     ",\"max_data_xfer_size\":%" PRIu32 ",\"max_dma_maps\":%" PRIu32
-		     ",\"pgsizes\":%" PRIu64 "%s%s}}",
+		     ",\"pgsizes\":%" PRIu64 "%s%s%s}}",
 		     caps->max_msg_fds, caps->max_data_xfer_size, caps->max_dma_maps, caps->pgsizes,
 		     caps->write_multiple ? ",\"write_multiple\":true" : "",
-		     caps->twin_socket ? ",\"twin_socket\":{\"supported\":true}" : "");
+		     caps->twin_socket ? ",\"twin_socket\":{\"supported\":true}" : "", mig);
 	if (n < 0 || (size_t)n >= sizeof(json))
 		return -ENOSPC;
 	if (cap < 4 || cap - 4 < (size_t)n + 1)
@@ -1171,4 +1179,291 @@ vfio_user_device_feature_decode(const void *payload, size_t len,
 	f.data_len = (uint32_t)(len - VFIO_USER_DEVICE_FEATURE_SIZE);
 	*feat = f;
 	return 0;
+}
+
+int
+vfio_user_device_feature_encode(void *buf, size_t cap, uint32_t flags, const void *data,
+				uint32_t data_len)
+{
+	size_t n = (size_t)VFIO_USER_DEVICE_FEATURE_SIZE + data_len;
+
+	if (buf == NULL || cap < n || n > UINT32_MAX || (data_len > 0 && data == NULL))
+		return -ENOSPC;
+	wr32(buf, 0, (uint32_t)n);
+	wr32(buf, 4, flags);
+	if (data_len > 0 && (const uint8_t *)data != (uint8_t *)buf + VFIO_USER_DEVICE_FEATURE_SIZE)
+		memmove((uint8_t *)buf + VFIO_USER_DEVICE_FEATURE_SIZE, data, data_len);
+	return (int)n;
+}
+
+int
+vfio_user_migration_decode(const void *data, size_t len, uint64_t *flags)
+{
+	uint64_t f;
+
+	if (data == NULL || len != VFIO_USER_MIGRATION_SIZE)
+		return -EINVAL;
+	f = rd64(data, 0);
+	if (!(f & VFIO_USER_MIGRATION_STOP_COPY) || (f & ~(uint64_t)VFIO_USER_MIGRATION_KNOWN))
+		return -EINVAL;
+	*flags = f;
+	return 0;
+}
+
+int
+vfio_user_migration_encode(void *buf, size_t cap, uint64_t flags)
+{
+	if (buf == NULL || cap < VFIO_USER_MIGRATION_SIZE)
+		return -ENOSPC;
+	wr64(buf, 0, flags);
+	return VFIO_USER_MIGRATION_SIZE;
+}
+
+int
+vfio_user_mig_state_decode(const void *data, size_t len, uint32_t *state)
+{
+	uint32_t s;
+
+	if (data == NULL || len != VFIO_USER_MIG_STATE_SIZE)
+		return -EINVAL;
+	s = rd32(data, 0);
+	switch (s) {
+	case VFIO_USER_STATE_ERROR:
+	case VFIO_USER_STATE_STOP:
+	case VFIO_USER_STATE_RUNNING:
+	case VFIO_USER_STATE_STOP_COPY:
+	case VFIO_USER_STATE_RESUMING:
+	case VFIO_USER_STATE_PRE_COPY:
+		*state = s;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int
+vfio_user_mig_state_encode(void *buf, size_t cap, uint32_t state)
+{
+	if (buf == NULL || cap < VFIO_USER_MIG_STATE_SIZE)
+		return -ENOSPC;
+	wr32(buf, 0, state);
+	wr32(buf, 4, UINT32_MAX);
+	return VFIO_USER_MIG_STATE_SIZE;
+}
+
+/* page_size a power of two >= 4096, length > 0, both multiples, no wrap. */
+static bool
+log_range_ok(uint64_t page_size, uint64_t iova, uint64_t length)
+{
+	return length > 0 && ((iova | length) & (page_size - 1)) == 0 && !wraps_u64(iova, length);
+}
+
+int
+vfio_user_dma_logging_ctl_decode(const void *data, size_t len,
+				 struct vfio_user_dma_logging_ctl *ctl)
+{
+	struct vfio_user_dma_logging_ctl c;
+	uint64_t iova, length;
+	uint32_t i;
+
+	if (data == NULL || len < VFIO_USER_DMA_LOGGING_CTL_SIZE)
+		return -EINVAL;
+	c.page_size = rd64(data, 0);
+	c.num_ranges = rd32(data, 8);
+	if (rd32(data, 12) != 0)
+		return -EINVAL;
+	if (c.num_ranges == 0 || c.num_ranges > VFIO_USER_DMA_LOGGING_MAX_RANGES)
+		return -EINVAL;
+	if (len !=
+	    VFIO_USER_DMA_LOGGING_CTL_SIZE +
+		    (size_t)c.num_ranges * VFIO_USER_DMA_LOGGING_RANGE_SIZE)
+		return -EINVAL;
+	if (!is_pow2_u64(c.page_size) || c.page_size < VFIO_USER_DMA_LOGGING_MIN_PGSIZE)
+		return -EINVAL;
+	c.ranges = (const uint8_t *)data + VFIO_USER_DMA_LOGGING_CTL_SIZE;
+	for (i = 0; i < c.num_ranges; i++) {
+		vfio_user_dma_logging_range(&c, i, &iova, &length);
+		if (!log_range_ok(c.page_size, iova, length))
+			return -EINVAL;
+	}
+	*ctl = c;
+	return 0;
+}
+
+void
+vfio_user_dma_logging_range(const struct vfio_user_dma_logging_ctl *ctl, uint32_t i, uint64_t *iova,
+			    uint64_t *length)
+{
+	size_t off = (size_t)i * VFIO_USER_DMA_LOGGING_RANGE_SIZE;
+
+	*iova = rd64(ctl->ranges, off);
+	*length = rd64(ctl->ranges, off + 8);
+}
+
+int
+vfio_user_dma_logging_ctl_encode(void *buf, size_t cap, uint64_t page_size,
+				 const uint64_t (*ranges)[2], uint32_t n)
+{
+	size_t len = VFIO_USER_DMA_LOGGING_CTL_SIZE + (size_t)n * VFIO_USER_DMA_LOGGING_RANGE_SIZE;
+	uint32_t i;
+
+	if (buf == NULL || cap < len || (n > 0 && ranges == NULL) || len > INT32_MAX)
+		return -ENOSPC;
+	wr64(buf, 0, page_size);
+	wr32(buf, 8, n);
+	wr32(buf, 12, 0);
+	for (i = 0; i < n; i++) {
+		wr64(buf, VFIO_USER_DMA_LOGGING_CTL_SIZE + (size_t)i * 16, ranges[i][0]);
+		wr64(buf, VFIO_USER_DMA_LOGGING_CTL_SIZE + (size_t)i * 16 + 8, ranges[i][1]);
+	}
+	return (int)len;
+}
+
+static int
+report_fixed_decode(const void *data, uint64_t max_bitmap, struct vfio_user_dma_logging_report *r)
+{
+	uint64_t pages;
+
+	r->iova = rd64(data, 0);
+	r->length = rd64(data, 8);
+	r->page_size = rd64(data, 16);
+	r->bitmap = NULL;
+	if (!is_pow2_u64(r->page_size) || r->page_size < VFIO_USER_DMA_LOGGING_MIN_PGSIZE ||
+	    !log_range_ok(r->page_size, r->iova, r->length))
+		return -EINVAL;
+	pages = r->length / r->page_size;
+	r->bitmap_size = (pages / 64 + (pages % 64 != 0)) * 8;
+	if (r->bitmap_size > max_bitmap)
+		return -E2BIG;
+	return 0;
+}
+
+int
+vfio_user_dma_logging_report_decode(const void *data, size_t len, uint64_t max_bitmap,
+				    struct vfio_user_dma_logging_report *rep)
+{
+	struct vfio_user_dma_logging_report r;
+	int rc;
+
+	if (data == NULL || len != VFIO_USER_DMA_LOGGING_REPORT_SIZE)
+		return -EINVAL;
+	rc = report_fixed_decode(data, max_bitmap, &r);
+	if (rc < 0)
+		return rc;
+	*rep = r;
+	return 0;
+}
+
+int
+vfio_user_dma_logging_report_reply_decode(const void *data, size_t len, uint64_t max_bitmap,
+					  struct vfio_user_dma_logging_report *rep)
+{
+	struct vfio_user_dma_logging_report r;
+	int rc;
+
+	if (data == NULL || len < VFIO_USER_DMA_LOGGING_REPORT_SIZE)
+		return -EINVAL;
+	rc = report_fixed_decode(data, max_bitmap, &r);
+	if (rc < 0)
+		return rc;
+	if (len - VFIO_USER_DMA_LOGGING_REPORT_SIZE != r.bitmap_size)
+		return -EINVAL;
+	r.bitmap = (const uint8_t *)data + VFIO_USER_DMA_LOGGING_REPORT_SIZE;
+	*rep = r;
+	return 0;
+}
+
+int
+vfio_user_dma_logging_report_encode(void *buf, size_t cap,
+				    const struct vfio_user_dma_logging_report *rep,
+				    const void *bitmap)
+{
+	uint64_t n = VFIO_USER_DMA_LOGGING_REPORT_SIZE;
+
+	if (bitmap != NULL)
+		n += rep->bitmap_size;
+	if (buf == NULL || n > cap || n > INT32_MAX)
+		return -ENOSPC;
+	wr64(buf, 0, rep->iova);
+	wr64(buf, 8, rep->length);
+	wr64(buf, 16, rep->page_size);
+	if (bitmap != NULL && rep->bitmap_size > 0)
+		memcpy((uint8_t *)buf + VFIO_USER_DMA_LOGGING_REPORT_SIZE, bitmap,
+		       (size_t)rep->bitmap_size);
+	return (int)n;
+}
+
+/* ------------------------------------------------------- migration data */
+
+int
+vfio_user_mig_data_read_decode(const void *payload, size_t len, uint32_t max_xfer,
+			       struct vfio_user_mig_data *md)
+{
+	struct vfio_user_mig_data m;
+
+	if (payload == NULL || len != VFIO_USER_MIG_DATA_SIZE)
+		return -EINVAL;
+	m.argsz = rd32(payload, 0);
+	m.size = rd32(payload, 4);
+	m.data = NULL;
+	if (m.size == 0)
+		return -EINVAL;
+	if (m.size > max_xfer)
+		return -E2BIG;
+	if ((uint64_t)m.argsz < (uint64_t)VFIO_USER_MIG_DATA_SIZE + m.size)
+		return -EINVAL;
+	*md = m;
+	return 0;
+}
+
+int
+vfio_user_mig_data_read_reply_decode(const void *payload, size_t len, struct vfio_user_mig_data *md)
+{
+	struct vfio_user_mig_data m;
+
+	if (payload == NULL || len < VFIO_USER_MIG_DATA_SIZE)
+		return -EINVAL;
+	m.argsz = rd32(payload, 0);
+	m.size = rd32(payload, 4);
+	if (m.argsz != len || (uint64_t)m.size + VFIO_USER_MIG_DATA_SIZE != len)
+		return -EINVAL;
+	m.data = (const uint8_t *)payload + VFIO_USER_MIG_DATA_SIZE;
+	*md = m;
+	return 0;
+}
+
+int
+vfio_user_mig_data_write_decode(const void *payload, size_t len, uint32_t max_xfer,
+				struct vfio_user_mig_data *md)
+{
+	struct vfio_user_mig_data m;
+
+	if (payload == NULL || len < VFIO_USER_MIG_DATA_SIZE)
+		return -EINVAL;
+	m.argsz = rd32(payload, 0);
+	m.size = rd32(payload, 4);
+	if (m.argsz < VFIO_USER_MIG_DATA_SIZE || m.size == 0)
+		return -EINVAL;
+	if (m.size > max_xfer)
+		return -E2BIG;
+	if ((uint64_t)m.size + VFIO_USER_MIG_DATA_SIZE != len)
+		return -EINVAL;
+	m.data = (const uint8_t *)payload + VFIO_USER_MIG_DATA_SIZE;
+	*md = m;
+	return 0;
+}
+
+int
+vfio_user_mig_data_encode(void *buf, size_t cap, uint32_t argsz, uint32_t size, const void *data)
+{
+	uint64_t n = VFIO_USER_MIG_DATA_SIZE + (data != NULL ? (uint64_t)size : 0);
+
+	if (buf == NULL || n > cap || n > INT32_MAX)
+		return -ENOSPC;
+	wr32(buf, 0, argsz);
+	wr32(buf, 4, size);
+	if (data != NULL && size > 0 &&
+	    (const uint8_t *)data != (uint8_t *)buf + VFIO_USER_MIG_DATA_SIZE)
+		memmove((uint8_t *)buf + VFIO_USER_MIG_DATA_SIZE, data, size);
+	return (int)n;
 }

@@ -144,7 +144,7 @@ int vfio_user_version_decode(const void *payload, size_t len, struct vfio_user_v
 /**
  * Encode a VERSION payload with the JSON of caps. Only fields that differ
  * from defaults need be written; write_multiple is written when true,
- * migration never.
+ * migration (pgsize and max_bitmap_size) when caps->migration.
  * @return payload length, or -ENOSPC.
  */
 int vfio_user_version_encode(void *buf, size_t cap, uint16_t major, uint16_t minor,
@@ -443,6 +443,136 @@ struct vfio_user_device_feature {
  */
 int vfio_user_device_feature_decode(const void *payload, size_t len,
 				    struct vfio_user_device_feature *feat);
+
+/**
+ * Encode a DEVICE_FEATURE payload: argsz (8 + data_len), flags, data.
+ * @return payload length, or -ENOSPC.
+ */
+int vfio_user_device_feature_encode(void *buf, size_t cap, uint32_t flags, const void *data,
+				    uint32_t data_len);
+
+/* Feature indices (as in VFIO). */
+#define VFIO_USER_FEATURE_MIGRATION 1u
+#define VFIO_USER_FEATURE_MIG_DEVICE_STATE 2u
+#define VFIO_USER_FEATURE_DMA_LOGGING_START 6u
+#define VFIO_USER_FEATURE_DMA_LOGGING_STOP 7u
+#define VFIO_USER_FEATURE_DMA_LOGGING_REPORT 8u
+
+/* MIGRATION flags. */
+#define VFIO_USER_MIGRATION_STOP_COPY 0x1u
+#define VFIO_USER_MIGRATION_P2P 0x2u
+#define VFIO_USER_MIGRATION_PRE_COPY 0x4u
+#define VFIO_USER_MIGRATION_KNOWN \
+	(VFIO_USER_MIGRATION_STOP_COPY | VFIO_USER_MIGRATION_P2P | VFIO_USER_MIGRATION_PRE_COPY)
+/** MIGRATION data: u64 flags. */
+#define VFIO_USER_MIGRATION_SIZE 8u
+
+/* Device states (enum vfio_device_mig_state); 5 and 7 (P2P) are not used. */
+#define VFIO_USER_STATE_ERROR 0u
+#define VFIO_USER_STATE_STOP 1u
+#define VFIO_USER_STATE_RUNNING 2u
+#define VFIO_USER_STATE_STOP_COPY 3u
+#define VFIO_USER_STATE_RESUMING 4u
+#define VFIO_USER_STATE_PRE_COPY 6u
+/** MIG_DEVICE_STATE data: u32 device_state, u32 data_fd (unused). */
+#define VFIO_USER_MIG_STATE_SIZE 8u
+
+/**
+ * MIGRATION data of a GET reply: exactly 8 bytes; flags with STOP_COPY and
+ * no bit beyond STOP_COPY | P2P | PRE_COPY.
+ */
+int vfio_user_migration_decode(const void *data, size_t len, uint64_t *flags);
+int vfio_user_migration_encode(void *buf, size_t cap, uint64_t flags);
+
+/**
+ * MIG_DEVICE_STATE data: exactly 8 bytes; device_state one of ERROR, STOP,
+ * RUNNING, STOP_COPY, RESUMING, PRE_COPY (the P2P states and unknown values:
+ * -EINVAL); data_fd is ignored.
+ */
+int vfio_user_mig_state_decode(const void *data, size_t len, uint32_t *state);
+/** Encode device_state with data_fd -1. */
+int vfio_user_mig_state_encode(void *buf, size_t cap, uint32_t state);
+
+/** Most ranges of a DMA_LOGGING_START (as Linux's LOG_MAX_RANGES). */
+#define VFIO_USER_DMA_LOGGING_MAX_RANGES 1024u
+/** Least logging and report page size. */
+#define VFIO_USER_DMA_LOGGING_MIN_PGSIZE 4096u
+#define VFIO_USER_DMA_LOGGING_CTL_SIZE 16u
+#define VFIO_USER_DMA_LOGGING_RANGE_SIZE 16u
+
+struct vfio_user_dma_logging_ctl {
+	uint64_t page_size;
+	uint32_t num_ranges;
+	const uint8_t *ranges; /**< num_ranges {u64 iova, u64 length} */
+};
+
+/**
+ * DMA_LOGGING_START data: page_size u64, num_ranges u32, reserved u32 (0),
+ * then the ranges. Checks: length == 16 + 16 * num_ranges, 1 <= num_ranges
+ * <= VFIO_USER_DMA_LOGGING_MAX_RANGES, page_size a power of two >= 4096,
+ * every range: length > 0, iova and length multiples of page_size,
+ * iova + length does not wrap. Overlaps are the server's check.
+ */
+int vfio_user_dma_logging_ctl_decode(const void *data, size_t len,
+				     struct vfio_user_dma_logging_ctl *ctl);
+/** Range i (< num_ranges) of a decoded control. */
+void vfio_user_dma_logging_range(const struct vfio_user_dma_logging_ctl *ctl, uint32_t i,
+				 uint64_t *iova, uint64_t *length);
+/** Encode a control with n ranges (ranges: n pairs iova, length). */
+int vfio_user_dma_logging_ctl_encode(void *buf, size_t cap, uint64_t page_size,
+				     const uint64_t (*ranges)[2], uint32_t n);
+
+#define VFIO_USER_DMA_LOGGING_REPORT_SIZE 24u
+
+struct vfio_user_dma_logging_report {
+	uint64_t iova;
+	uint64_t length;
+	uint64_t page_size;
+	uint64_t bitmap_size; /**< bytes: one bit per page, in u64 words */
+	const uint8_t *bitmap; /**< replies only */
+};
+
+/**
+ * DMA_LOGGING_REPORT request data: exactly 24 bytes (iova, length,
+ * page_size); page_size a power of two >= 4096, length > 0, iova and length
+ * multiples of page_size, no wrap; bitmap_size computed, must be <=
+ * max_bitmap (else -E2BIG).
+ */
+int vfio_user_dma_logging_report_decode(const void *data, size_t len, uint64_t max_bitmap,
+					struct vfio_user_dma_logging_report *rep);
+/** Reply data: the same 24 bytes then exactly bitmap_size bytes. */
+int vfio_user_dma_logging_report_reply_decode(const void *data, size_t len, uint64_t max_bitmap,
+					      struct vfio_user_dma_logging_report *rep);
+/** Encode the 24 bytes (and bitmap_size bytes of bitmap when not NULL). */
+int vfio_user_dma_logging_report_encode(void *buf, size_t cap,
+					const struct vfio_user_dma_logging_report *rep,
+					const void *bitmap);
+
+/* ------------------------------------------------------- migration data */
+
+#define VFIO_USER_MIG_DATA_SIZE 8u
+
+struct vfio_user_mig_data {
+	uint32_t argsz;
+	uint32_t size;
+	const uint8_t *data; /**< WRITE requests and READ replies */
+};
+
+/**
+ * MIG_DATA_READ request: length == 8, 0 < size <= max_xfer, argsz >= 8 +
+ * size (the room for the reply).
+ */
+int vfio_user_mig_data_read_decode(const void *payload, size_t len, uint32_t max_xfer,
+				   struct vfio_user_mig_data *md);
+/** MIG_DATA_READ reply: length == argsz == 8 + size. */
+int vfio_user_mig_data_read_reply_decode(const void *payload, size_t len,
+					 struct vfio_user_mig_data *md);
+/** MIG_DATA_WRITE request: length == 8 + size, 0 < size <= max_xfer, argsz >= 8. */
+int vfio_user_mig_data_write_decode(const void *payload, size_t len, uint32_t max_xfer,
+				    struct vfio_user_mig_data *md);
+/** Encode argsz, size and (if data) size bytes. */
+int vfio_user_mig_data_encode(void *buf, size_t cap, uint32_t argsz, uint32_t size,
+			      const void *data);
 
 #ifdef __cplusplus
 }

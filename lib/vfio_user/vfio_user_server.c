@@ -92,6 +92,10 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 			return NULL;
 		}
 	}
+	if (vfio_user_mig_conf_check(conf->mig_ops) < 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	len = strnlen(conf->path, VFIO_USER_SUN_PATH_LEN);
 	if (len >= VFIO_USER_SUN_PATH_LEN) {
 		rte_errno = ENAMETOOLONG;
@@ -112,6 +116,10 @@ rte_vfio_user_server_create(const struct rte_vfio_user_server_conf *conf)
 	if (conf->ops != NULL)
 		srv->ops = *conf->ops;
 	srv->arg = conf->arg;
+	srv->mig.ops = conf->mig_ops;
+	srv->mig.state = RTE_VFIO_USER_MIG_STATE_RUNNING;
+	srv->info.migration = conf->mig_ops != NULL;
+	srv->info.mig_state = RTE_VFIO_USER_MIG_STATE_RUNNING;
 	srv->listen_fd = -1;
 	srv->conn.sock = -1;
 	srv->conn.out_fd = -1;

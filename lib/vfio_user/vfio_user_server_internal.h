@@ -88,11 +88,42 @@ struct vfio_user_irq {
 	uint8_t *pending; /* count flags */
 };
 
+/*
+ * The DMA dirty log (vfio_user_mig.c): ranges sorted by iova, not
+ * overlapping, one bit per page in words set with atomic OR by any thread
+ * and taken with atomic AND by DMA_LOGGING_REPORT.
+ */
+struct vfio_user_dlog_range {
+	uint64_t iova;
+	uint64_t length;
+	uint64_t *bits; /* ceil(length / page_size / 64) words */
+};
+
+struct vfio_user_dlog {
+	uint64_t page_size;
+	unsigned int page_shift;
+	uint64_t *words; /* every range's bits, one allocation */
+	uint64_t nr_words;
+	uint32_t nr;
+	struct vfio_user_dlog_range r[];
+};
+
+/* Migration (vfio_user_mig.c); touched only by the thread serving the client. */
+struct vfio_user_mig {
+	const struct rte_vfio_user_mig_ops *ops; /* NULL: the device does not migrate */
+	uint32_t state; /* enum rte_vfio_user_mig_state, atomic for other readers */
+	uint8_t *data; /* the stream: saved (STOP_COPY) or being received (RESUMING) */
+	size_t len; /* bytes in data */
+	size_t cap; /* bytes allocated */
+	size_t off; /* bytes read by MIG_DATA_READ */
+};
+
 struct vfio_user_conn {
 	int sock; /* -1: no client */
 	bool registered; /* in the control thread's epoll set */
 	bool negotiated; /* VERSION done */
 	bool write_multiple; /* offered in our VERSION reply */
+	bool migration; /* offered in our VERSION reply */
 	uint16_t minor; /* protocol minor version agreed in VERSION */
 	int64_t opened_ms; /* vfio_user_now_ms() when accepted */
 	uint32_t refused; /* VFIO_USER_REFUSED_* already logged at WARNING */
@@ -149,6 +180,9 @@ struct rte_vfio_user_server {
 	/* What telemetry shows of the client (vfio_user_server_client_info()). */
 	rte_spinlock_t info_lock;
 	struct vfio_user_server_client_info info;
+
+	struct vfio_user_mig mig;
+	struct vfio_user_dlog *dlog; /* atomic: DMA logging on when not NULL */
 
 	pthread_mutex_t dma_lock;
 	struct vfio_user_dma_tab *dma_tab; /* atomic */
@@ -218,6 +252,28 @@ int vfio_user_dma_unmap(struct rte_vfio_user_server *srv, const struct vfio_user
 void vfio_user_dma_clear(struct rte_vfio_user_server *srv);
 /* Free the tables and the window (destroy). */
 void vfio_user_dma_free(struct rte_vfio_user_server *srv);
+
+/* vfio_user_mig.c */
+
+/* Most bytes of a DMA_LOGGING_REPORT bitmap (offered max_bitmap_size). */
+#define VFIO_USER_SRV_MIG_MAX_BITMAP (VFIO_USER_SRV_MAX_XFER / 2)
+/* Most bytes of the whole dirty log (all ranges of a DMA_LOGGING_START). */
+#define VFIO_USER_SRV_DLOG_MAX_BYTES (16u << 20)
+
+/* Check the migration callbacks of a configuration (NULL is fine). */
+int vfio_user_mig_conf_check(const struct rte_vfio_user_mig_ops *ops);
+/* DEVICE_FEATURE (decoded): the reply in req. */
+int vfio_user_mig_feature(struct rte_vfio_user_server *srv, struct vfio_user_req *req,
+			  const struct vfio_user_device_feature *feat);
+int vfio_user_mig_data_read(struct rte_vfio_user_server *srv, struct vfio_user_req *req);
+int vfio_user_mig_data_write(struct rte_vfio_user_server *srv, struct vfio_user_req *req);
+/*
+ * The device was reset (DEVICE_RESET, FLR) or its client left: back to
+ * RUNNING, data dropped. With logging too: DMA logging stopped.
+ */
+void vfio_user_mig_reset(struct rte_vfio_user_server *srv, bool logging);
+/* Stop DMA logging, if on (device told, log freed). */
+void vfio_user_dlog_stop(struct rte_vfio_user_server *srv);
 
 /* vfio_user_conn.c */
 

@@ -42,6 +42,11 @@ struct vfio_user_server_client_info {
 	int64_t connected_at; /* time(NULL) when accepted, 0: none */
 	uint64_t clients_accepted; /* since the server was created */
 	uint64_t clients_refused; /* refused while another was connected */
+	bool migration; /* the device migrates (mig_ops) */
+	uint32_t mig_state; /* enum rte_vfio_user_mig_state */
+	bool dma_logging; /* the client logs DMA */
+	uint64_t dlog_page_size; /* its page size */
+	uint32_t dlog_ranges; /* and number of ranges */
 };
 
 /* A consistent copy of @srv's listening and client state. */

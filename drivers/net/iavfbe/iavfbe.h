@@ -22,6 +22,10 @@
  *    operations. Both take the port's lock, which protects the control
  *    state (struct iavfbe_port). While a queue is stopped (qstate), the
  *    control side owns its ring fields.
+ *  - Dirty logging (RTE_EMUDEV_EVENT_DIRTY_LOG) reaches the queues as their
+ *    log_dirty flag, changed while the queue is stopped; a burst tests it
+ *    once (iavfbe_rx_burst(), iavfbe_tx_burst()) and runs one of two
+ *    copies of its ring walk: the one without logging has no other test.
  *  - The guest's receive configuration (filters, VLAN stripping, RSS) reaches
  *    the transmit queues as a pointer to one of the port's two snapshots
  *    (struct iavfbe_rxconf), changed while the queue is stopped: a burst
@@ -166,6 +170,7 @@ struct iavfbe_rxq_stats {
 	uint64_t vlan_insert; /**< VLAN tags inserted (IL2TAG1) */
 	uint64_t completions; /**< descriptors written back as done */
 	uint64_t irqs; /**< interrupts raised */
+	uint64_t dirty_marks; /**< ranges reported with rte_emudev_dirty_mark() */
 };
 
 /* Counters of a transmit queue (the guest's receive ring), as above (iavfbe_tx_xstats[]). */
@@ -193,6 +198,7 @@ struct iavfbe_txq_stats {
 	uint64_t rss_hash; /**< packets with an RSS hash */
 	uint64_t descs; /**< descriptors written back */
 	uint64_t irqs; /**< interrupts raised */
+	uint64_t dirty_marks; /**< ranges reported with rte_emudev_dirty_mark() */
 };
 
 struct iavfbe_port;
@@ -211,6 +217,8 @@ struct iavfbe_rxq {
 	struct rte_emudev_xlate_cache xc;
 	uint32_t irq_vector;
 	bool skip; /**< dropping the rest of a packet, up to its EOP */
+	bool log_dirty; /**< report writes (RTE_EMUDEV_EVENT_DIRTY_LOG); changed while stopped */
+	uint64_t ring_gpa; /**< guest address of the ring */
 	uint8_t tso_mode; /**< enum iavfbe_tso_mode */
 	uint16_t dataroom; /**< bytes per mbuf */
 	uint16_t port_id;
@@ -249,6 +257,8 @@ struct iavfbe_txq {
 	const struct rte_emudev_mem_table *tbl;
 	struct rte_emudev_xlate_cache xc;
 	uint32_t irq_vector;
+	bool log_dirty; /**< report writes (RTE_EMUDEV_EVENT_DIRTY_LOG); changed while stopped */
+	uint64_t ring_gpa; /**< guest address of the ring */
 	uint32_t buf_size; /**< bytes per guest buffer */
 	uint32_t max_pkt; /**< largest packet the guest takes */
 	const struct iavfbe_rxconf *rxc; /**< changed only while stopped */
@@ -278,9 +288,20 @@ struct iavfbe_port {
 	bool stats_cb; /**< statistics callback set */
 	uint32_t link_speed; /**< Mbps */
 	const struct rte_emudev_mem_table *tbl; /**< NULL while changing */
+	/*
+	 * Between RTE_EMUDEV_EVENT_QUIESCE and RESUME: no queue is served
+	 * (the events in between are recorded: genabled, ghead, tbl).
+	 */
+	bool quiesced;
+	bool log_dirty; /**< RTE_EMUDEV_EVENT_DIRTY_LOG: every queue reports its writes */
 	/* The guest's queues: enabled, and where the port stopped in them. */
 	bool genabled[RTE_EMUDEV_QUEUE_DIR_MAX][IAVFBE_MAX_QUEUES];
 	uint32_t ghead[RTE_EMUDEV_QUEUE_DIR_MAX][IAVFBE_MAX_QUEUES];
+	/*
+	 * ghead is to be taken from rte_emudev_queue_info::head when the queue
+	 * is served next (enabled by the guest, RESUME, probe).
+	 */
+	bool ghead_info[RTE_EMUDEV_QUEUE_DIR_MAX][IAVFBE_MAX_QUEUES];
 	bool gskip[IAVFBE_MAX_QUEUES]; /**< transmit rings: iavfbe_rxq::skip */
 	struct iavfbe_rxq *rxq[IAVFBE_MAX_QUEUES];
 	struct iavfbe_txq *txq[IAVFBE_MAX_QUEUES];

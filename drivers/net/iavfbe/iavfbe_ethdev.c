@@ -290,6 +290,7 @@ static const struct iavfbe_xstat_def iavfbe_rx_xstats[] = {
 	{"vlan_inserted", IAVFBE_RX_IDX(vlan_insert), false},
 	{"descs_completed", IAVFBE_RX_IDX(completions), false},
 	{"interrupts", IAVFBE_RX_IDX(irqs), false},
+	{"dirty_marks", IAVFBE_RX_IDX(dirty_marks), false},
 };
 static const struct iavfbe_xstat_def iavfbe_tx_xstats[] = {
 	{"packets", IAVFBE_TX_IDX(packets), true},
@@ -315,6 +316,7 @@ static const struct iavfbe_xstat_def iavfbe_tx_xstats[] = {
 	{"rss_hashed", IAVFBE_TX_IDX(rss_hash), false},
 	{"descs_written", IAVFBE_TX_IDX(descs), false},
 	{"interrupts", IAVFBE_TX_IDX(irqs), false},
+	{"dirty_marks", IAVFBE_TX_IDX(dirty_marks), false},
 };
 /* Every counter once, and the derived errors. */
 static_assert(RTE_DIM(iavfbe_rx_xstats) == IAVFBE_NB_RX_CNT + 1, "rx xstats");
@@ -645,7 +647,33 @@ iavfbe_queues_stop(struct iavfbe_port *p)
 static bool
 iavfbe_can_serve(const struct iavfbe_port *p, enum rte_emudev_queue_dir dir, uint16_t qid)
 {
-	return p->started && !p->emu_gone && p->tbl != NULL && p->genabled[dir][qid];
+	return p->started && !p->emu_gone && !p->quiesced && p->tbl != NULL &&
+		p->genabled[dir][qid];
+}
+
+/*
+ * Where to start on a guest ring: ghead, or the device's head
+ * (rte_emudev_queue_info::head) when the queue was enabled or resumed
+ * since it was served. Under lock. -EINVAL: a head outside the ring.
+ */
+static int
+iavfbe_head_from_info(struct iavfbe_port *p, enum rte_emudev_queue_dir dir, uint16_t qid,
+		      const struct rte_emudev_queue_info *qi)
+{
+	if (!p->ghead_info[dir][qid])
+		return 0;
+	if (qi->head >= qi->ring_size) {
+		IAVFBE_LOG(ERR, "%s: guest %s queue %u: head %u outside its ring of %u: not served",
+			   p->eth_dev->data->name, dir == GTX ? "transmit" : "receive", qid,
+			   qi->head, qi->ring_size);
+		return -EINVAL;
+	}
+	/* The rest of a packet being dropped: only where we stopped in it. */
+	if (dir == GTX && qi->head != p->ghead[dir][qid])
+		p->gskip[qid] = false;
+	p->ghead[dir][qid] = qi->head;
+	p->ghead_info[dir][qid] = false;
+	return 0;
 }
 
 /* Common checks of a guest queue; logs why it cannot be served. */
@@ -700,7 +728,11 @@ iavfbe_rxq_refresh(struct iavfbe_port *p, struct iavfbe_rxq *q)
 			   p->eth_dev->data->name, q->qid, (int)qi.desc_format);
 		return;
 	}
+	if (iavfbe_head_from_info(p, GTX, q->qid, &qi) < 0)
+		return;
 	q->ring = qi.ring_host;
+	q->ring_gpa = qi.ring_gpa;
+	q->log_dirty = p->log_dirty;
 	q->nb_desc = qi.ring_size;
 	q->doorbell = qi.doorbell;
 	q->irq_vector = qi.irq_vector;
@@ -735,7 +767,11 @@ iavfbe_txq_refresh(struct iavfbe_port *p, struct iavfbe_txq *q)
 			   p->eth_dev->data->name, q->qid, (int)qi.desc_format, qi.buf_size);
 		return;
 	}
+	if (iavfbe_head_from_info(p, GRX, q->qid, &qi) < 0)
+		return;
 	q->ring = qi.ring_host;
+	q->ring_gpa = qi.ring_gpa;
+	q->log_dirty = p->log_dirty;
 	q->desc_size = qi.desc_size;
 	q->nb_desc = qi.ring_size;
 	q->doorbell = qi.doorbell;
@@ -763,6 +799,104 @@ iavfbe_queues_refresh(struct iavfbe_port *p)
 		iavfbe_rxq_refresh(p, p->rxq[i]);
 		iavfbe_txq_refresh(p, p->txq[i]);
 	}
+}
+
+/* ---------------------------------------------------------------- migration */
+
+/*
+ * RTE_EMUDEV_EVENT_QUIESCE: every queue is stopped (a burst writes back all
+ * it took from a ring before it leaves the queue: nothing is pending), then
+ * the position of every enabled queue is reported. The port serves nothing
+ * until RESUME. Under lock.
+ */
+static void
+iavfbe_quiesce(struct iavfbe_port *p)
+{
+	unsigned int dir, nb = 0;
+	uint16_t qid;
+	int ret;
+
+	iavfbe_queues_stop(p);
+	p->quiesced = true;
+	for (dir = 0; dir < RTE_EMUDEV_QUEUE_DIR_MAX; dir++) {
+		for (qid = 0; qid < p->max_qp; qid++) {
+			/* ghead_info: nothing taken since the device gave its head. */
+			if (!p->genabled[dir][qid] || p->ghead_info[dir][qid])
+				continue;
+			ret = rte_emudev_queue_head_set(p->emu_id, dir, qid, p->ghead[dir][qid]);
+			if (ret == -ENOTSUP) {
+				IAVFBE_LOG(DEBUG, "%s: the device keeps no queue positions",
+					   p->eth_dev->data->name);
+				goto out;
+			}
+			if (ret < 0)
+				IAVFBE_LOG(ERR, "%s: guest %s queue %u: head %u not reported: %s",
+					   p->eth_dev->data->name,
+					   dir == GTX ? "transmit" : "receive", qid,
+					   p->ghead[dir][qid], strerror(-ret));
+			else
+				nb++;
+		}
+	}
+out:
+	IAVFBE_LOG(INFO, "%s: quiesced, %u queue positions reported", p->eth_dev->data->name, nb);
+}
+
+/*
+ * RTE_EMUDEV_EVENT_RESUME: serve the enabled queues again from the heads
+ * the device gives (the ones reported, or those of a loaded state). Under lock.
+ */
+static void
+iavfbe_resume(struct iavfbe_port *p)
+{
+	unsigned int dir;
+	uint16_t qid;
+
+	if (!p->quiesced) {
+		IAVFBE_LOG(DEBUG, "%s: RESUME without QUIESCE: nothing to do",
+			   p->eth_dev->data->name);
+		return;
+	}
+	p->quiesced = false;
+	for (dir = 0; dir < RTE_EMUDEV_QUEUE_DIR_MAX; dir++)
+		for (qid = 0; qid < p->max_qp; qid++)
+			if (p->genabled[dir][qid])
+				p->ghead_info[dir][qid] = true;
+	iavfbe_queues_refresh(p);
+	IAVFBE_LOG(INFO, "%s: resumed", p->eth_dev->data->name);
+}
+
+/*
+ * RTE_EMUDEV_EVENT_DIRTY_LOG: each queue's flag changes while it is
+ * stopped, so when this returns every burst logs (on) or none does (off).
+ * Under lock.
+ */
+static void
+iavfbe_dirty_log_set(struct iavfbe_port *p, bool on)
+{
+	uint32_t i;
+
+	p->log_dirty = on;
+	for (i = 0; i < IAVFBE_MAX_QUEUES; i++) {
+		struct iavfbe_rxq *rq = p->rxq[i];
+		struct iavfbe_txq *tq = p->txq[i];
+
+		if (rq != NULL && rq->running) {
+			rte_emudev_qstate_stop(&rq->qs);
+			rq->log_dirty = on;
+			rte_emudev_qstate_start(&rq->qs);
+		} else if (rq != NULL) {
+			rq->log_dirty = on;
+		}
+		if (tq != NULL && tq->running) {
+			rte_emudev_qstate_stop(&tq->qs);
+			tq->log_dirty = on;
+			rte_emudev_qstate_start(&tq->qs);
+		} else if (tq != NULL) {
+			tq->log_dirty = on;
+		}
+	}
+	IAVFBE_LOG(INFO, "%s: dirty logging %s", p->eth_dev->data->name, on ? "on" : "off");
 }
 
 /* -------------------------------------------------------------------- link */
@@ -853,8 +987,9 @@ iavfbe_emu_event(uint16_t emu_id __rte_unused, const struct rte_emudev_event *ev
 			iavfbe_txq_stop(p, p->txq[qid]);
 		p->genabled[dir][qid] = en;
 		if (en) {
-			/* A ring starts at descriptor 0 when it is enabled. */
+			/* A ring starts where the device says (0 when the guest enables it). */
 			p->ghead[dir][qid] = 0;
+			p->ghead_info[dir][qid] = true;
 			if (dir == GTX) {
 				p->gskip[qid] = false;
 				iavfbe_rxq_refresh(p, p->rxq[qid]);
@@ -883,6 +1018,8 @@ iavfbe_emu_event(uint16_t emu_id __rte_unused, const struct rte_emudev_event *ev
 			p->genabled[GRX][i] = false;
 			p->ghead[GTX][i] = 0;
 			p->ghead[GRX][i] = 0;
+			p->ghead_info[GTX][i] = false;
+			p->ghead_info[GRX][i] = false;
 			p->gskip[i] = false;
 		}
 		IAVFBE_LOG(INFO, "%s: %s", name,
@@ -891,6 +1028,15 @@ iavfbe_emu_event(uint16_t emu_id __rte_unused, const struct rte_emudev_event *ev
 		break;
 	case RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED:
 		iavfbe_rxconf_update(p);
+		break;
+	case RTE_EMUDEV_EVENT_QUIESCE:
+		iavfbe_quiesce(p);
+		break;
+	case RTE_EMUDEV_EVENT_RESUME:
+		iavfbe_resume(p);
+		break;
+	case RTE_EMUDEV_EVENT_DIRTY_LOG:
+		iavfbe_dirty_log_set(p, ev->dirty_log.on);
 		break;
 	case RTE_EMUDEV_EVENT_REMOVED:
 		iavfbe_queues_stop(p);
@@ -1459,6 +1605,9 @@ iavfbe_probe(struct rte_vdev_device *vdev)
 			p->genabled[GTX][i] = qi.enabled;
 		if (rte_emudev_queue_info_get(id, GRX, i, &qi) == 0)
 			p->genabled[GRX][i] = qi.enabled;
+		/* Where the device says: 0, or where a previous consumer stopped. */
+		p->ghead_info[GTX][i] = p->genabled[GTX][i];
+		p->ghead_info[GRX][i] = p->genabled[GRX][i];
 	}
 	/* The guest sees its link down until the port starts. */
 	iavfbe_guest_link_set(p, false);

@@ -877,9 +877,31 @@ iavfbe_rx_drop(struct iavfbe_rxq *q, int why, uint32_t nd)
 	q->st.bad_descs += nd;
 }
 
-/* Write back the RS descriptors of a step as done. */
+/* Report the write-backs of the RS descriptors q->rs[0..nb_rs) (> 0): runs of consecutive ones. */
 static void
-iavfbe_rx_complete(struct iavfbe_rxq *q)
+iavfbe_rx_mark(struct iavfbe_rxq *q)
+{
+	const uint64_t qw1 = offsetof(struct avf_tx_desc, qw1);
+	uint32_t i, first = q->rs[0], last = first;
+
+	for (i = 1; i <= q->nb_rs; i++) {
+		if (i < q->nb_rs && q->rs[i] == last + 1) {
+			last++;
+			continue;
+		}
+		/* qw1 of first .. qw1 of last */
+		rte_emudev_dirty_mark(
+			q->emu_id, q->ring_gpa + (uint64_t)first * sizeof(struct avf_tx_desc) + qw1,
+			(uint64_t)(last - first) * sizeof(struct avf_tx_desc) + sizeof(uint64_t));
+		q->st.dirty_marks++;
+		if (i < q->nb_rs)
+			first = last = q->rs[i];
+	}
+}
+
+/* Write back the RS descriptors of a step as done (and report them when log). */
+static __rte_always_inline void
+iavfbe_rx_complete(struct iavfbe_rxq *q, const bool log)
 {
 	uint32_t i;
 
@@ -887,30 +909,27 @@ iavfbe_rx_complete(struct iavfbe_rxq *q)
 	rte_atomic_thread_fence(__ATOMIC_RELEASE);
 	for (i = 0; i < q->nb_rs; i++)
 		iavfbe_st64(&q->ring[q->rs[i]].qw1, AVF_TXD_DTYPE_DONE);
+	if (log)
+		iavfbe_rx_mark(q);
 	q->st.completions += q->nb_rs;
 	q->nb_rs = 0;
 }
 
-uint16_t
-iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/*
+ * The ring walk of a receive burst (inside the queue's state word), from
+ * pkts[nb]. log is a constant: the burst calls one of two copies.
+ */
+static __rte_always_inline uint16_t
+iavfbe_rx_ring(struct iavfbe_rxq *q, struct rte_mbuf **pkts, uint16_t nb, uint16_t nb_pkts,
+	       const bool log)
 {
-	struct iavfbe_rxq *q = rxq;
 	struct iavfbe_pkt p;
 	uint32_t tail, head, nd;
-	uint16_t nb = 0;
 	bool done = false, stop = false;
 
-	if (unlikely(q->stash_cnt > 0)) {
-		nb = iavfbe_rx_unstash(q, pkts, nb_pkts);
-		if (q->stash_cnt > 0 || nb == nb_pkts)
-			return nb;
-	}
-	if (!rte_emudev_qstate_enter(&q->qs))
-		return nb;
 	tail = __atomic_load_n(q->doorbell, __ATOMIC_ACQUIRE);
 	if (unlikely(tail >= q->nb_desc)) {
 		q->st.bad_tail++;
-		rte_emudev_qstate_leave(&q->qs);
 		return nb;
 	}
 	head = q->head;
@@ -978,7 +997,7 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			}
 		}
 		if (q->nb_rs > 0) {
-			iavfbe_rx_complete(q);
+			iavfbe_rx_complete(q, log);
 			done = true;
 		}
 	}
@@ -986,6 +1005,27 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (done && q->irq_vector != RTE_EMUDEV_IRQ_NONE &&
 	    rte_emudev_irq_trigger(q->emu_id, q->irq_vector) == 0)
 		q->st.irqs++;
+	return nb;
+}
+
+uint16_t
+iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct iavfbe_rxq *q = rxq;
+	uint16_t nb = 0;
+
+	if (unlikely(q->stash_cnt > 0)) {
+		nb = iavfbe_rx_unstash(q, pkts, nb_pkts);
+		if (q->stash_cnt > 0 || nb == nb_pkts)
+			return nb;
+	}
+	if (!rte_emudev_qstate_enter(&q->qs))
+		return nb;
+	/* Dirty logging: this is its one branch per burst (q->log_dirty changes while stopped). */
+	if (unlikely(q->log_dirty))
+		nb = iavfbe_rx_ring(q, pkts, nb, nb_pkts, true);
+	else
+		nb = iavfbe_rx_ring(q, pkts, nb, nb_pkts, false);
 	rte_emudev_qstate_leave(&q->qs);
 	return nb;
 }
@@ -995,8 +1035,10 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 /* One descriptor to write back. */
 struct iavfbe_wb {
 	uint32_t idx;
+	uint32_t wlen; /**< bytes written into its buffer (dirty logging only) */
 	uint64_t qw0;
 	uint64_t qw1;
+	uint64_t gpa; /**< its buffer (dirty logging only) */
 };
 
 static __rte_always_inline void
@@ -1289,6 +1331,45 @@ iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n
 	q->st.descs += n;
 }
 
+/*
+ * Report the writes of one step: the buffers (runs of adjacent ones merged)
+ * and the descriptors wb[0..n) (n > 0, consecutive in the ring from
+ * wb[0].idx, n < ring size): one span, two when it wraps.
+ */
+static void
+iavfbe_tx_mark(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n)
+{
+	uint64_t start = 0, end = 0;
+	uint32_t i, first;
+
+	for (i = 0; i < n; i++) {
+		if (wb[i].wlen == 0)
+			continue;
+		if (end != start && wb[i].gpa == end) {
+			end += wb[i].wlen;
+			continue;
+		}
+		if (end != start) {
+			rte_emudev_dirty_mark(q->emu_id, start, end - start);
+			q->st.dirty_marks++;
+		}
+		start = wb[i].gpa;
+		end = start + wb[i].wlen;
+	}
+	if (end != start) {
+		rte_emudev_dirty_mark(q->emu_id, start, end - start);
+		q->st.dirty_marks++;
+	}
+	first = RTE_MIN(n, q->nb_desc - wb[0].idx);
+	rte_emudev_dirty_mark(q->emu_id, q->ring_gpa + (uint64_t)wb[0].idx * q->desc_size,
+			      (uint64_t)first * q->desc_size);
+	q->st.dirty_marks++;
+	if (first < n) {
+		rte_emudev_dirty_mark(q->emu_id, q->ring_gpa, (uint64_t)(n - first) * q->desc_size);
+		q->st.dirty_marks++;
+	}
+}
+
 /* Packets pkts[from..n) refused for a full ring: for the guest, dropped. */
 static void
 iavfbe_tx_refused(struct iavfbe_txq *q, const struct iavfbe_rxconf *c, struct rte_mbuf **pkts,
@@ -1307,10 +1388,10 @@ iavfbe_tx_refused(struct iavfbe_txq *q, const struct iavfbe_rxconf *c, struct rt
 	}
 }
 
-uint16_t
-iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/* The ring work of a transmit burst (inside the queue's state word); log is a constant. */
+static __rte_always_inline uint16_t
+iavfbe_tx_ring(struct iavfbe_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool log)
 {
-	struct iavfbe_txq *q = txq;
 	struct rte_mbuf *fr[IAVFBE_BURST];
 	struct iavfbe_wb wb[IAVFBE_BURST * 4];
 	const struct iavfbe_rxconf *c;
@@ -1318,15 +1399,9 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t sent = 0;
 	bool done = false;
 
-	if (!rte_emudev_qstate_enter(&q->qs)) {
-		/* The data-path thread owns the counters, inside or not. */
-		q->st.not_ready += nb_pkts;
-		return 0;
-	}
 	tail = __atomic_load_n(q->doorbell, __ATOMIC_ACQUIRE);
 	if (unlikely(tail >= q->nb_desc)) {
 		q->st.bad_tail++;
-		rte_emudev_qstate_leave(&q->qs);
 		return 0;
 	}
 	c = q->rxc;
@@ -1389,9 +1464,9 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			for (j = 0; j < nd; j++) {
 				uint8_t *d = q->ring + (size_t)head * q->desc_size;
 				uint32_t k = RTE_MIN(len - j * q->buf_size, q->buf_size);
-				void *b = rte_emudev_translate(
-					q->tbl, &q->xc, iavfbe_ld64((const uint64_t *)(void *)d), k,
-					RTE_EMUDEV_MEM_WRITE);
+				uint64_t ba = iavfbe_ld64((const uint64_t *)(void *)d);
+				void *b = rte_emudev_translate(q->tbl, &q->xc, ba, k,
+							       RTE_EMUDEV_MEM_WRITE);
 
 				if (b == NULL)
 					bad = true;
@@ -1403,6 +1478,11 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				wb[nwb].qw0 = 0;
 				wb[nwb].qw1 =
 					AVF_RXD_QW1_DD | ((uint64_t)k << AVF_RXD_QW1_LEN_SHIFT);
+				if (log) {
+					/* Written unless this or an earlier buffer is bad. */
+					wb[nwb].gpa = ba;
+					wb[nwb].wlen = bad ? 0 : k;
+				}
 				nwb++;
 				head = iavfbe_ring_next(head, q->nb_desc);
 			}
@@ -1428,6 +1508,8 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		if (nwb > 0) {
 			iavfbe_tx_writeback(q, wb, nwb);
+			if (log)
+				iavfbe_tx_mark(q, wb, nwb);
 			done = true;
 		}
 		if (nfr > 0)
@@ -1441,6 +1523,25 @@ iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (done && q->irq_vector != RTE_EMUDEV_IRQ_NONE &&
 	    rte_emudev_irq_trigger(q->emu_id, q->irq_vector) == 0)
 		q->st.irqs++;
+	return sent;
+}
+
+uint16_t
+iavfbe_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct iavfbe_txq *q = txq;
+	uint16_t sent;
+
+	if (!rte_emudev_qstate_enter(&q->qs)) {
+		/* The data-path thread owns the counters, inside or not. */
+		q->st.not_ready += nb_pkts;
+		return 0;
+	}
+	/* Dirty logging: this is its one branch per burst (q->log_dirty changes while stopped). */
+	if (unlikely(q->log_dirty))
+		sent = iavfbe_tx_ring(q, pkts, nb_pkts, true);
+	else
+		sent = iavfbe_tx_ring(q, pkts, nb_pkts, false);
 	rte_emudev_qstate_leave(&q->qs);
 	return sent;
 }
