@@ -2360,30 +2360,39 @@ test_gtx_ipv6(void)
 }
 
 /* The guest asks for a VLAN tag (IL2TAG1): the packet comes out tagged. */
+/*
+ * Transmit a packet in one guest buffer asking for the insertion of tag
+ * (IL2TAG1), with cmd and off, and ring; returns its descriptor.
+ */
+static uint32_t
+gtx_tagged(uint16_t q, const uint8_t *pkt, uint32_t len, uint32_t cmd, uint32_t off, uint16_t tag)
+{
+	uint64_t gpa = txb_alloc(len);
+	uint32_t last;
+
+	memcpy(gpa_host(gpa), pkt, len);
+	last = gtx_desc(q, gpa,
+			TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | cmd, off, len) |
+				(uint64_t)tag << 48);
+	gtx_kick(q);
+	return last;
+}
+
 static int
 test_gtx_vlan(void)
 {
+	static uint8_t full[2048];
 	const uint16_t tag = 0x2123;
 	struct rte_mbuf *m[BURST];
 	uint32_t len, last;
-	uint64_t gpa;
 	unsigned int n, i;
 	int ret = 0;
 	uint16_t q = 0;
 
 	/* Plain packet. */
 	len = build_pkt(big, IPPROTO_UDP, 300, 210, CSUM_FULL);
-	memcpy(big2, big, 12);
-	big2[12] = 0x81;
-	big2[13] = 0x00;
-	big2[14] = tag >> 8;
-	big2[15] = tag & 0xff;
-	memcpy(big2 + 16, big + 12, len - 12);
-	gpa = txb_alloc(len);
-	memcpy(gpa_host(gpa), big, len);
-	last = gtx_desc(q, gpa,
-			TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1, 0, len) | (uint64_t)tag << 48);
-	gtx_kick(q);
+	vlan_tagged(big2, big, len, RTE_ETHER_TYPE_VLAN, tag);
+	last = gtx_tagged(q, big, len, 0, 0, tag);
 	n = rx_all(q, m, BURST);
 	TEST_ASSERT_EQUAL(n, 1, "tagged packet");
 	ret = mbuf_check(m[0], big2, len + 4);
@@ -2393,20 +2402,10 @@ test_gtx_vlan(void)
 
 	/* With checksum offload (offsets of the untagged frame). */
 	len = build_pkt(big, IPPROTO_TCP, 1200, 211, CSUM_PARTIAL);
-	build_pkt(big2 + 4, IPPROTO_TCP, 1200, 211, CSUM_FULL);
-	memmove(big2, big2 + 4, 12);
-	big2[12] = 0x81;
-	big2[13] = 0x00;
-	big2[14] = tag >> 8;
-	big2[15] = tag & 0xff;
-	gpa = txb_alloc(len);
-	memcpy(gpa_host(gpa), big, len);
-	gtx_desc(q, gpa,
-		 TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | AVF_TXD_CMD_IIPT_IPV4_CSUM |
-				 AVF_TXD_CMD_L4T_TCP,
-			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
-			 (uint64_t)tag << 48);
-	gtx_kick(q);
+	build_pkt(full, IPPROTO_TCP, 1200, 211, CSUM_FULL);
+	vlan_tagged(big2, full, len, RTE_ETHER_TYPE_VLAN, tag);
+	gtx_tagged(q, big, len, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
+		   TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), tag);
 	n = rx_all(q, m, BURST);
 	TEST_ASSERT_EQUAL(n, 1, "tagged packet");
 	ret = mbuf_check(m[0], big2, len + 4);
@@ -2416,14 +2415,8 @@ test_gtx_vlan(void)
 	/* With TSO: every segment tagged. */
 	len = build_pkt(big, IPPROTO_TCP, 4000, 212, CSUM_TSO);
 	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - 54, 1400));
-	gpa = txb_alloc(len);
-	memcpy(gpa_host(gpa), big, len);
-	gtx_desc(q, gpa,
-		 TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | AVF_TXD_CMD_IIPT_IPV4_CSUM |
-				 AVF_TXD_CMD_L4T_TCP,
-			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
-			 (uint64_t)tag << 48);
-	gtx_kick(q);
+	gtx_tagged(q, big, len, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
+		   TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), tag);
 	n = rx_all(q, m, BURST);
 	for (i = 0; i < n && ret == 0; i++) {
 		const uint8_t *f = rte_pktmbuf_mtod(m[i], const uint8_t *);
