@@ -32,13 +32,26 @@ sleep_ms(unsigned int ms)
 /* Polling interval of the waits. */
 #define WAIT_POLL_NS 100000
 
-bool
-wait_u32(const unsigned int *v, unsigned int want, unsigned int ms)
+static bool
+reached_u32(const void *v, uint64_t want)
+{
+	return __atomic_load_n((const unsigned int *)v, __ATOMIC_ACQUIRE) >= want;
+}
+
+static bool
+reached_u64(const void *v, uint64_t want)
+{
+	return __atomic_load_n((const uint64_t *)v, __ATOMIC_ACQUIRE) >= want;
+}
+
+static bool
+wait_reached(bool (*reached)(const void *v, uint64_t want), const void *v, uint64_t want,
+	     unsigned int ms)
 {
 	const struct timespec poll = {.tv_sec = 0, .tv_nsec = WAIT_POLL_NS};
 	uint64_t end = now_ms() + ms;
 
-	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < want) {
+	while (!reached(v, want)) {
 		if (now_ms() > end)
 			return false;
 		nanosleep(&poll, NULL);
@@ -47,17 +60,15 @@ wait_u32(const unsigned int *v, unsigned int want, unsigned int ms)
 }
 
 bool
+wait_u32(const unsigned int *v, unsigned int want, unsigned int ms)
+{
+	return wait_reached(reached_u32, v, want, ms);
+}
+
+bool
 wait_u64(const uint64_t *v, uint64_t want, unsigned int ms)
 {
-	const struct timespec poll = {.tv_sec = 0, .tv_nsec = WAIT_POLL_NS};
-	uint64_t end = now_ms() + ms;
-
-	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < want) {
-		if (now_ms() > end)
-			return false;
-		nanosleep(&poll, NULL);
-	}
-	return true;
+	return wait_reached(reached_u64, v, want, ms);
 }
 
 /* The captured log lines. */
