@@ -2794,6 +2794,18 @@ rss_addrs4(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
 }
 
 /* Send f to guest queue q and read it back: hashed with hash, or not hashed. */
+/* A TCP or UDP/IPv4 frame to the device's own address with these addresses and ports. */
+static uint32_t
+rss_frame4(uint8_t *f, uint8_t proto, uint32_t seed, uint32_t sa, uint32_t da, uint16_t sp,
+	   uint16_t dp)
+{
+	uint32_t len = build_pkt(f, proto, 20, seed, CSUM_FULL);
+
+	memcpy(f, fk.base.mac, RTE_ETHER_ADDR_LEN);
+	rss_addrs4(f, sa, da, sp, dp);
+	return len;
+}
+
 static int
 rss_check(uint16_t q, const uint8_t *f, uint32_t len, bool hashed, uint32_t hash)
 {
@@ -2860,13 +2872,9 @@ test_rss(void)
 				queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
 		}
 		/* Microsoft's vectors: TCP/IPv4 hashed with the ports, UDP without. */
-		len = build_pkt(f, IPPROTO_TCP, 20, 501, CSUM_FULL);
-		memcpy(f, &own, 6);
-		rss_addrs4(f, s4, d4, 2794, 1766);
+		len = rss_frame4(f, IPPROTO_TCP, 501, s4, d4, 2794, 1766);
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x51ccc178), "TCP/IPv4");
-		len = build_pkt(f, IPPROTO_UDP, 20, 502, CSUM_FULL);
-		memcpy(f, &own, 6);
-		rss_addrs4(f, s4, d4, 2794, 1766);
+		len = rss_frame4(f, IPPROTO_UDP, 502, s4, d4, 2794, 1766);
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x323e8fc2), "UDP/IPv4: addresses");
 		/* IPv6. */
 		len = build_pkt6(f, IPPROTO_TCP, 20, 503, CSUM_FULL);
@@ -2887,15 +2895,11 @@ test_rss(void)
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, false, 0), "ARP");
 	}
 	/* A tagged frame (kept): hashed over what follows the tag. */
-	len = build_pkt(g, IPPROTO_TCP, 20, 505, CSUM_FULL);
-	memcpy(g, &own, 6);
-	rss_addrs4(g, s4, d4, 2794, 1766);
+	len = rss_frame4(g, IPPROTO_TCP, 505, s4, d4, 2794, 1766);
 	len = vlan_tagged(f, g, len, RTE_ETHER_TYPE_VLAN, 0x0007);
 	TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x51ccc178), "tagged");
 	/* An IPv4 fragment: addresses (FRAG_IPV4). */
-	len = build_pkt(f, IPPROTO_TCP, 20, 506, CSUM_FULL);
-	memcpy(f, &own, 6);
-	rss_addrs4(f, s4, d4, 2794, 1766);
+	len = rss_frame4(f, IPPROTO_TCP, 506, s4, d4, 2794, 1766);
 	f[L2_LEN + 6] = 0x20; /* MF */
 	TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x323e8fc2), "fragment");
 
@@ -2911,9 +2915,7 @@ test_rss(void)
 		uint32_t sa = (uint32_t)rand() * 2654435761u, da = (uint32_t)rand() ^ 0x5a5a5a5a;
 		uint16_t sp = (uint16_t)rand(), dp = (uint16_t)rand();
 
-		len = build_pkt(f, i & 1 ? IPPROTO_UDP : IPPROTO_TCP, 20, 510 + i, CSUM_FULL);
-		memcpy(f, &own, 6);
-		rss_addrs4(f, sa, da, sp, dp);
+		len = rss_frame4(f, i & 1 ? IPPROTO_UDP : IPPROTO_TCP, 510 + i, sa, da, sp, dp);
 		memcpy(in, f + L2_LEN + 12, 8);
 		memcpy(in + 8, f + L2_LEN + L3_LEN, 4);
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, toeplitz_ref(key, in, 12)),
