@@ -393,9 +393,138 @@ test_find(void)
 	return TEST_SUCCESS;
 }
 
+/* How test_register_invalid() spoils valid registration parameters. */
+enum bad_field {
+	BAD_NONE, /* as they are */
+	BAD_NAME_NULL,
+	BAD_NAME_EMPTY,
+	BAD_NAME_LONG,
+	BAD_DRIVER_LONG,
+	BAD_TYPE_UNKNOWN,
+	BAD_TYPE_MAX,
+	BAD_SOCKET,
+	BAD_OPS_NULL,
+	BAD_OPS_NO_INFO_GET,
+	BAD_ATTRS_NULL,
+	BAD_ATTRS_TOO_MANY,
+	BAD_ATTR, /* a second attribute, the row's */
+	BAD_ATTR_NAME_UNTERMINATED, /* the row's, its name all 'z' without NUL */
+	BAD_ATTR_NO_ATTR_SET, /* the row's (writable), ops without attr_set */
+};
+
+struct bad_params {
+	const char *what;
+	enum bad_field field;
+	struct rte_emudev_attr_desc attr;
+};
+
+/*
+ * *p: valid parameters of a device "other" spoiled as b says; attrs (2),
+ * ops_no_set (fake_ops without attr_set) and name (a name too long) are the
+ * caller's storage for what p points to.
+ */
+static void
+params_spoil(const struct bad_params *b, struct rte_emudev_params *p,
+	     struct rte_emudev_attr_desc *attrs, struct rte_emudev_ops *ops_no_set, char *name)
+{
+	static const struct rte_emudev_ops ops_no_info_get = {.start = fake_start};
+
+	*p = fake_params("other");
+	memset(name, 'n', RTE_EMUDEV_NAME_MAX_LEN + 7);
+	name[RTE_EMUDEV_NAME_MAX_LEN + 7] = '\0';
+	memset(attrs, 0, 2 * sizeof(*attrs));
+	strcpy(attrs[0].name, "a");
+	attrs[0].size = 1;
+	attrs[0].flags = RTE_EMUDEV_ATTR_F_READ;
+	attrs[1] = b->attr;
+	*ops_no_set = fake_ops;
+	ops_no_set->attr_set = NULL;
+	switch (b->field) {
+	case BAD_NONE:
+		break;
+	case BAD_NAME_NULL:
+		p->name = NULL;
+		break;
+	case BAD_NAME_EMPTY:
+		p->name = "";
+		break;
+	case BAD_NAME_LONG:
+		p->name = name;
+		break;
+	case BAD_DRIVER_LONG:
+		p->driver = name;
+		break;
+	case BAD_TYPE_UNKNOWN:
+		p->type = RTE_EMUDEV_TYPE_UNKNOWN;
+		break;
+	case BAD_TYPE_MAX:
+		p->type = RTE_EMUDEV_TYPE_MAX;
+		break;
+	case BAD_SOCKET:
+		p->socket_id = -2;
+		break;
+	case BAD_OPS_NULL:
+		p->ops = NULL;
+		break;
+	case BAD_OPS_NO_INFO_GET:
+		p->ops = &ops_no_info_get;
+		break;
+	case BAD_ATTRS_NULL:
+		p->attrs = NULL;
+		break;
+	case BAD_ATTRS_TOO_MANY:
+		p->nb_attrs = RTE_EMUDEV_MAX_ATTRS + 1;
+		break;
+	case BAD_ATTR_NAME_UNTERMINATED:
+		memset(attrs[1].name, 'z', sizeof(attrs[1].name));
+		/* fall through */
+	case BAD_ATTR:
+		p->attrs = attrs;
+		p->nb_attrs = 2;
+		break;
+	case BAD_ATTR_NO_ATTR_SET:
+		p->attrs = attrs;
+		p->nb_attrs = 2;
+		p->ops = ops_no_set;
+		break;
+	}
+}
+
 static int
 test_register_invalid(void)
 {
+	/*
+	 * Valid parameters spoiled in one way each (an attribute row: the
+	 * table is {"a", 1, READ} and that attribute): EINVAL.
+	 */
+	static const struct bad_params bad_params[] = {
+		{"NULL name", BAD_NAME_NULL, {"", 0, 0}},
+		{"empty name", BAD_NAME_EMPTY, {"", 0, 0}},
+		{"long name", BAD_NAME_LONG, {"", 0, 0}},
+		{"long driver name", BAD_DRIVER_LONG, {"", 0, 0}},
+		{"unknown type", BAD_TYPE_UNKNOWN, {"", 0, 0}},
+		{"type MAX", BAD_TYPE_MAX, {"", 0, 0}},
+		{"bad socket", BAD_SOCKET, {"", 0, 0}},
+		{"NULL ops", BAD_OPS_NULL, {"", 0, 0}},
+		{"no info_get", BAD_OPS_NO_INFO_GET, {"", 0, 0}},
+		{"NULL attrs", BAD_ATTRS_NULL, {"", 0, 0}},
+		{"too many attrs", BAD_ATTRS_TOO_MANY, {"", 0, 0}},
+		{"duplicate attribute", BAD_ATTR, {"a", 1, RTE_EMUDEV_ATTR_F_READ}},
+		{"attribute of size 0", BAD_ATTR, {"b", 0, RTE_EMUDEV_ATTR_F_READ}},
+		{"attribute with unknown flag", BAD_ATTR, {"b", 1, 0x4}},
+		{"attribute without name", BAD_ATTR, {"", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+		{"attribute name not terminated",
+		 BAD_ATTR_NAME_UNTERMINATED,
+		 {"", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+		{"writable attribute without attr_set",
+		 BAD_ATTR_NO_ATTR_SET,
+		 {"z", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+	};
+	static const struct bad_params controls[] = {
+		{"the valid parameters", BAD_NONE, {"", 0, 0}},
+		{"a valid second attribute", BAD_ATTR, {"b", 1, RTE_EMUDEV_ATTR_F_READ}},
+		{"a valid writable attribute", BAD_ATTR, {"z", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+	};
 	struct rte_emudev *extra[RTE_EMUDEV_MAX_DEVS];
 	struct rte_emudev_attr_desc attrs[2];
 	struct rte_emudev_params p;
@@ -414,72 +543,21 @@ test_register_invalid(void)
 	TEST_ASSERT_NULL(rte_emudev_register(NULL), "NULL params");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "NULL params errno");
 
-#define EXPECT_EINVAL(what) \
-	do { \
-		rte_errno = 0; \
-		TEST_ASSERT_NULL(rte_emudev_register(&p), what " accepted"); \
-		TEST_ASSERT_EQUAL(rte_errno, EINVAL, what); \
-		p = fake_params("other"); \
-	} while (0)
+	/* What the rows spoil is valid: accepted (then removed). */
+	for (i = 0; i < RTE_DIM(controls); i++) {
+		struct rte_emudev *dev;
 
-	p = fake_params(NULL);
-	EXPECT_EINVAL("NULL name");
-	p.name = "";
-	EXPECT_EINVAL("empty name");
-	memset(name, 'n', sizeof(name) - 1);
-	name[sizeof(name) - 1] = '\0';
-	p.name = name;
-	EXPECT_EINVAL("long name");
-	p.driver = name;
-	EXPECT_EINVAL("long driver name");
-	p.type = RTE_EMUDEV_TYPE_UNKNOWN;
-	EXPECT_EINVAL("unknown type");
-	p.type = RTE_EMUDEV_TYPE_MAX;
-	EXPECT_EINVAL("type MAX");
-	p.socket_id = -2;
-	EXPECT_EINVAL("bad socket");
-	p.ops = NULL;
-	EXPECT_EINVAL("NULL ops");
-	p.ops = &(const struct rte_emudev_ops){.start = fake_start};
-	EXPECT_EINVAL("no info_get");
-	p.attrs = NULL;
-	EXPECT_EINVAL("NULL attrs");
-	p.nb_attrs = RTE_EMUDEV_MAX_ATTRS + 1;
-	EXPECT_EINVAL("too many attrs");
-	memset(attrs, 0, sizeof(attrs));
-	strcpy(attrs[0].name, "a");
-	attrs[0].size = 1;
-	attrs[0].flags = RTE_EMUDEV_ATTR_F_READ;
-	attrs[1] = attrs[0];
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("duplicate attribute");
-	attrs[1].name[0] = 'b';
-	attrs[1].size = 0;
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute of size 0");
-	attrs[1].size = 1;
-	attrs[1].flags = 0x4;
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute with unknown flag");
-	attrs[1].flags = RTE_EMUDEV_ATTR_F_WRITE;
-	attrs[1].name[0] = '\0';
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute without name");
-	memset(attrs[1].name, 'z', sizeof(attrs[1].name));
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute name not terminated");
-	attrs[1].name[1] = '\0';
-	ops_no_set.attr_set = NULL;
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	p.ops = &ops_no_set;
-	EXPECT_EINVAL("writable attribute without attr_set");
-#undef EXPECT_EINVAL
+		params_spoil(&controls[i], &p, attrs, &ops_no_set, name);
+		dev = rte_emudev_register(&p);
+		TEST_ASSERT_NOT_NULL(dev, "%s refused", controls[i].what);
+		TEST_ASSERT_SUCCESS(rte_emudev_unregister(dev), "%s: unregister", controls[i].what);
+	}
+	for (i = 0; i < RTE_DIM(bad_params); i++) {
+		params_spoil(&bad_params[i], &p, attrs, &ops_no_set, name);
+		rte_errno = 0;
+		TEST_ASSERT_NULL(rte_emudev_register(&p), "%s accepted", bad_params[i].what);
+		TEST_ASSERT_EQUAL(rte_errno, EINVAL, "%s", bad_params[i].what);
+	}
 	TEST_ASSERT_EQUAL(rte_emudev_count(), 1, "nothing registered by bad params");
 
 	/* Fill the table. */
