@@ -247,6 +247,22 @@ tdev_free(struct tdev *d)
 }
 
 /* Create (and with start, start) a test device listening on tmpdir/name. */
+/* Region idx of d: size bytes, read-write, every access trapped to access(d). */
+static int
+trapped_region_set(struct tdev *d, uint32_t idx, uint64_t size,
+		   rte_vfio_user_region_access_t access)
+{
+	struct rte_vfio_user_region_conf r;
+
+	memset(&r, 0, sizeof(r));
+	r.size = size;
+	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	r.access = access;
+	r.arg = d;
+	r.fd = -1;
+	return rte_vfio_user_server_set_region(d->srv, idx, &r);
+}
+
 static int
 tdev_init(struct tdev *d, const char *name, bool start)
 {
@@ -289,13 +305,7 @@ tdev_init(struct tdev *d, const char *name, bool start)
 	if (d->srv == NULL)
 		goto fail;
 
-	memset(&r, 0, sizeof(r));
-	r.size = BAR0_SIZE;
-	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
-	r.access = bar0_access;
-	r.arg = d;
-	r.fd = -1;
-	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR0, &r) != 0)
+	if (trapped_region_set(d, RTE_VFIO_USER_REGION_BAR0, BAR0_SIZE, bar0_access) != 0)
 		goto fail;
 
 	memset(&r, 0, sizeof(r));
@@ -312,13 +322,7 @@ tdev_init(struct tdev *d, const char *name, bool start)
 	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR2, &r) != 0)
 		goto fail;
 
-	memset(&r, 0, sizeof(r));
-	r.size = BAR4_SIZE;
-	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
-	r.access = bar4_access;
-	r.arg = d;
-	r.fd = -1;
-	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR4, &r) != 0)
+	if (trapped_region_set(d, RTE_VFIO_USER_REGION_BAR4, BAR4_SIZE, bar4_access) != 0)
 		goto fail;
 
 	if (rte_vfio_user_pci_exp_cap_add(d->srv, &d->exp_off) != 0)
