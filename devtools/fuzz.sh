@@ -9,7 +9,7 @@
 # -Db_sanitize=address,undefined -Db_lundef=false).
 #
 # Environment:
-#   FUZZ_TARGETS  targets to run (default: all four)
+#   FUZZ_TARGETS  targets to run (default: all of them)
 #   FUZZ_CORPUS   working corpus root (default $HOME/.cache/dpdk-emu/fuzz-corpus);
 #                 target T keeps its corpus in FUZZ_CORPUS/T, seeded from
 #                 app/fuzz/corpus/T, so later runs start where earlier ones stopped
@@ -25,7 +25,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:?usage: fuzz.sh BUILDDIR [SECONDS_PER_TARGET]}
 secs=${2:-60}
-targets=${FUZZ_TARGETS:-fuzz_vfio_user_server fuzz_emu_iavf_aq fuzz_iavfbe_txring fuzz_vfio_user_client}
+targets=${FUZZ_TARGETS:-fuzz_vfio_user_server fuzz_emu_iavf_aq fuzz_iavfbe_txring fuzz_vfio_user_client fuzz_emu_iavf_state}
 root=${FUZZ_CORPUS:-$HOME/.cache/dpdk-emu/fuzz-corpus}
 stats=$root/stats.tsv
 dir=$(cd "$dir" 2>/dev/null && pwd) || { echo "fuzz: no build directory $1"; exit 1; }

@@ -275,7 +275,7 @@ test_kvargs_drivers(void)
 		{"emu_iavf_kv", "sock=/tmp/x.sock,queue=2",
 		 "EMU_IAVF: emu_iavf_kv: unknown argument \"queue\" (known: sock or path, mac, "
 		 "queues, "
-		 "trust_client_memory, max_dma_maps)"},
+		 "trust_client_memory, max_dma_maps, migration)"},
 		{"emu_iavf_kv", "sock=/tmp/x.sock,path=/tmp/x.sock",
 		 "EMU_IAVF: emu_iavf_kv: arguments \"sock\" and \"path\" are the same; give one"},
 		{"emu_iavf_kv", "sock=/tmp/x.sock,queues=17",

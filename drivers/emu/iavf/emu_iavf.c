@@ -43,6 +43,7 @@ RTE_LOG_REGISTER_DEFAULT(emu_iavf_logtype, NOTICE);
 #define EMU_IAVF_ARG_QUEUES "queues"
 #define EMU_IAVF_ARG_TRUST "trust_client_memory"
 #define EMU_IAVF_ARG_MAX_DMA_MAPS "max_dma_maps"
+#define EMU_IAVF_ARG_MIGRATION "migration"
 
 /* max_dma_maps devarg range. */
 #define EMU_IAVF_MAX_DMA_MAPS_MAX 65535u
@@ -170,7 +171,8 @@ emu_iavf_events_raise(struct emu_iavf_dev *dev)
 	pthread_mutex_unlock(&dev->ev_lock);
 }
 
-static void
+/* Raise one event of a type without data. Without lock. */
+void
 emu_iavf_event_raise1(struct emu_iavf_dev *dev, enum rte_emudev_event_type type)
 {
 	struct rte_emudev_event ev;
@@ -288,6 +290,7 @@ emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind)
 		dev->rxq[q].vector = RTE_EMUDEV_IRQ_NONE;
 	}
 	dev->ready = false;
+	dev->mig_loaded = false; /* a loaded state is replaced */
 	dev->resources_sent = false;
 	dev->caps = 0;
 	dev->offered_qp = emu_iavf_offered_qp(dev);
@@ -416,6 +419,8 @@ emu_iavf_disconnected(void *arg)
 	/* The consumers let go of every queue (and doorbell): new tail pages. */
 	emu_iavf_tail_renew(dev);
 	emu_iavf_stats_rebase(dev);
+	/* Gone during a migration: the library sets RUNNING again. */
+	emu_iavf_mig_thaw_after_reset(dev);
 	__atomic_store_n(&dev->client, false, __ATOMIC_RELEASE);
 	emu_iavf_event_raise1(dev, RTE_EMUDEV_EVENT_CLIENT_GONE);
 }
@@ -428,6 +433,12 @@ emu_iavf_srv_reset(void *arg, enum rte_vfio_user_reset_reason reason)
 	EMU_IAVF_LOG(INFO, "%s: %s", dev->name,
 		     reason == RTE_VFIO_USER_RESET_FLR ? "function level reset" : "device reset");
 	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
+	/*
+	 * DEVICE_RESET takes a device stopped for a migration (or in ERROR)
+	 * back to RUNNING; an FLR leaves the migration state alone.
+	 */
+	if (reason != RTE_VFIO_USER_RESET_FLR)
+		emu_iavf_mig_thaw_after_reset(dev);
 	return 0;
 }
 
@@ -516,6 +527,7 @@ static const struct rte_vfio_user_server_ops emu_iavf_srv_ops = {
 	.disconnected = emu_iavf_disconnected,
 	.reset = emu_iavf_srv_reset,
 	.dma_change = emu_iavf_dma_change,
+	.dma_logging = emu_iavf_mig_dma_logging,
 };
 
 /* ------------------------------------------------------- emudev provider */
@@ -577,6 +589,7 @@ emu_iavf_op_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t q
 	}
 	info->doorbell = emu_iavf_tail_ptr(dev, tail);
 	info->irq_vector = q->vector;
+	info->head = q->head;
 	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -747,6 +760,8 @@ static const struct rte_emudev_ops emu_iavf_emudev_ops = {
 	.configure = emu_iavf_op_configure,
 	.close = emu_iavf_op_close,
 	.net_rx_conf_get = emu_iavf_op_net_rx_conf_get,
+	.queue_head_set = emu_iavf_mig_queue_head_set,
+	.dirty_mark = emu_iavf_mig_dirty_mark,
 };
 
 /* ---------------------------------------------------------------- devargs */
@@ -758,6 +773,7 @@ struct emu_iavf_args {
 	bool trust_client_memory;
 	uint32_t max_dma_maps;
 	bool mac_given;
+	bool migration;
 };
 
 static uint64_t
@@ -884,6 +900,19 @@ emu_iavf_arg_trust(struct emu_kvargs *p, const char *key __rte_unused, const cha
 }
 
 static int
+emu_iavf_arg_migration(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
+{
+	struct emu_iavf_args *a = p->arg;
+
+	if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
+		EMU_KVARGS_ERR(p, "argument \"migration\": \"%s\" is not 0 or 1", val);
+		return -1;
+	}
+	a->migration = val[0] == '1';
+	return 0;
+}
+
+static int
 emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 {
 	static const struct emu_kvargs_key keys[] = {
@@ -895,12 +924,13 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 		{EMU_IAVF_ARG_TRUST, emu_iavf_arg_trust},
 		EMU_KVARGS_NUM(EMU_IAVF_ARG_MAX_DMA_MAPS, struct emu_iavf_args, max_dma_maps, 1,
 			       EMU_IAVF_MAX_DMA_MAPS_MAX, "a number of DMA mappings"),
+		{EMU_IAVF_ARG_MIGRATION, emu_iavf_arg_migration},
 	};
 	struct emu_kvargs p = {
 		.name = name,
 		.logtype = emu_iavf_logtype,
 		.prefix = "EMU_IAVF: ",
-		.known = "sock or path, mac, queues, trust_client_memory, max_dma_maps",
+		.known = "sock or path, mac, queues, trust_client_memory, max_dma_maps, migration",
 		.keys = keys,
 		.nb_keys = RTE_DIM(keys),
 		.arg = a,
@@ -909,6 +939,7 @@ emu_iavf_parse_args(const char *name, const char *args, struct emu_iavf_args *a)
 	memset(a, 0, sizeof(*a));
 	a->queues = 1;
 	a->max_dma_maps = RTE_VFIO_USER_DEFAULT_MAX_DMA_MAPS;
+	a->migration = true;
 	if (emu_kvargs_parse(&p, args) < 0)
 		return -EINVAL;
 	if (a->sock[0] == '\0') {
@@ -980,6 +1011,7 @@ emu_iavf_setup_server(struct emu_iavf_dev *dev)
 	sc.arg = dev;
 	sc.max_dma_maps = dev->max_dma_maps;
 	sc.flags = dev->trust_client_memory ? RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY : 0;
+	sc.mig_ops = dev->migration ? &emu_iavf_mig_ops : NULL;
 	dev->srv = rte_vfio_user_server_create(&sc);
 	if (dev->srv == NULL) {
 		EMU_IAVF_LOG(ERR, "%s: vfio-user server on %s: %s", dev->name, dev->sock,
@@ -1081,6 +1113,7 @@ emu_iavf_probe(struct rte_vdev_device *vdev)
 	dev->link_speed = EMU_IAVF_DEFAULT_LINK_SPEED;
 	dev->trust_client_memory = a.trust_client_memory;
 	dev->max_dma_maps = a.max_dma_maps;
+	dev->migration = a.migration;
 
 	/* The tail pages, shared with the guest and the data path. */
 	ret = emu_iavf_tail_create(dev, &dev->tail_fd, &dev->tail_mem);
@@ -1161,6 +1194,19 @@ emu_iavf_remove(struct rte_vdev_device *vdev)
 	return 0;
 }
 
+struct emu_iavf_dev *
+emu_iavf_dev_lookup(const char *name)
+{
+	struct emu_iavf_dev *dev;
+
+	pthread_mutex_lock(&emu_iavf_devs_lock);
+	TAILQ_FOREACH(dev, &emu_iavf_devs, next)
+		if (strcmp(dev->name, name) == 0)
+			break;
+	pthread_mutex_unlock(&emu_iavf_devs_lock);
+	return dev;
+}
+
 static struct rte_vdev_driver emu_iavf_vdev_driver = {
 	.probe = emu_iavf_probe,
 	.remove = emu_iavf_remove,
@@ -1169,4 +1215,4 @@ static struct rte_vdev_driver emu_iavf_vdev_driver = {
 RTE_PMD_REGISTER_VDEV(emu_iavf, emu_iavf_vdev_driver);
 RTE_PMD_REGISTER_PARAM_STRING(emu_iavf,
 			      "sock=<path> path=<path> mac=<xx:xx:xx:xx:xx:xx> queues=<1-16> "
-			      "trust_client_memory=<0|1> max_dma_maps=<1-65535>");
+			      "trust_client_memory=<0|1> max_dma_maps=<1-65535> migration=<0|1>");

@@ -40,7 +40,14 @@ emu_iavf_in_tail_page(uint32_t off)
 static int
 emu_iavf_irq_fire(struct emu_iavf_dev *dev, uint32_t vector)
 {
-	int ret = rte_vfio_user_irq_trigger(dev->srv, RTE_VFIO_USER_IRQ_MSIX, vector);
+	int ret;
+
+	/* Stopped for a migration: withheld until it runs again (part of the state). */
+	if (__atomic_load_n(&dev->frozen, __ATOMIC_ACQUIRE)) {
+		__atomic_fetch_or(&dev->withheld, 1u << vector, __ATOMIC_ACQ_REL);
+		return 0;
+	}
+	ret = rte_vfio_user_irq_trigger(dev->srv, RTE_VFIO_USER_IRQ_MSIX, vector);
 
 	if (ret == -EAGAIN)
 		ret = 0;
@@ -54,12 +61,27 @@ emu_iavf_misc_irq_update(struct emu_iavf_dev *dev)
 	uint32_t causes = dev->icr01 & R(dev, AVF_VFINT_ICR0_ENA1) &
 		(AVF_ICR0_ADMINQ | AVF_ICR0_LINK_STAT_CHANGE);
 
-	if (causes == 0)
+	if (causes == 0 || __atomic_load_n(&dev->frozen, __ATOMIC_ACQUIRE))
 		return;
 	if ((__atomic_load_n(&dev->irq_state[0], __ATOMIC_RELAXED) & EMU_IAVF_IRQ_ARMED) == 0)
 		return;
 	__atomic_store_n(&dev->irq_state[0], 0, __ATOMIC_RELAXED);
 	emu_iavf_irq_fire(dev, 0);
+}
+
+/*
+ * The device runs again after a migration stop: fire the interrupts
+ * withheld meanwhile and vector 0's causes. Under lock.
+ */
+void
+emu_iavf_irq_release(struct emu_iavf_dev *dev)
+{
+	uint32_t w = __atomic_exchange_n(&dev->withheld, 0, __ATOMIC_ACQ_REL), v;
+
+	for (v = 0; v < dev->nb_vectors; v++)
+		if (w & (1u << v))
+			emu_iavf_irq_fire(dev, v);
+	emu_iavf_misc_irq_update(dev);
 }
 
 /* A queue vector (>= 1): arm it, firing at once when a cause is pending. */
@@ -182,7 +204,7 @@ emu_iavf_arq_post(struct emu_iavf_dev *dev, const struct emu_iavf_msg *m)
 	uint16_t flags, out_flags, retval = AVF_AQ_RC_OK, datalen = m->len;
 	uint64_t daddr, baddr;
 
-	if (dev->dma_changing || (lenreg & AVF_AQLEN_ENABLE) == 0)
+	if (dev->dma_changing || dev->frozen || (lenreg & AVF_AQLEN_ENABLE) == 0)
 		return -EAGAIN;
 	len = lenreg & AVF_AQLEN_LEN_MASK;
 	h = R(dev, AVF_VF_ARQH1);
@@ -360,9 +382,11 @@ emu_iavf_link_event_queue(struct emu_iavf_dev *dev)
 
 /*
  * Process the ATQ from ATQH to ATQT, one descriptor (one virtchnl
- * operation) at a time. Control thread; called without lock.
+ * operation) at a time; nothing while the device is stopped for a
+ * migration (emu_iavf_mig.c processes what came at resume). Control
+ * thread; called without lock.
  */
-static void
+void
 emu_iavf_atq_process(struct emu_iavf_dev *dev)
 {
 	uint32_t budget = AVF_AQ_RING_MAX + 1;
@@ -382,7 +406,8 @@ emu_iavf_atq_process(struct emu_iavf_dev *dev)
 		len = lenreg & AVF_AQLEN_LEN_MASK;
 		h = R(dev, AVF_VF_ATQH1);
 		t = R(dev, AVF_VF_ATQT1);
-		if ((lenreg & AVF_AQLEN_ENABLE) == 0 || h == t || (lenreg & AVF_AQLEN_CRIT) != 0) {
+		if ((lenreg & AVF_AQLEN_ENABLE) == 0 || h == t || (lenreg & AVF_AQLEN_CRIT) != 0 ||
+		    dev->frozen) {
 			pthread_mutex_unlock(&dev->lock);
 			return;
 		}
@@ -510,6 +535,7 @@ emu_iavf_regs_reset(struct emu_iavf_dev *dev)
 	dev->icr01 = 0;
 	for (v = 0; v < AVF_MAX_VECTORS; v++)
 		__atomic_store_n(&dev->irq_state[v], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&dev->withheld, 0, __ATOMIC_RELEASE);
 	dev->bl_head = 0;
 	dev->bl_count = 0;
 	emu_iavf_link_forget(dev);

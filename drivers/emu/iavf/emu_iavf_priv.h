@@ -101,8 +101,12 @@ extern int emu_iavf_logtype;
 #define EMU_IAVF_MAX_UC (RTE_EMUDEV_NET_MAX_ADDRS - 1u)
 /** Most multicast addresses the guest may add. */
 #define EMU_IAVF_MAX_MC RTE_EMUDEV_NET_MAX_ADDRS
-/** Most emudev events one admin queue message raises. */
-#define EMU_IAVF_MAX_EVENTS (2u * AVF_MAX_QUEUE_PAIRS + 4u)
+/**
+ * Most emudev events queued at once: one admin queue message, or a resume
+ * after a migration (RESET, DEVICE_READY, NET_RX_CONF_CHANGED, a
+ * QUEUE_ENABLED per queue, RESUME).
+ */
+#define EMU_IAVF_MAX_EVENTS (2u * AVF_MAX_QUEUE_PAIRS + 8u)
 
 /* irq_state[] bits. */
 #define EMU_IAVF_IRQ_ARMED 0x1u /**< INTENA: the next cause fires */
@@ -125,6 +129,13 @@ struct emu_iavf_queue {
 	uint32_t buf_size; /**< receive queues */
 	uint32_t max_pkt; /**< receive queues */
 	uint32_t vector; /**< RTE_EMUDEV_IRQ_NONE when not mapped */
+	/**
+	 * Where the consumer starts (rte_emudev_queue_info::head): 0 when the
+	 * ring is configured or enabled, the consumer's position once it
+	 * reported one (rte_emudev_queue_head_set()), the loaded one after a
+	 * migration.
+	 */
+	uint32_t head;
 };
 
 /** Why the device is reset. */
@@ -153,6 +164,7 @@ struct emu_iavf_dev {
 	 */
 	struct rte_emudev_stats stats_base;
 	uint32_t max_dma_maps; /**< devarg: DMA mappings per client */
+	bool migration; /**< devarg: the device offers migration (default) */
 
 	struct rte_vfio_user_server *srv;
 	struct rte_emudev *emudev; /**< under ev_lock; NULL once removing */
@@ -234,6 +246,19 @@ struct emu_iavf_dev {
 	struct rte_emudev_event evq[EMU_IAVF_MAX_EVENTS];
 	uint32_t nb_ev;
 
+	/*
+	 * Migration (emu_iavf_mig.c). frozen: stopped by a migration (from
+	 * RUNNING->STOP until STOP->RUNNING): no ARQ posting, no interrupt,
+	 * no ATQ processing (ATQT writes are kept and processed at resume).
+	 * withheld: vectors whose interrupt came while frozen (bit per
+	 * vector), fired at resume. mig_loaded: a state was loaded; the next
+	 * STOP->RUNNING tells the consumer the whole new state. All under
+	 * lock; frozen and withheld are also read lock-free (atomics).
+	 */
+	bool frozen;
+	uint32_t withheld;
+	bool mig_loaded;
+
 	/* Admin queue message buffer (control thread). */
 	uint8_t aq_buf[AVF_AQ_BUF_MAX];
 };
@@ -260,6 +285,7 @@ void emu_iavf_msg_queue(struct emu_iavf_dev *dev, uint32_t op, int32_t status, c
 void emu_iavf_arq_flush(struct emu_iavf_dev *dev);
 void emu_iavf_link_event_queue(struct emu_iavf_dev *dev);
 void emu_iavf_link_forget(struct emu_iavf_dev *dev);
+void emu_iavf_irq_release(struct emu_iavf_dev *dev);
 
 /* emu_iavf_vc.c */
 /** What the processing of one virtchnl message asks the caller to do. */
@@ -280,12 +306,26 @@ void emu_iavf_vc_handle(struct emu_iavf_dev *dev, uint32_t op, const uint8_t *ms
 void emu_iavf_zero_tails(struct emu_iavf_dev *dev, uint32_t tx_mask, uint32_t rx_mask);
 uint64_t emu_iavf_hena_to_rss_types(uint64_t hena);
 
+/* emu_iavf_mig.c */
+extern const struct rte_vfio_user_mig_ops emu_iavf_mig_ops;
+void emu_iavf_mig_thaw_after_reset(struct emu_iavf_dev *dev);
+void emu_iavf_mig_dma_logging(void *arg, bool on);
+int emu_iavf_mig_queue_head_set(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
+				uint32_t head);
+void emu_iavf_mig_dirty_mark(void *priv, uint64_t gpa, uint64_t len);
+int emu_iavf_mig_state_change(void *arg, enum rte_vfio_user_mig_state from,
+			      enum rte_vfio_user_mig_state to);
+void emu_iavf_atq_process(struct emu_iavf_dev *dev);
+
 /* emu_iavf.c */
 void emu_iavf_rx_conf_changed(struct emu_iavf_dev *dev);
 void emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev);
 void emu_iavf_events_raise(struct emu_iavf_dev *dev);
+void emu_iavf_event_raise1(struct emu_iavf_dev *dev, enum rte_emudev_event_type type);
 int emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats);
 void emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind);
 uint16_t emu_iavf_offered_qp(const struct emu_iavf_dev *dev);
+/** The device of a vdev name, or NULL (tests: they reach the model's internals). */
+struct emu_iavf_dev *emu_iavf_dev_lookup(const char *name);
 
 #endif /* EMU_IAVF_PRIV_H */

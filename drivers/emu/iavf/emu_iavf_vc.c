@@ -339,6 +339,8 @@ emu_iavf_vc_config_queues(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t
 		uint32_t q = rte_le_to_cpu_16(qp[i].txq.queue_id);
 		struct emu_iavf_queue *tq = &dev->txq[q], *rq = &dev->rxq[q];
 
+		tq->head = 0;
+		rq->head = 0;
 		tq->ring_len = rte_le_to_cpu_16(qp[i].txq.ring_len);
 		tq->configured = tq->ring_len != 0;
 		tq->ring_gpa = tq->configured ? rte_le_to_cpu_64(qp[i].txq.dma_ring_addr) : 0;
@@ -463,6 +465,7 @@ emu_iavf_vc_enable(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 	for (q = 0; q < dev->offered_qp; q++) {
 		if ((txm & (1u << q)) && !dev->txq[q].enabled) {
 			dev->txq[q].enabled = true;
+			dev->txq[q].head = 0;
 			emu_iavf_queue_event(dev, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
 					     RTE_EMUDEV_QUEUE_GUEST_TX, q);
 		}
@@ -470,6 +473,7 @@ emu_iavf_vc_enable(struct emu_iavf_dev *dev, const uint8_t *msg, uint32_t len,
 	for (q = 0; q < dev->offered_qp; q++) {
 		if ((rxm & (1u << q)) && !dev->rxq[q].enabled) {
 			dev->rxq[q].enabled = true;
+			dev->rxq[q].head = 0;
 			emu_iavf_queue_event(dev, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
 					     RTE_EMUDEV_QUEUE_GUEST_RX, q);
 		}
