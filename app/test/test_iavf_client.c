@@ -22,9 +22,11 @@
  * flight go back to their pool, the bursts work again), stop and close
  * while the server is away; bad reconnect= values refused.
  *
- * DPDK memory must have file descriptors (--in-memory with --no-huge gives
- * a memfd) and IOVA must be VA (--iova-mode=va); the server trusts this
- * memory (trust_client_memory=1), as DPDK memory cannot be sealed.
+ * DPDK memory must have file descriptors and IOVA must be VA: with
+ * --no-huge (the suite's default arguments, no hugepages needed) EAL backs
+ * all of its memory with one memfd and chooses IOVA as VA; hugepage memory
+ * (--in-memory or not) has its files too. The server trusts this memory
+ * (trust_client_memory=1), as DPDK memory cannot be sealed.
  */
 
 #include <errno.h>
@@ -41,7 +43,9 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
 #include <rte_mempool.h>
 
 #include <ethdev_driver.h>
@@ -202,6 +206,24 @@ suite_teardown(void)
 		rmdir(tmpdir);
 }
 
+/* Whether the memory rte_malloc() gives is backed by a file the server can map. */
+static bool
+dpdk_memory_has_fd(void)
+{
+	const struct rte_memseg *ms;
+	void *probe;
+	int fd = -1;
+
+	probe = rte_malloc(NULL, 64, 0);
+	if (probe == NULL)
+		return false;
+	ms = rte_mem_virt2memseg(probe, NULL);
+	if (ms != NULL)
+		fd = rte_memseg_get_fd(ms);
+	rte_free(probe);
+	return fd >= 0;
+}
+
 static int
 suite_setup(void)
 {
@@ -211,6 +233,11 @@ suite_setup(void)
 
 	if (rte_eal_iova_mode() != RTE_IOVA_VA) {
 		printf("IOVA is not VA: run with --iova-mode=va\n");
+		return TEST_SKIPPED;
+	}
+	if (!dpdk_memory_has_fd()) {
+		printf("DPDK memory has no file descriptor (EAL could not create its memfd for "
+		       "--no-huge memory): the server could not map it\n");
 		return TEST_SKIPPED;
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/iavfc_test.XXXXXX");
