@@ -69,12 +69,19 @@
 /* Guest buffers of queue 0 (the rings are at TX_RING_OFF(0) and RX_RING_OFF(0)). */
 #define TXB_SIZE 256u
 #define TXB_OFF(i) (0x230000u + (i)*TXB_SIZE)
-#define RXB_OFF(i) (0x300000u + (i)*RX_BUF_SIZE)
+/*
+ * A page per receive buffer (so that a write the device does not report
+ * cannot hide behind another one in the same page): RX_SLOTS buffers, used
+ * by descriptor i % RX_SLOTS, and fewer descriptors than that posted.
+ */
+#define RX_SLOTS 256u
+#define RXB_OFF(i) (0x300000u + ((i) % RX_SLOTS) * PAGE)
 #define TXD_SIZE 16u
 #define RXD_SIZE 32u
 
-static_assert(TXB_OFF(RING_LEN) <= RXB_OFF(0), "transmit buffers overlap");
-static_assert(RXB_OFF(RING_LEN) <= GUEST_SIZE, "receive buffers outside guest memory");
+static_assert(TXB_OFF(RING_LEN) <= 0x300000u, "transmit buffers overlap");
+static_assert(0x300000u + RX_SLOTS * PAGE <= GUEST_SIZE, "receive buffers outside guest memory");
+static_assert(RX_BUF_SIZE <= PAGE && RX_SLOTS < RING_LEN, "receive buffers");
 static_assert(RX_RING_OFF(NB_QP) <= TXB_OFF(0), "rings overlap the buffers");
 
 /* Packets: Ethernet, local experimental ethertype, magic, direction, sequence. */
@@ -280,13 +287,13 @@ grx_post_one(uint32_t i)
 	gwrite64(rxd_off(i) + 24, 0);
 }
 
-/* Post every receive descriptor but one, from rx_tail. */
+/* Post receive descriptors from rx_tail, RX_SLOTS - 1 outstanding. */
 static int
 grx_fill(void)
 {
 	uint32_t n = 0;
 
-	while ((tr.rx_tail + 1) % RING_LEN != tr.rx_next) {
+	while ((tr.rx_tail + RING_LEN - tr.rx_next) % RING_LEN < RX_SLOTS - 1) {
 		grx_post_one(tr.rx_tail);
 		tr.rx_tail = (tr.rx_tail + 1) % RING_LEN;
 		n++;
