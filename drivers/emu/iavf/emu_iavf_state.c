@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,27 +108,33 @@ struct emu_iavf_mig_state {
 
 /* ----------------------------------------------------------------- CRC */
 
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void
+crc_table_init(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < 256; i++) {
+		uint32_t c = i;
+		int k;
+
+		for (k = 0; k < 8; k++)
+			c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
 static uint32_t
 crc_update(uint32_t crc, const void *buf, size_t len)
 {
-	static uint32_t table[256];
-	static bool init;
 	const uint8_t *p = buf;
 	size_t i;
 
-	if (!__atomic_load_n(&init, __ATOMIC_ACQUIRE)) {
-		for (i = 0; i < 256; i++) {
-			uint32_t c = (uint32_t)i;
-			int k;
-
-			for (k = 0; k < 8; k++)
-				c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		__atomic_store_n(&init, true, __ATOMIC_RELEASE);
-	}
+	pthread_once(&crc_once, crc_table_init);
 	for (i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+		crc = crc_table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
 	return crc;
 }
 
