@@ -138,7 +138,7 @@ check "the API reference covers 4 public headers or more ($nh)" test "$nh" -ge 4
 # Every function a library exports is documented in the reference.
 undoc=0
 nsym=0
-for map in "$top"/lib/*/version.map; do
+for map in "$top"/lib/*/version.map "$top"/drivers/*/*/version.map; do
 	while IFS= read -r sym; do
 		nsym=$((nsym + 1))
 		if ! grep -l -q "$sym" "$api"/html/*_8h.html 2>/dev/null; then

@@ -10,7 +10,8 @@
 #      - the installed files: librte_vfio_user / librte_emudev .so.<ABI>
 #        with their .so.<major> and .so links, the PMDs' .so.<ABI> in
 #        <libdir>/dpdk/pmds-<ABI> with links in libdir, the .a archives, the
-#        headers, libdpdk-emu.pc;
+#        headers (net_iavf_client's rte_pmd_iavf_client.h too),
+#        libdpdk-emu.pc;
 #      - pkg-config: --cflags finds the headers, --libs the shared
 #        libraries, --static --libs the archives with the drivers whole,
 #        --variable=pmddir the plugin directory;
@@ -235,10 +236,11 @@ check "PMDs: one file each in lib/dpdk/pmds-$abi (+ .so.$major, .so links), libd
 n=$(find "$stage/lib" -maxdepth 1 -type f -name 'librte_*.so*' | wc -l)
 check "libdir holds no second copy of a PMD (regular .so files: $n, the 2 libraries)" "$(is test "$n" = 2)"
 ok=1
-for h in rte_vfio_user.h rte_vfio_user_client.h rte_emudev.h rte_emudev_driver.h; do
+for h in rte_vfio_user.h rte_vfio_user_client.h rte_emudev.h rte_emudev_driver.h \
+	rte_pmd_iavf_client.h; do
 	[ -f "$stage/include/dpdk/$h" ] || { ok=0; log "missing include/dpdk/$h"; }
 done
-check "headers in include/dpdk (rte_vfio_user*.h, rte_emudev.h, rte_emudev_driver.h)" "$ok"
+check "headers in include/dpdk (rte_vfio_user*.h, rte_emudev.h, rte_emudev_driver.h, rte_pmd_iavf_client.h)" "$ok"
 
 export PKG_CONFIG_PATH=$stage/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 cflags=$(pkg-config --cflags libdpdk-emu)
@@ -286,6 +288,7 @@ cat > "$priv/app.c" << 'EOF'
 #include <rte_ethdev.h>
 #include <rte_emudev.h>
 #include <rte_emudev_driver.h>
+#include <rte_pmd_iavf_client.h>
 #include <rte_vfio_user.h>
 #include <rte_vfio_user_client.h>
 

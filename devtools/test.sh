@@ -120,7 +120,7 @@ fuzz_run() {
 		-Db_sanitize=address,undefined -Db_lundef=false || return 1
 	bash devtools/fuzz.sh "$fuzz_dir" "$FUZZ_SECONDS"
 }
-step "libFuzzer: server, AQ model, backend TX ring, client (4 targets x ${FUZZ_SECONDS} s)" fuzz_run
+step "libFuzzer: server, AQ model, backend TX ring, client, migration state load (5 targets x ${FUZZ_SECONDS} s)" fuzz_run
 
 step "sample device and client end to end" env BUILD="$gcc_dir" bash devtools/test-sample.sh
 
@@ -140,6 +140,9 @@ step "two testpmd processes: net_iavfbe <-> net_iavf_client (counts, sizes, mult
 
 step "net_iavf_client reconnect=: the server killed under traffic and restarted, twice; link down and up, traffic resumes" \
 	env BUILD="$gcc_dir" bash devtools/test-reconnect.sh
+
+step "live backend move: net_iavf_client moved between backend testpmds under traffic (pause, exact counts, refusals)" \
+	env BUILD="$gcc_dir" bash devtools/test-move.sh
 
 if [ "${SKIP_QEMU:-0}" = 1 ]; then
 	say "QEMU guest tests"

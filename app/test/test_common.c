@@ -21,6 +21,56 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+void
+sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Polling interval of the waits. */
+#define WAIT_POLL_NS 100000
+
+static bool
+reached_u32(const void *v, uint64_t want)
+{
+	return __atomic_load_n((const unsigned int *)v, __ATOMIC_ACQUIRE) >= want;
+}
+
+static bool
+reached_u64(const void *v, uint64_t want)
+{
+	return __atomic_load_n((const uint64_t *)v, __ATOMIC_ACQUIRE) >= want;
+}
+
+static bool
+wait_reached(bool (*reached)(const void *v, uint64_t want), const void *v, uint64_t want,
+	     unsigned int ms)
+{
+	const struct timespec poll = {.tv_sec = 0, .tv_nsec = WAIT_POLL_NS};
+	uint64_t end = now_ms() + ms;
+
+	while (!reached(v, want)) {
+		if (now_ms() > end)
+			return false;
+		nanosleep(&poll, NULL);
+	}
+	return true;
+}
+
+bool
+wait_u32(const unsigned int *v, unsigned int want, unsigned int ms)
+{
+	return wait_reached(reached_u32, v, want, ms);
+}
+
+bool
+wait_u64(const uint64_t *v, uint64_t want, unsigned int ms)
+{
+	return wait_reached(reached_u64, v, want, ms);
+}
+
 /* The captured log lines. */
 static char *logbuf;
 static size_t logbuf_len;

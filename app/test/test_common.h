@@ -6,15 +6,26 @@
 #define TEST_COMMON_H
 
 /*
- * Helpers shared by the test files: a monotonic clock in milliseconds,
+ * Helpers shared by the test files: a monotonic clock in milliseconds, a
+ * sleep and bounded waits for a counter another thread increments,
  * little-endian loads and stores on byte buffers (any alignment), and a
  * capture of the DPDK log to look for the lines a case expects.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* @return CLOCK_MONOTONIC in milliseconds. */
 uint64_t now_ms(void);
+
+void sleep_ms(unsigned int ms);
+
+/*
+ * Wait, polling every 100 us for at most ms milliseconds, until *v (read
+ * with acquire) is at least want. @return whether it got there.
+ */
+bool wait_u32(const unsigned int *v, unsigned int want, unsigned int ms);
+bool wait_u64(const uint64_t *v, uint64_t want, unsigned int ms);
 
 static inline void
 put_le16(uint8_t *p, uint16_t v)

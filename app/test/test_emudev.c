@@ -294,20 +294,6 @@ wait_flag(const int *flag)
 	return true;
 }
 
-/* Wait until *counter >= target (at most WAIT_MS). */
-static bool
-wait_count(const uint64_t *counter, uint64_t target)
-{
-	uint64_t end = now_ms() + WAIT_MS;
-
-	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < target) {
-		if (now_ms() > end)
-			return false;
-		usleep(100);
-	}
-	return true;
-}
-
 /* ------------------------------------------------------ event recording */
 
 #define LOG_MAX 64
@@ -407,9 +393,138 @@ test_find(void)
 	return TEST_SUCCESS;
 }
 
+/* How test_register_invalid() spoils valid registration parameters. */
+enum bad_field {
+	BAD_NONE, /* as they are */
+	BAD_NAME_NULL,
+	BAD_NAME_EMPTY,
+	BAD_NAME_LONG,
+	BAD_DRIVER_LONG,
+	BAD_TYPE_UNKNOWN,
+	BAD_TYPE_MAX,
+	BAD_SOCKET,
+	BAD_OPS_NULL,
+	BAD_OPS_NO_INFO_GET,
+	BAD_ATTRS_NULL,
+	BAD_ATTRS_TOO_MANY,
+	BAD_ATTR, /* a second attribute, the row's */
+	BAD_ATTR_NAME_UNTERMINATED, /* the row's, its name all 'z' without NUL */
+	BAD_ATTR_NO_ATTR_SET, /* the row's (writable), ops without attr_set */
+};
+
+struct bad_params {
+	const char *what;
+	enum bad_field field;
+	struct rte_emudev_attr_desc attr;
+};
+
+/*
+ * *p: valid parameters of a device "other" spoiled as b says; attrs (2),
+ * ops_no_set (fake_ops without attr_set) and name (a name too long) are the
+ * caller's storage for what p points to.
+ */
+static void
+params_spoil(const struct bad_params *b, struct rte_emudev_params *p,
+	     struct rte_emudev_attr_desc *attrs, struct rte_emudev_ops *ops_no_set, char *name)
+{
+	static const struct rte_emudev_ops ops_no_info_get = {.start = fake_start};
+
+	*p = fake_params("other");
+	memset(name, 'n', RTE_EMUDEV_NAME_MAX_LEN + 7);
+	name[RTE_EMUDEV_NAME_MAX_LEN + 7] = '\0';
+	memset(attrs, 0, 2 * sizeof(*attrs));
+	strcpy(attrs[0].name, "a");
+	attrs[0].size = 1;
+	attrs[0].flags = RTE_EMUDEV_ATTR_F_READ;
+	attrs[1] = b->attr;
+	*ops_no_set = fake_ops;
+	ops_no_set->attr_set = NULL;
+	switch (b->field) {
+	case BAD_NONE:
+		break;
+	case BAD_NAME_NULL:
+		p->name = NULL;
+		break;
+	case BAD_NAME_EMPTY:
+		p->name = "";
+		break;
+	case BAD_NAME_LONG:
+		p->name = name;
+		break;
+	case BAD_DRIVER_LONG:
+		p->driver = name;
+		break;
+	case BAD_TYPE_UNKNOWN:
+		p->type = RTE_EMUDEV_TYPE_UNKNOWN;
+		break;
+	case BAD_TYPE_MAX:
+		p->type = RTE_EMUDEV_TYPE_MAX;
+		break;
+	case BAD_SOCKET:
+		p->socket_id = -2;
+		break;
+	case BAD_OPS_NULL:
+		p->ops = NULL;
+		break;
+	case BAD_OPS_NO_INFO_GET:
+		p->ops = &ops_no_info_get;
+		break;
+	case BAD_ATTRS_NULL:
+		p->attrs = NULL;
+		break;
+	case BAD_ATTRS_TOO_MANY:
+		p->nb_attrs = RTE_EMUDEV_MAX_ATTRS + 1;
+		break;
+	case BAD_ATTR_NAME_UNTERMINATED:
+		memset(attrs[1].name, 'z', sizeof(attrs[1].name));
+		/* fall through */
+	case BAD_ATTR:
+		p->attrs = attrs;
+		p->nb_attrs = 2;
+		break;
+	case BAD_ATTR_NO_ATTR_SET:
+		p->attrs = attrs;
+		p->nb_attrs = 2;
+		p->ops = ops_no_set;
+		break;
+	}
+}
+
 static int
 test_register_invalid(void)
 {
+	/*
+	 * Valid parameters spoiled in one way each (an attribute row: the
+	 * table is {"a", 1, READ} and that attribute): EINVAL.
+	 */
+	static const struct bad_params bad_params[] = {
+		{"NULL name", BAD_NAME_NULL, {"", 0, 0}},
+		{"empty name", BAD_NAME_EMPTY, {"", 0, 0}},
+		{"long name", BAD_NAME_LONG, {"", 0, 0}},
+		{"long driver name", BAD_DRIVER_LONG, {"", 0, 0}},
+		{"unknown type", BAD_TYPE_UNKNOWN, {"", 0, 0}},
+		{"type MAX", BAD_TYPE_MAX, {"", 0, 0}},
+		{"bad socket", BAD_SOCKET, {"", 0, 0}},
+		{"NULL ops", BAD_OPS_NULL, {"", 0, 0}},
+		{"no info_get", BAD_OPS_NO_INFO_GET, {"", 0, 0}},
+		{"NULL attrs", BAD_ATTRS_NULL, {"", 0, 0}},
+		{"too many attrs", BAD_ATTRS_TOO_MANY, {"", 0, 0}},
+		{"duplicate attribute", BAD_ATTR, {"a", 1, RTE_EMUDEV_ATTR_F_READ}},
+		{"attribute of size 0", BAD_ATTR, {"b", 0, RTE_EMUDEV_ATTR_F_READ}},
+		{"attribute with unknown flag", BAD_ATTR, {"b", 1, 0x4}},
+		{"attribute without name", BAD_ATTR, {"", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+		{"attribute name not terminated",
+		 BAD_ATTR_NAME_UNTERMINATED,
+		 {"", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+		{"writable attribute without attr_set",
+		 BAD_ATTR_NO_ATTR_SET,
+		 {"z", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+	};
+	static const struct bad_params controls[] = {
+		{"the valid parameters", BAD_NONE, {"", 0, 0}},
+		{"a valid second attribute", BAD_ATTR, {"b", 1, RTE_EMUDEV_ATTR_F_READ}},
+		{"a valid writable attribute", BAD_ATTR, {"z", 1, RTE_EMUDEV_ATTR_F_WRITE}},
+	};
 	struct rte_emudev *extra[RTE_EMUDEV_MAX_DEVS];
 	struct rte_emudev_attr_desc attrs[2];
 	struct rte_emudev_params p;
@@ -428,72 +543,21 @@ test_register_invalid(void)
 	TEST_ASSERT_NULL(rte_emudev_register(NULL), "NULL params");
 	TEST_ASSERT_EQUAL(rte_errno, EINVAL, "NULL params errno");
 
-#define EXPECT_EINVAL(what) \
-	do { \
-		rte_errno = 0; \
-		TEST_ASSERT_NULL(rte_emudev_register(&p), what " accepted"); \
-		TEST_ASSERT_EQUAL(rte_errno, EINVAL, what); \
-		p = fake_params("other"); \
-	} while (0)
+	/* What the rows spoil is valid: accepted (then removed). */
+	for (i = 0; i < RTE_DIM(controls); i++) {
+		struct rte_emudev *dev;
 
-	p = fake_params(NULL);
-	EXPECT_EINVAL("NULL name");
-	p.name = "";
-	EXPECT_EINVAL("empty name");
-	memset(name, 'n', sizeof(name) - 1);
-	name[sizeof(name) - 1] = '\0';
-	p.name = name;
-	EXPECT_EINVAL("long name");
-	p.driver = name;
-	EXPECT_EINVAL("long driver name");
-	p.type = RTE_EMUDEV_TYPE_UNKNOWN;
-	EXPECT_EINVAL("unknown type");
-	p.type = RTE_EMUDEV_TYPE_MAX;
-	EXPECT_EINVAL("type MAX");
-	p.socket_id = -2;
-	EXPECT_EINVAL("bad socket");
-	p.ops = NULL;
-	EXPECT_EINVAL("NULL ops");
-	p.ops = &(const struct rte_emudev_ops){.start = fake_start};
-	EXPECT_EINVAL("no info_get");
-	p.attrs = NULL;
-	EXPECT_EINVAL("NULL attrs");
-	p.nb_attrs = RTE_EMUDEV_MAX_ATTRS + 1;
-	EXPECT_EINVAL("too many attrs");
-	memset(attrs, 0, sizeof(attrs));
-	strcpy(attrs[0].name, "a");
-	attrs[0].size = 1;
-	attrs[0].flags = RTE_EMUDEV_ATTR_F_READ;
-	attrs[1] = attrs[0];
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("duplicate attribute");
-	attrs[1].name[0] = 'b';
-	attrs[1].size = 0;
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute of size 0");
-	attrs[1].size = 1;
-	attrs[1].flags = 0x4;
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute with unknown flag");
-	attrs[1].flags = RTE_EMUDEV_ATTR_F_WRITE;
-	attrs[1].name[0] = '\0';
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute without name");
-	memset(attrs[1].name, 'z', sizeof(attrs[1].name));
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	EXPECT_EINVAL("attribute name not terminated");
-	attrs[1].name[1] = '\0';
-	ops_no_set.attr_set = NULL;
-	p.attrs = attrs;
-	p.nb_attrs = 2;
-	p.ops = &ops_no_set;
-	EXPECT_EINVAL("writable attribute without attr_set");
-#undef EXPECT_EINVAL
+		params_spoil(&controls[i], &p, attrs, &ops_no_set, name);
+		dev = rte_emudev_register(&p);
+		TEST_ASSERT_NOT_NULL(dev, "%s refused", controls[i].what);
+		TEST_ASSERT_SUCCESS(rte_emudev_unregister(dev), "%s: unregister", controls[i].what);
+	}
+	for (i = 0; i < RTE_DIM(bad_params); i++) {
+		params_spoil(&bad_params[i], &p, attrs, &ops_no_set, name);
+		rte_errno = 0;
+		TEST_ASSERT_NULL(rte_emudev_register(&p), "%s accepted", bad_params[i].what);
+		TEST_ASSERT_EQUAL(rte_errno, EINVAL, "%s", bad_params[i].what);
+	}
 	TEST_ASSERT_EQUAL(rte_emudev_count(), 1, "nothing registered by bad params");
 
 	/* Fill the table. */
@@ -546,11 +610,61 @@ test_info(void)
 	return TEST_SUCCESS;
 }
 
+enum region_field {
+	REGION_GPA,
+	REGION_SIZE,
+	REGION_HOST,
+	REGION_PROT,
+	REGION_RESERVED
+};
+
+/* Set one field of a memory region to v. */
+static void
+region_spoil(struct rte_emudev_mem_region *r, enum region_field f, uint64_t v)
+{
+	switch (f) {
+	case REGION_GPA:
+		r->guest_phys_addr = v;
+		break;
+	case REGION_SIZE:
+		r->size = v;
+		break;
+	case REGION_HOST:
+		r->host_addr = (void *)(uintptr_t)v;
+		break;
+	case REGION_PROT:
+		r->prot = (uint32_t)v;
+		break;
+	case REGION_RESERVED:
+		r->reserved = (uint32_t)v;
+		break;
+	}
+}
+
 static int
 test_mem_table(void)
 {
+	/* A region of a valid table spoiled in one way: the table is refused. */
+	static const struct {
+		const char *what;
+		unsigned int idx; /* the region */
+		enum region_field field;
+		uint64_t v;
+	} bad_regions[] = {
+		{"overlap", 1, REGION_GPA, MEM_A_GPA + 0x1000},
+		{"same start", 1, REGION_GPA, MEM_A_GPA},
+		{"overlap by one byte", 1, REGION_GPA, MEM_B_GPA - 1},
+		{"size 0", 0, REGION_SIZE, 0},
+		{"no host address", 0, REGION_HOST, 0},
+		{"no prot", 0, REGION_PROT, 0},
+		{"unknown prot", 0, REGION_PROT, 0x4},
+		{"reserved field", 0, REGION_RESERVED, 1},
+		{"guest wrap", 0, REGION_GPA, UINT64_MAX - 0x10},
+		{"host wrap", 0, REGION_HOST, UINTPTR_MAX - 0x10},
+	};
 	const struct rte_emudev_mem_table *t = NULL, *t2 = NULL;
 	struct rte_emudev_mem_region r[3], bad[3];
+	unsigned int i;
 	int ret;
 
 	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "initial table");
@@ -581,34 +695,13 @@ test_mem_table(void)
 
 	/* Invalid tables are refused, raise nothing and change nothing. */
 	evlog_clear();
-#define EXPECT_BAD(what) \
-	do { \
-		ret = rte_emudev_mem_table_set(fake.base.dev, bad, 3); \
-		TEST_ASSERT_EQUAL(ret, -EINVAL, what); \
-		memcpy(bad, r, sizeof(bad)); \
-	} while (0)
+	for (i = 0; i < RTE_DIM(bad_regions); i++) {
+		memcpy(bad, r, sizeof(bad));
+		region_spoil(&bad[bad_regions[i].idx], bad_regions[i].field, bad_regions[i].v);
+		ret = rte_emudev_mem_table_set(fake.base.dev, bad, 3);
+		TEST_ASSERT_EQUAL(ret, -EINVAL, "%s", bad_regions[i].what);
+	}
 	memcpy(bad, r, sizeof(bad));
-	bad[1].guest_phys_addr = MEM_A_GPA + 0x1000;
-	EXPECT_BAD("overlap");
-	bad[1].guest_phys_addr = MEM_A_GPA;
-	EXPECT_BAD("same start");
-	bad[1].guest_phys_addr = MEM_B_GPA - 1;
-	EXPECT_BAD("overlap by one byte");
-	bad[0].size = 0;
-	EXPECT_BAD("size 0");
-	bad[0].host_addr = NULL;
-	EXPECT_BAD("no host address");
-	bad[0].prot = 0;
-	EXPECT_BAD("no prot");
-	bad[0].prot = 0x4;
-	EXPECT_BAD("unknown prot");
-	bad[0].reserved = 1;
-	EXPECT_BAD("reserved field");
-	bad[0].guest_phys_addr = UINT64_MAX - 0x10;
-	EXPECT_BAD("guest wrap");
-	bad[0].host_addr = (void *)(UINTPTR_MAX - 0x10);
-	EXPECT_BAD("host wrap");
-#undef EXPECT_BAD
 	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(fake.base.dev, NULL, 1), -EINVAL,
 			  "NULL regions");
 	TEST_ASSERT_EQUAL(rte_emudev_mem_table_set(NULL, r, 3), -EINVAL, "NULL dev");
@@ -648,77 +741,124 @@ test_mem_table(void)
 	return TEST_SUCCESS;
 }
 
+/* Where a translation must point: nowhere (NULL), or into region A, B or R. */
+enum xlate_in {
+	IN_NONE,
+	IN_A,
+	IN_B,
+	IN_R
+};
+
+#define XLATE_RW (RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE)
+#define HINT_KEEP UINT32_MAX /* leave the cache's hint as the last row left it */
+#define IDX_ANY UINT32_MAX /* the cache's index after the row is not checked */
+
+struct xlate_case {
+	const char *name;
+	uint64_t gpa, len;
+	uint32_t prot;
+	enum xlate_in in;
+	uint64_t off; /* in its region */
+	bool cached; /* through the case table's cache (else none) */
+	uint32_t hint; /* cache index set before the lookup, or HINT_KEEP */
+	uint32_t idx_after; /* cache index expected after, or IDX_ANY */
+};
+
+#define XL(nm, g, l, p, in, o) \
+	{ \
+		nm, g, l, p, in, o, false, HINT_KEEP, IDX_ANY \
+	}
+#define XLC(nm, g, l, in, o, hint, after) \
+	{ \
+		nm, g, l, XLATE_RW, in, o, true, hint, after \
+	}
+
+/* Run the rows against t (regions A, B and R of the fake device), one cache for all. */
+static int
+xlate_run(const struct rte_emudev_mem_table *t, const struct xlate_case *c, unsigned int n)
+{
+	uint8_t *const base[] = {[IN_NONE] = NULL,
+				 [IN_A] = fake.mem,
+				 [IN_B] = fake.mem + MEM_AB_SIZE,
+				 [IN_R] = fake.rmem};
+	struct rte_emudev_xlate_cache cache = {0};
+	unsigned int i;
+
+	for (i = 0; i < n; i++, c++) {
+		void *want = c->in == IN_NONE ? NULL : base[c->in] + c->off;
+		void *got;
+
+		if (c->hint != HINT_KEEP)
+			cache.idx = c->hint;
+		got = rte_emudev_translate(t, c->cached ? &cache : NULL, c->gpa, c->len, c->prot);
+		TEST_ASSERT(got == want,
+			    "row %u \"%s\": [0x%" PRIx64 ", +0x%" PRIx64
+			    ") prot %u: %p, expected %p",
+			    i, c->name, c->gpa, c->len, c->prot, got, want);
+		if (c->idx_after != IDX_ANY)
+			TEST_ASSERT_EQUAL(cache.idx, c->idx_after,
+					  "row %u \"%s\": cache index %u, expected %u", i, c->name,
+					  cache.idx, c->idx_after);
+	}
+	return TEST_SUCCESS;
+}
+
 static int
 test_translate(void)
 {
-	const uint32_t rw = RTE_EMUDEV_MEM_READ | RTE_EMUDEV_MEM_WRITE;
+	static const struct xlate_case cases[] = {
+		/* Inside, first and last byte, one past. */
+		XL("first byte of A", MEM_A_GPA, 1, XLATE_RW, IN_A, 0),
+		XL("inside", MEM_A_GPA + 100, 200, XLATE_RW, IN_A, 100),
+		XL("all of A", MEM_A_GPA, MEM_AB_SIZE, XLATE_RW, IN_A, 0),
+		XL("last byte of A", MEM_A_GPA + MEM_AB_SIZE - 1, 1, XLATE_RW, IN_A,
+		   MEM_AB_SIZE - 1),
+		XL("first byte of B", MEM_B_GPA, 1, XLATE_RW, IN_B, 0),
+		XL("last byte of B", MEM_B_GPA + MEM_AB_SIZE - 1, 1, XLATE_RW, IN_B,
+		   MEM_AB_SIZE - 1),
+		XL("one past B", MEM_B_GPA + MEM_AB_SIZE, 1, XLATE_RW, IN_NONE, 0),
+		XL("last byte of B + 1", MEM_B_GPA + MEM_AB_SIZE - 1, 2, XLATE_RW, IN_NONE, 0),
+		XL("below A", MEM_A_GPA - 1, 1, XLATE_RW, IN_NONE, 0),
+		XL("into A from below", MEM_A_GPA - 1, 2, XLATE_RW, IN_NONE, 0),
+		XL("address 0", 0, 1, XLATE_RW, IN_NONE, 0),
+		XL("gap", 0x40000, 1, XLATE_RW, IN_NONE, 0),
+		/* Crossing A -> B: adjacent in the guest, not in the host. */
+		XL("crossing", MEM_B_GPA - 1, 2, XLATE_RW, IN_NONE, 0),
+		XL("A and B", MEM_A_GPA, 2 * MEM_AB_SIZE, XLATE_RW, IN_NONE, 0),
+		/* Length 0, wrap, huge length. */
+		XL("len 0", MEM_A_GPA, 0, XLATE_RW, IN_NONE, 0),
+		XL("len UINT64_MAX", MEM_A_GPA + 16, UINT64_MAX, XLATE_RW, IN_NONE, 0),
+		XL("wrap", UINT64_MAX - 10, 100, XLATE_RW, IN_NONE, 0),
+		XL("last address", UINT64_MAX, 1, XLATE_RW, IN_NONE, 0),
+		/* Protection. */
+		XL("read R", MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_READ, IN_R, 8),
+		XL("write R", MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_WRITE, IN_NONE, 0),
+		XL("rw R", MEM_R_GPA + 8, 8, XLATE_RW, IN_NONE, 0),
+		XL("prot 0", MEM_R_GPA, 8, 0, IN_R, 0),
+		/* Cache: misses fill it, hits use it, bad hints are harmless. */
+		XLC("miss, the cache holds B", MEM_B_GPA + 5, 10, IN_B, 5, HINT_KEEP, 1),
+		XLC("hit, the cache still B", MEM_B_GPA + 50, 10, IN_B, 50, HINT_KEEP, 1),
+		XLC("hit region, range past its end", MEM_B_GPA + MEM_AB_SIZE - 4, 8, IN_NONE, 0,
+		    HINT_KEEP, IDX_ANY),
+		XLC("len 0 on hit", MEM_B_GPA, 0, IN_NONE, 0, HINT_KEEP, IDX_ANY),
+		XLC("crossing into the cached region", MEM_B_GPA - 4, 8, IN_NONE, 0, HINT_KEEP,
+		    IDX_ANY),
+		XLC("A again, the cache holds A", MEM_A_GPA + 1, 1, IN_A, 1, HINT_KEEP, 0),
+		XLC("R, wrong prot: failed lookups keep the cache", MEM_R_GPA, 1, IN_NONE, 0,
+		    HINT_KEEP, 0),
+		XLC("cached R, wrong prot", MEM_R_GPA, 1, IN_NONE, 0, 2, IDX_ANY),
+		XLC("out-of-range hint, repaired", MEM_A_GPA + 3, 1, IN_A, 3, 12345, 0),
+	};
+	const uint32_t rw = XLATE_RW;
 	struct rte_emudev_xlate_cache cache = {0};
 	const struct rte_emudev_mem_table *t;
 	struct rte_emudev_mem_table *big;
-	uint8_t *a = fake.mem, *b = fake.mem + MEM_AB_SIZE;
 	uint32_t i;
 
 	TEST_ASSERT_SUCCESS(rte_emudev_mem_table_get(fake.base.id, &t), "get");
 	TEST_ASSERT_EQUAL(t->nb_regions, 3, "3 regions");
-
-	/* Inside, first and last byte, one past. */
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA, 1, rw) == a, "first byte of A");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA + 100, 200, rw) == a + 100, "inside");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA, MEM_AB_SIZE, rw) == a, "all of A");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_A_GPA + MEM_AB_SIZE - 1, 1, rw) ==
-			    a + MEM_AB_SIZE - 1,
-		    "last byte of A");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_B_GPA, 1, rw) == b, "first byte of B");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_B_GPA + MEM_AB_SIZE - 1, 1, rw) ==
-			    b + MEM_AB_SIZE - 1,
-		    "last byte of B");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_B_GPA + MEM_AB_SIZE, 1, rw),
-			 "one past B");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_B_GPA + MEM_AB_SIZE - 1, 2, rw),
-			 "last byte of B + 1");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA - 1, 1, rw), "below A");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA - 1, 2, rw), "into A from below");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, 0, 1, rw), "address 0");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, 0x40000, 1, rw), "gap");
-	/* Crossing A -> B: adjacent in the guest, not in the host. */
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_B_GPA - 1, 2, rw), "crossing");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA, 2 * MEM_AB_SIZE, rw), "A and B");
-	/* Length 0, wrap, huge length. */
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA, 0, rw), "len 0");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_A_GPA + 16, UINT64_MAX, rw),
-			 "len UINT64_MAX");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, UINT64_MAX - 10, 100, rw), "wrap");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, UINT64_MAX, 1, rw), "last address");
-	/* Protection. */
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_READ) ==
-			    fake.rmem + 8,
-		    "read R");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_R_GPA + 8, 8, RTE_EMUDEV_MEM_WRITE),
-			 "write R");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, NULL, MEM_R_GPA + 8, 8, rw), "rw R");
-	TEST_ASSERT(rte_emudev_translate(t, NULL, MEM_R_GPA, 8, 0) == fake.rmem, "prot 0");
+	TEST_ASSERT_SUCCESS(xlate_run(t, cases, RTE_DIM(cases)), "translations");
 	TEST_ASSERT_NULL(rte_emudev_translate(NULL, NULL, MEM_A_GPA, 1, rw), "NULL table");
-
-	/* Cache: misses fill it, hits use it, bad hints are harmless. */
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_B_GPA + 5, 10, rw) == b + 5, "miss");
-	TEST_ASSERT_EQUAL(cache.idx, 1, "cache holds B");
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_B_GPA + 50, 10, rw) == b + 50, "hit");
-	TEST_ASSERT_EQUAL(cache.idx, 1, "cache still B");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_B_GPA + MEM_AB_SIZE - 4, 8, rw),
-			 "hit region, range past its end");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_B_GPA, 0, rw), "len 0 on hit");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_B_GPA - 4, 8, rw),
-			 "crossing into the cached region");
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_A_GPA + 1, 1, rw) == a + 1, "A again");
-	TEST_ASSERT_EQUAL(cache.idx, 0, "cache holds A");
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_R_GPA, 1, rw), "R, wrong prot");
-	TEST_ASSERT_EQUAL(cache.idx, 0, "failed lookups keep the cache");
-	cache.idx = 2;
-	TEST_ASSERT_NULL(rte_emudev_translate(t, &cache, MEM_R_GPA, 1, rw), "cached R, wrong prot");
-	cache.idx = 12345;
-	TEST_ASSERT(rte_emudev_translate(t, &cache, MEM_A_GPA + 3, 1, rw) == a + 3,
-		    "out-of-range hint");
-	TEST_ASSERT_EQUAL(cache.idx, 0, "hint repaired");
 
 	/* A big table: binary search against the expected region. */
 	big = calloc(1, RTE_EMUDEV_MEM_TABLE_SIZE(1000));
@@ -1145,7 +1285,7 @@ test_quiesce(void)
 		old_word = RTE_PTR_ADD(old_mem, 0x100);
 		/* The data path runs. */
 		it = __atomic_load_n(&cons.iterations, __ATOMIC_ACQUIRE);
-		if (!wait_count(&cons.iterations, it + 100) ||
+		if (!wait_u64(&cons.iterations, it + 100, WAIT_MS) ||
 		    __atomic_load_n(old_word, __ATOMIC_RELAXED) == 0) {
 			printf("round %u: the poller does not progress\n", round);
 			ret = TEST_FAILED;
@@ -1177,7 +1317,7 @@ test_quiesce(void)
 		new_word = RTE_PTR_ADD(new_mem, 0x100);
 		/* The data path resumes on the new memory. */
 		it = __atomic_load_n(&cons.iterations, __ATOMIC_ACQUIRE);
-		if (!wait_count(&cons.iterations, it + 100) ||
+		if (!wait_u64(&cons.iterations, it + 100, WAIT_MS) ||
 		    __atomic_load_n(new_word, __ATOMIC_RELAXED) == 0) {
 			printf("round %u: the poller did not resume\n", round);
 			ret = TEST_FAILED;
@@ -1584,7 +1724,7 @@ test_unregister_in_use(void)
 		"register");
 	TEST_ASSERT_SUCCESS(rte_emudev_start(fake.base.id), "start");
 	TEST_ASSERT_SUCCESS(pthread_create(&th, NULL, user_thread, &u), "thread");
-	if (!wait_flag(&u.started) || !wait_count(&u.calls, 100)) {
+	if (!wait_flag(&u.started) || !wait_u64(&u.calls, 100, WAIT_MS)) {
 		__atomic_store_n(&u.quit, 1, __ATOMIC_RELEASE);
 		pthread_join(th, NULL);
 		TEST_ASSERT(false, "consumer thread does not run");
@@ -1594,7 +1734,7 @@ test_unregister_in_use(void)
 	if (ret == 0)
 		fake.base.dev = NULL;
 	c = __atomic_load_n(&u.calls, __ATOMIC_ACQUIRE);
-	ret = ret != 0 ? ret : !wait_count(&u.calls, c + 100);
+	ret = ret != 0 ? ret : !wait_u64(&u.calls, c + 100, WAIT_MS);
 	__atomic_store_n(&u.quit, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
 	TEST_ASSERT_SUCCESS(ret, "unregister while held");

@@ -201,16 +201,12 @@ test_link_lsc(void)
 	TEST_ASSERT_SUCCESS(guest_queues_set(false), "disable");
 	TEST_ASSERT(link_wait(port, false), "link still up with every queue disabled");
 	/* The callback may be deferred: wait for it. */
-	for (unsigned int ms = 0; ms < WAIT_MS && lsc_count == before; ms++)
-		rte_delay_us_sleep(1000);
-	TEST_ASSERT(__atomic_load_n(&lsc_count, __ATOMIC_RELAXED) > before, "no LSC event (down)");
+	TEST_ASSERT(wait_u32(&lsc_count, before + 1, WAIT_MS), "no LSC event (down)");
 	before = __atomic_load_n(&lsc_count, __ATOMIC_RELAXED);
 	guest_rings_reset();
 	TEST_ASSERT_SUCCESS(guest_queues_set(true), "enable");
 	TEST_ASSERT(link_wait(port, true), "link not up again");
-	for (unsigned int ms = 0; ms < WAIT_MS && lsc_count == before; ms++)
-		rte_delay_us_sleep(1000);
-	TEST_ASSERT(__atomic_load_n(&lsc_count, __ATOMIC_RELAXED) > before, "no LSC event (up)");
+	TEST_ASSERT(wait_u32(&lsc_count, before + 1, WAIT_MS), "no LSC event (up)");
 	return TEST_SUCCESS;
 }
 
@@ -307,66 +303,138 @@ static int
 test_gtx_csum(void)
 {
 	static const uint32_t split[] = {L2_LEN + L3_LEN + TCP_LEN, 333, 1, 1000, 2047};
-	uint32_t len, elen;
+	/*
+	 * The guest sends a frame with partial checksums (CSUM_PARTIAL) and
+	 * asks for the offload (iipt: IPv4 header checksum too, or L4 only),
+	 * in nb pieces of split (0: one); the port receives it with the full
+	 * checksums (the IPv4 one left at 0 when L4 only). Without offload
+	 * (iipt 0) wrong checksums pass untouched.
+	 */
+	static const struct {
+		const char *name;
+		uint8_t proto;
+		uint32_t payload, seed;
+		unsigned int nb;
+		uint32_t iipt;
+	} cases[] = {
+		{"TCP checksum offload", IPPROTO_TCP, 1000, 10, 0, AVF_TXD_CMD_IIPT_IPV4_CSUM},
+		{"UDP checksum offload", IPPROTO_UDP, 555, 11, 0, AVF_TXD_CMD_IIPT_IPV4_CSUM},
+		/* Odd pieces, larger than an mbuf. */
+		{"TCP checksum offload over 6 descriptors", IPPROTO_TCP, 7000, 12,
+		 RTE_DIM(split) + 1, AVF_TXD_CMD_IIPT_IPV4_CSUM},
+		/* Odd total length. */
+		{"UDP checksum offload over 6 descriptors", IPPROTO_UDP, 4001, 13,
+		 RTE_DIM(split) + 1, AVF_TXD_CMD_IIPT_IPV4_CSUM},
+		/* IIPT IPv4 without checksum: the IP header is left alone. */
+		{"L4-only checksum offload", IPPROTO_TCP, 200, 14, 0, AVF_TXD_CMD_IIPT_IPV4},
+		{"no offload", IPPROTO_TCP, 300, 15, 0, 0},
+		{"no offload, 3 pieces", IPPROTO_UDP, 300, 16, 3, 0},
+	};
+	uint32_t len, elen, cmd, off;
 	uint16_t q = 1;
+	unsigned int i;
 
-	/* TCP, IPv4 checksum too, one descriptor. */
-	len = build_pkt(big, IPPROTO_TCP, 1000, 10, CSUM_PARTIAL);
-	elen = build_pkt(big2, IPPROTO_TCP, 1000, 10, CSUM_FULL);
-	TEST_ASSERT_EQUAL(len, elen, "builder");
-	TEST_ASSERT(frame_cksums_ok(big2, elen), "builder: bad checksums");
-	TEST_ASSERT(!frame_cksums_ok(big, len), "builder: partial checksums valid");
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0,
-				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
-				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
-			    "TCP checksum offload");
-	/* UDP. */
-	len = build_pkt(big, IPPROTO_UDP, 555, 11, CSUM_PARTIAL);
-	build_pkt(big2, IPPROTO_UDP, 555, 11, CSUM_FULL);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0,
-				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_UDP,
-				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
-			    "UDP checksum offload");
-	/* TCP over several descriptors with odd pieces, larger than an mbuf. */
-	len = build_pkt(big, IPPROTO_TCP, 7000, 12, CSUM_PARTIAL);
-	build_pkt(big2, IPPROTO_TCP, 7000, 12, CSUM_FULL);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, RTE_DIM(split) + 1,
-				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
-				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
-			    "TCP checksum offload over 6 descriptors");
-	/* UDP over several descriptors, odd total length. */
-	len = build_pkt(big, IPPROTO_UDP, 4001, 13, CSUM_PARTIAL);
-	build_pkt(big2, IPPROTO_UDP, 4001, 13, CSUM_FULL);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, RTE_DIM(split) + 1,
-				    AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_UDP,
-				    TXD_OFF(L2_LEN, L3_LEN, UDP_LEN), big2),
-			    "UDP checksum offload over 6 descriptors");
-	/* L4 only (IIPT IPv4 without checksum): the IP header is left alone. */
-	len = build_pkt(big, IPPROTO_TCP, 200, 14, CSUM_PARTIAL);
-	build_pkt(big2, IPPROTO_TCP, 200, 14, CSUM_FULL);
-	((struct rte_ipv4_hdr *)(void *)(big2 + L2_LEN))->hdr_checksum = 0;
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0,
-				    AVF_TXD_CMD_IIPT_IPV4 | AVF_TXD_CMD_L4T_TCP,
-				    TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), big2),
-			    "L4-only checksum offload");
-	/* No offload asked: wrong checksums pass untouched. */
-	len = build_pkt(big, IPPROTO_TCP, 300, 15, CSUM_BAD);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, NULL, 0, 0, 0, NULL), "no offload");
-	len = build_pkt(big, IPPROTO_UDP, 300, 16, CSUM_BAD);
-	TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, 3, 0, 0, NULL), "no offload, 3 pieces");
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		bool tcp = cases[i].proto == IPPROTO_TCP;
+
+		if (cases[i].iipt == 0) {
+			len = build_pkt(big, cases[i].proto, cases[i].payload, cases[i].seed,
+					CSUM_BAD);
+			TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, cases[i].nb, 0, 0, NULL),
+					    "%s", cases[i].name);
+			continue;
+		}
+		len = build_pkt(big, cases[i].proto, cases[i].payload, cases[i].seed, CSUM_PARTIAL);
+		elen = build_pkt(big2, cases[i].proto, cases[i].payload, cases[i].seed, CSUM_FULL);
+		TEST_ASSERT_EQUAL(len, elen, "%s: builder", cases[i].name);
+		TEST_ASSERT(frame_cksums_ok(big2, elen), "%s: builder: bad checksums",
+			    cases[i].name);
+		TEST_ASSERT(!frame_cksums_ok(big, len), "%s: builder: partial checksums valid",
+			    cases[i].name);
+		if (cases[i].iipt == AVF_TXD_CMD_IIPT_IPV4)
+			((struct rte_ipv4_hdr *)(void *)(big2 + L2_LEN))->hdr_checksum = 0;
+		cmd = cases[i].iipt | (tcp ? AVF_TXD_CMD_L4T_TCP : AVF_TXD_CMD_L4T_UDP);
+		off = TXD_OFF(L2_LEN, L3_LEN, tcp ? TCP_LEN : UDP_LEN);
+		TEST_ASSERT_SUCCESS(gtx_one(q, big, len, split, cases[i].nb, cmd, off, big2), "%s",
+				    cases[i].name);
+	}
 	return TEST_SUCCESS;
 }
 
+/* The IPv4 header of TSO segment i (seg payload bytes) against the frame's. */
+static int
+tso_ip4_check(unsigned int i, const uint8_t *f, const uint8_t *orig, uint32_t seg)
+{
+	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(const void *)(orig + L2_LEN);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(const void *)(f + L2_LEN);
+
+	if (memcmp(f, orig, L2_LEN) != 0 || ip->version_ihl != oip->version_ihl ||
+	    ip->type_of_service != oip->type_of_service ||
+	    rte_be_to_cpu_16(ip->total_length) != L3_LEN + TCP_LEN + seg ||
+	    ip->fragment_offset != oip->fragment_offset || ip->time_to_live != oip->time_to_live ||
+	    ip->next_proto_id != oip->next_proto_id || ip->src_addr != oip->src_addr ||
+	    ip->dst_addr != oip->dst_addr) {
+		printf("segment %u: bad Ethernet or IPv4 header (total length %u)\n", i,
+		       rte_be_to_cpu_16(ip->total_length));
+		return -1;
+	}
+	if (rte_be_to_cpu_16(ip->packet_id) != (uint16_t)(rte_be_to_cpu_16(oip->packet_id) + i)) {
+		printf("segment %u: IP id 0x%x, expected 0x%x\n", i,
+		       rte_be_to_cpu_16(ip->packet_id),
+		       (uint16_t)(rte_be_to_cpu_16(oip->packet_id) + i));
+		return -1;
+	}
+	if (!ip_cksum_ok(ip)) {
+		printf("segment %u: bad IPv4 checksum 0x%04x\n", i, ip->hdr_checksum);
+		return -1;
+	}
+	if (!l4_cksum_ok(ip, f + L2_LEN + L3_LEN, TCP_LEN + seg)) {
+		printf("segment %u: bad TCP checksum 0x%04x\n", i,
+		       ((const struct rte_tcp_hdr *)(f + L2_LEN + L3_LEN))->cksum);
+		return -1;
+	}
+	return 0;
+}
+
+/* The IPv6 header of TSO segment i (seg payload bytes) against the frame's. */
+static int
+tso_ip6_check(unsigned int i, const uint8_t *f, const uint8_t *orig, uint32_t seg)
+{
+	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(const void *)(orig + L2_LEN);
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(const void *)(f + L2_LEN);
+	const uint8_t *th = f + L2_LEN + L3V6_LEN;
+
+	if (memcmp(f, orig, L2_LEN) != 0 || ip->vtc_flow != oip->vtc_flow ||
+	    rte_be_to_cpu_16(ip->payload_len) != TCP_LEN + seg || ip->proto != oip->proto ||
+	    ip->hop_limits != oip->hop_limits ||
+	    memcmp(&ip->src_addr, &oip->src_addr, sizeof(ip->src_addr)) != 0 ||
+	    memcmp(&ip->dst_addr, &oip->dst_addr, sizeof(ip->dst_addr)) != 0) {
+		printf("segment %u: bad Ethernet or IPv6 header (payload length %u)\n", i,
+		       rte_be_to_cpu_16(ip->payload_len));
+		return -1;
+	}
+	if (__rte_raw_cksum_reduce(
+		    __rte_raw_cksum(th, TCP_LEN + seg, phdr6_sum(ip, TCP_LEN + seg))) != 0xffff) {
+		printf("segment %u: bad TCP checksum\n", i);
+		return -1;
+	}
+	return 0;
+}
+
 /*
- * Check the TSO segments m[0..n) of frame orig (TCP over IPv4, headers
- * hdr_len bytes, payload bytes of payload, built with build_pkt()).
+ * Check the TSO segments m[0..n) of frame orig (TCP over IPv4 built with
+ * build_pkt(), or over IPv6 with build_pkt6(), payload bytes of payload):
+ * their number and lengths, the IP header of each (checksums included),
+ * the TCP header (sequence number advancing by mss; FIN and PSH only on the
+ * last, CWR only on the first) and the payload.
  */
 static int
-tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload, uint32_t mss)
+tso_segs_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload,
+	       uint32_t mss, bool v6)
 {
-	const uint32_t hdr_len = L2_LEN + L3_LEN + TCP_LEN;
-	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(const void *)(orig + L2_LEN);
-	const struct rte_tcp_hdr *oth = (const struct rte_tcp_hdr *)(orig + L2_LEN + L3_LEN);
+	const uint32_t l3_len = v6 ? L3V6_LEN : L3_LEN;
+	const uint32_t hdr_len = L2_LEN + l3_len + TCP_LEN;
+	const struct rte_tcp_hdr *oth = (const struct rte_tcp_hdr *)(orig + L2_LEN + l3_len);
 	unsigned int i, expect = (payload + mss - 1) / mss;
 
 	if (n != expect) {
@@ -375,10 +443,9 @@ tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t pay
 	}
 	for (i = 0; i < n; i++) {
 		uint32_t seg = RTE_MIN(mss, payload - i * mss);
-		const struct rte_ipv4_hdr *ip;
 		const struct rte_tcp_hdr *th;
 		const uint8_t *f;
-		uint8_t flags;
+		uint8_t flags = oth->tcp_flags;
 
 		if (m[i]->pkt_len != hdr_len + seg) {
 			printf("segment %u: %u bytes, expected %u\n", i, m[i]->pkt_len,
@@ -388,35 +455,13 @@ tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t pay
 		f = mbuf_flat(m[i]);
 		if (f == NULL)
 			return -1;
-		ip = (const struct rte_ipv4_hdr *)(const void *)(f + L2_LEN);
-		th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3_LEN);
-		flags = oth->tcp_flags;
+		th = (const struct rte_tcp_hdr *)(f + L2_LEN + l3_len);
 		if (i != n - 1)
 			flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
 		if (i != 0)
 			flags &= ~RTE_TCP_CWR_FLAG;
-		if (memcmp(f, orig, L2_LEN) != 0 || ip->version_ihl != oip->version_ihl ||
-		    ip->type_of_service != oip->type_of_service ||
-		    rte_be_to_cpu_16(ip->total_length) != L3_LEN + TCP_LEN + seg ||
-		    ip->fragment_offset != oip->fragment_offset ||
-		    ip->time_to_live != oip->time_to_live ||
-		    ip->next_proto_id != oip->next_proto_id || ip->src_addr != oip->src_addr ||
-		    ip->dst_addr != oip->dst_addr) {
-			printf("segment %u: bad Ethernet or IPv4 header (total length %u)\n", i,
-			       rte_be_to_cpu_16(ip->total_length));
+		if ((v6 ? tso_ip6_check(i, f, orig, seg) : tso_ip4_check(i, f, orig, seg)) != 0)
 			return -1;
-		}
-		if (rte_be_to_cpu_16(ip->packet_id) !=
-		    (uint16_t)(rte_be_to_cpu_16(oip->packet_id) + i)) {
-			printf("segment %u: IP id 0x%x, expected 0x%x\n", i,
-			       rte_be_to_cpu_16(ip->packet_id),
-			       (uint16_t)(rte_be_to_cpu_16(oip->packet_id) + i));
-			return -1;
-		}
-		if (!ip_cksum_ok(ip)) {
-			printf("segment %u: bad IPv4 checksum 0x%04x\n", i, ip->hdr_checksum);
-			return -1;
-		}
 		if (th->src_port != oth->src_port || th->dst_port != oth->dst_port ||
 		    rte_be_to_cpu_32(th->sent_seq) != rte_be_to_cpu_32(oth->sent_seq) + i * mss ||
 		    th->recv_ack != oth->recv_ack || th->data_off != oth->data_off ||
@@ -430,16 +475,18 @@ tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t pay
 			       flags);
 			return -1;
 		}
-		if (!l4_cksum_ok(ip, (const uint8_t *)th, TCP_LEN + seg)) {
-			printf("segment %u: bad TCP checksum 0x%04x\n", i, th->cksum);
-			return -1;
-		}
 		if (memcmp(f + hdr_len, orig + hdr_len + i * mss, seg) != 0) {
 			printf("segment %u: payload differs\n", i);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+static int
+tso_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload, uint32_t mss)
+{
+	return tso_segs_check(m, n, orig, payload, mss, false);
 }
 
 /* Send a TSO packet (context + data descriptors); return its segments. */
@@ -1504,16 +1551,78 @@ rxc_send(uint16_t q, const uint8_t *f, uint32_t len, bool deliver, const uint8_t
 }
 
 /* The guest's address and VLAN filters, promiscuous and all-multicast modes. */
+/* A frame to the guest (frame_to()) and whether its filters let it in. */
+struct rxc_frame {
+	const char *name;
+	const struct rte_ether_addr *dst;
+	bool vlan;
+	uint16_t tci;
+	uint32_t seed;
+	bool deliver;
+};
+
+/* Send the frames to the guest on q; each is delivered or filtered as its row says. */
+static int
+rxc_frames(uint16_t q, const struct rxc_frame *r, unsigned int n)
+{
+	static uint8_t f[256];
+	unsigned int i;
+
+	for (i = 0; i < n; i++, r++) {
+		uint32_t len = frame_to(f, r->dst, r->vlan, r->tci, r->seed);
+
+		if (rxc_send(q, f, len, r->deliver, NULL, 0) != 0) {
+			printf("frame \"%s\" (seed %u): not %s as it should\n", r->name, r->seed,
+			       r->deliver ? "delivered" : "filtered");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 test_rxconf_filters(void)
 {
+	static const struct rte_ether_addr src_near = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x03}};
+	static struct rte_ether_addr own;
+	/* Defaults: own address and broadcast only. */
+	static const struct rxc_frame defaults[] = {
+		{"own address", &own, false, 0, 401, true},
+		{"another unicast", &pkt_dst, false, 0, 402, false},
+		{"broadcast", &bcast_addr, false, 0, 403, true},
+		{"multicast", &mc1, false, 0, 404, false},
+	};
+	/* More unicast and multicast addresses (unsorted, one twice). */
+	static const struct rxc_frame lists[] = {
+		{"second unicast", &pkt_dst, false, 0, 405, true},
+		{"second multicast", &mc1, false, 0, 406, true},
+		{"first multicast", &mc2, false, 0, 407, true},
+		{"unicast not in the list", &pkt_src, false, 0, 408, false},
+		{"another unicast not in the list", &src_near, false, 0, 408, false},
+	};
+	static const struct rxc_frame allmulti[] = {
+		{"multicast", &mc1, false, 0, 409, true},
+		{"unicast not in the list", &pkt_src, false, 0, 410, false},
+	};
+	/* VLAN filter: VLAN 5 accepted; 0 (priority) and untagged always. */
+	static const struct rxc_frame vlan_filter[] = {
+		{"VLAN 5 (priority 7)", &own, true, 0xe005, 411, true},
+		{"VLAN 6", &own, true, 0x0006, 412, false},
+		{"VLAN 0 (priority 5)", &own, true, 0xa000, 413, true},
+		{"VLAN 4095", &own, true, 4095, 414, true},
+		{"untagged", &own, false, 0, 415, true},
+		{"VLAN 5 to another unicast", &pkt_src, true, 5, 416, false},
+	};
+	/* Promiscuous: everything, whatever the VLAN. */
+	static const struct rxc_frame promisc[] = {
+		{"another unicast, VLAN 6", &pkt_src, true, 6, 418, true},
+		{"multicast", &mc1, false, 0, 419, true},
+	};
 	static uint8_t f[256];
 	struct rte_emudev_net_rx_conf c;
 	struct rte_emudev_stats s0, s1;
-	struct rte_ether_addr own = {{0}};
 	uint32_t len;
 	uint16_t q = 0;
-	int ret = 0;
 
 	memcpy(own.addr_bytes, fk.base.mac, RTE_ETHER_ADDR_LEN);
 	TEST_ASSERT_SUCCESS(grx_restart(q), "restart");
@@ -1524,20 +1633,10 @@ test_rxconf_filters(void)
 	len = frame_to(f, &pkt_dst, false, 0, 400);
 	TEST_ASSERT_SUCCESS(rxc_send(q, f, len, true, NULL, 0), "no configuration");
 
-	/* Defaults: own address and broadcast only. */
 	rxc_default(&c);
 	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
-	len = frame_to(f, &own, false, 0, 401);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &pkt_dst, false, 0, 402);
-	ret |= rxc_send(q, f, len, false, NULL, 0);
-	len = frame_to(f, &bcast_addr, false, 0, 403);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &mc1, false, 0, 404);
-	ret |= rxc_send(q, f, len, false, NULL, 0);
-	TEST_ASSERT_SUCCESS(ret, "defaults");
+	TEST_ASSERT_SUCCESS(rxc_frames(q, defaults, RTE_DIM(defaults)), "defaults");
 
-	/* More unicast and multicast addresses (unsorted, one twice). */
 	c.nb_unicast = 3;
 	rte_ether_addr_copy(&pkt_dst, &c.unicast[1]);
 	rte_ether_addr_copy(&pkt_dst, &c.unicast[2]);
@@ -1545,46 +1644,19 @@ test_rxconf_filters(void)
 	rte_ether_addr_copy(&mc2, &c.multicast[0]);
 	rte_ether_addr_copy(&mc1, &c.multicast[1]);
 	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
-	len = frame_to(f, &pkt_dst, false, 0, 405);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &mc1, false, 0, 406);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &mc2, false, 0, 407);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &pkt_src, false, 0, 408);
-	ret |= rxc_send(q, f, len, false, NULL, 0);
-	f[5] ^= 1;
-	ret |= rxc_send(q, f, len, false, NULL, 0);
-	TEST_ASSERT_SUCCESS(ret, "address lists");
+	TEST_ASSERT_SUCCESS(rxc_frames(q, lists, RTE_DIM(lists)), "address lists");
 
 	/* All-multicast. */
 	c.nb_multicast = 0;
 	c.flags = RTE_EMUDEV_NET_RX_F_ALLMULTI;
 	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
-	len = frame_to(f, &mc1, false, 0, 409);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &pkt_src, false, 0, 410);
-	ret |= rxc_send(q, f, len, false, NULL, 0);
-	TEST_ASSERT_SUCCESS(ret, "all-multicast");
+	TEST_ASSERT_SUCCESS(rxc_frames(q, allmulti, RTE_DIM(allmulti)), "all-multicast");
 
-	/* VLAN filter: VLAN 5 accepted; 0 (priority) and untagged always. */
 	c.flags = RTE_EMUDEV_NET_RX_F_VLAN_FILTER;
 	c.vlan_bitmap[0] = 1ull << 5;
 	c.vlan_bitmap[4095 / 64] = 1ull << (4095 % 64);
 	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
-	len = frame_to(f, &own, true, 0xe005, 411);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &own, true, 0x0006, 412);
-	ret |= rxc_send(q, f, len, false, NULL, 0);
-	len = frame_to(f, &own, true, 0xa000, 413);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &own, true, 4095, 414);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &own, false, 0, 415);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &pkt_src, true, 5, 416);
-	ret |= rxc_send(q, f, len, false, NULL, 0);
-	TEST_ASSERT_SUCCESS(ret, "VLAN filter");
+	TEST_ASSERT_SUCCESS(rxc_frames(q, vlan_filter, RTE_DIM(vlan_filter)), "VLAN filter");
 	{
 		/* The application's tag (RTE_MBUF_F_TX_VLAN) is filtered as well. */
 		struct rte_mbuf *m;
@@ -1601,14 +1673,9 @@ test_rxconf_filters(void)
 			    "application's tag 7 not filtered");
 	}
 
-	/* Promiscuous: everything, whatever the VLAN. */
 	c.flags = RTE_EMUDEV_NET_RX_F_PROMISC | RTE_EMUDEV_NET_RX_F_VLAN_FILTER;
 	TEST_ASSERT_SUCCESS(fake_rxc_set(&c, 0), "event");
-	len = frame_to(f, &pkt_src, true, 6, 418);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	len = frame_to(f, &mc1, false, 0, 419);
-	ret |= rxc_send(q, f, len, true, NULL, 0);
-	TEST_ASSERT_SUCCESS(ret, "promiscuous");
+	TEST_ASSERT_SUCCESS(rxc_frames(q, promisc, RTE_DIM(promisc)), "promiscuous");
 
 	/* Filtered frames are not in the guest's statistics. */
 	memset(&s1, 0, sizeof(s1));
@@ -2234,157 +2301,11 @@ test_close(void)
 
 /* ------------------------------------------------------------ more offloads */
 
-#define L3V6_LEN 40
-
-static const uint8_t v6_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
-static const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0x12, [15] = 2};
-
-static uint32_t
-phdr6_sum(const struct rte_ipv6_hdr *ip, uint32_t l4_len)
-{
-	struct EMU_PACKED_BEGIN {
-		rte_be32_t len;
-		uint8_t zero[3];
-		uint8_t nh;
-	} EMU_PACKED_END ph;
-	uint32_t sum = __rte_raw_cksum(&ip->src_addr, 32, 0);
-
-	ph.len = rte_cpu_to_be_32(l4_len);
-	memset(ph.zero, 0, sizeof(ph.zero));
-	ph.nh = ip->proto;
-	return __rte_raw_cksum(&ph, sizeof(ph), sum);
-}
-
-/* As build_pkt(), over IPv6 (CSUM_BAD: a wrong L4 checksum). */
-static uint32_t
-build_pkt6(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
-{
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)(void *)buf;
-	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(void *)(buf + L2_LEN);
-	uint8_t *l4 = buf + L2_LEN + L3V6_LEN;
-	uint32_t l4h = proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN;
-	uint32_t l4_len = l4h + payload, i;
-	uint8_t *ckp;
-	uint16_t ck;
-
-	rte_ether_addr_copy(&pkt_dst, &eth->dst_addr);
-	rte_ether_addr_copy(&pkt_src, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-	memset(ip, 0, sizeof(*ip));
-	ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (seed & 0xfffff));
-	ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
-	ip->proto = proto;
-	ip->hop_limits = 64;
-	memcpy(&ip->src_addr, v6_src, 16);
-	memcpy(&ip->dst_addr, v6_dst, 16);
-	if (proto == IPPROTO_TCP) {
-		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
-
-		memset(th, 0, sizeof(*th));
-		th->src_port = rte_cpu_to_be_16(1234);
-		th->dst_port = rte_cpu_to_be_16(5678);
-		th->sent_seq = rte_cpu_to_be_32(0x30000000u + seed * 0x1000u);
-		th->recv_ack = rte_cpu_to_be_32(0x40000000u);
-		th->data_off = (TCP_LEN / 4) << 4;
-		th->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
-		th->rx_win = rte_cpu_to_be_16(0x8000);
-		ckp = l4 + offsetof(struct rte_tcp_hdr, cksum);
-	} else {
-		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
-
-		uh->src_port = rte_cpu_to_be_16(4321);
-		uh->dst_port = rte_cpu_to_be_16(8765);
-		uh->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
-		ckp = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
-	}
-	for (i = 0; i < payload; i++)
-		l4[l4h + i] = (uint8_t)(seed * 13 + i * 5 + (i >> 9));
-	memset(ckp, 0, 2);
-	switch (mode) {
-	case CSUM_FULL:
-		ck = ~__rte_raw_cksum_reduce(__rte_raw_cksum(l4, l4_len, phdr6_sum(ip, l4_len)));
-		if (ck == 0)
-			ck = 0xffff;
-		break;
-	case CSUM_PARTIAL:
-		ck = __rte_raw_cksum_reduce(phdr6_sum(ip, l4_len));
-		break;
-	case CSUM_TSO:
-		ip->payload_len = 0;
-		ck = __rte_raw_cksum_reduce(phdr6_sum(ip, 0));
-		break;
-	case CSUM_BAD:
-	default:
-		ck = rte_cpu_to_be_16(0x4321);
-		break;
-	}
-	memcpy(ckp, &ck, 2);
-	return L2_LEN + L3V6_LEN + l4_len;
-}
-
 /* TSO segments of a TCP/IPv6 frame built with build_pkt6(). */
 static int
 tso6_check(struct rte_mbuf **m, unsigned int n, const uint8_t *orig, uint32_t payload, uint32_t mss)
 {
-	const uint32_t hdr_len = L2_LEN + L3V6_LEN + TCP_LEN;
-	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(const void *)(orig + L2_LEN);
-	const struct rte_tcp_hdr *oth = (const struct rte_tcp_hdr *)(orig + L2_LEN + L3V6_LEN);
-	unsigned int i, expect = (payload + mss - 1) / mss;
-
-	if (n != expect) {
-		printf("%u segments, expected %u\n", n, expect);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t seg = RTE_MIN(mss, payload - i * mss);
-		const struct rte_ipv6_hdr *ip;
-		const struct rte_tcp_hdr *th;
-		const uint8_t *f;
-		uint8_t flags = oth->tcp_flags;
-
-		if (m[i]->pkt_len != hdr_len + seg) {
-			printf("segment %u: %u bytes, expected %u\n", i, m[i]->pkt_len,
-			       hdr_len + seg);
-			return -1;
-		}
-		f = mbuf_flat(m[i]);
-		if (f == NULL)
-			return -1;
-		ip = (const struct rte_ipv6_hdr *)(const void *)(f + L2_LEN);
-		th = (const struct rte_tcp_hdr *)(f + L2_LEN + L3V6_LEN);
-		if (i != n - 1)
-			flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
-		if (i != 0)
-			flags &= ~RTE_TCP_CWR_FLAG;
-		if (memcmp(f, orig, L2_LEN) != 0 || ip->vtc_flow != oip->vtc_flow ||
-		    rte_be_to_cpu_16(ip->payload_len) != TCP_LEN + seg || ip->proto != oip->proto ||
-		    ip->hop_limits != oip->hop_limits ||
-		    memcmp(&ip->src_addr, &oip->src_addr, sizeof(ip->src_addr)) != 0 ||
-		    memcmp(&ip->dst_addr, &oip->dst_addr, sizeof(ip->dst_addr)) != 0) {
-			printf("segment %u: bad Ethernet or IPv6 header (payload length %u)\n", i,
-			       rte_be_to_cpu_16(ip->payload_len));
-			return -1;
-		}
-		if (th->src_port != oth->src_port || th->dst_port != oth->dst_port ||
-		    rte_be_to_cpu_32(th->sent_seq) != rte_be_to_cpu_32(oth->sent_seq) + i * mss ||
-		    th->recv_ack != oth->recv_ack || th->data_off != oth->data_off ||
-		    th->rx_win != oth->rx_win || th->tcp_flags != flags) {
-			printf("segment %u: bad TCP header (seq 0x%x, flags 0x%02x, expected "
-			       "0x%02x)\n",
-			       i, rte_be_to_cpu_32(th->sent_seq), th->tcp_flags, flags);
-			return -1;
-		}
-		if (__rte_raw_cksum_reduce(__rte_raw_cksum(
-			    th, TCP_LEN + seg, phdr6_sum(ip, TCP_LEN + seg))) != 0xffff) {
-			printf("segment %u: bad TCP checksum\n", i);
-			return -1;
-		}
-		if (memcmp(f + hdr_len, orig + hdr_len + i * mss, seg) != 0) {
-			printf("segment %u: payload differs\n", i);
-			return -1;
-		}
-	}
-	return 0;
+	return tso_segs_check(m, n, orig, payload, mss, true);
 }
 
 static int
@@ -2439,30 +2360,39 @@ test_gtx_ipv6(void)
 }
 
 /* The guest asks for a VLAN tag (IL2TAG1): the packet comes out tagged. */
+/*
+ * Transmit a packet in one guest buffer asking for the insertion of tag
+ * (IL2TAG1), with cmd and off, and ring; returns its descriptor.
+ */
+static uint32_t
+gtx_tagged(uint16_t q, const uint8_t *pkt, uint32_t len, uint32_t cmd, uint32_t off, uint16_t tag)
+{
+	uint64_t gpa = txb_alloc(len);
+	uint32_t last;
+
+	memcpy(gpa_host(gpa), pkt, len);
+	last = gtx_desc(q, gpa,
+			TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | cmd, off, len) |
+				(uint64_t)tag << 48);
+	gtx_kick(q);
+	return last;
+}
+
 static int
 test_gtx_vlan(void)
 {
+	static uint8_t full[2048];
 	const uint16_t tag = 0x2123;
 	struct rte_mbuf *m[BURST];
 	uint32_t len, last;
-	uint64_t gpa;
 	unsigned int n, i;
 	int ret = 0;
 	uint16_t q = 0;
 
 	/* Plain packet. */
 	len = build_pkt(big, IPPROTO_UDP, 300, 210, CSUM_FULL);
-	memcpy(big2, big, 12);
-	big2[12] = 0x81;
-	big2[13] = 0x00;
-	big2[14] = tag >> 8;
-	big2[15] = tag & 0xff;
-	memcpy(big2 + 16, big + 12, len - 12);
-	gpa = txb_alloc(len);
-	memcpy(gpa_host(gpa), big, len);
-	last = gtx_desc(q, gpa,
-			TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1, 0, len) | (uint64_t)tag << 48);
-	gtx_kick(q);
+	vlan_tagged(big2, big, len, RTE_ETHER_TYPE_VLAN, tag);
+	last = gtx_tagged(q, big, len, 0, 0, tag);
 	n = rx_all(q, m, BURST);
 	TEST_ASSERT_EQUAL(n, 1, "tagged packet");
 	ret = mbuf_check(m[0], big2, len + 4);
@@ -2472,20 +2402,10 @@ test_gtx_vlan(void)
 
 	/* With checksum offload (offsets of the untagged frame). */
 	len = build_pkt(big, IPPROTO_TCP, 1200, 211, CSUM_PARTIAL);
-	build_pkt(big2 + 4, IPPROTO_TCP, 1200, 211, CSUM_FULL);
-	memmove(big2, big2 + 4, 12);
-	big2[12] = 0x81;
-	big2[13] = 0x00;
-	big2[14] = tag >> 8;
-	big2[15] = tag & 0xff;
-	gpa = txb_alloc(len);
-	memcpy(gpa_host(gpa), big, len);
-	gtx_desc(q, gpa,
-		 TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | AVF_TXD_CMD_IIPT_IPV4_CSUM |
-				 AVF_TXD_CMD_L4T_TCP,
-			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
-			 (uint64_t)tag << 48);
-	gtx_kick(q);
+	build_pkt(full, IPPROTO_TCP, 1200, 211, CSUM_FULL);
+	vlan_tagged(big2, full, len, RTE_ETHER_TYPE_VLAN, tag);
+	gtx_tagged(q, big, len, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
+		   TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), tag);
 	n = rx_all(q, m, BURST);
 	TEST_ASSERT_EQUAL(n, 1, "tagged packet");
 	ret = mbuf_check(m[0], big2, len + 4);
@@ -2495,14 +2415,8 @@ test_gtx_vlan(void)
 	/* With TSO: every segment tagged. */
 	len = build_pkt(big, IPPROTO_TCP, 4000, 212, CSUM_TSO);
 	gtx_desc(q, 0, TXD_CTX_QW1(AVF_TXCD_CMD_TSO, len - 54, 1400));
-	gpa = txb_alloc(len);
-	memcpy(gpa_host(gpa), big, len);
-	gtx_desc(q, gpa,
-		 TXD_QW1(EOP_RS | AVF_TXD_CMD_IL2TAG1 | AVF_TXD_CMD_IIPT_IPV4_CSUM |
-				 AVF_TXD_CMD_L4T_TCP,
-			 TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), len) |
-			 (uint64_t)tag << 48);
-	gtx_kick(q);
+	gtx_tagged(q, big, len, AVF_TXD_CMD_IIPT_IPV4_CSUM | AVF_TXD_CMD_L4T_TCP,
+		   TXD_OFF(L2_LEN, L3_LEN, TCP_LEN), tag);
 	n = rx_all(q, m, BURST);
 	for (i = 0; i < n && ret == 0; i++) {
 		const uint8_t *f = rte_pktmbuf_mtod(m[i], const uint8_t *);
@@ -2880,6 +2794,18 @@ rss_addrs4(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
 }
 
 /* Send f to guest queue q and read it back: hashed with hash, or not hashed. */
+/* A TCP or UDP/IPv4 frame to the device's own address with these addresses and ports. */
+static uint32_t
+rss_frame4(uint8_t *f, uint8_t proto, uint32_t seed, uint32_t sa, uint32_t da, uint16_t sp,
+	   uint16_t dp)
+{
+	uint32_t len = build_pkt(f, proto, 20, seed, CSUM_FULL);
+
+	memcpy(f, fk.base.mac, RTE_ETHER_ADDR_LEN);
+	rss_addrs4(f, sa, da, sp, dp);
+	return len;
+}
+
 static int
 rss_check(uint16_t q, const uint8_t *f, uint32_t len, bool hashed, uint32_t hash)
 {
@@ -2946,13 +2872,9 @@ test_rss(void)
 				queue_reconfigure(rx, q, RX_BUF, RX_RING_GPA(q), RX_RING), "16B");
 		}
 		/* Microsoft's vectors: TCP/IPv4 hashed with the ports, UDP without. */
-		len = build_pkt(f, IPPROTO_TCP, 20, 501, CSUM_FULL);
-		memcpy(f, &own, 6);
-		rss_addrs4(f, s4, d4, 2794, 1766);
+		len = rss_frame4(f, IPPROTO_TCP, 501, s4, d4, 2794, 1766);
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x51ccc178), "TCP/IPv4");
-		len = build_pkt(f, IPPROTO_UDP, 20, 502, CSUM_FULL);
-		memcpy(f, &own, 6);
-		rss_addrs4(f, s4, d4, 2794, 1766);
+		len = rss_frame4(f, IPPROTO_UDP, 502, s4, d4, 2794, 1766);
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x323e8fc2), "UDP/IPv4: addresses");
 		/* IPv6. */
 		len = build_pkt6(f, IPPROTO_TCP, 20, 503, CSUM_FULL);
@@ -2973,15 +2895,11 @@ test_rss(void)
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, false, 0), "ARP");
 	}
 	/* A tagged frame (kept): hashed over what follows the tag. */
-	len = build_pkt(g, IPPROTO_TCP, 20, 505, CSUM_FULL);
-	memcpy(g, &own, 6);
-	rss_addrs4(g, s4, d4, 2794, 1766);
+	len = rss_frame4(g, IPPROTO_TCP, 505, s4, d4, 2794, 1766);
 	len = vlan_tagged(f, g, len, RTE_ETHER_TYPE_VLAN, 0x0007);
 	TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x51ccc178), "tagged");
 	/* An IPv4 fragment: addresses (FRAG_IPV4). */
-	len = build_pkt(f, IPPROTO_TCP, 20, 506, CSUM_FULL);
-	memcpy(f, &own, 6);
-	rss_addrs4(f, s4, d4, 2794, 1766);
+	len = rss_frame4(f, IPPROTO_TCP, 506, s4, d4, 2794, 1766);
 	f[L2_LEN + 6] = 0x20; /* MF */
 	TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, 0x323e8fc2), "fragment");
 
@@ -2997,9 +2915,7 @@ test_rss(void)
 		uint32_t sa = (uint32_t)rand() * 2654435761u, da = (uint32_t)rand() ^ 0x5a5a5a5a;
 		uint16_t sp = (uint16_t)rand(), dp = (uint16_t)rand();
 
-		len = build_pkt(f, i & 1 ? IPPROTO_UDP : IPPROTO_TCP, 20, 510 + i, CSUM_FULL);
-		memcpy(f, &own, 6);
-		rss_addrs4(f, sa, da, sp, dp);
+		len = rss_frame4(f, i & 1 ? IPPROTO_UDP : IPPROTO_TCP, 510 + i, sa, da, sp, dp);
 		memcpy(in, f + L2_LEN + 12, 8);
 		memcpy(in + 8, f + L2_LEN + L3_LEN, 4);
 		TEST_ASSERT_SUCCESS(rss_check(q, f, len, true, toeplitz_ref(key, in, 12)),

@@ -447,24 +447,81 @@ phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
 	return __rte_raw_cksum(&ph, sizeof(ph), 0);
 }
 
-/*
- * Build an Ethernet/IPv4/(TCP|UDP) frame with payload bytes of a pattern
- * from seed. Returns the frame length.
- */
 uint32_t
-build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
+phdr6_sum(const struct rte_ipv6_hdr *ip, uint32_t l4_len)
+{
+	struct EMU_PACKED_BEGIN {
+		rte_be32_t len;
+		uint8_t zero[3];
+		uint8_t nh;
+	} EMU_PACKED_END ph;
+	uint32_t sum = __rte_raw_cksum(&ip->src_addr, 32, 0);
+
+	ph.len = rte_cpu_to_be_32(l4_len);
+	memset(ph.zero, 0, sizeof(ph.zero));
+	ph.nh = ip->proto;
+	return __rte_raw_cksum(&ph, sizeof(ph), sum);
+}
+
+/*
+ * The TCP or UDP header and payload of build_pkt() (v6: of build_pkt6(),
+ * other sequence numbers, window and payload pattern), the checksum 0.
+ * Returns where the checksum goes.
+ */
+static uint8_t *
+l4_build(uint8_t *l4, uint8_t proto, uint32_t payload, uint32_t seed, bool v6)
+{
+	uint32_t l4h = proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN, i;
+	uint8_t *ckp;
+
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		memset(th, 0, sizeof(*th));
+		th->src_port = rte_cpu_to_be_16(1234);
+		th->dst_port = rte_cpu_to_be_16(5678);
+		th->sent_seq = rte_cpu_to_be_32((v6 ? 0x30000000u : 0x10000000u) + seed * 0x1000u);
+		th->recv_ack = rte_cpu_to_be_32(v6 ? 0x40000000u : 0x20000000u);
+		th->data_off = (TCP_LEN / 4) << 4;
+		th->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+		th->rx_win = rte_cpu_to_be_16(v6 ? 0x8000 : 0xffff);
+		ckp = l4 + offsetof(struct rte_tcp_hdr, cksum);
+	} else {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		uh->src_port = rte_cpu_to_be_16(4321);
+		uh->dst_port = rte_cpu_to_be_16(8765);
+		uh->dgram_len = rte_cpu_to_be_16((uint16_t)(l4h + payload));
+		ckp = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
+	}
+	for (i = 0; i < payload; i++)
+		l4[l4h + i] = v6 ? (uint8_t)(seed * 13 + i * 5 + (i >> 9)) :
+				   (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+	memset(ckp, 0, 2);
+	return ckp;
+}
+
+/* The Ethernet header of every frame built here. */
+static void
+eth_build(uint8_t *buf, uint16_t ether_type)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)(void *)buf;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(void *)(buf + L2_LEN);
-	uint8_t *l4 = buf + L2_LEN + L3_LEN;
-	uint32_t l4h = proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN;
-	uint32_t l4_len = l4h + payload, i;
-	uint8_t *ckp;
-	uint16_t ck;
 
 	rte_ether_addr_copy(&pkt_dst, &eth->dst_addr);
 	rte_ether_addr_copy(&pkt_src, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	eth->ether_type = rte_cpu_to_be_16(ether_type);
+}
+
+uint32_t
+build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(void *)(buf + L2_LEN);
+	uint8_t *l4 = buf + L2_LEN + L3_LEN;
+	uint32_t l4_len = (proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN) + payload;
+	uint8_t *ckp;
+	uint16_t ck;
+
+	eth_build(buf, RTE_ETHER_TYPE_IPV4);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(L3_LEN + l4_len));
@@ -474,30 +531,7 @@ build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csu
 	ip->next_proto_id = proto;
 	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
 	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2 + (seed & 0x7f)));
-	if (proto == IPPROTO_TCP) {
-		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
-
-		memset(th, 0, sizeof(*th));
-		th->src_port = rte_cpu_to_be_16(1234);
-		th->dst_port = rte_cpu_to_be_16(5678);
-		th->sent_seq = rte_cpu_to_be_32(0x10000000u + seed * 0x1000u);
-		th->recv_ack = rte_cpu_to_be_32(0x20000000u);
-		th->data_off = (TCP_LEN / 4) << 4;
-		th->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
-		th->rx_win = rte_cpu_to_be_16(0xffff);
-		ckp = l4 + offsetof(struct rte_tcp_hdr, cksum);
-	} else {
-		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
-
-		uh->src_port = rte_cpu_to_be_16(4321);
-		uh->dst_port = rte_cpu_to_be_16(8765);
-		uh->dgram_len = rte_cpu_to_be_16((uint16_t)l4_len);
-		ckp = l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
-	}
-	for (i = 0; i < payload; i++)
-		l4[l4h + i] = (uint8_t)(seed * 31 + i * 7 + (i >> 8));
-
-	memset(ckp, 0, 2);
+	ckp = l4_build(l4, proto, payload, seed, false);
 	switch (mode) {
 	case CSUM_FULL:
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -522,6 +556,49 @@ build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csu
 	}
 	memcpy(ckp, &ck, 2);
 	return L2_LEN + L3_LEN + l4_len;
+}
+
+const uint8_t v6_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+const uint8_t v6_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0x12, [15] = 2};
+
+uint32_t
+build_pkt6(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed, enum csum_mode mode)
+{
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(void *)(buf + L2_LEN);
+	uint8_t *l4 = buf + L2_LEN + L3V6_LEN;
+	uint32_t l4_len = (proto == IPPROTO_TCP ? TCP_LEN : UDP_LEN) + payload;
+	uint8_t *ckp;
+	uint16_t ck;
+
+	eth_build(buf, RTE_ETHER_TYPE_IPV6);
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (seed & 0xfffff));
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)l4_len);
+	ip->proto = proto;
+	ip->hop_limits = 64;
+	memcpy(&ip->src_addr, v6_src, 16);
+	memcpy(&ip->dst_addr, v6_dst, 16);
+	ckp = l4_build(l4, proto, payload, seed, true);
+	switch (mode) {
+	case CSUM_FULL:
+		ck = ~__rte_raw_cksum_reduce(__rte_raw_cksum(l4, l4_len, phdr6_sum(ip, l4_len)));
+		if (ck == 0)
+			ck = 0xffff;
+		break;
+	case CSUM_PARTIAL:
+		ck = __rte_raw_cksum_reduce(phdr6_sum(ip, l4_len));
+		break;
+	case CSUM_TSO:
+		ip->payload_len = 0;
+		ck = __rte_raw_cksum_reduce(phdr6_sum(ip, 0));
+		break;
+	case CSUM_BAD:
+	default:
+		ck = rte_cpu_to_be_16(0x4321);
+		break;
+	}
+	memcpy(ckp, &ck, 2);
+	return L2_LEN + L3V6_LEN + l4_len;
 }
 
 bool

@@ -77,6 +77,7 @@
 
 #define L2_LEN 14
 #define L3_LEN 20
+#define L3V6_LEN 40
 #define TCP_LEN 20
 #define UDP_LEN 8
 
@@ -133,8 +134,7 @@ int fake_mem_publish(void);
 void fake_queues_init(void);
 
 /* Raise a queue event / an event without payload on the device. */
-int fake_queue_event(enum rte_emudev_event_type type, enum rte_emudev_queue_dir dir,
-		     uint16_t qid);
+int fake_queue_event(enum rte_emudev_event_type type, enum rte_emudev_queue_dir dir, uint16_t qid);
 int fake_event(enum rte_emudev_event_type type);
 
 /*
@@ -232,6 +232,17 @@ extern const struct rte_ether_addr pkt_src;
  */
 uint32_t build_pkt(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed,
 		   enum csum_mode mode);
+
+/* The addresses of build_pkt6()'s frames. */
+extern const uint8_t v6_src[16];
+extern const uint8_t v6_dst[16];
+
+/* As build_pkt(), over IPv6 (CSUM_BAD: a wrong L4 checksum). */
+uint32_t build_pkt6(uint8_t *buf, uint8_t proto, uint32_t payload, uint32_t seed,
+		    enum csum_mode mode);
+
+/* IPv6 pseudo-header sum (not complemented, not folded) of a segment of l4_len. */
+uint32_t phdr6_sum(const struct rte_ipv6_hdr *ip, uint32_t l4_len);
 
 /* The IPv4 header checksum / the L4 checksum (l4_len bytes at l4) is valid. */
 bool ip_cksum_ok(const struct rte_ipv4_hdr *ip);

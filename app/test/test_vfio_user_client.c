@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -515,58 +516,95 @@ test_fds_closed(void)
 	return TEST_SUCCESS;
 }
 
+/* The client calls the test makes against a fake server's replies. */
+enum fk_call {
+	CALL_DEVICE_INFO,
+	CALL_IRQ_INFO,
+	CALL_REGION_INFO,
+	CALL_REGION_READ
+};
+
+/*
+ * Connect to the fake server behaving as b, make the call (arg: the IRQ
+ * index), close. @return what the call returned (*count: the IRQ count),
+ * or INT_MIN when the connection fails (printed).
+ */
 static int
-test_malformed(void)
+fk_call(enum behave b, enum fk_call call, uint32_t arg, uint32_t *count)
 {
 	struct rte_vfio_user_region_info ri;
 	struct rte_vfio_user_device_info di;
 	struct rte_vfio_user_client *c;
-	uint32_t count = 0, flags = 0;
+	uint32_t flags = 0;
 	uint8_t data[4];
-	int64_t ms = 0;
-	int ret = 0;
+	int ret = INT_MIN;
 
-	/* The good reply first: the fake server can be believed. */
-	TEST_ASSERT_SUCCESS(info_call(B_GOOD_INFO, &ret, &ms), "good info");
-	TEST_ASSERT_SUCCESS(ret, "a correct DEVICE_GET_INFO reply");
+	c = fk_connect(b);
+	if (c == NULL) {
+		printf("connect to the fake server: %s\n", rte_strerror(rte_errno));
+		return INT_MIN;
+	}
+	switch (call) {
+	case CALL_DEVICE_INFO:
+		ret = rte_vfio_user_client_device_info(c, &di);
+		break;
+	case CALL_IRQ_INFO:
+		ret = rte_vfio_user_client_irq_info(c, arg, count, &flags);
+		break;
+	case CALL_REGION_INFO:
+		ret = rte_vfio_user_client_region_info(c, 0, &ri);
+		break;
+	case CALL_REGION_READ:
+		ret = rte_vfio_user_client_region_read(c, 0, 0, data, sizeof(data));
+		break;
+	}
+	rte_vfio_user_client_close(c);
+	return ret;
+}
 
-	TEST_ASSERT_SUCCESS(info_call(B_SHORT, &ret, &ms), "short");
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "a 4-byte DEVICE_GET_INFO reply");
-	TEST_ASSERT_SUCCESS(info_call(B_HUGE, &ret, &ms), "huge");
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "a reply announcing 1 GiB");
-	TEST_ASSERT_SUCCESS(info_call(B_MANY_REGIONS, &ret, &ms), "regions");
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "100000 regions");
-	TEST_ASSERT_SUCCESS(info_call(B_ERRNO_ZERO, &ret, &ms), "errno 0");
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "an error reply with errno 0");
+static int
+test_malformed(void)
+{
+	/* The good replies first: the fake server can be believed. */
+	static const struct {
+		const char *what;
+		enum behave b;
+		enum fk_call call;
+		uint32_t arg;
+		int ret;
+		uint32_t count; /* IRQ info: the count returned */
+	} replies[] = {
+		{"a correct DEVICE_GET_INFO reply", B_GOOD_INFO, CALL_DEVICE_INFO, 0, 0, 0},
+		{"2048 MSI-X vectors", B_GOOD_IRQ, CALL_IRQ_INFO, RTE_VFIO_USER_IRQ_MSIX, 0, 2048},
+		{"a 4-byte DEVICE_GET_INFO reply", B_SHORT, CALL_DEVICE_INFO, 0, -EPROTO, 0},
+		{"a reply announcing 1 GiB", B_HUGE, CALL_DEVICE_INFO, 0, -EPROTO, 0},
+		{"100000 regions", B_MANY_REGIONS, CALL_DEVICE_INFO, 0, -EPROTO, 0},
+		{"an error reply with errno 0", B_ERRNO_ZERO, CALL_DEVICE_INFO, 0, -EPROTO, 0},
+		{"100000 MSI vectors", B_IRQ_COUNT, CALL_IRQ_INFO, RTE_VFIO_USER_IRQ_MSI, -EPROTO,
+		 0},
+		{"2 INTx vectors", B_IRQ_INTX_COUNT, CALL_IRQ_INFO, RTE_VFIO_USER_IRQ_INTX, -EPROTO,
+		 0},
+		{"a sparse area beyond its region", B_SPARSE_OUTSIDE, CALL_REGION_INFO, 0, -EPROTO,
+		 0},
+		{"REGION_READ reply with 2 bytes of 4", B_READ_LEN, CALL_REGION_READ, 0, -EPROTO,
+		 0},
+	};
+	struct rte_vfio_user_region_info ri;
+	struct rte_vfio_user_device_info di;
+	struct rte_vfio_user_client *c;
+	unsigned int i;
 
-	c = fk_connect(B_GOOD_IRQ);
-	TEST_ASSERT_NOT_NULL(c, "connect");
-	ret = rte_vfio_user_client_irq_info(c, RTE_VFIO_USER_IRQ_MSIX, &count, &flags);
-	rte_vfio_user_client_close(c);
-	TEST_ASSERT_SUCCESS(ret, "2048 MSI-X vectors");
-	TEST_ASSERT_EQUAL(count, 2048, "vectors");
-	c = fk_connect(B_IRQ_COUNT);
-	TEST_ASSERT_NOT_NULL(c, "connect");
-	ret = rte_vfio_user_client_irq_info(c, RTE_VFIO_USER_IRQ_MSI, &count, &flags);
-	rte_vfio_user_client_close(c);
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "100000 MSI vectors");
-	c = fk_connect(B_IRQ_INTX_COUNT);
-	TEST_ASSERT_NOT_NULL(c, "connect");
-	ret = rte_vfio_user_client_irq_info(c, RTE_VFIO_USER_IRQ_INTX, &count, &flags);
-	rte_vfio_user_client_close(c);
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "2 INTx vectors");
+	for (i = 0; i < RTE_DIM(replies); i++) {
+		uint32_t count = 0;
+		int ret = fk_call(replies[i].b, replies[i].call, replies[i].arg, &count);
 
-	c = fk_connect(B_SPARSE_OUTSIDE);
-	TEST_ASSERT_NOT_NULL(c, "connect");
-	ret = rte_vfio_user_client_region_info(c, 0, &ri);
-	rte_vfio_user_client_close(c);
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "a sparse area beyond its region");
-
-	c = fk_connect(B_READ_LEN);
-	TEST_ASSERT_NOT_NULL(c, "connect");
-	ret = rte_vfio_user_client_region_read(c, 0, 0, data, sizeof(data));
-	rte_vfio_user_client_close(c);
-	TEST_ASSERT_EQUAL(ret, -EPROTO, "REGION_READ reply with 2 bytes of 4");
+		TEST_ASSERT_EQUAL(ret, replies[i].ret, "%s: %d, expected %d", replies[i].what, ret,
+				  replies[i].ret);
+		if (replies[i].call == CALL_IRQ_INFO && replies[i].ret == 0)
+			TEST_ASSERT_EQUAL(count, replies[i].count, "%s: %u vectors",
+					  replies[i].what, count);
+	}
+	fk_stop();
 
 	/* An mmappable region: the file must cover it; then it is sealed. */
 	TEST_ASSERT_SUCCESS(ftruncate(fk.memfd, 0x1000), "ftruncate");

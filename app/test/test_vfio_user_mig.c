@@ -36,7 +36,9 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -48,6 +50,7 @@
 #include "vfio_user_msg.h"
 #include "vfio_user_server_priv.h"
 #include "vfio_user_sock.h"
+#include "vfio_user_telemetry.h"
 
 #define T_VENDOR 0x1af4
 #define T_DEVICE 0x10f0
@@ -1211,6 +1214,16 @@ test_mig_data(void)
 		goto out;
 	}
 	printf("stream of A: %zu bytes (device %zu)\n", len, STATE_LEN);
+	{
+		struct vfio_user_server_client_info ci;
+
+		vfio_user_server_client_info(dev_a.srv, &ci);
+		if (!ci.migration || ci.mig_state != S_STOP || ci.dma_logging) {
+			printf("telemetry info of A: migration %d state %u\n", ci.migration,
+			       ci.mig_state);
+			fails++;
+		}
+	}
 	/* STOP_COPY -> STOP dropped the data: reading now is refused. */
 	if (rte_vfio_user_client_mig_data_read(ca, bad, 100) != -EINVAL) {
 		printf("read in STOP\n");
@@ -1563,6 +1576,31 @@ test_mig_logging(void)
 				printf("reserved\n");
 				fails++;
 			}
+			/*
+			 * A report beyond max_bitmap_size: E2BIG (reports of exactly
+			 * max_bitmap_size: test_mig_logging_split()).
+			 */
+			put_le32(pl + 12, 0);
+			put_le64(pl + 16, 0);
+			put_le64(pl + 24, 1ull << 35); /* 2^23 pages: a 1 MiB log */
+			if (raw_feature(&r, F_SET | 6, pl, 32, NULL, NULL) != 0) {
+				printf("start 2^35\n");
+				fails++;
+			} else {
+				uint8_t rq[24];
+
+				put_le64(rq, 0);
+				put_le64(rq + 8, 1ull << 35);
+				put_le64(rq + 16, T_PG);
+				if (raw_feature(&r, F_GET | 8, rq, 24, NULL, NULL) != -E2BIG) {
+					printf("report beyond max_bitmap_size\n");
+					fails++;
+				}
+				if (raw_feature(&r, F_SET | 7, NULL, 0, NULL, NULL) != 0) {
+					printf("stop\n");
+					fails++;
+				}
+			}
 			/* a stop with an empty control, as kernel-style clients send */
 			memset(pl, 0, 16);
 			if (raw_feature(&r, F_SET | 7, pl, 16, NULL, NULL) != 0) {
@@ -1585,6 +1623,18 @@ test_mig_logging(void)
 		printf("start: %d\n", ret);
 		fails++;
 		goto out;
+	}
+	{
+		/* What telemetry shows (/vfio_user/info). */
+		struct vfio_user_server_client_info ci;
+
+		vfio_user_server_client_info(dev_a.srv, &ci);
+		if (!ci.migration || !ci.dma_logging || ci.dlog_page_size != T_PG ||
+		    ci.dlog_ranges != 3 || ci.mig_state != S_RUNNING) {
+			printf("telemetry info: logging %d page %" PRIu64 " ranges %u\n",
+			       ci.dma_logging, ci.dlog_page_size, ci.dlog_ranges);
+			fails++;
+		}
 	}
 	if (log_start(c, T_PG, &rg[1], 3) != -EBUSY) {
 		printf("second start\n");
@@ -1777,6 +1827,301 @@ out:
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------------------------------ hostile server */
+
+enum hostile {
+	H_GOOD, /* correct replies */
+	H_STATE_OTHER, /* MIG_DEVICE_STATE: another state than asked */
+	H_STATE_P2P, /* MIG_DEVICE_STATE: state 5 */
+	H_STATE_SHORT, /* MIG_DEVICE_STATE: 4 bytes of data */
+	H_FLAGS_NO_STOP_COPY, /* MIGRATION: flags 4 */
+	H_FLAGS_ECHO, /* DEVICE_FEATURE reply with other flags */
+	H_READ_MORE, /* MIG_DATA_READ: more bytes than asked */
+	H_READ_ARGSZ, /* MIG_DATA_READ: argsz not 8 + size */
+	H_REPORT_BEYOND, /* DMA_LOGGING_REPORT: bits beyond the range */
+	H_REPORT_SIZE, /* DMA_LOGGING_REPORT: a bitmap word short */
+	H_REPORT_IOVA, /* DMA_LOGGING_REPORT: another iova */
+	H_START_PGSIZE, /* DMA_LOGGING_START: another page size */
+	H_WRITE_PAYLOAD, /* MIG_DATA_WRITE: a reply with payload */
+};
+
+struct hsrv {
+	int lsock;
+	pthread_t thr;
+	volatile int mode;
+	volatile bool stop;
+	char path[100];
+};
+
+static void
+h_reply(int s, const struct vfio_user_hdr *req, const uint8_t *pl, uint32_t len)
+{
+	uint8_t *msg = malloc(VFIO_USER_HDR_SIZE + len);
+	struct vfio_user_hdr h;
+
+	if (msg == NULL)
+		return;
+	memset(&h, 0, sizeof(h));
+	h.msg_id = req->msg_id;
+	h.cmd = req->cmd;
+	h.size = VFIO_USER_HDR_SIZE + len;
+	h.flags = VFIO_USER_F_TYPE_REPLY;
+	vfio_user_hdr_encode(msg, &h);
+	if (len > 0)
+		memcpy(msg + VFIO_USER_HDR_SIZE, pl, len);
+	vfio_user_sock_send(s, msg, h.size, NULL, 0, 1000);
+	free(msg);
+}
+
+/* The reply to one request according to the mode. */
+static void
+h_answer(struct hsrv *hs, int s, const struct vfio_user_hdr *h, uint8_t *pl, uint32_t len)
+{
+	static uint8_t out[4096];
+	int mode = hs->mode;
+	uint32_t flags, n;
+
+	if (h->cmd == VFIO_USER_CMD_VERSION) {
+		struct vfio_user_caps caps;
+		int r;
+
+		vfio_user_caps_default(&caps);
+		caps.migration = true;
+		caps.mig_max_bitmap_size = 64; /* 512 pages per report */
+		r = vfio_user_version_encode(out, sizeof(out), 0, 2, &caps);
+		h_reply(s, h, out, r > 0 ? (uint32_t)r : 0);
+		return;
+	}
+	if (h->cmd == VFIO_USER_CMD_MIG_DATA_READ && len == 8) {
+		n = get_le32(pl + 4) > 1000 ? 1000 : get_le32(pl + 4);
+		if (mode == H_READ_MORE && get_le32(pl + 4) < 4000)
+			n = get_le32(pl + 4) + 1;
+		put_le32(out, mode == H_READ_ARGSZ ? 9 + n : 8 + n);
+		put_le32(out + 4, n);
+		memset(out + 8, 0x77, n);
+		h_reply(s, h, out, 8 + n);
+		return;
+	}
+	if (h->cmd == VFIO_USER_CMD_MIG_DATA_WRITE) {
+		h_reply(s, h, out, mode == H_WRITE_PAYLOAD ? 8 : 0);
+		return;
+	}
+	if (h->cmd != VFIO_USER_CMD_DEVICE_FEATURE || len < 8 || len > 2048) {
+		h_reply(s, h, NULL, 0);
+		return;
+	}
+	flags = get_le32(pl + 4);
+	memcpy(out, pl, len);
+	if (mode == H_FLAGS_ECHO)
+		put_le32(out + 4, flags ^ VFIO_USER_DEVICE_FEATURE_PROBE);
+	switch (flags & VFIO_USER_DEVICE_FEATURE_MASK) {
+	case VFIO_USER_FEATURE_MIGRATION:
+		put_le64(out + 8, mode == H_FLAGS_NO_STOP_COPY ? 4 : 5);
+		n = 16;
+		break;
+	case VFIO_USER_FEATURE_MIG_DEVICE_STATE:
+		if (flags & VFIO_USER_DEVICE_FEATURE_SET)
+			n = get_le32(pl + 8);
+		else
+			n = S_RUNNING;
+		if (mode == H_STATE_OTHER)
+			n = n == S_STOP ? S_RUNNING : S_STOP;
+		else if (mode == H_STATE_P2P)
+			n = 5;
+		put_le32(out + 8, n);
+		put_le32(out + 12, UINT32_MAX);
+		n = mode == H_STATE_SHORT ? 12 : 16;
+		break;
+	case VFIO_USER_FEATURE_DMA_LOGGING_START:
+		if (mode == H_START_PGSIZE)
+			put_le64(out + 8, 8192);
+		n = len;
+		break;
+	case VFIO_USER_FEATURE_DMA_LOGGING_REPORT: {
+		uint64_t pages = get_le64(pl + 16) / get_le64(pl + 24);
+		uint32_t bytes = (uint32_t)((pages + 63) / 64 * 8);
+
+		if (bytes > 1024) {
+			n = 8;
+			break;
+		}
+		memset(out + 32, 0, bytes);
+		out[32] = 1; /* the first page */
+		if (mode == H_REPORT_BEYOND && pages % 64 != 0)
+			out[32 + bytes - 1] = 0x80;
+		if (mode == H_REPORT_SIZE)
+			bytes -= 8;
+		if (mode == H_REPORT_IOVA)
+			put_le64(out + 8, get_le64(pl + 8) + 4096);
+		n = 32 + bytes;
+		break;
+	}
+	default:
+		n = len;
+		break;
+	}
+	put_le32(out, n);
+	h_reply(s, h, out, n);
+}
+
+static void *
+h_thread(void *arg)
+{
+	struct hsrv *hs = arg;
+	uint8_t *buf = malloc(VFIO_USER_SRV_MAX_MSG_SIZE);
+	int s = -1;
+
+	while (buf != NULL && !hs->stop) {
+		struct vfio_user_hdr h;
+		unsigned int nfds = 0;
+		int fds[4], ret;
+
+		if (s < 0) {
+			struct pollfd pfd = {.fd = hs->lsock, .events = POLLIN};
+
+			if (poll(&pfd, 1, 50) == 1)
+				s = accept4(hs->lsock, NULL, NULL, SOCK_CLOEXEC);
+			continue;
+		}
+		ret = vfio_user_sock_recv(s, buf, VFIO_USER_SRV_MAX_MSG_SIZE, &h, fds, 4, &nfds,
+					  50);
+		vfio_user_close_fds(fds, nfds);
+		if (ret == -ETIMEDOUT || ret == -EAGAIN)
+			continue;
+		if (ret < 0) {
+			close(s);
+			s = -1;
+			continue;
+		}
+		h_answer(hs, s, &h, buf + VFIO_USER_HDR_SIZE, h.size - VFIO_USER_HDR_SIZE);
+	}
+	if (s >= 0)
+		close(s);
+	free(buf);
+	return NULL;
+}
+
+static int
+test_mig_client_hostile(void)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct rte_vfio_user_dma_range rg = {.iova = 0x100000, .length = 100 * T_PG};
+	struct rte_vfio_user_client *c = NULL;
+	enum rte_vfio_user_mig_state st;
+	static struct hsrv hs;
+	uint64_t flags, bm[4];
+	uint8_t buf[2000];
+	int fails = 0, ret;
+	unsigned int k;
+	struct {
+		int mode;
+		int what; /* 0 state_set, 1 state_get, 2 flags, 3 read, 4 report, 5 start, 6 write */
+		const char *name;
+	} cases[] = {
+		{H_STATE_OTHER, 0, "state set: another state"},
+		{H_STATE_P2P, 1, "state get: P2P"},
+		{H_STATE_SHORT, 1, "state get: short"},
+		{H_FLAGS_NO_STOP_COPY, 2, "flags without STOP_COPY"},
+		{H_FLAGS_ECHO, 2, "feature flags not echoed"},
+		{H_READ_MORE, 3, "read: more than asked"},
+		{H_READ_ARGSZ, 3, "read: argsz"},
+		{H_REPORT_BEYOND, 4, "report: bits beyond"},
+		{H_REPORT_SIZE, 4, "report: bitmap size"},
+		{H_REPORT_IOVA, 4, "report: iova"},
+		{H_START_PGSIZE, 5, "start: page size changed"},
+		{H_WRITE_PAYLOAD, 6, "write: reply payload"},
+	};
+
+	memset(&hs, 0, sizeof(hs));
+	snprintf(hs.path, sizeof(hs.path), "%s/hostile.sock", tmpdir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", hs.path);
+	hs.lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	TEST_ASSERT(hs.lsock >= 0, "socket");
+	if (bind(hs.lsock, (struct sockaddr *)&sun, sizeof(sun)) != 0 || listen(hs.lsock, 4) != 0 ||
+	    pthread_create(&hs.thr, NULL, h_thread, &hs) != 0) {
+		close(hs.lsock);
+		unlink(hs.path);
+		TEST_ASSERT(false, "fake server");
+	}
+	hs.mode = H_GOOD;
+	c = rte_vfio_user_client_connect(hs.path, NULL);
+	if (c == NULL || !rte_vfio_user_client_caps(c)->migration ||
+	    rte_vfio_user_client_caps(c)->mig_max_bitmap_size != 64) {
+		printf("connect to the fake server\n");
+		fails++;
+		goto out;
+	}
+	/* The good replies go through (the fake server is right). */
+	if (rte_vfio_user_client_mig_state_set(c, S_STOP) != 0 ||
+	    rte_vfio_user_client_mig_state_get(c, &st) != 0 || st != S_RUNNING ||
+	    rte_vfio_user_client_mig_flags(c, &flags) != 0 || flags != 5 ||
+	    rte_vfio_user_client_mig_data_read(c, buf, sizeof(buf)) != 1000 ||
+	    rte_vfio_user_client_dma_logging_start(c, T_PG, &rg, 1) != 0 ||
+	    rte_vfio_user_client_dma_logging_report(c, rg.iova, rg.length, T_PG, bm) != 0 ||
+	    bm[0] != 1 || bm[1] != 0 || rte_vfio_user_client_mig_data_write(c, buf, 10) != 0) {
+		printf("good replies refused\n");
+		fails++;
+	}
+	/* 1000 pages: 2 requests of 512 (64-byte bitmaps), first page of each set. */
+	{
+		uint64_t big[16];
+		struct rte_vfio_user_dma_range r2 = {.iova = 0, .length = 1000 * T_PG};
+
+		memset(big, 0xff, sizeof(big));
+		ret = rte_vfio_user_client_dma_logging_report(c, r2.iova, r2.length, T_PG, big);
+		if (ret != 0 || big[0] != 1 || big[8] != 1 || big[7] != 0 || big[15] != 0) {
+			printf("split report: %d\n", ret);
+			fails++;
+		}
+	}
+	for (k = 0; k < RTE_DIM(cases); k++) {
+		hs.mode = cases[k].mode;
+		switch (cases[k].what) {
+		case 0:
+			ret = rte_vfio_user_client_mig_state_set(c, S_STOP);
+			break;
+		case 1:
+			ret = rte_vfio_user_client_mig_state_get(c, &st);
+			break;
+		case 2:
+			ret = rte_vfio_user_client_mig_flags(c, &flags);
+			break;
+		case 3:
+			ret = rte_vfio_user_client_mig_data_read(c, buf, sizeof(buf));
+			break;
+		case 4:
+			ret = rte_vfio_user_client_dma_logging_report(c, rg.iova, rg.length, T_PG,
+								      bm);
+			break;
+		case 5:
+			ret = rte_vfio_user_client_dma_logging_start(c, T_PG, &rg, 1);
+			break;
+		default:
+			ret = rte_vfio_user_client_mig_data_write(c, buf, 10);
+			break;
+		}
+		if (ret != -EPROTO) {
+			printf("%s: %d, expected -EPROTO\n", cases[k].name, ret);
+			fails++;
+		}
+	}
+	/* Still in step after all that. */
+	hs.mode = H_GOOD;
+	if (rte_vfio_user_client_mig_state_get(c, &st) != 0 || st != S_RUNNING) {
+		printf("client out of step after bad replies\n");
+		fails++;
+	}
+out:
+	if (c != NULL)
+		rte_vfio_user_client_close(c);
+	hs.stop = true;
+	pthread_join(hs.thr, NULL);
+	close(hs.lsock);
+	unlink(hs.path);
+	TEST_ASSERT_EQUAL(fails, 0, "%d failures", fails);
+	return TEST_SUCCESS;
+}
+
 static int
 test_vfio_user_mig(void)
 {
@@ -1800,6 +2145,8 @@ test_vfio_user_mig(void)
 	else if (test_mig_logging() != TEST_SUCCESS)
 		ret = -1;
 	else if (test_mig_logging_split() != TEST_SUCCESS)
+		ret = -1;
+	else if (test_mig_client_hostile() != TEST_SUCCESS)
 		ret = -1;
 	rmdir(tmpdir);
 	return ret == 0 ? TEST_SUCCESS : TEST_FAILED;

@@ -992,14 +992,60 @@ caps_equal(const struct vfio_user_caps *a, const struct vfio_user_caps *b)
 		a->mig_max_bitmap_size == b->mig_max_bitmap_size;
 }
 
+/* Decode n bytes of a VERSION payload from an exact-size copy (ASan sees any over-read). */
+static int
+version_decode_copy(const uint8_t *buf, size_t n, struct vfio_user_version *ver)
+{
+	uint8_t *p = exact_copy(buf, n);
+	int rc;
+
+	if (p == NULL)
+		return -ENOMEM;
+	rc = vfio_user_version_decode(p, n, ver);
+	free(p);
+	return rc;
+}
+
+/* Decode a VERSION payload of major.minor and the JSON string json (NUL included). */
+static int
+version_decode_json(uint16_t major, uint16_t minor, const char *json, struct vfio_user_version *ver)
+{
+	static uint8_t buf[4096];
+	size_t n = 4 + strlen(json) + 1;
+
+	if (n > sizeof(buf))
+		return -E2BIG;
+	put_le16(buf, major);
+	put_le16(buf + 2, minor);
+	memcpy(buf + 4, json, n - 4);
+	return version_decode_copy(buf, n, ver);
+}
+
+/* Encode major.minor and caps, decode: the same version and caps come back. */
+static int
+version_roundtrip(const char *name, uint16_t major, uint16_t minor,
+		  const struct vfio_user_caps *caps)
+{
+	static uint8_t buf[1024];
+	struct vfio_user_version ver;
+	int n, rc;
+
+	n = vfio_user_version_encode(buf, sizeof(buf), major, minor, caps);
+	TEST_ASSERT(n > 5, "%s: encode: %d", name, n);
+	rc = version_decode_copy(buf, n, &ver);
+	TEST_ASSERT_SUCCESS(rc, "%s: decode: %s", name, buf + 4);
+	TEST_ASSERT(ver.major == major && ver.minor == minor, "%s: version %u.%u", name, ver.major,
+		    ver.minor);
+	TEST_ASSERT(caps_equal(&ver.caps, caps), "%s: caps differ: %s", name, buf + 4);
+	return TEST_SUCCESS;
+}
+
 static int
 test_version_roundtrip(void)
 {
 	static uint8_t buf[1024];
-	struct vfio_user_caps caps, def;
-	struct vfio_user_version ver;
-	uint8_t *p;
-	int n, m, rc;
+	struct vfio_user_caps def, all, wm, twin, mig;
+	int n, m;
 
 	vfio_user_caps_default(&def);
 	TEST_ASSERT_EQUAL(def.max_msg_fds, VFIO_USER_DEFAULT_MAX_MSG_FDS, "default");
@@ -1008,60 +1054,48 @@ test_version_roundtrip(void)
 	TEST_ASSERT_EQUAL(def.pgsizes, VFIO_USER_DEFAULT_PGSIZES, "default");
 	TEST_ASSERT(!def.write_multiple && !def.twin_socket && !def.migration, "default bools");
 
-	/* Defaults. */
+	/* The defaults' layout: major, minor, the JSON and one NUL at the end. */
 	n = vfio_user_version_encode(buf, sizeof(buf), 0, 2, &def);
 	TEST_ASSERT(n > 5, "encode defaults: %d", n);
 	TEST_ASSERT_EQUAL(get_le16(buf), 0, "major");
 	TEST_ASSERT_EQUAL(get_le16(buf + 2), 2, "minor");
 	TEST_ASSERT_EQUAL(buf[n - 1], 0, "NUL at end");
 	TEST_ASSERT_EQUAL(strlen((const char *)buf + 4), (size_t)n - 5, "one NUL, at the end");
-	p = exact_copy(buf, n);
-	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfio_user_version_decode(p, n, &ver);
-	free(p);
-	TEST_ASSERT_SUCCESS(rc, "decode defaults: %s", buf + 4);
-	TEST_ASSERT(ver.major == 0 && ver.minor == 2, "version");
-	TEST_ASSERT(caps_equal(&ver.caps, &def), "caps differ");
 
-	/* Everything that can be written. */
-	caps = def;
-	caps.max_msg_fds = 16;
-	caps.max_data_xfer_size = VFIO_USER_MAX_DATA_XFER_LIMIT;
-	caps.max_dma_maps = 0xffffffff;
-	caps.pgsizes = 0x40201000ull | (1ull << 63);
-	caps.write_multiple = true;
-	caps.twin_socket = true;
-	n = vfio_user_version_encode(buf, sizeof(buf), 7, 0xffff, &caps);
-	TEST_ASSERT(n > 5, "encode: %d", n);
-	p = exact_copy(buf, n);
-	TEST_ASSERT_NOT_NULL(p, "oom");
-	rc = vfio_user_version_decode(p, n, &ver);
-	free(p);
-	TEST_ASSERT_SUCCESS(rc, "decode: %s", buf + 4);
-	TEST_ASSERT(ver.major == 7 && ver.minor == 0xffff, "version");
-	TEST_ASSERT(caps_equal(&ver.caps, &caps), "caps differ: %s", buf + 4);
+	/* Everything that can be written; write_multiple, twin_socket, migration alone. */
+	all = def;
+	all.max_msg_fds = 16;
+	all.max_data_xfer_size = VFIO_USER_MAX_DATA_XFER_LIMIT;
+	all.max_dma_maps = 0xffffffff;
+	all.pgsizes = 0x40201000ull | (1ull << 63);
+	all.write_multiple = true;
+	all.twin_socket = true;
+	wm = def;
+	wm.write_multiple = true;
+	twin = def;
+	twin.twin_socket = true;
+	mig = def;
+	mig.migration = true;
+	{
+		const struct {
+			const char *name;
+			uint16_t major, minor;
+			const struct vfio_user_caps *caps;
+		} rt[] = {
+			{"defaults", 0, 2, &def},
+			{"everything", 7, 0xffff, &all},
+			{"write_multiple only", 0, 0, &wm},
+			{"twin_socket only", 0, 0, &twin},
+			/* Migration is written when set (pgsize and max_bitmap_size). */
+			{"migration", 0, 0, &mig},
+		};
+		unsigned int i;
 
-	/* write_multiple alone, twin_socket alone. */
-	caps = def;
-	caps.write_multiple = true;
-	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &caps);
-	TEST_ASSERT(n > 0 && vfio_user_version_decode(buf, n, &ver) == 0 &&
-			    caps_equal(&ver.caps, &caps),
-		    "write_multiple only");
-	caps = def;
-	caps.twin_socket = true;
-	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &caps);
-	TEST_ASSERT(n > 0 && vfio_user_version_decode(buf, n, &ver) == 0 &&
-			    caps_equal(&ver.caps, &caps),
-		    "twin_socket only");
-
-	/* Migration is written when set (pgsize and max_bitmap_size). */
-	caps = def;
-	caps.migration = true;
-	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &caps);
-	TEST_ASSERT(n > 0 && vfio_user_version_decode(buf, n, &ver) == 0 &&
-			    caps_equal(&ver.caps, &caps),
-		    "migration: %s", buf + 4);
+		for (i = 0; i < RTE_DIM(rt); i++)
+			TEST_ASSERT_SUCCESS(
+				version_roundtrip(rt[i].name, rt[i].major, rt[i].minor, rt[i].caps),
+				"%s", rt[i].name);
+	}
 
 	/* Exact fit and one byte short (nothing written then). */
 	n = vfio_user_version_encode(buf, sizeof(buf), 0, 0, &def);
@@ -1087,21 +1121,10 @@ test_version_qemu(void)
 		"{\"capabilities\":{\"max_msg_fds\":32,"
 		"\"max_data_xfer_size\":1024,\"migration\":{\"pgsize\":4096}}}";
 	struct vfio_user_version ver;
-	uint8_t *p;
-	size_t n;
-	int rc;
 
 	/* QEMU's request: 0.0 and its JSON, NUL-terminated. */
-	n = 4 + sizeof(qemu_json);
-	p = malloc(n);
-	TEST_ASSERT_NOT_NULL(p, "oom");
-	put_le16(p, 0);
-	put_le16(p + 2, 0);
-	memcpy(p + 4, qemu_json, sizeof(qemu_json));
 	memset(&ver, 0xff, sizeof(ver));
-	rc = vfio_user_version_decode(p, n, &ver);
-	free(p);
-	TEST_ASSERT_SUCCESS(rc, "QEMU's VERSION");
+	TEST_ASSERT_SUCCESS(version_decode_json(0, 0, qemu_json, &ver), "QEMU's VERSION");
 	TEST_ASSERT_EQUAL(ver.major, 0, "major");
 	TEST_ASSERT_EQUAL(ver.minor, 0, "minor");
 	TEST_ASSERT_EQUAL(ver.caps.max_msg_fds, 16, "max_msg_fds");
@@ -1115,15 +1138,7 @@ test_version_qemu(void)
 	TEST_ASSERT_EQUAL(ver.caps.mig_max_bitmap_size, 268435456, "mig max_bitmap_size");
 
 	/* libvfio-user's sample client: absent keys take defaults. */
-	n = 4 + sizeof(lvu_json);
-	p = malloc(n);
-	TEST_ASSERT_NOT_NULL(p, "oom");
-	put_le16(p, 0);
-	put_le16(p + 2, 2);
-	memcpy(p + 4, lvu_json, sizeof(lvu_json));
-	rc = vfio_user_version_decode(p, n, &ver);
-	free(p);
-	TEST_ASSERT_SUCCESS(rc, "libvfio-user's VERSION");
+	TEST_ASSERT_SUCCESS(version_decode_json(0, 2, lvu_json, &ver), "libvfio-user's VERSION");
 	TEST_ASSERT_EQUAL(ver.minor, 2, "minor");
 	TEST_ASSERT_EQUAL(ver.caps.max_msg_fds, 32, "max_msg_fds");
 	TEST_ASSERT_EQUAL(ver.caps.max_data_xfer_size, 1024, "xfer");

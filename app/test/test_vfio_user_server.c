@@ -128,28 +128,6 @@ inc(unsigned int *p)
 	__atomic_fetch_add(p, 1, __ATOMIC_ACQ_REL);
 }
 
-static void
-sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
-/* Wait (bounded) until *p reaches at least want. */
-static bool
-wait_count(const unsigned int *p, unsigned int want)
-{
-	uint64_t end = now_ms() + WAIT_MS;
-
-	while (ld(p) < want) {
-		if (now_ms() > end)
-			return false;
-		sleep_ms(1);
-	}
-	return true;
-}
-
 static int
 bar0_access(void *arg, uint64_t offset, void *buf, uint32_t count, bool write)
 {
@@ -269,6 +247,22 @@ tdev_free(struct tdev *d)
 }
 
 /* Create (and with start, start) a test device listening on tmpdir/name. */
+/* Region idx of d: size bytes, read-write, every access trapped to access(d). */
+static int
+trapped_region_set(struct tdev *d, uint32_t idx, uint64_t size,
+		   rte_vfio_user_region_access_t access)
+{
+	struct rte_vfio_user_region_conf r;
+
+	memset(&r, 0, sizeof(r));
+	r.size = size;
+	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
+	r.access = access;
+	r.arg = d;
+	r.fd = -1;
+	return rte_vfio_user_server_set_region(d->srv, idx, &r);
+}
+
 static int
 tdev_init(struct tdev *d, const char *name, bool start)
 {
@@ -311,13 +305,7 @@ tdev_init(struct tdev *d, const char *name, bool start)
 	if (d->srv == NULL)
 		goto fail;
 
-	memset(&r, 0, sizeof(r));
-	r.size = BAR0_SIZE;
-	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
-	r.access = bar0_access;
-	r.arg = d;
-	r.fd = -1;
-	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR0, &r) != 0)
+	if (trapped_region_set(d, RTE_VFIO_USER_REGION_BAR0, BAR0_SIZE, bar0_access) != 0)
 		goto fail;
 
 	memset(&r, 0, sizeof(r));
@@ -334,13 +322,7 @@ tdev_init(struct tdev *d, const char *name, bool start)
 	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR2, &r) != 0)
 		goto fail;
 
-	memset(&r, 0, sizeof(r));
-	r.size = BAR4_SIZE;
-	r.flags = RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE;
-	r.access = bar4_access;
-	r.arg = d;
-	r.fd = -1;
-	if (rte_vfio_user_server_set_region(d->srv, RTE_VFIO_USER_REGION_BAR4, &r) != 0)
+	if (trapped_region_set(d, RTE_VFIO_USER_REGION_BAR4, BAR4_SIZE, bar4_access) != 0)
 		goto fail;
 
 	if (rte_vfio_user_pci_exp_cap_add(d->srv, &d->exp_off) != 0)
@@ -689,7 +671,7 @@ setup_dev_client(void)
 		tdev_free(&dev_a);
 		return TEST_FAILED;
 	}
-	if (!wait_count(&dev_a.n_connected, 1)) {
+	if (!wait_u32(&dev_a.n_connected, 1, WAIT_MS)) {
 		printf("no connected callback\n");
 		rte_vfio_user_client_close(cli);
 		cli = NULL;
@@ -772,65 +754,94 @@ test_negotiate_caps(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A first VERSION request 0.0 with json, on a new connection to
+ * dev_a: accepted, the reply (in *v) fits in the request, decodes and is
+ * major 0; the connection then serves. @return the connected socket, or a
+ * negative value (printed).
+ */
+static int
+version_accepted(const char *what, const char *json, struct vfio_user_version *v)
+{
+	uint8_t pl[512];
+	uint32_t len;
+	int s, ret;
+
+	s = raw_connect(dev_a.path);
+	if (s < 0) {
+		printf("%s: connect: %d\n", what, s);
+		return -1;
+	}
+	len = version_payload(pl, 0, 0, json);
+	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
+	if (ret <= 0 || (uint32_t)ret > len) {
+		printf("%s: VERSION: %d (reply payload at most %u)\n", what, ret, len);
+	} else if (vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, v) != 0) {
+		printf("%s: the reply does not decode\n", what);
+	} else if (v->major != 0) {
+		printf("%s: major %u\n", what, v->major);
+	} else if (raw_check_alive(s) != 0) {
+		printf("%s: not usable after VERSION\n", what);
+	} else {
+		return s;
+	}
+	close(s);
+	return -1;
+}
+
+/*
+ * A first message (cmd with len bytes of pl) on a new connection to dev_a:
+ * refused with an error reply, then the connection closed.
+ */
+static int
+first_refused(const char *what, uint16_t cmd, const void *pl, uint32_t len)
+{
+	struct vfio_user_hdr h;
+	int s, ret;
+
+	s = raw_connect(dev_a.path);
+	TEST_ASSERT(s >= 0, "%s: connect", what);
+	ret = raw_call(s, cmd, pl, len);
+	if (ret >= 0 || ret == RAW_CLOSED) {
+		close(s);
+		TEST_ASSERT(false, "%s: accepted, or closed without an error reply: %d", what, ret);
+	}
+	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
+	close(s);
+	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "%s: connection not closed", what);
+	return TEST_SUCCESS;
+}
+
 static int
 test_negotiate_raw(void)
 {
 	uint8_t pl[512];
 	struct vfio_user_version v;
-	struct vfio_user_hdr h;
 	uint32_t len;
-	int s, ret;
+	int s;
 
 	/* QEMU's request, version 0.0. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
-	len = version_payload(pl, 0, 0, qemu_json);
-	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
-	TEST_ASSERT(ret > 0, "VERSION: %d", ret);
-	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
-	TEST_ASSERT_SUCCESS(vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &v),
-			    "reply does not decode");
-	TEST_ASSERT_EQUAL(v.major, 0, "major");
+	s = version_accepted("QEMU's VERSION", qemu_json, &v);
+	TEST_ASSERT(s >= 0, "QEMU's VERSION");
 	TEST_ASSERT_EQUAL(v.minor, 0, "minor");
 	TEST_ASSERT(v.caps.max_msg_fds >= 1 && v.caps.max_msg_fds <= 16, "max_msg_fds %u",
 		    v.caps.max_msg_fds);
-	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable after VERSION");
-	TEST_ASSERT(wait_count(&dev_a.n_connected, 1), "no connected callback");
+	TEST_ASSERT(wait_u32(&dev_a.n_connected, 1, WAIT_MS), "no connected callback");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnected callback");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "no disconnected callback");
 
 	/* A tiny request: the reply must still fit in it. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
-	len = version_payload(pl, 0, 0, "{}");
-	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
-	TEST_ASSERT(ret > 0, "VERSION {}: %d", ret);
-	TEST_ASSERT((uint32_t)ret <= len, "reply payload %d > request %u", ret, len);
-	TEST_ASSERT_SUCCESS(vfio_user_version_decode(rawbuf + VFIO_USER_HDR_SIZE, (size_t)ret, &v),
-			    "reply does not decode");
-	TEST_ASSERT_EQUAL(v.major, 0, "major");
-	TEST_ASSERT_SUCCESS(raw_check_alive(s), "not usable after VERSION {}");
+	s = version_accepted("VERSION {}", "{}", &v);
+	TEST_ASSERT(s >= 0, "VERSION {}");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 2), "no disconnected callback");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 2, WAIT_MS), "no disconnected callback");
 
-	/* Major 1: refused and closed. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
+	/* Major 1; a first message that is not VERSION: refused and closed. */
 	len = version_payload(pl, 1, 0, "{}");
-	ret = raw_call(s, VFIO_USER_CMD_VERSION, pl, len);
-	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "major 1 accepted: %d", ret);
-	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
-	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after major 1");
-	close(s);
-
-	/* A first message that is not VERSION: refused and closed. */
-	s = raw_connect(dev_a.path);
-	TEST_ASSERT(s >= 0, "connect");
-	ret = raw_call(s, VFIO_USER_CMD_DEVICE_RESET, NULL, 0);
-	TEST_ASSERT(ret < 0 && ret != RAW_CLOSED, "RESET before VERSION: %d", ret);
-	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
-	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "connection not closed after a non-VERSION");
-	close(s);
+	TEST_ASSERT_SUCCESS(first_refused("major 1", VFIO_USER_CMD_VERSION, pl, len), "major 1");
+	TEST_ASSERT_SUCCESS(
+		first_refused("RESET before VERSION", VFIO_USER_CMD_DEVICE_RESET, NULL, 0),
+		"RESET before VERSION");
 	TEST_ASSERT_EQUAL(ld(&dev_a.n_reset_req), 0, "reset called before VERSION");
 
 	/* Failed negotiations call neither callback. */
@@ -1340,7 +1351,7 @@ test_write_multi(void)
 			  "WRITE_MULTI out of range");
 	TEST_ASSERT_SUCCESS(raw_check_alive(s), "unusable after a bad WRITE_MULTI");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "no disconnect");
 
 	/* Not offered (a tiny VERSION): refused. */
 	s = raw_connect(dev_a.path);
@@ -2042,7 +2053,7 @@ test_dma(void)
 	if (ret == TEST_SUCCESS) {
 		rte_vfio_user_client_close(cli);
 		cli = NULL;
-		if (!wait_count(&dev_a.n_disconnected, 1)) {
+		if (!wait_u32(&dev_a.n_disconnected, 1, WAIT_MS)) {
 			printf("no disconnect\n");
 			ret = TEST_FAILED;
 		} else if (rte_vfio_user_dma_table(dev_a.srv, NULL, 0) != 0) {
@@ -2912,7 +2923,7 @@ test_disconnect(void)
 	maps = count_maps();
 
 	cli = connect_client(dev_a.path);
-	if (cli == NULL || !wait_count(&dev_a.n_connected, 1)) {
+	if (cli == NULL || !wait_u32(&dev_a.n_connected, 1, WAIT_MS)) {
 		printf("connect\n");
 		goto out;
 	}
@@ -2932,7 +2943,7 @@ test_disconnect(void)
 	}
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	if (!wait_count(&dev_a.n_disconnected, 1)) {
+	if (!wait_u32(&dev_a.n_disconnected, 1, WAIT_MS)) {
 		printf("no disconnected callback\n");
 		goto out;
 	}
@@ -2975,7 +2986,7 @@ test_disconnect(void)
 		printf("BAR0 register lost (0x%x)\n", v);
 		goto out;
 	}
-	if (!wait_count(&dev_a.n_connected, 2) ||
+	if (!wait_u32(&dev_a.n_connected, 2, WAIT_MS) ||
 	    rte_vfio_user_dma_table(dev_a.srv, NULL, 0) != 0) {
 		printf("second client\n");
 		goto out;
@@ -3035,10 +3046,10 @@ test_second_client_refused(void)
 	/* once it is gone, the next one is served */
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "no disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "no disconnect");
 	cli = connect_client(dev_a.path);
 	TEST_ASSERT_NOT_NULL(cli, "next client refused: %s", strerror(rte_errno));
-	TEST_ASSERT(wait_count(&dev_a.n_connected, 2), "connected");
+	TEST_ASSERT(wait_u32(&dev_a.n_connected, 2, WAIT_MS), "connected");
 	return TEST_SUCCESS;
 }
 
@@ -3066,7 +3077,7 @@ test_negotiate_timeout(void)
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	close(s);
 	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "the silent connection was not closed");
-	TEST_ASSERT(wait_count(&dev_a.n_connected, 1), "connected");
+	TEST_ASSERT(wait_u32(&dev_a.n_connected, 1, WAIT_MS), "connected");
 	TEST_ASSERT_EQUAL(ld(&dev_a.n_disconnected), 0, "disconnected called for a silent client");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(cli), "client unusable");
 	return TEST_SUCCESS;
@@ -3086,7 +3097,7 @@ test_two_servers(void)
 
 	s = raw_open(dev_b.path, NULL);
 	TEST_ASSERT(s >= 0, "raw open b");
-	TEST_ASSERT(wait_count(&dev_b.n_connected, 1), "b connected");
+	TEST_ASSERT(wait_u32(&dev_b.n_connected, 1, WAIT_MS), "b connected");
 	memset(&h, 0, sizeof(h));
 	h.cmd = VFIO_USER_CMD_DEVICE_GET_INFO;
 	h.size = 0xffffffffu;
@@ -3097,7 +3108,7 @@ test_two_servers(void)
 	ret = raw_recv(s, &h, NULL, RAW_TIMEOUT_MS);
 	close(s);
 	TEST_ASSERT_EQUAL(ret, -ECONNRESET, "garbage not refused");
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "b disconnected");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 1, WAIT_MS), "b disconnected");
 
 	/* a is undisturbed */
 	TEST_ASSERT(rte_vfio_user_server_connected(dev_a.srv), "a lost its client");
@@ -3110,7 +3121,7 @@ test_two_servers(void)
 	TEST_ASSERT(s >= 0, "b refuses a new client");
 	TEST_ASSERT_SUCCESS(raw_check_alive(s), "b unusable");
 	close(s);
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 2), "b disconnected");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 2, WAIT_MS), "b disconnected");
 
 	/* IRQs are per server */
 	efd = efd_new();
@@ -3155,7 +3166,7 @@ one_session(struct guest *g, int efd, unsigned int n)
 	}
 	a[0] = (uint8_t)n;
 	rte_vfio_user_client_close(c);
-	if (!wait_count(&dev_a.n_disconnected, n + 1)) {
+	if (!wait_u32(&dev_a.n_disconnected, n + 1, WAIT_MS)) {
 		printf("session %u: no disconnect\n", n);
 		return -1;
 	}
@@ -3320,7 +3331,7 @@ test_region_fd_replace(void)
 	dev_a.swap_fd = fd3;
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "disconnect");
 	close(fd3);
 	TEST_ASSERT_EQUAL(dev_a.swap_ret, 0, "set_region_fd in the disconnected callback");
 	cli = connect_client(dev_a.path);
@@ -3563,7 +3574,7 @@ test_dma_fd_kinds_trusted(void)
 		return ret;
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 1, WAIT_MS), "disconnect");
 	return TEST_SUCCESS;
 }
 
@@ -3599,7 +3610,7 @@ test_dma_map_limit(void)
 			    "map after unmap");
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_b.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_b.n_disconnected, 1, WAIT_MS), "disconnect");
 	TEST_ASSERT_EQUAL(rte_vfio_user_dma_table(dev_b.srv, NULL, 0), 0, "table");
 	return TEST_SUCCESS;
 }
@@ -3625,7 +3636,7 @@ test_disconnect_cfg_reset(void)
 			    "enable MSI-X");
 	rte_vfio_user_client_close(cli);
 	cli = NULL;
-	TEST_ASSERT(wait_count(&dev_a.n_disconnected, 1), "disconnect");
+	TEST_ASSERT(wait_u32(&dev_a.n_disconnected, 1, WAIT_MS), "disconnect");
 	TEST_ASSERT_EQUAL(dev_a.cmd_at_disconnect, 0, "COMMAND at the disconnected callback: 0x%x",
 			  dev_a.cmd_at_disconnect);
 	TEST_ASSERT_SUCCESS(rte_vfio_user_pci_cfg_read(dev_a.srv, 4, &v, 2), "read");
@@ -3777,7 +3788,7 @@ test_slow_reader_others_served(void)
 	s = raw_open(dev_b.path, NULL);
 	TEST_ASSERT(s >= 0, "raw open");
 	sent = flood_reads(s, 1000);
-	if (sent < 100 || !wait_count(&dev_b.bar0_calls, 1)) {
+	if (sent < 100 || !wait_u32(&dev_b.bar0_calls, 1, WAIT_MS)) {
 		close(s);
 		TEST_ASSERT(false, "flood of %u not handled", sent);
 	}
@@ -3876,7 +3887,7 @@ test_flooding_client_others_served(void)
 		close(f.sock);
 		TEST_ASSERT(false, "thread");
 	}
-	wait_count(&dev_b.bar0_calls, 1000);
+	wait_u32(&dev_b.bar0_calls, 1000, WAIT_MS);
 	for (i = 0; i < 200; i++) {
 		v = 0;
 		if (rte_vfio_user_client_region_read(cli, 0, 0x10, &v, 1) != 0 || v != 0xa5)
@@ -3913,14 +3924,124 @@ bad_conf(struct rte_vfio_user_server_conf *conf, int want_errno, const char *wha
 	return 0;
 }
 
+/* The files the region rows of test_create_checks() give. */
+enum region_fd {
+	FD_NONE, /* -1 */
+	FD_GOOD, /* a sealable memfd of 4 pages */
+	FD_UNSEALABLE, /* a memfd without MFD_ALLOW_SEALING */
+	FD_SMALL, /* a sealable memfd of 2 pages */
+	FD_SEALED, /* a memfd of 2 pages sealed with F_SEAL_SEAL */
+	FD_KINDS
+};
+
 static int
 test_create_checks(void)
 {
+	/*
+	 * Region declarations, each refused (or, the last of a kind, accepted)
+	 * on a server at the limits; sparse areas as {offset, size}.
+	 */
+	static const struct region_case {
+		const char *what;
+		uint32_t index;
+		uint64_t size;
+		uint32_t flags;
+		enum region_fd fd;
+		uint32_t nr_sparse;
+		uint64_t sparse[2][2];
+		int ret;
+	} regions[] = {
+		{"index 7", 7, 4 * T_PG, RTE_VFIO_USER_REGION_READ, FD_GOOD, 0, {{0}}, -EINVAL},
+		{"unknown flag", 0, 4 * T_PG, 0x8, FD_GOOD, 0, {{0}}, -EINVAL},
+		{"unaligned sparse area",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 1,
+		 {{100, T_PG}},
+		 -EINVAL},
+		{"sparse area outside",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 1,
+		 {{3 * T_PG, 2 * T_PG}},
+		 -EINVAL},
+		{"sparse areas overlap",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 2,
+		 {{0, 2 * T_PG}, {T_PG, T_PG}},
+		 -EINVAL},
+		{"sparse areas without fd",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_NONE,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"too many sparse areas",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 RTE_VFIO_USER_MAX_SPARSE + 1,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"size not a power of two",
+		 0,
+		 3 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"two sparse areas",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_GOOD,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 0},
+		/* Region files must take seals and cover the mmappable part. */
+		{"a file without sealing",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_UNSEALABLE,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EPERM},
+		{"a file smaller than the areas",
+		 0,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_SMALL,
+		 2,
+		 {{0, 2 * T_PG}, {2 * T_PG, T_PG}},
+		 -EINVAL},
+		{"a file sealed against seals",
+		 2,
+		 4 * T_PG,
+		 RTE_VFIO_USER_REGION_READ,
+		 FD_SEALED,
+		 1,
+		 {{0, T_PG}},
+		 -EPERM},
+	};
 	struct rte_vfio_user_server_conf conf, c;
 	struct rte_vfio_user_region_conf r;
 	struct rte_vfio_user_server *srv;
+	int fds[FD_KINDS];
 	char longpath[200];
-	int fail = 0, memfd;
+	unsigned int i;
+	int fail = 0;
 
 	memset(&conf, 0, sizeof(conf));
 	snprintf(longpath, sizeof(longpath), "%s/x.sock", tmpdir);
@@ -3964,64 +4085,57 @@ test_create_checks(void)
 	srv = rte_vfio_user_server_create(&c);
 	TEST_ASSERT_NOT_NULL(srv, "create at the limits");
 
-	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 4 * T_PG) == 0, "memfd");
-	memset(&r, 0, sizeof(r));
-	r.size = 4 * T_PG;
-	r.flags = RTE_VFIO_USER_REGION_READ;
-	r.fd = memfd;
-	fail = 0;
-	fail |= rte_vfio_user_server_set_region(srv, 7, &r) != -EINVAL;
-	r.flags = 0x8;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
-	r.flags = RTE_VFIO_USER_REGION_READ;
-	r.nr_sparse = 1;
-	r.sparse[0].offset = 100;
-	r.sparse[0].size = T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* unaligned */
-	r.sparse[0].offset = 3 * T_PG;
-	r.sparse[0].size = 2 * T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* outside */
-	r.nr_sparse = 2;
-	r.sparse[0].offset = 0;
-	r.sparse[0].size = 2 * T_PG;
-	r.sparse[1].offset = T_PG;
-	r.sparse[1].size = T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* overlap */
-	r.sparse[1].offset = 2 * T_PG;
-	r.fd = -1;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* no fd */
-	r.fd = memfd;
-	r.nr_sparse = RTE_VFIO_USER_MAX_SPARSE + 1;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
-	r.nr_sparse = 2;
-	r.size = 3 * T_PG; /* not a power of two */
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL;
-	r.size = 4 * T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != 0;
-	close(memfd);
-	/* region fds must take seals and cover the mmappable part */
-	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC);
-	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 4 * T_PG) == 0, "memfd");
-	r.fd = memfd;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EPERM; /* not sealable */
-	close(memfd);
-	memfd = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	TEST_ASSERT(memfd >= 0 && ftruncate(memfd, 2 * T_PG) == 0, "memfd");
-	r.fd = memfd;
-	fail |= rte_vfio_user_server_set_region(srv, 0, &r) != -EINVAL; /* too small */
-	TEST_ASSERT(fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL) == 0, "F_SEAL_SEAL");
-	r.nr_sparse = 1;
-	r.sparse[0].offset = 0;
-	r.sparse[0].size = T_PG;
-	fail |= rte_vfio_user_server_set_region(srv, 2, &r) != -EPERM; /* F_SEAL_SEAL */
-	close(memfd);
-	/* the MSI-X table must fit in a declared BAR */
-	fail |= rte_vfio_user_pci_msix_cap_add(srv, 1, 0, 1, 0x800, NULL) == 0;
-	fail |= rte_vfio_user_pci_msix_cap_add(srv, 0, 0, 0, 4 * T_PG - 8, NULL) == 0;
+	/* The region files of the rows below. */
+	fds[FD_NONE] = -1;
+	fds[FD_GOOD] = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	fds[FD_UNSEALABLE] = memfd_create("vfu-test-r", MFD_CLOEXEC);
+	fds[FD_SMALL] = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	fds[FD_SEALED] = memfd_create("vfu-test-r", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fds[FD_GOOD] < 0 || ftruncate(fds[FD_GOOD], 4 * T_PG) != 0 || fds[FD_UNSEALABLE] < 0 ||
+	    ftruncate(fds[FD_UNSEALABLE], 4 * T_PG) != 0 || fds[FD_SMALL] < 0 ||
+	    ftruncate(fds[FD_SMALL], 2 * T_PG) != 0 || fds[FD_SEALED] < 0 ||
+	    ftruncate(fds[FD_SEALED], 2 * T_PG) != 0 ||
+	    fcntl(fds[FD_SEALED], F_ADD_SEALS, F_SEAL_SEAL) != 0) {
+		printf("memfd: %s\n", strerror(errno));
+		fail = 1;
+		goto out;
+	}
+	for (i = 0; i < RTE_DIM(regions); i++) {
+		const struct region_case *rc = &regions[i];
+		int ret;
+
+		memset(&r, 0, sizeof(r));
+		r.size = rc->size;
+		r.flags = rc->flags;
+		r.fd = fds[rc->fd];
+		r.nr_sparse = rc->nr_sparse;
+		r.sparse[0].offset = rc->sparse[0][0];
+		r.sparse[0].size = rc->sparse[0][1];
+		r.sparse[1].offset = rc->sparse[1][0];
+		r.sparse[1].size = rc->sparse[1][1];
+		ret = rte_vfio_user_server_set_region(srv, rc->index, &r);
+		if (ret != rc->ret) {
+			printf("region %u: \"%s\": %d, expected %d\n", rc->index, rc->what, ret,
+			       rc->ret);
+			fail = 1;
+		}
+	}
+	/* The MSI-X table must fit in a declared BAR. */
+	if (rte_vfio_user_pci_msix_cap_add(srv, 1, 0, 1, 0x800, NULL) == 0) {
+		printf("MSI-X table in an undeclared BAR accepted\n");
+		fail = 1;
+	}
+	if (rte_vfio_user_pci_msix_cap_add(srv, 0, 0, 0, 4 * T_PG - 8, NULL) == 0) {
+		printf("MSI-X structures past their BAR accepted\n");
+		fail = 1;
+	}
+out:
+	for (i = 0; i < RTE_DIM(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	rte_vfio_user_server_destroy(srv);
 	rte_vfio_user_server_destroy(NULL);
-	TEST_ASSERT_EQUAL(fail, 0, "bad regions accepted");
+	TEST_ASSERT_EQUAL(fail, 0, "bad regions accepted, or a good one refused");
 	return TEST_SUCCESS;
 }
 

@@ -41,8 +41,9 @@
  *    before lock (memseg file descriptors). Callbacks are registered and
  *    unregistered without lock.
  *  - conn_lock (a pthread mutex, outermost) serializes whatever replaces
- *    the connection or the queues' state: dev_start, dev_stop, dev_close
- *    and the reconnect alarm. Lock order: conn_lock, the mempool list
+ *    the connection or the queues' state: dev_start, dev_stop, dev_close,
+ *    the reconnect alarm and a move (rte_pmd_iavf_client_move(), which
+ *    holds conn_lock, the hotplug read lock and lock throughout). Lock order: conn_lock, the mempool list
  *    lock, the hotplug lock, lock. Nothing that holds another of them takes
  *    conn_lock, and no alarm is cancelled while conn_lock is held.
  *  - The data path takes no lock. Each burst announces itself in its
@@ -242,8 +243,40 @@ struct iavfc_pool {
 	uint32_t state;
 };
 
+/** Most regions and IRQ indices of a device compared by a move. */
+#define IAVFC_IDENT_REGIONS 9u
+#define IAVFC_IDENT_IRQS 5u
+
+/**
+ * What identifies the device behind the socket (its PCI function as the
+ * client sees it before any driver configuration): read at each attach,
+ * and from the server a port moves to, which must show the same.
+ */
+struct iavfc_ident {
+	uint16_t vendor, device, subsys_vendor, subsys_device;
+	uint32_t class_rev; /**< class code and revision (config offset 8) */
+	uint8_t header_type;
+	uint32_t dev_flags;
+	uint32_t num_regions;
+	uint32_t num_irqs;
+	struct {
+		uint64_t size;
+		uint32_t flags; /**< RTE_VFIO_USER_REGION_READ | WRITE | MMAP */
+	} region[IAVFC_IDENT_REGIONS];
+	struct {
+		uint32_t count;
+		uint32_t flags;
+	} irq[IAVFC_IDENT_IRQS];
+};
+
 struct iavfc_adapter {
 	struct rte_eth_dev *eth_dev;
+	/**
+	 * A scratch adapter of a move (iavf_client_mig.c): it drives the
+	 * server the port moves to before the port uses it; it touches
+	 * neither the port's link nor its reconnection.
+	 */
+	bool scratch;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	char path[PATH_MAX];
 	uint16_t req_qp; /**< devarg queues (0: what the device offers) */
@@ -313,6 +346,10 @@ struct iavfc_adapter {
 	uint16_t max_vectors;
 	uint16_t max_mtu;
 	struct rte_ether_addr dev_mac; /**< default MAC of the device */
+	struct iavfc_ident ident; /**< of the device (iavfc_identify()) */
+	/** The spare admin queue of the DMA zone (a move probes the next server with it). */
+	volatile struct avf_aq_desc *probe_aq;
+	rte_iova_t probe_aq_iova;
 
 	/* Link (from LINK_CHANGE events). */
 	bool vf_link_up;
@@ -354,7 +391,10 @@ iavfc_ad(const struct rte_eth_dev *dev)
 #define IAVFC_ZONE_TX_SLOT (AVF_RING_LEN_MAX * AVF_TX_DESC_SIZE)
 #define IAVFC_ZONE_RX_OFF RTE_ALIGN_CEIL(IAVFC_ZONE_AQ_SIZE, IAVFC_ZONE_RX_SLOT)
 #define IAVFC_ZONE_TX_OFF(qp) (IAVFC_ZONE_RX_OFF + (size_t)(qp)*IAVFC_ZONE_RX_SLOT)
-#define IAVFC_ZONE_SIZE(qp) (IAVFC_ZONE_TX_OFF(qp) + (size_t)(qp)*IAVFC_ZONE_TX_SLOT)
+/* Then a spare admin queue (rings and buffers), which a move uses to question the next server. */
+#define IAVFC_ZONE_PROBE_OFF(qp) \
+	RTE_ALIGN_CEIL(IAVFC_ZONE_TX_OFF(qp) + (size_t)(qp)*IAVFC_ZONE_TX_SLOT, 4096u)
+#define IAVFC_ZONE_SIZE(qp) (IAVFC_ZONE_PROBE_OFF(qp) + IAVFC_ZONE_AQ_SIZE)
 
 /* iavf_client_vc.c: admin queue and virtchnl (under lock). */
 int iavfc_aq_init(struct iavfc_adapter *ad);
@@ -379,6 +419,16 @@ bool iavfc_connected(const struct iavfc_adapter *ad);
 
 /* iavf_client_ethdev.c (under lock) */
 void iavfc_link_refresh(struct iavfc_adapter *ad);
+int iavfc_identify(struct iavfc_adapter *ad);
+int iavfc_map_tails(struct iavfc_adapter *ad);
+int iavfc_map_owner(struct iavfc_adapter *ad, const void *owner);
+void iavfc_dev_counters_rebase(struct iavfc_adapter *ad);
+/* iavf_client_ethdev.c: conn_lock held (see iavfc_dp_quiesce()). */
+void iavfc_dp_quiesce(struct iavfc_adapter *ad);
+/* iavf_client_ethdev.c: is dev a net_iavf_client port? */
+bool iavfc_is_port(const struct rte_eth_dev *dev);
+/* iavf_client_ethdev.c: the queues' doorbells in the tail pages of the connection. */
+void iavfc_tails_set(struct iavfc_adapter *ad);
 /* iavf_client_ethdev.c: the data path asks for a pool to be mapped (no lock). */
 void iavfc_pool_request(struct iavfc_adapter *ad, struct rte_mempool *mp);
 

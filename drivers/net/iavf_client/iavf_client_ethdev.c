@@ -149,6 +149,8 @@ iavfc_link_refresh(struct iavfc_adapter *ad)
 {
 	struct rte_eth_link link;
 
+	if (ad->scratch)
+		return;
 	memset(&link, 0, sizeof(link));
 	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
 	link.link_autoneg = RTE_ETH_LINK_FIXED;
@@ -419,7 +421,7 @@ iavfc_want_add(struct iavfc_adapter *ad, uintptr_t va, uint64_t len, const void 
 }
 
 /* Map everything owner wants (connected). */
-static int
+int
 iavfc_map_owner(struct iavfc_adapter *ad, const void *owner)
 {
 	uint32_t i;
@@ -739,11 +741,48 @@ iavfc_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg
 
 /* ------------------------------------------------------------- connection */
 
+/* Sizes and flags of the device's regions and IRQ indices (into ad->ident). */
 static int
+iavfc_ident_resources(struct iavfc_adapter *ad)
+{
+	struct iavfc_ident *id = &ad->ident;
+	struct rte_vfio_user_region_info ri;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < RTE_MIN(id->num_regions, IAVFC_IDENT_REGIONS); i++) {
+		memset(&ri, 0, sizeof(ri));
+		ret = rte_vfio_user_client_region_info(ad->c, i, &ri);
+		if (ret < 0) {
+			IAVFC_LOG(ERR, "%s: region %u information: %s", ad->name, i,
+				  strerror(-ret));
+			return ret;
+		}
+		id->region[i].size = ri.size;
+		id->region[i].flags = ri.flags &
+			(RTE_VFIO_USER_REGION_READ | RTE_VFIO_USER_REGION_WRITE |
+			 RTE_VFIO_USER_REGION_MMAP);
+	}
+	for (i = 0; i < RTE_MIN(id->num_irqs, IAVFC_IDENT_IRQS); i++) {
+		ret = rte_vfio_user_client_irq_info(ad->c, i, &id->irq[i].count, &id->irq[i].flags);
+		if (ret < 0) {
+			IAVFC_LOG(ERR, "%s: IRQ index %u information: %s", ad->name, i,
+				  strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Check that the server is an AVF, note its identity (ad->ident), turn
+ * memory space and bus mastering on and reset it. Under lock.
+ */
+int
 iavfc_identify(struct iavfc_adapter *ad)
 {
 	struct rte_vfio_user_device_info di;
-	uint8_t cfg[16];
+	uint8_t cfg[0x30];
 	uint16_t vendor, device, cls, cmd;
 	unsigned int i;
 	int ret;
@@ -779,6 +818,20 @@ iavfc_identify(struct iavfc_adapter *ad)
 			  ad->name, ad->path, vendor, device, cls);
 		return -ENODEV;
 	}
+	memset(&ad->ident, 0, sizeof(ad->ident));
+	ad->ident.vendor = vendor;
+	ad->ident.device = device;
+	ad->ident.class_rev = (uint32_t)cfg[8] | (uint32_t)cfg[9] << 8 | (uint32_t)cfg[10] << 16 |
+		(uint32_t)cfg[11] << 24;
+	ad->ident.header_type = cfg[14];
+	ad->ident.subsys_vendor = (uint16_t)(cfg[0x2c] | cfg[0x2d] << 8);
+	ad->ident.subsys_device = (uint16_t)(cfg[0x2e] | cfg[0x2f] << 8);
+	ad->ident.dev_flags = di.flags;
+	ad->ident.num_regions = di.num_regions;
+	ad->ident.num_irqs = di.num_irqs;
+	ret = iavfc_ident_resources(ad);
+	if (ret < 0)
+		return ret;
 	/* Memory space and bus mastering on, as a PCI driver does. */
 	cmd = (uint16_t)(cfg[4] | cfg[5] << 8);
 	cmd |= IAVFC_PCI_COMMAND_MEMORY | IAVFC_PCI_COMMAND_MASTER;
@@ -802,7 +855,7 @@ iavfc_identify(struct iavfc_adapter *ad)
 }
 
 /* Map the BAR0 pages that hold QTX_TAIL1(q) and QRX_TAIL1(q). */
-static int
+int
 iavfc_map_tails(struct iavfc_adapter *ad)
 {
 	static const uint32_t pages[2] = {AVF_TX_TAIL_PAGE, AVF_RX_TAIL_PAGE};
@@ -889,7 +942,7 @@ iavfc_map_tails(struct iavfc_adapter *ad)
  * The device's counters (GET_STATS) on a new connection: keep what was
  * counted so far (the server may have been restarted, its counters too).
  */
-static void
+void
 iavfc_dev_counters_rebase(struct iavfc_adapter *ad)
 {
 	uint64_t c[IAVFC_NB_DEV_XSTATS], last[IAVFC_NB_DEV_XSTATS], base[IAVFC_NB_DEV_XSTATS];
@@ -1089,10 +1142,11 @@ static void iavfc_reconnect_alarm(void *arg);
 /*
  * Stop the data path and wait until no burst runs on any queue (see the
  * top of iavf_client.h). conn_lock held, the port started (its queues
- * cannot change), lock not held: a burst never waits for anything of the
- * control path, so this ends as soon as the bursts running now end.
+ * cannot change); lock may be held (a move): a burst never waits for
+ * anything of the control path, so this ends as soon as the bursts running
+ * now end.
  */
-static void
+void
 iavfc_dp_quiesce(struct iavfc_adapter *ad)
 {
 	const struct rte_eth_dev_data *data = ad->eth_dev->data;
@@ -1157,6 +1211,8 @@ void
 iavfc_conn_lost(struct iavfc_adapter *ad)
 {
 	ad->gone = true;
+	if (ad->scratch)
+		return;
 	__atomic_store_n(&ad->dp_on, 0, __ATOMIC_SEQ_CST);
 	iavfc_link_refresh(ad);
 	if (ad->reconnect_ms != 0 && !ad->reconn_armed) {
@@ -1174,6 +1230,26 @@ iavfc_conn_lost(struct iavfc_adapter *ad)
  * reset after a reconnection). On success the data path is on. Under lock,
  * connected.
  */
+void
+iavfc_tails_set(struct iavfc_adapter *ad)
+{
+	struct rte_eth_dev_data *data = ad->eth_dev->data;
+	uint16_t i;
+
+	for (i = 0; i < data->nb_rx_queues; i++) {
+		struct iavfc_rxq *q = data->rx_queues[i];
+
+		if (q != NULL)
+			q->tail = (volatile uint32_t *)(void *)(ad->rx_tail_page + 4u * i);
+	}
+	for (i = 0; i < data->nb_tx_queues; i++) {
+		struct iavfc_txq *q = data->tx_queues[i];
+
+		if (q != NULL)
+			q->tail = (volatile uint32_t *)(void *)(ad->tx_tail_page + 4u * i);
+	}
+}
+
 static int
 iavfc_bringup(struct iavfc_adapter *ad)
 {
@@ -1181,16 +1257,7 @@ iavfc_bringup(struct iavfc_adapter *ad)
 	uint16_t i;
 	int ret;
 
-	for (i = 0; i < data->nb_rx_queues; i++) {
-		struct iavfc_rxq *q = data->rx_queues[i];
-
-		q->tail = (volatile uint32_t *)(void *)(ad->rx_tail_page + 4u * i);
-	}
-	for (i = 0; i < data->nb_tx_queues; i++) {
-		struct iavfc_txq *q = data->tx_queues[i];
-
-		q->tail = (volatile uint32_t *)(void *)(ad->tx_tail_page + 4u * i);
-	}
+	iavfc_tails_set(ad);
 	ret = iavfc_vc_config_queues(ad);
 	if (ret == 0)
 		ret = iavfc_vc_irq_map(ad);
@@ -2033,6 +2100,12 @@ static const struct eth_dev_ops iavfc_ops = {
 	.mtu_set = iavfc_mtu_set,
 };
 
+bool
+iavfc_is_port(const struct rte_eth_dev *dev)
+{
+	return dev->dev_ops == &iavfc_ops;
+}
+
 /* ------------------------------------------------------------ probe/remove */
 
 /*
@@ -2151,6 +2224,10 @@ iavfc_zone_create(struct iavfc_adapter *ad, int socket)
 				    IAVFC_ZONE_TX_SLOT, &ad->tx_ring_iova[q]) < 0)
 			goto not_contig;
 	}
+	if (iavfc_zone_iova(ad, IAVFC_ZONE_PROBE_OFF(ad->zone_qp), IAVFC_ZONE_AQ_SIZE,
+			    &ad->probe_aq_iova) < 0)
+		goto not_contig;
+	ad->probe_aq = (void *)((uint8_t *)mz->addr + IAVFC_ZONE_PROBE_OFF(ad->zone_qp));
 	ad->atq = mz->addr;
 	ad->arq = ad->atq + IAVFC_AQ_LEN;
 	ad->atq_buf = (uint8_t *)mz->addr + 2u * IAVFC_AQ_LEN * sizeof(ad->atq[0]);

@@ -99,6 +99,12 @@ iavfc_conn_error(struct iavfc_adapter *ad, int err, const char *what)
 	}
 	if (ad->gone)
 		return;
+	if (ad->scratch) {
+		/* The server a move prepares: the move fails, the port is not concerned. */
+		IAVFC_LOG(ERR, "%s: %s on %s: %s", ad->name, what, ad->path, strerror(-err));
+		iavfc_conn_lost(ad);
+		return;
+	}
 	if (ad->reconnect_ms != 0)
 		IAVFC_LOG(ERR,
 			  "%s: %s: %s: the server on %s is gone; link down, reconnecting every "
