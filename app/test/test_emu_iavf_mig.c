@@ -480,6 +480,8 @@ test_refuse_framing(void)
 	uint8_t *b;
 	int fails = 0;
 
+	/* The header's CRC is CRC-32 (IEEE): its check value. */
+	TEST_ASSERT_EQUAL(emu_iavf_state_crc("123456789", 9), 0xCBF43926u, "CRC-32 check value");
 	/* Truncated at every length. */
 	for (i = 0; i < state_a_len; i++)
 		fails += expect_refused(dev_b, state_a, i, EINVAL, "truncated") != 0;
@@ -696,6 +698,28 @@ test_versions(void)
 	TEST_ASSERT_SUCCESS(ret, "1.1 with an optional section: %s", strerror(-ret));
 	TEST_ASSERT(state_equals(dev_b, state_a, state_a_len), "B is not A after a 1.1 load");
 	emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
+	/* Sections in any order: reversed. */
+	{
+		size_t offs[16] = {0}, lens[16] = {0}, nsec = 0, off = EMU_IAVF_STATE_HDR_LEN, o;
+
+		while (off < state_a_len && nsec < RTE_DIM(offs)) {
+			offs[nsec] = off;
+			lens[nsec] = EMU_IAVF_STATE_SEC_HDR_LEN + get_le32(state_a + off + 4);
+			off += lens[nsec++];
+		}
+		b = mutate(&len, 0);
+		o = EMU_IAVF_STATE_HDR_LEN;
+		while (nsec-- > 0) {
+			memcpy(b + o, state_a + offs[nsec], lens[nsec]);
+			o += lens[nsec];
+		}
+		emu_iavf_state_crc_fix(b, len);
+		ret = emu_iavf_state_load(dev_b, b, len);
+		free(b);
+		TEST_ASSERT_SUCCESS(ret, "sections reversed: %s", strerror(-ret));
+		TEST_ASSERT(state_equals(dev_b, state_a, state_a_len), "B is not A (reversed)");
+		emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
+	}
 	/* A newer minor's required section: not supported. */
 	b = with_section(&len, 1, 200, 0, 40, -1, -1);
 	TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EPROTONOSUPPORT, "1.1 required"),

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,7 @@
 	 AVF_DYN_CTL_SW_ITR_INDX_MASK | AVF_DYN_CTL_WB_ON_ITR)
 
 static_assert(sizeof(((struct emu_iavf_dev *)NULL)->vlans) == 512, "VLAN bitmap size");
+static_assert(EMU_IAVF_SEC_MAX == 10, "parse_order[] lists every section");
 
 /* The device's state, parsed and checked, before it is applied. */
 struct emu_iavf_mig_state {
@@ -106,27 +108,33 @@ struct emu_iavf_mig_state {
 
 /* ----------------------------------------------------------------- CRC */
 
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void
+crc_table_init(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < 256; i++) {
+		uint32_t c = i;
+		int k;
+
+		for (k = 0; k < 8; k++)
+			c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
 static uint32_t
 crc_update(uint32_t crc, const void *buf, size_t len)
 {
-	static uint32_t table[256];
-	static bool init;
 	const uint8_t *p = buf;
 	size_t i;
 
-	if (!__atomic_load_n(&init, __ATOMIC_ACQUIRE)) {
-		for (i = 0; i < 256; i++) {
-			uint32_t c = (uint32_t)i;
-			int k;
-
-			for (k = 0; k < 8; k++)
-				c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		__atomic_store_n(&init, true, __ATOMIC_RELEASE);
-	}
+	pthread_once(&crc_once, crc_table_init);
 	for (i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+		crc = crc_table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
 	return crc;
 }
 
@@ -872,8 +880,15 @@ static int
 emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 		     struct emu_iavf_mig_state *s)
 {
+	static const uint16_t parse_order[] = {
+		EMU_IAVF_SEC_DEVICE, EMU_IAVF_SEC_VIRTCHNL, EMU_IAVF_SEC_REGS,
+		EMU_IAVF_SEC_TAILS,  EMU_IAVF_SEC_IRQ,	    EMU_IAVF_SEC_MSIX,
+		EMU_IAVF_SEC_ADMINQ, EMU_IAVF_SEC_QUEUES,   EMU_IAVF_SEC_RXCONF,
+	};
+	size_t sec_at[EMU_IAVF_SEC_MAX] = {0};
+	uint32_t sec_len[EMU_IAVF_SEC_MAX] = {0};
 	struct rbuf r = {.p = buf, .len = len};
-	uint32_t magic, total, crc, seen = 0;
+	uint32_t magic, total, crc, seen = 0, i;
 	uint16_t major, minor;
 	int ret = 0;
 
@@ -896,10 +911,10 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 	if (crc != emu_iavf_state_crc_of(buf, len))
 		BAD(dev, "CRC mismatch");
 
+	/* Framing: every section's place, in any order. */
 	while (r.off < len) {
 		uint16_t type, flags;
 		uint32_t slen;
-		size_t start;
 
 		if (len - r.off < EMU_IAVF_STATE_SEC_HDR_LEN)
 			BAD(dev, "%zu bytes after the last section", len - r.off);
@@ -926,93 +941,88 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 			BAD(dev, "section %u: flags 0x%x", type, flags);
 		if (seen & (1u << type))
 			BAD(dev, "section %u repeated", type);
-		/* VIRTCHNL before RXCONF, DEVICE before what depends on it. */
-		if (type != EMU_IAVF_SEC_DEVICE && !(seen & (1u << EMU_IAVF_SEC_DEVICE)))
-			BAD(dev, "section %u before DEVICE", type);
-		if (type == EMU_IAVF_SEC_RXCONF && !(seen & (1u << EMU_IAVF_SEC_VIRTCHNL)))
-			BAD(dev, "RXCONF before VIRTCHNL");
 		seen |= 1u << type;
-		start = r.off;
-		{
-			/* Every reader stays in its section. */
-			struct rbuf sr = {.p = buf + start, .len = slen};
-			size_t fixed = 0;
-
-			switch (type) {
-			case EMU_IAVF_SEC_DEVICE:
-				fixed = SEC_DEVICE_LEN;
-				break;
-			case EMU_IAVF_SEC_TAILS:
-				if (slen < SEC_TAILS_FIXED)
-					BAD(dev, "TAILS: %u bytes", slen);
-				break;
-			case EMU_IAVF_SEC_VIRTCHNL:
-				fixed = SEC_VIRTCHNL_LEN;
-				break;
-			case EMU_IAVF_SEC_QUEUES:
-				fixed = SEC_QUEUES_LEN;
-				break;
-			case EMU_IAVF_SEC_REGS:
-				if (slen < SEC_REGS_FIXED)
-					BAD(dev, "REGS: %u bytes", slen);
-				break;
-			case EMU_IAVF_SEC_IRQ:
-				if (slen < SEC_IRQ_FIXED)
-					BAD(dev, "IRQ: %u bytes", slen);
-				break;
-			case EMU_IAVF_SEC_MSIX:
-				if (slen < SEC_MSIX_FIXED)
-					BAD(dev, "MSIX: %u bytes", slen);
-				break;
-			case EMU_IAVF_SEC_ADMINQ:
-				if (slen < SEC_ADMINQ_FIXED)
-					BAD(dev, "ADMINQ: %u bytes", slen);
-				break;
-			case EMU_IAVF_SEC_RXCONF:
-				if (slen < SEC_RXCONF_FIXED)
-					BAD(dev, "RXCONF: %u bytes", slen);
-				break;
-			}
-			if (fixed != 0 && slen != fixed)
-				BAD(dev, "section %u: %u bytes (%zu expected)", type, slen, fixed);
-			switch (type) {
-			case EMU_IAVF_SEC_DEVICE:
-				ret = parse_device(dev, &sr, s);
-				break;
-			case EMU_IAVF_SEC_REGS:
-				ret = parse_regs(dev, &sr, slen, s);
-				break;
-			case EMU_IAVF_SEC_TAILS:
-				ret = parse_tails(dev, &sr, slen, s);
-				break;
-			case EMU_IAVF_SEC_IRQ:
-				ret = parse_irq(dev, &sr, slen, s);
-				break;
-			case EMU_IAVF_SEC_MSIX:
-				ret = parse_msix(dev, &sr, slen, s);
-				break;
-			case EMU_IAVF_SEC_ADMINQ:
-				ret = parse_adminq(dev, &sr, slen, s);
-				break;
-			case EMU_IAVF_SEC_VIRTCHNL:
-				ret = parse_virtchnl(dev, &sr, s);
-				break;
-			case EMU_IAVF_SEC_QUEUES:
-				ret = parse_queues(dev, &sr, s);
-				break;
-			case EMU_IAVF_SEC_RXCONF:
-				ret = parse_rxconf(dev, &sr, slen, s);
-				break;
-			}
-			if (ret < 0)
-				return ret;
-			if (sr.bad || sr.off != slen)
-				BAD(dev, "section %u: %zu of %u bytes read", type, sr.off, slen);
-		}
-		r.off = start + slen;
+		sec_at[type] = r.off;
+		sec_len[type] = slen;
+		r.off += slen;
 	}
 	if (seen != ((1u << EMU_IAVF_SEC_MAX) - 2u))
 		BAD(dev, "sections missing (seen 0x%x)", seen);
+
+	/* Contents, in the order the checks need (DEVICE, VIRTCHNL first). */
+	for (i = 0; i < RTE_DIM(parse_order); i++) {
+		uint16_t type = parse_order[i];
+		uint32_t slen = sec_len[type];
+		/* Every reader stays in its section. */
+		struct rbuf sr = {.p = buf + sec_at[type], .len = slen};
+		size_t fixed = 0, min = 0;
+
+		switch (type) {
+		case EMU_IAVF_SEC_DEVICE:
+			fixed = SEC_DEVICE_LEN;
+			break;
+		case EMU_IAVF_SEC_VIRTCHNL:
+			fixed = SEC_VIRTCHNL_LEN;
+			break;
+		case EMU_IAVF_SEC_QUEUES:
+			fixed = SEC_QUEUES_LEN;
+			break;
+		case EMU_IAVF_SEC_TAILS:
+			min = SEC_TAILS_FIXED;
+			break;
+		case EMU_IAVF_SEC_REGS:
+			min = SEC_REGS_FIXED;
+			break;
+		case EMU_IAVF_SEC_IRQ:
+			min = SEC_IRQ_FIXED;
+			break;
+		case EMU_IAVF_SEC_MSIX:
+			min = SEC_MSIX_FIXED;
+			break;
+		case EMU_IAVF_SEC_ADMINQ:
+			min = SEC_ADMINQ_FIXED;
+			break;
+		case EMU_IAVF_SEC_RXCONF:
+			min = SEC_RXCONF_FIXED;
+			break;
+		}
+		if ((fixed != 0 && slen != fixed) || slen < min)
+			BAD(dev, "section %u: %u bytes (%zu expected)", type, slen,
+			    fixed != 0 ? fixed : min);
+		switch (type) {
+		case EMU_IAVF_SEC_DEVICE:
+			ret = parse_device(dev, &sr, s);
+			break;
+		case EMU_IAVF_SEC_REGS:
+			ret = parse_regs(dev, &sr, slen, s);
+			break;
+		case EMU_IAVF_SEC_TAILS:
+			ret = parse_tails(dev, &sr, slen, s);
+			break;
+		case EMU_IAVF_SEC_IRQ:
+			ret = parse_irq(dev, &sr, slen, s);
+			break;
+		case EMU_IAVF_SEC_MSIX:
+			ret = parse_msix(dev, &sr, slen, s);
+			break;
+		case EMU_IAVF_SEC_ADMINQ:
+			ret = parse_adminq(dev, &sr, slen, s);
+			break;
+		case EMU_IAVF_SEC_VIRTCHNL:
+			ret = parse_virtchnl(dev, &sr, s);
+			break;
+		case EMU_IAVF_SEC_QUEUES:
+			ret = parse_queues(dev, &sr, s);
+			break;
+		case EMU_IAVF_SEC_RXCONF:
+			ret = parse_rxconf(dev, &sr, slen, s);
+			break;
+		}
+		if (ret < 0)
+			return ret;
+		if (sr.bad || sr.off != slen)
+			BAD(dev, "section %u: %zu of %u bytes read", type, sr.off, slen);
+	}
 	return check_state(dev, s);
 }
 

@@ -12,7 +12,7 @@
  *   header (16 bytes): magic "EIAV" (u32 0x56414945), format major (u16),
  *     minor (u16), total length (u32, header included), CRC-32 (u32, IEEE,
  *     of the whole state with this field taken as 0);
- *   then sections until the end: type (u16), flags (u16,
+ *   then sections until the end, in any order: type (u16), flags (u16,
  *     EMU_IAVF_SEC_F_OPTIONAL), payload length (u32), payload.
  * Rules: another major is refused (-EPROTONOSUPPORT); a newer minor may
  * add sections: an unknown one with EMU_IAVF_SEC_F_OPTIONAL is skipped, an
