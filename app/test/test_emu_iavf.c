@@ -157,9 +157,9 @@ case_teardown(void)
 
 /* ------------------------------------------------------------------ cases */
 
-/* Device arguments the device must refuse. */
+/* Device arguments the device must refuse: one row each, named by its text. */
 static int
-test_devargs(void)
+test_devargs_refused(void)
 {
 	/* with_sock: the arguments follow "sock=<tmpdir>/e.sock". */
 	static const struct {
@@ -205,12 +205,9 @@ test_devargs(void)
 		{false, "path="},
 		{false, "path=,queues=2"},
 	};
-	struct rte_vfio_user_client *c;
-	uint32_t count = 0, flags = 0;
 	char args[512];
-	struct stat st;
 	unsigned int i;
-	int ret, fd;
+	int ret;
 
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		const char *a = bad[i].args;
@@ -224,6 +221,17 @@ test_devargs(void)
 			rte_vdev_uninit("emu_iavf_e0");
 		TEST_ASSERT(ret != 0, "device arguments \"%s\" accepted", a ? a : "(null)");
 	}
+	return TEST_SUCCESS;
+}
+
+/* Socket paths the device cannot listen on: refused, and nothing harmed. */
+static int
+test_devargs_sock_unusable(void)
+{
+	char args[512];
+	struct stat st;
+	int ret, fd;
+
 	/* A socket in a directory that does not exist. */
 	snprintf(args, sizeof(args), "sock=%s/no/such/dir/e.sock", tmpdir);
 	ret = rte_vdev_init("emu_iavf_e0", args);
@@ -251,8 +259,21 @@ test_devargs(void)
 	TEST_ASSERT(stat(args, &st) == 0 && S_ISREG(st.st_mode), "%s was replaced", args);
 	unlink(args);
 	TEST_ASSERT_EQUAL(ret, -ENOTSOCK, "a device on a regular file");
+	return TEST_SUCCESS;
+}
 
-	/* And good ones work, under the name the failures did not take. */
+/*
+ * Good device arguments work (under the name the failures of the cases
+ * before did not take): 16 queues, the defaults, path= for sock=.
+ */
+static int
+test_devargs_accepted(void)
+{
+	struct rte_vfio_user_client *c;
+	uint32_t count = 0, flags = 0;
+	char args[512];
+	int ret;
+
 	snprintf(args, sizeof(args), "sock=%s/e.sock,queues=16,mac=02:11:22:33:44:55", tmpdir);
 	ret = rte_vdev_init("emu_iavf_e0", args);
 	TEST_ASSERT_SUCCESS(ret, "rte_vdev_init(emu_iavf_e0, \"%s\")", args);
@@ -987,18 +1008,15 @@ stats_cb(uint16_t dev_id, struct rte_emudev_stats *s, void *arg)
 	return 0;
 }
 
-/* MAC filters, promiscuous mode, statistics, an unknown op. */
+/* MAC filters (one and two a message) and promiscuous mode. */
 static int
-test_filters_stats(void)
+test_mac_filters_promisc(void)
 {
 	static const uint8_t own[6] = {0x02, 0, 0, 0, 0, 0x01};
 	static const uint8_t other[6] = {0x02, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE};
 	static const uint8_t mcast[6] = {0x01, 0x00, 0x5E, 0x00, 0x00, 0xFB};
-	static const uint32_t unknown[] = {0, 4, 5, 16, 99, 999, 0x7FFFFFFFu, 0xFFFFFFFFu};
-	uint8_t stats[96], msg[20];
-	uint16_t rlen;
-	unsigned int i;
-	int st, ret;
+	uint8_t msg[20];
+	int st;
 
 	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 
@@ -1025,6 +1043,20 @@ test_filters_stats(void)
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE allmulti");
 	st = ag_vc_promisc(&g, g.vsi_id, 0);
 	TEST_ASSERT_EQUAL(st, 0, "CONFIG_PROMISCUOUS_MODE off");
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
+
+/* GET_STATS without a consumer, then with the consumer's counters. */
+static int
+test_get_stats(void)
+{
+	uint8_t stats[96];
+	uint16_t rlen;
+	unsigned int i;
+	int st, ret;
+
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
 
 	/* GET_STATS without a consumer: success, 96 bytes. */
 	st = ag_vc_queue_select(&g, VC_OP_GET_STATS, g.vsi_id, 0, 0, stats, sizeof(stats), &rlen);
@@ -1049,7 +1081,21 @@ test_filters_stats(void)
 
 		TEST_ASSERT_EQUAL(got, want, "GET_STATS counter %u", i);
 	}
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
 
+/* Unknown virtchnl ops, with and without payload: NOT_SUPPORTED. */
+static int
+test_unknown_ops(void)
+{
+	static const uint32_t unknown[] = {0, 4, 5, 16, 99, 999, 0x7FFFFFFFu, 0xFFFFFFFFu};
+	uint8_t msg[20];
+	unsigned int i;
+	int st;
+
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
+	memset(msg, 0, sizeof(msg));
 	for (i = 0; i < RTE_DIM(unknown); i++) {
 		st = ag_vc_call(&g, unknown[i], NULL, 0, NULL, 0, NULL);
 		TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "op %" PRIu32, unknown[i]);
@@ -2663,43 +2709,42 @@ devargs_dma_try(const char *extra, int fd, unsigned int nb_maps, int *last)
 	return rte_vdev_uninit("emu_iavf_e0");
 }
 
-/* trust_client_memory and max_dma_maps reach the server. */
+/* trust_client_memory and max_dma_maps reach the server: one row a device. */
 static int
 test_devargs_limits(void)
 {
+	static const struct {
+		const char *name;
+		const char *devargs; /* after "sock=<tmpdir>/e.sock" */
+		bool sealed; /* the memory mapped */
+		unsigned int nb_maps; /* DMA_MAPs of one page */
+		int want; /* result of the last one */
+	} rows[] = {
+		{"max_dma_maps=2: second DMA_MAP", ",max_dma_maps=2", true, 2, 0},
+		{"max_dma_maps=2: third DMA_MAP refused", ",max_dma_maps=2", true, 3, -ENOSPC},
+		{"max_dma_maps=65535: third DMA_MAP", ",max_dma_maps=65535", true, 3, 0},
+		{"unsealed memory, no devarg: refused", "", false, 1, -EPERM},
+		{"unsealed memory, trust_client_memory=0: refused", ",trust_client_memory=0", false,
+		 1, -EPERM},
+		{"unsealed memory, trust_client_memory=1: accepted", ",trust_client_memory=1",
+		 false, 1, 0},
+	};
 	int sealed = dma_memfd(4 * 4096, true), unsealed = dma_memfd(4 * 4096, false);
 	int ret = TEST_FAILED, last;
+	unsigned int i;
 
 	if (sealed < 0 || unsealed < 0) {
 		printf("memfd: %s\n", strerror(errno));
 		goto out;
 	}
-	/* max_dma_maps=2: the third map is refused. */
-	if (devargs_dma_try(",max_dma_maps=2", sealed, 2, &last) != 0 || last != 0) {
-		printf("max_dma_maps=2: second DMA_MAP: %d\n", last);
-		goto out;
-	}
-	if (devargs_dma_try(",max_dma_maps=2", sealed, 3, &last) != 0 || last != -ENOSPC) {
-		printf("max_dma_maps=2: third DMA_MAP gave %d, not -ENOSPC\n", last);
-		goto out;
-	}
-	if (devargs_dma_try(",max_dma_maps=65535", sealed, 3, &last) != 0 || last != 0) {
-		printf("max_dma_maps=65535: third DMA_MAP: %d\n", last);
-		goto out;
-	}
-	/* Unsealed memory: refused by default and with trust_client_memory=0... */
-	if (devargs_dma_try("", unsealed, 1, &last) != 0 || last != -EPERM) {
-		printf("unsealed memory, no devarg: DMA_MAP gave %d, not -EPERM\n", last);
-		goto out;
-	}
-	if (devargs_dma_try(",trust_client_memory=0", unsealed, 1, &last) != 0 || last != -EPERM) {
-		printf("unsealed memory, trust_client_memory=0: DMA_MAP gave %d\n", last);
-		goto out;
-	}
-	/* ...accepted with trust_client_memory=1. */
-	if (devargs_dma_try(",trust_client_memory=1", unsealed, 1, &last) != 0 || last != 0) {
-		printf("unsealed memory, trust_client_memory=1: DMA_MAP gave %d\n", last);
-		goto out;
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		last = 0;
+		if (devargs_dma_try(rows[i].devargs, rows[i].sealed ? sealed : unsealed,
+				    rows[i].nb_maps, &last) != 0 ||
+		    last != rows[i].want) {
+			printf("%s: DMA_MAP gave %d, want %d\n", rows[i].name, last, rows[i].want);
+			goto out;
+		}
 	}
 	ret = TEST_SUCCESS;
 out:
@@ -2954,13 +2999,17 @@ static struct unit_test_suite emu_iavf_suite = {
 	.teardown = suite_teardown,
 	.unit_test_cases =
 		{
-			TEST_CASE(test_devargs),
+			TEST_CASE(test_devargs_refused),
+			TEST_CASE(test_devargs_sock_unusable),
+			TEST_CASE(test_devargs_accepted),
 			TEST_CASE(test_default_mac),
 			TEST_CASE_ST(case_setup, case_teardown, test_config_space),
 			TEST_CASE_ST(case_setup, case_teardown, test_bringup),
 			TEST_CASE_ST(case_setup, case_teardown, test_queues),
 			TEST_CASE_ST(case_setup, case_teardown, test_link_events),
-			TEST_CASE_ST(case_setup, case_teardown, test_filters_stats),
+			TEST_CASE_ST(case_setup, case_teardown, test_mac_filters_promisc),
+			TEST_CASE_ST(case_setup, case_teardown, test_get_stats),
+			TEST_CASE_ST(case_setup, case_teardown, test_unknown_ops),
 			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf),
 			TEST_CASE_ST(case_setup, case_teardown, test_vlan),
 			TEST_CASE_ST(case_setup, case_teardown, test_rss),
