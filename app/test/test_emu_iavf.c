@@ -1204,21 +1204,10 @@ rx_conf_is_default(const char *when)
 	return 0;
 }
 
-/*
- * The receive configuration through virtchnl: unicast and multicast lists
- * (duplicates, the device MAC always there, full lists refused whole),
- * promiscuous modes, bad messages changing nothing, defaults after a reset
- * and after the client left, one event per change.
- */
+/* The event counters and rx_conf_cb() registered. */
 static int
-test_rx_conf(void)
+rx_conf_events_register(void)
 {
-	struct rte_emudev_net_rx_conf c;
-	uint8_t a[6], msg[32];
-	unsigned int ev, i;
-	uint64_t gen;
-	int st, ret = TEST_FAILED;
-
 	TEST_ASSERT_SUCCESS(
 		rte_emudev_event_register(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL),
 		"event register");
@@ -1226,6 +1215,31 @@ test_rx_conf(void)
 						      rx_conf_cb, NULL),
 			    "event register");
 	cb_ret = -1;
+	return TEST_SUCCESS;
+}
+
+static void
+rx_conf_events_unregister(void)
+{
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED, rx_conf_cb, NULL);
+}
+
+/*
+ * The receive configuration through virtchnl: unicast and multicast lists
+ * (duplicates, the device MAC always there, full lists refused whole),
+ * promiscuous modes, bad messages changing nothing, one event per change.
+ */
+static int
+test_rx_conf_lists(void)
+{
+	struct rte_emudev_net_rx_conf c;
+	uint8_t a[6], msg[32];
+	unsigned int ev, i;
+	uint64_t gen;
+	int st, ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(rx_conf_events_register(), "event register");
 	if (ag_bring_up(&g, true) != 0 || rx_conf_is_default("after bring-up") != 0)
 		goto out;
 
@@ -1388,7 +1402,34 @@ test_rx_conf(void)
 		printf("a deleted multicast address is still listed\n");
 		goto out;
 	}
+	if (g.nb_stray != 0) {
+		printf("%u stray replies\n", g.nb_stray);
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	rx_conf_events_unregister();
+	return ret;
+}
 
+/*
+ * The receive configuration goes back to the defaults, with an event, after
+ * a VF reset and after the client left.
+ */
+static int
+test_rx_conf_defaults_restored(void)
+{
+	unsigned int ev;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(rx_conf_events_register(), "event register");
+	if (ag_bring_up(&g, true) != 0 || rx_conf_is_default("after bring-up") != 0)
+		goto out;
+	/* Something to undo: multicast addresses, promiscuous mode. */
+	if (vc_eth_addrs(VC_OP_ADD_ETH_ADDR, true, 1, 3) != 0) {
+		printf("ADD_ETH_ADDR of 3 multicast failed\n");
+		goto out;
+	}
 	/* A VF reset: back to the defaults, with an event. */
 	ag_vc_promisc(&g, g.vsi_id, VC_PROMISC_UNICAST);
 	ev = ev_get(RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED);
@@ -1417,8 +1458,7 @@ test_rx_conf(void)
 	}
 	ret = TEST_SUCCESS;
 out:
-	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
-	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED, rx_conf_cb, NULL);
+	rx_conf_events_unregister();
 	return ret;
 }
 
@@ -3128,7 +3168,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_mac_filters_promisc),
 			TEST_CASE_ST(case_setup, case_teardown, test_get_stats),
 			TEST_CASE_ST(case_setup, case_teardown, test_unknown_ops),
-			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf),
+			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf_lists),
+			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf_defaults_restored),
 			TEST_CASE_ST(case_setup, case_teardown, test_vlan),
 			TEST_CASE_ST(case_setup, case_teardown, test_rss),
 			TEST_CASE_ST(case_setup, case_teardown, test_malformed),
