@@ -1529,20 +1529,23 @@ vlan_bit(const struct rte_emudev_net_rx_conf *c, unsigned int vid)
 
 /*
  * VLAN_V2 as DPDK's and Linux's iavf use it: the capabilities, filters
- * (-> VLAN_FILTER and vlan_bitmap, VLAN 0 alone filters nothing), stripping
- * (-> VLAN_STRIP), insertion; bad filters and settings refused, a full
- * table, the ops refused without VLAN_V2, defaults after a reset.
+ * (-> VLAN_FILTER and vlan_bitmap, VLAN 0 alone filters nothing); bad
+ * filters refused (one named row each), a full table, the ops refused
+ * without VLAN_V2.
  */
 static int
-test_vlan(void)
+test_vlan_filters(void)
 {
-	static const uint16_t bad[][4] = {
-		{0x88A8, 100, 0, 0}, /* S-tag */
-		{0x8100, 0x2064, 0, 0}, /* priority bits */
-		{0x8100, 0x1064, 0, 0}, /* DEI bit */
-		{0x8100, 100, 0xFFF, 0}, /* a mask */
-		{0x8100, 100, 0, 0x8100}, /* something inner */
-		{0, 100, 0, 0}, /* no tpid */
+	static const struct {
+		const char *name;
+		uint16_t raw[4]; /* tpid, tci, mask, inner tpid */
+	} bad[] = {
+		{"S-tag", {0x88A8, 100, 0, 0}},
+		{"priority bits", {0x8100, 0x2064, 0, 0}},
+		{"DEI bit", {0x8100, 0x1064, 0, 0}},
+		{"a mask", {0x8100, 100, 0xFFF, 0}},
+		{"something inner", {0x8100, 100, 0, 0x8100}},
+		{"no tpid", {0, 100, 0, 0}},
 	};
 	struct rte_emudev_net_rx_conf c;
 	uint8_t caps[64];
@@ -1601,10 +1604,11 @@ test_vlan(void)
 	/* Bad filters: refused, nothing changed. */
 	gen = c.generation;
 	for (i = 0; i < RTE_DIM(bad); i++) {
-		st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 0, 1, bad[i], 0);
-		TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "bad filter %u", i);
-		st = vc_vlan_filters(VC_OP_DEL_VLAN_V2, 0, 1, bad[i], 0);
-		TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "bad filter %u deleted", i);
+		st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 0, 1, bad[i].raw, 0);
+		TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "bad filter %u (%s)", i, bad[i].name);
+		st = vc_vlan_filters(VC_OP_DEL_VLAN_V2, 0, 1, bad[i].raw, 0);
+		TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "bad filter %u (%s) deleted", i,
+				  bad[i].name);
 	}
 	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 200, 2, NULL, 32);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "2 filters in the bytes of 1");
@@ -1634,26 +1638,58 @@ test_vlan(void)
 	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && vlan_bit(&c, 4095) &&
 			    (c.flags & RTE_EMUDEV_NET_RX_F_VLAN_FILTER),
 		    "VLAN 4095: status %d", st);
+	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
+	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+	return TEST_SUCCESS;
+}
 
-	/* Stripping and insertion. */
+/*
+ * VLAN_V2 stripping (-> VLAN_STRIP) and insertion; settings refused (one
+ * named row each) change nothing; no filter and no stripping after a reset.
+ */
+static int
+test_vlan_offloads(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t op, outer, inner;
+		int want;
+	} settings[] = {
+		{"insertion on", VC_OP_ENABLE_VLAN_INSERTION_V2, 0x1, 0, 0},
+		{"insertion off", VC_OP_DISABLE_VLAN_INSERTION_V2, 0x1, 0, 0},
+		{"inner stripping", VC_OP_ENABLE_VLAN_STRIPPING_V2, 0, 0x1,
+		 VC_STATUS_NOT_SUPPORTED},
+		{"0x88a8 stripping", VC_OP_ENABLE_VLAN_STRIPPING_V2, 0x2, 0, VC_STATUS_ERR_PARAM},
+		{"outer and inner insertion", VC_OP_ENABLE_VLAN_INSERTION_V2, 0x1, 0x1,
+		 VC_STATUS_ERR_PARAM},
+		{"stripping of no ethertype", VC_OP_ENABLE_VLAN_STRIPPING_V2, 0, 0,
+		 VC_STATUS_ERR_PARAM},
+	};
+	struct rte_emudev_net_rx_conf c;
+	uint8_t caps[64];
+	struct vf_res r;
+	uint16_t rlen;
+	unsigned int i;
+	int st;
+
+	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
+	TEST_ASSERT_SUCCESS(ag_vc_get_resources_caps(&g, &r, VF_CAPS_OFFLOADS), "GET_VF_RESOURCES");
+	TEST_ASSERT(r.caps & VC_CAP_VLAN_V2, "VLAN_V2 not offered (caps 0x%08x)", r.caps);
+	/* The capabilities: the bytes of the short settings below. */
+	memset(caps, 0, sizeof(caps));
+	st = ag_vc_call(&g, VC_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, caps, sizeof(caps), &rlen);
+	TEST_ASSERT(st == 0 && rlen == 40, "VLAN caps: status %d, %u bytes", st, rlen);
+
 	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0x1, 0);
 	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && (c.flags & RTE_EMUDEV_NET_RX_F_VLAN_STRIP),
 		    "stripping on: status %d, flags 0x%x", st, c.flags);
 	st = vc_vlan_setting(VC_OP_DISABLE_VLAN_STRIPPING_V2, 0x1, 0);
 	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && !(c.flags & RTE_EMUDEV_NET_RX_F_VLAN_STRIP),
 		    "stripping off: status %d, flags 0x%x", st, c.flags);
-	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_INSERTION_V2, 0x1, 0);
-	TEST_ASSERT_EQUAL(st, 0, "insertion on");
-	st = vc_vlan_setting(VC_OP_DISABLE_VLAN_INSERTION_V2, 0x1, 0);
-	TEST_ASSERT_EQUAL(st, 0, "insertion off");
-	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0, 0x1);
-	TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "inner stripping");
-	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0x2, 0);
-	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "0x88a8 stripping");
-	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_INSERTION_V2, 0x1, 0x1);
-	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "outer and inner insertion");
-	st = vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0, 0);
-	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "stripping of no ethertype");
+	for (i = 0; i < RTE_DIM(settings); i++) {
+		st = vc_vlan_setting(settings[i].op, settings[i].outer, settings[i].inner);
+		TEST_ASSERT_EQUAL(st, settings[i].want, "%s", settings[i].name);
+	}
 	st = ag_vc_call(&g, VC_OP_ENABLE_VLAN_STRIPPING_V2, caps, 12, NULL, 0, NULL);
 	TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "a short setting");
 	st = ag_vc_call(&g, 58 /* ENABLE_VLAN_FILTERING_V2: no toggle offered */, caps, 16, NULL, 0,
@@ -1663,10 +1699,12 @@ test_vlan(void)
 		    "refused settings changed the configuration");
 
 	/* A reset: no filter, no stripping. */
+	st = vc_vlan_filters(VC_OP_ADD_VLAN_V2, 4095, 1, NULL, 0);
+	TEST_ASSERT(st == 0 && rx_conf(&c) == 0 && (c.flags & RTE_EMUDEV_NET_RX_F_VLAN_FILTER),
+		    "a filter for the reset to remove: status %d", st);
 	vc_vlan_setting(VC_OP_ENABLE_VLAN_STRIPPING_V2, 0x1, 0);
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");
 	TEST_ASSERT_SUCCESS(rx_conf_is_default("VLAN after a reset"), "defaults after a reset");
-	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
 	TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
 	return TEST_SUCCESS;
 }
@@ -3170,7 +3208,8 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_unknown_ops),
 			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf_lists),
 			TEST_CASE_ST(case_setup, case_teardown, test_rx_conf_defaults_restored),
-			TEST_CASE_ST(case_setup, case_teardown, test_vlan),
+			TEST_CASE_ST(case_setup, case_teardown, test_vlan_filters),
+			TEST_CASE_ST(case_setup, case_teardown, test_vlan_offloads),
 			TEST_CASE_ST(case_setup, case_teardown, test_rss),
 			TEST_CASE_ST(case_setup, case_teardown, test_malformed),
 			TEST_CASE_ST(case_setup, case_teardown, test_aq_replies_in_order),
