@@ -1768,6 +1768,37 @@ vc_rss_hena(uint64_t hena, uint16_t len)
 	return ag_vc_call(&g, VC_OP_SET_RSS_HENA, msg, len, NULL, 0, NULL);
 }
 
+/* RSS messages the device must refuse. */
+enum rss_msg_kind {
+	RSS_MSG_KEY,
+	RSS_MSG_LUT,
+	RSS_MSG_HENA
+};
+
+struct rss_bad_msg {
+	const char *name;
+	enum rss_msg_kind kind;
+	uint16_t vsi_delta; /* key: added to the VSI id */
+	uint64_t val; /* key: its length; LUT: its entries; hena: the value */
+	uint8_t arg; /* key: the seed; LUT: the bad queue */
+	uint16_t len; /* message length */
+};
+
+static const struct rss_bad_msg rss_bad[] = {
+	{"40-byte key", RSS_MSG_KEY, 0, 40, 9, 44},
+	{"64-byte key", RSS_MSG_KEY, 0, 64, 9, 68},
+	{"key cut short", RSS_MSG_KEY, 0, 52, 9, 55},
+	{"key of another VSI", RSS_MSG_KEY, 1, 52, 9, 56},
+	{"3-byte message", RSS_MSG_KEY, 0, 52, 9, 3},
+	{"LUT naming queue DEV_QUEUES", RSS_MSG_LUT, 0, 64, DEV_QUEUES, 68},
+	{"LUT naming queue 255", RSS_MSG_LUT, 0, 64, 255, 68},
+	{"LUT of 128 entries", RSS_MSG_LUT, 0, 128, 0, 132},
+	{"LUT cut short", RSS_MSG_LUT, 0, 64, 0, 67},
+	{"hena bit 29", RSS_MSG_HENA, 0, 1ull << 29, 0, 8},
+	{"hena bit 0", RSS_MSG_HENA, 0, RSS_HENA_CAPS | 1ull << 0, 0, 8},
+	{"4-byte hena", RSS_MSG_HENA, 0, 0, 0, 4},
+};
+
 /*
  * RSS_PF as DPDK's iavf (hena 0 at init, then LUT, key and hena at
  * configure) and Linux's use it: the sizes, GET_RSS_HENA_CAPS, the key,
@@ -1855,25 +1886,20 @@ test_rss(void)
 				     RTE_ETH_RSS_L2_PAYLOAD),
 		    "all types: 0x%" PRIx64, c.rss_types);
 
-	/* Bad messages: refused, nothing changed. */
+	/* Bad messages (one named row each): refused, nothing changed. */
 	gen = c.generation;
-	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 40, 9, 44), VC_STATUS_ERR_PARAM, "40-byte key");
-	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 64, 9, 68), VC_STATUS_ERR_PARAM, "64-byte key");
-	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 52, 9, 55), VC_STATUS_ERR_PARAM, "key cut short");
-	TEST_ASSERT_EQUAL(vc_rss_key((uint16_t)(g.vsi_id + 1), 52, 9, 56), VC_STATUS_ERR_PARAM,
-			  "key of another VSI");
-	TEST_ASSERT_EQUAL(vc_rss_key(g.vsi_id, 52, 9, 3), VC_STATUS_ERR_PARAM, "3-byte message");
-	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, DEV_QUEUES, 68), VC_STATUS_ERR_PARAM,
-			  "LUT naming queue %u", DEV_QUEUES);
-	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, 255, 68), VC_STATUS_ERR_PARAM,
-			  "LUT naming queue 255");
-	TEST_ASSERT_EQUAL(vc_rss_lut(128, DEV_QUEUES, 0, 132), VC_STATUS_ERR_PARAM,
-			  "LUT of 128 entries");
-	TEST_ASSERT_EQUAL(vc_rss_lut(64, DEV_QUEUES, 0, 67), VC_STATUS_ERR_PARAM, "LUT cut short");
-	TEST_ASSERT_EQUAL(vc_rss_hena(1ull << 29, 8), VC_STATUS_ERR_PARAM, "hena bit 29");
-	TEST_ASSERT_EQUAL(vc_rss_hena(RSS_HENA_CAPS | 1ull << 0, 8), VC_STATUS_ERR_PARAM,
-			  "hena bit 0");
-	TEST_ASSERT_EQUAL(vc_rss_hena(0, 4), VC_STATUS_ERR_PARAM, "4-byte hena");
+	for (i = 0; i < RTE_DIM(rss_bad); i++) {
+		const struct rss_bad_msg *b = &rss_bad[i];
+
+		if (b->kind == RSS_MSG_KEY)
+			st = vc_rss_key((uint16_t)(g.vsi_id + b->vsi_delta), (uint16_t)b->val,
+					b->arg, b->len);
+		else if (b->kind == RSS_MSG_LUT)
+			st = vc_rss_lut((uint16_t)b->val, DEV_QUEUES, b->arg, b->len);
+		else
+			st = vc_rss_hena(b->val, b->len);
+		TEST_ASSERT_EQUAL(st, VC_STATUS_ERR_PARAM, "%s", b->name);
+	}
 	TEST_ASSERT(rx_conf(&c) == 0 && c.generation == gen,
 		    "bad messages changed the configuration");
 	TEST_ASSERT_EQUAL(c.rss_lut[17], 17 % DEV_QUEUES, "LUT entry 17 after bad messages");
