@@ -421,16 +421,12 @@ bar_size_probe(unsigned int bar, uint64_t *size, uint32_t *type)
 	return 0;
 }
 
-/* Configuration space, regions and interrupts as a VMM sees them. */
+/* The device as a VMM sees it: PCI, resettable, its regions and IRQs; the PCI ids. */
 static int
-test_config_space(void)
+test_config_ids(void)
 {
 	struct rte_vfio_user_device_info di;
-	struct rte_vfio_user_region_info ri;
-	uint8_t cfg[256], cfg2[256];
-	uint32_t count = 0, flags = 0, type, tbl, pba, i;
-	uint64_t size, tail_pages[2] = {R_QTX_TAIL(0), R_QRX_TAIL(0)};
-	unsigned int msix, exp, nvec, t;
+	uint8_t cfg[256];
 	int ret;
 
 	ret = rte_vfio_user_client_device_info(g.c, &di);
@@ -447,8 +443,21 @@ test_config_space(void)
 	TEST_ASSERT_EQUAL(get_le16(cfg + 0x02), 0x1889, "device id");
 	TEST_ASSERT_EQUAL(get_le32(cfg + 0x08) >> 8, 0x020000, "class code");
 	TEST_ASSERT_EQUAL(cfg[0x0E] & 0x7F, 0, "header type");
+	return TEST_SUCCESS;
+}
 
-	/* MSI-X: queues + 1 vectors, table and PBA inside their BARs. */
+/* MSI-X: queues + 1 vectors, table and PBA inside their BARs. */
+static int
+test_config_msix(void)
+{
+	struct rte_vfio_user_region_info ri;
+	uint8_t cfg[256];
+	uint32_t count = 0, flags = 0, tbl, pba;
+	unsigned int msix, nvec, t;
+	int ret;
+
+	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
+	TEST_ASSERT_SUCCESS(ret, "read config space");
 	msix = find_cap(cfg, PCI_CAP_ID_MSIX);
 	TEST_ASSERT(msix != 0, "no MSI-X capability");
 	nvec = (get_le16(cfg + msix + 2) & 0x7FFu) + 1;
@@ -469,14 +478,36 @@ test_config_space(void)
 		TEST_ASSERT(ri.size >= need, "MSI-X %s BAR%" PRIu32 " of 0x%" PRIx64 " bytes",
 			    t == 0 ? "table" : "PBA", v & 7u, ri.size);
 	}
+	return TEST_SUCCESS;
+}
 
-	/* PCI Express with FLR. */
+/* PCI Express with FLR. */
+static int
+test_config_pcie_flr(void)
+{
+	uint8_t cfg[256];
+	unsigned int exp;
+	int ret;
+
+	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
+	TEST_ASSERT_SUCCESS(ret, "read config space");
 	exp = find_cap(cfg, PCI_CAP_ID_EXP);
 	TEST_ASSERT(exp != 0, "no PCI Express capability");
 	TEST_ASSERT(get_le32(cfg + exp + 4) & (1u << 28), "DevCap 0x%08" PRIx32 " without FLR",
 		    get_le32(cfg + exp + 4));
+	return TEST_SUCCESS;
+}
 
-	/* BAR0: 64 KiB or more of registers; the tail pages are sparse areas. */
+/* BAR0: 64 KiB or more of registers; the tail pages are sparse areas, nothing else. */
+static int
+test_config_bar0(void)
+{
+	struct rte_vfio_user_region_info ri;
+	uint64_t tail_pages[2] = {R_QTX_TAIL(0), R_QRX_TAIL(0)};
+	unsigned int t;
+	uint32_t i;
+	int ret;
+
 	memset(&ri, 0, sizeof(ri));
 	ret = rte_vfio_user_client_region_info(g.c, RTE_VFIO_USER_REGION_BAR0, &ri);
 	TEST_ASSERT_SUCCESS(ret, "region info of BAR0");
@@ -505,6 +536,28 @@ test_config_space(void)
 			    "sparse area [0x%" PRIx64 ", 0x%" PRIx64 ") covers trapped registers",
 			    ri.sparse[i].offset, ri.sparse[i].offset + ri.sparse[i].size);
 	}
+	return TEST_SUCCESS;
+}
+
+/* BAR0 and the MSI-X BAR answer sizing with their sizes, and are left as they were. */
+static int
+test_config_bar_sizing(void)
+{
+	struct rte_vfio_user_region_info ri;
+	uint8_t cfg[256], cfg2[256];
+	uint32_t type, tbl;
+	uint64_t size;
+	unsigned int msix;
+	int ret;
+
+	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
+	TEST_ASSERT_SUCCESS(ret, "read config space");
+	msix = find_cap(cfg, PCI_CAP_ID_MSIX);
+	TEST_ASSERT(msix != 0, "no MSI-X capability");
+	tbl = get_le32(cfg + msix + 4);
+	memset(&ri, 0, sizeof(ri));
+	ret = rte_vfio_user_client_region_info(g.c, RTE_VFIO_USER_REGION_BAR0, &ri);
+	TEST_ASSERT_SUCCESS(ret, "region info of BAR0");
 	/* The BAR answers sizing with its size. */
 	ret = bar_size_probe(0, &size, &type);
 	TEST_ASSERT_SUCCESS(ret, "size BAR0");
@@ -3225,7 +3278,11 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE(test_devargs_sock_unusable),
 			TEST_CASE(test_devargs_accepted),
 			TEST_CASE(test_default_mac),
-			TEST_CASE_ST(case_setup, case_teardown, test_config_space),
+			TEST_CASE_ST(case_setup, case_teardown, test_config_ids),
+			TEST_CASE_ST(case_setup, case_teardown, test_config_msix),
+			TEST_CASE_ST(case_setup, case_teardown, test_config_pcie_flr),
+			TEST_CASE_ST(case_setup, case_teardown, test_config_bar0),
+			TEST_CASE_ST(case_setup, case_teardown, test_config_bar_sizing),
 			TEST_CASE_ST(case_setup, case_teardown, test_bringup),
 			TEST_CASE_ST(case_setup, case_teardown, test_queues),
 			TEST_CASE_ST(case_setup, case_teardown, test_link_events),
