@@ -2886,57 +2886,82 @@ wait_disconnected(void)
 	}
 }
 
-/* A client goes away (at any point); the next one brings the device up. */
+/* How the client leaves in test_reconnect(): the state it leaves. */
+static int
+leave_queues_up(void)
+{
+	TEST_ASSERT_SUCCESS(ag_bring_up_queues(&g, DEV_QUEUES), "bring-up");
+	return TEST_SUCCESS;
+}
+
+static int
+leave_message_in_flight(void)
+{
+	struct aq_desc d;
+
+	TEST_ASSERT_SUCCESS(ag_wait_vfactive(&g), "VFACTIVE");
+	TEST_ASSERT_SUCCESS(ag_aq_init(&g), "admin queue init");
+	ag_vc_desc(&d, VC_OP_GET_STATS, 12, GUEST_IOVA + ATQ_BUF_OFF(0));
+	TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
+	return TEST_SUCCESS;
+}
+
+/*
+ * A client goes away (at any point: one row each); the next one brings the
+ * device up without a DEVICE_RESET.
+ */
 static int
 test_reconnect(void)
 {
-	int round;
+	static const struct {
+		const char *name;
+		int (*leave)(void); /* NULL: the client leaves without doing anything */
+	} rows[] = {
+		{"queues up", leave_queues_up},
+		{"a message in flight", leave_message_in_flight},
+		{"nothing at all", NULL},
+	};
+	unsigned int i;
 
-	for (round = 0; round < 3; round++) {
-		switch (round) {
-		case 0:
-			TEST_ASSERT_SUCCESS(ag_bring_up_queues(&g, DEV_QUEUES), "bring-up");
-			break;
-		case 1:
-			TEST_ASSERT_SUCCESS(ag_wait_vfactive(&g), "VFACTIVE");
-			TEST_ASSERT_SUCCESS(ag_aq_init(&g), "admin queue init");
-			/* A message in flight as the client leaves. */
-			{
-				struct aq_desc d;
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		const char *name = rows[i].name;
 
-				ag_vc_desc(&d, VC_OP_GET_STATS, 12, GUEST_IOVA + ATQ_BUF_OFF(0));
-				TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post");
-			}
-			break;
-		default:
-			/* Nothing at all. */
-			break;
-		}
+		if (rows[i].leave != NULL)
+			TEST_ASSERT_SUCCESS(rows[i].leave(), "%s", name);
 		ag_disconnect(&g);
-		TEST_ASSERT_SUCCESS(wait_disconnected(), "the device missed the disconnection");
-		TEST_ASSERT_SUCCESS(check_all_disabled(), "queues without a client");
+		TEST_ASSERT_SUCCESS(wait_disconnected(), "%s: the device missed the disconnection",
+				    name);
+		TEST_ASSERT_SUCCESS(check_all_disabled(), "%s: queues without a client", name);
 
 		memset(g.mem, 0, GUEST_SIZE);
 		g.nb_stray = 0;
-		TEST_ASSERT_SUCCESS(ag_connect(&g, sock_path), "reconnect");
+		TEST_ASSERT_SUCCESS(ag_connect(&g, sock_path), "%s: reconnect", name);
 		/* No DEVICE_RESET: the device must be usable as the last client left it. */
 		TEST_ASSERT_SUCCESS(ag_bring_up_queues(&g, DEV_QUEUES),
-				    "bring-up after reconnection %d", round);
-		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 0, true), "tx 0");
-		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 1, true), "rx 1");
-		TEST_ASSERT_EQUAL(g.nb_stray, 0, "stray replies");
+				    "bring-up after reconnection %u (%s)", i, name);
+		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 0, true), "%s: tx 0",
+				    name);
+		TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_RX, 1, true), "%s: rx 1",
+				    name);
+		TEST_ASSERT_EQUAL(g.nb_stray, 0, "%s: stray replies", name);
 	}
-	/* Unmapping the memory the rings are in leaves the device sane. */
+	return TEST_SUCCESS;
+}
+
+/* Unmapping the memory the rings are in leaves the device sane. */
+static int
+test_dma_unmap_rings(void)
+{
+	struct rte_emudev_queue_info qi;
+
+	TEST_ASSERT_SUCCESS(ag_bring_up_queues(&g, DEV_QUEUES), "bring-up");
+	TEST_ASSERT_SUCCESS(check_queue(RTE_EMUDEV_QUEUE_GUEST_TX, 0, true), "tx 0");
 	TEST_ASSERT_SUCCESS(rte_vfio_user_client_dma_unmap(g.c, GUEST_IOVA, GUEST_SIZE),
 			    "DMA_UNMAP");
 	g.mapped = false;
 	TEST_ASSERT_SUCCESS(alive("DMA_UNMAP of the rings"), "alive");
-	{
-		struct rte_emudev_queue_info qi;
-
-		TEST_ASSERT_SUCCESS(qinfo(RTE_EMUDEV_QUEUE_GUEST_TX, 0, &qi), "queue info");
-		TEST_ASSERT_NULL(qi.ring_host, "ring still translated after DMA_UNMAP");
-	}
+	TEST_ASSERT_SUCCESS(qinfo(RTE_EMUDEV_QUEUE_GUEST_TX, 0, &qi), "queue info");
+	TEST_ASSERT_NULL(qi.ring_host, "ring still translated after DMA_UNMAP");
 	return TEST_SUCCESS;
 }
 
@@ -3310,6 +3335,7 @@ static struct unit_test_suite emu_iavf_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_irq_queue_vectors),
 			TEST_CASE_ST(case_setup, case_teardown, test_reset),
 			TEST_CASE_ST(case_setup, case_teardown, test_reconnect),
+			TEST_CASE_ST(case_setup, case_teardown, test_dma_unmap_rings),
 			TEST_CASE(test_devargs_limits),
 			TEST_CASE_ST(case_setup, case_teardown, test_tail_fresh),
 			TEST_CASE_ST(case_setup, case_teardown, test_stats_per_client),
