@@ -1271,11 +1271,17 @@ rx_conf_events_register(void)
 	return TEST_SUCCESS;
 }
 
-static void
-rx_conf_events_unregister(void)
+/* The end of a receive configuration case: no stray reply; the events unregistered. */
+static int
+rx_conf_done(int ret)
 {
+	if (ret == TEST_SUCCESS && g.nb_stray != 0) {
+		printf("%u stray replies\n", g.nb_stray);
+		ret = TEST_FAILED;
+	}
 	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_ALL, count_event, NULL);
 	rte_emudev_event_unregister(emu_id, RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED, rx_conf_cb, NULL);
+	return ret;
 }
 
 /*
@@ -1455,14 +1461,9 @@ test_rx_conf_lists(void)
 		printf("a deleted multicast address is still listed\n");
 		goto out;
 	}
-	if (g.nb_stray != 0) {
-		printf("%u stray replies\n", g.nb_stray);
-		goto out;
-	}
 	ret = TEST_SUCCESS;
 out:
-	rx_conf_events_unregister();
-	return ret;
+	return rx_conf_done(ret);
 }
 
 /*
@@ -1505,14 +1506,9 @@ test_rx_conf_defaults_restored(void)
 		printf("no event or no defaults after the client left\n");
 		goto out;
 	}
-	if (g.nb_stray != 0) {
-		printf("%u stray replies\n", g.nb_stray);
-		goto out;
-	}
 	ret = TEST_SUCCESS;
 out:
-	rx_conf_events_unregister();
-	return ret;
+	return rx_conf_done(ret);
 }
 
 /* ------------------------------------------------------------------ VLAN */
