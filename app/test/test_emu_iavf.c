@@ -1143,12 +1143,19 @@ static int
 test_unknown_ops(void)
 {
 	static const uint32_t unknown[] = {0, 4, 5, 16, 99, 999, 0x7FFFFFFFu, 0xFFFFFFFFu};
+	static const uint8_t other[6] = {0x02, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE};
+	static const uint8_t mcast[6] = {0x01, 0x00, 0x5E, 0x00, 0x00, 0xFB};
 	uint8_t msg[20];
 	unsigned int i;
 	int st;
 
 	TEST_ASSERT_SUCCESS(ag_bring_up(&g, true), "bring-up");
+	/* The payload: a DEL_ETH_ADDR of two addresses (what it was before the split). */
 	memset(msg, 0, sizeof(msg));
+	put_le16(msg, g.vsi_id);
+	put_le16(msg + 2, 2);
+	memcpy(msg + 4, other, 6);
+	memcpy(msg + 12, mcast, 6);
 	for (i = 0; i < RTE_DIM(unknown); i++) {
 		st = ag_vc_call(&g, unknown[i], NULL, 0, NULL, 0, NULL);
 		TEST_ASSERT_EQUAL(st, VC_STATUS_NOT_SUPPORTED, "op %" PRIu32, unknown[i]);
