@@ -580,6 +580,20 @@ test_config_bar_sizing(void)
 static int
 test_bringup(void)
 {
+	static const struct {
+		const char *name;
+		uint32_t reg;
+		uint32_t want;
+	} aq_regs[] = {
+		{"ATQLEN", R_ATQLEN, AQ_ENTRIES | AQLEN_ENABLE},
+		{"ARQLEN", R_ARQLEN, AQ_ENTRIES | AQLEN_ENABLE},
+		{"ATQBAH", R_ATQBAH, (uint32_t)(GUEST_IOVA >> 32)},
+		{"ARQBAL", R_ARQBAL, (uint32_t)(GUEST_IOVA + ARQ_RING_OFF)},
+		{"ARQT", R_ARQT, AQ_ENTRIES - 1},
+		{"ATQH", R_ATQH, 0},
+		{"ARQH", R_ARQH, 0},
+	};
+	unsigned int i;
 	struct rte_emudev_info info;
 	struct vf_res r;
 	uint32_t v, major = 0, minor = 0;
@@ -592,13 +606,10 @@ test_bringup(void)
 			((v & RSTAT_MASK) == RSTAT_VFACTIVE || (v & RSTAT_MASK) == RSTAT_COMPLETED),
 		"VFGEN_RSTAT 0x%08" PRIx32, v);
 	TEST_ASSERT_SUCCESS(ag_aq_init(&g), "admin queue init");
-	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ATQLEN");
-	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQLEN), AQ_ENTRIES | AQLEN_ENABLE, "ARQLEN");
-	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQBAH), (uint32_t)(GUEST_IOVA >> 32), "ATQBAH");
-	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQBAL), (uint32_t)(GUEST_IOVA + ARQ_RING_OFF), "ARQBAL");
-	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQT), AQ_ENTRIES - 1, "ARQT");
-	TEST_ASSERT_EQUAL(ag_rd(&g, R_ATQH), 0, "ATQH");
-	TEST_ASSERT_EQUAL(ag_rd(&g, R_ARQH), 0, "ARQH");
+	/* The admin queue registers read back as the driver programmed them. */
+	for (i = 0; i < RTE_DIM(aq_regs); i++)
+		TEST_ASSERT_EQUAL(ag_rd(&g, aq_regs[i].reg), aq_regs[i].want, "%s",
+				  aq_regs[i].name);
 
 	st = ag_vc_version(&g, &major, &minor);
 	TEST_ASSERT_SUCCESS(st, "VERSION status");
