@@ -930,6 +930,19 @@ link_set(uint8_t up)
 	return link_events_settle(ev);
 }
 
+/* Set the link_speed attribute; the number of LINK_CHANGE events it brought. */
+static unsigned int
+speed_set(uint32_t speed)
+{
+	unsigned int ev = g.nb_events;
+
+	if (rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, sizeof(speed)) != 0) {
+		printf("link_speed attribute: cannot set %u\n", speed);
+		return 1000;
+	}
+	return link_events_settle(ev);
+}
+
 /*
  * One LINK_CHANGE per link change: one after the first ENABLE_QUEUES however
  * many follow (DPDK enables one queue per message), one per change of the
@@ -940,9 +953,22 @@ link_set(uint8_t up)
 static int
 test_link_events(void)
 {
+	static const struct {
+		const char *name;
+		bool speed_attr; /* link_speed (else link_up) */
+		uint32_t val; /* link_up, or the speed in units of the initial one */
+		unsigned int events; /* LINK_CHANGE events it brings */
+		int link; /* the last event's link; -1: not checked */
+		int speed_x; /* its speed in units of the initial one; -1: not checked */
+	} steps[] = {
+		{"link down", false, 0, 1, 0, 0},    {"link down again", false, 0, 0, -1, -1},
+		{"link up", false, 1, 1, 1, 1},	     {"link up again", false, 1, 0, -1, -1},
+		{"speed change", true, 2, 1, -1, 2}, {"same speed", true, 2, 0, -1, -1},
+		{"speed back", true, 1, 1, -1, 1},
+	};
 	struct aq_desc d;
-	uint32_t speed, speed0 = 0;
-	unsigned int ev, n;
+	uint32_t speed0 = 0;
+	unsigned int ev, n, i;
 	uint16_t q;
 	int st;
 
@@ -973,35 +999,24 @@ test_link_events(void)
 		    "event %d, link %u, speed %u", g.last_event, g.last_event_link,
 		    g.last_event_speed);
 
-	/* Down, down again, up: one event each change. */
-	n = link_set(0);
-	TEST_ASSERT(n == 1 && !g.last_event_link && g.last_event_speed == 0,
-		    "link down: %u events, link %u, speed %u", n, g.last_event_link,
-		    g.last_event_speed);
-	TEST_ASSERT_EQUAL(link_set(0), 0, "link down again");
-	n = link_set(1);
-	TEST_ASSERT(n == 1 && g.last_event_link && g.last_event_speed == speed0,
-		    "link up: %u events, link %u", n, g.last_event_link);
-	TEST_ASSERT_EQUAL(link_set(1), 0, "link up again");
-	/* A speed change is a change; the same speed is not. */
-	speed = speed0 * 2;
-	ev = g.nb_events;
-	TEST_ASSERT_SUCCESS(
-		rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, sizeof(speed)),
-		"link_speed");
-	n = link_events_settle(ev);
-	TEST_ASSERT(n == 1 && g.last_event_speed == speed, "speed change: %u events, speed %u", n,
-		    g.last_event_speed);
-	ev = g.nb_events;
-	TEST_ASSERT_SUCCESS(
-		rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, sizeof(speed)),
-		"link_speed");
-	TEST_ASSERT_EQUAL(link_events_settle(ev), 0, "same speed");
-	TEST_ASSERT_SUCCESS(
-		rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed0, sizeof(speed0)),
-		"link_speed back");
-	n = link_events_settle(ev);
-	TEST_ASSERT(n == 1 && g.last_event_speed == speed0, "speed back: %u events", n);
+	/*
+	 * Down, down again, up, up again; a speed change is a change, the same
+	 * speed is not: one event each change.
+	 */
+	for (i = 0; i < RTE_DIM(steps); i++) {
+		const char *name = steps[i].name;
+
+		if (steps[i].speed_attr)
+			n = speed_set(steps[i].val * speed0);
+		else
+			n = link_set((uint8_t)steps[i].val);
+		TEST_ASSERT_EQUAL(n, steps[i].events, "%s: events", name);
+		if (steps[i].link >= 0)
+			TEST_ASSERT_EQUAL(g.last_event_link, steps[i].link, "%s: link", name);
+		if (steps[i].speed_x >= 0)
+			TEST_ASSERT_EQUAL(g.last_event_speed, steps[i].speed_x * speed0,
+					  "%s: speed", name);
+	}
 
 	/* Enabling queues again tells nothing new; disabling one neither. */
 	ev = g.nb_events;
