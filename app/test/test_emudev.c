@@ -108,19 +108,6 @@ fake_fmt_size(uint32_t fmt)
 	return FAKE_FMT_SIZE(fmt);
 }
 
-static int
-fake_irq_trigger(void *priv, uint32_t vector)
-{
-	struct fake_dev *f = priv;
-
-	if (vector >= FAKE_NB_VEC)
-		return -EINVAL;
-	if (!f->irq_armed[vector])
-		return -EAGAIN;
-	__atomic_fetch_add(&f->irq_count[vector], 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
 enum {
 	ATTR_MAC,
 	ATTR_LINK_UP,
@@ -154,7 +141,7 @@ fake_start(void *priv)
 static const struct rte_emudev_ops fake_ops = {
 	.info_get = fake_info_get,
 	.queue_info_get = fake_queue_info_get,
-	.irq_trigger = fake_irq_trigger,
+	.irq_trigger = fake_emudev_irq_trigger,
 	.attr_get = fake_emudev_attr_get,
 	.attr_set = fake_emudev_attr_set,
 	.configure = fake_emudev_configure,
@@ -228,6 +215,8 @@ fake_setup(void)
 	fake_emudev_init(&fake.base, FAKE_NB_QP, fake_attrs, NB_FAKE_ATTRS);
 	fake_emudev_queues_set(&fake.base, &fake.q[0][0], &fake.doorbells[0][0], FAKE_NB_QP,
 			       FAKE_FMT_TX, fake_fmt_size);
+	fake_emudev_irqs_set(&fake.base, fake.irq_armed, fake.irq_count, NULL, NULL, FAKE_NB_VEC,
+			     false);
 	fake.base.mac[0] = 0x02;
 	fake.base.mac[5] = 0x42;
 	if (fake_emudev_register(&fake.base, &p) != 0)

@@ -32,6 +32,41 @@ fake_emudev_queues_set(struct fake_emudev *b, struct fake_emudev_queue *q, uint3
 	b->desc_size = desc_size;
 }
 
+void
+fake_emudev_irqs_set(struct fake_emudev *b, bool *armed, uint32_t *fired, uint32_t *calls,
+		     uint32_t *bad_vector, uint32_t nb_vec, bool automask)
+{
+	b->armed = armed;
+	b->irq_fired = fired;
+	b->irq_calls = calls;
+	b->irq_bad_vector = bad_vector;
+	b->nb_vec = nb_vec;
+	b->irq_automask = automask;
+}
+
+int
+fake_emudev_irq_trigger(void *priv, uint32_t vector)
+{
+	struct fake_emudev *b = priv;
+	bool armed;
+
+	if (vector >= b->nb_vec) {
+		if (b->irq_bad_vector != NULL)
+			__atomic_fetch_add(b->irq_bad_vector, 1, __ATOMIC_RELAXED);
+		return -EINVAL;
+	}
+	if (b->irq_calls != NULL)
+		__atomic_fetch_add(&b->irq_calls[vector], 1, __ATOMIC_RELAXED);
+	if (b->irq_automask)
+		armed = __atomic_exchange_n(&b->armed[vector], false, __ATOMIC_ACQ_REL);
+	else
+		armed = __atomic_load_n(&b->armed[vector], __ATOMIC_ACQUIRE);
+	if (!armed)
+		return -EAGAIN;
+	__atomic_fetch_add(&b->irq_fired[vector], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 struct rte_emudev_params
 fake_emudev_params(struct fake_emudev *b, const char *name, const char *driver,
 		   const struct rte_emudev_ops *ops)

@@ -63,6 +63,16 @@ struct fake_emudev {
 	uint16_t nb_q;
 	uint32_t tx_fmt; /* the format of every guest transmit queue */
 	uint32_t (*desc_size)(uint32_t fmt); /* bytes per descriptor of a format */
+	/*
+	 * The interrupt vectors (fake_emudev_irqs_set()): the test's arrays of
+	 * nb_vec; irq_calls and irq_bad_vector may be NULL (not counted).
+	 */
+	bool *armed;
+	uint32_t *irq_fired; /* triggers that fired */
+	uint32_t *irq_calls; /* every trigger of a vector in range */
+	uint32_t *irq_bad_vector; /* triggers of vectors out of range */
+	uint32_t nb_vec;
+	bool irq_automask; /* as an AVF: a fired vector is masked until re-armed */
 	/* Migration: the queue positions reported (fake_emudev_queue_head_set). */
 	uint32_t head[RTE_EMUDEV_QUEUE_DIR_MAX][FAKE_EMUDEV_MAX_QP];
 	unsigned int nb_head_set; /* successful calls */
@@ -85,6 +95,17 @@ void fake_emudev_init(struct fake_emudev *b, uint16_t max_qp,
  */
 void fake_emudev_queues_set(struct fake_emudev *b, struct fake_emudev_queue *q, uint32_t *doorbell,
 			    uint16_t nb_q, uint32_t tx_fmt, uint32_t (*desc_size)(uint32_t fmt));
+
+/* The interrupt vectors fake_emudev_irq_trigger() raises (see struct fake_emudev). */
+void fake_emudev_irqs_set(struct fake_emudev *b, bool *armed, uint32_t *fired, uint32_t *calls,
+			  uint32_t *bad_vector, uint32_t nb_vec, bool automask);
+
+/*
+ * The irq_trigger operation: -EINVAL out of range, -EAGAIN for a vector not
+ * armed, else it fires (counted); with irq_automask a fired vector is
+ * disarmed.
+ */
+int fake_emudev_irq_trigger(void *priv, uint32_t vector);
 
 /*
  * The parameters of a network device of that name and driver with b's

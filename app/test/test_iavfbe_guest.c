@@ -57,23 +57,6 @@ fake_info_get(void *priv, struct rte_emudev_info *info)
 	return 0;
 }
 
-/* As an AVF: a fired vector is masked until the guest re-arms it. */
-static int
-fake_irq_trigger(void *priv, uint32_t vector)
-{
-	struct fake_dev *f = priv;
-
-	if (vector >= NB_VEC) {
-		__atomic_fetch_add(&f->irq_bad_vector, 1, __ATOMIC_RELAXED);
-		return -EINVAL;
-	}
-	__atomic_fetch_add(&f->irq_calls[vector], 1, __ATOMIC_RELAXED);
-	if (!__atomic_exchange_n(&f->armed[vector], false, __ATOMIC_ACQ_REL))
-		return -EAGAIN;
-	__atomic_fetch_add(&f->irq_fired[vector], 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
 enum {
 	ATTR_MAC,
 	ATTR_LINK_UP,
@@ -106,7 +89,7 @@ fake_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
 const struct rte_emudev_ops iavfbe_fake_ops = {
 	.info_get = fake_info_get,
 	.queue_info_get = fake_emudev_queue_info_get,
-	.irq_trigger = fake_irq_trigger,
+	.irq_trigger = fake_emudev_irq_trigger, /* auto-masking, as an AVF */
 	.attr_get = fake_emudev_attr_get,
 	.attr_set = fake_emudev_attr_set,
 	.configure = fake_emudev_configure,
@@ -166,6 +149,8 @@ fake_register(const struct rte_emudev_ops *ops)
 	fake_emudev_init(&fk.base, NB_QP, fake_attrs, NB_ATTRS);
 	fake_emudev_queues_set(&fk.base, &fk.q[0][0], &fk.doorbell[0][0], NB_QP, AVF_DESC_FMT_TX,
 			       avf_desc_fmt_size);
+	fake_emudev_irqs_set(&fk.base, fk.armed, fk.irq_fired, fk.irq_calls, &fk.irq_bad_vector,
+			     NB_VEC, true);
 	p = fake_emudev_params(&fk.base, FAKE_NAME, FAKE_DRIVER, ops);
 	if (fake_emudev_register(&fk.base, &p) != 0)
 		return -1;
