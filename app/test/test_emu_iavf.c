@@ -917,30 +917,29 @@ link_events_settle(unsigned int nb_before)
 	return g.nb_events - nb_before;
 }
 
-/* Set the link_up attribute; the number of LINK_CHANGE events it brought. */
+/* Set an attribute (link_up, link_speed); the number of LINK_CHANGE events it brought. */
 static unsigned int
-link_set(uint8_t up)
+attr_set_events(const char *attr, const void *val, uint32_t size, uint32_t printable)
 {
 	unsigned int ev = g.nb_events;
 
-	if (rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_UP, &up, sizeof(up)) != 0) {
-		printf("link_up attribute: cannot set %u\n", up);
+	if (rte_emudev_attr_set(emu_id, attr, val, size) != 0) {
+		printf("%s attribute: cannot set %u\n", attr, printable);
 		return 1000;
 	}
 	return link_events_settle(ev);
 }
 
-/* Set the link_speed attribute; the number of LINK_CHANGE events it brought. */
+static unsigned int
+link_set(uint8_t up)
+{
+	return attr_set_events(RTE_EMUDEV_ATTR_LINK_UP, &up, sizeof(up), up);
+}
+
 static unsigned int
 speed_set(uint32_t speed)
 {
-	unsigned int ev = g.nb_events;
-
-	if (rte_emudev_attr_set(emu_id, RTE_EMUDEV_ATTR_LINK_SPEED, &speed, sizeof(speed)) != 0) {
-		printf("link_speed attribute: cannot set %u\n", speed);
-		return 1000;
-	}
-	return link_events_settle(ev);
+	return attr_set_events(RTE_EMUDEV_ATTR_LINK_SPEED, &speed, sizeof(speed), speed);
 }
 
 /*
