@@ -54,17 +54,9 @@
 #define FAKE_FMT_RX 2u /* 32 bytes */
 #define FAKE_FMT_SIZE(fmt) ((fmt) == FAKE_FMT_TX ? 16u : (fmt) == FAKE_FMT_RX ? 32u : 12345u)
 
-struct fake_queue {
-	bool enabled;
-	uint32_t fmt; /* FAKE_FMT_*, or RTE_EMUDEV_DESC_NONE */
-	uint32_t ring_size;
-	uint64_t ring_gpa;
-	uint32_t irq_vector;
-};
-
 struct fake_dev {
 	struct fake_emudev base; /* first: the priv is a struct fake_emudev too */
-	struct fake_queue q[RTE_EMUDEV_QUEUE_DIR_MAX][FAKE_NB_QP];
+	struct fake_emudev_queue q[RTE_EMUDEV_QUEUE_DIR_MAX][FAKE_NB_QP];
 	uint32_t doorbells[RTE_EMUDEV_QUEUE_DIR_MAX][FAKE_NB_QP];
 	uint32_t irq_count[FAKE_NB_VEC];
 	bool irq_armed[FAKE_NB_VEC];
@@ -95,43 +87,25 @@ fake_info_get(void *priv, struct rte_emudev_info *info)
 	return 0;
 }
 
+/* The base's queue info, then garbage the library must overwrite. */
 static int
 fake_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
 		    struct rte_emudev_queue_info *info)
 {
-	struct fake_dev *f = priv;
-	const struct fake_queue *q;
+	int ret = fake_emudev_queue_info_get(priv, dir, qid, info);
 
-	if (qid >= FAKE_NB_QP)
-		return -EINVAL;
-	q = &f->q[dir][qid];
-	info->enabled = q->enabled;
-	info->desc_format = q->fmt;
-	/* The format's size (garbage without a format: the library must clear it). */
-	info->desc_size = FAKE_FMT_SIZE(q->fmt);
-	info->ring_size = q->ring_size;
-	info->ring_gpa = q->ring_gpa;
-	info->buf_size = dir == RTE_EMUDEV_QUEUE_GUEST_RX ? 2048 : 0;
-	info->max_pkt_len = 1518;
-	info->doorbell = &f->doorbells[dir][qid];
-	info->irq_vector = q->irq_vector;
-	/* Provider garbage the library must overwrite. */
+	if (ret != 0)
+		return ret;
 	info->ring_host = (void *)(uintptr_t)0xdead;
 	info->qid = 77;
 	return 0;
 }
 
-static int
-fake_irq_trigger(void *priv, uint32_t vector)
+/* The size of a format (garbage without a format: the library must clear it). */
+static uint32_t
+fake_fmt_size(uint32_t fmt)
 {
-	struct fake_dev *f = priv;
-
-	if (vector >= FAKE_NB_VEC)
-		return -EINVAL;
-	if (!f->irq_armed[vector])
-		return -EAGAIN;
-	__atomic_fetch_add(&f->irq_count[vector], 1, __ATOMIC_RELAXED);
-	return 0;
+	return FAKE_FMT_SIZE(fmt);
 }
 
 enum {
@@ -167,7 +141,7 @@ fake_start(void *priv)
 static const struct rte_emudev_ops fake_ops = {
 	.info_get = fake_info_get,
 	.queue_info_get = fake_queue_info_get,
-	.irq_trigger = fake_irq_trigger,
+	.irq_trigger = fake_emudev_irq_trigger,
 	.attr_get = fake_emudev_attr_get,
 	.attr_set = fake_emudev_attr_set,
 	.configure = fake_emudev_configure,
@@ -184,16 +158,11 @@ static const struct rte_emudev_ops min_ops = {
 static struct rte_emudev_params
 fake_params(const char *name)
 {
-	struct rte_emudev_params p = {
-		.name = name,
-		.driver = FAKE_DRIVER,
-		.type = RTE_EMUDEV_TYPE_NET,
-		.socket_id = SOCKET_ID_ANY,
-		.ops = &fake_ops,
-		.priv = &fake,
-		.attrs = fake_attrs,
-		.nb_attrs = NB_FAKE_ATTRS,
-	};
+	struct rte_emudev_params p = fake_emudev_params(&fake.base, name, FAKE_DRIVER, &fake_ops);
+
+	/* The table even before fake_setup() gives it to the base. */
+	p.attrs = fake_attrs;
+	p.nb_attrs = NB_FAKE_ATTRS;
 	return p;
 }
 
@@ -230,17 +199,24 @@ fake_setup(void)
 		goto fail;
 	for (d = 0; d < RTE_EMUDEV_QUEUE_DIR_MAX; d++) {
 		for (q = 0; q < FAKE_NB_QP; q++) {
-			struct fake_queue *fq = &fake.q[d][q];
+			struct fake_emudev_queue *fq = &fake.q[d][q];
 
-			fq->fmt = d == RTE_EMUDEV_QUEUE_GUEST_TX ? FAKE_FMT_TX : FAKE_FMT_RX;
+			fq->configured = true;
+			fq->rx_fmt = FAKE_FMT_RX; /* guest transmit: FAKE_FMT_TX */
 			fq->ring_size = FAKE_RING_SIZE;
 			/* 4 rings of at most 2 KiB in region A. */
 			fq->ring_gpa = MEM_A_GPA + (d * FAKE_NB_QP + q) * 0x800;
+			fq->buf_size = d == RTE_EMUDEV_QUEUE_GUEST_RX ? 2048 : 0;
+			fq->max_pkt_len = 1518;
 			fq->irq_vector = q + 1;
 			fake.doorbells[d][q] = 0x100 * d + q;
 		}
 	}
 	fake_emudev_init(&fake.base, FAKE_NB_QP, fake_attrs, NB_FAKE_ATTRS);
+	fake_emudev_queues_set(&fake.base, &fake.q[0][0], &fake.doorbells[0][0], FAKE_NB_QP,
+			       FAKE_FMT_TX, fake_fmt_size);
+	fake_emudev_irqs_set(&fake.base, fake.irq_armed, fake.irq_count, NULL, NULL, FAKE_NB_VEC,
+			     false);
 	fake.base.mac[0] = 0x02;
 	fake.base.mac[5] = 0x42;
 	if (fake_emudev_register(&fake.base, &p) != 0)
@@ -906,7 +882,10 @@ test_queue_info(void)
 			TEST_ASSERT_EQUAL(qi.qid, q, "qid set by the library");
 			TEST_ASSERT_EQUAL(qi.dir, d, "dir");
 			TEST_ASSERT_EQUAL(qi.enabled, q == 0, "enabled");
-			TEST_ASSERT_EQUAL(qi.desc_format, fake.q[d][q].fmt, "format");
+			TEST_ASSERT_EQUAL(qi.desc_format,
+					  d == RTE_EMUDEV_QUEUE_GUEST_TX ? FAKE_FMT_TX :
+									   FAKE_FMT_RX,
+					  "format");
 			TEST_ASSERT_EQUAL(qi.desc_size, dsz, "desc size from the provider");
 			TEST_ASSERT_EQUAL(qi.ring_size, FAKE_RING_SIZE, "ring size");
 			TEST_ASSERT_EQUAL(qi.ring_gpa, fake.q[d][q].ring_gpa, "ring gpa");
@@ -949,11 +928,11 @@ test_queue_info(void)
 	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "huge ring");
 	TEST_ASSERT_NULL(qi.ring_host, "huge ring");
 	fake.q[0][0].ring_size = FAKE_RING_SIZE;
-	fake.q[0][0].fmt = RTE_EMUDEV_DESC_NONE;
+	fake.q[0][0].configured = false;
 	TEST_ASSERT_SUCCESS(rte_emudev_queue_info_get(fake.base.id, 0, 0, &qi), "unconfigured");
 	TEST_ASSERT_EQUAL(qi.desc_size, 0, "no descriptor size");
 	TEST_ASSERT_NULL(qi.ring_host, "unconfigured ring");
-	fake.q[0][0].fmt = FAKE_FMT_TX;
+	fake.q[0][0].configured = true;
 
 	/* While the table changes, no ring address. */
 	TEST_ASSERT_SUCCESS(raise_type(RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING), "CHANGING");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_memory.h>
 
 #include "test_fake_emudev.h"
 
@@ -18,6 +19,96 @@ fake_emudev_init(struct fake_emudev *b, uint16_t max_qp, const struct rte_emudev
 	b->max_qp = max_qp;
 	b->attrs = attrs;
 	b->nb_attrs = nb_attrs;
+}
+
+void
+fake_emudev_queues_set(struct fake_emudev *b, struct fake_emudev_queue *q, uint32_t *doorbell,
+		       uint16_t nb_q, uint32_t tx_fmt, uint32_t (*desc_size)(uint32_t fmt))
+{
+	b->q = q;
+	b->doorbell = doorbell;
+	b->nb_q = nb_q;
+	b->tx_fmt = tx_fmt;
+	b->desc_size = desc_size;
+}
+
+void
+fake_emudev_irqs_set(struct fake_emudev *b, bool *armed, uint32_t *fired, uint32_t *calls,
+		     uint32_t *bad_vector, uint32_t nb_vec, bool automask)
+{
+	b->armed = armed;
+	b->irq_fired = fired;
+	b->irq_calls = calls;
+	b->irq_bad_vector = bad_vector;
+	b->nb_vec = nb_vec;
+	b->irq_automask = automask;
+}
+
+int
+fake_emudev_irq_trigger(void *priv, uint32_t vector)
+{
+	struct fake_emudev *b = priv;
+	bool armed;
+
+	if (vector >= b->nb_vec) {
+		if (b->irq_bad_vector != NULL)
+			__atomic_fetch_add(b->irq_bad_vector, 1, __ATOMIC_RELAXED);
+		return -EINVAL;
+	}
+	if (b->irq_calls != NULL)
+		__atomic_fetch_add(&b->irq_calls[vector], 1, __ATOMIC_RELAXED);
+	if (b->irq_automask)
+		armed = __atomic_exchange_n(&b->armed[vector], false, __ATOMIC_ACQ_REL);
+	else
+		armed = __atomic_load_n(&b->armed[vector], __ATOMIC_ACQUIRE);
+	if (!armed)
+		return -EAGAIN;
+	__atomic_fetch_add(&b->irq_fired[vector], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+struct rte_emudev_params
+fake_emudev_params(struct fake_emudev *b, const char *name, const char *driver,
+		   const struct rte_emudev_ops *ops)
+{
+	struct rte_emudev_params p = {
+		.name = name,
+		.driver = driver,
+		.type = RTE_EMUDEV_TYPE_NET,
+		.socket_id = SOCKET_ID_ANY,
+		.ops = ops,
+		.priv = b,
+		.attrs = b->attrs,
+		.nb_attrs = b->nb_attrs,
+	};
+	return p;
+}
+
+int
+fake_emudev_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
+			   struct rte_emudev_queue_info *info)
+{
+	struct fake_emudev *b = priv;
+	const struct fake_emudev_queue *q;
+	unsigned int i;
+
+	if ((unsigned int)dir >= RTE_EMUDEV_QUEUE_DIR_MAX || qid >= b->nb_q)
+		return -EINVAL;
+	i = (unsigned int)dir * b->nb_q + qid;
+	q = &b->q[i];
+	info->enabled = q->enabled;
+	if (!q->configured)
+		info->desc_format = RTE_EMUDEV_DESC_NONE;
+	else
+		info->desc_format = dir == RTE_EMUDEV_QUEUE_GUEST_TX ? b->tx_fmt : q->rx_fmt;
+	info->desc_size = b->desc_size(info->desc_format);
+	info->ring_size = q->ring_size;
+	info->ring_gpa = q->ring_gpa;
+	info->buf_size = q->buf_size;
+	info->max_pkt_len = q->max_pkt_len;
+	info->doorbell = &b->doorbell[i];
+	info->irq_vector = q->irq_vector;
+	return 0;
 }
 
 int
@@ -39,6 +130,19 @@ fake_emudev_raise(const struct fake_emudev *b, enum rte_emudev_event_type type)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
+	return rte_emudev_event_raise(b->dev, &ev);
+}
+
+int
+fake_emudev_raise_queue(const struct fake_emudev *b, enum rte_emudev_event_type type,
+			enum rte_emudev_queue_dir dir, uint16_t qid)
+{
+	struct rte_emudev_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.queue.dir = dir;
+	ev.queue.qid = qid;
 	return rte_emudev_event_raise(b->dev, &ev);
 }
 

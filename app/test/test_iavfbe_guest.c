@@ -57,49 +57,6 @@ fake_info_get(void *priv, struct rte_emudev_info *info)
 	return 0;
 }
 
-static int
-fake_queue_info_get(void *priv, enum rte_emudev_queue_dir dir, uint16_t qid,
-		    struct rte_emudev_queue_info *info)
-{
-	struct fake_dev *f = priv;
-	const struct fake_queue *q;
-
-	if (qid >= NB_QP || dir >= RTE_EMUDEV_QUEUE_DIR_MAX)
-		return -EINVAL;
-	q = &f->q[dir][qid];
-	info->enabled = q->enabled;
-	if (q->configured) {
-		info->desc_format = dir == RTE_EMUDEV_QUEUE_GUEST_TX ? AVF_DESC_FMT_TX : q->rx_fmt;
-		info->desc_size = avf_desc_fmt_size(info->desc_format);
-		info->ring_size = q->ring_size;
-		info->ring_gpa = q->ring_gpa;
-		info->buf_size = q->buf_size;
-		info->max_pkt_len = q->max_pkt_len;
-	} else {
-		info->desc_format = RTE_EMUDEV_DESC_NONE;
-	}
-	info->doorbell = &f->doorbell[dir][qid];
-	info->irq_vector = q->irq_vector;
-	return 0;
-}
-
-/* As an AVF: a fired vector is masked until the guest re-arms it. */
-static int
-fake_irq_trigger(void *priv, uint32_t vector)
-{
-	struct fake_dev *f = priv;
-
-	if (vector >= NB_VEC) {
-		__atomic_fetch_add(&f->irq_bad_vector, 1, __ATOMIC_RELAXED);
-		return -EINVAL;
-	}
-	__atomic_fetch_add(&f->irq_calls[vector], 1, __ATOMIC_RELAXED);
-	if (!__atomic_exchange_n(&f->armed[vector], false, __ATOMIC_ACQ_REL))
-		return -EAGAIN;
-	__atomic_fetch_add(&f->irq_fired[vector], 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
 enum {
 	ATTR_MAC,
 	ATTR_LINK_UP,
@@ -131,8 +88,8 @@ fake_net_rx_conf_get(void *priv, struct rte_emudev_net_rx_conf *conf)
 
 const struct rte_emudev_ops iavfbe_fake_ops = {
 	.info_get = fake_info_get,
-	.queue_info_get = fake_queue_info_get,
-	.irq_trigger = fake_irq_trigger,
+	.queue_info_get = fake_emudev_queue_info_get,
+	.irq_trigger = fake_emudev_irq_trigger, /* auto-masking, as an AVF */
 	.attr_get = fake_emudev_attr_get,
 	.attr_set = fake_emudev_attr_set,
 	.configure = fake_emudev_configure,
@@ -165,8 +122,8 @@ fake_queues_init(void)
 	unsigned int q;
 
 	for (q = 0; q < NB_QP; q++) {
-		struct fake_queue *t = &fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q];
-		struct fake_queue *r = &fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q];
+		struct fake_emudev_queue *t = &fk.q[RTE_EMUDEV_QUEUE_GUEST_TX][q];
+		struct fake_emudev_queue *r = &fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q];
 
 		memset(t, 0, sizeof(*t));
 		t->configured = true;
@@ -187,18 +144,14 @@ fake_queues_init(void)
 static int
 fake_register(const struct rte_emudev_ops *ops)
 {
-	struct rte_emudev_params p = {
-		.name = FAKE_NAME,
-		.driver = FAKE_DRIVER,
-		.type = RTE_EMUDEV_TYPE_NET,
-		.socket_id = SOCKET_ID_ANY,
-		.ops = ops,
-		.priv = &fk,
-		.attrs = fake_attrs,
-		.nb_attrs = NB_ATTRS,
-	};
+	struct rte_emudev_params p;
 
 	fake_emudev_init(&fk.base, NB_QP, fake_attrs, NB_ATTRS);
+	fake_emudev_queues_set(&fk.base, &fk.q[0][0], &fk.doorbell[0][0], NB_QP, AVF_DESC_FMT_TX,
+			       avf_desc_fmt_size);
+	fake_emudev_irqs_set(&fk.base, fk.armed, fk.irq_fired, fk.irq_calls, &fk.irq_bad_vector,
+			     NB_VEC, true);
+	p = fake_emudev_params(&fk.base, FAKE_NAME, FAKE_DRIVER, ops);
 	if (fake_emudev_register(&fk.base, &p) != 0)
 		return -1;
 	if (fake_mem_publish() != 0) {
@@ -213,13 +166,7 @@ fake_register(const struct rte_emudev_ops *ops)
 int
 fake_queue_event(enum rte_emudev_event_type type, enum rte_emudev_queue_dir dir, uint16_t qid)
 {
-	struct rte_emudev_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.queue.dir = dir;
-	ev.queue.qid = qid;
-	return rte_emudev_event_raise(fk.base.dev, &ev);
+	return fake_emudev_raise_queue(&fk.base, type, dir, qid);
 }
 
 int
@@ -271,7 +218,7 @@ txd(uint16_t q, uint32_t i)
 volatile uint64_t *
 rxd(uint16_t q, uint32_t i)
 {
-	const struct fake_queue *fq = &fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q];
+	const struct fake_emudev_queue *fq = &fk.q[RTE_EMUDEV_QUEUE_GUEST_RX][q];
 
 	return gpa_host(fq->ring_gpa + (uint64_t)i * avf_desc_fmt_size(fq->rx_fmt));
 }
@@ -1130,7 +1077,7 @@ int
 queue_reconfigure(enum rte_emudev_queue_dir dir, uint16_t q, uint32_t buf_size, uint64_t ring_gpa,
 		  uint32_t ring_size)
 {
-	struct fake_queue *fq = &fk.q[dir][q];
+	struct fake_emudev_queue *fq = &fk.q[dir][q];
 
 	fq->enabled = false;
 	if (fake_queue_event(RTE_EMUDEV_EVENT_QUEUE_DISABLED, dir, q) != 0)

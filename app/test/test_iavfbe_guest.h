@@ -88,20 +88,9 @@
 
 /* ------------------------------------------------------------ fake provider */
 
-struct fake_queue {
-	bool enabled;
-	bool configured;
-	uint32_t rx_fmt; /* guest receive: AVF_DESC_FMT_RX_16B or _32B */
-	uint32_t ring_size;
-	uint64_t ring_gpa;
-	uint32_t buf_size;
-	uint32_t max_pkt_len;
-	uint32_t irq_vector;
-};
-
 struct fake_dev {
 	struct fake_emudev base; /* first: the priv is a struct fake_emudev too */
-	struct fake_queue q[RTE_EMUDEV_QUEUE_DIR_MAX][NB_QP];
+	struct fake_emudev_queue q[RTE_EMUDEV_QUEUE_DIR_MAX][NB_QP];
 	uint32_t doorbell[RTE_EMUDEV_QUEUE_DIR_MAX][NB_QP];
 	bool client_connected;
 	bool armed[NB_VEC];
