@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <rte_hash_crc.h>
 #include <rte_log.h>
 
 #include "rte_vfio_user.h"
@@ -125,20 +126,11 @@ dma_logging_cb(void *arg, bool on)
 	(void)on;
 }
 
-/* CRC-32C, as the library computes its stream's. */
+/* CRC-32C, as the library computes its stream's (DPDK's rte_hash_crc()). */
 static uint32_t
 crc32c(const uint8_t *p, size_t len)
 {
-	uint32_t c = 0xffffffffu;
-	size_t i;
-	int k;
-
-	for (i = 0; i < len; i++) {
-		c ^= p[i];
-		for (k = 0; k < 8; k++)
-			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-	}
-	return c ^ 0xffffffffu;
+	return ~rte_hash_crc(p, (uint32_t)len, 0xffffffffu);
 }
 
 /* Stream offsets (vfio_user_mig.c): header 32 bytes, then the config space. */

@@ -480,8 +480,8 @@ test_refuse_framing(void)
 	uint8_t *b;
 	int fails = 0;
 
-	/* The header's CRC is CRC-32 (IEEE): its check value. */
-	TEST_ASSERT_EQUAL(emu_iavf_state_crc("123456789", 9), 0xCBF43926u, "CRC-32 check value");
+	/* The header's CRC is CRC-32C (Castagnoli): its check value. */
+	TEST_ASSERT_EQUAL(emu_iavf_state_crc("123456789", 9), 0xE3069283u, "CRC-32C check value");
 	/* Truncated at every length. */
 	for (i = 0; i < state_a_len; i++)
 		fails += expect_refused(dev_b, state_a, i, EINVAL, "truncated") != 0;

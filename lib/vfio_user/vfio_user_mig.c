@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_hash_crc.h>
 
 #include "vfio_user_server_internal.h"
 
@@ -68,32 +69,11 @@
 
 /* ------------------------------------------------------------- CRC-32C */
 
-static uint32_t crc32c_table[256];
-static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
-
-static void
-crc32c_init(void)
-{
-	uint32_t i, j, c;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (j = 0; j < 8; j++)
-			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-		crc32c_table[i] = c;
-	}
-}
-
+/* CRC-32C (Castagnoli) of p: DPDK's, which uses the CPU's instruction when it has one. */
 static uint32_t
 vfio_user_crc32c(const uint8_t *p, size_t len)
 {
-	uint32_t c = 0xffffffffu;
-	size_t i;
-
-	pthread_once(&crc32c_once, crc32c_init);
-	for (i = 0; i < len; i++)
-		c = crc32c_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
+	return ~rte_hash_crc(p, (uint32_t)len, 0xffffffffu);
 }
 
 /* --------------------------------------------------------- field access */

@@ -23,6 +23,7 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 
 #include "emu_iavf_state.h"
 
@@ -108,34 +109,11 @@ struct emu_iavf_mig_state {
 
 /* ----------------------------------------------------------------- CRC */
 
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void
-crc_table_init(void)
-{
-	uint32_t i;
-
-	for (i = 0; i < 256; i++) {
-		uint32_t c = i;
-		int k;
-
-		for (k = 0; k < 8; k++)
-			c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
+/* CRC-32C (Castagnoli), DPDK's: a running value, without the final inversion. */
 static uint32_t
 crc_update(uint32_t crc, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-	size_t i;
-
-	pthread_once(&crc_once, crc_table_init);
-	for (i = 0; i < len; i++)
-		crc = crc_table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
-	return crc;
+	return rte_hash_crc(buf, (uint32_t)len, crc);
 }
 
 uint32_t

@@ -10,7 +10,7 @@
  *
  * Format (every integer little-endian), doc/guides/nics/emu_iavf.rst:
  *   header (16 bytes): magic "EIAV" (u32 0x56414945), format major (u16),
- *     minor (u16), total length (u32, header included), CRC-32 (u32, IEEE,
+ *     minor (u16), total length (u32, header included), CRC-32C (u32,
  *     of the whole state with this field taken as 0);
  *   then sections until the end, in any order: type (u16), flags (u16,
  *     EMU_IAVF_SEC_F_OPTIONAL), payload length (u32), payload.
@@ -81,7 +81,7 @@ int emu_iavf_state_load(struct emu_iavf_dev *dev, const void *buf, size_t len);
  */
 int emu_iavf_state_check(struct emu_iavf_dev *dev, const void *buf, size_t len);
 
-/** CRC-32 (IEEE 802.3, reflected) of buf, as in the header. */
+/** CRC-32C (Castagnoli, DPDK's rte_hash_crc()) of buf, as in the header. */
 uint32_t emu_iavf_state_crc(const void *buf, size_t len);
 
 /** Recompute the header's CRC of a state (tests and fuzz target). */
