@@ -508,6 +508,13 @@ __rte_experimental
 enum rte_vfio_user_mig_state rte_vfio_user_mig_state(const struct rte_vfio_user_server *srv);
 
 /**
+ * @return the name of a migration state ("RUNNING", "STOP_COPY", ...), or
+ *   "?" for a value that is not a state.
+ */
+__rte_experimental
+const char *rte_vfio_user_mig_state_name(enum rte_vfio_user_mig_state state);
+
+/**
  * Copy out the DMA table, sorted by iova.
  * @return the number of mappings (may exceed max; then only max copied).
  */

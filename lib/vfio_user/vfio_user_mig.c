@@ -135,10 +135,10 @@ vfio_user_mig_conf_check(const struct rte_vfio_user_mig_ops *ops)
 	return 0;
 }
 
-static const char *
-mig_state_name(uint32_t s)
+const char *
+rte_vfio_user_mig_state_name(enum rte_vfio_user_mig_state state)
 {
-	switch (s) {
+	switch (state) {
 	case MIG_ERROR:
 		return "ERROR";
 	case MIG_STOP:
@@ -151,9 +151,14 @@ mig_state_name(uint32_t s)
 		return "RESUMING";
 	case MIG_PRE_COPY:
 		return "PRE_COPY";
-	default:
-		return "?";
 	}
+	return "?";
+}
+
+static const char *
+mig_state_name(uint32_t s)
+{
+	return rte_vfio_user_mig_state_name((enum rte_vfio_user_mig_state)s);
 }
 
 enum rte_vfio_user_mig_state

@@ -261,27 +261,6 @@ vfio_user_tel_irqs(const struct vfio_user_tel_srv *t)
 	return d;
 }
 
-static const char *
-vfio_user_tel_mig_state(uint32_t s)
-{
-	switch (s) {
-	case RTE_VFIO_USER_MIG_STATE_ERROR:
-		return "ERROR";
-	case RTE_VFIO_USER_MIG_STATE_STOP:
-		return "STOP";
-	case RTE_VFIO_USER_MIG_STATE_RUNNING:
-		return "RUNNING";
-	case RTE_VFIO_USER_MIG_STATE_STOP_COPY:
-		return "STOP_COPY";
-	case RTE_VFIO_USER_MIG_STATE_RESUMING:
-		return "RESUMING";
-	case RTE_VFIO_USER_MIG_STATE_PRE_COPY:
-		return "PRE_COPY";
-	default:
-		return "?";
-	}
-}
-
 static int
 vfio_user_tel_info(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
@@ -324,7 +303,9 @@ vfio_user_tel_info(const char *cmd __rte_unused, const char *params, struct rte_
 	emu_tel_data_add_dict_uint(d, "clients_accepted", ci.clients_accepted);
 	emu_tel_data_add_dict_uint(d, "clients_refused", ci.clients_refused);
 	rte_tel_data_add_dict_int(d, "migration", ci.migration);
-	rte_tel_data_add_dict_string(d, "mig_state", vfio_user_tel_mig_state(ci.mig_state));
+	rte_tel_data_add_dict_string(
+		d, "mig_state",
+		rte_vfio_user_mig_state_name((enum rte_vfio_user_mig_state)ci.mig_state));
 	rte_tel_data_add_dict_int(d, "dma_logging", ci.dma_logging);
 	emu_tel_data_add_dict_uint(d, "dma_logging_page_size", ci.dlog_page_size);
 	emu_tel_data_add_dict_uint(d, "dma_logging_ranges", ci.dlog_ranges);

@@ -29,26 +29,6 @@
 #include "emu_iavf_priv.h"
 #include "emu_iavf_state.h"
 
-static const char *
-emu_iavf_mig_state_name(enum rte_vfio_user_mig_state s)
-{
-	switch (s) {
-	case RTE_VFIO_USER_MIG_STATE_ERROR:
-		return "ERROR";
-	case RTE_VFIO_USER_MIG_STATE_STOP:
-		return "STOP";
-	case RTE_VFIO_USER_MIG_STATE_RUNNING:
-		return "RUNNING";
-	case RTE_VFIO_USER_MIG_STATE_STOP_COPY:
-		return "STOP_COPY";
-	case RTE_VFIO_USER_MIG_STATE_RESUMING:
-		return "RESUMING";
-	case RTE_VFIO_USER_MIG_STATE_PRE_COPY:
-		return "PRE_COPY";
-	}
-	return "?";
-}
-
 static void
 emu_iavf_event_push_type(struct emu_iavf_dev *dev, enum rte_emudev_event_type type)
 {
@@ -156,7 +136,7 @@ emu_iavf_mig_state_change(void *arg, enum rte_vfio_user_mig_state from,
 	struct emu_iavf_dev *dev = arg;
 
 	EMU_IAVF_LOG(DEBUG, "%s: migration state %s -> %s", dev->name,
-		     emu_iavf_mig_state_name(from), emu_iavf_mig_state_name(to));
+		     rte_vfio_user_mig_state_name(from), rte_vfio_user_mig_state_name(to));
 	switch (from) {
 	case RTE_VFIO_USER_MIG_STATE_RUNNING:
 		if (to == RTE_VFIO_USER_MIG_STATE_STOP) {
@@ -192,7 +172,7 @@ emu_iavf_mig_state_change(void *arg, enum rte_vfio_user_mig_state from,
 		break;
 	}
 	EMU_IAVF_LOG(ERR, "%s: migration arc %s -> %s is not one of the state graph", dev->name,
-		     emu_iavf_mig_state_name(from), emu_iavf_mig_state_name(to));
+		     rte_vfio_user_mig_state_name(from), rte_vfio_user_mig_state_name(to));
 	return -EINVAL;
 }
 
