@@ -63,7 +63,7 @@ for t in $targets; do
 	rc=0
 	# shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$top/app/fuzz/ubsan.supp \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$top/devtools/ubsan.supp \
 		"$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$art/" ${FUZZ_ARGS:-} "$corpus" \
 		>"$log" 2>&1 || rc=$?

@@ -111,7 +111,7 @@ asan_dir=$BUILD_ROOT/asan
 step "build with ASan+UBSan" setup_build gcc "$asan_dir" \
 	-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$top/devtools/ubsan.supp \
 	meson_tests "unit tests (ASan+UBSan)" "$asan_dir" --suite fast-tests
 
 fuzz_dir=$BUILD_ROOT/fuzz
