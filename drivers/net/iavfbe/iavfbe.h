@@ -218,7 +218,6 @@ struct iavfbe_rxq {
 	uint32_t irq_vector;
 	bool skip; /**< dropping the rest of a packet, up to its EOP */
 	bool log_dirty; /**< report writes (RTE_EMUDEV_EVENT_DIRTY_LOG); changed while stopped */
-	uint64_t ring_gpa; /**< guest address of the ring */
 	uint8_t tso_mode; /**< enum iavfbe_tso_mode */
 	uint16_t dataroom; /**< bytes per mbuf */
 	uint16_t port_id;
@@ -238,6 +237,7 @@ struct iavfbe_rxq {
 
 	struct iavfbe_rxq_stats st;
 	struct iavfbe_rxq_stats base; /**< at the last reset */
+	uint64_t ring_gpa; /**< guest address of the ring (dirty logging only) */
 
 	/* Control side (under the port's lock). */
 	struct iavfbe_port *port;
@@ -253,18 +253,18 @@ struct iavfbe_txq {
 	uint32_t head; /**< next descriptor to fill */
 	uint8_t *ring;
 	uint32_t desc_size; /**< 16 or 32 */
+	bool log_dirty; /**< report writes (RTE_EMUDEV_EVENT_DIRTY_LOG); changed while stopped */
 	volatile uint32_t *doorbell;
 	const struct rte_emudev_mem_table *tbl;
 	struct rte_emudev_xlate_cache xc;
 	uint32_t irq_vector;
-	bool log_dirty; /**< report writes (RTE_EMUDEV_EVENT_DIRTY_LOG); changed while stopped */
-	uint64_t ring_gpa; /**< guest address of the ring */
 	uint32_t buf_size; /**< bytes per guest buffer */
 	uint32_t max_pkt; /**< largest packet the guest takes */
 	const struct iavfbe_rxconf *rxc; /**< changed only while stopped */
 
 	struct iavfbe_txq_stats st;
 	struct iavfbe_txq_stats base; /**< at the last reset */
+	uint64_t ring_gpa; /**< guest address of the ring (dirty logging only) */
 
 	/* Control side (under the port's lock). */
 	struct iavfbe_port *port;

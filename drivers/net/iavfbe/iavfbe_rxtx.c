@@ -1035,10 +1035,18 @@ iavfbe_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 /* One descriptor to write back. */
 struct iavfbe_wb {
 	uint32_t idx;
-	uint32_t wlen; /**< bytes written into its buffer (dirty logging only) */
 	uint64_t qw0;
 	uint64_t qw1;
-	uint64_t gpa; /**< its buffer (dirty logging only) */
+};
+
+/*
+ * What a write-back's buffer received, for dirty logging only: kept apart
+ * from struct iavfbe_wb so that the record the burst without logging fills
+ * and walks stays as small as before logging existed.
+ */
+struct iavfbe_wlog {
+	uint64_t gpa; /**< the buffer */
+	uint32_t len; /**< bytes written into it (0: none) */
 };
 
 static __rte_always_inline void
@@ -1337,24 +1345,25 @@ iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n
  * wb[0].idx, n < ring size): one span, two when it wraps.
  */
 static void
-iavfbe_tx_mark(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n)
+iavfbe_tx_mark(struct iavfbe_txq *q, const struct iavfbe_wb *wb, const struct iavfbe_wlog *wl,
+	       uint32_t n)
 {
 	uint64_t start = 0, end = 0;
 	uint32_t i, first;
 
 	for (i = 0; i < n; i++) {
-		if (wb[i].wlen == 0)
+		if (wl[i].len == 0)
 			continue;
-		if (end != start && wb[i].gpa == end) {
-			end += wb[i].wlen;
+		if (end != start && wl[i].gpa == end) {
+			end += wl[i].len;
 			continue;
 		}
 		if (end != start) {
 			rte_emudev_dirty_mark(q->emu_id, start, end - start);
 			q->st.dirty_marks++;
 		}
-		start = wb[i].gpa;
-		end = start + wb[i].wlen;
+		start = wl[i].gpa;
+		end = start + wl[i].len;
 	}
 	if (end != start) {
 		rte_emudev_dirty_mark(q->emu_id, start, end - start);
@@ -1394,6 +1403,7 @@ iavfbe_tx_ring(struct iavfbe_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, c
 {
 	struct rte_mbuf *fr[IAVFBE_BURST];
 	struct iavfbe_wb wb[IAVFBE_BURST * 4];
+	struct iavfbe_wlog wl[IAVFBE_BURST * 4]; /* log only */
 	const struct iavfbe_rxconf *c;
 	uint32_t tail, head, avail, max_len, cf;
 	uint16_t sent = 0;
@@ -1480,8 +1490,8 @@ iavfbe_tx_ring(struct iavfbe_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, c
 					AVF_RXD_QW1_DD | ((uint64_t)k << AVF_RXD_QW1_LEN_SHIFT);
 				if (log) {
 					/* Written unless this or an earlier buffer is bad. */
-					wb[nwb].gpa = ba;
-					wb[nwb].wlen = bad ? 0 : k;
+					wl[nwb].gpa = ba;
+					wl[nwb].len = bad ? 0 : k;
 				}
 				nwb++;
 				head = iavfbe_ring_next(head, q->nb_desc);
@@ -1509,7 +1519,7 @@ iavfbe_tx_ring(struct iavfbe_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, c
 		if (nwb > 0) {
 			iavfbe_tx_writeback(q, wb, nwb);
 			if (log)
-				iavfbe_tx_mark(q, wb, nwb);
+				iavfbe_tx_mark(q, wb, wl, nwb);
 			done = true;
 		}
 		if (nfr > 0)
