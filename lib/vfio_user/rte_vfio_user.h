@@ -515,6 +515,38 @@ __rte_experimental
 const char *rte_vfio_user_mig_state_name(enum rte_vfio_user_mig_state state);
 
 /**
+ * Default of rte_vfio_user_mig_mem_limit_set(): 256 MiB, 8 connections'
+ * worth of the worst case (a 16 MiB stream and a 16 MiB dirty log each);
+ * a real migration takes far less (a device state of a few KiB, a log of
+ * 32 KiB per GiB of logged guest memory).
+ */
+#define RTE_VFIO_USER_MIG_MEM_LIMIT_DEFAULT ((size_t)256 << 20)
+
+/**
+ * Set the process-wide budget of migration memory: the data streams
+ * (saved in STOP_COPY, received in RESUMING) and the dirty logs
+ * (DMA_LOGGING_START) of every server's client together. A request that
+ * would go beyond it fails with ENOMEM (logged), whatever the client;
+ * those already holding memory keep it until they stop logging, leave
+ * STOP_COPY or RESUMING, are reset or disconnect. Lowering the limit
+ * below what is in use frees nothing: it refuses new allocations until
+ * enough is given back. Any thread.
+ *
+ * @param bytes
+ *   The budget in bytes (0: no migration memory at all).
+ */
+__rte_experimental
+void rte_vfio_user_mig_mem_limit_set(size_t bytes);
+
+/** @return the budget of rte_vfio_user_mig_mem_limit_set(). */
+__rte_experimental
+size_t rte_vfio_user_mig_mem_limit_get(void);
+
+/** @return the migration memory in use now, every server together. */
+__rte_experimental
+size_t rte_vfio_user_mig_mem_used(void);
+
+/**
  * Copy out the DMA table, sorted by iova.
  * @return the number of mappings (may exceed max; then only max copied).
  */
