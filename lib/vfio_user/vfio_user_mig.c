@@ -255,6 +255,17 @@ mig_data_free(struct vfio_user_mig *m)
 	m->off = 0;
 }
 
+/*
+ * A reset (DEVICE_RESET, FLR after its reset callback succeeded) passes
+ * logging = false, on purpose: the device runs again (as Linux's vfio-pci
+ * migration drivers move a reset device to RUNNING) and its stream is
+ * dropped, but DMA logging is about guest memory, not the device's state:
+ * a guest may reset its device during the pre-copy phase, and stopping
+ * the log then would make the next report miss the pages the device
+ * writes after the reset, and the client would not know (its START is
+ * still in force). Only DMA_LOGGING_STOP and the client's disconnection
+ * (logging = true) stop it.
+ */
 void
 vfio_user_mig_reset(struct rte_vfio_user_server *srv, bool logging)
 {
