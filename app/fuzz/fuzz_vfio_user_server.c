@@ -17,7 +17,10 @@
  * device (at least the library's part) pass the library's checks of its own
  * part: the harness copies the device's configuration space into it and
  * recomputes the CRC, so that the fuzzer reaches the rest of the load and the
- * device's load(). The device migrates (PRE_COPY too): its state is 64
+ * device's load(); bit 5 sets the process-wide migration memory budget to 64
+ * bytes for this input (every stream and dirty log refused with ENOMEM). An
+ * input without bit 0 negotiates itself: with a VERSION without "migration",
+ * every migration message is refused. The device migrates (PRE_COPY too): its state is 64
  * bytes. A BAR0 write of 8 bytes at 0x100 marks 3 pages from that address
  * dirty (the DMA logging path).
  */
@@ -325,6 +328,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	opts = data[0];
+	rte_vfio_user_mig_mem_limit_set((opts & 0x20) ? 64 : RTE_VFIO_USER_MIG_MEM_LIMIT_DEFAULT);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		abort();
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
@@ -363,5 +367,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfio_user_server_detach(srv);
 	drain(sv[0]);
 	close(sv[0]);
+	/* The client gone, nothing of its migration may stay charged. */
+	if (rte_vfio_user_mig_mem_used() != 0)
+		abort();
 	return 0;
 }

@@ -108,11 +108,33 @@ def mig_seeds():
         feature(6, F_SET | FEAT_LOG_STOP)
 
 
+def version(mid, caps):
+    return vfio_user_msg(mid, 1, le("HH", 0, 0) + caps.encode() + b"\0")
+
+
 def server_corpus():
     # Option byte 0x01: the target prepends QEMU's VERSION.
     seeds = dict(server_seeds())
     for name, data in seeds.items():
         yield name, b"\x01" + data
+    # Option byte 0x00, the input's own VERSION. Without "migration": every
+    # migration message is refused (ENOTSUP).
+    no_mig = version(1, '{"capabilities":{"max_msg_fds":16}}')
+    for name in ("mig_probe", "mig_save", "mig_resume", "dma_logging"):
+        yield name + "_not_negotiated", b"\x00" + no_mig + seeds[name]
+    # A client's max_bitmap_size of 8 bytes: a report of 64 pages fits, of 65
+    # is E2BIG.
+    yield "report_small_bitmap", b"\x00" + \
+        version(1, '{"capabilities":{"migration":{"pgsize":4096,"max_bitmap_size":8},'
+                '"max_msg_fds":16,"max_data_xfer_size":1048576,"pgsizes":4096,'
+                '"max_dma_maps":65535,"write_multiple":true}}') + \
+        feature(2, F_SET | FEAT_LOG_START, le("QII", 4096, 1, 0) + le("QQ", 0x100000, 0x41000)) + \
+        feature(3, F_GET | FEAT_LOG_REPORT, le("QQQ", 0x100000, 0x40000, 4096)) + \
+        feature(4, F_GET | FEAT_LOG_REPORT, le("QQQ", 0x100000, 0x41000, 4096)) + \
+        feature(5, F_SET | FEAT_LOG_STOP)
+    # Option bit 0x20: a migration memory budget of 64 bytes (ENOMEM).
+    for name in ("mig_save", "mig_resume", "dma_logging"):
+        yield name + "_no_budget", b"\x21" + seeds[name]
     # Descriptors of the wrong kind: an unsealed memfd and a pipe as DMA
     # memory, pipes as interrupt eventfds.
     yield "dma_unsealed", b"\x03" + seeds["dma"]

@@ -202,6 +202,16 @@ static const struct rte_vfio_user_server_ops fd_ops = {
 	.disconnected = fd_disconnected,
 };
 
+/* A device that cannot log its DMA (no dma_logging callback). */
+static const struct rte_vfio_user_server_ops fd_ops_nolog = {
+	.reset = fd_reset,
+	.cfg_write = fd_cfg_write,
+	.irq_change = fd_irq_change,
+	.disconnected = fd_disconnected,
+};
+/* fdev_init() gives the next device fd_ops_nolog. */
+static bool fdev_nolog;
+
 static void
 fdev_free(struct fdev *d)
 {
@@ -250,7 +260,7 @@ fdev_init(struct fdev *d, const char *name, uint32_t mig_flags, uint16_t dev_id,
 	conf.irq_count[RTE_VFIO_USER_IRQ_MSIX] = T_MSIX;
 	conf.irq_count[RTE_VFIO_USER_IRQ_ERR] = 1;
 	conf.irq_count[RTE_VFIO_USER_IRQ_REQ] = 1;
-	conf.ops = &fd_ops;
+	conf.ops = fdev_nolog ? &fd_ops_nolog : &fd_ops;
 	conf.arg = d;
 	conf.mig_ops = mig_flags != 0 ? &d->mops : NULL;
 	d->srv = rte_vfio_user_server_create(&conf);
@@ -346,11 +356,11 @@ raw_close(struct raw *r)
 	r->buf = NULL;
 }
 
-/* Attach a raw connection to d's (not started) server and negotiate. */
+/* Attach a raw connection to d's (not started) server and negotiate caps. */
 static int
-raw_open(struct raw *r, struct fdev *d, bool offer_migration, struct vfio_user_version *ver)
+raw_open_caps(struct raw *r, struct fdev *d, const struct vfio_user_caps *caps,
+	      struct vfio_user_version *ver)
 {
-	struct vfio_user_caps caps;
 	uint8_t pl[512];
 	int sv[2], n;
 
@@ -369,15 +379,24 @@ raw_open(struct raw *r, struct fdev *d, bool offer_migration, struct vfio_user_v
 	}
 	r->srv = d->srv;
 	r->s = sv[0];
-	vfio_user_caps_default(&caps);
-	caps.migration = offer_migration;
-	n = vfio_user_version_encode(pl, sizeof(pl), 0, 0, &caps);
+	n = vfio_user_version_encode(pl, sizeof(pl), 0, 0, caps);
 	if (n < 0 || raw_call(r, VFIO_USER_CMD_VERSION, pl, (uint32_t)n) != 0 ||
 	    vfio_user_version_decode(raw_payload(r), r->rlen, ver) != 0) {
 		raw_close(r);
 		return -1;
 	}
 	return 0;
+}
+
+/* The same with the default caps, offering migration or not. */
+static int
+raw_open(struct raw *r, struct fdev *d, bool offer_migration, struct vfio_user_version *ver)
+{
+	struct vfio_user_caps caps;
+
+	vfio_user_caps_default(&caps);
+	caps.migration = offer_migration;
+	return raw_open_caps(r, d, &caps, ver);
 }
 
 /* DEVICE_FEATURE with flags and data (len bytes); reply data in *rdata. */
@@ -2122,6 +2141,698 @@ out:
 	return TEST_SUCCESS;
 }
 
+/* ------------------------------- refusals, bitmap bound, budget, FLR */
+
+/* DMA_LOGGING_START of one range [iova, iova + len), pages of T_PG. */
+static int
+raw_log_start(struct raw *r, uint64_t iova, uint64_t len)
+{
+	const uint64_t rr[1][2] = {{iova, len}};
+	uint8_t pl[32];
+	int n;
+
+	n = vfio_user_dma_logging_ctl_encode(pl, sizeof(pl), T_PG, rr, 1);
+	if (n < 0)
+		return n;
+	return raw_feature(r, F_SET | VFIO_USER_FEATURE_DMA_LOGGING_START, pl, (uint32_t)n, NULL,
+			   NULL);
+}
+
+static int
+raw_log_stop(struct raw *r)
+{
+	return raw_feature(r, F_SET | VFIO_USER_FEATURE_DMA_LOGGING_STOP, NULL, 0, NULL, NULL);
+}
+
+/* DMA_LOGGING_REPORT of [iova, iova + len): the bitmap at *bm, *bml bytes. */
+static int
+raw_log_report(struct raw *r, uint64_t iova, uint64_t len, const uint8_t **bm, uint32_t *bml)
+{
+	struct vfio_user_dma_logging_report rep;
+	uint8_t pl[VFIO_USER_DMA_LOGGING_REPORT_SIZE];
+	const uint8_t *rd;
+	uint32_t rl;
+	int ret;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.iova = iova;
+	rep.length = len;
+	rep.page_size = T_PG;
+	if (vfio_user_dma_logging_report_encode(pl, sizeof(pl), &rep, NULL) < 0)
+		return -EPROTO;
+	ret = raw_feature(r, F_GET | VFIO_USER_FEATURE_DMA_LOGGING_REPORT, pl, sizeof(pl), &rd,
+			  &rl);
+	if (ret < 0)
+		return ret;
+	if (rl < VFIO_USER_DMA_LOGGING_REPORT_SIZE)
+		return -EPROTO;
+	if (bm != NULL)
+		*bm = rd + VFIO_USER_DMA_LOGGING_REPORT_SIZE;
+	if (bml != NULL)
+		*bml = rl - VFIO_USER_DMA_LOGGING_REPORT_SIZE;
+	return 0;
+}
+
+/* MIG_DATA_WRITE of len bytes of fill. */
+static int
+raw_data_write(struct raw *r, uint32_t len, uint8_t fill)
+{
+	uint8_t *pl = malloc(VFIO_USER_MIG_DATA_SIZE + len), *data = malloc(len);
+	int ret = -ENOMEM;
+
+	if (pl != NULL && data != NULL) {
+		memset(data, fill, len);
+		ret = vfio_user_mig_data_encode(pl, VFIO_USER_MIG_DATA_SIZE + len,
+						VFIO_USER_MIG_DATA_SIZE + len, len, data);
+		if (ret >= 0)
+			ret = raw_call(r, VFIO_USER_CMD_MIG_DATA_WRITE, pl,
+				       VFIO_USER_MIG_DATA_SIZE + len);
+	}
+	free(pl);
+	free(data);
+	return ret;
+}
+
+/* Attach a raw connection whose VERSION carries this JSON text. */
+static int
+raw_open_json(struct raw *r, struct fdev *d, const char *json, struct vfio_user_version *ver)
+{
+	uint8_t pl[512];
+	size_t n = strlen(json) + 1;
+	int sv[2];
+
+	memset(r, 0, sizeof(*r));
+	r->s = -1;
+	r->buf = malloc(VFIO_USER_SRV_MAX_MSG_SIZE);
+	if (r->buf == NULL || n > sizeof(pl) - 4 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		free(r->buf);
+		return -1;
+	}
+	if (vfio_user_server_attach(d->srv, sv[1]) != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		free(r->buf);
+		return -1;
+	}
+	r->srv = d->srv;
+	r->s = sv[0];
+	memset(pl, 0, 4); /* version 0.0 */
+	memcpy(pl + 4, json, n);
+	if (raw_call(r, VFIO_USER_CMD_VERSION, pl, (uint32_t)(4 + n)) != 0 ||
+	    vfio_user_version_decode(raw_payload(r), r->rlen, ver) != 0) {
+		raw_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every migration message shape, each refused when migration is not on. */
+struct refuse_case {
+	const char *what;
+	uint16_t cmd;
+	uint32_t flags; /* DEVICE_FEATURE: flags | feature */
+};
+
+static const struct refuse_case refuse_cases[] = {
+	{"GET MIGRATION", VFIO_USER_CMD_DEVICE_FEATURE, F_GET | VFIO_USER_FEATURE_MIGRATION},
+	{"PROBE MIGRATION", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_PROBE | F_GET | VFIO_USER_FEATURE_MIGRATION},
+	{"GET MIG_DEVICE_STATE", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_GET | VFIO_USER_FEATURE_MIG_DEVICE_STATE},
+	{"SET MIG_DEVICE_STATE STOP", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_SET | VFIO_USER_FEATURE_MIG_DEVICE_STATE},
+	{"PROBE MIG_DEVICE_STATE", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_PROBE | F_SET | VFIO_USER_FEATURE_MIG_DEVICE_STATE},
+	{"DMA_LOGGING_START", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_SET | VFIO_USER_FEATURE_DMA_LOGGING_START},
+	{"PROBE DMA_LOGGING_START", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_PROBE | F_SET | VFIO_USER_FEATURE_DMA_LOGGING_START},
+	{"DMA_LOGGING_STOP", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_SET | VFIO_USER_FEATURE_DMA_LOGGING_STOP},
+	{"DMA_LOGGING_REPORT", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_GET | VFIO_USER_FEATURE_DMA_LOGGING_REPORT},
+	{"PROBE DMA_LOGGING_REPORT", VFIO_USER_CMD_DEVICE_FEATURE,
+	 F_PROBE | F_GET | VFIO_USER_FEATURE_DMA_LOGGING_REPORT},
+	{"MIG_DATA_READ", VFIO_USER_CMD_MIG_DATA_READ, 0},
+	{"MIG_DATA_WRITE", VFIO_USER_CMD_MIG_DATA_WRITE, 0},
+};
+
+/* The payload of a refuse_case: well formed, accepted where migration is on. */
+static int
+refuse_payload(const struct refuse_case *c, uint8_t *pl, size_t cap)
+{
+	const uint64_t rr[1][2] = {{R0_IOVA, R0_LEN}};
+	struct vfio_user_dma_logging_report rep;
+	uint8_t d[64];
+	int n = 0;
+
+	if (c->cmd == VFIO_USER_CMD_MIG_DATA_READ)
+		return vfio_user_mig_data_encode(pl, cap, 8 + 16, 16, NULL) < 0 ? -1 : 8;
+	if (c->cmd == VFIO_USER_CMD_MIG_DATA_WRITE)
+		return vfio_user_mig_data_encode(pl, cap, 8 + 4, 4, "abcd");
+	if (!(c->flags & F_PROBE)) {
+		switch (c->flags & 0xffff) {
+		case VFIO_USER_FEATURE_MIG_DEVICE_STATE:
+			n = (c->flags & F_SET) ? vfio_user_mig_state_encode(d, sizeof(d), S_STOP) :
+						 0;
+			break;
+		case VFIO_USER_FEATURE_DMA_LOGGING_START:
+			n = vfio_user_dma_logging_ctl_encode(d, sizeof(d), T_PG, rr, 1);
+			break;
+		case VFIO_USER_FEATURE_DMA_LOGGING_REPORT:
+			memset(&rep, 0, sizeof(rep));
+			rep.iova = R0_IOVA;
+			rep.length = T_PG;
+			rep.page_size = T_PG;
+			n = vfio_user_dma_logging_report_encode(d, sizeof(d), &rep, NULL);
+			break;
+		default:
+			break;
+		}
+	}
+	if (n < 0)
+		return -1;
+	return vfio_user_device_feature_encode(pl, cap, c->flags, n > 0 ? d : NULL, (uint32_t)n);
+}
+
+/*
+ * Every shape in refuse_cases, rounds times: expect (0: accepted where the
+ * state allows it, so only refusals are checked) from each.
+ * @return the failures.
+ */
+static int
+refuse_all(struct raw *r, int expect, unsigned int rounds, const char *setup)
+{
+	unsigned int i, k;
+	uint8_t pl[128];
+	int n, ret, fails = 0;
+
+	for (k = 0; k < rounds; k++) {
+		for (i = 0; i < RTE_DIM(refuse_cases); i++) {
+			n = refuse_payload(&refuse_cases[i], pl, sizeof(pl));
+			if (n < 0) {
+				printf("%s: %s: no payload\n", setup, refuse_cases[i].what);
+				fails++;
+				continue;
+			}
+			ret = raw_call(r, refuse_cases[i].cmd, pl, (uint32_t)n);
+			if (ret != expect) {
+				printf("%s: %s: %d, expected %d\n", setup, refuse_cases[i].what,
+				       ret, expect);
+				fails++;
+			}
+		}
+	}
+	return fails;
+}
+
+/* Nothing happened to d: running, no arc, no logging, no memory. */
+static int
+untouched(const struct fdev *d, size_t used, const char *setup)
+{
+	if (rte_vfio_user_mig_state(d->srv) != S_RUNNING || d->nr_arcs != 0 || d->log_on != 0 ||
+	    rte_vfio_user_dma_logging(d->srv) || rte_vfio_user_mig_mem_used() != used) {
+		printf("%s: state %s, %u arcs, %u log starts, logging %d, memory %zu (was %zu)\n",
+		       setup, rte_vfio_user_mig_state_name(rte_vfio_user_mig_state(d->srv)),
+		       d->nr_arcs, d->log_on, rte_vfio_user_dma_logging(d->srv),
+		       rte_vfio_user_mig_mem_used(), used);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Migration messages need the device's mig_ops AND this connection's
+ * "migration" capability: every shape refused (ENOTSUP) otherwise, logged
+ * once per connection, not per message.
+ */
+static int
+test_mig_not_negotiated(void)
+{
+	size_t used = rte_vfio_user_mig_mem_used();
+	struct vfio_user_version ver;
+	struct raw r;
+	int fails = 0;
+
+	TEST_ASSERT_SUCCESS(fdev_init(&dev_a, "noneg.sock",
+				      RTE_VFIO_USER_MIG_F_STOP_COPY | RTE_VFIO_USER_MIG_F_PRE_COPY,
+				      T_DEVICE, 100, 1, false),
+			    "device");
+
+	/* The client did not offer migration: refused, one warning for 3 rounds. */
+	if (raw_open(&r, &dev_a, false, &ver) != 0 || ver.caps.migration) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "raw open without migration");
+	}
+	if (log_capture_start() != 0) {
+		raw_close(&r);
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "log capture");
+	}
+	fails += refuse_all(&r, -ENOTSUP, 3, "not offered");
+	if (log_count("refused: migration not negotiated", NULL) != 1) {
+		printf("not offered: %u log lines for %zu refusals, expected 1\n",
+		       log_count("refused: migration not negotiated", NULL),
+		       3 * RTE_DIM(refuse_cases));
+		log_capture_print();
+		fails++;
+	}
+	log_capture_stop();
+	fails += untouched(&dev_a, used, "not offered");
+	raw_close(&r);
+
+	/* Asked for, but dropped from a reply cut to the request's size. */
+	if (raw_open_json(&r, &dev_a, "{\"capabilities\":{\"migration\":{}}}", &ver) != 0) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "raw open with a short VERSION");
+	}
+	if (ver.caps.migration) {
+		printf("short VERSION: migration in a reply that cannot hold it\n");
+		fails++;
+	}
+	fails += refuse_all(&r, -ENOTSUP, 1, "reply cut");
+	fails += untouched(&dev_a, used, "reply cut");
+	raw_close(&r);
+
+	/* The same device, a client that negotiates it: accepted (per connection). */
+	if (raw_open(&r, &dev_a, true, &ver) != 0 || !ver.caps.migration) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "raw open with migration");
+	}
+	if (raw_feature(&r, F_GET | VFIO_USER_FEATURE_MIGRATION, NULL, 0, NULL, NULL) != 0 ||
+	    raw_set_state(&r, S_STOP) != 0 || raw_set_state(&r, S_RUNNING) != 0) {
+		printf("negotiated: refused\n");
+		fails++;
+	}
+	raw_close(&r);
+	fdev_free(&dev_a);
+
+	/* A device without mig_ops: refused although the client offered it. */
+	TEST_ASSERT_SUCCESS(fdev_init(&dev_a, "nomig2.sock", 0, T_DEVICE, 100, 1, false), "dev");
+	if (raw_open(&r, &dev_a, true, &ver) != 0) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "raw open");
+	}
+	fails += refuse_all(&r, -ENOTSUP, 1, "no mig_ops");
+	fails += untouched(&dev_a, used, "no mig_ops");
+	raw_close(&r);
+	fdev_free(&dev_a);
+	TEST_ASSERT_EQUAL(fails, 0, "%d failures", fails);
+	return TEST_SUCCESS;
+}
+
+/*
+ * DMA_LOGGING_REPORT is bounded by the max_bitmap_size of the VERSION
+ * reply (the smaller of the client's and the server's): the exact maximum
+ * works, the next report size (8 bytes more, or 1 more than an odd
+ * maximum) is E2BIG.
+ */
+struct bitmap_case {
+	uint64_t offered; /* the client's max_bitmap_size */
+	uint64_t agreed; /* the reply's */
+	bool no_ok_report; /* its reply does not fit the raw socket's buffer */
+};
+
+static const struct bitmap_case bitmap_cases[] = {
+	{4096, 4096, false},
+	{4103, 4103, false}, /* a report of 4104 bytes is 1 byte too many */
+	{8, 8, false},
+	{7, 7, false}, /* no report fits */
+	/*
+	 * QEMU's 256 MiB: the server's bound; only its refusal here (the raw
+	 * helpers do not pump a reply larger than the socket's buffer).
+	 */
+	{256ull << 20, VFIO_USER_SRV_MIG_MAX_BITMAP, true},
+};
+
+static int
+test_mig_bitmap_max(void)
+{
+	struct vfio_user_version ver;
+	struct vfio_user_caps caps;
+	const uint8_t *bm;
+	uint32_t bml;
+	unsigned int i;
+	struct raw r;
+	int fails = 0, ret;
+
+	TEST_ASSERT_SUCCESS(fdev_init(&dev_a, "bitmap.sock", RTE_VFIO_USER_MIG_F_STOP_COPY,
+				      T_DEVICE, 100, 1, false),
+			    "device");
+	for (i = 0; i < RTE_DIM(bitmap_cases); i++) {
+		const struct bitmap_case *c = &bitmap_cases[i];
+		uint64_t ok_pages = c->agreed / 8 * 64; /* the largest report that fits */
+		uint64_t bad_pages = ok_pages + 1;
+
+		vfio_user_caps_default(&caps);
+		caps.migration = true;
+		caps.mig_max_bitmap_size = c->offered;
+		if (raw_open_caps(&r, &dev_a, &caps, &ver) != 0) {
+			printf("max_bitmap_size %" PRIu64 ": open\n", c->offered);
+			fails++;
+			continue;
+		}
+		if (!ver.caps.migration || ver.caps.mig_max_bitmap_size != c->agreed) {
+			printf("max_bitmap_size %" PRIu64 ": agreed %" PRIu64 ", expected %" PRIu64
+			       "\n",
+			       c->offered, ver.caps.mig_max_bitmap_size, c->agreed);
+			fails++;
+		}
+		if (raw_log_start(&r, R0_IOVA, bad_pages * T_PG) != 0) {
+			printf("max_bitmap_size %" PRIu64 ": start\n", c->offered);
+			fails++;
+			raw_close(&r);
+			continue;
+		}
+		if (ok_pages > 0 && !c->no_ok_report) {
+			rte_vfio_user_dma_mark_dirty(dev_a.srv, R0_IOVA, 1);
+			rte_vfio_user_dma_mark_dirty(dev_a.srv, R0_IOVA + (ok_pages - 1) * T_PG, 1);
+			ret = raw_log_report(&r, R0_IOVA, ok_pages * T_PG, &bm, &bml);
+			if (ret != 0 || bml != ok_pages / 8 || !(bm[0] & 1) ||
+			    !(bm[bml - 1] & 0x80)) {
+				printf("max_bitmap_size %" PRIu64 ": report of %" PRIu64
+				       " pages: %d (%u bytes)\n",
+				       c->offered, ok_pages, ret, bml);
+				fails++;
+			}
+		}
+		ret = raw_log_report(&r, R0_IOVA, bad_pages * T_PG, NULL, NULL);
+		if (ret != -E2BIG) {
+			printf("max_bitmap_size %" PRIu64 ": report of %" PRIu64 " pages (%" PRIu64
+			       " bytes): %d, expected -E2BIG\n",
+			       c->offered, bad_pages, (bad_pages + 63) / 64 * 8, ret);
+			fails++;
+		}
+		raw_close(&r);
+	}
+	fdev_free(&dev_a);
+	TEST_ASSERT_EQUAL(fails, 0, "%d failures", fails);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A device without a dma_logging callback cannot log: DMA logging is
+ * ENOTSUP (PROBE included) instead of a log nobody marks; migration
+ * itself still works.
+ */
+static int
+test_mig_nolog(void)
+{
+	static const uint32_t feats[] = {
+		F_SET | VFIO_USER_FEATURE_DMA_LOGGING_START,
+		F_PROBE | F_SET | VFIO_USER_FEATURE_DMA_LOGGING_START,
+		F_SET | VFIO_USER_FEATURE_DMA_LOGGING_STOP,
+		F_PROBE | F_SET | VFIO_USER_FEATURE_DMA_LOGGING_STOP,
+		F_GET | VFIO_USER_FEATURE_DMA_LOGGING_REPORT,
+		F_PROBE | F_GET | VFIO_USER_FEATURE_DMA_LOGGING_REPORT,
+	};
+	size_t used = rte_vfio_user_mig_mem_used();
+	struct vfio_user_version ver;
+	struct refuse_case c;
+	uint8_t pl[128];
+	unsigned int i;
+	struct raw r;
+	int fails = 0, n, ret;
+
+	fdev_nolog = true;
+	ret = fdev_init(&dev_a, "nolog.sock", RTE_VFIO_USER_MIG_F_STOP_COPY, T_DEVICE, 100, 1,
+			false);
+	fdev_nolog = false;
+	TEST_ASSERT_SUCCESS(ret, "device");
+	if (raw_open(&r, &dev_a, true, &ver) != 0 || !ver.caps.migration) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "raw open");
+	}
+	for (i = 0; i < RTE_DIM(feats); i++) {
+		c.what = "logging";
+		c.cmd = VFIO_USER_CMD_DEVICE_FEATURE;
+		c.flags = feats[i];
+		n = refuse_payload(&c, pl, sizeof(pl));
+		ret = n < 0 ? -EPROTO : raw_call(&r, VFIO_USER_CMD_DEVICE_FEATURE, pl, (uint32_t)n);
+		if (ret != -ENOTSUP) {
+			printf("no dma_logging: feature flags 0x%x: %d, expected -ENOTSUP\n",
+			       feats[i], ret);
+			fails++;
+		}
+	}
+	fails += untouched(&dev_a, used, "no dma_logging");
+	/* Migration without logging still works. */
+	if (raw_set_state(&r, S_STOP_COPY) != 0 || raw_set_state(&r, S_RUNNING) != 0) {
+		printf("no dma_logging: migration refused\n");
+		fails++;
+	}
+	raw_close(&r);
+	fdev_free(&dev_a);
+	TEST_ASSERT_EQUAL(fails, 0, "%d failures", fails);
+	return TEST_SUCCESS;
+}
+
+/*
+ * The process-wide budget of streams and dirty logs: a second client
+ * beyond it gets ENOMEM (START, MIG_DATA_WRITE, the stream of STOP_COPY)
+ * while the first keeps working; what the first gives back (stop, reset,
+ * disconnect) the second can take.
+ */
+#define B_LOG_A (64u << 10) /* bytes of bits */
+#define B_LOG_B (128u << 10)
+#define B_SLACK 4096u /* the logs' headers and ranges */
+
+static int
+test_mig_budget(void)
+{
+	size_t limit0 = rte_vfio_user_mig_mem_limit_get(), base = rte_vfio_user_mig_mem_used();
+	struct vfio_user_version ver;
+	struct raw ra, rb;
+	bool a_open = false, b_open = false;
+	int fails = 0, ret;
+
+	if (limit0 != RTE_VFIO_USER_MIG_MEM_LIMIT_DEFAULT || base != 0) {
+		printf("budget: limit %zu (default %zu), %zu in use before\n", limit0,
+		       RTE_VFIO_USER_MIG_MEM_LIMIT_DEFAULT, base);
+		fails++;
+	}
+	TEST_ASSERT_SUCCESS(fdev_init(&dev_a, "buda.sock", RTE_VFIO_USER_MIG_F_STOP_COPY, T_DEVICE,
+				      100, 1, false),
+			    "device a");
+	if (fdev_init(&dev_b, "budb.sock", RTE_VFIO_USER_MIG_F_STOP_COPY, T_DEVICE, 100, 2,
+		      false) != 0) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "device b");
+	}
+	a_open = raw_open(&ra, &dev_a, true, &ver) == 0;
+	b_open = raw_open(&rb, &dev_b, true, &ver) == 0;
+	if (!a_open || !b_open) {
+		printf("budget: open\n");
+		fails++;
+		goto out;
+	}
+	rte_vfio_user_mig_mem_limit_set(base + B_LOG_A + B_LOG_B - 1);
+	if (rte_vfio_user_mig_mem_limit_get() != base + B_LOG_A + B_LOG_B - 1) {
+		printf("budget: limit_get\n");
+		fails++;
+	}
+
+	/* A's log fits, B's does not as well: ENOMEM, nothing left of it. */
+	ret = raw_log_start(&ra, R0_IOVA, (uint64_t)B_LOG_A * 8 * T_PG);
+	if (ret != 0 || rte_vfio_user_mig_mem_used() < base + B_LOG_A ||
+	    rte_vfio_user_mig_mem_used() > base + B_LOG_A + B_SLACK) {
+		printf("budget: A start %d, %zu in use\n", ret, rte_vfio_user_mig_mem_used());
+		fails++;
+	}
+	size_t used_a = rte_vfio_user_mig_mem_used();
+
+	ret = raw_log_start(&rb, R0_IOVA, (uint64_t)B_LOG_B * 8 * T_PG);
+	if (ret != -ENOMEM || dev_b.log_on != 0 || rte_vfio_user_dma_logging(dev_b.srv) ||
+	    rte_vfio_user_mig_mem_used() != used_a) {
+		printf("budget: B start beyond it: %d (log_on %u, %zu in use, was %zu)\n", ret,
+		       dev_b.log_on, rte_vfio_user_mig_mem_used(), used_a);
+		fails++;
+	}
+	/* A keeps working. */
+	rte_vfio_user_dma_mark_dirty(dev_a.srv, R0_IOVA, 1);
+	{
+		const uint8_t *bm;
+		uint32_t bml;
+
+		ret = raw_log_report(&ra, R0_IOVA, 64 * T_PG, &bm, &bml);
+		if (ret != 0 || bml != 8 || bm[0] != 1) {
+			printf("budget: A report %d\n", ret);
+			fails++;
+		}
+	}
+	/* A stops: B's fits now. */
+	if (raw_log_stop(&ra) != 0 || rte_vfio_user_mig_mem_used() != base) {
+		printf("budget: A stop: %zu in use\n", rte_vfio_user_mig_mem_used());
+		fails++;
+	}
+	ret = raw_log_start(&rb, R0_IOVA, (uint64_t)B_LOG_B * 8 * T_PG);
+	if (ret != 0 || dev_b.log_on != 1) {
+		printf("budget: B start after A's stop: %d\n", ret);
+		fails++;
+	}
+
+	/* A's stream (RESUMING, 64 KiB first) beyond it; B's stop makes room. */
+	if (raw_set_state(&ra, S_RESUMING) != 0) {
+		printf("budget: A RESUMING\n");
+		fails++;
+	}
+	ret = raw_data_write(&ra, 16384, 0x5a);
+	if (ret != -ENOMEM) {
+		printf("budget: A MIG_DATA_WRITE beyond it: %d\n", ret);
+		fails++;
+	}
+	if (raw_log_stop(&rb) != 0 || rte_vfio_user_mig_mem_used() != base) {
+		printf("budget: B stop: %zu in use\n", rte_vfio_user_mig_mem_used());
+		fails++;
+	}
+	ret = raw_data_write(&ra, 16384, 0x5a);
+	if (ret != 0 || rte_vfio_user_mig_mem_used() <= base) {
+		printf("budget: A MIG_DATA_WRITE after B's stop: %d\n", ret);
+		fails++;
+	}
+	/* A reset gives A's stream back. */
+	if (raw_call(&ra, VFIO_USER_CMD_DEVICE_RESET, NULL, 0) != 0 ||
+	    rte_vfio_user_mig_mem_used() != base || raw_get_state(&ra) != S_RUNNING) {
+		printf("budget: A reset: %zu in use\n", rte_vfio_user_mig_mem_used());
+		fails++;
+	}
+
+	/* The stream of STOP_COPY beyond it: the arc fails (ERROR), a reset leaves. */
+	rte_vfio_user_mig_mem_limit_set(base + 1000);
+	ret = raw_set_state(&rb, S_STOP_COPY);
+	if (ret != -ENOMEM || raw_get_state(&rb) != S_ERROR ||
+	    rte_vfio_user_mig_mem_used() != base) {
+		printf("budget: B STOP_COPY beyond it: %d\n", ret);
+		fails++;
+	}
+	rte_vfio_user_mig_mem_limit_set(limit0);
+	if (raw_call(&rb, VFIO_USER_CMD_DEVICE_RESET, NULL, 0) != 0 ||
+	    raw_set_state(&rb, S_STOP_COPY) != 0 || rte_vfio_user_mig_mem_used() <= base) {
+		printf("budget: B STOP_COPY after a reset\n");
+		fails++;
+	}
+	/* A disconnection gives everything back (B: its stream; A: a log). */
+	if (raw_log_start(&ra, R0_IOVA, 64 * T_PG) != 0) {
+		printf("budget: A start\n");
+		fails++;
+	}
+out:
+	if (a_open)
+		raw_close(&ra);
+	if (b_open)
+		raw_close(&rb);
+	if (rte_vfio_user_mig_mem_used() != base) {
+		printf("budget: %zu in use after the disconnections, was %zu\n",
+		       rte_vfio_user_mig_mem_used(), base);
+		fails++;
+	}
+	rte_vfio_user_mig_mem_limit_set(limit0);
+	fdev_free(&dev_a);
+	fdev_free(&dev_b);
+	TEST_ASSERT_EQUAL(fails, 0, "%d failures", fails);
+	return TEST_SUCCESS;
+}
+
+/* Write the configuration space through REGION_WRITE. */
+static int
+raw_cfg_write16(struct raw *r, uint32_t off, uint16_t v)
+{
+	struct vfio_user_region_access acc;
+	uint8_t pl[VFIO_USER_REGION_ACCESS_SIZE + 2], d[2];
+	int n;
+
+	memcpy(d, &v, sizeof(v));
+	acc.offset = off;
+	acc.region = RTE_VFIO_USER_REGION_CONFIG;
+	acc.count = 2;
+	acc.data = NULL;
+	n = vfio_user_region_access_encode(pl, sizeof(pl), &acc, d);
+	if (n < 0)
+		return n;
+	return raw_call(r, VFIO_USER_CMD_REGION_WRITE, pl, (uint32_t)n);
+}
+
+/*
+ * An FLR (and a DEVICE_RESET) during a migration: the device is RUNNING,
+ * its stream dropped (and given back to the budget), and DMA logging
+ * kept, with the marks from before the reset: logging is about guest
+ * memory, which the reset does not undo (Linux's vfio-pci drivers also
+ * move a reset device to RUNNING and leave dirty tracking alone).
+ */
+static int
+test_mig_flr(void)
+{
+	size_t base = rte_vfio_user_mig_mem_used(), used_log;
+	struct vfio_user_version ver;
+	uint16_t exp_off = 0, devctl = 0;
+	const uint8_t *bm;
+	uint32_t bml;
+	unsigned int k;
+	struct raw r;
+	int fails = 0, ret;
+
+	TEST_ASSERT_SUCCESS(fdev_init(&dev_a, "flr.sock",
+				      RTE_VFIO_USER_MIG_F_STOP_COPY | RTE_VFIO_USER_MIG_F_PRE_COPY,
+				      T_DEVICE, 100, 1, false),
+			    "device");
+	if (rte_vfio_user_pci_exp_cap_add(dev_a.srv, &exp_off) != 0 ||
+	    rte_vfio_user_pci_cfg_read(dev_a.srv, exp_off + 8, &devctl, 2) != 0 ||
+	    raw_open(&r, &dev_a, true, &ver) != 0) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "setup");
+	}
+	if (raw_log_start(&r, R0_IOVA, R0_LEN) != 0) {
+		printf("FLR: start\n");
+		fails++;
+	}
+	used_log = rte_vfio_user_mig_mem_used();
+	for (k = 0; k < 2; k++) {
+		const char *how = k == 0 ? "FLR" : "DEVICE_RESET";
+		unsigned int resets = dev_a.resets;
+
+		rte_vfio_user_dma_mark_dirty(dev_a.srv, R0_IOVA + 3 * T_PG, 1);
+		if (raw_set_state(&r, S_PRE_COPY) != 0 || raw_set_state(&r, S_STOP_COPY) != 0 ||
+		    rte_vfio_user_mig_mem_used() <= used_log) {
+			printf("%s: STOP_COPY\n", how);
+			fails++;
+		}
+		if (k == 0)
+			ret = raw_cfg_write16(&r, exp_off + 8, (uint16_t)(devctl | 0x8000));
+		else
+			ret = raw_call(&r, VFIO_USER_CMD_DEVICE_RESET, NULL, 0);
+		if (ret != 0 || dev_a.resets != resets + 1) {
+			printf("%s: %d, %u resets\n", how, ret, dev_a.resets - resets);
+			fails++;
+		}
+		/* RUNNING, the stream gone, logging on with its marks. */
+		if (rte_vfio_user_mig_state(dev_a.srv) != S_RUNNING ||
+		    raw_get_state(&r) != S_RUNNING || rte_vfio_user_mig_mem_used() != used_log ||
+		    !rte_vfio_user_dma_logging(dev_a.srv) || dev_a.log_off != 0) {
+			printf("%s: state %s, %zu in use (log %zu), logging %d, log_off %u\n", how,
+			       rte_vfio_user_mig_state_name(rte_vfio_user_mig_state(dev_a.srv)),
+			       rte_vfio_user_mig_mem_used(), used_log,
+			       rte_vfio_user_dma_logging(dev_a.srv), dev_a.log_off);
+			fails++;
+		}
+		rte_vfio_user_dma_mark_dirty(dev_a.srv, R0_IOVA + 5 * T_PG, 1);
+		ret = raw_log_report(&r, R0_IOVA, 64 * T_PG, &bm, &bml);
+		if (ret != 0 || bml != 8 || bm[0] != 0x28) {
+			printf("%s: report %d (%u bytes, 0x%02x): the marks before and after\n",
+			       how, ret, bml, ret == 0 ? bm[0] : 0);
+			fails++;
+		}
+	}
+	if (raw_log_stop(&r) != 0 || rte_vfio_user_mig_mem_used() != base) {
+		printf("FLR: stop\n");
+		fails++;
+	}
+	raw_close(&r);
+	fdev_free(&dev_a);
+	TEST_ASSERT_EQUAL(fails, 0, "%d failures", fails);
+	return TEST_SUCCESS;
+}
+
 static int
 test_vfio_user_mig(void)
 {
@@ -2147,6 +2858,16 @@ test_vfio_user_mig(void)
 	else if (test_mig_logging_split() != TEST_SUCCESS)
 		ret = -1;
 	else if (test_mig_client_hostile() != TEST_SUCCESS)
+		ret = -1;
+	else if (test_mig_not_negotiated() != TEST_SUCCESS)
+		ret = -1;
+	else if (test_mig_bitmap_max() != TEST_SUCCESS)
+		ret = -1;
+	else if (test_mig_nolog() != TEST_SUCCESS)
+		ret = -1;
+	else if (test_mig_budget() != TEST_SUCCESS)
+		ret = -1;
+	else if (test_mig_flr() != TEST_SUCCESS)
 		ret = -1;
 	rmdir(tmpdir);
 	return ret == 0 ? TEST_SUCCESS : TEST_FAILED;

@@ -187,6 +187,13 @@ struct rte_vfio_user_server_ops {
 	 * rte_vfio_user_dma_mark_dirty(), and makes its data-path threads
 	 * do so before it returns. On stop, the device makes its threads
 	 * stop marking before it returns; the library frees the log after.
+	 * It cannot fail: whatever can (the memory budget, the allocation)
+	 * is done before it, and a failed start leaves nothing behind.
+	 * NULL: the device cannot log its DMA, and DMA_LOGGING_* is refused
+	 * (ENOTSUP) rather than a log nobody marks; a device that writes
+	 * guest memory only through rte_vfio_user_dma_write() (which marks)
+	 * sets one that does nothing. A reset (DEVICE_RESET, FLR) does not
+	 * stop logging; a DMA_LOGGING_STOP or the client's disconnection does.
 	 */
 	void (*dma_logging)(void *arg, bool on);
 };
@@ -223,7 +230,15 @@ enum rte_vfio_user_mig_state {
  *
  * A DEVICE_RESET (or an FLR) and a client's disconnection put the device
  * back in RUNNING without an arc, whatever its state (ERROR included): the
- * reset and disconnected callbacks leave the device running. After a
+ * reset and disconnected callbacks leave the device running. A reset drops
+ * the data stream but keeps DMA logging and its marks (the client may be
+ * in the middle of a migration, copying guest memory the device goes on
+ * writing); a disconnection also stops logging. A reset callback that
+ * fails changes nothing of the migration.
+ *
+ * The messages are served only to a client whose VERSION negotiated the
+ * "migration" capability (ENOTSUP otherwise), the DMA logging ones only
+ * when the device has a dma_logging callback. After a
  * successful load() the library has applied its own part (configuration
  * space, IRQ masks) and calls cfg_write (offset 0, the whole space) and
  * irq_change (each index with vectors).
@@ -513,6 +528,38 @@ enum rte_vfio_user_mig_state rte_vfio_user_mig_state(const struct rte_vfio_user_
  */
 __rte_experimental
 const char *rte_vfio_user_mig_state_name(enum rte_vfio_user_mig_state state);
+
+/**
+ * Default of rte_vfio_user_mig_mem_limit_set(): 256 MiB, 8 connections'
+ * worth of the worst case (a 16 MiB stream and a 16 MiB dirty log each);
+ * a real migration takes far less (a device state of a few KiB, a log of
+ * 32 KiB per GiB of logged guest memory).
+ */
+#define RTE_VFIO_USER_MIG_MEM_LIMIT_DEFAULT ((size_t)256 << 20)
+
+/**
+ * Set the process-wide budget of migration memory: the data streams
+ * (saved in STOP_COPY, received in RESUMING) and the dirty logs
+ * (DMA_LOGGING_START) of every server's client together. A request that
+ * would go beyond it fails with ENOMEM (logged), whatever the client;
+ * those already holding memory keep it until they stop logging, leave
+ * STOP_COPY or RESUMING, are reset or disconnect. Lowering the limit
+ * below what is in use frees nothing: it refuses new allocations until
+ * enough is given back. Any thread.
+ *
+ * @param bytes
+ *   The budget in bytes (0: no migration memory at all).
+ */
+__rte_experimental
+void rte_vfio_user_mig_mem_limit_set(size_t bytes);
+
+/** @return the budget of rte_vfio_user_mig_mem_limit_set(). */
+__rte_experimental
+size_t rte_vfio_user_mig_mem_limit_get(void);
+
+/** @return the migration memory in use now, every server together. */
+__rte_experimental
+size_t rte_vfio_user_mig_mem_used(void);
 
 /**
  * Copy out the DMA table, sorted by iova.

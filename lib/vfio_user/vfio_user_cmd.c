@@ -125,7 +125,13 @@ vfio_user_cmd_version(struct rte_vfio_user_server *srv, struct vfio_user_req *re
 		return ret;
 	req->rlen = (uint32_t)ret;
 	c->write_multiple = caps.write_multiple;
+	/*
+	 * Migration only when our reply says so (a reply cut to fit dropped
+	 * it): every migration message of this connection is checked against
+	 * these two (vfio_user_mig.c).
+	 */
 	c->migration = caps.migration;
+	c->mig_max_bitmap = caps.migration ? caps.mig_max_bitmap_size : 0;
 	c->max_fds = RTE_MIN(caps.max_msg_fds, VFIO_USER_SRV_MAX_MSG_FDS);
 	c->minor = minor;
 	req->negotiated = true;

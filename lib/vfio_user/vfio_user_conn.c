@@ -85,6 +85,7 @@ vfio_user_disconnect(struct rte_vfio_user_server *srv)
 	vfio_user_run_end(c);
 	c->write_multiple = false;
 	c->migration = false;
+	c->mig_max_bitmap = 0;
 	vfio_user_sock_rx_reset(&c->rx);
 	free(c->buf);
 	c->buf = NULL;
@@ -160,6 +161,8 @@ vfio_user_conn_open(struct rte_vfio_user_server *srv, int sock)
 	c->negotiated = false;
 	vfio_user_run_end(c);
 	c->write_multiple = false;
+	c->migration = false;
+	c->mig_max_bitmap = 0;
 	c->opened_ms = vfio_user_now_ms();
 	c->refused = 0;
 	c->out_off = 0;

@@ -35,6 +35,16 @@
  * The dirty log is published with a release store and read without a lock:
  * marking is an atomic OR on the page's word (skipped when already set),
  * a report an atomic AND taking the bits it returns.
+ *
+ * Every migration message is refused (ENOTSUP) unless the device has
+ * mig_ops and this connection's VERSION reply offered "migration"; the
+ * logging ones also unless the device has a dma_logging callback (nothing
+ * else would mark the log: a report would miss the device's writes).
+ *
+ * The streams and the dirty logs of every server are charged to one
+ * process-wide budget (rte_vfio_user_mig_mem_limit_set()), so that many
+ * clients, hostile ones included, cannot make the process allocate 32 MiB
+ * each.
  */
 
 #include <errno.h>
@@ -178,9 +188,66 @@ mig_state_store(struct rte_vfio_user_server *srv, uint32_t s)
 	rte_spinlock_unlock(&srv->info_lock);
 }
 
+/* ------------------------------------------------ the memory budget */
+
+static size_t mig_mem_limit = RTE_VFIO_USER_MIG_MEM_LIMIT_DEFAULT; /* atomic */
+static size_t mig_mem_used; /* atomic: bytes charged, every server together */
+
+void
+rte_vfio_user_mig_mem_limit_set(size_t bytes)
+{
+	__atomic_store_n(&mig_mem_limit, bytes, __ATOMIC_RELAXED);
+	VFIO_USER_LOG(INFO, "migration memory budget: %zu bytes (%zu in use)", bytes,
+		      __atomic_load_n(&mig_mem_used, __ATOMIC_RELAXED));
+}
+
+size_t
+rte_vfio_user_mig_mem_limit_get(void)
+{
+	return __atomic_load_n(&mig_mem_limit, __ATOMIC_RELAXED);
+}
+
+size_t
+rte_vfio_user_mig_mem_used(void)
+{
+	return __atomic_load_n(&mig_mem_used, __ATOMIC_RELAXED);
+}
+
+/*
+ * Charge n bytes of what to the budget.
+ * @return 0, or -ENOMEM (logged, at WARNING once per connection) beyond it.
+ */
+static int
+mig_mem_charge(struct rte_vfio_user_server *srv, size_t n, const char *what)
+{
+	size_t used = __atomic_load_n(&mig_mem_used, __ATOMIC_RELAXED), limit;
+
+	do {
+		limit = __atomic_load_n(&mig_mem_limit, __ATOMIC_RELAXED);
+		if (n > limit || used > limit - n) {
+			VFIO_USER_LOG_REFUSED(srv, VFIO_USER_REFUSED_MIG_MEM,
+					      "%s of %zu bytes refused: beyond the migration memory"
+					      " budget (%zu of %zu bytes in use by every server,"
+					      " rte_vfio_user_mig_mem_limit_set())",
+					      what, n, used, limit);
+			return -ENOMEM;
+		}
+	} while (!__atomic_compare_exchange_n(&mig_mem_used, &used, used + n, true,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return 0;
+}
+
+static void
+mig_mem_uncharge(size_t n)
+{
+	if (n > 0)
+		__atomic_fetch_sub(&mig_mem_used, n, __ATOMIC_RELAXED);
+}
+
 static void
 mig_data_free(struct vfio_user_mig *m)
 {
+	mig_mem_uncharge(m->cap);
 	free(m->data);
 	m->data = NULL;
 	m->len = 0;
@@ -188,6 +255,17 @@ mig_data_free(struct vfio_user_mig *m)
 	m->off = 0;
 }
 
+/*
+ * A reset (DEVICE_RESET, FLR after its reset callback succeeded) passes
+ * logging = false, on purpose: the device runs again (as Linux's vfio-pci
+ * migration drivers move a reset device to RUNNING) and its stream is
+ * dropped, but DMA logging is about guest memory, not the device's state:
+ * a guest may reset its device during the pre-copy phase, and stopping
+ * the log then would make the next report miss the pages the device
+ * writes after the reset, and the client would not know (its START is
+ * still in force). Only DMA_LOGGING_STOP and the client's disconnection
+ * (logging = true) stop it.
+ */
 void
 vfio_user_mig_reset(struct rte_vfio_user_server *srv, bool logging)
 {
@@ -294,6 +372,7 @@ mig_save(struct rte_vfio_user_server *srv)
 	uint32_t v;
 	uint8_t *p, *q;
 	ssize_t n;
+	int ret;
 
 	fixed = VFIO_USER_MIG_HDR_SIZE + VFIO_USER_PCI_CFG_SIZE + mig_irq_bytes(srv) +
 		VFIO_USER_MIG_CRC_SIZE;
@@ -304,9 +383,19 @@ mig_save(struct rte_vfio_user_server *srv)
 		return -E2BIG;
 	}
 	mig_data_free(m);
+	ret = mig_mem_charge(srv, fixed + dev_max, "migration data");
+	if (ret < 0)
+		return ret;
 	p = malloc(fixed + dev_max);
-	if (p == NULL)
+	if (p == NULL) {
+		mig_mem_uncharge(fixed + dev_max);
 		return -ENOMEM;
+	}
+	/* The stream's from now on: freed (and uncharged) by mig_data_free(). */
+	m->data = p;
+	m->len = 0;
+	m->cap = fixed + dev_max;
+	m->off = 0;
 	q = p + VFIO_USER_MIG_HDR_SIZE;
 	pthread_mutex_lock(&srv->pci_lock);
 	memcpy(q, srv->pci.cfg, VFIO_USER_PCI_CFG_SIZE);
@@ -329,7 +418,7 @@ mig_save(struct rte_vfio_user_server *srv)
 	if (n < 0 || (size_t)n > dev_max) {
 		VFIO_USER_LOG(ERR, "%s: device save: %zd (of at most %zu bytes)", srv->path, n,
 			      dev_max);
-		free(p);
+		mig_data_free(m);
 		return n < 0 ? (int)n : -EIO;
 	}
 	total = fixed + (size_t)n;
@@ -343,10 +432,7 @@ mig_save(struct rte_vfio_user_server *srv)
 	put32(p + 28, (uint32_t)n);
 	put32(p + total - VFIO_USER_MIG_CRC_SIZE,
 	      vfio_user_crc32c(p, total - VFIO_USER_MIG_CRC_SIZE));
-	m->data = p;
 	m->len = total;
-	m->cap = fixed + dev_max;
-	m->off = 0;
 	VFIO_USER_LOG(INFO, "%s: migration data: %zu bytes (device %zd)", srv->path, total, n);
 	return 0;
 }
@@ -548,6 +634,7 @@ dlog_free(struct vfio_user_dlog *log)
 {
 	if (log == NULL)
 		return;
+	mig_mem_uncharge(log->charged);
 	free(log->words);
 	free(log);
 }
@@ -655,6 +742,7 @@ dlog_start(struct rte_vfio_user_server *srv, const struct vfio_user_dma_logging_
 	struct vfio_user_dlog *log;
 	uint64_t words = 0, w;
 	uint32_t i;
+	int ret;
 
 	if (srv->dlog != NULL)
 		return -EBUSY;
@@ -689,6 +777,14 @@ dlog_start(struct rte_vfio_user_server *srv, const struct vfio_user_dma_logging_
 		words += w;
 	}
 	log->nr_words = words;
+	/* The log's bits and its ranges: words is at most 2M, no overflow. */
+	ret = mig_mem_charge(srv, sizeof(*log) + (size_t)log->nr * sizeof(log->r[0]) + words * 8,
+			     "DMA logging");
+	if (ret < 0) {
+		dlog_free(log);
+		return ret;
+	}
+	log->charged = sizeof(*log) + (size_t)log->nr * sizeof(log->r[0]) + words * 8;
 	log->words = calloc(words, sizeof(uint64_t));
 	if (log->words == NULL) {
 		dlog_free(log);
@@ -702,8 +798,7 @@ dlog_start(struct rte_vfio_user_server *srv, const struct vfio_user_dma_logging_
 	dlog_info(srv, log);
 	VFIO_USER_LOG(INFO, "%s: DMA logging started: %u ranges, page size %" PRIu64, srv->path,
 		      log->nr, log->page_size);
-	if (srv->ops.dma_logging != NULL)
-		srv->ops.dma_logging(srv->arg, true);
+	srv->ops.dma_logging(srv->arg, true); /* not NULL: checked first */
 	return 0;
 }
 
@@ -773,6 +868,39 @@ dlog_report(struct rte_vfio_user_server *srv, const struct vfio_user_dma_logging
 
 /* ------------------------------------------------------- the messages */
 
+/*
+ * Whether this connection may migrate: the device has mig_ops and our
+ * VERSION reply offered "migration" (the client asked for it). A client
+ * that did not negotiate it never sends these (QEMU without migration
+ * does not): one that does is refused, logged once per connection.
+ */
+static int
+mig_allowed(struct rte_vfio_user_server *srv, const char *what)
+{
+	if (srv->mig.ops != NULL && srv->conn.migration)
+		return 0;
+	VFIO_USER_LOG_REFUSED(srv, VFIO_USER_REFUSED_MIG, "%s refused: %s", what,
+			      srv->mig.ops == NULL ? "the device does not migrate" :
+						     "migration not negotiated in VERSION");
+	return -ENOTSUP;
+}
+
+/*
+ * Whether the device can log its DMA: without a dma_logging callback no
+ * one would mark the log, and a report would be a silent wrong answer
+ * (pages the device wrote reported clean).
+ */
+static int
+dlog_allowed(struct rte_vfio_user_server *srv, const char *what)
+{
+	if (srv->ops.dma_logging != NULL)
+		return 0;
+	VFIO_USER_LOG_REFUSED(srv, VFIO_USER_REFUSED_DLOG,
+			      "%s refused: the device cannot log its DMA (no dma_logging callback)",
+			      what);
+	return -ENOTSUP;
+}
+
 /* The reply of a SET or PROBE: the request's payload. */
 static int
 feature_echo(struct vfio_user_req *req)
@@ -816,9 +944,23 @@ vfio_user_mig_feature(struct rte_vfio_user_server *srv, struct vfio_user_req *re
 	uint32_t state;
 	int ret;
 
-	if (srv->mig.ops == NULL || req->rcap < VFIO_USER_DEVICE_FEATURE_SIZE)
+	ret = mig_allowed(srv, "DEVICE_FEATURE");
+	if (ret < 0)
+		return ret;
+	if (req->rcap < VFIO_USER_DEVICE_FEATURE_SIZE)
 		return -ENOTSUP;
 	room = req->rcap - VFIO_USER_DEVICE_FEATURE_SIZE;
+	switch (feat->feature) {
+	case VFIO_USER_FEATURE_DMA_LOGGING_START:
+	case VFIO_USER_FEATURE_DMA_LOGGING_STOP:
+	case VFIO_USER_FEATURE_DMA_LOGGING_REPORT:
+		ret = dlog_allowed(srv, "DMA logging");
+		if (ret < 0)
+			return ret;
+		break;
+	default:
+		break;
+	}
 	switch (feat->feature) {
 	case VFIO_USER_FEATURE_MIGRATION:
 		if (set)
@@ -876,10 +1018,11 @@ vfio_user_mig_feature(struct rte_vfio_user_server *srv, struct vfio_user_req *re
 			return feature_echo(req);
 		if (room < VFIO_USER_DMA_LOGGING_REPORT_SIZE)
 			return -ENOSPC;
+		/* At most the max_bitmap_size agreed (E2BIG beyond). */
 		ret = vfio_user_dma_logging_report_decode(
 			data, feat->data_len,
-			RTE_MIN((uint64_t)VFIO_USER_SRV_MIG_MAX_BITMAP,
-				room - VFIO_USER_DMA_LOGGING_REPORT_SIZE),
+			RTE_MIN(srv->conn.mig_max_bitmap,
+				(uint64_t)(room - VFIO_USER_DMA_LOGGING_REPORT_SIZE)),
 			&rep);
 		if (ret < 0)
 			return ret;
@@ -902,8 +1045,9 @@ vfio_user_mig_data_read(struct rte_vfio_user_server *srv, struct vfio_user_req *
 	uint32_t n = 0;
 	int ret;
 
-	if (m->ops == NULL)
-		return -ENOTSUP;
+	ret = mig_allowed(srv, "MIG_DATA_READ");
+	if (ret < 0)
+		return ret;
 	ret = vfio_user_mig_data_read_decode(req->payload, req->len, VFIO_USER_SRV_MAX_XFER, &md);
 	if (ret < 0)
 		return ret;
@@ -927,8 +1071,9 @@ vfio_user_mig_data_write(struct rte_vfio_user_server *srv, struct vfio_user_req 
 	struct vfio_user_mig_data md;
 	int ret;
 
-	if (m->ops == NULL)
-		return -ENOTSUP;
+	ret = mig_allowed(srv, "MIG_DATA_WRITE");
+	if (ret < 0)
+		return ret;
 	ret = vfio_user_mig_data_write_decode(req->payload, req->len, VFIO_USER_SRV_MAX_XFER, &md);
 	if (ret < 0)
 		return ret;
@@ -944,9 +1089,14 @@ vfio_user_mig_data_write(struct rte_vfio_user_server *srv, struct vfio_user_req 
 		uint8_t *p;
 
 		cap = RTE_MIN(RTE_MAX(cap, m->len + md.size), (size_t)RTE_VFIO_USER_MIG_MAX_DATA);
+		ret = mig_mem_charge(srv, cap - m->cap, "migration data");
+		if (ret < 0)
+			return ret;
 		p = realloc(m->data, cap);
-		if (p == NULL)
+		if (p == NULL) {
+			mig_mem_uncharge(cap - m->cap);
 			return -ENOMEM;
+		}
 		m->data = p;
 		m->cap = cap;
 	}

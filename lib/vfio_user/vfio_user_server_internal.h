@@ -57,6 +57,9 @@ _Static_assert(VFIO_USER_SRV_MAX_MSG_FDS == VFIO_USER_SOCK_RX_MAX_FDS,
 #define VFIO_USER_REFUSED_FDS 0x10u /* more fds than max_msg_fds in one message */
 #define VFIO_USER_REFUSED_CMD 0x20u /* unknown command */
 #define VFIO_USER_REFUSED_DMA_CUT 0x40u /* DMA_UNMAP range cutting a mapping */
+#define VFIO_USER_REFUSED_MIG 0x80u /* migration message, migration not negotiated */
+#define VFIO_USER_REFUSED_DLOG 0x100u /* DMA logging, the device cannot log */
+#define VFIO_USER_REFUSED_MIG_MEM 0x200u /* migration memory budget exhausted */
 
 #define VFIO_USER_LOG_REFUSED(srv, what, fmt, ...) \
 	do { \
@@ -104,6 +107,7 @@ struct vfio_user_dlog {
 	unsigned int page_shift;
 	uint64_t *words; /* every range's bits, one allocation */
 	uint64_t nr_words;
+	size_t charged; /* bytes charged to the migration memory budget */
 	uint32_t nr;
 	struct vfio_user_dlog_range r[];
 };
@@ -114,7 +118,7 @@ struct vfio_user_mig {
 	uint32_t state; /* enum rte_vfio_user_mig_state, atomic for other readers */
 	uint8_t *data; /* the stream: saved (STOP_COPY) or being received (RESUMING) */
 	size_t len; /* bytes in data */
-	size_t cap; /* bytes allocated */
+	size_t cap; /* bytes allocated (charged to the migration memory budget) */
 	size_t off; /* bytes read by MIG_DATA_READ */
 };
 
@@ -124,6 +128,7 @@ struct vfio_user_conn {
 	bool negotiated; /* VERSION done */
 	bool write_multiple; /* offered in our VERSION reply */
 	bool migration; /* offered in our VERSION reply */
+	uint64_t mig_max_bitmap; /* max_bitmap_size of our VERSION reply (with migration) */
 	uint16_t minor; /* protocol minor version agreed in VERSION */
 	int64_t opened_ms; /* vfio_user_now_ms() when accepted */
 	uint32_t refused; /* VFIO_USER_REFUSED_* already logged at WARNING */
@@ -255,8 +260,6 @@ void vfio_user_dma_free(struct rte_vfio_user_server *srv);
 
 /* vfio_user_mig.c */
 
-/* Most bytes of a DMA_LOGGING_REPORT bitmap (offered max_bitmap_size). */
-#define VFIO_USER_SRV_MIG_MAX_BITMAP (VFIO_USER_SRV_MAX_XFER / 2)
 /* Most bytes of the whole dirty log (all ranges of a DMA_LOGGING_START). */
 #define VFIO_USER_SRV_DLOG_MAX_BYTES (16u << 20)
 

@@ -34,6 +34,11 @@ extern "C" {
 /** Page size offered (pgsizes) and required for DMA_MAP. */
 #define VFIO_USER_SRV_PGSIZE 4096u
 /**
+ * Most bytes of a DMA_LOGGING_REPORT bitmap the server offers
+ * (max_bitmap_size; the client's, when smaller, is the bound).
+ */
+#define VFIO_USER_SRV_MIG_MAX_BITMAP (VFIO_USER_SRV_MAX_XFER / 2)
+/**
  * How long a reply may wait for the client to make room in the socket;
  * a client that has not taken it by then is dropped.
  */
