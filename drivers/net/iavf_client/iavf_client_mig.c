@@ -21,8 +21,11 @@
  * queue heads and tails) and RUNNING; the port takes B's connection, DMA
  * mappings and tail pages, and the data path resumes where it stopped: the
  * rings, their indices and the admin queue are the same memory, which B now
- * serves. A is closed last. Until B runs any failure leaves the port on A
- * (set RUNNING again).
+ * serves. A is closed last. Until the port takes B any failure leaves the
+ * port on A: B is closed first (it may already run the device on the
+ * port's memory; its server resets it when its client goes), then A is set
+ * RUNNING again. The preparation and the pause are bounded (see
+ * IAVFC_MOVE_PREPARE_MS): a slow or hostile server cannot hold the port.
  *
  * The whole move holds conn_lock, the memory hotplug read lock and lock (in
  * that order, as iavf_client.h says): nothing else of the port's control
