@@ -33,9 +33,11 @@
 #     its limit): the port goes back to the old one (B), running; before
 #     the pause, a new server announcing 1-byte transfers, or giving BAR0
 #     as a file that can shrink (not mapped, the file then shrunk: no
-#     fault); a new server that fails RUNNING: its connection is closed
-#     before the old server is asked to run again (the port being on A
-#     behind a proxy that sees both connections), then back to B;
+#     fault); a new server that fails RUNNING (an error, or no answer by
+#     the pause limit):
+#     its connection is closed before the old server is asked to run again
+#     (the port being on A behind a proxy that sees both connections), then
+#     back to B;
 #  3. the move back B -> A (A still running) and on to a fresh backend C,
 #     under traffic, the counts again exact over all backends; then the
 #     port stopped, moved back to B, started there: traffic and counts;
@@ -154,9 +156,10 @@ print("" if v is None else v)' "$TP_WORK/tel.json" "$1"
 #             the directory ARG (a tmpfs file: it takes no seal), which is
 #             shrunk to 0 bytes 0.5 s later;
 #   order     two listeners: LISTEN (the port's server, "a") forwards all,
-#             LISTEN2 (the new one, "b") answers MIG_DEVICE_STATE RUNNING
-#             with EIO; when "a" is asked RUNNING, it says whether b's
-#             connection was closed then (poll: hung up) or still OPEN.
+#             LISTEN2 (the new one, "b") answers its first MIG_DEVICE_STATE
+#             RUNNING with EIO and never answers the next one (the answer
+#             lost); when "a" is asked RUNNING, it says whether each of b's
+#             connections was closed then (poll: hung up) or still OPEN.
 cat > "$TP_WORK/proxy.py" << 'EOF'
 import json, os, select, socket, struct, sys, time
 mode, listen, backend = sys.argv[1:4]
@@ -214,6 +217,7 @@ for path, be_path, role in pairs_args:
     listeners[srv] = (be_path, role)
 conns = {}   # socket -> (peer, role, side)
 b_clients = []
+b_runs = 0
 done = False
 trunc = []
 while True:
@@ -253,8 +257,14 @@ while True:
         is_req = (flags & 0xf) == 0
         if mode == "order" and side == "cli" and is_req and running_request(data):
             if role == "b":
-                say("b: MIG_DEVICE_STATE RUNNING answered EIO (not forwarded)")
-                reply_error(s, data, EIO, fds)
+                b_runs += 1
+                if b_runs == 1:
+                    say("b: MIG_DEVICE_STATE RUNNING answered EIO (not forwarded)")
+                    reply_error(s, data, EIO, fds)
+                    continue
+                say("b: MIG_DEVICE_STATE RUNNING: no answer (not forwarded)")
+                for fd in fds:
+                    os.close(fd)
                 continue
             if b_clients:
                 st = ["closed" if c.fileno() < 0 or closed(c) else "OPEN" for c in b_clients]
@@ -553,6 +563,15 @@ check "$what: its connection was closed before the port's device was asked to ru
 	"$(is eval 'grep -q "a: MIG_DEVICE_STATE RUNNING; .* then: closed$" "$TP_WORK/proxy-order.log" && ! grep -q "then: .*OPEN" "$TP_WORK/proxy-order.log"')"
 check "$what: the client says the device on B may be running, closed first" \
 	"$(is eval 'tail -n +$((l0 + 1)) "$TP_WORK/cli.log" | grep -q "pb.sock may be running"')"
+stays "$what" "$l0" 'pa[.]sock'
+l0=$(wc -l < "$TP_WORK/cli.log")
+what="B behind a proxy that never answers RUNNING (its answer lost)"
+refused "$what" "/iavf_client/move,0,$TP_WORK/pb.sock" 110 'abandoned: the pause .* took more than 1000 ms' srvA
+log "$what: $(tail -n 3 "$TP_WORK/proxy-order.log" | tr '\n' ' ')"
+check "$what: its connection was closed before the port's device was asked to run again" \
+	"$(is eval 'grep -q "a: MIG_DEVICE_STATE RUNNING; .* then: closed closed$" "$TP_WORK/proxy-order.log" && ! grep -q "then: .*OPEN" "$TP_WORK/proxy-order.log"')"
+check "$what: the client says the state of the device on B is unknown" \
+	"$(is eval 'tail -n +$((l0 + 1)) "$TP_WORK/cli.log" | grep -q "pb.sock may be running .* its state is unknown"')"
 stays "$what" "$l0" 'pa[.]sock'
 move "move back to B" "$sb" srvB srvA
 proxy_stop
