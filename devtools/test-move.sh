@@ -28,8 +28,16 @@
 #     the net_null port,
 #     and bad telemetry parameters (none, no path, not a number, no such
 #     port, a path too long); and, after the pause, a new server (A behind
-#     a proxy) that refuses the state or receives it corrupted: the port
-#     goes back to the old one (B), running;
+#     a proxy) that refuses the state or receives it corrupted, or answers
+#     the state write after the pause limit (ETIMEDOUT, the pause ended at
+#     its limit): the port goes back to the old one (B), running; before
+#     the pause, a new server announcing 1-byte transfers, or giving BAR0
+#     as a file that can shrink (not mapped, the file then shrunk: no
+#     fault); a new server that fails RUNNING (an error, or no answer by
+#     the pause limit):
+#     its connection is closed before the old server is asked to run again
+#     (the port being on A behind a proxy that sees both connections), then
+#     back to B;
 #  3. the move back B -> A (A still running) and on to a fresh backend C,
 #     under traffic, the counts again exact over all backends; then the
 #     port stopped, moved back to B, started there: traffic and counts;
@@ -136,27 +144,39 @@ v = d.get(sys.argv[2]) if isinstance(d, dict) else None
 print("" if v is None else v)' "$TP_WORK/tel.json" "$1"
 }
 
-# A man in the middle between the client and a real backend, to make the
-# new server fail after the pause (the port must go back to the old one):
-# proxy.py LISTEN BACKEND MODE forwards every message both ways with its file
-# descriptors, except the first MIG_DATA_WRITE: MODE refuse answers it with
-# EINVAL, MODE corrupt flips one byte of the state on its way.
+# A man in the middle between the client and real backends, to make the
+# new server fail or misbehave (the port must stay on, or go back to, the
+# old one): proxy.py MODE LISTEN BACKEND [ARG | LISTEN2 BACKEND2] forwards
+# every message both ways with its file descriptors, except:
+#   refuse    the first MIG_DATA_WRITE is answered EINVAL;
+#   corrupt   one byte of the state is flipped on its way;
+#   slow      the backend's replies to MIG_DATA_WRITE are held ARG seconds;
+#   tiny      the VERSION reply announces max_data_xfer_size 1;
+#   unsealed  a REGION_INFO reply's file (BAR0's) is replaced by a copy in
+#             the directory ARG (a tmpfs file: it takes no seal), which is
+#             shrunk to 0 bytes 0.5 s later;
+#   order     two listeners: LISTEN (the port's server, "a") forwards all,
+#             LISTEN2 (the new one, "b") answers its first MIG_DEVICE_STATE
+#             RUNNING with EIO and never answers the next one (the answer
+#             lost); when "a" is asked RUNNING, it says whether each of b's
+#             connections was closed then (poll: hung up) or still OPEN.
 cat > "$TP_WORK/proxy.py" << 'EOF'
-import os, select, socket, struct, sys
-listen, backend, mode = sys.argv[1:4]
+import json, os, select, socket, struct, sys, time
+mode, listen, backend = sys.argv[1:4]
+pairs_args = [(listen, backend, "a")] + ([(sys.argv[4], sys.argv[5], "b")] if len(sys.argv) > 5 else [])
 HDR = struct.Struct("=HHIII")
-MIG_DATA_WRITE, F_REPLY, F_ERROR, EINVAL = 18, 0x1, 0x20, 22
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(listen)
-srv.listen(1)
-cli, _ = srv.accept()
-be = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-be.connect(backend)
+VERSION, REGION_INFO, FEATURE, MIG_DATA_WRITE = 1, 5, 16, 18
+F_REPLY, F_ERROR, EINVAL, EIO = 0x1, 0x20, 22, 5
+MIG_DEVICE_STATE, FEATURE_SET, RUNNING = 2, 0x20000, 2
+HUP = select.POLLHUP | getattr(select, "POLLRDHUP", 0x2000)
+
+def say(msg):
+    print("proxy: " + msg, flush=True)
 
 def recv_msg(s):
     data, fds, _, _ = socket.recv_fds(s, HDR.size, 64, socket.MSG_WAITALL)
     if len(data) < HDR.size:
-        return None, []
+        return None, fds
     size = HDR.unpack(data)[2]
     while len(data) < size:
         more = s.recv(size - len(data))
@@ -173,26 +193,121 @@ def send_msg(s, data, fds):
     for fd in fds:
         os.close(fd)
 
+def reply_error(s, data, err, fds):
+    mid, cmd = HDR.unpack(data[:HDR.size])[:2]
+    send_msg(s, HDR.pack(mid, cmd, HDR.size, F_REPLY | F_ERROR, err), fds)
+
+def closed(s):
+    p = select.poll()
+    p.register(s, select.POLLIN | HUP)
+    return any(ev & HUP for _, ev in p.poll(0))
+
+def running_request(data):
+    mid, cmd, size, flags, err = HDR.unpack(data[:HDR.size])
+    if cmd != FEATURE or (flags & 0xf) != 0 or size < HDR.size + 12:
+        return False
+    argsz, fflags, state = struct.unpack("=III", data[HDR.size:HDR.size + 12])
+    return (fflags & 0xffff) == MIG_DEVICE_STATE and (fflags & FEATURE_SET) and state == RUNNING
+
+listeners = {}
+for path, be_path, role in pairs_args:
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(4)
+    listeners[srv] = (be_path, role)
+conns = {}   # socket -> (peer, role, side)
+b_clients = []
+b_runs = 0
 done = False
+trunc = []
 while True:
-    r, _, _ = select.select([cli, be], [], [])
+    r, _, _ = select.select(list(listeners) + list(conns), [], [], 0.1)
+    for t, fd in [x for x in trunc if x[0] <= time.monotonic()]:
+        os.ftruncate(fd, 0)
+        os.close(fd)
+        trunc.remove((t, fd))
+        say("the region file shrunk to 0 bytes")
     for s in r:
+        if s in listeners:
+            cli, _ = s.accept()
+            be_path, role = listeners[s]
+            be = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            be.connect(be_path)
+            conns[cli] = (be, role, "cli")
+            conns[be] = (cli, role, "be")
+            if role == "b":
+                b_clients.append(cli)
+            say("a client on %s (%s)" % (role, be_path))
+            continue
+        if s not in conns:
+            continue
+        peer, role, side = conns[s]
         data, fds = recv_msg(s)
         if data is None:
-            sys.exit(0)
+            for fd in fds:
+                os.close(fd)
+            say("%s: %s hung up" % (role, "the client" if side == "cli" else "the server"))
+            del conns[s], conns[peer]
+            s.close()
+            peer.close()
+            if mode != "order":
+                sys.exit(0)
+            continue
         mid, cmd, size, flags, err = HDR.unpack(data[:HDR.size])
-        if s is cli and cmd == MIG_DATA_WRITE and (flags & 0xf) == 0 and not done:
+        is_req = (flags & 0xf) == 0
+        if mode == "order" and side == "cli" and is_req and running_request(data):
+            if role == "b":
+                b_runs += 1
+                if b_runs == 1:
+                    say("b: MIG_DEVICE_STATE RUNNING answered EIO (not forwarded)")
+                    reply_error(s, data, EIO, fds)
+                    continue
+                say("b: MIG_DEVICE_STATE RUNNING: no answer (not forwarded)")
+                for fd in fds:
+                    os.close(fd)
+                continue
+            if b_clients:
+                st = ["closed" if c.fileno() < 0 or closed(c) else "OPEN" for c in b_clients]
+                say("a: MIG_DEVICE_STATE RUNNING; the new server's connection(s) then: %s" % " ".join(st))
+        if mode in ("refuse", "corrupt") and side == "cli" and cmd == MIG_DATA_WRITE and is_req and not done:
             done = True
             if mode == "refuse":
-                send_msg(cli, HDR.pack(mid, cmd, HDR.size, F_REPLY | F_ERROR, EINVAL), fds)
-                print("proxy: MIG_DATA_WRITE of %d bytes refused" % size, flush=True)
+                reply_error(s, data, EINVAL, fds)
+                say("MIG_DATA_WRITE of %d bytes refused" % size)
                 continue
             b = bytearray(data)
             i = HDR.size + 8 + (size - HDR.size - 8) // 2
             b[i] ^= 0x40
             data = bytes(b)
-            print("proxy: MIG_DATA_WRITE of %d bytes: byte %d flipped" % (size, i), flush=True)
-        send_msg(be if s is cli else cli, data, fds)
+            say("MIG_DATA_WRITE of %d bytes: byte %d flipped" % (size, i))
+        if mode == "slow" and side == "be" and cmd == MIG_DATA_WRITE and not is_req:
+            say("MIG_DATA_WRITE reply held %s s" % sys.argv[4])
+            time.sleep(float(sys.argv[4]))
+        if mode == "tiny" and side == "be" and cmd == VERSION and not is_req and not (flags & F_ERROR):
+            body = data[HDR.size:]
+            js = json.loads(body[4:].split(b"\0")[0])
+            js.setdefault("capabilities", {})["max_data_xfer_size"] = 1
+            body = body[:4] + json.dumps(js).encode() + b"\0"
+            data = HDR.pack(mid, cmd, HDR.size + len(body), flags, err) + body
+            say("VERSION reply: max_data_xfer_size 1")
+        if mode == "unsealed" and side == "be" and cmd == REGION_INFO and not is_req and fds:
+            nfds = []
+            for fd in fds:
+                size_f = os.fstat(fd).st_size
+                os.close(fd)
+                nfd = os.open(sys.argv[4], os.O_TMPFILE | os.O_RDWR, 0o600)
+                os.ftruncate(nfd, size_f)
+                nfds.append(nfd)
+                # Later the "server" shrinks it: a client that mapped it would fault.
+                trunc.append((time.monotonic() + 0.5, os.dup(nfd)))
+            fds = nfds
+            say("REGION_INFO reply: its file replaced by an unsealable one in %s" % sys.argv[4])
+        try:
+            send_msg(peer, data, fds)
+        except OSError as e:
+            say("%s: cannot forward (%s)" % (role, e))
+            if mode != "order":
+                sys.exit(0)
 EOF
 
 # fwd ID MODE [START]: stop, set fwd MODE, start (or START, e.g. "start tx_first 4").
@@ -369,12 +484,33 @@ if backend srvM "$TP_WORK/m.sock" "$QUEUES" 02:00:00:00:e1:99; then
 else
 	check "a backend with another MAC address started" 0
 fi
+# proxy_start MODE ARGS...: proxy.py MODE ARGS... (logs proxy-MODE.log),
+# its sockets (the 1st and, with 5 arguments, the 3rd of ARGS) waited for.
+proxy_start() {
+	local mode=$1 i
+	shift
+	rm -f "$1"
+	[ $# -lt 4 ] || rm -f "$3"
+	"$PYTHON" "$TP_WORK/proxy.py" "$mode" "$@" > "$TP_WORK/proxy-$mode.log" 2>&1 &
+	ppid=$!
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$1" ] && { [ $# -lt 4 ] || [ -S "$3" ]; } && break
+		sleep 0.05
+	done
+}
+proxy_stop() {
+	kill "$ppid" 2> /dev/null
+	wait "$ppid" 2> /dev/null
+}
+# stays WHAT L0 PATTERN: the client's log, after its line L0, says the port
+# stays on PATTERN, running.
+stays() {
+	check "$1: the client says it stays on $3, running" \
+		"$(is awk -v n="$2" -v p="move refused: the port stays on .*$3, running" 'NR > n && $0 ~ p { f = 1 } END { exit !f }' "$TP_WORK/cli.log")"
+}
 # The new server fails after the pause: back to the old one, running.
 for mode in refuse corrupt; do
-	rm -f "$TP_WORK/p.sock"
-	"$PYTHON" "$TP_WORK/proxy.py" "$TP_WORK/p.sock" "$sa" "$mode" > "$TP_WORK/proxy-$mode.log" 2>&1 &
-	ppid=$!
-	for ((i = 0; i < 100; i++)); do [ -S "$TP_WORK/p.sock" ] && break; sleep 0.05; done
+	proxy_start $mode "$TP_WORK/p.sock" "$sa"
 	l0=$(wc -l < "$TP_WORK/cli.log")
 	if [ $mode = refuse ]; then
 		what="A behind a proxy that refuses the state (MIG_DATA_WRITE: EINVAL)"
@@ -386,11 +522,59 @@ for mode in refuse corrupt; do
 	log "$what: $(cat "$TP_WORK/proxy-$mode.log"); paused $(telv pause_us) us before going back"
 	check "$what: the state went through the proxy and the data path had been paused ($(telv pause_us) us)" \
 		"$(is eval 'grep -q "MIG_DATA_WRITE" "$TP_WORK/proxy-$mode.log" && gt "$(telv pause_us)" 0')"
-	check "$what: the client says it stays on B, running" \
-		"$(is awk -v n="$l0" 'NR > n && /move refused: the port stays on .*b\.sock, running/ { f = 1 } END { exit !f }' "$TP_WORK/cli.log")"
-	kill "$ppid" 2> /dev/null
-	wait "$ppid" 2> /dev/null
+	stays "$what" "$l0" 'b[.]sock'
+	proxy_stop
 done
+# A slow new server: the pause is bounded (move_pause_ms, 1000 ms by default).
+proxy_start slow "$TP_WORK/p.sock" "$sa" 1.5
+l0=$(wc -l < "$TP_WORK/cli.log")
+what="A behind a proxy that holds its answer to the state write 1.5 s (pause limit 1 s)"
+refused "$what" "/iavf_client/move,0,$TP_WORK/p.sock" 110 'abandoned: the pause .* took more than 1000 ms' srvB
+log "$what: $(cat "$TP_WORK/proxy-slow.log"); paused $(telv pause_us) us"
+check "$what: the pause ended at its limit (1 s <= $(telv pause_us) us < 1.5 s)" \
+	"$(is eval 'gt "$(telv pause_us)" 999999 && gt 1500000 "$(telv pause_us)"')"
+stays "$what" "$l0" 'b[.]sock'
+proxy_stop
+# A new server with 1-byte transfers: refused before the pause.
+proxy_start tiny "$TP_WORK/p.sock" "$sa"
+what="A behind a proxy that announces max_data_xfer_size 1"
+refused "$what" "/iavf_client/move,0,$TP_WORK/p.sock" 71 'takes 1 bytes per transfer.*fewer than 4096' srvB
+check "$what: refused before the pause (pause_us '$(telv pause_us)')" "$(is [ -z "$(telv pause_us)" ])"
+proxy_stop
+# A new server whose BAR0 file can shrink: not mapped, refused before the
+# pause; the file shrinks: the client does not fault.
+proxy_start unsealed "$TP_WORK/p.sock" "$sa" /dev/shm
+what="A behind a proxy that gives BAR0 as an unsealable tmpfs file"
+refused "$what" "/iavf_client/move,0,$TP_WORK/p.sock" 1 'tail pages of the given path: Operation not permitted' srvB
+check "$what: refused before the pause (pause_us '$(telv pause_us)'), the proxy replaced the file" \
+	"$(is eval '[ -z "$(telv pause_us)" ] && grep -q "REGION_INFO reply: its file replaced" "$TP_WORK/proxy-unsealed.log"')"
+proxy_stop
+# The new server does not run (B -> RUNNING fails, it may be running): it
+# is closed before the old one runs again. The port first moves to A
+# behind a proxy ("a"), which then sees B's ("b") connection when asked
+# RUNNING again; last the port goes back to B.
+proxy_start order "$TP_WORK/pa.sock" "$sa" "$TP_WORK/pb.sock" "$sb"
+move "move to A behind a proxy" "$TP_WORK/pa.sock" srvA srvB
+l0=$(wc -l < "$TP_WORK/cli.log")
+what="B behind a proxy that answers RUNNING with EIO"
+refused "$what" "/iavf_client/move,0,$TP_WORK/pb.sock" 5 'does not run' srvA
+log "$what: $(cat "$TP_WORK/proxy-order.log")"
+check "$what: its connection was closed before the port's device was asked to run again" \
+	"$(is eval 'grep -q "a: MIG_DEVICE_STATE RUNNING; .* then: closed$" "$TP_WORK/proxy-order.log" && ! grep -q "then: .*OPEN" "$TP_WORK/proxy-order.log"')"
+check "$what: the client says the device on B may be running, closed first" \
+	"$(is eval 'tail -n +$((l0 + 1)) "$TP_WORK/cli.log" | grep -q "pb.sock may be running"')"
+stays "$what" "$l0" 'pa[.]sock'
+l0=$(wc -l < "$TP_WORK/cli.log")
+what="B behind a proxy that never answers RUNNING (its answer lost)"
+refused "$what" "/iavf_client/move,0,$TP_WORK/pb.sock" 110 'abandoned: the pause .* took more than 1000 ms' srvA
+log "$what: $(tail -n 3 "$TP_WORK/proxy-order.log" | tr '\n' ' ')"
+check "$what: its connection was closed before the port's device was asked to run again" \
+	"$(is eval 'grep -q "a: MIG_DEVICE_STATE RUNNING; .* then: closed closed$" "$TP_WORK/proxy-order.log" && ! grep -q "then: .*OPEN" "$TP_WORK/proxy-order.log"')"
+check "$what: the client says the state of the device on B is unknown" \
+	"$(is eval 'tail -n +$((l0 + 1)) "$TP_WORK/cli.log" | grep -q "pb.sock may be running .* its state is unknown"')"
+stays "$what" "$l0" 'pa[.]sock'
+move "move back to B" "$sb" srvB srvA
+proxy_stop
 refused "the port's own server" "/iavf_client/move,0,$sb" 22 'on .* already' srvB
 refused "the net_null port" "/iavf_client/move,1,$sa" 19 'not a net_iavf_client port' srvB
 refused "no such port" "/iavf_client/move,7,$sa" 19 'no such port' srvB

@@ -320,7 +320,10 @@ test_kvargs_drivers(void)
 		 "device) is required"},
 		{"net_iavf_client_kv", "path=/tmp/x.sock,sock=/tmp/x.sock",
 		 "IAVF_CLIENT: net_iavf_client_kv: unknown argument \"sock\" (known: path, queues, "
-		 "reconnect)"},
+		 "reconnect, move_pause_ms)"},
+		{"net_iavf_client_kv", "path=/tmp/x.sock,move_pause_ms=5",
+		 "IAVF_CLIENT: net_iavf_client_kv: argument \"move_pause_ms\": \"5\" is not the "
+		 "longest pause of the data path during a move in ms: 10..60000"},
 	};
 	FILE *prev = rte_log_get_stream(), *f;
 	unsigned int i;

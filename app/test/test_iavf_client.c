@@ -20,7 +20,8 @@
  * new one on the same socket (link up by itself, LSC, the rings start
  * again: a completion of the old server is not delivered, the packets in
  * flight go back to their pool, the bursts work again), stop and close
- * while the server is away; bad reconnect= values refused.
+ * while the server is away; bad reconnect= and move_pause_ms= values
+ * refused, a good move_pause_ms= taken.
  *
  * DPDK memory must have file descriptors and IOVA must be VA: with
  * --no-huge (the suite's default arguments, no hugepages needed) EAL backs
@@ -555,6 +556,7 @@ test_reconnect(void)
 {
 	static const char *const bad[] = {
 		"5", "abc", "-1", "3600001", "1e3", "", "10,reconnect=20"};
+	static const char *const bad_pause[] = {"0", "9", "60001", "abc", "-1", "1e3", ""};
 	struct rte_eth_conf conf;
 	struct rte_mbuf *pkts[4];
 	struct iavfc_rxq *rxq;
@@ -570,12 +572,20 @@ test_reconnect(void)
 		ret = rte_vdev_init("net_iavf_client_bad", args);
 		TEST_ASSERT_EQUAL(ret, -EINVAL, "reconnect=%s: %d, not -EINVAL", bad[i], ret);
 	}
+	for (i = 0; i < RTE_DIM(bad_pause); i++) {
+		snprintf(args, sizeof(args), "path=%s,move_pause_ms=%s", sock_path, bad_pause[i]);
+		ret = rte_vdev_init("net_iavf_client_bad", args);
+		TEST_ASSERT_EQUAL(ret, -EINVAL, "move_pause_ms=%s: %d, not -EINVAL", bad_pause[i],
+				  ret);
+	}
 
 	/* A device of 2 queue pairs (the port uses 1). */
 	TEST_ASSERT_SUCCESS(emu2_create(2), "second emu_iavf");
-	snprintf(args, sizeof(args), "path=%s,reconnect=10", sock2_path);
+	snprintf(args, sizeof(args), "path=%s,reconnect=10,move_pause_ms=250", sock2_path);
 	TEST_ASSERT_SUCCESS(rte_vdev_init(PMD2_NAME, args), "port with reconnect=10");
 	TEST_ASSERT_SUCCESS(rte_eth_dev_get_port_by_name(PMD2_NAME, &port), "port id");
+	TEST_ASSERT_EQUAL(iavfc_ad(&rte_eth_devices[port])->move_pause_ms, 250u,
+			  "move_pause_ms=250 not taken");
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.lsc = 1;
 	TEST_ASSERT_SUCCESS(

@@ -67,6 +67,7 @@ enum behave {
 	B_GOOD_INFO, /* a correct DEVICE_GET_INFO reply */
 	B_GOOD_IRQ, /* a correct GET_IRQ_INFO reply (MSI-X, 2048 vectors) */
 	B_GOOD_REGION_FILE, /* an mmappable region whose file covers it */
+	B_REGION_ALT, /* an mmappable region backed by fk.alt_fd (16 KiB) */
 };
 
 struct fake {
@@ -75,13 +76,14 @@ struct fake {
 	int lsock;
 	int pipe_w; /* sent to the client by B_FD_ON_INFO / B_FLOOD_FDS */
 	int memfd; /* region file for B_SHORT_FILE */
+	int alt_fd; /* region file for B_REGION_ALT */
 	enum behave b;
 	volatile bool stop;
 	pthread_t thr;
 	bool running;
 };
 
-static struct fake fk = {.lsock = -1, .pipe_w = -1, .memfd = -1};
+static struct fake fk = {.lsock = -1, .pipe_w = -1, .memfd = -1, .alt_fd = -1};
 static int pipe_r = -1;
 
 /* Send header + payload (len bytes), optionally one fd. */
@@ -272,10 +274,11 @@ fk_behave(int s, const struct vfio_user_hdr *req, const uint8_t *pl)
 		return fk_reply(s, req, p, len, fk.memfd) == 0;
 	}
 	case B_SHORT_FILE:
-	case B_GOOD_REGION_FILE: {
+	case B_GOOD_REGION_FILE:
+	case B_REGION_ALT: {
 		uint32_t len = fk_region_info(p, 0, 0x4000, true, false, 0, 0);
 
-		return fk_reply(s, req, p, len, fk.memfd) == 0;
+		return fk_reply(s, req, p, len, fk.b == B_REGION_ALT ? fk.alt_fd : fk.memfd) == 0;
 	}
 	case B_READ_LEN:
 		/* Echoes offset/region/count, brings 2 bytes of 4. */
@@ -636,6 +639,144 @@ test_malformed(void)
 	return TEST_SUCCESS;
 }
 
+/* A caller's deadline over calls: sooner than the calls' own timeout. */
+static int
+test_deadline(void)
+{
+	struct rte_vfio_user_client_conf conf = {.timeout_ms = FLOOD_MS};
+	struct rte_vfio_user_device_info di;
+	struct rte_vfio_user_client *c;
+	int64_t t0, ms;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(fk_start(B_GOOD_INFO), "fake server");
+	c = rte_vfio_user_client_connect(fk.path, &conf);
+	TEST_ASSERT_NOT_NULL(c, "connect");
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_deadline_set(NULL, 1), -EINVAL, "NULL client");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_deadline_set(c, FLOOD_MS), "deadline");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_device_info(c, &di), "within the deadline");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_deadline_set(c, 0), "no deadline");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_device_info(c, &di), "without a deadline");
+	rte_vfio_user_client_close(c);
+
+	/* A silent server: the call ends at the deadline, not at its timeout. */
+	TEST_ASSERT_SUCCESS(fk_start(B_SILENT), "fake server");
+	c = rte_vfio_user_client_connect(fk.path, &conf);
+	TEST_ASSERT_NOT_NULL(c, "connect");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_deadline_set(c, TMO_MS), "deadline");
+	t0 = vfio_user_now_ms();
+	ret = rte_vfio_user_client_device_info(c, &di);
+	ms = vfio_user_now_ms() - t0;
+	printf("a silent server with a deadline of %d ms, calls of %d ms: %d after %" PRId64
+	       " ms\n",
+	       TMO_MS, FLOOD_MS, ret, ms);
+	TEST_ASSERT_EQUAL(ret, -ETIMEDOUT, "silent server");
+	TEST_ASSERT(ms < HANG_MS, "the call outlived the deadline (%" PRId64 " ms)", ms);
+	TEST_ASSERT_EQUAL(rte_vfio_user_client_device_info(c, &di), -ENOTCONN, "after");
+	rte_vfio_user_client_close(c);
+	fk_stop();
+	return TEST_SUCCESS;
+}
+
+/*
+ * A region file handed as alt_fd (16 KiB): refused with EPERM (what), and
+ * not mapped: shrinking it afterwards harms nothing.
+ */
+static int
+region_refused(int fd, const char *what)
+{
+	struct rte_vfio_user_region_info ri;
+	struct rte_vfio_user_client *c;
+	void *addr;
+
+	fk.alt_fd = fd;
+	c = fk_connect(B_REGION_ALT);
+	TEST_ASSERT_NOT_NULL(c, "connect");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(c, 0, &ri), "%s: region info", what);
+	addr = rte_vfio_user_client_region_mmap(c, 0, UINT32_MAX);
+	TEST_ASSERT_NULL(addr, "%s: mapped", what);
+	TEST_ASSERT_EQUAL(rte_errno, EPERM, "%s: rte_errno %d", what, rte_errno);
+	rte_vfio_user_client_close(c);
+	fk_stop();
+	fk.alt_fd = -1;
+	return TEST_SUCCESS;
+}
+
+/* 16 KiB of file fd (closed on failure). */
+static int
+sized(int fd)
+{
+	if (fd >= 0 && ftruncate(fd, 0x4000) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+test_region_files(void)
+{
+	struct rte_vfio_user_region_info ri;
+	struct rte_vfio_user_client *c;
+	volatile uint32_t *db;
+	int fd;
+
+	/* A memfd that takes no seal. */
+	fd = sized(memfd_create("fake_region_nosealing", MFD_CLOEXEC));
+	TEST_ASSERT(fd >= 0, "memfd_create");
+	TEST_ASSERT_SUCCESS(region_refused(fd, "a memfd without MFD_ALLOW_SEALING"), "memfd");
+	TEST_ASSERT_SUCCESS(ftruncate(fd, 0), "truncate the refused file");
+	close(fd);
+
+	/* A regular file in a directory (the suite's, and tmpfs). */
+	fd = sized(open(fk.dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+	TEST_ASSERT(fd >= 0, "O_TMPFILE in %s: %s", fk.dir, strerror(errno));
+	TEST_ASSERT_SUCCESS(region_refused(fd, "an O_TMPFILE file"), "tmpfile");
+	close(fd);
+	fd = sized(open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+	if (fd >= 0) {
+		TEST_ASSERT_SUCCESS(region_refused(fd, "a tmpfs file (/dev/shm)"), "shm");
+		close(fd);
+	} else {
+		printf("no tmpfs O_TMPFILE in /dev/shm (%s): that case not run\n", strerror(errno));
+	}
+
+	/* A memfd sealed against further seals, but not against shrinking. */
+	fd = sized(memfd_create("fake_region_seal_seal", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+	TEST_ASSERT(fd >= 0, "memfd_create");
+	TEST_ASSERT_SUCCESS(fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL), "F_SEAL_SEAL");
+	TEST_ASSERT_SUCCESS(region_refused(fd, "a memfd with F_SEAL_SEAL only"), "seal_seal");
+	close(fd);
+
+	/* Not a regular file: a character device, a pipe. */
+	fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	TEST_ASSERT(fd >= 0, "/dev/zero");
+	TEST_ASSERT_SUCCESS(region_refused(fd, "/dev/zero"), "/dev/zero");
+	close(fd);
+	TEST_ASSERT_SUCCESS(pipe_reset(), "pipe");
+	TEST_ASSERT_SUCCESS(region_refused(fk.pipe_w, "a pipe"), "pipe");
+
+	/* A memfd the server sealed: mapped, and it cannot shrink under the map. */
+	fd = sized(memfd_create("fake_region_sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+	TEST_ASSERT(fd >= 0, "memfd_create");
+	TEST_ASSERT_SUCCESS(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL),
+			    "seals");
+	fk.alt_fd = fd;
+	c = fk_connect(B_REGION_ALT);
+	TEST_ASSERT_NOT_NULL(c, "connect");
+	TEST_ASSERT_SUCCESS(rte_vfio_user_client_region_info(c, 0, &ri), "region info");
+	db = rte_vfio_user_client_region_mmap(c, 0, UINT32_MAX);
+	TEST_ASSERT_NOT_NULL(db, "a sealed memfd was not mapped: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(ftruncate(fd, 0) < 0 && errno == EPERM, "the sealed file shrank");
+	db[0x3ffc / 4] = 0x1234; /* its last word: no fault */
+	TEST_ASSERT_EQUAL(db[0x3ffc / 4], 0x1234, "doorbell");
+	rte_vfio_user_client_close(c);
+	fk_stop();
+	fk.alt_fd = -1;
+	close(fd);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite vfio_user_client_suite = {
 	.suite_name = "vfio-user client against a hostile server",
 	.setup = suite_setup,
@@ -645,6 +786,8 @@ static struct unit_test_suite vfio_user_client_suite = {
 			TEST_CASE(test_bounded_waits),
 			TEST_CASE(test_fds_closed),
 			TEST_CASE(test_malformed),
+			TEST_CASE(test_region_files),
+			TEST_CASE(test_deadline),
 			TEST_CASES_END(),
 		},
 };

@@ -123,10 +123,12 @@ int rte_vfio_user_client_region_info(struct rte_vfio_user_client *c, uint32_t in
 
 /**
  * mmap a sparse area (area < nr_sparse) or, with area == UINT32_MAX, the
- * whole region, read-write shared. Unmapped on close. A regular file must
- * cover the area (else rte_errno is EPROTO); it is sealed against
- * shrinking (F_SEAL_SHRINK) if the server did not do it and the file takes
- * seals, so that the server cannot make accesses fault later.
+ * whole region, read-write shared. Unmapped on close. Only a regular file
+ * sealed against shrinking is mapped, so that the server cannot make
+ * accesses fault later: the client adds F_SEAL_SHRINK if the server did
+ * not and the file takes seals (a memfd made with MFD_ALLOW_SEALING); a
+ * file that cannot be sealed, or is not a regular file, is refused
+ * (rte_errno EPERM). The file must cover the area (else EPROTO).
  * @return the address, or NULL with rte_errno set.
  */
 __rte_experimental
@@ -276,6 +278,16 @@ int rte_vfio_user_client_dma_logging_stop(struct rte_vfio_user_client *c);
 __rte_experimental
 int rte_vfio_user_client_dma_logging_report(struct rte_vfio_user_client *c, uint64_t iova,
 					    uint64_t length, uint64_t page_size, uint64_t *bitmap);
+
+/**
+ * Bound every later call, in addition to its own timeout_ms: none ends
+ * later than ms milliseconds from now (a caller's deadline over several
+ * calls). Past it a call returns -ETIMEDOUT and the connection is unusable,
+ * as after its own timeout. ms == 0 removes the bound.
+ * @return 0, or -EINVAL for a NULL client.
+ */
+__rte_experimental
+int rte_vfio_user_client_deadline_set(struct rte_vfio_user_client *c, uint32_t ms);
 
 /** @return the socket fd (to poll it for a hang-up), or -1. */
 __rte_experimental

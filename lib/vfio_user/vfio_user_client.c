@@ -81,6 +81,7 @@ struct rte_vfio_user_client {
 	uint16_t next_id;
 	int timeout_ms;
 	int64_t deadline; /* of the public call in progress (vfio_user_now_ms) */
+	int64_t limit; /* no call ends later (vfio_user_now_ms); 0: none */
 	uint32_t own_max_fds; /* max_msg_fds offered: most fds we take */
 	uint32_t own_max_xfer; /* max_data_xfer_size offered */
 	uint32_t xfer; /* region access chunk size */
@@ -96,11 +97,13 @@ struct rte_vfio_user_client {
 	uint32_t maps_cap;
 };
 
-/* Start a public call: its deadline. */
+/* Start a public call: its deadline (timeout_ms, or the limit if sooner). */
 static void
 client_begin(struct rte_vfio_user_client *c)
 {
 	c->deadline = vfio_user_now_ms() + c->timeout_ms;
+	if (c->limit != 0 && c->limit < c->deadline)
+		c->deadline = c->limit;
 }
 
 /* Milliseconds left before the call's deadline (0 when it has passed). */
@@ -536,6 +539,15 @@ rte_vfio_user_client_caps(const struct rte_vfio_user_client *c)
 }
 
 int
+rte_vfio_user_client_deadline_set(struct rte_vfio_user_client *c, uint32_t ms)
+{
+	if (c == NULL)
+		return -EINVAL;
+	c->limit = ms == 0 ? 0 : vfio_user_now_ms() + ms;
+	return 0;
+}
+
+int
 rte_vfio_user_client_fd(const struct rte_vfio_user_client *c)
 {
 	if (c == NULL)
@@ -748,11 +760,17 @@ client_add_map(struct rte_vfio_user_client *c)
 }
 
 /*
- * A region file that is a regular file must cover what is mapped of it,
- * and stay that long: a file that shrinks later makes every access beyond
- * its end fault (SIGBUS). The server should seal it against shrinking; when
- * it did not, the client adds the seal itself when the file takes seals (a
- * memfd made with MFD_ALLOW_SEALING), and warns when it cannot.
+ * What of a server's file may be mapped: the mapping is written without a
+ * message (doorbells from a data path), so the file must not be able to
+ * pull it away. Only a regular file sealed against shrinking (a memfd made
+ * with MFD_ALLOW_SEALING; the client adds F_SEAL_SHRINK itself when the
+ * server did not) that covers what is mapped: a file that can shrink makes
+ * every access beyond its new end fault (SIGBUS). Anything else is refused
+ * (-EPERM): a regular file that takes no seal (on a disk or tmpfs, a memfd
+ * without MFD_ALLOW_SEALING), and every other kind of file, whose mapping
+ * the server's process controls in ways the client cannot check (a device
+ * whose driver may revoke or fault the mapping, a block device that may
+ * shrink); a pipe or socket cannot be mapped at all.
  */
 static int
 client_region_file_check(uint32_t index, int fd, uint64_t off, uint64_t size)
@@ -767,16 +785,26 @@ client_region_file_check(uint32_t index, int fd, uint64_t off, uint64_t size)
 			      strerror(err));
 		return -err;
 	}
-	if (!S_ISREG(st.st_mode))
-		return 0; /* a device file: its own rules */
+	if (!S_ISREG(st.st_mode)) {
+		VFIO_USER_LOG(ERR,
+			      "region %u: the server's file is not a regular file (mode 0%o): "
+			      "not mapped (only a memfd sealed against shrinking is)",
+			      index, (unsigned int)(st.st_mode & S_IFMT));
+		return -EPERM;
+	}
 	seals = fcntl(fd, F_GET_SEALS);
 	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
-		if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
-			VFIO_USER_LOG(
-				WARNING,
-				"region %u: the server's file is not sealed against shrinking "
-				"and cannot be: the server could make this process fault",
-				index);
+		if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
+			int err = errno;
+
+			VFIO_USER_LOG(ERR,
+				      "region %u: the server's file is not sealed against "
+				      "shrinking and cannot be (%s): not mapped (the server "
+				      "could make this process fault; give a memfd made with "
+				      "MFD_ALLOW_SEALING)",
+				      index, strerror(err));
+			return -EPERM;
+		}
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size < off || (uint64_t)st.st_size - off < size) {
 		VFIO_USER_LOG(ERR,

@@ -107,12 +107,18 @@ iavfc_log_level(uint32_t level)
 #define IAVFC_ARG_PATH "path"
 #define IAVFC_ARG_QUEUES "queues"
 #define IAVFC_ARG_RECONNECT "reconnect"
+#define IAVFC_ARG_MOVE_PAUSE "move_pause_ms"
 
 /** reconnect=MS: retry period bounds (0: no automatic reconnection). */
 #define IAVFC_RECONNECT_MIN_MS 10u
 #define IAVFC_RECONNECT_MAX_MS 3600000u
 /** While retrying, one attempt in this many ms logs why it failed. */
 #define IAVFC_RECONNECT_LOG_MS 10000u
+
+/** move_pause_ms=MS: longest pause of the data path in a move (default 1 s). */
+#define IAVFC_MOVE_PAUSE_MIN_MS 10u
+#define IAVFC_MOVE_PAUSE_MAX_MS 60000u
+#define IAVFC_MOVE_PAUSE_DEF_MS 1000u
 
 /** Packets per burst step. */
 #define IAVFC_BURST 32u
@@ -281,6 +287,7 @@ struct iavfc_adapter {
 	char path[PATH_MAX];
 	uint16_t req_qp; /**< devarg queues (0: what the device offers) */
 	uint32_t reconnect_ms; /**< devarg reconnect (0: no automatic reconnection) */
+	uint32_t move_pause_ms; /**< devarg move_pause_ms: bound of a move's pause */
 
 	pthread_mutex_t conn_lock; /**< see the top of this file */
 	pthread_mutex_t lock;

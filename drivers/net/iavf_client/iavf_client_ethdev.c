@@ -78,6 +78,7 @@ struct iavfc_args {
 	char path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
 	uint16_t queues;
 	uint32_t reconnect_ms;
+	uint32_t move_pause_ms;
 };
 
 static int
@@ -111,6 +112,23 @@ iavfc_arg_reconnect(struct emu_kvargs *p, const char *key __rte_unused, const ch
 }
 
 static int
+iavfc_arg_move_pause(struct emu_kvargs *p, const char *key __rte_unused, const char *val)
+{
+	struct iavfc_args *a = p->arg;
+	uint64_t ms;
+
+	if (emu_kvargs_uint(val, IAVFC_MOVE_PAUSE_MIN_MS, IAVFC_MOVE_PAUSE_MAX_MS, &ms) < 0) {
+		EMU_KVARGS_ERR(p,
+			       "argument \"move_pause_ms\": \"%s\" is not the longest pause of the "
+			       "data path during a move in ms: %u..%u",
+			       val, IAVFC_MOVE_PAUSE_MIN_MS, IAVFC_MOVE_PAUSE_MAX_MS);
+		return -1;
+	}
+	a->move_pause_ms = (uint32_t)ms;
+	return 0;
+}
+
+static int
 iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 {
 	static const struct emu_kvargs_key keys[] = {
@@ -118,18 +136,20 @@ iavfc_parse_args(const char *name, const char *args, struct iavfc_args *a)
 		EMU_KVARGS_NUM(IAVFC_ARG_QUEUES, struct iavfc_args, queues, 1, AVF_MAX_QUEUE_PAIRS,
 			       "a number of queue pairs"),
 		{IAVFC_ARG_RECONNECT, iavfc_arg_reconnect},
+		{IAVFC_ARG_MOVE_PAUSE, iavfc_arg_move_pause},
 	};
 	struct emu_kvargs p = {
 		.name = name,
 		.logtype = iavfc_logtype,
 		.prefix = "IAVF_CLIENT: ",
-		.known = "path, queues, reconnect",
+		.known = "path, queues, reconnect, move_pause_ms",
 		.keys = keys,
 		.nb_keys = RTE_DIM(keys),
 		.arg = a,
 	};
 
 	memset(a, 0, sizeof(*a));
+	a->move_pause_ms = IAVFC_MOVE_PAUSE_DEF_MS;
 	if (emu_kvargs_parse(&p, args) < 0)
 		return -EINVAL;
 	if (a->path[0] == '\0') {
@@ -2280,6 +2300,7 @@ iavfc_probe(struct rte_vdev_device *vdev)
 	snprintf(ad->path, sizeof(ad->path), "%s", a.path);
 	ad->req_qp = a.queues;
 	ad->reconnect_ms = a.reconnect_ms;
+	ad->move_pause_ms = a.move_pause_ms;
 	ad->zone_qp = a.queues != 0 ? a.queues : AVF_MAX_QUEUE_PAIRS;
 	pthread_mutex_init(&ad->lock, NULL);
 	pthread_mutex_init(&ad->conn_lock, NULL);
@@ -2370,4 +2391,5 @@ static struct rte_vdev_driver iavfc_vdev_driver = {
 
 RTE_PMD_REGISTER_VDEV(net_iavf_client, iavfc_vdev_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_iavf_client,
-			      "path=<vfio-user socket> queues=<1-16> reconnect=<0|10-3600000 ms>");
+			      "path=<vfio-user socket> queues=<1-16> reconnect=<0|10-3600000 ms> "
+			      "move_pause_ms=<10-60000>");

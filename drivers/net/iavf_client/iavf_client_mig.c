@@ -21,8 +21,11 @@
  * queue heads and tails) and RUNNING; the port takes B's connection, DMA
  * mappings and tail pages, and the data path resumes where it stopped: the
  * rings, their indices and the admin queue are the same memory, which B now
- * serves. A is closed last. Until B runs any failure leaves the port on A
- * (set RUNNING again).
+ * serves. A is closed last. Until the port takes B any failure leaves the
+ * port on A: B is closed first (it may already run the device on the
+ * port's memory; its server resets it when its client goes), then A is set
+ * RUNNING again. The preparation and the pause are bounded (see
+ * IAVFC_MOVE_PREPARE_MS): a slow or hostile server cannot hold the port.
  *
  * The whole move holds conn_lock, the memory hotplug read lock and lock (in
  * that order, as iavf_client.h says): nothing else of the port's control
@@ -54,8 +57,24 @@
 #include "iavf_client.h"
 #include "rte_pmd_iavf_client.h"
 
-/** Deadline of each request to the new server (it may be hostile or hung). */
-#define IAVFC_MOVE_TIMEOUT_MS 2000u
+/*
+ * Bounds of a move (the new server may be hostile or hung): its preparation
+ * (the connection to B included) may take IAVFC_MOVE_PREPARE_MS, then the
+ * pause (A stops -> B runs) the port's move_pause_ms; past either the move
+ * is abandoned (-ETIMEDOUT). Every request then has what remains (a
+ * deadline of the client library over all of them). Going back to A after
+ * a failure has IAVFC_MOVE_RESUME_MS more.
+ */
+#define IAVFC_MOVE_PREPARE_MS 4000u
+#define IAVFC_MOVE_RESUME_MS 1000u
+/*
+ * Fewest bytes per transfer (max_data_xfer_size) of a server a move goes
+ * through: below it the state takes thousands of round trips while the
+ * data path is paused. The vfio-user specification sets no minimum (1 MiB
+ * when the server says nothing); one page is a floor no real server is
+ * under.
+ */
+#define IAVFC_MOVE_MIN_XFER 4096u
 /** Bytes of state per MIG_DATA_READ/WRITE call. */
 #define IAVFC_MIG_CHUNK (256u << 10)
 
@@ -65,6 +84,30 @@ static uint64_t
 iavfc_us_since(uint64_t t0)
 {
 	return (rte_get_timer_cycles() - t0) * 1000000u / rte_get_timer_hz();
+}
+
+/* Milliseconds left before dl (timer cycles): 0 once it has passed. */
+static uint32_t
+iavfc_ms_left(uint64_t dl)
+{
+	uint64_t now = rte_get_timer_cycles(), ms;
+
+	if (now >= dl)
+		return 0;
+	ms = (dl - now) * 1000u / rte_get_timer_hz() + 1u;
+	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+/* Bound every later request on c by dl; false once dl has passed. */
+static bool
+iavfc_bound(struct rte_vfio_user_client *c, uint64_t dl)
+{
+	uint32_t ms = iavfc_ms_left(dl);
+
+	if (ms == 0 || c == NULL)
+		return false;
+	rte_vfio_user_client_deadline_set(c, ms);
+	return true;
 }
 
 /* Log why the move fails and keep the first reason for the caller. */
@@ -186,17 +229,21 @@ iavfc_scratch_free(struct iavfc_adapter *t)
  * it, map the port's memory, question its device, leave it RESUMING.
  */
 static int
-iavfc_move_prepare(struct iavfc_adapter *ad, struct iavfc_adapter *t,
+iavfc_move_prepare(struct iavfc_adapter *ad, struct iavfc_adapter *t, uint64_t dl,
 		   struct rte_pmd_iavf_client_move_result *res)
 {
-	struct rte_vfio_user_client_conf conf = {.timeout_ms = IAVFC_MOVE_TIMEOUT_MS};
+	struct rte_vfio_user_client_conf conf = {.timeout_ms = iavfc_ms_left(dl)};
 	const struct rte_vfio_user_client_caps *caps;
 	char what[200];
 	uint64_t flags = 0;
 	unsigned int i;
 	int ret;
 
+	if (conf.timeout_ms == 0)
+		return -ETIMEDOUT;
 	t->c = rte_vfio_user_client_connect(t->path, &conf);
+	if (t->c != NULL && !iavfc_bound(t->c, dl))
+		return -ETIMEDOUT;
 	if (t->c == NULL) {
 		ret = rte_errno;
 		switch (ret) {
@@ -225,6 +272,12 @@ iavfc_move_prepare(struct iavfc_adapter *ad, struct iavfc_adapter *t,
 		return iavfc_move_err(res, -ENOTSUP,
 				      "%s: move: the server on %s does not offer migration",
 				      ad->name, t->path);
+	if (caps->max_data_xfer_size < IAVFC_MOVE_MIN_XFER)
+		return iavfc_move_err(res, -EPROTO,
+				      "%s: move: the server on %s takes %u bytes per transfer "
+				      "(max_data_xfer_size), fewer than %u",
+				      ad->name, t->path, caps->max_data_xfer_size,
+				      IAVFC_MOVE_MIN_XFER);
 	ret = rte_vfio_user_client_mig_flags(t->c, &flags);
 	if (ret < 0 || (flags & RTE_VFIO_USER_MIG_F_STOP_COPY) == 0)
 		return iavfc_move_err(
@@ -396,6 +449,20 @@ iavfc_move_swap(struct iavfc_adapter *ad, struct iavfc_adapter *t)
 	iavfc_tails_set(ad);
 }
 
+/*
+ * A phase of the move ran past its deadline: abandoned, say so (the first
+ * reason, a request's timeout, is in the log).
+ */
+static int
+iavfc_move_late(struct iavfc_adapter *ad, const char *path, const char *phase, uint32_t limit_ms,
+		struct rte_pmd_iavf_client_move_result *res)
+{
+	res->message[0] = '\0';
+	return iavfc_move_err(res, -ETIMEDOUT,
+			      "%s: move: abandoned: %s took more than %u ms (to %s)", ad->name,
+			      phase, limit_ms, path);
+}
+
 /* conn_lock, the hotplug read lock and lock held. */
 static int
 iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
@@ -403,13 +470,16 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 {
 	const struct rte_vfio_user_client_caps *caps;
 	struct iavfc_adapter *t = NULL;
-	uint64_t flags = 0, t0, tp = 0, tph;
+	uint64_t flags = 0, t0, tp = 0, tph, hz = rte_get_timer_hz(), dl;
 	uint8_t *buf = NULL;
 	size_t cap = 4u * IAVFC_MIG_CHUNK, len = 0;
-	bool dp_was_on = false, a_stopped = false;
+	bool dp_was_on = false, a_stopped = false, b_run_sent = false;
+	const char *phase = "preparing the new server";
+	uint32_t phase_ms = IAVFC_MOVE_PREPARE_MS;
 	int ret, r;
 
 	t0 = rte_get_timer_cycles();
+	dl = t0 + hz * IAVFC_MOVE_PREPARE_MS / 1000u;
 	if (ad->closing)
 		return iavfc_move_err(res, -ENODEV, "%s: move: the port is closing", ad->name);
 	if (!iavfc_connected(ad))
@@ -425,14 +495,23 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 		return iavfc_move_err(res, -ENOTSUP,
 				      "%s: move: the port's server on %s does not offer migration",
 				      ad->name, ad->path);
+	if (caps->max_data_xfer_size < IAVFC_MOVE_MIN_XFER)
+		return iavfc_move_err(res, -EPROTO,
+				      "%s: move: the port's server on %s takes %u bytes per "
+				      "transfer (max_data_xfer_size), fewer than %u",
+				      ad->name, ad->path, caps->max_data_xfer_size,
+				      IAVFC_MOVE_MIN_XFER);
+	/* A's requests too are bounded by the move's deadlines from here. */
+	iavfc_bound(ad->c, dl);
 	ret = rte_vfio_user_client_mig_flags(ad->c, &flags);
 	if (ret < 0 || (flags & RTE_VFIO_USER_MIG_F_STOP_COPY) == 0) {
 		if (ret < 0)
 			iavfc_conn_error(ad, ret, "migration flags");
-		return iavfc_move_err(res, ret < 0 ? ret : -ENOTSUP,
-				      "%s: move: the port's device on %s does not migrate (%s)",
-				      ad->name, ad->path,
-				      ret < 0 ? strerror(-ret) : "no STOP_COPY in its flags");
+		ret = iavfc_move_err(res, ret < 0 ? ret : -ENOTSUP,
+				     "%s: move: the port's device on %s does not migrate (%s)",
+				     ad->name, ad->path,
+				     ret < 0 ? strerror(-ret) : "no STOP_COPY in its flags");
+		goto out;
 	}
 	t = iavfc_scratch_new(ad, path);
 	buf = malloc(cap);
@@ -440,14 +519,23 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 		ret = iavfc_move_err(res, -ENOMEM, "%s: move: out of memory", ad->name);
 		goto out;
 	}
-	IAVFC_LOG(INFO, "%s: moving from %s to %s", ad->name, ad->path, path);
-	ret = iavfc_move_prepare(ad, t, res);
+	IAVFC_LOG(INFO, "%s: moving from %s to %s (pause limit %u ms)", ad->name, ad->path, path,
+		  ad->move_pause_ms);
+	ret = iavfc_move_prepare(ad, t, dl, res);
 	if (ret < 0)
 		goto out;
 	res->prepare_us = iavfc_us_since(t0);
 
-	/* The pause: no burst touches the rings or the doorbells from here. */
+	/*
+	 * The pause: no burst touches the rings or the doorbells from here,
+	 * until B runs or A again; every request has what remains of it.
+	 */
 	tp = rte_get_timer_cycles();
+	dl = tp + hz * ad->move_pause_ms / 1000u;
+	phase = "the pause (the old device stops, the new one runs)";
+	phase_ms = ad->move_pause_ms;
+	iavfc_bound(ad->c, dl);
+	iavfc_bound(t->c, dl);
 	dp_was_on = ad->started && __atomic_load_n(&ad->dp_on, __ATOMIC_SEQ_CST) != 0;
 	if (ad->started)
 		iavfc_dp_quiesce(ad);
@@ -493,6 +581,7 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 		goto out;
 	res->load_us = iavfc_us_since(tph);
 	tph = rte_get_timer_cycles();
+	b_run_sent = true;
 	ret = rte_vfio_user_client_mig_state_set(t->c, RTE_VFIO_USER_MIG_STATE_RUNNING);
 	if (ret < 0) {
 		ret = iavfc_move_err(res, ret, "%s: move: the device on %s does not run: %s",
@@ -502,6 +591,7 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 
 	/* B runs the device: the port is on B from here on. */
 	iavfc_move_swap(ad, t);
+	rte_vfio_user_client_deadline_set(ad->c, 0);
 	if (dp_was_on)
 		__atomic_store_n(&ad->dp_on, 1, __ATOMIC_SEQ_CST);
 	res->resume_us = iavfc_us_since(tph);
@@ -518,10 +608,32 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 		  " us), %" PRIu64 " bytes of device state, %" PRIu64 " us preparing",
 		  ad->name, t->path, ad->path, res->pause_us, res->stop_us, res->save_us,
 		  res->load_us, res->resume_us, res->state_bytes, res->prepare_us);
+	/* A, moved away from, is closed below (its backend sees its client go). */
+	iavfc_bound(t->c, rte_get_timer_cycles() + hz * IAVFC_MOVE_RESUME_MS / 1000u);
 	ret = 0;
 out:
+	if (ret < 0 && iavfc_ms_left(dl) == 0)
+		ret = iavfc_move_late(ad, path, phase, phase_ms, res);
+	if (ret < 0 && t != NULL && t->c != NULL) {
+		/*
+		 * B first: closed (its server resets its device when its client
+		 * goes) before A may run again, so that the port's memory never
+		 * has two devices; its mappings go with the connection.
+		 */
+		if (b_run_sent)
+			IAVFC_LOG(WARNING,
+				  "%s: move: the device on %s may be running (RUNNING answered "
+				  "%s): its state is unknown; closing the connection (its "
+				  "server resets the device) before the port's device runs again",
+				  ad->name, t->path, strerror(-ret));
+		rte_vfio_user_client_close(t->c);
+		t->c = NULL;
+		IAVFC_LOG(INFO, "%s: move: the connection to %s is closed", ad->name, t->path);
+	}
 	if (ret < 0 && a_stopped) {
 		/* Back to A. */
+		if (ad->c != NULL)
+			rte_vfio_user_client_deadline_set(ad->c, IAVFC_MOVE_RESUME_MS);
 		r = rte_vfio_user_client_mig_state_set(ad->c, RTE_VFIO_USER_MIG_STATE_RUNNING);
 		if (r < 0) {
 			IAVFC_LOG(ERR,
@@ -538,11 +650,13 @@ out:
 	} else if (ret < 0) {
 		IAVFC_LOG(NOTICE, "%s: move refused: the port stays on %s", ad->name, ad->path);
 	}
+	if (ret < 0 && ad->c != NULL)
+		rte_vfio_user_client_deadline_set(ad->c, 0);
 	if (ret < 0 && dp_was_on && iavfc_connected(ad))
 		__atomic_store_n(&ad->dp_on, 1, __ATOMIC_SEQ_CST);
 	if (tp != 0)
 		res->pause_us = iavfc_us_since(tp);
-	/* B (refused), or A (moved away from: its backend sees the client go). */
+	/* B (refused, already closed), or A (moved away from). */
 	if (t != NULL)
 		t->wants = NULL;
 	iavfc_scratch_free(t);

@@ -74,11 +74,15 @@ struct rte_pmd_iavf_client_move_result {
  * itself (bursts called during the pause return 0). Afterwards the port's
  * server is path (automatic reconnection, if configured, goes there).
  *
- * Any failure before B runs leaves the port on A, running as before (A is
- * set RUNNING again), and is returned with the reason in result->message
- * and the driver's log. Not to be called concurrently with closing the
- * port. It blocks the caller for the whole move (the control path of the
- * port waits meanwhile).
+ * Any failure before the port takes B leaves the port on A, running as
+ * before: B's connection is closed first (its server resets its device),
+ * then A is set RUNNING again; the reason is in result->message and the
+ * driver's log. Not to be called concurrently with closing the port. It
+ * blocks the caller for the whole move (the control path of the port waits
+ * meanwhile), which is bounded: 4 s to connect to B and prepare it, then
+ * the pause (A stops -> B runs) the port's devarg move_pause_ms (1000 by
+ * default); past either the move is abandoned (-ETIMEDOUT) and A has 1 s
+ * more to run again.
  *
  * @param port_id  a net_iavf_client port (primary process)
  * @param path     the new server's vfio-user socket (shorter than a UNIX
@@ -86,8 +90,10 @@ struct rte_pmd_iavf_client_move_result {
  * @param result   filled in (may be NULL)
  * @return 0; -ENODEV (not a net_iavf_client port), -EINVAL (bad path, the
  *   same server), -ENAMETOOLONG, -ENOTCONN (the port is not connected),
- *   -ENOTSUP (A or B does not migrate), -EPROTO (B is another device or
- *   answered wrongly), or the errno of the step that failed.
+ *   -ENOTSUP (A or B does not migrate), -EPROTO (B is another device,
+ *   answered wrongly, or A or B takes fewer than 4096 bytes per transfer),
+ *   -EPERM (B's tail pages are behind a file that may shrink), -ETIMEDOUT
+ *   (a bound passed), or the errno of the step that failed.
  */
 __rte_experimental
 int rte_pmd_iavf_client_move(uint16_t port_id, const char *path,
