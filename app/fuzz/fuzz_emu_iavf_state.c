@@ -58,7 +58,7 @@ dev_new(uint16_t qp)
 		abort();
 	d->nb_qp = qp;
 	d->nb_vectors = qp + 1u;
-	memcpy(d->mac, "\x02\x00\x00\x00\x00\x01", 6);
+	memcpy(d->mac, "\x02\x00\x00\x00\x0a\x01", 6); /* the seeds' (test_emu_iavf_mig.c MAC_A) */
 	d->link_up = 1;
 	d->link_speed = 10000;
 	d->migration = true;

@@ -9,7 +9,8 @@
  * heads.
  *
  * Devices: A and B with 4 queue pairs, C with 2 (the "other queues="
- * destination). The state of A is made by writing the model's fields as
+ * destination), all three given the same MAC (mac=: the device's identity,
+ * as its queue count; a state of another MAC is foreign). The state of A is made by writing the model's fields as
  * its guest and consumer would have (the round trip through the real
  * server and client is in the "real" cases).
  */
@@ -39,6 +40,9 @@
 #define NAME_C "emu_iavf_mig_c"
 #define MAC_A "02:00:00:00:0a:01"
 #define MAC_B "02:00:00:00:0b:01"
+
+static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0x0a, 0x01}; /* MAC_A */
+static const uint8_t mac_b[6] = {0x02, 0, 0, 0, 0x0b, 0x01}; /* MAC_B */
 
 static char tmpdir[64];
 static char sock_a[128], sock_b[128], sock_c[128];
@@ -257,11 +261,11 @@ suite_setup(void)
 	snprintf(args, sizeof(args), "sock=%s/a.sock,queues=4,mac=%s", tmpdir, MAC_A);
 	ret = rte_vdev_init(NAME_A, args);
 	if (ret == 0) {
-		snprintf(args, sizeof(args), "sock=%s/b.sock,queues=4,mac=%s", tmpdir, MAC_B);
+		snprintf(args, sizeof(args), "sock=%s/b.sock,queues=4,mac=%s", tmpdir, MAC_A);
 		ret = rte_vdev_init(NAME_B, args);
 	}
 	if (ret == 0) {
-		snprintf(args, sizeof(args), "sock=%s/c.sock,queues=2", tmpdir);
+		snprintf(args, sizeof(args), "sock=%s/c.sock,queues=2,mac=%s", tmpdir, MAC_A);
 		ret = rte_vdev_init(NAME_C, args);
 	}
 	if (ret != 0) {
@@ -397,8 +401,9 @@ test_round_trip(void)
 			    (cb.flags & RTE_EMUDEV_NET_RX_F_RSS) != 0,
 		    "rx conf: %u unicast, %u multicast, flags 0x%x", cb.nb_unicast, cb.nb_multicast,
 		    cb.flags);
-	/* The guest's MAC follows the device: B now has A's. */
-	TEST_ASSERT(memcmp(dev_b->mac, dev_a->mac, 6) == 0, "B's MAC is not A's");
+	/* The guest's MAC moves; the device's is B's own (the same as A's). */
+	TEST_ASSERT(memcmp(dev_b->vf_mac, dev_a->vf_mac, 6) == 0, "B's guest MAC is not A's");
+	TEST_ASSERT(memcmp(dev_b->mac, mac_a, 6) == 0, "B's MAC changed");
 
 	/* Another load over it, and C (2 queue pairs) takes a state using 2. */
 	ret = emu_iavf_state_load(dev_b, state_a, state_a_len);
@@ -789,6 +794,60 @@ test_foreign(void)
 	TEST_ASSERT_SUCCESS(expect_refused(dev_c, s2, len, EINVAL, "vector 4 unmasked"),
 			    "unmasked vector beyond the device");
 	free(s2);
+	return TEST_SUCCESS;
+}
+
+/*
+ * The device's MAC is the operator's (mac=, or the MAC attribute), not the
+ * guest's: B given another MAC refuses A's state (foreign, both MACs in the
+ * log), keeps its own and goes on serving; with A's MAC it takes it. The
+ * guest's MAC (vf_mac, here other than the device's) moves.
+ */
+static int
+test_foreign_mac(void)
+{
+	static const uint8_t guest_mac[6] = {0x02, 0x77, 0, 0, 0, 0x07};
+	uint8_t *s;
+	size_t len;
+	int ret;
+
+	pthread_mutex_lock(&dev_a->lock);
+	memcpy(dev_a->vf_mac, guest_mac, 6);
+	pthread_mutex_unlock(&dev_a->lock);
+	s = save(dev_a, &len);
+	TEST_ASSERT_NOT_NULL(s, "save");
+	/* Another MAC set through the emudev attribute. */
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_b, 6), "MAC of B");
+	TEST_ASSERT_SUCCESS(expect_refused(dev_b, s, len, EINVAL, "other MAC"), "other MAC");
+	log_capture_start();
+	ret = emu_iavf_state_load(dev_b, s, len);
+	/* rte_ether_format_addr() writes upper case. */
+	TEST_ASSERT(ret == -EINVAL && log_count("foreign state", "02:00:00:00:0A:01") == 1 &&
+			    log_count("foreign state", "02:00:00:00:0B:01") == 1,
+		    "other MAC: %d, the log does not name both MACs", ret);
+	log_capture_stop();
+	TEST_ASSERT(memcmp(dev_b->mac, mac_b, 6) == 0, "B's MAC changed by a refused state");
+	/* A good load after it: B given A's MAC again. */
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_a, 6), "MAC of B");
+	ret = emu_iavf_state_load(dev_b, s, len);
+	TEST_ASSERT_SUCCESS(ret, "load with the same MAC: %s", strerror(-ret));
+	TEST_ASSERT(memcmp(dev_b->mac, mac_a, 6) == 0, "B's MAC is not its own");
+	TEST_ASSERT(memcmp(dev_b->vf_mac, guest_mac, 6) == 0, "the guest's MAC did not move");
+	free(s);
+	/* A device made with another mac= refuses it too. */
+	{
+		char args[160];
+		struct emu_iavf_dev *e;
+
+		snprintf(args, sizeof(args), "sock=%s/e.sock,queues=4,mac=%s", tmpdir, MAC_B);
+		TEST_ASSERT_SUCCESS(rte_vdev_init("emu_iavf_mig_e", args), "device E");
+		e = emu_iavf_dev_lookup("emu_iavf_mig_e");
+		ret = e == NULL ? -1 : expect_refused(e, state_a, state_a_len, EINVAL, "E: mac=");
+		rte_vdev_uninit("emu_iavf_mig_e");
+		snprintf(args, sizeof(args), "%s/e.sock", tmpdir);
+		unlink(args);
+		TEST_ASSERT_SUCCESS(ret, "a device of another mac= took the state");
+	}
 	return TEST_SUCCESS;
 }
 
@@ -1434,6 +1493,7 @@ static struct unit_test_suite emu_iavf_mig_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_refuse_fields),
 			TEST_CASE_ST(case_setup, case_teardown, test_versions),
 			TEST_CASE_ST(case_setup, case_teardown, test_foreign),
+			TEST_CASE_ST(case_setup, case_teardown, test_foreign_mac),
 			TEST_CASE_ST(case_setup, case_teardown, test_events),
 			TEST_CASE_ST(case_setup, case_teardown, test_heads),
 			TEST_CASE_ST(case_setup, case_teardown, test_frozen),
