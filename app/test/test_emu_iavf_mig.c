@@ -940,6 +940,139 @@ test_events(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Fill the model's queue of pending events (as events that come faster than
+ * they are raised would): nb_ev at its bound. Returns how many were added.
+ */
+static unsigned int
+evq_fill(struct emu_iavf_dev *d)
+{
+	struct rte_emudev_event ev;
+	unsigned int n = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED;
+	pthread_mutex_lock(&d->lock);
+	while (d->nb_ev < EMU_IAVF_MAX_EVENTS) {
+		emu_iavf_event_push(d, &ev);
+		n++;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+/*
+ * rec_b holds nb_fill fillers, then the types of want[], and nothing else?
+ * (A dropped QUIESCE, RESUME or DIRTY_LOG is missing from it.)
+ */
+static int
+rec_expect(const char *what, unsigned int nb_fill, const enum rte_emudev_event_type *want,
+	   unsigned int nb_want)
+{
+	unsigned int i;
+
+	if (rec_b.n != nb_fill + nb_want) {
+		printf("%s: %u events, expected %u fillers and %u\n", what, rec_b.n, nb_fill,
+		       nb_want);
+		for (i = nb_fill; i < rec_b.n; i++)
+			printf("  event %u: %s\n", i, rte_emudev_event_name(rec_b.ev[i].type));
+		return -1;
+	}
+	for (i = 0; i < rec_b.n; i++) {
+		enum rte_emudev_event_type t =
+			i < nb_fill ? RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED : want[i - nb_fill];
+
+		if (rec_b.ev[i].type != t) {
+			printf("%s: event %u is %s, expected %s\n", what, i,
+			       rte_emudev_event_name(rec_b.ev[i].type), rte_emudev_event_name(t));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * QUIESCE, RESUME and DIRTY_LOG (on and off) are never dropped: with the
+ * queue of pending events full, each arrives, after the events queued
+ * before it, and the arc succeeds.
+ */
+static int
+test_events_never_dropped(void)
+{
+	static const enum rte_emudev_event_type quiesce[] = {RTE_EMUDEV_EVENT_QUIESCE};
+	static const enum rte_emudev_event_type resume[] = {RTE_EMUDEV_EVENT_RESUME};
+	static const enum rte_emudev_event_type dirty[] = {RTE_EMUDEV_EVENT_DIRTY_LOG};
+	static const enum rte_emudev_event_type loaded[] = {
+		RTE_EMUDEV_EVENT_RESET,		 RTE_EMUDEV_EVENT_DEVICE_READY,
+		RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_QUEUE_ENABLED,	 RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_RESUME,
+	};
+	unsigned int nf;
+	int ret, res = TEST_FAILED;
+
+	RTE_BUILD_BUG_ON(EMU_IAVF_MAX_EVENTS + RTE_DIM(loaded) > MAX_REC);
+	memset(&rec_b, 0, sizeof(rec_b));
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(id_b, RTE_EMUDEV_EVENT_ALL, rec_cb, &rec_b),
+			    "event register");
+	/* B is stopped (case_setup): resume with the queue full. */
+	nf = evq_fill(dev_b);
+	ret = emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP,
+					RTE_VFIO_USER_MIG_STATE_RUNNING);
+	if (ret != 0 || rec_expect("STOP->RUNNING, queue full", nf, resume, 1) != 0 ||
+	    dev_b->frozen)
+		goto out;
+	/* Stop with the queue full. */
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	ret = emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_RUNNING,
+					RTE_VFIO_USER_MIG_STATE_STOP);
+	if (ret != 0 || rec_expect("RUNNING->STOP, queue full", nf, quiesce, 1) != 0 ||
+	    !dev_b->frozen)
+		goto out;
+	/* A loaded state told in full, then RESUME, with the queue full. */
+	if (emu_iavf_state_load(dev_b, state_a, state_a_len) != 0)
+		goto out;
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	ret = emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP,
+					RTE_VFIO_USER_MIG_STATE_RUNNING);
+	if (ret != 0 || rec_expect("resume after a load, queue full", nf, loaded,
+				   RTE_DIM(loaded)) != 0)
+		goto out;
+	/* Dirty logging on, then off, with the queue full. */
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	emu_iavf_mig_dma_logging(dev_b, true);
+	if (rec_expect("DIRTY_LOG on, queue full", nf, dirty, 1) != 0 || !rec_b.dirty_on)
+		goto out;
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	emu_iavf_mig_dma_logging(dev_b, false);
+	if (rec_expect("DIRTY_LOG off, queue full", nf, dirty, 1) != 0 || rec_b.dirty_on)
+		goto out;
+	/* Logging on, then a pre-copy and a stop: the arcs work (the log was delivered). */
+	emu_iavf_mig_dma_logging(dev_b, true);
+	if (emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_RUNNING,
+				      RTE_VFIO_USER_MIG_STATE_PRE_COPY) != 0 ||
+	    emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_PRE_COPY,
+				      RTE_VFIO_USER_MIG_STATE_STOP_COPY) != 0 ||
+	    emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP_COPY,
+				      RTE_VFIO_USER_MIG_STATE_STOP) != 0) {
+		printf("arcs with logging on failed\n");
+		goto out;
+	}
+	emu_iavf_mig_dma_logging(dev_b, false);
+	res = TEST_SUCCESS;
+out:
+	rte_emudev_event_unregister(id_b, RTE_EMUDEV_EVENT_ALL, rec_cb, &rec_b);
+	/* Leave B stopped for the teardown. */
+	if (!dev_b->frozen)
+		emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_RUNNING,
+					  RTE_VFIO_USER_MIG_STATE_STOP);
+	return res;
+}
+
 /* Queue heads reported by the consumer: checked, kept, saved; 0 at enable. */
 static int
 test_heads(void)
@@ -1495,6 +1628,7 @@ static struct unit_test_suite emu_iavf_mig_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_foreign),
 			TEST_CASE_ST(case_setup, case_teardown, test_foreign_mac),
 			TEST_CASE_ST(case_setup, case_teardown, test_events),
+			TEST_CASE_ST(case_setup, case_teardown, test_events_never_dropped),
 			TEST_CASE_ST(case_setup, case_teardown, test_heads),
 			TEST_CASE_ST(case_setup, case_teardown, test_frozen),
 			TEST_CASE(test_real_round_trip),
