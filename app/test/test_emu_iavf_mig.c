@@ -1003,9 +1003,12 @@ test_events_never_dropped(void)
 	static const enum rte_emudev_event_type resume[] = {RTE_EMUDEV_EVENT_RESUME};
 	static const enum rte_emudev_event_type dirty[] = {RTE_EMUDEV_EVENT_DIRTY_LOG};
 	static const enum rte_emudev_event_type loaded[] = {
-		RTE_EMUDEV_EVENT_RESET,		 RTE_EMUDEV_EVENT_DEVICE_READY,
-		RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED, RTE_EMUDEV_EVENT_QUEUE_ENABLED,
-		RTE_EMUDEV_EVENT_QUEUE_ENABLED,	 RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_RESET,
+		RTE_EMUDEV_EVENT_DEVICE_READY,
+		RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED,
+		RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_QUEUE_ENABLED,
 		RTE_EMUDEV_EVENT_RESUME,
 	};
 	unsigned int nf;
@@ -1037,8 +1040,8 @@ test_events_never_dropped(void)
 	nf = evq_fill(dev_b);
 	ret = emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP,
 					RTE_VFIO_USER_MIG_STATE_RUNNING);
-	if (ret != 0 || rec_expect("resume after a load, queue full", nf, loaded,
-				   RTE_DIM(loaded)) != 0)
+	if (ret != 0 ||
+	    rec_expect("resume after a load, queue full", nf, loaded, RTE_DIM(loaded)) != 0)
 		goto out;
 	/* Dirty logging on, then off, with the queue full. */
 	rec_b.n = 0;
@@ -1589,6 +1592,128 @@ out:
 	return res;
 }
 
+/* Offset of a standard capability in a configuration space, or 0. */
+static unsigned int
+find_cap(const uint8_t *cfg, uint8_t id)
+{
+	unsigned int ptr, n;
+
+	if (!(get_le16(cfg + 0x06) & 0x10))
+		return 0;
+	ptr = cfg[0x34] & 0xFCu;
+	for (n = 0; n < 48 && ptr >= 0x40 && ptr <= 0xF0; n++) {
+		if (cfg[ptr] == id)
+			return ptr;
+		ptr = cfg[ptr + 1] & 0xFCu;
+	}
+	return 0;
+}
+
+/* Initiate an FLR as the guest's driver does (PCI Express device control). */
+static int
+do_flr(struct avf_guest *g)
+{
+	uint8_t cfg[256], b[2];
+	unsigned int exp;
+	int ret;
+
+	ret = ag_cfg_rd(g, 0, cfg, sizeof(cfg));
+	if (ret != 0)
+		return ret;
+	exp = find_cap(cfg, PCI_CAP_ID_EXP);
+	if (exp == 0)
+		return -ENOTSUP;
+	put_le16(b, (uint16_t)(get_le16(cfg + exp + 8) | 0x8000u));
+	return ag_cfg_wr(g, exp + 8, b, 2);
+}
+
+/*
+ * An FLR while the device is stopped for a migration (STOP, STOP_COPY,
+ * RESUMING): the library says RUNNING after it, and the device runs: the
+ * consumer is told RESET then RESUME, the driver brings the device up again
+ * through its admin queue, and the admin queue interrupt fires.
+ */
+static int
+test_real_flr(void)
+{
+	static const enum rte_vfio_user_mig_state stops[] = {
+		RTE_VFIO_USER_MIG_STATE_STOP,
+		RTE_VFIO_USER_MIG_STATE_STOP_COPY,
+		RTE_VFIO_USER_MIG_STATE_RESUMING,
+	};
+	enum rte_vfio_user_mig_state st;
+	unsigned int i, k, n0;
+	uint32_t major, minor;
+	int ret, res = TEST_FAILED;
+
+	if (real_guest_up() != 0) {
+		printf("guest bring-up on A failed\n");
+		goto out;
+	}
+	for (i = 0; i < RTE_DIM(stops); i++) {
+		const char *name = rte_vfio_user_mig_state_name(stops[i]);
+		bool reset = false, resumed = false;
+
+		ret = rte_vfio_user_client_mig_state_set(ga.c, stops[i]);
+		if (ret != 0 || !dev_a->frozen) {
+			printf("A to %s: %d, frozen %d\n", name, ret, (int)dev_a->frozen);
+			goto out;
+		}
+		n0 = cons_a.rec.n;
+		ret = do_flr(&ga);
+		if (ret != 0) {
+			printf("FLR in %s: %d\n", name, ret);
+			goto out;
+		}
+		st = RTE_VFIO_USER_MIG_STATE_ERROR;
+		ret = rte_vfio_user_client_mig_state_get(ga.c, &st);
+		if (ret != 0 || st != RTE_VFIO_USER_MIG_STATE_RUNNING) {
+			printf("FLR in %s: the library says %s (%d)\n", name,
+			       rte_vfio_user_mig_state_name(st), ret);
+			goto out;
+		}
+		if (dev_a->frozen) {
+			printf("FLR in %s: the library says RUNNING, the device is stopped\n",
+			       name);
+			goto out;
+		}
+		for (k = n0; k < cons_a.rec.n; k++) {
+			if (cons_a.rec.ev[k].type == RTE_EMUDEV_EVENT_RESET)
+				reset = true;
+			if (cons_a.rec.ev[k].type == RTE_EMUDEV_EVENT_RESUME && reset)
+				resumed = true;
+		}
+		if (!resumed) {
+			printf("FLR in %s: the consumer was not told RESET then RESUME\n", name);
+			goto out;
+		}
+		/* The driver brings the device up again: the admin queue serves. */
+		memset(ag_mem(&ga, 0), 0, 0x80000);
+		if (ag_set_irqs(&ga) != 0 || ag_bring_up(&ga, true) != 0) {
+			printf("FLR in %s: no admin queue after it\n", name);
+			goto out;
+		}
+		/* And its interrupt fires (no cause left from the bring-up). */
+		ag_rd(&ga, R_ICR01);
+		if (ag_reg_wr(&ga, R_DYN_CTL01, DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE) != 0 ||
+		    ag_reg_wr(&ga, R_ICR0_ENA1, ICR0_ENA1_ADMINQ) != 0) {
+			printf("arming vector 0\n");
+			goto out;
+		}
+		ag_efd_drain(ga.efd[0]);
+		ret = ag_vc_version(&ga, &major, &minor);
+		if (ret != 0 || ag_efd_wait(ga.efd[0], WAIT_MS) == 0) {
+			printf("FLR in %s: VERSION %d, no interrupt\n", name, ret);
+			goto out;
+		}
+		ag_rd(&ga, R_ICR01);
+	}
+	res = TEST_SUCCESS;
+out:
+	real_guest_down(NULL);
+	return res;
+}
+
 /* migration=0|1 (default 1). */
 static int
 test_devarg(void)
@@ -1633,6 +1758,7 @@ static struct unit_test_suite emu_iavf_mig_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_frozen),
 			TEST_CASE(test_real_round_trip),
 			TEST_CASE(test_real_dirty),
+			TEST_CASE(test_real_flr),
 			TEST_CASES_END(),
 		},
 };

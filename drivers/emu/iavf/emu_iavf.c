@@ -480,11 +480,11 @@ emu_iavf_srv_reset(void *arg, enum rte_vfio_user_reset_reason reason)
 		     reason == RTE_VFIO_USER_RESET_FLR ? "function level reset" : "device reset");
 	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
 	/*
-	 * DEVICE_RESET takes a device stopped for a migration (or in ERROR)
-	 * back to RUNNING; an FLR leaves the migration state alone.
+	 * The library sets the migration state RUNNING after every reset it
+	 * asks for (DEVICE_RESET, an FLR through the configuration space),
+	 * from STOP, STOP_COPY, RESUMING or ERROR: the model runs again too.
 	 */
-	if (reason != RTE_VFIO_USER_RESET_FLR)
-		emu_iavf_mig_thaw_after_reset(dev);
+	emu_iavf_mig_thaw_after_reset(dev);
 	return 0;
 }
 
