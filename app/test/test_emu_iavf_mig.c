@@ -328,18 +328,19 @@ case_setup(void)
 	return ret == 0 && state_a != NULL ? TEST_SUCCESS : TEST_FAILED;
 }
 
+/* Reset (the made-up admin queues have no memory to post into), then run. */
 static void
 case_teardown(void)
 {
+	emu_iavf_reset(dev_a, EMU_IAVF_RESET_FULL);
+	emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
+	emu_iavf_reset(dev_c, EMU_IAVF_RESET_FULL);
 	emu_iavf_mig_state_change(dev_a, RTE_VFIO_USER_MIG_STATE_STOP,
 				  RTE_VFIO_USER_MIG_STATE_RUNNING);
 	emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP,
 				  RTE_VFIO_USER_MIG_STATE_RUNNING);
 	emu_iavf_mig_state_change(dev_c, RTE_VFIO_USER_MIG_STATE_STOP,
 				  RTE_VFIO_USER_MIG_STATE_RUNNING);
-	emu_iavf_reset(dev_a, EMU_IAVF_RESET_FULL);
-	emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
-	emu_iavf_reset(dev_c, EMU_IAVF_RESET_FULL);
 }
 
 /* -------------------------------------------------------------- cases */
@@ -1714,6 +1715,59 @@ out:
 	return res;
 }
 
+/* A consumer that takes the link down when the device's memory goes. */
+static void
+link_down_cb(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
+{
+	uint8_t down = 0;
+
+	if (ev->type == RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING)
+		*(int *)arg += rte_emudev_attr_set(dev_id, RTE_EMUDEV_ATTR_LINK_UP, &down, 1) == 0;
+}
+
+/*
+ * A client that leaves while an admin queue message waits (here the link
+ * change a consumer makes when the memory goes, which waits for the memory
+ * table): the message is dropped quietly with the client's memory, not
+ * written into memory being unmapped.
+ */
+static int
+test_real_close_pending(void)
+{
+	int downs = 0, res = TEST_FAILED, i;
+	unsigned int warned;
+
+	if (real_guest_up() != 0) {
+		printf("guest bring-up on A failed\n");
+		goto out;
+	}
+	if (rte_emudev_event_register(id_a, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING, link_down_cb,
+				      &downs) != 0)
+		goto out;
+	log_capture_start();
+	rte_vfio_user_client_close(ga.c);
+	ga.c = NULL;
+	for (i = 0; i < WAIT_MS && __atomic_load_n(&dev_a->client, __ATOMIC_ACQUIRE); i++)
+		ag_sleep_us(1000);
+	warned = log_count("ARQ", "not mapped") + log_count("ARQ", "not writable");
+	log_capture_stop();
+	rte_emudev_event_unregister(id_a, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING, link_down_cb,
+				    &downs);
+	if (dev_a->client || downs == 0) {
+		printf("client still there (%d) or no link change (%d)\n", (int)dev_a->client,
+		       downs);
+		goto out;
+	}
+	if (warned != 0) {
+		printf("a message was posted into the departed client's memory\n");
+		goto out;
+	}
+	res = TEST_SUCCESS;
+out:
+	real_guest_down(NULL);
+	return res;
+}
+
 /* migration=0|1 (default 1). */
 static int
 test_devarg(void)
@@ -1759,6 +1813,7 @@ static struct unit_test_suite emu_iavf_mig_suite = {
 			TEST_CASE(test_real_round_trip),
 			TEST_CASE(test_real_dirty),
 			TEST_CASE(test_real_flr),
+			TEST_CASE(test_real_close_pending),
 			TEST_CASES_END(),
 		},
 };

@@ -564,7 +564,15 @@ emu_iavf_dma_change(void *arg, enum rte_vfio_user_dma_event ev)
 	emu_iavf_mem_table_update(dev);
 	pthread_mutex_lock(&dev->lock);
 	dev->dma_changing = false;
-	emu_iavf_arq_flush(dev);
+	if (rte_vfio_user_server_connected(dev->srv)) {
+		emu_iavf_arq_flush(dev);
+	} else if (dev->bl_count > 0) {
+		/* The client's memory went with it: nothing to post into. */
+		EMU_IAVF_LOG(DEBUG, "%s: client gone: %u admin queue message(s) dropped", dev->name,
+			     dev->bl_count);
+		dev->bl_head = 0;
+		dev->bl_count = 0;
+	}
 	pthread_mutex_unlock(&dev->lock);
 }
 
