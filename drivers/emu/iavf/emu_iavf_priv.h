@@ -102,9 +102,10 @@ extern int emu_iavf_logtype;
 /** Most multicast addresses the guest may add. */
 #define EMU_IAVF_MAX_MC RTE_EMUDEV_NET_MAX_ADDRS
 /**
- * Most emudev events queued at once: one admin queue message, or a resume
- * after a migration (RESET, DEVICE_READY, NET_RX_CONF_CHANGED, a
- * QUEUE_ENABLED per queue, RESUME).
+ * Most emudev events queued at once (those of one admin queue message, a
+ * QUEUE_ENABLED or DISABLED per queue at most, with room to spare). Beyond,
+ * an event is dropped (logged); the events a migration depends on do not
+ * go through this queue (struct emu_iavf_evlist).
  */
 #define EMU_IAVF_MAX_EVENTS (2u * AVF_MAX_QUEUE_PAIRS + 8u)
 
