@@ -1392,6 +1392,17 @@ test_real_round_trip(void)
 		printf("bit flip: %d\n", ret);
 		goto out;
 	}
+	/* B given another MAC: a foreign state, refused; B's own MAC again: taken. */
+	if (rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_b, 6) != 0)
+		goto out;
+	ret = mig_write_all(gb.c, data, len);
+	if (rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_a, 6) != 0)
+		goto out;
+	if (ret >= 0 || rte_vfio_user_client_mig_state_get(gb.c, &st) != 0 ||
+	    st != RTE_VFIO_USER_MIG_STATE_RESUMING) {
+		printf("B of another MAC: %d, state %d\n", ret, st);
+		goto out;
+	}
 	memset(&cons_b.rec, 0, sizeof(cons_b.rec));
 	ret = mig_write_all(gb.c, data, len);
 	if (ret != 0) {
