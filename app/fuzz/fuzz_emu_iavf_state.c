@@ -8,7 +8,8 @@
  * reach once the library checked its own part).
  *
  * Devices are assembled without EAL, server or emudev (the loader touches
- * none of them): one per queue pair count (1, 2, 4 and 16). Input: byte 0
+ * none of them): one per queue pair count (1, 2, 4 and 16), all with the
+ * seeds' device MAC (a state of another is refused as foreign). Input: byte 0
  * chooses the device (bits 0-1) and whether the header's length and CRC
  * are made right (bit 2: most inputs then reach the section parsers
  * instead of stopping at the CRC); the rest is the state.
@@ -58,7 +59,7 @@ dev_new(uint16_t qp)
 		abort();
 	d->nb_qp = qp;
 	d->nb_vectors = qp + 1u;
-	memcpy(d->mac, "\x02\x00\x00\x00\x00\x01", 6);
+	memcpy(d->mac, "\x02\x00\x00\x00\x0a\x01", 6); /* the seeds' (test_emu_iavf_mig.c MAC_A) */
 	d->link_up = 1;
 	d->link_speed = 10000;
 	d->migration = true;

@@ -9,7 +9,8 @@
  * heads.
  *
  * Devices: A and B with 4 queue pairs, C with 2 (the "other queues="
- * destination). The state of A is made by writing the model's fields as
+ * destination), all three given the same MAC (mac=: the device's identity,
+ * as its queue count; a state of another MAC is foreign). The state of A is made by writing the model's fields as
  * its guest and consumer would have (the round trip through the real
  * server and client is in the "real" cases).
  */
@@ -39,6 +40,9 @@
 #define NAME_C "emu_iavf_mig_c"
 #define MAC_A "02:00:00:00:0a:01"
 #define MAC_B "02:00:00:00:0b:01"
+
+static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0x0a, 0x01}; /* MAC_A */
+static const uint8_t mac_b[6] = {0x02, 0, 0, 0, 0x0b, 0x01}; /* MAC_B */
 
 static char tmpdir[64];
 static char sock_a[128], sock_b[128], sock_c[128];
@@ -257,11 +261,11 @@ suite_setup(void)
 	snprintf(args, sizeof(args), "sock=%s/a.sock,queues=4,mac=%s", tmpdir, MAC_A);
 	ret = rte_vdev_init(NAME_A, args);
 	if (ret == 0) {
-		snprintf(args, sizeof(args), "sock=%s/b.sock,queues=4,mac=%s", tmpdir, MAC_B);
+		snprintf(args, sizeof(args), "sock=%s/b.sock,queues=4,mac=%s", tmpdir, MAC_A);
 		ret = rte_vdev_init(NAME_B, args);
 	}
 	if (ret == 0) {
-		snprintf(args, sizeof(args), "sock=%s/c.sock,queues=2", tmpdir);
+		snprintf(args, sizeof(args), "sock=%s/c.sock,queues=2,mac=%s", tmpdir, MAC_A);
 		ret = rte_vdev_init(NAME_C, args);
 	}
 	if (ret != 0) {
@@ -324,18 +328,19 @@ case_setup(void)
 	return ret == 0 && state_a != NULL ? TEST_SUCCESS : TEST_FAILED;
 }
 
+/* Reset (the made-up admin queues have no memory to post into), then run. */
 static void
 case_teardown(void)
 {
+	emu_iavf_reset(dev_a, EMU_IAVF_RESET_FULL);
+	emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
+	emu_iavf_reset(dev_c, EMU_IAVF_RESET_FULL);
 	emu_iavf_mig_state_change(dev_a, RTE_VFIO_USER_MIG_STATE_STOP,
 				  RTE_VFIO_USER_MIG_STATE_RUNNING);
 	emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP,
 				  RTE_VFIO_USER_MIG_STATE_RUNNING);
 	emu_iavf_mig_state_change(dev_c, RTE_VFIO_USER_MIG_STATE_STOP,
 				  RTE_VFIO_USER_MIG_STATE_RUNNING);
-	emu_iavf_reset(dev_a, EMU_IAVF_RESET_FULL);
-	emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
-	emu_iavf_reset(dev_c, EMU_IAVF_RESET_FULL);
 }
 
 /* -------------------------------------------------------------- cases */
@@ -397,8 +402,9 @@ test_round_trip(void)
 			    (cb.flags & RTE_EMUDEV_NET_RX_F_RSS) != 0,
 		    "rx conf: %u unicast, %u multicast, flags 0x%x", cb.nb_unicast, cb.nb_multicast,
 		    cb.flags);
-	/* The guest's MAC follows the device: B now has A's. */
-	TEST_ASSERT(memcmp(dev_b->mac, dev_a->mac, 6) == 0, "B's MAC is not A's");
+	/* The guest's MAC moves; the device's is B's own (the same as A's). */
+	TEST_ASSERT(memcmp(dev_b->vf_mac, dev_a->vf_mac, 6) == 0, "B's guest MAC is not A's");
+	TEST_ASSERT(memcmp(dev_b->mac, mac_a, 6) == 0, "B's MAC changed");
 
 	/* Another load over it, and C (2 queue pairs) takes a state using 2. */
 	ret = emu_iavf_state_load(dev_b, state_a, state_a_len);
@@ -792,6 +798,60 @@ test_foreign(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * The device's MAC is the operator's (mac=, or the MAC attribute), not the
+ * guest's: B given another MAC refuses A's state (foreign, both MACs in the
+ * log), keeps its own and goes on serving; with A's MAC it takes it. The
+ * guest's MAC (vf_mac, here other than the device's) moves.
+ */
+static int
+test_foreign_mac(void)
+{
+	static const uint8_t guest_mac[6] = {0x02, 0x77, 0, 0, 0, 0x07};
+	uint8_t *s;
+	size_t len;
+	int ret;
+
+	pthread_mutex_lock(&dev_a->lock);
+	memcpy(dev_a->vf_mac, guest_mac, 6);
+	pthread_mutex_unlock(&dev_a->lock);
+	s = save(dev_a, &len);
+	TEST_ASSERT_NOT_NULL(s, "save");
+	/* Another MAC set through the emudev attribute. */
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_b, 6), "MAC of B");
+	TEST_ASSERT_SUCCESS(expect_refused(dev_b, s, len, EINVAL, "other MAC"), "other MAC");
+	log_capture_start();
+	ret = emu_iavf_state_load(dev_b, s, len);
+	/* rte_ether_format_addr() writes upper case. */
+	TEST_ASSERT(ret == -EINVAL && log_count("foreign state", "02:00:00:00:0A:01") == 1 &&
+			    log_count("foreign state", "02:00:00:00:0B:01") == 1,
+		    "other MAC: %d, the log does not name both MACs", ret);
+	log_capture_stop();
+	TEST_ASSERT(memcmp(dev_b->mac, mac_b, 6) == 0, "B's MAC changed by a refused state");
+	/* A good load after it: B given A's MAC again. */
+	TEST_ASSERT_SUCCESS(rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_a, 6), "MAC of B");
+	ret = emu_iavf_state_load(dev_b, s, len);
+	TEST_ASSERT_SUCCESS(ret, "load with the same MAC: %s", strerror(-ret));
+	TEST_ASSERT(memcmp(dev_b->mac, mac_a, 6) == 0, "B's MAC is not its own");
+	TEST_ASSERT(memcmp(dev_b->vf_mac, guest_mac, 6) == 0, "the guest's MAC did not move");
+	free(s);
+	/* A device made with another mac= refuses it too. */
+	{
+		char args[160];
+		struct emu_iavf_dev *e;
+
+		snprintf(args, sizeof(args), "sock=%s/e.sock,queues=4,mac=%s", tmpdir, MAC_B);
+		TEST_ASSERT_SUCCESS(rte_vdev_init("emu_iavf_mig_e", args), "device E");
+		e = emu_iavf_dev_lookup("emu_iavf_mig_e");
+		ret = e == NULL ? -1 : expect_refused(e, state_a, state_a_len, EINVAL, "E: mac=");
+		rte_vdev_uninit("emu_iavf_mig_e");
+		snprintf(args, sizeof(args), "%s/e.sock", tmpdir);
+		unlink(args);
+		TEST_ASSERT_SUCCESS(ret, "a device of another mac= took the state");
+	}
+	return TEST_SUCCESS;
+}
+
 /* The consumer's events: QUIESCE at stop; after a load, the whole state then RESUME. */
 static int
 test_events(void)
@@ -879,6 +939,142 @@ test_events(void)
 	emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_RUNNING,
 				  RTE_VFIO_USER_MIG_STATE_STOP);
 	return TEST_SUCCESS;
+}
+
+/*
+ * Fill the model's queue of pending events (as events that come faster than
+ * they are raised would): nb_ev at its bound. Returns how many were added.
+ */
+static unsigned int
+evq_fill(struct emu_iavf_dev *d)
+{
+	struct rte_emudev_event ev;
+	unsigned int n = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED;
+	pthread_mutex_lock(&d->lock);
+	while (d->nb_ev < EMU_IAVF_MAX_EVENTS) {
+		emu_iavf_event_push(d, &ev);
+		n++;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+/*
+ * rec_b holds nb_fill fillers, then the types of want[], and nothing else?
+ * (A dropped QUIESCE, RESUME or DIRTY_LOG is missing from it.)
+ */
+static int
+rec_expect(const char *what, unsigned int nb_fill, const enum rte_emudev_event_type *want,
+	   unsigned int nb_want)
+{
+	unsigned int i;
+
+	if (rec_b.n != nb_fill + nb_want) {
+		printf("%s: %u events, expected %u fillers and %u\n", what, rec_b.n, nb_fill,
+		       nb_want);
+		for (i = nb_fill; i < rec_b.n; i++)
+			printf("  event %u: %s\n", i, rte_emudev_event_name(rec_b.ev[i].type));
+		return -1;
+	}
+	for (i = 0; i < rec_b.n; i++) {
+		enum rte_emudev_event_type t =
+			i < nb_fill ? RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED : want[i - nb_fill];
+
+		if (rec_b.ev[i].type != t) {
+			printf("%s: event %u is %s, expected %s\n", what, i,
+			       rte_emudev_event_name(rec_b.ev[i].type), rte_emudev_event_name(t));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * QUIESCE, RESUME and DIRTY_LOG (on and off) are never dropped: with the
+ * queue of pending events full, each arrives, after the events queued
+ * before it, and the arc succeeds.
+ */
+static int
+test_events_never_dropped(void)
+{
+	static const enum rte_emudev_event_type quiesce[] = {RTE_EMUDEV_EVENT_QUIESCE};
+	static const enum rte_emudev_event_type resume[] = {RTE_EMUDEV_EVENT_RESUME};
+	static const enum rte_emudev_event_type dirty[] = {RTE_EMUDEV_EVENT_DIRTY_LOG};
+	static const enum rte_emudev_event_type loaded[] = {
+		RTE_EMUDEV_EVENT_RESET,
+		RTE_EMUDEV_EVENT_DEVICE_READY,
+		RTE_EMUDEV_EVENT_NET_RX_CONF_CHANGED,
+		RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_QUEUE_ENABLED,
+		RTE_EMUDEV_EVENT_RESUME,
+	};
+	unsigned int nf;
+	int ret, res = TEST_FAILED;
+
+	RTE_BUILD_BUG_ON(EMU_IAVF_MAX_EVENTS + RTE_DIM(loaded) > MAX_REC);
+	memset(&rec_b, 0, sizeof(rec_b));
+	TEST_ASSERT_SUCCESS(rte_emudev_event_register(id_b, RTE_EMUDEV_EVENT_ALL, rec_cb, &rec_b),
+			    "event register");
+	/* B is stopped (case_setup): resume with the queue full. */
+	nf = evq_fill(dev_b);
+	ret = emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP,
+					RTE_VFIO_USER_MIG_STATE_RUNNING);
+	if (ret != 0 || rec_expect("STOP->RUNNING, queue full", nf, resume, 1) != 0 ||
+	    dev_b->frozen)
+		goto out;
+	/* Stop with the queue full. */
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	ret = emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_RUNNING,
+					RTE_VFIO_USER_MIG_STATE_STOP);
+	if (ret != 0 || rec_expect("RUNNING->STOP, queue full", nf, quiesce, 1) != 0 ||
+	    !dev_b->frozen)
+		goto out;
+	/* A loaded state told in full, then RESUME, with the queue full. */
+	if (emu_iavf_state_load(dev_b, state_a, state_a_len) != 0)
+		goto out;
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	ret = emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP,
+					RTE_VFIO_USER_MIG_STATE_RUNNING);
+	if (ret != 0 ||
+	    rec_expect("resume after a load, queue full", nf, loaded, RTE_DIM(loaded)) != 0)
+		goto out;
+	/* Dirty logging on, then off, with the queue full. */
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	emu_iavf_mig_dma_logging(dev_b, true);
+	if (rec_expect("DIRTY_LOG on, queue full", nf, dirty, 1) != 0 || !rec_b.dirty_on)
+		goto out;
+	rec_b.n = 0;
+	nf = evq_fill(dev_b);
+	emu_iavf_mig_dma_logging(dev_b, false);
+	if (rec_expect("DIRTY_LOG off, queue full", nf, dirty, 1) != 0 || rec_b.dirty_on)
+		goto out;
+	/* Logging on, then a pre-copy and a stop: the arcs work (the log was delivered). */
+	emu_iavf_mig_dma_logging(dev_b, true);
+	if (emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_RUNNING,
+				      RTE_VFIO_USER_MIG_STATE_PRE_COPY) != 0 ||
+	    emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_PRE_COPY,
+				      RTE_VFIO_USER_MIG_STATE_STOP_COPY) != 0 ||
+	    emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_STOP_COPY,
+				      RTE_VFIO_USER_MIG_STATE_STOP) != 0) {
+		printf("arcs with logging on failed\n");
+		goto out;
+	}
+	emu_iavf_mig_dma_logging(dev_b, false);
+	res = TEST_SUCCESS;
+out:
+	rte_emudev_event_unregister(id_b, RTE_EMUDEV_EVENT_ALL, rec_cb, &rec_b);
+	/* Leave B stopped for the teardown. */
+	if (!dev_b->frozen)
+		emu_iavf_mig_state_change(dev_b, RTE_VFIO_USER_MIG_STATE_RUNNING,
+					  RTE_VFIO_USER_MIG_STATE_STOP);
+	return res;
 }
 
 /* Queue heads reported by the consumer: checked, kept, saved; 0 at enable. */
@@ -1196,6 +1392,17 @@ test_real_round_trip(void)
 		printf("bit flip: %d\n", ret);
 		goto out;
 	}
+	/* B given another MAC: a foreign state, refused; B's own MAC again: taken. */
+	if (rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_b, 6) != 0)
+		goto out;
+	ret = mig_write_all(gb.c, data, len);
+	if (rte_emudev_attr_set(id_b, RTE_EMUDEV_ATTR_MAC, mac_a, 6) != 0)
+		goto out;
+	if (ret >= 0 || rte_vfio_user_client_mig_state_get(gb.c, &st) != 0 ||
+	    st != RTE_VFIO_USER_MIG_STATE_RESUMING) {
+		printf("B of another MAC: %d, state %d\n", ret, st);
+		goto out;
+	}
 	memset(&cons_b.rec, 0, sizeof(cons_b.rec));
 	ret = mig_write_all(gb.c, data, len);
 	if (ret != 0) {
@@ -1397,6 +1604,181 @@ out:
 	return res;
 }
 
+/* Offset of a standard capability in a configuration space, or 0. */
+static unsigned int
+find_cap(const uint8_t *cfg, uint8_t id)
+{
+	unsigned int ptr, n;
+
+	if (!(get_le16(cfg + 0x06) & 0x10))
+		return 0;
+	ptr = cfg[0x34] & 0xFCu;
+	for (n = 0; n < 48 && ptr >= 0x40 && ptr <= 0xF0; n++) {
+		if (cfg[ptr] == id)
+			return ptr;
+		ptr = cfg[ptr + 1] & 0xFCu;
+	}
+	return 0;
+}
+
+/* Initiate an FLR as the guest's driver does (PCI Express device control). */
+static int
+do_flr(struct avf_guest *g)
+{
+	uint8_t cfg[256], b[2];
+	unsigned int exp;
+	int ret;
+
+	ret = ag_cfg_rd(g, 0, cfg, sizeof(cfg));
+	if (ret != 0)
+		return ret;
+	exp = find_cap(cfg, PCI_CAP_ID_EXP);
+	if (exp == 0)
+		return -ENOTSUP;
+	put_le16(b, (uint16_t)(get_le16(cfg + exp + 8) | 0x8000u));
+	return ag_cfg_wr(g, exp + 8, b, 2);
+}
+
+/*
+ * An FLR while the device is stopped for a migration (STOP, STOP_COPY,
+ * RESUMING): the library says RUNNING after it, and the device runs: the
+ * consumer is told RESET then RESUME, the driver brings the device up again
+ * through its admin queue, and the admin queue interrupt fires.
+ */
+static int
+test_real_flr(void)
+{
+	static const enum rte_vfio_user_mig_state stops[] = {
+		RTE_VFIO_USER_MIG_STATE_STOP,
+		RTE_VFIO_USER_MIG_STATE_STOP_COPY,
+		RTE_VFIO_USER_MIG_STATE_RESUMING,
+	};
+	enum rte_vfio_user_mig_state st;
+	unsigned int i, k, n0;
+	uint32_t major, minor;
+	int ret, res = TEST_FAILED;
+
+	if (real_guest_up() != 0) {
+		printf("guest bring-up on A failed\n");
+		goto out;
+	}
+	for (i = 0; i < RTE_DIM(stops); i++) {
+		const char *name = rte_vfio_user_mig_state_name(stops[i]);
+		bool reset = false, resumed = false;
+
+		ret = rte_vfio_user_client_mig_state_set(ga.c, stops[i]);
+		if (ret != 0 || !dev_a->frozen) {
+			printf("A to %s: %d, frozen %d\n", name, ret, (int)dev_a->frozen);
+			goto out;
+		}
+		n0 = cons_a.rec.n;
+		ret = do_flr(&ga);
+		if (ret != 0) {
+			printf("FLR in %s: %d\n", name, ret);
+			goto out;
+		}
+		st = RTE_VFIO_USER_MIG_STATE_ERROR;
+		ret = rte_vfio_user_client_mig_state_get(ga.c, &st);
+		if (ret != 0 || st != RTE_VFIO_USER_MIG_STATE_RUNNING) {
+			printf("FLR in %s: the library says %s (%d)\n", name,
+			       rte_vfio_user_mig_state_name(st), ret);
+			goto out;
+		}
+		if (dev_a->frozen) {
+			printf("FLR in %s: the library says RUNNING, the device is stopped\n",
+			       name);
+			goto out;
+		}
+		for (k = n0; k < cons_a.rec.n; k++) {
+			if (cons_a.rec.ev[k].type == RTE_EMUDEV_EVENT_RESET)
+				reset = true;
+			if (cons_a.rec.ev[k].type == RTE_EMUDEV_EVENT_RESUME && reset)
+				resumed = true;
+		}
+		if (!resumed) {
+			printf("FLR in %s: the consumer was not told RESET then RESUME\n", name);
+			goto out;
+		}
+		/* The driver brings the device up again: the admin queue serves. */
+		memset(ag_mem(&ga, 0), 0, 0x80000);
+		if (ag_set_irqs(&ga) != 0 || ag_bring_up(&ga, true) != 0) {
+			printf("FLR in %s: no admin queue after it\n", name);
+			goto out;
+		}
+		/* And its interrupt fires (no cause left from the bring-up). */
+		ag_rd(&ga, R_ICR01);
+		if (ag_reg_wr(&ga, R_DYN_CTL01, DYN_CTL_INTENA | DYN_CTL_ITR_INDX_NONE) != 0 ||
+		    ag_reg_wr(&ga, R_ICR0_ENA1, ICR0_ENA1_ADMINQ) != 0) {
+			printf("arming vector 0\n");
+			goto out;
+		}
+		ag_efd_drain(ga.efd[0]);
+		ret = ag_vc_version(&ga, &major, &minor);
+		if (ret != 0 || ag_efd_wait(ga.efd[0], WAIT_MS) == 0) {
+			printf("FLR in %s: VERSION %d, no interrupt\n", name, ret);
+			goto out;
+		}
+		ag_rd(&ga, R_ICR01);
+	}
+	res = TEST_SUCCESS;
+out:
+	real_guest_down(NULL);
+	return res;
+}
+
+/* A consumer that takes the link down when the device's memory goes. */
+static void
+link_down_cb(uint16_t dev_id, const struct rte_emudev_event *ev, void *arg)
+{
+	uint8_t down = 0;
+
+	if (ev->type == RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING)
+		*(int *)arg += rte_emudev_attr_set(dev_id, RTE_EMUDEV_ATTR_LINK_UP, &down, 1) == 0;
+}
+
+/*
+ * A client that leaves while an admin queue message waits (here the link
+ * change a consumer makes when the memory goes, which waits for the memory
+ * table): the message is dropped quietly with the client's memory, not
+ * written into memory being unmapped.
+ */
+static int
+test_real_close_pending(void)
+{
+	int downs = 0, res = TEST_FAILED, i;
+	unsigned int warned;
+
+	if (real_guest_up() != 0) {
+		printf("guest bring-up on A failed\n");
+		goto out;
+	}
+	if (rte_emudev_event_register(id_a, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING, link_down_cb,
+				      &downs) != 0)
+		goto out;
+	log_capture_start();
+	rte_vfio_user_client_close(ga.c);
+	ga.c = NULL;
+	for (i = 0; i < WAIT_MS && __atomic_load_n(&dev_a->client, __ATOMIC_ACQUIRE); i++)
+		ag_sleep_us(1000);
+	warned = log_count("ARQ", "not mapped") + log_count("ARQ", "not writable");
+	log_capture_stop();
+	rte_emudev_event_unregister(id_a, RTE_EMUDEV_EVENT_MEM_TABLE_CHANGING, link_down_cb,
+				    &downs);
+	if (dev_a->client || downs == 0) {
+		printf("client still there (%d) or no link change (%d)\n", (int)dev_a->client,
+		       downs);
+		goto out;
+	}
+	if (warned != 0) {
+		printf("a message was posted into the departed client's memory\n");
+		goto out;
+	}
+	res = TEST_SUCCESS;
+out:
+	real_guest_down(NULL);
+	return res;
+}
+
 /* migration=0|1 (default 1). */
 static int
 test_devarg(void)
@@ -1434,11 +1816,15 @@ static struct unit_test_suite emu_iavf_mig_suite = {
 			TEST_CASE_ST(case_setup, case_teardown, test_refuse_fields),
 			TEST_CASE_ST(case_setup, case_teardown, test_versions),
 			TEST_CASE_ST(case_setup, case_teardown, test_foreign),
+			TEST_CASE_ST(case_setup, case_teardown, test_foreign_mac),
 			TEST_CASE_ST(case_setup, case_teardown, test_events),
+			TEST_CASE_ST(case_setup, case_teardown, test_events_never_dropped),
 			TEST_CASE_ST(case_setup, case_teardown, test_heads),
 			TEST_CASE_ST(case_setup, case_teardown, test_frozen),
 			TEST_CASE(test_real_round_trip),
 			TEST_CASE(test_real_dirty),
+			TEST_CASE(test_real_flr),
+			TEST_CASE(test_real_close_pending),
 			TEST_CASES_END(),
 		},
 };

@@ -152,23 +152,69 @@ emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev)
 void
 emu_iavf_events_raise(struct emu_iavf_dev *dev)
 {
-	struct rte_emudev_event evs[RTE_DIM(dev->evq)];
-	uint32_t n, i;
+	struct emu_iavf_evlist l;
 
+	emu_iavf_evlist_begin(dev, &l);
+	emu_iavf_evlist_raise(dev, &l);
+}
+
+/*
+ * Begin a list of events that are never dropped: take ev_lock (no other
+ * raise until emu_iavf_evlist_raise()) and lock (held on return), and move
+ * the queued events into the list; the caller appends its own
+ * (emu_iavf_evlist_add(), under lock), raised after them, in order.
+ */
+void
+emu_iavf_evlist_begin(struct emu_iavf_dev *dev, struct emu_iavf_evlist *l)
+{
 	pthread_mutex_lock(&dev->ev_lock);
 	pthread_mutex_lock(&dev->lock);
-	n = dev->nb_ev;
-	memcpy(evs, dev->evq, n * sizeof(evs[0]));
+	l->n = dev->nb_ev;
+	l->first_sure = l->n;
+	memcpy(l->ev, dev->evq, l->n * sizeof(l->ev[0]));
 	dev->nb_ev = 0;
-	pthread_mutex_unlock(&dev->lock);
-	for (i = 0; i < n && dev->emudev != NULL; i++) {
-		int ret = rte_emudev_event_raise(dev->emudev, &evs[i]);
+}
 
-		if (ret < 0)
+/* Append an event to a list (under lock): room by construction. */
+void
+emu_iavf_evlist_add(struct emu_iavf_evlist *l, enum rte_emudev_event_type type,
+		    const struct rte_emudev_event *ev)
+{
+	RTE_VERIFY(l->n < RTE_DIM(l->ev));
+	if (ev != NULL) {
+		l->ev[l->n] = *ev;
+	} else {
+		memset(&l->ev[l->n], 0, sizeof(l->ev[0]));
+		l->ev[l->n].type = type;
+	}
+	l->n++;
+}
+
+/*
+ * Release lock, raise the list's events in order, release ev_lock. 0, or
+ * the error of the first event the caller added that the consumers could
+ * not be given (logged); without an emudev device (unregistered: no
+ * consumer uses the device any more) there is nothing to deliver.
+ */
+int
+emu_iavf_evlist_raise(struct emu_iavf_dev *dev, struct emu_iavf_evlist *l)
+{
+	uint32_t i;
+	int err = 0;
+
+	pthread_mutex_unlock(&dev->lock);
+	for (i = 0; i < l->n && dev->emudev != NULL; i++) {
+		int ret = rte_emudev_event_raise(dev->emudev, &l->ev[i]);
+
+		if (ret < 0) {
 			EMU_IAVF_LOG(ERR, "%s: raising %s: %s", dev->name,
-				     rte_emudev_event_name(evs[i].type), strerror(-ret));
+				     rte_emudev_event_name(l->ev[i].type), strerror(-ret));
+			if (i >= l->first_sure && err == 0)
+				err = ret;
+		}
 	}
 	pthread_mutex_unlock(&dev->ev_lock);
+	return err;
 }
 
 /* Raise one event of a type without data. Without lock. */
@@ -434,11 +480,11 @@ emu_iavf_srv_reset(void *arg, enum rte_vfio_user_reset_reason reason)
 		     reason == RTE_VFIO_USER_RESET_FLR ? "function level reset" : "device reset");
 	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
 	/*
-	 * DEVICE_RESET takes a device stopped for a migration (or in ERROR)
-	 * back to RUNNING; an FLR leaves the migration state alone.
+	 * The library sets the migration state RUNNING after every reset it
+	 * asks for (DEVICE_RESET, an FLR through the configuration space),
+	 * from STOP, STOP_COPY, RESUMING or ERROR: the model runs again too.
 	 */
-	if (reason != RTE_VFIO_USER_RESET_FLR)
-		emu_iavf_mig_thaw_after_reset(dev);
+	emu_iavf_mig_thaw_after_reset(dev);
 	return 0;
 }
 
@@ -518,7 +564,15 @@ emu_iavf_dma_change(void *arg, enum rte_vfio_user_dma_event ev)
 	emu_iavf_mem_table_update(dev);
 	pthread_mutex_lock(&dev->lock);
 	dev->dma_changing = false;
-	emu_iavf_arq_flush(dev);
+	if (rte_vfio_user_server_connected(dev->srv)) {
+		emu_iavf_arq_flush(dev);
+	} else if (dev->bl_count > 0) {
+		/* The client's memory went with it: nothing to post into. */
+		EMU_IAVF_LOG(DEBUG, "%s: client gone: %u admin queue message(s) dropped", dev->name,
+			     dev->bl_count);
+		dev->bl_head = 0;
+		dev->bl_count = 0;
+	}
 	pthread_mutex_unlock(&dev->lock);
 }
 

@@ -102,11 +102,19 @@ extern int emu_iavf_logtype;
 /** Most multicast addresses the guest may add. */
 #define EMU_IAVF_MAX_MC RTE_EMUDEV_NET_MAX_ADDRS
 /**
- * Most emudev events queued at once: one admin queue message, or a resume
- * after a migration (RESET, DEVICE_READY, NET_RX_CONF_CHANGED, a
- * QUEUE_ENABLED per queue, RESUME).
+ * Most emudev events queued at once (those of one admin queue message, a
+ * QUEUE_ENABLED or DISABLED per queue at most, with room to spare). Beyond,
+ * an event is dropped (logged); the events a migration depends on do not
+ * go through this queue (struct emu_iavf_evlist).
  */
 #define EMU_IAVF_MAX_EVENTS (2u * AVF_MAX_QUEUE_PAIRS + 8u)
+
+/**
+ * Most events raised after the queued ones by one emu_iavf_evlist (never
+ * dropped): a resume after a migration (RESET, DEVICE_READY,
+ * NET_RX_CONF_CHANGED, a QUEUE_ENABLED per queue, RESUME).
+ */
+#define EMU_IAVF_MAX_SURE_EVENTS (2u * AVF_MAX_QUEUE_PAIRS + 4u)
 
 /* irq_state[] bits. */
 #define EMU_IAVF_IRQ_ARMED 0x1u /**< INTENA: the next cause fires */
@@ -258,6 +266,8 @@ struct emu_iavf_dev {
 	bool frozen;
 	uint32_t withheld;
 	bool mig_loaded;
+	/** A DIRTY_LOG(on) was not delivered: the migration arcs fail (under lock). */
+	bool dlog_lost;
 
 	/* Admin queue message buffer (control thread). */
 	uint8_t aq_buf[AVF_AQ_BUF_MAX];
@@ -318,6 +328,16 @@ int emu_iavf_mig_state_change(void *arg, enum rte_vfio_user_mig_state from,
 void emu_iavf_atq_process(struct emu_iavf_dev *dev);
 
 /* emu_iavf.c */
+/** Events raised in order, none dropped (emu_iavf_evlist_begin()). */
+struct emu_iavf_evlist {
+	uint32_t n;
+	uint32_t first_sure; /**< the first of the caller's (after the queued ones) */
+	struct rte_emudev_event ev[EMU_IAVF_MAX_EVENTS + EMU_IAVF_MAX_SURE_EVENTS];
+};
+void emu_iavf_evlist_begin(struct emu_iavf_dev *dev, struct emu_iavf_evlist *l);
+void emu_iavf_evlist_add(struct emu_iavf_evlist *l, enum rte_emudev_event_type type,
+			 const struct rte_emudev_event *ev);
+int emu_iavf_evlist_raise(struct emu_iavf_dev *dev, struct emu_iavf_evlist *l);
 void emu_iavf_rx_conf_changed(struct emu_iavf_dev *dev);
 void emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event *ev);
 void emu_iavf_events_raise(struct emu_iavf_dev *dev);

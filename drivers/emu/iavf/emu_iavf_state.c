@@ -510,6 +510,22 @@ parse_device(struct emu_iavf_dev *dev, struct rbuf *r, struct emu_iavf_mig_state
 		BAD(dev, "DEVICE: %u queue pairs, %u vectors", s->nb_qp, s->nb_vectors);
 	if (!mac_unicast_ok(s->mac))
 		BAD(dev, "DEVICE: MAC not a unicast address");
+	/*
+	 * The device's MAC (mac= or the MAC attribute) is the operator's, part
+	 * of the device's identity as its queue count: a state of another
+	 * MAC is foreign. The guest's own (vf_mac, RXCONF) moves with it.
+	 */
+	if (memcmp(s->mac, dev->mac, 6) != 0) {
+		char smac[RTE_ETHER_ADDR_FMT_SIZE], dmac[RTE_ETHER_ADDR_FMT_SIZE];
+		struct rte_ether_addr ea;
+
+		memcpy(&ea, s->mac, 6);
+		rte_ether_format_addr(smac, sizeof(smac), &ea);
+		memcpy(&ea, dev->mac, 6);
+		rte_ether_format_addr(dmac, sizeof(dmac), &ea);
+		BAD(dev, "DEVICE: foreign state: the device saved had MAC %s, this one has %s",
+		    smac, dmac);
+	}
 	return 0;
 }
 
@@ -1023,8 +1039,7 @@ emu_iavf_state_apply(struct emu_iavf_dev *dev, const struct emu_iavf_mig_state *
 {
 	uint32_t i, v;
 
-	/* The guest keeps its MAC: the device takes the source's. */
-	memcpy(dev->mac, s->mac, 6);
+	/* dev->mac: the same (checked); the guest's vf_mac is taken below. */
 	memcpy(dev->regs, s->regs, sizeof(dev->regs));
 	dev->icr01 = s->icr01;
 	dev->rstat = s->rstat;
