@@ -367,7 +367,7 @@ iavfbe_pkt_bad(struct iavfbe_pkt *p, enum iavfbe_bad why)
  * descriptors, or a ring full of them) is dropped as far as it goes, and
  * q->skip makes the next calls drop the rest, up to its EOP, as part of it.
  */
-static uint32_t
+static __rte_always_inline uint32_t
 iavfbe_rx_parse(struct iavfbe_rxq *q, uint32_t head, uint32_t avail, struct iavfbe_pkt *p)
 {
 	uint32_t idx = head, n = 0, nb_data = 0, limit = AVF_TX_MAX_DATA_DESCS;
@@ -486,7 +486,7 @@ iavfbe_rx_mbuf(struct iavfbe_rxq *q)
 }
 
 /* Copy the packet's buffers into a new mbuf chain (NULL: no mbufs). */
-static struct rte_mbuf *
+static __rte_always_inline struct rte_mbuf *
 iavfbe_rx_copy(struct iavfbe_rxq *q, const struct iavfbe_pkt *p)
 {
 	struct rte_mbuf *m = iavfbe_rx_mbuf(q);
@@ -714,7 +714,7 @@ iavfbe_rx_has_offload(const struct iavfbe_pkt *p)
  * the packets to deliver (m, or its segments in q->segs[]); ret < 0: m is
  * dropped (freed), -ret is why (enum iavfbe_bad); the caller counts.
  */
-static int
+static __rte_always_inline int
 iavfbe_rx_offload(struct iavfbe_rxq *q, struct rte_mbuf *m, const struct iavfbe_pkt *p,
 		  struct rte_mbuf ***out)
 {
@@ -1316,7 +1316,7 @@ iavfbe_tx_copy(struct iavfbe_txp *t, uint32_t *pre_off, struct iavfbe_rd *r, uin
 		iavfbe_rd_copy(r, dst, k);
 }
 
-static void
+static __rte_always_inline void
 iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n)
 {
 	uint32_t i;
