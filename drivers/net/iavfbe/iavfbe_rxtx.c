@@ -1316,7 +1316,7 @@ iavfbe_tx_copy(struct iavfbe_txp *t, uint32_t *pre_off, struct iavfbe_rd *r, uin
 		iavfbe_rd_copy(r, dst, k);
 }
 
-static __rte_always_inline void
+static void
 iavfbe_tx_writeback(struct iavfbe_txq *q, const struct iavfbe_wb *wb, uint32_t n)
 {
 	uint32_t i;
