@@ -890,3 +890,44 @@ ag_atq_post_nowait(struct avf_guest *g, const struct aq_desc *d)
 	g->atq_tail = (g->atq_tail + 1) % AQ_ENTRIES;
 	return ag_reg_wr(g, R_ATQT, g->atq_tail);
 }
+
+unsigned int
+ag_find_cap(const uint8_t *cfg, uint8_t id)
+{
+	unsigned int ptr, n;
+
+	if (!(get_le16(cfg + 0x06) & 0x10))
+		return 0;
+	ptr = cfg[0x34] & 0xFCu;
+	for (n = 0; n < 48 && ptr >= 0x40 && ptr <= 0xF0; n++) {
+		if (cfg[ptr] == id)
+			return ptr;
+		ptr = cfg[ptr + 1] & 0xFCu;
+	}
+	return 0;
+}
+
+int
+ag_flr(struct avf_guest *g)
+{
+	uint8_t cfg[256], b[2];
+	unsigned int exp;
+	int ret;
+
+	ret = ag_cfg_rd(g, 0, cfg, sizeof(cfg));
+	if (ret != 0)
+		return ret;
+	exp = ag_find_cap(cfg, PCI_CAP_ID_EXP);
+	if (exp == 0)
+		return -ENOTSUP;
+	put_le16(b, (uint16_t)(get_le16(cfg + exp + 8) | 0x8000u));
+	ret = ag_cfg_wr(g, exp + 8, b, 2);
+	if (ret != 0)
+		return ret;
+	ret = ag_cfg_rd(g, exp + 8, b, 2);
+	if (ret == 0 && (get_le16(b) & 0x8000u)) {
+		printf("Initiate FLR reads back set\n");
+		return -EPROTO;
+	}
+	return ret;
+}

@@ -217,6 +217,15 @@ int ag_cfg_rd(struct avf_guest *g, uint32_t off, void *buf, uint32_t len);
 
 int ag_cfg_wr(struct avf_guest *g, uint32_t off, const void *buf, uint32_t len);
 
+/* Offset of a standard capability in a configuration space (256 bytes), or 0. */
+unsigned int ag_find_cap(const uint8_t *cfg, uint8_t id);
+
+/*
+ * Initiate an FLR as the guest's driver does (PCI Express device control);
+ * -ENOTSUP without the capability, -EPROTO if the bit reads back set.
+ */
+int ag_flr(struct avf_guest *g);
+
 /* Close the client and the eventfds (the memory stays). */
 void ag_disconnect(struct avf_guest *g);
 

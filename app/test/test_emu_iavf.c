@@ -366,23 +366,6 @@ test_default_mac(void)
 	return TEST_SUCCESS;
 }
 
-/* Offset of a standard capability in the configuration space, or 0. */
-static unsigned int
-find_cap(const uint8_t *cfg, uint8_t id)
-{
-	unsigned int ptr, n;
-
-	if (!(get_le16(cfg + 0x06) & 0x10))
-		return 0;
-	ptr = cfg[0x34] & 0xFCu;
-	for (n = 0; n < 48 && ptr >= 0x40 && ptr <= 0xF0; n++) {
-		if (cfg[ptr] == id)
-			return ptr;
-		ptr = cfg[ptr + 1] & 0xFCu;
-	}
-	return 0;
-}
-
 /* Size a 32-bit or the low half of a 64-bit memory BAR the way firmware does. */
 static int
 bar_size_probe(unsigned int bar, uint64_t *size, uint32_t *type)
@@ -458,7 +441,7 @@ test_config_msix(void)
 
 	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
 	TEST_ASSERT_SUCCESS(ret, "read config space");
-	msix = find_cap(cfg, PCI_CAP_ID_MSIX);
+	msix = ag_find_cap(cfg, PCI_CAP_ID_MSIX);
 	TEST_ASSERT(msix != 0, "no MSI-X capability");
 	nvec = (get_le16(cfg + msix + 2) & 0x7FFu) + 1;
 	TEST_ASSERT_EQUAL(nvec, DEV_QUEUES + 1, "MSI-X table size");
@@ -491,7 +474,7 @@ test_config_pcie_flr(void)
 
 	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
 	TEST_ASSERT_SUCCESS(ret, "read config space");
-	exp = find_cap(cfg, PCI_CAP_ID_EXP);
+	exp = ag_find_cap(cfg, PCI_CAP_ID_EXP);
 	TEST_ASSERT(exp != 0, "no PCI Express capability");
 	TEST_ASSERT(get_le32(cfg + exp + 4) & (1u << 28), "DevCap 0x%08" PRIx32 " without FLR",
 		    get_le32(cfg + exp + 4));
@@ -552,7 +535,7 @@ test_config_bar_sizing(void)
 
 	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
 	TEST_ASSERT_SUCCESS(ret, "read config space");
-	msix = find_cap(cfg, PCI_CAP_ID_MSIX);
+	msix = ag_find_cap(cfg, PCI_CAP_ID_MSIX);
 	TEST_ASSERT(msix != 0, "no MSI-X capability");
 	tbl = get_le32(cfg + msix + 4);
 	memset(&ri, 0, sizeof(ri));
@@ -2743,32 +2726,6 @@ enum dev_state {
 static const char *const reset_names[] = {"RESET_VF", "FLR", "DEVICE_RESET"};
 static const char *const state_names[] = {"fresh", "admin queue up", "queues enabled"};
 
-/* Initiate an FLR through the PCI Express capability. */
-static int
-do_flr(void)
-{
-	uint8_t cfg[256], b[2];
-	unsigned int exp;
-	int ret;
-
-	ret = ag_cfg_rd(&g, 0, cfg, sizeof(cfg));
-	if (ret != 0)
-		return ret;
-	exp = find_cap(cfg, PCI_CAP_ID_EXP);
-	if (exp == 0)
-		return -ENOTSUP;
-	put_le16(b, (uint16_t)(get_le16(cfg + exp + 8) | 0x8000u));
-	ret = ag_cfg_wr(&g, exp + 8, b, 2);
-	if (ret != 0)
-		return ret;
-	ret = ag_cfg_rd(&g, exp + 8, b, 2);
-	if (ret == 0 && (get_le16(b) & 0x8000u)) {
-		printf("Initiate FLR reads back set\n");
-		return -EPROTO;
-	}
-	return ret;
-}
-
 /* Reset in a state, check what the driver sees, bring the device up again. */
 static int
 reset_in_state(enum reset_kind kind, enum dev_state state)
@@ -2801,7 +2758,7 @@ reset_in_state(enum reset_kind kind, enum dev_state state)
 		TEST_ASSERT_SUCCESS(ag_atq_post_nowait(&g, &d), "post RESET_VF");
 		break;
 	case RESET_FLR:
-		TEST_ASSERT_SUCCESS(do_flr(), "FLR");
+		TEST_ASSERT_SUCCESS(ag_flr(&g), "FLR");
 		break;
 	case RESET_DEVICE:
 		TEST_ASSERT_SUCCESS(rte_vfio_user_client_reset(g.c), "DEVICE_RESET");

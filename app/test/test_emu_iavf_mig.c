@@ -1604,41 +1604,6 @@ out:
 	return res;
 }
 
-/* Offset of a standard capability in a configuration space, or 0. */
-static unsigned int
-find_cap(const uint8_t *cfg, uint8_t id)
-{
-	unsigned int ptr, n;
-
-	if (!(get_le16(cfg + 0x06) & 0x10))
-		return 0;
-	ptr = cfg[0x34] & 0xFCu;
-	for (n = 0; n < 48 && ptr >= 0x40 && ptr <= 0xF0; n++) {
-		if (cfg[ptr] == id)
-			return ptr;
-		ptr = cfg[ptr + 1] & 0xFCu;
-	}
-	return 0;
-}
-
-/* Initiate an FLR as the guest's driver does (PCI Express device control). */
-static int
-do_flr(struct avf_guest *g)
-{
-	uint8_t cfg[256], b[2];
-	unsigned int exp;
-	int ret;
-
-	ret = ag_cfg_rd(g, 0, cfg, sizeof(cfg));
-	if (ret != 0)
-		return ret;
-	exp = find_cap(cfg, PCI_CAP_ID_EXP);
-	if (exp == 0)
-		return -ENOTSUP;
-	put_le16(b, (uint16_t)(get_le16(cfg + exp + 8) | 0x8000u));
-	return ag_cfg_wr(g, exp + 8, b, 2);
-}
-
 /*
  * An FLR while the device is stopped for a migration (STOP, STOP_COPY,
  * RESUMING): the library says RUNNING after it, and the device runs: the
@@ -1672,7 +1637,7 @@ test_real_flr(void)
 			goto out;
 		}
 		n0 = cons_a.rec.n;
-		ret = do_flr(&ga);
+		ret = ag_flr(&ga);
 		if (ret != 0) {
 			printf("FLR in %s: %d\n", name, ret);
 			goto out;
