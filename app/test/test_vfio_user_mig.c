@@ -212,6 +212,16 @@ static const struct rte_vfio_user_server_ops fd_ops_nolog = {
 /* fdev_init() gives the next device fd_ops_nolog. */
 static bool fdev_nolog;
 
+/* A device with nothing to reset (no reset callback). */
+static const struct rte_vfio_user_server_ops fd_ops_noreset = {
+	.cfg_write = fd_cfg_write,
+	.irq_change = fd_irq_change,
+	.dma_logging = fd_dma_logging,
+	.disconnected = fd_disconnected,
+};
+/* fdev_init() gives the next device fd_ops_noreset. */
+static bool fdev_noreset;
+
 static void
 fdev_free(struct fdev *d)
 {
@@ -260,7 +270,7 @@ fdev_init(struct fdev *d, const char *name, uint32_t mig_flags, uint16_t dev_id,
 	conf.irq_count[RTE_VFIO_USER_IRQ_MSIX] = T_MSIX;
 	conf.irq_count[RTE_VFIO_USER_IRQ_ERR] = 1;
 	conf.irq_count[RTE_VFIO_USER_IRQ_REQ] = 1;
-	conf.ops = fdev_nolog ? &fd_ops_nolog : &fd_ops;
+	conf.ops = fdev_nolog ? &fd_ops_nolog : fdev_noreset ? &fd_ops_noreset : &fd_ops;
 	conf.arg = d;
 	conf.mig_ops = mig_flags != 0 ? &d->mops : NULL;
 	d->srv = rte_vfio_user_server_create(&conf);
@@ -2825,6 +2835,33 @@ test_mig_flr(void)
 	}
 	if (raw_log_stop(&r) != 0 || rte_vfio_user_mig_mem_used() != base) {
 		printf("FLR: stop\n");
+		fails++;
+	}
+	raw_close(&r);
+	fdev_free(&dev_a);
+
+	/* A device without a reset callback: an FLR takes it to RUNNING all the same. */
+	fdev_noreset = true;
+	ret = fdev_init(&dev_a, "flr2.sock", RTE_VFIO_USER_MIG_F_STOP_COPY, T_DEVICE, 100, 1,
+			false);
+	fdev_noreset = false;
+	TEST_ASSERT_SUCCESS(ret, "device without reset");
+	if (rte_vfio_user_pci_exp_cap_add(dev_a.srv, &exp_off) != 0 ||
+	    rte_vfio_user_pci_cfg_read(dev_a.srv, exp_off + 8, &devctl, 2) != 0 ||
+	    raw_open(&r, &dev_a, true, &ver) != 0) {
+		fdev_free(&dev_a);
+		TEST_ASSERT(false, "setup without reset");
+	}
+	if (raw_set_state(&r, S_STOP_COPY) != 0 || rte_vfio_user_mig_mem_used() <= base) {
+		printf("no reset callback: STOP_COPY\n");
+		fails++;
+	}
+	ret = raw_cfg_write16(&r, exp_off + 8, (uint16_t)(devctl | 0x8000));
+	if (ret != 0 || rte_vfio_user_mig_state(dev_a.srv) != S_RUNNING ||
+	    rte_vfio_user_mig_mem_used() != base) {
+		printf("no reset callback: FLR %d, state %s, %zu in use (%zu before)\n", ret,
+		       rte_vfio_user_mig_state_name(rte_vfio_user_mig_state(dev_a.srv)),
+		       rte_vfio_user_mig_mem_used(), base);
 		fails++;
 	}
 	raw_close(&r);

@@ -190,9 +190,12 @@ struct rte_vfio_user_server_ops {
 	 * It cannot fail: whatever can (the memory budget, the allocation)
 	 * is done before it, and a failed start leaves nothing behind.
 	 * NULL: the device cannot log its DMA, and DMA_LOGGING_* is refused
-	 * (ENOTSUP) rather than a log nobody marks; a device that writes
+	 * (ENOTSUP) rather than a log nobody marks. A device that writes
 	 * guest memory only through rte_vfio_user_dma_write() (which marks)
-	 * sets one that does nothing. A reset (DEVICE_RESET, FLR) does not
+	 * needs no marking of its own, but its callback must still, on stop,
+	 * wait for every rte_vfio_user_dma_write() in progress on its other
+	 * threads (e.g. take the lock they hold): the log is freed after it
+	 * returns. A reset (DEVICE_RESET, FLR) does not
 	 * stop logging; a DMA_LOGGING_STOP or the client's disconnection does.
 	 */
 	void (*dma_logging)(void *arg, bool on);
