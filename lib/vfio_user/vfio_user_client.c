@@ -806,6 +806,14 @@ client_region_file_check(uint32_t index, int fd, uint64_t off, uint64_t size)
 			return -EPERM;
 		}
 	}
+	/* The size now that it can no longer shrink (it may have before the seal). */
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
+		VFIO_USER_LOG(ERR, "region %u: fstat of the server's file: %s", index,
+			      strerror(err));
+		return -err;
+	}
 	if (st.st_size < 0 || (uint64_t)st.st_size < off || (uint64_t)st.st_size - off < size) {
 		VFIO_USER_LOG(ERR,
 			      "region %u: the server's file (%jd bytes) does not cover 0x%" PRIx64

@@ -534,6 +534,9 @@ vfio_user_dma_map(struct rte_vfio_user_server *srv, const struct vfio_user_dma_m
 				" memory (RTE_VFIO_USER_SERVER_F_TRUST_CLIENT_MEMORY)");
 			return -EPERM;
 		}
+		/* The size once sealed (the client may have shrunk it before sealing). */
+		if (fstat(fd, &st) < 0)
+			return -errno;
 		if (st.st_size < 0 || m->size > (uint64_t)st.st_size ||
 		    m->offset > (uint64_t)st.st_size - m->size)
 			return -EINVAL;
