@@ -159,13 +159,14 @@ print("" if v is None else v)' "$TP_WORK/tel.json" "$1"
 #             LISTEN2 (the new one, "b") answers its first MIG_DEVICE_STATE
 #             RUNNING with EIO and never answers the next one (the answer
 #             lost); when "a" is asked RUNNING, it says whether each of b's
-#             connections was closed then (poll: hung up) or still OPEN.
+#             connections was closed then (poll: hung up) or still OPEN; it
+#             says when b is sent DEVICE_RESET (forwarded).
 cat > "$TP_WORK/proxy.py" << 'EOF'
 import json, os, select, socket, struct, sys, time
 mode, listen, backend = sys.argv[1:4]
 pairs_args = [(listen, backend, "a")] + ([(sys.argv[4], sys.argv[5], "b")] if len(sys.argv) > 5 else [])
 HDR = struct.Struct("=HHIII")
-VERSION, REGION_INFO, FEATURE, MIG_DATA_WRITE = 1, 5, 16, 18
+VERSION, REGION_INFO, DEVICE_RESET, FEATURE, MIG_DATA_WRITE = 1, 5, 13, 16, 18
 F_REPLY, F_ERROR, EINVAL, EIO = 0x1, 0x20, 22, 5
 MIG_DEVICE_STATE, FEATURE_SET, RUNNING = 2, 0x20000, 2
 HUP = select.POLLHUP | getattr(select, "POLLRDHUP", 0x2000)
@@ -255,6 +256,8 @@ while True:
             continue
         mid, cmd, size, flags, err = HDR.unpack(data[:HDR.size])
         is_req = (flags & 0xf) == 0
+        if mode == "order" and side == "cli" and is_req and role == "b" and cmd == DEVICE_RESET:
+            say("b: DEVICE_RESET (forwarded)")
         if mode == "order" and side == "cli" and is_req and running_request(data):
             if role == "b":
                 b_runs += 1
@@ -561,8 +564,10 @@ refused "$what" "/iavf_client/move,0,$TP_WORK/pb.sock" 5 'does not run' srvA
 log "$what: $(cat "$TP_WORK/proxy-order.log")"
 check "$what: its connection was closed before the port's device was asked to run again" \
 	"$(is eval 'grep -q "a: MIG_DEVICE_STATE RUNNING; .* then: closed$" "$TP_WORK/proxy-order.log" && ! grep -q "then: .*OPEN" "$TP_WORK/proxy-order.log"')"
-check "$what: the client says the device on B may be running, closed first" \
-	"$(is eval 'tail -n +$((l0 + 1)) "$TP_WORK/cli.log" | grep -q "pb.sock may be running"')"
+check "$what: B was reset (DEVICE_RESET) before the port's device was asked to run again" \
+	"$(is awk '/b: DEVICE_RESET/ && !r { r = NR } /a: MIG_DEVICE_STATE RUNNING/ && !a { a = NR } END { exit !(r && a && r < a) }' "$TP_WORK/proxy-order.log")"
+check "$what: the client says the device on B was asked to run, is reset, then closed" \
+	"$(is eval 'tail -n +$((l0 + 1)) "$TP_WORK/cli.log" | grep -q "pb.sock was asked to run .* it is reset now (it answered), then closed"')"
 stays "$what" "$l0" 'pa[.]sock'
 l0=$(wc -l < "$TP_WORK/cli.log")
 what="B behind a proxy that never answers RUNNING (its answer lost)"

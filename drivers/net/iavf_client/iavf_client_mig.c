@@ -232,16 +232,20 @@ static int
 iavfc_move_prepare(struct iavfc_adapter *ad, struct iavfc_adapter *t, uint64_t dl,
 		   struct rte_pmd_iavf_client_move_result *res)
 {
-	struct rte_vfio_user_client_conf conf = {.timeout_ms = iavfc_ms_left(dl)};
 	const struct rte_vfio_user_client_caps *caps;
 	char what[200];
 	uint64_t flags = 0;
 	unsigned int i;
 	int ret;
 
-	if (conf.timeout_ms == 0)
+	if (iavfc_ms_left(dl) == 0)
 		return -ETIMEDOUT;
-	t->c = rte_vfio_user_client_connect(t->path, &conf);
+	/*
+	 * With the library's timeout per call, as the port's own connection
+	 * (this one becomes the port's): the connection itself is bounded by
+	 * it, everything after by the move's deadline.
+	 */
+	t->c = rte_vfio_user_client_connect(t->path, NULL);
 	if (t->c != NULL && !iavfc_bound(t->c, dl))
 		return -ETIMEDOUT;
 	if (t->c == NULL) {
@@ -612,20 +616,34 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 	iavfc_bound(t->c, rte_get_timer_cycles() + hz * IAVFC_MOVE_RESUME_MS / 1000u);
 	ret = 0;
 out:
-	if (ret < 0 && iavfc_ms_left(dl) == 0)
+	/* Past the deadline, a request cut short says so (another refusal stays). */
+	if (ret < 0 && (ret == -ETIMEDOUT || ret == -ENOTCONN) && iavfc_ms_left(dl) == 0)
 		ret = iavfc_move_late(ad, path, phase, phase_ms, res);
 	if (ret < 0 && t != NULL && t->c != NULL) {
 		/*
-		 * B first: closed (its server resets its device when its client
-		 * goes) before A may run again, so that the port's memory never
-		 * has two devices; its mappings go with the connection.
+		 * B first, before A may run again, so that the port's memory has
+		 * one device. B cannot have touched it before it was asked to
+		 * run (stopped, resuming); after that it may be running: it is
+		 * reset (a DEVICE_RESET answered means its device let go of the
+		 * port's queues and memory), then closed. Closing alone is not
+		 * enough: its server notices the hang-up later, on its own time.
 		 */
-		if (b_run_sent)
-			IAVFC_LOG(WARNING,
-				  "%s: move: the device on %s may be running (RUNNING answered "
-				  "%s): its state is unknown; closing the connection (its "
-				  "server resets the device) before the port's device runs again",
-				  ad->name, t->path, strerror(-ret));
+		if (b_run_sent) {
+			rte_vfio_user_client_deadline_set(t->c, IAVFC_MOVE_RESUME_MS);
+			r = rte_vfio_user_client_reset(t->c);
+			if (r == 0)
+				IAVFC_LOG(WARNING,
+					  "%s: move: the device on %s was asked to run (%s); it is "
+					  "reset now (it answered), then closed",
+					  ad->name, t->path, strerror(-ret));
+			else
+				IAVFC_LOG(ERR,
+					  "%s: move: the device on %s may be running (RUNNING "
+					  "answered %s) and does not answer a reset (%s): its "
+					  "state is unknown, it may still use the port's memory "
+					  "until its server sees the connection closed",
+					  ad->name, t->path, strerror(-ret), strerror(-r));
+		}
 		rte_vfio_user_client_close(t->c);
 		t->c = NULL;
 		IAVFC_LOG(INFO, "%s: move: the connection to %s is closed", ad->name, t->path);

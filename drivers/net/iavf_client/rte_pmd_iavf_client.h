@@ -75,14 +75,15 @@ struct rte_pmd_iavf_client_move_result {
  * server is path (automatic reconnection, if configured, goes there).
  *
  * Any failure before the port takes B leaves the port on A, running as
- * before: B's connection is closed first (its server resets its device),
- * then A is set RUNNING again; the reason is in result->message and the
- * driver's log. Not to be called concurrently with closing the port. It
- * blocks the caller for the whole move (the control path of the port waits
- * meanwhile), which is bounded: 4 s to connect to B and prepare it, then
- * the pause (A stops -> B runs) the port's devarg move_pause_ms (1000 by
- * default); past either the move is abandoned (-ETIMEDOUT) and A has 1 s
- * more to run again.
+ * before: B first (reset if it was asked to run, so that it lets go of the
+ * port's memory, then closed), then A is set RUNNING again; the reason is
+ * in result->message and the driver's log. Not to be called concurrently
+ * with closing the port. It blocks the caller for the whole move (the
+ * control path of the port waits meanwhile), which is bounded: the
+ * connection to B the library's call timeout (5 s), preparing B 4 s from
+ * the start, then the pause (A stops -> B runs) the port's devarg
+ * move_pause_ms (1000 by default); past either the move is abandoned
+ * (-ETIMEDOUT), B has 1 s for its reset and A 1 s more to run again.
  *
  * @param port_id  a net_iavf_client port (primary process)
  * @param path     the new server's vfio-user socket (shorter than a UNIX
