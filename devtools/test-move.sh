@@ -565,7 +565,7 @@ log "$what: $(cat "$TP_WORK/proxy-order.log")"
 check "$what: its connection was closed before the port's device was asked to run again" \
 	"$(is eval 'grep -q "a: MIG_DEVICE_STATE RUNNING; .* then: closed$" "$TP_WORK/proxy-order.log" && ! grep -q "then: .*OPEN" "$TP_WORK/proxy-order.log"')"
 check "$what: B was reset (DEVICE_RESET) before the port's device was asked to run again" \
-	"$(is awk '/b: DEVICE_RESET/ && !r { r = NR } /a: MIG_DEVICE_STATE RUNNING/ && !a { a = NR } END { exit !(r && a && r < a) }' "$TP_WORK/proxy-order.log")"
+	"$(is awk '/RUNNING answered EIO/ && !e { e = NR } /b: DEVICE_RESET/ && e && !r { r = NR } /a: MIG_DEVICE_STATE RUNNING/ && !a { a = NR } END { exit !(e && r && a && r < a) }' "$TP_WORK/proxy-order.log")"
 check "$what: the client says the device on B was asked to run, is reset, then closed" \
 	"$(is eval 'tail -n +$((l0 + 1)) "$TP_WORK/cli.log" | grep -q "pb.sock was asked to run .* it is reset now (it answered), then closed"')"
 stays "$what" "$l0" 'pa[.]sock'
