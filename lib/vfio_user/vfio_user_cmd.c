@@ -337,8 +337,8 @@ vfio_user_region_access(struct rte_vfio_user_server *srv, uint32_t index, uint64
 		if (events & VFIO_USER_PCI_EV_FLR) {
 			/* As DEVICE_RESET: without a callback there is nothing more to reset. */
 			int r2 = srv->ops.reset != NULL ?
-					 srv->ops.reset(srv->arg, RTE_VFIO_USER_RESET_FLR) :
-					 0;
+				srv->ops.reset(srv->arg, RTE_VFIO_USER_RESET_FLR) :
+				0;
 
 			if (r2 < 0)
 				VFIO_USER_LOG(WARNING, "%s: FLR reset callback: %s", srv->path,
