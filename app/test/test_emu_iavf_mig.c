@@ -697,8 +697,8 @@ test_versions(void)
 	int ret;
 
 	/* A newer minor's optional section: skipped. */
-	b = with_section(&len, 1, 200, EMU_IAVF_SEC_F_OPTIONAL, 40, -1, -1);
-	write_seed("a4-minor1-optional", 0x4 | 2, b, len);
+	b = with_section(&len, EMU_IAVF_STATE_MINOR + 1, 200, EMU_IAVF_SEC_F_OPTIONAL, 40, -1, -1);
+	write_seed("a4-newer-minor-optional", 0x4 | 2, b, len);
 	ret = emu_iavf_state_load(dev_b, b, len);
 	free(b);
 	TEST_ASSERT_SUCCESS(ret, "1.1 with an optional section: %s", strerror(-ret));
@@ -727,33 +727,44 @@ test_versions(void)
 		emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
 	}
 	/* A newer minor's required section: not supported. */
-	b = with_section(&len, 1, 200, 0, 40, -1, -1);
+	b = with_section(&len, EMU_IAVF_STATE_MINOR + 1, 200, 0, 40, -1, -1);
 	TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EPROTONOSUPPORT, "1.1 required"),
 			    "1.1 required section");
 	free(b);
 	/* This minor: an unknown section is corrupt, optional or not. */
-	b = with_section(&len, 0, 200, EMU_IAVF_SEC_F_OPTIONAL, 40, -1, -1);
+	b = with_section(&len, EMU_IAVF_STATE_MINOR, 200, EMU_IAVF_SEC_F_OPTIONAL, 40, -1, -1);
 	TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EINVAL, "1.0 unknown"), "1.0 unknown");
 	free(b);
 	/* A known section with a flag. */
-	b = with_section(&len, 0, 0, 0, 0, -1, -1);
+	b = with_section(&len, EMU_IAVF_STATE_MINOR, 0, 0, 0, -1, -1);
 	put_le16(b + EMU_IAVF_STATE_HDR_LEN + 2, EMU_IAVF_SEC_F_OPTIONAL);
 	emu_iavf_state_crc_fix(b, len);
 	TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EINVAL, "flagged DEVICE"), "flags");
 	free(b);
+	/* A 1.0 state (no STATS): taken, the counters from 0; STATS in a 1.0 state is corrupt. */
+	b = with_section(&len, 0, 0, 0, 0, EMU_IAVF_SEC_STATS, -1);
+	write_seed("a5-format-1.0", 0x4 | 2, b, len);
+	ret = emu_iavf_state_load(dev_b, b, len);
+	free(b);
+	TEST_ASSERT_SUCCESS(ret, "a 1.0 state: %s", strerror(-ret));
+	emu_iavf_reset(dev_b, EMU_IAVF_RESET_FULL);
+	b = with_section(&len, 0, 0, 0, 0, -1, -1);
+	TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EINVAL, "1.0 with STATS"),
+			    "a 1.0 state with the 1.1 STATS section");
+	free(b);
 	/* Missing and repeated sections. */
 	for (int t = EMU_IAVF_SEC_DEVICE; t < EMU_IAVF_SEC_MAX; t++) {
-		b = with_section(&len, 0, 0, 0, 0, t, -1);
+		b = with_section(&len, EMU_IAVF_STATE_MINOR, 0, 0, 0, t, -1);
 		TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EINVAL, "missing"),
 				    "section %d missing", t);
 		free(b);
-		b = with_section(&len, 0, 0, 0, 0, -1, t);
+		b = with_section(&len, EMU_IAVF_STATE_MINOR, 0, 0, 0, -1, t);
 		TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EINVAL, "repeated"),
 				    "section %d repeated", t);
 		free(b);
 	}
 	/* An optional section of a newer minor longer than what remains. */
-	b = with_section(&len, 1, 200, EMU_IAVF_SEC_F_OPTIONAL, 40, -1, -1);
+	b = with_section(&len, EMU_IAVF_STATE_MINOR + 1, 200, EMU_IAVF_SEC_F_OPTIONAL, 40, -1, -1);
 	put_le32(b + EMU_IAVF_STATE_HDR_LEN + EMU_IAVF_STATE_SEC_HDR_LEN + 12 + 4, (uint32_t)len);
 	emu_iavf_state_crc_fix(b, len);
 	TEST_ASSERT_SUCCESS(expect_refused(dev_b, b, len, EINVAL, "long optional"), "long");

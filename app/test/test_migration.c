@@ -795,22 +795,43 @@ test_logging_off(void)
  * here); the device writes the ATQ write-back, an ARQ descriptor and the
  * reply into an ARQ buffer (its own log).
  */
+/* The guest's counters (virtchnl_eth_stats) taken before the stop, and the traffic then. */
+#define NB_ETH_STATS 12u
+static uint64_t stats_before[NB_ETH_STATS];
+static uint64_t be_rx_at_stats, g_rx_at_stats;
+
 static int
-guest_aq_stats(void)
+guest_aq_stats(uint64_t *out)
 {
 	uint8_t resp[256];
 	uint16_t len = 0;
+	unsigned int i;
 	int st;
 
 	cpu_mark(ATQ_RING_OFF, AQ_ENTRIES * sizeof(struct aq_desc));
 	cpu_mark(ATQ_BUF_OFF(g.atq_tail), AQ_BUF_SIZE);
 	cpu_mark(ARQ_RING_OFF, AQ_ENTRIES * sizeof(struct aq_desc));
 	st = ag_vc_queue_select(&g, VC_OP_GET_STATS, g.vsi_id, 0, 0, resp, sizeof(resp), &len);
-	if (st != 0 || len == 0) {
+	if (st != 0 || len == 0 || (out != NULL && len < NB_ETH_STATS * 8u)) {
 		printf("GET_STATS: status %d, %u bytes\n", st, len);
 		return -1;
 	}
+	for (i = 0; out != NULL && i < NB_ETH_STATS; i++)
+		out[i] = get_le64(resp + 8u * i);
 	return 0;
+}
+
+/* Packets the guest sent (tx_unicast + multicast + broadcast), received (rx_*). */
+static uint64_t
+stats_sent(const uint64_t *s)
+{
+	return s[7] + s[8] + s[9];
+}
+
+static uint64_t
+stats_received(const uint64_t *s)
+{
+	return s[1] + s[2] + s[3];
 }
 
 /* Report and clear A's log into bm. */
@@ -991,7 +1012,7 @@ test_migrate(void)
 	printf("pre-copy: all %u pages copied\n", NB_PAGES);
 	for (round = 1; round <= ROUNDS; round++) {
 		traffic_step(dev_a.port, STEP_PKTS);
-		TEST_ASSERT_SUCCESS(guest_aq_stats(), "admin queue in round %u", round);
+		TEST_ASSERT_SUCCESS(guest_aq_stats(NULL), "admin queue in round %u", round);
 		TEST_ASSERT_SUCCESS(report(dev_bm), "report of round %u", round);
 		memcpy(bm, cpu_dirty, sizeof(bm));
 		ncpu = bitmap_count(cpu_dirty);
@@ -1012,7 +1033,9 @@ test_migrate(void)
 	 * packets on its transmit ring the backend has not taken yet.
 	 */
 	traffic_step(dev_a.port, STEP_PKTS);
-	TEST_ASSERT_SUCCESS(guest_aq_stats(), "admin queue before the stop");
+	TEST_ASSERT_SUCCESS(guest_aq_stats(stats_before), "admin queue before the stop");
+	be_rx_at_stats = tr.be_rx;
+	g_rx_at_stats = tr.g_rx;
 	gtx_send(BURST);
 	be_rx_before = tr.be_rx;
 	/* Where the backend stopped on the rings (one descriptor per packet). */
@@ -1191,6 +1214,25 @@ test_guest_on_b(void)
 	TEST_ASSERT_EQUAL(tr.errors, 0, "sequence errors");
 	TEST_ASSERT_EQUAL(tr.be_rx, tr.g_tx, "guest TX: every packet once");
 	TEST_ASSERT_EQUAL(tr.g_rx, tr.be_tx, "guest RX: every packet once");
+
+	/* The guest's counters went on across the migration (carried in the state). */
+	{
+		uint64_t after[NB_ETH_STATS];
+
+		TEST_ASSERT_SUCCESS(guest_aq_stats(after), "GET_STATS on B");
+		printf("guest's counters: sent %" PRIu64 " before the stop (on A), %" PRIu64
+		       " at the end (on B), %" PRIu64 " sent in between; received %" PRIu64
+		       " -> %" PRIu64 " (%" PRIu64 " in between)\n",
+		       stats_sent(stats_before), stats_sent(after), tr.be_rx - be_rx_at_stats,
+		       stats_received(stats_before), stats_received(after),
+		       tr.g_rx - g_rx_at_stats);
+		TEST_ASSERT_EQUAL(stats_sent(after),
+				  stats_sent(stats_before) + (tr.be_rx - be_rx_at_stats),
+				  "sent: the counters on B do not go on from A's");
+		TEST_ASSERT(stats_received(after) >=
+				    stats_received(stats_before) + (tr.g_rx - g_rx_at_stats),
+			    "received: the counters on B do not go on from A's");
+	}
 	return TEST_SUCCESS;
 }
 

@@ -253,12 +253,14 @@ emu_iavf_stats_raw(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
  * The consumer's counters since the current client connected (zeros
  * without a consumer): what the previous clients' guests did is not shown
  * to the next. A counter below its base (a new consumer) counts from 0.
- * Without lock.
+ * After a migration, what the guest saw on the source comes first
+ * (stats_carry): its counters go on, never back. Without lock.
  */
 int
 emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
 {
 	uint64_t *v = (uint64_t *)stats, *b = (uint64_t *)&dev->stats_base;
+	const uint64_t *c = (const uint64_t *)&dev->stats_carry;
 	unsigned int i;
 	int ret;
 
@@ -267,21 +269,28 @@ emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats)
 	for (i = 0; i < sizeof(*stats) / sizeof(uint64_t); i++) {
 		if (v[i] < b[i])
 			b[i] = 0;
-		v[i] -= b[i];
+		v[i] = c[i] + (v[i] - b[i]);
 	}
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
 
-/* The next client's counters start from 0. Without lock. */
-static void
-emu_iavf_stats_rebase(struct emu_iavf_dev *dev)
+/*
+ * Counters from what the consumer counts now on: the next client's from 0
+ * (carry NULL), or a migrated device's from carry. Without lock.
+ */
+void
+emu_iavf_stats_rebase(struct emu_iavf_dev *dev, const struct rte_emudev_stats *carry)
 {
 	struct rte_emudev_stats now;
 
 	emu_iavf_stats_raw(dev, &now);
 	pthread_mutex_lock(&dev->lock);
 	dev->stats_base = now;
+	if (carry != NULL)
+		dev->stats_carry = *carry;
+	else
+		memset(&dev->stats_carry, 0, sizeof(dev->stats_carry));
 	pthread_mutex_unlock(&dev->lock);
 }
 
@@ -464,7 +473,7 @@ emu_iavf_disconnected(void *arg)
 	emu_iavf_reset(dev, EMU_IAVF_RESET_FULL);
 	/* The consumers let go of every queue (and doorbell): new tail pages. */
 	emu_iavf_tail_renew(dev);
-	emu_iavf_stats_rebase(dev);
+	emu_iavf_stats_rebase(dev, NULL);
 	/* Gone during a migration: the library sets RUNNING again. */
 	emu_iavf_mig_thaw_after_reset(dev);
 	__atomic_store_n(&dev->client, false, __ATOMIC_RELEASE);

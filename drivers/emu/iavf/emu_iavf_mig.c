@@ -58,6 +58,15 @@ emu_iavf_mig_quiesce(struct emu_iavf_dev *dev)
 			     dev->name, strerror(-ret));
 		return ret;
 	}
+	/* The consumer has stopped: the guest's counters as the state carries them. */
+	{
+		struct rte_emudev_stats st;
+
+		emu_iavf_stats_fetch(dev, &st);
+		pthread_mutex_lock(&dev->lock);
+		dev->mig_stats = st;
+		pthread_mutex_unlock(&dev->lock);
+	}
 	EMU_IAVF_LOG(INFO, "%s: stopped for migration", dev->name);
 	return 0;
 }

@@ -171,6 +171,14 @@ struct emu_iavf_dev {
 	 * a client sees the traffic of its own connection only.
 	 */
 	struct rte_emudev_stats stats_base;
+	/**
+	 * Counted before this device took a migrated state: what the guest
+	 * saw on the source, added to what the consumer counts here (under
+	 * lock; 0 without a load, back to 0 when the client leaves).
+	 */
+	struct rte_emudev_stats stats_carry;
+	/** The guest's counters when the device stopped for a migration (saved; under lock). */
+	struct rte_emudev_stats mig_stats;
 	uint32_t max_dma_maps; /**< devarg: DMA mappings per client */
 	bool migration; /**< devarg: the device offers migration (default) */
 
@@ -343,6 +351,7 @@ void emu_iavf_event_push(struct emu_iavf_dev *dev, const struct rte_emudev_event
 void emu_iavf_events_raise(struct emu_iavf_dev *dev);
 void emu_iavf_event_raise1(struct emu_iavf_dev *dev, enum rte_emudev_event_type type);
 int emu_iavf_stats_fetch(struct emu_iavf_dev *dev, struct rte_emudev_stats *stats);
+void emu_iavf_stats_rebase(struct emu_iavf_dev *dev, const struct rte_emudev_stats *carry);
 void emu_iavf_reset(struct emu_iavf_dev *dev, enum emu_iavf_reset_kind kind);
 uint16_t emu_iavf_offered_qp(const struct emu_iavf_dev *dev);
 /** The device of a vdev name, or NULL (tests: they reach the model's internals). */

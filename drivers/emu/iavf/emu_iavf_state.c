@@ -40,6 +40,7 @@
 #define SEC_ADMINQ_FIXED 12u /* told, up, pad, speed, count; then messages */
 #define SEC_MSG_FIXED 12u /* op, status, len, pad; then data */
 #define SEC_VIRTCHNL_LEN 20u
+#define SEC_STATS_LEN (12u * 8u) /* struct rte_emudev_stats, in its order */
 #define SEC_QUEUE_LEN 32u
 #define SEC_QUEUES_LEN (2u * NB_Q * SEC_QUEUE_LEN)
 #define SEC_RXCONF_FIXED (6u + 2u + 2u + 2u + 4u + 8u + 512u + AVF_RSS_KEY_SIZE + AVF_RSS_LUT_SIZE)
@@ -55,7 +56,8 @@
 	 AVF_DYN_CTL_SW_ITR_INDX_MASK | AVF_DYN_CTL_WB_ON_ITR)
 
 static_assert(sizeof(((struct emu_iavf_dev *)NULL)->vlans) == 512, "VLAN bitmap size");
-static_assert(EMU_IAVF_SEC_MAX == 10, "parse_order[] lists every section");
+static_assert(EMU_IAVF_SEC_MAX == 11, "parse_order[] lists every section");
+static_assert(sizeof(struct rte_emudev_stats) == 12 * sizeof(uint64_t), "SEC_STATS: 12 counters");
 
 /* The device's state, parsed and checked, before it is applied. */
 struct emu_iavf_mig_state {
@@ -105,6 +107,8 @@ struct emu_iavf_mig_state {
 	uint64_t rss_hena;
 	uint8_t rss_key[AVF_RSS_KEY_SIZE];
 	uint8_t rss_lut[AVF_RSS_LUT_SIZE];
+	/* STATS (format 1.1; zeros from a 1.0 state) */
+	struct rte_emudev_stats stats;
 };
 
 /* ----------------------------------------------------------------- CRC */
@@ -322,6 +326,7 @@ emu_iavf_state_size(struct emu_iavf_dev *dev)
 	n += SEC_VIRTCHNL_LEN;
 	n += SEC_QUEUES_LEN;
 	n += SEC_RXCONF_FIXED + 6u * (EMU_IAVF_MAX_UC + EMU_IAVF_MAX_MC);
+	n += SEC_STATS_LEN;
 	return n;
 }
 
@@ -467,6 +472,15 @@ emu_iavf_state_save(struct emu_iavf_dev *dev, void *buf, size_t len)
 		w_bytes(&w, dev->uc[i], 6);
 	for (i = 0; i < dev->nb_mc; i++)
 		w_bytes(&w, dev->mc[i], 6);
+	w_sec_end(&w, at);
+
+	at = w_sec_begin(&w, EMU_IAVF_SEC_STATS);
+	{
+		const uint64_t *c = (const uint64_t *)&dev->mig_stats;
+
+		for (i = 0; i < SEC_STATS_LEN / 8u; i++)
+			w_u64(&w, c[i]);
+	}
 	w_sec_end(&w, at);
 
 	if (w.overflow)
@@ -878,11 +892,12 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 		EMU_IAVF_SEC_DEVICE, EMU_IAVF_SEC_VIRTCHNL, EMU_IAVF_SEC_REGS,
 		EMU_IAVF_SEC_TAILS,  EMU_IAVF_SEC_IRQ,	    EMU_IAVF_SEC_MSIX,
 		EMU_IAVF_SEC_ADMINQ, EMU_IAVF_SEC_QUEUES,   EMU_IAVF_SEC_RXCONF,
+		EMU_IAVF_SEC_STATS,
 	};
 	size_t sec_at[EMU_IAVF_SEC_MAX] = {0};
 	uint32_t sec_len[EMU_IAVF_SEC_MAX] = {0};
 	struct rbuf r = {.p = buf, .len = len};
-	uint32_t magic, total, crc, seen = 0, i;
+	uint32_t magic, total, crc, seen = 0, required, i;
 	uint16_t major, minor;
 	int ret = 0;
 
@@ -931,6 +946,8 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 			r.off += slen; /* a newer minor's optional section */
 			continue;
 		}
+		if (type == EMU_IAVF_SEC_STATS && minor < 1)
+			BAD(dev, "section %u in format %u.%u (from 1.1)", type, major, minor);
 		if (flags != 0)
 			BAD(dev, "section %u: flags 0x%x", type, flags);
 		if (seen & (1u << type))
@@ -940,7 +957,11 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 		sec_len[type] = slen;
 		r.off += slen;
 	}
-	if (seen != ((1u << EMU_IAVF_SEC_MAX) - 2u))
+	/* Every section of the state's format (1.0 has no STATS: counters from 0). */
+	required = (1u << EMU_IAVF_SEC_MAX) - 2u;
+	if (minor < 1)
+		required &= ~(1u << EMU_IAVF_SEC_STATS);
+	if (seen != required)
 		BAD(dev, "sections missing (seen 0x%x)", seen);
 
 	/* Contents, in the order the checks need (DEVICE, VIRTCHNL first). */
@@ -951,6 +972,9 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 		struct rbuf sr = {.p = buf + sec_at[type], .len = slen};
 		size_t fixed = 0, min = 0;
 
+		if (!(seen & (1u << type)))
+			continue; /* not in this format (STATS in 1.0) */
+
 		switch (type) {
 		case EMU_IAVF_SEC_DEVICE:
 			fixed = SEC_DEVICE_LEN;
@@ -960,6 +984,9 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 			break;
 		case EMU_IAVF_SEC_QUEUES:
 			fixed = SEC_QUEUES_LEN;
+			break;
+		case EMU_IAVF_SEC_STATS:
+			fixed = SEC_STATS_LEN;
 			break;
 		case EMU_IAVF_SEC_TAILS:
 			min = SEC_TAILS_FIXED;
@@ -1011,6 +1038,15 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 		case EMU_IAVF_SEC_RXCONF:
 			ret = parse_rxconf(dev, &sr, slen, s);
 			break;
+		case EMU_IAVF_SEC_STATS: {
+			/* Any values: counters the guest saw (64-bit, they wrap as hardware's). */
+			uint64_t *c = (uint64_t *)&s->stats;
+			uint32_t k;
+
+			for (k = 0; k < SEC_STATS_LEN / 8u; k++)
+				c[k] = r_u64(&sr);
+			break;
+		}
 		}
 		if (ret < 0)
 			return ret;
@@ -1087,6 +1123,7 @@ emu_iavf_state_apply(struct emu_iavf_dev *dev, const struct emu_iavf_mig_state *
 	dev->rss_key_set = s->rss_key_set;
 	dev->rss_lut_set = s->rss_lut_set;
 	dev->rx_gen++;
+	dev->mig_stats = s->stats;
 	dev->mig_loaded = true;
 }
 
@@ -1109,6 +1146,9 @@ emu_iavf_state_load(struct emu_iavf_dev *dev, const void *buf, size_t len)
 			     s->bl_count);
 	}
 	pthread_mutex_unlock(&dev->lock);
+	/* The guest's counters go on from the source's (the consumer's from now). */
+	if (ret == 0)
+		emu_iavf_stats_rebase(dev, &s->stats);
 	free(s);
 	return ret;
 }

@@ -18,8 +18,9 @@
  * add sections: an unknown one with EMU_IAVF_SEC_F_OPTIONAL is skipped, an
  * unknown one without it is refused (-EPROTONOSUPPORT); in a state of this
  * minor or an older one, an unknown section is corrupt (-EINVAL). Every
- * section of this format is required, once; its length is exact. Nothing
- * may follow the last section; the total length is exact.
+ * section of the state's format is required, once (1.0: all but STATS,
+ * which it may not have; 1.1: all); its length is exact. Nothing may follow
+ * the last section; the total length is exact.
  */
 
 #include <stddef.h>
@@ -30,7 +31,7 @@
 
 #define EMU_IAVF_STATE_MAGIC 0x56414945u /* "EIAV" as little-endian bytes */
 #define EMU_IAVF_STATE_MAJOR 1u
-#define EMU_IAVF_STATE_MINOR 0u
+#define EMU_IAVF_STATE_MINOR 1u
 #define EMU_IAVF_STATE_HDR_LEN 16u
 #define EMU_IAVF_STATE_SEC_HDR_LEN 8u
 /** Offsets in the header. */
@@ -43,7 +44,7 @@
 /** Section flag: a reader that does not know the section may skip it. */
 #define EMU_IAVF_SEC_F_OPTIONAL 0x1u
 
-/** Section types of format 1.0. */
+/** Section types of format 1.0, and 1.1's STATS (required in 1.1, refused in 1.0). */
 enum emu_iavf_sec_type {
 	EMU_IAVF_SEC_DEVICE = 1, /**< queue pairs, vectors, MAC */
 	EMU_IAVF_SEC_REGS = 2, /**< BAR0 registers (ICR01, RSTAT, the others sparse) */
@@ -54,6 +55,7 @@ enum emu_iavf_sec_type {
 	EMU_IAVF_SEC_VIRTCHNL = 7, /**< version, capabilities, queue pairs, ready */
 	EMU_IAVF_SEC_QUEUES = 8, /**< the 2 x 16 queues: ring, vector, head */
 	EMU_IAVF_SEC_RXCONF = 9, /**< MAC filters, promiscuous, VLAN, RSS */
+	EMU_IAVF_SEC_STATS = 10, /**< 1.1: the guest's counters when the device stopped */
 	EMU_IAVF_SEC_MAX,
 };
 
