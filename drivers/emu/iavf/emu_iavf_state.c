@@ -794,6 +794,17 @@ parse_queues(struct emu_iavf_dev *dev, struct rbuf *r, struct emu_iavf_mig_state
 	return 0;
 }
 
+/* STATS (1.1): any values, counters the guest saw (64-bit, they wrap as hardware's). */
+static void
+parse_stats(struct rbuf *r, struct emu_iavf_mig_state *s)
+{
+	uint64_t *c = (uint64_t *)&s->stats;
+	uint32_t k;
+
+	for (k = 0; k < SEC_STATS_LEN / 8u; k++)
+		c[k] = r_u64(r);
+}
+
 static int
 parse_rxconf(struct emu_iavf_dev *dev, struct rbuf *r, size_t sec_len, struct emu_iavf_mig_state *s)
 {
@@ -1038,15 +1049,9 @@ emu_iavf_state_parse(struct emu_iavf_dev *dev, const uint8_t *buf, size_t len,
 		case EMU_IAVF_SEC_RXCONF:
 			ret = parse_rxconf(dev, &sr, slen, s);
 			break;
-		case EMU_IAVF_SEC_STATS: {
-			/* Any values: counters the guest saw (64-bit, they wrap as hardware's). */
-			uint64_t *c = (uint64_t *)&s->stats;
-			uint32_t k;
-
-			for (k = 0; k < SEC_STATS_LEN / 8u; k++)
-				c[k] = r_u64(&sr);
+		case EMU_IAVF_SEC_STATS:
+			parse_stats(&sr, s);
 			break;
-		}
 		}
 		if (ret < 0)
 			return ret;
