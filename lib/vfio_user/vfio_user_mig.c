@@ -741,6 +741,7 @@ dlog_start(struct rte_vfio_user_server *srv, const struct vfio_user_dma_logging_
 {
 	struct vfio_user_dlog *log;
 	uint64_t words = 0, w;
+	size_t charge;
 	uint32_t i;
 	int ret;
 
@@ -778,13 +779,13 @@ dlog_start(struct rte_vfio_user_server *srv, const struct vfio_user_dma_logging_
 	}
 	log->nr_words = words;
 	/* The log's bits and its ranges: words is at most 2M, no overflow. */
-	ret = mig_mem_charge(srv, sizeof(*log) + (size_t)log->nr * sizeof(log->r[0]) + words * 8,
-			     "DMA logging");
+	charge = sizeof(*log) + (size_t)log->nr * sizeof(log->r[0]) + words * 8;
+	ret = mig_mem_charge(srv, charge, "DMA logging");
 	if (ret < 0) {
 		dlog_free(log);
 		return ret;
 	}
-	log->charged = sizeof(*log) + (size_t)log->nr * sizeof(log->r[0]) + words * 8;
+	log->charged = charge;
 	log->words = calloc(words, sizeof(uint64_t));
 	if (log->words == NULL) {
 		dlog_free(log);
