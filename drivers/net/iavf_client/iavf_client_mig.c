@@ -22,9 +22,8 @@
  * mappings and tail pages, and the data path resumes where it stopped: the
  * rings, their indices and the admin queue are the same memory, which B now
  * serves. A is closed last. Until the port takes B any failure leaves the
- * port on A: B is closed first (it may already run the device on the
- * port's memory; its server resets it when its client goes), then A is set
- * RUNNING again. The preparation and the pause are bounded (see
+ * port on A: B first (asked to run, it may already run the device on the
+ * port's memory: it is reset, then closed), then A is set RUNNING again. The preparation and the pause are bounded (see
  * IAVFC_MOVE_PREPARE_MS): a slow or hostile server cannot hold the port.
  *
  * The whole move holds conn_lock, the memory hotplug read lock and lock (in
@@ -59,7 +58,8 @@
 
 /*
  * Bounds of a move (the new server may be hostile or hung): its preparation
- * (the connection to B included) may take IAVFC_MOVE_PREPARE_MS, then the
+ * may take IAVFC_MOVE_PREPARE_MS (the connection to B itself the library's
+ * timeout of a call), then the
  * pause (A stops -> B runs) the port's move_pause_ms; past either the move
  * is abandoned (-ETIMEDOUT). Every request then has what remains (a
  * deadline of the client library over all of them). Going back to A after
@@ -224,6 +224,25 @@ iavfc_scratch_free(struct iavfc_adapter *t)
 	free(t);
 }
 
+/* What a server of a move (who: A or B, on path) must have negotiated. */
+static int
+iavfc_move_caps_check(struct iavfc_adapter *ad, struct rte_vfio_user_client *c, const char *who,
+		      const char *path, struct rte_pmd_iavf_client_move_result *res)
+{
+	const struct rte_vfio_user_client_caps *caps = rte_vfio_user_client_caps(c);
+
+	if (caps == NULL || !caps->migration)
+		return iavfc_move_err(res, -ENOTSUP, "%s: move: %s on %s does not offer migration",
+				      ad->name, who, path);
+	if (caps->max_data_xfer_size < IAVFC_MOVE_MIN_XFER)
+		return iavfc_move_err(res, -EPROTO,
+				      "%s: move: %s on %s takes %u bytes per transfer "
+				      "(max_data_xfer_size), fewer than %u",
+				      ad->name, who, path, caps->max_data_xfer_size,
+				      IAVFC_MOVE_MIN_XFER);
+	return 0;
+}
+
 /*
  * Before the pause, with the data path running on A: connect to B, check
  * it, map the port's memory, question its device, leave it RESUMING.
@@ -232,7 +251,6 @@ static int
 iavfc_move_prepare(struct iavfc_adapter *ad, struct iavfc_adapter *t, uint64_t dl,
 		   struct rte_pmd_iavf_client_move_result *res)
 {
-	const struct rte_vfio_user_client_caps *caps;
 	char what[200];
 	uint64_t flags = 0;
 	unsigned int i;
@@ -271,17 +289,9 @@ iavfc_move_prepare(struct iavfc_adapter *ad, struct iavfc_adapter *t, uint64_t d
 					      ad->name, t->path, rte_strerror(ret));
 		}
 	}
-	caps = rte_vfio_user_client_caps(t->c);
-	if (caps == NULL || !caps->migration)
-		return iavfc_move_err(res, -ENOTSUP,
-				      "%s: move: the server on %s does not offer migration",
-				      ad->name, t->path);
-	if (caps->max_data_xfer_size < IAVFC_MOVE_MIN_XFER)
-		return iavfc_move_err(res, -EPROTO,
-				      "%s: move: the server on %s takes %u bytes per transfer "
-				      "(max_data_xfer_size), fewer than %u",
-				      ad->name, t->path, caps->max_data_xfer_size,
-				      IAVFC_MOVE_MIN_XFER);
+	ret = iavfc_move_caps_check(ad, t->c, "the server", t->path, res);
+	if (ret < 0)
+		return ret;
 	ret = rte_vfio_user_client_mig_flags(t->c, &flags);
 	if (ret < 0 || (flags & RTE_VFIO_USER_MIG_F_STOP_COPY) == 0)
 		return iavfc_move_err(
@@ -472,7 +482,6 @@ static int
 iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 		  struct rte_pmd_iavf_client_move_result *res)
 {
-	const struct rte_vfio_user_client_caps *caps;
 	struct iavfc_adapter *t = NULL;
 	uint64_t flags = 0, t0, tp = 0, tph, hz = rte_get_timer_hz(), dl;
 	uint8_t *buf = NULL;
@@ -494,17 +503,9 @@ iavfc_move_locked(struct iavfc_adapter *ad, const char *path,
 	if (strcmp(path, ad->path) == 0)
 		return iavfc_move_err(res, -EINVAL, "%s: move: the port is on %s already", ad->name,
 				      path);
-	caps = rte_vfio_user_client_caps(ad->c);
-	if (caps == NULL || !caps->migration)
-		return iavfc_move_err(res, -ENOTSUP,
-				      "%s: move: the port's server on %s does not offer migration",
-				      ad->name, ad->path);
-	if (caps->max_data_xfer_size < IAVFC_MOVE_MIN_XFER)
-		return iavfc_move_err(res, -EPROTO,
-				      "%s: move: the port's server on %s takes %u bytes per "
-				      "transfer (max_data_xfer_size), fewer than %u",
-				      ad->name, ad->path, caps->max_data_xfer_size,
-				      IAVFC_MOVE_MIN_XFER);
+	ret = iavfc_move_caps_check(ad, ad->c, "the port's server", ad->path, res);
+	if (ret < 0)
+		return ret;
 	/* A's requests too are bounded by the move's deadlines from here. */
 	iavfc_bound(ad->c, dl);
 	ret = rte_vfio_user_client_mig_flags(ad->c, &flags);
